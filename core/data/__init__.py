@@ -1,0 +1,1 @@
+"""Offline data sets that the bundled models are trained on."""

@@ -1,0 +1,127 @@
+"""Strings in English and Traditional Chinese, and the error type that carries a translatable message.
+
+Each topic registers its own strings (``register``); keys are namespaced ``<topic>.<name>``.
+Nothing here imports gradio, so logic.py can raise ``UserInputError`` without depending on the UI.
+"""
+from __future__ import annotations
+
+LANGS = ("en", "zh")
+#: Gradio's locale codes for our two languages.
+LOCALES = {"en": "en", "zh": "zh-TW"}
+
+_catalog: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
+_default_lang = "en"
+
+
+def register(strings: dict[str, dict[str, str]]) -> None:
+    """Add ``{"en": {...}, "zh": {...}}``; both languages must define the same keys."""
+    if set(strings) != set(LANGS):
+        raise ValueError(f"strings must be given for exactly {LANGS}")
+    keys = {lang: set(table) for lang, table in strings.items()}
+    if keys["en"] != keys["zh"]:
+        raise ValueError(f"keys differ between languages: {sorted(keys['en'] ^ keys['zh'])}")
+    for lang, table in strings.items():
+        _catalog[lang].update(table)
+
+
+def set_default_lang(lang: str) -> None:
+    global _default_lang
+    if lang not in LANGS:
+        raise ValueError(f"language must be one of {LANGS}")
+    _default_lang = lang
+
+
+def default_lang() -> str:
+    return _default_lang
+
+
+def lang_from_header(accept_language: str | None) -> str:
+    """'zh-TW,zh;q=0.9,en;q=0.8' -> 'zh'. Falls back to the app's default language."""
+    if not accept_language:
+        return _default_lang
+    first = accept_language.split(",")[0].strip().lower()
+    return "zh" if first.startswith("zh") else "en"
+
+
+def t(key: str, lang: str | None = None, **params) -> str:
+    lang = lang if lang in LANGS else _default_lang
+    text = _catalog[lang].get(key) or _catalog["en"].get(key) or key
+    return text.format(**params) if params else text
+
+
+def catalog() -> dict[str, dict[str, str]]:
+    return {lang: dict(table) for lang, table in _catalog.items()}
+
+
+class UserInputError(ValueError):
+    """Bad input from a user: shown to them, translated, never as a stack trace."""
+
+    def __init__(self, key: str, **params):
+        self.key, self.params = key, params
+        super().__init__(t(key, "en", **params))
+
+    def message(self, lang: str | None = None) -> str:
+        return t(self.key, lang, **self.params)
+
+
+register({
+    "en": {
+        "app.title": "ML Demo Gallery",
+        "app.subtitle": "Hung-yi Lee's machine-learning lectures, made touchable.",
+        "app.device": "Device",
+        "app.models": "Models",
+        "app.notes": "Lecture notes",
+        "app.bundled": "bundled",
+        "app.hub": "Hub",
+        "app.timing": "{device} · {ms:.0f} ms",
+        "error.number": "{name} must be a number between {low} and {high} (got {value}).",
+        "error.internal": "Something went wrong while computing this ({kind}). The app is still running; please try again.",
+        "upload.none": "No file yet: upload or draw one first.",
+        "upload.missing": "The uploaded file could not be found on the server; please upload it again.",
+        "upload.too_big": "The file is {mb:.1f} MB; the limit is {limit_mb:.0f} MB.",
+        "upload.empty": "The file is empty (0 bytes).",
+        "image.unreadable": "This is not an image we can read ({detail}). Accepted: PNG, JPEG, WebP, BMP, GIF, TIFF.",
+        "image.too_many_pixels": "The image is {mp:.0f} megapixels; the limit is {limit:.0f} megapixels.",
+        "audio.unreadable": "This is not audio we can read ({detail}). Accepted: WAV (8/16/24/32-bit, float), FLAC, OGG, MP3.",
+        "audio.silent": "The recording is silent: nothing above the noise floor.",
+        "audio.no_samples": "The recording has no samples.",
+        "audio.not_finite": "The audio contains NaN or infinite samples.",
+    },
+    "zh": {
+        "app.title": "機器學習互動展示",
+        "app.subtitle": "李宏毅老師機器學習課程，動手玩的版本。",
+        "app.device": "運算裝置",
+        "app.models": "模型",
+        "app.notes": "課堂筆記",
+        "app.bundled": "內建",
+        "app.hub": "Hub",
+        "app.timing": "{device} · {ms:.0f} 毫秒",
+        "error.number": "{name} 必須是介於 {low} 與 {high} 之間的數字（收到 {value}）。",
+        "error.internal": "計算時發生錯誤（{kind}）。程式仍在執行，請再試一次。",
+        "upload.none": "還沒有檔案：請先上傳或畫一個。",
+        "upload.missing": "伺服器上找不到上傳的檔案，請重新上傳。",
+        "upload.too_big": "檔案大小為 {mb:.1f} MB，上限是 {limit_mb:.0f} MB。",
+        "upload.empty": "檔案是空的（0 位元組）。",
+        "image.unreadable": "無法讀取這張圖片（{detail}）。支援格式：PNG、JPEG、WebP、BMP、GIF、TIFF。",
+        "image.too_many_pixels": "圖片有 {mp:.0f} 百萬像素，上限是 {limit:.0f} 百萬像素。",
+        "audio.unreadable": "無法讀取這段音訊（{detail}）。支援格式：WAV（8/16/24/32 位元、浮點）、FLAC、OGG、MP3。",
+        "audio.silent": "錄音是靜音的：沒有高於雜訊底線的聲音。",
+        "audio.no_samples": "錄音沒有任何取樣點。",
+        "audio.not_finite": "音訊含有 NaN 或無限大的取樣值。",
+    },
+})
+
+
+def check_number(value, name: str, low: float, high: float, *, integer: bool = False):
+    """Validate a number that came through the UI or the API (NaN, None, strings, out of range)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise UserInputError("error.number", name=name, low=low, high=high, value=value) from None
+    if not (low <= number <= high):  # also false for NaN
+        raise UserInputError("error.number", name=name, low=low, high=high, value=value)
+    if integer:
+        if number != int(number):
+            raise UserInputError("error.number", name=name, low=low, high=high, value=value)
+        return int(number)
+    return number
