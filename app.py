@@ -1,0 +1,122 @@
+"""ML Demo Gallery: one tab per lecture topic. ``python app.py --help`` lists the options."""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import threading
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no phoning home: the class may have no Wi-Fi
+
+import gradio as gr  # noqa: E402
+
+from core import i18n, models  # noqa: E402
+from core.device import describe, set_device  # noqa: E402
+from core.ui import force_lang  # noqa: E402
+from demos import load_tabs  # noqa: E402
+
+MAX_FILE_SIZE = "20mb"
+CSS = """
+.gradio-container {max-width: 1400px !important}
+.section-title p {font-size: 1.35em; font-weight: 600; margin-top: .8em}
+#header-status p {font-size: 0.95em; opacity: .85}
+"""
+
+
+def make_i18n(lang: str | None = None) -> gr.I18n:
+    """Both languages for every browser; ``lang`` forces one language for every locale."""
+    table = i18n.catalog()
+    english, chinese = table["en"], table["zh"]
+    if lang == "zh":
+        english = chinese
+    elif lang == "en":
+        chinese = english
+    return gr.I18n(**{"en": english, "zh-TW": chinese, "zh-HK": chinese, "zh": chinese})
+
+
+def header_status() -> str:
+    """Device and the model behind each tab, e.g. 'CPU · 2 threads | distillation teacher: digit-cnn (bundled)'."""
+    parts = [f"🖥️ {describe()}"]
+    for slot in models.SLOTS:
+        try:
+            choice = slot.best()
+            name = choice.key if choice.kind == "bundled" else f"{choice.repo_id}"
+            parts.append(f"{slot.topic} · {slot.role}: **{name}** ({choice.kind})")
+        except RuntimeError as exc:
+            parts.append(f"{slot.topic} · {slot.role}: ⚠️ {exc}")
+    return " &nbsp;|&nbsp; ".join(parts)
+
+
+def build_app(lang: str | None = None) -> tuple[gr.Blocks, dict]:
+    """The Blocks and the keyword arguments ``launch()`` needs (theme, css, i18n, file limits)."""
+    force_lang(lang)
+    tabs = load_tabs()
+    translations = make_i18n(lang)
+    with gr.Blocks(title="ML Demo Gallery") as demo:
+        gr.Markdown(translations("app.title"), elem_id="header-title")
+        gr.Markdown(translations("app.subtitle"))
+        gr.Markdown(header_status(), elem_id="header-status")
+        with gr.Tabs():
+            for tab in tabs:
+                tab.build_tab(translations)
+    demo.queue(default_concurrency_limit=4, max_size=256)
+    theme = gr.themes.Soft(text_size=gr.themes.sizes.text_lg, font=["system-ui", "sans-serif"],
+                           font_mono=["ui-monospace", "monospace"])  # system fonts: nothing fetched online
+    launch_kwargs = dict(i18n=translations, theme=theme, css=CSS, max_file_size=MAX_FILE_SIZE,
+                         allowed_paths=[], ssr_mode=False, footer_links=["api", "settings"])
+    return demo, launch_kwargs
+
+
+def warm_up_in_background() -> threading.Thread:
+    def run():
+        for tab in load_tabs():
+            if hasattr(tab, "warm_up"):
+                try:
+                    tab.warm_up()
+                except Exception:  # a failed warm-up only means the first click is slower
+                    logging.getLogger("mldemo").exception("warm-up of %s failed", tab.TOPIC)
+
+    thread = threading.Thread(target=run, name="warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description="ML Demo Gallery: Hung-yi Lee's ML lectures, one tab per topic.")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", 7860)),
+                        help="port to serve on (default 7860)")
+    parser.add_argument("--share", action="store_true", help="also make a public *.gradio.live link (off by default)")
+    parser.add_argument("--device", choices=["cuda", "mps", "cpu"], default=None,
+                        help="force a device (default: cuda > mps > cpu; env DEMO_DEVICE also works)")
+    parser.add_argument("--lang", choices=list(i18n.LANGS), default=None,
+                        help="force the UI language (default: each browser's own; en or zh = Traditional Chinese)")
+    parser.add_argument("--offline", action="store_true",
+                        help="never touch the network: use bundled models and Hub models already downloaded")
+    parser.add_argument("--prefetch", action="store_true",
+                        help="download every Hub model choice ahead of a class, then exit")
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        set_device(args.device)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.offline:
+        models.set_offline(True)
+    if args.prefetch:
+        load_tabs()  # registers every topic's model choices
+        failures = models.prefetch_all()
+        return 1 if failures else 0
+    demo, launch_kwargs = build_app(args.lang)
+    warm_up_in_background()
+    demo.launch(server_port=args.port, share=args.share, **launch_kwargs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

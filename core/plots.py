@@ -1,0 +1,67 @@
+"""Matplotlib figures built with ``Figure()`` directly (pyplot is not thread-safe), sized and
+lettered for a projector. Gradio renders and releases them; nothing here touches pyplot."""
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+FONT = 13
+COLORS = {"main": "#2563eb", "second": "#f97316", "grey": "#9ca3af", "good": "#16a34a"}
+
+
+def new_figure(width: float = 8, height: float = 3.6, ncols: int = 1, **kwargs):
+    fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
+    axes = fig.subplots(1, ncols, **kwargs)
+    return fig, axes
+
+
+def style(ax, title: str = "", xlabel: str = "", ylabel: str = "") -> None:
+    ax.set_title(title, fontsize=FONT + 1)
+    ax.set_xlabel(xlabel, fontsize=FONT)
+    ax.set_ylabel(ylabel, fontsize=FONT)
+    ax.tick_params(labelsize=FONT - 1)
+    ax.spines[["top", "right"]].set_visible(False)
+
+
+def class_bars(ax, probs: np.ndarray, highlight: int | None = None, color: str = COLORS["main"],
+               log: bool = False) -> None:
+    """Bars over classes 0..9, the highlighted one darker, its value written on top."""
+    classes = np.arange(len(probs))
+    colors = [color if c != highlight else "#111827" for c in classes]
+    ax.bar(classes, probs, color=colors)
+    ax.set_xticks(classes)
+    if log:
+        ax.set_yscale("log")
+        ax.set_ylim(max(float(probs.min()) / 3, 1e-12), 1.5)
+    else:
+        ax.set_ylim(0, 1.05)
+    for c, p in zip(classes, probs):
+        if log or p >= 0.02:
+            ax.text(c, p, f"{p:.2f}" if p >= 0.01 else f"{p:.0e}", ha="center", va="bottom", fontsize=FONT - 4)
+
+
+def curves_with_band(ax, series: dict[str, np.ndarray], colors: dict[str, str]) -> None:
+    """Mean line and min-max band across seeds for each named (seeds, steps) array."""
+    for name, values in series.items():
+        values = np.atleast_2d(values)
+        x = np.arange(1, values.shape[1] + 1)
+        ax.plot(x, values.mean(0), color=colors[name], label=name, linewidth=2.2)
+        if values.shape[0] > 1:
+            ax.fill_between(x, values.min(0), values.max(0), color=colors[name], alpha=0.18)
+    ax.legend(fontsize=FONT - 1, frameon=False)
+    ax.grid(alpha=0.3)
+
+
+def heatmap(ax, values: np.ndarray, row_labels, col_labels, fmt: str = "{:.1%}") -> None:
+    """Annotated heat map; rows top to bottom, columns left to right."""
+    image = ax.imshow(values, cmap="viridis", aspect="auto")
+    ax.set_xticks(range(len(col_labels)), [str(c) for c in col_labels])
+    ax.set_yticks(range(len(row_labels)), [str(r) for r in row_labels])
+    finite = values[np.isfinite(values)]
+    middle = (finite.min() + finite.max()) / 2 if finite.size else 0
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            if np.isfinite(values[i, j]):
+                ax.text(j, i, fmt.format(values[i, j]), ha="center", va="center", fontsize=FONT - 3,
+                        color="black" if values[i, j] > middle else "white")
+    return image

@@ -1,0 +1,13 @@
+"""REGISTRY: the tabs, in order. Adding a tab = one package under demos/ and one line here.
+
+Each entry is a module path; the module has ``TOPIC``, ``build_tab(i18n)`` and may have ``warm_up()``.
+"""
+import importlib
+
+REGISTRY = [
+    "demos.distillation.ui",
+]
+
+
+def load_tabs():
+    return [importlib.import_module(name) for name in REGISTRY]
