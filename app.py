@@ -64,7 +64,7 @@ def build_app(lang: str | None = None) -> tuple[gr.Blocks, dict]:
     theme = gr.themes.Soft(text_size=gr.themes.sizes.text_lg, font=["system-ui", "sans-serif"],
                            font_mono=["ui-monospace", "monospace"])  # system fonts: nothing fetched online
     launch_kwargs = dict(i18n=translations, theme=theme, css=CSS, max_file_size=MAX_FILE_SIZE,
-                         allowed_paths=[], ssr_mode=False, footer_links=["api", "settings"])
+                         allowed_paths=[], ssr_mode=False, show_error=True, footer_links=["api", "settings"])
     return demo, launch_kwargs
 
 
