@@ -21,6 +21,7 @@ CSS = """
 .gradio-container {max-width: 1400px !important}
 .section-title p {font-size: 1.35em; font-weight: 600; margin-top: .8em}
 #header-status p {font-size: 0.95em; opacity: .85}
+.plot-caption p {font-weight: 600; margin-bottom: -0.4em}
 """
 
 
@@ -37,14 +38,14 @@ def make_i18n(lang: str | None = None) -> gr.I18n:
 
 def header_status() -> str:
     """Device and the model behind each tab, e.g. 'CPU · 2 threads | distillation teacher: digit-cnn (bundled)'."""
-    parts = [f"🖥️ {describe()}"]
+    parts = [f"**{describe()}**"]
     for slot in models.SLOTS:
         try:
             choice = slot.best()
             name = choice.key if choice.kind == "bundled" else f"{choice.repo_id}"
             parts.append(f"{slot.topic} · {slot.role}: **{name}** ({choice.kind})")
         except RuntimeError as exc:
-            parts.append(f"{slot.topic} · {slot.role}: ⚠️ {exc}")
+            parts.append(f"{slot.topic} · {slot.role}: unavailable ({exc})")
     return " &nbsp;|&nbsp; ".join(parts)
 
 
@@ -59,7 +60,7 @@ def build_app(lang: str | None = None) -> tuple[gr.Blocks, dict]:
         gr.Markdown(header_status(), elem_id="header-status")
         with gr.Tabs():
             for tab in tabs:
-                tab.build_tab(translations)
+                tab.build_tab(translations, demo)
     demo.queue(default_concurrency_limit=4, max_size=256)
     theme = gr.themes.Soft(text_size=gr.themes.sizes.text_lg, font=["system-ui", "sans-serif"],
                            font_mono=["ui-monospace", "monospace"])  # system fonts: nothing fetched online

@@ -66,7 +66,7 @@ class UserInputError(ValueError):
 
 register({
     "en": {
-        "app.title": "ML Demo Gallery",
+        "app.title": "# ML Demo Gallery",
         "app.subtitle": "Hung-yi Lee's machine-learning lectures, made touchable.",
         "app.device": "Device",
         "app.models": "Models",
@@ -88,7 +88,7 @@ register({
         "audio.not_finite": "The audio contains NaN or infinite samples.",
     },
     "zh": {
-        "app.title": "機器學習互動展示",
+        "app.title": "# 機器學習互動展示",
         "app.subtitle": "李宏毅老師機器學習課程，動手玩的版本。",
         "app.device": "運算裝置",
         "app.models": "模型",

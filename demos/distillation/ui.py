@@ -294,16 +294,16 @@ def precomputed_figures():
 
 # ------------------------------------------------------------------ layout
 
-def build_tab(i18n: gr.I18n) -> None:
+def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
     test = load_digits().subset(TEST)
     picks = showcase_indices()
     with gr.Tab(i18n("distillation.tab"), id=TOPIC, elem_id="tab-distillation"):
         gr.Markdown(i18n("distillation.intro"))
+        gallery = gr.Gallery([enlarge(test.images[i], 3) for i in picks], label=i18n("distillation.gallery"),
+                             columns=20, rows=1, height=110, allow_preview=False, interactive=False,
+                             object_fit="contain", elem_id="distillation-gallery")
         with gr.Row():
             with gr.Column(scale=2):
-                gallery = gr.Gallery([enlarge(test.images[i], 3) for i in picks], label=i18n("distillation.gallery"),
-                                     columns=10, height=150, allow_preview=False, interactive=False,
-                                     elem_id="distillation-gallery")
                 test_index = gr.Slider(0, len(test) - 1, value=picks[7], step=1, label=i18n("distillation.test_index"),
                                        elem_id="distillation-index")
                 sketch = SafeSketchpad(type="numpy", image_mode="L", label=i18n("distillation.sketch"),
@@ -314,16 +314,18 @@ def build_tab(i18n: gr.I18n) -> None:
             with gr.Column(scale=3):
                 temperature = gr.Slider(*T_RANGE, value=4, step=0.1, label=i18n("distillation.temperature"),
                                         elem_id="distillation-temperature")
-                soft_plot = gr.Plot(label=i18n("distillation.soft_plot"), elem_id="distillation-soft-plot")
+                gr.Markdown(i18n("distillation.soft_plot"), elem_classes=["plot-caption"])
+                soft_plot = gr.Plot(show_label=False, elem_id="distillation-soft-plot")
                 with gr.Row():
                     seen = gr.Image(label=i18n("distillation.seen"), height=180, width=180, interactive=False,
                                     buttons=[], scale=1)
                     stats = gr.Markdown(label=i18n("distillation.stats"), elem_id="distillation-stats")
-                grad_plot = gr.Plot(label=i18n("distillation.grad_plot"))
+                gr.Markdown(i18n("distillation.grad_plot"), elem_classes=["plot-caption"])
+                grad_plot = gr.Plot(show_label=False, elem_id="distillation-grad-plot")
                 timing = gr.Markdown(elem_id="distillation-timing")
 
         soft_outputs = [soft_plot, grad_plot, seen, stats, timing]
-        gr.on([temperature.change, test_index.change, use_drawing.change], soften,
+        gr.on([demo.load, temperature.change, test_index.change, use_drawing.change], soften,
               inputs=[test_index, sketch, use_drawing, temperature], outputs=soft_outputs,
               api_name="distillation_soften", concurrency_limit=4, show_progress="hidden", trigger_mode="always_last")
         sketch.change(draw, inputs=[sketch, temperature], outputs=[*soft_outputs, use_drawing],
@@ -342,7 +344,9 @@ def build_tab(i18n: gr.I18n) -> None:
             seeds = gr.Slider(*SEED_RANGE, value=3, step=1, label=i18n("distillation.seeds"))
             train_button = gr.Button(i18n("distillation.train_button"), variant="primary", elem_id="distillation-train")
         with gr.Row():
-            curves = gr.Plot(label=i18n("distillation.curves"))
+            with gr.Column():
+                gr.Markdown(i18n("distillation.curves"), elem_classes=["plot-caption"])
+                curves = gr.Plot(show_label=False, elem_id="distillation-curves")
             with gr.Column():
                 table = gr.Dataframe(label=i18n("distillation.table"), interactive=False, elem_id="distillation-table")
                 held_note = gr.Markdown()
@@ -357,8 +361,12 @@ def build_tab(i18n: gr.I18n) -> None:
                 gr.Markdown(i18n("distillation.no_results"))
             else:
                 with gr.Row():
-                    gr.Plot(heat, label=i18n("distillation.heatmap"))
-                    gr.Plot(gap, label=i18n("distillation.gap_plot"))
+                    with gr.Column():
+                        gr.Markdown(i18n("distillation.heatmap"), elem_classes=["plot-caption"])
+                        gr.Plot(heat, show_label=False)
+                    with gr.Column():
+                        gr.Markdown(i18n("distillation.gap_plot"), elem_classes=["plot-caption"])
+                        gr.Plot(gap, show_label=False)
         with gr.Accordion(i18n("app.notes"), open=False):
             gr.Markdown(i18n("distillation.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
                                                                      {"left": "$", "right": "$", "display": False}])

@@ -1,0 +1,96 @@
+"""The app as a whole: CLI, registry, api names, languages, README and CI agreeing."""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_help_lists_every_option():
+    out = subprocess.run([sys.executable, "app.py", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0
+    for flag in ("--port", "--share", "--device", "--lang", "--offline", "--prefetch"):
+        assert flag in out.stdout
+
+
+def test_prefetch_offline_reports_and_exits():
+    out = subprocess.run([sys.executable, "app.py", "--prefetch", "--offline"], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr  # nothing to download yet: every tab's model is bundled
+    assert "bundled" in out.stdout
+
+
+def test_an_unavailable_device_is_refused_clearly():
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has CUDA")
+    out = subprocess.run([sys.executable, "app.py", "--device", "cuda", "--offline"], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 2 and "not available" in out.stderr
+
+
+def test_every_event_is_named_topic_verb():
+    import app
+    from demos import load_tabs
+
+    demo, _ = app.build_app()
+    topics = {tab.TOPIC for tab in load_tabs()}
+    names = [fn.api_name for fn in demo.fns.values()]
+    assert names and all(names), names
+    for name in names:
+        topic, _, verb = name.partition("_")
+        assert topic in topics and re.fullmatch(r"[a-z]+", verb), name
+
+
+def test_both_languages_define_every_string():
+    import app  # noqa: F401  registers every tab's strings
+    from core import i18n
+
+    table = i18n.catalog()
+    assert set(table["en"]) == set(table["zh"])
+    for key, text in table["zh"].items():
+        assert text.strip(), key
+        if not key.endswith(".notes"):
+            assert set(re.findall(r"{(\w+)", text)) == set(re.findall(r"{(\w+)", table["en"][key])), key
+
+
+def test_forced_language_applies_to_every_locale():
+    import app
+
+    translations = app.make_i18n("zh")
+    data = translations.translations_dict
+    assert data["en"]["app.title"] == data["zh-TW"]["app.title"] == "# 機器學習互動展示"
+
+
+def test_readme_has_the_two_commands_and_ci_runs_the_test_one():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    run_cmd = re.search(r"^TEST_COMMAND='(.+)'$", ci, re.M).group(1)
+    assert f"    {run_cmd}\n" in readme or f"\n{run_cmd}\n" in readme
+    assert "pip install -r requirements.txt && python app.py" in readme
+    front = readme.split("---")[1]
+    assert "sdk: gradio" in front and "app_file: app.py" in front
+    pinned = re.search(r"==(\S+)", next(l for l in (ROOT / "requirements.txt").read_text().splitlines() if l.startswith("gradio==")))
+    assert f"sdk_version: {pinned.group(1)}" in front
+    from demos import load_tabs
+    import app
+
+    demo, _ = app.build_app()
+    for fn in demo.fns.values():
+        assert f"`/{fn.api_name}`" in readme, f"README does not list /{fn.api_name}"
+
+
+@pytest.mark.parametrize("module, args", [
+    ("core.train_classifier", ["--max-steps", "3"]),
+    ("demos.distillation.train", ["--quick"]),
+])
+def test_each_train_script_runs_a_few_steps(tmp_path, module, args):
+    """CI never retrains: it checks that each train.py still runs, on a few steps, into a temp folder."""
+    out = subprocess.run([sys.executable, "-m", module, *args, "--out", str(tmp_path)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert (tmp_path / "card.json").is_file()
