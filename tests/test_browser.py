@@ -67,3 +67,15 @@ def test_train_button_fills_the_table(page):
                            "document.querySelector('#distillation-table').innerText.includes('Hard labels only')",
                            timeout=120_000)
     assert "%" in page.locator("#distillation-table").inner_text()
+
+
+def test_a_chinese_browser_gets_the_traditional_chinese_ui(page, app_url):
+    context = page.context.browser.new_context(locale="zh-TW", extra_http_headers={"Accept-Language": "zh-TW,zh"})
+    chinese = context.new_page()
+    chinese.goto(app_url, wait_until="domcontentloaded")
+    chinese.wait_for_selector("#distillation-temperature", timeout=60_000)
+    for tab in load_tabs():
+        assert chinese.get_by_role("tab", name=t(f"{tab.TOPIC}.tab", "zh")).is_visible()
+    chinese.wait_for_function("document.querySelector('#distillation-stats').innerText.includes('老師的預測')",
+                              timeout=30_000)
+    context.close()

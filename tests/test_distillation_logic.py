@@ -93,6 +93,18 @@ def test_t_squared_keeps_the_soft_gradient_scale(logits):
     assert without_t2[-1] == pytest.approx(approx, rel=0.05)
 
 
+def test_closed_form_soft_gradient_matches_autograd(logits):
+    student = logits.flip(-1) * 0.5
+    temperatures = [0.5, 1, 3, 10]
+    with_t2, without_t2 = logic.soft_gradient_norms(logits, student, temperatures)
+    for i, temperature in enumerate(temperatures):
+        z = student.clone().requires_grad_(True)
+        loss = logic.distillation_loss(z, logits, torch.zeros(2, dtype=torch.long), temperature, 1.0, scale_by_t2=False)
+        (grad,) = torch.autograd.grad(loss, z)
+        assert without_t2[i] == pytest.approx(float(grad.norm()), rel=1e-4)
+        assert with_t2[i] == pytest.approx(float(grad.norm()) * temperature**2, rel=1e-4)
+
+
 def test_teacher_view_ranks_the_dark_knowledge(logits):
     view = logic.teacher_view(logits[0], 4.0)
     assert view.prediction == 0

@@ -1,0 +1,176 @@
+"""Measure start-up, each action's handler against the raw model call (ratio, same run), end-to-end
+latency through gradio_client next to a trivial event, and student-training throughput.
+
+    python -m bench            # writes bench/results.md
+"""
+from __future__ import annotations
+
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+RESULTS = ROOT / "bench" / "results.md"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def timed(fn, repeat: int, warmup: int = 2) -> float:
+    """Median milliseconds of ``fn()`` over ``repeat`` calls."""
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def start_to_ready(runs: int = 3) -> list[float]:
+    """Seconds from `python app.py` to the page being served (a cold process each time)."""
+    seconds = []
+    for _ in range(runs):
+        port = free_port()
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "app.py", "--offline", "--port", str(port)], cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            while time.perf_counter() - start < 120:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/config", timeout=1) as answer:
+                        if answer.status == 200:
+                            break
+                except OSError:
+                    time.sleep(0.05)
+            seconds.append(time.perf_counter() - start)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    return seconds
+
+
+def machine() -> str:
+    import torch
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()
+    import gradio
+
+    return (f"{cpu}; {os.cpu_count()} cores; torch {torch.__version__} ({torch.get_num_threads()} threads); "
+            f"gradio {gradio.__version__}; Python {platform.python_version()}; {platform.system()}")
+
+
+def main() -> None:
+    import numpy as np
+    import torch
+    from gradio_client import Client, handle_file
+    from PIL import Image
+
+    import app
+    import gradio as gr
+    from core import models
+    from core.data.digits import TEST, load_digits, normalize_digit, to_tensor
+    from demos.distillation import logic
+    from demos.distillation import ui as distillation
+
+    models.set_offline(True)
+    rows = []
+    print("start-up ...", flush=True)
+    ready = start_to_ready()
+
+    # ---- in-process: handler vs the raw model call on the same input
+    teacher = logic.TEACHER.get()
+    logic.teacher_targets()
+    image = load_digits().subset(TEST).images[5]
+    x = to_tensor(image[None])
+
+    def raw_teacher():
+        with torch.inference_mode():
+            teacher(x)
+
+    raw_ms = timed(raw_teacher, 200)
+    soften_ms = timed(lambda: distillation.soften(5, None, False, 4.0), 30)
+    paper = np.full((280, 280), 255, np.uint8)
+    paper[40:240, 125:155] = 0
+    drawing = {"background": None, "layers": [], "composite": paper}
+    raw_draw_ms = timed(lambda: (normalize_digit(paper), raw_teacher()), 50)
+    draw_ms = timed(lambda: distillation.draw(drawing, 4.0), 30)
+    rows.append(("distillation_soften", soften_ms, raw_ms, "teacher forward on the digit"))
+    rows.append(("distillation_draw", draw_ms, raw_draw_ms, "normalise the drawing + teacher forward"))
+
+    config = logic.StudentConfig()  # the UI's defaults: T 4, alpha 0.9, 30 epochs, 1%, 3 seeds
+    start = time.perf_counter()
+    logic.train_students(config)
+    raw_train_ms = (time.perf_counter() - start) * 1000
+    start = time.perf_counter()
+    distillation.train(config.temperature, config.alpha, config.epochs, config.transfer_fraction * 100, "none",
+                       config.seeds, progress=lambda *a, **k: None)
+    train_ms = (time.perf_counter() - start) * 1000
+    rows.append(("distillation_train (defaults)", train_ms, raw_train_ms, "logic.train_students, same config"))
+    samples = config.seeds * config.epochs * config.steps_per_epoch * config.batch_size * 2
+    throughput = samples / (raw_train_ms / 1000)
+
+    # ---- end to end through gradio_client, next to a trivial event
+    demo, launch_kwargs = app.build_app()
+    demo.launch(server_port=free_port(), prevent_thread_lock=True, quiet=True, **launch_kwargs)
+    with gr.Blocks() as trivial:
+        box = gr.Number()
+        box.change(lambda v: v, box, box, api_name="echo")
+    trivial.launch(server_port=free_port(), prevent_thread_lock=True, quiet=True)
+    client = Client(demo.local_url, verbose=False)
+    echo = Client(trivial.local_url, verbose=False)
+    path = ROOT / "bench" / "drawing.png"
+    Image.fromarray(paper).save(path)
+    payload = {"background": handle_file(str(path)), "layers": [], "composite": handle_file(str(path)), "id": None}
+    floor_ms = timed(lambda: echo.predict(1, api_name="/echo"), 30)
+    e2e_soften = timed(lambda: client.predict(5, None, False, 4.0, api_name="/distillation_soften"), 20)
+    e2e_draw = timed(lambda: client.predict(payload, 4.0, api_name="/distillation_draw"), 20)
+    e2e_train = timed(lambda: client.predict(4.0, 0.9, 30, 1, "none", 3, api_name="/distillation_train"), 2, warmup=0)
+    path.unlink()
+    demo.close()
+    trivial.close()
+
+    lines = [
+        "# Benchmarks", "",
+        f"Machine: {machine()}.", f"Run: {time.strftime('%Y-%m-%d %H:%M')} with `python -m bench`; medians.", "",
+        "## Start-up", "",
+        f"`python app.py --offline` to the page being served: {', '.join(f'{s:.1f} s' for s in ready)} "
+        f"(median {statistics.median(ready):.1f} s; goal ≤ 8 s).", "",
+        "## Handler vs raw model call (in-process, same input, same run)", "",
+        "| action | handler | raw model call | ratio | raw call is |", "| --- | ---: | ---: | ---: | --- |",
+    ]
+    for name, handler_ms, raw, what in rows:
+        lines.append(f"| {name} | {handler_ms:.1f} ms | {raw:.1f} ms | {handler_ms / raw:.2f}x | {what} |")
+    lines += [
+        "", "Goal: handler ≤ 1.25x the raw model call.", "",
+        "## End to end through gradio_client", "",
+        "| call | median |", "| --- | ---: |",
+        f"| trivial event (echo a number; the queue's floor) | {floor_ms:.0f} ms |",
+        f"| /distillation_soften | {e2e_soften:.0f} ms |",
+        f"| /distillation_draw (uploads a 280x280 PNG) | {e2e_draw:.0f} ms |",
+        f"| /distillation_train (defaults) | {e2e_train / 1000:.1f} s |",
+        "", "## Student training", "",
+        f"{throughput:,.0f} training samples/s (two students, batch {config.batch_size}); the default run "
+        f"({config.seeds} seeds x {config.epochs} epochs x {config.steps_per_epoch} steps) takes "
+        f"{raw_train_ms / 1000:.1f} s (goal ≤ 15 s).", "",
+    ]
+    RESULTS.write_text("\n".join(lines), encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
