@@ -3,13 +3,14 @@ lettered for a projector. Gradio renders and releases them; nothing here touches
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.figure import Figure
 
 FONT = 13
 COLORS = {"main": "#2563eb", "second": "#f97316", "grey": "#9ca3af", "good": "#16a34a"}
 
 
 def new_figure(width: float = 8, height: float = 3.6, ncols: int = 1, **kwargs):
+    from matplotlib.figure import Figure  # imported on first use: keeps app start-up fast
+
     fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
     axes = fig.subplots(1, ncols, **kwargs)
     return fig, axes
@@ -21,23 +22,6 @@ def style(ax, title: str = "", xlabel: str = "", ylabel: str = "") -> None:
     ax.set_ylabel(ylabel, fontsize=FONT)
     ax.tick_params(labelsize=FONT - 1)
     ax.spines[["top", "right"]].set_visible(False)
-
-
-def class_bars(ax, probs: np.ndarray, highlight: int | None = None, color: str = COLORS["main"],
-               log: bool = False) -> None:
-    """Bars over classes 0..9, the highlighted one darker, its value written on top."""
-    classes = np.arange(len(probs))
-    colors = [color if c != highlight else "#111827" for c in classes]
-    ax.bar(classes, probs, color=colors)
-    ax.set_xticks(classes)
-    if log:
-        ax.set_yscale("log")
-        ax.set_ylim(max(float(probs.min()) / 3, 1e-12), 1.5)
-    else:
-        ax.set_ylim(0, 1.05)
-    for c, p in zip(classes, probs):
-        if log or p >= 0.02:
-            ax.text(c, p, f"{p:.2f}" if p >= 0.01 else f"{p:.0e}", ha="center", va="bottom", fontsize=FONT - 4)
 
 
 def curves_with_band(ax, series: dict[str, np.ndarray], colors: dict[str, str]) -> None:

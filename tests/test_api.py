@@ -43,20 +43,39 @@ def test_every_event_has_a_topic_verb_api_name(client):
                 assert name[len(tab.TOPIC) + 2:].isidentifier()
 
 
+def probabilities(plot) -> np.ndarray:
+    assert plot["columns"] == ["class", "p", "kind"]
+    return np.array([row[1] for row in sorted(plot["data"], key=lambda row: int(row[0]))])
+
+
 def test_soften_a_test_digit(client):
-    soft_plot, grad_plot, seen, stats, timing = client.predict(5, None, False, 4.0, api_name="/distillation_soften")
-    assert soft_plot["type"] == "matplotlib" and soft_plot["plot"].startswith("data:image")
-    assert grad_plot["plot"].startswith("data:image")
+    soft_t1, soft_t, gradients, seen, stats, timing = client.predict(5, None, False, 4.0, api_name="/distillation_soften")
+    p1, pt = probabilities(soft_t1), probabilities(soft_t)
+    assert p1.sum() == pytest.approx(1, abs=1e-4) and pt.sum() == pytest.approx(1, abs=1e-4)
+    assert p1.argmax() == pt.argmax()  # temperature never changes the answer...
+    assert pt.max() < p1.max()  # ...only how sure it looks
     label = int(distillation_ui.load_digits().subset(1).labels[5])
-    assert f"label {label}" in stats and f"**{label}**" in stats  # the teacher gets this one right
+    assert p1.argmax() == label and f"label {label}" in stats and f"**{label}**" in stats
+    curves = {}
+    for temperature, value, curve in gradients["data"]:
+        curves.setdefault(curve, []).append((temperature, value))
+    without = [v for _, v in sorted(curves["without T²"])]
+    assert without[0] > 20 * without[-1]  # without T² the gradient collapses as T grows
     assert "bits" in stats and "ms" in timing
     image = np.asarray(Image.open(seen))
     assert image.shape[:2] == (168, 168)
 
 
+def test_higher_temperature_flattens_the_soft_targets(client):
+    def top_probability(temperature):
+        return probabilities(client.predict(5, None, False, temperature, api_name="/distillation_soften")[1]).max()
+
+    assert top_probability(1.0) > top_probability(4.0) > top_probability(20.0) > 0.1
+
+
 def test_higher_temperature_raises_the_entropy(client):
     def entropy_at(temperature):
-        stats = client.predict(5, None, False, temperature, api_name="/distillation_soften")[3]
+        stats = client.predict(5, None, False, temperature, api_name="/distillation_soften")[4]
         return float(stats.split("→ **")[1].split(" bits")[0])
 
     assert entropy_at(1.0) < entropy_at(4.0) < entropy_at(20.0)
@@ -64,11 +83,11 @@ def test_higher_temperature_raises_the_entropy(client):
 
 def test_draw_a_digit(client, digit_png):
     *outputs, use_drawing = client.predict(drawing_payload(digit_png), 4.0, api_name="/distillation_draw")
-    stats = outputs[3]
+    stats = outputs[4]
     assert use_drawing is True
     assert "Your drawing" in stats and "prediction: **1**" in stats
     # the same drawing through /distillation_soften with use_drawing
-    stats_again = client.predict(0, drawing_payload(digit_png), True, 4.0, api_name="/distillation_soften")[3]
+    stats_again = client.predict(0, drawing_payload(digit_png), True, 4.0, api_name="/distillation_soften")[4]
     assert "prediction: **1**" in stats_again
 
 
@@ -153,5 +172,5 @@ def test_errors_follow_the_users_language(app_url):
 def test_the_server_keeps_serving_after_bad_input(client):
     for _ in range(3):
         error_text(lambda: client.predict(-1, None, False, 4.0, api_name="/distillation_soften"))
-    stats = client.predict(7, None, False, 2.0, api_name="/distillation_soften")[3]
+    stats = client.predict(7, None, False, 2.0, api_name="/distillation_soften")[4]
     assert "Entropy" in stats

@@ -31,10 +31,12 @@ def page(app_url, tmp_path_factory):
         browser.close()
 
 
-def plot_src(page, elem_id):
-    image = page.locator(f"#{elem_id} img")
-    image.first.wait_for(timeout=30_000)
-    return image.first.get_attribute("src")
+def plot_pixels(page, elem_id) -> bytes:
+    """A screenshot of the plot as drawn in the browser (native plots are canvases, not images)."""
+    plot = page.locator(f"#{elem_id}")
+    plot.locator("canvas, svg").first.wait_for(timeout=30_000)
+    time.sleep(0.5)  # let the chart's transition finish
+    return plot.screenshot()
 
 
 def test_every_tab_opens(page):
@@ -49,11 +51,11 @@ def test_temperature_slider_changes_the_plot(page, app_url):
     number.fill("1")
     number.press("Enter")
     page.wait_for_function("document.querySelector('#distillation-stats').innerText.includes('at T = 1')", timeout=30_000)
-    before = plot_src(page, "distillation-soft-plot")
+    before = plot_pixels(page, "distillation-soft-plot")
     number.fill("12")
     number.press("Enter")
     page.wait_for_function("document.querySelector('#distillation-stats').innerText.includes('at T = 12')", timeout=30_000)
-    after = plot_src(page, "distillation-soft-plot")
+    after = plot_pixels(page, "distillation-soft-plot")
     assert before != after
     assert "ms" in page.locator("#distillation-timing").inner_text()
     os.makedirs("tests/artifacts", exist_ok=True)

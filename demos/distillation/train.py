@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from core.models import ASSETS, write_card
+from core.models import ASSETS, read_card, write_card
 from demos.distillation.logic import TEACHER, StudentConfig, summarize, train_students
 
 OUT = ASSETS / "distillation"
@@ -31,7 +31,10 @@ def main(argv=None):
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--grid-fraction", type=float, default=0.01)
     parser.add_argument("--quick", action="store_true", help="2 x 2 grid, 2 fractions, 1 seed, 2 epochs")
+    parser.add_argument("--redraw", action="store_true", help="only draw the PNGs again from results.json")
     args = parser.parse_args(argv)
+    if args.redraw:
+        return redraw(args.out)
     temperatures, alphas, fractions = TEMPERATURES, ALPHAS, FRACTIONS
     if args.quick:
         temperatures, alphas, fractions, args.seeds, args.epochs = [1, 4], [0.0, 0.9], [0.01, 1.0], 1, 2
@@ -73,6 +76,10 @@ def main(argv=None):
         "held_out_3": held_out,
     }
     (args.out / "results.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    from demos.distillation.ui import precomputed_figures  # the same drawing the tab would do
+
+    for figure, name in zip(precomputed_figures(results), ("grid.png", "fractions.png")):
+        figure.savefig(args.out / name, dpi=110)
     teacher_card = TEACHER.choice("digit-cnn").card()
     write_card(args.out, {
         "name": "distillation-results", "topic": "distillation",
@@ -90,6 +97,17 @@ def main(argv=None):
         "license": "MIT",
     })
     print(f"wrote {args.out} in {time.time() - started:.0f} s")
+
+
+def redraw(out: Path = OUT) -> None:
+    """Draw the PNGs again from results.json, without retraining (python -m demos.distillation.train --redraw)."""
+    from demos.distillation.ui import precomputed_figures
+
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    for figure, name in zip(precomputed_figures(results), ("grid.png", "fractions.png")):
+        figure.savefig(out / name, dpi=110)
+    card = read_card(out)
+    write_card(out, {k: v for k, v in card.items() if k != "files"})
 
 
 if __name__ == "__main__":

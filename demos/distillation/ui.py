@@ -7,6 +7,7 @@ from pathlib import Path
 
 import gradio as gr
 import numpy as np
+import pandas as pd
 import torch
 
 from core import plots
@@ -33,6 +34,7 @@ register({
         "distillation.sketch": "…or draw one (thick strokes)",
         "distillation.use_drawing": "Use my drawing",
         "distillation.temperature": "Temperature T",
+        "distillation.at_your_t": "At your T",
         "distillation.soft_plot": "Teacher probabilities at T = 1 and at your T",
         "distillation.grad_plot": "Soft-target gradient vs T, with and without T²",
         "distillation.seen": "What the teacher sees (28×28)",
@@ -88,6 +90,7 @@ register({
         "distillation.sketch": "……或自己畫一個（筆畫粗一點）",
         "distillation.use_drawing": "使用我的手寫",
         "distillation.temperature": "溫度 T",
+        "distillation.at_your_t": "在你選的 T",
         "distillation.soft_plot": "老師在 T = 1 與你選的 T 下的機率",
         "distillation.grad_plot": "軟標籤梯度大小與 T 的關係（有無乘上 T²）",
         "distillation.seen": "老師看到的圖（28×28）",
@@ -149,6 +152,12 @@ def showcase_indices() -> list[int]:
     return picks
 
 
+def class_frame(probs: np.ndarray, prediction: int) -> pd.DataFrame:
+    """Probabilities over classes 0-9 for a bar plot; the predicted class is drawn dark."""
+    return pd.DataFrame({"class": [str(c) for c in range(len(probs))], "p": probs.astype(float),
+                         "kind": ["prediction" if c == prediction else "other" for c in range(len(probs))]})
+
+
 def enlarge(image: np.ndarray, factor: int = 6) -> np.ndarray:
     return np.kron(image, np.ones((factor, factor), dtype=np.uint8))
 
@@ -163,19 +172,13 @@ def _soften(image: np.ndarray, temperature, source_text: str, lang: str):
     with_t2, without_t2 = logic.soft_gradient_norms(logits[None], torch.zeros(1, 10), GRAD_TEMPERATURES)
     here_with, here_without = logic.soft_gradient_norms(logits[None], torch.zeros(1, 10), [temperature])
 
-    fig, (left, right) = plots.new_figure(10, 3.6, ncols=2, sharey=True)
-    plots.class_bars(left, view.probs_t1, view.prediction, plots.COLORS["grey"])
-    plots.class_bars(right, view.probs_t, view.prediction, plots.COLORS["main"])
-    plots.style(left, "T = 1", "class", "p")
-    plots.style(right, f"T = {temperature:g}", "class")
-
-    gfig, ax = plots.new_figure(6, 3.6)
-    ax.loglog(GRAD_TEMPERATURES, with_t2, color=plots.COLORS["main"], linewidth=2.2, label="× T²")
-    ax.loglog(GRAD_TEMPERATURES, without_t2, color=plots.COLORS["second"], linewidth=2.2, label="without T²")
-    ax.scatter([temperature, temperature], [here_with[0], here_without[0]], color="#111827", zorder=3)
-    ax.legend(fontsize=plots.FONT - 1, frameon=False)
-    ax.grid(alpha=0.3, which="both")
-    plots.style(ax, "", "T", "‖∂L_soft/∂z‖")
+    # Native plots: the browser draws them, so dragging the slider costs the server almost nothing.
+    soft_t1, soft_t = class_frame(view.probs_t1, view.prediction), class_frame(view.probs_t, view.prediction)
+    gradients = pd.DataFrame({
+        "T": np.concatenate([GRAD_TEMPERATURES, GRAD_TEMPERATURES]),
+        "gradient": np.concatenate([with_t2, without_t2]),
+        "curve": ["× T²"] * len(GRAD_TEMPERATURES) + ["without T²"] * len(GRAD_TEMPERATURES),
+    })
 
     ranking = ", ".join(f"{c} ({p:.1%})" for c, p in view.dark_knowledge[:5])
     stats = "\n\n".join([
@@ -185,7 +188,7 @@ def _soften(image: np.ndarray, temperature, source_text: str, lang: str):
         t("distillation.dark", lang, temp=temperature, ranking=ranking),
         t("distillation.grad_ratio", lang, temp=temperature, ratio=here_with[0] / max(here_without[0], 1e-30)),
     ])
-    return fig, gfig, enlarge(image), stats, watch.label(lang)
+    return soft_t1, soft_t, gradients, enlarge(image), stats, watch.label(lang)
 
 
 def _test_digit(index, lang: str):
@@ -268,10 +271,12 @@ def train(temperature, alpha, epochs, fraction_percent, held_out, seeds, progres
 
 # ------------------------------------------------------------------ precomputed results
 
-def precomputed_figures():
-    if not RESULTS.is_file():
-        return None, None
-    results = json.loads(RESULTS.read_text(encoding="utf-8"))
+HEATMAP_PNG, GAP_PNG = RESULTS.parent / "grid.png", RESULTS.parent / "fractions.png"
+
+
+def precomputed_figures(results: dict):
+    """The T x alpha heat map and the transfer-set curve; train.py saves them as PNGs next to results.json,
+    so the app shows them without drawing anything at start-up."""
     grid = results["grid"]
     fig, ax = plots.new_figure(7, 4)
     values = np.array(grid["accuracy"], dtype=float)
@@ -315,16 +320,23 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                 temperature = gr.Slider(*T_RANGE, value=4, step=0.1, label=i18n("distillation.temperature"),
                                         elem_id="distillation-temperature")
                 gr.Markdown(i18n("distillation.soft_plot"), elem_classes=["plot-caption"])
-                soft_plot = gr.Plot(show_label=False, elem_id="distillation-soft-plot")
+                bar_style = dict(x="class", y="p", color="kind", y_lim=[0, 1], height=260, sort="x",
+                                 color_map={"prediction": "#111827", "other": plots.COLORS["main"]},
+                                 colors_in_legend=[], x_title="class", y_title="p")
+                with gr.Row(elem_id="distillation-soft-plot"):
+                    soft_t1 = gr.BarPlot(label="T = 1", **bar_style)
+                    soft_t = gr.BarPlot(label=i18n("distillation.at_your_t"), **bar_style)
                 with gr.Row():
                     seen = gr.Image(label=i18n("distillation.seen"), height=180, width=180, interactive=False,
                                     buttons=[], scale=1)
                     stats = gr.Markdown(label=i18n("distillation.stats"), elem_id="distillation-stats")
                 gr.Markdown(i18n("distillation.grad_plot"), elem_classes=["plot-caption"])
-                grad_plot = gr.Plot(show_label=False, elem_id="distillation-grad-plot")
+                grad_plot = gr.LinePlot(x="T", y="gradient", color="curve", height=260, show_label=False,
+                                        color_map={"× T²": plots.COLORS["main"], "without T²": plots.COLORS["second"]},
+                                        x_title="T", y_title="‖∂L_soft/∂z‖", elem_id="distillation-grad-plot")
                 timing = gr.Markdown(elem_id="distillation-timing")
 
-        soft_outputs = [soft_plot, grad_plot, seen, stats, timing]
+        soft_outputs = [soft_t1, soft_t, grad_plot, seen, stats, timing]
         gr.on([demo.load, temperature.change, test_index.change, use_drawing.change], soften,
               inputs=[test_index, sketch, use_drawing, temperature], outputs=soft_outputs,
               api_name="distillation_soften", concurrency_limit=4, show_progress="hidden", trigger_mode="always_last")
@@ -356,17 +368,16 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                            concurrency_limit=1)
 
         with gr.Accordion(i18n("distillation.precomputed"), open=False):
-            heat, gap = precomputed_figures()
-            if heat is None:
+            if not (HEATMAP_PNG.is_file() and GAP_PNG.is_file()):
                 gr.Markdown(i18n("distillation.no_results"))
             else:
                 with gr.Row():
                     with gr.Column():
                         gr.Markdown(i18n("distillation.heatmap"), elem_classes=["plot-caption"])
-                        gr.Plot(heat, show_label=False)
+                        gr.Image(str(HEATMAP_PNG), show_label=False, interactive=False, buttons=["fullscreen"])
                     with gr.Column():
                         gr.Markdown(i18n("distillation.gap_plot"), elem_classes=["plot-caption"])
-                        gr.Plot(gap, show_label=False)
+                        gr.Image(str(GAP_PNG), show_label=False, interactive=False, buttons=["fullscreen"])
         with gr.Accordion(i18n("app.notes"), open=False):
             gr.Markdown(i18n("distillation.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
                                                                      {"left": "$", "right": "$", "display": False}])
