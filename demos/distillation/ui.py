@@ -360,7 +360,8 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                 gr.Markdown(i18n("distillation.curves"), elem_classes=["plot-caption"])
                 curves = gr.Plot(show_label=False, elem_id="distillation-curves")
             with gr.Column():
-                table = gr.Dataframe(label=i18n("distillation.table"), interactive=False, elem_id="distillation-table")
+                table = gr.Dataframe(label=i18n("distillation.table"), interactive=False, elem_id="distillation-table",
+                                     headers=["Student · 學生", "Test accuracy · 測試準確率"], value=[["", ""]])
                 held_note = gr.Markdown()
                 train_timing = gr.Markdown()
         train_button.click(train, inputs=[temperature, alpha, epochs, fraction, held_out, seeds],
