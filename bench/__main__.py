@@ -92,7 +92,7 @@ def main() -> None:
 
     import gradio as gr
     from core import models
-    from core.data.digits import TEST, load_digits, normalize_digit, to_tensor
+    from core.data.digits import TEST, load_split, normalize_digit, to_tensor
     from demos.distillation import logic
     from demos.distillation import ui as distillation
 
@@ -104,7 +104,7 @@ def main() -> None:
     # ---- in-process: handler vs the raw model call on the same input
     teacher = logic.TEACHER.get()
     logic.teacher_targets()
-    image = load_digits().subset(TEST).images[5]
+    image = load_split(TEST).images[5]
     x = to_tensor(image[None])
 
     def raw_teacher():

@@ -68,11 +68,7 @@ register({
     "en": {
         "app.title": "# ML Demo Gallery",
         "app.subtitle": "Hung-yi Lee's machine-learning lectures, made touchable.",
-        "app.device": "Device",
-        "app.models": "Models",
         "app.notes": "Lecture notes",
-        "app.bundled": "bundled",
-        "app.hub": "Hub",
         "app.timing": "{device} · {ms:.0f} ms",
         "error.number": "{name} must be a number between {low} and {high} (got {value}).",
         "error.internal": "Something went wrong while computing this ({kind}). The app is still running; please try again.",
@@ -90,11 +86,7 @@ register({
     "zh": {
         "app.title": "# 機器學習互動展示",
         "app.subtitle": "李宏毅老師機器學習課程，動手玩的版本。",
-        "app.device": "運算裝置",
-        "app.models": "模型",
         "app.notes": "課堂筆記",
-        "app.bundled": "內建",
-        "app.hub": "Hub",
         "app.timing": "{device} · {ms:.0f} 毫秒",
         "error.number": "{name} 必須是介於 {low} 與 {high} 之間的數字（收到 {value}）。",
         "error.internal": "計算時發生錯誤（{kind}）。程式仍在執行，請再試一次。",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 FONT = 13
-COLORS = {"main": "#2563eb", "second": "#f97316", "grey": "#9ca3af", "good": "#16a34a"}
+COLORS = {"main": "#2563eb", "second": "#f97316"}
 
 
 def new_figure(width: float = 8, height: float = 3.6, ncols: int = 1, **kwargs):

@@ -7,7 +7,7 @@ import pytest
 from gradio_client import Client, handle_file
 from PIL import Image
 
-from demos.distillation import ui as distillation_ui
+from core.data.digits import TEST, load_split
 
 API_NAMES = {"/distillation_soften", "/distillation_draw", "/distillation_pick", "/distillation_train"}
 
@@ -54,7 +54,7 @@ def test_soften_a_test_digit(client):
     assert p1.sum() == pytest.approx(1, abs=1e-4) and pt.sum() == pytest.approx(1, abs=1e-4)
     assert p1.argmax() == pt.argmax()  # temperature never changes the answer...
     assert pt.max() < p1.max()  # ...only how sure it looks
-    label = int(distillation_ui.load_digits().subset(1).labels[5])
+    label = int(load_split(TEST).labels[5])
     assert p1.argmax() == label and f"label {label}" in stats and f"**{label}**" in stats
     curves = {}
     for temperature, value, curve in gradients["data"]:

@@ -107,6 +107,13 @@ def load_digits(path: str | None = None) -> Digits:
         return Digits(data["images"], data["labels"].astype(np.int64), data["style"], data["split"], fonts)
 
 
+@functools.lru_cache(maxsize=8)
+def load_split(split: int, style: int | None = None) -> Digits:
+    """One split (and style) of the shipped data set, selected once per process: the hot paths
+    (a slider move, a gallery click) must not copy the test set each time."""
+    return load_digits().subset(split, style)
+
+
 # ----------------------------------------------------------------------------------------------
 # Building the data set (python -m core.data.digits)
 

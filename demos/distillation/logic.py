@@ -21,7 +21,7 @@ import torch.nn.functional as F
 
 from core import seeding
 from core.classifier import DIGIT_CNN
-from core.data.digits import TEST, TRAIN, load_digits, to_tensor
+from core.data.digits import TEST, TRAIN, load_split, to_tensor
 from core.models import slot
 from demos.distillation.model import StudentMLP
 
@@ -114,14 +114,14 @@ def teacher_targets():
     """Teacher logits for the whole training split, computed once per process (~2 s on 2 cores)."""
     with _cache_lock:  # the warm-up thread and the first click must not both compute it
         if "train" not in _cache:
-            train = load_digits().subset(TRAIN)
+            train = load_split(TRAIN)
             _cache["train"] = (to_tensor(train.images), torch.from_numpy(train.labels), teacher_logits(train.images))
     return _cache["train"]
 
 
 def test_set():
     if "test" not in _cache:
-        test = load_digits().subset(TEST)
+        test = load_split(TEST)
         _cache["test"] = (to_tensor(test.images), torch.from_numpy(test.labels))
     return _cache["test"]
 

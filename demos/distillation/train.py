@@ -8,6 +8,7 @@ hard-label students as the transfer set grows, each averaged over several seeds.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -45,15 +46,15 @@ def main(argv=None):
     for temperature in temperatures:
         row = []
         for alpha in alphas:
-            config = StudentConfig(**{**base.__dict__, "temperature": temperature, "alpha": alpha,
-                                      "transfer_fraction": args.grid_fraction})
+            config = dataclasses.replace(base, temperature=temperature, alpha=alpha,
+                                         transfer_fraction=args.grid_fraction)
             row.append(round(summarize(train_students(config))["distilled"][0], 4))
             print(f"T={temperature:<4} alpha={alpha:<5} accuracy={row[-1]:.4f}", flush=True)
         grid.append(row)
 
     by_fraction = {"distilled": {"mean": [], "std": []}, "hard": {"mean": [], "std": []}}
     for fraction in fractions:
-        summary = summarize(train_students(StudentConfig(**{**base.__dict__, "transfer_fraction": fraction})))
+        summary = summarize(train_students(dataclasses.replace(base, transfer_fraction=fraction)))
         for key in by_fraction:
             by_fraction[key]["mean"].append(round(summary[key][0], 4))
             by_fraction[key]["std"].append(round(summary[key][1], 4))
@@ -62,7 +63,7 @@ def main(argv=None):
 
     held_out = {}
     for fraction in ([1.0] if args.quick else [0.05, 1.0]):
-        config = StudentConfig(**{**base.__dict__, "transfer_fraction": fraction, "held_out_class": 3})
+        config = dataclasses.replace(base, transfer_fraction=fraction, held_out_class=3)
         summary = summarize(train_students(config))
         held_out[str(fraction)] = {k.split(":", 1)[1]: round(v[0], 4) for k, v in summary.items() if k.startswith("held_out:")}
         print(f"held-out 3 at fraction {fraction}: {held_out[str(fraction)]}", flush=True)
@@ -76,10 +77,7 @@ def main(argv=None):
         "held_out_3": held_out,
     }
     (args.out / "results.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
-    from demos.distillation.ui import precomputed_figures  # the same drawing the tab would do
-
-    for figure, name in zip(precomputed_figures(results), ("grid.png", "fractions.png")):
-        figure.savefig(args.out / name, dpi=110)
+    save_figures(results, args.out)
     teacher_card = TEACHER.choice("digit-cnn").card()
     write_card(args.out, {
         "name": "distillation-results", "topic": "distillation",
@@ -99,13 +97,17 @@ def main(argv=None):
     print(f"wrote {args.out} in {time.time() - started:.0f} s")
 
 
-def redraw(out: Path = OUT) -> None:
-    """Draw the PNGs again from results.json, without retraining (python -m demos.distillation.train --redraw)."""
+def save_figures(results: dict, out: Path) -> None:
+    """The PNGs the tab shows, drawn by the tab's own figure code."""
     from demos.distillation.ui import precomputed_figures
 
-    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     for figure, name in zip(precomputed_figures(results), ("grid.png", "fractions.png")):
         figure.savefig(out / name, dpi=110)
+
+
+def redraw(out: Path = OUT) -> None:
+    """Draw the PNGs again from results.json, without retraining (python -m demos.distillation.train --redraw)."""
+    save_figures(json.loads((out / "results.json").read_text(encoding="utf-8")), out)
     card = read_card(out)
     write_card(out, {k: v for k, v in card.items() if k != "files"})
 

@@ -2,7 +2,7 @@
 and a live student-vs-student training run. The science is in logic.py."""
 from __future__ import annotations
 
-import json
+import functools
 from pathlib import Path
 
 import gradio as gr
@@ -11,7 +11,7 @@ import pandas as pd
 import torch
 
 from core import plots
-from core.data.digits import STYLE_NAMES, TEST, load_digits, normalize_digit
+from core.data.digits import STYLE_NAMES, TEST, load_split, normalize_digit
 from core.i18n import UserInputError, check_number, register, t
 from core.models import ASSETS
 from core.ui import SafeSketchpad, Stopwatch, drawing_to_gray, handler
@@ -62,6 +62,8 @@ register({
         "distillation.grad_ratio": "At T = {temp:g} the soft-target gradient is **{ratio:.0f}×** smaller without the T² factor.",
         "distillation.source_test": "Test digit #{index} ({style}, label {label})",
         "distillation.source_drawing": "Your drawing",
+        "distillation.style_handwritten": "handwritten",
+        "distillation.style_typeset": "typeset",
         "distillation.col_student": "Student",
         "distillation.col_accuracy": "Test accuracy (mean ± std)",
         "distillation.row_distilled": "Distilled (soft targets, T = {temp:g}, α = {alpha:g})",
@@ -117,6 +119,8 @@ register({
         "distillation.grad_ratio": "在 T = {temp:g} 時，不乘 T² 的軟標籤梯度小了 **{ratio:.0f} 倍**。",
         "distillation.source_test": "測試數字 #{index}（{style}，標籤 {label}）",
         "distillation.source_drawing": "你的手寫",
+        "distillation.style_handwritten": "手寫",
+        "distillation.style_typeset": "印刷",
         "distillation.col_student": "學生",
         "distillation.col_accuracy": "測試準確率（平均 ± 標準差）",
         "distillation.row_distilled": "蒸餾（軟標籤，T = {temp:g}，α = {alpha:g}）",
@@ -139,17 +143,15 @@ register({
 })
 register({lang: {"distillation.notes": (HERE / f"notes.{lang}.md").read_text(encoding="utf-8")} for lang in ("en", "zh")})
 
-STYLE_WORDS = {"en": {"handwritten": "handwritten", "typeset": "typeset"}, "zh": {"handwritten": "手寫", "typeset": "印刷"}}
-
-
-def showcase_indices() -> list[int]:
+@functools.lru_cache(maxsize=1)
+def showcase_indices() -> tuple[int, ...]:
     """Two test digits per class (one handwritten, one typeset): the gallery, in order 0-9."""
-    test = load_digits().subset(TEST)
+    test = load_split(TEST)
     picks = []
     for style in (0, 1):
         for digit in range(10):
             picks.append(int(np.flatnonzero((test.labels == digit) & (test.style == style))[0]))
-    return picks
+    return tuple(picks)
 
 
 def class_frame(probs: np.ndarray, prediction: int) -> pd.DataFrame:
@@ -169,8 +171,10 @@ def _soften(image: np.ndarray, temperature, source_text: str, lang: str):
     temperature = check_number(temperature, t("distillation.name_t", lang), *T_RANGE)
     logits = logic.teacher_logits(image[None])[0]
     view = logic.teacher_view(logits, temperature)
-    with_t2, without_t2 = logic.soft_gradient_norms(logits[None], torch.zeros(1, 10), GRAD_TEMPERATURES)
-    here_with, here_without = logic.soft_gradient_norms(logits[None], torch.zeros(1, 10), [temperature])
+    # One call for the curve and for the point at the chosen T (its last entry).
+    with_t2, without_t2 = logic.soft_gradient_norms(logits[None], torch.zeros(1, 10),
+                                                    np.append(GRAD_TEMPERATURES, temperature))
+    (with_t2, here_with), (without_t2, here_without) = np.split(with_t2, [-1]), np.split(without_t2, [-1])
 
     # Native plots: the browser draws them, so dragging the slider costs the server almost nothing.
     soft_t1, soft_t = class_frame(view.probs_t1, view.prediction), class_frame(view.probs_t, view.prediction)
@@ -192,9 +196,9 @@ def _soften(image: np.ndarray, temperature, source_text: str, lang: str):
 
 
 def _test_digit(index, lang: str):
-    test = load_digits().subset(TEST)
+    test = load_split(TEST)
     index = check_number(index, t("distillation.name_index", lang), 0, len(test) - 1, integer=True)
-    style = STYLE_WORDS[lang][STYLE_NAMES[int(test.style[index])]]
+    style = t(f"distillation.style_{STYLE_NAMES[int(test.style[index])]}", lang)
     return test.images[index], t("distillation.source_test", lang, index=index, style=style, label=int(test.labels[index]))
 
 
@@ -300,7 +304,7 @@ def precomputed_figures(results: dict):
 # ------------------------------------------------------------------ layout
 
 def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
-    test = load_digits().subset(TEST)
+    test = load_split(TEST)
     picks = showcase_indices()
     with gr.Tab(i18n("distillation.tab"), id=TOPIC, elem_id="tab-distillation"):
         gr.Markdown(i18n("distillation.intro"))
