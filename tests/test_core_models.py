@@ -1,5 +1,6 @@
 """Model choices: the bundled classifier from safetensors, and the Hub path with a tiny local model."""
 import json
+import pickle
 import shutil
 
 import pytest
@@ -14,7 +15,9 @@ from core.device import pick_device
 def test_shipped_classifier_reproduces_its_card():
     """The metrics in card.json are what the shipped weights score now, and meet the targets."""
     card = DIGIT_CNN.card()
-    model = DIGIT_CNN.load(torch.device("cpu"))
+    bundle = DIGIT_CNN.load(torch.device("cpu"))
+    assert isinstance(bundle, models.Bundle) and bundle.choice is DIGIT_CNN and not bundle.model.training
+    model = bundle.model
     digits = load_digits()
     for style in (HANDWRITTEN, TYPESET):
         test = digits.subset(TEST, style)
@@ -44,6 +47,38 @@ def test_slot_loads_once_and_caches():
     assert slot.best() is DIGIT_CNN
 
 
+def test_a_slot_can_be_overridden_in_a_test():
+    slot = models.Slot("t", "r", [DIGIT_CNN])
+    tiny = torch.nn.Linear(2, 2)
+    with slot.override(tiny) as bundle:
+        assert slot.get() is bundle and slot.get().model is tiny and bundle.name == "override"
+        with slot.override(models.Bundle(torch.nn.Identity(), labels=("a", "b"))):
+            assert slot.get().labels == ("a", "b")
+        assert slot.get().model is tiny
+    assert isinstance(slot.get(device=torch.device("cpu")).model, DIGIT_CNN.build)
+
+
+class CountingChoice(models.BundledChoice):
+    """The digit CNN, counting how often the slot asks whether it is available."""
+
+    asked = 0
+
+    def available(self) -> bool:
+        CountingChoice.asked += 1
+        return super().available()
+
+
+def test_the_default_choice_is_decided_once_until_refreshed():
+    choice = CountingChoice("digit-cnn", DIGIT_CNN.directory, DIGIT_CNN.build)
+    slot = models.Slot("t", "r", [choice])
+    CountingChoice.asked = 0
+    for _ in range(50):  # a slider drag
+        assert slot.best() is choice
+    assert CountingChoice.asked == 1
+    slot.refresh()
+    assert CountingChoice.asked == 2
+
+
 def test_device_choice_and_override(monkeypatch):
     assert pick_device().type in ("cuda", "mps", "cpu")
     assert pick_device("cpu").type == "cpu"
@@ -59,6 +94,7 @@ def test_device_choice_and_override(monkeypatch):
 # ---- the Hub path, offline, with a tiny model saved in the Hub cache layout
 
 REVISION = "0123456789abcdef0123456789abcdef01234567"
+MASKED_LM = models.transformers_loader("AutoModelForMaskedLM")
 
 
 def save_in_hub_layout(cache, repo_id):
@@ -79,9 +115,9 @@ def test_hub_choice_loads_a_cached_snapshot_offline(tmp_path, monkeypatch):
     monkeypatch.setenv("DEMO_HUB_CACHE", str(tmp_path))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     original = save_in_hub_layout(tmp_path, "tiny-org/tiny-bert")
-    choice = models.HubChoice("tiny-bert", "tiny-org/tiny-bert", REVISION, models.transformers_loader("AutoModelForMaskedLM"))
+    choice = models.HubChoice("tiny-bert", "tiny-org/tiny-bert", REVISION, MASKED_LM)
     assert choice.is_cached() and choice.available()
-    loaded = choice.load(torch.device("cpu"))
+    loaded = choice.load(torch.device("cpu")).model
     assert type(loaded).__name__ == "BertForMaskedLM"
     ids = torch.tensor([[1, 2, 3, 4]])
     with torch.inference_mode():
@@ -91,11 +127,11 @@ def test_hub_choice_loads_a_cached_snapshot_offline(tmp_path, monkeypatch):
 def test_slot_prefers_a_cached_hub_choice_and_falls_back_to_bundled(tmp_path, monkeypatch):
     monkeypatch.setenv("DEMO_HUB_CACHE", str(tmp_path))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    hub = models.HubChoice("tiny-bert", "tiny-org/tiny-bert", REVISION, models.transformers_loader("AutoModelForMaskedLM"))
+    hub = models.HubChoice("tiny-bert", "tiny-org/tiny-bert", REVISION, MASKED_LM)
     slot = models.Slot("t", "r", [hub, DIGIT_CNN])
     assert slot.best() is DIGIT_CNN  # offline and not cached: the bundled model
     save_in_hub_layout(tmp_path, "tiny-org/tiny-bert")
-    assert slot.best() is hub
+    assert slot.refresh() is hub
 
 
 def test_a_wrong_revision_is_not_taken_from_the_cache(tmp_path, monkeypatch):
@@ -109,7 +145,7 @@ def test_a_wrong_revision_is_not_taken_from_the_cache(tmp_path, monkeypatch):
 def test_prefetch_reports_each_hub_choice_and_its_failure(tmp_path, monkeypatch):
     monkeypatch.setenv("DEMO_HUB_CACHE", str(tmp_path))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # offline: the download must fail, and say so
-    hub = models.HubChoice("tiny-bert", "tiny-org/not-here", REVISION, models.transformers_loader("AutoModelForMaskedLM"))
+    hub = models.HubChoice("tiny-bert", "tiny-org/not-here", REVISION, MASKED_LM)
     monkeypatch.setattr(models, "SLOTS", [models.Slot("t", "r", [hub, DIGIT_CNN])])
     lines = []
     failures = models.prefetch_all(lines.append)
@@ -124,3 +160,87 @@ def test_cards_are_valid_json_with_hashes_of_their_files():
             assert key in card, f"{card_path} lacks {key}"
         for name, digest in card["files"].items():
             assert models.sha256_file(card_path.parent / name) == digest, f"{card_path.parent / name} changed"
+
+
+# ---- packaged weights: a tiny fake package on sys.path, whose code must never run
+
+def make_fake_package(root, *, version="0.1.0", weights_name="weights.pth"):
+    """A distribution 'fake-weights' (import name fake_weights) carrying a state dict with its own key names."""
+    package = root / "fake_weights"
+    package.mkdir()
+    (package / "__init__.py").write_text("raise RuntimeError('the package code ran')\n")
+    layer = torch.nn.Linear(3, 2)
+    with torch.no_grad():
+        layer.weight.copy_(torch.arange(6.0).reshape(2, 3))
+        layer.bias.copy_(torch.tensor([0.5, -0.5]))
+    state = {"head.fc.weight": layer.weight.detach().clone(), "head.fc.bias": layer.bias.detach().clone()}
+    if weights_name.endswith(".safetensors"):
+        from safetensors.torch import save_file
+
+        save_file(state, package / weights_name)
+    else:
+        torch.save(state, package / weights_name)
+    info = root / f"fake_weights-{version}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: fake-weights\nVersion: {version}\n")
+    (info / "RECORD").write_text(f"fake_weights/__init__.py,,\nfake_weights/{weights_name},,\n")
+    return package / weights_name, layer
+
+
+def packaged_choice(path, **overrides):
+    fields = dict(key="fake", distribution="fake-weights", version="0.1.0", resource=f"fake_weights/{path.name}",
+                  sha256=models.sha256_file(path), build=lambda: torch.nn.Linear(3, 2),
+                  convert=lambda state: {k.removeprefix("head.fc."): v for k, v in state.items()},
+                  companions=lambda: {"labels": ("cat", "dog")})
+    return models.PackagedChoice(**{**fields, **overrides})
+
+
+@pytest.mark.parametrize("weights_name", ["weights.pth", "weights.safetensors"])
+def test_packaged_weights_load_as_tensors_only(tmp_path, monkeypatch, weights_name):
+    path, original = make_fake_package(tmp_path, weights_name=weights_name)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    choice = packaged_choice(path)
+    assert choice.available() and not choice.needs_download()
+    bundle = choice.load(torch.device("cpu"))  # would raise if fake_weights/__init__.py ran
+    assert bundle.labels == ("cat", "dog") and bundle.choice is choice and not bundle.model.training
+    x = torch.tensor([[1.0, 2.0, 3.0]])
+    with torch.inference_mode():
+        assert torch.allclose(bundle.model(x), original(x))
+    import sys
+
+    assert "fake_weights" not in sys.modules
+
+
+def test_packaged_weights_are_checked(tmp_path, monkeypatch):
+    path, _ = make_fake_package(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(RuntimeError, match="sha256"):
+        packaged_choice(path, sha256="0" * 64).load(torch.device("cpu"))
+    assert not packaged_choice(path, version="0.2.0").available()  # another version is not the pinned file
+    assert not packaged_choice(path, distribution="not-installed").available()
+    assert not packaged_choice(path, resource="fake_weights/missing.pth").available()
+
+
+def test_a_pickle_with_code_is_refused(tmp_path, monkeypatch):
+    """torch.load(weights_only=True): a checkpoint that needs arbitrary objects does not load."""
+    path, _ = make_fake_package(tmp_path)
+    torch.save({"weight": torch.zeros(2, 3), "note": CountingChoice}, path)  # a class: needs unpickling code
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(pickle.UnpicklingError):
+        packaged_choice(path).load(torch.device("cpu"))
+
+
+def test_the_default_is_the_best_choice_ready_without_a_download(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEMO_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    path, _ = make_fake_package(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    packaged = packaged_choice(path)
+    hub = models.HubChoice("tiny-bert", "tiny-org/tiny-bert", REVISION,
+                           models.transformers_loader("AutoModelForMaskedLM"), size_mb=440)
+    slot = models.Slot("t", "r", [DIGIT_CNN, hub, packaged])
+    assert hub.needs_download() and slot.best() is packaged  # packaged > bundled; the Hub one is not here
+    save_in_hub_layout(tmp_path / "hub", "tiny-org/tiny-bert")
+    assert slot.best() is packaged  # decided once...
+    assert slot.refresh() is hub  # ...until refreshed (after a download): a cached Hub model is the best
+    assert "digit-cnn" in models.choice_line(DIGIT_CNN, "en") and "內建" in models.choice_line(DIGIT_CNN, "zh")
