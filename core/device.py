@@ -1,9 +1,12 @@
 """Pick where tensors run: CUDA > Apple MPS > CPU, overridable by --device or DEMO_DEVICE."""
 from __future__ import annotations
 
+import contextlib
 import os
 
 import torch
+
+from core.i18n import register, t
 
 VALID = ("cuda", "mps", "cpu")
 _chosen: torch.device | None = None
@@ -47,11 +50,42 @@ def get_device() -> torch.device:
     return _chosen
 
 
-def describe(device: torch.device | None = None) -> str:
-    """Human-readable name for the header, e.g. 'CUDA · NVIDIA T4' or 'CPU · 2 threads'."""
+register({
+    "en": {"device.cpu": "CPU · {cores} cores", "device.cuda": "GPU (CUDA) · {name}", "device.mps": "GPU (Apple MPS)"},
+    "zh": {"device.cpu": "CPU · {cores} 核心", "device.cuda": "GPU（CUDA）· {name}", "device.mps": "GPU（Apple MPS）"},
+})
+
+
+def describe(device: torch.device | None = None, lang: str | None = None) -> str:
+    """Human-readable name for the header, e.g. 'GPU (CUDA) · NVIDIA T4' or 'CPU · 2 cores'."""
     device = device or get_device()
-    if device.type == "cuda":
-        return f"CUDA · {torch.cuda.get_device_name(device)}"
-    if device.type == "mps":
-        return "Apple MPS"
-    return f"CPU · {torch.get_num_threads()} threads"
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else ""
+    return t(f"device.{device.type}", lang, cores=os.cpu_count() or 1, name=name)
+
+
+def configure_threads() -> int:
+    """One torch thread per request, measured on 2 cores: with 2 threads each, a training run and a few
+    slider moves at once made OpenMP threads wait on each other, and a 2 s training took 40 s. Heavy
+    jobs get the remaining cores through ``heavy_threads()`` (none extra on 2 cores). Returns the count
+    a heavy job gets; DEMO_HEAVY_THREADS overrides it."""
+    torch.set_num_threads(1)
+    return heavy_thread_count()
+
+
+def heavy_thread_count() -> int:
+    override = os.environ.get("DEMO_HEAVY_THREADS", "").strip()
+    if override.isdigit() and int(override) > 0:
+        return int(override)
+    return max(1, (os.cpu_count() or 2) - 1)  # one core stays free for the light events
+
+
+@contextlib.contextmanager
+def heavy_threads():
+    """Inside a heavy job (one at a time, see core.ui.HEAVY): torch may use the cores the light events
+    do not need. The setting belongs to the calling thread; it is put back afterwards."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(heavy_thread_count())
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)

@@ -70,15 +70,24 @@ register({
         "app.subtitle": "Hung-yi Lee's machine-learning lectures, made touchable.",
         "app.notes": "Lecture notes",
         "app.timing": "{device} · {ms:.0f} ms",
-        "error.number": "{name} must be a number between {low} and {high} (got {value}).",
-        "error.internal": "Something went wrong while computing this ({kind}). The app is still running; please try again.",
+        "app.cached": "cached",
+        "app.error_title": "Error",
+        "app.warning_title": "Note",
+        "app.info_title": "Info",
+        "app.running_on": "Running on **{device}**",
+        "error.number": "{name} must be a number between {low:g} and {high:g} (got {value}).",
+        "error.integer": "{name} must be a whole number between {low:g} and {high:g} (got {value}).",
+        "error.number_empty": "{name} is empty: type a number between {low:g} and {high:g}.",
+        "error.number_empty_minimum": "{name} was empty, so it is set to its minimum, {low:g}.",
+        "error.internal": "Something went wrong while computing this. The app is still running; please try again.",
         "upload.none": "No file yet: upload or draw one first.",
         "upload.missing": "The uploaded file could not be found on the server; please upload it again.",
         "upload.too_big": "The file is {mb:.1f} MB; the limit is {limit_mb:.0f} MB.",
         "upload.empty": "The file is empty (0 bytes).",
         "image.unreadable": "This is not an image we can read ({detail}). Accepted: PNG, JPEG, WebP, BMP, GIF, TIFF.",
         "image.too_many_pixels": "The image is {mp:.0f} megapixels; the limit is {limit:.0f} megapixels.",
-        "audio.unreadable": "This is not audio we can read ({detail}). Accepted: WAV (8/16/24/32-bit, float), FLAC, OGG, MP3.",
+        "audio.unreadable": "This is not audio we can read ({detail}). "
+                            "Accepted: WAV (8/16/24/32-bit, float), FLAC, OGG, MP3.",
         "audio.silent": "The recording is silent: nothing above the noise floor.",
         "audio.no_samples": "The recording has no samples.",
         "audio.not_finite": "The audio contains NaN or infinite samples.",
@@ -88,8 +97,16 @@ register({
         "app.subtitle": "李宏毅老師機器學習課程，動手玩的版本。",
         "app.notes": "課堂筆記",
         "app.timing": "{device} · {ms:.0f} 毫秒",
-        "error.number": "{name} 必須是介於 {low} 與 {high} 之間的數字（收到 {value}）。",
-        "error.internal": "計算時發生錯誤（{kind}）。程式仍在執行，請再試一次。",
+        "app.cached": "快取結果",
+        "app.error_title": "錯誤",
+        "app.warning_title": "提醒",
+        "app.info_title": "訊息",
+        "app.running_on": "運算裝置：**{device}**",
+        "error.number": "{name}必須是介於 {low:g} 與 {high:g} 之間的數字（收到 {value}）。",
+        "error.integer": "{name}必須是介於 {low:g} 與 {high:g} 之間的整數（收到 {value}）。",
+        "error.number_empty": "{name}是空的：請輸入 {low:g} 到 {high:g} 之間的數字。",
+        "error.number_empty_minimum": "{name}是空的，所以改用最小值 {low:g}。",
+        "error.internal": "計算時發生錯誤。程式仍在執行，請再試一次。",
         "upload.none": "還沒有檔案：請先上傳或畫一個。",
         "upload.missing": "伺服器上找不到上傳的檔案，請重新上傳。",
         "upload.too_big": "檔案大小為 {mb:.1f} MB，上限是 {limit_mb:.0f} MB。",
@@ -105,15 +122,20 @@ register({
 
 
 def check_number(value, name: str, low: float, high: float, *, integer: bool = False):
-    """Validate a number that came through the UI or the API (NaN, None, strings, out of range)."""
+    """Validate a number that came through the UI or the API (empty, NaN, strings, out of range, fractions)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise UserInputError("error.number_empty", name=name, low=low, high=high)
+    key = "error.integer" if integer else "error.number"
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise UserInputError("error.number", name=name, low=low, high=high, value=value) from None
-    if not (low <= number <= high):  # also false for NaN
-        raise UserInputError("error.number", name=name, low=low, high=high, value=value)
-    if integer:
-        if number != int(number):
-            raise UserInputError("error.number", name=name, low=low, high=high, value=value)
-        return int(number)
-    return number
+        raise UserInputError(key, name=name, low=low, high=high, value=_shown(value)) from None
+    if not (low <= number <= high) or (integer and number != int(number)):  # NaN fails the first test
+        raise UserInputError(key, name=name, low=low, high=high, value=_shown(value))
+    return int(number) if integer else number
+
+
+def _shown(value) -> str:
+    """The offending value as the user would recognise it (short)."""
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 24 else text[:21] + "..."

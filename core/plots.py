@@ -1,16 +1,38 @@
 """Matplotlib figures built with ``Figure()`` directly (pyplot is not thread-safe), sized and
-lettered for a projector. Gradio renders and releases them; nothing here touches pyplot."""
+lettered for a projector. Gradio renders and releases them; nothing here touches pyplot.
+
+Chinese labels need a CJK font: matplotlib falls back glyph by glyph along ``SANS``, so the first
+CJK font found there draws them (Debian/Spaces: fonts-noto-cjk, from packages.txt; Windows:
+Microsoft JhengHei; macOS: PingFang TC). Without one, Chinese text would be drawn as empty boxes.
+"""
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
-FONT = 13
+FONT = 15
 COLORS = {"main": "#2563eb", "second": "#f97316"}
+SANS = ["DejaVu Sans", "Noto Sans CJK TC", "Noto Sans TC", "Microsoft JhengHei", "PingFang TC", "Heiti TC",
+        "Noto Sans CJK SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Arial Unicode MS"]
+
+
+@functools.lru_cache(maxsize=1)
+def _configure_fonts() -> None:
+    import logging
+
+    import matplotlib
+
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)  # absent fallbacks are expected
+    # A list of names, not the generic "sans-serif": only named families take part in glyph fallback.
+    matplotlib.rcParams["font.family"] = SANS
+    matplotlib.rcParams["axes.unicode_minus"] = False  # the CJK fonts lack U+2212
 
 
 def new_figure(width: float = 8, height: float = 3.6, ncols: int = 1, **kwargs):
     from matplotlib.figure import Figure  # imported on first use: keeps app start-up fast
 
+    _configure_fonts()
     fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
     axes = fig.subplots(1, ncols, **kwargs)
     return fig, axes

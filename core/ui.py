@@ -1,25 +1,33 @@
-"""Gradio glue shared by the tabs: translated errors, timing labels, safe image inputs.
+"""Gradio glue shared by the tabs: safe event functions, timing labels, safe inputs, gallery clicks.
 
-``@handler`` wraps every event function: a ``UserInputError`` becomes a ``gr.Error`` in the user's
-language, any other exception a short translated message (logged, never a stack trace to the
-user), and a function that declares ``lang`` receives the user's language.
+``@handler`` wraps every event function (plain or generator): a ``UserInputError`` becomes a
+``gr.Error`` in the user's language, any other exception a short translated message (logged, never
+a stack trace), and a function that declares ``lang`` receives the user's language.
 """
 from __future__ import annotations
 
 import functools
 import inspect
+import json
 import logging
 import time
 import typing
 
 import gradio as gr
 import numpy as np
+from gradio.i18n import I18nData
 
 from core import i18n
 from core.device import get_device
-from core.i18n import UserInputError
+from core.i18n import UserInputError, check_number
 
 log = logging.getLogger("mldemo")
+
+#: Heavy events (training, attacks, large SmoothGrad, GAN training) share one queue lane sized for
+#: 2 cores: one heavy job at a time, so light events (a slider, a pick) always find a free core.
+HEAVY = {"concurrency_id": "heavy", "concurrency_limit": 1}
+#: Light events: many at once, each a few milliseconds.
+LIGHT = {"concurrency_limit": 4}
 
 _forced_lang: str | None = None
 
@@ -39,6 +47,15 @@ def request_lang(request: gr.Request | None) -> str:
     return i18n.lang_from_header(headers.get("accept-language"))
 
 
+def _translate(exc: Exception, name: str, lang: str) -> Exception:
+    title = i18n.t("app.error_title", lang)
+    if isinstance(exc, UserInputError):
+        return gr.Error(exc.message(lang), title=title, print_exception=False)
+    log.exception("handler %s failed", name)
+    return gr.Error(i18n.t("error.internal", lang), title=title, print_exception=False)
+
+
+
 def handler(fn):
     """Make ``fn`` a safe Gradio event function (see module docstring)."""
     signature = inspect.signature(fn)
@@ -48,22 +65,33 @@ def handler(fn):
                                     default=None, annotation=gr.Request))
     public = signature.replace(parameters=params)
 
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        bound = public.bind(*args, **kwargs)
-        arguments = dict(bound.arguments)
+    def prepare(args, kwargs) -> tuple[dict, str]:
+        arguments = dict(public.bind(*args, **kwargs).arguments)
         lang = request_lang(arguments.pop("request", None))
         if wants_lang:
             arguments["lang"] = lang
-        try:
-            return fn(**arguments)
-        except UserInputError as exc:
-            raise gr.Error(exc.message(lang), print_exception=False) from None
-        except gr.Error:
-            raise
-        except Exception as exc:
-            log.exception("handler %s failed", fn.__name__)
-            raise gr.Error(i18n.t("error.internal", lang, kind=type(exc).__name__), print_exception=False) from None
+        return arguments, lang
+
+    if inspect.isgeneratorfunction(fn):  # streaming: intermediate results (training steps, attack steps)
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            arguments, lang = prepare(args, kwargs)
+            try:
+                yield from fn(**arguments)
+            except gr.Error:
+                raise
+            except Exception as exc:
+                raise _translate(exc, fn.__name__, lang) from None
+    else:
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            arguments, lang = prepare(args, kwargs)
+            try:
+                return fn(**arguments)
+            except gr.Error:
+                raise
+            except Exception as exc:
+                raise _translate(exc, fn.__name__, lang) from None
 
     wrapper.__signature__ = public
     hints = typing.get_type_hints(fn)  # resolved in fn's module, so gradio sees real classes
@@ -73,7 +101,7 @@ def handler(fn):
 
 
 class Stopwatch:
-    """Times an action; ``label(lang)`` gives what the user sees, e.g. 'cpu · 42 ms'."""
+    """Times an action; ``label(lang)`` gives what the user sees, e.g. 'cpu · 42 ms' or 'cpu · 1 ms · cached'."""
 
     def __init__(self):
         self.start = time.perf_counter()
@@ -82,8 +110,44 @@ class Stopwatch:
     def ms(self) -> float:
         return (time.perf_counter() - self.start) * 1000
 
-    def label(self, lang: str) -> str:
-        return i18n.t("app.timing", lang, device=get_device().type, ms=self.ms)
+    def label(self, lang: str, cached: bool = False) -> str:
+        text = i18n.t("app.timing", lang, device=get_device().type, ms=self.ms)
+        return f"{text} · {i18n.t('app.cached', lang)}" if cached else text
+
+
+# ---------------------------------------------------------------- inputs that never fail inside Gradio
+
+class Slider(gr.Slider):
+    """A gr.Slider whose value reaches the handler as sent: an emptied box (None), a string or an
+    out-of-range number gets the handler's translated message (``slider_value``) instead of Gradio's
+    English one ("Could not preprocess input component ...", "Value 0 is less than minimum value 0.5")."""
+
+    def get_block_name(self) -> str:
+        return "slider"
+
+    def preprocess(self, payload):
+        return payload
+
+
+def slider_value(value, name: str, low: float, high: float, lang: str, *, integer: bool = False):
+    """A slider's number, checked. An emptied box counts as the slider's minimum, with a note: that is
+    what Gradio writes back into the box when it loses focus, so the results match what it shows."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        gr.Warning(i18n.t("error.number_empty_minimum", lang, name=name, low=low),
+                   title=i18n.t("app.warning_title", lang))
+        return int(low) if integer else float(low)
+    return check_number(value, name, low, high, integer=integer)
+
+
+class Dropdown(gr.Dropdown):
+    """A gr.Dropdown whose value reaches the handler as sent: a value outside the choices (possible
+    through the API) gets the handler's translated message instead of Gradio's English one."""
+
+    def get_block_name(self) -> str:
+        return "dropdown"
+
+    def preprocess(self, payload):
+        return payload
 
 
 class DecodeFailure:
@@ -106,15 +170,90 @@ class SafeSketchpad(gr.Sketchpad):
         except Exception as exc:  # PIL raises many types for a bad file
             return DecodeFailure(type(exc).__name__)
 
+    # The API page's example: an empty canvas, not Gradio's default picture from the internet.
+    def example_payload(self):
+        return None
 
-def drawing_to_gray(value) -> np.ndarray:
-    """The Sketchpad's value (type='numpy', image_mode='L') -> 2-D uint8, or a translated error."""
+    def example_value(self):
+        return None
+
+
+def select_brush_js(elem_id: str) -> str:
+    """Browser code that puts the Sketchpad's brush in hand, so a student can draw at once (Gradio's
+    editor starts, and restarts after the bin, with no tool selected). For ``demo.load`` and ``.clear``.
+    It retries until the editor is ready; the brush's "Color" button shows that the brush is in hand."""
+    return f"""() => {{
+        let tries = 0;
+        const pick = () => {{
+            const editor = document.querySelector('#{elem_id}');
+            if (editor?.querySelector('button[aria-label="Color"]')) return;
+            editor?.querySelector('button[aria-label="Brush"]')?.click();
+            if (++tries < 40) setTimeout(pick, 250);
+        }};
+        setTimeout(pick, 250);
+    }}"""
+
+
+def drawing_to_gray(value) -> np.ndarray | None:
+    """The Sketchpad's value (type='numpy', image_mode='L') -> 2-D uint8; None for no drawing at all."""
     if isinstance(value, DecodeFailure):
         raise UserInputError("image.unreadable", detail=value.detail)
     composite = value.get("composite") if isinstance(value, dict) else None
     if composite is None:
-        raise UserInputError("upload.none")
+        return None
     arr = np.asarray(composite)
     if arr.ndim == 3:
         arr = arr[..., :3].mean(axis=2)
     return arr.astype(np.uint8)
+
+
+# ---------------------------------------------------------------- gallery clicks
+
+def _clicked_index(evt: gr.SelectData) -> int:
+    index = evt.index
+    return int(index[0] if isinstance(index, (list, tuple)) else index)
+
+
+def on_gallery_click(gallery: gr.Gallery, fn, *, outputs, api_name: str, **event_args):
+    """A click on a gallery item -> ``fn(position)``, where ``fn`` is a public, API-callable handler that
+    takes the item's position as a plain number (an API call has no click to read).
+
+    The click's index is read by a private step into a hidden number, then ``fn`` runs on it: a
+    SelectData parameter on a public endpoint would fail inside Gradio for every API call."""
+    position = gr.Number(visible=False, precision=0, label="position")
+    clicked = gallery.select(_clicked_index, None, position, api_name=f"{api_name}_click",
+                             api_visibility="private", show_progress="hidden")
+    return clicked.then(fn, position, outputs, api_name=api_name, **event_args)
+
+
+# ---------------------------------------------------------------- the API page
+
+class Blocks(gr.Blocks):
+    """gr.Blocks whose API page names every parameter and result readably: Gradio shows a translated
+    label as "[object Object]" and an unlabelled component as "value_25". A translated label becomes
+    its English text; an unlabelled component takes its elem_id (without the topic prefix)."""
+
+    def get_api_info(self, *args, **kwargs):
+        info = super().get_api_info(*args, **kwargs)
+        for endpoint in info["named_endpoints"].values():
+            for item in endpoint["parameters"] + endpoint["returns"]:
+                item["label"] = self._readable(item["label"])
+        return info
+
+    def _readable(self, label) -> str:
+        if isinstance(label, I18nData):
+            return i18n.t(label.key, "en")
+        if isinstance(label, str) and label.startswith("__i18n__"):
+            try:
+                label = json.loads(label[len("__i18n__"):])
+            except ValueError:
+                return label
+        if isinstance(label, dict) and "key" in label:
+            return i18n.t(label["key"], "en")
+        prefix, _, number = str(label).rpartition("_")
+        if prefix in ("value", "parameter") and number.isdigit():
+            block = self.blocks.get(int(number))
+            elem_id = getattr(block, "elem_id", None)
+            if elem_id:
+                return elem_id.split("-", 1)[-1].replace("-", "_")
+        return str(label)

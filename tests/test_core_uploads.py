@@ -55,7 +55,8 @@ def test_rgba_is_flattened_on_white(tmp_path):
 
 
 def test_cmyk_palette_grayscale_and_16_bit(tmp_path):
-    cmyk = uploads.decode_image(save(tmp_path, "c.jpg", image_bytes(Image.new("CMYK", (8, 8), (0, 255, 255, 0)), "JPEG")))
+    cmyk_jpeg = image_bytes(Image.new("CMYK", (8, 8), (0, 255, 255, 0)), "JPEG")
+    cmyk = uploads.decode_image(save(tmp_path, "c.jpg", cmyk_jpeg))
     assert cmyk.shape == (8, 8, 3) and cmyk[0, 0, 0] > 200 and cmyk[0, 0, 1] < 60  # red stays red
     palette = Image.new("P", (8, 8), 1)
     palette.putpalette([0, 0, 0, 0, 0, 255] + [0] * 762)
@@ -67,7 +68,8 @@ def test_cmyk_palette_grayscale_and_16_bit(tmp_path):
 
 
 def test_one_pixel_and_large_images(tmp_path):
-    assert uploads.decode_image(save(tmp_path, "1.png", image_bytes(Image.new("RGB", (1, 1)), "PNG"))).shape == (1, 1, 3)
+    one_pixel = image_bytes(Image.new("RGB", (1, 1)), "PNG")
+    assert uploads.decode_image(save(tmp_path, "1.png", one_pixel)).shape == (1, 1, 3)
     big = uploads.decode_image(save(tmp_path, "big.png", image_bytes(Image.new("RGB", (4000, 3000), "white"), "PNG")),
                                max_side=512)
     assert max(big.shape[:2]) == 512
@@ -112,7 +114,8 @@ def test_silent_corrupt_empty_and_long_audio(tmp_path):
     silent = save(tmp_path, "silent.wav", wav_bytes(np.zeros(16000), 16000, "PCM_16"))
     assert key_of(lambda: uploads.decode_audio(silent)) == "audio.silent"
     assert uploads.decode_audio(silent, require_sound=False).samples.max() == 0
-    assert key_of(lambda: uploads.decode_audio(save(tmp_path, "c.wav", b"RIFF\x00\x00garbage" * 10))) == "audio.unreadable"
+    garbage = save(tmp_path, "c.wav", b"RIFF\x00\x00garbage" * 10)
+    assert key_of(lambda: uploads.decode_audio(garbage)) == "audio.unreadable"
     assert key_of(lambda: uploads.decode_audio(save(tmp_path, "i.wav", b"\x89PNG not audio"))) == "audio.unreadable"
     header_only = io.BytesIO()
     with wave.open(header_only, "wb") as w:
@@ -126,4 +129,5 @@ def test_silent_corrupt_empty_and_long_audio(tmp_path):
 def test_nan_samples_are_refused(tmp_path):
     samples = tone().astype(np.float32)
     samples[100] = np.nan
-    assert key_of(lambda: uploads.decode_audio(save(tmp_path, "n.wav", wav_bytes(samples, 16000, "FLOAT")))) == "audio.not_finite"
+    not_finite = save(tmp_path, "n.wav", wav_bytes(samples, 16000, "FLOAT"))
+    assert key_of(lambda: uploads.decode_audio(not_finite)) == "audio.not_finite"

@@ -43,7 +43,7 @@ class Digits:
     split: np.ndarray  # (N,) int8 TRAIN / TEST
     fonts: tuple[str, ...] = ()
 
-    def subset(self, split: int, style: int | None = None) -> "Digits":
+    def subset(self, split: int, style: int | None = None) -> Digits:
         keep = self.split == split
         if style is not None:
             keep &= self.style == style

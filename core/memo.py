@@ -1,0 +1,80 @@
+"""Heavy results are computed once: a bounded LRU memo with single flight.
+
+Every heavy action is a pure function of its inputs (seeds included), so its result can be kept and
+shared. When 30 students press "Train" with the same settings, the first request computes and the
+other 29 wait for that one computation instead of queueing 29 more; later requests are answered
+from the memo. The caller learns whether its answer was shared, so the UI can say "cached".
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+class _Flight:
+    """One computation in progress; the requests that arrive meanwhile wait on ``done``."""
+
+    def __init__(self):
+        self.done = threading.Event()
+        self.value = None
+        self.error: BaseException | None = None
+
+
+class Memo:
+    """``get(key, compute)`` returns ``(value, shared)``; ``shared`` is False only for the caller that computed it."""
+
+    def __init__(self, maxsize: int = 32):
+        if maxsize < 1:
+            raise ValueError("maxsize must be at least 1")
+        self.maxsize = maxsize
+        self._values: OrderedDict[Hashable, object] = OrderedDict()
+        self._flights: dict[Hashable, _Flight] = {}
+        self._lock = threading.Lock()
+        self.computed = 0  # how many times compute() ran (tests and the bench read it)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __contains__(self, key: Hashable) -> bool:
+        with self._lock:
+            return key in self._values
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> tuple[T, bool]:
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key], True
+            flight = self._flights.get(key)
+            owner = flight is None
+            if owner:
+                flight = self._flights[key] = _Flight()
+                self.computed += 1
+        if not owner:
+            flight.done.wait()
+            if flight.error is not None:
+                raise flight.error
+            return flight.value, True
+        try:
+            value = compute()
+        except BaseException as exc:
+            flight.error = exc  # the waiters fail the same way; nothing is stored, so a retry recomputes
+            with self._lock:
+                del self._flights[key]
+            flight.done.set()
+            raise
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > self.maxsize:
+                self._values.popitem(last=False)
+            del self._flights[key]
+        flight.value = value
+        flight.done.set()
+        return value, False
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()

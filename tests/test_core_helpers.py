@@ -1,0 +1,146 @@
+"""Shared helpers the tabs use: heat-map overlays, int16 audio, the safe handler (plain and streaming),
+number checks, and the one upload limit."""
+import warnings
+
+import gradio as gr
+import numpy as np
+import pytest
+
+from core import audio, images
+from core.i18n import UserInputError, check_number
+from core.ui import handler, slider_value
+
+# ---- heat maps
+
+def test_colorize_maps_the_scale_ends_to_the_colormap_ends():
+    lut = images.colormap_lut("inferno")
+    colours = images.colorize(np.array([[0.0, 0.5, 1.0, 7.0, np.nan]]), (0.0, 1.0))
+    assert colours.dtype == np.uint8 and colours.shape == (1, 5, 3)
+    assert (colours[0, 0] == lut[0]).all() and (colours[0, 2] == lut[-1]).all()
+    assert (colours[0, 3] == lut[-1]).all() and (colours[0, 4] == lut[0]).all()  # clipped; NaN = low end
+
+
+def test_shared_scale_covers_every_panel():
+    weak, strong = np.full((4, 4), 0.1), np.linspace(0, 2, 16).reshape(4, 4)
+    assert images.shared_scale(weak, strong) == (0.0, 2.0)
+    assert images.shared_scale(weak - 0.5, strong, symmetric=True) == (-2.0, 2.0)
+    # On the shared scale the weak map is drawn darker than the strong map's maximum.
+    low = images.colorize(weak, images.shared_scale(weak, strong))
+    high = images.colorize(strong, images.shared_scale(weak, strong))
+    assert low.astype(int).sum() < high[-1, -1].astype(int).sum() * 16
+
+
+def test_overlay_keeps_the_image_size_and_adds_a_colour_bar():
+    picture = np.zeros((224, 224), np.uint8)
+    heat = np.zeros((7, 7))
+    heat[3, 3] = 1.0  # one hot cell of a coarse map
+    out = images.overlay(picture, heat, (0.0, 1.0), alpha=0.5)
+    assert out.dtype == np.uint8 and out.ndim == 3 and out.shape[0] == 224 and out.shape[1] > 224
+    panel = images.overlay(picture, heat, (0.0, 1.0), alpha=0.5, colorbar=False)
+    assert panel.shape == (224, 224, 3)
+    centre, corner = panel[112, 112].astype(int).sum(), panel[5, 5].astype(int).sum()
+    assert centre > corner  # the hot cell, stretched to the image, is where it was
+
+
+def test_colour_bar_runs_from_high_at_the_top_to_low_at_the_bottom():
+    bar = images.colorbar((0.0, 1.0), 200, cmap="gray")
+    column = bar[:, bar.shape[1] // 10 + 2].astype(int).sum(axis=1)  # a column inside the gradient
+    inside = column[20:-20]
+    assert inside[0] > inside[-1]
+    assert (bar != 255).any(axis=2)[:, -10:].any()  # tick labels drawn on the right
+
+
+# ---- audio
+
+def test_int16_audio_keeps_a_quiet_signal_quiet():
+    t = np.linspace(0, 1, 16000, endpoint=False)
+    whisper = 0.01 * np.sin(2 * np.pi * 440 * t)  # -40 dBFS
+    rate, samples = audio.int16_audio(whisper, 16000)
+    assert rate == 16000 and samples.dtype == np.int16
+    assert abs(int(np.abs(samples).max()) - 328) <= 1  # not normalised to full scale
+    assert audio.peak_dbfs(samples / 32767) == pytest.approx(-40, abs=0.05)
+
+
+def test_int16_audio_applies_the_stated_gain_and_clips():
+    _, louder = audio.int16_audio(np.full(10, 0.01), 8000, gain_db=20)
+    assert int(louder[0]) == round(0.1 * 32767)
+    _, clipped = audio.int16_audio(np.array([2.0, -2.0, np.nan, np.inf]), 8000)
+    assert clipped.tolist() == [32767, -32767, 0, 0]
+
+
+# ---- the handler
+
+def test_handler_turns_user_errors_into_translated_gradio_errors():
+    @handler
+    def needs_positive(x, lang="en"):
+        return check_number(x, "x", 0, 1)
+
+    assert needs_positive(0.5) == 0.5
+    with pytest.raises(gr.Error, match="x must be a number between 0 and 1"):
+        needs_positive(5)
+    with pytest.raises(gr.Error, match="whole number"):
+        handler(lambda x: check_number(x, "n", 1, 3, integer=True))(2.5)
+
+
+def test_an_emptied_slider_box_counts_as_its_minimum_and_says_so():
+    @handler
+    def temperature(x, lang="en"):
+        return slider_value(x, "T", 0.5, 20, lang)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert temperature(None) == 0.5 and temperature("") == 0.5
+        assert temperature(3) == 3.0
+        assert slider_value(None, "n", 1, 9, "zh", integer=True) == 1
+    assert sum("T was empty, so it is set to its minimum, 0.5" in str(w.message) for w in caught) == 2
+    assert any("n是空的，所以改用最小值 1" in str(w.message) for w in caught)
+    with pytest.raises(gr.Error, match="must be a number"):
+        temperature("warm")
+
+
+def test_internal_errors_become_a_short_message():
+    @handler
+    def broken():
+        raise KeyError("internal detail")
+
+    with pytest.raises(gr.Error) as info:
+        broken()
+    assert "internal detail" not in str(info.value) and "still running" in str(info.value)
+
+
+def test_streaming_handlers_yield_and_translate_errors():
+    @handler
+    def steps(n, lang="en"):
+        for i in range(check_number(n, "steps", 1, 5, integer=True)):
+            yield f"{lang}:{i}"
+        raise UserInputError("upload.none")
+
+    import inspect
+
+    assert inspect.isgeneratorfunction(steps)
+    stream = steps(2)
+    assert next(stream) == "en:0" and next(stream) == "en:1"
+    with pytest.raises(gr.Error, match="No file yet"):
+        next(stream)
+    with pytest.raises(gr.Error, match="steps must be a whole number"):
+        next(steps(9))
+
+
+@pytest.mark.parametrize("value, error", [
+    (None, UserInputError), ("", UserInputError), ("warm", UserInputError), (float("nan"), UserInputError),
+    (-1, UserInputError), (21, UserInputError), ("4.5", None), (4, None),
+])
+def test_check_number(value, error):
+    if error is None:
+        assert check_number(value, "T", 0.5, 20) == float(value)
+    else:
+        with pytest.raises(error):
+            check_number(value, "T", 0.5, 20)
+
+
+def test_one_upload_limit_for_gradio_and_the_decoders():
+    import app
+    from core import uploads
+
+    _, launch_kwargs = app.build_app()
+    assert launch_kwargs["max_file_size"] == f"{uploads.MAX_UPLOAD_MB}mb"

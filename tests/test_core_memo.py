@@ -1,0 +1,83 @@
+"""The memo: bounded, least-recently-used, and single flight (N identical concurrent calls, one computation)."""
+import threading
+import time
+
+import pytest
+
+from core.memo import Memo
+
+
+def test_a_repeated_key_is_computed_once_and_marked_shared():
+    memo = Memo(maxsize=4)
+    calls = []
+    assert memo.get("a", lambda: calls.append(1) or 10) == (10, False)
+    assert memo.get("a", lambda: calls.append(1) or 99) == (10, True)
+    assert calls == [1] and memo.computed == 1
+
+
+def test_concurrent_identical_requests_cause_one_computation():
+    memo = Memo()
+    started, release = threading.Event(), threading.Event()
+    computations = []
+
+    def slow():
+        computations.append(threading.get_ident())
+        started.set()
+        release.wait(5)
+        return "result"
+
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(memo.get(("train", 4.0, 0), slow))) for _ in range(30)]
+    for thread in threads:
+        thread.start()
+    assert started.wait(5)
+    time.sleep(0.1)  # let the other 29 arrive while the first is still computing
+    release.set()
+    for thread in threads:
+        thread.join(5)
+    assert len(computations) == 1
+    assert sorted(answers, key=lambda a: a[1]) == [("result", False)] + [("result", True)] * 29
+
+
+def test_least_recently_used_entries_are_evicted():
+    memo = Memo(maxsize=2)
+    memo.get(1, lambda: "one")
+    memo.get(2, lambda: "two")
+    memo.get(1, lambda: "one again")  # 1 is now the most recent
+    memo.get(3, lambda: "three")  # evicts 2
+    assert 1 in memo and 3 in memo and 2 not in memo and len(memo) == 2
+    assert memo.get(2, lambda: "two, recomputed") == ("two, recomputed", False)
+
+
+def test_a_failure_reaches_every_waiter_and_is_not_stored():
+    memo = Memo()
+    started, release = threading.Event(), threading.Event()
+
+    def failing():
+        started.set()
+        release.wait(5)
+        raise RuntimeError("boom")
+
+    errors = []
+
+    def call():
+        try:
+            memo.get("k", failing)
+        except RuntimeError as exc:
+            errors.append(str(exc))
+
+    threads = [threading.Thread(target=call) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    assert started.wait(5)
+    time.sleep(0.05)
+    release.set()
+    for thread in threads:
+        thread.join(5)
+    assert errors == ["boom"] * 5
+    assert memo.get("k", lambda: "fine now") == ("fine now", False)
+
+
+def test_size_must_be_positive():
+    with pytest.raises(ValueError):
+        Memo(maxsize=0)
