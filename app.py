@@ -12,17 +12,33 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no phoning home: t
 import gradio as gr  # noqa: E402
 
 from core import i18n, models  # noqa: E402
-from core.device import describe, set_device  # noqa: E402
-from core.ui import force_lang  # noqa: E402
+from core.device import configure_threads, describe, set_device  # noqa: E402
+from core.ui import Blocks, force_lang  # noqa: E402
+from core.uploads import MAX_UPLOAD_MB  # noqa: E402
 from demos import load_tabs  # noqa: E402
 
-MAX_FILE_SIZE = "20mb"
 CSS = """
 .gradio-container {max-width: 1400px !important}
 .section-title p {font-size: 1.35em; font-weight: 600; margin-top: .8em}
-#header-status p {font-size: 0.95em; opacity: .85}
+#header-status p, .model-line p {font-size: 0.95em; opacity: .85}
 .plot-caption p {font-weight: 600; margin-bottom: -0.4em}
+/* Thumbnail galleries show every item (Gradio's grid keeps 100 px columns and scrolls sideways) */
+.thumb-gallery .grid-container {grid-template-columns: repeat(var(--grid-cols), minmax(0, 1fr)) !important;
+  grid-template-rows: none !important; grid-auto-rows: auto !important; gap: 6px !important}
+.thumb-gallery .grid-wrap {min-height: 0 !important; max-height: none !important; overflow: visible !important}
+.thumb-gallery .thumbnail-item {aspect-ratio: 1 / 1; min-width: 0}
+@media (max-width: 640px) {.thumb-gallery .grid-container {grid-template-columns: repeat(5, minmax(0, 1fr)) !important}}
 """
+
+
+def toast_css() -> str:
+    """Gradio titles its pop-ups with the English words "Error", "Warning", "Info" whatever the language
+    (gr.Error's title is not shown); Chinese pages get the catalog's words instead (Gradio sets <html lang>)."""
+    rules = ["html:lang(zh) .toast-title {font-size: 0 !important}"]
+    for kind, key in (("error", "app.error_title"), ("warning", "app.warning_title"), ("info", "app.info_title")):
+        rules.append(f'html:lang(zh) .toast-title.{kind}::before {{content: "{i18n.t(key, "zh")}"; '
+                     "font-size: var(--text-lg)}")
+    return "\n".join(rules)
 
 
 def make_i18n(lang: str | None = None) -> gr.I18n:
@@ -36,35 +52,28 @@ def make_i18n(lang: str | None = None) -> gr.I18n:
     return gr.I18n(**{"en": english, "zh-TW": chinese, "zh-HK": chinese, "zh": chinese})
 
 
-def header_status() -> str:
-    """Device and the model behind each tab, e.g. 'CPU · 2 threads | distillation teacher: digit-cnn (bundled)'."""
-    parts = [f"**{describe()}**"]
-    for slot in models.SLOTS:
-        try:
-            choice = slot.best()
-            name = choice.key if choice.kind == "bundled" else f"{choice.repo_id}"
-            parts.append(f"{slot.topic} · {slot.role}: **{name}** ({choice.kind})")
-        except RuntimeError as exc:
-            parts.append(f"{slot.topic} · {slot.role}: unavailable ({exc})")
-    return " &nbsp;|&nbsp; ".join(parts)
-
-
 def build_app(lang: str | None = None) -> tuple[gr.Blocks, dict]:
     """The Blocks and the keyword arguments ``launch()`` needs (theme, css, i18n, file limits)."""
     force_lang(lang)
+    configure_threads()
     tabs = load_tabs()
-    translations = make_i18n(lang)
-    with gr.Blocks(title="ML Demo Gallery") as demo:
-        gr.Markdown(translations("app.title"), elem_id="header-title")
-        gr.Markdown(translations("app.subtitle"))
-        gr.Markdown(header_status(), elem_id="header-status")
+    # Strings known only now (the device, the models each tab picked) are registered while the page is
+    # built, so the translations handed to launch() are collected after building it.
+    i18n.register({code: {"app.device": i18n.t("app.running_on", code, device=describe(lang=code))}
+                   for code in i18n.LANGS})
+    keys = gr.I18n()
+    with Blocks(title="ML Demo Gallery") as demo:
+        gr.Markdown(keys("app.title"), elem_id="header-title")
+        gr.Markdown(keys("app.subtitle"))
+        gr.Markdown(keys("app.device"), elem_id="header-status")
         with gr.Tabs():
             for tab in tabs:
-                tab.build_tab(translations, demo)
+                tab.build_tab(keys, demo)
     demo.queue(default_concurrency_limit=4, max_size=256)
+    translations = make_i18n(lang)
     theme = gr.themes.Soft(text_size=gr.themes.sizes.text_lg, font=["system-ui", "sans-serif"],
                            font_mono=["ui-monospace", "monospace"])  # system fonts: nothing fetched online
-    launch_kwargs = dict(i18n=translations, theme=theme, css=CSS, max_file_size=MAX_FILE_SIZE,
+    launch_kwargs = dict(i18n=translations, theme=theme, css=CSS + toast_css(), max_file_size=f"{MAX_UPLOAD_MB}mb",
                          allowed_paths=[], ssr_mode=False, show_error=True, footer_links=["api", "settings"])
     return demo, launch_kwargs
 

@@ -1,5 +1,7 @@
-"""A person's view: headless Chromium opens the page, visits every tab, acts once, checks the output."""
+"""A person's view: headless Chromium opens the page, visits every tab, acts, and checks what it shows,
+in English and in Traditional Chinese."""
 import os
+import re
 import shutil
 import time
 
@@ -11,10 +13,14 @@ from demos import load_tabs
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
         "--no-first-run", "--disable-component-update", "--disable-sync"]
+#: Latin words that may appear in the Chinese page: names, formulas, units, the model's name.
+LATIN_IN_CHINESE = {"Hinton", "Vinyals", "Dean", "MLP", "CNN", "digit", "cnn", "softmax", "logit", "logits",
+                    "KL", "CE", "CPU", "GPU", "CUDA", "MPS", "PyPI", "Hub", "Hugging", "Face", "MNIST", "train",
+                    "demos", "distillation", "python", "bits", "frac", "sum", "mathrm", "alpha", "big", "cpu"}
 
 
 @pytest.fixture(scope="module")
-def page(app_url, tmp_path_factory):
+def browser():
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: .ci/run must install Debian's chromium")
@@ -23,12 +29,47 @@ def page(app_url, tmp_path_factory):
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
-        page = context.new_page()
-        page.goto(app_url, wait_until="domcontentloaded")
-        page.wait_for_selector("#distillation-temperature", timeout=60_000)
-        yield page
+        yield browser
         browser.close()
+
+
+def open_page(browser, app_url, locale="en-US", width=1400, height=1000):
+    context = browser.new_context(viewport={"width": width, "height": height}, locale=locale,
+                                  extra_http_headers={"Accept-Language": locale})
+    page = context.new_page()
+    page.goto(app_url, wait_until="domcontentloaded")
+    page.wait_for_selector("#distillation-temperature", timeout=60_000)
+    page.wait_for_function("document.querySelector('#distillation-stats').innerText.length > 20", timeout=30_000)
+    return page
+
+
+@pytest.fixture(scope="module")
+def page(browser, app_url):
+    page = open_page(browser, app_url)
+    yield page
+    page.context.close()
+
+
+@pytest.fixture(scope="module")
+def chinese(browser, app_url):
+    page = open_page(browser, app_url, locale="zh-TW")
+    yield page
+    page.context.close()
+
+
+def stats(page) -> str:
+    return page.locator("#distillation-stats").inner_text()
+
+
+def wait_for_stats(page, text: str, timeout=30_000):
+    page.wait_for_function(f"document.querySelector('#distillation-stats').innerText.includes({text!r})",
+                           timeout=timeout)
+
+
+def set_number(page, elem_id: str, value: str):
+    box = page.locator(f"#{elem_id} input[type=number]")
+    box.fill(value)
+    box.press("Enter")
 
 
 def plot_pixels(page, elem_id) -> bytes:
@@ -39,22 +80,44 @@ def plot_pixels(page, elem_id) -> bytes:
     return plot.screenshot()
 
 
+def toasts(page) -> list[str]:
+    return page.locator("[data-testid='toast-body']").all_inner_texts()
+
+
+def close_toasts(page):
+    for button in page.locator("[data-testid='toast-close']").all():
+        button.click()
+
+
+def draw_stroke(page):
+    canvas = page.locator("#distillation-sketch canvas").last
+    canvas.scroll_into_view_if_needed()
+    time.sleep(0.3)
+    box = canvas.bounding_box()
+    x, y = box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.15
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for step in range(25):
+        page.mouse.move(x, y + step * box["height"] * 0.028, steps=2)
+    page.mouse.up()
+
+
+def use_drawing(page) -> bool:
+    return page.locator("#distillation-use-drawing input").is_checked()
+
+
 def test_every_tab_opens(page):
     for tab in load_tabs():
         page.get_by_role("tab", name=t(f"{tab.TOPIC}.tab", "en")).click()
         assert page.locator(f"#tab-{tab.TOPIC}").is_visible()
 
 
-def test_temperature_slider_changes_the_plot(page, app_url):
-    page.get_by_role("tab", name="Knowledge distillation").click()
-    number = page.locator("#distillation-temperature input[type=number]")
-    number.fill("1")
-    number.press("Enter")
-    page.wait_for_function("document.querySelector('#distillation-stats').innerText.includes('at T = 1')", timeout=30_000)
+def test_temperature_changes_the_plot(page):
+    set_number(page, "distillation-temperature", "1")
+    wait_for_stats(page, "at T = 1 ")
     before = plot_pixels(page, "distillation-soft-plot")
-    number.fill("12")
-    number.press("Enter")
-    page.wait_for_function("document.querySelector('#distillation-stats').innerText.includes('at T = 12')", timeout=30_000)
+    set_number(page, "distillation-temperature", "12")
+    wait_for_stats(page, "at T = 12")
     after = plot_pixels(page, "distillation-soft-plot")
     assert before != after
     assert "ms" in page.locator("#distillation-timing").inner_text()
@@ -62,22 +125,84 @@ def test_temperature_slider_changes_the_plot(page, app_url):
     page.screenshot(path="tests/artifacts/distillation.png", full_page=False)
 
 
+def test_a_gallery_click_picks_that_digit(page):
+    from demos.distillation.ui import showcase_indices
+
+    page.locator("#distillation-gallery button.thumbnail-item").nth(13).click()  # the typeset 3
+    wait_for_stats(page, f"Test digit #{showcase_indices()[13]} (typeset, label 3)")
+    assert page.locator("#distillation-index input[type=number]").input_value() == str(showcase_indices()[13])
+
+
+def test_draw_then_clear_goes_quietly_back_to_the_test_digit(page):
+    draw_stroke(page)
+    wait_for_stats(page, "Your drawing")
+    assert use_drawing(page) and "prediction: 1" in stats(page)
+    page.locator('#distillation-sketch button[aria-label="Clear canvas"]').click()
+    wait_for_stats(page, "Test digit #")
+    assert not use_drawing(page)
+    time.sleep(1)
+    assert not toasts(page)  # no "No file yet", no error badge
+    draw_stroke(page)  # the brush is still in hand after the bin
+    wait_for_stats(page, "Your drawing")
+    page.locator('#distillation-sketch button[aria-label="Clear canvas"]').click()
+    wait_for_stats(page, "Test digit #")
+
+
+def test_an_emptied_number_box_shows_the_minimum_and_says_why(page):
+    close_toasts(page)
+    box = page.locator("#distillation-temperature input[type=number]")
+    box.fill("")
+    box.press("Tab")
+    page.wait_for_selector("[data-testid='toast-body']", timeout=10_000)
+    messages = " ".join(toasts(page))
+    assert "Temperature T was empty, so it is set to its minimum, 0.5" in messages and "preprocess" not in messages
+    wait_for_stats(page, "at T = 0.5")
+    assert box.input_value() == "0.5"  # what the box shows is what the results are for
+    close_toasts(page)
+    set_number(page, "distillation-temperature", "4")
+    wait_for_stats(page, "at T = 4")
+
+
 def test_train_button_fills_the_table(page):
-    page.get_by_role("tab", name="Knowledge distillation").click()
     page.locator("#distillation-train").click()
-    page.wait_for_function("document.querySelector('#distillation-table') && "
-                           "document.querySelector('#distillation-table').innerText.includes('Hard labels only')",
+    page.wait_for_function("document.querySelector('#distillation-table').innerText.includes('Hard labels only')",
                            timeout=120_000)
     assert "%" in page.locator("#distillation-table").inner_text()
+    assert "ms" in page.locator("#distillation-train-timing").inner_text()
 
 
-def test_a_chinese_browser_gets_the_traditional_chinese_ui(page, app_url):
-    context = page.context.browser.new_context(locale="zh-TW", extra_http_headers={"Accept-Language": "zh-TW,zh"})
-    chinese = context.new_page()
-    chinese.goto(app_url, wait_until="domcontentloaded")
-    chinese.wait_for_selector("#distillation-temperature", timeout=60_000)
+def latin_words(text: str) -> set[str]:
+    return set(re.findall(r"[A-Za-z]{3,}", text)) - LATIN_IN_CHINESE
+
+
+def test_the_chinese_page_has_no_english_left(chinese):
     for tab in load_tabs():
         assert chinese.get_by_role("tab", name=t(f"{tab.TOPIC}.tab", "zh")).is_visible()
-    chinese.wait_for_function("document.querySelector('#distillation-stats').innerText.includes('老師的預測')",
-                              timeout=30_000)
-    context.close()
+    wait_for_stats(chinese, "老師的預測")
+    chinese.locator("#distillation-preset").click()  # the paper's settings, then training
+    chinese.wait_for_function("document.querySelector('#distillation-table').innerText.includes('98.6%')",
+                              timeout=120_000)
+    for accordion in chinese.locator(".label-wrap").all():  # precomputed results and the lecture notes
+        accordion.click()
+    time.sleep(2)
+    text = chinese.locator("#tab-distillation").inner_text()
+    assert "被拿掉的 3" in text and "98.6%" in text
+    assert not latin_words(text), sorted(latin_words(text))
+
+
+def test_chinese_messages_are_chinese(chinese):
+    close_toasts(chinese)
+    box = chinese.locator("#distillation-index input[type=number]")
+    box.fill("")
+    chinese.wait_for_selector("[data-testid='toast-body']", timeout=10_000)
+    time.sleep(0.5)
+    toast = chinese.locator("[data-testid='toast-body']").first
+    shown = toast.evaluate("node => node.innerText + ' ' + getComputedStyle(node.querySelector('.toast-title'), "
+                           "'::before').content")
+    assert "測試數字編號是空的，所以改用最小值 0" in shown and "提醒" in shown
+    visible_title = toast.locator(".toast-title").evaluate("node => getComputedStyle(node).fontSize")
+    assert visible_title == "0px"  # Gradio's English "Warning" is not shown
+    assert not latin_words(toast.inner_text().replace("Warning", "")), toast.inner_text()
+    close_toasts(chinese)
+    box.press("Tab")  # Gradio puts an emptied box back to the slider's minimum, and shows it
+    wait_for_stats(chinese, "測試數字 #0")

@@ -6,7 +6,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from core import seeding
 from demos.distillation import logic
+from demos.distillation.model import StudentMLP, StudentStack
 
 
 @pytest.fixture
@@ -136,26 +138,151 @@ def test_held_out_bias_makes_the_class_predicted_at_its_prior():
     assert (corrected.argmax(1) == 3).float().mean() == pytest.approx(0.1, abs=0.01)
 
 
-# ---- training the students (real teacher, small runs)
+# ---- a tiny hand-made teacher (known answers), and the real bundled one
 
-def test_students_learn_and_are_repeatable():
+class InkTeacher(torch.nn.Module):
+    """A teacher whose logit for class k is k times the image's total ink: known answers, no training."""
+
+    def __init__(self):
+        super().__init__()
+        self.scale = torch.nn.Parameter(torch.arange(10.0))
+
+    def forward(self, x):
+        return x.flatten(1).sum(1, keepdim=True) * self.scale / 784
+
+
+def synthetic_data(n_per_class=40, seed=0) -> logic.TransferData:
+    """Ten separable classes (a bright square in a class-specific place), with InkTeacher-free logits."""
+    generator = torch.Generator().manual_seed(seed)
+    images, labels = [], []
+    for cls in range(10):
+        for _ in range(n_per_class):
+            image = torch.rand(1, 28, 28, generator=generator) * 0.2
+            row, col = divmod(cls, 4)
+            image[0, 2 + row * 8: 8 + row * 8, 2 + col * 6: 8 + col * 6] = 1.0
+            images.append(image)
+            labels.append(cls)
+    x, y = torch.stack(images), torch.tensor(labels)
+    logits = torch.nn.functional.one_hot(y, 10).float() * 6 + torch.randn(len(y), 10, generator=generator) * 0.5
+    return logic.TransferData(x, y, logits, x, y)
+
+
+def test_teacher_logits_use_the_model_passed_in():
+    images = np.zeros((3, 28, 28), np.uint8)
+    images[1, :14] = 255  # half the pixels lit
+    images[2] = 255
+    logits = logic.teacher_logits(InkTeacher(), images)
+    assert logits.shape == (3, 10)
+    assert torch.allclose(logits[0], torch.zeros(10))
+    assert torch.allclose(logits[1], torch.arange(10.0) * 0.5, atol=1e-5)
+    assert torch.allclose(logits[2], torch.arange(10.0), atol=1e-5)
+
+
+def test_transfer_data_pairs_each_training_digit_with_its_teacher_logits():
+    from core.data.digits import Digits
+
+    images = np.random.default_rng(0).integers(0, 256, (5, 28, 28), dtype=np.uint8)
+    digits = Digits(images, np.arange(5), np.zeros(5, np.int8), np.zeros(5, np.int8))
+    data = logic.transfer_data(InkTeacher(), digits, digits)
+    assert data.x_train.shape == (5, 1, 28, 28) and data.z_teacher.shape == (5, 10)
+    assert torch.allclose(data.z_teacher, logic.teacher_logits(InkTeacher(), images))
+
+
+def test_the_stack_is_its_students_side_by_side():
+    students = [seeding.init_weights(StudentMLP(8), torch.Generator().manual_seed(s)) for s in range(3)]
+    stack = StudentStack(students)
+    x = torch.rand(3, 5, 1, 28, 28)
+    out = stack(x)
+    for k, student in enumerate(students):
+        assert torch.allclose(out[k], student(x[k]), atol=1e-6)
+        assert torch.allclose(stack.student(k)(x[k]), student(x[k]), atol=1e-6)
+
+
+def test_training_in_a_stack_equals_training_each_student_alone():
+    """Summed losses keep the students independent: Adam on the stack == Adam on each student."""
+    students = [seeding.init_weights(StudentMLP(8), torch.Generator().manual_seed(s)) for s in range(2)]
+    stack = StudentStack(students)
+    alone = [StudentStack([s]) for s in students]
+    optimizers = [torch.optim.Adam(m.parameters(), lr=1e-2) for m in [stack, *alone]]
+    generator = torch.Generator().manual_seed(1)
+    for _ in range(5):
+        x, y = torch.rand(2, 16, 784, generator=generator), torch.randint(10, (2, 16), generator=generator)
+        losses = [F.cross_entropy(stack(x)[k], y[k]) for k in range(2)]
+        singles = [F.cross_entropy(m(x[k:k + 1])[0], y[k]) for k, m in enumerate(alone)]
+        for optimizer in optimizers:
+            optimizer.zero_grad()
+        (losses[0] + losses[1]).backward()
+        sum(singles).backward()
+        for optimizer in optimizers:
+            optimizer.step()
+    for k, single in enumerate(alone):
+        assert torch.allclose(stack.w1[k], single.w1[0], atol=1e-5)
+        assert torch.allclose(stack.b2[k], single.b2[0], atol=1e-5)
+
+
+def test_students_learn_a_separable_task_from_a_hand_made_teacher():
+    data = synthetic_data()
+    runs = logic.train_students(data, logic.StudentConfig(epochs=5, seeds=2, transfer_fraction=0.5, hidden=16))
+    assert len(runs) == 2 and all(len(r.distilled_curve) == 5 for r in runs)
+    assert all(r.distilled_curve[-1] > 0.9 and r.hard_curve[-1] > 0.9 for r in runs)  # chance is 0.1
+
+
+def test_progress_is_reported_per_epoch():
+    reports = []
+    logic.train_students(synthetic_data(10), logic.StudentConfig(epochs=3, seeds=2, transfer_fraction=0.5),
+                         report=lambda share, seeds, epoch: reports.append((round(share, 3), seeds, epoch)))
+    assert reports == [(0.333, 2, 1), (0.667, 2, 2), (1.0, 2, 3)]
+
+
+def test_typical_confusions_rank_the_other_classes_by_mean_soft_target():
+    logits = torch.full((4, 10), -5.0)
+    labels = torch.tensor([7, 7, 3, 3])
+    logits[[0, 1], 7] = 5.0
+    logits[[0, 1], 1], logits[[0, 1], 2] = 2.0, 1.0  # a 7 looks like a 1, then a 2
+    logits[[2, 3], 3] = 5.0
+    logits[[2, 3], 8] = 3.0
+    confusions = logic.typical_confusions(logits, labels, 4.0, top=2)
+    assert [c for c, _ in confusions[7]] == [1, 2] and confusions[3][0][0] == 8
+    assert all(cls not in [c for c, _ in others] for cls, others in confusions.items())
+
+
+def test_gradient_change_follows_one_over_t_squared_at_high_t(logits):
+    change = logic.gradient_change(logits, [(20, 40), (1, 5)])
+    assert change[0]["without_t2"] == pytest.approx(0.25, rel=0.05)  # doubling T quarters it
+    assert change[0]["with_t2"] == pytest.approx(1.0, rel=0.05)  # and T^2 cancels that
+    assert change[1]["with_t2"] != pytest.approx(1.0, rel=0.05)  # not at small T
+
+
+# ---- the real bundled teacher, small runs
+
+@pytest.fixture(scope="module")
+def digits_data():
+    from core.classifier import DIGIT_CNN
+    from core.data.digits import TEST, TRAIN, load_split
+
+    teacher = DIGIT_CNN.load(torch.device("cpu")).model
+    return logic.transfer_data(teacher, load_split(TRAIN), load_split(TEST))
+
+
+def test_students_learn_and_are_repeatable(digits_data):
     config = logic.StudentConfig(epochs=4, seeds=1, transfer_fraction=0.05)
-    first = logic.train_students(config)
-    second = logic.train_students(config)
+    first = logic.train_students(digits_data, config)
+    second = logic.train_students(digits_data, config)
     assert first[0].distilled_curve == second[0].distilled_curve  # same seed, same result
     assert first[0].hard_curve == second[0].hard_curve
     assert len(first[0].distilled_curve) == 4
     assert first[0].distilled_curve[-1] > 0.5 and first[0].hard_curve[-1] > 0.5  # chance is 0.1
 
 
-def test_alpha_zero_student_equals_the_hard_label_student():
+def test_alpha_zero_student_equals_the_hard_label_student(digits_data):
     """alpha = 0 is pure cross-entropy: both students must end identical (same init, same batches)."""
-    runs = logic.train_students(logic.StudentConfig(alpha=0.0, epochs=2, seeds=1))
-    assert runs[0].distilled_curve == runs[0].hard_curve
+    runs = logic.train_students(digits_data, logic.StudentConfig(alpha=0.0, epochs=2, seeds=2))
+    assert all(r.distilled_curve == r.hard_curve for r in runs)
 
 
-def test_held_out_class_reports_per_student_numbers():
-    runs = logic.train_students(logic.StudentConfig(epochs=3, seeds=1, transfer_fraction=0.1, held_out_class=3))
+def test_held_out_class_reports_per_student_numbers(digits_data):
+    config = logic.StudentConfig(epochs=3, seeds=1, transfer_fraction=0.1, held_out_class=3)
+    runs = logic.train_students(digits_data, config)
     held = runs[0].held_out
     assert held["hard"] == 0.0  # never saw a 3, cannot output one... (argmax over 10 classes)
     assert held["hard_corrected"] >= held["hard"]

@@ -7,26 +7,24 @@
 * ``train_students``: a student trained on the teacher's soft targets next to the same student
   trained on hard labels, same data, same seed; optionally with one class held out, as the paper
   did with the 3s, and the bias correction that recovers it (``held_out_bias``).
+
+The teacher is passed in (any module mapping (N, 1, 28, 28) digits to 10 logits), so every function
+here runs on the bundled digit CNN in the app and on tiny hand-made modules in the tests.
 """
 from __future__ import annotations
 
 import math
-import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from core import seeding
-from core.classifier import DIGIT_CNN
-from core.data.digits import TEST, TRAIN, load_split, to_tensor
-from core.models import slot
-from demos.distillation.model import StudentMLP
-
-TEACHER = slot("distillation", "teacher", [DIGIT_CNN])
-
+from core.data.digits import Digits, to_tensor
+from demos.distillation.model import StudentMLP, StudentStack
 
 # ------------------------------------------------------------------ the formulas
 
@@ -61,7 +59,8 @@ def soft_gradient_norms(teacher_logits: torch.Tensor, student_logits: torch.Tens
                         temperatures) -> tuple[np.ndarray, np.ndarray]:
     """||d soft-loss / d student logits|| at each T, with and without the T^2 factor.
 
-    Closed form of the KL term's gradient (batch mean): (q_student,T - p_teacher,T) / (T * batch).
+    Closed form of the KL term's gradient (batch mean): (q_student,T - p_teacher,T) / (T * batch),
+    with q the student's and p the teacher's softened probabilities.
     tests/test_distillation_logic.py checks it against autograd.
     """
     temps = torch.as_tensor(np.asarray(temperatures, dtype=np.float32)).reshape(-1, 1, 1)
@@ -97,38 +96,62 @@ def teacher_view(logits: torch.Tensor, temperature: float) -> TeacherView:
 # ------------------------------------------------------------------ the teacher and the data
 
 @torch.inference_mode()
-def teacher_logits(images_uint8: np.ndarray) -> torch.Tensor:
-    """The teacher's logits for 28x28 uint8 digits (on the CPU, as float32)."""
-    model = TEACHER.get()
-    device = next(model.parameters()).device
+def teacher_logits(teacher: nn.Module, images_uint8: np.ndarray) -> torch.Tensor:
+    """The teacher's logits for 28x28 uint8 digits (computed on the teacher's device, returned on the CPU)."""
+    device = next(teacher.parameters()).device
     x = to_tensor(images_uint8)
     # Chunks keep the conv activations small (all 5,000 digits at once would need ~1 GB).
-    return torch.cat([model(x[i:i + 256].to(device)).float().cpu() for i in range(0, len(x), 256)])
+    return torch.cat([teacher(x[i:i + 256].to(device)).float().cpu() for i in range(0, len(x), 256)])
 
 
-_cache: dict[str, object] = {}
-_cache_lock = threading.Lock()
+@dataclass(frozen=True)
+class TransferData:
+    """What the students learn from and are tested on: training digits with the teacher's logits, test digits."""
+
+    x_train: torch.Tensor  # (N, 1, 28, 28) floats in [0, 1]
+    y_train: torch.Tensor  # (N,) labels
+    z_teacher: torch.Tensor  # (N, 10) teacher logits
+    x_test: torch.Tensor
+    y_test: torch.Tensor
 
 
-def teacher_targets():
-    """Teacher logits for the whole training split, computed once per process (~2 s on 2 cores)."""
-    with _cache_lock:  # the warm-up thread and the first click must not both compute it
-        if "train" not in _cache:
-            train = load_split(TRAIN)
-            _cache["train"] = (to_tensor(train.images), torch.from_numpy(train.labels), teacher_logits(train.images))
-    return _cache["train"]
+def transfer_data(teacher: nn.Module, train: Digits, test: Digits) -> TransferData:
+    """Run the teacher once over the training digits (~2 s on 2 cores for the bundled CNN)."""
+    return TransferData(to_tensor(train.images), torch.from_numpy(train.labels), teacher_logits(teacher, train.images),
+                        to_tensor(test.images), torch.from_numpy(test.labels))
 
 
-def test_set():
-    if "test" not in _cache:
-        test = load_split(TEST)
-        _cache["test"] = (to_tensor(test.images), torch.from_numpy(test.labels))
-    return _cache["test"]
+# ------------------------------------------------------------------ what the notes quote
+
+def typical_confusions(logits: torch.Tensor, labels: torch.Tensor, temperature: float,
+                       top: int = 2) -> dict[int, list[tuple[int, float]]]:
+    """For each true class, the ``top`` other classes with the highest mean soft target at T: the dark
+    knowledge the teacher passes on about that class (e.g. what a 7 is most like)."""
+    probs = softmax_with_temperature(logits, temperature)
+    result = {}
+    for cls in range(logits.shape[1]):
+        mean = probs[labels == cls].mean(0)
+        mean[cls] = -1
+        order = torch.argsort(mean, descending=True)[:top]
+        result[cls] = [(int(c), float(mean[c])) for c in order]
+    return result
+
+
+def gradient_change(logits: torch.Tensor, pairs: list[tuple[float, float]]) -> list[dict[str, float]]:
+    """For each (T_a, T_b): the median over digits of |grad at T_b| / |grad at T_a|, without and with
+    the T^2 factor, for a student that knows nothing yet (zero logits), as the tab's gradient plot shows it."""
+    temperatures = sorted({t for pair in pairs for t in pair})
+    column = {t: i for i, t in enumerate(temperatures)}
+    zeros = torch.zeros(1, logits.shape[1])
+    # (digits, [with T^2, without T^2], temperatures): each digit on its own
+    norms = np.array([np.stack(soft_gradient_norms(z[None], zeros, temperatures)) for z in logits])
+    return [{"without_t2": float(np.median(norms[:, 1, column[b]] / norms[:, 1, column[a]])),
+             "with_t2": float(np.median(norms[:, 0, column[b]] / norms[:, 0, column[a]]))} for a, b in pairs]
 
 
 # ------------------------------------------------------------------ training the students
 
-@dataclass
+@dataclass(frozen=True)
 class StudentConfig:
     temperature: float = 4.0
     alpha: float = 0.9
@@ -177,45 +200,51 @@ def held_out_bias(logits: torch.Tensor, cls: int, prior: float = 0.1) -> float:
 
 
 def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:
-    return float((logits.argmax(1) == labels).float().mean()) if len(labels) else float("nan")
+    return float((logits.argmax(-1) == labels).float().mean()) if len(labels) else float("nan")
 
 
-def train_students(config: StudentConfig, report: Callable[[float, str], None] | None = None) -> list[StudentRun]:
-    """Train a distilled and a hard-label student per seed; returns their test-accuracy curves."""
-    x_train, y_train, z_teacher = teacher_targets()
-    x_test, y_test = test_set()
-    runs = []
-    total = config.seeds * config.epochs
-    for seed in range(config.seeds):
-        generator = seeding.generator(seed)
-        idx = transfer_indices(y_train, config.transfer_fraction, config.held_out_class, generator)
-        init = seeding.init_weights(StudentMLP(config.hidden), generator)  # same initial weights for both
-        students = {"distilled": init, "hard": StudentMLP(config.hidden)}
-        students["hard"].load_state_dict(init.state_dict())
-        optimizers = {k: torch.optim.Adam(m.parameters(), lr=config.lr) for k, m in students.items()}
-        run = StudentRun(seed)
-        for epoch in range(config.epochs):
-            for _ in range(config.steps_per_epoch):
-                batch = idx[torch.randint(len(idx), (min(config.batch_size, len(idx)),), generator=generator)]
-                x, y, z = x_train[batch], y_train[batch], z_teacher[batch]
-                for name, model in students.items():
-                    out = model(x)
-                    if name == "distilled":
-                        loss = distillation_loss(out, z, y, config.temperature, config.alpha)
-                    else:
-                        loss = F.cross_entropy(out, y)
-                    optimizers[name].zero_grad()
-                    loss.backward()
-                    optimizers[name].step()
-            with torch.inference_mode():
-                run.distilled_curve.append(accuracy(students["distilled"](x_test), y_test))
-                run.hard_curve.append(accuracy(students["hard"](x_test), y_test))
-            if report:
-                done = seed * config.epochs + epoch + 1
-                report(done / total, f"seed {seed + 1}/{config.seeds} · epoch {epoch + 1}/{config.epochs}")
-        if config.held_out_class is not None:
-            run.held_out = held_out_results(students, config.held_out_class, x_train, x_test, y_test)
-        runs.append(run)
+def train_students(data: TransferData, config: StudentConfig,
+                   report: Callable[[float, int, int], None] | None = None) -> list[StudentRun]:
+    """Train a distilled and a hard-label student per seed; returns their test-accuracy curves.
+
+    Per seed: its own transfer set and initial weights (shared by the seed's two students) and the
+    same mini-batches for both. All 2 x seeds students train at once as one ``StudentStack``; the
+    loss is the sum of each student's own loss, so each learns exactly as it would alone.
+    ``report(share_done, seed_count, epoch)`` follows the epochs.
+    """
+    seeds = config.seeds
+    generators = [seeding.generator(seed) for seed in range(seeds)]
+    transfer = [transfer_indices(data.y_train, config.transfer_fraction, config.held_out_class, g) for g in generators]
+    initial = [seeding.init_weights(StudentMLP(config.hidden), g) for g in generators]
+    stack = StudentStack(initial + initial)  # students 0..S-1 distilled, S..2S-1 hard labels
+    optimizer = torch.optim.Adam(stack.parameters(), lr=config.lr)
+    batch_size = min(config.batch_size, len(transfer[0]))
+    x_test = data.x_test.flatten(1).expand(2 * seeds, -1, -1)
+    runs = [StudentRun(seed) for seed in range(seeds)]
+    for epoch in range(config.epochs):
+        for _ in range(config.steps_per_epoch):
+            batch = torch.stack([idx[torch.randint(len(idx), (batch_size,), generator=g)]
+                                 for idx, g in zip(transfer, generators)])  # (S, B)
+            x = data.x_train[batch].flatten(2)
+            out = stack(torch.cat([x, x]))
+            y, z = data.y_train[batch].flatten(), data.z_teacher[batch].flatten(0, 1)
+            # Sum over students of each one's batch-mean loss (the mean over all rows, times S).
+            soft = distillation_loss(out[:seeds].flatten(0, 1), z, y, config.temperature, config.alpha)
+            hard = F.cross_entropy(out[seeds:].flatten(0, 1), y)
+            optimizer.zero_grad()
+            ((soft + hard) * seeds).backward()
+            optimizer.step()
+        with torch.inference_mode():
+            correct = (stack(x_test).argmax(-1) == data.y_test).float().mean(1).tolist()
+        for seed, run in enumerate(runs):
+            run.distilled_curve.append(correct[seed])
+            run.hard_curve.append(correct[seeds + seed])
+        if report:
+            report((epoch + 1) / config.epochs, seeds, epoch + 1)
+    if config.held_out_class is not None:
+        for seed, run in enumerate(runs):
+            students = {"distilled": stack.student(seed), "hard": stack.student(seeds + seed)}
+            run.held_out = held_out_results(students, config.held_out_class, data.x_train, data.x_test, data.y_test)
     return runs
 
 

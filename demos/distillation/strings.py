@@ -1,0 +1,232 @@
+"""The distillation tab's words, in English and Traditional Chinese (registered on import).
+
+The lecture notes (notes.en.md, notes.zh.md) quote measured numbers as {{name}} placeholders, filled
+from the shipped results.json, so the notes never say what the screen does not show.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from core.i18n import register
+from core.models import ASSETS
+
+HERE = Path(__file__).parent
+RESULTS = ASSETS / "distillation" / "results.json"
+
+STRINGS = {
+    "en": {
+        "distillation.tab": "Knowledge distillation",
+        "distillation.intro": "A big **teacher** (the bundled digit CNN) teaches a tiny **student** (an MLP) with its "
+                              "*soft targets* softmax(z/T). Raise the temperature T to see the teacher's "
+                              "**dark knowledge**: how much a 7 looks like a 1 or a 3.",
+        "distillation.gallery": "Pick a test digit (top row handwritten, bottom row typeset)",
+        "distillation.test_index": "Test digit #",
+        "distillation.sketch": "…or draw one (thick strokes; the bin clears it)",
+        "distillation.sketch_placeholder": "Draw a digit here",
+        "distillation.use_drawing": "Use my drawing",
+        "distillation.temperature": "Temperature T",
+        "distillation.zoom": "Zoom in on the small probabilities (the dark knowledge)",
+        "distillation.soft_plot": "Teacher probabilities for the classes 0–9, at T = 1 and at your T",
+        "distillation.at_t1": "T = 1",
+        "distillation.at_your_t": "At your T",
+        "distillation.grad_plot": "Size of the soft-target gradient as T grows, with and without the T² factor",
+        "distillation.grad_legend": '<span style="color:#2563eb">■ × T²</span> &nbsp; '
+                                    '<span style="color:#f97316">■ without T²</span>',
+        "distillation.seen": "What the teacher sees (28×28)",
+        "distillation.train_header": "Train a student, live",
+        "distillation.train_intro": "Two identical MLP students (same data, same initial weights, same seed): "
+                                    "one learns from the teacher's soft targets, one from the hard labels only. Soft "
+                                    "targets help most when labelled data is scarce: try 1% (about 5 digits per "
+                                    "class) and 100%.",
+        "distillation.alpha": "α (weight of the soft targets)",
+        "distillation.epochs": "Epochs (20 mini-batches each)",
+        "distillation.fraction": "Transfer set (% of the training digits)",
+        "distillation.held_out": "Hold out a class (the paper omitted every 3)",
+        "distillation.held_out_none": "none",
+        "distillation.seeds": "Seeds (runs per student)",
+        "distillation.train_button": "Train both students",
+        "distillation.preset": "Hinton et al. 2015: hold out the 3s, T = 20, all data",
+        "distillation.curves": "Test accuracy during training (line = mean, band = min–max over seeds)",
+        "distillation.table": "Final test accuracy",
+        "distillation.table_empty": "Press **Train both students** (or the Hinton et al. 2015 button) to fill "
+                                    "this table.",
+        "distillation.precomputed": "Precomputed results (from train.py, 5 seeds each)",
+        "distillation.heatmap": "Student test accuracy over T × α",
+        "distillation.gap_plot": "Distilled vs hard-label student as the transfer set grows",
+        "distillation.pick_needs_position": "Pick one of the {count} gallery digits: a position from 0 to {last}.",
+        "distillation.prediction": "Teacher's prediction: **{digit}**",
+        "distillation.entropy": "Entropy: **{h1:.2f} bits** at T = 1 → **{ht:.2f} bits** at T = {temp:g} "
+                                "(uniform = 3.32)",
+        "distillation.dark": "Dark knowledge at T = {temp:g} (the other classes, most likely first): {ranking}",
+        "distillation.grad_change": "Soft-target gradient at T = {temp:g} against T = 1: {without} without T², "
+                                    "{with_t2} with T².",
+        "distillation.smaller": "**{factor:.0f}× smaller**",
+        "distillation.larger": "**{factor:.1f}× larger**",
+        "distillation.same": "**the same**",
+        "distillation.source_test": "Test digit #{index} ({style}, label {label})",
+        "distillation.source_drawing": "Your drawing",
+        "distillation.style_handwritten": "handwritten",
+        "distillation.style_typeset": "typeset",
+        "distillation.col_student": "Student",
+        "distillation.col_accuracy": "Test accuracy",
+        "distillation.row_distilled": "Distilled (soft targets, T = {temp:g}, α = {alpha:g})",
+        "distillation.row_hard": "Hard labels only",
+        "distillation.row_held": "{student}: the held-out {cls}s",
+        "distillation.row_held_corrected": "{student}: the held-out {cls}s, bias corrected",
+        "distillation.row_paper": "Hinton et al. 2015 (MNIST, much bigger nets): the held-out 3s",
+        "distillation.row_paper_corrected": "Hinton et al. 2015: the held-out 3s, bias corrected",
+        "distillation.heldout_note": "The students never saw a {cls}. Bias correction raises the {cls}-logit until "
+                                     "{cls} is predicted for 1 in 10 unlabelled training digits (its prior); no {cls} "
+                                     "label is used. (The paper chose its bias, +3.5, on the test set.)",
+        "distillation.legend_distilled": "distilled",
+        "distillation.legend_hard": "hard labels",
+        "distillation.curve_with_t2": "× T²",
+        "distillation.curve_without_t2": "without T²",
+        "distillation.axis_epoch": "epoch",
+        "distillation.axis_accuracy": "test accuracy",
+        "distillation.axis_alpha": "α (weight of the soft targets)",
+        "distillation.axis_fraction": "transfer set (% of the training digits, log scale)",
+        "distillation.grid_title": "distilled student, transfer set {fraction:.0%}, {seeds} seeds",
+        "distillation.fractions_title": "T = {temp:g}, α = {alpha:g}, mean ± std over {seeds} seeds",
+        "distillation.progress_teacher": "the teacher labels the training digits",
+        "distillation.progress": "epoch {epoch}/{epochs} · {students} students at once",
+        "distillation.no_results": "No precomputed results yet: run `python -m demos.distillation.train`.",
+        "distillation.name_t": "Temperature T",
+        "distillation.name_alpha": "α",
+        "distillation.name_epochs": "Epochs",
+        "distillation.name_fraction": "Transfer set %",
+        "distillation.name_seeds": "Seeds",
+        "distillation.name_index": "Test digit #",
+        "distillation.name_position": "Gallery position",
+        "distillation.name_held_out": "Held-out class",
+    },
+    "zh": {
+        "distillation.tab": "知識蒸餾",
+        "distillation.intro": "大的**老師**（內建的數字 CNN）用它的*軟標籤* softmax(z/T) 教小小的**學生**（MLP）。"
+                              "把溫度 T 調高，就能看見老師的**暗知識**：一個 7 有多像 1、又有多像 3。",
+        "distillation.gallery": "選一個測試數字（上排手寫，下排印刷）",
+        "distillation.test_index": "測試數字編號",
+        "distillation.sketch": "……或自己畫一個（筆畫粗一點；垃圾桶可清除）",
+        "distillation.sketch_placeholder": "在這裡寫一個數字",
+        "distillation.use_drawing": "使用我的手寫",
+        "distillation.temperature": "溫度 T",
+        "distillation.zoom": "放大小機率（暗知識）",
+        "distillation.soft_plot": "老師對類別 0–9 的機率：T = 1 與你選的 T",
+        "distillation.at_t1": "T = 1",
+        "distillation.at_your_t": "你選的 T",
+        "distillation.grad_plot": "T 變大時軟標籤梯度的大小：有乘 T² 與不乘 T²",
+        "distillation.grad_legend": '<span style="color:#2563eb">■ × T²</span> &nbsp; '
+                                    '<span style="color:#f97316">■ 不乘 T²</span>',
+        "distillation.seen": "老師看到的圖（28×28）",
+        "distillation.train_header": "現場訓練學生",
+        "distillation.train_intro": "兩個一模一樣的 MLP 學生（同樣資料、同樣初始權重、同樣亂數種子）："
+                                    "一個向老師的軟標籤學，一個只看硬標籤。有標籤的資料越少，軟標籤越有幫助："
+                                    "試試 1%（每類約 5 張）和 100%。",
+        "distillation.alpha": "α（軟標籤的權重）",
+        "distillation.epochs": "訓練輪數（每輪 20 個小批次）",
+        "distillation.fraction": "轉移資料集（訓練數字的百分比）",
+        "distillation.held_out": "拿掉一個類別（論文拿掉了所有的 3）",
+        "distillation.held_out_none": "不拿掉",
+        "distillation.seeds": "亂數種子數（每個學生跑幾次）",
+        "distillation.train_button": "訓練兩個學生",
+        "distillation.preset": "Hinton 等人 2015：拿掉 3、T = 20、全部資料",
+        "distillation.curves": "訓練過程中的測試準確率（線為平均，色帶為各種子的最小到最大值）",
+        "distillation.table": "最終測試準確率",
+        "distillation.table_empty": "按下**訓練兩個學生**（或 Hinton 等人 2015 按鈕），這裡就會出現結果。",
+        "distillation.precomputed": "預先算好的結果（由 train.py 產生，各 5 個種子）",
+        "distillation.heatmap": "學生在不同 T × α 下的測試準確率",
+        "distillation.gap_plot": "轉移資料集變大時，蒸餾學生與硬標籤學生的比較",
+        "distillation.pick_needs_position": "請從圖庫的 {count} 個數字中選一個：位置 0 到 {last}。",
+        "distillation.prediction": "老師的預測：**{digit}**",
+        "distillation.entropy": "熵：T = 1 時 **{h1:.2f} 位元** → T = {temp:g} 時 **{ht:.2f} 位元**（均勻分布 = 3.32）",
+        "distillation.dark": "T = {temp:g} 時的暗知識（其他類別，由可能到不可能）：{ranking}",
+        "distillation.grad_change": "T = {temp:g} 與 T = 1 相比，軟標籤梯度：不乘 T² 時{without}，"
+                                    "乘上 T² 時{with_t2}。",
+        "distillation.smaller": "**小了 {factor:.0f} 倍**",
+        "distillation.larger": "**大了 {factor:.1f} 倍**",
+        "distillation.same": "**一樣大**",
+        "distillation.source_test": "測試數字 #{index}（{style}，標籤 {label}）",
+        "distillation.source_drawing": "你的手寫",
+        "distillation.style_handwritten": "手寫",
+        "distillation.style_typeset": "印刷",
+        "distillation.col_student": "學生",
+        "distillation.col_accuracy": "測試準確率",
+        "distillation.row_distilled": "蒸餾（軟標籤，T = {temp:g}，α = {alpha:g}）",
+        "distillation.row_hard": "只用硬標籤",
+        "distillation.row_held": "{student}：被拿掉的 {cls}",
+        "distillation.row_held_corrected": "{student}：被拿掉的 {cls}（偏差校正後）",
+        "distillation.row_paper": "Hinton 等人 2015（MNIST，網路大得多）：被拿掉的 3",
+        "distillation.row_paper_corrected": "Hinton 等人 2015：被拿掉的 3（偏差校正後）",
+        "distillation.heldout_note": "學生從沒看過 {cls}。偏差校正把 {cls} 的 logit 調高，"
+                                     "直到未標記的訓練數字中有十分之一被預測為 {cls}（它的先驗機率）；"
+                                     "完全沒用到 {cls} 的標籤。（論文的偏差 +3.5 是在測試集上選的。）",
+        "distillation.legend_distilled": "蒸餾",
+        "distillation.legend_hard": "硬標籤",
+        "distillation.curve_with_t2": "× T²",
+        "distillation.curve_without_t2": "不乘 T²",
+        "distillation.axis_epoch": "訓練輪數",
+        "distillation.axis_accuracy": "測試準確率",
+        "distillation.axis_alpha": "α（軟標籤的權重）",
+        "distillation.axis_fraction": "轉移資料集（訓練數字的百分比，對數刻度）",
+        "distillation.grid_title": "蒸餾學生，轉移資料集 {fraction:.0%}，{seeds} 個種子",
+        "distillation.fractions_title": "T = {temp:g}，α = {alpha:g}，{seeds} 個種子的平均 ± 標準差",
+        "distillation.progress_teacher": "老師正在為訓練數字產生軟標籤",
+        "distillation.progress": "第 {epoch}/{epochs} 輪 · {students} 位學生同時訓練",
+        "distillation.no_results": "還沒有預先算好的結果：請執行 `python -m demos.distillation.train`。",
+        "distillation.name_t": "溫度 T",
+        "distillation.name_alpha": "α",
+        "distillation.name_epochs": "訓練輪數",
+        "distillation.name_fraction": "轉移資料集百分比",
+        "distillation.name_seeds": "亂數種子數",
+        "distillation.name_index": "測試數字編號",
+        "distillation.name_position": "圖庫位置",
+        "distillation.name_held_out": "被拿掉的類別",
+    },
+}
+
+PLACEHOLDER = re.compile(r"{{(\w+)}}")
+
+
+def load_results() -> dict | None:
+    return json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.is_file() else None
+
+
+def note_numbers(results: dict) -> dict[str, str]:
+    """The numbers the lecture notes quote, formatted, from results.json."""
+    notes, fractions, preset = results["notes"], results["fractions"], results["paper_preset"]
+    pct = lambda value: f"{value * 100:.0f}%"  # noqa: E731
+    confusions = {int(c): others for c, others in notes["confusions"].items()}
+    change = {f"{a:g}_{b:g}": numbers for (a, b), numbers in zip(notes["gradient_pairs"], notes["gradient_change"])}
+    return {
+        "confusion_t": f"{notes['confusion_temperature']:g}",
+        "seven_like": " > ".join(str(c) for c, _ in confusions[7]),
+        "three_like": " > ".join(str(c) for c, _ in confusions[3]),
+        "four_like": " > ".join(str(c) for c, _ in confusions[4]),
+        "without_1_10": f"{1 / change['1_10']['without_t2']:.0f}",
+        "without_10_20": f"{1 / change['10_20']['without_t2']:.1f}",
+        "with_1_5": f"{change['1_5']['with_t2']:.1f}",
+        "with_10_20_change": f"{abs(1 - change['10_20']['with_t2']) * 100:.0f}%",
+        "distilled_1": pct(fractions["distilled"]["mean"][0]), "hard_1": pct(fractions["hard"]["mean"][0]),
+        "distilled_100": pct(fractions["distilled"]["mean"][-1]), "hard_100": pct(fractions["hard"]["mean"][-1]),
+        "preset_distilled": pct(preset["distilled"]), "preset_distilled_corrected": pct(preset["distilled_corrected"]),
+        "preset_hard": pct(preset["hard"]), "preset_hard_corrected": pct(preset["hard_corrected"]),
+        "seeds": str(results["fractions"]["seeds"]),
+    }
+
+
+def notes(lang: str, results: dict | None) -> str:
+    """notes.<lang>.md with its {{placeholders}} filled in ("?" until train.py has written them; a test
+    checks that the shipped notes have none left)."""
+    text = (HERE / f"notes.{lang}.md").read_text(encoding="utf-8")
+    try:
+        numbers = note_numbers(results) if results else {}
+    except KeyError:  # results.json from an older train.py
+        numbers = {}
+    return PLACEHOLDER.sub(lambda match: numbers.get(match.group(1), "?"), text)
+
+
+register(STRINGS)
+_results = load_results()
+register({lang: {"distillation.notes": notes(lang, _results)} for lang in ("en", "zh")})
