@@ -76,8 +76,10 @@ def start_to_ready(runs: int = 3) -> list[float]:
 def machine() -> str:
     import torch
 
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()
+    cpu = platform.processor()
+    if Path("/proc/cpuinfo").exists():
+        cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                    if line.startswith("model name")), cpu)
     import gradio
 
     return (f"{cpu}; {os.cpu_count()} cores; torch {torch.__version__} ({torch.get_num_threads()} threads); "
@@ -85,25 +87,28 @@ def machine() -> str:
 
 
 def main() -> None:
+    import gradio as gr
     import numpy as np
     import torch
     from gradio_client import Client, handle_file
     from PIL import Image
 
-    import gradio as gr
     from core import models
     from core.data.digits import TEST, load_split, normalize_digit, to_tensor
+    from core.device import configure_threads
     from demos.distillation import logic
     from demos.distillation import ui as distillation
+    from demos.distillation.model import TEACHER
 
     models.set_offline(True)
+    configure_threads()  # as the app runs: one torch thread per request
     rows = []
     print("start-up ...", flush=True)
     ready = start_to_ready()
 
     # ---- in-process: handler vs the raw model call on the same input
-    teacher = logic.TEACHER.get()
-    logic.teacher_targets()
+    teacher = TEACHER.get().model
+    data = distillation.transfer_data(TEACHER.get())
     image = load_split(TEST).images[5]
     x = to_tensor(image[None])
 
@@ -112,21 +117,28 @@ def main() -> None:
             teacher(x)
 
     raw_ms = timed(raw_teacher, 200)
-    soften_ms = timed(lambda: distillation.soften(5, None, False, 4.0), 30)
+    soften_ms = timed(lambda: distillation.soften(5, None, False, 4.0, False), 30)
     paper = np.full((280, 280), 255, np.uint8)
     paper[40:240, 125:155] = 0
     drawing = {"background": None, "layers": [], "composite": paper}
     raw_draw_ms = timed(lambda: (normalize_digit(paper), raw_teacher()), 50)
-    draw_ms = timed(lambda: distillation.draw(drawing, 4.0), 30)
+    draw_ms = timed(lambda: distillation.draw(5, drawing, 4.0, False), 30)
     rows.append(("distillation_soften", soften_ms, raw_ms, "teacher forward on the digit"))
     rows.append(("distillation_draw", draw_ms, raw_draw_ms, "normalise the drawing + teacher forward"))
 
     config = logic.StudentConfig()  # the UI's defaults: T 4, alpha 0.9, 30 epochs, 1%, 3 seeds
-    raw_train_ms = timed(lambda: logic.train_students(config), 3, warmup=1)
-    train_ms = timed(lambda: distillation.train(config.temperature, config.alpha, config.epochs,
-                                                config.transfer_fraction * 100, "none", config.seeds,
-                                                progress=lambda *a, **k: None), 3, warmup=0)
+    raw_train_ms = timed(lambda: logic.train_students(data, config), 3, warmup=1)
+
+    def train_handler():
+        distillation.TRAINING.clear()  # the handler's own cost, not the memo's
+        distillation.train(config.temperature, config.alpha, config.epochs, config.transfer_fraction * 100, "none",
+                           config.seeds, progress=lambda *a, **k: None)
+
+    train_ms = timed(train_handler, 3, warmup=0)
     rows.append(("distillation_train (defaults)", train_ms, raw_train_ms, "logic.train_students, same config"))
+    cached_train_ms = timed(lambda: distillation.train(config.temperature, config.alpha, config.epochs,
+                                                       config.transfer_fraction * 100, "none", config.seeds,
+                                                       progress=lambda *a, **k: None), 10)
     samples = config.seeds * config.epochs * config.steps_per_epoch * config.batch_size * 2
     throughput = samples / (raw_train_ms / 1000)
 
@@ -143,9 +155,12 @@ def main() -> None:
     Image.fromarray(paper).save(path)
     payload = {"background": handle_file(str(path)), "layers": [], "composite": handle_file(str(path)), "id": None}
     floor_ms = timed(lambda: echo.predict(1, api_name="/echo"), 30)
-    e2e_soften = timed(lambda: client.predict(5, None, False, 4.0, api_name="/distillation_soften"), 20)
-    e2e_draw = timed(lambda: client.predict(payload, 4.0, api_name="/distillation_draw"), 20)
-    e2e_train = timed(lambda: client.predict(4.0, 0.9, 30, 1, "none", 3, api_name="/distillation_train"), 3, warmup=1)
+    e2e_soften = timed(lambda: client.predict(5, None, False, 4.0, False, api_name="/distillation_soften"), 20)
+    e2e_draw = timed(lambda: client.predict(5, payload, 4.0, False, api_name="/distillation_draw"), 20)
+    fresh = iter(range(2, 100))  # epochs never asked before: each call trains
+    e2e_train = timed(lambda: client.predict(4.0, 0.9, next(fresh), 1, "none", 3, api_name="/distillation_train"),
+                      3, warmup=1)
+    e2e_cached = timed(lambda: client.predict(4.0, 0.9, 30, 1, "none", 3, api_name="/distillation_train"), 5)
     path.unlink()
     stop(server)
     trivial.close()
@@ -168,11 +183,13 @@ def main() -> None:
         f"| trivial event (echo a number; the queue's floor) | {floor_ms:.0f} ms |",
         f"| /distillation_soften | {e2e_soften:.0f} ms |",
         f"| /distillation_draw (uploads a 280x280 PNG) | {e2e_draw:.0f} ms |",
-        f"| /distillation_train (defaults) | {e2e_train / 1000:.1f} s |",
+        f"| /distillation_train (new settings, 2-4 epochs: trains) | {e2e_train / 1000:.2f} s |",
+        f"| /distillation_train (defaults, from the memo) | {e2e_cached:.0f} ms |",
         "", "## Student training", "",
         f"{throughput:,.0f} training samples/s (two students, batch {config.batch_size}); the default run "
         f"({config.seeds} seeds x {config.epochs} epochs x {config.steps_per_epoch} steps) takes "
-        f"{raw_train_ms / 1000:.1f} s (goal ≤ 15 s).", "",
+        f"{raw_train_ms / 1000:.1f} s on one thread (goal ≤ 15 s); answered from the memo the handler takes "
+        f"{cached_train_ms:.0f} ms (drawing the figure).", "",
     ]
     RESULTS.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))

@@ -30,7 +30,7 @@ from typing import Any
 import torch
 
 from core.device import get_device
-from core.i18n import register, t
+from core.i18n import UserInputError, register, t
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets" / "models"
 HUB_HOST = "huggingface.co"
@@ -49,8 +49,14 @@ register({
         "model.kind_hub": "pretrained, from the Hugging Face Hub",
         "model.kind_override": "test model",
         "model.line": "Model: **{name}** ({kind})",
-        "model.download": "{name} (download {mb:,.0f} MB)",
-        "model.offline": "{name} (not downloaded; needs the internet)",
+        "model.option": "{name} ({kind})",
+        "model.download": "{name} (Hub: download {mb:,.0f} MB)",
+        "model.offline": "{name} (Hub: not downloaded, needs the internet)",
+        "model.needs_internet": "{name} is not downloaded yet and this machine is offline. "
+                                "Before class, run: python app.py --prefetch",
+        "model.downloading": "downloading {name}",
+        "model.label": "Model",
+        "model.unknown": "There is no model choice {choice}.",
     },
     "zh": {
         "model.kind_bundled": "內建，由本專案自行訓練",
@@ -58,8 +64,13 @@ register({
         "model.kind_hub": "預訓練，來自 Hugging Face Hub",
         "model.kind_override": "測試用模型",
         "model.line": "模型：**{name}**（{kind}）",
-        "model.download": "{name}（需下載 {mb:,.0f} MB）",
-        "model.offline": "{name}（尚未下載，需要網路）",
+        "model.option": "{name}（{kind}）",
+        "model.download": "{name}（Hub：需下載 {mb:,.0f} MB）",
+        "model.offline": "{name}（Hub：尚未下載，需要網路）",
+        "model.needs_internet": "{name} 還沒下載，而這台電腦沒有網路。請在上課前執行：python app.py --prefetch",
+        "model.downloading": "正在下載 {name}",
+        "model.label": "模型",
+        "model.unknown": "沒有名為 {choice} 的模型選項。",
     },
 })
 
@@ -346,6 +357,27 @@ def transformers_loader(class_name: str, *, tokenizer: bool = False, processor: 
 
 
 Choice = BundledChoice | PackagedChoice | HubChoice
+
+
+def choice_option(choice: Choice, lang: str | None = None) -> str:
+    """How a choice is offered in a model dropdown: a download says its size, before anything is fetched."""
+    if choice.needs_download():
+        key = "model.offline" if is_offline() else "model.download"
+        return t(key, lang, name=choice.key, mb=getattr(choice, "size_mb", 0.0))
+    kind = t(f"model.kind_{choice.kind}", lang, package=getattr(choice, "distribution", ""))
+    return t("model.option", lang, name=choice.key, kind=kind)
+
+
+def ready(slot: Slot, key: str, report: Callable[[float, str], None] | None = None) -> Bundle:
+    """The chosen model, loaded; a Hub choice that is not cached is downloaded first (``report`` follows
+    the bytes), then becomes the default if it is the best one. Offline, a translated error says what to do."""
+    choice = slot.choice(key)
+    if choice.needs_download():
+        if is_offline():
+            raise UserInputError("model.needs_internet", name=choice.key)
+        choice.download(report)
+        slot.refresh()
+    return slot.get(key)
 
 
 def choice_line(choice: Choice | None, lang: str | None = None) -> str:

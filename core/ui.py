@@ -226,6 +226,51 @@ def on_gallery_click(gallery: gr.Gallery, fn, *, outputs, api_name: str, **event
     return clicked.then(fn, position, outputs, api_name=api_name, **event_args)
 
 
+# ---------------------------------------------------------------- model choices
+
+def model_picker(slot, i18n_keys: gr.I18n, *, elem_id: str):
+    """The tab's model: a dropdown over the slot's choices (a Hub download shows its size), or, when there
+    is only one choice, a line that names it. Returns (dropdown or None, status line).
+
+    Wire it with ``dropdown.input(model_loader(slot), dropdown, status, api_name="<topic>_model", **HEAVY)``
+    and pass the dropdown to the tab's handlers, which take the model as ``slot.get(key)``."""
+    from core import models
+
+    base = f"model.{slot.topic}.{slot.role}"
+    i18n.register({lang: {f"{base}.now": models.choice_line(slot.best(), lang)} for lang in i18n.LANGS})
+    status = gr.Markdown(i18n_keys(f"{base}.now"), elem_classes=["model-line"], elem_id=f"{elem_id}-status")
+    if len(slot.choices) < 2:
+        return None, status
+    i18n.register({lang: {f"{base}.{c.key}": models.choice_option(c, lang) for c in slot.choices}
+                   for lang in i18n.LANGS})
+    dropdown = Dropdown([(i18n_keys(f"{base}.{c.key}"), c.key) for c in slot.choices], value=slot.best().key,
+                        label=i18n_keys("model.label"), elem_id=elem_id)
+    return dropdown, status
+
+
+def model_loader(slot):
+    """The handler behind a model dropdown: loads the picked choice (downloading it first, with progress,
+    if it is a Hub model not cached yet) and says which model the tab now uses."""
+    from core import models
+
+    @handler
+    def load_model(key, progress=gr.Progress(), lang="en"):
+        """Load the model choice ``key`` (downloading it first if needed); returns the model line."""
+        if key not in {choice.key for choice in slot.choices}:
+            raise UserInputError("model.unknown", choice=_shown_key(key))
+        name = slot.choice(key).key
+        progress(0, desc=i18n.t("model.downloading", lang, name=name))
+        bundle = models.ready(slot, key, report=lambda share, text: progress(share, desc=text))
+        return models.choice_line(bundle.choice, lang)
+
+    return load_model
+
+
+def _shown_key(key) -> str:
+    text = str(key)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 # ---------------------------------------------------------------- the API page
 
 class Blocks(gr.Blocks):

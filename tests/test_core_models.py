@@ -1,7 +1,9 @@
 """Model choices: the bundled classifier from safetensors, and the Hub path with a tiny local model."""
 import json
+import os
 import pickle
 import shutil
+from pathlib import Path
 
 import pytest
 import torch
@@ -244,3 +246,60 @@ def test_the_default_is_the_best_choice_ready_without_a_download(tmp_path, monke
     assert slot.best() is packaged  # decided once...
     assert slot.refresh() is hub  # ...until refreshed (after a download): a cached Hub model is the best
     assert "digit-cnn" in models.choice_line(DIGIT_CNN, "en") and "內建" in models.choice_line(DIGIT_CNN, "zh")
+
+
+# ---- the model dropdown: a download announced with its size, then done with progress
+
+class FakeHubChoice(models.HubChoice):
+    """A Hub choice whose 'download' is local: it writes the tiny BERT into the cache, in steps."""
+
+    def download(self, report=None):
+        for step in range(1, 5):
+            if report:
+                report(step / 4, f"{self.repo_id}: {step * 10}/40 MB")
+        save_in_hub_layout(Path(os.environ["DEMO_HUB_CACHE"]), self.repo_id)
+        return "done"
+
+
+def test_the_model_dropdown_announces_the_download_and_its_size(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEMO_HUB_CACHE", str(tmp_path))
+    hub = FakeHubChoice("tiny-bert", "tiny-org/tiny-bert", REVISION, MASKED_LM, size_mb=40)
+    monkeypatch.setattr(models, "is_offline", lambda: False)
+    assert models.choice_option(hub, "en") == "tiny-bert (Hub: download 40 MB)"
+    assert "需下載 40 MB" in models.choice_option(hub, "zh")
+    monkeypatch.setattr(models, "is_offline", lambda: True)
+    assert "needs the internet" in models.choice_option(hub, "en")
+    assert models.choice_option(DIGIT_CNN, "en") == "digit-cnn (bundled, trained by this project)"
+
+
+def test_picking_a_hub_model_downloads_it_with_progress_then_uses_it(tmp_path, monkeypatch):
+    import gradio as gr
+
+    from core.ui import model_loader
+
+    monkeypatch.setenv("DEMO_HUB_CACHE", str(tmp_path))
+    monkeypatch.setattr(models, "is_offline", lambda: False)
+    hub = FakeHubChoice("tiny-bert", "tiny-org/tiny-bert", REVISION, MASKED_LM, size_mb=40)
+    slot = models.Slot("t", "r", [DIGIT_CNN, hub])
+    assert slot.best() is DIGIT_CNN  # nothing downloaded: the default needs no download
+    shares = []
+    line = model_loader(slot)("tiny-bert", progress=lambda share, desc=None: shares.append(share))
+    assert shares == [0, 0.25, 0.5, 0.75, 1.0]
+    assert "tiny-bert" in line and "Hugging Face Hub" in line
+    assert slot.best() is hub and type(slot.get("tiny-bert").model).__name__ == "BertForMaskedLM"
+    with pytest.raises(gr.Error, match="There is no model choice gpt-17"):
+        model_loader(slot)("gpt-17", progress=lambda *a, **k: None)
+
+
+def test_offline_a_hub_model_that_is_not_downloaded_says_what_to_do(tmp_path, monkeypatch):
+    import gradio as gr
+
+    from core.ui import model_loader
+
+    monkeypatch.setenv("DEMO_HUB_CACHE", str(tmp_path))
+    monkeypatch.setattr(models, "is_offline", lambda: True)
+    hub = FakeHubChoice("tiny-bert", "tiny-org/tiny-bert", REVISION, MASKED_LM, size_mb=40)
+    slot = models.Slot("t", "r", [DIGIT_CNN, hub])
+    with pytest.raises(gr.Error, match="--prefetch"):
+        model_loader(slot)("tiny-bert", progress=lambda *a, **k: None)
+    assert not hub.is_cached()

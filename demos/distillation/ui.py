@@ -11,9 +11,9 @@ import torch
 
 from core.data.digits import STYLE_NAMES, TEST, TRAIN, load_split, normalize_digit
 from core.device import heavy_threads
-from core.i18n import UserInputError, check_number, register, t
+from core.i18n import UserInputError, check_number, t
 from core.memo import Memo
-from core.models import ASSETS, choice_line
+from core.models import ASSETS
 from core.plots import COLORS
 from core.ui import (
     HEAVY,
@@ -24,6 +24,7 @@ from core.ui import (
     Stopwatch,
     drawing_to_gray,
     handler,
+    model_picker,
     on_gallery_click,
     select_brush_js,
     slider_value,
@@ -258,7 +259,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
     picks = showcase_indices()
     with gr.Tab(i18n("distillation.tab"), id=TOPIC, elem_id="tab-distillation"):
         gr.Markdown(i18n("distillation.intro"))
-        gr.Markdown(i18n(model_line_key()), elem_classes=["model-line"])
+        model_picker(TEACHER, i18n, elem_id="distillation-model")  # one choice: a line naming the teacher
         with gr.Row(equal_height=False):
             with gr.Column(scale=5, min_width=300):
                 gr.Markdown(i18n("distillation.gallery"), elem_classes=["plot-caption"])
@@ -373,13 +374,6 @@ def gradient_colors() -> dict[str, str]:
     """Series colours of the gradient plot, for the series names of both languages."""
     return {t(f"distillation.curve_{key}", lang): color for lang in ("en", "zh")
             for key, color in (("with_t2", COLORS["main"]), ("without_t2", COLORS["second"]))}
-
-
-def model_line_key() -> str:
-    """'Model: digit-cnn (bundled, ...)' for the teacher the tab uses, in both languages."""
-    key = "distillation.model_now"
-    register({lang: {key: choice_line(TEACHER.best(), lang)} for lang in ("en", "zh")})
-    return key
 
 
 def warm_up() -> None:
