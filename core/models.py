@@ -286,11 +286,20 @@ class HubChoice:
     kind: str = field(default="hub", init=False)
 
     def is_cached(self) -> bool:
-        from huggingface_hub import try_to_load_from_cache
+        """The whole pinned snapshot is on disk (a download that failed half way left config.json only)."""
+        from huggingface_hub import snapshot_download, try_to_load_from_cache
+        from huggingface_hub.errors import LocalEntryNotFoundError
 
         found = try_to_load_from_cache(self.repo_id, self.check_file, cache_dir=hub_cache_dir(),
                                        revision=self.revision)
-        return isinstance(found, str)
+        if not isinstance(found, str):
+            return False
+        try:
+            snapshot_download(self.repo_id, revision=self.revision, cache_dir=hub_cache_dir(),
+                              allow_patterns=list(self.allow_patterns), local_files_only=True)
+        except LocalEntryNotFoundError:
+            return False
+        return True
 
     def available(self) -> bool:
         return self.is_cached() or not is_offline()
@@ -312,12 +321,22 @@ class HubChoice:
         """Fetch the pinned snapshot; ``report(share, text)`` follows the bytes as they arrive."""
         from huggingface_hub import snapshot_download
 
+        reporter = _byte_reporter(report, self.repo_id, self.snapshot_bytes()) if report else None
         return snapshot_download(self.repo_id, revision=self.revision, cache_dir=hub_cache_dir(),
-                                 allow_patterns=list(self.allow_patterns),
-                                 tqdm_class=_byte_reporter(report, self.repo_id) if report else None)
+                                 allow_patterns=list(self.allow_patterns), tqdm_class=reporter)
+
+    def snapshot_bytes(self) -> int:
+        """The size of the files a download fetches, asked before it starts: the download's own total
+        only grows as each file answers, so a share computed from it could reach 100% and fall back."""
+        from huggingface_hub import HfApi
+        from huggingface_hub.utils import filter_repo_objects
+
+        sizes = {item.path: item.size for item in HfApi().list_repo_tree(self.repo_id, revision=self.revision,
+                                                                        recursive=True) if hasattr(item, "size")}
+        return sum(sizes[path] for path in filter_repo_objects(sizes, allow_patterns=list(self.allow_patterns)))
 
 
-def _byte_reporter(report: Callable[[float, str], None], name: str):
+def _byte_reporter(report: Callable[[float, str], None], name: str, expected_bytes: int = 0):
     """A tqdm class for huggingface_hub that forwards the byte count of a download to ``report``."""
     import io
 
@@ -331,8 +350,9 @@ def _byte_reporter(report: Callable[[float, str], None], name: str):
         def update(self, n=1):
             moved = super().update(n)
             # Only the aggregated byte bar: the file-count bar and the network-transfer bar are not bytes on disk.
-            if self.unit == "B" and not str(self.desc).startswith("Downloading bytes") and self.total:
-                report(min(self.n / self.total, 1.0), f"{name}: {self.n / 2**20:,.0f}/{self.total / 2**20:,.0f} MB")
+            total = max(self.total or 0, expected_bytes)
+            if self.unit == "B" and not str(self.desc).startswith("Downloading bytes") and total:
+                report(min(self.n / total, 1.0), f"{name}: {self.n / 2**20:,.0f}/{total / 2**20:,.0f} MB")
             return moved
 
     return ByteReporter
