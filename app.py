@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -28,6 +29,12 @@ CSS = """
 .thumb-gallery .grid-wrap {min-height: 0 !important; max-height: none !important; overflow: visible !important}
 .thumb-gallery .thumbnail-item {aspect-ratio: 1 / 1; min-width: 0}
 @media (max-width: 640px) {.thumb-gallery .grid-container {grid-template-columns: repeat(5, minmax(0, 1fr)) !important}}
+/* Results tables: numbers never break ("89.7% ± 0.1%"), words do not split mid-word */
+.results-table table {word-break: normal !important}
+.results-table td:last-child, .results-table th:last-child {white-space: nowrap}
+.results-table {min-height: 8em}
+/* Wide formulas scroll inside the notes instead of being cut off on a phone */
+.katex-display {overflow-x: auto; overflow-y: hidden; padding-bottom: 2px}
 """
 
 
@@ -62,7 +69,10 @@ def build_app(lang: str | None = None) -> tuple[gr.Blocks, dict]:
     i18n.register({code: {"app.device": i18n.t("app.running_on", code, device=describe(lang=code))}
                    for code in i18n.LANGS})
     keys = gr.I18n()
-    with Blocks(title="ML Demo Gallery") as demo:
+    with Blocks(title=i18n.t("app.page_title", lang or "en")) as demo:
+        # The browser tab's title follows the page's language (Gradio sets <html lang>).
+        demo.load(None, js=f"() => {{ if (document.documentElement.lang.startsWith('zh')) "
+                           f"document.title = {json.dumps(i18n.t('app.page_title', 'zh'))}; }}")
         gr.Markdown(keys("app.title"), elem_id="header-title")
         gr.Markdown(keys("app.subtitle"))
         gr.Markdown(keys("app.device"), elem_id="header-status")

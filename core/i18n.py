@@ -67,6 +67,7 @@ class UserInputError(ValueError):
 register({
     "en": {
         "app.title": "# ML Demo Gallery",
+        "app.page_title": "ML Demo Gallery",
         "app.subtitle": "Hung-yi Lee's machine-learning lectures, made touchable.",
         "app.notes": "Lecture notes",
         "app.timing": "{device} · {ms:.0f} ms",
@@ -78,7 +79,6 @@ register({
         "error.number": "{name} must be a number between {low:g} and {high:g} (got {value}).",
         "error.integer": "{name} must be a whole number between {low:g} and {high:g} (got {value}).",
         "error.number_empty": "{name} is empty: type a number between {low:g} and {high:g}.",
-        "error.number_empty_minimum": "{name} was empty, so it is set to its minimum, {low:g}.",
         "error.internal": "Something went wrong while computing this. The app is still running; please try again.",
         "upload.none": "No file yet: upload or draw one first.",
         "upload.missing": "The uploaded file could not be found on the server; please upload it again.",
@@ -94,6 +94,7 @@ register({
     },
     "zh": {
         "app.title": "# 機器學習互動展示",
+        "app.page_title": "機器學習互動展示",
         "app.subtitle": "李宏毅老師機器學習課程，動手玩的版本。",
         "app.notes": "課堂筆記",
         "app.timing": "{device} · {ms:.0f} 毫秒",
@@ -102,10 +103,9 @@ register({
         "app.warning_title": "提醒",
         "app.info_title": "訊息",
         "app.running_on": "運算裝置：**{device}**",
-        "error.number": "{name}必須是介於 {low:g} 與 {high:g} 之間的數字（收到 {value}）。",
-        "error.integer": "{name}必須是介於 {low:g} 與 {high:g} 之間的整數（收到 {value}）。",
-        "error.number_empty": "{name}是空的：請輸入 {low:g} 到 {high:g} 之間的數字。",
-        "error.number_empty_minimum": "{name}是空的，所以改用最小值 {low:g}。",
+        "error.number": "「{name}」必須是介於 {low:g} 與 {high:g} 之間的數字（收到 {value}）。",
+        "error.integer": "「{name}」必須是介於 {low:g} 與 {high:g} 之間的整數（收到 {value}）。",
+        "error.number_empty": "「{name}」是空的：請輸入 {low:g} 到 {high:g} 之間的數字。",
         "error.internal": "計算時發生錯誤。程式仍在執行，請再試一次。",
         "upload.none": "還沒有檔案：請先上傳或畫一個。",
         "upload.missing": "伺服器上找不到上傳的檔案，請重新上傳。",

@@ -129,14 +129,18 @@ class Slider(gr.Slider):
         return payload
 
 
-def slider_value(value, name: str, low: float, high: float, lang: str, *, integer: bool = False):
-    """A slider's number, checked. An emptied box counts as the slider's minimum, with a note: that is
-    what Gradio writes back into the box when it loses focus, so the results match what it shows."""
+def slider_value(value, name: str, low: float, high: float, *, integer: bool = False):
+    """A slider's number, checked. An emptied box (or a lone "-" being typed) counts as the slider's
+    minimum, quietly: that is what Gradio writes back into the box when it loses focus, so the results
+    match what the box then shows, and a teacher retyping a number gets no pop-up for the empty moment."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        gr.Warning(i18n.t("error.number_empty_minimum", lang, name=name, low=low),
-                   title=i18n.t("app.warning_title", lang))
         return int(low) if integer else float(low)
     return check_number(value, name, low, high, integer=integer)
+
+
+def notify(message: str, lang: str) -> None:
+    """A pop-up note (not an error), titled in the user's language."""
+    gr.Warning(message, title=i18n.t("app.warning_title", lang))
 
 
 class Dropdown(gr.Dropdown):

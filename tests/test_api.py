@@ -68,7 +68,8 @@ def soften(client, index=5, temperature=4.0, zoom=False, drawing=None, use_drawi
 
 
 def test_soften_a_test_digit(client):
-    soft_t1, soft_t, gradients, seen, stats, timing = soften(client)
+    soft_t1, soft_t, gradients, seen, stats, timing, use_drawing = soften(client)
+    assert use_drawing is False
     p1, pt = probabilities(soft_t1), probabilities(soft_t)
     assert p1.sum() == pytest.approx(1, abs=1e-4) and pt.sum() == pytest.approx(1, abs=1e-4)
     assert p1.argmax() == pt.argmax()  # temperature never changes the answer...
@@ -117,13 +118,24 @@ def test_draw_a_digit(client, digit_png):
     assert use_drawing is True
     assert "Your drawing" in stats and "prediction: **1**" in stats
     # the same drawing through /distillation_soften with use_drawing
-    assert "prediction: **1**" in soften(client, drawing=drawing_payload(digit_png), use_drawing=True)[4]
+    again = soften(client, drawing=drawing_payload(digit_png), use_drawing=True)
+    assert "prediction: **1**" in again[4] and again[6] is True
+
+
+def test_using_an_empty_canvas_falls_back_to_the_test_digit(client, blank_png):
+    """Ticking "use my drawing" with nothing drawn: the test digit, and the box unticked (not an error
+    that every later slider move would repeat)."""
+    label = int(load_split(TEST).labels[5])
+    for drawing in (None, drawing_payload(blank_png)):
+        answer = soften(client, drawing=drawing, use_drawing=True)
+        assert answer[6] is False and f"Test digit #5 (handwritten, label {label})" in answer[4]
 
 
 def test_a_cleared_canvas_goes_back_to_the_test_digit(client, blank_png):
     label = int(load_split(TEST).labels[5])
     for drawing in (drawing_payload(blank_png), None):
         *outputs, use_drawing = client.predict(5, drawing, 4.0, False, api_name="/distillation_draw")
+        assert len(outputs) == 6
         assert use_drawing is False and "Test digit #5" in outputs[4] and f"label {label}" in outputs[4]
 
 
@@ -148,6 +160,7 @@ def test_train_students(client):
     assert curves["plot"].startswith("data:image")
     rows = table_rows(table)
     assert len(rows) == 8  # 2 students, their held-out 3s before/after correction, and the paper's two numbers
+    assert "Hard-label student: the held-out 3s" in rows
     distilled, hard = (float(v.split("%")[0]) / 100 for v in list(rows.values())[:2])
     assert 0.3 < distilled <= 1 and 0.3 < hard <= 1
     assert rows["Hinton et al. 2015: the held-out 3s, bias corrected"] == "98.6%"
@@ -162,8 +175,19 @@ def test_identical_training_requests_are_answered_from_the_memo(client):
     assert first[1] == second[1]
 
 
-def test_the_paper_preset(client):
-    assert client.predict(api_name="/distillation_preset") == (20.0, 100, "3")
+def test_the_paper_preset_reproduces_the_numbers_the_notes_quote(client):
+    settings = client.predict(api_name="/distillation_preset")
+    assert settings == (20.0, 0.9, 30, 100, "3", 5)
+    from demos.distillation.strings import load_results
+
+    shipped = load_results()["paper_preset"]
+    rows = table_rows(client.predict(*settings, api_name="/distillation_train")[1])
+    for student in ("distilled", "hard"):
+        name = "Distilled" if student == "distilled" else "Hard-label"
+        before = rows[f"{name} student: the held-out 3s"].split("%")[0]
+        after = rows[f"{name} student: the held-out 3s, bias corrected"].split("%")[0]
+        assert float(before) == pytest.approx(shipped[student] * 100, abs=0.051)
+        assert float(after) == pytest.approx(shipped[f"{student}_corrected"] * 100, abs=0.051)
 
 
 def test_precomputed_figures_follow_the_language(app_url):
@@ -195,7 +219,7 @@ def test_nan_through_the_raw_api_gets_a_clear_message(app_url, client):
     assert "event: error" in answer and "α must be a number" in answer
     answer = raw_call(app_url, "distillation_soften", '{"data": [5, null, false, NaN, false]}',
                       {"Accept-Language": "zh-TW"})
-    assert "溫度 T必須是介於" in answer
+    assert "「溫度 T」必須是介於" in answer
 
 
 @pytest.mark.parametrize("args, expected", [
@@ -205,7 +229,6 @@ def test_nan_through_the_raw_api_gets_a_clear_message(app_url, client):
     ((2.5, None, False, 4.0, False), "Test digit # must be a whole number"),
     ((5, None, False, 0, False), "Temperature T must be a number between 0.5 and 20 (got 0)"),
     ((5, None, False, -3, False), "Temperature T must be a number"),
-    ((0, None, True, 4.0, False), "The drawing is empty"),
 ])
 def test_bad_soften_input_gets_our_message_not_gradios(client, args, expected):
     assert expected in error_text(lambda: client.predict(*args, api_name="/distillation_soften"))
@@ -218,12 +241,12 @@ def test_bad_train_input_gets_a_clear_message(client):
     assert "Seeds must be a whole number" in train(4.0, 0.9, 3, 5, "none", 1.5)
     assert "Epochs must be a whole number" in train(4.0, 0.9, 2.5, 5, "none", 1)
     assert "Epochs must be a whole number between 1 and 100 (got 1000000)" in train(4.0, 0.9, 10**6, 5, "none", 1)
-    assert "Held-out class" in train(4.0, 0.9, 3, 5, "three", 1)
+    assert "Held-out class must be \"none\" or a digit from 0 to 9 (got 'three')" in train(4.0, 0.9, 3, 5, "three", 1)
 
 
 def test_an_emptied_number_box_counts_as_the_sliders_minimum(client):
     """What the browser sends when a teacher clears the T box; on leaving the box Gradio writes the
-    minimum back into it, so the results are those of the minimum (and a note says so)."""
+    minimum back into it, so the results are those of the minimum."""
     assert "at T = 0.5" in soften(client, temperature=None)[4]
     assert "Test digit #0 " in soften(client, index=None)[4]
 
@@ -237,7 +260,7 @@ def test_a_non_image_drawing_is_refused_clearly(client, tmp_path):
 
 def test_errors_follow_the_users_language(app_url):
     chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
-    assert "測試數字編號必須是介於 0 與 1318 之間的整數" in error_text(
+    assert "「測試數字編號」必須是介於 0 與 1318 之間的整數" in error_text(
         lambda: chinese.predict(2.5, None, False, 4.0, False, api_name="/distillation_soften"))
 
 

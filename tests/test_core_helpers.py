@@ -82,18 +82,17 @@ def test_handler_turns_user_errors_into_translated_gradio_errors():
         handler(lambda x: check_number(x, "n", 1, 3, integer=True))(2.5)
 
 
-def test_an_emptied_slider_box_counts_as_its_minimum_and_says_so():
+def test_an_emptied_slider_box_counts_as_its_minimum_quietly():
     @handler
     def temperature(x, lang="en"):
-        return slider_value(x, "T", 0.5, 20, lang)
+        return slider_value(x, "T", 0.5, 20)
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        assert temperature(None) == 0.5 and temperature("") == 0.5
-        assert temperature(3) == 3.0
-        assert slider_value(None, "n", 1, 9, "zh", integer=True) == 1
-    assert sum("T was empty, so it is set to its minimum, 0.5" in str(w.message) for w in caught) == 2
-    assert any("n是空的，所以改用最小值 1" in str(w.message) for w in caught)
+        assert temperature(None) == 0.5 and temperature("") == 0.5 and temperature(" ") == 0.5
+        assert temperature(3) == 3.0 and temperature("3") == 3.0
+        assert slider_value(None, "n", 1, 9, integer=True) == 1
+    assert not caught  # retyping a number is not worth a pop-up
     with pytest.raises(gr.Error, match="must be a number"):
         temperature("warm")
 

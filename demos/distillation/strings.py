@@ -21,7 +21,7 @@ STRINGS = {
         "distillation.intro": "A big **teacher** (the bundled digit CNN) teaches a tiny **student** (an MLP) with its "
                               "*soft targets* softmax(z/T). Raise the temperature T to see the teacher's "
                               "**dark knowledge**: how much a 7 looks like a 1 or a 3.",
-        "distillation.gallery": "Pick a test digit (top row handwritten, bottom row typeset)",
+        "distillation.gallery": "Pick a test digit: 0–9 handwritten, then 0–9 typeset",
         "distillation.test_index": "Test digit #",
         "distillation.sketch": "…or draw one (thick strokes; the bin clears it)",
         "distillation.sketch_placeholder": "Draw a digit here",
@@ -39,7 +39,7 @@ STRINGS = {
         "distillation.train_intro": "Two identical MLP students (same data, same initial weights, same seed): "
                                     "one learns from the teacher's soft targets, one from the hard labels only. Soft "
                                     "targets help most when labelled data is scarce: try 1% (about 5 digits per "
-                                    "class) and 100%.",
+                                    "class) and 100%. Press **Train both students**; the results appear below.",
         "distillation.alpha": "α (weight of the soft targets)",
         "distillation.epochs": "Epochs (20 mini-batches each)",
         "distillation.fraction": "Transfer set (% of the training digits)",
@@ -48,11 +48,14 @@ STRINGS = {
         "distillation.seeds": "Seeds (runs per student)",
         "distillation.train_button": "Train both students",
         "distillation.preset": "Hinton et al. 2015: hold out the 3s, T = 20, all data",
+        "distillation.train_t": "Temperature T (set above)",
+        "distillation.canvas_empty": "The canvas is empty, so the test digit is shown: draw a digit first.",
+        "distillation.rank_item": "{cls} ({p:.1%})",
+        "distillation.list_separator": ", ",
+        "distillation.held_out_invalid": "Held-out class must be \"none\" or a digit from 0 to 9 (got {value}).",
         "distillation.curves": "Test accuracy during training (line = mean, band = min–max over seeds)",
         "distillation.table": "Final test accuracy",
-        "distillation.table_empty": "Press **Train both students** (or the Hinton et al. 2015 button) to fill "
-                                    "this table.",
-        "distillation.precomputed": "Precomputed results (from train.py, 5 seeds each)",
+        "distillation.precomputed": "Precomputed results (5 seeds each)",
         "distillation.heatmap": "Student test accuracy over T × α",
         "distillation.gap_plot": "Distilled vs hard-label student as the transfer set grows",
         "distillation.pick_needs_position": "Pick one of the {count} gallery digits: a position from 0 to {last}.",
@@ -73,8 +76,10 @@ STRINGS = {
         "distillation.col_accuracy": "Test accuracy",
         "distillation.row_distilled": "Distilled (soft targets, T = {temp:g}, α = {alpha:g})",
         "distillation.row_hard": "Hard labels only",
-        "distillation.row_held": "{student}: the held-out {cls}s",
-        "distillation.row_held_corrected": "{student}: the held-out {cls}s, bias corrected",
+        "distillation.row_held": "{student} student: the held-out {cls}s",
+        "distillation.row_held_corrected": "{student} student: the held-out {cls}s, bias corrected",
+        "distillation.student_distilled": "Distilled",
+        "distillation.student_hard": "Hard-label",
         "distillation.row_paper": "Hinton et al. 2015 (MNIST, much bigger nets): the held-out 3s",
         "distillation.row_paper_corrected": "Hinton et al. 2015: the held-out 3s, bias corrected",
         "distillation.heldout_note": "The students never saw a {cls}. Bias correction raises the {cls}-logit until "
@@ -100,13 +105,12 @@ STRINGS = {
         "distillation.name_seeds": "Seeds",
         "distillation.name_index": "Test digit #",
         "distillation.name_position": "Gallery position",
-        "distillation.name_held_out": "Held-out class",
     },
     "zh": {
         "distillation.tab": "知識蒸餾",
         "distillation.intro": "大的**老師**（內建的數字 CNN）用它的*軟標籤* softmax(z/T) 教小小的**學生**（MLP）。"
                               "把溫度 T 調高，就能看見老師的**暗知識**：一個 7 有多像 1、又有多像 3。",
-        "distillation.gallery": "選一個測試數字（上排手寫，下排印刷）",
+        "distillation.gallery": "選一個測試數字：先是手寫的 0–9，再來是印刷的 0–9",
         "distillation.test_index": "測試數字編號",
         "distillation.sketch": "……或自己畫一個（筆畫粗一點；垃圾桶可清除）",
         "distillation.sketch_placeholder": "在這裡寫一個數字",
@@ -123,7 +127,7 @@ STRINGS = {
         "distillation.train_header": "現場訓練學生",
         "distillation.train_intro": "兩個一模一樣的 MLP 學生（同樣資料、同樣初始權重、同樣亂數種子）："
                                     "一個向老師的軟標籤學，一個只看硬標籤。有標籤的資料越少，軟標籤越有幫助："
-                                    "試試 1%（每類約 5 張）和 100%。",
+                                    "試試 1%（每類約 5 張）和 100%。按下**訓練兩個學生**，結果會出現在下方。",
         "distillation.alpha": "α（軟標籤的權重）",
         "distillation.epochs": "訓練輪數（每輪 20 個小批次）",
         "distillation.fraction": "轉移資料集（訓練數字的百分比）",
@@ -132,10 +136,14 @@ STRINGS = {
         "distillation.seeds": "亂數種子數（每個學生跑幾次）",
         "distillation.train_button": "訓練兩個學生",
         "distillation.preset": "Hinton 等人 2015：拿掉 3、T = 20、全部資料",
+        "distillation.train_t": "溫度 T（在上方設定）",
+        "distillation.canvas_empty": "畫布是空的，所以顯示測試數字：請先畫一個數字。",
+        "distillation.rank_item": "{cls}（{p:.1%}）",
+        "distillation.list_separator": "、",
+        "distillation.held_out_invalid": "「被拿掉的類別」必須是 \"none\" 或 0 到 9 的數字（收到 {value}）。",
         "distillation.curves": "訓練過程中的測試準確率（線為平均，色帶為各種子的最小到最大值）",
         "distillation.table": "最終測試準確率",
-        "distillation.table_empty": "按下**訓練兩個學生**（或 Hinton 等人 2015 按鈕），這裡就會出現結果。",
-        "distillation.precomputed": "預先算好的結果（由 train.py 產生，各 5 個種子）",
+        "distillation.precomputed": "預先算好的結果（各 5 個種子）",
         "distillation.heatmap": "學生在不同 T × α 下的測試準確率",
         "distillation.gap_plot": "轉移資料集變大時，蒸餾學生與硬標籤學生的比較",
         "distillation.pick_needs_position": "請從圖庫的 {count} 個數字中選一個：位置 0 到 {last}。",
@@ -155,8 +163,10 @@ STRINGS = {
         "distillation.col_accuracy": "測試準確率",
         "distillation.row_distilled": "蒸餾（軟標籤，T = {temp:g}，α = {alpha:g}）",
         "distillation.row_hard": "只用硬標籤",
-        "distillation.row_held": "{student}：被拿掉的 {cls}",
-        "distillation.row_held_corrected": "{student}：被拿掉的 {cls}（偏差校正後）",
+        "distillation.row_held": "{student}學生：被拿掉的 {cls}",
+        "distillation.row_held_corrected": "{student}學生：被拿掉的 {cls}（偏差校正後）",
+        "distillation.student_distilled": "蒸餾",
+        "distillation.student_hard": "硬標籤",
         "distillation.row_paper": "Hinton 等人 2015（MNIST，網路大得多）：被拿掉的 3",
         "distillation.row_paper_corrected": "Hinton 等人 2015：被拿掉的 3（偏差校正後）",
         "distillation.heldout_note": "學生從沒看過 {cls}。偏差校正把 {cls} 的 logit 調高，"
@@ -182,7 +192,6 @@ STRINGS = {
         "distillation.name_seeds": "亂數種子數",
         "distillation.name_index": "測試數字編號",
         "distillation.name_position": "圖庫位置",
-        "distillation.name_held_out": "被拿掉的類別",
     },
 }
 

@@ -25,6 +25,7 @@ from core.ui import (
     drawing_to_gray,
     handler,
     model_picker,
+    notify,
     on_gallery_click,
     select_brush_js,
     slider_value,
@@ -36,7 +37,10 @@ TOPIC = "distillation"
 RESULTS_DIR = ASSETS / TOPIC
 T_RANGE, ALPHA_RANGE, EPOCH_RANGE, FRACTION_RANGE, SEED_RANGE = (0.5, 20), (0, 1), (1, 100), (1, 100), (1, 5)
 DEFAULTS = {"temperature": 4.0, "alpha": 0.9, "epochs": 30, "fraction": 1, "held_out": "none", "seeds": 3}
-PAPER = {"temperature": 20.0, "fraction": 100, "held_out": "3"}  # Hinton et al. 2015, section 3
+#: Hinton et al. 2015, section 3 (T = 20, every 3 held out, the whole transfer set), with the rest as
+#: train.py ran it, so the button reproduces the numbers the lecture notes quote.
+PAPER = {"temperature": 20.0, "alpha": 0.9, "epochs": 30, "fraction": 100, "held_out": "3", "seeds": 5}
+TRAIN_INPUTS = ("temperature", "alpha", "epochs", "fraction", "held_out", "seeds")
 #: Hinton et al. 2015, section 3: 133 of the 1,010 test 3s wrong before the bias correction, 14 after.
 PAPER_HELD_OUT = {"before": 1 - 133 / 1010, "after": 1 - 14 / 1010}
 GRAD_TEMPERATURES = np.geomspace(1, 20, 40)
@@ -81,7 +85,7 @@ def factor_text(factor: float, lang: str) -> str:
 
 def _soften(image: np.ndarray, temperature, zoom, source_text: str, lang: str):
     watch = Stopwatch()
-    temperature = slider_value(temperature, t("distillation.name_t", lang), *T_RANGE, lang)
+    temperature = slider_value(temperature, t("distillation.name_t", lang), *T_RANGE)
     teacher = TEACHER.get()
     logits = logic.teacher_logits(teacher.model, image[None])[0]
     view = logic.teacher_view(logits, temperature)
@@ -104,7 +108,8 @@ def _soften(image: np.ndarray, temperature, zoom, source_text: str, lang: str):
         "curve": [t("distillation.curve_with_t2", lang)] * count + [t("distillation.curve_without_t2", lang)] * count,
     })
 
-    ranking = ", ".join(f"{c} ({p:.1%})" for c, p in view.dark_knowledge[:5])
+    ranking = t("distillation.list_separator", lang).join(
+        t("distillation.rank_item", lang, cls=c, p=p) for c, p in view.dark_knowledge[:5])
     change = t("distillation.grad_change", lang, temp=temperature,
                without=factor_text(without_t2[-1] / without_t2[-2], lang),
                with_t2=factor_text(with_t2[-1] / with_t2[-2], lang))
@@ -120,7 +125,7 @@ def _soften(image: np.ndarray, temperature, zoom, source_text: str, lang: str):
 
 def _test_digit(index, lang: str):
     test = load_split(TEST)
-    index = slider_value(index, t("distillation.name_index", lang), 0, len(test) - 1, lang, integer=True)
+    index = slider_value(index, t("distillation.name_index", lang), 0, len(test) - 1, integer=True)
     style = t(f"distillation.style_{STYLE_NAMES[int(test.style[index])]}", lang)
     source = t("distillation.source_test", lang, index=index, style=style, label=int(test.labels[index]))
     return test.images[index], source
@@ -139,27 +144,30 @@ def _drawn_digit(drawing) -> np.ndarray | None:
         raise
 
 
+def _view(test_index, drawing, use_drawing, temperature, zoom, lang: str, *, say_if_empty: bool):
+    """The soft-target view of the drawing (if used and not empty) or of the test digit; and whether the
+    drawing is used. An empty canvas falls back to the test digit (with a note when the user asked for it)."""
+    image = _drawn_digit(drawing) if use_drawing else None
+    if image is not None:
+        return (*_soften(image, temperature, zoom, t("distillation.source_drawing", lang), lang), True)
+    if use_drawing and say_if_empty:
+        notify(t("distillation.canvas_empty", lang), lang)
+    image, source = _test_digit(test_index, lang)
+    return (*_soften(image, temperature, zoom, source, lang), False)
+
+
 @handler
 def soften(test_index, drawing, use_drawing, temperature, zoom=False, lang="en"):
-    """The teacher's probabilities at T = 1 and at T for a test digit (or the drawing, if use_drawing),
-    the soft-target gradient against T, what the teacher sees, and the numbers."""
-    if use_drawing:
-        image = _drawn_digit(drawing)
-        if image is None:
-            raise UserInputError("digit.empty")
-        return _soften(image, temperature, zoom, t("distillation.source_drawing", lang), lang)
-    image, source = _test_digit(test_index, lang)
-    return _soften(image, temperature, zoom, source, lang)
+    """The teacher's probabilities at T = 1 and at T for a test digit (or the drawing, if use_drawing and
+    the canvas is not empty), the soft-target gradient against T, what the teacher sees, the numbers, the
+    timing, and whether the drawing was used."""
+    return _view(test_index, drawing, use_drawing, temperature, zoom, lang, say_if_empty=True)
 
 
 @handler
 def draw(test_index, drawing, temperature, zoom=False, lang="en"):
-    """The drawing's soft targets (and "use drawing" ticked); an empty canvas goes back to the test digit."""
-    image = _drawn_digit(drawing)
-    if image is None:
-        image, source = _test_digit(test_index, lang)
-        return (*_soften(image, temperature, zoom, source, lang), False)
-    return (*_soften(image, temperature, zoom, t("distillation.source_drawing", lang), lang), True)
+    """The same for a new stroke: the drawing is used; an empty (cleared) canvas goes back to the test digit."""
+    return _view(test_index, drawing, True, temperature, zoom, lang, say_if_empty=False)
 
 
 @handler
@@ -188,13 +196,18 @@ def run_training(config: logic.StudentConfig, report=None) -> tuple[list[logic.S
 
 def read_config(temperature, alpha, epochs, fraction_percent, held_out, seeds, lang: str) -> logic.StudentConfig:
     name = lambda key: t(f"distillation.name_{key}", lang)  # noqa: E731
-    held = None if held_out in (None, "", "none") else check_number(held_out, name("held_out"), 0, 9, integer=True)
+    if held_out in (None, "", "none"):
+        held = None
+    elif str(held_out) in [str(d) for d in range(10)]:
+        held = int(held_out)
+    else:
+        raise UserInputError("distillation.held_out_invalid", value=repr(held_out)[:24])
     return logic.StudentConfig(
-        temperature=slider_value(temperature, name("t"), *T_RANGE, lang),
-        alpha=slider_value(alpha, name("alpha"), *ALPHA_RANGE, lang),
-        epochs=slider_value(epochs, name("epochs"), *EPOCH_RANGE, lang, integer=True),
-        transfer_fraction=slider_value(fraction_percent, name("fraction"), *FRACTION_RANGE, lang) / 100,
-        seeds=slider_value(seeds, name("seeds"), *SEED_RANGE, lang, integer=True),
+        temperature=slider_value(temperature, name("t"), *T_RANGE),
+        alpha=slider_value(alpha, name("alpha"), *ALPHA_RANGE),
+        epochs=slider_value(epochs, name("epochs"), *EPOCH_RANGE, integer=True),
+        transfer_fraction=slider_value(fraction_percent, name("fraction"), *FRACTION_RANGE) / 100,
+        seeds=slider_value(seeds, name("seeds"), *SEED_RANGE, integer=True),
         held_out_class=held,
     )
 
@@ -207,7 +220,7 @@ def results_table(config: logic.StudentConfig, summary: dict, lang: str) -> str:
     cls = config.held_out_class
     if cls is not None:
         for student in ("distilled", "hard"):
-            name = t(f"distillation.legend_{student}", lang)
+            name = t(f"distillation.student_{student}", lang)
             rows.append((t("distillation.row_held", lang, student=name, cls=cls), fmt(f"held_out:{student}")))
             rows.append((t("distillation.row_held_corrected", lang, student=name, cls=cls),
                          fmt(f"held_out:{student}_corrected")))
@@ -221,8 +234,8 @@ def results_table(config: logic.StudentConfig, summary: dict, lang: str) -> str:
 
 @handler
 def train(temperature, alpha, epochs, fraction_percent, held_out, seeds, progress=gr.Progress(), lang="en"):
-    """Train the distilled and the hard-label students (identical settings answer from the memo, "cached"):
-    accuracy curves, the results table, the held-out note and the timing."""
+    """Train the distilled and the hard-label students (settings trained before are answered at once, and
+    the timing says "cached"): accuracy curves, the results table, the held-out note and the timing."""
     watch = Stopwatch()
     config = read_config(temperature, alpha, epochs, fraction_percent, held_out, seeds, lang)
     progress(0, desc=t("distillation.progress_teacher", lang))
@@ -242,8 +255,9 @@ def train(temperature, alpha, epochs, fraction_percent, held_out, seeds, progres
 
 @handler
 def paper_preset():
-    """The settings of Hinton et al. 2015's held-out experiment: T = 20, the whole transfer set, every 3 held out."""
-    return PAPER["temperature"], PAPER["fraction"], PAPER["held_out"]
+    """The settings of Hinton et al. 2015's held-out experiment (T = 20, every 3 held out, the whole transfer
+    set) with alpha 0.9, 30 epochs and 5 seeds: T, alpha, epochs, transfer set %, held-out class, seeds."""
+    return tuple(PAPER[key] for key in TRAIN_INPUTS)
 
 
 @handler
@@ -267,8 +281,9 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                                      rows=2, height="auto", allow_preview=False, interactive=False,
                                      object_fit="contain", buttons=[], elem_id="distillation-gallery",
                                      elem_classes=["thumb-gallery"])
-                test_index = Slider(0, len(test) - 1, value=picks[7], step=1, label=i18n("distillation.test_index"),
-                                    elem_id="distillation-index")
+                # No reset buttons on the live sliders: Gradio's reset moves the box without an event.
+                test_index = Slider(0, len(test) - 1, value=picks[7], step=1, precision=0, buttons=[],
+                                    label=i18n("distillation.test_index"), elem_id="distillation-index")
                 gr.Markdown(i18n("distillation.sketch"), elem_classes=["plot-caption"])
                 sketch = SafeSketchpad(type="numpy", image_mode="L", show_label=False, canvas_size=(280, 280),
                                        height=330, layers=False, placeholder=i18n("distillation.sketch_placeholder"),
@@ -277,7 +292,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                 use_drawing = gr.Checkbox(False, label=i18n("distillation.use_drawing"),
                                           elem_id="distillation-use-drawing")
             with gr.Column(scale=7, min_width=300):
-                temperature = Slider(*T_RANGE, value=DEFAULTS["temperature"], step=0.1,
+                temperature = Slider(*T_RANGE, value=DEFAULTS["temperature"], step=0.1, buttons=[],
                                      label=i18n("distillation.temperature"), elem_id="distillation-temperature")
                 zoom = gr.Checkbox(False, label=i18n("distillation.zoom"), elem_id="distillation-zoom")
                 gr.Markdown(i18n("distillation.soft_plot"), elem_classes=["plot-caption"])
@@ -300,14 +315,14 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                 timing = gr.Markdown(elem_id="distillation-timing")
 
         soft_inputs = [test_index, sketch, use_drawing, temperature, zoom]
-        soft_outputs = [soft_t1, soft_t, grad_plot, seen, stats, timing]
+        soft_outputs = [soft_t1, soft_t, grad_plot, seen, stats, timing, use_drawing]
         soft_args = dict(fn=soften, inputs=soft_inputs, outputs=soft_outputs, show_progress="hidden",
                          trigger_mode="always_last", **LIGHT)
         # Each user action runs once: .input fires for what the user changed, not for what an event set.
         gr.on([demo.load, temperature.input, test_index.input, use_drawing.input, zoom.input],
               api_name="distillation_soften", **soft_args)
         gr.on([sketch.input, sketch.clear], draw, inputs=[test_index, sketch, temperature, zoom],
-              outputs=[*soft_outputs, use_drawing], api_name="distillation_draw", show_progress="hidden",
+              outputs=soft_outputs, api_name="distillation_draw", show_progress="hidden",
               trigger_mode="always_last", **LIGHT)
         demo.load(None, js=select_brush_js("distillation-sketch"))
         sketch.clear(None, js=select_brush_js("distillation-sketch"))
@@ -320,16 +335,19 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         with gr.Row():
             alpha = Slider(*ALPHA_RANGE, value=DEFAULTS["alpha"], step=0.05, label=i18n("distillation.alpha"),
                            elem_id="distillation-alpha")
-            epochs = Slider(*EPOCH_RANGE, value=DEFAULTS["epochs"], step=1, label=i18n("distillation.epochs"),
-                            elem_id="distillation-epochs")
+            epochs = Slider(*EPOCH_RANGE, value=DEFAULTS["epochs"], step=1, precision=0,
+                            label=i18n("distillation.epochs"), elem_id="distillation-epochs")
             fraction = Slider(*FRACTION_RANGE, value=DEFAULTS["fraction"], step=1, label=i18n("distillation.fraction"),
                               elem_id="distillation-fraction")
         with gr.Row():
             held_out = Dropdown([(i18n("distillation.held_out_none"), "none")] + [str(d) for d in range(10)],
                                    value=DEFAULTS["held_out"], label=i18n("distillation.held_out"),
                                    elem_id="distillation-held-out")
-            seeds = Slider(*SEED_RANGE, value=DEFAULTS["seeds"], step=1, label=i18n("distillation.seeds"),
+            seeds = Slider(*SEED_RANGE, value=DEFAULTS["seeds"], step=1, precision=0, label=i18n("distillation.seeds"),
                            elem_id="distillation-seeds")
+            # Training uses the T set at the top of the tab, often off-screen on a projector: shown here too.
+            train_t = gr.Number(DEFAULTS["temperature"], label=i18n("distillation.train_t"), interactive=False,
+                                elem_id="distillation-train-t")
         with gr.Row():
             preset_button = gr.Button(i18n("distillation.preset"), elem_id="distillation-preset")
             train_button = gr.Button(i18n("distillation.train_button"), variant="primary", elem_id="distillation-train")
@@ -339,16 +357,18 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                 curves = gr.Plot(show_label=False, elem_id="distillation-curves")
             with gr.Column(scale=2):
                 gr.Markdown(i18n("distillation.table"), elem_classes=["plot-caption"])
-                table = gr.Markdown(i18n("distillation.table_empty"), elem_id="distillation-table")
+                table = gr.Markdown(elem_id="distillation-table", elem_classes=["results-table"])
                 held_note = gr.Markdown(elem_id="distillation-held-note")
                 train_timing = gr.Markdown(elem_id="distillation-train-timing")
         train_inputs = [temperature, alpha, epochs, fraction, held_out, seeds]
         train_args = dict(fn=train, inputs=train_inputs, outputs=[curves, table, held_note, train_timing], **HEAVY)
         train_button.click(api_name="distillation_train", **train_args)
-        preset = preset_button.click(paper_preset, None, [temperature, fraction, held_out],
-                                     api_name="distillation_preset", show_progress="hidden", **LIGHT)
+        preset = preset_button.click(paper_preset, None, train_inputs, api_name="distillation_preset",
+                                     show_progress="hidden", **LIGHT)
         preset.then(api_name="distillation_soften_preset", api_visibility="private", **soft_args)
         preset.then(api_name="distillation_train_preset", api_visibility="private", **train_args)
+        for changed in (temperature.input, preset.then):  # the copy of T follows the slider, in the browser
+            changed(None, temperature, train_t, js="(t) => t")
 
         with gr.Accordion(i18n("distillation.precomputed"), open=False):
             if not all((RESULTS_DIR / f"{name}.en.png").is_file() for name in figures.PRECOMPUTED):
@@ -380,9 +400,6 @@ def warm_up() -> None:
     """Before the first student asks (runs after launch): the teacher's soft targets, then the runs of
     the two settings every class starts with (the defaults and the paper's preset)."""
     transfer_data(TEACHER.get())
-    defaults = read_config(*(DEFAULTS[k] for k in ("temperature", "alpha", "epochs", "fraction", "held_out", "seeds")),
-                           lang="en")
-    run_training(defaults)
-    run_training(read_config(PAPER["temperature"], DEFAULTS["alpha"], DEFAULTS["epochs"], PAPER["fraction"],
-                             PAPER["held_out"], DEFAULTS["seeds"], lang="en"))
+    for settings in (DEFAULTS, PAPER):
+        run_training(read_config(*(settings[key] for key in TRAIN_INPUTS), lang="en"))
 
