@@ -33,6 +33,8 @@ CSS = """
 .results-table table {word-break: normal !important}
 .results-table td:last-child, .results-table th:last-child {white-space: nowrap}
 .results-table {min-height: 8em}
+/* Queue position, ETA and progress of heavy jobs: readable from the back of the room */
+.meta-text, .meta-text-center, .progress-text {font-size: var(--text-md) !important}
 /* Wide formulas scroll inside the notes instead of being cut off on a phone */
 .katex-display {overflow-x: auto; overflow-y: hidden; padding-bottom: 2px}
 """
@@ -59,6 +61,34 @@ def make_i18n(lang: str | None = None) -> gr.I18n:
     return gr.I18n(**{"en": english, "zh-TW": chinese, "zh-HK": chinese, "zh": chinese})
 
 
+def status_words_js() -> str:
+    """Gradio writes its queue status ("queue: 2/5 | 1.2/3.0s", "processing |") in English whatever the
+    language; on a Chinese page this script rewrites those words, keeping the numbers."""
+    words = {"queue:": i18n.t("app.queue", "zh"), "processing": i18n.t("app.processing", "zh")}
+    return f"""() => {{
+        if (!document.documentElement.lang.startsWith('zh') || window.__statusWords) return;
+        window.__statusWords = true;
+        const words = {json.dumps(words, ensure_ascii=False)};
+        const fix = (node) => {{
+            for (const [english, chinese] of Object.entries(words)) {{
+                if (node.nodeValue && node.nodeValue.includes(english)) {{
+                    node.nodeValue = node.nodeValue.replace(english, chinese);
+                }}
+            }}
+        }};
+        new MutationObserver((changes) => {{
+            for (const change of changes) {{
+                if (change.type === 'characterData') fix(change.target);
+                for (const added of change.addedNodes || []) {{
+                    const walker = document.createTreeWalker(added, NodeFilter.SHOW_TEXT);
+                    if (added.nodeType === Node.TEXT_NODE) fix(added);
+                    while (walker.nextNode()) fix(walker.currentNode);
+                }}
+            }}
+        }}).observe(document.body, {{subtree: true, childList: true, characterData: true}});
+    }}"""
+
+
 def build_app(lang: str | None = None) -> tuple[gr.Blocks, dict]:
     """The Blocks and the keyword arguments ``launch()`` needs (theme, css, i18n, file limits)."""
     force_lang(lang)
@@ -73,6 +103,7 @@ def build_app(lang: str | None = None) -> tuple[gr.Blocks, dict]:
         # The browser tab's title follows the page's language (Gradio sets <html lang>).
         demo.load(None, js=f"() => {{ if (document.documentElement.lang.startsWith('zh')) "
                            f"document.title = {json.dumps(i18n.t('app.page_title', 'zh'))}; }}")
+        demo.load(None, js=status_words_js())
         gr.Markdown(keys("app.title"), elem_id="header-title")
         gr.Markdown(keys("app.subtitle"))
         gr.Markdown(keys("app.device"), elem_id="header-status")

@@ -68,6 +68,8 @@ register({
     "en": {
         "app.title": "# ML Demo Gallery",
         "app.page_title": "ML Demo Gallery",
+        "app.queue": "queue:",
+        "app.processing": "processing",
         "app.subtitle": "Hung-yi Lee's machine-learning lectures, made touchable.",
         "app.notes": "Lecture notes",
         "app.timing": "{device} · {ms:.0f} ms",
@@ -95,6 +97,8 @@ register({
     "zh": {
         "app.title": "# 機器學習互動展示",
         "app.page_title": "機器學習互動展示",
+        "app.queue": "排隊中：",
+        "app.processing": "處理中",
         "app.subtitle": "李宏毅老師機器學習課程，動手玩的版本。",
         "app.notes": "課堂筆記",
         "app.timing": "{device} · {ms:.0f} 毫秒",

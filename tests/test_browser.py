@@ -121,6 +121,7 @@ def test_temperature_changes_the_plot(page):
     after = plot_pixels(page, "distillation-soft-plot")
     assert before != after
     assert "ms" in page.locator("#distillation-timing").inner_text()
+    assert page.locator("#distillation-train-t input").input_value() == "12"  # the copy beside "Train"
     os.makedirs("tests/artifacts", exist_ok=True)
     page.screenshot(path="tests/artifacts/distillation.png", full_page=False)
 
@@ -203,3 +204,25 @@ def test_chinese_messages_are_chinese(chinese):
     close_toasts(chinese)
     assert not chinese.locator("#distillation-use-drawing input").is_checked()  # unticked, back to the digit
     wait_for_stats(chinese, "測試數字 #")
+
+
+def test_a_waiting_training_shows_its_place_in_the_queue_in_chinese(browser, app_url):
+    """Two trainings at once: the second waits in the one heavy lane and says so, in Chinese."""
+    pages = [open_page(browser, app_url, locale="zh-TW") for _ in range(2)]
+    try:
+        for number, page in enumerate(pages):  # settings nobody trained before: both really train
+            set_number(page, "distillation-epochs", str(57 + number))
+            set_number(page, "distillation-seeds", "5")
+            set_number(page, "distillation-fraction", "100")
+        for page in pages:
+            page.locator("#distillation-train").click()
+        shown, deadline = set(), time.time() + 60  # everything the results area showed while they ran
+        while time.time() < deadline and not all("±" in p.locator("#distillation-table").inner_text() for p in pages):
+            shown.update(p.locator("#distillation-table").inner_text() for p in pages)
+            time.sleep(0.2)
+        assert any("排隊中" in text for text in shown), shown  # the place in the queue...
+        assert any("輪" in text for text in shown), shown  # ...then the epochs, in Chinese
+        assert not any("queue" in text or "processing" in text for text in shown), shown
+    finally:
+        for page in pages:
+            page.context.close()
