@@ -7,15 +7,21 @@ a stack trace), and a function that declares ``lang`` receives the user's langua
 from __future__ import annotations
 
 import functools
+import hashlib
 import inspect
+import io
 import json
 import logging
+import os
+import threading
 import time
 import typing
+from pathlib import Path
 
 import gradio as gr
 import numpy as np
 from gradio.i18n import I18nData
+from PIL import Image as PILImage
 
 from core import i18n
 from core.device import get_device
@@ -152,6 +158,38 @@ class Dropdown(gr.Dropdown):
 
     def preprocess(self, payload):
         return payload
+
+
+class Image(gr.Image):
+    """A gr.Image output whose pictures are written to Gradio's cache once, atomically.
+
+    Gradio's own writer names the file by its content and rewrites it on every answer, so when many
+    students get the same picture at once, one answer truncates the file while another is being
+    downloaded (bench/load.py saw "peer closed connection without sending complete message body").
+    Here the picture is encoded, written under a temporary name and renamed into place, only if absent."""
+
+    def get_block_name(self) -> str:
+        return "image"
+
+    def postprocess(self, value):
+        if isinstance(value, np.ndarray | PILImage.Image):
+            value = _cached_png(value, self.GRADIO_CACHE)
+        return super().postprocess(value)
+
+
+def _cached_png(picture, cache_dir: str) -> str:
+    image = picture if isinstance(picture, PILImage.Image) else PILImage.fromarray(np.asarray(picture, np.uint8))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    data = buffer.getvalue()
+    folder = Path(cache_dir) / "pictures" / hashlib.sha256(data).hexdigest()[:32]
+    path = folder / "image.png"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = folder / f".{os.getpid()}-{threading.get_ident()}.png"
+        temporary.write_bytes(data)
+        os.replace(temporary, path)  # atomic: a reader sees the whole file or none
+    return str(path)
 
 
 class DecodeFailure:

@@ -1,5 +1,6 @@
 """Shared helpers the tabs use: heat-map overlays, int16 audio, the safe handler (plain and streaming),
 number checks, and the one upload limit."""
+import os
 import warnings
 
 import gradio as gr
@@ -143,3 +144,39 @@ def test_one_upload_limit_for_gradio_and_the_decoders():
 
     _, launch_kwargs = app.build_app()
     assert launch_kwargs["max_file_size"] == f"{uploads.MAX_UPLOAD_MB}mb"
+
+
+def test_an_image_answered_to_many_at_once_is_never_seen_half_written(tmp_path):
+    """16 students, the same picture: the file is written once and renamed into place, never rewritten."""
+    import threading
+
+    from core.ui import Image
+
+    picture = np.kron(np.eye(28, dtype=np.uint8) * 255, np.ones((6, 6), np.uint8))
+    component = Image()
+    component.GRADIO_CACHE = str(tmp_path)
+    paths, sizes, done = [], [], threading.Event()
+
+    def answer():
+        for _ in range(20):
+            paths.append(component.postprocess(picture).path)
+
+    def download():
+        while not done.is_set():
+            for found in tmp_path.glob("pictures/*/image.png"):
+                sizes.append(found.stat().st_size)
+
+    reader = threading.Thread(target=download)
+    reader.start()
+    writers = [threading.Thread(target=answer) for _ in range(16)]
+    for thread in writers:
+        thread.start()
+    for thread in writers:
+        thread.join()
+    done.set()
+    reader.join()
+    full = {os.path.getsize(path) for path in paths}
+    assert len(set(paths)) == 1 and len(full) == 1  # one file, one size
+    assert set(sizes) <= full  # a reader never saw it shorter
+    written = list(tmp_path.glob("pictures/*/image.png"))
+    assert len(written) == 1 and not list(tmp_path.glob("pictures/*/.*"))

@@ -19,6 +19,7 @@ from core.ui import (
     HEAVY,
     LIGHT,
     Dropdown,
+    Image,
     SafeSketchpad,
     Slider,
     Stopwatch,
@@ -304,7 +305,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=1, min_width=170):
                         gr.Markdown(i18n("distillation.seen"), elem_classes=["plot-caption"])
-                        seen = gr.Image(show_label=False, height=170, width=170, interactive=False, buttons=[],
+                        seen = Image(show_label=False, height=170, width=170, interactive=False, buttons=[],
                                         elem_id="distillation-seen")
                     stats = gr.Markdown(elem_id="distillation-stats")
                 gr.Markdown(i18n("distillation.grad_plot"), elem_classes=["plot-caption"])
