@@ -13,7 +13,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no phoning home: t
 import gradio as gr  # noqa: E402
 
 from core import i18n, models  # noqa: E402
-from core.device import configure_threads, describe, set_device  # noqa: E402
+from core.device import configure_process, describe, set_device  # noqa: E402
 from core.ui import Blocks, force_lang  # noqa: E402
 from core.uploads import MAX_UPLOAD_MB  # noqa: E402
 from demos import load_tabs  # noqa: E402
@@ -92,7 +92,7 @@ def status_words_js() -> str:
 def build_app(lang: str | None = None) -> tuple[gr.Blocks, dict]:
     """The Blocks and the keyword arguments ``launch()`` needs (theme, css, i18n, file limits)."""
     force_lang(lang)
-    configure_threads()
+    configure_process()
     tabs = load_tabs()
     # Strings known only now (the device, the models each tab picked) are registered while the page is
     # built, so the translations handed to launch() are collected after building it.

@@ -95,13 +95,13 @@ def main() -> None:
 
     from core import models
     from core.data.digits import TEST, load_split, normalize_digit, to_tensor
-    from core.device import configure_threads
+    from core.device import configure_process
     from demos.distillation import logic
     from demos.distillation import ui as distillation
     from demos.distillation.model import TEACHER
 
     models.set_offline(True)
-    configure_threads()  # as the app runs: one torch thread per request
+    configure_process()  # as the app runs: one torch thread per request
     rows = []
     print("start-up ...", flush=True)
     ready = start_to_ready()
