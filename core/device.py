@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 
 import torch
@@ -78,13 +79,13 @@ def configure_process() -> int:
     return heavy_thread_count()
 
 
+@functools.lru_cache(maxsize=1)
 def _libc():
+    """The C library the process already uses (no lookup: ctypes.util.find_library forks a subprocess)."""
     import ctypes
-    import ctypes.util
 
-    name = ctypes.util.find_library("c")
     try:
-        return ctypes.CDLL(name) if name else None
+        return ctypes.CDLL(None)
     except OSError:
         return None
 
