@@ -20,6 +20,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results.md"
+LOAD_BEFORE, LOAD_AFTER = ROOT / "bench" / "load-before.json", ROOT / "bench" / "load-results.json"
 
 
 def free_port() -> int:
@@ -84,6 +85,45 @@ def machine() -> str:
 
     return (f"{cpu}; {os.cpu_count()} cores; torch {torch.__version__} ({torch.get_num_threads()} threads); "
             f"gradio {gradio.__version__}; Python {platform.python_version()}; {platform.system()}")
+
+
+def load_comparison() -> list[str]:
+    """Before/after table of the class load test (bench/load.py): the app before issue 6's changes
+    (bench/load-before.*) and the latest run (bench/load-results.*)."""
+    if not (LOAD_BEFORE.is_file() and LOAD_AFTER.is_file()):
+        return ["Run `python -m bench.load` to measure the app under a class's load."]
+    import json
+
+    before, after = (json.loads(path.read_text(encoding="utf-8")) for path in (LOAD_BEFORE, LOAD_AFTER))
+
+    def cell(run: dict, name: str) -> str:
+        row = run["summary"]["endpoints"].get(name)
+        if row is None:
+            return "–"
+        return f"{row['p50']:.2f} / {row['p95']:.2f} s ({row['failures']} of {row['requests']} failed)"
+
+    lines = [f"16 `gradio_client` users for 60 s, half with the default inputs, half varied "
+             f"(`python -m bench.load`; full reports: `bench/load-before.md`, `bench/load-results.md`). "
+             f"Before: {before['settings']['app']}; after: {after['settings']['app']}.", "",
+             "| | before | after |", "| --- | --- | --- |"]
+    names = list(dict.fromkeys([*after["summary"]["endpoints"], *before["summary"]["endpoints"]]))
+    lines += [f"| `{name}` p50 / p95 | {cell(before, name)} | {cell(after, name)} |" for name in names]
+    light = [run["summary"]["light_while_heavy"] for run in (before, after)]
+    lines.append("| light calls while a heavy one runs, p95 (goal ≤ 1 s) | "
+                 + " | ".join(f"{x['p95']:.2f} s ({x['requests']} calls)" for x in light) + " |")
+    lines.append("| heavy calls answered from the memo | "
+                 + " | ".join(f"{run['summary']['heavy_cached']} of {run['summary']['heavy_ok']}"
+                              for run in (before, after)) + " |")
+    lines.append("| failed calls (goal 0) | "
+                 + " | ".join(str(run["summary"]["failures"]) for run in (before, after)) + " |")
+    lines.append("| server RSS growth during the load (goal < 5%) | "
+                 + " | ".join(f"{run['server']['rss_growth_percent']:+.1f}%" for run in (before, after)) + " |")
+    lines.append("| calls answered per second | "
+                 + " | ".join(f"{run['summary']['ok_per_s']:.1f}" for run in (before, after)) + " |")
+    lines.append("| CPU seconds: app / load generator | "
+                 + " | ".join(f"{run['server']['app_cpu_s']:.0f} / {run['server']['generator_cpu_s']:.0f}"
+                              for run in (before, after)) + " |")
+    return lines
 
 
 def main() -> None:
@@ -189,7 +229,8 @@ def main() -> None:
         f"{throughput:,.0f} training samples/s (two students, batch {config.batch_size}); the default run "
         f"({config.seeds} seeds x {config.epochs} epochs x {config.steps_per_epoch} steps) takes "
         f"{raw_train_ms / 1000:.1f} s on one thread (goal ≤ 15 s); answered from the memo the handler takes "
-        f"{cached_train_ms:.0f} ms (drawing the figure).", "",
+        f"{cached_train_ms:.0f} ms (Gradio then renders its figure).", "",
+        "## A class: load test", "", *load_comparison(), "",
     ]
     RESULTS.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
