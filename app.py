@@ -34,7 +34,9 @@ CSS = """
 .results-table td:last-child, .results-table th:last-child {white-space: nowrap}
 .results-table {min-height: 8em}
 /* Queue position, ETA and progress of heavy jobs: readable from the back of the room */
-.meta-text, .meta-text-center, .progress-text {font-size: var(--text-md) !important}
+.meta-text, .meta-text-center, .progress-text, .progress-level-inner {font-size: var(--text-md) !important}
+/* Pictures shown without buttons: no empty button corner */
+.no-buttons .icon-button-wrapper {display: none !important}
 /* Wide formulas scroll inside the notes instead of being cut off on a phone */
 .katex-display {overflow-x: auto; overflow-y: hidden; padding-bottom: 2px}
 """

@@ -73,9 +73,10 @@ register({
         "app.subtitle": "Hung-yi Lee's machine-learning lectures, made touchable.",
         "app.notes": "Lecture notes",
         "app.timing": "{device} · {ms:.0f} ms",
+        "app.timing_s": "{device} · {s:.1f} s",
         "app.cached": "cached",
         "app.error_title": "Error",
-        "app.warning_title": "Note",
+        "app.warning_title": "Warning",
         "app.info_title": "Info",
         "app.running_on": "Running on **{device}**",
         "error.number": "{name} must be a number between {low:g} and {high:g} (got {value}).",
@@ -102,6 +103,7 @@ register({
         "app.subtitle": "李宏毅老師機器學習課程，動手玩的版本。",
         "app.notes": "課堂筆記",
         "app.timing": "{device} · {ms:.0f} 毫秒",
+        "app.timing_s": "{device} · {s:.1f} 秒",
         "app.cached": "快取結果",
         "app.error_title": "錯誤",
         "app.warning_title": "提醒",
@@ -143,3 +145,18 @@ def _shown(value) -> str:
     """The offending value as the user would recognise it (short)."""
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 24 else text[:21] + "..."
+
+
+# Gradio's own interface words that its Traditional Chinese translation lacks (the drawing tools' names,
+# and the word screen readers hear when a job finishes); its English ones, repeated for symmetry.
+_GRADIO_WORDS = {
+    "image_editor.pan": ("Pan", "平移"), "image_editor.zoom_in": ("Zoom in", "放大"),
+    "image_editor.zoom_out": ("Zoom out", "縮小"), "image_editor.redo": ("Redo", "重做"),
+    "image_editor.clear_canvas": ("Clear canvas", "清除畫布"), "image_editor.brush": ("Brush", "筆刷"),
+    "image_editor.erase": ("Erase", "橡皮擦"), "image_editor.color": ("Color", "顏色"),
+    "image_editor.brush_size": ("Brush Size", "筆刷大小"), "image_editor.eraser_size": ("Eraser Size", "橡皮擦大小"),
+    "image_editor.fit_to_screen": ("Fit to screen", "符合畫面"),
+    "image_editor.select_draw_tool": ("select the draw tool to start", "請先選擇畫筆"),
+    "common.complete": ("Complete", "完成"),
+}
+register({lang: {key: words[index] for key, words in _GRADIO_WORDS.items()} for index, lang in enumerate(LANGS)})

@@ -48,12 +48,16 @@ def style(ax, title: str = "", xlabel: str = "", ylabel: str = "") -> None:
 
 def curves_with_band(ax, series: dict[str, np.ndarray], colors: dict[str, str]) -> None:
     """Mean line and min-max band across seeds for each named (seeds, steps) array."""
+    from matplotlib.ticker import MaxNLocator
+
     for name, values in series.items():
         values = np.atleast_2d(values)
         x = np.arange(1, values.shape[1] + 1)
-        ax.plot(x, values.mean(0), color=colors[name], label=name, linewidth=2.2)
+        marker = "o" if len(x) <= 12 else None  # a short run is a few points: show them
+        ax.plot(x, values.mean(0), color=colors[name], label=name, linewidth=2.2, marker=marker)
         if values.shape[0] > 1:
             ax.fill_between(x, values.min(0), values.max(0), color=colors[name], alpha=0.18)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
     ax.legend(fontsize=FONT - 1, frameon=False)
     ax.grid(alpha=0.3)
 

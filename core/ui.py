@@ -117,7 +117,10 @@ class Stopwatch:
         return (time.perf_counter() - self.start) * 1000
 
     def label(self, lang: str, cached: bool = False) -> str:
-        text = i18n.t("app.timing", lang, device=get_device().type, ms=self.ms)
+        if self.ms >= 1000:
+            text = i18n.t("app.timing_s", lang, device=get_device().type, s=self.ms / 1000)
+        else:
+            text = i18n.t("app.timing", lang, device=get_device().type, ms=self.ms)
         return f"{text} · {i18n.t('app.cached', lang)}" if cached else text
 
 
@@ -135,12 +138,23 @@ class Slider(gr.Slider):
         return payload
 
 
-def slider_value(value, name: str, low: float, high: float, *, integer: bool = False):
+def slider_value(value, name: str, low: float, high: float, *, integer: bool = False, live: bool = False):
     """A slider's number, checked. An emptied box (or a lone "-" being typed) counts as the slider's
     minimum, quietly: that is what Gradio writes back into the box when it loses focus, so the results
-    match what the box then shows, and a teacher retyping a number gets no pop-up for the empty moment."""
+    match what the box then shows, and a teacher retyping a number gets no pop-up for the empty moment.
+
+    ``live``: the page's own call while a number is being typed ("0" on the way to "0.75"): a number out
+    of range counts as the nearest end and a fraction is rounded, as Gradio will show them, instead of an
+    error at every keystroke. API calls are checked strictly."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return int(low) if integer else float(low)
+    if live:
+        try:
+            number = min(max(float(value), low), high)
+        except (TypeError, ValueError):
+            number = float("nan")
+        if number == number:  # not NaN
+            return int(round(number)) if integer else number
     return check_number(value, name, low, high, integer=integer)
 
 
@@ -224,12 +238,15 @@ def select_brush_js(elem_id: str) -> str:
     """Browser code that puts the Sketchpad's brush in hand, so a student can draw at once (Gradio's
     editor starts, and restarts after the bin, with no tool selected). For ``demo.load`` and ``.clear``.
     It retries until the editor is ready; the brush's "Color" button shows that the brush is in hand."""
+    def buttons(key: str) -> str:  # the tool's button, whatever language its label is in
+        return ", ".join(f'button[aria-label="{i18n.t(key, lang)}"]' for lang in i18n.LANGS)
+
     return f"""() => {{
         let tries = 0;
         const pick = () => {{
             const editor = document.querySelector('#{elem_id}');
-            if (editor?.querySelector('button[aria-label="Color"]')) return;
-            editor?.querySelector('button[aria-label="Brush"]')?.click();
+            if (editor?.querySelector('{buttons("image_editor.color")}')) return;
+            editor?.querySelector('{buttons("image_editor.brush")}')?.click();
             if (++tries < 40) setTimeout(pick, 250);
         }};
         setTimeout(pick, 250);

@@ -98,6 +98,20 @@ def test_an_emptied_slider_box_counts_as_its_minimum_quietly():
         temperature("warm")
 
 
+def test_while_typing_a_number_out_of_range_counts_as_the_nearest_end():
+    """"0" on the way to "0.75", or "-5": the page's own calls clamp (as Gradio will show the box);
+    the same values through the API stay errors."""
+    assert slider_value(0, "T", 0.5, 20, live=True) == 0.5 and slider_value(1000, "T", 0.5, 20, live=True) == 20
+    assert slider_value("0.75", "T", 0.5, 20, live=True) == 0.75
+    assert slider_value(-5, "#", 0, 1318, integer=True, live=True) == 0
+    assert slider_value(2.6, "#", 0, 1318, integer=True, live=True) == 3
+    for value in (0, 1000):
+        with pytest.raises(UserInputError):
+            slider_value(value, "T", 0.5, 20)
+    with pytest.raises(UserInputError):
+        slider_value(float("nan"), "T", 0.5, 20, live=True)
+
+
 def test_internal_errors_become_a_short_message():
     @handler
     def broken():

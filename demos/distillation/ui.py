@@ -84,9 +84,9 @@ def factor_text(factor: float, lang: str) -> str:
 
 # ------------------------------------------------------------------ handlers
 
-def _soften(image: np.ndarray, temperature, zoom, source_text: str, lang: str):
+def _soften(image: np.ndarray, temperature, zoom, source_text: str, lang: str, live: bool):
     watch = Stopwatch()
-    temperature = slider_value(temperature, t("distillation.name_t", lang), *T_RANGE)
+    temperature = slider_value(temperature, t("distillation.name_t", lang), *T_RANGE, live=live)
     teacher = TEACHER.get()
     logits = logic.teacher_logits(teacher.model, image[None])[0]
     view = logic.teacher_view(logits, temperature)
@@ -124,9 +124,9 @@ def _soften(image: np.ndarray, temperature, zoom, source_text: str, lang: str):
     return soft_t1, soft_t, gradients, enlarge(image), stats, watch.label(lang)
 
 
-def _test_digit(index, lang: str):
+def _test_digit(index, lang: str, live: bool = False):
     test = load_split(TEST)
-    index = slider_value(index, t("distillation.name_index", lang), 0, len(test) - 1, integer=True)
+    index = slider_value(index, t("distillation.name_index", lang), 0, len(test) - 1, integer=True, live=live)
     style = t(f"distillation.style_{STYLE_NAMES[int(test.style[index])]}", lang)
     source = t("distillation.source_test", lang, index=index, style=style, label=int(test.labels[index]))
     return test.images[index], source
@@ -145,16 +145,16 @@ def _drawn_digit(drawing) -> np.ndarray | None:
         raise
 
 
-def _view(test_index, drawing, use_drawing, temperature, zoom, lang: str, *, say_if_empty: bool):
+def _view(test_index, drawing, use_drawing, temperature, zoom, lang: str, *, say_if_empty: bool, live: bool = False):
     """The soft-target view of the drawing (if used and not empty) or of the test digit; and whether the
     drawing is used. An empty canvas falls back to the test digit (with a note when the user asked for it)."""
     image = _drawn_digit(drawing) if use_drawing else None
     if image is not None:
-        return (*_soften(image, temperature, zoom, t("distillation.source_drawing", lang), lang), True)
+        return (*_soften(image, temperature, zoom, t("distillation.source_drawing", lang), lang, live), True)
     if use_drawing and say_if_empty:
         notify(t("distillation.canvas_empty", lang), lang)
-    image, source = _test_digit(test_index, lang)
-    return (*_soften(image, temperature, zoom, source, lang), False)
+    image, source = _test_digit(test_index, lang, live)
+    return (*_soften(image, temperature, zoom, source, lang, live), False)
 
 
 @handler
@@ -163,6 +163,13 @@ def soften(test_index, drawing, use_drawing, temperature, zoom=False, lang="en")
     the canvas is not empty), the soft-target gradient against T, what the teacher sees, the numbers, the
     timing, and whether the drawing was used."""
     return _view(test_index, drawing, use_drawing, temperature, zoom, lang, say_if_empty=True)
+
+
+@handler
+def soften_live(test_index, drawing, use_drawing, temperature, zoom=False, lang="en"):
+    """The page's own call as the user drags or types: a number outside a slider's range counts as its
+    nearest end (what Gradio writes back into the box) instead of an error at every keystroke."""
+    return _view(test_index, drawing, use_drawing, temperature, zoom, lang, say_if_empty=True, live=True)
 
 
 @handler
@@ -306,8 +313,9 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                     with gr.Column(scale=1, min_width=170):
                         gr.Markdown(i18n("distillation.seen"), elem_classes=["plot-caption"])
                         seen = Image(show_label=False, height=170, width=170, interactive=False, buttons=[],
-                                        elem_id="distillation-seen")
-                    stats = gr.Markdown(elem_id="distillation-stats")
+                                     elem_id="distillation-seen", elem_classes=["no-buttons"])
+                    with gr.Column(scale=2, min_width=260):  # under the picture on a phone, beside it elsewhere
+                        stats = gr.Markdown(elem_id="distillation-stats")
                 gr.Markdown(i18n("distillation.grad_plot"), elem_classes=["plot-caption"])
                 gr.Markdown(i18n("distillation.grad_legend"), elem_classes=["plot-legend"])
                 grad_plot = gr.LinePlot(x="T", y="‖∂L/∂v‖", color="curve", height=240, show_label=False,
@@ -320,8 +328,9 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         soft_args = dict(fn=soften, inputs=soft_inputs, outputs=soft_outputs, show_progress="hidden",
                          trigger_mode="always_last", **LIGHT)
         # Each user action runs once: .input fires for what the user changed, not for what an event set.
-        gr.on([demo.load, temperature.input, test_index.input, use_drawing.input, zoom.input],
-              api_name="distillation_soften", **soft_args)
+        demo.load(api_name="distillation_soften", **soft_args)
+        gr.on([temperature.input, test_index.input, use_drawing.input, zoom.input],
+              api_name="distillation_soften_live", api_visibility="private", **{**soft_args, "fn": soften_live})
         gr.on([sketch.input, sketch.clear], draw, inputs=[test_index, sketch, temperature, zoom],
               outputs=soft_outputs, api_name="distillation_draw", show_progress="hidden",
               trigger_mode="always_last", **LIGHT)
@@ -368,8 +377,10 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                                      show_progress="hidden", **LIGHT)
         preset.then(api_name="distillation_soften_preset", api_visibility="private", **soft_args)
         preset.then(api_name="distillation_train_preset", api_visibility="private", **train_args)
-        for changed in (temperature.input, preset.then):  # the copy of T follows the slider, in the browser
-            changed(None, temperature, train_t, js="(t) => t")
+        low, high = T_RANGE  # the copy of T follows the slider, in the browser (an emptied box is the minimum)
+        copy_t = f"(t) => (t === null || t === '' || isNaN(t)) ? {low} : Math.min(Math.max(Number(t), {low}), {high})"
+        for changed in (temperature.input, preset.then):
+            changed(None, temperature, train_t, js=copy_t)
 
         with gr.Accordion(i18n("distillation.precomputed"), open=False):
             if not all((RESULTS_DIR / f"{name}.en.png").is_file() for name in figures.PRECOMPUTED):
