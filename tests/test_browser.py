@@ -206,6 +206,15 @@ def test_chinese_messages_are_chinese(chinese):
     wait_for_stats(chinese, "測試數字 #")
 
 
+def test_the_chinese_drawing_tools_are_chinese_and_the_brush_is_ready(chinese):
+    labels = [b.get_attribute("aria-label") for b in chinese.locator("#distillation-sketch button").all()]
+    assert "筆刷" in labels and "清除畫布" in labels and not latin_words(" ".join(filter(None, labels)))
+    draw_stroke(chinese)  # no tool picked by hand: the page put the brush in hand
+    wait_for_stats(chinese, "你的手寫")
+    chinese.locator('#distillation-sketch button[aria-label="清除畫布"]').click()
+    wait_for_stats(chinese, "測試數字 #")
+
+
 def test_a_waiting_training_shows_its_place_in_the_queue_in_chinese(browser, app_url):
     """Two trainings at once: the second waits in the one heavy lane and says so, in Chinese."""
     pages = [open_page(browser, app_url, locale="zh-TW") for _ in range(2)]
