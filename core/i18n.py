@@ -135,16 +135,17 @@ def check_number(value, name: str, low: float, high: float, *, integer: bool = F
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise UserInputError(key, name=name, low=low, high=high, value=_shown(value)) from None
+        raise UserInputError(key, name=name, low=low, high=high, value=shown(value)) from None
     if not (low <= number <= high) or (integer and number != int(number)):  # NaN fails the first test
-        raise UserInputError(key, name=name, low=low, high=high, value=_shown(value))
+        raise UserInputError(key, name=name, low=low, high=high, value=shown(value))
     return int(number) if integer else number
 
 
-def _shown(value) -> str:
-    """The offending value as the user would recognise it (short)."""
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 24 else text[:21] + "..."
+def shown(value, limit: int = 24, *, quote: bool = True) -> str:
+    """A value quoted back in a message, as the user would recognise it (strings quoted), at most ``limit``
+    characters: what came through the API can be anything, of any length."""
+    text = repr(value) if quote and isinstance(value, str) else str(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 # Gradio's own interface words that its Traditional Chinese translation lacks (the drawing tools' names,

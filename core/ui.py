@@ -61,7 +61,6 @@ def _translate(exc: Exception, name: str, lang: str) -> Exception:
     return gr.Error(i18n.t("error.internal", lang), title=title, print_exception=False)
 
 
-
 def handler(fn):
     """Make ``fn`` a safe Gradio event function (see module docstring)."""
     signature = inspect.signature(fn)
@@ -316,18 +315,13 @@ def model_loader(slot):
     def load_model(key, progress=gr.Progress(), lang="en"):
         """Load the model choice ``key`` (downloading it first if needed); returns the model line."""
         if key not in {choice.key for choice in slot.choices}:
-            raise UserInputError("model.unknown", choice=_shown_key(key))
+            raise UserInputError("model.unknown", choice=i18n.shown(key, 40, quote=False))
         name = slot.choice(key).key
         progress(0, desc=i18n.t("model.downloading", lang, name=name))
         bundle = models.ready(slot, key, report=lambda share, text: progress(share, desc=text))
         return models.choice_line(bundle.choice, lang)
 
     return load_model
-
-
-def _shown_key(key) -> str:
-    text = str(key)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 # ---------------------------------------------------------------- the API page

@@ -11,7 +11,7 @@ import torch
 
 from core.data.digits import STYLE_NAMES, TEST, TRAIN, load_split, normalize_digit
 from core.device import heavy_threads
-from core.i18n import UserInputError, check_number, t
+from core.i18n import UserInputError, check_number, shown, t
 from core.memo import Memo
 from core.models import ASSETS
 from core.plots import COLORS
@@ -209,7 +209,7 @@ def read_config(temperature, alpha, epochs, fraction_percent, held_out, seeds, l
     elif str(held_out) in [str(d) for d in range(10)]:
         held = int(held_out)
     else:
-        raise UserInputError("distillation.held_out_invalid", value=repr(held_out)[:24])
+        raise UserInputError("distillation.held_out_invalid", value=shown(held_out))
     return logic.StudentConfig(
         temperature=slider_value(temperature, name("t"), *T_RANGE),
         alpha=slider_value(alpha, name("alpha"), *ALPHA_RANGE),
