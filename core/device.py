@@ -64,19 +64,17 @@ def describe(device: torch.device | None = None, lang: str | None = None) -> str
     return t(f"device.{device.type}", lang, cores=os.cpu_count() or 1, name=name)
 
 
-def configure_process() -> int:
+def configure_process() -> None:
     """Settings for serving a class, measured on 2 cores with bench/load.py.
 
     * One torch thread per request: with 2 threads each, a training run and a few slider moves at once
       made OpenMP threads wait on each other, and a 2 s training took 40 s. Heavy jobs get the remaining
-      cores through ``heavy_threads()`` (none extra on 2 cores). Returns the count a heavy job gets;
-      DEMO_HEAVY_THREADS overrides it.
+      cores through ``heavy_threads()`` (none extra on 2 cores; DEMO_HEAVY_THREADS overrides the count).
     * At most 2 malloc arenas (glibc): Gradio answers from up to 40 worker threads, each of which would
       otherwise keep an arena of freed memory; the server grew 16% in one minute of load, 5% with this.
     """
     torch.set_num_threads(1)
     _limit_malloc_arenas(2)
-    return heavy_thread_count()
 
 
 @functools.lru_cache(maxsize=1)

@@ -161,11 +161,6 @@ class Bundle:
     def name(self) -> str:
         return self.choice.key if self.choice else "override"
 
-    @property
-    def device(self) -> torch.device:
-        tensor = next(iter(self.model.parameters()), None) if hasattr(self.model, "parameters") else None
-        return tensor.device if tensor is not None else torch.device("cpu")
-
     def to(self, device: torch.device) -> Bundle:
         model = self.model.to(device).eval() if hasattr(self.model, "to") else self.model
         return replace(self, model=model)
