@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -15,18 +14,14 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench import cpu_name, free_port
+
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results.md"
 LOAD_BEFORE, LOAD_AFTER = ROOT / "bench" / "load-before.json", ROOT / "bench" / "load-results.json"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def timed(fn, repeat: int, warmup: int = 2) -> float:
@@ -75,15 +70,10 @@ def start_to_ready(runs: int = 3) -> list[float]:
 
 
 def machine() -> str:
+    import gradio
     import torch
 
-    cpu = platform.processor()
-    if Path("/proc/cpuinfo").exists():
-        cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                    if line.startswith("model name")), cpu)
-    import gradio
-
-    return (f"{cpu}; {os.cpu_count()} cores; torch {torch.__version__} ({torch.get_num_threads()} threads); "
+    return (f"{cpu_name()}; {os.cpu_count()} cores; torch {torch.__version__} ({torch.get_num_threads()} threads); "
             f"gradio {gradio.__version__}; Python {platform.python_version()}; {platform.system()}")
 
 

@@ -25,7 +25,6 @@ import random
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,6 +42,8 @@ import numpy as np
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image, ImageDraw, ImageFont
+
+from bench import cpu_name, free_port
 
 
 @dataclass(frozen=True)
@@ -156,12 +157,6 @@ class Record:
     error: str | None = None
     cached: bool = False
     handler_s: float | None = None  # from the answer's timing label: time spent in the handler, not queueing
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_app(app_dir: Path, log_path: Path, limit: float = 180) -> tuple[subprocess.Popen, str]:
@@ -370,9 +365,6 @@ def summarize(records: list[Record], endpoints: list[str]) -> dict:
 
 
 def machine() -> str:
-    cpuinfo = Path("/proc/cpuinfo")
-    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
-                if line.startswith("model name")), "") if cpuinfo.exists() else ""
     meminfo = Path("/proc/meminfo")
     ram = (int(meminfo.read_text().split()[1]) / 1024 ** 2) if meminfo.exists() else 0
 
@@ -382,7 +374,7 @@ def machine() -> str:
         except metadata.PackageNotFoundError:
             return "n/a"
 
-    return (f"{cpu or platform.processor()}; {os.cpu_count()} cores; {ram:.1f} GB RAM; torch {version('torch')}; "
+    return (f"{cpu_name()}; {os.cpu_count()} cores; {ram:.1f} GB RAM; torch {version('torch')}; "
             f"gradio {version('gradio')}; gradio_client {version('gradio_client')}; "
             f"Python {platform.python_version()}; {platform.system()}")
 
