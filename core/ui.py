@@ -174,7 +174,8 @@ class Dropdown(gr.Dropdown):
 
 
 class Image(gr.Image):
-    """A gr.Image output whose pictures are written to Gradio's cache once, atomically.
+    """A gr.Image whose output pictures are written to Gradio's cache once, atomically, and whose input (with
+    ``type="filepath"``) reaches the handler undecoded.
 
     Gradio's own writer names the file by its content and rewrites it on every answer, so when many
     students get the same picture at once, one answer truncates the file while another is being
@@ -188,6 +189,33 @@ class Image(gr.Image):
         if isinstance(value, np.ndarray | PILImage.Image):
             value = _cached_png(value, self.GRADIO_CACHE)
         return super().postprocess(value)
+
+    def preprocess(self, payload):
+        """As an input with ``type="filepath"``: the uploaded file's path, undecoded, so that
+        ``core.uploads.decode_image`` gives a bad file a translated message (Gradio's own decoding fails
+        with a generic error before the handler runs)."""
+        if self.type != "filepath":
+            return super().preprocess(payload)
+        return None if payload is None else getattr(payload, "path", payload)
+
+
+class Gallery(gr.Gallery):
+    """A gr.Gallery output whose pictures (arrays, or (array, caption) pairs) are written as ``Image`` does:
+    lossless PNG, once, atomically."""
+
+    def get_block_name(self) -> str:
+        return "gallery"
+
+    def postprocess(self, value):
+        if isinstance(value, list):
+            value = [self._cached(item) for item in value]
+        return super().postprocess(value)
+
+    def _cached(self, item):
+        picture, caption = item if isinstance(item, tuple) else (item, None)
+        if isinstance(picture, np.ndarray | PILImage.Image):
+            picture = _cached_png(picture, self.GRADIO_CACHE)
+        return (picture, caption) if caption is not None else picture
 
 
 def _cached_png(picture, cache_dir: str) -> str:

@@ -6,6 +6,7 @@ import importlib
 
 REGISTRY = [
     "demos.distillation.ui",
+    "demos.saliency.ui",
 ]
 
 

@@ -1,0 +1,245 @@
+"""The saliency tab's words, in English and Traditional Chinese (registered on import).
+
+The lecture notes (notes.en.md, notes.zh.md) quote measured numbers as {{name}} placeholders, filled from
+assets/models/saliency/results.json (written by measure.py), so the notes never say what the tab does not show.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from core.i18n import register
+from core.models import ASSETS
+
+HERE = Path(__file__).parent
+RESULTS = ASSETS / "saliency" / "results.json"
+PLACEHOLDER = re.compile(r"{{(\w+)}}")
+
+STRINGS = {
+    "en": {
+        "saliency.tab": "Saliency maps",
+        "saliency.intro": "**Why did the classifier say that?** A saliency map colours each pixel by how much the "
+                          "class score changes when that pixel changes, |∂y_c/∂x|. Pick a photo, choose the class "
+                          "to explain (a wrong one too: *why not dog?*) and compare the methods. Then check them: "
+                          "does the map change when the model's weights are destroyed?",
+        "saliency.picture": "Your picture (upload, paste or pick below)",
+        "saliency.examples": "Examples: photos, then test digits (for the digit model)",
+        "saliency.sketch": "…or draw a digit (for the digit model)",
+        "saliency.sketch_placeholder": "Draw a digit here",
+        "saliency.use_drawing": "Explain my drawing",
+        "saliency.seen": "What the model sees",
+        "saliency.predictions": "Top 5 predictions",
+        "saliency.target": "Class to explain",
+        "saliency.methods": "Methods",
+        "saliency.method_saliency": "Saliency (gradient)",
+        "saliency.method_smoothgrad": "SmoothGrad",
+        "saliency.method_smoothgrad_sq": "SmoothGrad²",
+        "saliency.method_vargrad": "VarGrad",
+        "saliency.method_integrated_gradients": "Integrated Gradients",
+        "saliency.method_gradcam": "Grad-CAM",
+        "saliency.method_occlusion": "Occlusion",
+        "saliency.method_random": "Random order (reference)",
+        "saliency.settings": "Method settings",
+        "saliency.sigma": "SmoothGrad noise σ, % of the input's range (paper's sweet spot: 10–20%)",
+        "saliency.samples": "SmoothGrad samples N",
+        "saliency.ig_steps": "Integrated Gradients steps",
+        "saliency.baseline": "Integrated Gradients baseline",
+        "saliency.baseline_black": "black",
+        "saliency.baseline_blurred": "blurred picture",
+        "saliency.baseline_noise": "noise",
+        "saliency.window": "Occlusion window, % of the side",
+        "saliency.stride": "Occlusion stride, % of the side",
+        "saliency.opacity": "Heat-map opacity (0 = picture only, 1 = heat map only)",
+        "saliency.explain": "Explain",
+        "saliency.maps": "Attribution maps, one shared colour scale (each map divided by its 99th percentile)",
+        "saliency.samples_header": "SmoothGrad: watch the noise average out",
+        "saliency.samples_intro": "The same SmoothGrad with N = 1, 5, 25 and 100 noisy copies at your σ, on one "
+                                  "colour scale. One copy is as noisy as the plain gradient; the average sharpens.",
+        "saliency.samples_button": "Compare N = 1, 5, 25, 100",
+        "saliency.sanity_header": "Sanity check: randomise the model, layer by layer",
+        "saliency.sanity_intro": "Adebayo et al. 2018: re-initialise the layers from the top (the logits) down and "
+                                 "recompute each map. A faithful map changes (its rank correlation with the "
+                                 "original falls); a map that stays the same shows the picture's edges, not the "
+                                 "model's reasons.",
+        "saliency.sanity_button": "Run the sanity check",
+        "saliency.sanity_plot": "Spearman rank correlation with the original map, as more layers are randomised",
+        "saliency.sanity_maps": "Maps after each step (left: original; right: everything randomised)",
+        "saliency.deletion_header": "Deletion curve: does removing the salient pixels remove the class?",
+        "saliency.deletion_intro": "Remove the pixels in the order a map ranks them, 5% at a time, most salient "
+                                   "first, and follow the class probability. The smaller the area under the curve "
+                                   "(AUC), the better the map found what the model needs. A random order is the "
+                                   "reference.",
+        "saliency.fill": "Removed pixels become",
+        "saliency.fill_grey": "the model's zero input (grey; black for digits)",
+        "saliency.fill_blurred": "the blurred picture",
+        "saliency.deletion_button": "Draw the deletion curves",
+        "saliency.deletion_plot": "Probability of the class as pixels are removed, most salient first",
+        "saliency.axis_step": "randomised down to",
+        "saliency.axis_removed": "% of pixels removed",
+        "saliency.col_method": "Method",
+        "saliency.col_auc": "Deletion AUC (lower is better)",
+        "saliency.col_last": "Correlation, all randomised",
+        "saliency.col_verdict": "Verdict",
+        "saliency.passes": "passes (changes with the model)",
+        "saliency.fails": "fails (barely changes)",
+        "saliency.layer_original": "original",
+        "saliency.layer_logits": "logits",
+        "saliency.layer_head": "head",
+        "saliency.layer_stage": "stage {number}",
+        "saliency.layer_stem": "stem",
+        "saliency.layer_fc": "fc",
+        "saliency.layer_conv": "conv {number}",
+        "saliency.prediction_line": "The model says **{label}** ({p:.1%}). Explaining **{target}** ({pt:.1%}).",
+        "saliency.seen_line": "The model sees the centre square of the picture at {size}×{size} pixels.",
+        "saliency.sigma_line": "σ = {sigma:g}% of the range = {value:.3f} in the model's input units.",
+        "saliency.sanity_capped": "For speed the sanity check uses at most {samples} SmoothGrad samples and "
+                                  "{steps} Integrated Gradients steps.",
+        "saliency.progress_method": "computing {method} ({done}/{total})",
+        "saliency.progress_step": "randomised down to: {step}",
+        "saliency.progress_samples": "SmoothGrad with N = {n}",
+        "saliency.progress_deletion": "deletion curve: {method}",
+        "saliency.name_target": "Class to explain",
+        "saliency.name_sigma": "σ",
+        "saliency.name_samples": "Samples N",
+        "saliency.name_ig_steps": "Integrated Gradients steps",
+        "saliency.name_window": "Occlusion window",
+        "saliency.name_stride": "Occlusion stride",
+        "saliency.name_opacity": "Opacity",
+        "saliency.name_position": "Example number",
+        "saliency.no_methods": "Pick at least one method.",
+        "saliency.unknown_method": "There is no method {value}. Methods: {known}.",
+        "saliency.unknown_option": "{value} is not one of: {known}.",
+        "saliency.canvas_empty": "The drawing is empty: draw a digit first, or untick \"Explain my drawing\".",
+        "saliency.image_too_small": "The picture is {width}×{height} pixels; it needs at least {minimum}×{minimum}.",
+        "saliency.target_unknown": "Class {value} does not exist: this model knows the classes 0–{last}.",
+    },
+    "zh": {
+        "saliency.tab": "顯著圖",
+        "saliency.intro": "**分類器為什麼這樣判斷？** 顯著圖依照「改變這個像素時，類別分數變化多少」（|∂y_c/∂x|）為"
+                          "每個像素上色。選一張照片、選要解釋的類別（也可以選錯的：*為什麼不是狗？*），比較各種方法；"
+                          "再檢查它們：把模型的權重破壞掉之後，圖還會一樣嗎？",
+        "saliency.picture": "你的圖片（上傳、貼上，或從下方挑選）",
+        "saliency.examples": "範例：照片，然後是測試數字（給數字模型用）",
+        "saliency.sketch": "……或畫一個數字（給數字模型用）",
+        "saliency.sketch_placeholder": "在這裡畫一個數字",
+        "saliency.use_drawing": "解釋我畫的數字",
+        "saliency.seen": "模型看到的畫面",
+        "saliency.predictions": "前 5 名預測",
+        "saliency.target": "要解釋的類別",
+        "saliency.methods": "方法",
+        "saliency.method_saliency": "顯著圖（梯度）",
+        "saliency.method_smoothgrad": "SmoothGrad",
+        "saliency.method_smoothgrad_sq": "SmoothGrad²",
+        "saliency.method_vargrad": "VarGrad",
+        "saliency.method_integrated_gradients": "積分梯度（IG）",
+        "saliency.method_gradcam": "Grad-CAM",
+        "saliency.method_occlusion": "遮擋法",
+        "saliency.method_random": "隨機順序（對照組）",
+        "saliency.settings": "方法設定",
+        "saliency.sigma": "SmoothGrad 雜訊 σ，占輸入範圍的百分比（論文建議：10–20%）",
+        "saliency.samples": "SmoothGrad 樣本數 N",
+        "saliency.ig_steps": "積分梯度的步數",
+        "saliency.baseline": "積分梯度的基準圖",
+        "saliency.baseline_black": "全黑",
+        "saliency.baseline_blurred": "模糊後的圖片",
+        "saliency.baseline_noise": "雜訊",
+        "saliency.window": "遮擋窗大小，占邊長的百分比",
+        "saliency.stride": "遮擋步幅，占邊長的百分比",
+        "saliency.opacity": "熱圖不透明度（0 = 只有圖片，1 = 只有熱圖）",
+        "saliency.explain": "解釋",
+        "saliency.maps": "歸因圖，共用同一個色階（每張圖除以自己的第 99 百分位數）",
+        "saliency.samples_header": "SmoothGrad：看雜訊如何被平均掉",
+        "saliency.samples_intro": "在你的 σ 下，用 N = 1、5、25、100 個加了雜訊的副本計算 SmoothGrad，共用同一個色階。"
+                                  "一個副本跟原本的梯度一樣雜亂；平均之後越來越清楚。",
+        "saliency.samples_button": "比較 N = 1、5、25、100",
+        "saliency.sanity_header": "合理性檢查：逐層隨機化模型",
+        "saliency.sanity_intro": "Adebayo 等人（2018）：從最上層（輸出層）往下逐層重新初始化，再重算每張圖。"
+                                 "可信的圖會改變（與原圖的等級相關係數下降）；始終不變的圖只是畫出圖片的邊緣，"
+                                 "而不是模型的理由。",
+        "saliency.sanity_button": "執行合理性檢查",
+        "saliency.sanity_plot": "隨機化的層數增加時，與原圖的 Spearman 等級相關係數",
+        "saliency.sanity_maps": "每一步之後的圖（左：原本；右：全部隨機化）",
+        "saliency.deletion_header": "刪除曲線：拿掉顯著的像素，類別也會消失嗎？",
+        "saliency.deletion_intro": "依照一張圖排出的順序，每次拿掉 5% 的像素（最顯著的先拿），觀察類別機率。"
+                                   "曲線下面積（AUC）越小，代表這張圖越能找出模型需要的東西。隨機順序是對照組。",
+        "saliency.fill": "被拿掉的像素換成",
+        "saliency.fill_grey": "模型的零輸入（灰色；數字為黑色）",
+        "saliency.fill_blurred": "模糊後的圖片",
+        "saliency.deletion_button": "畫出刪除曲線",
+        "saliency.deletion_plot": "依顯著程度由高到低拿掉像素時，該類別的機率",
+        "saliency.axis_step": "隨機化到",
+        "saliency.axis_removed": "拿掉的像素百分比",
+        "saliency.col_method": "方法",
+        "saliency.col_auc": "刪除曲線 AUC（越小越好）",
+        "saliency.col_last": "全部隨機化後的相關係數",
+        "saliency.col_verdict": "結果",
+        "saliency.passes": "通過（會隨模型改變）",
+        "saliency.fails": "不通過（幾乎不變）",
+        "saliency.layer_original": "原本",
+        "saliency.layer_logits": "輸出層",
+        "saliency.layer_head": "頭部",
+        "saliency.layer_stage": "第 {number} 階段",
+        "saliency.layer_stem": "起始層",
+        "saliency.layer_fc": "全連接層",
+        "saliency.layer_conv": "卷積層 {number}",
+        "saliency.prediction_line": "模型認為是 **{label}**（{p:.1%}）。正在解釋 **{target}**（{pt:.1%}）。",
+        "saliency.seen_line": "模型看到的是圖片中央的正方形，大小 {size}×{size} 像素。",
+        "saliency.sigma_line": "σ = 範圍的 {sigma:g}% = 模型輸入單位中的 {value:.3f}。",
+        "saliency.sanity_capped": "為了速度，合理性檢查最多使用 {samples} 個 SmoothGrad 樣本與 {steps} 步積分梯度。",
+        "saliency.progress_method": "正在計算{method}（{done}/{total}）",
+        "saliency.progress_step": "隨機化到：{step}",
+        "saliency.progress_samples": "SmoothGrad，N = {n}",
+        "saliency.progress_deletion": "刪除曲線：{method}",
+        "saliency.name_target": "要解釋的類別",
+        "saliency.name_sigma": "σ",
+        "saliency.name_samples": "樣本數 N",
+        "saliency.name_ig_steps": "積分梯度的步數",
+        "saliency.name_window": "遮擋窗大小",
+        "saliency.name_stride": "遮擋步幅",
+        "saliency.name_opacity": "不透明度",
+        "saliency.name_position": "範例編號",
+        "saliency.no_methods": "請至少選一種方法。",
+        "saliency.unknown_method": "沒有 {value} 這種方法。可用的方法：{known}。",
+        "saliency.unknown_option": "{value} 不是下列選項之一：{known}。",
+        "saliency.canvas_empty": "畫布是空的：請先畫一個數字，或取消勾選「解釋我畫的數字」。",
+        "saliency.image_too_small": "圖片只有 {width}×{height} 像素，至少需要 {minimum}×{minimum}。",
+        "saliency.target_unknown": "沒有類別 {value}：這個模型的類別是 0–{last}。",
+    },
+}
+
+
+def load_results() -> dict | None:
+    return json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.is_file() else None
+
+
+def note_numbers(results: dict) -> dict[str, str]:
+    """The numbers the lecture notes quote, formatted, from results.json."""
+    cat = results["examples"]["chelsea"]
+    sanity, deletion = cat["sanity"], cat["deletion"]
+    numbers = {f"cat_corr_{m}": f"{values[-1]:.2f}" for m, values in sanity["correlations"].items()}
+    numbers.update({f"cat_auc_{m}": f"{value:.3f}" for m, value in deletion["auc"].items()})
+    quality = results["quality"]
+    numbers.update(
+        cat_label=cat["top"][0][1], cat_p=f"{cat['top'][0][2]:.0%}",
+        lite_top1=f"{quality['efficientnet-lite0']['top1']:.0%}",
+        lite_top5=f"{quality['efficientnet-lite0']['top5']:.0%}",
+        photos=str(quality["efficientnet-lite0"]["photos"]),
+        digit_accuracy=f"{quality['digit-cnn']['accuracy']:.1%}",
+    )
+    return numbers
+
+
+def notes(lang: str, results: dict | None) -> str:
+    """notes.<lang>.md with its {{placeholders}} filled in ("?" until measure.py has written them)."""
+    text = (HERE / f"notes.{lang}.md").read_text(encoding="utf-8")
+    try:
+        numbers = note_numbers(results) if results else {}
+    except KeyError:
+        numbers = {}
+    return PLACEHOLDER.sub(lambda match: numbers.get(match.group(1), "?"), text)
+
+
+register(STRINGS)
+_results = load_results()
+register({lang: {"saliency.notes": notes(lang, _results)} for lang in ("en", "zh")})

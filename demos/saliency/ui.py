@@ -1,0 +1,542 @@
+"""The saliency tab: layout and events. The science is in logic.py, the words in strings.py."""
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+import pandas as pd
+import torch
+
+from core.data.digits import TEST, load_split, normalize_digit
+from core.device import heavy_threads
+from core.i18n import UserInputError, check_number, shown, t
+from core.images import overlay
+from core.memo import Memo
+from core.ui import (
+    HEAVY,
+    LIGHT,
+    Dropdown,
+    Gallery,
+    Image,
+    SafeSketchpad,
+    Slider,
+    Stopwatch,
+    drawing_to_gray,
+    handler,
+    model_loader,
+    model_picker,
+    on_gallery_click,
+    select_brush_js,
+    slider_value,
+)
+from core.uploads import decode_image
+from demos.saliency import logic, strings  # noqa: F401  strings registers the words
+from demos.saliency.model import CLASSIFIER, cam_layer, input_spec, randomization_steps
+
+TOPIC = "saliency"
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "examples"
+EXAMPLE_PHOTOS = ("chelsea.png", "coffee.png", "rocket.png", "astronaut.png", "motorcycle.png")
+EXAMPLE_DIGITS = 4  # the first test digits of classes 3, 5, 7, 8
+DEFAULT_METHODS = ("saliency", "smoothgrad", "gradcam")
+SIGMA_RANGE, SAMPLES_RANGE, STEPS_RANGE = (0, 50), (1, 200), (2, 200)
+WINDOW_RANGE, STRIDE_RANGE, OPACITY_RANGE = (2, 50), (2, 50), (0, 1)
+SCRUB_SAMPLES = (1, 5, 25, 100)
+SANITY_PASS = 0.5  # rank correlation with the original once every layer is random: below = the map changed
+SANITY_CAP = {"samples": 10, "ig_steps": 16}  # the sanity check recomputes every map at every step
+MIN_SIDE = 16
+PANEL = 224  # shown size of every panel (digits are enlarged without smoothing)
+
+EXPLAINED = Memo(maxsize=64)  # maps, keyed on the picture, model, class and every setting
+CHECKS = Memo(maxsize=32)  # sanity checks, deletion curves and sample sweeps
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The picture as the model sees it, and the model."""
+
+    picture: np.ndarray  # uint8, size x size (x 3)
+    x: torch.Tensor  # (1, C, size, size), normalised
+    bundle: object
+    key: str  # the model's name and a hash of the picture: memo keys
+
+    @property
+    def labels(self):
+        return self.bundle.labels or tuple(str(i) for i in range(10))
+
+
+# ------------------------------------------------------------------ inputs
+
+@functools.lru_cache(maxsize=1)
+def examples() -> tuple[np.ndarray, ...]:
+    """The example gallery: photos (assets/examples), then a few test digits."""
+    from PIL import Image as PILImage
+
+    photos = [np.asarray(PILImage.open(EXAMPLES_DIR / name).convert("RGB")) for name in EXAMPLE_PHOTOS
+              if (EXAMPLES_DIR / name).is_file()]
+    test = load_split(TEST)
+    digits = [test.images[int(np.flatnonzero(test.labels == d)[0])] for d in (3, 5, 7, 8)[:EXAMPLE_DIGITS]]
+    return tuple(photos) + tuple(np.kron(d, np.ones((8, 8), np.uint8)) for d in digits)
+
+
+def _subject(picture, drawing, use_drawing, model_key, lang: str) -> Subject:
+    bundle = CLASSIFIER.get(_model_key(model_key))
+    spec = input_spec(bundle)
+    gray = drawing_to_gray(drawing) if use_drawing else None
+    if use_drawing and gray is None:
+        raise UserInputError("saliency.canvas_empty")
+    if gray is None:
+        rgb = decode_image(picture, max_side=1024)
+        height, width = rgb.shape[:2]
+        if spec.channels == 3 and min(height, width) < MIN_SIDE:
+            raise UserInputError("saliency.image_too_small", width=width, height=height, minimum=MIN_SIDE)
+    if spec.channels == 1:  # the digit CNN: any picture becomes a centred 28x28 digit, like the data set
+        seen = normalize_digit(gray if gray is not None else rgb)
+    else:
+        seen = logic.square_crop(gray if gray is not None else rgb, spec.size, spec.channels)
+    digest = hashlib.sha256(seen.tobytes()).hexdigest()[:16]
+    return Subject(seen, spec(seen).to(next(bundle.model.parameters()).device), bundle,
+                   f"{bundle.name}:{digest}")
+
+
+def _model_key(value) -> str | None:
+    if value in (None, ""):
+        return None
+    if value not in {c.key for c in CLASSIFIER.choices}:
+        raise UserInputError("model.unknown", choice=shown(value, 40, quote=False))
+    return value
+
+
+def _target(value, subject: Subject, lang: str) -> int:
+    """The class to explain: the given index, or the top prediction when none is given."""
+    if value in (None, ""):
+        return int(logic.probabilities(subject.bundle.model, subject.x).argmax())
+    last = len(subject.labels) - 1
+    try:
+        return check_number(value, t("saliency.name_target", lang), 0, last, integer=True)
+    except UserInputError:
+        raise UserInputError("saliency.target_unknown", value=shown(value), last=last) from None
+
+
+def _methods(values, lang: str) -> tuple[str, ...]:
+    values = [values] if isinstance(values, str) else list(values or [])
+    unknown = [v for v in values if v not in logic.METHODS]
+    if unknown:
+        raise UserInputError("saliency.unknown_method", value=shown(unknown[0]), known=", ".join(logic.METHODS))
+    if not values:
+        raise UserInputError("saliency.no_methods")
+    return tuple(m for m in logic.METHODS if m in values)  # one order, whatever the order sent
+
+
+def _option(value, options, default):
+    if value in (None, ""):
+        return default
+    if value not in options:
+        raise UserInputError("saliency.unknown_option", value=shown(value), known=", ".join(options))
+    return value
+
+
+def _settings(sigma, samples, ig_steps, baseline, window, stride, lang: str, live: bool = False) -> logic.Settings:
+    name = lambda key: t(f"saliency.name_{key}", lang)  # noqa: E731
+    return logic.Settings(
+        sigma_percent=slider_value(sigma, name("sigma"), *SIGMA_RANGE, live=live),
+        samples=slider_value(samples, name("samples"), *SAMPLES_RANGE, integer=True, live=live),
+        ig_steps=slider_value(ig_steps, name("ig_steps"), *STEPS_RANGE, integer=True, live=live),
+        baseline=_option(baseline, logic.BASELINES, "black"),
+        window_percent=slider_value(window, name("window"), *WINDOW_RANGE, live=live),
+        stride_percent=slider_value(stride, name("stride"), *STRIDE_RANGE, live=live),
+    )
+
+
+def _baseline(subject: Subject, settings: logic.Settings) -> torch.Tensor:
+    spec = input_spec(subject.bundle)
+    return spec(logic.baseline_picture(subject.picture, settings.baseline, settings.seed)).to(subject.x.device)
+
+
+# ------------------------------------------------------------------ pictures
+
+def _panel(subject: Subject, heat: np.ndarray, opacity: float, scale=(0.0, 1.0), colorbar: bool = True):
+    picture = subject.picture
+    factor = max(1, PANEL // picture.shape[0])
+    if factor > 1:  # a 28x28 digit: enlarge the pixels, do not blur them
+        picture = np.kron(picture, np.ones((factor, factor), np.uint8))
+        heat = np.kron(heat, np.ones((factor, factor)))
+    return overlay(picture, heat, scale, alpha=float(opacity), smooth=False, colorbar=colorbar)
+
+
+def _seen(subject: Subject) -> np.ndarray:
+    picture = subject.picture
+    factor = max(1, PANEL // picture.shape[0])
+    return np.kron(picture, np.ones((factor, factor), np.uint8)) if factor > 1 else picture
+
+
+def method_name(method: str, lang: str) -> str:
+    return t(f"saliency.method_{method}", lang)
+
+
+def step_name(step: str, lang: str) -> str:
+    kind, _, number = step.partition(":")
+    return t(f"saliency.layer_{kind}", lang, number=number) if number else t(f"saliency.layer_{kind}", lang)
+
+
+# ------------------------------------------------------------------ handlers
+
+def _predictions(subject: Subject, lang: str):
+    probs = logic.probabilities(subject.bundle.model, subject.x)[0]
+    top = logic.top_k(probs, subject.labels, 5)
+    frame = pd.DataFrame({"class": [f"{name} ({i})" for i, name, _ in top], "p": [p for _, _, p in top]})
+    return probs, top, frame
+
+
+def _target_choices(subject: Subject):
+    return [(f"{i} · {name}", i) for i, name in enumerate(subject.labels)]
+
+
+@handler
+def predict(picture, drawing=None, use_drawing=False, model=None, lang="en"):
+    """The model's top 5 classes (bar plot), the class to explain (set to the top one, with every
+    class as a choice) and a line saying what the model predicts."""
+    subject = _subject(picture, drawing, use_drawing, model, lang)
+    probs, top, frame = _predictions(subject, lang)
+    index, label, p = top[0]
+    line = "\n\n".join([t("saliency.prediction_line", lang, label=label, p=p, target=label, pt=p),
+                        t("saliency.seen_line", lang, size=subject.picture.shape[0])])
+    return frame, gr.Dropdown(choices=_target_choices(subject), value=index), line
+
+
+def _explained(subject: Subject, target: int, methods, settings: logic.Settings, progress=None, lang="en"):
+    def compute():
+        def report(i, method):
+            if progress:
+                progress(i / len(methods), desc=t("saliency.progress_method", lang, method=method_name(method, lang),
+                                                  done=i + 1, total=len(methods)))
+        with heavy_threads():
+            return logic.attribute_all(subject.bundle.model, subject.x, target, methods, settings,
+                                       cam_layer=cam_layer(subject.bundle.model),
+                                       baseline=_baseline(subject, settings), report=report)
+    return EXPLAINED.get((subject.key, target, methods, settings), compute)
+
+
+def _explain(picture, drawing, use_drawing, model, target, methods, sigma, samples, ig_steps, baseline, window,
+             stride, opacity, progress, lang, live=False):
+    watch = Stopwatch()
+    subject = _subject(picture, drawing, use_drawing, model, lang)
+    target = _target(target, subject, lang)
+    methods = _methods(methods, lang)
+    settings = _settings(sigma, samples, ig_steps, baseline, window, stride, lang, live)
+    opacity = slider_value(opacity, t("saliency.name_opacity", lang), *OPACITY_RANGE, live=live)
+    maps, cached = _explained(subject, target, methods, settings, progress, lang)
+    panels = [(_seen(subject), t("saliency.seen", lang))]
+    panels += [(_panel(subject, logic.unit_scale(maps[m]), opacity), method_name(m, lang)) for m in methods]
+    probs = logic.probabilities(subject.bundle.model, subject.x)[0]
+    top = int(probs.argmax())
+    line = t("saliency.prediction_line", lang, label=subject.labels[top], p=float(probs[top]),
+             target=subject.labels[target], pt=float(probs[target]))
+    if any(m in logic.NOISE_TYPES for m in methods):
+        line += "\n\n" + t("saliency.sigma_line", lang, sigma=settings.sigma_percent,
+                           value=logic.noise_sigma(subject.x, settings.sigma_percent))
+    return panels, line, watch.label(lang, cached)
+
+
+@handler
+def explain(picture, drawing=None, use_drawing=False, model=None, target=None, methods=DEFAULT_METHODS, sigma=15,
+            samples=25, ig_steps=32, baseline="black", window=14, stride=7, opacity=0.6, progress=gr.Progress(),
+            lang="en"):
+    """Attribution maps of the chosen methods for the class ``target`` (a class index; empty = the top
+    prediction), blended over the picture at ``opacity`` on one shared colour scale: a gallery of
+    (panel, method name), the prediction line and the timing. Identical requests are answered from a memo."""
+    return _explain(picture, drawing, use_drawing, model, target, methods, sigma, samples, ig_steps, baseline,
+                    window, stride, opacity, progress, lang)
+
+
+@handler
+def redraw(picture, drawing=None, use_drawing=False, model=None, target=None, methods=DEFAULT_METHODS, sigma=15,
+           samples=25, ig_steps=32, baseline="black", window=14, stride=7, opacity=0.6, lang="en"):
+    """The page's own call while the opacity slider moves: the maps come from the memo."""
+    return _explain(picture, drawing, use_drawing, model, target, methods, sigma, samples, ig_steps, baseline,
+                    window, stride, opacity, None, lang, live=True)
+
+
+@handler
+def sample_sweep(picture, drawing=None, use_drawing=False, model=None, target=None, sigma=15, opacity=0.6,
+                 progress=gr.Progress(), lang="en"):
+    """SmoothGrad at ``sigma`` with N = 1, 5, 25 and 100 samples, on one colour scale: a gallery and the timing."""
+    watch = Stopwatch()
+    subject = _subject(picture, drawing, use_drawing, model, lang)
+    target = _target(target, subject, lang)
+    sigma = slider_value(sigma, t("saliency.name_sigma", lang), *SIGMA_RANGE)
+    opacity = slider_value(opacity, t("saliency.name_opacity", lang), *OPACITY_RANGE)
+
+    def compute():
+        maps = []
+        with heavy_threads():
+            for i, n in enumerate(SCRUB_SAMPLES):
+                progress(i / len(SCRUB_SAMPLES), desc=t("saliency.progress_samples", lang, n=n))
+                settings = logic.Settings(sigma_percent=sigma, samples=n)
+                maps.append(logic.attribute(subject.bundle.model, subject.x, target, "smoothgrad", settings))
+        return maps
+
+    maps, cached = CHECKS.get(("samples", subject.key, target, sigma), compute)
+    from core.images import shared_scale
+
+    scale = shared_scale(*maps, percentile=99)
+    panels = [(_panel(subject, heat, opacity, scale), f"N = {n}") for n, heat in zip(SCRUB_SAMPLES, maps)]
+    return panels, watch.label(lang, cached)
+
+
+def _sanity_result(subject: Subject, target: int, methods, settings: logic.Settings, progress=None, lang="en"):
+    capped = logic.Settings(**{**settings.__dict__, "samples": min(settings.samples, SANITY_CAP["samples"]),
+                               "ig_steps": min(settings.ig_steps, SANITY_CAP["ig_steps"])})
+    model = subject.bundle.model
+
+    def report(share, step):
+        if progress:
+            progress(share, desc=t("saliency.progress_step", lang, step=step_name(step, lang)))
+
+    def compute():
+        with heavy_threads():
+            return logic.cascading_randomization(lambda: copy.deepcopy(model), randomization_steps(model), subject.x,
+                                                 target, methods, capped, cam_layer, _baseline(subject, capped),
+                                                 report)
+    return CHECKS.get(("sanity", subject.key, target, methods, capped), compute)
+
+
+def sanity_frame(result: logic.SanityResult, lang: str) -> pd.DataFrame:
+    steps = [step_name(s, lang) for s in result.steps]
+    rows = [(steps[i], method_name(m, lang), float(values[i]))
+            for m, values in result.correlations.items() for i in range(len(steps))]
+    return pd.DataFrame(rows, columns=["step", "method", "ρ"])
+
+
+def sanity_table(result: logic.SanityResult, lang: str) -> str:
+    columns = (t(f"saliency.col_{key}", lang) for key in ("method", "last", "verdict"))
+    lines = ["| " + " | ".join(columns) + " |", "| --- | ---: | --- |"]
+    for method, values in result.correlations.items():
+        verdict = t("saliency.passes" if values[-1] < SANITY_PASS else "saliency.fails", lang)
+        lines.append(f"| {method_name(method, lang)} | {values[-1]:.2f} | {verdict} |")
+    return "\n".join(lines)
+
+
+def _strip(subject: Subject, maps) -> np.ndarray:
+    """The maps of one method after each step, side by side (each on its own 0-1 scale), at 96 px."""
+    from PIL import Image as PILImage
+
+    tiles = []
+    for heat in maps:
+        panel = _panel(subject, logic.unit_scale(heat), 1.0, colorbar=False)
+        tiles.append(np.asarray(PILImage.fromarray(panel).resize((96, 96), PILImage.BILINEAR)))
+        tiles.append(np.full((96, 4, 3), 255, np.uint8))
+    return np.concatenate(tiles[:-1], axis=1)
+
+
+@handler
+def sanity(picture, drawing=None, use_drawing=False, model=None, target=None, methods=DEFAULT_METHODS, sigma=15,
+           samples=25, ig_steps=32, baseline="black", window=14, stride=7, progress=gr.Progress(), lang="en"):
+    """Cascading randomisation (Adebayo et al. 2018): the maps after each step (a gallery, one strip per
+    method), the Spearman correlation with the original per step and method (line plot), a verdict table
+    and the timing. Memoised; at most 10 SmoothGrad samples and 16 IG steps."""
+    watch = Stopwatch()
+    subject = _subject(picture, drawing, use_drawing, model, lang)
+    target = _target(target, subject, lang)
+    methods = _methods(methods, lang)
+    settings = _settings(sigma, samples, ig_steps, baseline, window, stride, lang)
+    result, cached = _sanity_result(subject, target, methods, settings, progress, lang)
+    strips = [(_strip(subject, result.maps[m]), method_name(m, lang)) for m in methods]
+    note = t("saliency.sanity_capped", lang, samples=SANITY_CAP["samples"], steps=SANITY_CAP["ig_steps"])
+    return strips, sanity_frame(result, lang), sanity_table(result, lang) + "\n\n" + note, watch.label(lang, cached)
+
+
+def _deletion_result(subject: Subject, target: int, methods, settings: logic.Settings, fill: str, progress=None,
+                     lang="en"):
+    maps, _ = _explained(subject, target, methods, settings, progress, lang)
+
+    def compute():
+        fill_x = _baseline(subject, logic.Settings(baseline="blurred")) if fill == "blurred" else None
+        curves = {}
+        with heavy_threads():
+            for i, (method, heat) in enumerate([*maps.items(), ("random", logic.random_map(subject.x.shape[-2:]))]):
+                if progress:
+                    progress(i / (len(maps) + 1), desc=t("saliency.progress_deletion", lang,
+                                                         method=method_name(method, lang)))
+                curves[method] = logic.deletion_curve(subject.bundle.model, subject.x, target, heat, fill_x)
+        return curves
+    return CHECKS.get(("deletion", subject.key, target, methods, settings, fill), compute)
+
+
+@handler
+def deletion(picture, drawing=None, use_drawing=False, model=None, target=None, methods=DEFAULT_METHODS, sigma=15,
+             samples=25, ig_steps=32, baseline="black", window=14, stride=7, fill="grey", progress=gr.Progress(),
+             lang="en"):
+    """Deletion curves: p(target) as 0-100% of the pixels are removed (set to ``fill``: "grey", the model's zero
+    input, or "blurred"), most salient first, per method and for a random order (line plot), the AUC table
+    and the timing. Memoised."""
+    watch = Stopwatch()
+    subject = _subject(picture, drawing, use_drawing, model, lang)
+    target = _target(target, subject, lang)
+    methods = _methods(methods, lang)
+    settings = _settings(sigma, samples, ig_steps, baseline, window, stride, lang)
+    fill = _option(fill, ("grey", "blurred"), "grey")
+    curves, cached = _deletion_result(subject, target, methods, settings, fill, progress, lang)
+    percent = logic.DELETION_STEPS * 100
+    frame = pd.DataFrame([(float(x), method_name(m, lang), float(p)) for m, curve in curves.items()
+                          for x, p in zip(percent, curve)], columns=["removed", "method", "p"])
+    lines = [f"| {t('saliency.col_method', lang)} | {t('saliency.col_auc', lang)} |", "| --- | ---: |"]
+    lines += [f"| {method_name(m, lang)} | {logic.area_under(c):.3f} |" for m, c in curves.items()]
+    return frame, "\n".join(lines), watch.label(lang, cached)
+
+
+@handler
+def pick(position, lang="en"):
+    """Example position (photos first, then test digits) -> the picture, and "explain my drawing" unticked."""
+    pictures = examples()
+    try:
+        position = check_number(position, t("saliency.name_position", lang), 0, len(pictures) - 1, integer=True)
+    except UserInputError:
+        raise UserInputError("saliency.unknown_option", value=shown(position),
+                             known=f"0–{len(pictures) - 1}") from None
+    return pictures[position], False
+
+
+# ------------------------------------------------------------------ layout
+
+def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
+    pictures = examples()
+    with gr.Tab(i18n("saliency.tab"), id=TOPIC, elem_id="tab-saliency"):
+        gr.Markdown(i18n("saliency.intro"))
+        model, model_status = model_picker(CLASSIFIER, i18n, elem_id="saliency-model")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=5, min_width=300):
+                picture = Image(pictures[0], type="filepath", sources=["upload", "clipboard"], height=300,
+                                label=i18n("saliency.picture"), elem_id="saliency-picture")
+                gr.Markdown(i18n("saliency.examples"), elem_classes=["plot-caption"])
+                gallery = gr.Gallery(list(pictures), show_label=False, columns=9, rows=1, height="auto",
+                                     allow_preview=False, interactive=False, object_fit="cover", buttons=[],
+                                     elem_id="saliency-gallery", elem_classes=["thumb-gallery"])
+                with gr.Accordion(i18n("saliency.sketch"), open=False):
+                    sketch = SafeSketchpad(type="numpy", image_mode="L", show_label=False, canvas_size=(280, 280),
+                                           height=330, layers=False, placeholder=i18n("saliency.sketch_placeholder"),
+                                           brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"),
+                                           elem_id="saliency-sketch")
+                    use_drawing = gr.Checkbox(False, label=i18n("saliency.use_drawing"), elem_id="saliency-use-drawing")
+            with gr.Column(scale=7, min_width=300):
+                gr.Markdown(i18n("saliency.predictions"), elem_classes=["plot-caption"])
+                bars = gr.BarPlot(x="class", y="p", y_lim=[0, 1], height=220, sort="-y", x_title=" ", y_title="p",
+                                  show_label=False, elem_id="saliency-predictions")
+                line = gr.Markdown(elem_id="saliency-line")
+                target = Dropdown([], value=None, label=i18n("saliency.target"), filterable=True,
+                                  elem_id="saliency-target")
+                methods = gr.CheckboxGroup([(i18n(f"saliency.method_{m}"), m) for m in logic.METHODS],
+                                           value=list(DEFAULT_METHODS), label=i18n("saliency.methods"),
+                                           elem_id="saliency-methods")
+                with gr.Accordion(i18n("saliency.settings"), open=False):
+                    with gr.Row():
+                        sigma = Slider(*SIGMA_RANGE, value=15, step=1, label=i18n("saliency.sigma"),
+                                       elem_id="saliency-sigma")
+                        samples = Slider(*SAMPLES_RANGE, value=25, step=1, precision=0,
+                                         label=i18n("saliency.samples"), elem_id="saliency-samples")
+                    with gr.Row():
+                        ig_steps = Slider(*STEPS_RANGE, value=32, step=1, precision=0, label=i18n("saliency.ig_steps"),
+                                          elem_id="saliency-ig-steps")
+                        baseline = gr.Radio([(i18n(f"saliency.baseline_{b}"), b) for b in logic.BASELINES],
+                                            value="black", label=i18n("saliency.baseline"), elem_id="saliency-baseline")
+                    with gr.Row():
+                        window = Slider(*WINDOW_RANGE, value=14, step=1, label=i18n("saliency.window"),
+                                        elem_id="saliency-window")
+                        stride = Slider(*STRIDE_RANGE, value=7, step=1, label=i18n("saliency.stride"),
+                                        elem_id="saliency-stride")
+                explain_button = gr.Button(i18n("saliency.explain"), variant="primary", elem_id="saliency-explain")
+        opacity = Slider(*OPACITY_RANGE, value=0.6, step=0.05, buttons=[], label=i18n("saliency.opacity"),
+                         elem_id="saliency-opacity")
+        gr.Markdown(i18n("saliency.maps"), elem_classes=["plot-caption"])
+        maps = Gallery(show_label=False, columns=4, height="auto", object_fit="contain", allow_preview=True,
+                       format="png", buttons=["fullscreen"], elem_id="saliency-maps")
+        timing = gr.Markdown(elem_id="saliency-timing")
+
+        subject_inputs = [picture, sketch, use_drawing, model] if model is not None else [picture, sketch, use_drawing]
+        setting_inputs = [sigma, samples, ig_steps, baseline, window, stride]
+        explain_inputs = subject_inputs + [target, methods] + setting_inputs
+        predict_args = dict(fn=predict, inputs=subject_inputs, outputs=[bars, target, line],
+                            show_progress="hidden", **LIGHT)
+        explain_args = dict(fn=explain, inputs=explain_inputs + [opacity], outputs=[maps, line, timing], **HEAVY)
+
+        demo.load(api_name="saliency_predict", **predict_args).then(
+            api_name="saliency_explain_start", api_visibility="private", **explain_args)
+        gr.on([picture.upload, picture.clear, use_drawing.input], api_name="saliency_predict_input",
+              api_visibility="private", **predict_args).then(
+            api_name="saliency_explain_input", api_visibility="private", **explain_args)
+        gr.on([sketch.input], api_name="saliency_predict_drawing", api_visibility="private", trigger_mode="always_last",
+              **predict_args).then(api_name="saliency_explain_drawing", api_visibility="private", **explain_args)
+        demo.load(None, js=select_brush_js("saliency-sketch"))
+        sketch.clear(None, js=select_brush_js("saliency-sketch"))
+        on_gallery_click(gallery, pick, outputs=[picture, use_drawing], api_name="saliency_pick",
+                         show_progress="hidden", **LIGHT).then(
+            api_name="saliency_predict_picked", api_visibility="private", **predict_args).then(
+            api_name="saliency_explain_picked", api_visibility="private", **explain_args)
+        gr.on([explain_button.click, target.input], api_name="saliency_explain", **explain_args)
+        opacity.input(redraw, explain_inputs + [opacity], [maps, line, timing], api_name="saliency_redraw",
+                      api_visibility="private", show_progress="hidden", trigger_mode="always_last", **LIGHT)
+        if model is not None:
+            model.input(model_loader(CLASSIFIER), model, model_status, api_name="saliency_model", **HEAVY).then(
+                api_name="saliency_predict_model", api_visibility="private", **predict_args).then(
+                api_name="saliency_explain_model", api_visibility="private", **explain_args)
+
+        gr.Markdown(i18n("saliency.samples_header"), elem_classes=["section-title"])
+        gr.Markdown(i18n("saliency.samples_intro"))
+        samples_button = gr.Button(i18n("saliency.samples_button"), elem_id="saliency-samples-button")
+        sweep = Gallery(show_label=False, columns=4, height="auto", object_fit="contain", format="png",
+                        buttons=["fullscreen"], elem_id="saliency-sweep")
+        sweep_timing = gr.Markdown(elem_id="saliency-sweep-timing")
+        samples_button.click(sample_sweep, subject_inputs + [target, sigma, opacity], [sweep, sweep_timing],
+                             api_name="saliency_samples", **HEAVY)
+
+        gr.Markdown(i18n("saliency.sanity_header"), elem_classes=["section-title"])
+        gr.Markdown(i18n("saliency.sanity_intro"))
+        sanity_button = gr.Button(i18n("saliency.sanity_button"), elem_id="saliency-sanity-button")
+        gr.Markdown(i18n("saliency.sanity_plot"), elem_classes=["plot-caption"])
+        sanity_plot = gr.LinePlot(x="step", y="ρ", color="method", y_lim=[-1, 1], height=280, show_label=False,
+                                  x_title=" ", x_label_angle=-35, sort=None, elem_id="saliency-sanity-plot")
+        sanity_text = gr.Markdown(elem_id="saliency-sanity-table")
+        gr.Markdown(i18n("saliency.sanity_maps"), elem_classes=["plot-caption"])
+        strips = Gallery(show_label=False, columns=1, height="auto", object_fit="contain", format="png",
+                         buttons=["fullscreen"], elem_id="saliency-sanity-maps")
+        sanity_timing = gr.Markdown(elem_id="saliency-sanity-timing")
+        sanity_button.click(sanity, explain_inputs, [strips, sanity_plot, sanity_text, sanity_timing],
+                            api_name="saliency_sanity", **HEAVY)
+
+        gr.Markdown(i18n("saliency.deletion_header"), elem_classes=["section-title"])
+        gr.Markdown(i18n("saliency.deletion_intro"))
+        with gr.Row():
+            fill = gr.Radio([(i18n("saliency.fill_grey"), "grey"), (i18n("saliency.fill_blurred"), "blurred")],
+                            value="grey", label=i18n("saliency.fill"), elem_id="saliency-fill")
+            deletion_button = gr.Button(i18n("saliency.deletion_button"), elem_id="saliency-deletion-button")
+        gr.Markdown(i18n("saliency.deletion_plot"), elem_classes=["plot-caption"])
+        deletion_plot = gr.LinePlot(x="removed", y="p", color="method", height=280, show_label=False,
+                                    x_title=i18n("saliency.axis_removed"), elem_id="saliency-deletion-plot")
+        deletion_text = gr.Markdown(elem_id="saliency-deletion-table")
+        deletion_timing = gr.Markdown(elem_id="saliency-deletion-timing")
+        deletion_button.click(deletion, explain_inputs + [fill], [deletion_plot, deletion_text, deletion_timing],
+                              api_name="saliency_deletion", **HEAVY)
+
+        with gr.Accordion(i18n("app.notes"), open=False):
+            gr.Markdown(i18n("saliency.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
+                                                                 {"left": "$", "right": "$", "display": False}])
+
+
+def warm_up() -> None:
+    """Before the first student asks: the default model, and the default maps of the first example photo."""
+    pictures = examples()
+    if not pictures:
+        return
+    import tempfile
+
+    from PIL import Image as PILImage
+
+    with tempfile.NamedTemporaryFile(suffix=".png") as handle:
+        PILImage.fromarray(pictures[0]).save(handle.name)
+        subject = _subject(handle.name, None, False, None, "en")
+    target = int(logic.probabilities(subject.bundle.model, subject.x).argmax())
+    _explained(subject, target, DEFAULT_METHODS, logic.Settings())
