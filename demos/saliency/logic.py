@@ -122,7 +122,7 @@ def to_map(attribution: torch.Tensor, how: str) -> np.ndarray:
 def attribute(model: nn.Module, x: torch.Tensor, target: int, method: str, settings: Settings = Settings(),
               *, cam_layer: nn.Module | None = None, baseline: torch.Tensor | None = None) -> np.ndarray:
     """The (H, W) map of ``method`` for class ``target`` of the single input ``x`` (1, C, H, W)."""
-    from captum.attr import IntegratedGradients, LayerAttribution, LayerGradCam, NoiseTunnel, Occlusion, Saliency
+    from captum.attr import LayerAttribution, LayerGradCam, NoiseTunnel, Occlusion, Saliency
 
     x = x.detach().clone().requires_grad_(True)
     if method == "saliency":
@@ -135,9 +135,7 @@ def attribute(model: nn.Module, x: torch.Tensor, target: int, method: str, setti
                 target=target, abs=True)
         return to_map(maps, "abs")
     if method == "integrated_gradients":
-        base = torch.zeros_like(x) if baseline is None else baseline
-        maps = IntegratedGradients(model).attribute(x, baselines=base, target=target, n_steps=int(settings.ig_steps),
-                                                    internal_batch_size=int(settings.batch) * 2)
+        maps = integrated_gradients(model, x, target, baseline, settings)
         return np.abs(maps.detach().float()[0].sum(dim=0).numpy())  # signed per pixel, then its size
     if method == "gradcam":
         if cam_layer is None:
@@ -153,6 +151,16 @@ def attribute(model: nn.Module, x: torch.Tensor, target: int, method: str, setti
                                           window), strides=(x.shape[1], stride, stride), perturbations_per_eval=16)
         return to_map(maps, "relu")
     raise ValueError(f"unknown method {method!r}")
+
+
+def integrated_gradients(model: nn.Module, x: torch.Tensor, target: int, baseline: torch.Tensor | None,
+                         settings: Settings = Settings()) -> torch.Tensor:
+    """Integrated Gradients' signed attributions (1, C, H, W); they add up to f(x) − f(baseline)."""
+    from captum.attr import IntegratedGradients
+
+    base = torch.zeros_like(x) if baseline is None else baseline
+    return IntegratedGradients(model).attribute(x, baselines=base, target=target, n_steps=int(settings.ig_steps),
+                                                internal_batch_size=int(settings.batch) * 2)
 
 
 def attribute_all(model: nn.Module, x: torch.Tensor, target: int, methods: Iterable[str], settings: Settings,

