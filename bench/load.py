@@ -81,6 +81,17 @@ SCENARIOS: dict[str, Scenario] = {
         varied=lambda u: (u.slider(0.5, 20, 0.1), u.slider(0, 1, 0.05), class_epochs(u), class_fraction(u),
                           u.pick({"none": 70, **{str(d): 3 for d in range(10)}}),
                           u.pick({1: 35, 2: 25, 3: 25, 4: 10, 5: 5}))),
+    "/saliency_predict": Scenario(
+        "light", 2,
+        default=lambda u: (u.photo("chelsea.png"), None, False, "efficientnet-lite0"),
+        varied=lambda u: (u.photo(), None, False, "efficientnet-lite0")),
+    "/saliency_explain": Scenario(
+        "heavy", 1,  # the default methods (Saliency, SmoothGrad, Grad-CAM) at the default settings
+        default=lambda u: (u.photo("chelsea.png"), None, False, "efficientnet-lite0", None,
+                           ["saliency", "smoothgrad", "gradcam"], 15, 25, 32, "black", 14, 7, 0.6),
+        varied=lambda u: (u.photo(), None, False, "efficientnet-lite0", None,
+                          ["saliency", "smoothgrad", "gradcam"], u.pick({10: 1, 15: 2, 20: 1}), 25, 32, "black",
+                          14, 7, u.slider(0, 1, 0.05))),
 }
 CACHE_MARKS = ("cached", "快取")  # what a heavy answer served from a cache says in its timing label
 # The handler's own time from its timing label: "cpu · 42 ms", "cpu · 1.3 s" (毫秒 / 秒 in Chinese).
@@ -118,6 +129,11 @@ class Inputs:
 
     def pick(self, weights: dict) -> Any:
         return self.rng.choices(list(weights), list(weights.values()))[0]
+
+    def photo(self, name: str | None = None) -> dict:
+        """One of the saliency tab's example photos (a class uploads the same few)."""
+        name = name or self.rng.choice(sorted(p.name for p in (ROOT / "assets" / "examples").glob("*.[pj][np]g")))
+        return handle_file(str(ROOT / "assets" / "examples" / name))
 
     def drawing(self, default: bool = False) -> dict:
         """A sketchpad value: the default is a thick '1' (the API tests' stroke), shared by every user."""

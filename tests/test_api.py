@@ -10,7 +10,9 @@ from PIL import Image
 from core.data.digits import TEST, load_split
 
 API_NAMES = {"/distillation_soften", "/distillation_draw", "/distillation_pick", "/distillation_train",
-             "/distillation_preset", "/distillation_figures"}
+             "/distillation_preset", "/distillation_figures",
+             "/saliency_predict", "/saliency_explain", "/saliency_samples", "/saliency_sanity", "/saliency_deletion",
+             "/saliency_pick", "/saliency_model"}
 
 
 def drawing_payload(path):

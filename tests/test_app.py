@@ -87,21 +87,23 @@ def test_readme_has_the_two_commands_and_ci_runs_the_test_one():
             assert f"`/{fn.api_name}`" in readme, f"README does not list /{fn.api_name}"
 
 
-@pytest.mark.parametrize("module, args", [
-    ("core.train_classifier", ["--max-steps", "3"]),
-    ("demos.distillation.train", ["--quick"]),
+@pytest.mark.parametrize("module, args, card", [
+    ("core.train_classifier", ["--max-steps", "3"], "card.json"),
+    ("demos.distillation.train", ["--quick"], "card.json"),
+    ("demos.saliency.measure", ["--quick"], "efficientnet_lite0/card.json"),
 ])
-def test_each_train_script_runs_a_few_steps(tmp_path, module, args):
-    """CI never retrains: it checks that each train.py still runs, on a few steps, into a temp folder."""
+def test_each_train_script_runs_a_few_steps(tmp_path, module, args, card):
+    """CI never retrains: it checks that each train.py (or measure.py) still runs, on a few steps, into a
+    temp folder."""
     out = subprocess.run([sys.executable, "-m", module, *args, "--out", str(tmp_path)], cwd=ROOT,
                          capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert (tmp_path / "card.json").is_file()
+    assert (tmp_path / card).is_file()
 
 
 def test_retraining_never_imports_gradio():
     """train.py and the figures it draws are Gradio-free: retraining works without the UI stack."""
-    code = ("import sys; import demos.distillation.train, core.train_classifier; "
+    code = ("import sys; import demos.distillation.train, core.train_classifier, demos.saliency.measure; "
             "assert 'gradio' not in sys.modules, 'gradio was imported'")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]

@@ -235,3 +235,55 @@ def test_a_waiting_training_shows_its_place_in_the_queue_in_chinese(browser, app
     finally:
         for page in pages:
             page.context.close()
+
+
+# ---------------------------------------------------------------- the saliency tab
+
+#: Latin words the saliency tab may show in Chinese: method and model names, authors, maths, and the
+#: ImageNet class names (English WordNet names: the model's own vocabulary, listed in the notes as such).
+SALIENCY_LATIN = {"SmoothGrad", "VarGrad", "Grad", "CAM", "EfficientNet", "Lite", "ResNet", "ImageNet", "WordNet",
+                  "Google", "Spearman", "AUC", "Simonyan", "Smilkov", "Adebayo", "Sundararajan", "Selvaraju",
+                  "Zeiler", "Fergus", "Petsiuk", "Hooker", "varepsilon", "mathcal", "hat", "text", "max", "min",
+                  "efficientnet", "lite", "pytorch", "model", "resnet"}
+
+
+def saliency_maps_count(page) -> int:
+    return page.locator("#saliency-maps img").count()
+
+
+def open_saliency(page, lang="en"):
+    page.get_by_role("tab", name=t("saliency.tab", lang)).click()
+    page.wait_for_function("document.querySelectorAll('#saliency-maps img').length >= 4", timeout=120_000)
+
+
+def test_saliency_explains_an_example_photo(page):
+    open_saliency(page)
+    assert "The model says" in page.locator("#saliency-line").inner_text()
+    page.locator("#saliency-gallery button.thumbnail-item").nth(1).click()  # the coffee
+    page.wait_for_function("document.querySelector('#saliency-line').innerText.includes('espresso')",
+                           timeout=120_000)
+    page.wait_for_function("document.querySelector('#saliency-timing').innerText.includes('cpu')", timeout=120_000)
+    page.wait_for_function("document.querySelectorAll('#saliency-maps img').length >= 4", timeout=120_000)
+    first = page.locator("#saliency-maps img").nth(1)
+    assert first.evaluate("img => img.naturalWidth") > 224  # the heat map with its colour bar
+    page.locator("#saliency-sanity-button").click()
+    page.wait_for_function("document.querySelector('#saliency-sanity-table').innerText.includes('Verdict')",
+                           timeout=180_000)
+    os.makedirs("tests/artifacts", exist_ok=True)
+    page.screenshot(path="tests/artifacts/saliency.png", full_page=False)
+
+
+def test_the_chinese_saliency_tab_has_no_english_left(chinese):
+    from demos.saliency.model import imagenet_labels
+
+    open_saliency(chinese, "zh")
+    chinese.locator("#saliency-deletion-button").click()
+    chinese.wait_for_function("document.querySelector('#saliency-deletion-table').innerText.includes('AUC')",
+                              timeout=180_000)
+    for accordion in chinese.locator("#tab-saliency .label-wrap").all():
+        accordion.click()
+    time.sleep(2)
+    text = chinese.locator("#tab-saliency").inner_text()
+    assert "模型認為是" in text and "隨機順序" in text
+    class_words = {word for label in imagenet_labels() for word in re.findall(r"[A-Za-z]{3,}", label)}
+    assert not latin_words(text) - SALIENCY_LATIN - class_words, sorted(latin_words(text) - SALIENCY_LATIN - class_words)

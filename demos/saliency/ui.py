@@ -40,7 +40,7 @@ from demos.saliency.model import CLASSIFIER, cam_layer, input_spec, randomizatio
 
 TOPIC = "saliency"
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "examples"
-EXAMPLE_PHOTOS = ("chelsea.png", "coffee.png", "rocket.png", "astronaut.png", "motorcycle.png")
+EXAMPLE_PHOTOS = ("chelsea.png", "coffee.png", "rocket.jpg", "astronaut.png", "motorcycle.png")
 EXAMPLE_DIGITS = 4  # the first test digits of classes 3, 5, 7, 8
 DEFAULT_METHODS = ("saliency", "smoothgrad", "gradcam")
 SIGMA_RANGE, SAMPLES_RANGE, STEPS_RANGE = (0, 50), (1, 200), (2, 200)

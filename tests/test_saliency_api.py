@@ -1,0 +1,177 @@
+"""The saliency tab's endpoints through gradio_client, good input and bad (the app from conftest.py)."""
+import numpy as np
+import pytest
+from gradio_client import Client, handle_file
+from PIL import Image
+
+from demos.saliency.model import imagenet_labels
+
+ROOT_EXAMPLES = __file__.rsplit("/tests/", 1)[0] + "/assets/examples"
+CAT = f"{ROOT_EXAMPLES}/chelsea.png"
+LITE, DIGITS = "efficientnet-lite0", "digit-cnn"
+SETTINGS = (15, 25, 32, "black", 14, 7)  # sigma %, N, IG steps, baseline, occlusion window %, stride %
+
+
+def error_text(call) -> str:
+    with pytest.raises(Exception) as info:
+        call()
+    return str(info.value)
+
+
+def explain(client, picture=CAT, model=LITE, target=None, methods=("saliency",), settings=SETTINGS, opacity=0.6):
+    return client.predict(handle_file(picture), None, False, model, target, list(methods), *settings, opacity,
+                          api_name="/saliency_explain")
+
+
+@pytest.fixture(scope="module")
+def digit_png(tmp_path_factory):
+    from core.data.digits import TEST, load_split
+
+    test = load_split(TEST)
+    path = tmp_path_factory.mktemp("digit") / "seven.png"
+    Image.fromarray(test.images[int(np.flatnonzero(test.labels == 7)[0])]).resize((112, 112)).save(path)
+    return str(path)
+
+
+def test_predict_names_the_cat(client):
+    bars, target, line = client.predict(handle_file(CAT), None, False, LITE, api_name="/saliency_predict")
+    rows = bars["value"]["data"]
+    assert len(rows) == 5 and sum(p for _, p in rows) <= 1.0
+    names = [name.rsplit(" (", 1)[0] for name, _ in rows]
+    assert names[0] in {"tabby", "tiger cat", "Egyptian cat"}
+    assert target["value"] == imagenet_labels().index(names[0]) and len(target["choices"]) == 1000
+    assert f"**{names[0]}**" in line and "224×224" in line
+
+
+def test_explain_gives_a_panel_per_method_and_a_wrong_class_is_allowed(client):
+    panels, line, timing = explain(client, methods=("saliency", "smoothgrad", "gradcam"))
+    assert len(panels) == 4  # what the model sees, then one panel per method
+    captions = [p["caption"] for p in panels]
+    assert captions[1:] == ["Saliency (gradient)", "SmoothGrad", "Grad-CAM"]
+    picture = np.asarray(Image.open(panels[1]["image"]["path"]))
+    assert panels[1]["image"]["path"].endswith(".png") and picture.shape[0] == 224 and picture.shape[1] > 224
+    assert "σ = 15% of the range" in line and "cpu" in timing
+    dog = imagenet_labels().index("golden retriever")
+    _, line, _ = explain(client, target=dog)  # "why not dog?"
+    assert "Explaining **golden retriever**" in line
+
+
+def test_explain_is_answered_from_the_memo_the_second_time(client):
+    explain(client, methods=("saliency", "gradcam"), opacity=0.3)
+    _, _, timing = explain(client, methods=("saliency", "gradcam"), opacity=0.9)
+    assert "cached" in timing
+
+
+def test_the_digit_model_explains_a_digit(client, digit_png):
+    bars, target, line = client.predict(handle_file(digit_png), None, False, DIGITS, api_name="/saliency_predict")
+    assert target["value"] == 7 and len(target["choices"]) == 10
+    panels, line, _ = explain(client, digit_png, DIGITS, methods=("integrated_gradients", "occlusion", "vargrad"))
+    assert len(panels) == 4 and "**7**" in line
+
+
+def test_sample_sweep_shows_four_sample_counts(client, digit_png):
+    panels, timing = client.predict(handle_file(digit_png), None, False, DIGITS, None, 15, 0.6,
+                                    api_name="/saliency_samples")
+    assert [p["caption"] for p in panels] == ["N = 1", "N = 5", "N = 25", "N = 100"]
+
+
+def test_sanity_check_randomised_maps_drop(client, digit_png):
+    strips, plot, table, timing = client.predict(handle_file(digit_png), None, False, DIGITS, None,
+                                                 ["saliency", "gradcam"], *SETTINGS, api_name="/saliency_sanity")
+    rows = plot["value"]["data"]
+    steps = [row[0] for row in rows if row[1] == "Grad-CAM"]
+    assert steps == ["original", "logits", "fc", "conv 3", "conv 2", "conv 1"]
+    originals = [row[2] for row in rows if row[0] == "original"]
+    assert originals == pytest.approx([1.0, 1.0])
+    assert len(strips) == 2 and "Verdict" in table
+
+
+def test_deletion_curves_start_at_the_class_probability_and_have_an_auc(client, digit_png):
+    plot, table, timing = client.predict(handle_file(digit_png), None, False, DIGITS, None, ["saliency", "gradcam"],
+                                         *SETTINGS, "grey", api_name="/saliency_deletion")
+    rows = plot["value"]["data"]
+    methods = {row[1] for row in rows}
+    assert methods == {"Saliency (gradient)", "Grad-CAM", "Random order (reference)"}
+    firsts = {row[2] for row in rows if row[0] == 0}
+    assert len(firsts) == 1 and next(iter(firsts)) > 0.5  # nothing removed yet: the same p for every method
+    assert table.count("|") > 10 and "0." in table
+
+
+def test_pick_returns_an_example_picture(client):
+    picture, use_drawing = client.predict(0, api_name="/saliency_pick")
+    assert use_drawing is False and np.asarray(Image.open(picture)).shape[2] == 3
+    assert "99 is not one of: 0–8" in error_text(lambda: client.predict(99, api_name="/saliency_pick"))
+
+
+def test_the_model_dropdown_switches_and_refuses_what_it_does_not_know(client):
+    assert "digit-cnn" in client.predict(DIGITS, api_name="/saliency_model")
+    assert "There is no model choice" in error_text(lambda: client.predict("alexnet", api_name="/saliency_model"))
+    assert "efficientnet-lite0" in client.predict(LITE, api_name="/saliency_model")
+
+
+def test_resnet_offline_says_what_to_do(client):
+    assert "python app.py --prefetch" in error_text(lambda: client.predict("resnet-50", api_name="/saliency_model"))
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "CMYK", "I;16", "P", "L"])
+def test_every_image_mode_is_explained(client, tmp_path, mode):
+    rgb = Image.open(CAT).convert("RGB").resize((120, 80))
+    picture = rgb.convert(mode) if mode != "I;16" else Image.fromarray(
+        (np.asarray(rgb.convert("L"), np.uint16) * 257))
+    path = tmp_path / ("picture.tif" if mode in ("CMYK", "I;16") else "picture.png")
+    picture.save(path)
+    panels, line, _ = explain(client, str(path))
+    assert len(panels) == 2 and "The model says" in line
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda p: p.write_text("not a picture"), "not an image we can read"),
+    (lambda p: Image.new("RGB", (1, 1)).save(p), "needs at least 16×16"),
+    (lambda p: Image.new("L", (8000, 8000)).save(p), "megapixels"),
+])
+def test_bad_pictures_get_a_clear_message(client, tmp_path, make, expected):
+    path = tmp_path / "bad.png"
+    make(path)
+    assert expected in error_text(lambda: explain(client, str(path)))
+    assert expected in error_text(lambda: client.predict(handle_file(str(path)), None, False, LITE,
+                                                         api_name="/saliency_predict"))
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({"target": 1000}, "Class 1000 does not exist: this model knows the classes 0–999"),
+    ({"target": -1}, "Class -1 does not exist"),
+    ({"settings": (15, 0, 32, "black", 14, 7)}, "Samples N must be a whole number between 1 and 200 (got 0)"),
+    ({"settings": (15, 10_000, 32, "black", 14, 7)}, "Samples N must be a whole number between 1 and 200"),
+    ({"settings": (15, 25, 32, "white", 14, 7)}, "'white' is not one of: black, blurred, noise"),
+    ({"methods": ()}, "Pick at least one method"),
+    ({"methods": ("lime",)}, "There is no method 'lime'"),
+    ({"opacity": 2}, "Opacity must be a number between 0 and 1"),
+    ({"model": "alexnet"}, "There is no model choice alexnet"),
+])
+def test_bad_settings_get_a_clear_message(client, change, expected):
+    assert expected in error_text(lambda: explain(client, **change))
+
+
+def test_nan_sigma_through_the_raw_api_gets_a_clear_message(app_url, client):
+    from tests.test_api import raw_call
+
+    picture, _ = client.predict(0, api_name="/saliency_pick")  # a picture already on the server
+    file = '{"path": "%s", "meta": {"_type": "gradio.FileData"}}' % picture
+    body = '{"data": [%s, null, false, "digit-cnn", null, ["smoothgrad"], NaN, 25, 32, "black", 14, 7, 0.6]}' % file
+    answer = raw_call(app_url, "saliency_explain", body)
+    assert "event: error" in answer and "σ must be a number between 0 and 50 (got nan)" in answer
+    answer = raw_call(app_url, "saliency_explain", body, {"Accept-Language": "zh-TW"})
+    assert "「σ」必須是介於 0 與 50 之間的數字" in answer
+
+
+def test_errors_follow_the_users_language(app_url):
+    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
+    assert "沒有類別 1000：這個模型的類別是 0–999" in error_text(
+        lambda: explain(chinese, target=1000))
+
+
+def test_the_server_keeps_serving_after_bad_input(client):
+    for _ in range(3):
+        error_text(lambda: explain(client, target=5000))
+    panels, _, _ = explain(client)
+    assert len(panels) == 2
