@@ -75,7 +75,8 @@ def main() -> None:
         sg = timed(lambda: handler(["smoothgrad"]), 5)
         raw_sal = timed(raw_saliency, 10)
         sal = timed(lambda: handler(["saliency"]), 10)
-    rows.append(("SmoothGrad N = 25 (explain, one method)", sg, raw_sg, "25 noisy copies, forward+backward, batches of 5"))
+    rows.append(("SmoothGrad N = 25 (explain, one method)", sg, raw_sg,
+                 "25 noisy copies, forward+backward, batches of 5"))
     rows.append(("Saliency (explain, one method)", sal, raw_sal, "one forward+backward"))
 
     server, url, _ = start_app()

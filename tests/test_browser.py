@@ -286,4 +286,5 @@ def test_the_chinese_saliency_tab_has_no_english_left(chinese):
     text = chinese.locator("#tab-saliency").inner_text()
     assert "模型認為是" in text and "隨機順序" in text
     class_words = {word for label in imagenet_labels() for word in re.findall(r"[A-Za-z]{3,}", label)}
-    assert not latin_words(text) - SALIENCY_LATIN - class_words, sorted(latin_words(text) - SALIENCY_LATIN - class_words)
+    left = latin_words(text) - SALIENCY_LATIN - class_words
+    assert not left, sorted(left)

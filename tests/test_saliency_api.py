@@ -1,4 +1,6 @@
 """The saliency tab's endpoints through gradio_client, good input and bad (the app from conftest.py)."""
+import json
+
 import numpy as np
 import pytest
 from gradio_client import Client, handle_file
@@ -117,7 +119,7 @@ def test_resnet_offline_says_what_to_do(client):
 def test_every_image_mode_is_explained(client, tmp_path, mode):
     rgb = Image.open(CAT).convert("RGB").resize((120, 80))
     picture = rgb.convert(mode) if mode != "I;16" else Image.fromarray(
-        (np.asarray(rgb.convert("L"), np.uint16) * 257))
+        np.asarray(rgb.convert("L"), np.uint16) * 257)
     path = tmp_path / ("picture.tif" if mode in ("CMYK", "I;16") else "picture.png")
     picture.save(path)
     panels, line, _ = explain(client, str(path))
@@ -156,8 +158,8 @@ def test_nan_sigma_through_the_raw_api_gets_a_clear_message(app_url, client):
     from tests.test_api import raw_call
 
     picture, _ = client.predict(0, api_name="/saliency_pick")  # a picture already on the server
-    file = '{"path": "%s", "meta": {"_type": "gradio.FileData"}}' % picture
-    body = '{"data": [%s, null, false, "digit-cnn", null, ["smoothgrad"], NaN, 25, 32, "black", 14, 7, 0.6]}' % file
+    file = json.dumps({"path": picture, "meta": {"_type": "gradio.FileData"}})
+    body = f'{{"data": [{file}, null, false, "digit-cnn", null, ["smoothgrad"], NaN, 25, 32, "black", 14, 7, 0.6]}}'
     answer = raw_call(app_url, "saliency_explain", body)
     assert "event: error" in answer and "σ must be a number between 0 and 50 (got nan)" in answer
     answer = raw_call(app_url, "saliency_explain", body, {"Accept-Language": "zh-TW"})
