@@ -173,6 +173,26 @@ class Dropdown(gr.Dropdown):
         return payload
 
 
+class Radio(gr.Radio):
+    """A gr.Radio whose value reaches the handler as sent (see ``Dropdown``)."""
+
+    def get_block_name(self) -> str:
+        return "radio"
+
+    def preprocess(self, payload):
+        return payload
+
+
+class CheckboxGroup(gr.CheckboxGroup):
+    """A gr.CheckboxGroup whose values reach the handler as sent (see ``Dropdown``)."""
+
+    def get_block_name(self) -> str:
+        return "checkboxgroup"
+
+    def preprocess(self, payload):
+        return payload
+
+
 class Image(gr.Image):
     """A gr.Image whose output pictures are written to Gradio's cache once, atomically, and whose input (with
     ``type="filepath"``) reaches the handler undecoded.

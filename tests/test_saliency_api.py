@@ -37,7 +37,7 @@ def digit_png(tmp_path_factory):
 
 def test_predict_names_the_cat(client):
     bars, target, line = client.predict(handle_file(CAT), None, False, LITE, api_name="/saliency_predict")
-    rows = bars["value"]["data"]
+    rows = bars["data"]
     assert len(rows) == 5 and sum(p for _, p in rows) <= 1.0
     names = [name.rsplit(" (", 1)[0] for name, _ in rows]
     assert names[0] in {"tabby", "tiger cat", "Egyptian cat"}
@@ -50,8 +50,8 @@ def test_explain_gives_a_panel_per_method_and_a_wrong_class_is_allowed(client):
     assert len(panels) == 4  # what the model sees, then one panel per method
     captions = [p["caption"] for p in panels]
     assert captions[1:] == ["Saliency (gradient)", "SmoothGrad", "Grad-CAM"]
-    picture = np.asarray(Image.open(panels[1]["image"]["path"]))
-    assert panels[1]["image"]["path"].endswith(".png") and picture.shape[0] == 224 and picture.shape[1] > 224
+    picture = np.asarray(Image.open(panels[1]["image"]))
+    assert panels[1]["image"].endswith(".png") and picture.shape[0] == 224 and picture.shape[1] > 224
     assert "σ = 15% of the range" in line and "cpu" in timing
     dog = imagenet_labels().index("golden retriever")
     _, line, _ = explain(client, target=dog)  # "why not dog?"
@@ -80,7 +80,7 @@ def test_sample_sweep_shows_four_sample_counts(client, digit_png):
 def test_sanity_check_randomised_maps_drop(client, digit_png):
     strips, plot, table, timing = client.predict(handle_file(digit_png), None, False, DIGITS, None,
                                                  ["saliency", "gradcam"], *SETTINGS, api_name="/saliency_sanity")
-    rows = plot["value"]["data"]
+    rows = plot["data"]
     steps = [row[0] for row in rows if row[1] == "Grad-CAM"]
     assert steps == ["original", "logits", "fc", "conv 3", "conv 2", "conv 1"]
     originals = [row[2] for row in rows if row[0] == "original"]
@@ -91,7 +91,7 @@ def test_sanity_check_randomised_maps_drop(client, digit_png):
 def test_deletion_curves_start_at_the_class_probability_and_have_an_auc(client, digit_png):
     plot, table, timing = client.predict(handle_file(digit_png), None, False, DIGITS, None, ["saliency", "gradcam"],
                                          *SETTINGS, "grey", api_name="/saliency_deletion")
-    rows = plot["value"]["data"]
+    rows = plot["data"]
     methods = {row[1] for row in rows}
     assert methods == {"Saliency (gradient)", "Grad-CAM", "Random order (reference)"}
     firsts = {row[2] for row in rows if row[0] == 0}

@@ -20,9 +20,11 @@ from core.memo import Memo
 from core.ui import (
     HEAVY,
     LIGHT,
+    CheckboxGroup,
     Dropdown,
     Gallery,
     Image,
+    Radio,
     SafeSketchpad,
     Slider,
     Stopwatch,
@@ -429,7 +431,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                 line = gr.Markdown(elem_id="saliency-line")
                 target = Dropdown([], value=None, label=i18n("saliency.target"), filterable=True,
                                   elem_id="saliency-target")
-                methods = gr.CheckboxGroup([(i18n(f"saliency.method_{m}"), m) for m in logic.METHODS],
+                methods = CheckboxGroup([(i18n(f"saliency.method_{m}"), m) for m in logic.METHODS],
                                            value=list(DEFAULT_METHODS), label=i18n("saliency.methods"),
                                            elem_id="saliency-methods")
                 with gr.Accordion(i18n("saliency.settings"), open=False):
@@ -441,7 +443,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                     with gr.Row():
                         ig_steps = Slider(*STEPS_RANGE, value=32, step=1, precision=0, label=i18n("saliency.ig_steps"),
                                           elem_id="saliency-ig-steps")
-                        baseline = gr.Radio([(i18n(f"saliency.baseline_{b}"), b) for b in logic.BASELINES],
+                        baseline = Radio([(i18n(f"saliency.baseline_{b}"), b) for b in logic.BASELINES],
                                             value="black", label=i18n("saliency.baseline"), elem_id="saliency-baseline")
                     with gr.Row():
                         window = Slider(*WINDOW_RANGE, value=14, step=1, label=i18n("saliency.window"),
@@ -510,7 +512,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         gr.Markdown(i18n("saliency.deletion_header"), elem_classes=["section-title"])
         gr.Markdown(i18n("saliency.deletion_intro"))
         with gr.Row():
-            fill = gr.Radio([(i18n("saliency.fill_grey"), "grey"), (i18n("saliency.fill_blurred"), "blurred")],
+            fill = Radio([(i18n("saliency.fill_grey"), "grey"), (i18n("saliency.fill_blurred"), "blurred")],
                             value="grey", label=i18n("saliency.fill"), elem_id="saliency-fill")
             deletion_button = gr.Button(i18n("saliency.deletion_button"), elem_id="saliency-deletion-button")
         gr.Markdown(i18n("saliency.deletion_plot"), elem_classes=["plot-caption"])
