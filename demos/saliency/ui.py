@@ -467,7 +467,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
 
         demo.load(api_name="saliency_predict", **predict_args).then(
             api_name="saliency_explain_start", api_visibility="private", **explain_args)
-        gr.on([picture.upload, picture.clear, use_drawing.input], api_name="saliency_predict_input",
+        gr.on([picture.upload, use_drawing.input], api_name="saliency_predict_input",
               api_visibility="private", **predict_args).then(
             api_name="saliency_explain_input", api_visibility="private", **explain_args)
         gr.on([sketch.input], api_name="saliency_predict_drawing", api_visibility="private", trigger_mode="always_last",
@@ -500,7 +500,8 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         sanity_button = gr.Button(i18n("saliency.sanity_button"), elem_id="saliency-sanity-button")
         gr.Markdown(i18n("saliency.sanity_plot"), elem_classes=["plot-caption"])
         sanity_plot = gr.LinePlot(x="step", y="ρ", color="method", y_lim=[-1, 1], height=280, show_label=False,
-                                  x_title=" ", x_label_angle=-35, sort=None, elem_id="saliency-sanity-plot")
+                                  x_title=" ", color_title=i18n("saliency.methods"), x_label_angle=-35, sort=None,
+                                  elem_id="saliency-sanity-plot")
         sanity_text = gr.Markdown(elem_id="saliency-sanity-table")
         gr.Markdown(i18n("saliency.sanity_maps"), elem_classes=["plot-caption"])
         strips = Gallery(show_label=False, columns=1, height="auto", object_fit="contain", format="png",
@@ -517,7 +518,8 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
             deletion_button = gr.Button(i18n("saliency.deletion_button"), elem_id="saliency-deletion-button")
         gr.Markdown(i18n("saliency.deletion_plot"), elem_classes=["plot-caption"])
         deletion_plot = gr.LinePlot(x="removed", y="p", color="method", height=280, show_label=False,
-                                    x_title=i18n("saliency.axis_removed"), elem_id="saliency-deletion-plot")
+                                    x_title=i18n("saliency.axis_removed"), color_title=i18n("saliency.methods"),
+                                    elem_id="saliency-deletion-plot")
         deletion_text = gr.Markdown(elem_id="saliency-deletion-table")
         deletion_timing = gr.Markdown(elem_id="saliency-deletion-timing")
         deletion_button.click(deletion, explain_inputs + [fill], [deletion_plot, deletion_text, deletion_timing],
