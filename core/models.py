@@ -490,6 +490,13 @@ def prefetch_all(report: Callable[[str], None] = print) -> list[tuple[str, str]]
     for number, (owner, choice) in enumerate(hub, 1):
         report(f"[{number}/{len(hub)}] {owner.topic}/{owner.role}: {choice.repo_id}@{choice.revision[:10]} "
                f"({choice.size_mb:,.0f} MB) ...")
+        if choice.is_cached():
+            report("    already downloaded")
+            continue
+        if is_offline():  # say so at once: the libraries would retry a dead network for half a minute
+            failures.append((choice.repo_id, "offline"))
+            report("    not downloaded: this machine is offline (or --offline was given)")
+            continue
         try:
             choice.download()
             report("    ok")

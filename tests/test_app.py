@@ -2,6 +2,7 @@
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -16,11 +17,13 @@ def test_help_lists_every_option():
         assert flag in out.stdout
 
 
-def test_prefetch_offline_reports_and_exits():
+def test_prefetch_offline_reports_each_hub_model_at_once_and_fails():
+    start = time.perf_counter()
     out = subprocess.run([sys.executable, "app.py", "--prefetch", "--offline"], cwd=ROOT, capture_output=True,
                          text=True, timeout=120)
-    assert out.returncode == 0, out.stderr  # nothing to download yet: every tab's model is bundled
-    assert "bundled" in out.stdout
+    assert out.returncode == 1, out.stderr  # nothing could be downloaded
+    assert "microsoft/resnet-50" in out.stdout and "offline" in out.stdout
+    assert time.perf_counter() - start < 60  # no half-minute of retries against a dead network
 
 
 def test_an_unavailable_device_is_refused_clearly():

@@ -152,7 +152,7 @@ def test_prefetch_reports_each_hub_choice_and_its_failure(tmp_path, monkeypatch)
     lines = []
     failures = models.prefetch_all(lines.append)
     assert [repo for repo, _ in failures] == ["tiny-org/not-here"]
-    assert any("tiny-org/not-here" in line for line in lines) and any("failed" in line for line in lines)
+    assert any("tiny-org/not-here" in line for line in lines) and any("offline" in line for line in lines)
 
 
 def test_cards_are_valid_json_with_hashes_of_their_files():

@@ -29,6 +29,7 @@ from demos.saliency.model import (
     CLASSIFIER,
     EFFICIENTNET_LITE0,
     cam_layer,
+    class_names,
     input_spec,
     randomization_steps,
 )
@@ -48,7 +49,7 @@ def photo_quality(bundle, limit: int | None = None) -> dict:
     rows = list(csv.DictReader((EVAL_DIR / "labels.tsv").open(encoding="utf-8"), delimiter="\t"))[:limit]
     spec, top1, top5, answers = input_spec(bundle), 0, 0, []
     for row in rows:
-        accepted = {int(c) for c in row["classes"].split("|")}
+        accepted = {int(c) for c in row["class_indices"].split("|")}
         picture = logic.square_crop(np.asarray(Image.open(EVAL_DIR / row["file"]).convert("RGB")), spec.size)
         top = logic.top_k(logic.probabilities(bundle.model, spec(picture)), bundle.labels, 5)
         top1 += top[0][0] in accepted
@@ -71,7 +72,7 @@ def checks(bundle, picture: np.ndarray, methods, quick: bool) -> dict:
     """Top-3, the sanity-check correlations and the deletion AUCs of one picture, for its top class."""
     spec = input_spec(bundle)
     x = spec(picture)
-    top = logic.top_k(logic.probabilities(bundle.model, x), bundle.labels, 3)
+    top = logic.top_k(logic.probabilities(bundle.model, x), class_names(bundle), 3)
     target = top[0][0]
     baseline = spec(logic.baseline_picture(picture, SETTINGS.baseline))
     model = bundle.model

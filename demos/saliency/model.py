@@ -141,6 +141,11 @@ def cam_layer(model: nn.Module) -> nn.Module:
     raise TypeError(f"no Grad-CAM layer is known for {type(model).__name__}")
 
 
+def class_names(bundle) -> tuple[str, ...]:
+    """The bundle's class names; the shared digit CNN carries none: its classes are the digits."""
+    return bundle.labels or tuple(str(digit) for digit in range(10))
+
+
 def input_spec(bundle) -> InputSpec:
     """The bundle's input: its own spec, or the digits' for the shared digit CNN (which carries none)."""
     return bundle.preprocess if isinstance(bundle.preprocess, InputSpec) else DIGIT_INPUT

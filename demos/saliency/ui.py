@@ -38,7 +38,7 @@ from core.ui import (
 )
 from core.uploads import decode_image
 from demos.saliency import logic, strings  # noqa: F401  strings registers the words
-from demos.saliency.model import CLASSIFIER, cam_layer, input_spec, randomization_steps
+from demos.saliency.model import CLASSIFIER, cam_layer, class_names, input_spec, randomization_steps
 
 TOPIC = "saliency"
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "examples"
@@ -68,7 +68,7 @@ class Subject:
 
     @property
     def labels(self):
-        return self.bundle.labels or tuple(str(i) for i in range(10))
+        return class_names(self.bundle)
 
 
 # ------------------------------------------------------------------ inputs

@@ -1,0 +1,73 @@
+"""The saliency tab's shipped measurements (results.json, the EfficientNet-Lite0 card), re-measured, and the
+lecture notes that quote them."""
+import copy
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from core.i18n import t
+from core.models import read_card
+from demos.saliency import logic, measure, strings
+from demos.saliency.model import CLASSIFIER, EFFICIENTNET_LITE0, cam_layer, input_spec, randomization_steps
+
+
+@pytest.fixture(scope="module")
+def results():
+    shipped = strings.load_results()
+    assert shipped is not None, "run python -m demos.saliency.measure"
+    return shipped
+
+
+def test_the_notes_quote_every_number_from_the_results(results):
+    for lang in ("en", "zh"):
+        text = t("saliency.notes", lang)
+        assert "{{" not in text and "?" not in re.sub(r"\$[^$]*\$", "", text), lang
+        for value in strings.note_numbers(results).values():
+            assert value in text, (lang, value)
+
+
+def test_the_card_reproduces_on_the_labelled_photos(results):
+    card = read_card(EFFICIENTNET_LITE0.card_directory)
+    assert card["source"]["sha256"] == EFFICIENTNET_LITE0.sha256 and "Apache-2.0" in card["licence"]
+    again = measure.photo_quality(CLASSIFIER.get(EFFICIENTNET_LITE0.key))
+    shipped = card["quality"]["photos_eval"]
+    assert again["photos"] == shipped["photos"] >= 30
+    assert again["top1"] == pytest.approx(shipped["top1"]) and again["top5"] == pytest.approx(shipped["top5"])
+    assert results["quality"]["efficientnet-lite0"]["top5"] == pytest.approx(shipped["top5"])
+
+
+def test_the_digit_cnn_figures_reproduce(results):
+    again = measure.digit_quality(CLASSIFIER.get("digit-cnn"))
+    assert again["accuracy"] == pytest.approx(results["quality"]["digit-cnn"]["accuracy"])
+
+
+def test_the_cat_sanity_and_deletion_numbers_reproduce(results):
+    """The cheap methods' numbers the notes quote, recomputed (the expensive ones share the code path)."""
+    shipped = results["examples"]["chelsea"]
+    bundle = CLASSIFIER.get(EFFICIENTNET_LITE0.key)
+    spec = input_spec(bundle)
+    picture = logic.square_crop(np.asarray(Image.open(measure.EXAMPLES_DIR / "chelsea.png").convert("RGB")), 224)
+    x = spec(picture)
+    target = shipped["top"][0][0]
+    assert target == int(logic.probabilities(bundle.model, x).argmax())
+    methods = ("saliency", "gradcam")
+    sanity = logic.cascading_randomization(lambda: copy.deepcopy(bundle.model), randomization_steps(bundle.model), x,
+                                           target, methods, measure.SETTINGS, cam_layer)
+    for method in methods:
+        assert sanity.correlations[method] == pytest.approx(shipped["sanity"]["correlations"][method], abs=2e-3)
+        auc = logic.area_under(logic.deletion_curve(bundle.model, x, target, sanity.maps[method][0]))
+        assert auc == pytest.approx(shipped["deletion"]["auc"][method], abs=2e-3)
+
+
+def test_what_the_notes_say_is_true_of_the_results(results):
+    cat = results["examples"]["chelsea"]
+    correlations = {m: v[-1] for m, v in cat["sanity"]["correlations"].items()}
+    auc = cat["deletion"]["auc"]
+    # "Grad-CAM ... can look worse than random": the notes warn about it because it happens here.
+    assert auc["gradcam"] > auc["random"]
+    # "pixel-level maps look good": the gradient maps beat or match the random order.
+    assert min(auc["saliency"], auc["smoothgrad"], auc["integrated_gradients"]) <= auc["random"] * 1.05
+    # the sanity check separates something: at least one method passes
+    assert min(correlations.values()) < 0.5
