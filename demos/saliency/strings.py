@@ -219,6 +219,8 @@ def note_numbers(results: dict) -> dict[str, str]:
     sanity, deletion = cat["sanity"], cat["deletion"]
     numbers = {f"cat_corr_{m}": f"{values[-1]:.2f}" for m, values in sanity["correlations"].items()}
     numbers.update({f"cat_auc_{m}": f"{value:.3f}" for m, value in deletion["auc"].items()})
+    seven = results["examples"]["digit_7"]["sanity"]["correlations"]
+    numbers.update({f"seven_corr_{m}": f"{values[-1]:.2f}" for m, values in seven.items()})
     quality = results["quality"]
     numbers.update(
         cat_label=cat["top"][0][1], cat_p=f"{cat['top'][0][2]:.0%}",
