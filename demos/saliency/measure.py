@@ -28,6 +28,7 @@ from demos.saliency import logic
 from demos.saliency.model import (
     CLASSIFIER,
     EFFICIENTNET_LITE0,
+    RESNET50,
     cam_layer,
     class_names,
     input_spec,
@@ -100,6 +101,8 @@ def main(argv=None) -> dict:
     lite = CLASSIFIER.get(EFFICIENTNET_LITE0.key)
     digits = CLASSIFIER.get("digit-cnn")
     quality = {"efficientnet-lite0": photo_quality(lite, 3 if args.quick else None), "digit-cnn": digit_quality(digits)}
+    if RESNET50.is_cached():  # the Hub choice, when this machine has it (none of ours could download it)
+        quality["resnet-50"] = photo_quality(CLASSIFIER.get(RESNET50.key), 3 if args.quick else None)
     examples = {}
     for name, file in EXAMPLE_PHOTOS.items():
         picture = logic.square_crop(np.asarray(Image.open(EXAMPLES_DIR / file).convert("RGB")), 224)

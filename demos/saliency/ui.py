@@ -45,6 +45,7 @@ EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "examples"
 EXAMPLE_PHOTOS = ("chelsea.png", "coffee.png", "rocket.jpg", "astronaut.png", "motorcycle.png")
 EXAMPLE_DIGITS = 4  # the first test digits of classes 3, 5, 7, 8
 DEFAULT_METHODS = ("saliency", "smoothgrad", "gradcam")
+DEFAULT_SETTINGS = (15, 25, 32, "black", 14, 7)  # σ %, N, IG steps, IG baseline, occlusion window %, stride %
 SIGMA_RANGE, SAMPLES_RANGE, STEPS_RANGE = (0, 50), (1, 200), (2, 200)
 WINDOW_RANGE, STRIDE_RANGE, OPACITY_RANGE = (2, 50), (2, 50), (0, 1)
 SCRUB_SAMPLES = (1, 5, 25, 100)
@@ -531,7 +532,8 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
 
 
 def warm_up() -> None:
-    """Before the first student asks: the default model, and the default maps of the first example photo."""
+    """Before the first student asks: the default model, and the default maps, sanity check and deletion
+    curves of the first example photo (about 20 s on one core, in the background)."""
     pictures = examples()
     if not pictures:
         return
@@ -543,4 +545,7 @@ def warm_up() -> None:
         PILImage.fromarray(pictures[0]).save(handle.name)
         subject = _subject(handle.name, None, False, None, "en")
     target = int(logic.probabilities(subject.bundle.model, subject.x).argmax())
-    _explained(subject, target, DEFAULT_METHODS, logic.Settings())
+    settings = _settings(*DEFAULT_SETTINGS, lang="en")
+    _explained(subject, target, DEFAULT_METHODS, settings)
+    _sanity_result(subject, target, DEFAULT_METHODS, settings)  # the two buttons a class presses first
+    _deletion_result(subject, target, DEFAULT_METHODS, settings, "grey")
