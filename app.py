@@ -29,6 +29,12 @@ CSS = """
 .thumb-gallery .grid-wrap {min-height: 0 !important; max-height: none !important; overflow: visible !important}
 .thumb-gallery .thumbnail-item {aspect-ratio: 1 / 1; min-width: 0}
 @media (max-width: 640px) {.thumb-gallery .grid-container {grid-template-columns: repeat(5, minmax(0, 1fr)) !important}}
+/* Result galleries (heat maps): as tall as their rows, no inner scrolling; two per row on a phone */
+.panel-gallery .grid-wrap {min-height: 0 !important; max-height: none !important; height: auto !important;
+  overflow: visible !important}
+.panel-gallery .grid-container {grid-template-rows: none !important; grid-auto-rows: auto !important}
+.panel-gallery .thumbnail-item {height: auto !important}
+@media (max-width: 640px) {.panel-gallery .grid-container {grid-template-columns: repeat(2, minmax(0, 1fr)) !important}}
 /* Results tables: numbers never break ("89.7% ± 0.1%"), words do not split mid-word */
 .results-table table {word-break: normal !important}
 .results-table td:last-child, .results-table th:last-child {white-space: nowrap}

@@ -29,12 +29,12 @@ def _configure_fonts() -> None:
     matplotlib.rcParams["axes.unicode_minus"] = False  # the CJK fonts lack U+2212
 
 
-def new_figure(width: float = 8, height: float = 3.6, ncols: int = 1, **kwargs):
+def new_figure(width: float = 8, height: float = 3.6, ncols: int = 1, nrows: int = 1, **kwargs):
     from matplotlib.figure import Figure  # imported on first use: keeps app start-up fast
 
     _configure_fonts()
     fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
-    axes = fig.subplots(1, ncols, **kwargs)
+    axes = fig.subplots(nrows, ncols, **kwargs)
     return fig, axes
 
 

@@ -20,6 +20,11 @@ def error_text(call) -> str:
     return str(info.value)
 
 
+def plot_rows(plot) -> list:
+    """A native plot's rows, whether it came as a value or as an update carrying one."""
+    return (plot.get("value") or plot)["data"]
+
+
 def explain(client, picture=CAT, model=LITE, target=None, methods=("saliency",), settings=SETTINGS, opacity=0.6):
     return client.predict(handle_file(picture), None, False, model, target, list(methods), *settings, opacity,
                           api_name="/saliency_explain")
@@ -80,18 +85,21 @@ def test_sample_sweep_shows_four_sample_counts(client, digit_png):
 def test_sanity_check_randomised_maps_drop(client, digit_png):
     strips, plot, table, timing = client.predict(handle_file(digit_png), None, False, DIGITS, None,
                                                  ["saliency", "gradcam"], *SETTINGS, api_name="/saliency_sanity")
-    rows = plot["data"]
+    rows = plot_rows(plot)
     steps = [row[0] for row in rows if row[1] == "Grad-CAM"]
     assert steps == ["original", "logits", "fc", "conv 3", "conv 2", "conv 1"]
     originals = [row[2] for row in rows if row[0] == "original"]
     assert originals == pytest.approx([1.0, 1.0])
-    assert len(strips) == 2 and "Verdict" in table
+    assert plot["sort"] == ["original", "logits", "fc", "conv 3", "conv 2", "conv 1"]  # in order, not a-z
+    grid = np.asarray(Image.open(strips))
+    assert grid.ndim == 3 and grid.shape[1] > grid.shape[0]  # a row per method, a column per step
+    assert "Verdict" in table and ("passes" in table or "fails" in table)
 
 
 def test_deletion_curves_start_at_the_class_probability_and_have_an_auc(client, digit_png):
     plot, table, timing = client.predict(handle_file(digit_png), None, False, DIGITS, None, ["saliency", "gradcam"],
                                          *SETTINGS, "grey", api_name="/saliency_deletion")
-    rows = plot["data"]
+    rows = plot_rows(plot)
     methods = {row[1] for row in rows}
     assert methods == {"Saliency (gradient)", "Grad-CAM", "Random order (reference)"}
     firsts = {row[2] for row in rows if row[0] == 0}

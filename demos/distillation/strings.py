@@ -17,7 +17,7 @@ RESULTS = ASSETS / "distillation" / "results.json"
 
 STRINGS = {
     "en": {
-        "distillation.tab": "Knowledge distillation",
+        "distillation.tab": "Distillation",
         "distillation.intro": "A big **teacher** (the bundled digit CNN) teaches a tiny **student** (an MLP) with its "
                               "*soft targets* softmax(z/T). Raise the temperature T to see the teacher's "
                               "**dark knowledge**: how much a 7 looks like a 1 or a 3.",

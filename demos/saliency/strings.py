@@ -18,13 +18,13 @@ PLACEHOLDER = re.compile(r"{{(\w+)}}")
 
 STRINGS = {
     "en": {
-        "saliency.tab": "Saliency maps",
+        "saliency.tab": "Saliency",
         "saliency.intro": "**Why did the classifier say that?** A saliency map colours each pixel by how much the "
-                          "class score changes when that pixel changes, |∂y_c/∂x|. Pick a photo, choose the class "
+                          "class score y changes when that pixel changes, |∂y/∂x|. Pick a photo, choose the class "
                           "to explain (a wrong one too: *why not dog?*) and compare the methods. Then check them: "
                           "does the map change when the model's weights are destroyed?",
-        "saliency.picture": "Your picture (upload, paste or pick below)",
-        "saliency.examples": "Examples: photos, then test digits (for the digit model)",
+        "saliency.picture": "Your picture",
+        "saliency.examples": "…or pick an example: photos, then test digits (for the digit model)",
         "saliency.sketch": "…or draw a digit (for the digit model)",
         "saliency.sketch_placeholder": "Draw a digit here",
         "saliency.use_drawing": "Explain my drawing",
@@ -79,10 +79,10 @@ STRINGS = {
         "saliency.axis_removed": "% of pixels removed",
         "saliency.col_method": "Method",
         "saliency.col_auc": "Deletion AUC (lower is better)",
-        "saliency.col_last": "Correlation, all randomised",
+        "saliency.col_last": "ρ, all randomised (passes between −0.5 and 0.5)",
         "saliency.col_verdict": "Verdict",
-        "saliency.passes": "passes (changes with the model)",
-        "saliency.fails": "fails (barely changes)",
+        "saliency.passes": "passes: changes with the model",
+        "saliency.fails": "fails: still tied to the original",
         "saliency.layer_original": "original",
         "saliency.layer_logits": "logits",
         "saliency.layer_head": "head",
@@ -91,6 +91,12 @@ STRINGS = {
         "saliency.layer_fc": "fc",
         "saliency.layer_conv": "conv {number}",
         "saliency.prediction_line": "The model says **{label}** ({p:.1%}). Explaining **{target}** ({pt:.1%}).",
+        "saliency.prediction_same": "The model says **{label}** ({p:.1%}), and that is the class explained.",
+        "saliency.seen_digit": "The digit CNN knows only the digits 0–9: any picture becomes a centred {size}×{size} "
+                               "digit (shown first below), so a photo gets a meaningless answer.",
+        "saliency.deletion_note": "Removing scattered pixels makes pictures the model never saw, so a random order "
+                                  "already hurts; blob-shaped maps (Grad-CAM, Occlusion) can do worse than random. "
+                                  "Try the blurred fill, and read the lecture notes.",
         "saliency.seen_line": "The model sees the centre square of the picture at {size}×{size} pixels.",
         "saliency.sigma_line": "σ = {sigma:g}% of the range = {value:.3f} in the model's input units.",
         "saliency.sanity_capped": "For speed the sanity check uses at most {samples} SmoothGrad samples and "
@@ -116,11 +122,11 @@ STRINGS = {
     },
     "zh": {
         "saliency.tab": "顯著圖",
-        "saliency.intro": "**分類器為什麼這樣判斷？** 顯著圖依照「改變這個像素時，類別分數變化多少」（|∂y_c/∂x|）為"
+        "saliency.intro": "**分類器為什麼這樣判斷？** 顯著圖依照「改變這個像素時，類別分數 y 變化多少」（|∂y/∂x|）為"
                           "每個像素上色。選一張照片、選要解釋的類別（也可以選錯的：*為什麼不是狗？*），比較各種方法；"
                           "再檢查它們：把模型的權重破壞掉之後，圖還會一樣嗎？",
-        "saliency.picture": "你的圖片（上傳、貼上，或從下方挑選）",
-        "saliency.examples": "範例：照片，然後是測試數字（給數字模型用）",
+        "saliency.picture": "你的圖片",
+        "saliency.examples": "……或挑一個範例：照片，然後是測試數字（給數字模型用）",
         "saliency.sketch": "……或畫一個數字（給數字模型用）",
         "saliency.sketch_placeholder": "在這裡畫一個數字",
         "saliency.use_drawing": "解釋我畫的數字",
@@ -172,10 +178,10 @@ STRINGS = {
         "saliency.axis_removed": "拿掉的像素百分比",
         "saliency.col_method": "方法",
         "saliency.col_auc": "刪除曲線 AUC（越小越好）",
-        "saliency.col_last": "全部隨機化後的相關係數",
+        "saliency.col_last": "全部隨機化後的 ρ（介於 −0.5 與 0.5 之間為通過）",
         "saliency.col_verdict": "結果",
-        "saliency.passes": "通過（會隨模型改變）",
-        "saliency.fails": "不通過（幾乎不變）",
+        "saliency.passes": "通過：會隨模型改變",
+        "saliency.fails": "不通過：仍與原圖綁在一起",
         "saliency.layer_original": "原本",
         "saliency.layer_logits": "輸出層",
         "saliency.layer_head": "頭部",
@@ -184,6 +190,11 @@ STRINGS = {
         "saliency.layer_fc": "全連接層",
         "saliency.layer_conv": "卷積層 {number}",
         "saliency.prediction_line": "模型認為是 **{label}**（{p:.1%}）。正在解釋 **{target}**（{pt:.1%}）。",
+        "saliency.prediction_same": "模型認為是 **{label}**（{p:.1%}），正在解釋的就是這個類別。",
+        "saliency.seen_digit": "數字 CNN 只認得 0–9：任何圖片都會變成置中的 {size}×{size} 數字（下方第一張），"
+                               "所以照片只會得到沒有意義的答案。",
+        "saliency.deletion_note": "零散地拿掉像素會產生模型從沒看過的圖片，所以隨機順序本身就有破壞力；成塊的圖"
+                                  "（Grad-CAM、遮擋法）可能比隨機還差。試試模糊圖片的填入方式，並參考課堂筆記。",
         "saliency.seen_line": "模型看到的是圖片中央的正方形，大小 {size}×{size} 像素。",
         "saliency.sigma_line": "σ = 範圍的 {sigma:g}% = 模型輸入單位中的 {value:.3f}。",
         "saliency.sanity_capped": "為了速度，合理性檢查最多使用 {samples} 個 SmoothGrad 樣本與 {steps} 步積分梯度。",

@@ -37,7 +37,7 @@ from core.ui import (
     slider_value,
 )
 from core.uploads import decode_image
-from demos.saliency import logic, strings  # noqa: F401  strings registers the words
+from demos.saliency import figures, logic, strings  # noqa: F401  strings registers the words
 from demos.saliency.model import CLASSIFIER, cam_layer, class_names, input_spec, randomization_steps
 
 TOPIC = "saliency"
@@ -49,7 +49,9 @@ DEFAULT_SETTINGS = (15, 25, 32, "black", 14, 7)  # σ %, N, IG steps, IG baselin
 SIGMA_RANGE, SAMPLES_RANGE, STEPS_RANGE = (0, 50), (1, 200), (2, 200)
 WINDOW_RANGE, STRIDE_RANGE, OPACITY_RANGE = (2, 50), (2, 50), (0, 1)
 SCRUB_SAMPLES = (1, 5, 25, 100)
-SANITY_PASS = 0.5  # rank correlation with the original once every layer is random: below = the map changed
+METHOD_COLORS = {"saliency": "#2563eb", "smoothgrad": "#f97316", "smoothgrad_sq": "#dc2626", "vargrad": "#0d9488",
+                 "integrated_gradients": "#16a34a", "gradcam": "#ca8a04", "occlusion": "#9333ea", "random": "#111827"}
+SANITY_PASS = 0.5  # |rank correlation| with the original once every layer is random: below = the map changed
 SANITY_CAP = {"samples": 10, "ig_steps": 16}  # the sanity check recomputes every map at every step
 MIN_SIDE = 16
 PANEL = 224  # shown size of every panel (digits are enlarged without smoothing)
@@ -87,7 +89,10 @@ def examples() -> tuple[np.ndarray, ...]:
 
 
 def _subject(picture, drawing, use_drawing, model_key, lang: str) -> Subject:
-    bundle = CLASSIFIER.get(_model_key(model_key))
+    choice = CLASSIFIER.choice(_model_key(model_key))
+    if choice.needs_download():  # picked in the dropdown, but its download failed or never happened
+        raise UserInputError("model.needs_internet", name=choice.key)
+    bundle = CLASSIFIER.get(choice.key)
     spec = input_spec(bundle)
     gray = drawing_to_gray(drawing) if use_drawing else None
     if use_drawing and gray is None:
@@ -181,6 +186,17 @@ def method_name(method: str, lang: str) -> str:
     return t(f"saliency.method_{method}", lang)
 
 
+def method_key(method: str, lang: str) -> str:
+    """The method's name with its colour in the plots: the tables under the plots are their legends
+    (Vega's own legend is cut off on a phone and too small for a projector)."""
+    return f'<span style="color:{METHOD_COLORS[method]}">■</span> {method_name(method, lang)}'
+
+
+def plot_colors() -> dict[str, str]:
+    """Series colours of the sanity and deletion plots, for the method names of both languages."""
+    return {t(f"saliency.method_{m}", lang): color for lang in ("en", "zh") for m, color in METHOD_COLORS.items()}
+
+
 def step_name(step: str, lang: str) -> str:
     kind, _, number = step.partition(":")
     return t(f"saliency.layer_{kind}", lang, number=number) if number else t(f"saliency.layer_{kind}", lang)
@@ -191,12 +207,27 @@ def step_name(step: str, lang: str) -> str:
 def _predictions(subject: Subject, lang: str):
     probs = logic.probabilities(subject.bundle.model, subject.x)[0]
     top = logic.top_k(probs, subject.labels, 5)
-    frame = pd.DataFrame({"class": [f"{name} ({i})" for i, name, _ in top], "p": [p for _, _, p in top]})
+    frame = pd.DataFrame({"class": [name if name == str(i) else f"{name} ({i})" for i, name, _ in top],
+                          "p": [p for _, _, p in top]})
     return probs, top, frame
 
 
+def prediction_line(subject: Subject, probs, target: int, lang: str) -> str:
+    """'The model says **tabby** (38%).', and which class is explained when it is another one."""
+    top = int(probs.argmax())
+    if target == top:
+        return t("saliency.prediction_same", lang, label=subject.labels[top], p=float(probs[top]))
+    return t("saliency.prediction_line", lang, label=subject.labels[top], p=float(probs[top]),
+             target=subject.labels[target], pt=float(probs[target]))
+
+
+def seen_line(subject: Subject, lang: str) -> str:
+    key = "saliency.seen_digit" if input_spec(subject.bundle).channels == 1 else "saliency.seen_line"
+    return t(key, lang, size=subject.picture.shape[0])
+
+
 def _target_choices(subject: Subject):
-    return [(f"{i} · {name}", i) for i, name in enumerate(subject.labels)]
+    return [(name if name == str(i) else f"{i} · {name}", i) for i, name in enumerate(subject.labels)]
 
 
 @handler
@@ -206,8 +237,7 @@ def predict(picture, drawing=None, use_drawing=False, model=None, lang="en"):
     subject = _subject(picture, drawing, use_drawing, model, lang)
     probs, top, frame = _predictions(subject, lang)
     index, label, p = top[0]
-    line = "\n\n".join([t("saliency.prediction_line", lang, label=label, p=p, target=label, pt=p),
-                        t("saliency.seen_line", lang, size=subject.picture.shape[0])])
+    line = "\n\n".join([prediction_line(subject, probs, index, lang), seen_line(subject, lang)])
     return frame, gr.Dropdown(choices=_target_choices(subject), value=index), line
 
 
@@ -235,10 +265,7 @@ def _explain(picture, drawing, use_drawing, model, target, methods, sigma, sampl
     maps, cached = _explained(subject, target, methods, settings, progress, lang)
     panels = [(_seen(subject), t("saliency.seen", lang))]
     panels += [(_panel(subject, logic.unit_scale(maps[m]), opacity), method_name(m, lang)) for m in methods]
-    probs = logic.probabilities(subject.bundle.model, subject.x)[0]
-    top = int(probs.argmax())
-    line = t("saliency.prediction_line", lang, label=subject.labels[top], p=float(probs[top]),
-             target=subject.labels[target], pt=float(probs[target]))
+    line = prediction_line(subject, logic.probabilities(subject.bundle.model, subject.x)[0], target, lang)
     if any(m in logic.NOISE_TYPES for m in methods):
         line += "\n\n" + t("saliency.sigma_line", lang, sigma=settings.sigma_percent,
                            value=logic.noise_sigma(subject.x, settings.sigma_percent))
@@ -319,28 +346,16 @@ def sanity_table(result: logic.SanityResult, lang: str) -> str:
     columns = (t(f"saliency.col_{key}", lang) for key in ("method", "last", "verdict"))
     lines = ["| " + " | ".join(columns) + " |", "| --- | ---: | --- |"]
     for method, values in result.correlations.items():
-        verdict = t("saliency.passes" if values[-1] < SANITY_PASS else "saliency.fails", lang)
-        lines.append(f"| {method_name(method, lang)} | {values[-1]:.2f} | {verdict} |")
+        verdict = t("saliency.passes" if abs(values[-1]) < SANITY_PASS else "saliency.fails", lang)
+        lines.append(f"| {method_key(method, lang)} | {values[-1]:.2f} | {verdict} |")
     return "\n".join(lines)
-
-
-def _strip(subject: Subject, maps) -> np.ndarray:
-    """The maps of one method after each step, side by side (each on its own 0-1 scale), at 96 px."""
-    from PIL import Image as PILImage
-
-    tiles = []
-    for heat in maps:
-        panel = _panel(subject, logic.unit_scale(heat), 1.0, colorbar=False)
-        tiles.append(np.asarray(PILImage.fromarray(panel).resize((96, 96), PILImage.BILINEAR)))
-        tiles.append(np.full((96, 4, 3), 255, np.uint8))
-    return np.concatenate(tiles[:-1], axis=1)
 
 
 @handler
 def sanity(picture, drawing=None, use_drawing=False, model=None, target=None, methods=DEFAULT_METHODS, sigma=15,
            samples=25, ig_steps=32, baseline="black", window=14, stride=7, progress=gr.Progress(), lang="en"):
-    """Cascading randomisation (Adebayo et al. 2018): the maps after each step (a gallery, one strip per
-    method), the Spearman correlation with the original per step and method (line plot), a verdict table
+    """Cascading randomisation (Adebayo et al. 2018): the maps after each step (one picture: a row per method,
+    a column per step), the Spearman correlation with the original per step and method (line plot), a verdict table
     and the timing. Memoised; at most 10 SmoothGrad samples and 16 IG steps."""
     watch = Stopwatch()
     subject = _subject(picture, drawing, use_drawing, model, lang)
@@ -348,9 +363,11 @@ def sanity(picture, drawing=None, use_drawing=False, model=None, target=None, me
     methods = _methods(methods, lang)
     settings = _settings(sigma, samples, ig_steps, baseline, window, stride, lang)
     result, cached = _sanity_result(subject, target, methods, settings, progress, lang)
-    strips = [(_strip(subject, result.maps[m]), method_name(m, lang)) for m in methods]
+    steps = [step_name(s, lang) for s in result.steps]
+    grid = figures.sanity_grid(result.maps, {m: method_name(m, lang) for m in methods}, steps)
     note = t("saliency.sanity_capped", lang, samples=SANITY_CAP["samples"], steps=SANITY_CAP["ig_steps"])
-    return strips, sanity_frame(result, lang), sanity_table(result, lang) + "\n\n" + note, watch.label(lang, cached)
+    plot = gr.LinePlot(sanity_frame(result, lang), sort=steps)  # the order of the steps, not the alphabet's
+    return grid, plot, sanity_table(result, lang) + "\n\n" + note, watch.label(lang, cached)
 
 
 def _deletion_result(subject: Subject, target: int, methods, settings: logic.Settings, fill: str, progress=None,
@@ -388,8 +405,15 @@ def deletion(picture, drawing=None, use_drawing=False, model=None, target=None, 
     frame = pd.DataFrame([(float(x), method_name(m, lang), float(p)) for m, curve in curves.items()
                           for x, p in zip(percent, curve)], columns=["removed", "method", "p"])
     lines = [f"| {t('saliency.col_method', lang)} | {t('saliency.col_auc', lang)} |", "| --- | ---: |"]
-    lines += [f"| {method_name(m, lang)} | {logic.area_under(c):.3f} |" for m, c in curves.items()]
+    lines += [f"| {method_key(m, lang)} | {logic.area_under(c):.3f} |" for m, c in curves.items()]
+    lines += ["", t("saliency.deletion_note", lang)]
     return frame, "\n".join(lines), watch.label(lang, cached)
+
+
+@handler
+def cleared():
+    """The picture was removed: no predictions, no maps (until the next picture)."""
+    return pd.DataFrame({"class": [], "p": []}), "", [], ""
 
 
 @handler
@@ -427,7 +451,8 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                     use_drawing = gr.Checkbox(False, label=i18n("saliency.use_drawing"), elem_id="saliency-use-drawing")
             with gr.Column(scale=7, min_width=300):
                 gr.Markdown(i18n("saliency.predictions"), elem_classes=["plot-caption"])
-                bars = gr.BarPlot(x="class", y="p", y_lim=[0, 1], height=220, sort="-y", x_title=" ", y_title="p",
+                bars = gr.BarPlot(x="class", y="p", y_lim=[0, 1], height=240, sort="-y", x_title=" ", y_title="p",
+                                  x_label_angle=-20,
                                   show_label=False, elem_id="saliency-predictions")
                 line = gr.Markdown(elem_id="saliency-line")
                 target = Dropdown([], value=None, label=i18n("saliency.target"), filterable=True,
@@ -455,8 +480,8 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         opacity = Slider(*OPACITY_RANGE, value=0.6, step=0.05, buttons=[], label=i18n("saliency.opacity"),
                          elem_id="saliency-opacity")
         gr.Markdown(i18n("saliency.maps"), elem_classes=["plot-caption"])
-        maps = Gallery(show_label=False, columns=4, height="auto", object_fit="contain", allow_preview=True,
-                       format="png", buttons=["fullscreen"], elem_id="saliency-maps")
+        maps = Gallery(show_label=False, columns=4, object_fit="contain", allow_preview=True, format="png",
+                       buttons=["fullscreen"], elem_id="saliency-maps", elem_classes=["panel-gallery"])
         timing = gr.Markdown(elem_id="saliency-timing")
 
         subject_inputs = [picture, sketch, use_drawing, model] if model is not None else [picture, sketch, use_drawing]
@@ -471,6 +496,8 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         gr.on([picture.upload, use_drawing.input], api_name="saliency_predict_input",
               api_visibility="private", **predict_args).then(
             api_name="saliency_explain_input", api_visibility="private", **explain_args)
+        picture.clear(cleared, None, [bars, line, maps, timing], api_name="saliency_cleared", api_visibility="private",
+                      show_progress="hidden", **LIGHT)
         gr.on([sketch.input], api_name="saliency_predict_drawing", api_visibility="private", trigger_mode="always_last",
               **predict_args).then(api_name="saliency_explain_drawing", api_visibility="private", **explain_args)
         demo.load(None, js=select_brush_js("saliency-sketch"))
@@ -483,15 +510,15 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         opacity.input(redraw, explain_inputs + [opacity], [maps, line, timing], api_name="saliency_redraw",
                       api_visibility="private", show_progress="hidden", trigger_mode="always_last", **LIGHT)
         if model is not None:
-            model.input(model_loader(CLASSIFIER), model, model_status, api_name="saliency_model", **HEAVY).then(
+            model.input(model_loader(CLASSIFIER), model, model_status, api_name="saliency_model", **HEAVY).success(
                 api_name="saliency_predict_model", api_visibility="private", **predict_args).then(
                 api_name="saliency_explain_model", api_visibility="private", **explain_args)
 
         gr.Markdown(i18n("saliency.samples_header"), elem_classes=["section-title"])
         gr.Markdown(i18n("saliency.samples_intro"))
         samples_button = gr.Button(i18n("saliency.samples_button"), elem_id="saliency-samples-button")
-        sweep = Gallery(show_label=False, columns=4, height="auto", object_fit="contain", format="png",
-                        buttons=["fullscreen"], elem_id="saliency-sweep")
+        sweep = Gallery(show_label=False, columns=4, object_fit="contain", format="png", buttons=["fullscreen"],
+                        elem_id="saliency-sweep", elem_classes=["panel-gallery"])
         sweep_timing = gr.Markdown(elem_id="saliency-sweep-timing")
         samples_button.click(sample_sweep, subject_inputs + [target, sigma, opacity], [sweep, sweep_timing],
                              api_name="saliency_samples", **HEAVY)
@@ -501,12 +528,11 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         sanity_button = gr.Button(i18n("saliency.sanity_button"), elem_id="saliency-sanity-button")
         gr.Markdown(i18n("saliency.sanity_plot"), elem_classes=["plot-caption"])
         sanity_plot = gr.LinePlot(x="step", y="ρ", color="method", y_lim=[-1, 1], height=280, show_label=False,
-                                  x_title=" ", color_title=i18n("saliency.methods"), x_label_angle=-35, sort=None,
-                                  elem_id="saliency-sanity-plot")
+                                  x_title=" ", color_map=plot_colors(), colors_in_legend=[], x_label_angle=-35,
+                                  sort=None, elem_id="saliency-sanity-plot")
         sanity_text = gr.Markdown(elem_id="saliency-sanity-table")
         gr.Markdown(i18n("saliency.sanity_maps"), elem_classes=["plot-caption"])
-        strips = Gallery(show_label=False, columns=1, height="auto", object_fit="contain", format="png",
-                         buttons=["fullscreen"], elem_id="saliency-sanity-maps")
+        strips = Image(show_label=False, interactive=False, buttons=["fullscreen"], elem_id="saliency-sanity-maps")
         sanity_timing = gr.Markdown(elem_id="saliency-sanity-timing")
         sanity_button.click(sanity, explain_inputs, [strips, sanity_plot, sanity_text, sanity_timing],
                             api_name="saliency_sanity", **HEAVY)
@@ -519,9 +545,9 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
             deletion_button = gr.Button(i18n("saliency.deletion_button"), elem_id="saliency-deletion-button")
         gr.Markdown(i18n("saliency.deletion_plot"), elem_classes=["plot-caption"])
         deletion_plot = gr.LinePlot(x="removed", y="p", color="method", height=280, show_label=False,
-                                    x_title=i18n("saliency.axis_removed"), color_title=i18n("saliency.methods"),
+                                    x_title=i18n("saliency.axis_removed"), color_map=plot_colors(), colors_in_legend=[],
                                     elem_id="saliency-deletion-plot")
-        deletion_text = gr.Markdown(elem_id="saliency-deletion-table")
+        deletion_text = gr.Markdown(elem_id="saliency-deletion-table", elem_classes=["results-table"])
         deletion_timing = gr.Markdown(elem_id="saliency-deletion-timing")
         deletion_button.click(deletion, explain_inputs + [fill], [deletion_plot, deletion_text, deletion_timing],
                               api_name="saliency_deletion", **HEAVY)

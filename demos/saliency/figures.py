@@ -1,0 +1,33 @@
+"""The sanity check's grid of maps (a one-off heavy result, so matplotlib: its labels need CJK fonts).
+No Gradio here."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+from core import plots
+
+
+def sanity_grid(maps: dict[str, tuple[np.ndarray, ...]], row_names: dict[str, str], column_names: list[str],
+                ) -> np.ndarray:
+    """Rows = methods, columns = randomisation steps (original first); each map on its own 0-1 scale
+    (divided by its 99th percentile), as an RGB uint8 picture."""
+    from PIL import Image
+
+    rows, columns = len(maps), len(column_names)
+    fig, axes = plots.new_figure(1.25 * columns + 1.6, 1.35 * rows + 0.9, ncols=columns, nrows=rows, squeeze=False)
+    for r, (method, series) in enumerate(maps.items()):
+        for c, heat in enumerate(series):
+            ax = axes[r][c]
+            top = float(np.percentile(heat, 99)) or 1.0
+            ax.imshow(np.clip(heat / top, 0, 1), cmap="inferno", vmin=0, vmax=1, interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if r == 0:
+                ax.set_title(column_names[c], fontsize=plots.FONT - 4)
+            if c == 0:
+                ax.set_ylabel(row_names[method], fontsize=plots.FONT - 3, rotation=0, ha="right", va="center")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, facecolor="white")
+    return np.asarray(Image.open(buffer).convert("RGB"))
