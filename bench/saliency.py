@@ -55,14 +55,14 @@ def main() -> None:
     settings = logic.Settings()  # N = 25 in batches of 5, σ 15%
     batches = [settings.batch] * (settings.samples // settings.batch)
 
-    def raw_smoothgrad():  # N noisy copies, forward + backward, in the same batches, nothing else
+    def raw_smoothgrad():  # N noisy copies, forward + backward to the input only, in the same batches
         for size in batches:
             noisy = (x.repeat(size, 1, 1, 1) + 0.1 * torch.randn(size, *x.shape[1:])).requires_grad_(True)
-            bundle.model(noisy)[:, target].sum().backward()
+            torch.autograd.grad(bundle.model(noisy)[:, target].sum(), noisy)
 
     def raw_saliency():
         one = x.clone().requires_grad_(True)
-        bundle.model(one)[0, target].backward()
+        torch.autograd.grad(bundle.model(one)[0, target], one)
 
     def handler(methods):
         saliency.EXPLAINED.clear()  # the handler's own cost, not the memo's

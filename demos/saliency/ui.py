@@ -58,6 +58,7 @@ PANEL = 224  # shown size of every panel (digits are enlarged without smoothing)
 
 EXPLAINED = Memo(maxsize=64)  # maps, keyed on the picture, model, class and every setting
 CHECKS = Memo(maxsize=32)  # sanity checks, deletion curves and sample sweeps
+PREDICTED = Memo(maxsize=256)  # class probabilities per picture and model
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,12 @@ class Subject:
     @property
     def labels(self):
         return class_names(self.bundle)
+
+    @property
+    def probs(self) -> torch.Tensor:
+        """The model's probabilities for the picture (computed once per picture and model)."""
+        probs, _ = PREDICTED.get(self.key, lambda: logic.probabilities(self.bundle.model, self.x)[0])
+        return probs
 
 
 # ------------------------------------------------------------------ inputs
@@ -122,7 +129,7 @@ def _model_key(value) -> str | None:
 def _target(value, subject: Subject, lang: str) -> int:
     """The class to explain: the given index, or the top prediction when none is given."""
     if value in (None, ""):
-        return int(logic.probabilities(subject.bundle.model, subject.x).argmax())
+        return int(subject.probs.argmax())
     last = len(subject.labels) - 1
     try:
         return check_number(value, t("saliency.name_target", lang), 0, last, integer=True)
@@ -205,7 +212,7 @@ def step_name(step: str, lang: str) -> str:
 # ------------------------------------------------------------------ handlers
 
 def _predictions(subject: Subject, lang: str):
-    probs = logic.probabilities(subject.bundle.model, subject.x)[0]
+    probs = subject.probs
     top = logic.top_k(probs, subject.labels, 5)
     frame = pd.DataFrame({"class": [name if name == str(i) else f"{name} ({i})" for i, name, _ in top],
                           "p": [p for _, _, p in top]})
@@ -265,7 +272,7 @@ def _explain(picture, drawing, use_drawing, model, target, methods, sigma, sampl
     maps, cached = _explained(subject, target, methods, settings, progress, lang)
     panels = [(_seen(subject), t("saliency.seen", lang))]
     panels += [(_panel(subject, logic.unit_scale(maps[m]), opacity), method_name(m, lang)) for m in methods]
-    line = prediction_line(subject, logic.probabilities(subject.bundle.model, subject.x)[0], target, lang)
+    line = prediction_line(subject, subject.probs, target, lang)
     if any(m in logic.NOISE_TYPES for m in methods):
         line += "\n\n" + t("saliency.sigma_line", lang, sigma=settings.sigma_percent,
                            value=logic.noise_sigma(subject.x, settings.sigma_percent))
@@ -570,7 +577,7 @@ def warm_up() -> None:
     with tempfile.NamedTemporaryFile(suffix=".png") as handle:
         PILImage.fromarray(pictures[0]).save(handle.name)
         subject = _subject(handle.name, None, False, None, "en")
-    target = int(logic.probabilities(subject.bundle.model, subject.x).argmax())
+    target = int(subject.probs.argmax())
     settings = _settings(*DEFAULT_SETTINGS, lang="en")
     _explained(subject, target, DEFAULT_METHODS, settings)
     _sanity_result(subject, target, DEFAULT_METHODS, settings)  # the two buttons a class presses first
