@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -22,24 +21,13 @@ RESULTS = ROOT / "bench" / "saliency-results.md"
 PHOTO = ROOT / "assets" / "examples" / "chelsea.png"
 
 
-def timed(fn, repeat: int, warmup: int = 1) -> float:
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
-
-
 def main() -> None:
     import numpy as np
     import torch
     from gradio_client import Client, handle_file
     from PIL import Image
 
-    from bench.__main__ import machine, start_app, stop
+    from bench.__main__ import machine, start_app, stop, timed
     from core import models
     from core.device import configure_process, heavy_threads
     from demos.saliency import logic

@@ -218,6 +218,13 @@ class Image(gr.Image):
             return super().preprocess(payload)
         return None if payload is None else getattr(payload, "path", payload)
 
+    # The API page's example: no picture, not Gradio's default one from the internet.
+    def example_payload(self):
+        return None
+
+    def example_value(self):
+        return None
+
 
 class Gallery(gr.Gallery):
     """A gr.Gallery output whose pictures (arrays, or (array, caption) pairs) are written as ``Image`` does:
@@ -318,6 +325,14 @@ def drawing_to_gray(value) -> np.ndarray | None:
 def _clicked_index(evt: gr.SelectData) -> int:
     index = evt.index
     return int(index[0] if isinstance(index, (list, tuple)) else index)
+
+
+def gallery_position(position, count: int) -> int:
+    """A gallery item's position as sent by a click or through the API, checked: 0 to count - 1."""
+    try:
+        return check_number(position, "position", 0, count - 1, integer=True)
+    except UserInputError:
+        raise UserInputError("gallery.position", count=count, last=count - 1) from None
 
 
 def on_gallery_click(gallery: gr.Gallery, fn, *, outputs, api_name: str, **event_args):

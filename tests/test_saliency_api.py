@@ -110,7 +110,7 @@ def test_deletion_curves_start_at_the_class_probability_and_have_an_auc(client, 
 def test_pick_returns_an_example_picture(client):
     picture, use_drawing = client.predict(0, api_name="/saliency_pick")
     assert use_drawing is False and np.asarray(Image.open(picture)).shape[2] == 3
-    assert "99 is not one of: 0–8" in error_text(lambda: client.predict(99, api_name="/saliency_pick"))
+    assert "a position from 0 to 8" in error_text(lambda: client.predict(99, api_name="/saliency_pick"))
 
 
 def test_the_model_dropdown_switches_and_refuses_what_it_does_not_know(client):

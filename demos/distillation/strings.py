@@ -58,7 +58,6 @@ STRINGS = {
         "distillation.precomputed": "Precomputed results (5 seeds each)",
         "distillation.heatmap": "Student test accuracy over T × α",
         "distillation.gap_plot": "Distilled vs hard-label student as the transfer set grows",
-        "distillation.pick_needs_position": "Pick one of the {count} gallery digits: a position from 0 to {last}.",
         "distillation.prediction": "Teacher's prediction: **{digit}**",
         "distillation.entropy": "Entropy: **{h1:.2f} bits** at T = 1 → **{ht:.2f} bits** at T = {temp:g} "
                                 "(uniform = 3.32)",
@@ -104,7 +103,6 @@ STRINGS = {
         "distillation.name_fraction": "Transfer set %",
         "distillation.name_seeds": "Seeds",
         "distillation.name_index": "Test digit #",
-        "distillation.name_position": "Gallery position",
     },
     "zh": {
         "distillation.tab": "知識蒸餾",
@@ -146,7 +144,6 @@ STRINGS = {
         "distillation.precomputed": "預先算好的結果（各 5 個種子）",
         "distillation.heatmap": "學生在不同 T × α 下的測試準確率",
         "distillation.gap_plot": "轉移資料集變大時，蒸餾學生與硬標籤學生的比較",
-        "distillation.pick_needs_position": "請從圖庫的 {count} 個數字中選一個：位置 0 到 {last}。",
         "distillation.prediction": "老師的預測：**{digit}**",
         "distillation.entropy": "熵：T = 1 時 **{h1:.2f} 位元** → T = {temp:g} 時 **{ht:.2f} 位元**（均勻分布 = 3.32）",
         "distillation.dark": "T = {temp:g} 時的暗知識（其他類別，由可能到不可能）：{ranking}",
@@ -191,7 +188,6 @@ STRINGS = {
         "distillation.name_fraction": "轉移資料集百分比",
         "distillation.name_seeds": "亂數種子數",
         "distillation.name_index": "測試數字編號",
-        "distillation.name_position": "圖庫位置",
     },
 }
 

@@ -11,7 +11,7 @@ import torch
 
 from core.data.digits import STYLE_NAMES, TEST, TRAIN, load_split, normalize_digit
 from core.device import heavy_threads
-from core.i18n import UserInputError, check_number, shown, t
+from core.i18n import UserInputError, shown, t
 from core.memo import Memo
 from core.models import ASSETS
 from core.plots import COLORS
@@ -24,6 +24,7 @@ from core.ui import (
     Slider,
     Stopwatch,
     drawing_to_gray,
+    gallery_position,
     handler,
     model_picker,
     notify,
@@ -179,13 +180,10 @@ def draw(test_index, drawing, temperature, zoom=False, lang="en"):
 
 
 @handler
-def pick(position, lang="en"):
+def pick(position):
     """Gallery position (0-19: handwritten 0-9, then typeset 0-9) -> its test digit #, and the drawing unticked."""
     picks = showcase_indices()
-    try:
-        position = check_number(position, t("distillation.name_position", lang), 0, len(picks) - 1, integer=True)
-    except UserInputError:
-        raise UserInputError("distillation.pick_needs_position", count=len(picks), last=len(picks) - 1) from None
+    position = gallery_position(position, len(picks))
     return picks[position], False
 
 

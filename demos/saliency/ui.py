@@ -29,6 +29,7 @@ from core.ui import (
     Slider,
     Stopwatch,
     drawing_to_gray,
+    gallery_position,
     handler,
     model_loader,
     model_picker,
@@ -418,20 +419,22 @@ def deletion(picture, drawing=None, use_drawing=False, model=None, target=None, 
 
 
 @handler
+def first_example():
+    """The picture the tab opens with."""
+    return examples()[0]
+
+
+@handler
 def cleared():
     """The picture was removed: no predictions, no maps (until the next picture)."""
     return pd.DataFrame({"class": [], "p": []}), "", [], ""
 
 
 @handler
-def pick(position, lang="en"):
+def pick(position):
     """Example position (photos first, then test digits) -> the picture, and "explain my drawing" unticked."""
     pictures = examples()
-    try:
-        position = check_number(position, t("saliency.name_position", lang), 0, len(pictures) - 1, integer=True)
-    except UserInputError:
-        raise UserInputError("saliency.unknown_option", value=shown(position),
-                             known=f"0–{len(pictures) - 1}") from None
+    position = gallery_position(position, len(pictures))
     return pictures[position], False
 
 
@@ -444,7 +447,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         model, model_status = model_picker(CLASSIFIER, i18n, elem_id="saliency-model")
         with gr.Row(equal_height=False):
             with gr.Column(scale=5, min_width=300):
-                picture = Image(pictures[0], type="filepath", sources=["upload", "clipboard"], height=300,
+                picture = Image(type="filepath", sources=["upload", "clipboard"], height=300,
                                 label=i18n("saliency.picture"), elem_id="saliency-picture")
                 gr.Markdown(i18n("saliency.examples"), elem_classes=["plot-caption"])
                 gallery = gr.Gallery(list(pictures), show_label=False, columns=9, rows=1, height="auto",
@@ -498,10 +501,13 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                             show_progress="hidden", **LIGHT)
         explain_args = dict(fn=explain, inputs=explain_inputs + [opacity], outputs=[maps, line, timing], **HEAVY)
 
-        demo.load(api_name="saliency_predict", **predict_args).then(
+        # The first example arrives with the page (as a default value, Gradio's API page would show an
+        # example picture from the internet), then is predicted and explained like any picture.
+        demo.load(first_example, None, picture, api_name="saliency_start", api_visibility="private",
+                  show_progress="hidden", **LIGHT).then(
+            api_name="saliency_predict_start", api_visibility="private", **predict_args).then(
             api_name="saliency_explain_start", api_visibility="private", **explain_args)
-        gr.on([picture.upload, use_drawing.input], api_name="saliency_predict_input",
-              api_visibility="private", **predict_args).then(
+        gr.on([picture.upload, use_drawing.input], api_name="saliency_predict", **predict_args).then(
             api_name="saliency_explain_input", api_visibility="private", **explain_args)
         picture.clear(cleared, None, [bars, line, maps, timing], api_name="saliency_cleared", api_visibility="private",
                       show_progress="hidden", **LIGHT)
