@@ -32,9 +32,9 @@ def test_the_notes_quote_every_number_from_the_results(results):
 
 def test_the_card_reproduces_on_the_labelled_photos(results):
     card = read_card(EFFICIENTNET_LITE0.card_directory)
-    assert card["source"]["sha256"] == EFFICIENTNET_LITE0.sha256 and "Apache-2.0" in card["licence"]
+    assert card["source"]["sha256"] == EFFICIENTNET_LITE0.sha256 and "Apache-2.0" in card["license"]
     again = measure.photo_quality(CLASSIFIER.get(EFFICIENTNET_LITE0.key))
-    shipped = card["quality"]["photos_eval"]
+    shipped = card["metrics"]["photos_eval"]
     assert again["photos"] == shipped["photos"] >= 30
     assert again["top1"] == pytest.approx(shipped["top1"]) and again["top5"] == pytest.approx(shipped["top5"])
     assert results["quality"]["efficientnet-lite0"]["top5"] == pytest.approx(shipped["top5"])

