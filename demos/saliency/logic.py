@@ -67,6 +67,12 @@ def square_crop(rgb: np.ndarray, size: int, channels: int = 3) -> np.ndarray:
     return np.asarray(picture.crop((left, top, left + size, top + size)))
 
 
+def enlarge(picture: np.ndarray, factor: int = 8) -> np.ndarray:
+    """Each pixel as a factor x factor block (the example gallery shows 28x28 digits this way)."""
+    block = np.ones((factor, factor) + (1,) * (picture.ndim - 2), dtype=picture.dtype)
+    return np.kron(picture, block)
+
+
 def baseline_picture(picture: np.ndarray, kind: str, seed: int = 0) -> np.ndarray:
     """Integrated Gradients' starting point, as a picture: black, the picture blurred (its shapes gone,
     its colours kept), or uniform noise."""

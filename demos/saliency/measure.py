@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from core.data.digits import TEST, load_split
+from core.data.digits import TEST, load_split, normalize_digit
 from core.models import ASSETS, write_card
 from demos.saliency import logic
 from demos.saliency.model import (
@@ -41,7 +41,8 @@ EVAL_DIR = ROOT / "assets" / "data" / "photos_eval"
 EXAMPLES_DIR = ROOT / "assets" / "examples"
 EXAMPLE_PHOTOS = {"chelsea": "chelsea.png", "coffee": "coffee.png"}
 EXAMPLE_DIGITS = {"digit_3": 3, "digit_7": 7}
-#: The sanity check in the tab caps these (SANITY_CAP in ui.py); the measurement uses the same.
+#: The sanity check in the tab caps these (SANITY_CAP in ui.py); the measurement uses the same. The other
+#: numbers use the tab's defaults (logic.Settings()), so every number the notes quote is one the tab shows.
 SETTINGS = logic.Settings(samples=10, ig_steps=16)
 
 
@@ -80,13 +81,20 @@ def checks(bundle, picture: np.ndarray, methods, quick: bool) -> dict:
     steps = randomization_steps(model)[:2] if quick else randomization_steps(model)
     sanity = logic.cascading_randomization(lambda: copy.deepcopy(model), steps, x, target, methods, SETTINGS,
                                            cam_layer, baseline)
-    maps = {m: sanity.maps[m][0] for m in methods}
+    # The deletion curves use the tab's own maps: its default settings, not the sanity check's capped ones.
+    full = logic.Settings()
+    maps = logic.attribute_all(model, x, target, methods, full, cam_layer=cam_layer(model),
+                               baseline=spec(logic.baseline_picture(picture, full.baseline)))
     maps["random"] = logic.random_map(x.shape[-2:])
     auc = {m: logic.area_under(logic.deletion_curve(model, x, target, heat)) for m, heat in maps.items()}
+    blurred = spec(logic.baseline_picture(picture, "blurred"))
+    auc_blurred = {m: logic.area_under(logic.deletion_curve(model, x, target, heat, blurred))
+                   for m, heat in maps.items()}
     return {"top": [[i, name, round(p, 4)] for i, name, p in top],
             "sanity": {"steps": list(sanity.steps),
                        "correlations": {m: [round(c, 3) for c in v] for m, v in sanity.correlations.items()}},
-            "deletion": {"auc": {m: round(v, 4) for m, v in auc.items()}}}
+            "deletion": {"auc": {m: round(v, 4) for m, v in auc.items()},
+                         "auc_blurred": {m: round(v, 4) for m, v in auc_blurred.items()}}}
 
 
 def main(argv=None) -> dict:
@@ -110,7 +118,8 @@ def main(argv=None) -> dict:
         print(name, examples[name]["top"][0], examples[name]["deletion"]["auc"], flush=True)
     test = load_split(TEST)
     for name, digit in EXAMPLE_DIGITS.items():
-        picture = test.images[int(np.flatnonzero(test.labels == digit)[0])]
+        # As the tab gets it: the gallery's enlarged test digit, normalised again like any uploaded digit.
+        picture = normalize_digit(logic.enlarge(test.images[int(np.flatnonzero(test.labels == digit)[0])]))
         examples[name] = checks(digits, picture, methods, args.quick)
         print(name, examples[name]["top"][0], examples[name]["deletion"]["auc"], flush=True)
 

@@ -228,6 +228,10 @@ def note_numbers(results: dict) -> dict[str, str]:
     sanity, deletion = cat["sanity"], cat["deletion"]
     numbers = {f"cat_corr_{m}": f"{values[-1]:.2f}" for m, values in sanity["correlations"].items()}
     numbers.update({f"cat_auc_{m}": f"{value:.3f}" for m, value in deletion["auc"].items()})
+    coffee = results["examples"]["coffee"]["deletion"]
+    numbers.update({f"coffee_auc_{m}": f"{value:.3f}" for m, value in coffee["auc"].items()})
+    numbers.update({f"coffee_blur_{m}": f"{value:.3f}" for m, value in coffee["auc_blurred"].items()})
+    numbers.update({f"cat_blur_{m}": f"{value:.3f}" for m, value in deletion["auc_blurred"].items()})
     seven = results["examples"]["digit_7"]["sanity"]["correlations"]
     numbers.update({f"seven_corr_{m}": f"{values[-1]:.2f}" for m, values in seven.items()})
     quality = results["quality"]

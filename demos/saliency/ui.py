@@ -93,7 +93,7 @@ def examples() -> tuple[np.ndarray, ...]:
               if (EXAMPLES_DIR / name).is_file()]
     test = load_split(TEST)
     digits = [test.images[int(np.flatnonzero(test.labels == d)[0])] for d in (3, 5, 7, 8)[:EXAMPLE_DIGITS]]
-    return tuple(photos) + tuple(np.kron(d, np.ones((8, 8), np.uint8)) for d in digits)
+    return tuple(photos) + tuple(logic.enlarge(d) for d in digits)
 
 
 def _subject(picture, drawing, use_drawing, model_key, lang: str) -> Subject:
@@ -179,15 +179,14 @@ def _panel(subject: Subject, heat: np.ndarray, opacity: float, scale=(0.0, 1.0),
     picture = subject.picture
     factor = max(1, PANEL // picture.shape[0])
     if factor > 1:  # a 28x28 digit: enlarge the pixels, do not blur them
-        picture = np.kron(picture, np.ones((factor, factor), np.uint8))
-        heat = np.kron(heat, np.ones((factor, factor)))
+        picture, heat = logic.enlarge(picture, factor), logic.enlarge(heat, factor)
     return overlay(picture, heat, scale, alpha=float(opacity), smooth=False, colorbar=colorbar)
 
 
 def _seen(subject: Subject) -> np.ndarray:
     picture = subject.picture
     factor = max(1, PANEL // picture.shape[0])
-    return np.kron(picture, np.ones((factor, factor), np.uint8)) if factor > 1 else picture
+    return logic.enlarge(picture, factor) if factor > 1 else picture
 
 
 def method_name(method: str, lang: str) -> str:
