@@ -35,6 +35,10 @@ CSS = """
 .panel-gallery .grid-container {grid-template-rows: none !important; grid-auto-rows: auto !important}
 .panel-gallery .thumbnail-item {height: auto !important}
 @media (max-width: 640px) {.panel-gallery .grid-container {grid-template-columns: repeat(2, minmax(0, 1fr)) !important}}
+/* SmoothGrad's σ slider: the paper's 10-20% sweet spot (of a 0-50% range) as a green band behind the track */
+#saliency-sigma input[type=range] {background: linear-gradient(to right, transparent 20%, rgba(22, 163, 74, .45) 20%,
+  rgba(22, 163, 74, .45) 40%, transparent 40%) center / 100% 100% no-repeat !important; border-radius: 3px;
+  height: 18px !important}
 /* Results tables: numbers never break ("89.7% ± 0.1%"), words do not split mid-word */
 .results-table table {word-break: normal !important}
 .results-table td:last-child, .results-table th:last-child {white-space: nowrap}
