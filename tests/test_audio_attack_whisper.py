@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from demos.audio_attack import whisper_ct2
+from demos.audio_attack import logic, whisper_ct2
 from demos.audio_attack.features import log_mel
 from demos.audio_attack.whisper_ct2 import CT2FormatError, read_ct2, whisper_state_dict, write_ct2
 
@@ -140,7 +140,6 @@ def test_log_mel_passes_gradients_to_the_waveform():
 # ---- the real packaged Whisper tiny.en (a pinned requirement: its file is on disk offline)
 
 DOOR = __file__.rsplit("/", 1)[0] + "/data/open_the_door.wav"
-PREFIX = [50257, 50362]  # <|startoftranscript|> <|notimestamps|> (English-only model: no language token)
 
 
 @pytest.fixture(scope="module")
@@ -159,28 +158,13 @@ def door():
     return torch.from_numpy(audio)
 
 
-def transcribe(bundle, audio) -> str:
-    with torch.no_grad():
-        ids = bundle.model.generate(input_features=log_mel(audio), decoder_input_ids=torch.tensor([PREFIX]),
-                                    max_new_tokens=20)
-    return bundle.tokenizer.decode(ids[0].tolist(), skip_special_tokens=True)
-
-
 def test_packaged_whisper_transcribes_a_synthetic_clip(whisper):
     assert sum(p.numel() for p in whisper.model.parameters()) == 37_760_256
-    assert transcribe(whisper, door()).strip() == "Open the door."
+    assert logic.whisper_transcribe(whisper.model, whisper.tokenizer, door()) == "Open the door."
 
 
 def test_a_targeted_step_lowers_the_target_loss_on_whisper(whisper):
-    from demos.audio_attack import logic
-
-    ids = whisper.tokenizer.encode(" Close the window.", add_special_tokens=False).ids + [50256]
-    decoder, labels = torch.tensor([PREFIX + ids[:-1]]), torch.tensor(ids)
-
-    def loss(audio):
-        logits = whisper.model(input_features=log_mel(audio), decoder_input_ids=decoder).logits[0, len(PREFIX) - 1:]
-        return torch.nn.functional.cross_entropy(logits, labels)
-
+    loss = logic.whisper_loss(whisper.model, logic.whisper_ids(whisper.tokenizer, "Close the window."))
     audio = door()
     eps = logic.epsilon(audio, -30)
     delta = logic.fgsm(loss, audio, eps, targeted=True)

@@ -78,3 +78,41 @@ def random_noise(audio: torch.Tensor, eps: float, seed: int = 0) -> torch.Tensor
     gen = torch.Generator().manual_seed(int(seed))
     signs = torch.randint(0, 2, audio.shape, generator=gen).to(audio.dtype) * 2 - 1
     return project(audio, eps * signs, eps)
+
+
+# ------------------------------------------------------------------ Whisper (encoder-decoder): teacher-forced loss
+
+WHISPER_PREFIX = (50257, 50362)  # <|startoftranscript|> <|notimestamps|> (English-only models: no language token)
+WHISPER_EOT = 50256
+
+
+def whisper_ids(tokenizer, text: str) -> list[int]:
+    """The tokens of ``text`` as Whisper writes it (a leading space, as its transcripts have), then end-of-text."""
+    text = text if text.startswith(" ") else " " + text
+    return tokenizer.encode(text, add_special_tokens=False).ids + [WHISPER_EOT]
+
+
+def whisper_loss(model, ids: list[int]) -> Loss:
+    """Cross-entropy of the transcript ``ids`` given the audio (teacher forcing), through the torch log-mel,
+    so its gradient reaches the waveform."""
+    from demos.audio_attack.features import log_mel
+
+    decoder = torch.tensor([list(WHISPER_PREFIX) + ids[:-1]])
+    labels = torch.tensor(ids)
+    skip = len(WHISPER_PREFIX) - 1
+
+    def loss(audio: torch.Tensor) -> torch.Tensor:
+        logits = model(input_features=log_mel(audio), decoder_input_ids=decoder).logits[0, skip:]
+        return torch.nn.functional.cross_entropy(logits, labels)
+
+    return loss
+
+
+@torch.no_grad()
+def whisper_transcribe(model, tokenizer, audio: torch.Tensor, max_tokens: int = 60) -> str:
+    """Greedy transcript of a clip (≤ 30 s)."""
+    from demos.audio_attack.features import log_mel
+
+    ids = model.generate(input_features=log_mel(audio), decoder_input_ids=torch.tensor([list(WHISPER_PREFIX)]),
+                         max_new_tokens=max_tokens)
+    return tokenizer.decode(ids[0].tolist(), skip_special_tokens=True).strip()
