@@ -6,6 +6,8 @@ import torch
 
 from demos.audio_attack import logic
 
+EXAMPLES = __file__.rsplit("/tests/", 1)[0] + "/assets/examples/audio"
+
 
 def test_epsilon_and_peak_db_are_inverse():
     audio = torch.tensor([0.5, -0.25, 0.1])
@@ -75,3 +77,21 @@ def test_untargeted_pgd_raises_the_loss_more_than_random_noise_of_the_same_size(
     noise = logic.random_noise(audio, eps, seed=0)
     assert noise.abs().max() <= eps + 1e-7
     assert float(loss(audio + last.delta)) > float(loss(audio + noise)) > 0
+
+
+def test_attacks_on_the_bundled_ctc_model_move_its_loss_the_right_way():
+    import soundfile as sf
+
+    from demos.audio_attack.ctc import SPEECH_CTC, encode, greedy_decode
+
+    model = SPEECH_CTC.load(torch.device("cpu")).model
+    audio = torch.from_numpy(sf.read(f"{EXAMPLES}/open_the_door.wav", dtype="float32")[0])
+    with torch.no_grad():
+        assert greedy_decode(model(audio[None])[0]) == "open the door"
+    eps = logic.epsilon(audio, -30)
+    clean = logic.ctc_loss(model, encode("open the door"))
+    assert float(clean(audio + logic.fgsm(clean, audio, eps))) > float(clean(audio))  # untargeted: away from it
+    target = logic.ctc_loss(model, encode("close the window"))
+    *_, last = logic.pgd(target, audio, eps, 10, targeted=True)
+    assert float(target(audio + last.delta)) < float(target(audio))  # targeted: toward the phrase
+    assert last.delta.abs().max() <= eps + 1e-7

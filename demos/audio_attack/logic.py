@@ -116,3 +116,15 @@ def whisper_transcribe(model, tokenizer, audio: torch.Tensor, max_tokens: int = 
     ids = model.generate(input_features=log_mel(audio), decoder_input_ids=torch.tensor([list(WHISPER_PREFIX)]),
                          max_new_tokens=max_tokens)
     return tokenizer.decode(ids[0].tolist(), skip_special_tokens=True).strip()
+
+
+# ------------------------------------------------------------------ CTC recognisers (the bundled one)
+
+def ctc_loss(model, targets: torch.Tensor) -> Loss:
+    """CTC loss of the character indices ``targets`` given the audio (blank = 0)."""
+    def loss(audio: torch.Tensor) -> torch.Tensor:
+        log_probs = model(audio[None])[0]  # (frames, classes)
+        return torch.nn.functional.ctc_loss(log_probs[:, None], targets[None], torch.tensor([log_probs.shape[0]]),
+                                            torch.tensor([len(targets)]), blank=0, zero_infinity=True)
+
+    return loss
