@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import hashlib
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ import torch
 from core.data.digits import TEST, load_split, normalize_digit
 from core.device import heavy_threads
 from core.i18n import UserInputError, check_number, shown, t
-from core.images import overlay
+from core.images import overlay, shared_scale
 from core.memo import Memo
 from core.ui import (
     HEAVY,
@@ -175,18 +176,18 @@ def _baseline(subject: Subject, settings: logic.Settings) -> torch.Tensor:
 
 # ------------------------------------------------------------------ pictures
 
-def _panel(subject: Subject, heat: np.ndarray, opacity: float, scale=(0.0, 1.0), colorbar: bool = True):
-    picture = subject.picture
-    factor = max(1, PANEL // picture.shape[0])
-    if factor > 1:  # a 28x28 digit: enlarge the pixels, do not blur them
-        picture, heat = logic.enlarge(picture, factor), logic.enlarge(heat, factor)
-    return overlay(picture, heat, scale, alpha=float(opacity), smooth=False, colorbar=colorbar)
+def _zoom(subject: Subject) -> int:
+    """How many times a panel enlarges the model's input: a 28x28 digit 8x, without blurring its pixels."""
+    return max(1, PANEL // subject.picture.shape[0])
 
 
 def _seen(subject: Subject) -> np.ndarray:
-    picture = subject.picture
-    factor = max(1, PANEL // picture.shape[0])
-    return logic.enlarge(picture, factor) if factor > 1 else picture
+    return logic.enlarge(subject.picture, _zoom(subject))
+
+
+def _panel(subject: Subject, heat: np.ndarray, opacity: float, scale=(0.0, 1.0), colorbar: bool = True):
+    heat = logic.enlarge(heat, _zoom(subject))
+    return overlay(_seen(subject), heat, scale, alpha=float(opacity), smooth=False, colorbar=colorbar)
 
 
 def method_name(method: str, lang: str) -> str:
@@ -211,16 +212,9 @@ def step_name(step: str, lang: str) -> str:
 
 # ------------------------------------------------------------------ handlers
 
-def _predictions(subject: Subject, lang: str):
-    probs = subject.probs
-    top = logic.top_k(probs, subject.labels, 5)
-    frame = pd.DataFrame({"class": [name if name == str(i) else f"{name} ({i})" for i, name, _ in top],
-                          "p": [p for _, _, p in top]})
-    return probs, top, frame
-
-
-def prediction_line(subject: Subject, probs, target: int, lang: str) -> str:
+def prediction_line(subject: Subject, target: int, lang: str) -> str:
     """'The model says **tabby** (38%).', and which class is explained when it is another one."""
+    probs = subject.probs
     top = int(probs.argmax())
     if target == top:
         return t("saliency.prediction_same", lang, label=subject.labels[top], p=float(probs[top]))
@@ -242,9 +236,11 @@ def predict(picture, drawing=None, use_drawing=False, model=None, lang="en"):
     """The model's top 5 classes (bar plot), the class to explain (set to the top one, with every
     class as a choice) and a line saying what the model predicts."""
     subject = _subject(picture, drawing, use_drawing, model, lang)
-    probs, top, frame = _predictions(subject, lang)
-    index, label, p = top[0]
-    line = "\n\n".join([prediction_line(subject, probs, index, lang), seen_line(subject, lang)])
+    top = logic.top_k(subject.probs, subject.labels, 5)
+    frame = pd.DataFrame({"class": [name if name == str(i) else f"{name} ({i})" for i, name, _ in top],
+                          "p": [p for _, _, p in top]})
+    index = top[0][0]
+    line = "\n\n".join([prediction_line(subject, index, lang), seen_line(subject, lang)])
     return frame, gr.Dropdown(choices=_target_choices(subject), value=index), line
 
 
@@ -272,7 +268,7 @@ def _explain(picture, drawing, use_drawing, model, target, methods, sigma, sampl
     maps, cached = _explained(subject, target, methods, settings, progress, lang)
     panels = [(_seen(subject), t("saliency.seen", lang))]
     panels += [(_panel(subject, logic.unit_scale(maps[m]), opacity), method_name(m, lang)) for m in methods]
-    line = prediction_line(subject, subject.probs, target, lang)
+    line = prediction_line(subject, target, lang)
     if any(m in logic.NOISE_TYPES for m in methods):
         line += "\n\n" + t("saliency.sigma_line", lang, sigma=settings.sigma_percent,
                            value=logic.noise_sigma(subject.x, settings.sigma_percent))
@@ -318,16 +314,14 @@ def sample_sweep(picture, drawing=None, use_drawing=False, model=None, target=No
         return maps
 
     maps, cached = CHECKS.get(("samples", subject.key, target, sigma), compute)
-    from core.images import shared_scale
-
     scale = shared_scale(*maps, percentile=99)
     panels = [(_panel(subject, heat, opacity, scale), f"N = {n}") for n, heat in zip(SCRUB_SAMPLES, maps)]
     return panels, watch.label(lang, cached)
 
 
 def _sanity_result(subject: Subject, target: int, methods, settings: logic.Settings, progress=None, lang="en"):
-    capped = logic.Settings(**{**settings.__dict__, "samples": min(settings.samples, SANITY_CAP["samples"]),
-                               "ig_steps": min(settings.ig_steps, SANITY_CAP["ig_steps"])})
+    capped = dataclasses.replace(settings, samples=min(settings.samples, SANITY_CAP["samples"]),
+                                 ig_steps=min(settings.ig_steps, SANITY_CAP["ig_steps"]))
     model = subject.bundle.model
 
     def report(share, step):
