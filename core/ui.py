@@ -2,7 +2,8 @@
 
 ``@handler`` wraps every event function (plain or generator): a ``UserInputError`` becomes a
 ``gr.Error`` in the user's language, any other exception a short translated message (logged, never
-a stack trace), and a function that declares ``lang`` receives the user's language.
+a stack trace), a function that declares ``lang`` receives the user's language, and one that declares
+``session`` the browser session's id.
 """
 from __future__ import annotations
 
@@ -65,16 +66,20 @@ def handler(fn):
     """Make ``fn`` a safe Gradio event function (see module docstring)."""
     signature = inspect.signature(fn)
     wants_lang = "lang" in signature.parameters
-    params = [p for p in signature.parameters.values() if p.name != "lang"]
+    wants_session = "session" in signature.parameters
+    params = [p for p in signature.parameters.values() if p.name not in ("lang", "session")]
     params.append(inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                     default=None, annotation=gr.Request))
     public = signature.replace(parameters=params)
 
     def prepare(args, kwargs) -> tuple[dict, str]:
         arguments = dict(public.bind(*args, **kwargs).arguments)
-        lang = request_lang(arguments.pop("request", None))
+        request = arguments.pop("request", None)
+        lang = request_lang(request)
         if wants_lang:
             arguments["lang"] = lang
+        if wants_session:  # the browser tab's session id: a stop button reaches the run it belongs to
+            arguments["session"] = getattr(request, "session_hash", None) or ""
         return arguments, lang
 
     if inspect.isgeneratorfunction(fn):  # streaming: intermediate results (training steps, attack steps)
@@ -219,6 +224,27 @@ class Image(gr.Image):
         return None if payload is None else getattr(payload, "path", payload)
 
     # The API page's example: no picture, not Gradio's default one from the internet.
+    def example_payload(self):
+        return None
+
+    def example_value(self):
+        return None
+
+
+class Audio(gr.Audio):
+    """A gr.Audio whose input (``type="filepath"``) reaches the handler undecoded and unconverted, so that
+    ``core.uploads.decode_audio`` gives a bad file a translated message (Gradio converts any non-WAV upload
+    with ffmpeg first and fails with a generic error). Outputs: send int16 from ``core.audio.int16_audio``."""
+
+    def get_block_name(self) -> str:
+        return "audio"
+
+    def preprocess(self, payload):
+        if self.type != "filepath":
+            return super().preprocess(payload)
+        return None if payload is None else getattr(payload, "path", payload)
+
+    # The API page's example: no clip, not Gradio's default one from the internet.
     def example_payload(self):
         return None
 

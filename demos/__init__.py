@@ -7,6 +7,7 @@ import importlib
 REGISTRY = [
     "demos.distillation.ui",
     "demos.saliency.ui",
+    "demos.audio_attack.ui",
 ]
 
 

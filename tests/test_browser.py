@@ -290,3 +290,53 @@ def test_the_chinese_saliency_tab_has_no_english_left(chinese):
     class_words = {word for label in imagenet_labels() for word in re.findall(r"[A-Za-z]{3,}", label)}
     left = latin_words(text) - SALIENCY_LATIN - class_words
     assert not left, sorted(left)
+
+
+# ------------------------------------------------------------------ adversarial audio
+
+AUDIO_LATIN = {"Whisper", "tiny", "OpenAI", "CTC", "FGSM", "PGD", "WER", "CER", "SNR", "kHz", "speech", "ctc",
+               "whisper", "meeting", "noter", "models", "Goodfellow", "Madry", "Carlini", "Wagner", "sign", "nabla",
+               "wav", "vec", "base", "LibriSpeech", "espeak", "eSpeak", "varepsilon", "delta", "log", "max", "text",
+               "mathrm", "arg", "min", "quad", "infty", "cdot", "left", "right", "operatorname", "clip", "approx"}
+
+
+def open_audio_attack(page, lang="en"):
+    page.get_by_role("tab", name=t("audio_attack.tab", lang)).click()
+    page.wait_for_function("document.querySelector('#audio_attack-clean').innerText.length > 10", timeout=120_000)
+
+
+def test_fgsm_on_an_example_clip_changes_the_verdict(page):
+    open_audio_attack(page)
+    assert "The model hears" in page.locator("#audio_attack-clean").inner_text()
+    page.locator("#audio_attack-examples label").nth(4).click()  # "go left"
+    page.wait_for_function("document.querySelector('#audio_attack-clean').innerText.toLowerCase()"
+                           ".includes('go left')", timeout=60_000)
+    page.locator("#audio_attack-kind label").first.click()  # FGSM
+    set_number(page, "audio_attack-budget", "-20")
+    page.locator("#audio_attack-run").click()
+    page.wait_for_function("document.querySelector('#audio_attack-verdict').innerText.includes('ooled')",
+                           timeout=120_000)
+    assert "Done after 1 steps" in page.locator("#audio_attack-status").inner_text()
+    assert "SNR" in page.locator("#audio_attack-numbers").inner_text()
+    page.locator("#audio_attack-signals img").wait_for(timeout=30_000)
+    assert page.locator("#audio_attack-play-perturbation audio, #audio_attack-play-perturbation button").count() > 0
+    os.makedirs("tests/artifacts", exist_ok=True)
+    page.screenshot(path="tests/artifacts/audio_attack.png", full_page=False)
+
+
+def test_the_chinese_audio_tab_has_no_english_left(chinese):
+    from demos.audio_attack.ui import examples
+
+    open_audio_attack(chinese, "zh")
+    chinese.locator("#audio_attack-noise-button").click()
+    chinese.wait_for_function("document.querySelector('#audio_attack-noise').innerText.includes('SNR')",
+                              timeout=120_000)
+    for accordion in chinese.locator("#tab-audio_attack .label-wrap").all():
+        accordion.click()
+    time.sleep(2)
+    text = chinese.locator("#tab-audio_attack").inner_text()
+    assert "模型聽到" in text and "隨機雜訊" in text
+    said = {word for _, sentence in examples() for word in re.findall(r"[A-Za-z]{3,}", sentence)}
+    said |= {word.capitalize() for word in said}
+    left = latin_words(text) - AUDIO_LATIN - said
+    assert not left, sorted(left)

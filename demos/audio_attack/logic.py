@@ -8,12 +8,14 @@
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import torch
 
-Loss = Callable[[torch.Tensor], torch.Tensor]  # waveform (T,) -> scalar loss, differentiable
+# waveform (T,) -> scalar loss, differentiable; or (loss, what the model heard) when the forward pass tells
+Loss = Callable[[torch.Tensor], torch.Tensor | tuple[torch.Tensor, str | None]]
 
 
 def epsilon(audio: torch.Tensor, db: float) -> float:
@@ -39,38 +41,54 @@ def project(audio: torch.Tensor, delta: torch.Tensor, eps: float) -> torch.Tenso
     return (audio + delta).clamp(-1.0, 1.0) - audio
 
 
-def _gradient(loss: Loss, audio: torch.Tensor, delta: torch.Tensor) -> tuple[torch.Tensor, float]:
-    delta = delta.detach().requires_grad_(True)
-    value = loss(audio + delta)
-    (grad,) = torch.autograd.grad(value, delta)
-    return grad, float(value.detach())
-
-
-def fgsm(loss: Loss, audio: torch.Tensor, eps: float, *, targeted: bool = False) -> torch.Tensor:
-    """One step of size ε along the sign of the gradient (down it when targeted); returns δ."""
-    grad, _ = _gradient(loss, audio, torch.zeros_like(audio))
-    direction = -grad.sign() if targeted else grad.sign()
-    return project(audio, eps * direction, eps)
-
-
 @dataclass(frozen=True)
 class Step:
     number: int
     delta: torch.Tensor
     loss: float  # the loss at the start of this step (before its update)
+    heard: str | None = None  # what the model heard at the start of this step, when the loss could tell
+
+
+def _gradient(loss: Loss, audio: torch.Tensor, delta: torch.Tensor) -> tuple[torch.Tensor, float, str | None]:
+    delta = delta.detach().requires_grad_(True)
+    value, heard = _split(loss(audio + delta))
+    (grad,) = torch.autograd.grad(value, delta)
+    return grad, float(value.detach()), heard
+
+
+def _split(result) -> tuple[torch.Tensor, str | None]:
+    """A loss returns its value, or (value, what the model heard): a transcript that came for free."""
+    return result if isinstance(result, tuple) else (result, None)
+
+
+def fgsm(loss: Loss, audio: torch.Tensor, eps: float, *, targeted: bool = False) -> torch.Tensor:
+    """One step of size ε along the sign of the gradient (down it when targeted); returns δ."""
+    grad, _, _ = _gradient(loss, audio, torch.zeros_like(audio))
+    direction = -grad.sign() if targeted else grad.sign()
+    return project(audio, eps * direction, eps)
+
+
+def step_size(eps: float, steps: int) -> float:
+    """PGD's α: 2.5·ε/steps (Madry et al.), at least ε/10 so that a long run keeps moving."""
+    return max(2.5 * eps / steps, eps / 10)
 
 
 def pgd(loss: Loss, audio: torch.Tensor, eps: float, steps: int, *, alpha: float | None = None,
-        targeted: bool = False, start: torch.Tensor | None = None) -> Iterator[Step]:
+        targeted: bool = False, start: torch.Tensor | None = None,
+        done: Callable[[str], bool] | None = None) -> Iterator[Step]:
     """Projected gradient descent (targeted) or ascent (untargeted), yielding δ after every step so a UI can
-    stream it. The step size α defaults to 2.5·ε/steps (Madry et al.), at least ε/10."""
-    alpha = alpha if alpha is not None else max(2.5 * eps / steps, eps / 10)
+    stream it. ``done(heard)``: stop as soon as the model hears what it should (the last Step then keeps δ,
+    and ``heard`` is what it heard)."""
+    alpha = alpha if alpha is not None else step_size(eps, steps)
     delta = torch.zeros_like(audio) if start is None else project(audio, start, eps)
     for number in range(1, steps + 1):
-        grad, value = _gradient(loss, audio, delta)
+        grad, value, heard = _gradient(loss, audio, delta)
+        if done is not None and heard is not None and done(heard):
+            yield Step(number - 1, delta.detach(), value, heard)
+            return
         direction = -grad.sign() if targeted else grad.sign()
         delta = project(audio, delta + alpha * direction, eps)
-        yield Step(number, delta.detach(), value)
+        yield Step(number, delta.detach(), value, heard)
 
 
 def random_noise(audio: torch.Tensor, eps: float, seed: int = 0) -> torch.Tensor:
@@ -80,45 +98,155 @@ def random_noise(audio: torch.Tensor, eps: float, seed: int = 0) -> torch.Tensor
     return project(audio, eps * signs, eps)
 
 
-# ------------------------------------------------------------------ Whisper (encoder-decoder): teacher-forced loss
+# ------------------------------------------------------------------ transcripts: compare, diff, error rates
 
-WHISPER_PREFIX = (50257, 50362)  # <|startoftranscript|> <|notimestamps|> (English-only models: no language token)
-WHISPER_EOT = 50256
-
-
-def whisper_ids(tokenizer, text: str) -> list[int]:
-    """The tokens of ``text`` as Whisper writes it (a leading space, as its transcripts have), then end-of-text."""
-    text = text if text.startswith(" ") else " " + text
-    return tokenizer.encode(text, add_special_tokens=False).ids + [WHISPER_EOT]
+def words(text: str) -> str:
+    """A transcript as compared: lower case, no punctuation, single spaces ('Open the door.' = 'open the door')."""
+    text = re.sub(r"[^\w' ]+", " ", text.lower().replace("’", "'"))
+    return re.sub(r"\s+", " ", text).strip()
 
 
-def whisper_loss(model, ids: list[int]) -> Loss:
-    """Cross-entropy of the transcript ``ids`` given the audio (teacher forcing), through the torch log-mel,
-    so its gradient reaches the waveform."""
-    from demos.audio_attack.features import log_mel
-
-    decoder = torch.tensor([list(WHISPER_PREFIX) + ids[:-1]])
-    labels = torch.tensor(ids)
-    skip = len(WHISPER_PREFIX) - 1
-
-    def loss(audio: torch.Tensor) -> torch.Tensor:
-        logits = model(input_features=log_mel(audio), decoder_input_ids=decoder).logits[0, skip:]
-        return torch.nn.functional.cross_entropy(logits, labels)
-
-    return loss
+def same(a: str, b: str) -> bool:
+    return words(a) == words(b)
 
 
-@torch.no_grad()
-def whisper_transcribe(model, tokenizer, audio: torch.Tensor, max_tokens: int = 60) -> str:
-    """Greedy transcript of a clip (≤ 30 s)."""
-    from demos.audio_attack.features import log_mel
+def error_rates(reference: str, hypothesis: str) -> tuple[float, float] | None:
+    """(WER, CER) of ``hypothesis`` against ``reference`` with jiwer, on the compared form (None: no reference)."""
+    import jiwer
 
-    ids = model.generate(input_features=log_mel(audio), decoder_input_ids=torch.tensor([list(WHISPER_PREFIX)]),
-                         max_new_tokens=max_tokens)
-    return tokenizer.decode(ids[0].tolist(), skip_special_tokens=True).strip()
+    reference, hypothesis = words(reference), words(hypothesis)
+    if not reference:
+        return None
+    return jiwer.wer(reference, hypothesis), jiwer.cer(reference, hypothesis)
 
 
-# ------------------------------------------------------------------ CTC recognisers (the bundled one)
+def word_diff(reference: str, hypothesis: str) -> list[tuple[str, str]]:
+    """[(op, word)] with op '=' kept, '-' only in the reference, '+' only in the hypothesis."""
+    import difflib
+
+    old, new = words(reference).split(), words(hypothesis).split()
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if op == "equal":
+            out += [("=", w) for w in old[i1:i2]]
+            continue
+        out += [("-", w) for w in old[i1:i2]] + [("+", w) for w in new[j1:j2]]
+    return out
+
+
+# ------------------------------------------------------------------ passive defences: transform, then listen again
+
+def low_pass(audio: torch.Tensor, cutoff: float = 4000.0, sample_rate: int = 16_000) -> torch.Tensor:
+    import torchaudio.functional as AF
+
+    return AF.lowpass_biquad(AF.lowpass_biquad(audio, sample_rate, cutoff), sample_rate, cutoff).clamp(-1, 1)
+
+
+def resample_down_up(audio: torch.Tensor, low_rate: int = 8000, sample_rate: int = 16_000) -> torch.Tensor:
+    import torchaudio.functional as AF
+
+    return AF.resample(AF.resample(audio, sample_rate, low_rate), low_rate, sample_rate)[: audio.shape[-1]]
+
+
+def quantise(audio: torch.Tensor, bits: int = 8) -> torch.Tensor:
+    levels = 2 ** (bits - 1) - 1
+    return torch.round(audio.clamp(-1, 1) * levels) / levels
+
+
+def mu_law(audio: torch.Tensor, channels: int = 256) -> torch.Tensor:
+    """The telephone codec (G.711 μ-law, 8 bits): lossy compression that keeps quiet sounds finer."""
+    import torchaudio.functional as AF
+
+    return AF.mu_law_decoding(AF.mu_law_encoding(audio.clamp(-1, 1), channels), channels)
+
+
+def added_noise(audio: torch.Tensor, db: float = -30.0, seed: int = 1) -> torch.Tensor:
+    """Random ±(peak·10^(db/20)) on every sample: noise of a fixed size, in no particular direction."""
+    return audio + random_noise(audio, epsilon(audio, db), seed)
+
+
+DEFENCES: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
+    "low_pass": low_pass, "resample": resample_down_up, "quantise": quantise, "mu_law": mu_law, "noise": added_noise,
+}
+
+
+# ------------------------------------------------------------------ recognisers: what an attack needs from a model
+
+class Unspellable(ValueError):
+    """The model cannot write these characters (its alphabet has no digits, say)."""
+
+    def __init__(self, characters: str):
+        super().__init__(characters)
+        self.characters = characters
+
+
+@dataclass(frozen=True)
+class Heard:
+    text: str
+    confidence: float  # geometric mean of the probabilities of the chosen frames or tokens
+
+
+@dataclass(frozen=True)
+class Recogniser:
+    """A speech recogniser seen by the attacks: a transcript with its confidence, and a differentiable
+    loss of hearing a given text (untargeted attacks raise it for the clean transcript, targeted attacks
+    lower it for the target). ``spell`` puts a text in the model's own writing or raises Unspellable."""
+
+    transcribe: Callable[[torch.Tensor], Heard]
+    objective: Callable[[str], Loss]
+    spell: Callable[[str], str]
+    kind: str  # "ctc" or "whisper"
+    room: Callable[[torch.Tensor], int] | None = None  # CTC: output frames for a clip (one character each at most)
+
+
+def ctc_recogniser(forward: Callable[[torch.Tensor], torch.Tensor], vocab: tuple[str, ...], *, blank: int = 0,
+                   space: str = " ", upper: bool = False) -> Recogniser:
+    """A character CTC model: ``forward(audio (T,)) -> log-probabilities (frames, len(vocab))``; ``space`` is
+    its word separator ('|' for wav2vec2), ``upper`` whether its letters are capitals."""
+    index = {c: i for i, c in enumerate(vocab)}
+
+    def read(log_probs: torch.Tensor) -> str:
+        best = log_probs.argmax(-1).tolist()
+        chars = [vocab[i] for n, i in enumerate(best) if i != blank and (n == 0 or i != best[n - 1])]
+        return re.sub(r" +", " ", "".join(chars).replace(space, " ")).strip().lower()
+
+    def spell(text: str) -> str:
+        text = words(text)
+        written = text.replace(" ", space).upper() if upper else text.replace(" ", space)
+        missing = sorted({c for c, w in zip(text, written) if w not in index})
+        if missing:
+            raise Unspellable("".join(missing))
+        return text
+
+    def transcribe(audio: torch.Tensor) -> Heard:
+        with torch.inference_mode():
+            log_probs = forward(audio)
+        return Heard(read(log_probs), float(log_probs.max(-1).values.mean().exp()))
+
+    def objective(text: str) -> Loss:
+        written = spell(text).replace(" ", space)
+        targets = torch.tensor([index[c.upper() if upper else c] for c in written], dtype=torch.long)
+
+        def loss(audio: torch.Tensor):
+            log_probs = forward(audio)
+            frames = log_probs.shape[0]
+            value = torch.nn.functional.ctc_loss(log_probs[:, None], targets[None], torch.tensor([frames]),
+                                                 torch.tensor([len(targets)]), blank=blank, zero_infinity=True)
+            return value, read(log_probs.detach())
+
+        return loss
+
+    def room(audio: torch.Tensor) -> int:
+        with torch.inference_mode():
+            return int(forward(audio).shape[0])
+
+    return Recogniser(transcribe, objective, spell, "ctc", room)
+
+
+def ctc_frames_needed(text: str) -> int:
+    """The fewest CTC frames that can spell ``text``: one per character, plus a blank between repeats."""
+    return len(text) + sum(a == b for a, b in zip(text, text[1:]))
+
 
 def ctc_loss(model, targets: torch.Tensor) -> Loss:
     """CTC loss of the character indices ``targets`` given the audio (blank = 0)."""
@@ -128,3 +256,79 @@ def ctc_loss(model, targets: torch.Tensor) -> Loss:
                                             torch.tensor([len(targets)]), blank=0, zero_infinity=True)
 
     return loss
+
+
+# ------------------------------------------------------------------ Whisper (encoder-decoder): teacher-forced loss
+
+WHISPER_PREFIX = (50257, 50362)  # <|startoftranscript|> <|notimestamps|> (English-only models: no language token)
+WHISPER_EOT = 50256
+
+
+def _encode(tokenizer, text: str) -> list[int]:
+    encoded = tokenizer.encode(text, add_special_tokens=False)
+    return list(getattr(encoded, "ids", encoded))  # a tokenizers Tokenizer, or a transformers tokenizer
+
+
+def whisper_text(text: str) -> str:
+    """A phrase as Whisper writes a sentence: a capital first letter and a full stop ('go left' -> 'Go left.')."""
+    text = re.sub(r"\s+", " ", text).strip()
+    if text and text[-1] not in ".!?":
+        text += "."
+    return text[:1].upper() + text[1:]
+
+
+def whisper_ids(tokenizer, text: str) -> list[int]:
+    """The tokens of ``text`` as Whisper writes it (a leading space, as its transcripts have), then end-of-text."""
+    text = text if text.startswith(" ") else " " + text
+    return _encode(tokenizer, text) + [WHISPER_EOT]
+
+
+def whisper_loss(model, ids: list[int], tokenizer=None) -> Loss:
+    """Cross-entropy of the transcript ``ids`` given the audio (teacher forcing), through the torch log-mel,
+    so its gradient reaches the waveform. With ``tokenizer``, the loss also reports the text when greedy
+    decoding would write exactly ``ids`` (every teacher-forced argmax is the next token: no extra pass)."""
+    from demos.audio_attack.features import log_mel
+
+    decoder = torch.tensor([list(WHISPER_PREFIX) + ids[:-1]])
+    labels = torch.tensor(ids)
+    skip = len(WHISPER_PREFIX) - 1
+
+    def loss(audio: torch.Tensor):
+        logits = model(input_features=log_mel(audio), decoder_input_ids=decoder).logits[0, skip:]
+        value = torch.nn.functional.cross_entropy(logits, labels)
+        if tokenizer is None:
+            return value
+        exact = bool((logits.detach().argmax(-1) == labels).all())
+        return value, (tokenizer.decode(ids, skip_special_tokens=True).strip() if exact else None)
+
+    return loss
+
+
+@torch.no_grad()
+def whisper_heard(model, tokenizer, audio: torch.Tensor, max_tokens: int = 60) -> Heard:
+    """Greedy transcript of a clip (≤ 30 s), with the geometric mean probability of its tokens."""
+    from demos.audio_attack.features import log_mel
+
+    out = model.generate(input_features=log_mel(audio), decoder_input_ids=torch.tensor([list(WHISPER_PREFIX)]),
+                         max_new_tokens=max_tokens, output_scores=True, return_dict_in_generate=True)
+    tokens = out.sequences[0, len(WHISPER_PREFIX):]
+    chosen = [torch.log_softmax(score[0].float(), -1)[token] for score, token in zip(out.scores, tokens)]
+    confidence = float(torch.stack(chosen).mean().exp()) if chosen else 0.0
+    return Heard(tokenizer.decode(out.sequences[0].tolist(), skip_special_tokens=True).strip(), confidence)
+
+
+def whisper_transcribe(model, tokenizer, audio: torch.Tensor, max_tokens: int = 60) -> str:
+    return whisper_heard(model, tokenizer, audio, max_tokens).text
+
+
+def whisper_recogniser(model, tokenizer) -> Recogniser:
+    def spell(text: str) -> str:
+        text = whisper_text(text)
+        if not words(text):
+            raise Unspellable(text)
+        return text
+
+    def objective(text: str) -> Loss:
+        return whisper_loss(model, whisper_ids(tokenizer, spell(text)), tokenizer)
+
+    return Recogniser(lambda audio: whisper_heard(model, tokenizer, audio), objective, spell, "whisper")

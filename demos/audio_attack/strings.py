@@ -1,0 +1,241 @@
+"""The adversarial audio tab's words, in English and Traditional Chinese (registered on import).
+
+The lecture notes (notes.en.md, notes.zh.md) quote measured numbers as {{name}} placeholders, filled from
+assets/models/audio_attack/results.json (written by measure.py), so the notes never say what the tab does not show.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from core.i18n import register
+from core.models import ASSETS
+
+HERE = Path(__file__).parent
+RESULTS = ASSETS / "audio_attack" / "results.json"
+PLACEHOLDER = re.compile(r"{{(\w+)}}")
+
+STRINGS = {
+    "en": {
+        "audio_attack.tab": "Adversarial audio",
+        "audio_attack.intro": "**Noise you can barely hear can make a speech recogniser hear something else.** "
+                              "Pick a clip (or record your own), see what the model hears, then attack it: the "
+                              "attack adds a perturbation at most ε loud (in dB below the clip's peak) that follows "
+                              "the gradient of the model's loss. Play the perturbation alone, compare it with "
+                              "random noise of the same size, play the attack to another model, and try defences.",
+        "audio_attack.clip": "Your clip (upload or record; the first 15 s are used)",
+        "audio_attack.examples": "…or pick an example clip (synthetic voices)",
+        "audio_attack.model_hint": "Whisper tiny.en is a real recogniser (OpenAI). The bundled CTC model is small "
+                                   "and fast, but knows only synthetic voices and a closed vocabulary of short "
+                                   "commands and digits.",
+        "audio_attack.attack": "Attack",
+        "audio_attack.attack_fgsm": "FGSM (one step)",
+        "audio_attack.attack_pgd": "PGD (many steps, away from the transcript)",
+        "audio_attack.attack_targeted": "Targeted PGD (toward a phrase)",
+        "audio_attack.budget": "Budget ε: dB below the clip's peak (−60 = 0.1%, −20 = 10%)",
+        "audio_attack.steps": "Steps (PGD)",
+        "audio_attack.target": "Target phrase (targeted PGD)",
+        "audio_attack.run": "Attack",
+        "audio_attack.stop": "Stop",
+        "audio_attack.loss_caption": "Loss per step: targeted, the loss of the target (falls); untargeted, the "
+                                     "loss of the clean transcript (rises)",
+        "audio_attack.play_clean": "Clean clip",
+        "audio_attack.play_adversarial": "Adversarial clip",
+        "audio_attack.play_perturbation": "Perturbation alone, played 30 dB louder (×32)",
+        "audio_attack.play_noise": "Clip + random noise of the same size",
+        "audio_attack.controls_header": "Is it the size or the direction?",
+        "audio_attack.noise_intro": "**Random noise of the same size**: every sample gets ±ε at random, as loud as "
+                                    "the attack at this budget. If the model still hears the clean sentence, it is "
+                                    "the attack's *direction* that fools it, not its loudness.",
+        "audio_attack.noise_button": "Add random noise instead",
+        "audio_attack.transfer_intro": "**Transfer**: play the last adversarial clip (same settings) to the other "
+                                       "model: made on Whisper, the bundled CTC model listens; made on a CTC model, "
+                                       "Whisper tiny.en listens.",
+        "audio_attack.transfer_button": "Play it to the other model",
+        "audio_attack.defence_intro": "**Passive defences**: transform the clip before the model listens. Does the "
+                                      "attack survive, and what does the defence cost the clean clip?",
+        "audio_attack.defence_button": "Try the defences",
+        "audio_attack.defence_none": "none",
+        "audio_attack.defence_low_pass": "low-pass 4 kHz",
+        "audio_attack.defence_resample": "resample 8 kHz and back",
+        "audio_attack.defence_quantise": "8-bit quantisation",
+        "audio_attack.defence_mu_law": "μ-law telephone codec",
+        "audio_attack.defence_noise": "random noise −30 dB",
+        "audio_attack.col_defence": "defence",
+        "audio_attack.col_clean": "clean clip: heard",
+        "audio_attack.col_adversarial": "adversarial clip: heard",
+        "audio_attack.col_survives": "attack survives?",
+        "audio_attack.yes": "yes",
+        "audio_attack.no": "no",
+        "audio_attack.clean_line": "The model hears: **{text}** (confidence {p:.0%})",
+        "audio_attack.adversarial_line": "After the noise it hears: **{text}** (confidence {p:.0%})",
+        "audio_attack.diff_line": "Changes: {diff}",
+        "audio_attack.rates": "WER {wer:.0%} · CER {cer:.0%} (adversarial against clean)",
+        "audio_attack.rates_none": "WER/CER: the clean clip has no words to compare with",
+        "audio_attack.size_line": "SNR {snr:.1f} dB · perturbation peak {peak:.1f} dB (budget {budget:.0f} dB)",
+        "audio_attack.steps_line": "{steps} steps in {seconds:.1f} s",
+        "audio_attack.stopped": "stopped by you",
+        "audio_attack.verdict_target": "### Fooled: the model hears the target, “{target}”.",
+        "audio_attack.verdict_missed": "### Not yet: the model does not hear “{target}”. Try more steps or a "
+                                       "larger budget.",
+        "audio_attack.verdict_fooled": "### Fooled: the model's transcript changed.",
+        "audio_attack.verdict_unchanged": "### Not fooled: the model still hears the clean sentence.",
+        "audio_attack.noise_unchanged": "Random ±ε noise at {budget:.0f} dB (SNR {snr:.1f} dB): **the model is not "
+                                        "fooled**.",
+        "audio_attack.noise_changed": "Random ±ε noise at {budget:.0f} dB (SNR {snr:.1f} dB) changes what the "
+                                      "model hears too.",
+        "audio_attack.transfer_target": "### {model} hears the target too: the attack made on {made} transfers.",
+        "audio_attack.transfer_changed": "### {model} hears something different, but not the target.",
+        "audio_attack.transfer_unchanged": "### {model} is not fooled: the attack made on {made} does not transfer.",
+        "audio_attack.other_clean": "{model}, clean clip: **{text}**",
+        "audio_attack.other_adversarial": "{model}, adversarial clip: **{text}**",
+        "audio_attack.progress": "Step {step}/{steps} · loss {loss:.3f}",
+        "audio_attack.progress_heard": "hears: “{heard}”",
+        "audio_attack.progress_short": "step {step} of {steps}",
+        "audio_attack.progress_start": "Starting the attack…",
+        "audio_attack.done": "Done after {steps} steps.",
+        "audio_attack.stopping": "Stopping after this step…",
+        "audio_attack.row_clean": "clean",
+        "audio_attack.row_adversarial": "adversarial",
+        "audio_attack.row_perturbation": "perturbation\n(+{gain} dB)",
+        "audio_attack.fig_wave": "waveform",
+        "audio_attack.fig_spec": "spectrogram (one dB scale for all three)",
+        "audio_attack.fig_time": "time (s)",
+        "audio_attack.fig_freq": "kHz",
+        "audio_attack.name_budget": "the budget ε (dB)",
+        "audio_attack.name_steps": "the number of steps",
+        "audio_attack.trimmed": "The clip is {seconds:.0f} s long: only its first {limit:.0f} s are used.",
+        "audio_attack.too_short": "The clip is {seconds:.2f} s long: give at least {minimum:.1f} s of speech.",
+        "audio_attack.nothing_heard": "The model hears no words in this clip: there is no transcript to attack. "
+                                      "Try a targeted attack, or another clip.",
+        "audio_attack.unknown_attack": "There is no attack {value}. Choose one of: {known}.",
+        "audio_attack.target_empty": "Type the phrase the model should hear (for example “open the window”).",
+        "audio_attack.target_too_long": "The target phrase has {count} characters: at most {limit}, please.",
+        "audio_attack.target_unspellable": "This model cannot write these characters: {chars}. It knows the letters "
+                                           "a–z, the apostrophe and spaces: write numbers as words.",
+        "audio_attack.target_too_long_for_clip": "The target needs {count} characters but this clip leaves room for "
+                                                 "{room}: choose a shorter phrase or a longer clip.",
+        "audio_attack.target_is_clean": "The model already hears {target}: choose another target phrase.",
+        "audio_attack.attack_first": "Run an attack with these settings first (the Attack button above).",
+    },
+    "zh": {
+        "audio_attack.tab": "對抗式音訊",
+        "audio_attack.intro": "**幾乎聽不見的雜訊，就能讓語音辨識模型聽成別的話。** 選一段音檔（或自己錄音），"
+                              "看看模型聽到什麼，然後攻擊它：攻擊會沿著模型損失的梯度加上一段擾動，"
+                              "其音量最多為 ε（以低於音檔峰值多少 dB 表示）。單獨播放擾動、和同樣大小的隨機雜訊比較、"
+                              "把攻擊播給另一個模型聽，再試試防禦方法。",
+        "audio_attack.clip": "你的音檔（上傳或錄音；只使用前 15 秒）",
+        "audio_attack.examples": "……或選一段範例音檔（合成語音）",
+        "audio_attack.model_hint": "Whisper tiny.en 是真正的語音辨識模型（OpenAI）。內建的 CTC 模型小而快，"
+                                   "但只認得合成語音，以及由簡短指令和數字組成的封閉詞彙。",
+        "audio_attack.attack": "攻擊方式",
+        "audio_attack.attack_fgsm": "FGSM（一步）",
+        "audio_attack.attack_pgd": "PGD（多步，遠離原本的轉錄）",
+        "audio_attack.attack_targeted": "目標式 PGD（朝向指定的句子）",
+        "audio_attack.budget": "預算 ε：低於音檔峰值的 dB 數（−60 = 0.1%，−20 = 10%）",
+        "audio_attack.steps": "步數（PGD）",
+        "audio_attack.target": "目標句子（目標式 PGD）",
+        "audio_attack.run": "攻擊",
+        "audio_attack.stop": "停止",
+        "audio_attack.loss_caption": "每一步的損失：目標式攻擊看目標句子的損失（下降）；非目標式攻擊看原本轉錄的損失（上升）",
+        "audio_attack.play_clean": "原始音檔",
+        "audio_attack.play_adversarial": "對抗音檔",
+        "audio_attack.play_perturbation": "單獨的擾動，放大 30 dB（×32）播放",
+        "audio_attack.play_noise": "音檔＋同樣大小的隨機雜訊",
+        "audio_attack.controls_header": "重要的是大小，還是方向？",
+        "audio_attack.noise_intro": "**同樣大小的隨機雜訊**：每個取樣點隨機加上 ±ε，音量和這個預算下的攻擊一樣大。"
+                                    "如果模型仍然聽到原本的句子，騙過它的就是攻擊的*方向*，而不是音量。",
+        "audio_attack.noise_button": "改加隨機雜訊",
+        "audio_attack.transfer_intro": "**遷移**：把上一個對抗音檔（同樣設定）播給另一個模型聽："
+                                       "在 Whisper 上做的，由內建 CTC 模型聽；在 CTC 模型上做的，由 Whisper tiny.en 聽。",
+        "audio_attack.transfer_button": "播給另一個模型聽",
+        "audio_attack.defence_intro": "**被動防禦**：在模型聽之前先轉換音檔。攻擊還有效嗎？防禦又讓原始音檔付出什麼代價？",
+        "audio_attack.defence_button": "試試防禦方法",
+        "audio_attack.defence_none": "無",
+        "audio_attack.defence_low_pass": "低通濾波 4 kHz",
+        "audio_attack.defence_resample": "重新取樣到 8 kHz 再回來",
+        "audio_attack.defence_quantise": "8 位元量化",
+        "audio_attack.defence_mu_law": "μ 律電話編碼",
+        "audio_attack.defence_noise": "隨機雜訊 −30 dB",
+        "audio_attack.col_defence": "防禦",
+        "audio_attack.col_clean": "原始音檔：聽到",
+        "audio_attack.col_adversarial": "對抗音檔：聽到",
+        "audio_attack.col_survives": "攻擊仍有效？",
+        "audio_attack.yes": "是",
+        "audio_attack.no": "否",
+        "audio_attack.clean_line": "模型聽到：**{text}**（信心 {p:.0%}）",
+        "audio_attack.adversarial_line": "加上雜訊後聽到：**{text}**（信心 {p:.0%}）",
+        "audio_attack.diff_line": "差異：{diff}",
+        "audio_attack.rates": "WER {wer:.0%} · CER {cer:.0%}（對抗轉錄相對於原始轉錄）",
+        "audio_attack.rates_none": "WER/CER：原始音檔沒有可比較的字詞",
+        "audio_attack.size_line": "SNR {snr:.1f} dB · 擾動峰值 {peak:.1f} dB（預算 {budget:.0f} dB）",
+        "audio_attack.steps_line": "{steps} 步，共 {seconds:.1f} 秒",
+        "audio_attack.stopped": "已由你停止",
+        "audio_attack.verdict_target": "### 成功騙過：模型聽到了目標句子「{target}」。",
+        "audio_attack.verdict_missed": "### 還沒成功：模型沒有聽到「{target}」。試試更多步數或更大的預算。",
+        "audio_attack.verdict_fooled": "### 成功騙過：模型的轉錄改變了。",
+        "audio_attack.verdict_unchanged": "### 沒有騙過：模型仍然聽到原本的句子。",
+        "audio_attack.noise_unchanged": "{budget:.0f} dB 的隨機 ±ε 雜訊（SNR {snr:.1f} dB）：**模型沒有被騙**。",
+        "audio_attack.noise_changed": "{budget:.0f} dB 的隨機 ±ε 雜訊（SNR {snr:.1f} dB）也改變了模型聽到的內容。",
+        "audio_attack.transfer_target": "### {model} 也聽到了目標句子：在 {made} 上做的攻擊成功遷移。",
+        "audio_attack.transfer_changed": "### {model} 聽到的內容改變了，但不是目標句子。",
+        "audio_attack.transfer_unchanged": "### {model} 沒有被騙：在 {made} 上做的攻擊無法遷移。",
+        "audio_attack.other_clean": "{model}，原始音檔：**{text}**",
+        "audio_attack.other_adversarial": "{model}，對抗音檔：**{text}**",
+        "audio_attack.progress": "第 {step}/{steps} 步 · 損失 {loss:.3f}",
+        "audio_attack.progress_heard": "聽到：「{heard}」",
+        "audio_attack.progress_short": "第 {step} 步，共 {steps} 步",
+        "audio_attack.progress_start": "開始攻擊……",
+        "audio_attack.done": "完成，共 {steps} 步。",
+        "audio_attack.stopping": "這一步結束後停止……",
+        "audio_attack.row_clean": "原始",
+        "audio_attack.row_adversarial": "對抗",
+        "audio_attack.row_perturbation": "擾動\n（+{gain} dB）",
+        "audio_attack.fig_wave": "波形",
+        "audio_attack.fig_spec": "頻譜圖（三者使用同一個 dB 色階）",
+        "audio_attack.fig_time": "時間（秒）",
+        "audio_attack.fig_freq": "kHz",
+        "audio_attack.name_budget": "預算 ε（dB）",
+        "audio_attack.name_steps": "步數",
+        "audio_attack.trimmed": "這段音檔長 {seconds:.0f} 秒：只使用前 {limit:.0f} 秒。",
+        "audio_attack.too_short": "這段音檔只有 {seconds:.2f} 秒：請提供至少 {minimum:.1f} 秒的語音。",
+        "audio_attack.nothing_heard": "模型在這段音檔裡聽不到任何字：沒有可以攻擊的轉錄。請試試目標式攻擊，或換一段音檔。",
+        "audio_attack.unknown_attack": "沒有 {value} 這種攻擊。請從以下選擇：{known}。",
+        "audio_attack.target_empty": "請輸入要讓模型聽到的句子（例如 “open the window”）。",
+        "audio_attack.target_too_long": "目標句子有 {count} 個字元：請不要超過 {limit} 個。",
+        "audio_attack.target_unspellable": "這個模型寫不出這些字元：{chars}。它只認得英文字母 a–z、撇號和空格："
+                                           "數字請用英文單字拼出來。",
+        "audio_attack.target_too_long_for_clip": "目標句子需要 {count} 個字元，但這段音檔只容得下 {room} 個："
+                                                 "請選短一點的句子或長一點的音檔。",
+        "audio_attack.target_is_clean": "模型已經聽到 {target} 了：請選另一個目標句子。",
+        "audio_attack.attack_first": "請先用這些設定執行一次攻擊（上方的「攻擊」按鈕）。",
+    },
+}
+
+
+def load_results() -> dict | None:
+    try:
+        return json.loads(RESULTS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def note_numbers(results: dict) -> dict[str, str]:
+    """The notes' {{placeholders}} from results.json (filled in once measure.py's format is final)."""
+    return {}
+
+
+def notes(lang: str, results: dict | None) -> str:
+    """notes.<lang>.md with its {{placeholders}} filled in ("?" until measure.py has written them)."""
+    path = HERE / f"notes.{lang}.md"
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    try:
+        numbers = note_numbers(results) if results else {}
+    except KeyError:
+        numbers = {}
+    return PLACEHOLDER.sub(lambda match: numbers.get(match.group(1), "?"), text)
+
+
+register(STRINGS)
+register({lang: {"audio_attack.notes": notes(lang, load_results())} for lang in ("en", "zh")})

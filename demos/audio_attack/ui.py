@@ -1,0 +1,583 @@
+"""The adversarial audio tab: layout and events. The science is in logic.py, the words in strings.py."""
+from __future__ import annotations
+
+import functools
+import hashlib
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+import pandas as pd
+import torch
+
+from core.audio import int16_audio
+from core.device import heavy_threads
+from core.i18n import UserInputError, shown, t
+from core.memo import Memo
+from core.ui import (
+    HEAVY,
+    LIGHT,
+    Audio,
+    Image,
+    Radio,
+    Slider,
+    Stopwatch,
+    handler,
+    model_loader,
+    model_picker,
+    notify,
+    slider_value,
+)
+from core.uploads import decode_audio
+from demos.audio_attack import figures, logic, strings  # noqa: F401  strings registers the words
+from demos.audio_attack.model import RECOGNISER, SPEECH_CTC, WHISPER_TINY_EN, recogniser
+
+TOPIC = "audio_attack"
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "examples" / "audio"
+SAMPLE_RATE = 16_000
+MAX_SECONDS = 15.0
+MIN_SECONDS = 0.2
+ATTACKS = ("fgsm", "pgd", "targeted")
+BUDGET_RANGE, STEPS_RANGE = (-60, -20), (1, 200)
+DEFAULTS = {"attack": "targeted", "budget": -30, "steps": 100}
+MAX_TARGET_CHARS = 100
+DEFAULT_TARGET = "open the window"
+PERTURBATION_GAIN_DB = 30  # the perturbation alone is played (and drawn) this much louder, and says so
+TRANSCRIBE_EVERY_S = 3.0  # while a Whisper attack runs, what it hears is re-transcribed at most this often
+
+RESULTS = Memo(maxsize=32)  # finished attacks, keyed on the clip, the model and every setting
+HEARD = Memo(maxsize=256)  # transcripts, keyed on the model and the clip's samples
+_stop_lock = threading.Lock()
+_stop_requested: dict[str, float] = {}  # session -> when its Stop button was pressed
+
+
+@dataclass(frozen=True)
+class Clip:
+    audio: torch.Tensor  # (T,) float32 at 16 kHz
+    key: str  # hash of the samples: memo keys
+
+    @property
+    def seconds(self) -> float:
+        return self.audio.shape[0] / SAMPLE_RATE
+
+
+@dataclass(frozen=True)
+class Attack:
+    kind: str
+    budget_db: float
+    steps: int
+    target: str | None  # as the model writes it (targeted attacks only)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A finished (or stopped) attack."""
+
+    delta: torch.Tensor
+    losses: tuple[float, ...]
+    steps_run: int
+    stopped: bool
+    seconds: float
+
+
+# ------------------------------------------------------------------ inputs
+
+@functools.lru_cache(maxsize=1)
+def examples() -> tuple[tuple[str, str], ...]:
+    """(file name, what it says) of the shipped example clips, from LICENSE.md's table."""
+    rows = []
+    for line in (EXAMPLES_DIR / "LICENSE.md").read_text(encoding="utf-8").splitlines():
+        cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 2 and cells[0].endswith(".wav") and (EXAMPLES_DIR / cells[0]).is_file():
+            rows.append((cells[0], cells[1]))
+    return tuple(rows)
+
+
+def _clip(path, lang: str) -> Clip:
+    decoded = decode_audio(path, sample_rate=SAMPLE_RATE, max_seconds=MAX_SECONDS)
+    if decoded.truncated:
+        notify(t("audio_attack.trimmed", lang, seconds=decoded.original_seconds, limit=MAX_SECONDS), lang)
+    if len(decoded.samples) < MIN_SECONDS * SAMPLE_RATE:
+        raise UserInputError("audio_attack.too_short", seconds=len(decoded.samples) / SAMPLE_RATE,
+                             minimum=MIN_SECONDS)
+    samples = np.ascontiguousarray(decoded.samples, dtype=np.float32)
+    return Clip(torch.from_numpy(samples), hashlib.sha256(samples.tobytes()).hexdigest()[:16])
+
+
+def _model_key(value) -> str:
+    if value in (None, ""):
+        return RECOGNISER.best().key
+    if value not in {c.key for c in RECOGNISER.choices}:
+        raise UserInputError("model.unknown", choice=shown(value, 40, quote=False))
+    choice = RECOGNISER.choice(value)
+    if choice.needs_download():
+        raise UserInputError("model.needs_internet", name=choice.key)
+    return choice.key
+
+
+def _listener(key: str):
+    return recogniser(RECOGNISER.get(key))
+
+
+def _heard(key: str, clip_key: str, audio: torch.Tensor) -> logic.Heard:
+    """What model ``key`` hears in ``audio`` (memoised on the samples)."""
+    def compute():
+        with heavy_threads():
+            return _listener(key).transcribe(audio)
+    return HEARD.get((key, clip_key, hashlib.sha256(audio.numpy().tobytes()).hexdigest()[:16]), compute)[0]
+
+
+def _attack(attack, budget, steps, target, listener, clip: Clip, clean: logic.Heard, lang: str) -> Attack:
+    kind = DEFAULTS["attack"] if attack in (None, "") else attack
+    if kind not in ATTACKS:
+        raise UserInputError("audio_attack.unknown_attack", value=shown(attack), known=", ".join(ATTACKS))
+    budget = slider_value(budget, t("audio_attack.name_budget", lang), *BUDGET_RANGE)
+    steps = 1 if kind == "fgsm" else slider_value(steps, t("audio_attack.name_steps", lang), *STEPS_RANGE,
+                                                   integer=True)
+    if kind != "targeted":
+        if not logic.words(clean.text):
+            raise UserInputError("audio_attack.nothing_heard")
+        return Attack(kind, float(budget), int(steps), None)
+    return Attack(kind, float(budget), int(steps), _target(target, listener, clip, clean, lang))
+
+
+def _target(value, listener, clip: Clip, clean: logic.Heard, lang: str) -> str:
+    text = "" if value is None else str(value).strip()
+    if not logic.words(text):
+        raise UserInputError("audio_attack.target_empty")
+    if len(text) > MAX_TARGET_CHARS:
+        raise UserInputError("audio_attack.target_too_long", count=len(text), limit=MAX_TARGET_CHARS)
+    try:
+        spelled = listener.spell(text)
+    except logic.Unspellable as exc:
+        raise UserInputError("audio_attack.target_unspellable", chars=" ".join(exc.characters)) from None
+    if listener.room is not None:  # CTC writes at most one character per output frame
+        room = listener.room(clip.audio)
+        if logic.ctc_frames_needed(spelled) > room:
+            raise UserInputError("audio_attack.target_too_long_for_clip", count=len(spelled), room=room)
+    if logic.same(spelled, clean.text):
+        raise UserInputError("audio_attack.target_is_clean", target=shown(text, 60))
+    return spelled
+
+
+# ------------------------------------------------------------------ streaming the attack
+
+def request_stop(session: str) -> None:
+    with _stop_lock:
+        _stop_requested[session] = time.monotonic()
+
+
+def _stop_wanted(session: str, since: float) -> bool:
+    with _stop_lock:
+        return _stop_requested.get(session, 0.0) > since
+
+
+def _run(listener, clip: Clip, attack: Attack, clean: logic.Heard):
+    """The attack as a stream of logic.Step (δ after each step; the last one is the result)."""
+    eps = logic.epsilon(clip.audio, attack.budget_db)
+    if attack.kind == "fgsm":
+        yield logic.Step(1, logic.fgsm(listener.objective(clean.text), clip.audio, eps), float("nan"), None)
+    elif attack.kind == "pgd":
+        yield from logic.pgd(listener.objective(clean.text), clip.audio, eps, attack.steps)
+    else:
+        yield from logic.pgd(listener.objective(attack.target), clip.audio, eps, attack.steps, targeted=True,
+                             done=lambda heard: logic.same(heard, attack.target))
+
+
+def _stream(listener, clip: Clip, attack: Attack, clean: logic.Heard, stop_wanted=lambda: False):
+    """Runs the attack, yielding (step, loss, what the model hears, losses so far) after every step; returns
+    the Outcome. What a Whisper hears is only known when the loss tells (the target, exactly) or, at most every
+    few seconds, from a transcription: a greedy decoding per step would cost a third of the step."""
+    started = time.monotonic()
+    losses: list[float] = []
+    heard, transcribed = None, time.monotonic()
+    step = None
+    for step in _run(listener, clip, attack, clean):
+        if step.loss == step.loss:  # FGSM reports no loss (NaN)
+            losses.append(step.loss)
+        if step.heard is not None:
+            heard = step.heard
+        elif listener.kind == "whisper" and time.monotonic() - transcribed > TRANSCRIBE_EVERY_S:
+            heard, transcribed = listener.transcribe(clip.audio + step.delta).text, time.monotonic()
+        if stop_wanted():
+            return Outcome(step.delta, tuple(losses), step.number, True, time.monotonic() - started)
+        yield step.number, step.loss, heard, losses
+    return Outcome(step.delta, tuple(losses), step.number, False, time.monotonic() - started)
+
+
+def _loss_frame(losses) -> pd.DataFrame:
+    return pd.DataFrame({"step": list(range(1, len(losses) + 1)), "loss": [float(v) for v in losses]})
+
+
+def _progress_line(attack: Attack, number: int, loss: float, heard: str | None, lang: str) -> str:
+    line = t("audio_attack.progress", lang, step=number, steps=attack.steps, loss=loss)
+    if loss != loss:  # FGSM's single step reports no loss
+        line = line.rsplit(" · ", 1)[0]
+    if heard is not None:
+        line += " · " + t("audio_attack.progress_heard", lang, heard=shown(heard, 80, quote=False))
+    return line
+
+
+# ------------------------------------------------------------------ showing the result
+
+def diff_markdown(reference: str, hypothesis: str) -> str:
+    """The adversarial transcript with its changes marked: ~~removed~~ and **added** words."""
+    marks = {"=": "{}", "-": "~~{}~~", "+": "**{}**"}
+    return " ".join(marks[op].format(word) for op, word in logic.word_diff(reference, hypothesis)) or "∅"
+
+
+def _rates_line(clean: str, heard: str, lang: str) -> str:
+    rates = logic.error_rates(clean, heard)
+    if rates is None:
+        return t("audio_attack.rates_none", lang)
+    return t("audio_attack.rates", lang, wer=rates[0], cer=rates[1])
+
+
+def _verdict(clean: logic.Heard, heard: logic.Heard, attack: Attack, lang: str) -> str:
+    if attack.target is not None:
+        key = "audio_attack.verdict_target" if logic.same(heard.text, attack.target) else "audio_attack.verdict_missed"
+    else:
+        key = "audio_attack.verdict_unchanged" if logic.same(heard.text, clean.text) else "audio_attack.verdict_fooled"
+    return t(key, lang, target=(attack.target or "").rstrip(".!?"))
+
+
+def _players(clip: Clip, delta: torch.Tensor):
+    adversarial = (clip.audio + delta).numpy()
+    return (int16_audio(clip.audio.numpy(), SAMPLE_RATE), int16_audio(adversarial, SAMPLE_RATE),
+            int16_audio(delta.numpy(), SAMPLE_RATE, gain_db=PERTURBATION_GAIN_DB))
+
+
+def _figure(clip: Clip, delta: torch.Tensor, lang: str) -> np.ndarray:
+    rows = [(t("audio_attack.row_clean", lang), clip.audio.numpy(), 0.0),
+            (t("audio_attack.row_adversarial", lang), (clip.audio + delta).numpy(), 0.0),
+            (t("audio_attack.row_perturbation", lang, gain=PERTURBATION_GAIN_DB), delta.numpy(),
+             float(PERTURBATION_GAIN_DB))]
+    return figures.signals(rows, wave_title=t("audio_attack.fig_wave", lang),
+                           spec_title=t("audio_attack.fig_spec", lang), time_label=t("audio_attack.fig_time", lang),
+                           freq_label=t("audio_attack.fig_freq", lang))
+
+
+def _summary(key: str, clip: Clip, clean: logic.Heard, attack: Attack, outcome: Outcome, lang: str):
+    adversarial = clip.audio + outcome.delta
+    heard = _heard(key, clip.key, adversarial)
+    lines = [_verdict(clean, heard, attack, lang),
+             t("audio_attack.clean_line", lang, text=clean.text or "∅", p=clean.confidence),
+             t("audio_attack.adversarial_line", lang, text=heard.text or "∅", p=heard.confidence),
+             t("audio_attack.diff_line", lang, diff=diff_markdown(clean.text, heard.text))]
+    numbers = [_rates_line(clean.text, heard.text, lang),
+               t("audio_attack.size_line", lang, snr=logic.snr_db(clip.audio, outcome.delta),
+                 peak=logic.peak_db(outcome.delta, clip.audio), budget=attack.budget_db),
+               t("audio_attack.steps_line", lang, steps=outcome.steps_run, seconds=outcome.seconds)]
+    if outcome.stopped:
+        numbers.append(t("audio_attack.stopped", lang))
+    return "\n\n".join(lines), " · ".join(numbers[:2]) + "\n\n" + " · ".join(numbers[2:])
+
+
+# ------------------------------------------------------------------ handlers
+
+@handler
+def pick(position, lang="en"):
+    """Example clip number ``position`` (0 = the first): returns it as 16 kHz int16 audio."""
+    from core.ui import gallery_position
+
+    rows = examples()
+    index = gallery_position(position, len(rows))
+    decoded = decode_audio(EXAMPLES_DIR / rows[index][0], sample_rate=SAMPLE_RATE, max_seconds=MAX_SECONDS)
+    return int16_audio(decoded.samples, SAMPLE_RATE)
+
+
+@handler
+def transcribe(clip, model=None, lang="en"):
+    """What the model hears in the clip (any format, rate and channels; the first 15 s), with its confidence:
+    the geometric mean probability of the frames or tokens it chose."""
+    watch = Stopwatch()
+    key = _model_key(model)
+    audio = _clip(clip, lang)
+    cached = (key, audio.key) in HEARD
+    heard = _heard(key, audio.key, audio.audio)
+    line = t("audio_attack.clean_line", lang, text=heard.text or "∅", p=heard.confidence)
+    if not logic.words(heard.text):
+        line += "\n\n" + t("audio_attack.nothing_heard", lang)
+    return line, watch.label(lang, cached)
+
+
+@handler
+def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFAULT_TARGET,
+           progress=gr.Progress(), session="", lang="en"):
+    """Attack the clip: ``kind`` = "fgsm" (one step of size ε), "pgd" (``steps`` steps away from the clean
+    transcript) or "targeted" (up to ``steps`` steps toward the phrase ``target``; stops when the model hears
+    it). ``budget``: ε in dB below the clip's peak (−60 to −20). Streams the progress and the loss per step,
+    then gives the verdict with both transcripts and their word diff, WER/CER, SNR and peak dB, three clips
+    (clean, adversarial, the perturbation alone at +30 dB) and their waveforms and spectrograms."""
+    watch = Stopwatch()
+    started = time.monotonic()
+    key = _model_key(model)
+    audio = _clip(clip, lang)
+    listener = _listener(key)
+    clean = _heard(key, audio.key, audio.audio)
+    plan = _attack(kind, budget, steps, target, listener, audio, clean, lang)
+    memo_key = (key, audio.key, plan)
+    skip = gr.skip()
+    cached = memo_key in RESULTS
+    if not cached:
+        progress(0, desc=t("audio_attack.progress_start", lang))
+        yield t("audio_attack.progress_start", lang), _loss_frame([]), skip, skip, skip, skip, skip, skip, skip
+        stream = _stream(listener, audio, plan, clean, lambda: _stop_wanted(session, started))
+        outcome = None
+        with heavy_threads():
+            while outcome is None:
+                try:
+                    number, loss, heard, losses = next(stream)
+                except StopIteration as finished:
+                    outcome = finished.value
+                    break
+                progress(number / plan.steps, desc=t("audio_attack.progress_short", lang, step=number,
+                                                     steps=plan.steps))
+                yield _progress_line(plan, number, loss, heard, lang), _loss_frame(losses), *([skip] * 7)
+        if not outcome.stopped:
+            RESULTS.get(memo_key, lambda: outcome)
+    else:
+        outcome = RESULTS.get(memo_key, lambda: None)[0]
+    verdict, numbers = _summary(key, audio, clean, plan, outcome, lang)
+    clean_player, adversarial_player, perturbation_player = _players(audio, outcome.delta)
+    done = t("audio_attack.done", lang, steps=outcome.steps_run)
+    yield (done, _loss_frame(outcome.losses), verdict, numbers, clean_player, adversarial_player,
+           perturbation_player, _figure(audio, outcome.delta, lang), watch.label(lang, cached))
+
+
+@handler
+def stop(session="", lang="en"):
+    """Stop this browser session's running attack after its current step (the result so far is shown)."""
+    request_stop(session)
+    return t("audio_attack.stopping", lang)
+
+
+def _finished(key: str, clip: Clip, plan: Attack) -> Outcome:
+    found = RESULTS.get((key, clip.key, plan), lambda: None)[0]
+    if found is None:
+        raise UserInputError("audio_attack.attack_first")
+    return found
+
+
+@handler
+def random_noise(clip, model=None, budget=-30, lang="en"):
+    """The control: random ±ε noise of the same size as the attack, added to the clip. What the model hears
+    then, and the noise's SNR (the attack's noise is as loud; only its direction differs)."""
+    watch = Stopwatch()
+    key = _model_key(model)
+    audio = _clip(clip, lang)
+    budget = slider_value(budget, t("audio_attack.name_budget", lang), *BUDGET_RANGE)
+    clean = _heard(key, audio.key, audio.audio)
+    noise = logic.random_noise(audio.audio, logic.epsilon(audio.audio, budget), seed=0)
+    heard = _heard(key, audio.key, audio.audio + noise)
+    verdict = "audio_attack.noise_unchanged" if logic.same(heard.text, clean.text) else "audio_attack.noise_changed"
+    lines = [t(verdict, lang, budget=budget, snr=logic.snr_db(audio.audio, noise)),
+             t("audio_attack.adversarial_line", lang, text=heard.text or "∅", p=heard.confidence),
+             t("audio_attack.diff_line", lang, diff=diff_markdown(clean.text, heard.text))]
+    return "\n\n".join(lines), int16_audio((audio.audio + noise).numpy(), SAMPLE_RATE), watch.label(lang)
+
+
+def _other(key: str) -> str:
+    """The model an adversarial clip is played to: the bundled CTC model for a Whisper, Whisper for a CTC."""
+    kind = getattr(RECOGNISER.choice(key), "key", key)
+    return WHISPER_TINY_EN.key if kind in (SPEECH_CTC.key, "wav2vec2-base-960h") else SPEECH_CTC.key
+
+
+@handler
+def transfer(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFAULT_TARGET, lang="en"):
+    """Play the adversarial clip of the last attack with these settings to the other model (made on Whisper:
+    the bundled CTC model; made on a CTC model: Whisper tiny.en). Does it fool that one too?"""
+    watch = Stopwatch()
+    key = _model_key(model)
+    audio = _clip(clip, lang)
+    listener = _listener(key)
+    clean = _heard(key, audio.key, audio.audio)
+    plan = _attack(kind, budget, steps, target, listener, audio, clean, lang)
+    outcome = _finished(key, audio, plan)
+    other = _other(key)
+    other_clean = _heard(other, audio.key, audio.audio)
+    other_heard = _heard(other, audio.key, audio.audio + outcome.delta)
+    if plan.target is not None and logic.same(other_heard.text, plan.target):
+        verdict = "audio_attack.transfer_target"
+    elif logic.same(other_heard.text, other_clean.text):
+        verdict = "audio_attack.transfer_unchanged"
+    else:
+        verdict = "audio_attack.transfer_changed"
+    lines = [t(verdict, lang, model=other, made=key),
+             t("audio_attack.other_clean", lang, model=other, text=other_clean.text or "∅"),
+             t("audio_attack.other_adversarial", lang, model=other, text=other_heard.text or "∅")]
+    return "\n\n".join(lines), watch.label(lang)
+
+
+@handler
+def defend(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFAULT_TARGET, lang="en"):
+    """Passive defences on the last attack with these settings: each transforms the clean and the adversarial
+    clip (low-pass 4 kHz, resample to 8 kHz and back, 8-bit quantisation, μ-law telephone codec, random noise
+    at −30 dB) before the model listens. A table: what it hears in each, and whether the attack survives."""
+    watch = Stopwatch()
+    key = _model_key(model)
+    audio = _clip(clip, lang)
+    listener = _listener(key)
+    clean = _heard(key, audio.key, audio.audio)
+    plan = _attack(kind, budget, steps, target, listener, audio, clean, lang)
+    outcome = _finished(key, audio, plan)
+    adversarial = audio.audio + outcome.delta
+    attacked = _heard(key, audio.key, adversarial)
+    rows = [(t("audio_attack.defence_none", lang), clean.text, attacked.text, _survives(clean, attacked, plan, lang))]
+    for name, defence in logic.DEFENCES.items():
+        defended_clean = _heard(key, audio.key, defence(audio.audio))
+        defended = _heard(key, audio.key, defence(adversarial))
+        rows.append((t(f"audio_attack.defence_{name}", lang), defended_clean.text, defended.text,
+                     _survives(clean, defended, plan, lang)))
+    header = [t("audio_attack.col_defence", lang), t("audio_attack.col_clean", lang),
+              t("audio_attack.col_adversarial", lang), t("audio_attack.col_survives", lang)]
+    table = "| " + " | ".join(header) + " |\n|" + " --- |" * len(header) + "\n"
+    table += "\n".join("| " + " | ".join(cell.replace("|", "/") or "∅" for cell in row) + " |" for row in rows)
+    return table, watch.label(lang)
+
+
+def _survives(clean: logic.Heard, heard: logic.Heard, plan: Attack, lang: str) -> str:
+    if plan.target is not None:
+        ok = logic.same(heard.text, plan.target)
+    else:
+        ok = not logic.same(heard.text, clean.text)
+    return t("audio_attack.yes" if ok else "audio_attack.no", lang)
+
+
+@handler
+def cleared(lang="en"):
+    """The clip was removed: empty the results."""
+    return "", "", _loss_frame([]), "", "", None, None, None, None, ""
+
+
+# ------------------------------------------------------------------ layout
+
+def first_example():
+    """The first example clip, as the page opens (a default value would be fetched before the page shows)."""
+    return pick(0)
+
+
+def build_tab(i18n, demo) -> None:
+    with gr.Tab(i18n("audio_attack.tab"), id=TOPIC, elem_id="tab-audio_attack"):
+        gr.Markdown(i18n("audio_attack.intro"))
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=1, min_width=320):
+                clip = Audio(sources=["upload", "microphone"], type="filepath", label=i18n("audio_attack.clip"),
+                             buttons=["download"], elem_id="audio_attack-clip")
+                picker = Radio([(sentence, i) for i, (_, sentence) in enumerate(examples())], value=None,
+                               label=i18n("audio_attack.examples"), elem_id="audio_attack-examples")
+                model, model_status = model_picker(RECOGNISER, i18n, elem_id="audio_attack-model")
+                gr.Markdown(i18n("audio_attack.model_hint"), elem_classes=["hint"])
+                clean_line = gr.Markdown(elem_id="audio_attack-clean")
+                clean_timing = gr.Markdown(elem_id="audio_attack-clean-timing")
+            with gr.Column(scale=1, min_width=320):
+                kind = Radio([(i18n(f"audio_attack.attack_{a}"), a) for a in ATTACKS], value=DEFAULTS["attack"],
+                             label=i18n("audio_attack.attack"), elem_id="audio_attack-kind")
+                budget = Slider(*BUDGET_RANGE, value=DEFAULTS["budget"], step=1, label=i18n("audio_attack.budget"),
+                                elem_id="audio_attack-budget")
+                steps = Slider(*STEPS_RANGE, value=DEFAULTS["steps"], step=1, label=i18n("audio_attack.steps"),
+                               elem_id="audio_attack-steps")
+                target = gr.Textbox(value=DEFAULT_TARGET, label=i18n("audio_attack.target"), max_lines=1,
+                                    max_length=MAX_TARGET_CHARS * 5, elem_id="audio_attack-target")
+                with gr.Row():
+                    run = gr.Button(i18n("audio_attack.run"), variant="primary", elem_id="audio_attack-run")
+                    halt = gr.Button(i18n("audio_attack.stop"), variant="stop", elem_id="audio_attack-stop")
+                status = gr.Markdown(elem_id="audio_attack-status")
+                gr.Markdown(i18n("audio_attack.loss_caption"), elem_classes=["plot-caption"])
+                losses = gr.LinePlot(x="step", y="loss", height=220, show_label=False, x_title=" ", y_title=" ",
+                                     elem_id="audio_attack-loss")
+        verdict = gr.Markdown(elem_id="audio_attack-verdict", elem_classes=["big-result"])
+        numbers = gr.Markdown(elem_id="audio_attack-numbers")
+        with gr.Row():
+            clean_player = Audio(label=i18n("audio_attack.play_clean"), interactive=False, buttons=["download"],
+                                 elem_id="audio_attack-play-clean")
+            adversarial_player = Audio(label=i18n("audio_attack.play_adversarial"), interactive=False,
+                                       buttons=["download"], elem_id="audio_attack-play-adversarial")
+            perturbation_player = Audio(label=i18n("audio_attack.play_perturbation"), interactive=False,
+                                        buttons=["download"], elem_id="audio_attack-play-perturbation")
+        picture = Image(show_label=False, interactive=False, buttons=["fullscreen"], elem_id="audio_attack-signals")
+        timing = gr.Markdown(elem_id="audio_attack-timing")
+
+        inputs = [clip, model] if model is not None else [clip]
+        settings = [kind, budget, steps, target]
+        transcribe_args = dict(fn=transcribe, inputs=inputs, outputs=[clean_line, clean_timing], **HEAVY)
+        attack_outputs = [status, losses, verdict, numbers, clean_player, adversarial_player, perturbation_player,
+                          picture, timing]
+
+        demo.load(first_example, None, clip, api_name="audio_attack_start", api_visibility="private",
+                  show_progress="hidden", **LIGHT).then(
+            api_name="audio_attack_transcribe_start", api_visibility="private", **transcribe_args)
+        gr.on([clip.upload, clip.stop_recording], api_name="audio_attack_transcribe", **transcribe_args)
+        clip.clear(cleared, None, [clean_line, clean_timing, losses, verdict, numbers, clean_player,
+                                   adversarial_player, perturbation_player, picture, timing],
+                   api_name="audio_attack_cleared", api_visibility="private", show_progress="hidden", **LIGHT)
+        picker.input(pick, picker, clip, api_name="audio_attack_pick", show_progress="hidden", **LIGHT).then(
+            api_name="audio_attack_transcribe_picked", api_visibility="private", **transcribe_args)
+        run.click(attack, inputs + settings, attack_outputs, api_name="audio_attack_run", **HEAVY)
+        halt.click(stop, None, status, api_name="audio_attack_stop", show_progress="hidden", **LIGHT)
+        if model is not None:
+            model.input(model_loader(RECOGNISER), model, model_status, api_name="audio_attack_model", **HEAVY).success(
+                api_name="audio_attack_transcribe_model", api_visibility="private", **transcribe_args)
+
+        gr.Markdown(i18n("audio_attack.controls_header"), elem_classes=["section-title"])
+        gr.Markdown(i18n("audio_attack.noise_intro"))
+        noise_button = gr.Button(i18n("audio_attack.noise_button"), elem_id="audio_attack-noise-button")
+        noise_result = gr.Markdown(elem_id="audio_attack-noise")
+        noise_player = Audio(label=i18n("audio_attack.play_noise"), interactive=False, buttons=["download"],
+                             elem_id="audio_attack-play-noise")
+        noise_timing = gr.Markdown(elem_id="audio_attack-noise-timing")
+        noise_button.click(random_noise, inputs + [budget], [noise_result, noise_player, noise_timing],
+                           api_name="audio_attack_noise", **HEAVY)
+
+        gr.Markdown(i18n("audio_attack.transfer_intro"))
+        transfer_button = gr.Button(i18n("audio_attack.transfer_button"), elem_id="audio_attack-transfer-button")
+        transfer_result = gr.Markdown(elem_id="audio_attack-transfer")
+        transfer_timing = gr.Markdown(elem_id="audio_attack-transfer-timing")
+        transfer_button.click(transfer, inputs + settings, [transfer_result, transfer_timing],
+                              api_name="audio_attack_transfer", **HEAVY)
+
+        gr.Markdown(i18n("audio_attack.defence_intro"))
+        defence_button = gr.Button(i18n("audio_attack.defence_button"), elem_id="audio_attack-defence-button")
+        defence_result = gr.Markdown(elem_id="audio_attack-defence", elem_classes=["results-table"])
+        defence_timing = gr.Markdown(elem_id="audio_attack-defence-timing")
+        defence_button.click(defend, inputs + settings, [defence_result, defence_timing],
+                             api_name="audio_attack_defend", **HEAVY)
+
+        with gr.Accordion(i18n("app.notes"), open=False):
+            gr.Markdown(i18n("audio_attack.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
+                                                                     {"left": "$", "right": "$", "display": False}])
+
+
+def warm_up() -> None:
+    """Before the first student asks: the default model, the first example's transcript and the default
+    targeted attack on it (about 10 s on Whisper tiny.en, in the background)."""
+    import tempfile
+
+    import soundfile
+
+    if not examples():
+        return
+    key = RECOGNISER.best().key
+    rate, samples = pick(0)
+    with tempfile.NamedTemporaryFile(suffix=".wav") as handle:  # the page's path: an int16 WAV in Gradio's cache
+        soundfile.write(handle.name, samples, rate, subtype="PCM_16")
+        audio = _clip(handle.name, "en")
+    listener = _listener(key)
+    clean = _heard(key, audio.key, audio.audio)
+    plan = _attack(DEFAULTS["attack"], DEFAULTS["budget"], DEFAULTS["steps"], DEFAULT_TARGET, listener, audio,
+                   clean, "en")
+    with heavy_threads():
+        outcome = _drain(_stream(listener, audio, plan, clean))
+    RESULTS.get((key, audio.key, plan), lambda: outcome)
+
+
+def _drain(stream) -> Outcome:
+    """Run a stream to its end; its return value."""
+    while True:
+        try:
+            next(stream)
+        except StopIteration as finished:
+            return finished.value

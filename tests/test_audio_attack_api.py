@@ -1,0 +1,193 @@
+"""The adversarial audio tab's endpoints through gradio_client, good input and bad (the app from conftest.py)."""
+import json
+
+import numpy as np
+import pytest
+import soundfile as sf
+from gradio_client import Client, handle_file
+
+EXAMPLES = __file__.rsplit("/tests/", 1)[0] + "/assets/examples/audio"
+DOOR = f"{EXAMPLES}/open_the_door.wav"
+CTC, WHISPER = "speech-ctc", "whisper-tiny.en"
+
+
+def error_text(call) -> str:
+    with pytest.raises(Exception) as info:
+        call()
+    return str(info.value)
+
+
+def run(client, clip=DOOR, model=CTC, kind="targeted", budget=-30, steps=100, target="open the window"):
+    return client.predict(handle_file(clip), model, kind, budget, steps, target, api_name="/audio_attack_run")
+
+
+def read(path) -> np.ndarray:
+    samples, rate = sf.read(path, dtype="float32")
+    assert rate == 16_000
+    return samples
+
+
+def transcribe(client, clip=DOOR, model=CTC):
+    return client.predict(handle_file(clip), model, api_name="/audio_attack_transcribe")
+
+
+def test_pick_returns_an_example_clip_the_models_hear_correctly(client):
+    path = client.predict(0, api_name="/audio_attack_pick")
+    assert path.endswith(".wav") and 0.5 < len(read(path)) / 16_000 < 3
+    line, timing = client.predict(handle_file(path), CTC, api_name="/audio_attack_transcribe")
+    assert "**open the door**" in line and "confidence" in line and "cpu" in timing
+    line, _ = transcribe(client, model=WHISPER)
+    assert "**Open the door.**" in line
+
+
+def test_a_targeted_attack_streams_then_fools_the_bundled_model_within_its_budget(client):
+    job = client.submit(handle_file(DOOR), CTC, "targeted", -30, 100, "open the window", api_name="/audio_attack_run")
+    updates = [out[0] for out in job]
+    status, losses, verdict, numbers, clean, adversarial, perturbation, picture, timing = job.result()
+    assert sum("Step " in u for u in updates) >= 5  # the transcript and the loss arrive step by step
+    assert "hears the target" in verdict and "**open the window**" in verdict and "~~door~~ **window**" in verdict
+    assert "WER 33%" in numbers and "budget -30 dB" in numbers
+    rows = losses["data"]
+    assert len(rows) >= 5 and rows[-1][1] < rows[0][1]  # the target's loss falls
+    x, adv, delta = read(clean), read(adversarial), read(perturbation)
+    peak = np.abs(x).max()
+    assert np.abs(adv - x).max() <= peak * 10 ** (-30 / 20) + 2 / 32767  # the budget (int16 rounding aside)
+    assert np.abs(delta).max() == pytest.approx(np.abs(adv - x).max() * 10 ** 1.5, rel=0.02, abs=1e-3)  # +30 dB
+    assert picture.endswith(".png") and "cpu" in timing
+    _, _, _, _, _, _, _, _, timing = run(client)
+    assert "cached" in timing
+
+
+@pytest.mark.parametrize("kind, expected", [("fgsm", "Done after 1 steps"), ("pgd", "Done after 20 steps")])
+def test_untargeted_attacks_run_their_steps(client, kind, expected):
+    status, losses, verdict, numbers, *_ = run(client, kind=kind, budget=-20, steps=20)
+    assert expected in status and "###" in verdict and "SNR" in numbers
+
+
+def test_whisper_hears_the_target_after_a_targeted_attack(client):
+    status, _, verdict, numbers, *_ = run(client, model=WHISPER, budget=-30, steps=40)
+    assert "hears the target" in verdict and "**Open the window.**" in verdict, verdict
+
+
+def test_noise_transfer_and_defences(client):
+    run(client)
+    result, player, timing = client.predict(handle_file(DOOR), CTC, -30, api_name="/audio_attack_noise")
+    assert "Random ±ε noise at -30 dB" in result and "**open the door**" in result and player.endswith(".wav")
+    result, _ = client.predict(handle_file(DOOR), CTC, "targeted", -30, 100, "open the window",
+                               api_name="/audio_attack_transfer")
+    assert "whisper-tiny.en, clean clip: **Open the door.**" in result
+    table, _ = client.predict(handle_file(DOOR), CTC, "targeted", -30, 100, "open the window",
+                              api_name="/audio_attack_defend")
+    lines = table.splitlines()
+    assert len(lines) == 2 + 6 and "| none | open the door | open the window | yes |" in lines
+
+
+def test_transfer_and_defences_need_an_attack_first(client):
+    for api in ("/audio_attack_transfer", "/audio_attack_defend"):
+        message = error_text(lambda api=api: client.predict(handle_file(DOOR), CTC, "targeted", -41, 7, "go left",
+                                                            api_name=api))
+        assert "Run an attack with these settings first" in message
+
+
+def test_stop_ends_a_running_attack_and_keeps_its_result(app_url):
+    client = Client(app_url, verbose=False)
+    job = client.submit(handle_file(DOOR), CTC, "targeted", -60, 200, "turn off the heater",
+                        api_name="/audio_attack_run")
+    for out in job:
+        if out[0].startswith("Step 3/"):
+            break
+    assert "Stopping" in client.predict(api_name="/audio_attack_stop")
+    result = job.result()
+    assert "stopped by you" in result[3] and int(result[3].split(" steps")[0].split()[-1]) < 200
+
+
+def test_the_model_dropdown_switches_and_refuses_what_it_does_not_know(client):
+    assert "speech-ctc" in client.predict(CTC, api_name="/audio_attack_model")
+    assert "no model choice" in error_text(lambda: client.predict("gpt-9", api_name="/audio_attack_model"))
+    message = error_text(lambda: client.predict("wav2vec2-base-960h", api_name="/audio_attack_model"))
+    assert "python app.py --prefetch" in message
+
+
+def write(tmp_path, name, samples, rate=16_000, subtype="PCM_16"):
+    path = tmp_path / name
+    sf.write(path, samples, rate, subtype=subtype)
+    return str(path)
+
+
+def raw(tmp_path, name, data: bytes) -> str:
+    (tmp_path / name).write_bytes(data)
+    return str(tmp_path / name)
+
+
+def test_rates_channels_and_a_long_clip_are_taken_in(client, tmp_path):
+    import torch
+    import torchaudio.functional as AF
+
+    door = read(DOOR)
+    for rate in (8_000, 44_100, 48_000):
+        resampled = AF.resample(torch.from_numpy(door), 16_000, rate).numpy()
+        stereo = np.stack([resampled, resampled * 0.5], axis=1)
+        line, _ = transcribe(client, write(tmp_path, f"door_{rate}.wav", stereo, rate))
+        assert "**open the door**" in line, (rate, line)
+    long = np.concatenate([door] + [np.zeros(16_000 * 60, np.float32)] * 10)  # ten minutes
+    line, _ = transcribe(client, write(tmp_path, "long.wav", long))
+    assert "**open the door**" in line
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda p: None, "No file"),
+    (lambda p: write(p, "silent.wav", np.zeros(16_000, np.float32)), "The recording is silent"),
+    (lambda p: write(p, "one.wav", np.array([0.5], np.float32)), "give at least 0.2 s"),
+    (lambda p: raw(p, "corrupt.wav", b"RIFF\x00\x00\x00\x00WAVEfmt garbage"), "This is not audio we can read"),
+    (lambda p: raw(p, "picture.png", b"\x89PNG\r\n\x1a\n" + bytes(100)), "This is not audio we can read"),
+    (lambda p: write(p, "nan.wav", np.array([0.1, np.nan] * 8000, np.float32), subtype="FLOAT"),
+     "NaN or infinite"),
+])
+def test_bad_clips_get_a_clear_message(client, tmp_path, make, expected):
+    path = make(tmp_path)
+    clip = handle_file(path) if path else None
+    assert expected in error_text(lambda: client.predict(clip, CTC, api_name="/audio_attack_transcribe"))
+    assert expected in error_text(lambda: client.predict(clip, CTC, "targeted", -30, 10, "go",
+                                                         api_name="/audio_attack_run"))
+
+
+@pytest.mark.parametrize("change, expected", [
+    (dict(target=""), "Type the phrase the model should hear"),
+    (dict(target="x" * 500), "The target phrase has 500 characters: at most 100"),
+    (dict(target="open door 3"), "cannot write these characters: 3"),
+    (dict(target="開門"), "cannot write these characters"),
+    (dict(target="open the door"), "The model already hears"),
+    (dict(target="turn on the lights and close the window and open the door and go left now please"), "leaves room for"),
+    (dict(kind="jump"), "There is no attack 'jump'"),
+    (dict(budget=-5), "must be a number between -60 and -20"),
+    (dict(steps=0), "must be a whole number between 1 and 200"),
+    (dict(model="gpt-9"), "no model choice"),
+])
+def test_bad_settings_get_a_clear_message(client, change, expected):
+    assert expected in error_text(lambda: run(client, **{**dict(steps=5), **change}))
+
+
+def test_nan_budget_through_the_raw_api_gets_a_clear_message(app_url, client):
+    from tests.test_api import raw_call
+
+    path = client.predict(0, api_name="/audio_attack_pick")  # a clip already on the server
+    file = json.dumps({"path": path, "meta": {"_type": "gradio.FileData"}})
+    body = f'{{"data": [{file}, "speech-ctc", "fgsm", NaN, 5, "go"]}}'
+    answer = raw_call(app_url, "audio_attack_run", body)
+    assert "event: error" in answer and "must be a number between -60 and -20 (got nan)" in answer
+    answer = raw_call(app_url, "audio_attack_run", body, {"Accept-Language": "zh-TW"})
+    assert "「預算 ε（dB）」必須是介於 -60 與 -20 之間的數字" in answer
+
+
+def test_errors_follow_the_users_language(app_url):
+    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
+    assert "這個模型寫不出這些字元：3" in error_text(lambda: run(chinese, target="go 3"))
+    assert "請先用這些設定執行一次攻擊" in error_text(lambda: chinese.predict(
+        handle_file(DOOR), CTC, "pgd", -59, 3, "", api_name="/audio_attack_defend"))
+
+
+def test_the_server_keeps_serving_after_bad_input(client):
+    for _ in range(3):
+        error_text(lambda: run(client, target=""))
+    line, _ = transcribe(client)
+    assert "**open the door**" in line
