@@ -138,7 +138,8 @@ STRINGS = {
         "audio_attack.target": "目標句子（目標式 PGD）",
         "audio_attack.run": "攻擊",
         "audio_attack.stop": "停止",
-        "audio_attack.loss_caption": "每一步的損失：目標式攻擊看目標句子的損失（下降）；非目標式攻擊看原本轉錄的損失（上升）",
+        "audio_attack.loss_caption": ("每一步的損失：目標式攻擊看目標句子的損失（下降）；"
+                                     "非目標式攻擊看原本轉錄的損失（上升）"),
         "audio_attack.play_clean": "原始音檔",
         "audio_attack.play_adversarial": "對抗音檔",
         "audio_attack.play_perturbation": "單獨的擾動，放大 30 dB（×32）播放",
@@ -148,9 +149,11 @@ STRINGS = {
                                     "如果模型仍然聽到原本的句子，騙過它的就是攻擊的*方向*，而不是音量。",
         "audio_attack.noise_button": "改加隨機雜訊",
         "audio_attack.transfer_intro": "**遷移**：把上一個對抗音檔（同樣設定）播給另一個模型聽："
-                                       "在 Whisper 上做的，由內建 CTC 模型聽；在 CTC 模型上做的，由 Whisper tiny.en 聽。",
+                                       "在 Whisper 上做的，由內建 CTC 模型聽；"
+                                       "在 CTC 模型上做的，由 Whisper tiny.en 聽。",
         "audio_attack.transfer_button": "播給另一個模型聽",
-        "audio_attack.defence_intro": "**被動防禦**：在模型聽之前先轉換音檔。攻擊還有效嗎？防禦又讓原始音檔付出什麼代價？",
+        "audio_attack.defence_intro": ("**被動防禦**：在模型聽之前先轉換音檔。攻擊還有效嗎？"
+                                      "防禦又讓原始音檔付出什麼代價？"),
         "audio_attack.defence_button": "試試防禦方法",
         "audio_attack.defence_none": "無",
         "audio_attack.defence_low_pass": "低通濾波 4 kHz",
@@ -200,7 +203,8 @@ STRINGS = {
         "audio_attack.name_steps": "步數",
         "audio_attack.trimmed": "這段音檔長 {seconds:.0f} 秒：只使用前 {limit:.0f} 秒。",
         "audio_attack.too_short": "這段音檔只有 {seconds:.2f} 秒：請提供至少 {minimum:.1f} 秒的語音。",
-        "audio_attack.nothing_heard": "模型在這段音檔裡聽不到任何字：沒有可以攻擊的轉錄。請試試目標式攻擊，或換一段音檔。",
+        "audio_attack.nothing_heard": ("模型在這段音檔裡聽不到任何字：沒有可以攻擊的轉錄。"
+                                      "請試試目標式攻擊，或換一段音檔。"),
         "audio_attack.unknown_attack": "沒有 {value} 這種攻擊。請從以下選擇：{known}。",
         "audio_attack.target_empty": "請輸入要讓模型聽到的句子（例如 “open the window”）。",
         "audio_attack.target_too_long": "目標句子有 {count} 個字元：請不要超過 {limit} 個。",
