@@ -92,6 +92,15 @@ SCENARIOS: dict[str, Scenario] = {
         varied=lambda u: (u.photo(), None, False, "efficientnet-lite0", None,
                           ["saliency", "smoothgrad", "gradcam"], u.pick({10: 1, 15: 2, 20: 1}), 25, 32, "black",
                           14, 7, u.slider(0, 1, 0.05))),
+    "/audio_attack_transcribe": Scenario(
+        "heavy", 1,
+        default=lambda u: (u.clip("open_the_door.wav"), "whisper-tiny.en"),
+        varied=lambda u: (u.clip(), u.pick({"whisper-tiny.en": 1, "speech-ctc": 1}))),
+    "/audio_attack_run": Scenario(
+        "heavy", 1,  # the page's default: targeted PGD toward "open the window" at -30 dB on Whisper tiny.en
+        default=lambda u: (u.clip("open_the_door.wav"), "whisper-tiny.en", "targeted", -30, 100, "open the window"),
+        varied=lambda u: (u.clip(), "speech-ctc", u.pick({"fgsm": 1, "pgd": 1, "targeted": 2}), u.int(-50, -25), 20,
+                          u.pick({"open the window": 1, "go right": 1, "turn off the light": 1}))),
 }
 CACHE_MARKS = ("cached", "快取")  # what a heavy answer served from a cache says in its timing label
 # The handler's own time from its timing label: "cpu · 42 ms", "cpu · 1.3 s" (毫秒 / 秒 in Chinese).
@@ -134,6 +143,11 @@ class Inputs:
         """One of the saliency tab's example photos (a class uploads the same few)."""
         name = name or self.rng.choice(sorted(p.name for p in (ROOT / "assets" / "examples").glob("*.[pj][np]g")))
         return handle_file(str(ROOT / "assets" / "examples" / name))
+
+    def clip(self, name: str | None = None) -> dict:
+        """One of the adversarial audio tab's example clips."""
+        name = name or self.rng.choice(sorted(p.name for p in (ROOT / "assets" / "examples" / "audio").glob("*.wav")))
+        return handle_file(str(ROOT / "assets" / "examples" / "audio" / name))
 
     def drawing(self, default: bool = False) -> dict:
         """A sketchpad value: the default is a thick '1' (the API tests' stroke), shared by every user."""
