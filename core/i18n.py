@@ -5,6 +5,8 @@ Nothing here imports gradio, so logic.py can raise ``UserInputError`` without de
 """
 from __future__ import annotations
 
+import re
+
 LANGS = ("en", "zh")
 #: Gradio's locale codes for our two languages.
 LOCALES = {"en": "en", "zh": "zh-TW"}
@@ -163,3 +165,32 @@ _GRADIO_WORDS = {
     "common.complete": ("Complete", "完成"),
 }
 register({lang: {key: words[index] for key, words in _GRADIO_WORDS.items()} for index, lang in enumerate(LANGS)})
+
+
+# ---------------------------------------------------------------- lecture notes with measured numbers
+
+PLACEHOLDER = re.compile(r"{{(\w+)}}")
+
+
+def read_results(path) -> dict | None:
+    """A tab's shipped results.json (None before its measurement has run)."""
+    import json
+    from pathlib import Path
+
+    path = Path(path)
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def lecture_notes(folder, lang: str, results: dict | None, note_numbers) -> str:
+    """``folder``/notes.<lang>.md with its {{placeholders}} filled by ``note_numbers(results)`` ("?" where a
+    number is missing: before the measurement has run, or from an older results.json; tests check that the
+    shipped notes have none left)."""
+    from pathlib import Path
+
+    text = (Path(folder) / f"notes.{lang}.md").read_text(encoding="utf-8")
+    try:
+        numbers = note_numbers(results) if results else {}
+    except KeyError:
+        numbers = {}
+    return PLACEHOLDER.sub(lambda match: numbers.get(match.group(1), "?"), text)
+

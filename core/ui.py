@@ -198,7 +198,25 @@ class CheckboxGroup(gr.CheckboxGroup):
         return payload
 
 
-class Image(gr.Image):
+class _UndecodedFile:
+    """With ``type="filepath"``, the input reaches the handler as the uploaded file's path, undecoded and
+    unconverted, so that ``core.uploads`` gives a bad file a translated message (Gradio's own decoding fails
+    with a generic error before the handler runs); the API page's example is empty, not Gradio's default
+    file from the internet."""
+
+    def preprocess(self, payload):
+        if self.type != "filepath":
+            return super().preprocess(payload)
+        return None if payload is None else getattr(payload, "path", payload)
+
+    def example_payload(self):
+        return None
+
+    def example_value(self):
+        return None
+
+
+class Image(_UndecodedFile, gr.Image):
     """A gr.Image whose output pictures are written to Gradio's cache once, atomically, and whose input (with
     ``type="filepath"``) reaches the handler undecoded.
 
@@ -215,41 +233,14 @@ class Image(gr.Image):
             value = _cached_png(value, self.GRADIO_CACHE)
         return super().postprocess(value)
 
-    def preprocess(self, payload):
-        """As an input with ``type="filepath"``: the uploaded file's path, undecoded, so that
-        ``core.uploads.decode_image`` gives a bad file a translated message (Gradio's own decoding fails
-        with a generic error before the handler runs)."""
-        if self.type != "filepath":
-            return super().preprocess(payload)
-        return None if payload is None else getattr(payload, "path", payload)
 
-    # The API page's example: no picture, not Gradio's default one from the internet.
-    def example_payload(self):
-        return None
-
-    def example_value(self):
-        return None
-
-
-class Audio(gr.Audio):
+class Audio(_UndecodedFile, gr.Audio):
     """A gr.Audio whose input (``type="filepath"``) reaches the handler undecoded and unconverted, so that
     ``core.uploads.decode_audio`` gives a bad file a translated message (Gradio converts any non-WAV upload
     with ffmpeg first and fails with a generic error). Outputs: send int16 from ``core.audio.int16_audio``."""
 
     def get_block_name(self) -> str:
         return "audio"
-
-    def preprocess(self, payload):
-        if self.type != "filepath":
-            return super().preprocess(payload)
-        return None if payload is None else getattr(payload, "path", payload)
-
-    # The API page's example: no clip, not Gradio's default one from the internet.
-    def example_payload(self):
-        return None
-
-    def example_value(self):
-        return None
 
 
 class Gallery(gr.Gallery):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.i18n import t
+from core.i18n import PLACEHOLDER, t
 from core.models import read_card
 from demos.saliency import logic, measure, strings
 from demos.saliency.model import CLASSIFIER, EFFICIENTNET_LITE0, cam_layer, input_spec, randomization_steps
@@ -22,7 +22,7 @@ def results():
 def test_the_notes_quote_every_number_from_the_results(results):
     numbers = strings.note_numbers(results)
     for lang in ("en", "zh"):
-        placeholders = set(strings.PLACEHOLDER.findall((strings.HERE / f"notes.{lang}.md").read_text("utf-8")))
+        placeholders = set(PLACEHOLDER.findall((strings.HERE / f"notes.{lang}.md").read_text("utf-8")))
         assert placeholders and placeholders <= set(numbers), (lang, placeholders - set(numbers))
         text = t("saliency.notes", lang)
         assert "{{" not in text, lang

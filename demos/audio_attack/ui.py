@@ -355,11 +355,17 @@ def stop(session="", lang="en"):
     return t("audio_attack.stopping", lang)
 
 
-def _finished(key: str, clip: Clip, plan: Attack) -> Outcome:
-    found = RESULTS.get((key, clip.key, plan), lambda: None)[0]
+def _finished(clip, model, kind, budget, steps, target, lang: str):
+    """The finished attack with these settings (from the memo): key, clip, clean transcript, plan, outcome."""
+    key = _model_key(model)
+    audio = _clip(clip, lang)
+    listener = _listener(key)
+    clean = _heard(key, audio.key, audio.audio)
+    plan = _attack(kind, budget, steps, target, listener, audio, clean, lang)
+    found = RESULTS.get((key, audio.key, plan), lambda: None)[0]
     if found is None:
         raise UserInputError("audio_attack.attack_first")
-    return found
+    return key, audio, clean, plan, found
 
 
 @handler
@@ -391,12 +397,7 @@ def transfer(clip, model=None, kind="targeted", budget=-30, steps=100, target=DE
     """Play the adversarial clip of the last attack with these settings to the other model (made on Whisper:
     the bundled CTC model; made on a CTC model: Whisper tiny.en). Does it fool that one too?"""
     watch = Stopwatch()
-    key = _model_key(model)
-    audio = _clip(clip, lang)
-    listener = _listener(key)
-    clean = _heard(key, audio.key, audio.audio)
-    plan = _attack(kind, budget, steps, target, listener, audio, clean, lang)
-    outcome = _finished(key, audio, plan)
+    key, audio, _, plan, outcome = _finished(clip, model, kind, budget, steps, target, lang)
     other = _other(key)
     other_clean = _heard(other, audio.key, audio.audio)
     other_heard = _heard(other, audio.key, audio.audio + outcome.delta)
@@ -418,12 +419,7 @@ def defend(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
     clip (low-pass 4 kHz, resample to 8 kHz and back, 8-bit quantisation, μ-law telephone codec, random noise
     at −30 dB) before the model listens. A table: what it hears in each, and whether the attack survives."""
     watch = Stopwatch()
-    key = _model_key(model)
-    audio = _clip(clip, lang)
-    listener = _listener(key)
-    clean = _heard(key, audio.key, audio.audio)
-    plan = _attack(kind, budget, steps, target, listener, audio, clean, lang)
-    outcome = _finished(key, audio, plan)
+    key, audio, clean, plan, outcome = _finished(clip, model, kind, budget, steps, target, lang)
     adversarial = audio.audio + outcome.delta
     attacked = _heard(key, audio.key, adversarial)
     rows = [(t("audio_attack.defence_none", lang), clean.text, attacked.text, _survives(clean, attacked, plan, lang))]

@@ -5,11 +5,9 @@ from the shipped results.json, so the notes never say what the screen does not s
 """
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 
-from core.i18n import register
+from core.i18n import lecture_notes, read_results, register
 from core.models import ASSETS
 
 HERE = Path(__file__).parent
@@ -191,11 +189,10 @@ STRINGS = {
     },
 }
 
-PLACEHOLDER = re.compile(r"{{(\w+)}}")
 
 
 def load_results() -> dict | None:
-    return json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.is_file() else None
+    return read_results(RESULTS)
 
 
 def note_numbers(results: dict) -> dict[str, str]:
@@ -222,14 +219,8 @@ def note_numbers(results: dict) -> dict[str, str]:
 
 
 def notes(lang: str, results: dict | None) -> str:
-    """notes.<lang>.md with its {{placeholders}} filled in ("?" until train.py has written them; a test
-    checks that the shipped notes have none left)."""
-    text = (HERE / f"notes.{lang}.md").read_text(encoding="utf-8")
-    try:
-        numbers = note_numbers(results) if results else {}
-    except KeyError:  # results.json from an older train.py
-        numbers = {}
-    return PLACEHOLDER.sub(lambda match: numbers.get(match.group(1), "?"), text)
+    """notes.<lang>.md with its {{placeholders}} filled in from the shipped results."""
+    return lecture_notes(HERE, lang, results, note_numbers)
 
 
 register(STRINGS)

@@ -5,16 +5,13 @@ assets/models/saliency/results.json (written by measure.py), so the notes never 
 """
 from __future__ import annotations
 
-import json
-import re
 from pathlib import Path
 
-from core.i18n import register
+from core.i18n import lecture_notes, read_results, register
 from core.models import ASSETS
 
 HERE = Path(__file__).parent
 RESULTS = ASSETS / "saliency" / "results.json"
-PLACEHOLDER = re.compile(r"{{(\w+)}}")
 
 STRINGS = {
     "en": {
@@ -217,7 +214,7 @@ STRINGS = {
 
 
 def load_results() -> dict | None:
-    return json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.is_file() else None
+    return read_results(RESULTS)
 
 
 def note_numbers(results: dict) -> dict[str, str]:
@@ -244,13 +241,8 @@ def note_numbers(results: dict) -> dict[str, str]:
 
 
 def notes(lang: str, results: dict | None) -> str:
-    """notes.<lang>.md with its {{placeholders}} filled in ("?" until measure.py has written them)."""
-    text = (HERE / f"notes.{lang}.md").read_text(encoding="utf-8")
-    try:
-        numbers = note_numbers(results) if results else {}
-    except KeyError:
-        numbers = {}
-    return PLACEHOLDER.sub(lambda match: numbers.get(match.group(1), "?"), text)
+    """notes.<lang>.md with its {{placeholders}} filled in from the shipped results."""
+    return lecture_notes(HERE, lang, results, note_numbers)
 
 
 register(STRINGS)
