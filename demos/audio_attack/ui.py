@@ -166,8 +166,11 @@ def _target(value, listener, clip: Clip, clean: logic.Heard, lang: str) -> str:
 # ------------------------------------------------------------------ streaming the attack
 
 def request_stop(session: str) -> None:
+    now = time.monotonic()
     with _stop_lock:
-        _stop_requested[session] = time.monotonic()
+        for old in [s for s, when in _stop_requested.items() if now - when > 3600]:  # long-gone sessions
+            del _stop_requested[old]
+        _stop_requested[session] = now
 
 
 def _stop_wanted(session: str, since: float) -> bool:
