@@ -58,7 +58,7 @@ def test_a_targeted_attack_streams_then_fools_the_bundled_model_within_its_budge
     assert "cached" in timing
 
 
-@pytest.mark.parametrize("kind, expected", [("fgsm", "Done after 1 steps"), ("pgd", "Done after 20 steps")])
+@pytest.mark.parametrize("kind, expected", [("fgsm", "Done: one step."), ("pgd", "Done after 20 steps")])
 def test_untargeted_attacks_run_their_steps(client, kind, expected):
     status, losses, verdict, numbers, *_ = run(client, kind=kind, budget=-20, steps=20)
     assert expected in status and "###" in verdict and "SNR" in numbers

@@ -316,7 +316,7 @@ def test_fgsm_on_an_example_clip_changes_the_verdict(page):
     page.locator("#audio_attack-run").click()
     page.wait_for_function("document.querySelector('#audio_attack-verdict').innerText.includes('ooled')",
                            timeout=120_000)
-    assert "Done after 1 steps" in page.locator("#audio_attack-status").inner_text()
+    assert "Done: one step." in page.locator("#audio_attack-status").inner_text()
     assert "SNR" in page.locator("#audio_attack-numbers").inner_text()
     page.locator("#audio_attack-signals img").wait_for(timeout=30_000)
     assert page.locator("#audio_attack-play-perturbation audio, #audio_attack-play-perturbation button").count() > 0

@@ -239,6 +239,11 @@ def _rates_line(clean: str, heard: str, lang: str) -> str:
     return t("audio_attack.rates", lang, wer=rates[0], cer=rates[1])
 
 
+def _one(count: int) -> str:
+    """The key suffix of a sentence about a single step ("one step", not "1 steps")."""
+    return "_one" if count == 1 else ""
+
+
 def _verdict(clean: logic.Heard, heard: logic.Heard, attack: Attack, lang: str) -> str:
     if attack.target is not None:
         key = "audio_attack.verdict_target" if logic.same(heard.text, attack.target) else "audio_attack.verdict_missed"
@@ -273,7 +278,8 @@ def _summary(key: str, clip: Clip, clean: logic.Heard, attack: Attack, outcome: 
     numbers = [_rates_line(clean.text, heard.text, lang),
                t("audio_attack.size_line", lang, snr=logic.snr_db(clip.audio, outcome.delta),
                  peak=logic.peak_db(outcome.delta, clip.audio), budget=attack.budget_db),
-               t("audio_attack.steps_line", lang, steps=outcome.steps_run, seconds=outcome.seconds)]
+               t("audio_attack.steps_line" + _one(outcome.steps_run), lang, steps=outcome.steps_run,
+                 seconds=outcome.seconds)]
     if outcome.stopped:
         numbers.append(t("audio_attack.stopped", lang))
     return "\n\n".join(lines), " · ".join(numbers[:2]) + "\n\n" + " · ".join(numbers[2:])
@@ -346,7 +352,7 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
         outcome = RESULTS.get(memo_key, lambda: None)[0]
     verdict, numbers = _summary(key, audio, clean, plan, outcome, lang)
     clean_player, adversarial_player, perturbation_player = _players(audio, outcome.delta)
-    done = t("audio_attack.done", lang, steps=outcome.steps_run)
+    done = t("audio_attack.done" + _one(outcome.steps_run), lang, steps=outcome.steps_run)
     yield (done, _loss_frame(outcome.losses), verdict, numbers, clean_player, adversarial_player,
            perturbation_player, _figure(audio, outcome.delta, lang), watch.label(lang, cached))
 
