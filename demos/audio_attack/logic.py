@@ -2,7 +2,7 @@
 
 * FGSM (Goodfellow et al. 2015): one step, x' = x + ε·sign(∇ₓL). Untargeted: L is the loss of the clean
   transcript, made larger. Targeted: L is the loss of the phrase the attacker wants, made smaller.
-* PGD (Madry et al. 2018): many small steps of size α, each followed by the projection back into the budget
+* PGD (Madry et al. 2018): many smaller steps of size α, each followed by the projection back into the budget
   |δ| ≤ ε (L∞) and the valid range |x + δ| ≤ 1.
 * The budget is in dB relative to the clip's peak: ε = max|x| · 10^(dB/20); −40 dB is 1% of the peak.
 """
@@ -68,18 +68,19 @@ def fgsm(loss: Loss, audio: torch.Tensor, eps: float, *, targeted: bool = False)
     return project(audio, eps * direction, eps)
 
 
-def step_size(eps: float, steps: int) -> float:
-    """PGD's α: 2.5·ε/steps (Madry et al.), at least ε/10 so that a long run keeps moving."""
-    return max(2.5 * eps / steps, eps / 10)
+def step_size(eps: float, steps: int, number: int) -> float:
+    """PGD's α at step ``number`` of ``steps``: from ε/4 down to about ε/100, linearly. Large first steps find
+    the direction, small last ones settle inside the budget; on the example clips this schedule reached the
+    targeted phrase for 6 of 8 clips at −30 dB where a constant ε/10 reached 4 (see the notes)."""
+    return eps * (0.25 * (1 - (number - 1) / steps) + 0.01)
 
 
 def pgd(loss: Loss, audio: torch.Tensor, eps: float, steps: int, *, alpha: float | None = None,
         targeted: bool = False, start: torch.Tensor | None = None,
         done: Callable[[str], bool] | None = None) -> Iterator[Step]:
     """Projected gradient descent (targeted) or ascent (untargeted), yielding δ after every step so a UI can
-    stream it. ``done(heard)``: stop as soon as the model hears what it should (the last Step then keeps δ,
-    and ``heard`` is what it heard)."""
-    alpha = alpha if alpha is not None else step_size(eps, steps)
+    stream it. ``alpha``: a constant step size (default: the schedule of ``step_size``). ``done(heard)``: stop
+    as soon as the model hears what it should (the last Step then keeps δ, and ``heard`` is what it heard)."""
     delta = torch.zeros_like(audio) if start is None else project(audio, start, eps)
     for number in range(1, steps + 1):
         grad, value, heard = _gradient(loss, audio, delta)
@@ -87,7 +88,8 @@ def pgd(loss: Loss, audio: torch.Tensor, eps: float, steps: int, *, alpha: float
             yield Step(number - 1, delta.detach(), value, heard)
             return
         direction = -grad.sign() if targeted else grad.sign()
-        delta = project(audio, delta + alpha * direction, eps)
+        size = alpha if alpha is not None else step_size(eps, steps, number)
+        delta = project(audio, delta + size * direction, eps)
         yield Step(number, delta.detach(), value, heard)
 
 

@@ -224,8 +224,34 @@ def load_results() -> dict | None:
 
 
 def note_numbers(results: dict) -> dict[str, str]:
-    """The notes' {{placeholders}} from results.json (filled in once measure.py's format is final)."""
-    return {}
+    """The numbers the lecture notes quote, formatted, from results.json."""
+    from core.models import read_card
+
+    ctc, whisper = results["models"]["speech-ctc"], results["models"]["whisper-tiny.en"]
+    pct = lambda value: f"{value:.0%}"  # noqa: E731
+    transfer = results["transfer"]
+    card = read_card(RESULTS.parent / "ctc")
+    numbers = {
+        "clips": str(len(results["clips"])),
+        "ctc_pgd_40": pct(ctc["pgd_40"]["changed"]), "ctc_fgsm_40": pct(ctc["fgsm_40"]["changed"]),
+        "ctc_targeted_30": pct(ctc["targeted_30"]["reached"]), "ctc_targeted_40": pct(ctc["targeted_40"]["reached"]),
+        "ctc_targeted_steps": f"{ctc['targeted_30']['mean_steps']:.0f}",
+        "ctc_snr_30": f"{ctc['targeted_30']['snr_db']:.0f}",
+        "ctc_noise_30": pct(ctc["noise_30"]["changed"]), "whisper_noise_30": pct(whisper["noise_30"]["changed"]),
+        "whisper_pgd_40": pct(whisper["pgd_40"]["changed"]), "whisper_pgd_30": pct(whisper["pgd_30"]["changed"]),
+        "whisper_targeted_30": pct(whisper["targeted_30"]["reached"]),
+        "whisper_targeted_40": pct(whisper["targeted_40"]["reached"]),
+        "transfer_ctc_whisper_target": pct(transfer["speech-ctc->whisper-tiny.en:targeted_30"]["target_heard"]),
+        "transfer_ctc_whisper_changed": pct(transfer["speech-ctc->whisper-tiny.en:targeted_30"]["changed"]),
+        "transfer_whisper_ctc_changed": pct(transfer["whisper-tiny.en->speech-ctc:targeted_30"]["changed"]),
+        "whisper_wer": pct(whisper["wer"]), "ctc_wer": pct(ctc["wer"]),
+        "ctc_cer_test": f"{card['metrics']['cer']:.1%}",
+    }
+    numbers.update({f"def_ctc_{name}": pct(found["target_survives"])
+                    for name, found in ctc["defences_targeted_30"].items()})
+    numbers.update({f"cost_ctc_{name}": pct(found["clean_still_correct"])
+                    for name, found in ctc["defences_targeted_30"].items()})
+    return numbers
 
 
 def notes(lang: str, results: dict | None) -> str:
