@@ -12,6 +12,8 @@ def test_transcripts_are_compared_without_case_or_punctuation():
     assert logic.words("  Open the DOOR. ") == "open the door"
     assert logic.same("Open the door.", "open the door") and not logic.same("open the door", "open the doors")
     assert logic.words("It’s 3 o'clock!") == "it's 3 o'clock"
+    assert logic.compared("3-7-1.") == logic.compared("three seven one") == "3 7 1"  # Whisper writes digits
+    assert logic.same("371", "Three, seven, one.") and not logic.same("37", "three seven one")
 
 
 def test_error_rates_against_hand_counts():

@@ -108,15 +108,26 @@ def words(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+NUMBERS = {w: str(i) for i, w in enumerate(("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
+                                             "nine"))}
+
+
+def compared(text: str) -> str:
+    """A transcript as two are compared: ``words``, with digits for the number words and digit groups split, so
+    'three seven one' = '3-7-1.' (Whisper writes numbers in digits, the bundled model in words)."""
+    spaced = re.sub(r"(?<=\d)(?=\d)", " ", words(text.replace("-", " ")))
+    return " ".join(NUMBERS.get(word, word) for word in spaced.split())
+
+
 def same(a: str, b: str) -> bool:
-    return words(a) == words(b)
+    return compared(a) == compared(b)
 
 
 def error_rates(reference: str, hypothesis: str) -> tuple[float, float] | None:
     """(WER, CER) of ``hypothesis`` against ``reference`` with jiwer, on the compared form (None: no reference)."""
     import jiwer
 
-    reference, hypothesis = words(reference), words(hypothesis)
+    reference, hypothesis = compared(reference), compared(hypothesis)
     if not reference:
         return None
     return jiwer.wer(reference, hypothesis), jiwer.cer(reference, hypothesis)

@@ -81,7 +81,8 @@ def measure(models=MODELS, limit: int | None = None, budgets=BUDGETS, log=print)
     for key, listener in listeners.items():
         start = time.time()
         clean = {name: listener.transcribe(audio).text for name, _, audio in data}
-        refs, hyps = [s for _, s, _ in data], [logic.words(clean[n]) for n, _, _ in data]
+        refs = [logic.compared(s) for _, s, _ in data]
+        hyps = [logic.compared(clean[n]) for n, _, _ in data]
         import jiwer
 
         result: dict = {"clean": clean, "wer": round(jiwer.wer(refs, hyps), 4), "cer": round(jiwer.cer(refs, hyps), 4),

@@ -237,6 +237,7 @@ def note_numbers(results: dict) -> dict[str, str]:
         "ctc_targeted_30": pct(ctc["targeted_30"]["reached"]), "ctc_targeted_40": pct(ctc["targeted_40"]["reached"]),
         "ctc_targeted_steps": f"{ctc['targeted_30']['mean_steps']:.0f}",
         "ctc_snr_30": f"{ctc['targeted_30']['snr_db']:.0f}",
+        "ctc_power_ratio": f"{10 ** (ctc['targeted_30']['snr_db'] / 10):,.0f}",
         "ctc_noise_30": pct(ctc["noise_30"]["changed"]), "whisper_noise_30": pct(whisper["noise_30"]["changed"]),
         "whisper_pgd_40": pct(whisper["pgd_40"]["changed"]), "whisper_pgd_30": pct(whisper["pgd_30"]["changed"]),
         "whisper_targeted_30": pct(whisper["targeted_30"]["reached"]),
