@@ -41,6 +41,8 @@ CSS = """
   height: 18px !important}
 /* Results tables: numbers never break ("89.7% ± 0.1%"), words do not split mid-word */
 .results-table table {word-break: normal !important}
+.results-table td, .results-table th {overflow-wrap: normal !important; word-break: keep-all !important}
+#audio_attack-defence table {display: block; overflow-x: auto; white-space: nowrap}
 .results-table td:last-child, .results-table th:last-child {white-space: nowrap}
 .results-table {min-height: 8em}
 /* Queue position, ETA and progress of heavy jobs: readable from the back of the room */

@@ -43,6 +43,14 @@ class Memo:
         with self._lock:
             return key in self._values
 
+    def peek(self, key: Hashable, default=None):
+        """The stored value, or ``default``; never computes or stores anything."""
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+            return default
+
     def get(self, key: Hashable, compute: Callable[[], T]) -> tuple[T, bool]:
         with self._lock:
             if key in self._values:

@@ -46,7 +46,7 @@ def test_a_targeted_attack_streams_then_fools_the_bundled_model_within_its_budge
     status, losses, verdict, numbers, clean, adversarial, perturbation, picture, timing = job.result()
     assert sum("Step " in u for u in updates) >= 5  # the transcript and the loss arrive step by step
     assert "hears the target" in verdict and "**open the window**" in verdict and "~~door~~ **window**" in verdict
-    assert "WER 33%" in numbers and "budget -30 dB" in numbers
+    assert "WER 33%" in numbers and "budget −30 dB" in numbers
     rows = losses["data"]
     assert len(rows) >= 5 and rows[-1][1] < rows[0][1]  # the target's loss falls
     x, adv, delta = read(clean), read(adversarial), read(perturbation)
@@ -72,10 +72,10 @@ def test_whisper_hears_the_target_after_a_targeted_attack(client):
 def test_noise_transfer_and_defences(client):
     run(client)
     result, player, timing = client.predict(handle_file(DOOR), CTC, -30, api_name="/audio_attack_noise")
-    assert "Random ±ε noise at -30 dB" in result and "**open the door**" in result and player.endswith(".wav")
+    assert "Random ±ε noise at −30 dB" in result and "**open the door**" in result and player.endswith(".wav")
     result, _ = client.predict(handle_file(DOOR), CTC, "targeted", -30, 100, "open the window",
                                api_name="/audio_attack_transfer")
-    assert "whisper-tiny.en, clean clip: **Open the door.**" in result
+    assert "The clean clip, to Whisper tiny.en: **Open the door.**" in result and "Played to Whisper tiny.en" in result
     table, _ = client.predict(handle_file(DOOR), CTC, "targeted", -30, 100, "open the window",
                               api_name="/audio_attack_defend")
     lines = table.splitlines()
@@ -86,7 +86,15 @@ def test_transfer_and_defences_need_an_attack_first(client):
     for api in ("/audio_attack_transfer", "/audio_attack_defend"):
         message = error_text(lambda api=api: client.predict(handle_file(DOOR), CTC, "targeted", -41, 7, "go left",
                                                             api_name=api))
-        assert "Run an attack with these settings first" in message
+        assert "Run an attack with these settings to its end first" in message
+    # Asking first must not spoil the attack itself (nothing is remembered for a missing attack) ...
+    status, _, verdict, *_ = run(client, kind="targeted", budget=-41, steps=7, target="go left")
+    assert "Done after" in status and "Not yet" in verdict
+    # ... and once it ran and missed, transfer and defences say that there is nothing to carry over.
+    for api in ("/audio_attack_transfer", "/audio_attack_defend"):
+        message = error_text(lambda api=api: client.predict(handle_file(DOOR), CTC, "targeted", -41, 7, "go left",
+                                                            api_name=api))
+        assert "did not fool the model" in message
 
 
 def test_stop_ends_a_running_attack_and_keeps_its_result(app_url):
@@ -98,7 +106,8 @@ def test_stop_ends_a_running_attack_and_keeps_its_result(app_url):
             break
     assert "Stopping" in client.predict(api_name="/audio_attack_stop")
     result = job.result()
-    assert "stopped by you" in result[3] and int(result[3].split(" steps")[0].split()[-1]) < 200
+    assert "Stopped after" in result[0] and "stopped by you" in result[3]
+    assert int(result[3].split(" steps")[0].split()[-1]) < 200
 
 
 def test_the_model_dropdown_switches_and_refuses_what_it_does_not_know(client):
@@ -135,7 +144,7 @@ def test_rates_channels_and_a_long_clip_are_taken_in(client, tmp_path):
 
 
 @pytest.mark.parametrize("make, expected", [
-    (lambda p: None, "No file"),
+    (lambda p: None, "No clip yet"),
     (lambda p: write(p, "silent.wav", np.zeros(16_000, np.float32)), "The recording is silent"),
     (lambda p: write(p, "one.wav", np.array([0.5], np.float32)), "give at least 0.2 s"),
     (lambda p: raw(p, "corrupt.wav", b"RIFF\x00\x00\x00\x00WAVEfmt garbage"), "This is not audio we can read"),
@@ -183,7 +192,7 @@ def test_nan_budget_through_the_raw_api_gets_a_clear_message(app_url, client):
 def test_errors_follow_the_users_language(app_url):
     chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
     assert "這個模型寫不出這些字元：3" in error_text(lambda: run(chinese, target="go 3"))
-    assert "請先用這些設定執行一次攻擊" in error_text(lambda: chinese.predict(
+    assert "請先用這些設定把攻擊完整跑完一次" in error_text(lambda: chinese.predict(
         handle_file(DOOR), CTC, "pgd", -59, 3, "", api_name="/audio_attack_defend"))
 
 

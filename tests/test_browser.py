@@ -297,7 +297,8 @@ def test_the_chinese_saliency_tab_has_no_english_left(chinese):
 AUDIO_LATIN = {"Whisper", "tiny", "OpenAI", "CTC", "FGSM", "PGD", "WER", "CER", "SNR", "kHz", "speech", "ctc",
                "whisper", "meeting", "noter", "models", "Goodfellow", "Madry", "Carlini", "Wagner", "sign", "nabla",
                "wav", "vec", "base", "LibriSpeech", "espeak", "eSpeak", "varepsilon", "delta", "log", "max", "text",
-               "mathrm", "arg", "min", "quad", "infty", "cdot", "left", "right", "operatorname", "clip", "approx"}
+               "mathrm", "arg", "min", "quad", "infty", "cdot", "left", "right", "operatorname", "clip", "approx",
+               "Athalye", "GRU", "MIT", "mel", "transformers"}
 
 
 def open_audio_attack(page, lang="en"):

@@ -81,3 +81,13 @@ def test_a_failure_reaches_every_waiter_and_is_not_stored():
 def test_size_must_be_positive():
     with pytest.raises(ValueError):
         Memo(maxsize=0)
+
+
+def test_peek_never_computes_or_stores():
+    from core.memo import Memo
+
+    memo = Memo(maxsize=2)
+    assert memo.peek("a") is None and memo.peek("a", 7) == 7
+    assert "a" not in memo and memo.computed == 0  # a miss leaves nothing behind (no None to be served later)
+    memo.get("a", lambda: 1)
+    assert memo.peek("a") == 1 and memo.computed == 1

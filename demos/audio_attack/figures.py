@@ -28,7 +28,7 @@ def signals(rows: list[tuple[str, np.ndarray, float]], *, wave_title: str, spec_
     perturbation looks as quiet as it is). Returns an RGB uint8 picture."""
     from PIL import Image
 
-    fig, axes = plots.new_figure(12, 2.1 * len(rows) + 0.6, ncols=2, nrows=len(rows), squeeze=False,
+    fig, axes = plots.new_figure(10, 2.2 * len(rows) + 0.7, ncols=2, nrows=len(rows), squeeze=False,
                                  gridspec_kw={"width_ratios": [1, 1.15]})
     colors = ("#2563eb", "#dc2626", "#111827")
     image = None
@@ -38,22 +38,22 @@ def signals(rows: list[tuple[str, np.ndarray, float]], *, wave_title: str, spec_
         wave.plot(seconds, samples * 10 ** (gain_db / 20), color=colors[r % len(colors)], linewidth=0.7)
         wave.set_ylim(-1, 1)
         wave.set_xlim(0, max(seconds[-1], 1e-3))
-        wave.set_ylabel(name, fontsize=plots.FONT - 2, rotation=0, ha="right", va="center")
-        wave.tick_params(labelsize=plots.FONT - 4)
+        wave.set_ylabel(name, fontsize=plots.FONT, rotation=0, ha="right", va="center")
+        wave.tick_params(labelsize=plots.FONT - 2)
         wave.spines[["top", "right"]].set_visible(False)
         image = spec.imshow(spectrogram_db(samples), origin="lower", aspect="auto", cmap="magma", vmin=-100, vmax=0,
                             extent=(0, len(samples) / SAMPLE_RATE, 0, SAMPLE_RATE / 2000))
-        spec.tick_params(labelsize=plots.FONT - 4)
-        spec.set_ylabel(freq_label, fontsize=plots.FONT - 4)
+        spec.tick_params(labelsize=plots.FONT - 2)
+        spec.set_ylabel(freq_label, fontsize=plots.FONT - 2)
         if r == 0:
-            wave.set_title(wave_title, fontsize=plots.FONT - 1)
-            spec.set_title(spec_title, fontsize=plots.FONT - 1)
+            wave.set_title(wave_title, fontsize=plots.FONT)
+            spec.set_title(spec_title, fontsize=plots.FONT)
         if r == len(rows) - 1:
-            wave.set_xlabel(time_label, fontsize=plots.FONT - 3)
-            spec.set_xlabel(time_label, fontsize=plots.FONT - 3)
+            wave.set_xlabel(time_label, fontsize=plots.FONT)
+            spec.set_xlabel(time_label, fontsize=plots.FONT)
     bar = fig.colorbar(image, ax=axes[:, 1], shrink=0.8)
-    bar.set_label("dB", fontsize=plots.FONT - 3)
-    bar.ax.tick_params(labelsize=plots.FONT - 4)
+    bar.set_label("dB", fontsize=plots.FONT)
+    bar.ax.tick_params(labelsize=plots.FONT - 2)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90, facecolor="white")
+    fig.savefig(buffer, format="png", dpi=100, facecolor="white")
     return np.asarray(Image.open(buffer).convert("RGB"))

@@ -226,7 +226,7 @@ def ctc_recogniser(forward: Callable[[torch.Tensor], torch.Tensor], vocab: tuple
     def spell(text: str) -> str:
         text = words(text)
         written = text.replace(" ", space).upper() if upper else text.replace(" ", space)
-        missing = sorted({c for c, w in zip(text, written) if w not in index})
+        missing = list(dict.fromkeys(c for c, w in zip(text, written) if w not in index))  # in the typed order
         if missing:
             raise Unspellable("".join(missing))
         return text

@@ -21,7 +21,7 @@ STRINGS = {
                               "attack adds a perturbation at most ε loud (in dB below the clip's peak) that follows "
                               "the gradient of the model's loss. Play the perturbation alone, compare it with "
                               "random noise of the same size, play the attack to another model, and try defences.",
-        "audio_attack.clip": "Your clip (upload or record; the first 15 s are used)",
+        "audio_attack.clip": "Your clip (first 15 s)",
         "audio_attack.examples": "…or pick an example clip (synthetic voices)",
         "audio_attack.model_hint": "Whisper tiny.en is a real recogniser (OpenAI). The bundled CTC model is small "
                                    "and fast, but knows only synthetic voices and a closed vocabulary of short "
@@ -39,12 +39,13 @@ STRINGS = {
                                      "loss of the clean transcript (rises)",
         "audio_attack.play_clean": "Clean clip",
         "audio_attack.play_adversarial": "Adversarial clip",
-        "audio_attack.play_perturbation": "Perturbation alone, played 30 dB louder (×32)",
+        "audio_attack.play_perturbation": "Perturbation alone, +30 dB (×32)",
         "audio_attack.play_noise": "Clip + random noise of the same size",
         "audio_attack.controls_header": "Is it the size or the direction?",
-        "audio_attack.noise_intro": "**Random noise of the same size**: every sample gets ±ε at random, as loud as "
-                                    "the attack at this budget. If the model still hears the clean sentence, it is "
-                                    "the attack's *direction* that fools it, not its loudness.",
+        "audio_attack.noise_intro": "**Random noise of the same size**: every sample gets ±ε at random, the full "
+                                    "budget everywhere (so it is even louder than the attack, whose samples are at "
+                                    "most ε). If the model still hears the clean sentence, it is the attack's "
+                                    "*direction* that fools it, not its loudness.",
         "audio_attack.noise_button": "Add random noise instead",
         "audio_attack.transfer_intro": "**Transfer**: play the last adversarial clip (same settings) to the other "
                                        "model: made on Whisper, the bundled CTC model listens; made on a CTC model, "
@@ -66,11 +67,21 @@ STRINGS = {
         "audio_attack.yes": "yes",
         "audio_attack.no": "no",
         "audio_attack.clean_line": "The model hears: **{text}** (confidence {p:.0%})",
-        "audio_attack.adversarial_line": "After the noise it hears: **{text}** (confidence {p:.0%})",
+        "audio_attack.adversarial_line": "After the attack it hears: **{text}** (confidence {p:.0%})",
+        "audio_attack.noise_line": "With the noise it hears: **{text}** (confidence {p:.0%})",
+        "audio_attack.diff_none": "Changes: none",
+        "audio_attack.stopped_after": "Stopped after {steps} steps.",
+        "audio_attack.no_clip": "No clip yet: upload or record one, or pick an example.",
+        "audio_attack.attack_missed": "The last attack with these settings did not fool the model: there is nothing "
+                                      "to transfer or defend against. Try a larger budget or more steps.",
+        "audio_attack.model_whisper_tiny_en": "Whisper tiny.en",
+        "audio_attack.model_speech_ctc": "the bundled CTC model",
+        "audio_attack.model_wav2vec2_base_960h": "wav2vec 2.0 base",
+        "audio_attack.model_whisper_base_en": "Whisper base.en",
         "audio_attack.diff_line": "Changes: {diff}",
         "audio_attack.rates": "WER {wer:.0%} · CER {cer:.0%} (adversarial against clean)",
         "audio_attack.rates_none": "WER/CER: the clean clip has no words to compare with",
-        "audio_attack.size_line": "SNR {snr:.1f} dB · perturbation peak {peak:.1f} dB (budget {budget:.0f} dB)",
+        "audio_attack.size_line": "SNR {snr:.1f} dB · perturbation peak {peak} dB (budget {budget} dB)",
         "audio_attack.steps_line": "{steps} steps in {seconds:.1f} s",
         "audio_attack.steps_line_one": "one step in {seconds:.1f} s",
         "audio_attack.stopped": "stopped by you",
@@ -79,15 +90,17 @@ STRINGS = {
                                        "larger budget.",
         "audio_attack.verdict_fooled": "### Fooled: the model's transcript changed.",
         "audio_attack.verdict_unchanged": "### Not fooled: the model still hears the clean sentence.",
-        "audio_attack.noise_unchanged": "Random ±ε noise at {budget:.0f} dB (SNR {snr:.1f} dB): **the model is not "
+        "audio_attack.noise_unchanged": "Random ±ε noise at {budget} dB (SNR {snr:.1f} dB): **the model is not "
                                         "fooled**.",
-        "audio_attack.noise_changed": "Random ±ε noise at {budget:.0f} dB (SNR {snr:.1f} dB) changes what the "
+        "audio_attack.noise_changed": "Random ±ε noise at {budget} dB (SNR {snr:.1f} dB) changes what the "
                                       "model hears too.",
-        "audio_attack.transfer_target": "### {model} hears the target too: the attack made on {made} transfers.",
-        "audio_attack.transfer_changed": "### {model} hears something different, but not the target.",
-        "audio_attack.transfer_unchanged": "### {model} is not fooled: the attack made on {made} does not transfer.",
-        "audio_attack.other_clean": "{model}, clean clip: **{text}**",
-        "audio_attack.other_adversarial": "{model}, adversarial clip: **{text}**",
+        "audio_attack.transfer_target": "### Played to {model}: it hears the target too. The attack made on {made} "
+                                        "transfers.",
+        "audio_attack.transfer_changed": "### Played to {model}: it hears something different, but not the target.",
+        "audio_attack.transfer_unchanged": "### Played to {model}: not fooled. The attack made on {made} does not "
+                                           "transfer.",
+        "audio_attack.other_clean": "The clean clip, to {model}: **{text}**",
+        "audio_attack.other_adversarial": "The adversarial clip, to {model}: **{text}**",
         "audio_attack.progress": "Step {step}/{steps} · loss {loss:.3f}",
         "audio_attack.progress_heard": "hears: “{heard}”",
         "audio_attack.progress_short": "step {step} of {steps}",
@@ -116,7 +129,8 @@ STRINGS = {
         "audio_attack.target_too_long_for_clip": "The target needs {count} characters but this clip leaves room for "
                                                  "{room}: choose a shorter phrase or a longer clip.",
         "audio_attack.target_is_clean": "The model already hears {target}: choose another target phrase.",
-        "audio_attack.attack_first": "Run an attack with these settings first (the Attack button above).",
+        "audio_attack.attack_first": "Run an attack with these settings to its end first (the Attack button above; "
+                                     "a stopped attack does not count).",
     },
     "zh": {
         "audio_attack.tab": "對抗式音訊",
@@ -124,7 +138,7 @@ STRINGS = {
                               "看看模型聽到什麼，然後攻擊它：攻擊會沿著模型損失的梯度加上一段擾動，"
                               "其音量最多為 ε（以低於音檔峰值多少 dB 表示）。單獨播放擾動、和同樣大小的隨機雜訊比較、"
                               "把攻擊播給另一個模型聽，再試試防禦方法。",
-        "audio_attack.clip": "你的音檔（上傳或錄音；只使用前 15 秒）",
+        "audio_attack.clip": "你的音檔（只用前 15 秒）",
         "audio_attack.examples": "……或選一段範例音檔（合成語音）",
         "audio_attack.model_hint": "Whisper tiny.en 是真正的語音辨識模型（OpenAI）。內建的 CTC 模型小而快，"
                                    "但只認得合成語音，以及由簡短指令和數字組成的封閉詞彙。",
@@ -141,10 +155,11 @@ STRINGS = {
                                      "非目標式攻擊看原本轉錄的損失（上升）"),
         "audio_attack.play_clean": "原始音檔",
         "audio_attack.play_adversarial": "對抗音檔",
-        "audio_attack.play_perturbation": "單獨的擾動，放大 30 dB（×32）播放",
+        "audio_attack.play_perturbation": "單獨的擾動，+30 dB（×32）",
         "audio_attack.play_noise": "音檔＋同樣大小的隨機雜訊",
         "audio_attack.controls_header": "重要的是大小，還是方向？",
-        "audio_attack.noise_intro": "**同樣大小的隨機雜訊**：每個取樣點隨機加上 ±ε，音量和這個預算下的攻擊一樣大。"
+        "audio_attack.noise_intro": "**同樣大小的隨機雜訊**：每個取樣點隨機加上 ±ε，處處都用滿預算"
+                                    "（所以比攻擊還大聲，攻擊的取樣點最多才 ε）。"
                                     "如果模型仍然聽到原本的句子，騙過它的就是攻擊的*方向*，而不是音量。",
         "audio_attack.noise_button": "改加隨機雜訊",
         "audio_attack.transfer_intro": "**遷移**：把上一個對抗音檔（同樣設定）播給另一個模型聽："
@@ -167,11 +182,21 @@ STRINGS = {
         "audio_attack.yes": "是",
         "audio_attack.no": "否",
         "audio_attack.clean_line": "模型聽到：**{text}**（信心 {p:.0%}）",
-        "audio_attack.adversarial_line": "加上雜訊後聽到：**{text}**（信心 {p:.0%}）",
+        "audio_attack.adversarial_line": "攻擊後聽到：**{text}**（信心 {p:.0%}）",
+        "audio_attack.noise_line": "加上雜訊後聽到：**{text}**（信心 {p:.0%}）",
+        "audio_attack.diff_none": "差異：無",
+        "audio_attack.stopped_after": "已在第 {steps} 步後停止。",
+        "audio_attack.no_clip": "還沒有音檔：請上傳或錄一段音檔，或選一段範例。",
+        "audio_attack.attack_missed": ("用這些設定的上一次攻擊沒有騙過模型：沒有東西可以遷移或防禦。"
+                                       "請試試更大的預算或更多步數。"),
+        "audio_attack.model_whisper_tiny_en": "Whisper tiny.en",
+        "audio_attack.model_speech_ctc": "內建 CTC 模型",
+        "audio_attack.model_wav2vec2_base_960h": "wav2vec 2.0 base",
+        "audio_attack.model_whisper_base_en": "Whisper base.en",
         "audio_attack.diff_line": "差異：{diff}",
         "audio_attack.rates": "WER {wer:.0%} · CER {cer:.0%}（對抗轉錄相對於原始轉錄）",
         "audio_attack.rates_none": "WER/CER：原始音檔沒有可比較的字詞",
-        "audio_attack.size_line": "SNR {snr:.1f} dB · 擾動峰值 {peak:.1f} dB（預算 {budget:.0f} dB）",
+        "audio_attack.size_line": "SNR {snr:.1f} dB · 擾動峰值 {peak} dB（預算 {budget} dB）",
         "audio_attack.steps_line": "{steps} 步，共 {seconds:.1f} 秒",
         "audio_attack.steps_line_one": "1 步，共 {seconds:.1f} 秒",
         "audio_attack.stopped": "已由你停止",
@@ -179,13 +204,13 @@ STRINGS = {
         "audio_attack.verdict_missed": "### 還沒成功：模型沒有聽到「{target}」。試試更多步數或更大的預算。",
         "audio_attack.verdict_fooled": "### 成功騙過：模型的轉錄改變了。",
         "audio_attack.verdict_unchanged": "### 沒有騙過：模型仍然聽到原本的句子。",
-        "audio_attack.noise_unchanged": "{budget:.0f} dB 的隨機 ±ε 雜訊（SNR {snr:.1f} dB）：**模型沒有被騙**。",
-        "audio_attack.noise_changed": "{budget:.0f} dB 的隨機 ±ε 雜訊（SNR {snr:.1f} dB）也改變了模型聽到的內容。",
-        "audio_attack.transfer_target": "### {model} 也聽到了目標句子：在 {made} 上做的攻擊成功遷移。",
-        "audio_attack.transfer_changed": "### {model} 聽到的內容改變了，但不是目標句子。",
-        "audio_attack.transfer_unchanged": "### {model} 沒有被騙：在 {made} 上做的攻擊無法遷移。",
-        "audio_attack.other_clean": "{model}，原始音檔：**{text}**",
-        "audio_attack.other_adversarial": "{model}，對抗音檔：**{text}**",
+        "audio_attack.noise_unchanged": "{budget} dB 的隨機 ±ε 雜訊（SNR {snr:.1f} dB）：**模型沒有被騙**。",
+        "audio_attack.noise_changed": "{budget} dB 的隨機 ±ε 雜訊（SNR {snr:.1f} dB）也改變了模型聽到的內容。",
+        "audio_attack.transfer_target": "### 播給{model}聽：它也聽到了目標句子。在{made}上做的攻擊成功遷移。",
+        "audio_attack.transfer_changed": "### 播給{model}聽：它聽到的內容改變了，但不是目標句子。",
+        "audio_attack.transfer_unchanged": "### 播給{model}聽：沒有被騙。在{made}上做的攻擊無法遷移。",
+        "audio_attack.other_clean": "原始音檔，{model}聽到：**{text}**",
+        "audio_attack.other_adversarial": "對抗音檔，{model}聽到：**{text}**",
         "audio_attack.progress": "第 {step}/{steps} 步 · 損失 {loss:.3f}",
         "audio_attack.progress_heard": "聽到：「{heard}」",
         "audio_attack.progress_short": "第 {step} 步，共 {steps} 步",
@@ -207,14 +232,14 @@ STRINGS = {
         "audio_attack.nothing_heard": ("模型在這段音檔裡聽不到任何字：沒有可以攻擊的轉錄。"
                                       "請試試目標式攻擊，或換一段音檔。"),
         "audio_attack.unknown_attack": "沒有 {value} 這種攻擊。請從以下選擇：{known}。",
-        "audio_attack.target_empty": "請輸入要讓模型聽到的句子（例如 “open the window”）。",
+        "audio_attack.target_empty": "請輸入要讓模型聽到的句子（例如「open the window」）。",
         "audio_attack.target_too_long": "目標句子有 {count} 個字元：請不要超過 {limit} 個。",
         "audio_attack.target_unspellable": "這個模型寫不出這些字元：{chars}。它只認得英文字母 a–z、撇號和空格："
                                            "數字請用英文單字拼出來。",
         "audio_attack.target_too_long_for_clip": "目標句子需要 {count} 個字元，但這段音檔只容得下 {room} 個："
                                                  "請選短一點的句子或長一點的音檔。",
         "audio_attack.target_is_clean": "模型已經聽到 {target} 了：請選另一個目標句子。",
-        "audio_attack.attack_first": "請先用這些設定執行一次攻擊（上方的「攻擊」按鈕）。",
+        "audio_attack.attack_first": "請先用這些設定把攻擊完整跑完一次（上方的「攻擊」按鈕；中途停止的不算）。",
     },
 }
 

@@ -97,6 +97,8 @@ def examples() -> tuple[tuple[str, str], ...]:
 
 
 def _clip(path, lang: str) -> Clip:
+    if path is None or (isinstance(path, str) and not path.strip()):
+        raise UserInputError("audio_attack.no_clip")
     decoded = decode_audio(path, sample_rate=SAMPLE_RATE, max_seconds=MAX_SECONDS)
     if decoded.truncated:
         notify(t("audio_attack.trimmed", lang, seconds=decoded.original_seconds, limit=MAX_SECONDS), lang)
@@ -122,12 +124,16 @@ def _listener(key: str):
     return recogniser(RECOGNISER.get(key))
 
 
+def _heard_key(key: str, clip_key: str, audio: torch.Tensor) -> tuple:
+    return key, clip_key, hashlib.sha256(audio.numpy().tobytes()).hexdigest()[:16]
+
+
 def _heard(key: str, clip_key: str, audio: torch.Tensor) -> logic.Heard:
     """What model ``key`` hears in ``audio`` (memoised on the samples)."""
     def compute():
         with heavy_threads():
             return _listener(key).transcribe(audio)
-    return HEARD.get((key, clip_key, hashlib.sha256(audio.numpy().tobytes()).hexdigest()[:16]), compute)[0]
+    return HEARD.get(_heard_key(key, clip_key, audio), compute)[0]
 
 
 def _attack(attack, budget, steps, target, listener, clip: Clip, clean: logic.Heard, lang: str) -> Attack:
@@ -232,11 +238,22 @@ def diff_markdown(reference: str, hypothesis: str) -> str:
     return " ".join(marks[op].format(word) for op, word in logic.word_diff(reference, hypothesis)) or "∅"
 
 
+def _changes(reference: str, hypothesis: str, lang: str) -> str:
+    if logic.same(reference, hypothesis):
+        return t("audio_attack.diff_none", lang)
+    return t("audio_attack.diff_line", lang, diff=diff_markdown(reference, hypothesis))
+
+
 def _rates_line(clean: str, heard: str, lang: str) -> str:
     rates = logic.error_rates(clean, heard)
     if rates is None:
         return t("audio_attack.rates_none", lang)
     return t("audio_attack.rates", lang, wer=rates[0], cer=rates[1])
+
+
+def _minus(number: str) -> str:
+    """−30, not -30: the labels and the notes write the minus sign."""
+    return number.replace("-", "−")
 
 
 def _one(count: int) -> str:
@@ -259,10 +276,13 @@ def _players(clip: Clip, delta: torch.Tensor):
 
 
 def _figure(clip: Clip, delta: torch.Tensor, lang: str) -> np.ndarray:
+    """Waveforms and spectrograms; the perturbation's waveform is enlarged to the clip's peak (the gain says by
+    how much), its spectrogram is not: on the shared dB scale it shows how quiet it is."""
+    peak = logic.peak_db(delta, clip.audio)
+    gain = round(-peak) if np.isfinite(peak) else 0
     rows = [(t("audio_attack.row_clean", lang), clip.audio.numpy(), 0.0),
             (t("audio_attack.row_adversarial", lang), (clip.audio + delta).numpy(), 0.0),
-            (t("audio_attack.row_perturbation", lang, gain=PERTURBATION_GAIN_DB), delta.numpy(),
-             float(PERTURBATION_GAIN_DB))]
+            (t("audio_attack.row_perturbation", lang, gain=gain), delta.numpy(), float(gain))]
     return figures.signals(rows, wave_title=t("audio_attack.fig_wave", lang),
                            spec_title=t("audio_attack.fig_spec", lang), time_label=t("audio_attack.fig_time", lang),
                            freq_label=t("audio_attack.fig_freq", lang))
@@ -274,10 +294,11 @@ def _summary(key: str, clip: Clip, clean: logic.Heard, attack: Attack, outcome: 
     lines = [_verdict(clean, heard, attack, lang),
              t("audio_attack.clean_line", lang, text=clean.text or "∅", p=clean.confidence),
              t("audio_attack.adversarial_line", lang, text=heard.text or "∅", p=heard.confidence),
-             t("audio_attack.diff_line", lang, diff=diff_markdown(clean.text, heard.text))]
+             _changes(clean.text, heard.text, lang)]
     numbers = [_rates_line(clean.text, heard.text, lang),
                t("audio_attack.size_line", lang, snr=logic.snr_db(clip.audio, outcome.delta),
-                 peak=logic.peak_db(outcome.delta, clip.audio), budget=attack.budget_db),
+                 peak=_minus(f"{logic.peak_db(outcome.delta, clip.audio):.1f}"),
+                 budget=_minus(f"{attack.budget_db:.0f}")),
                t("audio_attack.steps_line" + _one(outcome.steps_run), lang, steps=outcome.steps_run,
                  seconds=outcome.seconds)]
     if outcome.stopped:
@@ -305,7 +326,7 @@ def transcribe(clip, model=None, lang="en"):
     watch = Stopwatch()
     key = _model_key(model)
     audio = _clip(clip, lang)
-    cached = (key, audio.key) in HEARD
+    cached = HEARD.peek(_heard_key(key, audio.key, audio.audio)) is not None
     heard = _heard(key, audio.key, audio.audio)
     line = t("audio_attack.clean_line", lang, text=heard.text or "∅", p=heard.confidence)
     if not logic.words(heard.text):
@@ -330,7 +351,8 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
     plan = _attack(kind, budget, steps, target, listener, audio, clean, lang)
     memo_key = (key, audio.key, plan)
     skip = gr.skip()
-    cached = memo_key in RESULTS
+    outcome = RESULTS.peek(memo_key)
+    cached = outcome is not None
     if not cached:
         progress(0, desc=t("audio_attack.progress_start", lang))
         yield t("audio_attack.progress_start", lang), _loss_frame([]), skip, skip, skip, skip, skip, skip, skip
@@ -348,11 +370,10 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
                 yield _progress_line(plan, number, loss, heard, lang), _loss_frame(losses), *([skip] * 7)
         if not outcome.stopped:
             RESULTS.get(memo_key, lambda: outcome)
-    else:
-        outcome = RESULTS.get(memo_key, lambda: None)[0]
     verdict, numbers = _summary(key, audio, clean, plan, outcome, lang)
     clean_player, adversarial_player, perturbation_player = _players(audio, outcome.delta)
-    done = t("audio_attack.done" + _one(outcome.steps_run), lang, steps=outcome.steps_run)
+    ending = "audio_attack.stopped_after" if outcome.stopped else "audio_attack.done" + _one(outcome.steps_run)
+    done = t(ending, lang, steps=outcome.steps_run)
     yield (done, _loss_frame(outcome.losses), verdict, numbers, clean_player, adversarial_player,
            perturbation_player, _figure(audio, outcome.delta, lang), watch.label(lang, cached))
 
@@ -371,9 +392,12 @@ def _finished(clip, model, kind, budget, steps, target, lang: str):
     listener = _listener(key)
     clean = _heard(key, audio.key, audio.audio)
     plan = _attack(kind, budget, steps, target, listener, audio, clean, lang)
-    found = RESULTS.get((key, audio.key, plan), lambda: None)[0]
+    found = RESULTS.peek((key, audio.key, plan))
     if found is None:
         raise UserInputError("audio_attack.attack_first")
+    heard = _heard(key, audio.key, audio.audio + found.delta)
+    if (not logic.same(heard.text, plan.target)) if plan.target else logic.same(heard.text, clean.text):
+        raise UserInputError("audio_attack.attack_missed")
     return key, audio, clean, plan, found
 
 
@@ -389,10 +413,15 @@ def random_noise(clip, model=None, budget=-30, lang="en"):
     noise = logic.random_noise(audio.audio, logic.epsilon(audio.audio, budget), seed=0)
     heard = _heard(key, audio.key, audio.audio + noise)
     verdict = "audio_attack.noise_unchanged" if logic.same(heard.text, clean.text) else "audio_attack.noise_changed"
-    lines = [t(verdict, lang, budget=budget, snr=logic.snr_db(audio.audio, noise)),
-             t("audio_attack.adversarial_line", lang, text=heard.text or "∅", p=heard.confidence),
-             t("audio_attack.diff_line", lang, diff=diff_markdown(clean.text, heard.text))]
+    lines = [t(verdict, lang, budget=_minus(f"{budget:.0f}"), snr=logic.snr_db(audio.audio, noise)),
+             t("audio_attack.noise_line", lang, text=heard.text or "∅", p=heard.confidence),
+             _changes(clean.text, heard.text, lang)]
     return "\n\n".join(lines), int16_audio((audio.audio + noise).numpy(), SAMPLE_RATE), watch.label(lang)
+
+
+def model_name(key: str, lang: str) -> str:
+    """How the results name a model: 'Whisper tiny.en', 'the bundled CTC model'."""
+    return t(f"audio_attack.model_{key.replace('-', '_').replace('.', '_')}", lang)
 
 
 def _other(key: str) -> str:
@@ -416,9 +445,10 @@ def transfer(clip, model=None, kind="targeted", budget=-30, steps=100, target=DE
         verdict = "audio_attack.transfer_unchanged"
     else:
         verdict = "audio_attack.transfer_changed"
-    lines = [t(verdict, lang, model=other, made=key),
-             t("audio_attack.other_clean", lang, model=other, text=other_clean.text or "∅"),
-             t("audio_attack.other_adversarial", lang, model=other, text=other_heard.text or "∅")]
+    names = dict(model=model_name(other, lang), made=model_name(key, lang))
+    lines = [t(verdict, lang, **names),
+             t("audio_attack.other_clean", lang, text=other_clean.text or "∅", **names),
+             t("audio_attack.other_adversarial", lang, text=other_heard.text or "∅", **names)]
     return "\n\n".join(lines), watch.label(lang)
 
 
@@ -452,10 +482,19 @@ def _survives(clean: logic.Heard, heard: logic.Heard, plan: Attack, lang: str) -
     return t("audio_attack.yes" if ok else "audio_attack.no", lang)
 
 
+RESULT_COUNT = 16  # the outputs a new clip empties (see build_tab)
+
+
+@handler
+def new_clip(lang="en"):
+    """A new clip: the previous clip's results disappear."""
+    return ("", _loss_frame([]), "", "", None, None, None, None, "", "", None, "", "", "", "", "")
+
+
 @handler
 def cleared(lang="en"):
-    """The clip was removed: empty the results."""
-    return "", "", _loss_frame([]), "", "", None, None, None, None, ""
+    """The clip was removed: no transcript, no example picked, no results."""
+    return ("", "", None) + new_clip()
 
 
 # ------------------------------------------------------------------ layout
@@ -494,7 +533,7 @@ def build_tab(i18n, demo) -> None:
                 gr.Markdown(i18n("audio_attack.loss_caption"), elem_classes=["plot-caption"])
                 losses = gr.LinePlot(x="step", y="loss", height=220, show_label=False, x_title=" ", y_title=" ",
                                      elem_id="audio_attack-loss")
-        verdict = gr.Markdown(elem_id="audio_attack-verdict", elem_classes=["big-result"])
+        verdict = gr.Markdown(elem_id="audio_attack-verdict")
         numbers = gr.Markdown(elem_id="audio_attack-numbers")
         with gr.Row():
             clean_player = Audio(label=i18n("audio_attack.play_clean"), interactive=False, buttons=["download"],
@@ -506,27 +545,6 @@ def build_tab(i18n, demo) -> None:
         picture = Image(show_label=False, interactive=False, buttons=["fullscreen"], elem_id="audio_attack-signals")
         timing = gr.Markdown(elem_id="audio_attack-timing")
 
-        inputs = [clip, model] if model is not None else [clip]
-        settings = [kind, budget, steps, target]
-        transcribe_args = dict(fn=transcribe, inputs=inputs, outputs=[clean_line, clean_timing], **HEAVY)
-        attack_outputs = [status, losses, verdict, numbers, clean_player, adversarial_player, perturbation_player,
-                          picture, timing]
-
-        demo.load(first_example, None, clip, api_name="audio_attack_start", api_visibility="private",
-                  show_progress="hidden", **LIGHT).then(
-            api_name="audio_attack_transcribe_start", api_visibility="private", **transcribe_args)
-        gr.on([clip.upload, clip.stop_recording], api_name="audio_attack_transcribe", **transcribe_args)
-        clip.clear(cleared, None, [clean_line, clean_timing, losses, verdict, numbers, clean_player,
-                                   adversarial_player, perturbation_player, picture, timing],
-                   api_name="audio_attack_cleared", api_visibility="private", show_progress="hidden", **LIGHT)
-        picker.input(pick, picker, clip, api_name="audio_attack_pick", show_progress="hidden", **LIGHT).then(
-            api_name="audio_attack_transcribe_picked", api_visibility="private", **transcribe_args)
-        run.click(attack, inputs + settings, attack_outputs, api_name="audio_attack_run", **HEAVY)
-        halt.click(stop, None, status, api_name="audio_attack_stop", show_progress="hidden", **LIGHT)
-        if model is not None:
-            model.input(model_loader(RECOGNISER), model, model_status, api_name="audio_attack_model", **HEAVY).success(
-                api_name="audio_attack_transcribe_model", api_visibility="private", **transcribe_args)
-
         gr.Markdown(i18n("audio_attack.controls_header"), elem_classes=["section-title"])
         gr.Markdown(i18n("audio_attack.noise_intro"))
         noise_button = gr.Button(i18n("audio_attack.noise_button"), elem_id="audio_attack-noise-button")
@@ -534,26 +552,52 @@ def build_tab(i18n, demo) -> None:
         noise_player = Audio(label=i18n("audio_attack.play_noise"), interactive=False, buttons=["download"],
                              elem_id="audio_attack-play-noise")
         noise_timing = gr.Markdown(elem_id="audio_attack-noise-timing")
-        noise_button.click(random_noise, inputs + [budget], [noise_result, noise_player, noise_timing],
-                           api_name="audio_attack_noise", **HEAVY)
-
         gr.Markdown(i18n("audio_attack.transfer_intro"))
         transfer_button = gr.Button(i18n("audio_attack.transfer_button"), elem_id="audio_attack-transfer-button")
         transfer_result = gr.Markdown(elem_id="audio_attack-transfer")
         transfer_timing = gr.Markdown(elem_id="audio_attack-transfer-timing")
-        transfer_button.click(transfer, inputs + settings, [transfer_result, transfer_timing],
-                              api_name="audio_attack_transfer", **HEAVY)
-
         gr.Markdown(i18n("audio_attack.defence_intro"))
         defence_button = gr.Button(i18n("audio_attack.defence_button"), elem_id="audio_attack-defence-button")
         defence_result = gr.Markdown(elem_id="audio_attack-defence", elem_classes=["results-table"])
         defence_timing = gr.Markdown(elem_id="audio_attack-defence-timing")
-        defence_button.click(defend, inputs + settings, [defence_result, defence_timing],
-                             api_name="audio_attack_defend", **HEAVY)
-
         with gr.Accordion(i18n("app.notes"), open=False):
             gr.Markdown(i18n("audio_attack.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
                                                                      {"left": "$", "right": "$", "display": False}])
+
+        # ---- events
+        inputs = [clip, model] if model is not None else [clip]
+        settings = [kind, budget, steps, target]
+        attack_outputs = [status, losses, verdict, numbers, clean_player, adversarial_player, perturbation_player,
+                          picture, timing]
+        results = attack_outputs + [noise_result, noise_player, noise_timing, transfer_result, transfer_timing,
+                                    defence_result, defence_timing]
+        assert len(results) == RESULT_COUNT
+        transcribe_args = dict(fn=transcribe, inputs=inputs, outputs=[clean_line, clean_timing], **HEAVY)
+        empty_args = dict(fn=new_clip, inputs=None, outputs=results, show_progress="hidden", **LIGHT)
+
+        demo.load(first_example, None, clip, api_name="audio_attack_start", api_visibility="private",
+                  show_progress="hidden", **LIGHT).then(
+            api_name="audio_attack_transcribe_start", api_visibility="private", **transcribe_args)
+        gr.on([clip.upload, clip.stop_recording], api_name="audio_attack_new_clip", api_visibility="private",
+              **empty_args).then(api_name="audio_attack_transcribe", **transcribe_args)
+        clip.clear(cleared, None, [clean_line, clean_timing, picker] + results, api_name="audio_attack_cleared",
+                   api_visibility="private", show_progress="hidden", **LIGHT)
+        picker.input(pick, picker, clip, api_name="audio_attack_pick", show_progress="hidden", **LIGHT).then(
+            api_name="audio_attack_new_pick", api_visibility="private", **empty_args).then(
+            api_name="audio_attack_transcribe_picked", api_visibility="private", **transcribe_args)
+        # Progress shows on the verdict (empty while the attack runs), not over the streamed loss curve.
+        run.click(attack, inputs + settings, attack_outputs, api_name="audio_attack_run", show_progress_on=[verdict],
+                  **HEAVY)
+        halt.click(stop, None, status, api_name="audio_attack_stop", show_progress="hidden", **LIGHT)
+        if model is not None:
+            model.input(model_loader(RECOGNISER), model, model_status, api_name="audio_attack_model", **HEAVY).success(
+                api_name="audio_attack_transcribe_model", api_visibility="private", **transcribe_args)
+        noise_button.click(random_noise, inputs + [budget], [noise_result, noise_player, noise_timing],
+                           api_name="audio_attack_noise", **HEAVY)
+        transfer_button.click(transfer, inputs + settings, [transfer_result, transfer_timing],
+                              api_name="audio_attack_transfer", **HEAVY)
+        defence_button.click(defend, inputs + settings, [defence_result, defence_timing],
+                             api_name="audio_attack_defend", **HEAVY)
 
 
 def warm_up() -> None:
