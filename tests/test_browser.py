@@ -303,15 +303,16 @@ AUDIO_LATIN = {"Whisper", "tiny", "OpenAI", "CTC", "FGSM", "PGD", "WER", "CER", 
 
 def open_audio_attack(page, lang="en"):
     page.get_by_role("tab", name=t("audio_attack.tab", lang)).click()
-    page.wait_for_function("document.querySelector('#audio_attack-clean').innerText.length > 10", timeout=120_000)
+    page.wait_for_function("document.querySelector('#audio_attack-clean').innerText.includes('%)') || "
+                           "document.querySelector('#audio_attack-clean').innerText.includes('%）')", timeout=120_000)
 
 
 def test_fgsm_on_an_example_clip_changes_the_verdict(page):
     open_audio_attack(page)
     assert "The model hears" in page.locator("#audio_attack-clean").inner_text()
-    page.locator("#audio_attack-examples label").nth(4).click()  # "go left"
+    page.locator("#audio_attack-examples label", has_text="move back").click()
     page.wait_for_function("document.querySelector('#audio_attack-clean').innerText.toLowerCase()"
-                           ".includes('go left')", timeout=60_000)
+                           ".includes('move back')", timeout=60_000)
     page.locator("#audio_attack-kind label").first.click()  # FGSM
     set_number(page, "audio_attack-budget", "-20")
     page.locator("#audio_attack-run").click()
