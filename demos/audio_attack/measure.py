@@ -32,11 +32,11 @@ TARGET_STEPS, PGD_STEPS = 100, 20
 
 
 def clips() -> list[tuple[str, str, torch.Tensor]]:
-    """(name, sentence, waveform) of the example clips, in the order of LICENSE.md's table."""
-    from demos.audio_attack.ui import examples
+    """(name, sentence, waveform) of the example clips, as the tab lists them."""
+    from demos.audio_attack.speech import EXAMPLES
 
     return [(name.removesuffix(".wav"), sentence, torch.from_numpy(sf.read(CLIPS / name, dtype="float32")[0]))
-            for name, sentence in examples()]
+            for name, (sentence, _) in EXAMPLES.items()]
 
 
 def share(flags) -> float:
@@ -72,7 +72,7 @@ def measure(models=MODELS, limit: int | None = None, budgets=BUDGETS, log=print)
     data = clips()[:limit]
     listeners = {key: recogniser(RECOGNISER.get(key)) for key in models}
     out: dict = {"date": time.strftime("%Y-%m-%d"), "torch": torch.__version__, "threads": torch.get_num_threads(),
-                 "clips": [name for name, _, _ in data],
+                 "clips": [name for name, _, _ in data], "sentences": [sentence for _, sentence, _ in data],
                  "settings": {"pgd_steps": PGD_STEPS, "targeted_max_steps": TARGET_STEPS, "budgets_db": list(budgets),
                               "alpha": "ε·(1/4·(1 − (n−1)/steps) + 1/100) at step n",
                               "target": "the next clip's sentence (rotation)"},

@@ -251,6 +251,7 @@ def load_results() -> dict | None:
 def note_numbers(results: dict) -> dict[str, str]:
     """The numbers the lecture notes quote, formatted, from results.json."""
     from core.models import read_card
+    from demos.audio_attack import logic
 
     ctc, whisper = results["models"]["speech-ctc"], results["models"]["whisper-tiny.en"]
     pct = lambda value: f"{value:.0%}"  # noqa: E731
@@ -270,7 +271,11 @@ def note_numbers(results: dict) -> dict[str, str]:
         "transfer_ctc_whisper_target": pct(transfer["speech-ctc->whisper-tiny.en:targeted_30"]["target_heard"]),
         "transfer_ctc_whisper_changed": pct(transfer["speech-ctc->whisper-tiny.en:targeted_30"]["changed"]),
         "transfer_whisper_ctc_changed": pct(transfer["whisper-tiny.en->speech-ctc:targeted_30"]["changed"]),
+        "transfer_whisper_ctc_target": pct(transfer["whisper-tiny.en->speech-ctc:targeted_30"]["target_heard"]),
         "whisper_wer": pct(whisper["wer"]), "ctc_wer": pct(ctc["wer"]),
+        "whisper_misheard": ", ".join(f"“{sentence}” → “{whisper['clean'][name]}”" for name, sentence in
+                                      zip(results["clips"], results["sentences"])
+                                      if not logic.same(whisper["clean"][name], sentence)) or "–",
         "ctc_cer_test": f"{card['metrics']['cer']:.1%}",
     }
     numbers.update({f"def_ctc_{name}": pct(found["target_survives"])

@@ -34,6 +34,7 @@ from core.ui import (
 from core.uploads import decode_audio
 from demos.audio_attack import figures, logic, strings  # noqa: F401  strings registers the words
 from demos.audio_attack.model import RECOGNISER, SPEECH_CTC, WHISPER_TINY_EN, recogniser
+from demos.audio_attack.speech import EXAMPLES
 
 TOPIC = "audio_attack"
 EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "examples" / "audio"
@@ -87,13 +88,8 @@ class Outcome:
 
 @functools.lru_cache(maxsize=1)
 def examples() -> tuple[tuple[str, str], ...]:
-    """(file name, what it says) of the shipped example clips, from LICENSE.md's table."""
-    rows = []
-    for line in (EXAMPLES_DIR / "LICENSE.md").read_text(encoding="utf-8").splitlines():
-        cells = [c.strip().strip("`") for c in line.strip().strip("|").split("|")]
-        if len(cells) >= 2 and cells[0].endswith(".wav") and (EXAMPLES_DIR / cells[0]).is_file():
-            rows.append((cells[0], cells[1]))
-    return tuple(rows)
+    """(file name, what it says) of the shipped example clips (speech.EXAMPLES, how each was made)."""
+    return tuple((name, text) for name, (text, _) in EXAMPLES.items() if (EXAMPLES_DIR / name).is_file())
 
 
 def _clip(path, lang: str) -> Clip:
