@@ -21,6 +21,16 @@ def spectrogram_db(samples: np.ndarray, n_fft: int = 400, hop: int = 160) -> np.
     return 10 * np.log10(np.maximum(power, 1e-12))
 
 
+def envelope(samples: np.ndarray, columns: int = 1200) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Minimum and maximum of each of ``columns`` stretches of the clip, and where each stretch starts: the
+    waveform as drawn at this size, without drawing every one of its samples."""
+    samples = np.asarray(samples, dtype=np.float64)
+    width = max(1, len(samples) // columns)
+    usable = len(samples) // width * width
+    blocks = samples[:usable].reshape(-1, width)
+    return blocks.min(1), blocks.max(1), np.arange(blocks.shape[0]) * width
+
+
 def signals(rows: list[tuple[str, np.ndarray, float]], *, wave_title: str, spec_title: str, time_label: str,
             freq_label: str) -> np.ndarray:
     """One row per (name, samples, shown gain in dB): the waveform (gain applied, so a quiet perturbation is
@@ -35,7 +45,8 @@ def signals(rows: list[tuple[str, np.ndarray, float]], *, wave_title: str, spec_
     for r, (name, samples, gain_db) in enumerate(rows):
         seconds = np.arange(len(samples)) / SAMPLE_RATE
         wave, spec = axes[r]
-        wave.plot(seconds, samples * 10 ** (gain_db / 20), color=colors[r % len(colors)], linewidth=0.7)
+        low, high, at = envelope(samples * 10 ** (gain_db / 20))
+        wave.fill_between(at / SAMPLE_RATE, low, high, color=colors[r % len(colors)], linewidth=0.7)
         wave.set_ylim(-1, 1)
         wave.set_xlim(0, max(seconds[-1], 1e-3))
         wave.set_ylabel(name, fontsize=plots.FONT, rotation=0, ha="right", va="center")

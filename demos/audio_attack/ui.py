@@ -47,6 +47,7 @@ DEFAULTS = {"attack": "targeted", "budget": -30, "steps": 100}
 MAX_TARGET_CHARS = 100
 DEFAULT_TARGET = "open the window"
 PERTURBATION_GAIN_DB = 30  # the perturbation alone is played (and drawn) this much louder, and says so
+STREAM_EVERY_S = 0.25  # at most four page updates a second while an attack runs
 TRANSCRIBE_EVERY_S = 3.0  # while a Whisper attack runs, what it hears is re-transcribed at most this often
 
 RESULTS = Memo(maxsize=32)  # finished attacks, keyed on the clip, the model and every setting
@@ -353,7 +354,7 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
         progress(0, desc=t("audio_attack.progress_start", lang))
         yield t("audio_attack.progress_start", lang), _loss_frame([]), skip, skip, skip, skip, skip, skip, skip
         stream = _stream(listener, audio, plan, clean, lambda: _stop_wanted(session, started))
-        outcome = None
+        outcome, shown_at = None, 0.0
         with heavy_threads():
             while outcome is None:
                 try:
@@ -361,6 +362,9 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
                 except StopIteration as finished:
                     outcome = finished.value
                     break
+                if time.monotonic() - shown_at < STREAM_EVERY_S:
+                    continue  # a fast model's steps come quicker than a page can show them
+                shown_at = time.monotonic()
                 progress(number / plan.steps, desc=t("audio_attack.progress_short", lang, step=number,
                                                      steps=plan.steps))
                 yield _progress_line(plan, number, loss, heard, lang), _loss_frame(losses), *([skip] * 7)
