@@ -12,7 +12,9 @@ from core.data.digits import TEST, load_split
 API_NAMES = {"/distillation_soften", "/distillation_draw", "/distillation_pick", "/distillation_train",
              "/distillation_preset", "/distillation_figures",
              "/saliency_predict", "/saliency_explain", "/saliency_samples", "/saliency_sanity", "/saliency_deletion",
-             "/saliency_pick", "/saliency_model"}
+             "/saliency_pick", "/saliency_model",
+             "/audio_attack_transcribe", "/audio_attack_run", "/audio_attack_stop", "/audio_attack_noise",
+             "/audio_attack_transfer", "/audio_attack_defend", "/audio_attack_pick", "/audio_attack_model"}
 
 
 def drawing_payload(path):
