@@ -93,7 +93,7 @@ SCENARIOS: dict[str, Scenario] = {
                           ["saliency", "smoothgrad", "gradcam"], u.pick({10: 1, 15: 2, 20: 1}), 25, 32, "black",
                           14, 7, u.slider(0, 1, 0.05))),
     "/audio_attack_transcribe": Scenario(
-        "heavy", 1,
+        "light", 2,
         default=lambda u: (u.clip("open_the_door.wav"), "whisper-tiny.en"),
         varied=lambda u: (u.clip(), u.pick({"whisper-tiny.en": 1, "speech-ctc": 1}))),
     "/audio_attack_run": Scenario(

@@ -572,7 +572,8 @@ def build_tab(i18n, demo) -> None:
         results = attack_outputs + [noise_result, noise_player, noise_timing, transfer_result, transfer_timing,
                                     defence_result, defence_timing]
         assert len(results) == RESULT_COUNT
-        transcribe_args = dict(fn=transcribe, inputs=inputs, outputs=[clean_line, clean_timing], **HEAVY)
+        # A transcript is one forward pass (memoised): light, so a new clip is not queued behind the class's attacks.
+        transcribe_args = dict(fn=transcribe, inputs=inputs, outputs=[clean_line, clean_timing], **LIGHT)
         empty_args = dict(fn=new_clip, inputs=None, outputs=results, show_progress="hidden", **LIGHT)
 
         demo.load(first_example, None, clip, api_name="audio_attack_start", api_visibility="private",
