@@ -186,3 +186,22 @@ def test_whisper_from_the_hub_layout_becomes_a_recogniser(tmp_path, monkeypatch)
     assert heard is None and value.item() > 0  # a random model does not write the phrase
     *_, last = logic.pgd(loss, audio, 0.01, 3, targeted=True)
     assert loss(audio + last.delta)[0].item() < value.item()
+
+
+def test_ctc_best_path_is_the_most_likely_labelling_that_spells_the_target():
+    import itertools
+
+    def collapse(labels):
+        return [c for n, c in enumerate(labels) if c != 0 and (n == 0 or c != labels[n - 1])]
+
+    torch.manual_seed(0)
+    for _ in range(20):
+        log_probs = torch.randn(6, 4).log_softmax(-1)
+        target = torch.randint(1, 4, (int(torch.randint(1, 4, (1,))),)).tolist()
+        if logic.ctc_frames_needed("".join(map(str, target))) > 6:
+            continue
+        spelled = [labels for labels in itertools.product(range(4), repeat=6) if collapse(list(labels)) == target]
+        best = max(sum(log_probs[t, c] for t, c in enumerate(labels)) for labels in spelled)  # brute force
+        path = logic.ctc_best_path(log_probs, target).tolist()
+        assert collapse(path) == target
+        assert float(sum(log_probs[t, c] for t, c in enumerate(path))) == pytest.approx(float(best), abs=1e-5)
