@@ -75,3 +75,14 @@ def heatmap(ax, values: np.ndarray, row_labels, col_labels, fmt: str = "{:.1%}")
                 ax.text(j, i, fmt.format(values[i, j]), ha="center", va="center", fontsize=FONT - 3,
                         color="black" if values[i, j] > middle else "white")
     return image
+
+
+def to_rgb(fig) -> np.ndarray:
+    """The figure as an RGB uint8 picture (white background), for an Image output."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, facecolor="white")
+    return np.asarray(Image.open(buffer).convert("RGB"))

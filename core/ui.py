@@ -128,6 +128,27 @@ class Stopwatch:
         return f"{text} · {i18n.t('app.cached', lang)}" if cached else text
 
 
+class StopRequests:
+    """A Stop button for a streaming handler: ``request(session)`` from the button's handler, and the running
+    loop asks ``wanted(session, since)`` (``since``: when the run started, from ``time.monotonic()``), so a
+    stop reaches only the run of the browser session that pressed it, and never a later run."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._requested: dict[str, float] = {}  # session -> when its Stop button was pressed
+
+    def request(self, session: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for old in [s for s, when in self._requested.items() if now - when > 3600]:  # long-gone sessions
+                del self._requested[old]
+            self._requested[session] = now
+
+    def wanted(self, session: str, since: float) -> bool:
+        with self._lock:
+            return self._requested.get(session, 0.0) > since
+
+
 # ---------------------------------------------------------------- inputs that never fail inside Gradio
 
 class Slider(gr.Slider):
@@ -137,6 +158,17 @@ class Slider(gr.Slider):
 
     def get_block_name(self) -> str:
         return "slider"
+
+    def preprocess(self, payload):
+        return payload
+
+
+class Number(gr.Number):
+    """A gr.Number whose value reaches the handler as sent (see ``Slider``): Gradio's own check of minimum,
+    maximum and type answers in English before the handler runs. Check it with ``check_number``."""
+
+    def get_block_name(self) -> str:
+        return "number"
 
     def preprocess(self, payload):
         return payload

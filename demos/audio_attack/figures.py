@@ -2,8 +2,6 @@
 per attack, so matplotlib; its labels need CJK fonts). No Gradio here."""
 from __future__ import annotations
 
-import io
-
 import numpy as np
 
 from core import plots
@@ -36,7 +34,6 @@ def signals(rows: list[tuple[str, np.ndarray, float]], *, wave_title: str, spec_
     """One row per (name, samples, shown gain in dB): the waveform (gain applied, so a quiet perturbation is
     visible; the name says the gain) and the spectrogram (no gain: every row on one dB colour scale, so the
     perturbation looks as quiet as it is). Returns an RGB uint8 picture."""
-    from PIL import Image
 
     fig, axes = plots.new_figure(10, 2.2 * len(rows) + 0.7, ncols=2, nrows=len(rows), squeeze=False,
                                  gridspec_kw={"width_ratios": [1, 1.15]})
@@ -65,6 +62,4 @@ def signals(rows: list[tuple[str, np.ndarray, float]], *, wave_title: str, spec_
     bar = fig.colorbar(image, ax=axes[:, 1], shrink=0.8)
     bar.set_label("dB", fontsize=plots.FONT)
     bar.ax.tick_params(labelsize=plots.FONT - 2)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, facecolor="white")
-    return np.asarray(Image.open(buffer).convert("RGB"))
+    return plots.to_rgb(fig)

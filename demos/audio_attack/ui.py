@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from core.ui import (
     Image,
     Radio,
     Slider,
+    StopRequests,
     Stopwatch,
     handler,
     model_loader,
@@ -52,8 +52,7 @@ TRANSCRIBE_EVERY_S = 3.0  # while a Whisper attack runs, what it hears is re-tra
 
 RESULTS = Memo(maxsize=32)  # finished attacks, keyed on the clip, the model and every setting
 HEARD = Memo(maxsize=256)  # transcripts, keyed on the model and the clip's samples
-_stop_lock = threading.Lock()
-_stop_requested: dict[str, float] = {}  # session -> when its Stop button was pressed
+STOPS = StopRequests()  # the Stop button reaches the attack of its own browser session
 
 
 @dataclass(frozen=True)
@@ -167,19 +166,6 @@ def _target(value, listener, clip: Clip, clean: logic.Heard, lang: str) -> str:
 
 
 # ------------------------------------------------------------------ streaming the attack
-
-def request_stop(session: str) -> None:
-    now = time.monotonic()
-    with _stop_lock:
-        for old in [s for s, when in _stop_requested.items() if now - when > 3600]:  # long-gone sessions
-            del _stop_requested[old]
-        _stop_requested[session] = now
-
-
-def _stop_wanted(session: str, since: float) -> bool:
-    with _stop_lock:
-        return _stop_requested.get(session, 0.0) > since
-
 
 def _run(listener, clip: Clip, attack: Attack, clean: logic.Heard):
     """The attack as a stream of logic.Step (δ after each step; the last one is the result)."""
@@ -353,7 +339,7 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
     if not cached:
         progress(0, desc=t("audio_attack.progress_start", lang))
         yield t("audio_attack.progress_start", lang), _loss_frame([]), skip, skip, skip, skip, skip, skip, skip
-        stream = _stream(listener, audio, plan, clean, lambda: _stop_wanted(session, started))
+        stream = _stream(listener, audio, plan, clean, lambda: STOPS.wanted(session, started))
         outcome, shown_at = None, 0.0
         with heavy_threads():
             while outcome is None:
@@ -381,7 +367,7 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
 @handler
 def stop(session="", lang="en"):
     """Stop this browser session's running attack after its current step (the result so far is shown)."""
-    request_stop(session)
+    STOPS.request(session)
     return t("audio_attack.stopping", lang)
 
 

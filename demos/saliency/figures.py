@@ -2,8 +2,6 @@
 No Gradio here."""
 from __future__ import annotations
 
-import io
-
 import numpy as np
 
 from core import plots
@@ -13,7 +11,6 @@ def sanity_grid(maps: dict[str, tuple[np.ndarray, ...]], row_names: dict[str, st
                 ) -> np.ndarray:
     """Rows = methods, columns = randomisation steps (original first); each map on its own 0-1 scale
     (divided by its 99th percentile), as an RGB uint8 picture."""
-    from PIL import Image
 
     rows, columns = len(maps), len(column_names)
     fig, axes = plots.new_figure(1.25 * columns + 1.6, 1.35 * rows + 0.9, ncols=columns, nrows=rows, squeeze=False)
@@ -28,6 +25,4 @@ def sanity_grid(maps: dict[str, tuple[np.ndarray, ...]], row_names: dict[str, st
                 ax.set_title(column_names[c], fontsize=plots.FONT - 4)
             if c == 0:
                 ax.set_ylabel(row_names[method], fontsize=plots.FONT - 3, rotation=0, ha="right", va="center")
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, facecolor="white")
-    return np.asarray(Image.open(buffer).convert("RGB"))
+    return plots.to_rgb(fig)
