@@ -54,7 +54,7 @@ def test_softmax_rejects_non_positive_or_non_finite_t(logits, bad):
 
 def test_kd_loss_soft_part_is_zero_when_student_equals_teacher(logits):
     loss = logic.distillation_loss(logits, logits, torch.tensor([0, 2]), temperature=4, alpha=1.0)
-    assert abs(float(loss)) < 1e-6
+    assert abs(float(loss)) < 1e-5  # zero up to float32 rounding, scaled by T² = 16
 
 
 def test_kd_loss_matches_the_formula(logits):
