@@ -8,6 +8,7 @@ REGISTRY = [
     "demos.distillation.ui",
     "demos.saliency.ui",
     "demos.audio_attack.ui",
+    "demos.gan.ui",
 ]
 
 

@@ -14,7 +14,9 @@ API_NAMES = {"/distillation_soften", "/distillation_draw", "/distillation_pick",
              "/saliency_predict", "/saliency_explain", "/saliency_samples", "/saliency_sanity", "/saliency_deletion",
              "/saliency_pick", "/saliency_model",
              "/audio_attack_transcribe", "/audio_attack_run", "/audio_attack_stop", "/audio_attack_noise",
-             "/audio_attack_transfer", "/audio_attack_defend", "/audio_attack_pick", "/audio_attack_model"}
+             "/audio_attack_transfer", "/audio_attack_defend", "/audio_attack_pick", "/audio_attack_model",
+             "/gan_sample", "/gan_randomise", "/gan_interpolate", "/gan_vary", "/gan_timeline", "/gan_play",
+             "/gan_play_stop", "/gan_play_reset", "/gan_preset_collapse", "/gan_preset_cure"}
 
 
 def drawing_payload(path):

@@ -345,3 +345,51 @@ def test_the_chinese_audio_tab_has_no_english_left(chinese):
     said |= {word.capitalize() for word in said}
     left = latin_words(text) - AUDIO_LATIN - said
     assert not left, sorted(left)
+
+
+# ------------------------------------------------------------------ GAN
+
+GAN_LATIN = {"GAN", "GANs", "WGAN", "FID", "lerp", "slerp", "Goodfellow", "Arjovsky", "Gulrajani", "JS", "Wasserstein",
+             "Lipschitz", "BigGAN", "StyleGAN", "DCGAN", "safetensors", "pickle", "mathcal", "mathbb", "data", "min",
+             "max", "log", "sim", "frac", "hat", "nabla", "lambda", "sqrt", "approx", "text", "mathrm", "parallel",
+             "le", "gan", "CNN", "psi", "digit", "Hub", "CPU", "python", "train", "demos", "bits", "cpu",
+             "chet", "logD"}  # Fréchet; −log D(G(z)) as typeset
+
+
+def open_gan(page, lang="en"):
+    page.get_by_role("tab", name=t("gan.tab", lang)).click()
+    page.wait_for_selector("#gan-grid img", timeout=60_000)
+    page.wait_for_function("document.querySelector('#gan-meter').innerText.length > 20", timeout=60_000)
+
+
+def test_gan_samples_a_digit_and_the_presets_show_mode_collapse(page):
+    open_gan(page)
+    before = page.locator("#gan-grid img").get_attribute("src")
+    page.locator("#gan-digit input").click()
+    page.get_by_role("option", name="3", exact=True).click()
+    page.wait_for_function(f"document.querySelector('#gan-grid img').src !== {before!r}", timeout=60_000)
+    assert int(page.locator("#gan-meter").inner_text().split("digit: ")[1].split("%")[0]) >= 80
+    page.locator("#gan-preset-collapse").click()
+    page.wait_for_function("document.querySelector('#gan-play-numbers').innerText.includes('Step 200')",
+                           timeout=120_000)
+    assert "Modes covered" in page.locator("#gan-play-numbers").inner_text()
+    page.locator("#gan-board img").wait_for(timeout=30_000)
+    os.makedirs("tests/artifacts", exist_ok=True)
+    page.screenshot(path="tests/artifacts/gan.png", full_page=False)
+
+
+def test_the_chinese_gan_tab_has_no_english_left(chinese):
+    open_gan(chinese, "zh")
+    chinese.locator("#gan-walk").click()
+    chinese.wait_for_function("document.querySelector('#gan-norm-note').innerText.includes('slerp')",
+                              timeout=60_000)
+    chinese.locator("#gan-train").click()
+    chinese.wait_for_function("document.querySelector('#gan-play-numbers').innerText.includes('第 200 步')",
+                              timeout=120_000)
+    for accordion in chinese.locator("#tab-gan .label-wrap").all():
+        accordion.click()
+    time.sleep(2)
+    text = chinese.locator("#tab-gan").inner_text()
+    assert "生成器" in text and "涵蓋的模式" in text
+    left = latin_words(text) - GAN_LATIN
+    assert not left, sorted(left)

@@ -1,0 +1,286 @@
+"""The GAN tab's words, in English and Traditional Chinese (registered on import).
+
+The lecture notes (notes.en.md, notes.zh.md) quote measured numbers as {{name}} placeholders, filled from the
+bundled generator's card.json and from results.json (the playground presets, written by train.py)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.i18n import lecture_notes, read_results, register
+from core.models import ASSETS
+
+HERE = Path(__file__).parent
+CARD = ASSETS / "gan" / "digit_gan" / "card.json"
+RESULTS = ASSETS / "gan" / "results.json"
+
+STRINGS = {
+    "en": {
+        "gan.tab": "GAN",
+        "gan.intro": "**A generator turns random noise z ~ N(0, I) into data.** This one was trained here, against a "
+                     "discriminator, on the offline digits: pick a seed (it fixes z), a digit, and how far from the "
+                     "centre z may go (truncation ψ). The shared digit classifier judges every grid: **confident** "
+                     "means good quality, predictions **spread over all ten classes** mean no mode collapse.",
+        "gan.seed": "Seed (fixes z)",
+        "gan.randomise": "Random seed",
+        "gan.digit": "Digit",
+        "gan.digit_random": "random (each sample its own)",
+        "gan.count": "Samples",
+        "gan.psi": "Truncation ψ (z is multiplied by ψ)",
+        "gan.psi_hint": "ψ < 1: z closer to the centre, typical and clean samples, less variety; ψ = 0: every "
+                        "sample of a digit is the same 'average' one; ψ > 1: rarer z, stranger samples.",
+        "gan.meter_caption": "Quality and diversity: how many samples the classifier puts in each class",
+        "gan.meter_match": "Classified as the requested digit: **{p:.0%}**",
+        "gan.meter_confidence": "Classifier's mean confidence (quality): **{p:.0%}**",
+        "gan.meter_entropy": "Spread of the predicted classes (diversity): **{h:.2f} bits** of {top:.2f} at most "
+                             "· {classes} of 10 classes appear",
+        "gan.walk_header": "Walk from one seed to another",
+        "gan.walk_intro": "Interpolate between the first sample of this seed and of seed B. A straight line (**lerp**) "
+                          "passes near the centre of z-space, where a 64-dimensional Gaussian almost never puts a "
+                          "sample; the arc along the sphere (**slerp**) stays where the samples live. Watch ‖z‖.",
+        "gan.seed_b": "Seed B",
+        "gan.frames": "Frames",
+        "gan.path": "Path",
+        "gan.path_lerp": "lerp (straight line)",
+        "gan.path_slerp": "slerp (along the sphere)",
+        "gan.walk_button": "Interpolate",
+        "gan.norm_caption": "‖z‖ along the two paths",
+        "gan.norm_note": "lerp: ‖z‖ goes {start:.1f} → **{middle:.1f}** → {end:.1f}; slerp never goes below "
+                         "{slerp_min:.1f}. A {dim}-dimensional Gaussian sample has ‖z‖ ≈ √{dim} · ψ = {typical:.1f}.",
+        "gan.vary_header": "Move one coordinate of z",
+        "gan.vary_intro": "Set one of the 64 numbers in z to a value, in every sample of the grid above (up to 20), "
+                          "and see what it controls. Most coordinates change several things at once: the features "
+                          "are entangled.",
+        "gan.dimension": "Coordinate of z (0-63)",
+        "gan.value": "Its value",
+        "gan.vary_caption": "Top: the samples; bottom: the same samples with this coordinate set",
+        "gan.vary_note": "z[{dim}] set to {value:+.1f} (its mean over these samples was {was:+.2f}); the pixels "
+                         "changed by **{change:.1%}** on average.",
+        "gan.timeline_header": "Training timeline",
+        "gan.timeline_intro": "The same 40 latent vectors (four rows of 0-9), drawn by snapshots of the generator "
+                              "saved during training: from noise to digits.",
+        "gan.snapshot": "Snapshot",
+        "gan.snapshot_steps": "Training steps of the snapshots: {steps}",
+        "gan.timeline_note": "**Step {step}** · classified as the requested digit **{acc:.0%}** · mean confidence "
+                             "{conf:.0%} · {classes} of 10 classes when the class is random · **digit-FID {fid:.0f}** "
+                             "(real digits: {real:.0f} for 1,000 of them, {floor:.0f} for two halves; untrained: "
+                             "{ceiling:.0f}; lower is better)",
+        "gan.play_header": "Train a GAN yourself (2-D playground)",
+        "gan.play_intro": "Real data (black) on a plane; the generator (orange) turns 2-D noise into points. The "
+                          "background is the discriminator's verdict (red: real, blue: generated); arrows show where "
+                          "the generator's loss pushes a generated point. Train, change the loss, and try the "
+                          "presets: **mode collapse** with the standard loss, and its **cure** with WGAN-GP, from the "
+                          "same seed.",
+        "gan.dataset": "Real data",
+        "gan.dataset_gaussians": "8 Gaussians on a ring",
+        "gan.dataset_ring": "ring",
+        "gan.dataset_moons": "two moons",
+        "gan.dataset_line": "line",
+        "gan.loss": "Loss",
+        "gan.loss_gan": "GAN (non-saturating)",
+        "gan.loss_wgan_clip": "WGAN, weight clipping",
+        "gan.loss_wgan_gp": "WGAN-GP (gradient penalty)",
+        "gan.lr_d": "Discriminator learning rate",
+        "gan.lr_g": "Generator learning rate",
+        "gan.d_steps": "D steps per G step",
+        "gan.steps": "Generator steps per click",
+        "gan.play_seed": "Seed",
+        "gan.train": "Train",
+        "gan.stop": "Stop",
+        "gan.reset": "Start over",
+        "gan.preset_collapse": "Preset: mode collapse (GAN)",
+        "gan.preset_cure": "Preset: the cure (WGAN-GP)",
+        "gan.board_legend": "Changing the data, the loss or the seed starts a new GAN; learning rates and D steps "
+                            "apply from the next click on.",
+        "gan.critic_title_gan": "D(x): probability of 'real'",
+        "gan.critic_title_wgan": "Critic D(x): a score, higher = more real",
+        "gan.loss_title": "Losses",
+        "gan.step": "generator step",
+        "gan.real": "real",
+        "gan.fake": "generated",
+        "gan.d_loss_gan": "D loss (cross-entropy)",
+        "gan.d_loss_wgan": "critic loss (−W estimate)",
+        "gan.g_loss": "G loss",
+        "gan.play_step": "Step **{step}**",
+        "gan.play_losses": "D loss {d:.3f} · G loss {g:.3f}",
+        "gan.play_modes": "Modes covered: **{covered} of 8** · generated points at a mode: {near:.0%}",
+        "gan.play_progress": "step {step} of {target} of this click",
+        "gan.play_stopped": "Stopped.",
+        "gan.play_stopping": "Stopping after the current steps…",
+        "gan.name_seed": "Seed",
+        "gan.name_seed_b": "Seed B",
+        "gan.name_count": "Samples",
+        "gan.name_psi": "Truncation ψ",
+        "gan.name_frames": "Frames",
+        "gan.name_dimension": "Coordinate of z",
+        "gan.name_value": "Its value",
+        "gan.name_snapshot": "Snapshot",
+        "gan.name_dataset": "Real data",
+        "gan.name_loss": "Loss",
+        "gan.name_lr_d": "Discriminator learning rate",
+        "gan.name_lr_g": "Generator learning rate",
+        "gan.name_d_steps": "D steps per G step",
+        "gan.name_steps": "Generator steps per click",
+        "gan.digit_empty": "Choose a digit (0-9) or 'random'.",
+        "gan.seed_invalid": "{name} must be a whole number from 0 to 4,294,967,295 (2³² − 1); got {value}.",
+        "gan.digit_invalid": "There is no digit {value}: choose 0-9 or 'random'.",
+        "gan.path_invalid": "There is no path {value}: choose lerp or slerp.",
+        "gan.choice_invalid": "{name}: there is no choice {value}. Choose one of: {known}.",
+    },
+    "zh": {
+        "gan.tab": "生成對抗網路 GAN",
+        "gan.intro": "**生成器把隨機雜訊 z ~ N(0, I) 變成資料。** 這個生成器是在本機用離線手寫與印刷數字、和鑑別器對抗"
+                     "訓練出來的：選一個種子（決定 z）、一個數字，以及 z 能離中心多遠（截斷 ψ）。共用的數字分類器會評判"
+                     "每一組樣本：分類器**有信心**代表品質好，預測**分散在全部十個類別**代表沒有模式崩潰。",
+        "gan.seed": "種子（決定 z）",
+        "gan.randomise": "隨機種子",
+        "gan.digit": "數字",
+        "gan.digit_random": "隨機（每個樣本各自抽）",
+        "gan.count": "樣本數",
+        "gan.psi": "截斷 ψ（z 乘上 ψ）",
+        "gan.psi_hint": "ψ < 1：z 更靠近中心，樣本典型又乾淨，但變化較少；ψ = 0：同一個數字的樣本全都一樣，是「平均」"
+                        "的那一個；ψ > 1：較罕見的 z，樣本較奇怪。",
+        "gan.meter_caption": "品質與多樣性：分類器把多少樣本分到每個類別",
+        "gan.meter_match": "被分類成指定數字的比例：**{p:.0%}**",
+        "gan.meter_confidence": "分類器的平均信心（品質）：**{p:.0%}**",
+        "gan.meter_entropy": "預測類別的分散程度（多樣性）：**{h:.2f} 位元**，最多 {top:.2f} · "
+                             "出現 {classes} / 10 個類別",
+        "gan.walk_header": "從一個種子走到另一個種子",
+        "gan.walk_intro": "在這個種子與種子 B 的第一個樣本之間內插。直線（**lerp**）會經過 z 空間的中心附近，而 64 維"
+                          "高斯分布幾乎從不在那裡取樣；沿著球面的弧線（**slerp**）則一直留在樣本所在的地方。請看 ‖z‖。",
+        "gan.seed_b": "種子 B",
+        "gan.frames": "畫格數",
+        "gan.path": "路徑",
+        "gan.path_lerp": "lerp（直線）",
+        "gan.path_slerp": "slerp（沿球面）",
+        "gan.walk_button": "內插",
+        "gan.norm_caption": "兩條路徑上的 ‖z‖",
+        "gan.norm_note": "lerp：‖z‖ 從 {start:.1f} → **{middle:.1f}** → {end:.1f}；slerp 從未低於 {slerp_min:.1f}。"
+                         "{dim} 維高斯樣本的 ‖z‖ ≈ √{dim} · ψ = {typical:.1f}。",
+        "gan.vary_header": "移動 z 的一個座標",
+        "gan.vary_intro": "把 z 的 64 個數字之一，在上方每個樣本（最多 20 個）中設成某個值，看看它控制什麼。"
+                          "大多數座標會同時改變好幾件事：特徵是糾纏在一起的。",
+        "gan.dimension": "z 的座標（0-63）",
+        "gan.value": "它的值",
+        "gan.vary_caption": "上：原本的樣本；下：同樣的樣本，這個座標被設成指定的值",
+        "gan.vary_note": "z[{dim}] 設為 {value:+.1f}（這些樣本原本的平均是 {was:+.2f}）；"
+                         "像素平均改變了 **{change:.1%}**。",
+        "gan.timeline_header": "訓練過程",
+        "gan.timeline_intro": "同樣的 40 個潛在向量（四列 0-9），由訓練過程中存下的生成器快照畫出："
+                              "從雜訊變成數字。",
+        "gan.snapshot": "快照",
+        "gan.snapshot_steps": "各快照的訓練步數：{steps}",
+        "gan.timeline_note": "**第 {step} 步** · 被分類成指定數字 **{acc:.0%}** · 平均信心 {conf:.0%} · 類別隨機時出現 "
+                             "{classes} / 10 個類別 · **digit-FID {fid:.0f}**"
+                             "（真實數字：1,000 個為 {real:.0f}，分兩半互比為 "
+                             "{floor:.0f}；未訓練：{ceiling:.0f}；越低越好）",
+        "gan.play_header": "自己訓練一個 GAN（二維遊樂場）",
+        "gan.play_intro": "平面上的真實資料（黑點）；生成器（橘點）把二維雜訊變成點。"
+                          "背景是鑑別器的判斷（紅：真、藍：生成），"
+                          "箭頭是生成器的損失把生成點往哪裡推。訓練看看、換個損失函數，再試試預設："
+                          "標準損失的**模式崩潰**，以及同一個種子下 WGAN-GP 的**解方**。",
+        "gan.dataset": "真實資料",
+        "gan.dataset_gaussians": "環上 8 個高斯分布",
+        "gan.dataset_ring": "圓環",
+        "gan.dataset_moons": "兩個月牙",
+        "gan.dataset_line": "直線",
+        "gan.loss": "損失函數",
+        "gan.loss_gan": "GAN（非飽和）",
+        "gan.loss_wgan_clip": "WGAN，權重裁剪",
+        "gan.loss_wgan_gp": "WGAN-GP（梯度懲罰）",
+        "gan.lr_d": "鑑別器學習率",
+        "gan.lr_g": "生成器學習率",
+        "gan.d_steps": "每步生成器前的鑑別器步數",
+        "gan.steps": "每次點擊的生成器步數",
+        "gan.play_seed": "種子",
+        "gan.train": "訓練",
+        "gan.stop": "停止",
+        "gan.reset": "重新開始",
+        "gan.preset_collapse": "預設：模式崩潰（GAN）",
+        "gan.preset_cure": "預設：解方（WGAN-GP）",
+        "gan.board_legend": "改變資料、損失函數或種子會重新開始一個 GAN；學習率與鑑別器步數從下一次點擊起生效。",
+        "gan.critic_title_gan": "D(x)：判為「真」的機率",
+        "gan.critic_title_wgan": "評論家 D(x)：分數，越高越像真的",
+        "gan.loss_title": "損失",
+        "gan.step": "生成器步數",
+        "gan.real": "真實",
+        "gan.fake": "生成",
+        "gan.d_loss_gan": "D 損失（交叉熵）",
+        "gan.d_loss_wgan": "評論家損失（−W 估計）",
+        "gan.g_loss": "G 損失",
+        "gan.play_step": "第 **{step}** 步",
+        "gan.play_losses": "D 損失 {d:.3f} · G 損失 {g:.3f}",
+        "gan.play_modes": "涵蓋的模式：**{covered} / 8** · 落在某個模式上的生成點：{near:.0%}",
+        "gan.play_progress": "這次點擊的第 {step} / {target} 步",
+        "gan.play_stopped": "已停止。",
+        "gan.play_stopping": "目前這幾步做完就停止……",
+        "gan.name_seed": "種子",
+        "gan.name_seed_b": "種子 B",
+        "gan.name_count": "樣本數",
+        "gan.name_psi": "截斷 ψ",
+        "gan.name_frames": "畫格數",
+        "gan.name_dimension": "z 的座標",
+        "gan.name_value": "它的值",
+        "gan.name_snapshot": "快照",
+        "gan.name_dataset": "真實資料",
+        "gan.name_loss": "損失函數",
+        "gan.name_lr_d": "鑑別器學習率",
+        "gan.name_lr_g": "生成器學習率",
+        "gan.name_d_steps": "每步生成器前的鑑別器步數",
+        "gan.name_steps": "每次點擊的生成器步數",
+        "gan.digit_empty": "請選一個數字（0-9）或「隨機」。",
+        "gan.seed_invalid": "「{name}」必須是 0 到 4,294,967,295（2³² − 1）之間的整數；收到 {value}。",
+        "gan.digit_invalid": "沒有 {value} 這個數字：請選 0-9 或「隨機」。",
+        "gan.path_invalid": "沒有 {value} 這種路徑：請選 lerp 或 slerp。",
+        "gan.choice_invalid": "{name}：沒有 {value} 這個選項。請從以下選擇：{known}。",
+    },
+}
+
+
+def load_results() -> dict | None:
+    """The bundled generator's card (its quality bar and timeline) and the playground's measured presets."""
+    card, playground = read_results(CARD), read_results(RESULTS)
+    return {"card": card, "playground": playground} if card and playground else None
+
+
+def note_numbers(results: dict) -> dict[str, str]:
+    """The numbers the lecture notes quote, formatted."""
+    metrics, timeline, play = results["card"]["metrics"], results["card"]["timeline"], results["playground"]
+    pct = lambda value: f"{value:.0%}"  # noqa: E731
+    middle = timeline[len(timeline) // 2]
+    return {
+        "class_accuracy": pct(metrics["class_accuracy"]), "worst_class": pct(metrics["worst_class_accuracy"]),
+        "confidence": pct(metrics["mean_confidence"]), "coverage": str(metrics["random_class_coverage"]),
+        "entropy": f"{metrics['random_class_entropy_bits']:.2f}",
+        "fid": f"{metrics['digit_fid']:.0f}", "fid_floor": f"{metrics['digit_fid_floor_real_halves']:.0f}",
+        "fid_ceiling": f"{metrics['digit_fid_ceiling_untrained']:.0f}",
+        "fid_real": f"{metrics['digit_fid_real_training_1000']:.0f}",
+        "mid_step": f"{middle['step']:,}", "mid_fid": f"{middle['digit_fid']:.0f}",
+        "mid_accuracy": pct(middle["class_accuracy"]), "best_step": f"{timeline[-1]['step']:,}",
+        "collapse_steps": str(play["collapse"]["preset_steps"]),
+        "collapse_modes": str(play["collapse"]["at_preset"]["modes"]),
+        "collapse_share": pct(play["collapse"]["at_preset"]["at_a_mode"]),
+        "collapse_hops": ", ".join("–" if c["busiest_mode"] is None else str(c["busiest_mode"])
+                                   for c in play["collapse"]["checkpoints"]),
+        "horizon": str(play["horizon"]),
+        "cure_steps": str(play["cure"]["preset_steps"]), "cure_modes": str(play["cure"]["at_preset"]["modes"]),
+        "cure_every": ", ".join(map(str, play["cure"]["modes_every_100"])),
+        "gan_5_modes": ", ".join(map(str, play["gan_d5"]["modes_every_100"])),
+        "train_minutes": f"{results['card']['training']['seconds'] / 60:.0f}",
+    }
+
+
+def notes(lang: str, results: dict | None) -> str:
+    """notes.<lang>.md with its {{placeholders}} filled in from the shipped results."""
+    return lecture_notes(HERE, lang, results, note_numbers)
+
+
+def snapshot_steps() -> str:
+    found = read_results(CARD)
+    return " · ".join(f"{i}: {entry['step']:,}" for i, entry in enumerate(found["timeline"])) if found else "?"
+
+
+register(STRINGS)
+_results = load_results()
+register({lang: {"gan.notes": notes(lang, _results)} for lang in ("en", "zh")})
+register({lang: {"gan.snapshot_steps": STRINGS[lang]["gan.snapshot_steps"].format(steps=snapshot_steps())}
+          for lang in ("en", "zh")})

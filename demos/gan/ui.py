@@ -1,0 +1,588 @@
+"""The GAN tab: layout and events. The science is in logic.py, the words in strings.py, the pictures in
+figures.py."""
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+import os
+import secrets
+import tempfile
+import time
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+import pandas as pd
+import torch
+
+from core.i18n import UserInputError, check_number, shown, t
+from core.memo import Memo
+from core.models import read_card
+from core.plots import COLORS
+from core.ui import (
+    LIGHT,
+    Dropdown,
+    Gallery,
+    Image,
+    Number,
+    Radio,
+    Slider,
+    StopRequests,
+    Stopwatch,
+    handler,
+    model_picker,
+    slider_value,
+)
+from demos.gan import figures, logic, strings  # noqa: F401  strings registers the words
+from demos.gan.model import DIGIT_GAN, GENERATOR, JUDGE, timeline_generators
+
+TOPIC = "gan"
+SEED_MAX = 2**32 - 1
+COUNT_RANGE, PSI_RANGE, FRAMES_RANGE, VALUE_RANGE = (1, logic.MAX_GRID), (0, 2), (2, 32), (-4, 4)
+DIGIT_CHOICES = ["random"] + [str(d) for d in range(10)]
+DEFAULTS = {"seed": 2024, "count": 40, "digit": "random", "psi": 1.0, "seed_b": 7, "frames": 10,
+            "path": "slerp", "dimension": 0, "value": 0.0}
+#: The playground. Own lane: one user's training at a time, beside (not behind) the app's heavy lane.
+PLAY_LANE = {"concurrency_id": "gan_playground", "concurrency_limit": 1}
+LEARNING_RATES = ["0.0001", "0.0003", "0.001", "0.003", "0.01"]
+D_STEPS_RANGE, PLAY_STEPS_RANGE = (1, 10), (10, 2000)
+PLAY_DEFAULTS = {"dataset": "gaussians", "loss": "gan", "lr_d": "0.001", "lr_g": "0.001", "d_steps": 1,
+                 "steps": 200, "seed": 0}
+STREAM_EVERY_S = 0.3  # at most ~3 page updates a second while the playground trains
+CHUNK = 25  # generator steps between two looks at the clock (and at the Stop button)
+
+STOPS = StopRequests()
+PRESET_RUNS = Memo(maxsize=4)  # the presets' trained playgrounds: 50 students pressing it train once
+GIF_DIR = Path(tempfile.gettempdir()) / "mldemo-gan"
+
+
+# ------------------------------------------------------------------ reading the inputs
+
+def read_seed(value, name: str) -> int:
+    try:
+        return check_number(value, name, 0, SEED_MAX, integer=True)
+    except UserInputError:
+        raise UserInputError("gan.seed_invalid", name=name, value=shown(value)) from None
+
+
+def read_digit(value, lang: str) -> int | None:
+    if value in (None, ""):
+        raise UserInputError("gan.digit_empty")
+    if str(value) == "random":
+        return None
+    if str(value) in DIGIT_CHOICES:
+        return int(value)
+    raise UserInputError("gan.digit_invalid", value=shown(value))
+
+
+def read_grid(seed, count, digit, psi, lang: str, live: bool = False) -> tuple[int, int, int | None, float]:
+    return (read_seed(seed, t("gan.name_seed", lang)),
+            slider_value(count, t("gan.name_count", lang), *COUNT_RANGE, integer=True, live=live),
+            read_digit(digit, lang),
+            slider_value(psi, t("gan.name_psi", lang), *PSI_RANGE, live=live))
+
+
+def generator_model():
+    return GENERATOR.get().model
+
+
+def judge_model():
+    return JUDGE.get().model
+
+
+# ------------------------------------------------------------------ sample, meter
+
+def histogram_frame(meter: logic.Meter) -> pd.DataFrame:
+    return pd.DataFrame({"digit": [str(d) for d in range(10)], "n": meter.histogram.astype(int)})
+
+
+def meter_text(meter: logic.Meter, lang: str) -> str:
+    lines = [t("gan.meter_confidence", lang, p=meter.mean_confidence),
+             t("gan.meter_entropy", lang, h=meter.entropy_bits, top=np.log2(10),
+               classes=int((meter.histogram > 0).sum()))]
+    if meter.match is not None:
+        lines.insert(0, t("gan.meter_match", lang, p=meter.match))
+    return "\n\n".join(lines)
+
+
+def _sample(seed, count, digit, psi, lang: str, live: bool):
+    watch = Stopwatch()
+    seed, count, digit, psi = read_grid(seed, count, digit, psi, lang, live)
+    images, labels = logic.sample(generator_model(), seed, count, digit, psi)
+    meter = logic.meter(judge_model(), images, labels)
+    picture = figures.tile(images, figures.columns_for(count))
+    return picture, histogram_frame(meter), meter_text(meter, lang), watch.label(lang)
+
+
+@handler
+def sample(seed=DEFAULTS["seed"], count=DEFAULTS["count"], digit=DEFAULTS["digit"], psi=DEFAULTS["psi"], lang="en"):
+    """A grid of ``count`` (1-64) generated digits for ``seed`` (0 to 2³²−1), all of ``digit`` ("0"-"9") or
+    each of a random class ("random"), with truncation ψ (0-2: z is scaled by ψ). Returns the grid, the
+    classifier's predicted-class counts, the quality/diversity meter and the timing."""
+    return _sample(seed, count, digit, psi, lang, live=False)
+
+
+@handler
+def sample_live(seed, count, digit, psi, lang="en"):
+    """The page's own call while a slider moves (a number being typed counts as the slider's nearest end)."""
+    return _sample(seed, count, digit, psi, lang, live=True)
+
+
+@handler
+def randomise():
+    """A new random seed (0 to 2³²−1)."""
+    return secrets.randbelow(SEED_MAX + 1)
+
+
+# ------------------------------------------------------------------ interpolation
+
+def _gif_file(frames: np.ndarray) -> str:
+    """The animation, written once per content into the app's temporary folder (atomically)."""
+    data = figures.gif(frames)
+    GIF_DIR.mkdir(parents=True, exist_ok=True)
+    path = GIF_DIR / f"{hashlib.sha256(data).hexdigest()[:32]}.gif"
+    if not path.exists():
+        temporary = GIF_DIR / f".{os.getpid()}-{time.monotonic_ns()}.gif"
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    return str(path)
+
+
+def norms_frame(walks: dict[str, logic.Walk], lang: str) -> pd.DataFrame:
+    # (not "path": gradio_client would take the plot's {"path": "nominal"} column type for a file)
+    rows = [{"t": float(ti), "‖z‖": float(n), "curve": t(f"gan.path_{name}", lang)}
+            for name, walk in walks.items() for ti, n in zip(walk.t, walk.norms)]
+    return pd.DataFrame(rows)
+
+
+def _interpolate(seed_a, seed_b, frames, digit, psi, path, lang: str, live: bool):
+    watch = Stopwatch()
+    seed_a, seed_b = read_seed(seed_a, t("gan.name_seed", lang)), read_seed(seed_b, t("gan.name_seed_b", lang))
+    frames = slider_value(frames, t("gan.name_frames", lang), *FRAMES_RANGE, integer=True, live=live)
+    digit, psi = read_digit(digit, lang), slider_value(psi, t("gan.name_psi", lang), *PSI_RANGE, live=live)
+    if path not in ("lerp", "slerp"):
+        raise UserInputError("gan.path_invalid", value=shown(path))
+    model = generator_model()
+    walks = {name: logic.interpolate(model, seed_a, seed_b, frames, digit, psi, name == "slerp")
+             for name in ("lerp", "slerp")}
+    walk = walks[path]
+    gallery = [np.kron(image, np.ones((3, 3), np.uint8)) for image in walk.images]  # t: the plot's x axis
+    lerp_norms = walks["lerp"].norms
+    note = t("gan.norm_note", lang, start=lerp_norms[0], middle=float(lerp_norms.min()), end=lerp_norms[-1],
+             slerp_min=float(walks["slerp"].norms.min()), dim=model.z_dim, typical=np.sqrt(model.z_dim) * psi)
+    return gallery, _gif_file(walk.images), norms_frame(walks, lang), note, watch.label(lang)
+
+
+@handler
+def interpolate(seed_a=DEFAULTS["seed"], seed_b=DEFAULTS["seed_b"], frames=DEFAULTS["frames"],
+                digit=DEFAULTS["digit"], psi=DEFAULTS["psi"], path=DEFAULTS["path"], lang="en"):
+    """From seed a's first sample to seed b's in ``frames`` (2-32) steps along ``path`` ("lerp": a straight line;
+    "slerp": along the sphere). Returns the frames (gallery), an animated GIF, ‖z‖ along both paths, a note and
+    the timing."""
+    return _interpolate(seed_a, seed_b, frames, digit, psi, path, lang, live=False)
+
+
+@handler
+def interpolate_live(seed_a, seed_b, frames, digit, psi, path, lang="en"):
+    """The page's own call (a number being typed counts as the slider's nearest end)."""
+    return _interpolate(seed_a, seed_b, frames, digit, psi, path, lang, live=True)
+
+
+# ------------------------------------------------------------------ one latent dimension
+
+def _vary(seed, count, digit, psi, dimension, value, lang: str, live: bool):
+    watch = Stopwatch()
+    seed, count, digit, psi = read_grid(seed, count, digit, psi, lang, live)
+    count = min(count, 20)
+    model = generator_model()
+    dimension = slider_value(dimension, t("gan.name_dimension", lang), 0, model.z_dim - 1, integer=True, live=live)
+    value = slider_value(value, t("gan.name_value", lang), *VALUE_RANGE, live=live)
+    moved, original = logic.vary(model, seed, count, digit, psi, dimension, value)
+    change = np.abs(moved.astype(np.float32) - original.astype(np.float32)).mean() / 255
+    pictures = figures.tile(np.concatenate([original, moved]), figures.columns_for(count) if count >= 10 else count)
+    z = logic.latents(seed, count, model.z_dim, psi)[:, dimension]
+    text = t("gan.vary_note", lang, dim=dimension, value=value, was=float(z.mean()), change=change)
+    return pictures, text, watch.label(lang)
+
+
+@handler
+def vary(seed=DEFAULTS["seed"], count=DEFAULTS["count"], digit=DEFAULTS["digit"], psi=DEFAULTS["psi"],
+         dimension=DEFAULTS["dimension"], value=DEFAULTS["value"], lang="en"):
+    """The first ≤ 20 samples of the grid (top) and the same samples with coordinate ``dimension`` (0-63) of
+    every z set to ``value`` (−4 to 4) (bottom); a note with the mean pixel change; the timing."""
+    return _vary(seed, count, digit, psi, dimension, value, lang, live=False)
+
+
+@handler
+def vary_live(seed, count, digit, psi, dimension, value, lang="en"):
+    """The page's own call while a slider moves."""
+    return _vary(seed, count, digit, psi, dimension, value, lang, live=True)
+
+
+# ------------------------------------------------------------------ training timeline
+
+@functools.lru_cache(maxsize=1)
+def timeline() -> tuple[tuple[int, torch.nn.Module], ...]:
+    return tuple(timeline_generators())
+
+
+@functools.lru_cache(maxsize=1)
+def card() -> dict:
+    return read_card(DIGIT_GAN.directory)
+
+
+def timeline_text(position: int, lang: str) -> str:
+    entry = card()["timeline"][position]
+    metrics = card()["metrics"]
+    return t("gan.timeline_note", lang, step=entry["step"], acc=entry["class_accuracy"],
+             conf=entry["mean_confidence"], classes=entry["random_class_coverage"], fid=entry["digit_fid"],
+             floor=metrics["digit_fid_floor_real_halves"], real=metrics["digit_fid_real_training_1000"],
+             ceiling=metrics["digit_fid_ceiling_untrained"])
+
+
+def _timeline(position, lang: str, live: bool):
+    snapshots = timeline()
+    position = slider_value(position, t("gan.name_snapshot", lang), 0, len(snapshots) - 1, integer=True, live=live)
+    _, model = snapshots[position]
+    labels = torch.arange(10).repeat(4)  # four rows of 0-9, the same z in every snapshot
+    z = logic.latents(0, len(labels), model.z_dim)
+    images = logic.generate(model, z, logic.one_hot(labels))
+    return figures.tile(images, 10), timeline_text(position, lang)
+
+
+@handler
+def timeline_view(position=0, lang="en"):
+    """Snapshot ``position`` (0 = untrained … last = the shipped generator) of the training run: the same 40
+    latent vectors (four rows of 0-9) drawn by it, and its quality meter and digit-FID from the card."""
+    return _timeline(position, lang, live=False)
+
+
+@handler
+def timeline_live(position, lang="en"):
+    """The page's own call while the slider moves."""
+    return _timeline(position, lang, live=True)
+
+
+# ------------------------------------------------------------------ the playground
+
+def read_play(dataset, loss, lr_d, lr_g, d_steps, steps, seed, lang: str) -> tuple[logic.PlayConfig, int]:
+    if dataset not in logic.DATASETS:
+        raise UserInputError("gan.choice_invalid", name=t("gan.name_dataset", lang), value=shown(dataset),
+                             known=", ".join(logic.DATASETS))
+    if loss not in logic.LOSSES:
+        raise UserInputError("gan.choice_invalid", name=t("gan.name_loss", lang), value=shown(loss),
+                             known=", ".join(logic.LOSSES))
+    rates = []
+    for value, name in ((lr_d, "gan.name_lr_d"), (lr_g, "gan.name_lr_g")):
+        rates.append(check_number(value, t(name, lang), 1e-5, 0.1))
+    config = logic.PlayConfig(dataset, loss, rates[0], rates[1],
+                              slider_value(d_steps, t("gan.name_d_steps", lang), *D_STEPS_RANGE, integer=True),
+                              read_seed(seed, t("gan.name_seed", lang)))
+    return config, slider_value(steps, t("gan.name_steps", lang), *PLAY_STEPS_RANGE, integer=True)
+
+
+def continue_or_start(play: logic.Playground | None, config: logic.PlayConfig) -> logic.Playground:
+    """The session's playground, carried on with the new learning rates and D steps (as in GAN Lab); a new
+    one when there is none or the data, the loss or the seed changed."""
+    same_game = play is not None and (play.config.dataset, play.config.loss, play.config.seed) == (
+        config.dataset, config.loss, config.seed)
+    if not same_game:
+        return logic.new_playground(config)
+    for optimiser, rate in ((play.opt_d, config.lr_d), (play.opt_g, config.lr_g)):
+        for group in optimiser.param_groups:
+            group["lr"] = rate
+    play.config = config
+    return play
+
+
+def play_picture(play: logic.Playground, lang: str) -> np.ndarray:
+    kind = "gan" if play.config.loss == "gan" else "wgan"
+    return figures.playground(
+        logic.field_view(play), play.history, critic_title=t(f"gan.critic_title_{kind}", lang),
+        loss_title=t("gan.loss_title", lang), step_label=t("gan.step", lang), real_label=t("gan.real", lang),
+        fake_label=t("gan.fake", lang), d_label=t(f"gan.d_loss_{kind}", lang), g_label=t("gan.g_loss", lang))
+
+
+def play_text(play: logic.Playground, lang: str, stopped: bool = False) -> str:
+    lines = [t("gan.play_step", lang, step=play.steps)]
+    if play.history:
+        _, d, g = play.history[-1]
+        lines[0] += " · " + t("gan.play_losses", lang, d=d, g=g)
+    if play.config.dataset == "gaussians":
+        covered, near = logic.mode_coverage(logic.field_view(play, resolution=2, arrows=2).fake)
+        lines.append(t("gan.play_modes", lang, covered=covered, near=near))
+    if stopped:
+        lines.append(t("gan.play_stopped", lang))
+    return "\n\n".join(lines)
+
+
+def _train_chunks(play: logic.Playground, steps: int, stop_wanted):
+    """Train ``steps`` steps in chunks, yielding after each chunk; returns whether a stop was asked for."""
+    done = 0
+    while done < steps:
+        chunk = min(CHUNK, steps - done)
+        logic.train_steps(play, chunk)
+        done += chunk
+        if stop_wanted():
+            return True
+        yield done
+    return False
+
+
+@handler
+def play(dataset=PLAY_DEFAULTS["dataset"], loss=PLAY_DEFAULTS["loss"], lr_d=PLAY_DEFAULTS["lr_d"],
+         lr_g=PLAY_DEFAULTS["lr_g"], d_steps=PLAY_DEFAULTS["d_steps"], steps=PLAY_DEFAULTS["steps"],
+         seed=PLAY_DEFAULTS["seed"], state=None, progress=gr.Progress(), session="", lang="en"):
+    """Train this session's 2-D GAN ``steps`` more generator steps (10-2000), each after ``d_steps`` (1-10)
+    discriminator steps. ``dataset``: gaussians, ring, moons or line; ``loss``: gan (non-saturating), wgan_clip
+    or wgan_gp; learning rates 1e-5 to 0.1; ``seed`` 0 to 2³²−1. Changing the data, the loss or the seed starts
+    a new GAN. Streams the picture and the numbers; the Stop button ends it after the current chunk."""
+    watch = Stopwatch()
+    started = time.monotonic()
+    config, steps = read_play(dataset, loss, lr_d, lr_g, d_steps, steps, seed, lang)
+    game = continue_or_start(state, config)
+    shown_at, stopped = time.monotonic(), False
+    chunks = _train_chunks(game, steps, lambda: STOPS.wanted(session, started))
+    while True:
+        try:
+            done = next(chunks)
+        except StopIteration as finished:
+            stopped = bool(finished.value)
+            break
+        progress(done / steps, desc=t("gan.play_progress", lang, step=done, target=steps))
+        if time.monotonic() - shown_at >= STREAM_EVERY_S:
+            shown_at = time.monotonic()
+            yield game, play_picture(game, lang), play_text(game, lang), gr.skip()
+    yield game, play_picture(game, lang), play_text(game, lang, stopped), watch.label(lang)
+
+
+@handler
+def play_reset(dataset=PLAY_DEFAULTS["dataset"], loss=PLAY_DEFAULTS["loss"], lr_d=PLAY_DEFAULTS["lr_d"],
+               lr_g=PLAY_DEFAULTS["lr_g"], d_steps=PLAY_DEFAULTS["d_steps"], steps=PLAY_DEFAULTS["steps"],
+               seed=PLAY_DEFAULTS["seed"], lang="en"):
+    """A new, untrained 2-D GAN with these settings (step 0): its picture and numbers."""
+    config, _ = read_play(dataset, loss, lr_d, lr_g, d_steps, steps, seed, lang)
+    game = logic.new_playground(config)
+    return game, play_picture(game, lang), play_text(game, lang), ""
+
+
+@handler
+def play_stop(session="", lang="en"):
+    """Stop this browser session's running playground training after its current chunk of steps (a note says
+    so; the numbers stay as they are)."""
+    STOPS.request(session)
+    gr.Info(t("gan.play_stopping", lang), title=t("app.info_title", lang))
+
+
+def preset_settings(name: str) -> tuple:
+    """The preset as the playground's inputs: dataset, loss, lr_d, lr_g, d_steps, steps per click, seed."""
+    config, _, per_click = logic.PRESETS[name]
+    return (config.dataset, config.loss, f"{config.lr_d:g}", f"{config.lr_g:g}", config.d_steps, per_click,
+            config.seed)
+
+
+def preset_run(name: str) -> logic.Playground:
+    """The preset's playground trained for its steps: computed once, then copied for each session."""
+    config, steps, _ = logic.PRESETS[name]
+
+    trained, _ = PRESET_RUNS.get(name, lambda: logic.train_steps(logic.new_playground(config), steps))
+    return trained
+
+
+def _preset(name: str, lang: str):
+    watch = Stopwatch()
+    cached = name in PRESET_RUNS
+    game = copy.deepcopy(preset_run(name))
+    settings = preset_settings(name)
+    return (*settings, game, play_picture(game, lang), play_text(game, lang), watch.label(lang, cached))
+
+
+@handler
+def preset_collapse(lang="en"):
+    """Mode collapse: the standard GAN on 8 Gaussians with the generator's learning rate 10x the
+    discriminator's, trained 200 steps: it sits on one mode (Train 50 more: it hops to another). Returns the
+    settings (dataset, loss, lr_d, lr_g, d_steps, steps per click, seed), then the session's GAN, its picture,
+    numbers and the timing."""
+    return _preset("collapse", lang)
+
+
+@handler
+def preset_cure(lang="en"):
+    """Its cure: WGAN-GP with the same seed and learning rates and 5 critic steps per generator step, trained
+    400 steps: all 8 modes. Returns what ``preset_collapse`` returns."""
+    return _preset("cure", lang)
+
+
+# ------------------------------------------------------------------ layout
+
+def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
+    snapshots = card()["timeline"]
+    with gr.Tab(i18n("gan.tab"), id=TOPIC, elem_id="tab-gan"):
+        gr.Markdown(i18n("gan.intro"))
+        model_picker(GENERATOR, i18n, elem_id="gan-model")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=2, min_width=280):
+                with gr.Row():
+                    seed = Number(DEFAULTS["seed"], precision=0,
+                                     label=i18n("gan.seed"), elem_id="gan-seed", min_width=140)
+                    dice = gr.Button(i18n("gan.randomise"), elem_id="gan-randomise", min_width=120)
+                digit = Dropdown([(i18n("gan.digit_random"), "random")] + [str(d) for d in range(10)],
+                                 value=DEFAULTS["digit"], label=i18n("gan.digit"), elem_id="gan-digit")
+                count = Slider(*COUNT_RANGE, value=DEFAULTS["count"], step=1, precision=0, buttons=[],
+                               label=i18n("gan.count"), elem_id="gan-count")
+                psi = Slider(*PSI_RANGE, value=DEFAULTS["psi"], step=0.05, buttons=[], label=i18n("gan.psi"),
+                             elem_id="gan-psi")
+                gr.Markdown(i18n("gan.psi_hint"), elem_classes=["plot-legend"])
+            with gr.Column(scale=3, min_width=300):
+                grid = Image(show_label=False, interactive=False, buttons=["fullscreen"], elem_id="gan-grid",
+                             elem_classes=["pixel-art"])
+                with gr.Row(equal_height=False):
+                    with gr.Column(scale=3, min_width=240):
+                        gr.Markdown(i18n("gan.meter_caption"), elem_classes=["plot-caption"])
+                        histogram = gr.BarPlot(x="digit", y="n", height=180, x_title=" ", y_title="n", sort="x",
+                                               show_label=False, color_map={"n": COLORS["main"]},
+                                               elem_id="gan-histogram")
+                    with gr.Column(scale=2, min_width=220):
+                        meter = gr.Markdown(elem_id="gan-meter")
+                        timing = gr.Markdown(elem_id="gan-timing")
+        grid_inputs = [seed, count, digit, psi]
+        grid_outputs = [grid, histogram, meter, timing]
+        sample_args = dict(inputs=grid_inputs, outputs=grid_outputs, show_progress="hidden",
+                           trigger_mode="always_last", **LIGHT)
+        demo.load(sample, api_name="gan_sample", **sample_args)
+        resampled = [  # the grid changes; the "one coordinate" section below follows it if it succeeded
+            gr.on([seed.submit, seed.blur, digit.input, count.input, psi.input], sample_live,
+                  api_name="gan_sample_live", api_visibility="private", **sample_args),
+            dice.click(randomise, None, seed, api_name="gan_randomise", show_progress="hidden", **LIGHT).then(
+                sample_live, api_name="gan_sample_randomised", api_visibility="private", **sample_args)]
+
+        gr.Markdown(i18n("gan.walk_header"), elem_classes=["section-title"])
+        gr.Markdown(i18n("gan.walk_intro"))
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=2, min_width=280):
+                seed_b = Number(DEFAULTS["seed_b"], precision=0,
+                                   label=i18n("gan.seed_b"), elem_id="gan-seed-b")
+                frames = Slider(*FRAMES_RANGE, value=DEFAULTS["frames"], step=1, precision=0, buttons=[],
+                                label=i18n("gan.frames"), elem_id="gan-frames")
+                path = Radio([(i18n("gan.path_lerp"), "lerp"), (i18n("gan.path_slerp"), "slerp")],
+                             value=DEFAULTS["path"], label=i18n("gan.path"), elem_id="gan-path")
+                walk_button = gr.Button(i18n("gan.walk_button"), variant="primary", elem_id="gan-walk")
+                gr.Markdown(i18n("gan.norm_caption"), elem_classes=["plot-caption"])
+                norms = gr.LinePlot(x="t", y="‖z‖", color="curve", height=220, show_label=False, y_title="‖z‖",
+                                    color_title=i18n("gan.path"),
+                                    color_map=path_colors(), elem_id="gan-norms")
+                norm_note = gr.Markdown(elem_id="gan-norm-note")
+            with gr.Column(scale=3, min_width=300):
+                frames_gallery = Gallery(show_label=False, columns=5, height="auto", allow_preview=False,
+                                         object_fit="contain", buttons=[], elem_id="gan-frames-gallery",
+                                         elem_classes=["thumb-gallery"])
+                animation = gr.Image(show_label=False, interactive=False, type="filepath", height=200,
+                                     buttons=["download"], elem_id="gan-gif")
+                walk_timing = gr.Markdown(elem_id="gan-walk-timing")
+        walk_args = dict(inputs=[seed, seed_b, frames, digit, psi, path],
+                         outputs=[frames_gallery, animation, norms, norm_note, walk_timing], show_progress="hidden",
+                         trigger_mode="always_last", **LIGHT)
+        demo.load(interpolate, api_name="gan_interpolate", **walk_args)
+        gr.on([walk_button.click, path.input, frames.release, seed_b.submit], interpolate_live,
+              api_name="gan_interpolate_live", api_visibility="private", **walk_args)
+
+        gr.Markdown(i18n("gan.vary_header"), elem_classes=["section-title"])
+        gr.Markdown(i18n("gan.vary_intro"))
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=2, min_width=280):
+                dimension = Slider(0, 63, value=DEFAULTS["dimension"], step=1, precision=0, buttons=[],
+                                   label=i18n("gan.dimension"), elem_id="gan-dimension")
+                value = Slider(*VALUE_RANGE, value=DEFAULTS["value"], step=0.1, buttons=[], label=i18n("gan.value"),
+                               elem_id="gan-value")
+                vary_note = gr.Markdown(elem_id="gan-vary-note")
+                vary_timing = gr.Markdown(elem_id="gan-vary-timing")
+            with gr.Column(scale=3, min_width=300):
+                gr.Markdown(i18n("gan.vary_caption"), elem_classes=["plot-caption"])
+                varied = Image(show_label=False, interactive=False, buttons=["fullscreen"], elem_id="gan-varied",
+                               elem_classes=["pixel-art"])
+        vary_args = dict(inputs=[seed, count, digit, psi, dimension, value], outputs=[varied, vary_note, vary_timing],
+                         show_progress="hidden", trigger_mode="always_last", **LIGHT)
+        demo.load(vary, api_name="gan_vary", **vary_args)
+        gr.on([dimension.input, value.input], vary_live, api_name="gan_vary_live", api_visibility="private",
+              **vary_args)
+        for number, event in enumerate(resampled):
+            event.success(vary_live, api_name=f"gan_vary_follow_{number}", api_visibility="private", **vary_args)
+
+        gr.Markdown(i18n("gan.timeline_header"), elem_classes=["section-title"])
+        gr.Markdown(i18n("gan.timeline_intro"))
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=2, min_width=280):
+                snapshot = Slider(0, len(snapshots) - 1, value=len(snapshots) - 1, step=1, precision=0, buttons=[],
+                                  label=i18n("gan.snapshot"), elem_id="gan-snapshot")
+                gr.Markdown(i18n("gan.snapshot_steps"), elem_classes=["plot-legend"])
+                snapshot_note = gr.Markdown(elem_id="gan-snapshot-note")
+            with gr.Column(scale=3, min_width=300):
+                snapshot_grid = Image(show_label=False, interactive=False, buttons=["fullscreen"],
+                                      elem_id="gan-snapshot-grid", elem_classes=["pixel-art"])
+        timeline_args = dict(inputs=snapshot, outputs=[snapshot_grid, snapshot_note], show_progress="hidden",
+                             trigger_mode="always_last", **LIGHT)
+        demo.load(timeline_view, api_name="gan_timeline", **timeline_args)
+        snapshot.input(timeline_live, api_name="gan_timeline_live", api_visibility="private", **timeline_args)
+
+        gr.Markdown(i18n("gan.play_header"), elem_classes=["section-title"])
+        gr.Markdown(i18n("gan.play_intro"))
+        state = gr.State(None)
+        with gr.Row():
+            dataset = Dropdown([(i18n(f"gan.dataset_{name}"), name) for name in logic.DATASETS],
+                               value=PLAY_DEFAULTS["dataset"], label=i18n("gan.dataset"), elem_id="gan-dataset",
+                               min_width=260)
+            loss = Radio([(i18n(f"gan.loss_{name}"), name) for name in logic.LOSSES], value=PLAY_DEFAULTS["loss"],
+                         label=i18n("gan.loss"), elem_id="gan-loss")
+        with gr.Row():
+            lr_d = Dropdown(LEARNING_RATES, value=PLAY_DEFAULTS["lr_d"], label=i18n("gan.lr_d"), elem_id="gan-lr-d")
+            lr_g = Dropdown(LEARNING_RATES, value=PLAY_DEFAULTS["lr_g"], label=i18n("gan.lr_g"), elem_id="gan-lr-g")
+            d_steps = Slider(*D_STEPS_RANGE, value=PLAY_DEFAULTS["d_steps"], step=1, precision=0,
+                             label=i18n("gan.d_steps"), elem_id="gan-d-steps")
+            steps = Slider(*PLAY_STEPS_RANGE, value=PLAY_DEFAULTS["steps"], step=10, precision=0,
+                           label=i18n("gan.steps"), elem_id="gan-steps")
+            play_seed = Number(PLAY_DEFAULTS["seed"], precision=0,
+                                  label=i18n("gan.play_seed"), elem_id="gan-play-seed")
+        with gr.Row():
+            train_button = gr.Button(i18n("gan.train"), variant="primary", elem_id="gan-train")
+            halt = gr.Button(i18n("gan.stop"), variant="stop", elem_id="gan-stop")
+            reset = gr.Button(i18n("gan.reset"), elem_id="gan-reset")
+        with gr.Row():
+            collapse = gr.Button(i18n("gan.preset_collapse"), elem_id="gan-preset-collapse")
+            cure = gr.Button(i18n("gan.preset_cure"), elem_id="gan-preset-cure")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=300):
+                board = Image(show_label=False, interactive=False, buttons=["fullscreen"], elem_id="gan-board")
+            with gr.Column(scale=1, min_width=240):
+                play_numbers = gr.Markdown(elem_id="gan-play-numbers")
+                gr.Markdown(i18n("gan.board_legend"), elem_classes=["plot-legend"])
+                play_timing = gr.Markdown(elem_id="gan-play-timing")
+        settings = [dataset, loss, lr_d, lr_g, d_steps, steps, play_seed]
+        board_outputs = [state, board, play_numbers, play_timing]
+        train_button.click(play, [*settings, state], board_outputs, api_name="gan_play", trigger_mode="always_last",
+                           show_progress_on=[play_numbers], **PLAY_LANE)
+        halt.click(play_stop, None, None, api_name="gan_play_stop", show_progress="hidden", **LIGHT)
+        reset_args = dict(fn=play_reset, inputs=settings, outputs=board_outputs, show_progress="hidden", **LIGHT)
+        reset.click(api_name="gan_play_reset", **reset_args)
+        demo.load(api_name="gan_play_start", api_visibility="private", **reset_args)
+        gr.on([dataset.input, loss.input, play_seed.submit], api_name="gan_play_restart", api_visibility="private",
+              **reset_args)
+        for button, fn, name in ((collapse, preset_collapse, "collapse"), (cure, preset_cure, "cure")):
+            button.click(fn, None, [*settings, *board_outputs], api_name=f"gan_preset_{name}",
+                         show_progress_on=[play_numbers], **PLAY_LANE)
+
+        with gr.Accordion(i18n("app.notes"), open=False):
+            gr.Markdown(i18n("gan.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
+                                                             {"left": "$", "right": "$", "display": False}])
+
+
+def path_colors() -> dict[str, str]:
+    return {t(f"gan.path_{key}", lang): color for lang in ("en", "zh")
+            for key, color in (("lerp", COLORS["second"]), ("slerp", COLORS["main"]))}
+
+
+def warm_up() -> None:
+    """After launch: the models, the timeline's snapshots and the two playground presets."""
+    generator_model(), judge_model(), timeline()
+    for name in logic.PRESETS:
+        preset_run(name)

@@ -1,0 +1,200 @@
+"""The GAN tab's endpoints through gradio_client, good input and bad (the app from conftest.py)."""
+import math
+
+import numpy as np
+import pytest
+from gradio_client import Client
+from PIL import Image
+
+
+def error_text(call) -> str:
+    with pytest.raises(Exception) as info:
+        call()
+    return str(info.value)
+
+
+def picture(path) -> np.ndarray:
+    return np.asarray(Image.open(path).convert("L"))
+
+
+def rows(plot) -> list:
+    return (plot.get("value") or plot)["data"]
+
+
+def sample(client, seed=2024, count=40, digit="random", psi=1.0):
+    return client.predict(seed, count, digit, psi, api_name="/gan_sample")
+
+
+def test_a_grid_of_one_digit_is_judged_that_digit(client):
+    grid, histogram, meter, timing = sample(client, seed=5, count=20, digit="3")
+    counts = {row[0]: row[1] for row in rows(histogram)}
+    assert sum(counts.values()) == 20 and counts["3"] >= 16
+    assert "Classified as the requested digit" in meter and "cpu" in timing
+    image = picture(grid)
+    assert image.shape[1] == 10 * (28 * 3 + 2) + 2  # ten columns of enlarged digits
+
+
+def test_same_seed_same_grid_and_a_random_class_grid_spreads_over_the_classes(client):
+    first, histogram, meter, _ = sample(client, seed=99, count=64)
+    again, *_ = sample(client, seed=99, count=64)
+    other, *_ = sample(client, seed=100, count=64)
+    assert np.array_equal(picture(first), picture(again)) and not np.array_equal(picture(first), picture(other))
+    assert sum(1 for row in rows(histogram) if row[1] > 0) >= 9
+    assert "bits" in meter and "10 of 10 classes" in meter
+
+
+def test_truncation_zero_draws_one_average_digit(client):
+    grid, histogram, _, _ = sample(client, seed=1, count=10, digit="7", psi=0.0)
+    image = picture(grid)
+    cells = [image[2:86, 2 + i * 86:86 + i * 86] for i in range(10)]
+    assert all(np.array_equal(cells[0], cell) for cell in cells)
+    assert {row[0]: row[1] for row in rows(histogram)}["7"] == 10
+
+
+@pytest.mark.parametrize("args, words", [
+    ((2024, 0, "random", 1.0), "Samples"),
+    ((2024, 10_000, "random", 1.0), "Samples"),
+    ((-1, 16, "random", 1.0), "Seed"),
+    ((2**32, 16, "random", 1.0), "Seed"),
+    ((2024, 16, "random", 2.5), "Truncation"),
+    ((2024, 16, "", 1.0), "Choose a digit"),
+    ((2024, 16, "12", 1.0), "no digit"),
+    ((2024, "many", "random", 1.0), "Samples"),
+])
+def test_bad_grid_settings_get_a_clear_message(client, args, words):
+    assert words in error_text(lambda: client.predict(*args, api_name="/gan_sample"))
+
+
+def test_nan_through_the_raw_api_gets_a_clear_message(app_url):
+    from tests.test_api import raw_call
+
+    assert "Truncation" in raw_call(app_url, "gan_sample", '{"data": [5, 16, "random", NaN]}')
+    answer = raw_call(app_url, "gan_play", '{"data": ["ring", "gan", "0.001", NaN, 1, 10, 0]}')
+    assert "Generator learning rate" in answer
+    answer = raw_call(app_url, "gan_interpolate", '{"data": [1, 2, NaN, "random", 1.0, "lerp"]}',
+                      {"Accept-Language": "zh-TW"})
+    assert "畫格數" in answer
+
+
+def test_bad_input_in_chinese(app_url):
+    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
+    text = error_text(lambda: chinese.predict(-5, 16, "random", 1.0, api_name="/gan_sample"))
+    assert "種子" in text and "Seed" not in text
+    text = error_text(lambda: chinese.predict(5, 16, "", 1.0, api_name="/gan_sample"))
+    assert "請選一個數字" in text
+
+
+def test_randomise_gives_a_valid_seed(client):
+    seeds = {client.predict(api_name="/gan_randomise") for _ in range(3)}
+    assert len(seeds) == 3 and all(isinstance(s, int | float) and 0 <= s < 2**32 for s in seeds)
+
+
+def test_interpolation_gives_frames_a_gif_and_the_norm_dip(client):
+    gallery, gif, norms, note, timing = client.predict(2024, 7, 8, "random", 1.0, "lerp", api_name="/gan_interpolate")
+    assert len(gallery) == 8
+    with Image.open(gif) as animation:
+        assert animation.format == "GIF" and animation.n_frames == 14  # forth and back
+    paths = {}
+    for _, norm, path in rows(norms):
+        paths.setdefault(path, []).append(norm)
+    lerp, slerp = paths["lerp (straight line)"], paths["slerp (along the sphere)"]
+    assert min(lerp) < 0.85 * min(lerp[0], lerp[-1]) and min(slerp) >= min(slerp[0], slerp[-1]) - 1e-3
+    assert "slerp never goes below" in note
+    first, *_ = sample(client, seed=2024, count=1)
+    item = gallery[0]["image"]
+    frame = np.asarray(Image.open(item if isinstance(item, str) else item["path"]).convert("L"))[::3, ::3]
+    assert np.abs(frame.astype(int) - picture(first)[2:86:3, 2:86:3]).max() <= 1  # t = 0 is seed A's sample
+
+
+@pytest.mark.parametrize("args, words", [
+    ((1, 2, 1, "random", 1.0, "lerp"), "Frames"),
+    ((1, 2, 33, "random", 1.0, "lerp"), "Frames"),
+    ((1, 2, 8, "random", 1.0, "zigzag"), "no path"),
+    ((1, -2, 8, "random", 1.0, "slerp"), "Seed B"),
+])
+def test_bad_interpolations_get_a_clear_message(client, args, words):
+    assert words in error_text(lambda: client.predict(*args, api_name="/gan_interpolate"))
+
+
+def test_varying_a_coordinate_changes_the_samples(client):
+    still, note, _ = client.predict(2024, 8, "random", 1.0, 3, 0.0, api_name="/gan_vary")
+    moved, note_moved, _ = client.predict(2024, 8, "random", 1.0, 3, 4.0, api_name="/gan_vary")
+    top = picture(still)[: picture(still).shape[0] // 2]
+    assert np.array_equal(top, picture(moved)[: picture(moved).shape[0] // 2])  # the originals stay on top
+    assert not np.array_equal(picture(still), picture(moved))
+    assert "z[3] set to +4.0" in note_moved
+    assert "Coordinate" in error_text(lambda: client.predict(2024, 8, "random", 1.0, 64, 0.0, api_name="/gan_vary"))
+    assert "value" in error_text(lambda: client.predict(2024, 8, "random", 1.0, 3, math.inf, api_name="/gan_vary"))
+
+
+def test_the_timeline_goes_from_noise_to_digits(client):
+    from demos.gan.ui import card
+
+    entries = card()["timeline"]
+    first, first_note = client.predict(0, api_name="/gan_timeline")
+    last, last_note = client.predict(len(entries) - 1, api_name="/gan_timeline")
+    assert "Step 0" in first_note and f"Step {entries[-1]['step']}" in last_note
+    assert f"digit-FID {entries[-1]['digit_fid']:.0f}" in last_note
+    assert not np.array_equal(picture(first), picture(last))
+    assert "Snapshot" in error_text(lambda: client.predict(len(entries), api_name="/gan_timeline"))
+
+
+def test_the_playground_trains_streams_and_keeps_its_state_per_session(app_url):
+    mine = Client(app_url, verbose=False)
+    mine.predict("ring", "gan", "0.001", "0.001", 1, 10, 0, api_name="/gan_play_reset")
+    job = mine.submit("ring", "gan", "0.001", "0.001", 1, 400, 0, api_name="/gan_play")
+    updates = list(job)
+    board, numbers, timing = job.result()
+    assert "Step **400**" in numbers and "cpu" in timing and len(updates) >= 1
+    assert picture(board).shape[1] > 800
+    _, numbers, _ = mine.predict("ring", "gan", "0.001", "0.001", 1, 50, 0, api_name="/gan_play")
+    assert "Step **450**" in numbers  # carries on from where it stopped
+    theirs = Client(app_url, verbose=False)
+    _, numbers, _ = theirs.predict("ring", "gan", "0.001", "0.001", 1, 20, 0, api_name="/gan_play")
+    assert "Step **20**" in numbers  # another student's GAN is their own
+    _, numbers, _ = mine.predict("moons", "gan", "0.001", "0.001", 1, 20, 0, api_name="/gan_play")
+    assert "Step **20**" in numbers  # new data: a new GAN
+    _, numbers, _ = mine.predict("moons", "gan", "0.001", "0.001", 1, 10, 0, api_name="/gan_play_reset")
+    assert "Step **0**" in numbers
+
+
+def test_the_stop_button_ends_a_long_run_early(app_url):
+    import time
+
+    mine = Client(app_url, verbose=False)
+    job = mine.submit("gaussians", "wgan_gp", "0.001", "0.001", 10, 2000, 3, api_name="/gan_play")
+    time.sleep(3)
+    mine.predict(api_name="/gan_play_stop")
+    _, numbers, _ = job.result()
+    assert "Stopped." in numbers and "Step **2000**" not in numbers
+
+
+def test_the_presets_show_collapse_then_its_cure(client):
+    *settings, board, numbers, timing = client.predict(api_name="/gan_preset_collapse")
+    assert settings == ["gaussians", "gan", "0.001", "0.01", 1, 50, 1]
+    assert "Step **200**" in numbers and "Modes covered: **1 of 8**" in numbers
+    *settings, board, numbers, timing = client.predict(api_name="/gan_preset_cure")
+    assert settings[1] == "wgan_gp" and settings[-1] == 1
+    assert "Step **400**" in numbers and "Modes covered: **8 of 8**" in numbers
+
+
+def test_a_preset_is_each_users_own_to_train_further(app_url):
+    mine, theirs = Client(app_url, verbose=False), Client(app_url, verbose=False)
+    *settings, _, _, _ = mine.predict(api_name="/gan_preset_collapse")
+    theirs.predict(api_name="/gan_preset_collapse")
+    _, numbers, _ = mine.predict(*settings, api_name="/gan_play")
+    assert "Step **250**" in numbers
+    _, numbers, _ = theirs.predict(*settings, api_name="/gan_play")
+    assert "Step **250**" in numbers  # the shared preset run was copied, not trained further by the first user
+
+
+@pytest.mark.parametrize("args, words", [
+    (("spiral", "gan", "0.001", "0.001", 1, 10, 0), "no choice"),
+    (("ring", "lsgan", "0.001", "0.001", 1, 10, 0), "no choice"),
+    (("ring", "gan", "1", "0.001", 1, 10, 0), "Discriminator learning rate"),
+    (("ring", "gan", "0.001", "0.001", 0, 10, 0), "D steps"),
+    (("ring", "gan", "0.001", "0.001", 1, 100_000, 0), "Generator steps"),
+    (("ring", "gan", "0.001", "0.001", 1, 10, -1), "Seed"),
+])
+def test_bad_playground_settings_get_a_clear_message(client, args, words):
+    assert words in error_text(lambda: client.predict(*args, api_name="/gan_play"))
