@@ -49,7 +49,8 @@ def playground(view, history: list[tuple[int, float, float]], *, critic_title: s
     """Left: the critic's output on the plane (heat map), real points, generated points (the same noise every
     frame, so each point's motion can be followed) and the generator's pull (arrows: where the generator's loss
     pushes a generated point). Right: the two losses per step. An RGB uint8 picture."""
-    fig, (plane, losses) = plots.new_figure(11, 4.8, ncols=2, gridspec_kw={"width_ratios": [1, 1.05]})
+    fig, (plane, losses) = plots.new_figure(11, 4.8, ncols=2, layout=None, gridspec_kw={"width_ratios": [1, 1.05]})
+    fig.subplots_adjust(left=0.01, right=0.97, bottom=0.14, top=0.92, wspace=0.28)  # fixed: redrawn many times
     extent = (view.xs[0], view.xs[-1], view.xs[0], view.xs[-1])
     values = view.critic
     if values.min() >= 0 and values.max() <= 1:  # GAN: a probability, centred on 0.5

@@ -49,7 +49,7 @@ LEARNING_RATES = ["0.0001", "0.0003", "0.001", "0.003", "0.01"]
 D_STEPS_RANGE, PLAY_STEPS_RANGE = (1, 10), (10, 2000)
 PLAY_DEFAULTS = {"dataset": "gaussians", "loss": "gan", "lr_d": "0.001", "lr_g": "0.001", "d_steps": 1,
                  "steps": 200, "seed": 0}
-STREAM_EVERY_S = 0.3  # at most ~3 page updates a second while the playground trains
+STREAM_EVERY_S = 1.0  # a new picture at most every second while the playground trains (drawing one: ~0.2 s)
 CHUNK = 25  # generator steps between two looks at the clock (and at the Stop button)
 
 STOPS = StopRequests()
