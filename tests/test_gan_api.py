@@ -141,7 +141,7 @@ def test_the_timeline_goes_from_noise_to_digits(client):
 
 def test_the_playground_trains_streams_and_keeps_its_state_per_session(app_url):
     mine = Client(app_url, verbose=False)
-    mine.predict("ring", "gan", "0.001", "0.001", 1, 10, 0, api_name="/gan_play_reset")
+    mine.predict("ring", "gan", "0.001", "0.001", 1, 10, 0, api_name="/gan_reset")
     job = mine.submit("ring", "gan", "0.001", "0.001", 1, 400, 0, api_name="/gan_play")
     updates = list(job)
     board, numbers, timing = job.result()
@@ -154,7 +154,7 @@ def test_the_playground_trains_streams_and_keeps_its_state_per_session(app_url):
     assert "Step **20**" in numbers  # another student's GAN is their own
     _, numbers, _ = mine.predict("moons", "gan", "0.001", "0.001", 1, 20, 0, api_name="/gan_play")
     assert "Step **20**" in numbers  # new data: a new GAN
-    _, numbers, _ = mine.predict("moons", "gan", "0.001", "0.001", 1, 10, 0, api_name="/gan_play_reset")
+    _, numbers, _ = mine.predict("moons", "gan", "0.001", "0.001", 1, 10, 0, api_name="/gan_reset")
     assert "Step **0**" in numbers
 
 
@@ -164,24 +164,24 @@ def test_the_stop_button_ends_a_long_run_early(app_url):
     mine = Client(app_url, verbose=False)
     job = mine.submit("gaussians", "wgan_gp", "0.001", "0.001", 10, 2000, 3, api_name="/gan_play")
     time.sleep(3)
-    mine.predict(api_name="/gan_play_stop")
+    mine.predict(api_name="/gan_stop")
     _, numbers, _ = job.result()
     assert "Stopped." in numbers and "Step **2000**" not in numbers
 
 
 def test_the_presets_show_collapse_then_its_cure(client):
-    *settings, board, numbers, timing = client.predict(api_name="/gan_preset_collapse")
+    *settings, board, numbers, timing = client.predict(api_name="/gan_collapse")
     assert settings == ["gaussians", "gan", "0.001", "0.01", 1, 50, 1]
     assert "Step **200**" in numbers and "Modes covered: **1 of 8**" in numbers
-    *settings, board, numbers, timing = client.predict(api_name="/gan_preset_cure")
+    *settings, board, numbers, timing = client.predict(api_name="/gan_cure")
     assert settings[1] == "wgan_gp" and settings[-1] == 1
     assert "Step **400**" in numbers and "Modes covered: **8 of 8**" in numbers
 
 
 def test_a_preset_is_each_users_own_to_train_further(app_url):
     mine, theirs = Client(app_url, verbose=False), Client(app_url, verbose=False)
-    *settings, _, _, _ = mine.predict(api_name="/gan_preset_collapse")
-    theirs.predict(api_name="/gan_preset_collapse")
+    *settings, _, _, _ = mine.predict(api_name="/gan_collapse")
+    theirs.predict(api_name="/gan_collapse")
     _, numbers, _ = mine.predict(*settings, api_name="/gan_play")
     assert "Step **250**" in numbers
     _, numbers, _ = theirs.predict(*settings, api_name="/gan_play")

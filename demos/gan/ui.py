@@ -561,14 +561,14 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         board_outputs = [state, board, play_numbers, play_timing]
         train_button.click(play, [*settings, state], board_outputs, api_name="gan_play", trigger_mode="always_last",
                            show_progress_on=[play_numbers], **PLAY_LANE)
-        halt.click(play_stop, None, None, api_name="gan_play_stop", show_progress="hidden", **LIGHT)
+        halt.click(play_stop, None, None, api_name="gan_stop", show_progress="hidden", **LIGHT)
         reset_args = dict(fn=play_reset, inputs=settings, outputs=board_outputs, show_progress="hidden", **LIGHT)
-        reset.click(api_name="gan_play_reset", **reset_args)
+        reset.click(api_name="gan_reset", **reset_args)
         demo.load(api_name="gan_play_start", api_visibility="private", **reset_args)
         gr.on([dataset.input, loss.input, play_seed.submit], api_name="gan_play_restart", api_visibility="private",
               **reset_args)
         for button, fn, name in ((collapse, preset_collapse, "collapse"), (cure, preset_cure, "cure")):
-            button.click(fn, None, [*settings, *board_outputs], api_name=f"gan_preset_{name}",
+            button.click(fn, None, [*settings, *board_outputs], api_name=f"gan_{name}",
                          show_progress_on=[play_numbers], **PLAY_LANE)
 
         with gr.Accordion(i18n("app.notes"), open=False):
