@@ -101,6 +101,27 @@ SCENARIOS: dict[str, Scenario] = {
         default=lambda u: (u.clip("open_the_door.wav"), "whisper-tiny.en", "targeted", -30, 100, "open the window"),
         varied=lambda u: (u.clip(), "speech-ctc", u.pick({"fgsm": 1, "pgd": 1, "targeted": 2}), u.int(-50, -25), 20,
                           u.pick({"open the window": 1, "go right": 1, "turn off the light": 1}))),
+    "/gan_sample": Scenario(
+        "light", 6,  # the page's default grid, then seeds, digits, sizes and ψ as a class tries them
+        default=lambda u: (2024, 40, "random", 1.0),
+        varied=lambda u: (u.int(0, 2**32 - 1), u.int(1, 64), u.pick({"random": 5, **{str(d): 1 for d in range(10)}}),
+                          u.slider(0, 2, 0.05))),
+    "/gan_interpolate": Scenario(
+        "light", 2,
+        default=lambda u: (2024, 7, 10, "random", 1.0, "slerp"),
+        varied=lambda u: (u.int(0, 10_000), u.int(0, 10_000), u.int(2, 32), u.pick({"random": 2, "3": 1, "8": 1}),
+                          u.slider(0, 2, 0.05), u.pick({"lerp": 1, "slerp": 1}))),
+    "/gan_vary": Scenario(
+        "light", 3,
+        default=lambda u: (2024, 40, "random", 1.0, 0, 0.0),
+        varied=lambda u: (u.int(0, 10_000), u.int(1, 64), "random", 1.0, u.int(0, 63), u.slider(-4, 4, 0.1))),
+    "/gan_timeline": Scenario("light", 1, default=lambda u: (5,), varied=lambda u: (u.int(0, 5),)),
+    "/gan_play": Scenario(
+        "heavy", 1,  # the playground's own lane: each student's GAN, 200 steps a click
+        default=lambda u: ("gaussians", "gan", "0.001", "0.001", 1, 200, 0),
+        varied=lambda u: (u.pick({"gaussians": 2, "ring": 1, "moons": 1, "line": 1}),
+                          u.pick({"gan": 2, "wgan_clip": 1, "wgan_gp": 1}), "0.001", "0.001", u.int(1, 5),
+                          u.pick({100: 1, 200: 2, 500: 1}), u.int(0, 9))),
 }
 CACHE_MARKS = ("cached", "快取")  # what a heavy answer served from a cache says in its timing label
 # The handler's own time from its timing label: "cpu · 42 ms", "cpu · 1.3 s" (毫秒 / 秒 in Chinese).
