@@ -1,0 +1,167 @@
+"""The CycleGAN tab's generators: the official ResNet generator (its layout, so official checkpoints and the
+packaged photo generator load into it), and the small pair this project trains on the digits.
+
+``ResnetGenerator``: the CycleGAN paper's generator (Zhu et al. 2017; the layout of the official PyTorch code):
+reflection pad, 7×7 conv, two stride-2 convs, n residual blocks, two transposed convs, 7×7 conv, tanh, with
+instance norm after every conv but the last. Images in [-1, 1]. The official checkpoints use instance norm
+without learned scale and shift; some re-trainings use it with them (``affine=True``).
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from core.models import ASSETS, BundledChoice, PackagedChoice
+
+
+class ResnetBlock(nn.Module):
+    def __init__(self, dim: int, affine: bool):
+        super().__init__()
+        self.conv_block = nn.Sequential(
+            nn.ReflectionPad2d(1), nn.Conv2d(dim, dim, 3), nn.InstanceNorm2d(dim, affine=affine), nn.ReLU(True),
+            nn.ReflectionPad2d(1), nn.Conv2d(dim, dim, 3), nn.InstanceNorm2d(dim, affine=affine),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.conv_block(x)
+
+
+class ResnetGenerator(nn.Module):
+    """(B, in_ch, H, W) in [-1, 1] -> (B, out_ch, H, W) in [-1, 1]; H and W are padded inside (to multiples of
+    4, at least 8) and cropped back, so any size works."""
+
+    def __init__(self, in_ch: int = 3, out_ch: int = 3, width: int = 64, blocks: int = 9, affine: bool = False):
+        super().__init__()
+
+        def norm(channels):
+            return nn.InstanceNorm2d(channels, affine=affine)
+
+        layers = [nn.ReflectionPad2d(3), nn.Conv2d(in_ch, width, 7), norm(width), nn.ReLU(True)]
+        for k in range(2):  # down: width -> 2 width -> 4 width
+            c = width * 2 ** k
+            layers += [nn.Conv2d(c, 2 * c, 3, stride=2, padding=1), norm(2 * c), nn.ReLU(True)]
+        layers += [ResnetBlock(width * 4, affine) for _ in range(blocks)]
+        for k in range(2):  # up: 4 width -> 2 width -> width
+            c = width * 4 // 2 ** k
+            layers += [nn.ConvTranspose2d(c, c // 2, 3, stride=2, padding=1, output_padding=1), norm(c // 2),
+                       nn.ReLU(True)]
+        layers += [nn.ReflectionPad2d(3), nn.Conv2d(width, out_ch, 7), nn.Tanh()]
+        self.model = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h, w = x.shape[-2:]
+        # Multiples of 4, and at least 8 (instance norm needs more than one pixel at the 1/4-size bottleneck)
+        pad_h, pad_w = max(8 - h, -h % 4), max(8 - w, -w % 4)
+        if pad_h or pad_w:
+            mode = "reflect" if pad_h < h and pad_w < w else "replicate"
+            x = nn.functional.pad(x, (0, pad_w, 0, pad_h), mode=mode)
+        return self.model(x)[..., :h, :w]
+
+
+def official_keys(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """A ResNet generator's state dict in the official names: residual blocks' ``block`` (as some re-trainings
+    call it) -> ``conv_block``; a ``module.`` prefix (saved from DataParallel) dropped."""
+    out = {}
+    for key, value in state.items():
+        key = key.removeprefix("module.")
+        out[key.replace(".block.", ".conv_block.")] = value
+    return out
+
+
+def load_resnet(state: dict[str, torch.Tensor]) -> ResnetGenerator:
+    """A ResnetGenerator shaped by the state dict (channels, width, blocks, affine norm) with its weights."""
+    state = official_keys(state)
+    first, last = state["model.1.weight"], state[max((k for k in state if k.endswith(".weight")),
+                                                      key=lambda k: int(k.split(".")[1]))]
+    blocks = len({k.split(".")[1] for k in state if ".conv_block." in k})
+    affine = "model.2.weight" in state
+    model = ResnetGenerator(first.shape[1], last.shape[0], first.shape[0], blocks, affine)
+    model.load_state_dict(state, strict=True)
+    return model.eval()
+
+
+class DigitTranslator(ResnetGenerator):
+    """The digits pair's generator: the same design, small (28×28 grey, width 16, 3 residual blocks at 7×7);
+    in [0, 1], out [0, 1], like every digit model here."""
+
+    def __init__(self):
+        super().__init__(1, 1, width=16, blocks=3, affine=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return (super().forward(x * 2 - 1) + 1) / 2
+
+
+class PatchDiscriminator(nn.Module):
+    """A PatchGAN for 28×28 digits: a 7×7 grid of real/fake scores, each seeing a 10×10 patch (train.py only)."""
+
+    def __init__(self, width: int = 32):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(1, width, 4, 2, 1), nn.LeakyReLU(0.2),
+            nn.Conv2d(width, 2 * width, 4, 2, 1), nn.InstanceNorm2d(2 * width), nn.LeakyReLU(0.2),
+            nn.Conv2d(2 * width, 1, 3, 1, 1),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x * 2 - 1)
+
+
+class StyleCNN(nn.Module):
+    """Handwritten (0) or typeset (1)? A small CNN that judges the translations' style (train.py trains it)."""
+
+    def __init__(self, width: int = 16):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(1, width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(width, 2 * width, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(2 * width * 49, 64), nn.ReLU(), nn.Linear(64, 2),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+class Translators(nn.Module):
+    """A model choice of the tab: G (A→B) and, when the choice has one, F (B→A); both take and give [0, 1]."""
+
+    def __init__(self, g: nn.Module, f: nn.Module | None = None):
+        super().__init__()
+        self.g, self.f = g, f
+
+
+class InUnitRange(nn.Module):
+    """A generator that works in [-1, 1] (the official ResNet generator) seen as one that works in [0, 1]."""
+
+    def __init__(self, generator: nn.Module):
+        super().__init__()
+        self.generator = generator
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return (self.generator(x * 2 - 1) + 1) / 2
+
+
+def digit_pair() -> Translators:
+    return Translators(DigitTranslator(), DigitTranslator())
+
+
+def vintage() -> Translators:
+    """The packaged photo generator's shape: ResNet-9, width 64, instance norm with scale and shift."""
+    return Translators(InUnitRange(ResnetGenerator(3, 3, 64, 9, affine=True)))
+
+
+def vintage_keys(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    return {f"g.generator.{key}": value for key, value in official_keys(state).items()}
+
+
+DIGITS = BundledChoice("digits-cyclegan", ASSETS / "cyclegan" / "digits", digit_pair)
+#: CycleGAN's ResNet-9 generator retrained "modern photo -> vintage look" (MIT, 2025), as a state dict inside the
+#: PyPI package; one direction only (no F). Read with torch.load(weights_only=True); none of its code runs.
+VINTAGE = PackagedChoice(
+    key="vintagify",
+    distribution="vintagify",
+    version="0.1.2",
+    resource="vintagify/resources/G_A2B_epoch33.pth",
+    sha256="c502cd44ca720d004f89775f593fc403acc6b36d27d65390cbe2f476f771e560",
+    build=vintage,
+    convert=vintage_keys,
+)
