@@ -56,7 +56,7 @@ def main() -> None:
         config = logic.PlayConfig("gaussians", loss, 1e-3, 1e-3, d_steps, seed=0)
         game = logic.new_playground(config)
         train = timed(lambda game=game: logic.train_steps(game, 200), 3, warmup=1)
-        picture = timed(lambda game=game: tab.play_picture(game, "en"), 5, warmup=1)
+        picture = timed(lambda game=game: tab.board(game, "en"), 5, warmup=1)
         play_rows.append((loss, d_steps, train, picture))
 
     server, url, _ = start_app()
@@ -98,7 +98,8 @@ def main() -> None:
               f"| `/gan_interpolate` 16 frames | {e2e_walk:.2f} s | ≤ 0.5 s |",
               f"| `/gan_play` 200 steps (GAN, 1 D step), pictures streamed | {e2e_play:.2f} s | ≤ 2 s |", "",
               "## Playground: 200 generator steps (in-process)", "",
-              "| loss | D steps per G step | 200 steps | one picture | goal |", "| --- | ---: | ---: | ---: | --- |"]
+              "| loss | D steps per G step | 200 steps | one picture and its numbers | goal |",
+              "| --- | ---: | ---: | ---: | --- |"]
     for loss, d_steps, train_ms, picture_ms in play_rows:
         lines.append(f"| {loss} | {d_steps} | {train_ms / 1000:.2f} s | {picture_ms:.0f} ms | ≤ 2 s |")
     lines.append("")

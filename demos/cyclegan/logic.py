@@ -10,8 +10,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from core.data.digits import to_tensor
 
-def to_tensor(image: np.ndarray) -> torch.Tensor:
+
+def image_tensor(image: np.ndarray) -> torch.Tensor:
     """uint8 (H, W) or (H, W, C) -> float (1, C, H, W) in [0, 1]."""
     array = np.asarray(image, dtype=np.float32) / 255.0
     if array.ndim == 2:
@@ -29,7 +31,7 @@ def to_image(tensor: torch.Tensor) -> np.ndarray:
 def apply(generator: nn.Module, image: np.ndarray) -> np.ndarray:
     """One generator on one picture (uint8 in, uint8 out, same size and channels); the generator takes [0, 1]."""
     device = next(generator.parameters()).device
-    return to_image(generator(to_tensor(image).to(device)))
+    return to_image(generator(image_tensor(image).to(device)))
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,7 @@ def identity_change(generator: nn.Module, image: np.ndarray) -> tuple[np.ndarray
 @torch.inference_mode()
 def preserved(classifier: nn.Module, translated: np.ndarray, labels: np.ndarray) -> float:
     """The share of translations (N, 28, 28) uint8 that the classifier still reads as their label."""
-    x = torch.from_numpy(np.asarray(translated, np.float32) / 255.0)[:, None]
-    return float((classifier(x).argmax(1).numpy() == np.asarray(labels)).mean())
+    return float((classifier(to_tensor(translated)).argmax(1).numpy() == np.asarray(labels)).mean())
 
 
 def working_size(width: int, height: int, longest: int) -> tuple[int, int]:

@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from core.data.digits import to_tensor
 from core.seeding import generator, init_weights
 
 MAX_GRID = 64
@@ -134,8 +135,7 @@ def histogram_entropy(counts: np.ndarray) -> float:
 def classify(classifier: nn.Module, images: np.ndarray) -> torch.Tensor:
     """Class probabilities (N, 10) of uint8 images (N, 28, 28)."""
     device = next(classifier.parameters()).device
-    x = torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32) / 255.0)[:, None].to(device)
-    return torch.softmax(classifier(x), dim=1).cpu()
+    return torch.softmax(classifier(to_tensor(images).to(device)), dim=1).cpu()
 
 
 def meter(classifier: nn.Module, images: np.ndarray, requested: np.ndarray | None = None) -> Meter:
@@ -155,8 +155,7 @@ def features(classifier: nn.Module, images: np.ndarray, batch: int = 500) -> np.
     head = classifier.classifier[:3]  # Flatten, Linear, ReLU (dropout and the last layer left out)
     out = []
     for start in range(0, len(images), batch):
-        x = torch.from_numpy(np.ascontiguousarray(images[start:start + batch], dtype=np.float32) / 255.0)
-        out.append(head(classifier.features(x[:, None].to(device))).double().cpu())
+        out.append(head(classifier.features(to_tensor(images[start:start + batch]).to(device))).double().cpu())
     return torch.cat(out).numpy()
 
 

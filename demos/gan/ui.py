@@ -296,25 +296,24 @@ def continue_or_start(play: logic.Playground | None, config: logic.PlayConfig) -
     return play
 
 
-def play_picture(play: logic.Playground, lang: str) -> np.ndarray:
+def board(play: logic.Playground, lang: str, stopped: bool = False) -> tuple[np.ndarray, str]:
+    """The playground's picture and its numbers, from one look at the field."""
+    view = logic.field_view(play)
     kind = "gan" if play.config.loss == "gan" else "wgan"
-    return figures.playground(
-        logic.field_view(play), play.history, critic_title=t(f"gan.critic_title_{kind}", lang),
+    picture = figures.playground(
+        view, play.history, critic_title=t(f"gan.critic_title_{kind}", lang),
         loss_title=t("gan.loss_title", lang), step_label=t("gan.step", lang), real_label=t("gan.real", lang),
         fake_label=t("gan.fake", lang), d_label=t(f"gan.d_loss_{kind}", lang), g_label=t("gan.g_loss", lang))
-
-
-def play_text(play: logic.Playground, lang: str, stopped: bool = False) -> str:
     lines = [t("gan.play_step", lang, step=play.steps)]
     if play.history:
         _, d, g = play.history[-1]
         lines[0] += " · " + t("gan.play_losses", lang, d=d, g=g)
     if play.config.dataset == "gaussians":
-        covered, near = logic.mode_coverage(logic.field_view(play, resolution=2, arrows=2).fake)
+        covered, near = logic.mode_coverage(view.fake)
         lines.append(t("gan.play_modes", lang, covered=covered, near=near))
     if stopped:
         lines.append(t("gan.play_stopped", lang))
-    return "\n\n".join(lines)
+    return picture, "\n\n".join(lines)
 
 
 def _train_chunks(play: logic.Playground, steps: int, stop_wanted):
@@ -353,8 +352,8 @@ def play(dataset=PLAY_DEFAULTS["dataset"], loss=PLAY_DEFAULTS["loss"], lr_d=PLAY
         progress(done / steps, desc=t("gan.play_progress", lang, step=done, target=steps))
         if time.monotonic() - shown_at >= STREAM_EVERY_S:
             shown_at = time.monotonic()
-            yield game, play_picture(game, lang), play_text(game, lang), gr.skip()
-    yield game, play_picture(game, lang), play_text(game, lang, stopped), watch.label(lang)
+            yield game, *board(game, lang), gr.skip()
+    yield game, *board(game, lang, stopped), watch.label(lang)
 
 
 @handler
@@ -364,7 +363,7 @@ def play_reset(dataset=PLAY_DEFAULTS["dataset"], loss=PLAY_DEFAULTS["loss"], lr_
     """A new, untrained 2-D GAN with these settings (step 0): its picture and numbers."""
     config, _ = read_play(dataset, loss, lr_d, lr_g, d_steps, steps, seed, lang)
     game = logic.new_playground(config)
-    return game, play_picture(game, lang), play_text(game, lang), ""
+    return game, *board(game, lang), ""
 
 
 @handler
@@ -395,7 +394,7 @@ def _preset(name: str, lang: str):
     cached = name in PRESET_RUNS
     game = copy.deepcopy(preset_run(name))
     settings = preset_settings(name)
-    return (*settings, game, play_picture(game, lang), play_text(game, lang), watch.label(lang, cached))
+    return (*settings, game, *board(game, lang), watch.label(lang, cached))
 
 
 @handler
