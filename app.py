@@ -160,6 +160,9 @@ def parse_args(argv=None):
                         help="never touch the network: use bundled models and Hub models already downloaded")
     parser.add_argument("--prefetch", action="store_true",
                         help="download every Hub model choice ahead of a class, then exit")
+    parser.add_argument("--cyclegan", action="append", default=[], metavar="G.pth[,F.pth]",
+                        help="a CycleGAN generator file (e.g. an official latest_net_G.pth), or two: G and F, for the "
+                             "CycleGAN tab's model list (repeatable; env DEMO_CYCLEGAN also works)")
     return parser.parse_args(argv)
 
 
@@ -173,6 +176,8 @@ def main(argv=None) -> int:
         return 2
     if args.offline:
         models.set_offline(True)
+    if args.cyclegan:  # read when the CycleGAN tab declares its models
+        os.environ["DEMO_CYCLEGAN"] = os.pathsep.join(filter(None, [os.environ.get("DEMO_CYCLEGAN"), *args.cyclegan]))
     if args.prefetch:
         load_tabs()  # registers every topic's model choices
         failures = models.prefetch_all()

@@ -73,7 +73,7 @@ def overlay(image: np.ndarray, heat: np.ndarray, scale: tuple[float, float], *, 
     return with_colorbar(blended, scale, cmap) if colorbar else blended
 
 
-def _font(size: int) -> ImageFont.ImageFont:
+def font_of(size: int) -> ImageFont.ImageFont:
     try:
         return ImageFont.load_default(size=size)  # Pillow's own scalable font: the same on every machine
     except TypeError:  # Pillow built without FreeType
@@ -94,7 +94,7 @@ def colorbar(scale: tuple[float, float], height: int, *, cmap: str = "inferno", 
     font_size = max(12, height // 14)
     bar_width, pad = max(12, height // 16), font_size // 2
     labels = [_tick(v, high - low) for v in np.linspace(high, low, ticks)]
-    font = _font(font_size)
+    font = font_of(font_size)
     text_width = max(int(np.ceil(font.getlength(text))) for text in labels)
     canvas = Image.new("RGB", (pad + bar_width + pad + text_width + pad, height), "white")
     inner = height - font_size  # half a text line of room at each end for the first and last label

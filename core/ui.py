@@ -384,16 +384,16 @@ def gallery_position(position, count: int) -> int:
         raise UserInputError("gallery.position", count=count, last=count - 1) from None
 
 
-def on_gallery_click(gallery: gr.Gallery, fn, *, outputs, api_name: str, **event_args):
-    """A click on a gallery item -> ``fn(position)``, where ``fn`` is a public, API-callable handler that
-    takes the item's position as a plain number (an API call has no click to read).
+def on_gallery_click(gallery: gr.Gallery, fn, *, outputs, api_name: str, inputs=(), **event_args):
+    """A click on a gallery item -> ``fn(position, *inputs)``, where ``fn`` is a public, API-callable handler
+    that takes the item's position as a plain number (an API call has no click to read).
 
     The click's index is read by a private step into a hidden number, then ``fn`` runs on it: a
     SelectData parameter on a public endpoint would fail inside Gradio for every API call."""
     position = gr.Number(visible=False, precision=0, label="position")
     clicked = gallery.select(_clicked_index, None, position, api_name=f"{api_name}_click",
                              api_visibility="private", show_progress="hidden")
-    return clicked.then(fn, position, outputs, api_name=api_name, **event_args)
+    return clicked.then(fn, [position, *inputs], outputs, api_name=api_name, **event_args)
 
 
 # ---------------------------------------------------------------- model choices

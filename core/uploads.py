@@ -16,6 +16,7 @@ from core.i18n import UserInputError
 
 MAX_UPLOAD_MB = 20
 MAX_MEGAPIXELS = 40
+EXIF_ORIENTATION = 0x0112
 
 
 def _check_file(path) -> str:
@@ -89,6 +90,18 @@ def decode_image(path, *, max_side: int | None = 1024) -> np.ndarray:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
         raise UserInputError("image.unreadable", detail=type(exc).__name__) from None
     return np.asarray(rgb, dtype=np.uint8)
+
+
+def image_size(path) -> tuple[int, int]:
+    """An image file's (width, height) as it is shown, EXIF rotation applied, without decoding its pixels."""
+    path = _check_file(path)
+    try:
+        with Image.open(path) as img:
+            width, height = img.size
+            turned = img.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8)  # shown rotated by 90°
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise UserInputError("image.unreadable", detail=type(exc).__name__) from None
+    return (height, width) if turned else (width, height)
 
 
 @dataclass

@@ -9,6 +9,7 @@ REGISTRY = [
     "demos.saliency.ui",
     "demos.audio_attack.ui",
     "demos.gan.ui",
+    "demos.cyclegan.ui",
 ]
 
 

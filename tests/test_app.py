@@ -97,7 +97,7 @@ def test_readme_has_the_two_commands_and_ci_runs_the_test_one():
     ("demos.saliency.measure", ["--quick"], "efficientnet_lite0/card.json"),
     ("demos.audio_attack.train", ["--smoke"], "card.json"),
     ("demos.gan.train", ["--quick"], "card.json"),
-    ("demos.cyclegan.train", ["--quick"], "card.json"),
+    ("demos.cyclegan.train", ["--smoke"], "card.json"),
 ])
 def test_each_train_script_runs_a_few_steps(tmp_path, module, args, card):
     """CI never retrains: it checks that each train.py (or measure.py) still runs, on a few steps, into a

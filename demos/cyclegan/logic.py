@@ -75,3 +75,57 @@ def working_size(width: int, height: int, longest: int) -> tuple[int, int]:
     (the generator halves them twice), at least 4, the aspect ratio kept."""
     scale = min(1.0, longest / max(width, height))
     return tuple(max(4, int(round(side * scale / 4)) * 4) for side in (width, height))
+
+
+def to_working_size(rgb: np.ndarray, longest: int) -> np.ndarray:
+    """A picture resized (Lanczos) to ``working_size``: what the generator translates."""
+    from PIL import Image
+
+    height, width = rgb.shape[:2]
+    size = working_size(width, height, longest)
+    if size == (width, height):
+        return rgb
+    return np.asarray(Image.fromarray(rgb).resize(size, Image.LANCZOS))
+
+
+@dataclass(frozen=True)
+class RoundTrip:
+    """A batch of digits x → G(x) → F(G(x)), with the classifier's reading of each stage."""
+
+    x: np.ndarray  # (N, 28, 28) uint8
+    translated: np.ndarray
+    reconstructed: np.ndarray
+    read_x: np.ndarray  # (N,) the digit the classifier reads
+    read_translated: np.ndarray
+    read_reconstructed: np.ndarray
+    style_translated: np.ndarray  # (N,) the style judge's verdict on G(x): 0 handwritten, 1 typeset
+
+    @property
+    def cycle_l1(self) -> np.ndarray:
+        """Mean |x − F(G(x))| per digit, in [0, 1]."""
+        return np.abs(self.x.astype(np.float32) - self.reconstructed.astype(np.float32)).mean(axis=(1, 2)) / 255
+
+
+@torch.inference_mode()
+def round_trip(forward: nn.Module, backward: nn.Module, classifier: nn.Module, style: nn.Module,
+               digits: np.ndarray) -> RoundTrip:
+    """Digits (N, 28, 28) uint8 through G and back through F, read by the digit classifier and the style judge."""
+    x = to_tensor(digits)
+    translated = forward(x).clamp(0, 1)
+    reconstructed = backward(translated).clamp(0, 1)
+
+    def as_uint8(t: torch.Tensor) -> np.ndarray:
+        return (t[:, 0] * 255).round().to(torch.uint8).numpy()
+
+    def read(t: torch.Tensor) -> np.ndarray:
+        return classifier(t).argmax(1).numpy()
+
+    return RoundTrip(np.asarray(digits, np.uint8), as_uint8(translated), as_uint8(reconstructed), read(x),
+                     read(translated), read(reconstructed), style(translated).argmax(1).numpy())
+
+
+def hidden_digits(trip: RoundTrip, labels: np.ndarray) -> tuple[int, int]:
+    """The 'ghost' failure: of the translations that read as another digit, how many came back as the right
+    one. F recovered what G(x) does not visibly show: the information was hidden in G(x), not kept in sight."""
+    lost = trip.read_translated != np.asarray(labels)
+    return int(lost.sum()), int((lost & (trip.read_reconstructed == np.asarray(labels))).sum())

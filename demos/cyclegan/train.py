@@ -2,7 +2,7 @@
 judges it; write the weights and card.json with the bars measured by the shared digit classifier.
 
     python -m demos.cyclegan.train --threads 2            # the run that made assets/models/cyclegan/digits
-    python -m demos.cyclegan.train --quick --out /tmp/x   # CI smoke run (a few steps)
+    python -m demos.cyclegan.train --smoke --out /tmp/x   # CI smoke run (a few steps)
 
 Losses as in the paper (Zhu et al. 2017): least-squares adversarial loss for G: A→B, F: B→A and their PatchGAN
 discriminators; cycle consistency λ‖F(G(a)) − a‖₁ + λ‖G(F(b)) − b‖₁ with λ = 10; identity loss 0.5 λ
@@ -186,7 +186,7 @@ def main(argv=None):
     parser.add_argument("--eval-every", type=int, default=500)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--quick", action="store_true", help="a few steps, for CI")
+    parser.add_argument("--smoke", "--quick", dest="quick", action="store_true", help="a few steps, for CI")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     card = train(4, args.out, args.seed, eval_every=4) if args.quick else train(args.steps, args.out, args.seed,

@@ -1,0 +1,212 @@
+"""The CycleGAN tab's words, in English and Traditional Chinese (registered on import).
+
+The lecture notes (notes.en.md, notes.zh.md) quote measured numbers as {{name}} placeholders, filled from
+assets/models/cyclegan/results.json (written by measure.py), so the notes never say what the tab does not show.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.i18n import lecture_notes, read_results, register
+from core.models import ASSETS
+
+HERE = Path(__file__).parent
+RESULTS = ASSETS / "cyclegan" / "results.json"
+CALM_RATIO = 1.25  # the identity test: G changes its own output this many times less than x, or more
+
+STRINGS = {
+    "en": {
+        "cyclegan.tab": "CycleGAN",
+        "cyclegan.intro": "**Translation without pairs.** G turns a picture of domain A into domain B, F turns it "
+                          "back, and nobody ever showed them a matching pair. What keeps G from drawing *any* B "
+                          "picture? The cycle: F(G(x)) must give x back. Translate a handwritten digit into a typeset "
+                          "one and back, look at what the round trip lost, or age a photo with a real pretrained "
+                          "generator.",
+        "cyclegan.picture": "Your picture",
+        "cyclegan.examples": "…or pick an example: photos, then test digits (handwritten 3, 7; typeset 5, 2)",
+        "cyclegan.sketch": "…or draw a digit (for the digits pair)",
+        "cyclegan.sketch_placeholder": "Draw a digit here",
+        "cyclegan.use_drawing": "Translate my drawing",
+        "cyclegan.direction": "Direction",
+        "cyclegan.direction_a_to_b": "A → B with G",
+        "cyclegan.direction_b_to_a": "B → A with F",
+        "cyclegan.translate": "Translate",
+        "cyclegan.panels": "x, its translation, the way back, and what the round trip lost",
+        "cyclegan.identity_header": "Identity test: a picture already in B should pass through G unchanged",
+        "cyclegan.identity_intro": ("G(x) is already in domain B. Feed it to G again: a generator that learned "
+                                    "*what makes a picture B* leaves it nearly as it is; one that learned a fixed "
+                                    "filter keeps applying it. The paper's identity loss ‖G(b) − b‖₁ trains exactly "
+                                    "this, and stops colours from drifting. Both change maps share one colour scale."),
+        "cyclegan.identity_button": "Run the identity test",
+        "cyclegan.strip_header": "The digits pair on the test set",
+        "cyclegan.strip_intro": "Ten test digits the pair never saw, one of each class, through G and back through "
+                                "F. Under each picture, the digit the shared digit classifier reads.",
+        "cyclegan.strip_a_to_b": "handwritten → typeset → handwritten",
+        "cyclegan.strip_b_to_a": "typeset → handwritten → typeset",
+        "cyclegan.set": "Which test digits (the n-th of each class)",
+        "cyclegan.strip_rows": "Rows: x · G(x) · F(G(x)). Green: the true digit; red and framed: another digit",
+        "cyclegan.name_set": "Which test digits",
+        "cyclegan.direction_invalid": "The direction must be \"a_to_b\" or \"b_to_a\" (got {value}).",
+        "cyclegan.canvas_empty": "The canvas is empty: draw a digit first, or untick \"Translate my drawing\".",
+        "cyclegan.image_too_small": "The picture is {width}×{height} px: too small to translate. Use one at least "
+                                    "{minimum} px on each side.",
+        "cyclegan.no_way_back": "{model} has no F (it was trained and shipped one way only): choose A → B, or the "
+                                "digits pair for both ways.",
+        "cyclegan.domain_handwritten": "handwritten",
+        "cyclegan.domain_typeset": "typeset",
+        "cyclegan.domain_modern": "modern photo",
+        "cyclegan.domain_vintage": "vintage look",
+        "cyclegan.domains": "A = {a}, B = {b}.",
+        "cyclegan.device_cpu": "on this CPU",
+        "cyclegan.device_gpu": "on this GPU",
+        "cyclegan.size_digit": "Working size: 28×28 px, like the digits the pair was trained on (shown 8× larger).",
+        "cyclegan.size_photo": "Working size: **{width}×{height} px** (your picture: {ow}×{oh} px; {device} the "
+                               "longest side is at most {side} px).",
+        "cyclegan.size_drawing": "Working size: {width}×{height} px ({device} the longest side is at most {side} px).",
+        "cyclegan.panel_x": "x ({domain})",
+        "cyclegan.panel_gx": "{g}(x): {domain}",
+        "cyclegan.panel_fgx": "{f}({g}(x)): back to {domain}",
+        "cyclegan.panel_error": "|x − {f}({g}(x))|, mean {mean:.3f}",
+        "cyclegan.panel_change": "|{g}(x) − x|: what {g} changed, mean {mean:.3f}",
+        "cyclegan.cycle_line": "**Cycle error** mean |x − {f}({g}(x))| = **{mean:.3f}** (0 = x comes back exactly; "
+                               "1 = every pixel inverted).",
+        "cyclegan.cycle_reference": "On the test digits it averages {mean:.3f}.",
+        "cyclegan.one_way": "**No F, so no cycle:** {model} was trained one way and ships G alone, so there is no way "
+                            "back and no reconstruction to compare. The third panel shows what G changed instead. "
+                            "Choose the digits pair to see the whole cycle.",
+        "cyclegan.reads": "The digit classifier reads **{x}** in x ({px:.0%}), **{gx}** in G(x) ({pgx:.0%}) and "
+                          "**{fgx}** in F(G(x)) ({pfgx:.0%}).",
+        "cyclegan.ghost": "**A ghost:** G(x) reads as {gx}, yet F brought back {x}. The translation hides what it "
+                          "needs to come back, where the classifier (and you) cannot see it.",
+        "cyclegan.style_ok": "The style judge calls G(x) **{style}** ({p:.0%}): the translation reached the other "
+                             "domain.",
+        "cyclegan.style_missed": "The style judge calls G(x) **{style}** ({p:.0%}): this translation did not reach "
+                                 "the other domain.",
+        "cyclegan.panel_x_short": "x",
+        "cyclegan.panel_gx_short": "{g}(x)",
+        "cyclegan.panel_first_change": "|{g}(x) − x|, mean {mean:.3f}",
+        "cyclegan.panel_ggx": "{g}({g}(x))",
+        "cyclegan.panel_second_change": "|{g}({g}(x)) − {g}(x)|, mean {mean:.3f}",
+        "cyclegan.identity_line": "{g} changed x by **{first:.3f}** on average, and its own output by "
+                                  "**{second:.3f}**.",
+        "cyclegan.identity_calm": "{ratio:.1f} times less: {g} treats its own output as already translated.",
+        "cyclegan.identity_filter": "About as much: on this picture {g} acts like a filter applied again, not like a "
+                                    "translation that has arrived.",
+        "cyclegan.identity_reference": "On real pictures of the target domain (the test digits), {g} changes them by "
+                                       "{mean:.3f} on average.",
+        "cyclegan.strip_line": "G(x) keeps the digit in **{kept}/10**, F(G(x)) brings it back in **{back}/10**; the "
+                               "style judge puts **{styled}/10** translations in the other style. Mean cycle error "
+                               "{cycle:.3f}.",
+        "cyclegan.strip_ghosts": "**Ghosts:** {hidden} of the {lost} translations that read as another digit come "
+                                 "back as the right one: the information was hidden, not lost.",
+    },
+    "zh": {
+        "cyclegan.tab": "CycleGAN",
+        "cyclegan.intro": "**沒有成對資料的轉換。** G 把 A 領域的圖轉成 B 領域，F 再轉回來，而從來沒有人給過它們"
+                          "一組對應好的圖。是什麼讓 G 不會隨便畫一張 B 領域的圖？答案是循環：F(G(x)) 必須還原出 x。"
+                          "把手寫數字轉成印刷體再轉回來，看看這一趟來回損失了什麼；或用真正預訓練好的生成器把照片變復古。",
+        "cyclegan.picture": "你的圖片",
+        "cyclegan.examples": "……或挑一個範例：先是照片，再來是測試數字（手寫 3、7；印刷體 5、2）",
+        "cyclegan.sketch": "……或自己畫一個數字（給數字模型用）",
+        "cyclegan.sketch_placeholder": "在這裡畫一個數字",
+        "cyclegan.use_drawing": "轉換我畫的數字",
+        "cyclegan.direction": "方向",
+        "cyclegan.direction_a_to_b": "A → B，用 G",
+        "cyclegan.direction_b_to_a": "B → A，用 F",
+        "cyclegan.translate": "轉換",
+        "cyclegan.panels": "x、它的轉換結果、轉回來的圖，以及來回一趟損失了什麼",
+        "cyclegan.identity_header": "恆等測試：已經屬於 B 的圖，經過 G 應該幾乎不變",
+        "cyclegan.identity_intro": "G(x) 已經屬於 B 領域。再把它餵給 G 一次：學會「什麼讓一張圖屬於 B」的生成器"
+                                   "幾乎不會改動它；只學到固定濾鏡的生成器則會一直套用下去。論文中的恆等損失 "
+                                   "‖G(b) − b‖₁ 訓練的正是這件事，也防止顏色跑掉。兩張變化圖使用同一個色階。",
+        "cyclegan.identity_button": "執行恆等測試",
+        "cyclegan.strip_header": "數字模型在測試集上的表現",
+        "cyclegan.strip_intro": "十個模型從沒看過的測試數字，每個類別一個，經過 G 再經過 F 轉回來。"
+                                "每張圖下方是共用的數字分類器讀出的數字。",
+        "cyclegan.strip_a_to_b": "手寫 → 印刷體 → 手寫",
+        "cyclegan.strip_b_to_a": "印刷體 → 手寫 → 印刷體",
+        "cyclegan.set": "選哪些測試數字（每個類別的第 n 個）",
+        "cyclegan.strip_rows": "各列：x · G(x) · F(G(x))。綠色：正確的數字；紅色加框：讀成別的數字",
+        "cyclegan.name_set": "選哪些測試數字",
+        "cyclegan.direction_invalid": "方向必須是 \"a_to_b\" 或 \"b_to_a\"（收到 {value}）。",
+        "cyclegan.canvas_empty": "畫布是空的：請先畫一個數字，或取消勾選「轉換我畫的數字」。",
+        "cyclegan.image_too_small": "這張圖只有 {width}×{height} 像素，太小了無法轉換。"
+                                    "請使用每邊至少 {minimum} 像素的圖。",
+        "cyclegan.no_way_back": "{model} 沒有 F（它只訓練、也只釋出了單一方向）：請選 A → B，"
+                                "或改用數字模型來看雙向轉換。",
+        "cyclegan.domain_handwritten": "手寫",
+        "cyclegan.domain_typeset": "印刷體",
+        "cyclegan.domain_modern": "現代照片",
+        "cyclegan.domain_vintage": "復古風格",
+        "cyclegan.domains": "A = {a}，B = {b}。",
+        "cyclegan.device_cpu": "在這台 CPU 上",
+        "cyclegan.device_gpu": "在這張 GPU 上",
+        "cyclegan.size_digit": "運算尺寸：28×28 像素，和模型訓練用的數字一樣（顯示時放大 8 倍）。",
+        "cyclegan.size_photo": "運算尺寸：**{width}×{height} 像素**（你的圖：{ow}×{oh} 像素；{device}最長邊最多 "
+                               "{side} 像素）。",
+        "cyclegan.size_drawing": "運算尺寸：{width}×{height} 像素（{device}最長邊最多 {side} 像素）。",
+        "cyclegan.panel_x": "x（{domain}）",
+        "cyclegan.panel_gx": "{g}(x)：{domain}",
+        "cyclegan.panel_fgx": "{f}({g}(x))：轉回{domain}",
+        "cyclegan.panel_error": "|x − {f}({g}(x))|，平均 {mean:.3f}",
+        "cyclegan.panel_change": "|{g}(x) − x|：{g} 改了哪裡，平均 {mean:.3f}",
+        "cyclegan.cycle_line": "**循環誤差** 平均 |x − {f}({g}(x))| = **{mean:.3f}**"
+                               "（0 = x 完全還原；1 = 每個像素都反轉）。",
+        "cyclegan.cycle_reference": "在測試數字上的平均是 {mean:.3f}。",
+        "cyclegan.one_way": "**沒有 F，就沒有循環：** {model} 只訓練了單一方向，也只附上 G，所以無法轉回去，"
+                            "也沒有重建結果可以比較。第三張圖改為顯示 G 改了哪裡。想看完整的循環，請選數字模型。",
+        "cyclegan.reads": "數字分類器在 x 中讀到 **{x}**（{px:.0%}），在 G(x) 中讀到 **{gx}**（{pgx:.0%}），"
+                          "在 F(G(x)) 中讀到 **{fgx}**（{pfgx:.0%}）。",
+        "cyclegan.ghost": "**幽靈現象：** G(x) 看起來是 {gx}，F 卻還原出 {x}。轉換結果把回程需要的資訊藏了起來，"
+                          "分類器（和你）都看不到。",
+        "cyclegan.style_ok": "風格判別器認為 G(x) 是**{style}**（{p:.0%}）：轉換成功到達另一個領域。",
+        "cyclegan.style_missed": "風格判別器認為 G(x) 是**{style}**（{p:.0%}）：這次轉換沒有到達另一個領域。",
+        "cyclegan.panel_x_short": "x",
+        "cyclegan.panel_gx_short": "{g}(x)",
+        "cyclegan.panel_first_change": "|{g}(x) − x|，平均 {mean:.3f}",
+        "cyclegan.panel_ggx": "{g}({g}(x))",
+        "cyclegan.panel_second_change": "|{g}({g}(x)) − {g}(x)|，平均 {mean:.3f}",
+        "cyclegan.identity_line": "{g} 對 x 的平均改變量是 **{first:.3f}**，對它自己的輸出是 **{second:.3f}**。",
+        "cyclegan.identity_calm": "少了 {ratio:.1f} 倍：{g} 把自己的輸出當成已經轉換好的圖。",
+        "cyclegan.identity_filter": "兩者差不多：在這張圖上，{g} 像是再套用一次的濾鏡，而不是已經抵達目標領域的轉換。",
+        "cyclegan.identity_reference": "對目標領域的真實圖片（測試數字），{g} 平均只改變 {mean:.3f}。",
+        "cyclegan.strip_line": "G(x) 保住數字的有 **{kept}/10**，F(G(x)) 還原成功的有 **{back}/10**；"
+                               "風格判別器認為 **{styled}/10** 的轉換到達了另一種風格。平均循環誤差 {cycle:.3f}。",
+        "cyclegan.strip_ghosts": "**幽靈現象：** 在 {lost} 個被讀成別的數字的轉換中，有 {hidden} 個轉回來"
+                                 "又變成正確的數字：資訊是被藏起來了，而不是遺失。",
+    },
+}
+
+
+def pct(value: float) -> str:
+    return f"{100 * value:.1f}%"
+
+
+def note_numbers(results: dict) -> dict[str, str]:
+    """The notes' {{placeholders}} from results.json."""
+    digits, card = results["digits"], results["card"]["metrics"]
+    photos = results["vintage"]
+    calmer = [name for name, row in photos.items() if row["change"] >= CALM_RATIO * row["identity_change"]]
+    numbers = {"side": str(results["vintage_side"]), "photos": str(len(photos)), "calmer": str(len(calmer)),
+               "not_calmer": ", ".join(name.split(".")[0] for name in photos if name not in calmer) or "–",
+               "style_judge": pct(card["style_classifier_test_accuracy"]),
+               "astronaut_change": f"{photos['astronaut.png']['change']:.3f}",
+               "astronaut_identity": f"{photos['astronaut.png']['identity_change']:.3f}",
+               "astronaut_corr": f"{photos['astronaut.png']['correlation']:.2f}"}
+    for way in ("a_to_b", "b_to_a"):
+        row = digits[way]
+        numbers.update({f"{way}_kept": pct(row["digit_kept"]), f"{way}_back": pct(row["digit_back"]),
+                        f"{way}_style": pct(row["target_style"]), f"{way}_cycle": f"{row['cycle_l1']:.3f}",
+                        f"{way}_lost": str(row["lost"]), f"{way}_hidden": str(row["hidden"]),
+                        f"{way}_digits": str(row["digits"]),
+                        f"{way}_identity": f"{card[way]['identity_l1']:.3f}"})
+    return numbers
+
+
+def notes(lang: str, results: dict | None) -> str:
+    """notes.<lang>.md with its {{placeholders}} filled in from the shipped results."""
+    return lecture_notes(HERE, lang, results, note_numbers)
+
+
+register(STRINGS)
+register({lang: {"cyclegan.notes": notes(lang, read_results(RESULTS))} for lang in ("en", "zh")})

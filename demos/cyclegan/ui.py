@@ -1,0 +1,493 @@
+"""The CycleGAN tab: layout and events. The science is in logic.py, the words in strings.py, the pictures in
+figures.py."""
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+import torch
+
+from core import models
+from core.data.digits import HANDWRITTEN, TEST, TYPESET, load_split, normalize_digit, to_tensor
+from core.device import get_device, heavy_threads
+from core.i18n import UserInputError, shown, t
+from core.memo import Memo
+from core.ui import (
+    HEAVY,
+    LIGHT,
+    Gallery,
+    Image,
+    Radio,
+    SafeSketchpad,
+    Slider,
+    Stopwatch,
+    drawing_to_gray,
+    gallery_position,
+    handler,
+    model_picker,
+    on_gallery_click,
+    select_brush_js,
+    slider_value,
+)
+from core.uploads import decode_image, image_size
+from demos.cyclegan import figures, logic, strings  # noqa: F401  strings registers the words
+from demos.cyclegan.model import CLASSIFIER, DIGITS, TRANSLATORS, DigitTranslator, style_judge
+
+TOPIC = "cyclegan"
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "examples"
+EXAMPLE_PHOTOS = ("astronaut.png", "chelsea.png", "coffee.png", "rocket.jpg", "motorcycle.png")
+EXAMPLE_DIGITS = ((HANDWRITTEN, 3), (HANDWRITTEN, 7), (TYPESET, 5), (TYPESET, 2))  # (style, digit): first test one
+DIRECTIONS = ("a_to_b", "b_to_a")
+MIN_SIDE = 16  # a photo smaller than this on a side is a thumbnail of nothing
+DIGIT_ZOOM = 8  # a 28x28 digit is shown 224x224, without smoothing
+STRIP_ZOOM = 4
+STRIP_SETS = 20  # the strip shows the n-th test digit of each class, n = 0 … 19
+CPU_SIDE, GPU_SIDE = 256, 512  # the longest side a photo is translated at
+
+TRANSLATED = Memo(maxsize=64)  # G(x) and F(G(x)), keyed on the model, the direction and the picture
+DEFAULT_DIRECTION = "a_to_b"
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The picture as the generators see it, and the two generators of the chosen direction."""
+
+    x: np.ndarray  # uint8: (28, 28) for the digits pair, (H, W, 3) at the working size for photos
+    forward: torch.nn.Module  # the direction's generator: G for A→B, F for B→A
+    backward: torch.nn.Module | None  # the way back (None: a one-way generator)
+    digits: bool
+    key: str  # the model, the direction and a hash of x: memo keys
+    original: tuple[int, int] | None = None  # a photo's size as uploaded (width, height)
+
+    def shown(self, image: np.ndarray) -> np.ndarray:
+        return figures.enlarge(image, DIGIT_ZOOM) if self.digits else image
+
+
+# ------------------------------------------------------------------ models and inputs
+
+def classifier() -> torch.nn.Module:
+    return CLASSIFIER.get().model
+
+
+def working_side() -> int:
+    """The longest side a photo is translated at: 512 on a GPU, 256 on a CPU (a 256² pass of the ResNet-9
+    generator takes about a second on 2 cores; 512² four times as long)."""
+    return CPU_SIDE if get_device().type == "cpu" else GPU_SIDE
+
+
+def _model_key(value) -> str:
+    if value in (None, ""):
+        return TRANSLATORS.best().key
+    if value not in {choice.key for choice in TRANSLATORS.choices}:
+        raise UserInputError("model.unknown", choice=shown(value, 40, quote=False))
+    return value
+
+
+def _direction(value) -> str:
+    if value in (None, ""):
+        return DEFAULT_DIRECTION
+    if value not in DIRECTIONS:
+        raise UserInputError("cyclegan.direction_invalid", value=shown(value))
+    return value
+
+
+def is_digits(pair) -> bool:
+    return isinstance(pair.g, DigitTranslator)
+
+
+def domain_names(model_key: str, digits: bool, lang: str) -> tuple[str, str]:
+    """What A and B are: the digits pair's and vintagify's in words; a named checkpoint's from its file name
+    ("horse2zebra" → horse, zebra)."""
+    if digits:
+        return t("cyclegan.domain_handwritten", lang), t("cyclegan.domain_typeset", lang)
+    if model_key == "vintagify":
+        return t("cyclegan.domain_modern", lang), t("cyclegan.domain_vintage", lang)
+    first = model_key.split("+")[0]
+    a, two, b = first.partition("2")
+    return (a, b) if two and a and b else ("A", "B")
+
+
+def _picture(picture, drawing, use_drawing: bool, digits: bool) -> tuple[np.ndarray, tuple[int, int] | None]:
+    """The input as the generators take it: a centred 28x28 digit, or a photo at the working size."""
+    if use_drawing:
+        gray = drawing_to_gray(drawing)
+        if gray is None:
+            raise UserInputError("cyclegan.canvas_empty")
+        return (normalize_digit(gray) if digits else np.repeat(gray[..., None], 3, axis=2)), None
+    rgb = decode_image(picture, max_side=2 * GPU_SIDE)
+    height, width = rgb.shape[:2]
+    if digits:
+        return normalize_digit(rgb), None
+    if min(height, width) < MIN_SIDE:
+        raise UserInputError("cyclegan.image_too_small", width=width, height=height, minimum=MIN_SIDE)
+    return logic.to_working_size(rgb, working_side()), image_size(picture)
+
+
+def _subject(picture, drawing, use_drawing, model, direction, lang: str) -> Subject:
+    key = _model_key(model)
+    direction = _direction(direction)
+    pair = TRANSLATORS.get(key).model
+    digits = is_digits(pair)
+    if direction == "b_to_a" and pair.f is None:
+        raise UserInputError("cyclegan.no_way_back", model=key)
+    x, original = _picture(picture, drawing, bool(use_drawing), digits)
+    forward, backward = (pair.g, pair.f) if direction == "a_to_b" else (pair.f, pair.g)
+    digest = hashlib.sha256(x.tobytes() + str(x.shape).encode()).hexdigest()[:16]
+    return Subject(x, forward, backward, digits, f"{key}:{direction}:{digest}", original)
+
+
+def _run(generator: torch.nn.Module, image: np.ndarray, digits: bool) -> np.ndarray:
+    if digits:  # a few milliseconds: on the light lane's one thread
+        return logic.apply(generator, image)
+    with heavy_threads():
+        return logic.apply(generator, image)
+
+
+def _translated(subject: Subject) -> tuple[tuple[np.ndarray, np.ndarray | None], bool]:
+    """G(x), and F(G(x)) when there is a way back (memoised: the identity test reuses G(x))."""
+    def compute():
+        translated = _run(subject.forward, subject.x, subject.digits)
+        back = _run(subject.backward, translated, subject.digits) if subject.backward is not None else None
+        return translated, back
+    return TRANSLATED.get(subject.key, compute)
+
+
+@torch.inference_mode()
+def _reading(images: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The digit classifier's reading (digit, probability) of each 28x28 picture."""
+    probs = classifier()(to_tensor(np.stack(images))).softmax(1)
+    return probs.argmax(1).numpy(), probs.max(1).values.numpy()
+
+
+@torch.inference_mode()
+def _style(image: np.ndarray) -> tuple[int, float]:
+    probs = style_judge()(to_tensor(image[None])).softmax(1)[0]
+    return int(probs.argmax()), float(probs.max())
+
+
+# ------------------------------------------------------------------ translate
+
+def size_line(subject: Subject, lang: str) -> str:
+    height, width = subject.x.shape[:2]
+    if subject.digits:
+        return t("cyclegan.size_digit", lang)
+    device = t("cyclegan.device_gpu" if get_device().type != "cpu" else "cyclegan.device_cpu", lang)
+    if subject.original is None:
+        return t("cyclegan.size_drawing", lang, width=width, height=height, device=device, side=working_side())
+    return t("cyclegan.size_photo", lang, width=width, height=height, ow=subject.original[0],
+             oh=subject.original[1], device=device, side=working_side())
+
+
+def digit_lines(subject: Subject, translated: np.ndarray, back: np.ndarray, direction: str, lang: str) -> list[str]:
+    read, confidence = _reading([subject.x, translated, back])
+    style, style_p = _style(translated)
+    target = TYPESET if direction == "a_to_b" else HANDWRITTEN
+    lines = [t("cyclegan.reads", lang, x=read[0], gx=read[1], fgx=read[2], px=confidence[0], pgx=confidence[1],
+               pfgx=confidence[2])]
+    if read[1] != read[0] and read[2] == read[0]:
+        lines.append(t("cyclegan.ghost", lang, x=read[0], gx=read[1]))
+    name = t("cyclegan.domain_typeset" if style == TYPESET else "cyclegan.domain_handwritten", lang)
+    lines.append(t("cyclegan.style_ok" if style == target else "cyclegan.style_missed", lang, style=name, p=style_p))
+    return lines
+
+
+def _translate(picture, drawing, use_drawing, model, direction, lang: str):
+    watch = Stopwatch()
+    subject = _subject(picture, drawing, use_drawing, model, direction, lang)
+    direction = _direction(direction)
+    (translated, back), cached = _translated(subject)
+    a, b = domain_names(_model_key(model), subject.digits, lang)
+    source, target = (a, b) if direction == "a_to_b" else (b, a)
+    g, f = ("G", "F") if direction == "a_to_b" else ("F", "G")
+    panels = [(subject.shown(subject.x), t("cyclegan.panel_x", lang, domain=source)),
+              (subject.shown(translated), t("cyclegan.panel_gx", lang, g=g, domain=target))]
+    lines = []
+    factor = DIGIT_ZOOM if subject.digits else 1
+    if back is None:
+        change = logic.cycle_error(subject.x, translated)
+        panels.append((figures.change_map(change, figures.change_scale(change), factor),
+                       t("cyclegan.panel_change", lang, g=g, mean=float(change.mean()))))
+        lines.append(t("cyclegan.one_way", lang, model=_model_key(model)))
+    else:
+        cycle = logic.Cycle(translated, back, logic.cycle_error(subject.x, back))
+        panels += [(subject.shown(back), t("cyclegan.panel_fgx", lang, g=g, f=f, domain=source)),
+                   (figures.change_map(cycle.error, figures.change_scale(cycle.error), factor),
+                    t("cyclegan.panel_error", lang, g=g, f=f, mean=cycle.mean_error))]
+        lines.append(t("cyclegan.cycle_line", lang, g=g, f=f, mean=cycle.mean_error))
+        if subject.digits:
+            card = DIGITS.card()["metrics"][direction]
+            lines[-1] += " " + t("cyclegan.cycle_reference", lang, mean=card["cycle_l1"])
+            lines += digit_lines(subject, translated, back, direction, lang)
+    lines.append(t("cyclegan.domains", lang, a=a, b=b))
+    lines.append(size_line(subject, lang))
+    return panels, "\n\n".join(lines), watch.label(lang, cached)
+
+
+@handler
+def translate(picture, drawing=None, use_drawing=False, model=None, direction=DEFAULT_DIRECTION, lang="en"):
+    """Translate the picture (or the drawing, when ``use_drawing``) with the model ``model`` (empty: the default)
+    in ``direction`` ("a_to_b": G, "b_to_a": F). Returns a gallery of (picture, caption): x, G(x), F(G(x)) and
+    the |x − F(G(x))| map with its mean (a one-way model: x, G(x) and |G(x) − x|), the numbers (Markdown: cycle
+    error, for digits the classifier's and the style judge's readings; the working size) and the timing."""
+    return _translate(picture, drawing, use_drawing, model, direction, lang)
+
+
+# ------------------------------------------------------------------ identity
+
+def _identity(picture, drawing, use_drawing, model, direction, lang: str):
+    watch = Stopwatch()
+    subject = _subject(picture, drawing, use_drawing, model, direction, lang)
+    direction = _direction(direction)
+    (translated, _), cached = _translated(subject)
+    again, cached_again = TRANSLATED.get(subject.key + ":identity",
+                                         lambda: _run(subject.forward, translated, subject.digits))
+    first = logic.cycle_error(subject.x, translated)
+    second = logic.cycle_error(translated, again)
+    scale = figures.change_scale(first, second)
+    factor = DIGIT_ZOOM if subject.digits else 1
+    g = "G" if direction == "a_to_b" else "F"
+    panels = [(subject.shown(subject.x), t("cyclegan.panel_x_short", lang)),
+              (subject.shown(translated), t("cyclegan.panel_gx_short", lang, g=g)),
+              (figures.change_map(first, scale, factor), t("cyclegan.panel_first_change", lang, g=g,
+                                                           mean=float(first.mean()))),
+              (subject.shown(again), t("cyclegan.panel_ggx", lang, g=g)),
+              (figures.change_map(second, scale, factor), t("cyclegan.panel_second_change", lang, g=g,
+                                                            mean=float(second.mean())))]
+    ratio = float(first.mean()) / max(float(second.mean()), 1e-6)
+    verdict = "cyclegan.identity_calm" if ratio >= strings.CALM_RATIO else "cyclegan.identity_filter"
+    lines = [t("cyclegan.identity_line", lang, g=g, first=float(first.mean()), second=float(second.mean())) + " "
+             + t(verdict, lang, g=g, ratio=ratio)]
+    if subject.digits:
+        lines.append(t("cyclegan.identity_reference", lang, g=g,
+                       mean=DIGITS.card()["metrics"][direction]["identity_l1"]))
+    return panels, "\n\n".join(lines), watch.label(lang, cached and cached_again)
+
+
+@handler
+def identity(picture, drawing=None, use_drawing=False, model=None, direction=DEFAULT_DIRECTION, lang="en"):
+    """The identity test: G(x) is already in domain B, so G should leave it almost as it is. Returns a gallery:
+    x, G(x), |G(x) − x|, G(G(x)), |G(G(x)) − G(x)| (both maps on one colour scale), a note with both mean
+    changes, and the timing. ``direction`` "b_to_a" tests F the same way."""
+    return _identity(picture, drawing, use_drawing, model, direction, lang)
+
+
+# ------------------------------------------------------------------ the digits pair's test strip
+
+@functools.lru_cache(maxsize=2)
+def _test_digits(style: int):
+    split = load_split(TEST, style)
+    return split.images, split.labels
+
+
+def strip_digits(style: int, number: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``number``-th test digit of each class 0-9 in ``style``."""
+    images, labels = _test_digits(style)
+    picks = [np.flatnonzero(labels == digit) for digit in range(10)]
+    index = [found[number % len(found)] for found in picks]
+    return images[index], labels[index]
+
+
+@handler
+def strip(direction=DEFAULT_DIRECTION, number=0, lang="en"):
+    """The bundled digits pair on ten test digits (the ``number``-th, 0-19, of each class 0-9): rows x, G(x),
+    F(G(x)) with the digit the classifier reads under each (green: the true label; red, framed: another), for
+    ``direction`` "a_to_b" (handwritten → typeset → handwritten) or "b_to_a". Returns the picture and a note."""
+    watch = Stopwatch()
+    direction = _direction(direction)
+    number = slider_value(number, t("cyclegan.name_set", lang), 0, STRIP_SETS - 1, integer=True)
+    pair = TRANSLATORS.get(DIGITS.key).model
+    source = HANDWRITTEN if direction == "a_to_b" else TYPESET
+    forward, backward = (pair.g, pair.f) if direction == "a_to_b" else (pair.f, pair.g)
+    images, labels = strip_digits(source, number)
+    trip = logic.round_trip(forward, backward, classifier(), style_judge(), images)
+    picture = figures.strip([trip.x, trip.translated, trip.reconstructed],
+                            [trip.read_x, trip.read_translated, trip.read_reconstructed], labels, STRIP_ZOOM)
+    lost, hidden = logic.hidden_digits(trip, labels)
+    target = 1 - source
+    lines = [t("cyclegan.strip_line", lang, kept=int((trip.read_translated == labels).sum()),
+               back=int((trip.read_reconstructed == labels).sum()),
+               styled=int((trip.style_translated == target).sum()), cycle=float(trip.cycle_l1.mean()))]
+    if hidden:
+        lines.append(t("cyclegan.strip_ghosts", lang, lost=lost, hidden=hidden))
+    return picture, "\n\n".join(lines), watch.label(lang)
+
+
+# ------------------------------------------------------------------ examples, model changes
+
+@functools.lru_cache(maxsize=1)
+def examples() -> tuple[tuple[np.ndarray, str], ...]:
+    """The example gallery: (picture, kind) with kind "photo" or "digit"; digits shown enlarged, dark on white
+    like a drawing."""
+    from PIL import Image as PILImage
+
+    photos = [(np.asarray(PILImage.open(EXAMPLES_DIR / name).convert("RGB")), "photo") for name in EXAMPLE_PHOTOS
+              if (EXAMPLES_DIR / name).is_file()]
+    digits = []
+    for style, digit in EXAMPLE_DIGITS:
+        images, labels = _test_digits(style)
+        digits.append((255 - figures.enlarge(images[int(np.flatnonzero(labels == digit)[0])], DIGIT_ZOOM), "digit"))
+    return tuple(photos + digits)
+
+
+def model_for(kind: str, current: str) -> str:
+    """The model an example calls for: the current one when it fits; else the digits pair for a digit, and for a
+    photo the first photo model (a named checkpoint before vintagify)."""
+    pair_is_digits = _model_key(current) == DIGITS.key
+    if (kind == "digit") == pair_is_digits:
+        return _model_key(current)
+    if kind == "digit":
+        return DIGITS.key
+    photo = [c for c in TRANSLATORS.choices if c.key != DIGITS.key and c.available()]
+    photo.sort(key=lambda c: c.kind != "local")
+    return photo[0].key if photo else DIGITS.key
+
+
+def model_state(key: str, direction, lang: str) -> tuple[str, str, str]:
+    """After a model change: the model line, and the direction (A→B when the model has no F)."""
+    pair = TRANSLATORS.get(key).model
+    direction = _direction(direction)
+    if pair.f is None:
+        direction = "a_to_b"
+    return key, models.choice_line(TRANSLATORS.choice(key), lang), direction
+
+
+@handler
+def first_example():
+    """The picture the tab opens with: the first example of the default model's kind."""
+    kind = "digit" if _model_key(None) == DIGITS.key else "photo"
+    return next(picture for picture, k in examples() if k == kind)
+
+
+@handler
+def pick(position, model=None, direction=DEFAULT_DIRECTION, lang="en"):
+    """Example ``position`` (photos first, then test digits: handwritten 3, 7, typeset 5, 2) -> the picture,
+    "translate my drawing" unticked, the model that suits it (a digit: the digits pair; a photo: a photo model),
+    the model line and the direction (A→B for a one-way model)."""
+    position = gallery_position(position, len(examples()))
+    key = model_for(examples()[position][1], model)
+    return examples()[position][0], False, *model_state(key, direction, lang)
+
+
+@handler
+def choose_model(model, direction=DEFAULT_DIRECTION, lang="en"):
+    """Switch to the model ``model``: returns the model line and the direction (A→B when it has no F)."""
+    _, line, direction = model_state(_model_key(model), direction, lang)
+    return line, direction
+
+
+@handler
+def cleared():
+    """The picture was removed: no translation (until the next picture)."""
+    return [], "", ""
+
+
+@handler
+def drawn():
+    """A stroke on the sketchpad: translate the drawing."""
+    return True
+
+
+# ------------------------------------------------------------------ layout
+
+def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
+    thumbnails = [picture for picture, _ in examples()]
+    with gr.Tab(i18n("cyclegan.tab"), id=TOPIC, elem_id="tab-cyclegan"):
+        gr.Markdown(i18n("cyclegan.intro"))
+        model, model_status = model_picker(TRANSLATORS, i18n, elem_id="cyclegan-model")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=4, min_width=300):
+                picture = Image(type="filepath", sources=["upload", "clipboard"], height=280,
+                                label=i18n("cyclegan.picture"), elem_id="cyclegan-picture")
+                gr.Markdown(i18n("cyclegan.examples"), elem_classes=["plot-caption"])
+                gallery = gr.Gallery(thumbnails, show_label=False, columns=9, rows=1, height="auto",
+                                     allow_preview=False, interactive=False, object_fit="cover", buttons=[],
+                                     elem_id="cyclegan-gallery", elem_classes=["thumb-gallery"])
+                with gr.Accordion(i18n("cyclegan.sketch"), open=False):
+                    sketch = SafeSketchpad(type="numpy", image_mode="L", show_label=False, canvas_size=(280, 280),
+                                           height=330, layers=False, placeholder=i18n("cyclegan.sketch_placeholder"),
+                                           brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"),
+                                           elem_id="cyclegan-sketch")
+                    use_drawing = gr.Checkbox(False, label=i18n("cyclegan.use_drawing"),
+                                              elem_id="cyclegan-use-drawing")
+                direction = Radio([(i18n("cyclegan.direction_a_to_b"), "a_to_b"),
+                                   (i18n("cyclegan.direction_b_to_a"), "b_to_a")], value=DEFAULT_DIRECTION,
+                                  label=i18n("cyclegan.direction"), elem_id="cyclegan-direction")
+                translate_button = gr.Button(i18n("cyclegan.translate"), variant="primary",
+                                             elem_id="cyclegan-translate")
+            with gr.Column(scale=7, min_width=300):
+                gr.Markdown(i18n("cyclegan.panels"), elem_classes=["plot-caption"])
+                panels = Gallery(show_label=False, columns=4, object_fit="contain", allow_preview=True, format="png",
+                                 buttons=["fullscreen"], elem_id="cyclegan-panels",
+                                 elem_classes=["panel-gallery"])
+                numbers = gr.Markdown(elem_id="cyclegan-numbers")
+                timing = gr.Markdown(elem_id="cyclegan-timing")
+
+        subject_inputs = [picture, sketch, use_drawing, model, direction]
+        translate_args = dict(fn=translate, inputs=subject_inputs, outputs=[panels, numbers, timing],
+                              trigger_mode="always_last", show_progress_on=[numbers], **HEAVY)
+        demo.load(first_example, None, picture, api_name="cyclegan_start", api_visibility="private",
+                  show_progress="hidden", **LIGHT).then(
+            api_name="cyclegan_translate_start", api_visibility="private", **translate_args)
+        translate_button.click(api_name="cyclegan_translate", **translate_args)
+        gr.on([picture.upload, use_drawing.input, direction.input], api_name="cyclegan_translate_input",
+              api_visibility="private", **translate_args)
+        picture.clear(cleared, None, [panels, numbers, timing], api_name="cyclegan_cleared",
+                      api_visibility="private", show_progress="hidden", **LIGHT)
+        sketch.input(drawn, None, use_drawing, api_name="cyclegan_drawn", api_visibility="private",
+                     show_progress="hidden", trigger_mode="always_last", **LIGHT).then(
+            api_name="cyclegan_translate_drawing", api_visibility="private", **translate_args)
+        demo.load(None, js=select_brush_js("cyclegan-sketch"))
+        sketch.clear(None, js=select_brush_js("cyclegan-sketch"))
+        picked_outputs = [picture, use_drawing, model, model_status, direction]
+        on_gallery_click(gallery, pick, outputs=picked_outputs, api_name="cyclegan_pick", show_progress="hidden",
+                         inputs=[model, direction], **LIGHT).then(
+            api_name="cyclegan_translate_picked", api_visibility="private", **translate_args)
+        model.input(choose_model, [model, direction], [model_status, direction], api_name="cyclegan_model",
+                    show_progress="hidden", **LIGHT).success(
+            api_name="cyclegan_translate_model", api_visibility="private", **translate_args)
+
+        gr.Markdown(i18n("cyclegan.identity_header"), elem_classes=["section-title"])
+        gr.Markdown(i18n("cyclegan.identity_intro"))
+        identity_button = gr.Button(i18n("cyclegan.identity_button"), elem_id="cyclegan-identity-button")
+        identity_panels = Gallery(show_label=False, columns=5, object_fit="contain", format="png",
+                                  buttons=["fullscreen"], elem_id="cyclegan-identity",
+                                  elem_classes=["panel-gallery"])
+        identity_note = gr.Markdown(elem_id="cyclegan-identity-note")
+        identity_timing = gr.Markdown(elem_id="cyclegan-identity-timing")
+        identity_button.click(identity, subject_inputs, [identity_panels, identity_note, identity_timing],
+                              api_name="cyclegan_identity", show_progress_on=[identity_note], **HEAVY)
+
+        gr.Markdown(i18n("cyclegan.strip_header"), elem_classes=["section-title"])
+        gr.Markdown(i18n("cyclegan.strip_intro"))
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=2, min_width=260):
+                strip_direction = Radio([(i18n("cyclegan.strip_a_to_b"), "a_to_b"),
+                                         (i18n("cyclegan.strip_b_to_a"), "b_to_a")], value=DEFAULT_DIRECTION,
+                                        label=i18n("cyclegan.direction"), elem_id="cyclegan-strip-direction")
+                number = Slider(0, STRIP_SETS - 1, value=0, step=1, precision=0, buttons=[],
+                                label=i18n("cyclegan.set"), elem_id="cyclegan-set")
+                strip_note = gr.Markdown(elem_id="cyclegan-strip-note")
+                strip_timing = gr.Markdown(elem_id="cyclegan-strip-timing")
+            with gr.Column(scale=5, min_width=300):
+                gr.Markdown(i18n("cyclegan.strip_rows"), elem_classes=["plot-caption"])
+                strip_picture = Image(show_label=False, interactive=False, buttons=["fullscreen"],
+                                      elem_id="cyclegan-strip")
+        strip_args = dict(fn=strip, inputs=[strip_direction, number], outputs=[strip_picture, strip_note,
+                                                                                strip_timing],
+                          show_progress="hidden", trigger_mode="always_last", **LIGHT)
+        demo.load(api_name="cyclegan_strip", **strip_args)
+        gr.on([strip_direction.input, number.release], api_name="cyclegan_strip_input", api_visibility="private",
+              **strip_args)
+
+        with gr.Accordion(i18n("app.notes"), open=False):
+            gr.Markdown(i18n("cyclegan.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
+                                                                  {"left": "$", "right": "$", "display": False}])
+
+
+def warm_up() -> None:
+    """After launch: the default model, the classifier and the style judge, and the examples."""
+    TRANSLATORS.get(), classifier(), style_judge(), examples()
