@@ -16,7 +16,8 @@ API_NAMES = {"/distillation_soften", "/distillation_draw", "/distillation_pick",
              "/audio_attack_transcribe", "/audio_attack_run", "/audio_attack_stop", "/audio_attack_noise",
              "/audio_attack_transfer", "/audio_attack_defend", "/audio_attack_pick", "/audio_attack_model",
              "/gan_sample", "/gan_randomise", "/gan_interpolate", "/gan_vary", "/gan_timeline", "/gan_play",
-             "/gan_stop", "/gan_reset", "/gan_collapse", "/gan_cure"}
+             "/gan_stop", "/gan_reset", "/gan_collapse", "/gan_cure",
+             "/cyclegan_translate", "/cyclegan_identity", "/cyclegan_strip", "/cyclegan_pick", "/cyclegan_model"}
 
 
 def drawing_payload(path):

@@ -109,9 +109,10 @@ def use_drawing(page) -> bool:
 def test_every_tab_opens(page):
     tabs = load_tabs()
     for tab in tabs:
-        page.get_by_role("tab", name=t(f"{tab.TOPIC}.tab", "en")).click()
+        page.get_by_role("tab", name=t(f"{tab.TOPIC}.tab", "en"), exact=True).click()
         assert page.locator(f"#tab-{tab.TOPIC}").is_visible()
-    page.get_by_role("tab", name=t(f"{tabs[0].TOPIC}.tab", "en")).click()  # the next tests start on the first tab
+    # the next tests start on the first tab
+    page.get_by_role("tab", name=t(f"{tabs[0].TOPIC}.tab", "en"), exact=True).click()
 
 
 def test_temperature_changes_the_plot(page):
@@ -178,7 +179,7 @@ def latin_words(text: str) -> set[str]:
 
 def test_the_chinese_page_has_no_english_left(chinese):
     for tab in load_tabs():
-        assert chinese.get_by_role("tab", name=t(f"{tab.TOPIC}.tab", "zh")).is_visible()
+        assert chinese.get_by_role("tab", name=t(f"{tab.TOPIC}.tab", "zh"), exact=True).is_visible()
     wait_for_stats(chinese, "老師的預測")
     chinese.locator("#distillation-preset").click()  # the paper's settings, then training
     chinese.wait_for_function("document.querySelector('#distillation-table').innerText.includes('98.6%')",
@@ -254,7 +255,7 @@ def saliency_maps_count(page) -> int:
 
 
 def open_saliency(page, lang="en"):
-    page.get_by_role("tab", name=t("saliency.tab", lang)).click()
+    page.get_by_role("tab", name=t("saliency.tab", lang), exact=True).click()
     page.wait_for_function("document.querySelectorAll('#saliency-maps img').length >= 4", timeout=120_000)
 
 
@@ -302,7 +303,7 @@ AUDIO_LATIN = {"Whisper", "tiny", "OpenAI", "CTC", "FGSM", "PGD", "WER", "CER", 
 
 
 def open_audio_attack(page, lang="en"):
-    page.get_by_role("tab", name=t("audio_attack.tab", lang)).click()
+    page.get_by_role("tab", name=t("audio_attack.tab", lang), exact=True).click()
     page.wait_for_function("document.querySelector('#audio_attack-clean').innerText.includes('%)') || "
                            "document.querySelector('#audio_attack-clean').innerText.includes('%）')", timeout=120_000)
 
@@ -357,7 +358,7 @@ GAN_LATIN = {"GAN", "GANs", "WGAN", "FID", "lerp", "slerp", "Goodfellow", "Arjov
 
 
 def open_gan(page, lang="en"):
-    page.get_by_role("tab", name=t("gan.tab", lang)).click()
+    page.get_by_role("tab", name=t("gan.tab", lang), exact=True).click()
     page.wait_for_selector("#gan-grid img", timeout=60_000)
     page.wait_for_function("document.querySelector('#gan-meter').innerText.length > 20", timeout=60_000)
 
@@ -392,4 +393,51 @@ def test_the_chinese_gan_tab_has_no_english_left(chinese):
     text = chinese.locator("#tab-gan").inner_text()
     assert "生成器" in text and "涵蓋的模式" in text
     left = latin_words(text) - GAN_LATIN
+    assert not left, sorted(left)
+
+
+# ------------------------------------------------------------------ CycleGAN
+
+CYCLEGAN_LATIN = {"CycleGAN", "GAN", "ResNet", "vintagify", "MIT", "PyPI", "Zhu", "Chu", "Odena", "master", "of",
+                  "steganography", "horse2zebra", "monet2photo", "zebra2horse", "latest", "net", "pth", "python", "app",
+                  "cyclegan", "digits", "cpu", "CPU", "GPU", "mathcal", "mathbb", "text", "cyc", "lvert",
+                  "rvert", "lambda", "id", "to", "px", "Hub", "digit", "cnn", "CNN",
+                  "horse", "zebra", "monet", "photo"}  # official checkpoints' file names (horse2zebra, …)
+
+
+def open_cyclegan(page, lang="en"):
+    page.get_by_role("tab", name=t("cyclegan.tab", lang), exact=True).click()
+    page.wait_for_function("document.querySelectorAll('#cyclegan-panels img').length >= 4", timeout=120_000)
+    page.wait_for_function("document.querySelector('#cyclegan-strip-note').innerText.includes('/10')",
+                           timeout=60_000)
+
+
+def test_cyclegan_translates_a_digit_then_a_photo_with_the_photo_generator(page):
+    open_cyclegan(page)
+    numbers = page.locator("#cyclegan-numbers").inner_text()
+    assert "Cycle error" in numbers and "reads 3 in x" in numbers
+    page.wait_for_function("document.querySelector('#cyclegan-strip img')?.naturalWidth > 1000", timeout=60_000)
+    page.locator("#cyclegan-gallery button.thumbnail-item").first.click()  # the astronaut
+    page.wait_for_function("document.querySelector('#cyclegan-numbers').innerText.includes('No F')", timeout=120_000)
+    assert "vintagify" in page.locator("#cyclegan-model-status").inner_text()
+    assert "256×256 px" in page.locator("#cyclegan-numbers").inner_text()
+    page.wait_for_function("document.querySelectorAll('#cyclegan-panels img').length === 3", timeout=60_000)
+    page.locator("#cyclegan-identity-button").click()
+    page.wait_for_function("document.querySelector('#cyclegan-identity-note').innerText.includes('its own output')",
+                           timeout=120_000)
+    os.makedirs("tests/artifacts", exist_ok=True)
+    page.screenshot(path="tests/artifacts/cyclegan.png", full_page=False)
+
+
+def test_the_chinese_cyclegan_tab_has_no_english_left(chinese):
+    open_cyclegan(chinese, "zh")
+    chinese.locator("#cyclegan-identity-button").click()
+    chinese.wait_for_function("document.querySelector('#cyclegan-identity-note').innerText.includes('自己的輸出')",
+                              timeout=120_000)
+    for accordion in chinese.locator("#tab-cyclegan .label-wrap").all():
+        accordion.click()
+    time.sleep(2)
+    text = chinese.locator("#tab-cyclegan").inner_text()
+    assert "循環誤差" in text and "幽靈" in text and "恆等測試" in text
+    left = latin_words(text) - CYCLEGAN_LATIN
     assert not left, sorted(left)

@@ -248,6 +248,34 @@ def test_the_default_is_the_best_choice_ready_without_a_download(tmp_path, monke
     assert "digit-cnn" in models.choice_line(DIGIT_CNN, "en") and "內建" in models.choice_line(DIGIT_CNN, "zh")
 
 
+def test_a_named_local_file_comes_first_then_the_preferred_choice(tmp_path, monkeypatch):
+    path, _ = make_fake_package(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    packaged = packaged_choice(path)
+    assert models.Slot("t", "r", [DIGIT_CNN, packaged]).best() is packaged
+    assert models.Slot("t", "r", [DIGIT_CNN, packaged], prefer="digit-cnn").best() is DIGIT_CNN
+    weights = tmp_path / "mine.safetensors"
+    from safetensors.torch import save_file
+
+    original = DIGIT_CNN.build()
+    save_file(original.state_dict(), str(weights))
+
+    def build(states):
+        model = DIGIT_CNN.build()
+        model.load_state_dict(states[0])
+        return model
+    local = models.LocalChoice("mine", (weights,), build)
+    missing = models.LocalChoice("gone", (tmp_path / "gone.pth",), build)
+    assert models.Slot("t", "r", [DIGIT_CNN, packaged, missing], prefer="digit-cnn").best() is DIGIT_CNN
+    slot = models.Slot("t", "r", [DIGIT_CNN, packaged, local], prefer="digit-cnn")
+    assert slot.best() is local
+    loaded = slot.get("mine", torch.device("cpu")).model
+    assert all(torch.equal(a, b) for a, b in zip(loaded.state_dict().values(), original.state_dict().values()))
+    assert "a checkpoint file on this computer" in models.choice_line(local, "en")
+    assert "這台電腦上的模型檔" in models.choice_line(local, "zh")
+    models.clear_cache()
+
+
 # ---- the model dropdown: a download announced with its size, then done with progress
 
 class FakeHubChoice(models.HubChoice):

@@ -5,11 +5,12 @@ import pytest
 import torch
 from torch import nn
 
-from demos.cyclegan import logic
+from demos.cyclegan import figures, logic
 from demos.cyclegan.model import (
     DigitTranslator,
     InUnitRange,
     ResnetGenerator,
+    checkpoint_choices,
     load_resnet,
     official_keys,
     vintage,
@@ -152,3 +153,75 @@ def test_the_packaged_vintage_generator_loads_and_keeps_a_photo_recognisable():
     assert out.shape == image.shape
     correlation = np.corrcoef(out.astype(float).ravel(), image.astype(float).ravel())[0, 1]
     assert 0.7 < correlation < 0.999 and np.abs(out.astype(int) - image).mean() > 2
+
+
+def test_named_official_checkpoints_become_model_choices_and_a_pair_closes_the_cycle(tmp_path):
+    """python app.py --cyclegan horse2zebra/latest_net_G.pth,zebra2horse/latest_net_G.pth: one choice whose
+    G and F are the two files (official format, with the stale instance-norm statistics old PyTorch saved)."""
+    torch.manual_seed(0)
+    generators = {}
+    for name in ("horse2zebra_pretrained", "zebra2horse_pretrained"):
+        model = ResnetGenerator(3, 3, width=8, blocks=2).eval()
+        state = dict(model.state_dict())
+        state["model.2.running_mean"] = torch.zeros(8)  # as torch < 0.4 saved instance norms: ignored
+        (tmp_path / name).mkdir()
+        torch.save(state, tmp_path / name / "latest_net_G.pth")
+        generators[name] = model
+    single = tmp_path / "style_monet.pth"
+    torch.save(ResnetGenerator(3, 3, width=8, blocks=1).state_dict(), single)
+    spec = f"{tmp_path}/horse2zebra_pretrained/latest_net_G.pth,{tmp_path}/zebra2horse_pretrained/latest_net_G.pth"
+    pair, one = checkpoint_choices(f" {spec} :{single}: ")
+    assert (pair.key, one.key) == ("horse2zebra+zebra2horse", "style_monet") and pair.available()
+    translators = pair.load(torch.device("cpu")).model
+    x = torch.rand(1, 3, 20, 24)
+    with torch.no_grad():
+        assert torch.equal(translators.g(x), (generators["horse2zebra_pretrained"](x * 2 - 1) + 1) / 2)
+        assert torch.equal(translators.f(x), (generators["zebra2horse_pretrained"](x * 2 - 1) + 1) / 2)
+    assert one.load(torch.device("cpu")).model.f is None  # one file: G only
+    assert checkpoint_choices("") == [] and not checkpoint_choices(str(tmp_path / "missing.pth"))[0].available()
+
+
+def test_a_round_trip_reads_every_stage_and_finds_the_hidden_digits():
+    """A known case: G inverts, F inverts back (cycle error 0); a 'classifier' that reads the mean brightness."""
+
+    class Brightness(nn.Module):  # bright pictures read as 1, dark as 0
+        def __init__(self):
+            super().__init__()
+            self.anchor = nn.Parameter(torch.zeros(1))
+
+        def forward(self, x):
+            bright = x.mean(dim=(1, 2, 3)) > 0.5
+            return torch.stack([(~bright).float(), bright.float()], 1) + self.anchor
+
+    digits = np.zeros((4, 28, 28), np.uint8)
+    digits[2:] = 255
+    trip = logic.round_trip(Invert(), Invert(), Brightness(), Brightness(), digits)
+    assert np.array_equal(trip.reconstructed, digits) and np.allclose(trip.cycle_l1, 0)
+    assert np.array_equal(trip.translated, 255 - digits)
+    assert list(trip.read_x) == [0, 0, 1, 1] and list(trip.read_translated) == [1, 1, 0, 0]
+    assert list(trip.style_translated) == [1, 1, 0, 0]
+    # labels say every digit is what x reads: all four translations read wrong, all four come back right
+    assert logic.hidden_digits(trip, np.array([0, 0, 1, 1])) == (4, 4)
+    # a label the reconstruction does not match either is lost, not hidden
+    assert logic.hidden_digits(trip, np.array([1, 0, 1, 1])) == (3, 3)
+
+
+def test_working_size_pictures_are_resized_only_down():
+    photo = np.random.default_rng(0).integers(0, 256, (600, 900, 3), np.uint8)
+    assert logic.to_working_size(photo, 256).shape == (172, 256, 3)
+    small = photo[:40, :60]
+    assert logic.to_working_size(small, 256) is small
+
+
+def test_the_strip_frames_the_wrong_readings_in_red():
+    digits = np.zeros((3, 28, 28), np.uint8)
+    picture = figures.strip([digits, digits], [np.array([0, 1, 2]), np.array([0, 7, 2])], np.array([0, 1, 2]), 2)
+    side, band, gap = 56, 18, 4
+    top_second_row = gap + side + band + gap
+    frame = picture[top_second_row - 2, gap + (side + gap) + side // 2]  # above the second digit, second row
+    assert tuple(frame) == figures.WRONG
+    assert tuple(picture[gap - 2, gap + (side + gap) + side // 2]) == (255, 255, 255)  # first row: no frame
+    label_area = picture[top_second_row + side:top_second_row + side + band, gap + (side + gap):gap + 2 * side + gap]
+    assert (label_area == figures.WRONG).all(axis=2).any()  # the wrong reading is written in red
+    first_row_labels = picture[gap + side:gap + side + band, gap:gap + side]
+    assert (first_row_labels == figures.RIGHT).all(axis=2).any()

@@ -61,3 +61,53 @@ def test_logic_measures_agree_with_the_card(shipped, test_digits):
     assert preserved == pytest.approx(card["metrics"]["a_to_b"]["digit_preserved"], abs=0.06)
     errors = [logic.cycle(pair.g, pair.f, image).mean_error for image in images[:60]]
     assert sum(errors) / len(errors) == pytest.approx(card["metrics"]["a_to_b"]["cycle_l1"], abs=0.01)
+
+
+# ---- the lecture notes: their numbers come from results.json, which the shipped models reproduce
+
+@pytest.fixture(scope="module")
+def results():
+    from core.i18n import read_results
+    from demos.cyclegan import strings
+
+    return read_results(strings.RESULTS)
+
+
+def test_the_results_are_re_measured_from_the_shipped_models(results):
+    from demos.cyclegan import measure
+
+    assert measure.digits_pair() == results["digits"]
+    again = measure.vintage(("astronaut.png",))["astronaut.png"]
+    shipped = results["vintage"]["astronaut.png"]
+    assert again["size"] == shipped["size"] and again["correlation"] == pytest.approx(shipped["correlation"], abs=2e-3)
+    for key in ("change", "identity_change"):
+        assert again[key] == pytest.approx(shipped[key], abs=2e-3), key
+    assert results["card"]["metrics"] == read_card(DIGITS.directory)["metrics"]
+
+
+def test_the_notes_quote_the_results_and_their_claims_hold(results):
+    from demos.cyclegan import strings
+
+    numbers = strings.note_numbers(results)
+    assert "咖啡" in strings.note_numbers(results, "zh")["not_calmer"]
+    for lang in ("en", "zh"):
+        from core.i18n import PLACEHOLDER
+
+        assert set(PLACEHOLDER.findall((strings.HERE / f"notes.{lang}.md").read_text())) <= set(numbers), lang
+        text = strings.notes(lang, results)
+        assert "{{" not in text
+        for key in ("a_to_b_kept", "b_to_a_back", "a_to_b_hidden", "b_to_a_lost", "astronaut_change", "calmer"):
+            assert numbers[key] in text, (lang, key)
+    digits = results["digits"]
+    # "Ghosts": most translations that read as another digit come back right (the notes' point), both ways
+    for way in ("a_to_b", "b_to_a"):
+        assert digits[way]["hidden"] >= 0.5 * digits[way]["lost"] > 0
+        assert digits[way]["digit_back"] > digits[way]["digit_kept"]
+    # "a gentle ageing, not a new picture"; and the identity test splits the photos as the notes say
+    photos = results["vintage"]
+    assert photos["astronaut.png"]["correlation"] >= 0.95
+    calm = [name for name, row in photos.items() if row["change"] >= strings.CALM_RATIO * row["identity_change"]]
+    assert 0 < len(calm) < len(photos) and "astronaut.png" in calm
+    assert int(numbers["calmer"]) == len(calm)
+    named = {name: strings.STRINGS["en"][f"cyclegan.photo_{name.split('.')[0]}"] for name in photos}
+    assert set(numbers["not_calmer"].split(", ")) == {named[name] for name in photos if name not in calm}

@@ -74,13 +74,13 @@ STRINGS = {
         "cyclegan.one_way": "**No F, so no cycle:** {model} was trained one way and ships G alone, so there is no way "
                             "back and no reconstruction to compare. The third panel shows what G changed instead. "
                             "Choose the digits pair to see the whole cycle.",
-        "cyclegan.reads": "The digit classifier reads **{x}** in x ({px:.0%}), **{gx}** in G(x) ({pgx:.0%}) and "
-                          "**{fgx}** in F(G(x)) ({pfgx:.0%}).",
-        "cyclegan.ghost": "**A ghost:** G(x) reads as {gx}, yet F brought back {x}. The translation hides what it "
+        "cyclegan.reads": "The digit classifier reads **{x}** in x ({px:.0%}), **{gx}** in {g}(x) ({pgx:.0%}) and "
+                          "**{fgx}** in {f}({g}(x)) ({pfgx:.0%}).",
+        "cyclegan.ghost": "**A ghost:** {g}(x) reads as {gx}, yet {f} brought back {x}. The translation hides what it "
                           "needs to come back, where the classifier (and you) cannot see it.",
-        "cyclegan.style_ok": "The style judge calls G(x) **{style}** ({p:.0%}): the translation reached the other "
+        "cyclegan.style_ok": "The style judge calls {g}(x) **{style}** ({p:.0%}): the translation reached the other "
                              "domain.",
-        "cyclegan.style_missed": "The style judge calls G(x) **{style}** ({p:.0%}): this translation did not reach "
+        "cyclegan.style_missed": "The style judge calls {g}(x) **{style}** ({p:.0%}): this translation did not reach "
                                  "the other domain.",
         "cyclegan.panel_x_short": "x",
         "cyclegan.panel_gx_short": "{g}(x)",
@@ -97,6 +97,11 @@ STRINGS = {
         "cyclegan.strip_line": "G(x) keeps the digit in **{kept}/10**, F(G(x)) brings it back in **{back}/10**; the "
                                "style judge puts **{styled}/10** translations in the other style. Mean cycle error "
                                "{cycle:.3f}.",
+        "cyclegan.photo_astronaut": "astronaut",
+        "cyclegan.photo_chelsea": "cat",
+        "cyclegan.photo_coffee": "coffee",
+        "cyclegan.photo_rocket": "rocket",
+        "cyclegan.photo_motorcycle": "motorcycle",
         "cyclegan.strip_ghosts": "**Ghosts:** {hidden} of the {lost} translations that read as another digit come "
                                  "back as the right one: the information was hidden, not lost.",
     },
@@ -155,12 +160,12 @@ STRINGS = {
         "cyclegan.cycle_reference": "在測試數字上的平均是 {mean:.3f}。",
         "cyclegan.one_way": "**沒有 F，就沒有循環：** {model} 只訓練了單一方向，也只附上 G，所以無法轉回去，"
                             "也沒有重建結果可以比較。第三張圖改為顯示 G 改了哪裡。想看完整的循環，請選數字模型。",
-        "cyclegan.reads": "數字分類器在 x 中讀到 **{x}**（{px:.0%}），在 G(x) 中讀到 **{gx}**（{pgx:.0%}），"
-                          "在 F(G(x)) 中讀到 **{fgx}**（{pfgx:.0%}）。",
-        "cyclegan.ghost": "**幽靈現象：** G(x) 看起來是 {gx}，F 卻還原出 {x}。轉換結果把回程需要的資訊藏了起來，"
+        "cyclegan.reads": "數字分類器在 x 中讀到 **{x}**（{px:.0%}），在 {g}(x) 中讀到 **{gx}**（{pgx:.0%}），"
+                          "在 {f}({g}(x)) 中讀到 **{fgx}**（{pfgx:.0%}）。",
+        "cyclegan.ghost": "**幽靈現象：** {g}(x) 看起來是 {gx}，{f} 卻還原出 {x}。轉換結果把回程需要的資訊藏了起來，"
                           "分類器（和你）都看不到。",
-        "cyclegan.style_ok": "風格判別器認為 G(x) 是**{style}**（{p:.0%}）：轉換成功到達另一個領域。",
-        "cyclegan.style_missed": "風格判別器認為 G(x) 是**{style}**（{p:.0%}）：這次轉換沒有到達另一個領域。",
+        "cyclegan.style_ok": "風格判別器認為 {g}(x) 是**{style}**（{p:.0%}）：轉換成功到達另一個領域。",
+        "cyclegan.style_missed": "風格判別器認為 {g}(x) 是**{style}**（{p:.0%}）：這次轉換沒有到達另一個領域。",
         "cyclegan.panel_x_short": "x",
         "cyclegan.panel_gx_short": "{g}(x)",
         "cyclegan.panel_first_change": "|{g}(x) − x|，平均 {mean:.3f}",
@@ -172,6 +177,11 @@ STRINGS = {
         "cyclegan.identity_reference": "對目標領域的真實圖片（測試數字），{g} 平均只改變 {mean:.3f}。",
         "cyclegan.strip_line": "G(x) 保住數字的有 **{kept}/10**，F(G(x)) 還原成功的有 **{back}/10**；"
                                "風格判別器認為 **{styled}/10** 的轉換到達了另一種風格。平均循環誤差 {cycle:.3f}。",
+        "cyclegan.photo_astronaut": "太空人",
+        "cyclegan.photo_chelsea": "貓",
+        "cyclegan.photo_coffee": "咖啡",
+        "cyclegan.photo_rocket": "火箭",
+        "cyclegan.photo_motorcycle": "機車",
         "cyclegan.strip_ghosts": "**幽靈現象：** 在 {lost} 個被讀成別的數字的轉換中，有 {hidden} 個轉回來"
                                  "又變成正確的數字：資訊是被藏起來了，而不是遺失。",
     },
@@ -182,13 +192,14 @@ def pct(value: float) -> str:
     return f"{100 * value:.1f}%"
 
 
-def note_numbers(results: dict) -> dict[str, str]:
-    """The notes' {{placeholders}} from results.json."""
+def note_numbers(results: dict, lang: str = "en") -> dict[str, str]:
+    """The notes' {{placeholders}} from results.json (photo names in ``lang``)."""
     digits, card = results["digits"], results["card"]["metrics"]
     photos = results["vintage"]
     calmer = [name for name, row in photos.items() if row["change"] >= CALM_RATIO * row["identity_change"]]
+    others = [STRINGS[lang][f"cyclegan.photo_{name.split('.')[0]}"] for name in photos if name not in calmer]
     numbers = {"side": str(results["vintage_side"]), "photos": str(len(photos)), "calmer": str(len(calmer)),
-               "not_calmer": ", ".join(name.split(".")[0] for name in photos if name not in calmer) or "–",
+               "not_calmer": ("、" if lang == "zh" else ", ").join(others) or "–",
                "style_judge": pct(card["style_classifier_test_accuracy"]),
                "astronaut_change": f"{photos['astronaut.png']['change']:.3f}",
                "astronaut_identity": f"{photos['astronaut.png']['identity_change']:.3f}",
@@ -205,7 +216,7 @@ def note_numbers(results: dict) -> dict[str, str]:
 
 def notes(lang: str, results: dict | None) -> str:
     """notes.<lang>.md with its {{placeholders}} filled in from the shipped results."""
-    return lecture_notes(HERE, lang, results, note_numbers)
+    return lecture_notes(HERE, lang, results, lambda found: note_numbers(found, lang))
 
 
 register(STRINGS)

@@ -186,12 +186,14 @@ def digit_lines(subject: Subject, translated: np.ndarray, back: np.ndarray, dire
     read, confidence = _reading([subject.x, translated, back])
     style, style_p = _style(translated)
     target = TYPESET if direction == "a_to_b" else HANDWRITTEN
-    lines = [t("cyclegan.reads", lang, x=read[0], gx=read[1], fgx=read[2], px=confidence[0], pgx=confidence[1],
-               pfgx=confidence[2])]
+    g, f = ("G", "F") if direction == "a_to_b" else ("F", "G")
+    lines = [t("cyclegan.reads", lang, g=g, f=f, x=read[0], gx=read[1], fgx=read[2], px=confidence[0],
+               pgx=confidence[1], pfgx=confidence[2])]
     if read[1] != read[0] and read[2] == read[0]:
-        lines.append(t("cyclegan.ghost", lang, x=read[0], gx=read[1]))
+        lines.append(t("cyclegan.ghost", lang, g=g, f=f, x=read[0], gx=read[1]))
     name = t("cyclegan.domain_typeset" if style == TYPESET else "cyclegan.domain_handwritten", lang)
-    lines.append(t("cyclegan.style_ok" if style == target else "cyclegan.style_missed", lang, style=name, p=style_p))
+    lines.append(t("cyclegan.style_ok" if style == target else "cyclegan.style_missed", lang, g=g, style=name,
+                   p=style_p))
     return lines
 
 
