@@ -1,7 +1,7 @@
 """Measure what the CycleGAN tab's lecture notes quote, from the shipped models, and write results.json.
 
     python -m demos.cyclegan.measure            # writes assets/models/cyclegan/results.json (about 30 s)
-    python -m demos.cyclegan.measure --quick    # two photos, to a temporary file (CI)
+    python -m demos.cyclegan.measure --quick --out /tmp/x   # two photos, into another folder (CI)
 
 The digits pair on every test digit, both ways: the digit kept, the style reached, the cycle error, and the
 "ghosts" (translations that read as another digit but come back right). vintagify on the example photos at the
@@ -66,15 +66,15 @@ def vintage(photos=PHOTOS) -> dict:
 
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--out", type=Path, default=RESULTS.parent, help="the folder results.json is written to")
     parser.add_argument("--quick", action="store_true", help="two photos only (CI)")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     results = {"card": read_card(DIGITS.directory), "digits": digits_pair(),
                "vintage": vintage(PHOTOS[:2] if args.quick else PHOTOS), "vintage_side": SIDE}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / RESULTS.name).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(json.dumps({k: v for k, v in results.items() if k != "card"}, indent=1))
     return results
 

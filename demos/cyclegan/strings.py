@@ -60,6 +60,7 @@ STRINGS = {
         "cyclegan.device_cpu": "on this CPU",
         "cyclegan.device_gpu": "on this GPU",
         "cyclegan.size_digit": "Working size: 28×28 px, like the digits the pair was trained on (shown 8× larger).",
+        "cyclegan.photo_hint": "For a photo, choose a photo model: the digits pair sees every picture as one digit.",
         "cyclegan.size_photo": "Working size: **{width}×{height} px** (your picture: {ow}×{oh} px; {device} the "
                                "longest side is at most {side} px).",
         "cyclegan.size_drawing": "Working size: {width}×{height} px ({device} the longest side is at most {side} px).",
@@ -147,6 +148,7 @@ STRINGS = {
         "cyclegan.device_cpu": "在這台 CPU 上",
         "cyclegan.device_gpu": "在這張 GPU 上",
         "cyclegan.size_digit": "運算尺寸：28×28 像素，和模型訓練用的數字一樣（顯示時放大 8 倍）。",
+        "cyclegan.photo_hint": "照片請選照片模型：數字模型會把每張圖都當成一個數字。",
         "cyclegan.size_photo": "運算尺寸：**{width}×{height} 像素**（你的圖：{ow}×{oh} 像素；{device}最長邊最多 "
                                "{side} 像素）。",
         "cyclegan.size_drawing": "運算尺寸：{width}×{height} 像素（{device}最長邊最多 {side} 像素）。",

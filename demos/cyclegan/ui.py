@@ -174,7 +174,7 @@ def _style(image: np.ndarray) -> tuple[int, float]:
 def size_line(subject: Subject, lang: str) -> str:
     height, width = subject.x.shape[:2]
     if subject.digits:
-        return t("cyclegan.size_digit", lang)
+        return t("cyclegan.size_digit", lang) + " " + t("cyclegan.photo_hint", lang)
     device = t("cyclegan.device_gpu" if get_device().type != "cpu" else "cyclegan.device_cpu", lang)
     if subject.original is None:
         return t("cyclegan.size_drawing", lang, width=width, height=height, device=device, side=working_side())
@@ -491,5 +491,9 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
 
 
 def warm_up() -> None:
-    """After launch: the default model, the classifier and the style judge, and the examples."""
+    """After launch: the default model, the classifier, the style judge, the examples, and every photo model ready
+    without a download (a first photo then waits for its translation only)."""
     TRANSLATORS.get(), classifier(), style_judge(), examples()
+    for choice in TRANSLATORS.choices:
+        if choice.available() and not choice.needs_download():
+            TRANSLATORS.get(choice.key)
