@@ -147,6 +147,12 @@ def warm_up_in_background() -> threading.Thread:
     return thread
 
 
+def add_cyclegan_generators(entries: list[str]) -> None:
+    """--cyclegan G.pth[,F.pth]: the CycleGAN tab reads DEMO_CYCLEGAN when it declares its models (on import)."""
+    if entries:
+        os.environ["DEMO_CYCLEGAN"] = os.pathsep.join(filter(None, [os.environ.get("DEMO_CYCLEGAN"), *entries]))
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description="ML Demo Gallery: Hung-yi Lee's ML lectures, one tab per topic.")
     parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", 7860)),
@@ -176,8 +182,7 @@ def main(argv=None) -> int:
         return 2
     if args.offline:
         models.set_offline(True)
-    if args.cyclegan:  # read when the CycleGAN tab declares its models
-        os.environ["DEMO_CYCLEGAN"] = os.pathsep.join(filter(None, [os.environ.get("DEMO_CYCLEGAN"), *args.cyclegan]))
+    add_cyclegan_generators(args.cyclegan)
     if args.prefetch:
         load_tabs()  # registers every topic's model choices
         failures = models.prefetch_all()

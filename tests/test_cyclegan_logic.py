@@ -225,3 +225,32 @@ def test_the_strip_frames_the_wrong_readings_in_red():
     assert (label_area == figures.WRONG).all(axis=2).any()  # the wrong reading is written in red
     first_row_labels = picture[gap + side:gap + side + band, gap:gap + side]
     assert (first_row_labels == figures.RIGHT).all(axis=2).any()
+
+
+def test_the_tab_offers_named_checkpoints_first_and_closes_their_cycle(tmp_path):
+    """python app.py --cyclegan G.pth,F.pth, end to end in a fresh process: the pair is the tab's default model,
+    and a photo goes through G and back through F, with the cycle error shown."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    for name in ("horse2zebra", "zebra2horse"):
+        (tmp_path / f"{name}_pretrained").mkdir()
+        torch.save(ResnetGenerator(3, 3, width=8, blocks=2).state_dict(),
+                   tmp_path / f"{name}_pretrained" / "latest_net_G.pth")
+    spec = ",".join(str(tmp_path / f"{name}_pretrained" / "latest_net_G.pth")
+                    for name in ("horse2zebra", "zebra2horse"))
+    pair = "horse2zebra+zebra2horse"
+    code = ("import app, sys; app.add_cyclegan_generators(app.parse_args(['--cyclegan', sys.argv[1]]).cyclegan)\n"
+            "from demos.cyclegan import ui\n"
+            f"assert ui.TRANSLATORS.best().key == '{pair}', ui.TRANSLATORS.best().key\n"
+            f"panels, numbers, _ = ui.translate('assets/examples/astronaut.png', model='{pair}')\n"
+            "assert len(panels) == 4 and 'Cycle error' in numbers and 'A = horse, B = zebra' in numbers, numbers\n"
+            f"assert panels[1][1] == 'G(x): zebra' and ui.model_for('photo', 'digits-cyclegan') == '{pair}'\n"
+            "print('ok')")
+    env = {key: value for key, value in os.environ.items() if key != "DEMO_CYCLEGAN"}
+    out = subprocess.run([sys.executable, "-c", code, spec], cwd=root, capture_output=True, text=True, timeout=300,
+                         env=env)
+    assert out.returncode == 0 and "ok" in out.stdout, out.stderr[-3000:]
