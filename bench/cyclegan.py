@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -152,7 +153,7 @@ def main() -> None:
             torch.set_num_threads(previous)
 
     def apply_in_lane():
-        with heavy_threads():  # as the handler's _run: set the lane's threads, run, put them back, malloc_trim
+        with heavy_threads():  # as the handler's passes(): set the lane's threads, run, put them back, malloc_trim
             logic.apply(g, working)
 
     # threads -> raw forward 256², logic.apply alone, logic.apply inside heavy_threads(), the whole handler
@@ -222,6 +223,7 @@ def main() -> None:
 
     e2e = {default_threads: app_run(None), 2: app_run(2)}
     done = cpu_seconds()
+    shutil.rmtree(scratch, ignore_errors=True)
 
     lines = ["# CycleGAN tab: speed", "", f"Machine: {machine()}.",
              f"Run: {time.strftime('%Y-%m-%d %H:%M')} with `python -m bench.cyclegan`; medians; one torch thread per "
@@ -252,6 +254,10 @@ def main() -> None:
               "| whole handler |", "| ---: | ---: | ---: | ---: | ---: |"]
     for threads, (raw_ms, apply_ms, lane_ms, handler_ms) in photo.items():
         lines.append(f"| {threads} | {raw_ms:.0f} ms | {apply_ms:.0f} ms | {lane_ms:.0f} ms | {handler_ms:.0f} ms |")
+    if any(row[1] > row[3] for row in photo.values()):
+        lines += ["", "Where `logic.apply` alone measured slower than the whole handler that contains it, the "
+                  "difference is run-to-run noise (other processes ran meanwhile: see the contention line), not a "
+                  "cost of the handler."]
     lines += ["", "Gradio then writes the three panels (x, G(x), the change map with its bar) as PNG files: "
               f"{photo_png_ms:.0f} ms more, outside the handler (part of the end-to-end time).", "",
               "## The raw forward at 512² (reported only: a GPU's working size)", "",
@@ -290,7 +296,7 @@ def misses(digits_ms, digits_e2e, photo, e2e, raw512, default_threads, png_ms) -
                  f"({raw[1] / raw[2]:.2f}x faster with 2). A teacher alone at a laptop can set "
                  "`DEMO_HEAVY_THREADS=2`; in a class, the 1-thread policy keeps sliders and digit events answering "
                  "while a photo is translated.")
-    if e2e[2]["photo"] > e2e[1]["photo"]:
+    if e2e[2]["photo"] > 1.1 * e2e[1]["photo"]:
         lines.append(f"- With 2 heavy-lane threads the photo was slower end to end than with 1 "
                      f"({e2e[2]['photo']:.2f} s vs {e2e[1]['photo']:.2f} s) although its forward is faster "
                      "in-process: in the app the two OpenMP threads share the 2 cores with the server's own threads "

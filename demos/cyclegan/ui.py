@@ -2,8 +2,10 @@
 figures.py."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +19,6 @@ from core.device import get_device, heavy_threads
 from core.i18n import UserInputError, shown, t
 from core.memo import Memo
 from core.ui import (
-    HEAVY,
     LIGHT,
     Gallery,
     Image,
@@ -49,6 +50,10 @@ STRIP_SETS = 20  # the strip shows the n-th test digit of each class, n = 0 … 
 CPU_SIDE, GPU_SIDE = 256, 512  # the longest side a photo is translated at
 
 TRANSLATED = Memo(maxsize=64)  # G(x) and F(G(x)), keyed on the model, the direction and the picture
+#: Translations have their own lane: a digit (a few milliseconds) must not wait behind a photo (a second or more),
+#: so the photo passes, not the events, take turns: one at a time, with the heavy lane's share of the cores.
+TRANSLATE_LANE = {"concurrency_id": "cyclegan", "concurrency_limit": 4}
+PHOTO_PASSES = threading.Lock()
 DEFAULT_DIRECTION = "a_to_b"
 
 
@@ -75,7 +80,8 @@ def classifier() -> torch.nn.Module:
 
 def working_side() -> int:
     """The longest side a photo is translated at: 512 on a GPU, 256 on a CPU (a 256² pass of the ResNet-9
-    generator takes about a second on 2 cores; 512² four times as long)."""
+    generator takes 1.4 s on one core of this project's 2-core machine, 0.9 s on two; 512² 4.6 times as long:
+    bench/cyclegan-results.md)."""
     return CPU_SIDE if get_device().type == "cpu" else GPU_SIDE
 
 
@@ -118,7 +124,7 @@ def _picture(picture, drawing, use_drawing: bool, digits: bool) -> tuple[np.ndar
         if gray is None:
             raise UserInputError("cyclegan.canvas_empty")
         return (normalize_digit(gray) if digits else np.repeat(gray[..., None], 3, axis=2)), None
-    rgb = decode_image(picture, max_side=2 * GPU_SIDE)
+    rgb = decode_image(picture, max_side=2 * working_side())  # twice the working size: a clean Lanczos step
     height, width = rgb.shape[:2]
     if digits:
         return normalize_digit(rgb), None
@@ -140,18 +146,23 @@ def _subject(picture, drawing, use_drawing, model, direction, lang: str) -> Subj
     return Subject(x, forward, backward, digits, f"{key}:{direction}:{digest}", original)
 
 
-def _run(generator: torch.nn.Module, image: np.ndarray, digits: bool) -> np.ndarray:
-    if digits:  # a few milliseconds: on the light lane's one thread
-        return logic.apply(generator, image)
-    with heavy_threads():
-        return logic.apply(generator, image)
+@contextlib.contextmanager
+def passes(digits: bool):
+    """Around generator passes: a digit's run at once, on the request's one thread (a few milliseconds); a
+    photo's wait for the photo before it, then get the heavy share of the cores."""
+    if digits:
+        yield
+        return
+    with PHOTO_PASSES, heavy_threads():
+        yield
 
 
 def _translated(subject: Subject) -> tuple[tuple[np.ndarray, np.ndarray | None], bool]:
     """G(x), and F(G(x)) when there is a way back (memoised: the identity test reuses G(x))."""
     def compute():
-        translated = _run(subject.forward, subject.x, subject.digits)
-        back = _run(subject.backward, translated, subject.digits) if subject.backward is not None else None
+        with passes(subject.digits):
+            translated = logic.apply(subject.forward, subject.x)
+            back = logic.apply(subject.backward, translated) if subject.backward is not None else None
         return translated, back
     return TRANSLATED.get(subject.key, compute)
 
@@ -245,8 +256,10 @@ def _identity(picture, drawing, use_drawing, model, direction, lang: str):
     subject = _subject(picture, drawing, use_drawing, model, direction, lang)
     direction = _direction(direction)
     (translated, _), cached = _translated(subject)
-    again, cached_again = TRANSLATED.get(subject.key + ":identity",
-                                         lambda: _run(subject.forward, translated, subject.digits))
+    def compute():
+        with passes(subject.digits):
+            return logic.apply(subject.forward, translated)
+    again, cached_again = TRANSLATED.get(subject.key + ":identity", compute)
     first = logic.cycle_error(subject.x, translated)
     second = logic.cycle_error(translated, again)
     scale = figures.change_scale(first, second)
@@ -430,7 +443,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
 
         subject_inputs = [picture, sketch, use_drawing, model, direction]
         translate_args = dict(fn=translate, inputs=subject_inputs, outputs=[panels, numbers, timing],
-                              trigger_mode="always_last", show_progress_on=[numbers], **HEAVY)
+                              trigger_mode="always_last", show_progress_on=[numbers], **TRANSLATE_LANE)
         demo.load(first_example, None, picture, api_name="cyclegan_start", api_visibility="private",
                   show_progress="hidden", **LIGHT).then(
             api_name="cyclegan_translate_start", api_visibility="private", **translate_args)
@@ -461,7 +474,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         identity_note = gr.Markdown(elem_id="cyclegan-identity-note")
         identity_timing = gr.Markdown(elem_id="cyclegan-identity-timing")
         identity_button.click(identity, subject_inputs, [identity_panels, identity_note, identity_timing],
-                              api_name="cyclegan_identity", show_progress_on=[identity_note], **HEAVY)
+                              api_name="cyclegan_identity", show_progress_on=[identity_note], **TRANSLATE_LANE)
 
         gr.Markdown(i18n("cyclegan.strip_header"), elem_classes=["section-title"])
         gr.Markdown(i18n("cyclegan.strip_intro"))
