@@ -480,8 +480,8 @@ class Slot:
             return _loaded[cache_key]
         with _locks_guard:
             lock = _locks.setdefault(cache_key[0], threading.Lock())
-        with lock:
-            if cache_key not in _loaded:
+        with lock, torch.inference_mode(False):  # loaded inside inference mode, the weights could never be
+            if cache_key not in _loaded:         # differentiated again: one tab's saliency map needs them
                 _loaded[cache_key] = choice.load(device)
         return _loaded[cache_key]
 

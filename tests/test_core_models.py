@@ -331,3 +331,16 @@ def test_offline_a_hub_model_that_is_not_downloaded_says_what_to_do(tmp_path, mo
     with pytest.raises(gr.Error, match="--prefetch"):
         model_loader(slot)("tiny-bert", progress=lambda *a, **k: None)
     assert not hub.is_cached()
+
+
+def test_a_model_first_loaded_inside_inference_mode_can_still_be_differentiated():
+    """Tabs share loaded models: one tab's first use inside torch.inference_mode must not leave weights that
+    another tab's gradients (a saliency map) cannot flow through."""
+    models.clear_cache()
+    slot = models.Slot("t", "inference", [DIGIT_CNN])
+    with torch.inference_mode():
+        model = slot.get(device=torch.device("cpu")).model
+    x = torch.rand(1, 1, 28, 28, requires_grad=True)
+    model(x)[0, 3].backward()
+    assert x.grad is not None and x.grad.abs().sum() > 0
+    models.clear_cache()
