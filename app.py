@@ -34,6 +34,13 @@ CSS = """
   overflow: visible !important}
 .panel-gallery .grid-container {grid-template-rows: none !important; grid-auto-rows: auto !important}
 .panel-gallery .thumbnail-item {height: auto !important}
+/* ...with their captions under the picture, whole (on the picture they hid its colour bar's end and were cut) */
+.panel-gallery .thumbnail-item {aspect-ratio: auto !important; display: flex !important; flex-direction: column;
+  overflow: visible !important}
+.panel-gallery .thumbnail-item > img {height: auto !important}
+.panel-gallery .caption-label {position: static !important; max-width: none !important; white-space: normal !important;
+  text-overflow: clip !important; overflow: visible !important; border: none !important; background: none !important;
+  text-align: center !important; align-self: center}
 @media (max-width: 640px) {.panel-gallery .grid-container {grid-template-columns: repeat(2, minmax(0, 1fr)) !important}}
 /* SmoothGrad's σ slider: the paper's 10-20% sweet spot (of a 0-50% range) as a green band behind the track */
 #saliency-sigma input[type=range] {background: linear-gradient(to right, transparent 20%, rgba(22, 163, 74, .45) 20%,

@@ -90,7 +90,7 @@ register({
         "upload.missing": "The uploaded file could not be found on the server; please upload it again.",
         "upload.too_big": "The file is {mb:.1f} MB; the limit is {limit_mb:.0f} MB.",
         "upload.empty": "The file is empty (0 bytes).",
-        "image.unreadable": "This is not an image we can read ({detail}). Accepted: PNG, JPEG, WebP, BMP, GIF, TIFF.",
+        "image.unreadable": "This is not an image we can read. Accepted: PNG, JPEG, WebP, BMP, GIF, TIFF.",
         "image.too_many_pixels": "The image is {mp:.0f} megapixels; the limit is {limit:.0f} megapixels.",
         "audio.unreadable": "This is not audio we can read ({detail}). "
                             "Accepted: WAV (8/16/24/32-bit, float), FLAC, OGG, MP3.",
@@ -121,7 +121,7 @@ register({
         "upload.missing": "伺服器上找不到上傳的檔案，請重新上傳。",
         "upload.too_big": "檔案大小為 {mb:.1f} MB，上限是 {limit_mb:.0f} MB。",
         "upload.empty": "檔案是空的（0 位元組）。",
-        "image.unreadable": "無法讀取這張圖片（{detail}）。支援格式：PNG、JPEG、WebP、BMP、GIF、TIFF。",
+        "image.unreadable": "無法讀取這張圖片。支援格式：PNG、JPEG、WebP、BMP、GIF、TIFF。",
         "image.too_many_pixels": "圖片有 {mp:.0f} 百萬像素，上限是 {limit:.0f} 百萬像素。",
         "audio.unreadable": "無法讀取這段音訊（{detail}）。支援格式：WAV（8/16/24/32 位元、浮點）、FLAC、OGG、MP3。",
         "audio.silent": "錄音是靜音的：沒有高於雜訊底線的聲音。",

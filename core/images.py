@@ -91,7 +91,7 @@ def _tick(value: float, span: float) -> str:
 def colorbar(scale: tuple[float, float], height: int, *, cmap: str = "inferno", ticks: int = 5) -> np.ndarray:
     """A vertical colour bar (high at the top) with its numbers, ``height`` pixels tall, on white."""
     low, high = scale
-    font_size = max(12, height // 14)
+    font_size = max(12, height // 10)  # a panel is shown smaller than its pixels: numbers readable from the back
     bar_width, pad = max(12, height // 16), font_size // 2
     labels = [_tick(v, high - low) for v in np.linspace(high, low, ticks)]
     font = font_of(font_size)

@@ -74,7 +74,8 @@ def test_the_identity_test_changes_a_translation_less_than_the_picture(client, t
         "x", "G(x)", "|G(x) − x|", "G(G(x))", "|G(G(x)) − G(x)|"]
     first, second = (float(panels[i]["caption"].rsplit(" ", 1)[1]) for i in (2, 4))
     assert second < first and f"**{first:.3f}**" in note and f"**{second:.3f}**" in note
-    assert "times less" in note and "real pictures of the target domain" in note
+    share = int(note.split("The second is only ")[1].split("%")[0])
+    assert abs(share - 100 * second / first) < 2 and "real pictures of the target" in note
     panels, note, _ = client.predict(handle_file(ASTRONAUT), None, False, VINTAGE, "a_to_b",
                                      api_name="/cyclegan_identity")
     assert len(panels) == 5 and "its own output" in note
@@ -83,7 +84,7 @@ def test_the_identity_test_changes_a_translation_less_than_the_picture(client, t
 def test_the_strip_reads_ten_test_digits_three_times(client):
     picture, note, _ = client.predict("a_to_b", 0, api_name="/cyclegan_strip")
     image = pixels(picture)
-    assert image.shape == (3 * (112 + 37 + 4) + 4, 10 * (112 + 4) + 4, 3)
+    assert image.shape == (3 * (84 + 56 + 4) + 4, 10 * (84 + 4) + 4, 3)  # three rows of ten, labels under each
     kept, back, styled = (int(note.split(words)[1].split("/")[0].strip("*"))
                           for words in ("keeps the digit in ", "brings it back in ", "style judge puts "))
     assert kept >= 8 and back >= 8 and styled >= 8  # the card: 93.6%, 97.2%, 100% on every test digit
@@ -96,12 +97,12 @@ def test_picking_an_example_switches_to_a_model_that_fits_it(client):
                                                                   api_name="/cyclegan_pick")
     assert pixels(picture).shape == (512, 512, 3) and use_drawing is False
     assert model == VINTAGE and "vintagify" in line and direction == "a_to_b"  # no F: back to A → B
-    picture, _, model, line, direction = client.predict(TYPESET_POSITION, VINTAGE, "b_to_a",
+    picture, _, model, line, direction = client.predict(TYPESET_POSITION, VINTAGE, "a_to_b",
                                                         api_name="/cyclegan_pick")
-    assert model == DIGITS and "digits-cyclegan" in line and direction == "b_to_a"
+    assert model == DIGITS and "digits-cyclegan" in line and direction == "b_to_a"  # a typeset digit goes B → A
     assert pixels(picture).shape == (224, 224, 3)
-    _, _, model, _, _ = client.predict(HANDWRITTEN_POSITION, DIGITS, "a_to_b", api_name="/cyclegan_pick")
-    assert model == DIGITS
+    _, _, model, _, direction = client.predict(HANDWRITTEN_POSITION, DIGITS, "b_to_a", api_name="/cyclegan_pick")
+    assert model == DIGITS and direction == "a_to_b"  # and a handwritten one A → B, whatever was chosen before
     assert "position from 0 to 8" in error_text(lambda: client.predict(9, DIGITS, "a_to_b",
                                                                        api_name="/cyclegan_pick"))
 
@@ -190,3 +191,18 @@ def test_the_server_keeps_serving_after_bad_input(client, tmp_path):
         error_text(lambda: translate(client, ASTRONAUT, VINTAGE, "b_to_a"))
     panels, _, _ = translate(client, digit_file(tmp_path))
     assert len(panels) == 4
+
+
+def test_the_pages_own_steps_keep_the_model_and_direction_sensible():
+    """Private steps (no API name): an upload of a colour photo leaves the digits pair for a photo model; a turn to
+    B → A with a model without F turns back; a stroke on the sketchpad picks the digits pair."""
+    from demos.cyclegan import ui
+
+    use_drawing, model, line, direction = ui.uploaded(ASTRONAUT, DIGITS, "b_to_a")
+    assert (use_drawing, model, direction) == (False, VINTAGE, "a_to_b") and "vintagify" in line
+    grey = ui.uploaded("assets/examples/astronaut.png", VINTAGE, "a_to_b")
+    assert grey[1] == VINTAGE  # a photo model is kept, whatever the picture
+    panels, numbers, _, direction = ui.turned(ASTRONAUT, None, False, VINTAGE, "b_to_a")
+    assert direction == "a_to_b" and len(panels) == 3 and "No F" in numbers
+    assert ui.drawn("b_to_a")[:2] == (True, DIGITS)
+    assert ui.first_clean_set() in range(ui.STRIP_SETS)

@@ -216,7 +216,7 @@ def test_working_size_pictures_are_resized_only_down():
 def test_the_strip_frames_the_wrong_readings_in_red():
     digits = np.zeros((3, 28, 28), np.uint8)
     picture = figures.strip([digits, digits], [np.array([0, 1, 2]), np.array([0, 7, 2])], np.array([0, 1, 2]), 2)
-    side, band, gap = 56, 18, 4
+    side, band, gap = 56, 37, 4
     top_second_row = gap + side + band + gap
     frame = picture[top_second_row - 2, gap + (side + gap) + side // 2]  # above the second digit, second row
     assert tuple(frame) == figures.WRONG

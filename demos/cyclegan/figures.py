@@ -28,15 +28,15 @@ def change_map(error: np.ndarray, scale: tuple[float, float], factor: int = 1) -
     return with_colorbar(colorize(enlarge(error, factor) if factor > 1 else error, scale), scale)
 
 
-def strip(rows: list[np.ndarray], readings: list[np.ndarray], labels: np.ndarray, zoom: int = 4) -> np.ndarray:
-    """Rows of digits (each (N, 28, 28) uint8) side by side; under each, the digit the classifier reads: green when
-    it is the true label, red (and framed) when it is another."""
+def strip(rows: list[np.ndarray], readings: list[np.ndarray], labels: np.ndarray, zoom: int = 3) -> np.ndarray:
+    """Rows of digits (each (N, 28, 28) uint8) side by side; under each, the digit the classifier reads, large
+    enough for a phone: green when it is the true label, red (and framed) when it is another."""
     count, side = len(labels), 28 * zoom
-    band, gap = side // 3, 4
-    width, height = count * (side + gap) + gap, len(rows) * (side + band + gap) + gap
+    band, gap = side * 2 // 3, 4
+    width, height = count * (side + gap) + gap, gap + len(rows) * (side + band + gap)
     canvas = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(canvas)
-    font = font_of(band - 6)
+    font = font_of(band - 8)
     for r, (images, read) in enumerate(zip(rows, readings)):
         top = gap + r * (side + band + gap)
         for c in range(count):

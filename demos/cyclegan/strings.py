@@ -39,12 +39,13 @@ STRINGS = {
                                     "this, and stops colours from drifting. Both change maps share one colour scale."),
         "cyclegan.identity_button": "Run the identity test",
         "cyclegan.strip_header": "The digits pair on the test set",
-        "cyclegan.strip_intro": "Ten test digits the pair never saw, one of each class, through G and back through "
-                                "F. Under each picture, the digit the shared digit classifier reads.",
+        "cyclegan.strip_intro": "Ten test digits the pair never saw, one of each class, translated and translated "
+                                "back. Under each picture, the digit the shared digit classifier reads.",
         "cyclegan.strip_a_to_b": "handwritten → typeset → handwritten",
         "cyclegan.strip_b_to_a": "typeset → handwritten → typeset",
         "cyclegan.set": "Which test digits (the n-th of each class)",
-        "cyclegan.strip_rows": "Rows: x · G(x) · F(G(x)). Green: the true digit; red and framed: another digit",
+        "cyclegan.strip_rows": "Rows: x, translated, translated back. Green: the true digit; red and framed: "
+                               "another one (in the first row, the classifier's own mistake)",
         "cyclegan.name_set": "Which test digits",
         "cyclegan.direction_invalid": "The direction must be \"a_to_b\" or \"b_to_a\" (got {value}).",
         "cyclegan.canvas_empty": "The canvas is empty: draw a digit first, or untick \"Translate my drawing\".",
@@ -60,6 +61,10 @@ STRINGS = {
         "cyclegan.device_cpu": "on this CPU",
         "cyclegan.device_gpu": "on this GPU",
         "cyclegan.size_digit": "Working size: 28×28 px, like the digits the pair was trained on (shown 8× larger).",
+        "cyclegan.no_digit": "No digit found in this picture: the digits pair needs one digit, dark on light paper "
+                             "(or light on dark). For a photo, choose a photo model.",
+        "cyclegan.switched_to_photo": "A colour photo: switched to the photo model {model} (the digits pair would "
+                                      "read it as one digit).",
         "cyclegan.photo_hint": "For a photo, choose a photo model: the digits pair sees every picture as one digit.",
         "cyclegan.size_photo": "Working size: **{width}×{height} px** (your picture: {ow}×{oh} px; {device} the "
                                "longest side is at most {side} px).",
@@ -90,12 +95,14 @@ STRINGS = {
         "cyclegan.panel_second_change": "|{g}({g}(x)) − {g}(x)|, mean {mean:.3f}",
         "cyclegan.identity_line": "{g} changed x by **{first:.3f}** on average, and its own output by "
                                   "**{second:.3f}**.",
-        "cyclegan.identity_calm": "{ratio:.1f} times less: {g} treats its own output as already translated.",
+        "cyclegan.identity_calm": "The second is only {share:.0%} of the first: {g} treats its own output as "
+                                  "already translated.",
         "cyclegan.identity_filter": "About as much: on this picture {g} acts like a filter applied again, not like a "
                                     "translation that has arrived.",
         "cyclegan.identity_reference": "On real pictures of the target domain (the test digits), {g} changes them by "
                                        "{mean:.3f} on average.",
-        "cyclegan.strip_line": "G(x) keeps the digit in **{kept}/10**, F(G(x)) brings it back in **{back}/10**; the "
+        "cyclegan.strip_line": "{g}(x) keeps the digit in **{kept}/10**, {f}({g}(x)) brings it back in "
+                               "**{back}/10**; the "
                                "style judge puts **{styled}/10** translations in the other style. Mean cycle error "
                                "{cycle:.3f}.",
         "cyclegan.photo_astronaut": "astronaut",
@@ -127,12 +134,13 @@ STRINGS = {
                                    "‖G(b) − b‖₁ 訓練的正是這件事，也防止顏色跑掉。兩張變化圖使用同一個色階。",
         "cyclegan.identity_button": "執行恆等測試",
         "cyclegan.strip_header": "數字模型在測試集上的表現",
-        "cyclegan.strip_intro": "十個模型從沒看過的測試數字，每個類別一個，經過 G 再經過 F 轉回來。"
+        "cyclegan.strip_intro": "十個模型從沒看過的測試數字，每個類別一個，轉換之後再轉回來。"
                                 "每張圖下方是共用的數字分類器讀出的數字。",
         "cyclegan.strip_a_to_b": "手寫 → 印刷體 → 手寫",
         "cyclegan.strip_b_to_a": "印刷體 → 手寫 → 印刷體",
         "cyclegan.set": "選哪些測試數字（每個類別的第 n 個）",
-        "cyclegan.strip_rows": "各列：x · G(x) · F(G(x))。綠色：正確的數字；紅色加框：讀成別的數字",
+        "cyclegan.strip_rows": "各列：x、轉換結果、轉回來的結果。綠色：正確的數字；紅色加框：讀成別的數字"
+                               "（第一列的紅框是分類器自己的錯誤）",
         "cyclegan.name_set": "選哪些測試數字",
         "cyclegan.direction_invalid": "方向必須是 \"a_to_b\" 或 \"b_to_a\"（收到 {value}）。",
         "cyclegan.canvas_empty": "畫布是空的：請先畫一個數字，或取消勾選「轉換我畫的數字」。",
@@ -148,6 +156,9 @@ STRINGS = {
         "cyclegan.device_cpu": "在這台 CPU 上",
         "cyclegan.device_gpu": "在這張 GPU 上",
         "cyclegan.size_digit": "運算尺寸：28×28 像素，和模型訓練用的數字一樣（顯示時放大 8 倍）。",
+        "cyclegan.no_digit": "這張圖裡找不到數字：數字模型需要一個數字，淺色紙上的深色筆跡（或深底淺字）。"
+                             "照片請選照片模型。",
+        "cyclegan.switched_to_photo": "這是一張彩色照片：已切換到照片模型 {model}（數字模型會把它當成一個數字）。",
         "cyclegan.photo_hint": "照片請選照片模型：數字模型會把每張圖都當成一個數字。",
         "cyclegan.size_photo": "運算尺寸：**{width}×{height} 像素**（你的圖：{ow}×{oh} 像素；{device}最長邊最多 "
                                "{side} 像素）。",
@@ -174,10 +185,10 @@ STRINGS = {
         "cyclegan.panel_ggx": "{g}({g}(x))",
         "cyclegan.panel_second_change": "|{g}({g}(x)) − {g}(x)|，平均 {mean:.3f}",
         "cyclegan.identity_line": "{g} 對 x 的平均改變量是 **{first:.3f}**，對它自己的輸出是 **{second:.3f}**。",
-        "cyclegan.identity_calm": "少了 {ratio:.1f} 倍：{g} 把自己的輸出當成已經轉換好的圖。",
+        "cyclegan.identity_calm": "後者只有前者的 {share:.0%}：{g} 把自己的輸出當成已經轉換好的圖。",
         "cyclegan.identity_filter": "兩者差不多：在這張圖上，{g} 像是再套用一次的濾鏡，而不是已經抵達目標領域的轉換。",
         "cyclegan.identity_reference": "對目標領域的真實圖片（測試數字），{g} 平均只改變 {mean:.3f}。",
-        "cyclegan.strip_line": "G(x) 保住數字的有 **{kept}/10**，F(G(x)) 還原成功的有 **{back}/10**；"
+        "cyclegan.strip_line": "{g}(x) 保住數字的有 **{kept}/10**，{f}({g}(x)) 還原成功的有 **{back}/10**；"
                                "風格判別器認為 **{styled}/10** 的轉換到達了另一種風格。平均循環誤差 {cycle:.3f}。",
         "cyclegan.photo_astronaut": "太空人",
         "cyclegan.photo_chelsea": "貓",

@@ -30,6 +30,7 @@ from core.ui import (
     gallery_position,
     handler,
     model_picker,
+    notify,
     on_gallery_click,
     select_brush_js,
     slider_value,
@@ -45,10 +46,10 @@ EXAMPLE_DIGITS = ((HANDWRITTEN, 3), (HANDWRITTEN, 7), (TYPESET, 5), (TYPESET, 2)
 DIRECTIONS = ("a_to_b", "b_to_a")
 MIN_SIDE = 16  # a photo smaller than this on a side is a thumbnail of nothing
 DIGIT_ZOOM = 8  # a 28x28 digit is shown 224x224, without smoothing
-STRIP_ZOOM = 4
 STRIP_SETS = 20  # the strip shows the n-th test digit of each class, n = 0 … 19
 CPU_SIDE, GPU_SIDE = 256, 512  # the longest side a photo is translated at
 
+PHOTO_COLOUR = 12  # mean channel spread (0-255) above which an upload counts as a colour photo
 TRANSLATED = Memo(maxsize=64)  # G(x) and F(G(x)), keyed on the model, the direction and the picture
 #: Translations have their own lane: a digit (a few milliseconds) must not wait behind a photo (a second or more),
 #: so the photo passes, not the events, take turns: one at a time, with the heavy lane's share of the cores.
@@ -101,6 +102,11 @@ def _direction(value) -> str:
     return value
 
 
+def space(lang: str) -> str:
+    """Between two sentences: a space in English, nothing after a Chinese full stop."""
+    return "" if lang == "zh" else " "
+
+
 def is_digits(pair) -> bool:
     return isinstance(pair.g, DigitTranslator)
 
@@ -123,11 +129,16 @@ def _picture(picture, drawing, use_drawing: bool, digits: bool) -> tuple[np.ndar
         gray = drawing_to_gray(drawing)
         if gray is None:
             raise UserInputError("cyclegan.canvas_empty")
-        return (normalize_digit(gray) if digits else np.repeat(gray[..., None], 3, axis=2)), None
+        if digits:
+            return normalize_digit(gray), None
+        return logic.to_working_size(np.repeat(gray[..., None], 3, axis=2), working_side()), None
     rgb = decode_image(picture, max_side=2 * working_side())  # twice the working size: a clean Lanczos step
     height, width = rgb.shape[:2]
     if digits:
-        return normalize_digit(rgb), None
+        try:
+            return normalize_digit(rgb), None
+        except UserInputError:
+            raise UserInputError("cyclegan.no_digit") from None
     if min(height, width) < MIN_SIDE:
         raise UserInputError("cyclegan.image_too_small", width=width, height=height, minimum=MIN_SIDE)
     return logic.to_working_size(rgb, working_side()), image_size(picture)
@@ -167,16 +178,18 @@ def _translated(subject: Subject) -> tuple[tuple[np.ndarray, np.ndarray | None],
     return TRANSLATED.get(subject.key, compute)
 
 
-@torch.inference_mode()
 def _reading(images: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """The digit classifier's reading (digit, probability) of each 28x28 picture."""
-    probs = classifier()(to_tensor(np.stack(images))).softmax(1)
+    model = classifier()
+    with torch.inference_mode():
+        probs = model(to_tensor(np.stack(images))).softmax(1)
     return probs.argmax(1).numpy(), probs.max(1).values.numpy()
 
 
-@torch.inference_mode()
 def _style(image: np.ndarray) -> tuple[int, float]:
-    probs = style_judge()(to_tensor(image[None])).softmax(1)[0]
+    judge = style_judge()
+    with torch.inference_mode():
+        probs = judge(to_tensor(image[None])).softmax(1)[0]
     return int(probs.argmax()), float(probs.max())
 
 
@@ -185,7 +198,7 @@ def _style(image: np.ndarray) -> tuple[int, float]:
 def size_line(subject: Subject, lang: str) -> str:
     height, width = subject.x.shape[:2]
     if subject.digits:
-        return t("cyclegan.size_digit", lang) + " " + t("cyclegan.photo_hint", lang)
+        return t("cyclegan.size_digit", lang) + space(lang) + t("cyclegan.photo_hint", lang)
     device = t("cyclegan.device_gpu" if get_device().type != "cpu" else "cyclegan.device_cpu", lang)
     if subject.original is None:
         return t("cyclegan.size_drawing", lang, width=width, height=height, device=device, side=working_side())
@@ -233,7 +246,7 @@ def _translate(picture, drawing, use_drawing, model, direction, lang: str):
         lines.append(t("cyclegan.cycle_line", lang, g=g, f=f, mean=cycle.mean_error))
         if subject.digits:
             card = DIGITS.card()["metrics"][direction]
-            lines[-1] += " " + t("cyclegan.cycle_reference", lang, mean=card["cycle_l1"])
+            lines[-1] += space(lang) + t("cyclegan.cycle_reference", lang, mean=card["cycle_l1"])
             lines += digit_lines(subject, translated, back, direction, lang)
     lines.append(t("cyclegan.domains", lang, a=a, b=b))
     lines.append(size_line(subject, lang))
@@ -274,8 +287,8 @@ def _identity(picture, drawing, use_drawing, model, direction, lang: str):
                                                             mean=float(second.mean())))]
     ratio = float(first.mean()) / max(float(second.mean()), 1e-6)
     verdict = "cyclegan.identity_calm" if ratio >= strings.CALM_RATIO else "cyclegan.identity_filter"
-    lines = [t("cyclegan.identity_line", lang, g=g, first=float(first.mean()), second=float(second.mean())) + " "
-             + t(verdict, lang, g=g, ratio=ratio)]
+    lines = [t("cyclegan.identity_line", lang, g=g, first=float(first.mean()), second=float(second.mean()))
+             + space(lang) + t(verdict, lang, g=g, share=1 / ratio)]
     if subject.digits:
         lines.append(t("cyclegan.identity_reference", lang, g=g,
                        mean=DIGITS.card()["metrics"][direction]["identity_l1"]))
@@ -306,37 +319,60 @@ def strip_digits(style: int, number: int) -> tuple[np.ndarray, np.ndarray]:
     return images[index], labels[index]
 
 
-@handler
-def strip(direction=DEFAULT_DIRECTION, number=0, lang="en"):
-    """The bundled digits pair on ten test digits (the ``number``-th, 0-19, of each class 0-9): rows x, G(x),
-    F(G(x)) with the digit the classifier reads under each (green: the true label; red, framed: another), for
-    ``direction`` "a_to_b" (handwritten → typeset → handwritten) or "b_to_a". Returns the picture and a note."""
+def _strip(direction, number, lang: str, live: bool):
     watch = Stopwatch()
     direction = _direction(direction)
-    number = slider_value(number, t("cyclegan.name_set", lang), 0, STRIP_SETS - 1, integer=True)
+    number = slider_value(number, t("cyclegan.name_set", lang), 0, STRIP_SETS - 1, integer=True, live=live)
     pair = TRANSLATORS.get(DIGITS.key).model
     source = HANDWRITTEN if direction == "a_to_b" else TYPESET
     forward, backward = (pair.g, pair.f) if direction == "a_to_b" else (pair.f, pair.g)
     images, labels = strip_digits(source, number)
     trip = logic.round_trip(forward, backward, classifier(), style_judge(), images)
     picture = figures.strip([trip.x, trip.translated, trip.reconstructed],
-                            [trip.read_x, trip.read_translated, trip.read_reconstructed], labels, STRIP_ZOOM)
+                            [trip.read_x, trip.read_translated, trip.read_reconstructed], labels)
     lost, hidden = logic.hidden_digits(trip, labels)
-    target = 1 - source
-    lines = [t("cyclegan.strip_line", lang, kept=int((trip.read_translated == labels).sum()),
+    g, f = ("G", "F") if direction == "a_to_b" else ("F", "G")
+    lines = [t("cyclegan.strip_line", lang, g=g, f=f, kept=int((trip.read_translated == labels).sum()),
                back=int((trip.read_reconstructed == labels).sum()),
-               styled=int((trip.style_translated == target).sum()), cycle=float(trip.cycle_l1.mean()))]
+               styled=int((trip.style_translated == 1 - source).sum()), cycle=float(trip.cycle_l1.mean()))]
     if hidden:
         lines.append(t("cyclegan.strip_ghosts", lang, lost=lost, hidden=hidden))
     return picture, "\n\n".join(lines), watch.label(lang)
+
+
+@handler
+def strip(direction=DEFAULT_DIRECTION, number=0, lang="en"):
+    """The bundled digits pair on ten test digits (the ``number``-th, 0-19, of each class 0-9): rows x, G(x),
+    F(G(x)) with the digit the classifier reads under each (green: the true label; red, framed: another), for
+    ``direction`` "a_to_b" (handwritten → typeset → handwritten) or "b_to_a". Returns the picture, a note (digits
+    kept, brought back, in the other style; ghosts) and the timing."""
+    return _strip(direction, number, lang, live=False)
+
+
+@handler
+def strip_live(direction, number, lang="en"):
+    """The page's own call while the slider moves (a number being typed counts as the slider's nearest end)."""
+    return _strip(direction, number, lang, live=True)
+
+
+@functools.lru_cache(maxsize=1)
+def first_clean_set() -> int:
+    """The strip the tab opens with: the first set of handwritten test digits the classifier reads all right, so
+    that a red frame means the translation, not the classifier, went wrong (the slider shows the others)."""
+    for number in range(STRIP_SETS):
+        images, labels = strip_digits(HANDWRITTEN, number)
+        read, _ = _reading(list(images))
+        if (read == labels).all():
+            return number
+    return 0
 
 
 # ------------------------------------------------------------------ examples, model changes
 
 @functools.lru_cache(maxsize=1)
 def examples() -> tuple[tuple[np.ndarray, str], ...]:
-    """The example gallery: (picture, kind) with kind "photo" or "digit"; digits shown enlarged, dark on white
-    like a drawing."""
+    """The example gallery: (picture, kind) with kind "photo", "handwritten" or "typeset"; digits shown enlarged,
+    dark on white like a drawing."""
     from PIL import Image as PILImage
 
     photos = [(np.asarray(PILImage.open(EXAMPLES_DIR / name).convert("RGB")), "photo") for name in EXAMPLE_PHOTOS
@@ -344,7 +380,8 @@ def examples() -> tuple[tuple[np.ndarray, str], ...]:
     digits = []
     for style, digit in EXAMPLE_DIGITS:
         images, labels = _test_digits(style)
-        digits.append((255 - figures.enlarge(images[int(np.flatnonzero(labels == digit)[0])], DIGIT_ZOOM), "digit"))
+        picture = 255 - figures.enlarge(images[int(np.flatnonzero(labels == digit)[0])], DIGIT_ZOOM)
+        digits.append((picture, "handwritten" if style == HANDWRITTEN else "typeset"))
     return tuple(photos + digits)
 
 
@@ -352,9 +389,9 @@ def model_for(kind: str, current: str) -> str:
     """The model an example calls for: the current one when it fits; else the digits pair for a digit, and for a
     photo the first photo model (a named checkpoint before vintagify)."""
     pair_is_digits = _model_key(current) == DIGITS.key
-    if (kind == "digit") == pair_is_digits:
+    if (kind != "photo") == pair_is_digits:
         return _model_key(current)
-    if kind == "digit":
+    if kind != "photo":
         return DIGITS.key
     photo = [c for c in TRANSLATORS.choices if c.key != DIGITS.key and c.available()]
     photo.sort(key=lambda c: c.kind != "local")
@@ -373,7 +410,7 @@ def model_state(key: str, direction, lang: str) -> tuple[str, str, str]:
 @handler
 def first_example():
     """The picture the tab opens with: the first example of the default model's kind."""
-    kind = "digit" if _model_key(None) == DIGITS.key else "photo"
+    kind = "handwritten" if _model_key(None) == DIGITS.key else "photo"
     return next(picture for picture, k in examples() if k == kind)
 
 
@@ -381,10 +418,12 @@ def first_example():
 def pick(position, model=None, direction=DEFAULT_DIRECTION, lang="en"):
     """Example ``position`` (photos first, then test digits: handwritten 3, 7, typeset 5, 2) -> the picture,
     "translate my drawing" unticked, the model that suits it (a digit: the digits pair; a photo: a photo model),
-    the model line and the direction (A→B for a one-way model)."""
+    the model line and the direction: from the digit's own style (handwritten: A → B, typeset: B → A); A → B for
+    a model without F."""
     position = gallery_position(position, len(examples()))
-    key = model_for(examples()[position][1], model)
-    return examples()[position][0], False, *model_state(key, direction, lang)
+    picture, kind = examples()[position]
+    direction = {"handwritten": "a_to_b", "typeset": "b_to_a"}.get(kind, direction)
+    return picture, False, *model_state(model_for(kind, model), direction, lang)
 
 
 @handler
@@ -401,9 +440,40 @@ def cleared():
 
 
 @handler
-def drawn():
-    """A stroke on the sketchpad: translate the drawing."""
-    return True
+def drawn(direction=DEFAULT_DIRECTION, lang="en"):
+    """A stroke on the sketchpad: translate the drawing, with the digits pair (a drawing is a digit)."""
+    return True, *model_state(DIGITS.key, direction, lang)
+
+
+def looks_like_photo(rgb: np.ndarray) -> bool:
+    """Colourful: the channels differ by more than a grey scan of a digit's paper and ink ever do."""
+    rgb = rgb.astype(np.int16)
+    return float((rgb.max(axis=2) - rgb.min(axis=2)).mean()) > PHOTO_COLOUR
+
+
+@handler
+def uploaded(picture, model=None, direction=DEFAULT_DIRECTION, lang="en"):
+    """The page's own step after an upload: a colour photo while the digits pair is chosen switches to a photo
+    model (the pair would read it as one digit), with a note; anything else keeps the model."""
+    key = _model_key(model)
+    try:
+        photo = key == DIGITS.key and looks_like_photo(decode_image(picture, max_side=64))
+    except UserInputError:  # the translation that follows says what is wrong with the file
+        photo = False
+    new = model_for("photo", key) if photo else key
+    if new != key:
+        notify(t("cyclegan.switched_to_photo", lang, model=new), lang)
+    return False, *model_state(new, direction, lang)
+
+
+@handler
+def turned(picture, drawing=None, use_drawing=False, model=None, direction=DEFAULT_DIRECTION, lang="en"):
+    """The page's own call when the direction changes: a model without F stays on A → B, with a note."""
+    key = _model_key(model)
+    if _direction(direction) == "b_to_a" and TRANSLATORS.get(key).model.f is None:
+        notify(t("cyclegan.no_way_back", lang, model=key), lang)
+        direction = "a_to_b"
+    return *_translate(picture, drawing, use_drawing, key, direction, lang), direction
 
 
 # ------------------------------------------------------------------ layout
@@ -448,11 +518,17 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                   show_progress="hidden", **LIGHT).then(
             api_name="cyclegan_translate_start", api_visibility="private", **translate_args)
         translate_button.click(api_name="cyclegan_translate", **translate_args)
-        gr.on([picture.upload, use_drawing.input, direction.input], api_name="cyclegan_translate_input",
-              api_visibility="private", **translate_args)
+        picture.upload(uploaded, [picture, model, direction], [use_drawing, model, model_status, direction],
+                       api_name="cyclegan_uploaded", api_visibility="private", show_progress="hidden", **LIGHT).then(
+            api_name="cyclegan_translate_upload", api_visibility="private", **translate_args)
+        use_drawing.input(api_name="cyclegan_translate_input", api_visibility="private", **translate_args)
+        direction.input(turned, subject_inputs, [panels, numbers, timing, direction], api_name="cyclegan_turned",
+                        api_visibility="private", trigger_mode="always_last", show_progress_on=[numbers],
+                        **TRANSLATE_LANE)
         picture.clear(cleared, None, [panels, numbers, timing], api_name="cyclegan_cleared",
                       api_visibility="private", show_progress="hidden", **LIGHT)
-        sketch.input(drawn, None, use_drawing, api_name="cyclegan_drawn", api_visibility="private",
+        sketch.input(drawn, direction, [use_drawing, model, model_status, direction], api_name="cyclegan_drawn",
+                     api_visibility="private",
                      show_progress="hidden", trigger_mode="always_last", **LIGHT).then(
             api_name="cyclegan_translate_drawing", api_visibility="private", **translate_args)
         demo.load(None, js=select_brush_js("cyclegan-sketch"))
@@ -483,20 +559,20 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                 strip_direction = Radio([(i18n("cyclegan.strip_a_to_b"), "a_to_b"),
                                          (i18n("cyclegan.strip_b_to_a"), "b_to_a")], value=DEFAULT_DIRECTION,
                                         label=i18n("cyclegan.direction"), elem_id="cyclegan-strip-direction")
-                number = Slider(0, STRIP_SETS - 1, value=0, step=1, precision=0, buttons=[],
+                number = Slider(0, STRIP_SETS - 1, value=first_clean_set(), step=1, precision=0, buttons=[],
                                 label=i18n("cyclegan.set"), elem_id="cyclegan-set")
                 strip_note = gr.Markdown(elem_id="cyclegan-strip-note")
                 strip_timing = gr.Markdown(elem_id="cyclegan-strip-timing")
             with gr.Column(scale=5, min_width=300):
                 gr.Markdown(i18n("cyclegan.strip_rows"), elem_classes=["plot-caption"])
-                strip_picture = Image(show_label=False, interactive=False, buttons=["fullscreen"],
-                                      elem_id="cyclegan-strip")
+                strip_picture = Image(show_label=False, interactive=False, buttons=[], elem_id="cyclegan-strip",
+                                      elem_classes=["no-buttons"])
         strip_args = dict(fn=strip, inputs=[strip_direction, number], outputs=[strip_picture, strip_note,
                                                                                 strip_timing],
                           show_progress="hidden", trigger_mode="always_last", **LIGHT)
         demo.load(api_name="cyclegan_strip", **strip_args)
-        gr.on([strip_direction.input, number.release], api_name="cyclegan_strip_input", api_visibility="private",
-              **strip_args)
+        gr.on([strip_direction.input, number.input], api_name="cyclegan_strip_input", api_visibility="private",
+              **{**strip_args, "fn": strip_live})
 
         with gr.Accordion(i18n("app.notes"), open=False):
             gr.Markdown(i18n("cyclegan.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
