@@ -53,6 +53,8 @@ STRINGS = {
                                     "{minimum} px on each side.",
         "cyclegan.no_way_back": "{model} has no F (it was trained and shipped one way only): choose A → B, or the "
                                 "digits pair for both ways.",
+        "cyclegan.turned_back": "{model} has no F (it was trained and shipped one way only), so it stays on A → B. "
+                                "The digits pair goes both ways.",
         "cyclegan.domain_handwritten": "handwritten",
         "cyclegan.domain_typeset": "typeset",
         "cyclegan.domain_modern": "modern photo",
@@ -148,6 +150,7 @@ STRINGS = {
                                     "請使用每邊至少 {minimum} 像素的圖。",
         "cyclegan.no_way_back": "{model} 沒有 F（它只訓練、也只釋出了單一方向）：請選 A → B，"
                                 "或改用數字模型來看雙向轉換。",
+        "cyclegan.turned_back": "{model} 沒有 F（它只訓練、也只釋出了單一方向），所以維持 A → B。數字模型可以雙向轉換。",
         "cyclegan.domain_handwritten": "手寫",
         "cyclegan.domain_typeset": "印刷體",
         "cyclegan.domain_modern": "現代照片",

@@ -471,7 +471,7 @@ def turned(picture, drawing=None, use_drawing=False, model=None, direction=DEFAU
     """The page's own call when the direction changes: a model without F stays on A → B, with a note."""
     key = _model_key(model)
     if _direction(direction) == "b_to_a" and TRANSLATORS.get(key).model.f is None:
-        notify(t("cyclegan.no_way_back", lang, model=key), lang)
+        notify(t("cyclegan.turned_back", lang, model=key), lang)
         direction = "a_to_b"
     return *_translate(picture, drawing, use_drawing, key, direction, lang), direction
 
