@@ -150,7 +150,8 @@ STRINGS = {
                                     "請使用每邊至少 {minimum} 像素的圖。",
         "cyclegan.no_way_back": "{model} 沒有 F（它只訓練、也只釋出了單一方向）：請選 A → B，"
                                 "或改用數字模型來看雙向轉換。",
-        "cyclegan.turned_back": "{model} 沒有 F（它只訓練、也只釋出了單一方向），所以維持 A → B。數字模型可以雙向轉換。",
+        "cyclegan.turned_back": "{model} 沒有 F（它只訓練、也只釋出了單一方向），所以維持 A → B。"
+                                "數字模型可以雙向轉換。",
         "cyclegan.domain_handwritten": "手寫",
         "cyclegan.domain_typeset": "印刷體",
         "cyclegan.domain_modern": "現代照片",
