@@ -8,9 +8,18 @@ every panel drawn with it carries the same colour bar.
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
+
+#: The example photos several tabs offer (scikit-image's sample photos; sources and licences in LICENSE.md there).
+EXAMPLES = Path(__file__).resolve().parents[1] / "assets" / "examples"
+
+
+def example_photos(names) -> list[np.ndarray]:
+    """The shipped example photos ``names`` that are present, in that order, as uint8 RGB arrays."""
+    return [np.asarray(Image.open(EXAMPLES / name).convert("RGB")) for name in names if (EXAMPLES / name).is_file()]
 
 
 @functools.lru_cache(maxsize=16)

@@ -48,7 +48,7 @@ def test_colour_bar_runs_from_high_at_the_top_to_low_at_the_bottom():
     column = bar[:, bar.shape[1] // 10 + 2].astype(int).sum(axis=1)  # a column inside the gradient
     inside = column[20:-20]
     assert inside[0] > inside[-1]
-    assert (bar != 255).any(axis=2)[:, -10:].any()  # tick labels drawn on the right
+    assert (bar != 255).any(axis=2)[:, bar.shape[1] // 2:].any()  # tick labels drawn on the right
 
 
 # ---- audio

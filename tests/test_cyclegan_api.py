@@ -5,17 +5,11 @@ from gradio_client import Client, handle_file
 from PIL import Image
 
 from core.data.digits import HANDWRITTEN, TEST, TYPESET, load_split
-from tests.test_api import drawing_payload, raw_call
+from tests.test_api import drawing_payload, error_text, raw_call
 
 ASTRONAUT = "assets/examples/astronaut.png"
 DIGITS, VINTAGE = "digits-cyclegan", "vintagify"
 PHOTO_POSITION, HANDWRITTEN_POSITION, TYPESET_POSITION = 0, 5, 7  # the example gallery: 5 photos, then digits
-
-
-def error_text(call) -> str:
-    with pytest.raises(Exception) as info:
-        call()
-    return str(info.value)
 
 
 def pixels(path) -> np.ndarray:

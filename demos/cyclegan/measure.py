@@ -18,12 +18,12 @@ import torch
 
 from core.classifier import DIGIT_CNN
 from core.data.digits import HANDWRITTEN, TEST, TYPESET, load_split
+from core.images import example_photos
 from core.models import ASSETS, read_card
 from demos.cyclegan import logic
 from demos.cyclegan.model import DIGITS, VINTAGE, style_judge
 
 RESULTS = ASSETS / "cyclegan" / "results.json"
-EXAMPLES = Path(__file__).resolve().parents[2] / "assets" / "examples"
 PHOTOS = ("astronaut.png", "chelsea.png", "coffee.png", "rocket.jpg", "motorcycle.png")
 SIDE = 256
 
@@ -47,12 +47,10 @@ def digits_pair() -> dict:
 
 
 def vintage(photos=PHOTOS) -> dict:
-    from PIL import Image
-
     g = VINTAGE.load(torch.device("cpu")).model.g
     rows = {}
-    for name in photos:
-        x = logic.to_working_size(np.asarray(Image.open(EXAMPLES / name).convert("RGB")), SIDE)
+    for name, photo in zip(photos, example_photos(photos)):
+        x = logic.to_working_size(photo, SIDE)
         translated = logic.apply(g, x)
         again = logic.apply(g, translated)
         corr = float(np.corrcoef(x.astype(np.float32).ravel(), translated.astype(np.float32).ravel())[0, 1])

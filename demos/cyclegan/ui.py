@@ -7,7 +7,6 @@ import functools
 import hashlib
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 import gradio as gr
 import numpy as np
@@ -17,6 +16,7 @@ from core import models
 from core.data.digits import HANDWRITTEN, TEST, TYPESET, load_split, normalize_digit, to_tensor
 from core.device import get_device, heavy_threads
 from core.i18n import UserInputError, shown, t
+from core.images import example_photos
 from core.memo import Memo
 from core.ui import (
     LIGHT,
@@ -40,7 +40,6 @@ from demos.cyclegan import figures, logic, strings  # noqa: F401  strings regist
 from demos.cyclegan.model import CLASSIFIER, DIGITS, TRANSLATORS, DigitTranslator, style_judge
 
 TOPIC = "cyclegan"
-EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "examples"
 EXAMPLE_PHOTOS = ("astronaut.png", "chelsea.png", "coffee.png", "rocket.jpg", "motorcycle.png")
 EXAMPLE_DIGITS = ((HANDWRITTEN, 3), (HANDWRITTEN, 7), (TYPESET, 5), (TYPESET, 2))  # (style, digit): first test one
 DIRECTIONS = ("a_to_b", "b_to_a")
@@ -373,10 +372,7 @@ def first_clean_set() -> int:
 def examples() -> tuple[tuple[np.ndarray, str], ...]:
     """The example gallery: (picture, kind) with kind "photo", "handwritten" or "typeset"; digits shown enlarged,
     dark on white like a drawing."""
-    from PIL import Image as PILImage
-
-    photos = [(np.asarray(PILImage.open(EXAMPLES_DIR / name).convert("RGB")), "photo") for name in EXAMPLE_PHOTOS
-              if (EXAMPLES_DIR / name).is_file()]
+    photos = [(photo, "photo") for photo in example_photos(EXAMPLE_PHOTOS)]
     digits = []
     for style, digit in EXAMPLE_DIGITS:
         images, labels = _test_digits(style)

@@ -6,7 +6,6 @@ import dataclasses
 import functools
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
 
 import gradio as gr
 import numpy as np
@@ -16,7 +15,7 @@ import torch
 from core.data.digits import TEST, load_split, normalize_digit
 from core.device import heavy_threads
 from core.i18n import UserInputError, check_number, shown, t
-from core.images import overlay, shared_scale
+from core.images import example_photos, overlay, shared_scale
 from core.memo import Memo
 from core.ui import (
     HEAVY,
@@ -43,7 +42,6 @@ from demos.saliency import figures, logic, strings  # noqa: F401  strings regist
 from demos.saliency.model import CLASSIFIER, cam_layer, class_names, input_spec, randomization_steps
 
 TOPIC = "saliency"
-EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "examples"
 EXAMPLE_PHOTOS = ("chelsea.png", "coffee.png", "rocket.jpg", "astronaut.png", "motorcycle.png")
 EXAMPLE_DIGITS = 4  # the first test digits of classes 3, 5, 7, 8
 DEFAULT_METHODS = ("saliency", "smoothgrad", "gradcam")
@@ -88,10 +86,7 @@ class Subject:
 @functools.lru_cache(maxsize=1)
 def examples() -> tuple[np.ndarray, ...]:
     """The example gallery: photos (assets/examples), then a few test digits."""
-    from PIL import Image as PILImage
-
-    photos = [np.asarray(PILImage.open(EXAMPLES_DIR / name).convert("RGB")) for name in EXAMPLE_PHOTOS
-              if (EXAMPLES_DIR / name).is_file()]
+    photos = example_photos(EXAMPLE_PHOTOS)
     test = load_split(TEST)
     digits = [test.images[int(np.flatnonzero(test.labels == d)[0])] for d in (3, 5, 7, 8)[:EXAMPLE_DIGITS]]
     return tuple(photos) + tuple(logic.enlarge(d) for d in digits)
