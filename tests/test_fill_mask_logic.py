@@ -1,0 +1,151 @@
+"""The fill-mask tab's science (demos/fill_mask/logic.py) on a tiny BERT built here (random weights, its own small
+vocabulary): masks found and counted, top-k sorted and at most 1, entropy against its closed form, targets scored as
+the distribution says, left-to-right fill, attention rows, contextual vectors; and the training pieces (whole-word
+masking, packing)."""
+import math
+
+import pytest
+import torch
+
+from core.i18n import UserInputError
+from demos.fill_mask import logic
+from demos.fill_mask.model import SPECIALS, bert, tokenizer
+
+WORDS = ["the", "cat", "sat", "on", "mat", "dog", "he", "she", "is", "a", "doctor", "nurse", "apple", "ate", "phone",
+         "new", "bought", "red", ".", "##s", "play", "##ing"]
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tiny-bert")
+    (folder / "vocab.txt").write_text("\n".join([*SPECIALS, *WORDS]) + "\n", encoding="utf-8")
+    tok = tokenizer(folder)
+    torch.manual_seed(0)
+    model = bert({"vocab_size": len(tok), "hidden_size": 16, "num_hidden_layers": 2, "num_attention_heads": 2,
+                  "intermediate_size": 32, "max_position_embeddings": 32})
+    return model, tok
+
+
+@pytest.mark.parametrize("text, key", [
+    ("", "fill_mask.empty"), ("   \n", "fill_mask.empty"), (None, "fill_mask.empty"),
+    ("the cat sat on the mat.", "fill_mask.no_mask"),
+    ("the cat sat on the <mask>.", "fill_mask.other_mask"),
+    ("the [MASK] " * 9, "fill_mask.too_many"),
+    ("the [MASK] " + "a" * 2000, "fill_mask.too_long"),
+])
+def test_bad_texts_get_a_clear_message(text, key):
+    with pytest.raises(UserInputError) as info:
+        logic.check_text(text)
+    assert info.value.key == key
+    if key == "fill_mask.other_mask":
+        assert "[MASK]" in info.value.message("en") and "<mask>" in info.value.message("en")
+        assert "遮罩符號是 [MASK]" in info.value.message("zh")
+
+
+def test_masks_are_found_and_counted(tiny):
+    model, tok = tiny
+    text = logic.check_text("the [MASK] sat on the [MASK].")
+    ids = tok(text, return_tensors="pt")["input_ids"][0]
+    assert logic.mask_positions(ids, tok.mask_token_id) == [2, 6]
+    assert len(logic.predict(model, tok, text)) == 2
+
+
+def test_a_text_longer_than_the_model_reads_is_refused(tiny):
+    model, tok = tiny
+    with pytest.raises(UserInputError) as info:
+        logic.predict(model, tok, "the cat " * 20 + "[MASK]")
+    assert info.value.key == "fill_mask.too_many_tokens" and info.value.params["limit"] == 32
+
+
+def test_top_k_is_sorted_at_most_one_and_never_a_special_token(tiny):
+    model, tok = tiny
+    for guess in logic.predict(model, tok, "the [MASK] sat on the [MASK].", k=10):
+        assert list(guess.probs) == sorted(guess.probs, reverse=True)
+        assert 0 < sum(guess.probs) <= 1 + 1e-6 and all(0 <= p <= 1 for p in guess.probs)
+        assert not set(guess.tokens) & set(SPECIALS)
+        assert 0 < guess.entropy <= math.log2(len(tok) - len(SPECIALS)) + 1e-6
+
+
+def test_entropy_in_bits_against_closed_forms():
+    assert logic.entropy_bits(torch.full((8,), 1 / 8)) == pytest.approx(3.0)
+    assert logic.entropy_bits(torch.tensor([1.0, 0.0, 0.0])) == pytest.approx(0.0)
+    assert logic.entropy_bits(torch.tensor([0.5, 0.25, 0.25])) == pytest.approx(1.5)
+
+
+def test_targets_are_scored_as_the_distribution_says(tiny):
+    model, tok = tiny
+    text = "[MASK] is a doctor."
+    _, _, probs = logic.distributions(model, tok, text)
+    he, she, playing = logic.score_targets(model, tok, text, "he, she, playing")
+    assert he.prob == pytest.approx(float(probs[0, tok.convert_tokens_to_ids("he")]))
+    assert she.prob == pytest.approx(float(probs[0, tok.convert_tokens_to_ids("she")]))
+    assert (he.rank < she.rank) == (he.prob > she.prob) and {he.rank, she.rank} <= set(range(1, len(tok) + 1))
+    assert playing.pieces == ("play", "##ing")  # split: scored by its first piece, and said so
+    with pytest.raises(UserInputError):
+        logic.score_targets(model, tok, text, " , ")
+
+
+def test_left_to_right_fill_changes_the_later_masks(tiny):
+    model, tok = tiny
+    text = "the [MASK] [MASK] on the mat."
+    independent = logic.predict(model, tok, text, k=5)
+    filled = logic.fill_left_to_right(model, tok, text)
+    assert filled[0].tokens == independent[0].tokens  # the first mask sees the same text
+    assert filled[1].probs != pytest.approx(independent[1].probs)  # the second now sees the first filled
+
+
+def test_attention_rows_sum_to_one(tiny):
+    model, tok = tiny
+    tokens, matrix = logic.attention(model, tok, "the cat sat on the [MASK].", layer=1, head=1)
+    assert tokens[0] == "[CLS]" and "[MASK]" in tokens and matrix.shape == (len(tokens), len(tokens))
+    assert torch.allclose(matrix.sum(-1), torch.ones(len(tokens)), atol=1e-5)
+
+
+def test_contextual_vectors_per_layer(tiny):
+    model, tok = tiny
+    sentences = ["he ate a red apple.", "she bought a new apple phone.", "the dog ate the apple."]
+    vectors = logic.word_vectors(model, tok, sentences, "apple")
+    assert vectors.shape == (3, 3, 16)  # embeddings + 2 layers, 3 sentences, hidden 16
+    encoded = tok(sentences[1], return_tensors="pt")
+    where = tok.convert_ids_to_tokens(encoded["input_ids"][0]).index("apple")
+    with torch.no_grad():
+        hidden = model(**encoded, output_hidden_states=True).hidden_states
+    assert all(torch.allclose(vectors[layer, 1], hidden[layer][0, where]) for layer in range(3))
+    with pytest.raises(UserInputError):
+        logic.word_vectors(model, tok, ["the cat sat."], "apple")
+
+
+def test_cosine_matrices_against_hand_made_vectors():
+    vectors = torch.tensor([[[1.0, 0.0], [0.0, 2.0], [3.0, 3.0]]])  # one layer, three sentences
+    similarity = logic.cosine_matrices(vectors)[0]
+    assert torch.allclose(similarity, torch.tensor([[1.0, 0.0, 2 ** -0.5], [0.0, 1.0, 2 ** -0.5],
+                                                    [2 ** -0.5, 2 ** -0.5, 1.0]]), atol=1e-6)
+
+
+def test_whole_word_masking_masks_every_piece_of_a_chosen_word(tiny):
+    from demos.fill_mask import train
+
+    _, tok = tiny
+    ids = tok(["the dog playing on the mat . " * 6], add_special_tokens=False, return_tensors="pt")["input_ids"]
+    ids = torch.cat([torch.full((1, 1), tok.cls_token_id), ids], 1).repeat(64, 1)
+    continues = train.continuation_table(tok)
+    inputs, labels = train.mask_words(ids, continues, tok, torch.Generator().manual_seed(0))
+    chosen = labels != -100
+    play, ing = tok.convert_tokens_to_ids(["play", "##ing"])
+    at_play = (ids == play).nonzero(as_tuple=True)
+    assert torch.equal(chosen[at_play], chosen[at_play[0], at_play[1] + 1])  # "play" and "##ing" go together
+    assert 0.08 < chosen.float().mean() < 0.25 and not chosen[:, 0].any()  # ~15% of words; never [CLS]
+    masked = inputs[chosen] == tok.mask_token_id
+    assert 0.7 < masked.float().mean() < 0.9 and torch.equal(labels[chosen], ids[chosen])
+    assert torch.equal(inputs[~chosen], ids[~chosen])
+
+
+def test_packing_fills_rows_with_consecutive_sentences(tiny):
+    from demos.fill_mask import train
+
+    _, tok = tiny
+    rows = train.pack(["the cat sat on the mat."] * 20, tok, seq=16)
+    sentence = tok("the cat sat on the mat.", add_special_tokens=False)["input_ids"]
+    stream = (sentence + [tok.sep_token_id]) * 20
+    assert rows.shape == (len(stream) // 15, 16) and (rows[:, 0] == tok.cls_token_id).all()
+    assert rows[:, 1:].ravel().tolist() == stream[:rows.shape[0] * 15]  # no padding, nothing skipped
