@@ -65,8 +65,15 @@ class Subject:
     forward: torch.nn.Module  # the direction's generator: G for A→B, F for B→A
     backward: torch.nn.Module | None  # the way back (None: a one-way generator)
     digits: bool
+    model_key: str
+    direction: str  # "a_to_b" or "b_to_a"
     key: str  # the model, the direction and a hash of x: memo keys
     original: tuple[int, int] | None = None  # a photo's size as uploaded (width, height)
+
+    @property
+    def names(self) -> tuple[str, str]:
+        """What the page calls the forward generator and the way back: G and F, or F and G."""
+        return names(self.direction)
 
     def shown(self, image: np.ndarray) -> np.ndarray:
         return figures.enlarge(image, DIGIT_ZOOM) if self.digits else image
@@ -99,6 +106,15 @@ def _direction(value) -> str:
     if value not in DIRECTIONS:
         raise UserInputError("cyclegan.direction_invalid", value=shown(value))
     return value
+
+
+def names(direction: str) -> tuple[str, str]:
+    return ("G", "F") if direction == "a_to_b" else ("F", "G")
+
+
+def generators(pair, direction: str) -> tuple[torch.nn.Module, torch.nn.Module | None]:
+    """The direction's generator and the way back."""
+    return (pair.g, pair.f) if direction == "a_to_b" else (pair.f, pair.g)
 
 
 def space(lang: str) -> str:
@@ -151,9 +167,8 @@ def _subject(picture, drawing, use_drawing, model, direction, lang: str) -> Subj
     if direction == "b_to_a" and pair.f is None:
         raise UserInputError("cyclegan.no_way_back", model=key)
     x, original = _picture(picture, drawing, bool(use_drawing), digits)
-    forward, backward = (pair.g, pair.f) if direction == "a_to_b" else (pair.f, pair.g)
     digest = hashlib.sha256(x.tobytes() + str(x.shape).encode()).hexdigest()[:16]
-    return Subject(x, forward, backward, digits, f"{key}:{direction}:{digest}", original)
+    return Subject(x, *generators(pair, direction), digits, key, direction, f"{key}:{direction}:{digest}", original)
 
 
 @contextlib.contextmanager
@@ -205,11 +220,11 @@ def size_line(subject: Subject, lang: str) -> str:
              oh=subject.original[1], device=device, side=working_side())
 
 
-def digit_lines(subject: Subject, translated: np.ndarray, back: np.ndarray, direction: str, lang: str) -> list[str]:
+def digit_lines(subject: Subject, translated: np.ndarray, back: np.ndarray, lang: str) -> list[str]:
     read, confidence = _reading([subject.x, translated, back])
     style, style_p = _style(translated)
-    target = TYPESET if direction == "a_to_b" else HANDWRITTEN
-    g, f = ("G", "F") if direction == "a_to_b" else ("F", "G")
+    target = TYPESET if subject.direction == "a_to_b" else HANDWRITTEN
+    g, f = subject.names
     lines = [t("cyclegan.reads", lang, g=g, f=f, x=read[0], gx=read[1], fgx=read[2], px=confidence[0],
                pgx=confidence[1], pfgx=confidence[2])]
     if read[1] != read[0] and read[2] == read[0]:
@@ -223,11 +238,10 @@ def digit_lines(subject: Subject, translated: np.ndarray, back: np.ndarray, dire
 def _translate(picture, drawing, use_drawing, model, direction, lang: str):
     watch = Stopwatch()
     subject = _subject(picture, drawing, use_drawing, model, direction, lang)
-    direction = _direction(direction)
     (translated, back), cached = _translated(subject)
-    a, b = domain_names(_model_key(model), subject.digits, lang)
-    source, target = (a, b) if direction == "a_to_b" else (b, a)
-    g, f = ("G", "F") if direction == "a_to_b" else ("F", "G")
+    a, b = domain_names(subject.model_key, subject.digits, lang)
+    source, target = (a, b) if subject.direction == "a_to_b" else (b, a)
+    g, f = subject.names
     panels = [(subject.shown(subject.x), t("cyclegan.panel_x", lang, domain=source)),
               (subject.shown(translated), t("cyclegan.panel_gx", lang, g=g, domain=target))]
     lines = []
@@ -236,7 +250,7 @@ def _translate(picture, drawing, use_drawing, model, direction, lang: str):
         change = logic.cycle_error(subject.x, translated)
         panels.append((figures.change_map(change, figures.change_scale(change), factor),
                        t("cyclegan.panel_change", lang, g=g, mean=float(change.mean()))))
-        lines.append(t("cyclegan.one_way", lang, model=_model_key(model)))
+        lines.append(t("cyclegan.one_way", lang, model=subject.model_key))
     else:
         cycle = logic.Cycle(translated, back, logic.cycle_error(subject.x, back))
         panels += [(subject.shown(back), t("cyclegan.panel_fgx", lang, g=g, f=f, domain=source)),
@@ -244,9 +258,9 @@ def _translate(picture, drawing, use_drawing, model, direction, lang: str):
                     t("cyclegan.panel_error", lang, g=g, f=f, mean=cycle.mean_error))]
         lines.append(t("cyclegan.cycle_line", lang, g=g, f=f, mean=cycle.mean_error))
         if subject.digits:
-            card = DIGITS.card()["metrics"][direction]
+            card = DIGITS.card()["metrics"][subject.direction]
             lines[-1] += space(lang) + t("cyclegan.cycle_reference", lang, mean=card["cycle_l1"])
-            lines += digit_lines(subject, translated, back, direction, lang)
+            lines += digit_lines(subject, translated, back, lang)
     lines.append(t("cyclegan.domains", lang, a=a, b=b))
     lines.append(size_line(subject, lang))
     return panels, "\n\n".join(lines), watch.label(lang, cached)
@@ -266,8 +280,8 @@ def translate(picture, drawing=None, use_drawing=False, model=None, direction=DE
 def _identity(picture, drawing, use_drawing, model, direction, lang: str):
     watch = Stopwatch()
     subject = _subject(picture, drawing, use_drawing, model, direction, lang)
-    direction = _direction(direction)
     (translated, _), cached = _translated(subject)
+
     def compute():
         with passes(subject.digits):
             return logic.apply(subject.forward, translated)
@@ -276,7 +290,7 @@ def _identity(picture, drawing, use_drawing, model, direction, lang: str):
     second = logic.cycle_error(translated, again)
     scale = figures.change_scale(first, second)
     factor = DIGIT_ZOOM if subject.digits else 1
-    g = "G" if direction == "a_to_b" else "F"
+    g = subject.names[0]
     panels = [(subject.shown(subject.x), t("cyclegan.panel_x_short", lang)),
               (subject.shown(translated), t("cyclegan.panel_gx_short", lang, g=g)),
               (figures.change_map(first, scale, factor), t("cyclegan.panel_first_change", lang, g=g,
@@ -290,7 +304,7 @@ def _identity(picture, drawing, use_drawing, model, direction, lang: str):
              + space(lang) + t(verdict, lang, g=g, share=1 / ratio)]
     if subject.digits:
         lines.append(t("cyclegan.identity_reference", lang, g=g,
-                       mean=DIGITS.card()["metrics"][direction]["identity_l1"]))
+                       mean=DIGITS.card()["metrics"][subject.direction]["identity_l1"]))
     return panels, "\n\n".join(lines), watch.label(lang, cached and cached_again)
 
 
@@ -304,18 +318,12 @@ def identity(picture, drawing=None, use_drawing=False, model=None, direction=DEF
 
 # ------------------------------------------------------------------ the digits pair's test strip
 
-@functools.lru_cache(maxsize=2)
-def _test_digits(style: int):
-    split = load_split(TEST, style)
-    return split.images, split.labels
-
-
 def strip_digits(style: int, number: int) -> tuple[np.ndarray, np.ndarray]:
     """The ``number``-th test digit of each class 0-9 in ``style``."""
-    images, labels = _test_digits(style)
-    picks = [np.flatnonzero(labels == digit) for digit in range(10)]
+    split = load_split(TEST, style)
+    picks = [np.flatnonzero(split.labels == digit) for digit in range(10)]
     index = [found[number % len(found)] for found in picks]
-    return images[index], labels[index]
+    return split.images[index], split.labels[index]
 
 
 def _strip(direction, number, lang: str, live: bool):
@@ -324,13 +332,13 @@ def _strip(direction, number, lang: str, live: bool):
     number = slider_value(number, t("cyclegan.name_set", lang), 0, STRIP_SETS - 1, integer=True, live=live)
     pair = TRANSLATORS.get(DIGITS.key).model
     source = HANDWRITTEN if direction == "a_to_b" else TYPESET
-    forward, backward = (pair.g, pair.f) if direction == "a_to_b" else (pair.f, pair.g)
+    forward, backward = generators(pair, direction)
     images, labels = strip_digits(source, number)
     trip = logic.round_trip(forward, backward, classifier(), style_judge(), images)
     picture = figures.strip([trip.x, trip.translated, trip.reconstructed],
                             [trip.read_x, trip.read_translated, trip.read_reconstructed], labels)
     lost, hidden = logic.hidden_digits(trip, labels)
-    g, f = ("G", "F") if direction == "a_to_b" else ("F", "G")
+    g, f = names(direction)
     lines = [t("cyclegan.strip_line", lang, g=g, f=f, kept=int((trip.read_translated == labels).sum()),
                back=int((trip.read_reconstructed == labels).sum()),
                styled=int((trip.style_translated == 1 - source).sum()), cycle=float(trip.cycle_l1.mean()))]
@@ -375,7 +383,8 @@ def examples() -> tuple[tuple[np.ndarray, str], ...]:
     photos = [(photo, "photo") for photo in example_photos(EXAMPLE_PHOTOS)]
     digits = []
     for style, digit in EXAMPLE_DIGITS:
-        images, labels = _test_digits(style)
+        split = load_split(TEST, style)
+        images, labels = split.images, split.labels
         picture = 255 - figures.enlarge(images[int(np.flatnonzero(labels == digit)[0])], DIGIT_ZOOM)
         digits.append((picture, "handwritten" if style == HANDWRITTEN else "typeset"))
     return tuple(photos + digits)

@@ -86,6 +86,20 @@ class Guess:
     entropy: float  # bits, of the whole distribution over the vocabulary
 
 
+def word_probs(tok, logits: torch.Tensor) -> torch.Tensor:
+    """Probabilities over the vocabulary from logits (..., vocabulary): special tokens ([CLS], [SEP], [PAD],
+    [MASK]) are never a word."""
+    logits = logits.clone()
+    logits[..., [i for i in tok.all_special_ids if i < logits.shape[-1]]] = -math.inf
+    return logits.softmax(-1)
+
+
+def _guess(tok, position: int, p: torch.Tensor, k: int) -> Guess:
+    top = p.topk(min(k, p.numel()))
+    return Guess(position, tuple(tok.convert_ids_to_tokens(top.indices.tolist())),
+                 tuple(float(v) for v in top.values), entropy_bits(p))
+
+
 def max_positions(model) -> int:
     return int(getattr(model.config, "max_position_embeddings", 512))
 
@@ -95,21 +109,13 @@ def distributions(model, tok, text: str) -> tuple[dict[str, torch.Tensor], list[
     """(the encoded text, the mask positions, the probabilities over the vocabulary at each mask)."""
     encoded = encode(tok, text, max_positions(model))
     positions = mask_positions(encoded["input_ids"][0], tok.mask_token_id)
-    logits = model(**encoded).logits[0, positions]
-    special = [i for i in tok.all_special_ids if i < logits.shape[-1]]
-    logits[:, special] = -math.inf  # [CLS], [SEP], [PAD], [MASK] are never a word
-    return encoded, positions, logits.softmax(-1)
+    return encoded, positions, word_probs(tok, model(**encoded).logits[0, positions])
 
 
 def predict(model, tok, text: str, k: int = 10) -> list[Guess]:
     """Each mask predicted independently: its top ``k`` tokens with their probabilities, and the entropy."""
     _, positions, probs = distributions(model, tok, text)
-    guesses = []
-    for position, p in zip(positions, probs):
-        top = p.topk(min(k, p.numel()))
-        guesses.append(Guess(position, tuple(tok.convert_ids_to_tokens(top.indices.tolist())),
-                             tuple(float(v) for v in top.values), entropy_bits(p)))
-    return guesses
+    return [_guess(tok, position, p, k) for position, p in zip(positions, probs)]
 
 
 def fill_left_to_right(model, tok, text: str) -> list[Guess]:
@@ -120,12 +126,9 @@ def fill_left_to_right(model, tok, text: str) -> list[Guess]:
     for position in mask_positions(ids, tok.mask_token_id):
         with torch.inference_mode():
             logits = model(input_ids=ids[None], attention_mask=torch.ones_like(ids)[None]).logits[0, position]
-            logits[[i for i in tok.all_special_ids if i < logits.shape[-1]]] = -math.inf
-            p = logits.softmax(-1)
-        top = p.topk(min(5, p.numel()))
-        guesses.append(Guess(position, tuple(tok.convert_ids_to_tokens(top.indices.tolist())),
-                             tuple(float(v) for v in top.values), entropy_bits(p)))
-        ids[position] = int(top.indices[0])
+            p = word_probs(tok, logits)
+        guesses.append(_guess(tok, position, p, 5))
+        ids[position] = int(p.argmax())
     return guesses
 
 

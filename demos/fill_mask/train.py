@@ -167,12 +167,17 @@ def probe(model, tok) -> dict[str, list[str]]:
     return answers
 
 
-def measured(model, tok, sentences: list[str], held: list[str]) -> dict:
+def held_out_items(packed: np.ndarray, tok, held: list[str]) -> tuple[list[int], dict]:
+    """The words by frequency, and the held-out items with the words each rules out as answers: all words (none);
+    content words (the common ones: "the", "of", "a", …, half of all masked words, answerable by frequency)."""
+    ranked = frequent_words(packed, tok)
+    common = frozenset(ranked[:COMMON])
+    return ranked, {"all_words": (probe_items(held, tok, 2000), frozenset()),
+                    "content_words": (probe_items(held, tok, 2000, common), common)}
+
+
+def measured(model, tok, ranked: list[int], items: dict) -> dict:
     """The card's numbers: held-out whole-word accuracy (all words; content words) next to the unigram baseline."""
-    ranked = frequent_words(pack(sentences, tok), tok)
-    common = frozenset(ranked[:COMMON])  # "the", "of", "a", …: half of all masked words, answerable by frequency
-    items = {"all_words": (probe_items(held, tok, 2000), frozenset()),
-             "content_words": (probe_items(held, tok, 2000, common), common)}
     metrics = {name: {"model": measure(model, tok, found, exclude=ruled_out),
                       "unigram_baseline": unigram_baseline(ranked, tok, found, ruled_out)}
                for name, (found, ruled_out) in items.items()}
@@ -190,7 +195,8 @@ def remeasure(out: Path) -> dict:
     model = bert(json.loads((out / "config.json").read_text(encoding="utf-8")))
     model.load_state_dict(read_tensors(out / "weights.safetensors"), strict=True)
     sentences, held = corpus.english()
-    card.update(metrics=measured(model.eval(), tok, sentences, held), probes=probe(model, tok), **CARD_TEXT)
+    ranked, items = held_out_items(pack(sentences, tok), tok, held)
+    card.update(metrics=measured(model.eval(), tok, ranked, items), probes=probe(model, tok), **CARD_TEXT)
     card.pop("files", None)
     return write_card(out, card, model)
 
@@ -201,9 +207,8 @@ def train(out: Path, minutes: float, seed: int = 0, vocab_size: int = 6000, batc
     sentences, held = corpus.english(limit)
     tok = wordpiece(sentences, vocab_size, out)
     packed = torch.from_numpy(pack(sentences, tok))
-    ranked = frequent_words(packed.numpy(), tok)
-    common = frozenset(ranked[:COMMON])  # "the", "of", "a", …: half of all masked words, answerable by frequency
-    items = {"all_words": probe_items(held, tok, 2000), "content_words": probe_items(held, tok, 2000, common)}
+    ranked, items = held_out_items(packed.numpy(), tok, held)
+    content, common = items["content_words"]
     continues = continuation_table(tok)
     torch.manual_seed(seed)
     config = {"vocab_size": len(tok), "max_position_embeddings": SEQ, "type_vocab_size": 2, **SHAPE}
@@ -217,7 +222,7 @@ def train(out: Path, minutes: float, seed: int = 0, vocab_size: int = 6000, batc
         done = elapsed >= budget or (max_steps is not None and step >= max_steps)
         if elapsed >= next_eval or done:
             model.eval()
-            found = measure(model, tok, items["content_words"][:500], exclude=common)
+            found = measure(model, tok, content[:500], exclude=common)
             model.train()
             history.append({"step": step, "minutes": round(elapsed / 60, 1),
                             "loss": None if loss is None else round(loss.item(), 3),
@@ -243,7 +248,7 @@ def train(out: Path, minutes: float, seed: int = 0, vocab_size: int = 6000, batc
 
     model.load_state_dict(best_state)
     model.eval()
-    metrics = measured(model, tok, sentences, held)
+    metrics = measured(model, tok, ranked, items)
     save_file({k: v.contiguous().clone() for k, v in model.state_dict().items()}, str(out / "weights.safetensors"))
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     card = {
