@@ -23,6 +23,25 @@ CSS = """
 .section-title p {font-size: 1.35em; font-weight: 600; margin-top: .8em}
 #header-status p, .model-line p {font-size: 0.95em; opacity: .85}
 .plot-caption p {font-weight: 600; margin-bottom: -0.4em}
+/* Fill-mask: probability bars and tokens as HTML, large enough for the back of a lecture hall */
+.fm-grid {display: grid; grid-template-columns: repeat(var(--fm-columns), minmax(0, 1fr)); gap: .8em}
+@media (max-width: 640px) {.fm-grid {grid-template-columns: minmax(0, 1fr)}}
+.fm-card {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: .5em .7em}
+.fm-title {font-weight: 600; margin-bottom: .3em}
+.fm-row {display: grid; grid-template-columns: minmax(3.5em, max-content) 1fr 3.8em; gap: .5em; align-items: center;
+  font-size: 1.1em; line-height: 1.5}
+.fm-token {font-weight: 600; overflow-wrap: anywhere}
+.fm-track {background: var(--background-fill-secondary); border-radius: 4px; height: .9em}
+.fm-bar {display: block; height: 100%; border-radius: 4px}
+.fm-p {text-align: right; font-variant-numeric: tabular-nums}
+.fm-entropy {margin-top: .3em; opacity: .85}
+.fm-chips {display: flex; flex-wrap: wrap; gap: .35em}
+.fm-chip {display: inline-flex; flex-direction: column; align-items: center;
+  border: 1px solid var(--border-color-primary); border-radius: 6px; padding: .1em .45em; font-size: 1.05em}
+.fm-chip small {opacity: .7; font-size: .75em}
+.fm-chip-mask {border-color: #f97316; background: rgba(249, 115, 22, .15)}
+#fill-mask-words span {cursor: pointer}
+.hub-note p {border-left: 4px solid #2563eb; padding-left: .6em}
 /* Thumbnail galleries show every item (Gradio's grid keeps 100 px columns and scrolls sideways) */
 .thumb-gallery .grid-container {grid-template-columns: repeat(var(--grid-cols), minmax(0, 1fr)) !important;
   grid-template-rows: none !important; grid-auto-rows: auto !important; gap: 6px !important}
@@ -196,6 +215,7 @@ def main(argv=None) -> int:
         return 1 if failures else 0
     demo, launch_kwargs = build_app(args.lang)
     warm_up_in_background()
+    models.download_on_space(report=logging.getLogger("mldemo").info)  # a Hugging Face Space: the real models
     demo.launch(server_port=args.port, share=args.share, **launch_kwargs)
     return 0
 

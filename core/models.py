@@ -274,6 +274,7 @@ class HubChoice:
 
     ``load_pretrained(repo_id, revision=, cache_dir=, local_files_only=)`` returns the model, or a dict
     with "model" and its companions ("tokenizer", "processor", ...). ``size_mb`` is shown before a download.
+    ``on_space``: on a Hugging Face Space the choice downloads in the background at start-up (``download_on_space``).
     """
 
     key: str
@@ -283,6 +284,7 @@ class HubChoice:
     size_mb: float = 0.0
     check_file: str = "config.json"
     allow_patterns: tuple[str, ...] = ("*.json", "*.safetensors", "*.txt", "*.model")
+    on_space: bool = False
     kind: str = field(default="hub", init=False)
 
     def is_cached(self) -> bool:
@@ -382,19 +384,32 @@ def _byte_reporter(report: Callable[[float, str], None], name: str, expected_byt
     return ByteReporter
 
 
+_TRANSFORMERS = threading.RLock()
+
+
+def from_transformers(*names: str) -> tuple:
+    """transformers' classes by name, imported under one lock: its lazy module can fail ("cannot import name
+    WhisperForConditionalGeneration") when two threads import from it at once (the warm-up and a page's first
+    request)."""
+    with _TRANSFORMERS:
+        import transformers
+
+        return tuple(getattr(transformers, name) for name in names)
+
+
 def transformers_loader(class_name: str, *, tokenizer: bool = False, processor: bool = False) -> Callable[..., Any]:
     """Load with a transformers Auto class (and its tokenizer/processor): safetensors only, never remote code."""
 
     def load_pretrained(repo_id, *, revision, cache_dir, local_files_only):
-        import transformers
-
         common = dict(revision=revision, cache_dir=cache_dir, local_files_only=local_files_only,
                       trust_remote_code=False)
-        parts = {"model": getattr(transformers, class_name).from_pretrained(repo_id, use_safetensors=True, **common)}
-        if tokenizer:
-            parts["tokenizer"] = transformers.AutoTokenizer.from_pretrained(repo_id, **common)
-        if processor:
-            parts["processor"] = transformers.AutoProcessor.from_pretrained(repo_id, **common)
+        with _TRANSFORMERS:  # the Auto classes import the model's own module on first use
+            auto, auto_tokenizer, auto_processor = from_transformers(class_name, "AutoTokenizer", "AutoProcessor")
+            parts = {"model": auto.from_pretrained(repo_id, use_safetensors=True, **common)}
+            if tokenizer:
+                parts["tokenizer"] = auto_tokenizer.from_pretrained(repo_id, **common)
+            if processor:
+                parts["processor"] = auto_processor.from_pretrained(repo_id, **common)
         return parts
 
     return load_pretrained
@@ -511,6 +526,36 @@ def slot(topic: str, role: str, choices: list[Choice], prefer: str | None = None
 
 def clear_cache() -> None:
     _loaded.clear()
+
+
+#: Background downloads on a Space: choice key -> share downloaded (0 … 1), or -1 when it failed.
+BACKGROUND: dict[str, float] = {}
+
+
+def download_on_space(report: Callable[[str], None] = print) -> threading.Thread | None:
+    """On a Hugging Face Space (``SPACE_ID`` set, the Hub reachable): download the ``on_space`` Hub choices in a
+    background thread, one after the other; each becomes its slot's default when it is complete (a page opened
+    after that offers it first). ``BACKGROUND`` follows the progress for the tabs to show."""
+    wanted = [(s, c) for s in SLOTS for c in s.choices if getattr(c, "on_space", False) and c.needs_download()]
+    if not os.environ.get("SPACE_ID") or not wanted or is_offline():
+        return None
+    for _, choice in wanted:
+        BACKGROUND[choice.key] = 0.0
+
+    def run():
+        for owner, choice in wanted:
+            try:
+                choice.download(lambda share, text, key=choice.key: BACKGROUND.__setitem__(key, share))
+                BACKGROUND[choice.key] = 1.0
+                owner.refresh()
+                report(f"downloaded {choice.repo_id} in the background")
+            except Exception as exc:  # network errors come in many types: the bundled model stays the default
+                BACKGROUND[choice.key] = -1.0
+                report(f"background download of {choice.repo_id} failed: {type(exc).__name__}: {exc}")
+
+    thread = threading.Thread(target=run, name="space-downloads", daemon=True)
+    thread.start()
+    return thread
 
 
 def prefetch_all(report: Callable[[str], None] = print) -> list[tuple[str, str]]:

@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from core.models import from_transformers
+
 DTYPES = {0: np.float32, 1: np.int8, 2: np.int16, 3: np.int32, 4: np.float16}
 
 
@@ -147,9 +149,8 @@ def whisper_state_dict(variables: dict[str, np.ndarray], layers: int) -> dict[st
 
 def tiny_en_config():
     """Whisper tiny.en's architecture (OpenAI's model card): 4+4 layers, 6 heads, d_model 384, 51,864 tokens."""
-    from transformers import WhisperConfig
-
-    return WhisperConfig(vocab_size=51864, num_mel_bins=80, encoder_layers=4, decoder_layers=4,
+    (whisper_config,) = from_transformers("WhisperConfig")
+    return whisper_config(vocab_size=51864, num_mel_bins=80, encoder_layers=4, decoder_layers=4,
                          encoder_attention_heads=6, decoder_attention_heads=6, d_model=384, encoder_ffn_dim=1536,
                          decoder_ffn_dim=1536, max_source_positions=1500, max_target_positions=448,
                          pad_token_id=50256, bos_token_id=50257, eos_token_id=50256, decoder_start_token_id=50257,
@@ -165,16 +166,14 @@ def read_whisper(path: Path, layers: int = 4) -> dict[str, torch.Tensor]:
 
 
 def build_tiny_en():
-    from transformers import WhisperForConditionalGeneration
-
-    return WhisperForConditionalGeneration(tiny_en_config())
+    (whisper,) = from_transformers("WhisperForConditionalGeneration")
+    return whisper(tiny_en_config())
 
 
 def load_whisper(path: Path, config=None):
     """WhisperForConditionalGeneration (float32, eval mode) filled from a CTranslate2 model.bin."""
-    from transformers import WhisperForConditionalGeneration
-
+    (whisper,) = from_transformers("WhisperForConditionalGeneration")
     config = config or tiny_en_config()
-    model = WhisperForConditionalGeneration(config)
+    model = whisper(config)
     model.load_state_dict(read_whisper(path, config.encoder_layers), strict=True)
     return model.float().eval()
