@@ -5,6 +5,11 @@
 * the fortune cookies of Debian's ``fortunes`` (/usr/share/games/fortunes, BSD-style and public-domain quotations;
   the offensive set lives in another package and is not read), without the ASCII art and the Chinese files.
 
+The Chinese text the bundled character-level BERT is pre-trained on, from Debian's ``fortunes-zh`` (the same
+folder): 313 Tang poems (``tang300``), 95 Song lyrics (``song100``) and 5,265 Chinese fortunes (``chinese``: sayings,
+quotations, the Debian code of conduct), in simplified characters there, converted to traditional ones (Taiwan
+standard, OpenCC's s2tw tables) because the course reads traditional Chinese; titles, authors and colour codes dropped.
+
 Each becomes sentences of plain text; a stable hash of the sentence puts 2% of them in a held-out split that only
 measures the model.
 """
@@ -17,7 +22,8 @@ from pathlib import Path
 
 WORDNET = Path("/usr/share/wordnet")
 FORTUNES = Path("/usr/share/games/fortunes")
-NOT_ENGLISH = {"ascii-art", "art", "chinese", "tang300", "song100", "perl"}  # pictures, Chinese, Perl code
+CHINESE = ("tang300", "song100", "chinese")
+NOT_ENGLISH = {"ascii-art", "art", "perl", *CHINESE}  # pictures, Perl code, Chinese
 HELD_OUT_PERCENT = 2
 
 
@@ -51,14 +57,47 @@ def fortune_sentences(folder: Path = FORTUNES) -> Iterator[str]:
                 yield text
 
 
+COLOUR = re.compile(r"\x1b\[[0-9;]*m")
+CLAUSE_END = re.compile(r"(?<=[。！？；])")
+
+
+def chinese_sentences(folder: Path = FORTUNES) -> Iterator[str]:
+    """Each line of a poem (a couplet: 床前明月光，疑是地上霜。), and each sentence of a fortune, in traditional
+    characters; headings (《title》, 作者：…) and attributions (-- …) dropped."""
+    from opencc import OpenCC  # pure Python conversion tables; only train.py needs it
+
+    convert = OpenCC("s2tw").convert
+    for name in CHINESE:
+        path = folder / name
+        if not path.is_file():
+            continue
+        for fortune in COLOUR.sub("", path.read_text(encoding="utf-8", errors="replace")).split("\n%\n"):
+            lines = [line.strip() for line in fortune.splitlines()]
+            lines = [line for line in lines if line and not line.startswith(("--", "《", "作者"))]
+            text = "".join(lines) if name == "chinese" else "\n".join(lines)
+            for sentence in (CLAUSE_END.split(text) if name == "chinese" else text.split("\n")):
+                sentence = "".join(sentence.split())
+                if len(sentence) >= 4 and sum(ord(c) > 0x2E80 for c in sentence) >= len(sentence) // 2:
+                    yield convert(sentence)
+
+
 def held_out(text: str) -> bool:
     return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16) % 100 < HELD_OUT_PERCENT
 
 
 def english(limit: int | None = None) -> tuple[list[str], list[str]]:
     """(training sentences, held-out sentences), deduplicated, in a fixed order."""
+    return split((*wordnet_sentences(), *fortune_sentences()), limit, "apt-get install wordnet-base fortunes")
+
+
+def chinese(limit: int | None = None) -> tuple[list[str], list[str]]:
+    """(training sentences, held-out sentences) of the Chinese text, deduplicated, in a fixed order."""
+    return split(chinese_sentences(), limit, "apt-get install fortunes-zh")
+
+
+def split(texts, limit: int | None, install: str) -> tuple[list[str], list[str]]:
     seen, train, test = set(), [], []
-    for text in (*wordnet_sentences(), *fortune_sentences()):
+    for text in texts:
         if text in seen:
             continue
         seen.add(text)
@@ -66,5 +105,5 @@ def english(limit: int | None = None) -> tuple[list[str], list[str]]:
         if limit and len(seen) >= limit:
             break
     if not train:
-        raise RuntimeError("no English text found: apt-get install wordnet-base fortunes")
+        raise RuntimeError(f"no text found: {install}")
     return train, test

@@ -1,8 +1,10 @@
 """Pre-train the bundled small English BERT on offline Debian text (corpus.py): its own WordPiece vocabulary,
 sentence packing, whole-word masking; write weights, config, vocabulary and card.json with what it measures.
 
-    python -m demos.fill_mask.train --threads 2 --minutes 45   # the run that made assets/models/fill_mask/en
-    python -m demos.fill_mask.train --smoke --out /tmp/x       # CI: a few steps on a little text
+    python -m demos.fill_mask.train --threads 2 --minutes 35            # the first run of assets/models/fill_mask/en
+    python -m demos.fill_mask.train --resume --minutes 90 --lr 5e-4     # ... continued from its weights
+    python -m demos.fill_mask.train --lang zh --minutes 90              # assets/models/fill_mask/zh (characters)
+    python -m demos.fill_mask.train --smoke --out /tmp/x [--lang zh]    # CI: a few steps on a little text
 
 Masked-language modelling as in BERT (Devlin et al. 2019), with whole-word masking: 15% of the words are chosen,
 and all of a chosen word's pieces are replaced (80% [MASK], 10% a random token, 10% kept); the loss is the cross
@@ -28,24 +30,41 @@ from safetensors.torch import save_file
 
 from core.models import write_card
 from demos.fill_mask import corpus
-from demos.fill_mask.model import ENGLISH_DIR, SPECIALS, bert, tokenizer
+from demos.fill_mask.model import CHINESE_DIR, ENGLISH_DIR, SPECIALS, bert, tokenizer
 
 SEQ = 64
 COMMON = 100  # the most frequent words: left out of the content-word measurement
 SHAPE = {"hidden_size": 192, "num_hidden_layers": 4, "num_attention_heads": 3, "intermediate_size": 768}
-PROBES = ("the cat sat on the [MASK].", "paris is the capital of [MASK].", "she drank a cup of hot [MASK].",
-          "a [MASK] is a large animal with a trunk.", "he opened the [MASK] and walked into the room.",
-          "the sun rises in the [MASK].", "birds can [MASK] through the air.", "ice is frozen [MASK].",
-          "a doctor works in a [MASK].", "you can't teach an old dog new [MASK].")
+LANGUAGES = {
+    "en": {"name": "bert-small-en", "out": ENGLISH_DIR, "text": corpus.english, "alphabet": 200,
+           "data": "WordNet 3.0 glosses and examples (wordnet-base), English fortunes (fortunes)",
+           "vocabulary": "lower-cased WordPiece vocabulary",
+           "license": "data: WordNet 3.0 licence (Princeton), fortunes (BSD / public domain, Debian); weights: MIT",
+           "probes": ("the cat sat on the [MASK].", "paris is the capital of [MASK].", "she drank a cup of hot [MASK].",
+                      "a [MASK] is a large animal with a trunk.", "he opened the [MASK] and walked into the room.",
+                      "the sun rises in the [MASK].", "birds can [MASK] through the air.", "ice is frozen [MASK].",
+                      "a doctor works in a [MASK].", "you can't teach an old dog new [MASK].")},
+    "zh": {"name": "bert-small-zh", "out": CHINESE_DIR, "text": corpus.chinese, "alphabet": 8000,
+           "data": "Debian's fortunes-zh (313 Tang poems, 95 Song lyrics, 5,265 Chinese fortunes), converted to "
+                   "traditional characters (OpenCC s2tw)",
+           "vocabulary": "character vocabulary (one token per Chinese character, as bert-base-chinese; WordPiece for "
+                         "the little Latin text)",
+           "license": "data: fortunes-zh (Debian, free to redistribute); weights: MIT",
+           "probes": ("床前明月[MASK]，疑是地上霜。", "白日依山[MASK]，黃河入海流。",
+                      "春眠不覺[MASK]，處處聞啼鳥。", "紅豆生南[MASK]，春來發幾枝。",
+                      "獨在異鄉為異[MASK]，每逢佳節倍思親。", "舉頭望明月，低頭思故[MASK]。",
+                      "子曰：學而時[MASK]之。", "今天天氣很[MASK]。", "我喜歡吃[MASK]果。", "山高[MASK]長。")},
+}
 
 
-def wordpiece(sentences: list[str], vocab_size: int, directory: Path):
-    """Train a lower-cased WordPiece vocabulary on ``sentences``; write vocab.txt; return the fast tokenizer."""
+def wordpiece(sentences: list[str], vocab_size: int, directory: Path, alphabet: int = 200):
+    """Train a lower-cased WordPiece vocabulary on ``sentences`` (each Chinese character is a word of its own, and
+    ``alphabet`` characters at most are kept); write vocab.txt; return the tokenizer."""
     from tokenizers import BertWordPieceTokenizer
 
-    trainer = BertWordPieceTokenizer(lowercase=True, strip_accents=True)
+    trainer = BertWordPieceTokenizer(lowercase=True, strip_accents=True, handle_chinese_chars=True)
     trainer.train_from_iterator(sentences, vocab_size=vocab_size, min_frequency=2, special_tokens=list(SPECIALS),
-                                limit_alphabet=200)
+                                limit_alphabet=alphabet)
     directory.mkdir(parents=True, exist_ok=True)
     trainer.save_model(str(directory))
     return tokenizer(directory)
@@ -87,15 +106,20 @@ def mask_words(ids: torch.Tensor, continues: torch.Tensor, tok, gen: torch.Gener
     return inputs, labels
 
 
+def is_word(token: str) -> bool:
+    """A token that is a whole word by itself: an English word of two letters or more, or a Chinese character."""
+    return token.isalpha() and (len(token) > 1 or ord(token) >= 0x2E80)
+
+
 def probe_items(sentences: list[str], tok, limit: int, exclude: frozenset[int] = frozenset()
                 ) -> list[tuple[list[int], int, int]]:
-    """Held-out items: a sentence with one single-piece alphabetic word masked (a fixed, hash-chosen word, not one
+    """Held-out items: a sentence with one single-piece word (or character) masked (a fixed, hash-chosen word, not one
     of ``exclude``): (input ids, masked position, the word's id)."""
     items = []
     for text in sentences:
         ids = tok(text, truncation=True, max_length=SEQ)["input_ids"]
         tokens = tok.convert_ids_to_tokens(ids)
-        candidates = [i for i in range(1, len(ids) - 1) if tokens[i].isalpha() and len(tokens[i]) > 1
+        candidates = [i for i in range(1, len(ids) - 1) if is_word(tokens[i])
                       and not tokens[i + 1].startswith("##") and ids[i] not in exclude]
         if not candidates:
             continue
@@ -138,11 +162,11 @@ def measure(model, tok, items, batch: int = 128, exclude: frozenset[int] = froze
 
 
 def frequent_words(packed: np.ndarray, tok) -> list[int]:
-    """Single-piece alphabetic words, most frequent first in the training text."""
+    """Single-piece words (or Chinese characters), most frequent first in the training text."""
     counts = Counter(packed.ravel().tolist())
     tokens = tok.convert_ids_to_tokens(list(counts))
     return [i for i, t in sorted(zip(counts, tokens), key=lambda pair: -counts[pair[0]])
-            if t.isalpha() and len(t) > 1]
+            if is_word(t)]
 
 
 def unigram_baseline(ranked: list[int], tok, items, exclude: frozenset[int] = frozenset()) -> dict:
@@ -156,9 +180,9 @@ def unigram_baseline(ranked: list[int], tok, items, exclude: frozenset[int] = fr
 
 
 @torch.inference_mode()
-def probe(model, tok) -> dict[str, list[str]]:
+def probe(model, tok, probes) -> dict[str, list[str]]:
     answers, excluded = {}, not_words(tok)
-    for text in PROBES:
+    for text in probes:
         encoded = tok(text, return_tensors="pt")
         position = int((encoded["input_ids"][0] == tok.mask_token_id).nonzero()[0])
         logits = model(**encoded).logits[0, position]
@@ -186,33 +210,52 @@ def measured(model, tok, ranked: list[int], items: dict) -> dict:
     return metrics
 
 
-def remeasure(out: Path) -> dict:
+def load(out: Path):
+    """(model, tokenizer, config) of a trained model's folder."""
+    from core.models import read_tensors
+
+    config = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    model = bert(config)
+    model.load_state_dict(read_tensors(out / "weights.safetensors"), strict=True)
+    return model.eval(), tokenizer(out), config
+
+
+def remeasure(out: Path, lang: str = "en") -> dict:
     """The shipped model's card, measured again with this file's measures (the training section kept)."""
-    from core.models import read_card, read_tensors
+    from core.models import read_card
 
     card = read_card(out)
-    tok = tokenizer(out)
-    model = bert(json.loads((out / "config.json").read_text(encoding="utf-8")))
-    model.load_state_dict(read_tensors(out / "weights.safetensors"), strict=True)
-    sentences, held = corpus.english()
+    model, tok, _ = load(out)
+    sentences, held = LANGUAGES[lang]["text"]()
     ranked, items = held_out_items(pack(sentences, tok), tok, held)
-    card.update(metrics=measured(model.eval(), tok, ranked, items), probes=probe(model, tok), **CARD_TEXT)
+    card.update(metrics=measured(model, tok, ranked, items), probes=probe(model, tok, LANGUAGES[lang]["probes"]),
+                **CARD_TEXT)
     card.pop("files", None)
     return write_card(out, card, model)
 
 
 def train(out: Path, minutes: float, seed: int = 0, vocab_size: int = 6000, batch: int = 64, lr: float = 1e-3,
-          eval_minutes: float = 5.0, limit: int | None = None, max_steps: int | None = None) -> dict:
-    started = time.time()
-    sentences, held = corpus.english(limit)
-    tok = wordpiece(sentences, vocab_size, out)
+          eval_minutes: float = 5.0, limit: int | None = None, max_steps: int | None = None, lang: str = "en",
+          resume: bool = False) -> dict:
+    """Pre-train (or, with ``resume``, continue pre-training the model in ``out``, its vocabulary kept) for
+    ``minutes``; keep the best held-out measurement; write weights, config, vocabulary and card."""
+    started, language = time.time(), LANGUAGES[lang]
+    sentences, held = language["text"](limit)
+    if resume:
+        from core.models import read_card
+
+        earlier, (model, tok, config) = read_card(out), load(out)
+        model.train()
+    else:
+        earlier, tok = None, wordpiece(sentences, vocab_size, out, language["alphabet"])
     packed = torch.from_numpy(pack(sentences, tok))
     ranked, items = held_out_items(packed.numpy(), tok, held)
     content, common = items["content_words"]
     continues = continuation_table(tok)
     torch.manual_seed(seed)
-    config = {"vocab_size": len(tok), "max_position_embeddings": SEQ, "type_vocab_size": 2, **SHAPE}
-    model = bert(config).train()
+    if not resume:
+        config = {"vocab_size": len(tok), "max_position_embeddings": SEQ, "type_vocab_size": 2, **SHAPE}
+        model = bert(config).train()
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01, betas=(0.9, 0.98))
     gen = torch.Generator().manual_seed(seed)
     budget, warmup = minutes * 60, 300
@@ -251,17 +294,24 @@ def train(out: Path, minutes: float, seed: int = 0, vocab_size: int = 6000, batc
     metrics = measured(model, tok, ranked, items)
     save_file({k: v.contiguous().clone() for k, v in model.state_dict().items()}, str(out / "weights.safetensors"))
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    run = {"command": f"python -m demos.fill_mask.train --lang {lang}" + (" --resume" if resume else ""),
+           "minutes": round((time.time() - started) / 60, 1), "steps": step, "batch": batch, "seed": seed}
+    if earlier:  # the earlier run's totals and history come first
+        before = earlier["training"]
+        run.update(minutes=round(before["minutes"] + run["minutes"], 1), steps=before["steps"] + step,
+                   runs=[*before.get("runs", [{k: before[k] for k in ("command", "minutes", "steps")}]),
+                         {k: run[k] for k in ("command", "minutes", "steps")}])
+        history = [*before["history"], *({**h, "run": len(run["runs"])} for h in history)]
     card = {
-        "name": "bert-small-en",
+        "name": language["name"],
         "topic": "fill_mask",
-        "architecture": f"BERT (transformers BertForMaskedLM): {SHAPE['num_hidden_layers']} layers, hidden "
-                        f"{SHAPE['hidden_size']}, {SHAPE['num_attention_heads']} heads, {SEQ} positions; its own "
-                        f"lower-cased WordPiece vocabulary of {len(tok)} tokens",
-        "data": f"offline Debian text (demos/fill_mask/corpus.py): WordNet 3.0 glosses and examples (wordnet-base), "
-                f"English fortunes (fortunes); {len(sentences)} training sentences packed into {len(packed)} rows of "
-                f"{SEQ} tokens; {len(held)} held-out sentences (2% by hash), only measured",
-        "training": {"command": "python -m demos.fill_mask.train", "minutes": round((time.time() - started) / 60, 1),
-                     "steps": step, "batch": batch, "seed": seed,
+        "architecture": f"BERT (transformers BertForMaskedLM): {config['num_hidden_layers']} layers, hidden "
+                        f"{config['hidden_size']}, {config['num_attention_heads']} heads, {SEQ} positions; its own "
+                        f"{language['vocabulary']} of {len(tok)} tokens",
+        "data": f"offline Debian text (demos/fill_mask/corpus.py): {language['data']}; {len(sentences)} training "
+                f"sentences packed into {len(packed)} rows of {SEQ} tokens; {len(held)} held-out sentences (2% by "
+                "hash), only measured",
+        "training": {**run,
                      "objective": "masked LM, whole-word masking 15% (80/10/10), sentence packing",
                      "optimizer": f"AdamW lr {lr} (warm-up {warmup} steps, then linear in the time left), "
                                   "weight decay 0.01",
@@ -269,8 +319,8 @@ def train(out: Path, minutes: float, seed: int = 0, vocab_size: int = 6000, batc
                      "history": history},
         "metrics": metrics,
         **CARD_TEXT,
-        "probes": probe(model, tok),
-        "license": "data: WordNet 3.0 licence (Princeton), fortunes (BSD / public domain, Debian); weights: MIT",
+        "probes": probe(model, tok, language["probes"]),
+        "license": language["license"],
     }
     return write_card(out, card, model)
 
@@ -278,16 +328,19 @@ def train(out: Path, minutes: float, seed: int = 0, vocab_size: int = 6000, batc
 CARD_TEXT = {
     "targets": {"top5": ">= 2x the unigram baseline (content words; on all words the baseline's top-5 is about half, "
                         "so twice it cannot be reached)"},
-    "evaluation": f"whole-word accuracy on held-out sentences: one single-piece alphabetic word of each masked (chosen "
-                  f"by a hash of the sentence); content words: not one of the {COMMON} most frequent training words, "
-                  "which are then ruled out as answers for the model and the baseline alike; special tokens and '##' "
-                  "pieces never count as answers",
+    "evaluation": f"whole-word accuracy on held-out sentences: one single-piece word (a Chinese character) of each "
+                  f"masked (chosen by a hash of the sentence); content words: not one of the {COMMON} most frequent "
+                  "training words, which are then ruled out as answers for the model and the baseline alike; special "
+                  "tokens and '##' pieces never count as answers",
 }
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=ENGLISH_DIR)
+    parser.add_argument("--lang", choices=sorted(LANGUAGES), default="en")
+    parser.add_argument("--out", type=Path, help="default: the language's folder in assets/models/fill_mask")
+    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--resume", action="store_true", help="continue training the model in --out")
     parser.add_argument("--minutes", type=float, default=45.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
@@ -295,12 +348,14 @@ def main(argv=None):
     parser.add_argument("--remeasure", action="store_true", help="measure the model in --out again; rewrite its card")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
+    out = args.out or LANGUAGES[args.lang]["out"]
     if args.remeasure:
-        card = remeasure(args.out)
+        card = remeasure(out, args.lang)
     elif args.smoke:
-        card = train(args.out, 2.0, args.seed, vocab_size=400, batch=8, eval_minutes=60, limit=3000, max_steps=5)
+        card = train(out, 2.0, args.seed, vocab_size=400, batch=8, eval_minutes=60, limit=3000, max_steps=5,
+                     lang=args.lang, resume=args.resume)
     else:
-        card = train(args.out, args.minutes, args.seed)
+        card = train(out, args.minutes, args.seed, lr=args.lr, lang=args.lang, resume=args.resume)
     print(json.dumps({"metrics": card["metrics"], "probes": card["probes"]}))
 
 
