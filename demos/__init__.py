@@ -10,6 +10,7 @@ REGISTRY = [
     "demos.audio_attack.ui",
     "demos.gan.ui",
     "demos.cyclegan.ui",
+    "demos.fill_mask.ui",
 ]
 
 

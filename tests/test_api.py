@@ -17,7 +17,9 @@ API_NAMES = {"/distillation_soften", "/distillation_draw", "/distillation_pick",
              "/audio_attack_transfer", "/audio_attack_defend", "/audio_attack_pick", "/audio_attack_model",
              "/gan_sample", "/gan_randomise", "/gan_interpolate", "/gan_vary", "/gan_timeline", "/gan_play",
              "/gan_stop", "/gan_reset", "/gan_collapse", "/gan_cure",
-             "/cyclegan_translate", "/cyclegan_identity", "/cyclegan_strip", "/cyclegan_pick", "/cyclegan_model"}
+             "/cyclegan_translate", "/cyclegan_identity", "/cyclegan_strip", "/cyclegan_pick", "/cyclegan_model",
+             "/fill_mask_predict", "/fill_mask_targets", "/fill_mask_attention", "/fill_mask_context",
+             "/fill_mask_compare", "/fill_mask_pick", "/fill_mask_model"}
 
 
 def drawing_payload(path):

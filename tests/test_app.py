@@ -100,6 +100,7 @@ def test_readme_has_the_two_commands_and_ci_runs_the_test_one():
     ("demos.cyclegan.train", ["--smoke"], "card.json"),
     ("demos.cyclegan.measure", ["--quick"], "results.json"),
     ("demos.fill_mask.train", ["--smoke"], "card.json"),
+    ("demos.fill_mask.train", ["--smoke", "--lang", "zh"], "card.json"),
 ])
 def test_each_train_script_runs_a_few_steps(tmp_path, module, args, card):
     """CI never retrains: it checks that each train.py (or measure.py) still runs, on a few steps, into a

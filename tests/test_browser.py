@@ -442,3 +442,51 @@ def test_the_chinese_cyclegan_tab_has_no_english_left(chinese):
     assert "循環誤差" in text and "幽靈" in text and "恆等測試" in text
     left = latin_words(text) - CYCLEGAN_LATIN
     assert not left, sorted(left)
+
+
+# ------------------------------------------------------------------ BERT fill-mask
+
+FILL_MASK_LATIN = {"BERT", "MASK", "CLS", "SEP", "WordPiece", "Hub", "bert", "base", "chinese", "uncased", "small",
+                   "distilbert", "python", "app", "prefetch", "demos", "fill", "mask", "train", "cpu", "the", "softmax",
+                   "log", "logp", "sum", "theta", "mid", "top"}
+
+
+def open_fill_mask(page, lang="en"):
+    page.get_by_role("tab", name=t("fill_mask.tab", lang), exact=True).click()
+    page.wait_for_function("document.querySelectorAll('#fill-mask-bars .fm-card').length === 1", timeout=120_000)
+
+
+def test_fill_mask_predicts_and_a_clicked_word_becomes_a_second_mask(page):
+    open_fill_mask(page)
+    card = page.locator("#fill-mask-bars .fm-card").first.inner_text()
+    assert "entropy" in card and len(re.findall(r"\d+\.\d%", card)) == 8  # the top 8 with their probabilities
+    assert "[MASK]" in page.locator("#fill-mask-tokens").inner_text()
+    page.locator("#fill-mask-words .token", has_text="soon").click()  # masks "soon", then predicts both masks
+    page.wait_for_function("document.querySelectorAll('#fill-mask-bars .fm-card').length === 4", timeout=60_000)
+    assert page.locator("#fill-mask-text textarea").input_value().endswith("back [MASK].")
+    assert "Left to right" in page.locator("#fill-mask-sentences").inner_text()
+    page.locator("#fill-mask-score").click()  # he / she at mask 1
+    page.wait_for_function("document.querySelector('#fill-mask-target-note').innerText.includes('times as likely')",
+                           timeout=60_000)
+    assert page.locator("#fill-mask-target-bars .fm-card").count() == 1
+    os.makedirs("tests/artifacts", exist_ok=True)
+    page.screenshot(path="tests/artifacts/fill_mask.png", full_page=False)
+
+
+def test_the_chinese_fill_mask_tab_has_no_english_left(chinese):
+    open_fill_mask(chinese, "zh")
+    assert "熵" in chinese.locator("#fill-mask-bars").inner_text()
+    chinese.locator("#fill-mask-look").click()
+    chinese.wait_for_function("document.querySelector('#fill-mask-attention-note').innerText.includes('最注意')",
+                              timeout=60_000)
+    chinese.locator("#fill-mask-context-run").click()
+    chinese.wait_for_function("document.querySelector('#fill-mask-context-note').innerText.includes('蘋果')",
+                              timeout=60_000)
+    for accordion in chinese.locator("#tab-fill_mask .label-wrap").all():
+        accordion.click()
+    time.sleep(2)
+    text = chinese.locator("#tab-fill_mask").inner_text()
+    assert "課堂筆記" in text and "偏見探測" in text
+    examples = chinese.locator("#fill-mask-examples").inner_text()  # the English model's example sentences: data
+    left = latin_words(text) - latin_words(examples) - FILL_MASK_LATIN
+    assert not left, sorted(left)

@@ -149,3 +149,127 @@ def test_packing_fills_rows_with_consecutive_sentences(tiny):
     stream = (sentence + [tok.sep_token_id]) * 20
     assert rows.shape == (len(stream) // 15, 16) and (rows[:, 0] == tok.cls_token_id).all()
     assert rows[:, 1:].ravel().tolist() == stream[:rows.shape[0] * 15]  # no padding, nothing skipped
+
+
+# ---- clicking a word to mask it; the contextual-vector sentences and their groups
+
+def test_segments_give_the_text_back_and_a_click_masks_one_word_or_character():
+    for text in ("The cat [MASK] on the mat, isn't it?", "床前明月[MASK]，疑是 AI 地上霜。", "", "  x  "):
+        assert "".join(logic.segments(text)) == text
+    parts = logic.segments("The cat sat.")
+    assert logic.mask_segment("The cat sat.", parts.index("cat")) == "The [MASK] sat."
+    assert logic.mask_segment("床前明月光", 4) == "床前明月[MASK]"  # one character, not the whole line
+    for index in (1, 5, 99, -1):  # a space, the full stop, out of range: nothing changes
+        assert logic.mask_segment("The cat sat.", index) == "The cat sat."
+    assert logic.mask_segment("a [MASK] b", 2) == "a [MASK] b"
+
+
+def test_sentences_split_into_groups_at_blank_lines():
+    word, sentences, groups = logic.check_sentences("a bank\nthe bank\n\n\n my bank \nbank x\n", " bank ")
+    assert word == "bank" and sentences == ["a bank", "the bank", "my bank", "bank x"] and groups == [0, 0, 1, 1]
+    for text, word, key in (("a bank", "bank", "fill_mask.sentences"), ("a\n" * 9, "a", "fill_mask.sentences"),
+                            ("a\nb", "", "fill_mask.no_word"), (None, None, "fill_mask.no_word")):
+        with pytest.raises(UserInputError) as info:
+            logic.check_sentences(text, word)
+        assert info.value.key == key
+
+
+def test_separation_is_within_minus_across_per_layer():
+    same = torch.ones(1, 4, 4)  # every sentence alike: no separation
+    apart = torch.tensor([[[1.0, 0.8, 0.1, 0.0], [0.8, 1.0, 0.0, 0.1], [0.1, 0.0, 1.0, 0.6], [0.0, 0.1, 0.6, 1.0]]])
+    gaps = logic.separation(torch.cat([same, apart]), [0, 0, 1, 1])
+    assert gaps[0] == pytest.approx(0.0) and gaps[1] == pytest.approx((0.8 + 0.6) / 2 - 0.05)
+    assert logic.separation(apart, [0, 0, 0, 0]) == []  # one group: nothing to compare
+
+
+def test_a_word_missing_from_a_sentence_is_named(tiny):
+    model, tok = tiny
+    with pytest.raises(UserInputError) as info:
+        logic.word_vectors(model, tok, ["the cat sat", "the dog sat"], "cat")
+    assert info.value.key == "fill_mask.word_missing" and "the dog sat" in info.value.message("en")
+
+
+# ---- the Hub choices' loader, offline: tiny BERT and DistilBERT saved in the Hub cache layout
+
+REVISION = "0123456789abcdef0123456789abcdef01234567"
+
+
+def save_in_hub_layout(cache, repo_id, model, tok, revision=REVISION):
+    repo_dir = cache / ("models--" + repo_id.replace("/", "--"))
+    snapshot = repo_dir / "snapshots" / revision
+    model.save_pretrained(snapshot)  # safetensors
+    tok.save_pretrained(snapshot)
+    (repo_dir / "refs").mkdir(parents=True, exist_ok=True)
+    (repo_dir / "refs" / "main").write_text(revision)
+
+
+def tiny_distilbert(tok):
+    from transformers import DistilBertConfig, DistilBertForMaskedLM
+
+    torch.manual_seed(1)
+    return DistilBertForMaskedLM(DistilBertConfig(vocab_size=len(tok), dim=16, n_layers=2, n_heads=2, hidden_dim=32,
+                                                  max_position_embeddings=32)).eval()
+
+
+@pytest.mark.parametrize("kind", ["bert", "distilbert"])
+def test_hub_choices_load_a_cached_snapshot_offline_and_every_function_runs(tiny, tmp_path, monkeypatch, kind):
+    from core import models
+    from demos.fill_mask.model import MASKED_LM
+
+    monkeypatch.setenv("DEMO_HUB_CACHE", str(tmp_path))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    original, tok = tiny
+    if kind == "distilbert":
+        original = tiny_distilbert(tok)
+    save_in_hub_layout(tmp_path, f"tiny-org/tiny-{kind}", original, tok)
+    choice = models.HubChoice(f"tiny-{kind}", f"tiny-org/tiny-{kind}", REVISION, MASKED_LM, size_mb=1)
+    assert choice.is_cached() and not choice.needs_download()
+    bundle = choice.load(torch.device("cpu"))
+    model, loaded_tok = bundle.model, bundle.tokenizer
+    text = "the [MASK] sat on the [MASK] ."
+    assert loaded_tok.tokenize(text) == tok.tokenize(text)
+    ids = tok("the cat sat", return_tensors="pt")["input_ids"]
+    with torch.inference_mode():
+        assert torch.allclose(model(input_ids=ids).logits, original(input_ids=ids).logits, atol=1e-5)
+    assert len(logic.predict(model, loaded_tok, text, 3)) == 2
+    assert len(logic.fill_left_to_right(model, loaded_tok, text)) == 2
+    _, matrix = logic.attention(model, loaded_tok, text, 1, 1)
+    assert torch.allclose(matrix.sum(-1), torch.ones(matrix.shape[0]), atol=1e-5)
+    assert logic.word_vectors(model, loaded_tok, ["the cat sat", "a cat ate"], "cat").shape == (3, 2, 16)
+
+
+def test_on_a_space_the_real_models_download_in_the_background_and_become_the_default(tiny, tmp_path, monkeypatch):
+    from core import models
+    from demos.fill_mask.model import BERT_BASE_EN, ENGLISH, MASKED_LM, MODELS
+
+    monkeypatch.setenv("DEMO_HUB_CACHE", str(tmp_path))
+    monkeypatch.setenv("SPACE_ID", "teacher/ml-demos")
+    monkeypatch.setattr(models, "is_offline", lambda: False)
+    model, tok = tiny
+    fetched = []
+
+    def download(choice, report=None):  # the Hub, played by the tiny model: saved where snapshot_download puts it
+        for share in (0.5, 1.0):
+            report(share, f"{choice.repo_id}: {share:.0%}")
+        save_in_hub_layout(tmp_path, choice.repo_id, model, tok, choice.revision)
+        fetched.append(choice.repo_id)
+
+    monkeypatch.setattr(models.HubChoice, "download", download)
+    real = models.HubChoice("tiny-bert", "tiny-org/tiny-bert", REVISION, MASKED_LM, size_mb=1, on_space=True)
+    other = models.HubChoice("tiny-other", "tiny-org/other", REVISION, MASKED_LM, size_mb=1)  # not on_space
+    slot = models.slot("fill_mask_test", "space", [real, other, ENGLISH])
+    assert slot.best() is ENGLISH
+    try:
+        thread = models.download_on_space(report=lambda text: None)
+        thread.join(timeout=60)
+        # the tab's two bert-base models and this one; not DistilBERT (the slow-connection choice), not "other"
+        assert sorted(fetched) == ["google-bert/bert-base-chinese", "google-bert/bert-base-uncased",
+                                   "tiny-org/tiny-bert"]
+        assert models.BACKGROUND["tiny-bert"] == 1.0 and slot.best() is real
+        assert MODELS.best() is BERT_BASE_EN  # the tab's default, now that the real model is there
+        monkeypatch.delenv("SPACE_ID")
+        assert models.download_on_space() is None  # not a Space: nothing starts
+    finally:
+        models.SLOTS.remove(slot)
+        models.BACKGROUND.clear()
+        MODELS._best = None  # decided again, outside this test's cache, when next asked

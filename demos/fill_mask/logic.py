@@ -6,6 +6,7 @@ the mask position attends, and how a word's vector depends on its sentence. Mode
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import torch
@@ -14,6 +15,7 @@ from core.i18n import UserInputError, register
 
 MAX_CHARS = 1000
 MAX_MASKS = 8
+MAX_SENTENCES = 8  # contextual vectors: sentences compared at once
 
 register({
     "en": {
@@ -58,11 +60,13 @@ def check_text(text, mask_token: str = "[MASK]", max_masks: int = MAX_MASKS) -> 
     return text
 
 
-def encode(tok, text: str, max_positions: int) -> dict[str, torch.Tensor]:
+def encode(tok, text: str, model) -> dict[str, torch.Tensor]:
+    """The text's token ids (and masks) on the model's device; a text longer than the model reads is refused."""
     encoded = tok(text, return_tensors="pt")
-    if encoded["input_ids"].shape[1] > max_positions:
-        raise UserInputError("fill_mask.too_many_tokens", count=encoded["input_ids"].shape[1], limit=max_positions)
-    return encoded
+    limit = max_positions(model)
+    if encoded["input_ids"].shape[1] > limit:
+        raise UserInputError("fill_mask.too_many_tokens", count=encoded["input_ids"].shape[1], limit=limit)
+    return {key: value.to(model.device) for key, value in encoded.items()}
 
 
 def mask_positions(input_ids: torch.Tensor, mask_id: int) -> list[int]:
@@ -107,7 +111,7 @@ def max_positions(model) -> int:
 @torch.inference_mode()
 def distributions(model, tok, text: str) -> tuple[dict[str, torch.Tensor], list[int], torch.Tensor]:
     """(the encoded text, the mask positions, the probabilities over the vocabulary at each mask)."""
-    encoded = encode(tok, text, max_positions(model))
+    encoded = encode(tok, text, model)
     positions = mask_positions(encoded["input_ids"][0], tok.mask_token_id)
     return encoded, positions, word_probs(tok, model(**encoded).logits[0, positions])
 
@@ -118,16 +122,16 @@ def predict(model, tok, text: str, k: int = 10) -> list[Guess]:
     return [_guess(tok, position, p, k) for position, p in zip(positions, probs)]
 
 
-def fill_left_to_right(model, tok, text: str) -> list[Guess]:
+def fill_left_to_right(model, tok, text: str, k: int = 5) -> list[Guess]:
     """The masks filled one at a time, left to right: each later mask is predicted with the earlier ones already
     filled by their most likely token (what the independent prediction cannot see)."""
-    ids = encode(tok, text, max_positions(model))["input_ids"][0].clone()
+    ids = encode(tok, text, model)["input_ids"][0].clone()
     guesses = []
     for position in mask_positions(ids, tok.mask_token_id):
         with torch.inference_mode():
             logits = model(input_ids=ids[None], attention_mask=torch.ones_like(ids)[None]).logits[0, position]
             p = word_probs(tok, logits)
-        guesses.append(_guess(tok, position, p, 5))
+        guesses.append(_guess(tok, position, p, k))
         ids[position] = int(p.argmax())
     return guesses
 
@@ -161,11 +165,11 @@ def score_targets(model, tok, text: str, targets, mask_index: int = 0) -> list[T
 @torch.inference_mode()
 def attention(model, tok, text: str, layer: int, head: int) -> tuple[list[str], torch.Tensor]:
     """The tokens and one head's attention matrix (rows: from, columns: to; each row sums to 1)."""
-    encoded = encode(tok, text, max_positions(model))
+    encoded = encode(tok, text, model)
     if getattr(model.config, "_attn_implementation", "eager") != "eager":
         model.set_attn_implementation("eager")  # the fused kernels do not return the attention weights
     out = model(**encoded, output_attentions=True)
-    return tok.convert_ids_to_tokens(encoded["input_ids"][0].tolist()), out.attentions[layer][0, head]
+    return tok.convert_ids_to_tokens(encoded["input_ids"][0].tolist()), out.attentions[layer][0, head].cpu()
 
 
 @torch.inference_mode()
@@ -175,13 +179,13 @@ def word_vectors(model, tok, sentences: list[str], word: str) -> torch.Tensor:
     pieces = tok.tokenize(word)
     vectors = []
     for sentence in sentences:
-        encoded = encode(tok, sentence, max_positions(model))
+        encoded = encode(tok, sentence, model)
         tokens = tok.convert_ids_to_tokens(encoded["input_ids"][0].tolist())
         start = next((i for i in range(len(tokens)) if tokens[i:i + len(pieces)] == pieces), None)
         if start is None:
             raise UserInputError("fill_mask.word_missing", word=word, sentence=sentence[:40])
         hidden = model(**encoded, output_hidden_states=True).hidden_states
-        vectors.append(torch.stack([h[0, start:start + len(pieces)].mean(0) for h in hidden]))
+        vectors.append(torch.stack([h[0, start:start + len(pieces)].mean(0) for h in hidden]).cpu())
     return torch.stack(vectors, dim=1)
 
 
@@ -191,7 +195,62 @@ def cosine_matrices(vectors: torch.Tensor) -> torch.Tensor:
     return unit @ unit.transpose(1, 2)
 
 
+def separation(matrices: torch.Tensor, groups: list[int]) -> list[float]:
+    """Per layer: the mean cosine similarity of the word's vectors within a group minus across groups (sentence i
+    is in group ``groups[i]``; 0: the layer does not tell the meanings apart, larger: the groups cluster apart)."""
+    g = torch.tensor(groups)
+    same = g[:, None] == g[None, :]
+    off_diagonal = ~torch.eye(len(groups), dtype=torch.bool)
+    within, across = same & off_diagonal, ~same
+    if not within.any() or not across.any():
+        return []
+    return [float(m[within].mean() - m[across].mean()) for m in matrices]
+
+
+def check_sentences(text, word) -> tuple[str, list[str], list[int]]:
+    """(word, sentences, group of each) from a box of sentences, one a line, a blank line between meanings."""
+    word = "" if word is None else str(word).strip()
+    if not word:
+        raise UserInputError("fill_mask.no_word")
+    sentences, groups, group = [], [], 0
+    for line in ("" if text is None else str(text))[: MAX_CHARS * 2].splitlines():
+        if not line.strip():
+            group += bool(sentences) and groups[-1] == group
+            continue
+        sentences.append(line.strip()[:MAX_CHARS])
+        groups.append(group)
+    if not 2 <= len(sentences) <= MAX_SENTENCES:
+        raise UserInputError("fill_mask.sentences", count=len(sentences), limit=MAX_SENTENCES)
+    return word, sentences, groups
+
+
+SEGMENT = re.compile(r"\[MASK\]|[\u2e80-\u9fff\uf900-\ufaff]|[^\W_]+(?:['’][^\W_]+)*|\s+|.", re.S)
+
+
+def segments(text: str) -> list[str]:
+    """The text cut into what a click can mask: words, Chinese characters (one each), [MASK]s, and the spaces and
+    punctuation between them; joined again they give the text back."""
+    return SEGMENT.findall(text or "")
+
+
+def is_maskable(segment: str) -> bool:
+    return segment != "[MASK]" and any(c.isalnum() for c in segment)
+
+
+def mask_segment(text: str, index: int, mask_token: str = "[MASK]") -> str:
+    """The text with its ``index``-th segment (a word or a character) replaced by the mask; a space, a punctuation
+    mark or a mask already there leaves it as it was."""
+    parts = segments(text)
+    if 0 <= index < len(parts) and is_maskable(parts[index]):
+        parts[index] = mask_token
+    return "".join(parts)
+
+
 register({
-    "en": {"fill_mask.word_missing": "“{word}” is not in the sentence “{sentence}…”."},
-    "zh": {"fill_mask.word_missing": "句子「{sentence}……」裡沒有「{word}」。"},
+    "en": {"fill_mask.word_missing": "“{word}” is not in the sentence “{sentence}…”.",
+           "fill_mask.no_word": "Type the word whose vectors to compare (e.g. apple).",
+           "fill_mask.sentences": "Give 2 to {limit} sentences, one a line (there are {count})."},
+    "zh": {"fill_mask.word_missing": "句子「{sentence}……」裡沒有「{word}」。",
+           "fill_mask.no_word": "請輸入要比較向量的詞（例如：蘋果）。",
+           "fill_mask.sentences": "請輸入 2 到 {limit} 個句子，每行一句（目前有 {count} 句）。"},
 })

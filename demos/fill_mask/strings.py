@@ -1,0 +1,212 @@
+"""The fill-mask tab's words, in English and Traditional Chinese (registered on import).
+
+The lecture notes (notes.en.md, notes.zh.md) quote the bundled models' measured numbers as {{name}} placeholders,
+filled from their card.json files (written by train.py), so the notes never say what the models do not do.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.i18n import lecture_notes, register
+from core.models import read_card
+from demos.fill_mask.model import CHINESE_DIR, ENGLISH_DIR
+
+HERE = Path(__file__).parent
+
+STRINGS = {
+    "en": {
+        "fill_mask.tab": "BERT fill-mask",
+        "fill_mask.intro": "**BERT learns by filling in blanks.** During pre-training, words are hidden behind "
+                           "[MASK] and the model must guess them from both sides of the sentence. Put one or more "
+                           "[MASK]s in a sentence and see what it guesses, how sure it is, what it looks at, and how "
+                           "one word gets a different vector in a different sentence.",
+        "fill_mask.text": "Sentence with [MASK]",
+        "fill_mask.insert": "Insert [MASK] at the cursor",
+        "fill_mask.predict": "Predict",
+        "fill_mask.click_words": "…or click a word below to mask it",
+        "fill_mask.examples": "Examples (English, then Chinese)",
+        "fill_mask.k": "Words shown per mask",
+        "fill_mask.example": "Example number",
+        "fill_mask.entropy": "entropy {bits:.2f} bits",
+        "fill_mask.one_mask": "[MASK]",
+        "fill_mask.mask_title": "[MASK] {number}: each mask on its own",
+        "fill_mask.mask_title_chain": "[MASK] {number}: left to right",
+        "fill_mask.filled_independent": "**Each mask on its own:** {text}",
+        "fill_mask.filled_chain": "**Left to right** (fill the first, run again): {text}",
+        "fill_mask.changed": "Filling the earlier masks first changed mask {number}: {before} → **{after}**.",
+        "fill_mask.unchanged": "Filling left to right changed no mask's first choice here.",
+        "fill_mask.tokens_count": "<p><b>{count} tokens</b>, {pieces} of them pieces of a longer word (##).</p>",
+        "fill_mask.download_first": "{name} is not downloaded yet: pick it in the model list above to download it.",
+        "fill_mask.hub_download": "You are using {small}. The real model, **{name}**, is one click away: pick it in "
+                                  "the model list ({mb:,.0f} MB; the download shows its progress).",
+        "fill_mask.hub_offline": "You are using {small}. The real model, **{name}** ({mb:,.0f} MB), needs the internet "
+                                 "once: before class, run `python app.py --prefetch`.",
+        "fill_mask.hub_background": "You are using {small}. The real model, **{name}**, is downloading in the "
+                                    "background ({share:.0%}); reload the page when it is done.",
+        "fill_mask.hub_ready": "The real model, **{name}**, is ready: pick it in the model list.",
+        "fill_mask.small_en": "a small BERT trained on this computer (3 M parameters, 1.7 M words of dictionary "
+                              "definitions and quotations: it knows far less than the real one)",
+        "fill_mask.small_zh": "a small character-level BERT trained on this computer (mostly Tang and Song poems: it "
+                              "completes classical lines and knows little modern Chinese)",
+        "fill_mask.targets_header": "Which word fits? (the bias probe)",
+        "fill_mask.targets_intro": "Type candidate words and see how likely each is at the mask: *he, she* after "
+                                   "\"the nurse said that [MASK]…\" shows what the model picked up from its text.",
+        "fill_mask.targets": "Candidate words, separated by commas",
+        "fill_mask.mask_number": "At mask number",
+        "fill_mask.score": "Score the words",
+        "fill_mask.targets_title": "At [MASK] {number}",
+        "fill_mask.target_rank": "{word}: {p:.2%}, the model's choice number {rank:,}",
+        "fill_mask.target_pieces": "“{word}” is not one token here but {pieces}: its bar is the first piece's "
+                                   "probability (the whole word is at most that likely).",
+        "fill_mask.target_ratio": "**{a}** is {ratio:.2g} times as likely as **{b}** here.",
+        "fill_mask.no_such_mask": "There is no mask number {number}: the text has {count}.",
+        "fill_mask.tokens_header": "What the model reads: tokens",
+        "fill_mask.tokens_intro": "The text becomes WordPiece tokens (a rare word splits into pieces marked ##; a "
+                                  "Chinese model reads one character per token), each a number in the vocabulary.",
+        "fill_mask.attention_header": "Where does the mask look? (attention)",
+        "fill_mask.attention_intro": "Each layer has several heads; each head spreads every token's attention over "
+                                     "the sentence (each row adds up to 100%). The mask's row is framed in orange.",
+        "fill_mask.layer": "Layer",
+        "fill_mask.head": "Head",
+        "fill_mask.look": "Show the attention",
+        "fill_mask.attention_title": "layer {layer} of {layers}, head {head} of {heads}",
+        "fill_mask.attention_to": "attends to",
+        "fill_mask.attention_from": "token",
+        "fill_mask.attention_note": "The first mask looks most at: {looked}.",
+        "fill_mask.compare_header": "Compare models on the same sentence",
+        "fill_mask.compare_intro": "The sentence above, through each model ticked here (a Hub model must be "
+                                   "downloaded first).",
+        "fill_mask.compare_models": "Models",
+        "fill_mask.compare": "Compare",
+        "fill_mask.compare_title": "{name}, [MASK] {number} ({ms:.0f} ms)",
+        "fill_mask.compare_title_one": "{name} ({ms:.0f} ms)",
+        "fill_mask.compare_none": "Tick at least one model to compare.",
+        "fill_mask.compare_many": "Tick at most {limit} models.",
+        "fill_mask.context_header": "One word, many meanings: contextual vectors",
+        "fill_mask.context_intro": "The same word in several sentences, one a line; a blank line separates two "
+                                   "meanings. Before any context (layer 0) the word's vectors are nearly the same; "
+                                   "in the upper layers sentences with the same meaning move together.",
+        "fill_mask.context_word": "Word",
+        "fill_mask.context_sentences": "Sentences (a blank line between meanings)",
+        "fill_mask.context_run": "Compare the vectors",
+        "fill_mask.layer_zero": "layer 0: before any context",
+        "fill_mask.layer_n": "layer {layer}: after context",
+        "fill_mask.word_unknown": "The model's vocabulary does not know “{word}”: it would read it as [UNK].",
+        "fill_mask.context_no_groups": "Put a blank line between two groups of sentences to measure how far apart "
+                                       "the meanings are.",
+        "fill_mask.context_note": "Same meaning minus different meaning (mean cosine similarity of “{word}”): "
+                                  "**{first:+.3f}** at layer 0, **{chosen:+.3f}** at layer {layer}; the largest, "
+                                  "**{best_gap:+.3f}**, at layer {best}.",
+    },
+    "zh": {
+        "fill_mask.tab": "BERT 克漏字",
+        "fill_mask.intro": "**BERT 靠填空學習。** 預訓練時，句子裡的字詞被換成 [MASK]，模型要從左右兩邊的上下文"
+                           "猜出它。在句子裡放一個或多個 [MASK]，看看模型猜什麼、有多確定、它在看哪裡，以及同一個詞"
+                           "在不同句子裡為什麼會得到不同的向量。",
+        "fill_mask.text": "含有 [MASK] 的句子",
+        "fill_mask.insert": "在游標處插入 [MASK]",
+        "fill_mask.predict": "預測",
+        "fill_mask.click_words": "……或點下方的字詞把它遮起來",
+        "fill_mask.examples": "範例（先英文，後中文）",
+        "fill_mask.k": "每個遮罩顯示的候選數",
+        "fill_mask.example": "範例編號",
+        "fill_mask.entropy": "熵 {bits:.2f} 位元",
+        "fill_mask.one_mask": "[MASK]",
+        "fill_mask.mask_title": "第 {number} 個 [MASK]：各自預測",
+        "fill_mask.mask_title_chain": "第 {number} 個 [MASK]：由左到右",
+        "fill_mask.filled_independent": "**各自預測：** {text}",
+        "fill_mask.filled_chain": "**由左到右**（先填第一個，再重新預測）：{text}",
+        "fill_mask.changed": "先填前面的遮罩，改變了第 {number} 個：{before} → **{after}**。",
+        "fill_mask.unchanged": "這裡由左到右填，沒有改變任何遮罩的第一名。",
+        "fill_mask.tokens_count": "<p><b>{count} 個詞元</b>，其中 {pieces} 個是長詞的片段（##）。</p>",
+        "fill_mask.download_first": "{name} 還沒下載：請在上方的模型清單中選它來下載。",
+        "fill_mask.hub_download": "目前使用的是{small}。真正的模型 **{name}** 只差一步：在模型清單中選它（{mb:,.0f} MB"
+                                  "，下載時會顯示進度）。",
+        "fill_mask.hub_offline": "目前使用的是{small}。真正的模型 **{name}**（{mb:,.0f} MB）需要連網下載一次：請在上課"
+                                 "前執行 `python app.py --prefetch`。",
+        "fill_mask.hub_background": "目前使用的是{small}。真正的模型 **{name}** 正在背景下載（{share:.0%}），完成後請重"
+                                    "新整理頁面。",
+        "fill_mask.hub_ready": "真正的模型 **{name}** 已經可以用了：請在模型清單中選它。",
+        "fill_mask.small_en": "在這台電腦上訓練的小型 BERT（300 萬個參數，只讀過 170 萬字的英文辭典釋義與名言，所知遠不"
+                              "如真正的模型）",
+        "fill_mask.small_zh": "在這台電腦上訓練的小型字元 BERT（主要讀唐詩宋詞：會接古詩句，但不太懂現代中文）",
+        "fill_mask.targets_header": "哪個詞比較合適？（偏見探測）",
+        "fill_mask.targets_intro": "輸入幾個候選詞，看它們在遮罩位置的機率：在「[MASK]是一位很優秀的護士」裡比較「他、"
+                                   "她」，就能看出模型從訓練文字中學到了什麼。",
+        "fill_mask.targets": "候選詞，用逗號分隔",
+        "fill_mask.mask_number": "第幾個遮罩",
+        "fill_mask.score": "計算機率",
+        "fill_mask.targets_title": "第 {number} 個 [MASK]",
+        "fill_mask.target_rank": "{word}：{p:.2%}，是模型的第 {rank:,} 名",
+        "fill_mask.target_pieces": "「{word}」在這裡不是一個詞元，而是 {pieces}：長條是第一個片段的機率（整個詞的機率"
+                                   "不會超過它）。",
+        "fill_mask.target_ratio": "在這裡，**{a}** 的機率是 **{b}** 的 {ratio:.2g} 倍。",
+        "fill_mask.no_such_mask": "沒有第 {number} 個遮罩：文字中只有 {count} 個。",
+        "fill_mask.tokens_header": "模型讀到的是：詞元",
+        "fill_mask.tokens_intro": "文字會被切成 WordPiece 詞元（罕見的詞會切成幾段，以 ## 標示；中文模型一個字就是一個"
+                                  "詞元），每個詞元是詞彙表裡的一個編號。",
+        "fill_mask.attention_header": "遮罩在看哪裡？（注意力）",
+        "fill_mask.attention_intro": "每一層有好幾個注意力頭；每個頭把每個詞元的注意力分配到整個句子上（每一列加起來是 "
+                                     "100%）。遮罩那一列用橘色框起來。",
+        "fill_mask.layer": "層",
+        "fill_mask.head": "注意力頭",
+        "fill_mask.look": "顯示注意力",
+        "fill_mask.attention_title": "第 {layer} 層（共 {layers} 層），第 {head} 個頭（共 {heads} 個）",
+        "fill_mask.attention_to": "注意的對象",
+        "fill_mask.attention_from": "詞元",
+        "fill_mask.attention_note": "第一個遮罩最注意的是：{looked}。",
+        "fill_mask.compare_header": "同一個句子，比較不同模型",
+        "fill_mask.compare_intro": "把上面的句子送進這裡勾選的每個模型（Hub 模型要先下載）。",
+        "fill_mask.compare_models": "模型",
+        "fill_mask.compare": "比較",
+        "fill_mask.compare_title": "{name}，第 {number} 個 [MASK]（{ms:.0f} 毫秒）",
+        "fill_mask.compare_title_one": "{name}（{ms:.0f} 毫秒）",
+        "fill_mask.compare_none": "請至少勾選一個模型來比較。",
+        "fill_mask.compare_many": "最多只能勾選 {limit} 個模型。",
+        "fill_mask.context_header": "一詞多義：上下文向量",
+        "fill_mask.context_intro": "同一個詞放在幾個句子裡，每行一句；用空行分隔兩種意思。還沒看上下文時（第 0 層），這"
+                                   "個詞的向量幾乎一樣；到了較高的層，意思相同的句子會靠在一起。",
+        "fill_mask.context_word": "詞",
+        "fill_mask.context_sentences": "句子（不同意思之間空一行）",
+        "fill_mask.context_run": "比較向量",
+        "fill_mask.layer_zero": "第 0 層：還沒看上下文",
+        "fill_mask.layer_n": "第 {layer} 層：看過上下文",
+        "fill_mask.word_unknown": "模型的詞彙表裡沒有「{word}」：它只會讀成 [UNK]。",
+        "fill_mask.context_no_groups": "在兩組句子之間空一行，就能量出兩種意思相距多遠。",
+        "fill_mask.context_note": "同義減異義（「{word}」向量的平均餘弦相似度）：第 0 層 **{first:+.3f}**，第 {layer} "
+                                  "層 **{chosen:+.3f}**；最大的是第 {best} 層的 **{best_gap:+.3f}**。",
+    },
+}
+
+
+def note_numbers(cards: dict) -> dict[str, str]:
+    """The placeholders of the notes, from the bundled models' cards."""
+    numbers = {}
+    for lang, card in cards.items():
+        for split in ("all_words", "content_words"):
+            row = card["metrics"][split]
+            numbers[f"{lang}_{split}_top1"] = f"{row['model']['top1']:.1%}"
+            numbers[f"{lang}_{split}_top5"] = f"{row['model']['top5']:.1%}"
+            numbers[f"{lang}_{split}_base5"] = f"{row['unigram_baseline']['top5']:.1%}"
+            numbers[f"{lang}_{split}_ratio"] = f"{row['top5_vs_baseline']:.1f}"
+        numbers[f"{lang}_minutes"] = f"{card['training']['minutes']:.0f}"
+        numbers[f"{lang}_parameters"] = f"{card['parameters'] / 1e6:.1f}"
+        for number, (probe, answers) in enumerate(card["probes"].items(), 1):
+            numbers[f"{lang}_probe{number}"] = "{} → {}".format(probe, ", ".join(answers[:3]))
+    return numbers
+
+
+def cards() -> dict | None:
+    try:
+        return {"en": read_card(ENGLISH_DIR), "zh": read_card(CHINESE_DIR)}
+    except (OSError, ValueError):
+        return None
+
+
+def notes(lang: str, found: dict | None) -> str:
+    """notes.<lang>.md with its {{placeholders}} filled in from the bundled models' cards."""
+    return lecture_notes(HERE, lang, found, note_numbers)
+
+
+register(STRINGS)
+register({lang: {"fill_mask.notes": notes(lang, cards())} for lang in ("en", "zh")})

@@ -1,0 +1,439 @@
+"""The fill-mask (BERT) tab: layout and events. The science is in logic.py, the words in strings.py, the bars and
+heat maps in figures.py."""
+from __future__ import annotations
+
+import threading
+
+import gradio as gr
+
+from core import models
+from core.i18n import UserInputError, shown, t
+from core.plots import to_rgb
+from core.ui import LIGHT, CheckboxGroup, Image, Slider, Stopwatch, handler, model_picker, slider_value
+from demos.fill_mask import figures, logic, strings  # noqa: F401  strings registers the words
+from demos.fill_mask.model import BERT_BASE_EN, BERT_BASE_ZH, LANGUAGE, MODELS
+
+TOPIC = "fill_mask"
+#: Predictions: a few milliseconds on the bundled models, ~0.1 s on bert-base; two at once share the 2 cores.
+LANE = {"concurrency_id": "fill_mask", "concurrency_limit": 2}
+DOWNLOAD_LANE = {"concurrency_id": "fill_mask_download", "concurrency_limit": 1}
+MAX_K = 20
+MAX_COMPARED = 5
+#: (language, sentence, target words): the bias probe, several masks, a poem line, a fact.
+EXAMPLES = (
+    ("en", "The nurse said that [MASK] would be back soon.", "he, she"),
+    ("en", "Paris is the capital of [MASK].", "france, italy, europe"),
+    ("en", "I went to the [MASK] to buy some [MASK].", "store, bank, park"),
+    ("en", "The doctor asked the [MASK] to come back next week.", "patient, nurse"),
+    ("zh", "床前明月[MASK]，疑是地上霜。", "光, 月"),
+    ("zh", "[MASK]是一位很優秀的護士。", "他, 她"),
+    ("zh", "白日依山[MASK]，黃河入海[MASK]。", "盡, 流"),
+    ("zh", "台灣的首都是台[MASK]市。", "北, 中, 南"),
+)
+CONTEXT_EXAMPLES = {
+    "en": ("bank", "She sat on the bank of the river.\nThe boat drifted to the bank.\n\n"
+                   "He put his money in the bank.\nThe bank raised its interest rate."),
+    "zh": ("蘋果", "我今天吃了一個蘋果。\n這顆蘋果又紅又甜。\n\n蘋果發表了新的手機。\n他在蘋果公司上班。"),
+}
+_EAGER = threading.Lock()
+
+
+# ---------------------------------------------------------------- models
+
+def choice_keys() -> list[str]:
+    return [choice.key for choice in MODELS.choices]
+
+
+def ready_now(choice) -> bool:
+    return choice.available() and not choice.needs_download()
+
+
+def model_for(lang: str, current: str | None = None) -> str:
+    """The model a page in ``lang`` opens on: the current one if it reads that language, else the best ready one
+    that does (a cached Hub model before the bundled one), else the slot's default."""
+    if current in LANGUAGE and LANGUAGE[current] == lang and ready_now(MODELS.choice(current)):
+        return current
+    ready = [c for c in MODELS.choices if LANGUAGE[c.key] == lang and ready_now(c)]
+    if not ready:
+        return MODELS.best().key
+    return min(ready, key=lambda c: models.KIND_ORDER.index(c.kind)).key
+
+
+def loaded(key):
+    """(model, tokenizer) of a ready choice; a Hub model not downloaded yet is never fetched behind a click."""
+    if key not in choice_keys():
+        raise UserInputError("model.unknown", choice=shown(key, 40, quote=False))
+    if MODELS.choice(key).needs_download():
+        raise UserInputError("fill_mask.download_first", name=key)
+    bundle = MODELS.get(key)
+    model = bundle.model
+    if getattr(model.config, "_attn_implementation", "eager") != "eager":
+        with _EAGER:  # once per model, before any request reads attention weights from it
+            model.set_attn_implementation("eager")
+    return model, bundle.tokenizer
+
+
+def shape(model) -> tuple[int, int]:
+    """(layers, heads) of a BERT-like model."""
+    config = model.config
+    return (getattr(config, "num_hidden_layers", None) or config.n_layers,
+            getattr(config, "num_attention_heads", None) or config.n_heads)
+
+
+def hub_note(key: str, lang: str) -> str:
+    """What a page says up front about the real model for its language: downloading in the background, one click
+    away, or (offline) how to bring it to class. Nothing once it is the one in use."""
+    real = BERT_BASE_ZH if lang == "zh" else BERT_BASE_EN
+    if key == real.key:
+        return ""
+    share = models.BACKGROUND.get(real.key)
+    if real.needs_download() and share is not None and 0 <= share < 1:
+        return t("fill_mask.hub_background", lang, name=real.key, share=share)
+    if real.needs_download():
+        offline = models.is_offline()
+        return t("fill_mask.hub_offline" if offline else "fill_mask.hub_download", lang, name=real.key,
+                 mb=real.size_mb, small=t(f"fill_mask.small_{LANGUAGE.get(key, 'en')}", lang))
+    return t("fill_mask.hub_ready", lang, name=real.key)
+
+
+def dropdown_update(key: str, lang: str):
+    """The model list as it is now (a background download may have finished since the page was built)."""
+    return gr.update(choices=[(models.choice_option(c, lang), c.key) for c in MODELS.choices], value=key)
+
+
+def sliders(key: str) -> tuple:
+    """The layer and head sliders (attention) and the layer slider (vectors), sized for the model ``key``."""
+    choice = MODELS.choice(key)
+    if choice.needs_download():
+        return gr.update(), gr.update(), gr.update()
+    layers, heads = shape(loaded(key)[0])
+    return (gr.update(maximum=layers, value=layers), gr.update(maximum=heads, value=1),
+            gr.update(maximum=layers, value=layers))
+
+
+# ---------------------------------------------------------------- events
+
+def _filled(text: str, guesses: list[logic.Guess]) -> str:
+    """The text with each mask replaced by its first choice, in bold."""
+    for guess in guesses:
+        text = text.replace("[MASK]", f"**{guess.tokens[0].removeprefix('##')}**", 1)
+    return text
+
+
+@handler
+def predict(text, model_key, k, lang="en"):
+    """Each [MASK]'s top-k words with their probabilities and the entropy, predicted independently and (several
+    masks) left to right; the filled sentences; the tokens. Returns (sentences, bars, tokens, timing)."""
+    clock = Stopwatch()
+    k = slider_value(k, t("fill_mask.k", lang), 3, MAX_K, integer=True)
+    model, tok = loaded(model_key)
+    text = logic.check_text(text, tok.mask_token)
+    guesses = logic.predict(model, tok, text, k)
+    several = len(guesses) > 1
+    chained = logic.fill_left_to_right(model, tok, text, k) if several else guesses
+    lines = [t("fill_mask.filled_independent", lang, text=_filled(text, guesses))]
+    cards = []
+    for number, (alone, chain) in enumerate(zip(guesses, chained), 1):
+        title = t("fill_mask.mask_title", lang, number=number) if several else t("fill_mask.one_mask", lang)
+        cards.append(figures.bars(title, alone.tokens, alone.probs, alone.entropy, lang))
+        if several:
+            changed = chain.tokens[0] != alone.tokens[0]
+            cards.append(figures.bars(t("fill_mask.mask_title_chain", lang, number=number), chain.tokens,
+                                      chain.probs, chain.entropy, lang, highlight=chain.tokens[0] if changed else None))
+    if several:
+        lines.append(t("fill_mask.filled_chain", lang, text=_filled(text, chained)))
+        changes = [t("fill_mask.changed", lang, number=n, before=a.tokens[0], after=c.tokens[0])
+                   for n, (a, c) in enumerate(zip(guesses, chained), 1) if a.tokens[0] != c.tokens[0]]
+        lines.append(" ".join(changes) if changes else t("fill_mask.unchanged", lang))
+    encoded = tok(text)
+    ids = encoded["input_ids"]
+    tokens = tok.convert_ids_to_tokens(ids)
+    masks = {i for i, token_id in enumerate(ids) if token_id == tok.mask_token_id}
+    token_line = t("fill_mask.tokens_count", lang, count=len(ids), pieces=sum(x.startswith("##") for x in tokens))
+    return ("\n\n".join(lines), figures.grid(cards, 2 if several else 1),
+            token_line + figures.tokens_html(tokens, ids, masks), clock.label(lang))
+
+
+@handler
+def targets(text, model_key, words, mask_number, lang="en"):
+    """The probability of each typed word at the chosen mask (the bias probe: he/she, 他/她). Returns (bars, note)."""
+    model, tok = loaded(model_key)
+    text = logic.check_text(text, tok.mask_token)
+    count = text.count(tok.mask_token)
+    number = slider_value(mask_number, t("fill_mask.mask_number", lang), 1, logic.MAX_MASKS, integer=True)
+    if number > count:
+        raise UserInputError("fill_mask.no_such_mask", number=number, count=count)
+    words = words if isinstance(words, str) else ""
+    scores = logic.score_targets(model, tok, text[:logic.MAX_CHARS], words[:500].replace("，", ",").replace("、", ","),
+                                 number - 1)[:12]
+    card = figures.bars(t("fill_mask.targets_title", lang, number=number),
+                        [s.word for s in scores], [s.prob for s in scores], None, lang)
+    notes = [t("fill_mask.target_rank", lang, word=s.word, p=s.prob, rank=s.rank) for s in scores]
+    notes += [t("fill_mask.target_pieces", lang, word=s.word, pieces=" + ".join(s.pieces))
+              for s in scores if len(s.pieces) > 1 or s.pieces[0] == tok.unk_token]
+    if len(scores) >= 2 and min(scores[0].prob, scores[1].prob) > 0:
+        a, b = scores[0], scores[1]
+        notes.insert(0, t("fill_mask.target_ratio", lang, a=a.word, b=b.word, ratio=a.prob / b.prob))
+    return card, "\n".join(f"- {line}" for line in notes)
+
+
+@handler
+def attention(text, model_key, layer, head, lang="en"):
+    """One head's attention over the tokens (rows: from, columns: to), the mask rows framed; and where the first
+    mask looks most. Returns (heat map, note)."""
+    model, tok = loaded(model_key)
+    layers, heads = shape(model)
+    layer = slider_value(layer, t("fill_mask.layer", lang), 1, layers, integer=True)
+    head = slider_value(head, t("fill_mask.head", lang), 1, heads, integer=True)
+    text = logic.check_text(text, tok.mask_token)
+    tokens, matrix = logic.attention(model, tok, text, layer - 1, head - 1)
+    masks = [i for i, token in enumerate(tokens) if token == tok.mask_token]
+    matrix = matrix.float().numpy()
+    title = t("fill_mask.attention_title", lang, layer=layer, head=head, layers=layers, heads=heads)
+    picture = to_rgb(figures.attention_figure(tokens, matrix, masks, title, lang))
+    row = matrix[masks[0]]
+    top = row.argsort()[::-1][:3]
+    looked = ", ".join(f"{tokens[i]} ({row[i]:.0%})" for i in top)
+    return picture, t("fill_mask.attention_note", lang, looked=looked)
+
+
+@handler
+def context(sentences, word, model_key, layer, lang="en"):
+    """The same word in several sentences: the cosine similarity of its vectors before any context and at a
+    layer, and how far apart the meanings (groups split by a blank line) are at each layer. Returns (picture,
+    note)."""
+    model, tok = loaded(model_key)
+    layers, _ = shape(model)
+    layer = slider_value(layer, t("fill_mask.layer", lang), 1, layers, integer=True)
+    word, lines, groups = logic.check_sentences(sentences, word)
+    if tok.unk_token in tok.tokenize(word):
+        raise UserInputError("fill_mask.word_unknown", word=shown(word, 20, quote=False))
+    matrices = logic.cosine_matrices(logic.word_vectors(model, tok, lines, word))
+    picture = to_rgb(figures.similarity_figure(matrices.numpy(), layer, lines, lang))
+    gaps = logic.separation(matrices, groups)
+    if not gaps:
+        return picture, t("fill_mask.context_no_groups", lang)
+    best = max(range(len(gaps)), key=gaps.__getitem__)
+    return picture, t("fill_mask.context_note", lang, first=gaps[0], chosen=gaps[layer], layer=layer, best=best,
+                      best_gap=gaps[best], word=word)
+
+
+@handler
+def compare(text, keys, lang="en"):
+    """The same text through several models side by side: each mask's top 5 per model, and its time. Returns the
+    cards."""
+    import time
+
+    keys = [key for key in (keys if isinstance(keys, list | tuple) else []) if isinstance(key, str)]
+    if not keys:
+        raise UserInputError("fill_mask.compare_none")
+    if len(keys) > MAX_COMPARED:
+        raise UserInputError("fill_mask.compare_many", limit=MAX_COMPARED)
+    cards = []
+    for key in keys:
+        model, tok = loaded(key)
+        checked = logic.check_text(text, tok.mask_token)
+        started = time.perf_counter()
+        guesses = logic.predict(model, tok, checked, 5)
+        ms = (time.perf_counter() - started) * 1000
+        for number, guess in enumerate(guesses, 1):
+            title = t("fill_mask.compare_title", lang, name=key, number=number, ms=ms) if len(guesses) > 1 else \
+                t("fill_mask.compare_title_one", lang, name=key, ms=ms)
+            cards.append(figures.bars(title, guess.tokens, guess.probs, guess.entropy, lang))
+    return figures.grid(cards, min(len(cards), 3))
+
+
+@handler
+def choose_model(key, progress=gr.Progress(), lang="en"):
+    """Load the model ``key`` (downloading it first, with progress, if it is a Hub model not downloaded yet).
+    Returns (model line, note, attention layer, head, vector layer)."""
+    if key not in choice_keys():
+        raise UserInputError("model.unknown", choice=shown(key, 40, quote=False))
+    progress(0, desc=t("model.downloading", lang, name=key))
+    bundle = models.ready(MODELS, key, report=lambda share, text: progress(share, desc=text))
+    return (models.choice_line(bundle.choice, lang), hub_note(key, lang), *sliders(key))
+
+
+@handler
+def pick(index, model_key, lang="en"):
+    """Example ``index``: its sentence and target words; the model switches to one that reads its language.
+    Returns (text, targets, model, model line, note)."""
+    index = slider_value(index, t("fill_mask.example", lang), 0, len(EXAMPLES) - 1, integer=True)
+    language, sentence, words = EXAMPLES[index]
+    key = model_for(language, model_key if model_key in choice_keys() else None)
+    return (sentence, words, key, models.choice_line(MODELS.choice(key), lang), hub_note(key, lang))
+
+
+@handler
+def opened(lang="en"):
+    """A page opens: the model for its language, an example in that language, the note about the real model.
+    Returns (text, targets, model list, model line, note, context word, context sentences, models compared)."""
+    key = model_for(lang)
+    language = LANGUAGE[key]
+    _, sentence, words = next(example for example in EXAMPLES if example[0] == language)
+    word, sentences = CONTEXT_EXAMPLES[language]
+    same_language = [c.key for c in MODELS.choices if LANGUAGE[c.key] == language and ready_now(c)]
+    return (sentence, words, dropdown_update(key, lang), models.choice_line(MODELS.choice(key), lang),
+            hub_note(key, lang), word, sentences, same_language[:MAX_COMPARED])
+
+
+@handler
+def clicked(text, evt: gr.SelectData):
+    """A click on a word of the sentence masks it. Returns the new text."""
+    index = evt.index if isinstance(evt.index, int) else (evt.index or [0])[0]
+    return logic.mask_segment(text if isinstance(text, str) else "", int(index))
+
+
+def words_of(text):
+    """The sentence as clickable pieces (a word or a character each)."""
+    parts = logic.segments((text if isinstance(text, str) else "")[:logic.MAX_CHARS])
+    return [(part, "mask" if part == "[MASK]" else None) for part in parts]
+
+
+INSERT_MASK_JS = """(text) => {
+    const value = text || '';
+    const box = document.querySelector('#fill-mask-text textarea');
+    const start = box ? box.selectionStart : value.length, end = box ? box.selectionEnd : value.length;
+    return value.slice(0, start) + '[MASK]' + value.slice(end);
+}"""  # at the cursor (the textarea keeps its selection after the click), or replacing the selected word
+
+
+# ---------------------------------------------------------------- layout
+
+def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
+    with gr.Tab(i18n("fill_mask.tab"), id=TOPIC, elem_id="tab-fill_mask"):
+        gr.Markdown(i18n("fill_mask.intro"))
+        note = gr.Markdown(elem_id="fill-mask-hub-note", elem_classes=["hub-note"])
+        model, model_status = model_picker(MODELS, i18n, elem_id="fill-mask-model")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=5, min_width=300):
+                text = gr.Textbox(lines=2, max_lines=6, label=i18n("fill_mask.text"), elem_id="fill-mask-text",
+                                  max_length=logic.MAX_CHARS * 2)
+                with gr.Row():
+                    insert = gr.Button(i18n("fill_mask.insert"), size="md", elem_id="fill-mask-insert")
+                    run = gr.Button(i18n("fill_mask.predict"), variant="primary", elem_id="fill-mask-predict")
+                gr.Markdown(i18n("fill_mask.click_words"), elem_classes=["plot-caption"])
+                words = gr.HighlightedText(show_label=False, show_legend=False, show_inline_category=False,
+                                           combine_adjacent=False,
+                                           color_map={"mask": "#f97316"}, elem_id="fill-mask-words")
+                gr.Markdown(i18n("fill_mask.examples"), elem_classes=["plot-caption"])
+                examples = gr.Dataset(components=[gr.Textbox(visible=False)], samples=[[s] for _, s, _ in EXAMPLES],
+                                      type="index", show_label=False, elem_id="fill-mask-examples")
+                k = Slider(3, MAX_K, value=8, step=1, precision=0, label=i18n("fill_mask.k"), elem_id="fill-mask-k")
+            with gr.Column(scale=7, min_width=300):
+                sentences = gr.Markdown(elem_id="fill-mask-sentences")
+                bars = gr.HTML(elem_id="fill-mask-bars")
+                timing = gr.Markdown(elem_id="fill-mask-timing")
+        tokens_box = gr.HTML(render=False, elem_id="fill-mask-tokens")  # shown further down, filled by predict
+        predict_args = dict(fn=predict, inputs=[text, model, k], outputs=[sentences, bars, tokens_box, timing],
+                            trigger_mode="always_last", show_progress_on=[sentences], **LANE)
+
+        gr.Markdown(i18n("fill_mask.targets_header"), elem_classes=["section-title"])
+        gr.Markdown(i18n("fill_mask.targets_intro"))
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=5, min_width=300):
+                target_words = gr.Textbox(label=i18n("fill_mask.targets"), elem_id="fill-mask-targets", max_lines=1)
+                mask_number = Slider(1, logic.MAX_MASKS, value=1, step=1, precision=0,
+                                     label=i18n("fill_mask.mask_number"), elem_id="fill-mask-mask-number")
+                score = gr.Button(i18n("fill_mask.score"), elem_id="fill-mask-score")
+            with gr.Column(scale=7, min_width=300):
+                target_bars = gr.HTML(elem_id="fill-mask-target-bars")
+                target_note = gr.Markdown(elem_id="fill-mask-target-note")
+
+        gr.Markdown(i18n("fill_mask.tokens_header"), elem_classes=["section-title"])
+        gr.Markdown(i18n("fill_mask.tokens_intro"))
+        tokens_box.render()
+
+        gr.Markdown(i18n("fill_mask.attention_header"), elem_classes=["section-title"])
+        gr.Markdown(i18n("fill_mask.attention_intro"))
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=260):
+                layer = Slider(1, 12, value=4, step=1, precision=0, label=i18n("fill_mask.layer"),
+                               elem_id="fill-mask-layer")
+                head = Slider(1, 12, value=1, step=1, precision=0, label=i18n("fill_mask.head"),
+                              elem_id="fill-mask-head")
+                look = gr.Button(i18n("fill_mask.look"), elem_id="fill-mask-look")
+                attention_note = gr.Markdown(elem_id="fill-mask-attention-note")
+            with gr.Column(scale=7, min_width=300):
+                attention_map = Image(show_label=False, interactive=False, buttons=["fullscreen"],
+                                      elem_id="fill-mask-attention")
+
+        gr.Markdown(i18n("fill_mask.compare_header"), elem_classes=["section-title"])
+        gr.Markdown(i18n("fill_mask.compare_intro"))
+        compared = CheckboxGroup([(c.key, c.key) for c in MODELS.choices],
+                                 value=[c.key for c in MODELS.choices if ready_now(c)][:MAX_COMPARED],
+                                 label=i18n("fill_mask.compare_models"), elem_id="fill-mask-compare-models")
+        compare_button = gr.Button(i18n("fill_mask.compare"), elem_id="fill-mask-compare")
+        comparison = gr.HTML(elem_id="fill-mask-comparison")
+
+        gr.Markdown(i18n("fill_mask.context_header"), elem_classes=["section-title"])
+        gr.Markdown(i18n("fill_mask.context_intro"))
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=260):
+                context_word = gr.Textbox(label=i18n("fill_mask.context_word"), max_lines=1,
+                                          elem_id="fill-mask-context-word")
+                context_sentences = gr.Textbox(lines=6, max_lines=12, label=i18n("fill_mask.context_sentences"),
+                                               elem_id="fill-mask-context-sentences")
+                context_layer = Slider(1, 12, value=4, step=1, precision=0, label=i18n("fill_mask.layer"),
+                                       elem_id="fill-mask-context-layer")
+                context_button = gr.Button(i18n("fill_mask.context_run"), elem_id="fill-mask-context-run")
+            with gr.Column(scale=7, min_width=300):
+                context_picture = Image(show_label=False, interactive=False, buttons=["fullscreen"],
+                                        elem_id="fill-mask-context")
+                context_note = gr.Markdown(elem_id="fill-mask-context-note")
+
+        with gr.Accordion(i18n("app.notes"), open=False):
+            gr.Markdown(i18n("fill_mask.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
+                                                                   {"left": "$", "right": "$", "display": False}])
+
+        # ---- events
+        slider_outputs = [layer, head, context_layer]
+        demo.load(opened, None, [text, target_words, model, model_status, note, context_word, context_sentences,
+                                 compared],
+                  api_name="fill_mask_open", api_visibility="private", show_progress="hidden", **LIGHT).then(
+            lambda key: sliders(key) if key in choice_keys() else (gr.update(),) * 3, model, slider_outputs,
+            api_name="fill_mask_sliders", api_visibility="private", show_progress="hidden", **LIGHT).then(
+            api_name="fill_mask_predict_open", api_visibility="private", **predict_args)
+        run.click(api_name="fill_mask_predict", **predict_args)
+        text.submit(api_name="fill_mask_predict_submit", api_visibility="private", **predict_args)
+        k.release(api_name="fill_mask_predict_k", api_visibility="private", **predict_args)
+        text.change(words_of, text, words, api_name="fill_mask_words", api_visibility="private",
+                    show_progress="hidden", trigger_mode="always_last", **LIGHT)
+        insert.click(None, text, text, js=INSERT_MASK_JS)
+        words.select(clicked, text, text, api_name="fill_mask_click", api_visibility="private",
+                     show_progress="hidden", **LIGHT).then(api_name="fill_mask_predict_click",
+                                                          api_visibility="private", **predict_args)
+        examples.click(pick, [examples, model], [text, target_words, model, model_status, note],
+                       api_name="fill_mask_pick", show_progress="hidden", **LIGHT).then(
+            lambda key: sliders(key), model, slider_outputs, api_name="fill_mask_sliders_pick",
+            api_visibility="private", show_progress="hidden", **LIGHT).then(
+            api_name="fill_mask_predict_pick", api_visibility="private", **predict_args)
+        model.input(choose_model, model, [model_status, note, *slider_outputs], api_name="fill_mask_model",
+                    show_progress_on=[model_status], **DOWNLOAD_LANE).success(
+            api_name="fill_mask_predict_model", api_visibility="private", **predict_args)
+        score.click(targets, [text, model, target_words, mask_number], [target_bars, target_note],
+                    api_name="fill_mask_targets", show_progress_on=[target_note], **LANE)
+        target_words.submit(targets, [text, model, target_words, mask_number], [target_bars, target_note],
+                            api_name="fill_mask_targets_submit", api_visibility="private",
+                            show_progress_on=[target_note], **LANE)
+        attention_args = dict(fn=attention, inputs=[text, model, layer, head], outputs=[attention_map, attention_note],
+                              show_progress_on=[attention_note], trigger_mode="always_last", **LANE)
+        look.click(api_name="fill_mask_attention", **attention_args)
+        gr.on([layer.release, head.release], api_name="fill_mask_attention_slider", api_visibility="private",
+              **attention_args)
+        compare_button.click(compare, [text, compared], comparison, api_name="fill_mask_compare",
+                             show_progress_on=[comparison], **LANE)
+        context_args = dict(fn=context, inputs=[context_sentences, context_word, model, context_layer],
+                            outputs=[context_picture, context_note], show_progress_on=[context_note],
+                            trigger_mode="always_last", **LANE)
+        context_button.click(api_name="fill_mask_context", **context_args)
+        context_layer.release(api_name="fill_mask_context_layer", api_visibility="private", **context_args)
+
+
+def warm_up() -> None:
+    """After launch: every model ready without a download (a few MB each for the bundled ones; a cached bert-base
+    takes a second or two), and one prediction each (the first call of a model builds its kernels)."""
+    for choice in MODELS.choices:
+        if ready_now(choice):
+            model, tok = loaded(choice.key)
+            logic.predict(model, tok, f"a {tok.mask_token} .", 5)

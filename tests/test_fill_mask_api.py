@@ -1,0 +1,143 @@
+"""The fill-mask tab through gradio_client against the launched app: every api_name, good input and bad (messages
+in the user's language, the server still serving). The app runs offline: the bundled models."""
+import re
+
+import numpy as np
+import pytest
+from gradio_client import Client
+from PIL import Image
+
+from tests.test_api import error_text, raw_call
+
+EN, ZH = "bert-small-en", "bert-small-zh"
+BANK = ("She sat on the bank of the river.\nThe boat drifted to the bank.\n\n"
+        "He put his money in the bank.\nThe bank raised its interest rate.")
+
+
+def predict(client, text, model=EN, k=8):
+    return client.predict(text, model, k, api_name="/fill_mask_predict")
+
+
+def percents(bars_html: str) -> list[list[float]]:
+    """The probabilities (%) in each card of the bars, in order."""
+    return [[float(p) for p in re.findall(r'class="fm-p">([\d.]+)%<', card)]
+            for card in bars_html.split('class="fm-card"')[1:]]
+
+
+def test_one_mask_gets_k_sorted_probabilities_and_its_tokens(client):
+    sentences, bars, tokens, timing = predict(client, "Paris is the capital of [MASK].", k=7)
+    (card,) = percents(bars)
+    assert len(card) == 7 and card == sorted(card, reverse=True) and 0 < sum(card) <= 100.5
+    assert "entropy" in bars and "bits" in bars
+    first = re.search(r'class="fm-token">([^<]+)<', bars).group(1)
+    assert f"**{first}**" in sentences and "Left to right" not in sentences  # one mask: nothing to chain
+    assert "fm-chip-mask" in tokens and "[CLS]" in tokens and "[SEP]" in tokens and "9 tokens" in tokens
+    assert "cpu" in timing
+
+
+def test_two_masks_are_shown_independent_and_left_to_right(client):
+    sentences, bars, _, _ = predict(client, "I went to the [MASK] to buy some [MASK].")
+    cards = percents(bars)
+    assert len(cards) == 4  # mask 1 alone, mask 1 chained, mask 2 alone, mask 2 chained
+    assert cards[0] == cards[1]  # the first mask sees the same text either way
+    assert "Each mask on its own" in sentences and "Left to right" in sentences
+    assert sentences.count("**") >= 8  # two filled words in each of the two sentences (plus the labels)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", "The text is empty"), ("   \n ", "The text is empty"),
+    ("The cat sat on the mat.", "There is no [MASK]"),
+    ("The cat sat on the <mask>.", "This model's mask is [MASK], not <mask>"),
+    ("the [MASK] " * 20, "The text has 20 masks; at most 8"),
+    ("a [MASK] " + "x" * 10_000, "at most 1,000 are read"),
+    ("the [MASK] " + "cat " * 200, "this model reads at most 64"),
+])
+def test_bad_text_gets_a_clear_message(client, text, expected):
+    assert expected in error_text(lambda: predict(client, text))
+
+
+def test_unknown_models_and_models_not_downloaded_get_a_clear_message(client):
+    assert "There is no model choice gpt-9" in error_text(lambda: predict(client, "a [MASK].", "gpt-9"))
+    assert "bert-base-uncased is not downloaded yet" in error_text(
+        lambda: predict(client, "a [MASK].", "bert-base-uncased"))
+    assert "this machine is offline" in error_text(
+        lambda: client.predict("bert-base-uncased", api_name="/fill_mask_model"))
+    status, note, layer, head, context_layer = client.predict(EN, api_name="/fill_mask_model")
+    assert "bert-small-en" in status and "bundled" in status and "--prefetch" in note
+    assert layer["maximum"] == context_layer["maximum"] == 4 and head["maximum"] == 3
+
+
+def test_targets_score_the_typed_words_and_explain_split_ones(client):
+    card, note = client.predict("The nurse said that [MASK] was tired.", EN, "he, she, doctorate", 1,
+                                api_name="/fill_mask_targets")
+    he, she, doctorate = percents(card)[0]
+    assert re.search(r"\*\*he\*\* is [\d.e+]+ times as likely as \*\*she\*\*", note)
+    assert "doctor + ##ate" in note and "first piece" in note
+    assert he > 0 and she > 0 and doctorate >= 0
+    assert "There is no mask number 2: the text has 1" in error_text(lambda: client.predict(
+        "The [MASK] sat.", EN, "cat", 2, api_name="/fill_mask_targets"))
+    assert "Type one or more words" in error_text(lambda: client.predict(
+        "The [MASK] sat.", EN, " , ", 1, api_name="/fill_mask_targets"))
+
+
+def test_attention_is_a_heat_map_and_out_of_range_heads_are_refused(client):
+    picture, note = client.predict("The nurse said that [MASK] was tired.", EN, 4, 2, api_name="/fill_mask_attention")
+    image = np.asarray(Image.open(picture))
+    assert image.shape[0] > 300 and image.std() > 20 and "The first mask looks most at" in note
+    shares = [float(p) for p in re.findall(r"\((\d+)%\)", note)]
+    assert len(shares) == 3 and shares == sorted(shares, reverse=True)
+    assert "Head must be a whole number between 1 and 3" in error_text(lambda: client.predict(
+        "The [MASK] sat.", EN, 1, 4, api_name="/fill_mask_attention"))
+    assert "Layer must be a whole number between 1 and 4" in error_text(lambda: client.predict(
+        "The [MASK] sat.", EN, 9, 1, api_name="/fill_mask_attention"))
+
+
+def test_contextual_vectors_compare_two_meanings(client):
+    picture, note = client.predict(BANK, "bank", EN, 4, api_name="/fill_mask_context")
+    assert np.asarray(Image.open(picture)).shape[1] > 800
+    # layer 0 (word + position embeddings) has no context yet: the two meanings are not told apart
+    at_layer_0 = float(re.search(r"\*\*([+-][\d.]+)\*\* at layer 0", note).group(1))
+    assert abs(at_layer_0) < 0.02 and "at layer 4" in note
+    assert "is not in the sentence" in error_text(lambda: client.predict(
+        "a bank\nthe river", "bank", EN, 4, api_name="/fill_mask_context"))
+    assert "Give 2 to 8 sentences" in error_text(lambda: client.predict(
+        "a bank", "bank", EN, 4, api_name="/fill_mask_context"))
+    _, note = client.predict("a bank\nthe bank", "bank", EN, 2, api_name="/fill_mask_context")
+    assert "blank line" in note  # one group: nothing to measure apart
+
+
+def test_compare_shows_each_model_side_by_side(client):
+    bars = client.predict("The [MASK] sat.", [EN, ZH], api_name="/fill_mask_compare")
+    assert bars.count('class="fm-card"') == 2 and "bert-small-en (" in bars and "bert-small-zh (" in bars
+    assert "Tick at least one model" in error_text(lambda: client.predict("a [MASK]", [],
+                                                                          api_name="/fill_mask_compare"))
+    assert "is not downloaded yet" in error_text(lambda: client.predict(
+        "a [MASK]", [EN, "bert-base-chinese"], api_name="/fill_mask_compare"))
+
+
+def test_a_chinese_example_switches_to_the_chinese_model(client):
+    text, targets, model, status, note = client.predict(4, EN, api_name="/fill_mask_pick")
+    assert text == "床前明月[MASK]，疑是地上霜。" and "光" in targets and model == ZH and ZH in status
+    text, _, model, _, _ = client.predict(0, ZH, api_name="/fill_mask_pick")
+    assert "[MASK]" in text and model == EN
+    assert "Example number must be a whole number between 0 and 7" in error_text(
+        lambda: client.predict(8, EN, api_name="/fill_mask_pick"))
+
+
+def test_chinese_and_nan_through_the_raw_api(app_url):
+    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
+    assert "文字中沒有 [MASK]" in error_text(lambda: predict(chinese, "床前明月光。", ZH))
+    assert "這個模型的遮罩符號是 [MASK]" in error_text(lambda: predict(chinese, "床前明月<mask>。", ZH))
+    sentences, bars, tokens, _ = predict(chinese, "床前明月[MASK]，疑是地上霜。", ZH)
+    assert "各自預測" in sentences and "熵" in bars and "個詞元" in tokens
+    answer = raw_call(app_url, "fill_mask_predict", '{"data": ["a [MASK]", "bert-small-en", NaN]}')
+    assert "event: error" in answer and "Words shown per mask must be a whole number between 3 and 20" in answer
+    answer = raw_call(app_url, "fill_mask_attention", '{"data": ["a [MASK]", "bert-small-en", NaN, 1]}',
+                      {"Accept-Language": "zh-TW"})
+    assert "「層」必須是介於 1 與 4 之間的整數" in answer
+
+
+def test_the_server_keeps_serving_after_bad_input(client):
+    for text in ("", "no mask", "[MASK] " * 30, None):
+        error_text(lambda text=text: predict(client, text))
+    assert percents(predict(client, "The cat sat on the [MASK].")[1])
