@@ -66,6 +66,18 @@ def test_top_k_is_sorted_at_most_one_and_never_a_special_token(tiny):
         assert 0 < guess.entropy <= math.log2(len(tok) - len(SPECIALS)) + 1e-6
 
 
+def test_an_output_layer_wider_than_the_vocabulary_never_answers_an_id_without_a_token(tiny):
+    _, tok = tiny
+    torch.manual_seed(0)
+    padded = bert({"vocab_size": len(tok) + 8, "hidden_size": 16, "num_hidden_layers": 2, "num_attention_heads": 2,
+                   "intermediate_size": 32, "max_position_embeddings": 32})  # some models pad it to a round size
+    with torch.no_grad():
+        padded.cls.predictions.bias[len(tok):] = 50.0  # the padding ids would win every time
+    (guess,) = logic.predict(padded, tok, "the [MASK] sat.", k=5)
+    assert None not in guess.tokens and all(isinstance(token, str) for token in guess.tokens)
+    assert sum(guess.probs) > 0
+
+
 def test_entropy_in_bits_against_closed_forms():
     assert logic.entropy_bits(torch.full((8,), 1 / 8)) == pytest.approx(3.0)
     assert logic.entropy_bits(torch.tensor([1.0, 0.0, 0.0])) == pytest.approx(0.0)

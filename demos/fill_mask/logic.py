@@ -92,9 +92,10 @@ class Guess:
 
 def word_probs(tok, logits: torch.Tensor) -> torch.Tensor:
     """Probabilities over the vocabulary from logits (..., vocabulary): special tokens ([CLS], [SEP], [PAD],
-    [MASK]) are never a word."""
+    [MASK]) are never a word, nor are the ids past the tokenizer's vocabulary (a model may pad its output layer)."""
     logits = logits.clone()
     logits[..., [i for i in tok.all_special_ids if i < logits.shape[-1]]] = -math.inf
+    logits[..., len(tok):] = -math.inf
     return logits.softmax(-1)
 
 
