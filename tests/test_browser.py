@@ -166,11 +166,23 @@ def test_an_emptied_number_box_shows_the_minimum_quietly(page):
 
 
 def test_train_button_fills_the_table(page):
-    page.locator("#distillation-train").click()
-    page.wait_for_function("document.querySelector('#distillation-table').innerText.includes('Hard labels only')",
-                           timeout=120_000)
+    click_and_wait(page, "distillation-train", "distillation-table", "Hard labels only", 120_000)
     assert "%" in page.locator("#distillation-table").inner_text()
     assert re.search(r"cpu · [0-9.]+ (ms|s)", page.locator("#distillation-train-timing").inner_text())
+
+
+def click_and_wait(page, button: str, output: str, text: str, timeout: int = 60_000):
+    """Click the button ``#button`` and wait until ``#output`` shows ``text``."""
+    page.locator(f"#{button}").click()
+    page.wait_for_function(f"document.querySelector('#{output}').innerText.includes({text!r})", timeout=timeout)
+
+
+def all_text(page, topic: str) -> str:
+    """The tab's text with every accordion (results, lecture notes) opened."""
+    for accordion in page.locator(f"#tab-{topic} .label-wrap").all():
+        accordion.click()
+    time.sleep(2)
+    return page.locator(f"#tab-{topic}").inner_text()
 
 
 def latin_words(text: str) -> set[str]:
@@ -184,10 +196,7 @@ def test_the_chinese_page_has_no_english_left(chinese):
     chinese.locator("#distillation-preset").click()  # the paper's settings, then training
     chinese.wait_for_function("document.querySelector('#distillation-table').innerText.includes('98.6%')",
                               timeout=120_000)
-    for accordion in chinese.locator(".label-wrap").all():  # precomputed results and the lecture notes
-        accordion.click()
-    time.sleep(2)
-    text = chinese.locator("#tab-distillation").inner_text()
+    text = all_text(chinese, "distillation")  # with the precomputed results and the lecture notes
     assert "被拿掉的 3" in text and "98.6%" in text
     assert not latin_words(text), sorted(latin_words(text))
 
@@ -269,9 +278,7 @@ def test_saliency_explains_an_example_photo(page):
     page.wait_for_function("document.querySelectorAll('#saliency-maps img').length >= 4", timeout=120_000)
     first = page.locator("#saliency-maps img").nth(1)
     assert first.evaluate("img => img.naturalWidth") > 224  # the heat map with its colour bar
-    page.locator("#saliency-sanity-button").click()
-    page.wait_for_function("document.querySelector('#saliency-sanity-table').innerText.includes('Verdict')",
-                           timeout=180_000)
+    click_and_wait(page, "saliency-sanity-button", "saliency-sanity-table", "Verdict", 180_000)
     os.makedirs("tests/artifacts", exist_ok=True)
     page.screenshot(path="tests/artifacts/saliency.png", full_page=False)
 
@@ -280,13 +287,8 @@ def test_the_chinese_saliency_tab_has_no_english_left(chinese):
     from demos.saliency.model import imagenet_labels
 
     open_saliency(chinese, "zh")
-    chinese.locator("#saliency-deletion-button").click()
-    chinese.wait_for_function("document.querySelector('#saliency-deletion-table').innerText.includes('AUC')",
-                              timeout=180_000)
-    for accordion in chinese.locator("#tab-saliency .label-wrap").all():
-        accordion.click()
-    time.sleep(2)
-    text = chinese.locator("#tab-saliency").inner_text()
+    click_and_wait(chinese, "saliency-deletion-button", "saliency-deletion-table", "AUC", 180_000)
+    text = all_text(chinese, "saliency")
     assert "模型認為是" in text and "隨機順序" in text
     class_words = {word for label in imagenet_labels() for word in re.findall(r"[A-Za-z]{3,}", label)}
     left = latin_words(text) - SALIENCY_LATIN - class_words
@@ -316,9 +318,7 @@ def test_fgsm_on_an_example_clip_changes_the_verdict(page):
                            ".includes('move back')", timeout=60_000)
     page.locator("#audio_attack-kind label").first.click()  # FGSM
     set_number(page, "audio_attack-budget", "-20")
-    page.locator("#audio_attack-run").click()
-    page.wait_for_function("document.querySelector('#audio_attack-verdict').innerText.includes('ooled')",
-                           timeout=120_000)
+    click_and_wait(page, "audio_attack-run", "audio_attack-verdict", "ooled", 120_000)
     assert "Done: one step." in page.locator("#audio_attack-status").inner_text()
     assert "SNR" in page.locator("#audio_attack-numbers").inner_text()
     page.locator("#audio_attack-signals img").wait_for(timeout=30_000)
@@ -331,13 +331,8 @@ def test_the_chinese_audio_tab_has_no_english_left(chinese):
     from demos.audio_attack.ui import examples
 
     open_audio_attack(chinese, "zh")
-    chinese.locator("#audio_attack-noise-button").click()
-    chinese.wait_for_function("document.querySelector('#audio_attack-noise').innerText.includes('SNR')",
-                              timeout=120_000)
-    for accordion in chinese.locator("#tab-audio_attack .label-wrap").all():
-        accordion.click()
-    time.sleep(2)
-    text = chinese.locator("#tab-audio_attack").inner_text()
+    click_and_wait(chinese, "audio_attack-noise-button", "audio_attack-noise", "SNR", 120_000)
+    text = all_text(chinese, "audio_attack")
     assert "模型聽到" in text and "隨機雜訊" in text
     from demos.audio_attack.strings import load_results
 
@@ -370,9 +365,7 @@ def test_gan_samples_a_digit_and_the_presets_show_mode_collapse(page):
     page.get_by_role("option", name="3", exact=True).click()
     page.wait_for_function(f"document.querySelector('#gan-grid img').src !== {before!r}", timeout=60_000)
     assert int(page.locator("#gan-meter").inner_text().split("digit: ")[1].split("%")[0]) >= 80
-    page.locator("#gan-preset-collapse").click()
-    page.wait_for_function("document.querySelector('#gan-play-numbers').innerText.includes('Step 200')",
-                           timeout=120_000)
+    click_and_wait(page, "gan-preset-collapse", "gan-play-numbers", "Step 200", 120_000)
     assert "Modes covered" in page.locator("#gan-play-numbers").inner_text()
     page.locator("#gan-board img").wait_for(timeout=30_000)
     os.makedirs("tests/artifacts", exist_ok=True)
@@ -381,16 +374,9 @@ def test_gan_samples_a_digit_and_the_presets_show_mode_collapse(page):
 
 def test_the_chinese_gan_tab_has_no_english_left(chinese):
     open_gan(chinese, "zh")
-    chinese.locator("#gan-walk").click()
-    chinese.wait_for_function("document.querySelector('#gan-norm-note').innerText.includes('slerp')",
-                              timeout=60_000)
-    chinese.locator("#gan-train").click()
-    chinese.wait_for_function("document.querySelector('#gan-play-numbers').innerText.includes('第 200 步')",
-                              timeout=120_000)
-    for accordion in chinese.locator("#tab-gan .label-wrap").all():
-        accordion.click()
-    time.sleep(2)
-    text = chinese.locator("#tab-gan").inner_text()
+    click_and_wait(chinese, "gan-walk", "gan-norm-note", "slerp", 60_000)
+    click_and_wait(chinese, "gan-train", "gan-play-numbers", "第 200 步", 120_000)
+    text = all_text(chinese, "gan")
     assert "生成器" in text and "涵蓋的模式" in text
     left = latin_words(text) - GAN_LATIN
     assert not left, sorted(left)
@@ -423,22 +409,15 @@ def test_cyclegan_translates_a_digit_then_a_photo_with_the_photo_generator(page)
     assert "vintagify" in page.locator("#cyclegan-model-status").inner_text()
     assert "256×256 px" in page.locator("#cyclegan-numbers").inner_text()
     page.wait_for_function("document.querySelectorAll('#cyclegan-panels img').length === 3", timeout=60_000)
-    page.locator("#cyclegan-identity-button").click()
-    page.wait_for_function("document.querySelector('#cyclegan-identity-note').innerText.includes('its own output')",
-                           timeout=120_000)
+    click_and_wait(page, "cyclegan-identity-button", "cyclegan-identity-note", "its own output", 120_000)
     os.makedirs("tests/artifacts", exist_ok=True)
     page.screenshot(path="tests/artifacts/cyclegan.png", full_page=False)
 
 
 def test_the_chinese_cyclegan_tab_has_no_english_left(chinese):
     open_cyclegan(chinese, "zh")
-    chinese.locator("#cyclegan-identity-button").click()
-    chinese.wait_for_function("document.querySelector('#cyclegan-identity-note').innerText.includes('自己的輸出')",
-                              timeout=120_000)
-    for accordion in chinese.locator("#tab-cyclegan .label-wrap").all():
-        accordion.click()
-    time.sleep(2)
-    text = chinese.locator("#tab-cyclegan").inner_text()
+    click_and_wait(chinese, "cyclegan-identity-button", "cyclegan-identity-note", "自己的輸出", 120_000)
+    text = all_text(chinese, "cyclegan")
     assert "循環誤差" in text and "幽靈" in text and "恆等測試" in text
     left = latin_words(text) - CYCLEGAN_LATIN
     assert not left, sorted(left)
@@ -476,16 +455,9 @@ def test_fill_mask_predicts_and_a_clicked_word_becomes_a_second_mask(page):
 def test_the_chinese_fill_mask_tab_has_no_english_left(chinese):
     open_fill_mask(chinese, "zh")
     assert "熵" in chinese.locator("#fill-mask-bars").inner_text()
-    chinese.locator("#fill-mask-look").click()
-    chinese.wait_for_function("document.querySelector('#fill-mask-attention-note').innerText.includes('最注意')",
-                              timeout=60_000)
-    chinese.locator("#fill-mask-context-run").click()
-    chinese.wait_for_function("document.querySelector('#fill-mask-context-note').innerText.includes('蘋果')",
-                              timeout=60_000)
-    for accordion in chinese.locator("#tab-fill_mask .label-wrap").all():
-        accordion.click()
-    time.sleep(2)
-    text = chinese.locator("#tab-fill_mask").inner_text()
+    click_and_wait(chinese, "fill-mask-look", "fill-mask-attention-note", "最注意", 60_000)
+    click_and_wait(chinese, "fill-mask-context-run", "fill-mask-context-note", "蘋果", 60_000)
+    text = all_text(chinese, "fill_mask")
     assert "課堂筆記" in text and "偏見探測" in text
     examples = chinese.locator("#fill-mask-examples").inner_text()  # the English model's example sentences: data
     left = latin_words(text) - latin_words(examples) - FILL_MASK_LATIN
