@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import html
 import inspect
 import io
 import json
@@ -56,8 +57,8 @@ def request_lang(request: gr.Request | None) -> str:
 
 def _translate(exc: Exception, name: str, lang: str) -> Exception:
     title = i18n.t("app.error_title", lang)
-    if isinstance(exc, UserInputError):
-        return gr.Error(exc.message(lang), title=title, print_exception=False)
+    if isinstance(exc, UserInputError):  # the pop-up renders HTML: what the user typed ("<mask>") is shown as typed
+        return gr.Error(html.escape(exc.message(lang), quote=False), title=title, print_exception=False)
     log.exception("handler %s failed", name)
     return gr.Error(i18n.t("error.internal", lang), title=title, print_exception=False)
 

@@ -448,6 +448,12 @@ def test_fill_mask_predicts_and_a_clicked_word_becomes_a_second_mask(page):
     page.wait_for_function("document.querySelector('#fill-mask-target-note').innerText.includes('times as likely')",
                            timeout=60_000)
     assert page.locator("#fill-mask-target-bars .fm-card").count() == 1
+    close_toasts(page)
+    page.locator("#fill-mask-text textarea").fill("The cat sat on the <mask>.")
+    page.locator("#fill-mask-predict").click()  # the pop-up shows what was typed, not an HTML tag
+    page.wait_for_selector("[data-testid='toast-body']", timeout=30_000)
+    assert "not <mask>" in toasts(page)[0]
+    close_toasts(page)
     os.makedirs("tests/artifacts", exist_ok=True)
     page.screenshot(path="tests/artifacts/fill_mask.png", full_page=False)
 

@@ -20,7 +20,7 @@ def predict(client, text, model=EN, k=8):
 
 def percents(bars_html: str) -> list[list[float]]:
     """The probabilities (%) in each card of the bars, in order."""
-    return [[float(p) for p in re.findall(r'class="fm-p">([\d.]+)%<', card)]
+    return [[float(p) for p in re.findall(r'class="fm-p">([\d.e+-]+)%<', card)]
             for card in bars_html.split('class="fm-card"')[1:]]
 
 
@@ -47,7 +47,7 @@ def test_two_masks_are_shown_independent_and_left_to_right(client):
 @pytest.mark.parametrize("text, expected", [
     ("", "The text is empty"), ("   \n ", "The text is empty"),
     ("The cat sat on the mat.", "There is no [MASK]"),
-    ("The cat sat on the <mask>.", "This model's mask is [MASK], not <mask>"),
+    ("The cat sat on the <mask>.", "This model's mask is [MASK], not &lt;mask&gt;"),  # escaped: the pop-up is HTML
     ("the [MASK] " * 20, "The text has 20 masks; at most 8"),
     ("a [MASK] " + "x" * 10_000, "at most 1,000 are read"),
     ("the [MASK] " + "cat " * 200, "this model reads at most 64"),
@@ -60,9 +60,12 @@ def test_unknown_models_and_models_not_downloaded_get_a_clear_message(client):
     assert "There is no model choice gpt-9" in error_text(lambda: predict(client, "a [MASK].", "gpt-9"))
     assert "bert-base-uncased is not downloaded yet" in error_text(
         lambda: predict(client, "a [MASK].", "bert-base-uncased"))
-    assert "this machine is offline" in error_text(
-        lambda: client.predict("bert-base-uncased", api_name="/fill_mask_model"))
-    status, note, layer, head, context_layer = client.predict(EN, api_name="/fill_mask_model")
+    # offline, a Hub model not downloaded cannot be chosen: the list goes back to the bundled one (a pop-up says why)
+    model, status, _, _, _, _ = client.predict("bert-base-uncased", api_name="/fill_mask_model")
+    assert model == EN and "bert-small-en" in status
+    model, status, _, _, _, _ = client.predict("bert-base-chinese", api_name="/fill_mask_model")
+    assert model == ZH and "bert-small-zh" in status
+    model, status, note, layer, head, context_layer = client.predict(EN, api_name="/fill_mask_model")
     assert "bert-small-en" in status and "bundled" in status and "--prefetch" in note
     assert layer["maximum"] == context_layer["maximum"] == 4 and head["maximum"] == 3
 
@@ -118,6 +121,7 @@ def test_compare_shows_each_model_side_by_side(client):
 def test_a_chinese_example_switches_to_the_chinese_model(client):
     text, targets, model, status, note = client.predict(4, EN, api_name="/fill_mask_pick")
     assert text == "床前明月[MASK]，疑是地上霜。" and "光" in targets and model == ZH and ZH in status
+    assert "bert-base-chinese" in note and "bert-base-uncased" not in note  # the real model for that language
     text, _, model, _, _ = client.predict(0, ZH, api_name="/fill_mask_pick")
     assert "[MASK]" in text and model == EN
     assert "Example number must be a whole number between 0 and 7" in error_text(
@@ -127,7 +131,7 @@ def test_a_chinese_example_switches_to_the_chinese_model(client):
 def test_chinese_and_nan_through_the_raw_api(app_url):
     chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
     assert "文字中沒有 [MASK]" in error_text(lambda: predict(chinese, "床前明月光。", ZH))
-    assert "這個模型的遮罩符號是 [MASK]" in error_text(lambda: predict(chinese, "床前明月<mask>。", ZH))
+    assert "這個模型的遮罩符號是 [MASK]，不是 &lt;mask&gt;" in error_text(lambda: predict(chinese, "床前明月<mask>。", ZH))
     sentences, bars, tokens, _ = predict(chinese, "床前明月[MASK]，疑是地上霜。", ZH)
     assert "各自預測" in sentences and "熵" in bars and "個詞元" in tokens
     answer = raw_call(app_url, "fill_mask_predict", '{"data": ["a [MASK]", "bert-small-en", NaN]}')

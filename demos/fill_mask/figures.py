@@ -11,6 +11,7 @@ from core.i18n import t
 
 BAR = "#2563eb"
 CHANGED = "#f97316"
+FRAME = "#22d3ee"  # the mask rows in the attention map: cyan stands out on magma's blacks and oranges
 
 
 def _token(token: str) -> str:
@@ -18,15 +19,24 @@ def _token(token: str) -> str:
 
 
 def bars(title: str, tokens, probs, entropy: float | None, lang: str, highlight: str | None = None) -> str:
-    """One card: a title, the entropy, and a bar per token (its probability as the bar's length and in %)."""
-    rows = []
+    """One card: a title, the entropy, and a bar per token (its probability in %; the bars' lengths relative to
+    the card's most likely token, so that small probabilities still differ visibly on a projector)."""
+    rows, top = [], max([*probs, 1e-12])
     for token, p in zip(tokens, probs):
         colour = CHANGED if highlight is not None and token == highlight else BAR
         rows.append(f'<div class="fm-row"><span class="fm-token">{_token(token)}</span>'
-                    f'<span class="fm-track"><span class="fm-bar" style="width:{max(p, 0.004) * 100:.1f}%;'
-                    f'background:{colour}"></span></span><span class="fm-p">{p:.1%}</span></div>')
+                    f'<span class="fm-track"><span class="fm-bar" style="width:{max(p / top, 0.01) * 100:.1f}%;'
+                    f'background:{colour}"></span></span><span class="fm-p">{percent(p)}%</span></div>')
     foot = "" if entropy is None else f'<div class="fm-entropy">{t("fill_mask.entropy", lang, bits=entropy)}</div>'
     return f'<div class="fm-card"><div class="fm-title">{html.escape(title)}</div>{"".join(rows)}{foot}</div>'
+
+
+def percent(p: float) -> str:
+    """A probability in % with the digits that tell small ones apart: 42.3, 1.5, 0.04, 0.0012."""
+    value = p * 100
+    if value >= 1 or value == 0:
+        return f"{value:.1f}"
+    return f"{value:.2g}" if value >= 1e-4 else f"{value:.1e}"
 
 
 def grid(cards: list[str], columns: int) -> str:
@@ -46,17 +56,18 @@ def _labels(tokens: list[str], limit: int = 40) -> tuple[list[int], list[str]]:
 
 
 def attention_figure(tokens: list[str], matrix: np.ndarray, masks: list[int], title: str, lang: str):
-    """The head's attention matrix (rows: from, columns: to), the mask rows framed in orange."""
+    """The head's attention matrix (rows: from, columns: to), the mask rows framed in cyan."""
     from matplotlib.patches import Rectangle
 
     side = min(9.0, 3.5 + 0.22 * len(tokens))
     fig, ax = plots.new_figure(side + 1.2, side)
     image = ax.imshow(matrix, cmap="magma", vmin=0, vmax=max(float(matrix.max()), 1e-6))
     ticks, labels = _labels(tokens)
-    ax.set_xticks(ticks, labels, rotation=90, fontsize=plots.FONT - 2)
+    upright = all(len(label) <= 2 for label in labels)  # Chinese characters read upright; words turn
+    ax.set_xticks(ticks, labels, rotation=0 if upright else 90, fontsize=plots.FONT - 2)
     ax.set_yticks(ticks, labels, fontsize=plots.FONT - 2)
     for row in masks:
-        ax.add_patch(Rectangle((-0.5, row - 0.5), len(tokens), 1, fill=False, edgecolor=CHANGED, linewidth=2.5))
+        ax.add_patch(Rectangle((-0.5, row - 0.5), len(tokens), 1, fill=False, edgecolor=FRAME, linewidth=3))
     plots.style(ax, title, t("fill_mask.attention_to", lang), t("fill_mask.attention_from", lang))
     ax.tick_params(labelsize=plots.FONT - 2)
     fig.colorbar(image, ax=ax, shrink=0.8)

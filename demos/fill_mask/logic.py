@@ -184,7 +184,8 @@ def word_vectors(model, tok, sentences: list[str], word: str) -> torch.Tensor:
         tokens = tok.convert_ids_to_tokens(encoded["input_ids"][0].tolist())
         start = next((i for i in range(len(tokens)) if tokens[i:i + len(pieces)] == pieces), None)
         if start is None:
-            raise UserInputError("fill_mask.word_missing", word=word, sentence=sentence[:40])
+            raise UserInputError("fill_mask.word_missing", word=word,
+                                 sentence=sentence if len(sentence) <= 40 else sentence[:40] + "…")
         hidden = model(**encoded, output_hidden_states=True).hidden_states
         vectors.append(torch.stack([h[0, start:start + len(pieces)].mean(0) for h in hidden]).cpu())
     return torch.stack(vectors, dim=1)
@@ -248,10 +249,10 @@ def mask_segment(text: str, index: int, mask_token: str = "[MASK]") -> str:
 
 
 register({
-    "en": {"fill_mask.word_missing": "“{word}” is not in the sentence “{sentence}…”.",
+    "en": {"fill_mask.word_missing": "“{word}” is not in the sentence “{sentence}”.",
            "fill_mask.no_word": "Type the word whose vectors to compare (e.g. apple).",
            "fill_mask.sentences": "Give 2 to {limit} sentences, one a line (there are {count})."},
-    "zh": {"fill_mask.word_missing": "句子「{sentence}……」裡沒有「{word}」。",
+    "zh": {"fill_mask.word_missing": "句子「{sentence}」裡沒有「{word}」。",
            "fill_mask.no_word": "請輸入要比較向量的詞（例如：蘋果）。",
            "fill_mask.sentences": "請輸入 2 到 {limit} 個句子，每行一句（目前有 {count} 句）。"},
 })

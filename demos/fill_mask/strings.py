@@ -65,7 +65,7 @@ STRINGS = {
                                   "Chinese model reads one character per token), each a number in the vocabulary.",
         "fill_mask.attention_header": "Where does the mask look? (attention)",
         "fill_mask.attention_intro": "Each layer has several heads; each head spreads every token's attention over "
-                                     "the sentence (each row adds up to 100%). The mask's row is framed in orange.",
+                                     "the sentence (each row adds up to 100%). The mask's row is framed in light blue.",
         "fill_mask.layer": "Layer",
         "fill_mask.head": "Head",
         "fill_mask.look": "Show the attention",
@@ -73,6 +73,8 @@ STRINGS = {
         "fill_mask.attention_to": "attends to",
         "fill_mask.attention_from": "token",
         "fill_mask.attention_note": "The first mask looks most at: {looked}.",
+        "fill_mask.looked_at": "{token} ({share:.0%})",
+        "fill_mask.list_separator": ", ",
         "fill_mask.compare_header": "Compare models on the same sentence",
         "fill_mask.compare_intro": "The sentence above, through each model ticked here (a Hub model must be "
                                    "downloaded first).",
@@ -147,7 +149,7 @@ STRINGS = {
                                   "詞元），每個詞元是詞彙表裡的一個編號。",
         "fill_mask.attention_header": "遮罩在看哪裡？（注意力）",
         "fill_mask.attention_intro": "每一層有好幾個注意力頭；每個頭把每個詞元的注意力分配到整個句子上（每一列加起來是 "
-                                     "100%）。遮罩那一列用橘色框起來。",
+                                     "100%）。遮罩那一列用淺藍色框起來。",
         "fill_mask.layer": "層",
         "fill_mask.head": "注意力頭",
         "fill_mask.look": "顯示注意力",
@@ -155,6 +157,8 @@ STRINGS = {
         "fill_mask.attention_to": "注意的對象",
         "fill_mask.attention_from": "詞元",
         "fill_mask.attention_note": "第一個遮罩最注意的是：{looked}。",
+        "fill_mask.looked_at": "{token}（{share:.0%}）",
+        "fill_mask.list_separator": "、",
         "fill_mask.compare_header": "同一個句子，比較不同模型",
         "fill_mask.compare_intro": "把上面的句子送進這裡勾選的每個模型（Hub 模型要先下載）。",
         "fill_mask.compare_models": "模型",
@@ -188,7 +192,8 @@ def note_numbers(cards: dict) -> dict[str, str]:
             numbers[f"{lang}_{split}_top1"] = f"{row['model']['top1']:.1%}"
             numbers[f"{lang}_{split}_top5"] = f"{row['model']['top5']:.1%}"
             numbers[f"{lang}_{split}_base5"] = f"{row['unigram_baseline']['top5']:.1%}"
-            numbers[f"{lang}_{split}_ratio"] = f"{row['top5_vs_baseline']:.1f}"
+            base = row["unigram_baseline"]["top5"]  # none of the items answerable by frequency: no ratio
+            numbers[f"{lang}_{split}_ratio"] = f"{row['top5_vs_baseline']:.1f}" if base > 0 else "∞"
         numbers[f"{lang}_minutes"] = f"{card['training']['minutes']:.0f}"
         numbers[f"{lang}_parameters"] = f"{card['parameters'] / 1e6:.1f}"
         for number, (probe, answers) in enumerate(card["probes"].items(), 1):

@@ -9,7 +9,7 @@ import gradio as gr
 from core import models
 from core.i18n import UserInputError, shown, t
 from core.plots import to_rgb
-from core.ui import LIGHT, CheckboxGroup, Image, Slider, Stopwatch, handler, model_picker, slider_value
+from core.ui import LIGHT, CheckboxGroup, Image, Slider, Stopwatch, handler, model_picker, notify, slider_value
 from demos.fill_mask import figures, logic, strings  # noqa: F401  strings registers the words
 from demos.fill_mask.model import BERT_BASE_EN, BERT_BASE_ZH, LANGUAGE, MODELS
 
@@ -64,7 +64,7 @@ def loaded(key):
     if key not in choice_keys():
         raise UserInputError("model.unknown", choice=shown(key, 40, quote=False))
     if MODELS.choice(key).needs_download():
-        raise UserInputError("fill_mask.download_first", name=key)
+        raise UserInputError("model.needs_internet" if models.is_offline() else "fill_mask.download_first", name=key)
     bundle = MODELS.get(key)
     model = bundle.model
     if getattr(model.config, "_attn_implementation", "eager") != "eager":
@@ -81,9 +81,9 @@ def shape(model) -> tuple[int, int]:
 
 
 def hub_note(key: str, lang: str) -> str:
-    """What a page says up front about the real model for its language: downloading in the background, one click
-    away, or (offline) how to bring it to class. Nothing once it is the one in use."""
-    real = BERT_BASE_ZH if lang == "zh" else BERT_BASE_EN
+    """What a page says up front about the real model for the language the model ``key`` reads: downloading in the
+    background, one click away, or (offline) how to bring it to class. Nothing once it is the one in use."""
+    real = BERT_BASE_ZH if LANGUAGE.get(key, lang) == "zh" else BERT_BASE_EN
     if key == real.key:
         return ""
     share = models.BACKGROUND.get(real.key)
@@ -193,7 +193,8 @@ def attention(text, model_key, layer, head, lang="en"):
     picture = to_rgb(figures.attention_figure(tokens, matrix, masks, title, lang))
     row = matrix[masks[0]]
     top = row.argsort()[::-1][:3]
-    looked = ", ".join(f"{tokens[i]} ({row[i]:.0%})" for i in top)
+    looked = t("fill_mask.list_separator", lang).join(t("fill_mask.looked_at", lang, token=tokens[i], share=row[i])
+                                                      for i in top)
     return picture, t("fill_mask.attention_note", lang, looked=looked)
 
 
@@ -245,13 +246,17 @@ def compare(text, keys, lang="en"):
 
 @handler
 def choose_model(key, progress=gr.Progress(), lang="en"):
-    """Load the model ``key`` (downloading it first, with progress, if it is a Hub model not downloaded yet).
-    Returns (model line, note, attention layer, head, vector layer)."""
+    """Load the model ``key`` (downloading it first, with progress, if it is a Hub model not downloaded yet). One
+    that cannot be had now (offline, not downloaded) is said in a pop-up and the list goes back to the best ready
+    model of the same language. Returns (model, model line, note, attention layer, head, vector layer)."""
     if key not in choice_keys():
         raise UserInputError("model.unknown", choice=shown(key, 40, quote=False))
+    if MODELS.choice(key).needs_download() and models.is_offline():
+        notify(t("model.needs_internet", lang, name=key), lang)
+        key = model_for(LANGUAGE[key])
     progress(0, desc=t("model.downloading", lang, name=key))
     bundle = models.ready(MODELS, key, report=lambda share, text: progress(share, desc=text))
-    return (models.choice_line(bundle.choice, lang), hub_note(key, lang), *sliders(key))
+    return (key, models.choice_line(bundle.choice, lang), hub_note(key, lang), *sliders(key))
 
 
 @handler
@@ -290,12 +295,15 @@ def words_of(text):
     return [(part, "mask" if part == "[MASK]" else None) for part in parts]
 
 
-INSERT_MASK_JS = """(text) => {
+INSERT_MASK_JS = r"""(text) => {
     const value = text || '';
     const box = document.querySelector('#fill-mask-text textarea');
     const start = box ? box.selectionStart : value.length, end = box ? box.selectionEnd : value.length;
-    return value.slice(0, start) + '[MASK]' + value.slice(end);
-}"""  # at the cursor (the textarea keeps its selection after the click), or replacing the selected word
+    const before = value.slice(0, start), after = value.slice(end);
+    return before + (/[A-Za-z0-9\]]/.test(before.slice(-1)) ? ' ' : '') + '[MASK]'
+        + (/[A-Za-z0-9\[]/.test(after.slice(0, 1)) ? ' ' : '') + after;
+}"""  # at the cursor (the textarea keeps its selection after the click), or replacing the selected word; a space
+# where it would otherwise stick to an English word (Chinese needs none)
 
 
 # ---------------------------------------------------------------- layout
@@ -316,14 +324,15 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                 words = gr.HighlightedText(show_label=False, show_legend=False, show_inline_category=False,
                                            combine_adjacent=False,
                                            color_map={"mask": "#f97316"}, elem_id="fill-mask-words")
-                gr.Markdown(i18n("fill_mask.examples"), elem_classes=["plot-caption"])
-                examples = gr.Dataset(components=[gr.Textbox(visible=False)], samples=[[s] for _, s, _ in EXAMPLES],
-                                      type="index", show_label=False, elem_id="fill-mask-examples")
                 k = Slider(3, MAX_K, value=8, step=1, precision=0, label=i18n("fill_mask.k"), elem_id="fill-mask-k")
             with gr.Column(scale=7, min_width=300):
                 sentences = gr.Markdown(elem_id="fill-mask-sentences")
                 bars = gr.HTML(elem_id="fill-mask-bars")
                 timing = gr.Markdown(elem_id="fill-mask-timing")
+        # below the results, so that on a phone the bars come right after the sentence and its buttons
+        gr.Markdown(i18n("fill_mask.examples"), elem_classes=["plot-caption"])
+        examples = gr.Dataset(components=[gr.Textbox(visible=False)], samples=[[s] for _, s, _ in EXAMPLES],
+                              type="index", show_label=False, elem_id="fill-mask-examples")
         tokens_box = gr.HTML(render=False, elem_id="fill-mask-tokens")  # shown further down, filled by predict
         predict_args = dict(fn=predict, inputs=[text, model, k], outputs=[sentences, bars, tokens_box, timing],
                             trigger_mode="always_last", show_progress_on=[sentences], **LANE)
@@ -399,7 +408,8 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         k.release(api_name="fill_mask_predict_k", api_visibility="private", **predict_args)
         text.change(words_of, text, words, api_name="fill_mask_words", api_visibility="private",
                     show_progress="hidden", trigger_mode="always_last", **LIGHT)
-        insert.click(None, text, text, js=INSERT_MASK_JS)
+        insert.click(None, text, text, js=INSERT_MASK_JS).then(api_name="fill_mask_predict_insert",
+                                                               api_visibility="private", **predict_args)
         words.select(clicked, text, text, api_name="fill_mask_click", api_visibility="private",
                      show_progress="hidden", **LIGHT).then(api_name="fill_mask_predict_click",
                                                           api_visibility="private", **predict_args)
@@ -408,7 +418,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
             lambda key: sliders(key), model, slider_outputs, api_name="fill_mask_sliders_pick",
             api_visibility="private", show_progress="hidden", **LIGHT).then(
             api_name="fill_mask_predict_pick", api_visibility="private", **predict_args)
-        model.input(choose_model, model, [model_status, note, *slider_outputs], api_name="fill_mask_model",
+        model.input(choose_model, model, [model, model_status, note, *slider_outputs], api_name="fill_mask_model",
                     show_progress_on=[model_status], **DOWNLOAD_LANE).success(
             api_name="fill_mask_predict_model", api_visibility="private", **predict_args)
         score.click(targets, [text, model, target_words, mask_number], [target_bars, target_note],
