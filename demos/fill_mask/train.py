@@ -294,7 +294,8 @@ def train(out: Path, minutes: float, seed: int = 0, vocab_size: int = 6000, batc
     metrics = measured(model, tok, ranked, items)
     save_file({k: v.contiguous().clone() for k, v in model.state_dict().items()}, str(out / "weights.safetensors"))
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-    run = {"command": f"python -m demos.fill_mask.train --lang {lang}" + (" --resume" if resume else ""),
+    run = {"command": f"python -m demos.fill_mask.train --lang {lang} --minutes {minutes:g} --lr {lr:g} --threads "
+                      f"{torch.get_num_threads()}" + (" --resume" if resume else ""),
            "minutes": round((time.time() - started) / 60, 1), "steps": step, "batch": batch, "seed": seed}
     if earlier:  # the earlier run's totals and history come first
         before = earlier["training"]
