@@ -63,8 +63,9 @@ def attention_figure(tokens: list[str], matrix: np.ndarray, masks: list[int], ti
     fig, ax = plots.new_figure(side + 1.2, side)
     image = ax.imshow(matrix, cmap="magma", vmin=0, vmax=max(float(matrix.max()), 1e-6))
     ticks, labels = _labels(tokens)
-    upright = all(len(label) <= 2 for label in labels)  # Chinese characters read upright; words turn
-    ax.set_xticks(ticks, labels, rotation=0 if upright else 90, fontsize=plots.FONT - 2)
+    ax.set_xticks(ticks, labels, fontsize=plots.FONT - 2)
+    for label in ax.get_xticklabels():  # a Chinese character reads upright; a word ([CLS], "doctor") turns
+        label.set_rotation(0 if len(label.get_text()) <= 1 else 90)
     ax.set_yticks(ticks, labels, fontsize=plots.FONT - 2)
     for row in masks:
         ax.add_patch(Rectangle((-0.5, row - 0.5), len(tokens), 1, fill=False, edgecolor=FRAME, linewidth=3))

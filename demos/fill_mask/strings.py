@@ -33,7 +33,8 @@ STRINGS = {
         "fill_mask.mask_title_chain": "[MASK] {number}: left to right",
         "fill_mask.filled_independent": "**Each mask on its own:** {text}",
         "fill_mask.filled_chain": "**Left to right** (fill the first, run again): {text}",
-        "fill_mask.changed": "Filling the earlier masks first changed mask {number}: {before} → **{after}**.",
+        "fill_mask.changed": "Filling the earlier masks first changed mask {number}: {before} → "
+                             "<strong>{after}</strong>.",
         "fill_mask.unchanged": "Filling left to right changed no mask's first choice here.",
         "fill_mask.tokens_count": "<p><b>{count} tokens</b>, {pieces} of them pieces of a longer word (##).</p>",
         "fill_mask.download_first": "{name} is not downloaded yet: pick it in the model list above to download it.",
@@ -58,7 +59,7 @@ STRINGS = {
         "fill_mask.target_rank": "{word}: {p:.2%}, the model's choice number {rank:,}",
         "fill_mask.target_pieces": "“{word}” is not one token here but {pieces}: its bar is the first piece's "
                                    "probability (the whole word is at most that likely).",
-        "fill_mask.target_ratio": "**{a}** is {ratio:.2g} times as likely as **{b}** here.",
+        "fill_mask.target_ratio": "<strong>{a}</strong> is {ratio:.2g} times as likely as <strong>{b}</strong> here.",
         "fill_mask.no_such_mask": "There is no mask number {number}: the text has {count}.",
         "fill_mask.tokens_header": "What the model reads: tokens",
         "fill_mask.tokens_intro": "The text becomes WordPiece tokens (a rare word splits into pieces marked ##; a "
@@ -118,7 +119,7 @@ STRINGS = {
         "fill_mask.mask_title_chain": "第 {number} 個 [MASK]：由左到右",
         "fill_mask.filled_independent": "**各自預測：** {text}",
         "fill_mask.filled_chain": "**由左到右**（先填第一個，再重新預測）：{text}",
-        "fill_mask.changed": "先填前面的遮罩，改變了第 {number} 個：{before} → **{after}**。",
+        "fill_mask.changed": "先填前面的遮罩，改變了第 {number} 個：{before} → <strong>{after}</strong>。",
         "fill_mask.unchanged": "這裡由左到右填，沒有改變任何遮罩的第一名。",
         "fill_mask.tokens_count": "<p><b>{count} 個詞元</b>，其中 {pieces} 個是長詞的片段（##）。</p>",
         "fill_mask.download_first": "{name} 還沒下載：請在上方的模型清單中選它來下載。",
@@ -142,7 +143,7 @@ STRINGS = {
         "fill_mask.target_rank": "{word}：{p:.2%}，是模型的第 {rank:,} 名",
         "fill_mask.target_pieces": "「{word}」在這裡不是一個詞元，而是 {pieces}：長條是第一個片段的機率（整個詞的機率"
                                    "不會超過它）。",
-        "fill_mask.target_ratio": "在這裡，**{a}** 的機率是 **{b}** 的 {ratio:.2g} 倍。",
+        "fill_mask.target_ratio": "在這裡，<strong>{a}</strong> 的機率是 <strong>{b}</strong> 的 {ratio:.2g} 倍。",
         "fill_mask.no_such_mask": "沒有第 {number} 個遮罩：文字中只有 {count} 個。",
         "fill_mask.tokens_header": "模型讀到的是：詞元",
         "fill_mask.tokens_intro": "文字會被切成 WordPiece 詞元（罕見的詞會切成幾段，以 ## 標示；中文模型一個字就是一個"

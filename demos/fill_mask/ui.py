@@ -2,6 +2,7 @@
 heat maps in figures.py."""
 from __future__ import annotations
 
+import html
 import threading
 
 import gradio as gr
@@ -114,9 +115,10 @@ def sliders(key: str) -> tuple:
 # ---------------------------------------------------------------- events
 
 def _filled(text: str, guesses: list[logic.Guess]) -> str:
-    """The text with each mask replaced by its first choice, in bold."""
+    """The text with each mask replaced by its first choice, in bold (HTML: Markdown's ** does not hold around
+    punctuation between Chinese characters, "明月**，**，疑")."""
     for guess in guesses:
-        text = text.replace("[MASK]", f"**{guess.tokens[0].removeprefix('##')}**", 1)
+        text = text.replace("[MASK]", f"<strong>{html.escape(guess.tokens[0].removeprefix('##'))}</strong>", 1)
     return text
 
 
@@ -142,7 +144,8 @@ def predict(text, model_key, k, lang="en"):
                                       chain.probs, chain.entropy, lang, highlight=chain.tokens[0] if changed else None))
     if several:
         lines.append(t("fill_mask.filled_chain", lang, text=_filled(text, chained)))
-        changes = [t("fill_mask.changed", lang, number=n, before=a.tokens[0], after=c.tokens[0])
+        changes = [t("fill_mask.changed", lang, number=n, before=html.escape(a.tokens[0]),
+                     after=html.escape(c.tokens[0]))
                    for n, (a, c) in enumerate(zip(guesses, chained), 1) if a.tokens[0] != c.tokens[0]]
         lines.append(" ".join(changes) if changes else t("fill_mask.unchanged", lang))
     encoded = tok(text)
@@ -173,7 +176,8 @@ def targets(text, model_key, words, mask_number, lang="en"):
               for s in scores if len(s.pieces) > 1 or s.pieces[0] == tok.unk_token]
     if len(scores) >= 2 and min(scores[0].prob, scores[1].prob) > 0:
         a, b = scores[0], scores[1]
-        notes.insert(0, t("fill_mask.target_ratio", lang, a=a.word, b=b.word, ratio=a.prob / b.prob))
+        notes.insert(0, t("fill_mask.target_ratio", lang, a=html.escape(a.word), b=html.escape(b.word),
+                          ratio=a.prob / b.prob))
     return card, "\n".join(f"- {line}" for line in notes)
 
 
