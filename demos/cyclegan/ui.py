@@ -542,7 +542,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         on_gallery_click(gallery, pick, outputs=picked_outputs, api_name="cyclegan_pick", show_progress="hidden",
                          inputs=[model, direction], **LIGHT).then(
             api_name="cyclegan_translate_picked", api_visibility="private", **translate_args)
-        model.input(choose_model, [model, direction], [model_status, direction], api_name="cyclegan_model",
+        model.select(choose_model, [model, direction], [model_status, direction], api_name="cyclegan_model",
                     show_progress="hidden", **LIGHT).success(
             api_name="cyclegan_translate_model", api_visibility="private", **translate_args)
 

@@ -422,7 +422,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
             lambda key: sliders(key), model, slider_outputs, api_name="fill_mask_sliders_pick",
             api_visibility="private", show_progress="hidden", **LIGHT).then(
             api_name="fill_mask_predict_pick", api_visibility="private", **predict_args)
-        model.input(choose_model, model, [model, model_status, note, *slider_outputs], api_name="fill_mask_model",
+        model.select(choose_model, model, [model, model_status, note, *slider_outputs], api_name="fill_mask_model",
                     show_progress_on=[model_status], **DOWNLOAD_LANE).success(
             api_name="fill_mask_predict_model", api_visibility="private", **predict_args)
         score.click(targets, [text, model, target_words, mask_number], [target_bars, target_note],
