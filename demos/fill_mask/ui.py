@@ -103,9 +103,9 @@ def dropdown_update(key: str, lang: str):
 
 
 def sliders(key: str) -> tuple:
-    """The layer and head sliders (attention) and the layer slider (vectors), sized for the model ``key``."""
-    choice = MODELS.choice(key)
-    if choice.needs_download():
+    """The layer and head sliders (attention) and the layer slider (vectors), sized for the model ``key`` (left as
+    they are for a model that is not one of the choices or not downloaded yet)."""
+    if key not in choice_keys() or MODELS.choice(key).needs_download():
         return gr.update(), gr.update(), gr.update()
     layers, heads = shape(loaded(key)[0])
     return (gr.update(maximum=layers, value=layers), gr.update(maximum=heads, value=1),
@@ -404,8 +404,8 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         demo.load(opened, None, [text, target_words, model, model_status, note, context_word, context_sentences,
                                  compared],
                   api_name="fill_mask_open", api_visibility="private", show_progress="hidden", **LIGHT).then(
-            lambda key: sliders(key) if key in choice_keys() else (gr.update(),) * 3, model, slider_outputs,
-            api_name="fill_mask_sliders", api_visibility="private", show_progress="hidden", **LIGHT).then(
+            sliders, model, slider_outputs, api_name="fill_mask_sliders", api_visibility="private",
+            show_progress="hidden", **LIGHT).then(
             api_name="fill_mask_predict_open", api_visibility="private", **predict_args)
         run.click(api_name="fill_mask_predict", **predict_args)
         text.submit(api_name="fill_mask_predict_submit", api_visibility="private", **predict_args)
@@ -419,11 +419,11 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                                                           api_visibility="private", **predict_args)
         examples.click(pick, [examples, model], [text, target_words, model, model_status, note],
                        api_name="fill_mask_pick", show_progress="hidden", **LIGHT).then(
-            lambda key: sliders(key), model, slider_outputs, api_name="fill_mask_sliders_pick",
+            sliders, model, slider_outputs, api_name="fill_mask_sliders_pick",
             api_visibility="private", show_progress="hidden", **LIGHT).then(
             api_name="fill_mask_predict_pick", api_visibility="private", **predict_args)
         model.select(choose_model, model, [model, model_status, note, *slider_outputs], api_name="fill_mask_model",
-                    show_progress_on=[model_status], **DOWNLOAD_LANE).success(
+                     show_progress_on=[model_status], **DOWNLOAD_LANE).success(
             api_name="fill_mask_predict_model", api_visibility="private", **predict_args)
         score.click(targets, [text, model, target_words, mask_number], [target_bars, target_note],
                     api_name="fill_mask_targets", show_progress_on=[target_note], **LANE)
