@@ -185,7 +185,7 @@ EXAMPLES = {
     "turn_on_the_light.wav": ("turn on the light", Voice("en", "m6", 150, 40)),
     "three_seven_one.wav": ("three seven one", Voice("en-gb-x-rp", "klatt3", 140, 50)),
     "close_the_window.wav": ("close the window", Voice("en-us", "david", 150, 45)),
-    "go_left.wav": ("go left", Voice("en-gb-scotland", "linda", 140, 60)),
+    "go_left.wav": ("go left", Voice("en-us", "linda", 140, 60)),
     # held-out sentences too (HELD_OUT_COMMANDS): never heard in training, by voice or by sentence
     "turn_off_the_radio.wav": ("turn off the radio", Voice("en-gb-x-gbclan", "klatt6", 150, 45)),
     "look_up.wav": ("look up", Voice("en-gb-x-rp", "robert", 140, 45)),
