@@ -101,6 +101,34 @@ def random_noise(audio: torch.Tensor, eps: float, seed: int = 0) -> torch.Tensor
     return project(audio, eps * signs, eps)
 
 
+def noise_draws(transcribe: Callable[[torch.Tensor], str], audio: torch.Tensor, eps: float, clean: str,
+                draws: int = 5) -> list[str]:
+    """What the model hears with ``draws`` independent random ±ε noises (seeds 0 … draws−1): the control that
+    tells the attack's direction from its size. Compare each with ``clean`` (``same``)."""
+    return [transcribe(audio + random_noise(audio, eps, seed)) for seed in range(draws)]
+
+
+def wilson_interval(hits: int, total: int, z: float = 1.96) -> tuple[float, float]:
+    """The 95% Wilson score interval of a rate ``hits``/``total`` (0, 1 for no trials)."""
+    if total <= 0:
+        return 0.0, 1.0
+    p = hits / total
+    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
+    half = z * ((p * (1 - p) / total + z * z / (4 * total * total)) ** 0.5) / (1 + z * z / total)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def listening_gain_db(delta: torch.Tensor, most: float = 30.0, headroom: float = 0.9) -> float:
+    """The gain (whole dB, at most ``most``) that plays the perturbation alone as loud as it can go without
+    clipping: its peak at ≤ ``headroom`` of full scale (0 dB for silence)."""
+    import math
+
+    peak = float(delta.abs().max())
+    if peak <= 0:
+        return 0.0
+    return float(min(most, math.floor(20 * math.log10(headroom / peak))))
+
+
 # ------------------------------------------------------------------ transcripts: compare, diff, error rates
 
 def words(text: str) -> str:
@@ -120,12 +148,65 @@ def compared(text: str) -> str:
     return " ".join(NUMBERS.get(word, word) for word in spaced.split())
 
 
+_ONES = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+         "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen")
+_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+
+
+def number_words(digits: str) -> str:
+    """A digit group as a listener hears it: '42' -> 'forty two', '1905' -> 'one thousand nine hundred five';
+    a group with a leading zero or longer than six digits is read digit by digit ('007' -> 'zero zero seven')."""
+    if len(digits) > 6 or (len(digits) > 1 and digits[0] == "0"):
+        return " ".join(_ONES[int(d)] for d in digits)
+
+    def below_thousand(n: int) -> list[str]:
+        out = [_ONES[n // 100], "hundred"] if n >= 100 else []
+        n %= 100
+        if n >= 20:
+            out += [_TENS[n // 10]] + ([_ONES[n % 10]] if n % 10 else [])
+        elif n or not out:
+            out.append(_ONES[n])
+        return out
+
+    n = int(digits)
+    thousands, rest = divmod(n, 1000)
+    out = (below_thousand(thousands) + ["thousand"] if thousands else []) + (below_thousand(rest) if rest or not
+                                                                               thousands else [])
+    return " ".join(out)
+
+
+def spoken(text: str) -> str:
+    """A transcript as a listener hears it: ``words``, with every number spelled out ('Room 42.' -> 'room forty
+    two', '3-7-1.' -> 'three seven one', '3.5' -> 'three point five', '7:45' -> 'seven forty five'). Error rates
+    are counted on this form, so a digit and the words a model writes for it cost the same letters."""
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)  # 1,000 -> 1000
+    text = re.sub(r"(\d)\.(\d+)", lambda m: m.group(1) + " point " + " ".join(m.group(2)), text)
+    text = words(text.replace("-", " ").replace(":", " "))
+    text = re.sub(r"(?<=\d)(?=[a-z])|(?<=[a-z])(?=\d)", " ", text)  # '7th' stays apart from its digits
+    return " ".join(number_words(w) if w.isdigit() else w for w in text.split())
+
+
 def same(a: str, b: str) -> bool:
-    return compared(a) == compared(b)
+    """The same transcript, in digit form ('371' = 'three seven one') or as spoken ('42' = 'forty-two')."""
+    return compared(a) == compared(b) or spoken(a) == spoken(b)
 
 
 def error_rates(reference: str, hypothesis: str) -> tuple[float, float] | None:
-    """(WER, CER) of ``hypothesis`` against ``reference`` with jiwer, on the compared form (None: no reference)."""
+    """(WER, CER) of ``hypothesis`` against ``reference`` with jiwer, both on the spoken form (numbers spelled
+    out on both sides, ``spoken``); 0 for transcripts that are ``same`` (None: no reference)."""
+    import jiwer
+
+    reference_spoken, hypothesis_spoken = spoken(reference), spoken(hypothesis)
+    if not reference_spoken:
+        return None
+    if same(reference, hypothesis):
+        return 0.0, 0.0
+    return jiwer.wer(reference_spoken, hypothesis_spoken), jiwer.cer(reference_spoken, hypothesis_spoken)
+
+
+def error_rates_digit_form(reference: str, hypothesis: str) -> tuple[float, float] | None:
+    """(WER, CER) on the digit form (``compared``): what the tab counted before issue 19 (kept for measure.py's
+    before/after figures)."""
     import jiwer
 
     reference, hypothesis = compared(reference), compared(hypothesis)
@@ -177,6 +258,16 @@ def mu_law(audio: torch.Tensor, channels: int = 256) -> torch.Tensor:
 def added_noise(audio: torch.Tensor, db: float = -30.0, seed: int = 1) -> torch.Tensor:
     """Random ±(peak·10^(db/20)) on every sample: noise of a fixed size, in no particular direction."""
     return audio + random_noise(audio, epsilon(audio, db), seed)
+
+
+def attack_survives(clean: str, defended_clean: str, defended: str, target: str | None) -> bool:
+    """Does an attack survive a defence? Targeted: the model still hears the target. Untargeted: the defended
+    adversarial clip is heard differently from the clean clip both with the same defence and without it (the
+    defence alone changes transcripts: judged against the undefended clean clip only, a defence that made the
+    model hear the sentence right would count as the attack surviving)."""
+    if target is not None:
+        return same(defended, target)
+    return not same(defended, defended_clean) and not same(defended, clean)
 
 
 DEFENCES: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
@@ -350,6 +441,13 @@ def whisper_loss(model, ids: list[int], tokenizer=None) -> Loss:
     return loss
 
 
+def not_english(text: str) -> str:
+    """The characters of ``text`` an English-only Whisper does not write (outside printable ASCII and a few
+    typographic quotes and dashes), each once, in the typed order."""
+    allowed = set("’‘“”–—…")
+    return "".join(dict.fromkeys(c for c in text if not (" " <= c <= "~" or c in allowed)))
+
+
 @torch.no_grad()
 def whisper_heard(model, tokenizer, audio: torch.Tensor, max_tokens: int = 60) -> Heard:
     """Greedy transcript of a clip (≤ 30 s), with the geometric mean probability of its tokens."""
@@ -369,6 +467,9 @@ def whisper_transcribe(model, tokenizer, audio: torch.Tensor, max_tokens: int = 
 
 def whisper_recogniser(model, tokenizer) -> Recogniser:
     def spell(text: str) -> str:
+        foreign = not_english(text)
+        if foreign:  # an English-only model writes other scripts as byte soup ('我他他…�'): refuse them
+            raise Unspellable(foreign)
         text = whisper_text(text)
         if not words(text):
             raise Unspellable(text)
