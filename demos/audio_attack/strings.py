@@ -23,9 +23,15 @@ STRINGS = {
                               "random noise of the same size, play the attack to another model, and try defences.",
         "audio_attack.clip": "Your clip (first 15 s)",
         "audio_attack.examples": "…or pick an example clip (synthetic voices)",
-        "audio_attack.model_hint": "Whisper tiny.en is a real recogniser (OpenAI). The bundled CTC model is small "
-                                   "and fast, but knows only synthetic voices and a closed vocabulary of short "
-                                   "commands and digits.",
+        "audio_attack.model_hint": "Whisper tiny.en is a real recogniser (OpenAI); it writes English only (Latin "
+                                   "letters, digits, punctuation), as does Whisper base.en. The bundled CTC model "
+                                   "is small and fast, but knows only synthetic voices and a closed vocabulary: "
+                                   "the commands below and the digits zero to nine; it writes the letters a–z, the "
+                                   "apostrophe and spaces (wav2vec 2.0 base: capital letters and the apostrophe).",
+        "audio_attack.ctc_commands_title": "What the bundled CTC model can hear",
+        "audio_attack.ctc_commands": "It was trained on these {count} commands and on strings of 2 to 5 digits "
+                                     "spoken as words (zero … nine), all by espeak-ng voices: {commands}. Anything "
+                                     "else it hears as the nearest of these, and a real voice may confuse it.",
         "audio_attack.attack": "Attack",
         "audio_attack.attack_fgsm": "FGSM (one step)",
         "audio_attack.attack_pgd": "PGD (many steps, away from the transcript)",
@@ -39,13 +45,15 @@ STRINGS = {
                                      "loss of the clean transcript (rises)",
         "audio_attack.play_clean": "Clean clip",
         "audio_attack.play_adversarial": "Adversarial clip",
-        "audio_attack.play_perturbation": "Perturbation alone, +30 dB (×32)",
+        "audio_attack.play_perturbation": "Perturbation alone, made louder (the gain is printed above)",
         "audio_attack.play_noise": "Clip + random noise of the same size",
         "audio_attack.controls_header": "Is it the size or the direction?",
         "audio_attack.noise_intro": "**Random noise of the same size**: every sample gets ±ε at random, the full "
                                     "budget everywhere (so it is even louder than the attack, whose samples are at "
-                                    "most ε). If the model still hears the clean sentence, it is the attack's "
-                                    "*direction* that fools it, not its loudness.",
+                                    "most ε), in five independent draws. Only where noise of this size leaves the "
+                                    "transcript alone while the attack changes it is it the attack's *direction* "
+                                    "that fools the model; where the noise changes it too, the size alone is "
+                                    "enough. Below the draws: the rates measured over many clips.",
         "audio_attack.noise_button": "Add random noise instead",
         "audio_attack.transfer_intro": "**Transfer**: play the last adversarial clip (same settings) to the other "
                                        "model: made on Whisper, the bundled CTC model listens; made on a CTC model, "
@@ -66,9 +74,48 @@ STRINGS = {
         "audio_attack.col_survives": "attack survives?",
         "audio_attack.yes": "yes",
         "audio_attack.no": "no",
-        "audio_attack.clean_line": "The model hears: **{text}** (confidence {p:.0%})",
-        "audio_attack.adversarial_line": "After the attack it hears: **{text}** (confidence {p:.0%})",
-        "audio_attack.noise_line": "With the noise it hears: **{text}** (confidence {p:.0%})",
+        "audio_attack.clean_line": "The model hears: **{text}** (mean token probability {p:.0%}: not a calibrated "
+                                   "confidence)",
+        "audio_attack.adversarial_line": "After the attack it hears: **{text}** (mean token probability {p:.0%})",
+        "audio_attack.clean_line_plain": "The model hears: **{text}**",
+        "audio_attack.adversarial_line_plain": "After the attack it hears: **{text}**",
+        "audio_attack.noise_line": "With the first noise draw it hears: **{text}**",
+        "audio_attack.misheard_before": "⚠ **Before any attack, the model already mishears this example**: it says "
+                                        "“{said}”, the model hears “{heard}”. Every verdict here compares with "
+                                        "what the model heard in the clean clip, not with what was said.",
+        "audio_attack.target_not_english": "This model writes English only and cannot write these characters: "
+                                           "{chars}. Type the target in English (Latin letters, digits, "
+                                           "punctuation).",
+        "audio_attack.gain_line": "perturbation player: {gain} dB (the most that does not clip, at most +30)",
+        "audio_attack.example_position": "Pick one of the {count} example clips: a position from 0 to {last}.",
+        "audio_attack.unreadable": "This is not audio we can read: {detail}. Accepted: WAV (8/16/24/32-bit, "
+                                   "float), FLAC, OGG, MP3.",
+        "audio_attack.contrast_examples": "**Measured on the {clips} example clips at {budget} dB, {model}**: random "
+                                          "noise changed the transcript in {noise_hits} of {noise_n} draws "
+                                          "({noise_rate}, 95% interval {noise_low}–{noise_high}; {draws} a clip); "
+                                          "untargeted PGD-{steps} in {pgd_hits} of {pgd_n} clips ({pgd_rate}, "
+                                          "{pgd_low}–{pgd_high}); FGSM in {fgsm_hits} of {fgsm_n} ({fgsm_rate}).",
+        "audio_attack.contrast_heldout": "**On {clips} held-out clips (another synthesiser, flite), {model}**: "
+                                         "random noise {noise_hits} of {noise_n} draws ({noise_rate}, "
+                                         "{noise_low}–{noise_high}); PGD-{steps} {pgd_hits} of {pgd_n} "
+                                         "({pgd_rate}, {pgd_low}–{pgd_high}); FGSM {fgsm_hits} of {fgsm_n} "
+                                         "({fgsm_rate}).",
+        "audio_attack.contrast_none": "No rates over many clips were measured for {model} at {budget} dB: only "
+                                      "the draws on this clip above.",
+        "audio_attack.transfer_changed_like_noise": "### Played to {model}: it hears something different, but "
+                                                    "random noise of the same size changes what it hears too ({changed} "
+                                                    "of {draws} draws): no evidence that the attack made on {made} "
+                                                    "transfers.",
+        "audio_attack.transfer_misheard": "⚠ {model} does not understand the clean clip in the first place (it says "
+                                          "“{said}”): a transfer verdict on this clip says little.",
+        "audio_attack.transfer_disagree": "⚠ {model} hears the clean clip differently from {made} (“{heard}”): it "
+                                          "may not understand this clip in the first place.",
+        "audio_attack.transfer_noise": "Control on {model}: random noise of the attack's size ({budget} dB) changes "
+                                       "what it hears in {changed} of {draws} draws.",
+        "audio_attack.defence_rule": "An untargeted attack survives a defence when the defended adversarial clip is "
+                                     "heard differently from the clean clip, with that defence and without it (the "
+                                     "defence alone may change what the model hears). A targeted attack survives "
+                                     "when the model still hears the target.",
         "audio_attack.diff_none": "Changes: none",
         "audio_attack.stopped_after": "Stopped after {steps} steps.",
         "audio_attack.no_clip": "No clip yet: upload or record one, or pick an example.",
@@ -79,7 +126,8 @@ STRINGS = {
         "audio_attack.model_wav2vec2_base_960h": "wav2vec 2.0 base",
         "audio_attack.model_whisper_base_en": "Whisper base.en",
         "audio_attack.diff_line": "Changes: {diff}",
-        "audio_attack.rates": "WER {wer:.0%} · CER {cer:.0%} (adversarial against clean)",
+        "audio_attack.rates": "WER {wer:.0%} · CER {cer:.0%} (adversarial against clean, both counted on the "
+                              "words as spoken: numbers spelled out)",
         "audio_attack.rates_none": "WER/CER: the clean clip has no words to compare with",
         "audio_attack.size_line": "SNR {snr:.1f} dB · perturbation peak {peak} dB (budget {budget} dB)",
         "audio_attack.steps_line": "{steps} steps in {seconds:.1f} s",
@@ -90,10 +138,12 @@ STRINGS = {
                                        "larger budget.",
         "audio_attack.verdict_fooled": "### Fooled: the model's transcript changed.",
         "audio_attack.verdict_unchanged": "### Not fooled: the model still hears the clean sentence.",
-        "audio_attack.noise_unchanged": "Random ±ε noise at {budget} dB (SNR {snr:.1f} dB): **the model is not "
-                                        "fooled**.",
-        "audio_attack.noise_changed": "Random ±ε noise at {budget} dB (SNR {snr:.1f} dB) changes what the "
-                                      "model hears too.",
+        "audio_attack.noise_unchanged": "Random ±ε noise at {budget} dB (SNR {snr:.1f} dB): the transcript "
+                                        "stays the same in all {draws} draws on this clip.",
+        "audio_attack.noise_changed": "Random ±ε noise at {budget} dB (SNR {snr:.1f} dB) **changes what the "
+                                      "model hears in {changed} of {draws} draws** on this clip: here the size "
+                                      "alone is enough, and a changed transcript after an attack says little "
+                                      "about its direction.",
         "audio_attack.transfer_target": "### Played to {model}: it hears the target too. The attack made on {made} "
                                         "transfers.",
         "audio_attack.transfer_changed": "### Played to {model}: it hears something different, but not the target.",
@@ -140,8 +190,14 @@ STRINGS = {
                               "把攻擊播給另一個模型聽，再試試防禦方法。",
         "audio_attack.clip": "你的音檔（只用前 15 秒）",
         "audio_attack.examples": "……或選一段範例音檔（合成語音）",
-        "audio_attack.model_hint": "Whisper tiny.en 是真正的語音辨識模型（OpenAI）。內建的 CTC 模型小而快，"
-                                   "但只認得合成語音，以及由簡短指令和數字組成的封閉詞彙。",
+        "audio_attack.model_hint": "Whisper tiny.en 是真正的語音辨識模型（OpenAI），只會寫英文（拉丁字母、數字、"
+                                   "標點），Whisper base.en 也一樣。內建的 CTC 模型小而快，但只認得合成語音和封閉詞彙："
+                                   "下方列出的指令，以及數字 zero 到 nine；它只會寫 a–z 字母、撇號和空格"
+                                   "（wav2vec 2.0 base：大寫字母和撇號）。",
+        "audio_attack.ctc_commands_title": "內建 CTC 模型聽得懂什麼",
+        "audio_attack.ctc_commands": "它只用這 {count} 個指令，以及 2 到 5 個用英文唸出的數字（zero … nine）訓練，"
+                                     "全部是 espeak-ng 的合成語音：{commands}。其他任何內容，它都會聽成最接近的"
+                                     "這些句子之一，真人的聲音也可能讓它混淆。",
         "audio_attack.attack": "攻擊方式",
         "audio_attack.attack_fgsm": "FGSM（一步）",
         "audio_attack.attack_pgd": "PGD（多步，遠離原本的轉錄）",
@@ -155,12 +211,13 @@ STRINGS = {
                                      "非目標式攻擊看原本轉錄的損失（上升）"),
         "audio_attack.play_clean": "原始音檔",
         "audio_attack.play_adversarial": "對抗音檔",
-        "audio_attack.play_perturbation": "單獨的擾動，+30 dB（×32）",
+        "audio_attack.play_perturbation": "單獨的擾動，放大播放（增益寫在上方）",
         "audio_attack.play_noise": "音檔＋同樣大小的隨機雜訊",
         "audio_attack.controls_header": "重要的是大小，還是方向？",
         "audio_attack.noise_intro": "**同樣大小的隨機雜訊**：每個取樣點隨機加上 ±ε，處處都用滿預算"
-                                    "（所以比攻擊還大聲，攻擊的取樣點最多才 ε）。"
-                                    "如果模型仍然聽到原本的句子，騙過它的就是攻擊的*方向*，而不是音量。",
+                                    "（所以比攻擊還大聲，攻擊的取樣點最多才 ε），共抽五次。"
+                                    "只有在這樣大小的雜訊不改變轉錄、攻擊卻改變了它時，騙過模型的才是攻擊的*方向*；"
+                                    "如果雜訊也會改變轉錄，光是大小就夠了。抽樣結果下方是在許多音檔上量到的比率。",
         "audio_attack.noise_button": "改加隨機雜訊",
         "audio_attack.transfer_intro": "**遷移**：把上一個對抗音檔（同樣設定）播給另一個模型聽："
                                        "在 Whisper 上做的，由內建 CTC 模型聽；"
@@ -181,9 +238,41 @@ STRINGS = {
         "audio_attack.col_survives": "攻擊仍有效？",
         "audio_attack.yes": "是",
         "audio_attack.no": "否",
-        "audio_attack.clean_line": "模型聽到：**{text}**（信心 {p:.0%}）",
-        "audio_attack.adversarial_line": "攻擊後聽到：**{text}**（信心 {p:.0%}）",
-        "audio_attack.noise_line": "加上雜訊後聽到：**{text}**（信心 {p:.0%}）",
+        "audio_attack.clean_line": "模型聽到：**{text}**（詞元平均機率 {p:.0%}：不是校準過的信心）",
+        "audio_attack.adversarial_line": "攻擊後聽到：**{text}**（詞元平均機率 {p:.0%}）",
+        "audio_attack.clean_line_plain": "模型聽到：**{text}**",
+        "audio_attack.adversarial_line_plain": "攻擊後聽到：**{text}**",
+        "audio_attack.noise_line": "加上第一次抽到的雜訊後聽到：**{text}**",
+        "audio_attack.misheard_before": "⚠ **還沒攻擊，模型就已經聽錯這段範例**：它說的是「{said}」，模型聽到「{heard}」。"
+                                        "這裡的每個判定都是和模型在原始音檔聽到的內容比較，而不是和實際說的話比較。",
+        "audio_attack.target_not_english": "這個模型只會寫英文，寫不出這些字元：{chars}。請用英文輸入目標句子"
+                                           "（拉丁字母、數字、標點）。",
+        "audio_attack.gain_line": "擾動播放器：{gain} dB（不會削波的最大增益，最多 +30）",
+        "audio_attack.example_position": "請從 {count} 段範例音檔中選一段：位置 0 到 {last}。",
+        "audio_attack.unreadable": "無法讀取這段音訊：{detail}。支援格式：WAV（8/16/24/32 位元、浮點）、FLAC、OGG、MP3。",
+        "audio_attack.contrast_examples": "**在 {clips} 段範例音檔上、{budget} dB、{model} 量到的結果**："
+                                          "隨機雜訊在 {noise_n} 次抽樣中改變了 {noise_hits} 次轉錄（{noise_rate}，"
+                                          "95% 區間 {noise_low}–{noise_high}；每段 {draws} 次）；"
+                                          "非目標式 PGD-{steps} 改變了 {pgd_n} 段中的 {pgd_hits} 段（{pgd_rate}，"
+                                          "{pgd_low}–{pgd_high}）；FGSM {fgsm_n} 段中的 {fgsm_hits} 段（{fgsm_rate}）。",
+        "audio_attack.contrast_heldout": "**在 {clips} 段保留測試音檔上（另一個合成器 flite），{model}**："
+                                         "隨機雜訊 {noise_n} 次中 {noise_hits} 次（{noise_rate}，"
+                                         "{noise_low}–{noise_high}）；PGD-{steps} {pgd_n} 段中 {pgd_hits} 段"
+                                         "（{pgd_rate}，{pgd_low}–{pgd_high}）；FGSM {fgsm_n} 段中 {fgsm_hits} 段"
+                                         "（{fgsm_rate}）。",
+        "audio_attack.contrast_none": "沒有在許多音檔上量過 {model} 在 {budget} dB 的比率：只有上面這段音檔的抽樣結果。",
+        "audio_attack.transfer_changed_like_noise": "### 播給{model}聽：它聽到的內容改變了，但同樣大小的隨機雜訊"
+                                                    "也會改變它聽到的內容（{draws} 次中 {changed} 次）："
+                                                    "沒有證據顯示在{made}上做的攻擊能遷移。",
+        "audio_attack.transfer_misheard": "⚠ {model}本來就聽不懂原始音檔（實際說的是「{said}」）："
+                                          "這段音檔上的遷移判定沒有什麼意義。",
+        "audio_attack.transfer_disagree": "⚠ {model}聽到的原始音檔和{made}不同（{made}聽到「{heard}」）："
+                                          "它可能本來就聽不懂這段音檔。",
+        "audio_attack.transfer_noise": "{model}上的對照：和攻擊同樣大小（{budget} dB）的隨機雜訊，"
+                                       "在 {draws} 次抽樣中改變了 {changed} 次它聽到的內容。",
+        "audio_attack.defence_rule": "非目標式攻擊在防禦後仍有效，是指防禦後的對抗音檔聽起來和原始音檔不同："
+                                     "不論原始音檔有沒有經過同樣的防禦（防禦本身就可能改變模型聽到的內容）。"
+                                     "目標式攻擊仍有效，是指模型仍然聽到目標句子。",
         "audio_attack.diff_none": "差異：無",
         "audio_attack.stopped_after": "已在第 {steps} 步後停止。",
         "audio_attack.no_clip": "還沒有音檔：請上傳或錄一段音檔，或選一段範例。",
@@ -194,7 +283,8 @@ STRINGS = {
         "audio_attack.model_wav2vec2_base_960h": "wav2vec 2.0 base",
         "audio_attack.model_whisper_base_en": "Whisper base.en",
         "audio_attack.diff_line": "差異：{diff}",
-        "audio_attack.rates": "WER {wer:.0%} · CER {cer:.0%}（對抗轉錄相對於原始轉錄）",
+        "audio_attack.rates": "WER {wer:.0%} · CER {cer:.0%}（對抗轉錄相對於原始轉錄，兩者都以唸出來的字計算："
+                              "數字拼成英文單字）",
         "audio_attack.rates_none": "WER/CER：原始音檔沒有可比較的字詞",
         "audio_attack.size_line": "SNR {snr:.1f} dB · 擾動峰值 {peak} dB（預算 {budget} dB）",
         "audio_attack.steps_line": "{steps} 步，共 {seconds:.1f} 秒",
@@ -204,8 +294,11 @@ STRINGS = {
         "audio_attack.verdict_missed": "### 還沒成功：模型沒有聽到「{target}」。試試更多步數或更大的預算。",
         "audio_attack.verdict_fooled": "### 成功騙過：模型的轉錄改變了。",
         "audio_attack.verdict_unchanged": "### 沒有騙過：模型仍然聽到原本的句子。",
-        "audio_attack.noise_unchanged": "{budget} dB 的隨機 ±ε 雜訊（SNR {snr:.1f} dB）：**模型沒有被騙**。",
-        "audio_attack.noise_changed": "{budget} dB 的隨機 ±ε 雜訊（SNR {snr:.1f} dB）也改變了模型聽到的內容。",
+        "audio_attack.noise_unchanged": "{budget} dB 的隨機 ±ε 雜訊（SNR {snr:.1f} dB）：在這段音檔上抽了 {draws} 次，"
+                                        "轉錄都沒有改變。",
+        "audio_attack.noise_changed": "{budget} dB 的隨機 ±ε 雜訊（SNR {snr:.1f} dB）**在這段音檔上抽 {draws} 次，"
+                                      "有 {changed} 次改變了模型聽到的內容**：在這裡光是大小就夠了，"
+                                      "攻擊後轉錄改變，也說明不了攻擊的方向。",
         "audio_attack.transfer_target": "### 播給{model}聽：它也聽到了目標句子。在{made}上做的攻擊成功遷移。",
         "audio_attack.transfer_changed": "### 播給{model}聽：它聽到的內容改變了，但不是目標句子。",
         "audio_attack.transfer_unchanged": "### 播給{model}聽：沒有被騙。在{made}上做的攻擊無法遷移。",
@@ -278,6 +371,25 @@ def note_numbers(results: dict) -> dict[str, str]:
                                       if not logic.same(whisper["clean"][name], sentence)) or "–",
         "ctc_cer_test": f"{card['metrics']['cer']:.1%}",
     }
+    count = lambda found: f"{found['hits']}/{found['n']} ({found['hits'] / found['n']:.0%})"  # noqa: E731
+    numbers["noise_draws"] = str(ctc["noise_30"]["draws"])
+    for model, found in (("ctc", ctc), ("whisper", whisper)):
+        numbers.update({f"{model}_{kind}_30_count": count(found[f"{kind}_30"]) for kind in ("noise", "pgd", "fgsm")})
+    held = results["heldout"]
+    numbers["held_clips"] = str(len(held["clips"]))
+    for model, key in (("ctc", "speech-ctc"), ("whisper", "whisper-tiny.en")):
+        found = held["models"][key]
+        numbers.update({f"held_{model}_{kind}": count(found[kind]) for kind in ("noise", "pgd", "fgsm")})
+        numbers[f"held_{model}_correct"] = f"{len(found['correct'])}/{len(held['clips'])}"
+    defended = held["models"]["whisper-tiny.en"]["defences_pgd"]
+    numbers.update(held_def_n=str(defended["n"]), held_def_whisper_old=str(defended["judged_old_survives"]),
+                   held_def_whisper_new=str(defended["judged_new_survives"]))
+    for source, other in (("speech-ctc", "whisper-tiny.en"), ("whisper-tiny.en", "speech-ctc")):
+        short = "ctc_whisper" if source == "speech-ctc" else "whisper_ctc"
+        found = held["transfer"][f"{source}->{other}:pgd_30"]
+        numbers[f"held_transfer_{short}"] = f"{found['hits']}/{found['n']} ({found['changed']:.0%})"
+        numbers[f"held_transfer_{short}_noise"] = (f"{found['noise_hits']}/{found['noise_n']} "
+                                                   f"({found['noise_changed']:.0%})")
     numbers.update({f"def_ctc_{name}": pct(found["target_survives"])
                     for name, found in ctc["defences_targeted_30"].items()})
     numbers.update({f"cost_ctc_{name}": pct(found["clean_still_correct"])

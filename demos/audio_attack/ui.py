@@ -14,7 +14,7 @@ import torch
 
 from core.audio import int16_audio
 from core.device import heavy_threads
-from core.i18n import UserInputError, shown, t
+from core.i18n import UserInputError, register, shown, t
 from core.memo import Memo
 from core.ui import (
     HEAVY,
@@ -46,7 +46,9 @@ BUDGET_RANGE, STEPS_RANGE = (-60, -20), (1, 200)
 DEFAULTS = {"attack": "targeted", "budget": -30, "steps": 100}
 MAX_TARGET_CHARS = 100
 DEFAULT_TARGET = "open the window"
-PERTURBATION_GAIN_DB = 30  # the perturbation alone is played (and drawn) this much louder, and says so
+PERTURBATION_GAIN_DB = 30  # at most this much louder is the perturbation alone played (less if it would clip)
+NOISE_DRAWS = 5  # random noises of the attack's size per clip: the control is a rate, not one lucky draw
+TRANSFER_NOISE_DRAWS = 3  # the receiving model's own noise control (it hears each one: slower on Whisper)
 STREAM_EVERY_S = 0.25  # at most four page updates a second while an attack runs
 TRANSCRIBE_EVERY_S = 3.0  # while a Whisper attack runs, what it hears is re-transcribed at most this often
 
@@ -59,6 +61,7 @@ STOPS = StopRequests()  # the Stop button reaches the attack of its own browser 
 class Clip:
     audio: torch.Tensor  # (T,) float32 at 16 kHz
     key: str  # hash of the samples: memo keys
+    trimmed_from: float | None = None  # the upload's length in seconds when only its first 15 s are used
 
     @property
     def seconds(self) -> float:
@@ -92,17 +95,75 @@ def examples() -> tuple[tuple[str, str], ...]:
     return tuple((name, text) for name, (text, _) in EXAMPLES.items() if (EXAMPLES_DIR / name).is_file())
 
 
+def _decode(path):
+    """decode_audio, with what libsndfile said when it cannot read the file (not only its error's name)."""
+    try:
+        return decode_audio(path, sample_rate=SAMPLE_RATE, max_seconds=MAX_SECONDS)
+    except UserInputError as exc:
+        if exc.key != "audio.unreadable":
+            raise
+        import soundfile
+
+        try:
+            soundfile.info(str(getattr(path, "path", path)))
+        except Exception as error:  # noqa: BLE001  libsndfile's own words: "Format not recognised", ...
+            said = str(error).split(": ", 1)[-1] if ": " in str(error) else str(error)
+            raise UserInputError("audio_attack.unreadable", detail=shown(said, 120, quote=False)) from None
+        raise
+
+
 def _clip(path, lang: str) -> Clip:
     if path is None or (isinstance(path, str) and not path.strip()):
         raise UserInputError("audio_attack.no_clip")
-    decoded = decode_audio(path, sample_rate=SAMPLE_RATE, max_seconds=MAX_SECONDS)
+    decoded = _decode(path)
     if decoded.truncated:
         notify(t("audio_attack.trimmed", lang, seconds=decoded.original_seconds, limit=MAX_SECONDS), lang)
     if len(decoded.samples) < MIN_SECONDS * SAMPLE_RATE:
         raise UserInputError("audio_attack.too_short", seconds=len(decoded.samples) / SAMPLE_RATE,
                              minimum=MIN_SECONDS)
     samples = np.ascontiguousarray(decoded.samples, dtype=np.float32)
-    return Clip(torch.from_numpy(samples), hashlib.sha256(samples.tobytes()).hexdigest()[:16])
+    return Clip(torch.from_numpy(samples), hashlib.sha256(samples.tobytes()).hexdigest()[:16],
+                decoded.original_seconds if decoded.truncated else None)
+
+
+def _trimmed_line(clip: Clip, lang: str) -> list[str]:
+    """The returned text says the clip was cut (a pop-up alone is gone in a few seconds, and an API call has none)."""
+    if clip.trimmed_from is None:
+        return []
+    return [t("audio_attack.trimmed", lang, seconds=clip.trimmed_from, limit=MAX_SECONDS)]
+
+
+@functools.lru_cache(maxsize=1)
+def _example_sentences() -> dict[str, str]:
+    """Sample hash -> what the example clip says: the page knows the truth of its own examples only."""
+    out = {}
+    for name, sentence in examples():
+        samples = np.ascontiguousarray(decode_audio(EXAMPLES_DIR / name, sample_rate=SAMPLE_RATE).samples,
+                                       dtype=np.float32)
+        out[hashlib.sha256(samples.tobytes()).hexdigest()[:16]] = sentence
+    return out
+
+
+def said(clip: Clip) -> str | None:
+    """What the clip says, when it is one of the shipped examples (None: the page cannot know)."""
+    return _example_sentences().get(clip.key)
+
+
+def _misheard_line(clip: Clip, clean: logic.Heard, lang: str) -> list[str]:
+    """Before any attack: an example the model already mishears says so (the verdicts compare with what the
+    model heard in the clean clip, not with what was said)."""
+    truth = said(clip)
+    if truth is None or logic.same(clean.text, truth):
+        return []
+    return [t("audio_attack.misheard_before", lang, said=truth, heard=clean.text or "∅")]
+
+
+def _heard_line(key_name: str, heard: logic.Heard, kind: str, lang: str) -> str:
+    """What a model hears; Whisper's mean token probability with its caveat. The CTC model's frame probability
+    is not shown: it reads 87-98% on music and nonsense."""
+    if kind == "ctc":
+        return t(key_name + "_plain", lang, text=heard.text or "∅")
+    return t(key_name, lang, text=heard.text or "∅", p=heard.confidence)
 
 
 def _model_key(value) -> str:
@@ -134,6 +195,8 @@ def _heard(key: str, clip_key: str, audio: torch.Tensor) -> logic.Heard:
 
 def _attack(attack, budget, steps, target, listener, clip: Clip, clean: logic.Heard, lang: str) -> Attack:
     kind = DEFAULTS["attack"] if attack in (None, "") else attack
+    budget = DEFAULTS["budget"] if budget is None else budget  # an omitted setting is the documented default
+    steps = DEFAULTS["steps"] if steps is None else steps
     if kind not in ATTACKS:
         raise UserInputError("audio_attack.unknown_attack", value=shown(attack), known=", ".join(ATTACKS))
     budget = slider_value(budget, t("audio_attack.name_budget", lang), *BUDGET_RANGE)
@@ -155,7 +218,8 @@ def _target(value, listener, clip: Clip, clean: logic.Heard, lang: str) -> str:
     try:
         spelled = listener.spell(text)
     except logic.Unspellable as exc:
-        raise UserInputError("audio_attack.target_unspellable", chars=" ".join(exc.characters)) from None
+        message = "audio_attack.target_not_english" if listener.kind == "whisper" else "audio_attack.target_unspellable"
+        raise UserInputError(message, chars=" ".join(exc.characters[:12])) from None
     if listener.room is not None:  # CTC writes at most one character per output frame
         room = listener.room(clip.audio)
         if logic.ctc_frames_needed(spelled) > room:
@@ -227,7 +291,7 @@ def _changes(reference: str, hypothesis: str, lang: str) -> str:
     return t("audio_attack.diff_line", lang, diff=diff_markdown(reference, hypothesis))
 
 
-def _rates_line(clean: str, heard: str, lang: str) -> str:
+def _rates_line(clean: str, heard: str, lang: str) -> str:  # both rates on the spoken form (numbers spelled out)
     rates = logic.error_rates(clean, heard)
     if rates is None:
         return t("audio_attack.rates_none", lang)
@@ -252,10 +316,10 @@ def _verdict(clean: logic.Heard, heard: logic.Heard, attack: Attack, lang: str) 
     return t(key, lang, target=(attack.target or "").rstrip(".!?"))
 
 
-def _players(clip: Clip, delta: torch.Tensor):
+def _players(clip: Clip, delta: torch.Tensor, gain_db: float):
     adversarial = (clip.audio + delta).numpy()
     return (int16_audio(clip.audio.numpy(), SAMPLE_RATE), int16_audio(adversarial, SAMPLE_RATE),
-            int16_audio(delta.numpy(), SAMPLE_RATE, gain_db=PERTURBATION_GAIN_DB))
+            int16_audio(delta.numpy(), SAMPLE_RATE, gain_db=gain_db))
 
 
 def _figure(clip: Clip, delta: torch.Tensor, lang: str) -> np.ndarray:
@@ -271,22 +335,25 @@ def _figure(clip: Clip, delta: torch.Tensor, lang: str) -> np.ndarray:
                            freq_label=t("audio_attack.fig_freq", lang))
 
 
-def _summary(key: str, clip: Clip, clean: logic.Heard, attack: Attack, outcome: Outcome, lang: str):
+def _summary(key: str, clip: Clip, clean: logic.Heard, attack: Attack, outcome: Outcome, gain_db: float,
+             lang: str):
     adversarial = clip.audio + outcome.delta
     heard = _heard(key, clip.key, adversarial)
-    lines = [_verdict(clean, heard, attack, lang),
-             t("audio_attack.clean_line", lang, text=clean.text or "∅", p=clean.confidence),
-             t("audio_attack.adversarial_line", lang, text=heard.text or "∅", p=heard.confidence),
+    kind = _listener(key).kind
+    lines = [*_trimmed_line(clip, lang), *_misheard_line(clip, clean, lang), _verdict(clean, heard, attack, lang),
+             _heard_line("audio_attack.clean_line", clean, kind, lang),
+             _heard_line("audio_attack.adversarial_line", heard, kind, lang),
              _changes(clean.text, heard.text, lang)]
     numbers = [_rates_line(clean.text, heard.text, lang),
                t("audio_attack.size_line", lang, snr=logic.snr_db(clip.audio, outcome.delta),
                  peak=_minus(f"{logic.peak_db(outcome.delta, clip.audio):.1f}"),
                  budget=_minus(f"{attack.budget_db:.0f}")),
+               t("audio_attack.gain_line", lang, gain=f"{gain_db:+.0f}"),
                t("audio_attack.steps_line" + _one(outcome.steps_run), lang, steps=outcome.steps_run,
                  seconds=outcome.seconds)]
     if outcome.stopped:
         numbers.append(t("audio_attack.stopped", lang))
-    return "\n\n".join(lines), " · ".join(numbers[:2]) + "\n\n" + " · ".join(numbers[2:])
+    return "\n\n".join(lines), " · ".join(numbers[:3]) + "\n\n" + " · ".join(numbers[3:])
 
 
 # ------------------------------------------------------------------ handlers
@@ -297,7 +364,10 @@ def pick(position, lang="en"):
     from core.ui import gallery_position
 
     rows = examples()
-    index = gallery_position(position, len(rows))
+    try:
+        index = gallery_position(position, len(rows))
+    except UserInputError:
+        raise UserInputError("audio_attack.example_position", count=len(rows), last=len(rows) - 1) from None
     decoded = decode_audio(EXAMPLES_DIR / rows[index][0], sample_rate=SAMPLE_RATE, max_seconds=MAX_SECONDS)
     return int16_audio(decoded.samples, SAMPLE_RATE)
 
@@ -311,10 +381,11 @@ def transcribe(clip, model=None, lang="en"):
     audio = _clip(clip, lang)
     cached = HEARD.peek(_heard_key(key, audio.key, audio.audio)) is not None
     heard = _heard(key, audio.key, audio.audio)
-    line = t("audio_attack.clean_line", lang, text=heard.text or "∅", p=heard.confidence)
+    lines = [*_trimmed_line(audio, lang), _heard_line("audio_attack.clean_line", heard, _listener(key).kind, lang),
+             *_misheard_line(audio, heard, lang)]
     if not logic.words(heard.text):
-        line += "\n\n" + t("audio_attack.nothing_heard", lang)
-    return line, watch.label(lang, cached)
+        lines.append(t("audio_attack.nothing_heard", lang))
+    return "\n\n".join(lines), watch.label(lang, cached)
 
 
 @handler
@@ -356,8 +427,9 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
                 yield _progress_line(plan, number, loss, heard, lang), _loss_frame(losses), *([skip] * 7)
         if not outcome.stopped:
             RESULTS.get(memo_key, lambda: outcome)
-    verdict, numbers = _summary(key, audio, clean, plan, outcome, lang)
-    clean_player, adversarial_player, perturbation_player = _players(audio, outcome.delta)
+    gain = logic.listening_gain_db(outcome.delta, PERTURBATION_GAIN_DB)
+    verdict, numbers = _summary(key, audio, clean, plan, outcome, gain, lang)
+    clean_player, adversarial_player, perturbation_player = _players(audio, outcome.delta, gain)
     ending = "audio_attack.stopped_after" if outcome.stopped else "audio_attack.done" + _one(outcome.steps_run)
     done = t(ending, lang, steps=outcome.steps_run)
     yield (done, _loss_frame(outcome.losses), verdict, numbers, clean_player, adversarial_player,
@@ -387,21 +459,66 @@ def _finished(clip, model, kind, budget, steps, target, lang: str):
     return key, audio, clean, plan, found
 
 
+def _noise_heard(key: str, clip: Clip, eps: float, draws: int) -> list[str]:
+    """What model ``key`` hears with each of ``draws`` random ±ε noises (memoised per draw)."""
+    return [_heard(key, clip.key, clip.audio + logic.random_noise(clip.audio, eps, seed)).text
+            for seed in range(draws)]
+
+
+def _measured_contrast(key: str, budget: float, lang: str) -> str:
+    """The measured rates behind "size or direction?" for this model and budget, from results.json (the
+    example clips, several draws each; the held-out clips at −30 dB), or that none were measured."""
+    from demos.audio_attack.strings import load_results
+
+    results = load_results() or {}
+    found = results.get("models", {}).get(key, {})
+    noise, pgd, fgsm = (found.get(f"{name}_{-int(budget)}") for name in ("noise", "pgd", "fgsm"))
+    lines = []
+    if noise and pgd and "n" in noise and float(budget).is_integer():
+        lines.append(t("audio_attack.contrast_examples", lang, clips=len(results["clips"]), draws=noise["draws"],
+                       budget=_minus(f"{budget:.0f}"), model=model_name(key, lang), **_rate("noise", noise),
+                       **_rate("pgd", pgd), **_rate("fgsm", fgsm), steps=results["settings"]["pgd_steps"]))
+    held = results.get("heldout", {})
+    found = held.get("models", {}).get(key)
+    if found and float(budget) == held.get("budget_db"):
+        lines.append(t("audio_attack.contrast_heldout", lang, clips=len(held["clips"]), draws=held["noise_draws"],
+                       model=model_name(key, lang), **_rate("noise", found["noise"]), **_rate("pgd", found["pgd"]),
+                       **_rate("fgsm", found["fgsm"]), steps=held["pgd_steps"]))
+    return "\n\n".join(lines) or t("audio_attack.contrast_none", lang, budget=_minus(f"{budget:.0f}"),
+                                     model=model_name(key, lang))
+
+
+def _rate(name: str, found: dict) -> dict:
+    """{name}_hits, {name}_n, {name}_rate, {name}_low, {name}_high (95% Wilson interval) for a sentence."""
+    hits, total = int(found["hits"]), int(found["n"])
+    low, high = logic.wilson_interval(hits, total)
+    return {f"{name}_hits": hits, f"{name}_n": total, f"{name}_rate": f"{hits / total:.0%}" if total else "–",
+            f"{name}_low": f"{low:.0%}", f"{name}_high": f"{high:.0%}"}
+
+
 @handler
 def random_noise(clip, model=None, budget=-30, lang="en"):
-    """The control: random ±ε noise of the same size as the attack, added to the clip. What the model hears
-    then, and the noise's SNR (the attack's noise is as loud; only its direction differs)."""
+    """The control: random ±ε noise of the same size as the attack, added to the clip, five independent draws.
+    How many of them change what the model hears (the attack's noise is as loud; only its direction differs),
+    the first draw's transcript and player, and the rates measured over the example clips and held-out clips."""
     watch = Stopwatch()
     key = _model_key(model)
     audio = _clip(clip, lang)
+    budget = DEFAULTS["budget"] if budget is None else budget
     budget = slider_value(budget, t("audio_attack.name_budget", lang), *BUDGET_RANGE)
     clean = _heard(key, audio.key, audio.audio)
-    noise = logic.random_noise(audio.audio, logic.epsilon(audio.audio, budget), seed=0)
-    heard = _heard(key, audio.key, audio.audio + noise)
-    verdict = "audio_attack.noise_unchanged" if logic.same(heard.text, clean.text) else "audio_attack.noise_changed"
-    lines = [t(verdict, lang, budget=_minus(f"{budget:.0f}"), snr=logic.snr_db(audio.audio, noise)),
-             t("audio_attack.noise_line", lang, text=heard.text or "∅", p=heard.confidence),
-             _changes(clean.text, heard.text, lang)]
+    eps = logic.epsilon(audio.audio, budget)
+    with heavy_threads():
+        heard = _noise_heard(key, audio, eps, NOISE_DRAWS)
+    changed = sum(not logic.same(text, clean.text) for text in heard)
+    noise = logic.random_noise(audio.audio, eps, seed=0)
+    verdict = "audio_attack.noise_unchanged" if changed == 0 else "audio_attack.noise_changed"
+    lines = [*_trimmed_line(audio, lang), *_misheard_line(audio, clean, lang),
+             t(verdict, lang, budget=_minus(f"{budget:.0f}"), snr=logic.snr_db(audio.audio, noise), changed=changed,
+               draws=NOISE_DRAWS),
+             t("audio_attack.noise_line", lang, text=heard[0] or "∅"),
+             _changes(clean.text, heard[0], lang),
+             _measured_contrast(key, budget, lang)]
     return "\n\n".join(lines), int16_audio((audio.audio + noise).numpy(), SAMPLE_RATE), watch.label(lang)
 
 
@@ -419,22 +536,36 @@ def _other(key: str) -> str:
 @handler
 def transfer(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFAULT_TARGET, lang="en"):
     """Play the adversarial clip of the last attack with these settings to the other model (made on Whisper:
-    the bundled CTC model; made on a CTC model: Whisper tiny.en). Does it fool that one too?"""
+    the bundled CTC model; made on a CTC model: Whisper tiny.en). Does it fool that one too? Always beside the
+    control on that model: random noise of the same size, three draws; and whether that model understands the
+    clean clip in the first place."""
     watch = Stopwatch()
-    key, audio, _, plan, outcome = _finished(clip, model, kind, budget, steps, target, lang)
+    key, audio, clean, plan, outcome = _finished(clip, model, kind, budget, steps, target, lang)
     other = _other(key)
-    other_clean = _heard(other, audio.key, audio.audio)
-    other_heard = _heard(other, audio.key, audio.audio + outcome.delta)
+    with heavy_threads():
+        other_clean = _heard(other, audio.key, audio.audio)
+        other_heard = _heard(other, audio.key, audio.audio + outcome.delta)
+        noise = _noise_heard(other, audio, logic.epsilon(audio.audio, plan.budget_db), TRANSFER_NOISE_DRAWS)
+    noise_changed = sum(not logic.same(text, other_clean.text) for text in noise)
+    names = dict(model=model_name(other, lang), made=model_name(key, lang))
     if plan.target is not None and logic.same(other_heard.text, plan.target):
         verdict = "audio_attack.transfer_target"
     elif logic.same(other_heard.text, other_clean.text):
         verdict = "audio_attack.transfer_unchanged"
+    elif noise_changed:
+        verdict = "audio_attack.transfer_changed_like_noise"
     else:
         verdict = "audio_attack.transfer_changed"
-    names = dict(model=model_name(other, lang), made=model_name(key, lang))
-    lines = [t(verdict, lang, **names),
-             t("audio_attack.other_clean", lang, text=other_clean.text or "∅", **names),
-             t("audio_attack.other_adversarial", lang, text=other_heard.text or "∅", **names)]
+    lines = [t(verdict, lang, changed=noise_changed, draws=TRANSFER_NOISE_DRAWS, **names)]
+    truth = said(audio)
+    if truth is not None and not logic.same(other_clean.text, truth):
+        lines.append(t("audio_attack.transfer_misheard", lang, said=truth, **names))
+    elif truth is None and not logic.same(other_clean.text, clean.text):
+        lines.append(t("audio_attack.transfer_disagree", lang, heard=clean.text or "∅", **names))
+    lines += [t("audio_attack.other_clean", lang, text=other_clean.text or "∅", **names),
+              t("audio_attack.other_adversarial", lang, text=other_heard.text or "∅", **names),
+              t("audio_attack.transfer_noise", lang, changed=noise_changed, draws=TRANSFER_NOISE_DRAWS,
+                budget=_minus(f"{plan.budget_db:.0f}"), **names)]
     return "\n\n".join(lines), watch.label(lang)
 
 
@@ -447,24 +578,23 @@ def defend(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
     key, audio, clean, plan, outcome = _finished(clip, model, kind, budget, steps, target, lang)
     adversarial = audio.audio + outcome.delta
     attacked = _heard(key, audio.key, adversarial)
-    rows = [(t("audio_attack.defence_none", lang), clean.text, attacked.text, _survives(clean, attacked, plan, lang))]
-    for name, defence in logic.DEFENCES.items():
-        defended_clean = _heard(key, audio.key, defence(audio.audio))
-        defended = _heard(key, audio.key, defence(adversarial))
-        rows.append((t(f"audio_attack.defence_{name}", lang), defended_clean.text, defended.text,
-                     _survives(clean, defended, plan, lang)))
+    rows = [(t("audio_attack.defence_none", lang), clean.text, attacked.text,
+             _survives(clean, clean, attacked, plan, lang))]
+    with heavy_threads():
+        for name, defence in logic.DEFENCES.items():
+            defended_clean = _heard(key, audio.key, defence(audio.audio))
+            defended = _heard(key, audio.key, defence(adversarial))
+            rows.append((t(f"audio_attack.defence_{name}", lang), defended_clean.text, defended.text,
+                         _survives(clean, defended_clean, defended, plan, lang)))
     header = [t("audio_attack.col_defence", lang), t("audio_attack.col_clean", lang),
               t("audio_attack.col_adversarial", lang), t("audio_attack.col_survives", lang)]
     table = "| " + " | ".join(header) + " |\n|" + " --- |" * len(header) + "\n"
     table += "\n".join("| " + " | ".join(cell.replace("|", "/") or "∅" for cell in row) + " |" for row in rows)
-    return table, watch.label(lang)
+    return table + "\n\n" + t("audio_attack.defence_rule", lang), watch.label(lang)
 
 
-def _survives(clean: logic.Heard, heard: logic.Heard, plan: Attack, lang: str) -> str:
-    if plan.target is not None:
-        ok = logic.same(heard.text, plan.target)
-    else:
-        ok = not logic.same(heard.text, clean.text)
+def _survives(clean: logic.Heard, defended_clean: logic.Heard, defended: logic.Heard, plan: Attack, lang: str) -> str:
+    ok = logic.attack_survives(clean.text, defended_clean.text, defended.text, plan.target)
     return t("audio_attack.yes" if ok else "audio_attack.no", lang)
 
 
@@ -485,6 +615,17 @@ def cleared(lang="en"):
 
 # ------------------------------------------------------------------ layout
 
+def ctc_commands_text(lang: str) -> str:
+    """The closed vocabulary of the bundled CTC model, as the tab lists it."""
+    from demos.audio_attack.speech import commands
+
+    found = commands()
+    return t("audio_attack.ctc_commands", lang, count=len(found), commands=", ".join(f"“{c}”" for c in found))
+
+
+register({lang: {"audio_attack.ctc_commands_full": ctc_commands_text(lang)} for lang in ("en", "zh")})
+
+
 def first_example():
     """The first example clip, as the page opens (a default value would be fetched before the page shows)."""
     return pick(0)
@@ -501,6 +642,8 @@ def build_tab(i18n, demo) -> None:
                                label=i18n("audio_attack.examples"), elem_id="audio_attack-examples")
                 model, model_status = model_picker(RECOGNISER, i18n, elem_id="audio_attack-model")
                 gr.Markdown(i18n("audio_attack.model_hint"), elem_classes=["hint"])
+                with gr.Accordion(i18n("audio_attack.ctc_commands_title"), open=False):
+                    gr.Markdown(i18n("audio_attack.ctc_commands_full"), elem_id="audio_attack-ctc-commands")
                 clean_line = gr.Markdown(elem_id="audio_attack-clean")
                 clean_timing = gr.Markdown(elem_id="audio_attack-clean-timing")
             with gr.Column(scale=1, min_width=320):
