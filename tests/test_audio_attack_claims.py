@@ -51,13 +51,18 @@ def run_attack(clip: str, model: str, kind="fgsm", budget=-30, steps=1, target="
 
 # ------------------------------------------------------------------ examples: heard right before they are offered
 
-def test_every_offered_example_is_transcribed_right_by_the_default_model(whisper):
+def test_every_offered_example_is_transcribed_right_by_the_default_model(whisper, tmp_path):
     assert RECOGNISER.best().key == WHISPER
     offered = ui.examples()
     assert len(offered) >= 6
     for name, sentence in offered:
         heard = whisper.transcribe(torch.from_numpy(sf.read(ui.EXAMPLES_DIR / name, dtype="float32")[0])).text
         assert logic.same(heard, sentence), (name, heard)
+    for index, (name, sentence) in enumerate(offered):  # and the page knows what each says, picked or uploaded
+        rate, samples = ui.pick(index)
+        picked = Path(tmp_path) / name
+        sf.write(picked, samples, rate, subtype="PCM_16")
+        assert ui.said(ui._clip(str(picked), "en")) == sentence == ui.said(ui._clip(str(ui.EXAMPLES_DIR / name), "en"))
 
 
 def test_a_clip_the_model_already_mishears_says_so_before_any_verdict(whisper, monkeypatch):
