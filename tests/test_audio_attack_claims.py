@@ -102,21 +102,20 @@ def test_the_shipped_rates_quote_their_sample_sizes_and_the_page_shows_them(ctc)
     held = SHIPPED["heldout"]
     for key in (CTC, WHISPER):
         examples = SHIPPED["models"][key]
-        for db in (30, 40):
-            noise = examples[f"noise_{db}"]
-            assert noise["n"] == len(SHIPPED["clips"]) * noise["draws"] and noise["draws"] >= 3
-            assert noise["changed"] == pytest.approx(noise["hits"] / noise["n"], abs=1e-3)
+        noise = examples["noise_30"]
+        assert noise["n"] == len(SHIPPED["clips"]) * noise["draws"] and noise["draws"] >= 3
+        assert noise["changed"] == pytest.approx(noise["hits"] / noise["n"], abs=1e-3)
         found = held["models"][key]
         assert found["noise"]["n"] == len(held["clips"]) * held["noise_draws"]
         text = ui._measured_contrast(key, -30, "en")
         assert f"{examples['noise_30']['hits']} of {examples['noise_30']['n']} draws" in text
         assert f"{examples['pgd_30']['hits']} of {examples['pgd_30']['n']} clips" in text
         assert f"{found['noise']['hits']} of {found['noise']['n']} draws" in text
-    assert "No rates" in ui._measured_contrast(CTC, -25, "en")
+    assert "No rates" in ui._measured_contrast(CTC, -25, "en") and "No rates" in ui._measured_contrast(CTC, -40, "en")
     # re-measured here: the CTC model's noise draws on two held-out clips, seed by seed
     for name in held["clips"][:2]:
         clip = audio(name)
-        hits = sum(measure.noise_changed(ctc, clip, held["models"][CTC]["clean"][name], -30))
+        hits = sum(measure.noise_changed(ctc, clip, held["models"][CTC]["clean"][name], -30, held["noise_draws"]))
         assert hits == held["models"][CTC]["noise"]["per_clip"][name], name
 
 
@@ -178,7 +177,11 @@ def test_a_defence_is_judged_against_the_defended_clean_clip_too():
     assert logic.attack_survives("open the door", "open the floor", "hello", "Hello.")
     held = SHIPPED["heldout"]["models"]
     for found in held.values():
-        assert found["defences_pgd"]["judged_new_survives"] <= found["defences_pgd"]["judged_old_survives"]
+        judged = found["defences_fgsm"]
+        assert judged["judged_new_survives"] <= judged["judged_old_survives"] and judged["n"] == len(judged["pairs"])
+        for _, _, clean, defended_clean, defended in judged["pairs"]:  # each verdict, as the page now judges it
+            if logic.same(defended, defended_clean) and not logic.same(defended, clean):
+                assert not logic.attack_survives(clean, defended_clean, defended, None)
 
 
 # ------------------------------------------------------------------ the rest
@@ -230,3 +233,15 @@ def test_api_defaults_trimmed_clips_unreadable_files_and_example_positions(tmp_p
     assert "LibsndfileError" not in str(info.value) and "not audio we can read:" in str(info.value)
     with pytest.raises(Exception, match="example clips"):
         ui.pick(99)
+
+
+def test_the_notes_say_which_case_each_measured_contrast_is():
+    ctc_examples, held_ctc = SHIPPED["models"][CTC], SHIPPED["heldout"]["models"][CTC]
+    # "That is the bundled model on the voices it knows": the intervals do not overlap
+    noise_high = logic.wilson_interval(ctc_examples["noise_30"]["hits"], ctc_examples["noise_30"]["n"])[1]
+    pgd_low = logic.wilson_interval(ctc_examples["pgd_30"]["hits"], ctc_examples["pgd_30"]["n"])[0]
+    assert noise_high < pgd_low
+    # "noise of the same size already changes most transcripts: the bundled model on flite's voices"
+    assert held_ctc["noise"]["changed"] > 0.5 and len(held_ctc["correct"]) <= len(SHIPPED["heldout"]["clips"]) / 2
+    numbers = strings.note_numbers(SHIPPED)
+    assert numbers["held_ctc_noise"].startswith(f"{held_ctc['noise']['hits']}/{held_ctc['noise']['n']}")

@@ -97,9 +97,8 @@ STRINGS = {
                                           "{pgd_low}–{pgd_high}); FGSM in {fgsm_hits} of {fgsm_n} ({fgsm_rate}).",
         "audio_attack.contrast_heldout": "**On {clips} held-out clips (another synthesiser, flite), {model}**: "
                                          "random noise {noise_hits} of {noise_n} draws ({noise_rate}, "
-                                         "{noise_low}–{noise_high}); PGD-{steps} {pgd_hits} of {pgd_n} "
-                                         "({pgd_rate}, {pgd_low}–{pgd_high}); FGSM {fgsm_hits} of {fgsm_n} "
-                                         "({fgsm_rate}).",
+                                         "{noise_low}–{noise_high}); FGSM {fgsm_hits} of {fgsm_n} clips "
+                                         "({fgsm_rate}, {fgsm_low}–{fgsm_high}).",
         "audio_attack.contrast_none": "No rates over many clips were measured for {model} at {budget} dB: only "
                                       "the draws on this clip above.",
         "audio_attack.transfer_changed_like_noise": "### Played to {model}: it hears something different, but "
@@ -257,9 +256,8 @@ STRINGS = {
                                           "{pgd_low}–{pgd_high}）；FGSM {fgsm_n} 段中的 {fgsm_hits} 段（{fgsm_rate}）。",
         "audio_attack.contrast_heldout": "**在 {clips} 段保留測試音檔上（另一個合成器 flite），{model}**："
                                          "隨機雜訊 {noise_n} 次中 {noise_hits} 次（{noise_rate}，"
-                                         "{noise_low}–{noise_high}）；PGD-{steps} {pgd_n} 段中 {pgd_hits} 段"
-                                         "（{pgd_rate}，{pgd_low}–{pgd_high}）；FGSM {fgsm_n} 段中 {fgsm_hits} 段"
-                                         "（{fgsm_rate}）。",
+                                         "{noise_low}–{noise_high}）；FGSM {fgsm_n} 段中 {fgsm_hits} 段"
+                                         "（{fgsm_rate}，{fgsm_low}–{fgsm_high}）。",
         "audio_attack.contrast_none": "沒有在許多音檔上量過 {model} 在 {budget} dB 的比率：只有上面這段音檔的抽樣結果。",
         "audio_attack.transfer_changed_like_noise": "### 播給{model}聽：它聽到的內容改變了，但同樣大小的隨機雜訊"
                                                     "也會改變它聽到的內容（{draws} 次中 {changed} 次）："
@@ -379,14 +377,15 @@ def note_numbers(results: dict) -> dict[str, str]:
     numbers["held_clips"] = str(len(held["clips"]))
     for model, key in (("ctc", "speech-ctc"), ("whisper", "whisper-tiny.en")):
         found = held["models"][key]
-        numbers.update({f"held_{model}_{kind}": count(found[kind]) for kind in ("noise", "pgd", "fgsm")})
+        numbers.update({f"held_{model}_{kind}": count(found[kind]) if kind in found else "–"
+                        for kind in ("noise", "pgd", "fgsm")})
         numbers[f"held_{model}_correct"] = f"{len(found['correct'])}/{len(held['clips'])}"
-    defended = held["models"]["whisper-tiny.en"]["defences_pgd"]
+    defended = held["models"]["whisper-tiny.en"]["defences_fgsm"]
     numbers.update(held_def_n=str(defended["n"]), held_def_whisper_old=str(defended["judged_old_survives"]),
                    held_def_whisper_new=str(defended["judged_new_survives"]))
     for source, other in (("speech-ctc", "whisper-tiny.en"), ("whisper-tiny.en", "speech-ctc")):
         short = "ctc_whisper" if source == "speech-ctc" else "whisper_ctc"
-        found = held["transfer"][f"{source}->{other}:pgd_30"]
+        found = held["transfer"][f"{source}->{other}:fgsm_30"]
         numbers[f"held_transfer_{short}"] = f"{found['hits']}/{found['n']} ({found['changed']:.0%})"
         numbers[f"held_transfer_{short}_noise"] = (f"{found['noise_hits']}/{found['noise_n']} "
                                                    f"({found['noise_changed']:.0%})")

@@ -476,7 +476,7 @@ def _measured_contrast(key: str, budget: float, lang: str) -> str:
     found = results.get("models", {}).get(key, {})
     noise, pgd, fgsm = (found.get(f"{name}_{-int(budget)}") for name in ("noise", "pgd", "fgsm"))
     lines = []
-    if noise and pgd and "n" in noise and float(budget).is_integer():
+    if noise and pgd and fgsm and all("n" in x for x in (noise, pgd, fgsm)) and float(budget).is_integer():
         lines.append(t("audio_attack.contrast_examples", lang, clips=len(results["clips"]), draws=noise["draws"],
                        budget=_minus(f"{budget:.0f}"), model=model_name(key, lang), **_rate("noise", noise),
                        **_rate("pgd", pgd), **_rate("fgsm", fgsm), steps=results["settings"]["pgd_steps"]))
@@ -484,8 +484,8 @@ def _measured_contrast(key: str, budget: float, lang: str) -> str:
     found = held.get("models", {}).get(key)
     if found and float(budget) == held.get("budget_db"):
         lines.append(t("audio_attack.contrast_heldout", lang, clips=len(held["clips"]), draws=held["noise_draws"],
-                       model=model_name(key, lang), **_rate("noise", found["noise"]), **_rate("pgd", found["pgd"]),
-                       **_rate("fgsm", found["fgsm"]), steps=held["pgd_steps"]))
+                       model=model_name(key, lang), **_rate("noise", found["noise"]),
+                       **_rate("fgsm", found["fgsm"])))
     return "\n\n".join(lines) or t("audio_attack.contrast_none", lang, budget=_minus(f"{budget:.0f}"),
                                      model=model_name(key, lang))
 
