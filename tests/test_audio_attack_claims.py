@@ -241,6 +241,10 @@ def test_the_notes_say_which_case_each_measured_contrast_is():
     noise_high = logic.wilson_interval(ctc_examples["noise_30"]["hits"], ctc_examples["noise_30"]["n"])[1]
     pgd_low = logic.wilson_interval(ctc_examples["pgd_30"]["hits"], ctc_examples["pgd_30"]["n"])[0]
     assert noise_high < pgd_low
+    # "For Whisper tiny.en on the example voices the contrast is weak": the intervals overlap
+    whisper = SHIPPED["models"][WHISPER]
+    noise_high = logic.wilson_interval(whisper["noise_30"]["hits"], whisper["noise_30"]["n"])[1]
+    assert noise_high >= logic.wilson_interval(whisper["pgd_30"]["hits"], whisper["pgd_30"]["n"])[0]
     # "noise of the same size already changes most transcripts: the bundled model on flite's voices"
     assert held_ctc["noise"]["changed"] > 0.5 and len(held_ctc["correct"]) <= len(SHIPPED["heldout"]["clips"]) / 2
     numbers = strings.note_numbers(SHIPPED)

@@ -78,10 +78,8 @@ def test_the_notes_quote_every_number_and_say_nothing_the_results_deny(lang):
     # "the direction matters": random noise of the same size changes fewer transcripts than the attack
     assert ctc["noise_30"]["changed"] < ctc["pgd_30"]["changed"]
     assert whisper["noise_30"]["changed"] < whisper["pgd_30"]["changed"]
-    # "The target never does, here", and Whisper's changes are about as frequent as with random noise
+    # "The target never does, here"
     assert all(found["target_heard"] == 0 for key, found in SHIPPED["transfer"].items() if "targeted" in key)
-    ctc_to_whisper = SHIPPED["transfer"]["speech-ctc->whisper-tiny.en:targeted_30"]["changed"]
-    assert abs(ctc_to_whisper - whisper["noise_30"]["changed"]) <= 1 / len(SHIPPED["clips"]) + 1e-9
     # "targeted attacks need many steps": the targeted rate is below the untargeted one at the same budget
     assert ctc["targeted_40"]["reached"] <= ctc["pgd_40"]["changed"]
     assert 10 ** (ctc["targeted_30"]["snr_db"] / 10) == pytest.approx(float(numbers["ctc_power_ratio"]
