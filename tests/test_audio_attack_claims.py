@@ -162,8 +162,16 @@ def test_a_transfer_verdict_comes_with_the_receiving_models_noise_control(whispe
 
 
 def test_the_shipped_transfer_rates_carry_their_noise_control():
-    for found in list(SHIPPED["transfer"].values()) + list(SHIPPED["heldout"]["transfer"].values()):
-        assert {"noise_changed", "noise_n", "receiver_correct"} <= set(found)
+    held = SHIPPED["heldout"]
+    numbers = strings.note_numbers(SHIPPED)
+    for (source, other), short in zip((measure.MODELS, measure.MODELS[::-1]), ("ctc_whisper", "whisper_ctc")):
+        found = held["transfer"][f"{source}->{other}:fgsm_30"]
+        receiver = held["models"][other]
+        assert (found["noise_hits"], found["noise_n"]) == (receiver["noise"]["hits"], receiver["noise"]["n"])
+        assert found["receiver_correct"] == len(receiver["correct"])
+        assert numbers[f"held_transfer_{short}_noise"].startswith(f"{found['noise_hits']}/{found['noise_n']}")
+    # "the bundled model understands {{held_ctc_correct}} of those clips in the first place": none of them
+    assert numbers["held_ctc_correct"] == f"0/{len(held['clips'])}"
 
 
 # ------------------------------------------------------------------ defences: against the defended clean clip
