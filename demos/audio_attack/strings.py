@@ -102,7 +102,8 @@ STRINGS = {
         "audio_attack.contrast_none": "No rates over many clips were measured for {model} at {budget} dB: only "
                                       "the draws on this clip above.",
         "audio_attack.transfer_changed_like_noise": "### Played to {model}: it hears something different, but "
-                                                    "random noise of the same size changes what it hears too ({changed} "
+                                                    "random noise of the same size changes what it hears too "
+                                                    "({changed} "
                                                     "of {draws} draws): no evidence that the attack made on {made} "
                                                     "transfers.",
         "audio_attack.transfer_misheard": "⚠ {model} does not understand the clean clip in the first place (it says "
@@ -242,23 +243,27 @@ STRINGS = {
         "audio_attack.clean_line_plain": "模型聽到：**{text}**",
         "audio_attack.adversarial_line_plain": "攻擊後聽到：**{text}**",
         "audio_attack.noise_line": "加上第一次抽到的雜訊後聽到：**{text}**",
-        "audio_attack.misheard_before": "⚠ **還沒攻擊，模型就已經聽錯這段範例**：它說的是「{said}」，模型聽到「{heard}」。"
+        "audio_attack.misheard_before": "⚠ **還沒攻擊，模型就已經聽錯這段範例**：它說的是「{said}」，"
+                                        "模型聽到「{heard}」。"
                                         "這裡的每個判定都是和模型在原始音檔聽到的內容比較，而不是和實際說的話比較。",
         "audio_attack.target_not_english": "這個模型只會寫英文，寫不出這些字元：{chars}。請用英文輸入目標句子"
                                            "（拉丁字母、數字、標點）。",
         "audio_attack.gain_line": "擾動播放器：{gain} dB（不會削波的最大增益，最多 +30）",
         "audio_attack.example_position": "請從 {count} 段範例音檔中選一段：位置 0 到 {last}。",
-        "audio_attack.unreadable": "無法讀取這段音訊：{detail}。支援格式：WAV（8/16/24/32 位元、浮點）、FLAC、OGG、MP3。",
+        "audio_attack.unreadable": "無法讀取這段音訊：{detail}。"
+                                   "支援格式：WAV（8/16/24/32 位元、浮點）、FLAC、OGG、MP3。",
         "audio_attack.contrast_examples": "**在 {clips} 段範例音檔上、{budget} dB、{model} 量到的結果**："
                                           "隨機雜訊在 {noise_n} 次抽樣中改變了 {noise_hits} 次轉錄（{noise_rate}，"
                                           "95% 區間 {noise_low}–{noise_high}；每段 {draws} 次）；"
                                           "非目標式 PGD-{steps} 改變了 {pgd_n} 段中的 {pgd_hits} 段（{pgd_rate}，"
-                                          "{pgd_low}–{pgd_high}）；FGSM {fgsm_n} 段中的 {fgsm_hits} 段（{fgsm_rate}）。",
+                                          "{pgd_low}–{pgd_high}）；"
+                                          "FGSM {fgsm_n} 段中的 {fgsm_hits} 段（{fgsm_rate}）。",
         "audio_attack.contrast_heldout": "**在 {clips} 段保留測試音檔上（另一個合成器 flite），{model}**："
                                          "隨機雜訊 {noise_n} 次中 {noise_hits} 次（{noise_rate}，"
                                          "{noise_low}–{noise_high}）；FGSM {fgsm_n} 段中 {fgsm_hits} 段"
                                          "（{fgsm_rate}，{fgsm_low}–{fgsm_high}）。",
-        "audio_attack.contrast_none": "沒有在許多音檔上量過 {model} 在 {budget} dB 的比率：只有上面這段音檔的抽樣結果。",
+        "audio_attack.contrast_none": "沒有在許多音檔上量過 {model} 在 {budget} dB 的比率："
+                                      "只有上面這段音檔的抽樣結果。",
         "audio_attack.transfer_changed_like_noise": "### 播給{model}聽：它聽到的內容改變了，但同樣大小的隨機雜訊"
                                                     "也會改變它聽到的內容（{draws} 次中 {changed} 次）："
                                                     "沒有證據顯示在{made}上做的攻擊能遷移。",

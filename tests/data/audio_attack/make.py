@@ -36,7 +36,7 @@ CLIPS = (
 )
 
 
-def render(text: str, voice: str) -> "torch.Tensor":
+def render(text: str, voice: str):
     with tempfile.NamedTemporaryFile(suffix=".wav") as handle:
         subprocess.run(["flite", "-voice", voice, "-t", text, "-o", handle.name], check=True, timeout=60)
         return trim(load_wav(Path(handle.name)))
