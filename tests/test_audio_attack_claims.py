@@ -199,6 +199,10 @@ def test_english_only_whisper_refuses_chinese_targets_and_the_ctc_model_too(whis
         with pytest.raises(logic.Unspellable):
             listener.spell("打開窗戶")
     assert whisper.spell("Open the window, 2 times!")  # English with digits and punctuation is fine
+    from core.i18n import t
+
+    assert "writes English only" in t("audio_attack.model_hint", "en")
+    assert "只會寫英文" in t("audio_attack.model_hint", "zh")
     clip = ui._clip(path("go_forward"), "en")
     with pytest.raises(Exception, match="writes English only"):
         ui._target("我他", whisper, clip, logic.Heard("go forward", 1.0), "en")
