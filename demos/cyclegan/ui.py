@@ -547,7 +547,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                 gallery = gr.Gallery(thumbnails, show_label=False, columns=9, rows=1, height="auto",
                                      allow_preview=False, interactive=False, object_fit="cover", buttons=[],
                                      elem_id="cyclegan-gallery", elem_classes=["thumb-gallery"])
-                with gr.Accordion(i18n("cyclegan.sketch"), open=False):
+                with gr.Accordion(i18n("cyclegan.sketch"), open=False) as sketch_box:
                     sketch = SafeSketchpad(type="numpy", image_mode="L", show_label=False, canvas_size=(280, 280),
                                            height=330, layers=False, placeholder=i18n("cyclegan.sketch_placeholder"),
                                            brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"),
@@ -589,6 +589,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
             api_name="cyclegan_translate_drawing", api_visibility="private", **translate_args)
         demo.load(None, js=select_brush_js("cyclegan-sketch"))
         sketch.clear(None, js=select_brush_js("cyclegan-sketch"))
+        sketch_box.expand(None, js=select_brush_js("cyclegan-sketch"))  # closed at load: the brush is put then
         picked_outputs = [picture, use_drawing, model, model_status, direction]
         on_gallery_click(gallery, pick, outputs=picked_outputs, api_name="cyclegan_pick", show_progress="hidden",
                          inputs=[model, direction], **LIGHT).then(
