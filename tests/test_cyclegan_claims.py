@@ -247,6 +247,11 @@ def test_the_notes_claims_about_drawn_digits_hold(results):
     # "scans it to 8×8 ... G then keeps the digit ... neat drawings need less changing than real handwriting"
     assert drawn["a_to_b"]["scanned"] >= 0.9 and after["x_judged_handwritten"] >= 0.5
     assert before["change"] < after["change"] < drawn["handwritten_test_change"]
+    assert drawn["typeset_test_change_by_g"] < after["change"]
+    # "thickened until the font digits, scanned so, carry as much ink as the training scans"
+    ink = results["scan_ink"]
+    assert ink["stroke"] == logic.SCAN_STROKE
+    assert ink["font_renders_scanned"][f"{logic.SCAN_STROKE:g}"] == pytest.approx(ink["training_scans"], rel=0.01)
     assert after["cycle_l1"] < before["cycle_l1"]
     # "the expected calibration error falls"; "never went above 61%"
     assert judge["test"]["after"]["ece"] < judge["test"]["before"]["ece"] / 5
