@@ -107,6 +107,18 @@ def test_the_canvas_path_says_which_domain_and_shows_the_scan(drawn):
         assert "掃描成 8×8" in zh
 
 
+def test_a_blot_or_a_line_is_still_translated():
+    """Scanning must not turn a picture the page translated before into an error: a filled square scans to a
+    uniform grid (no ink to centre) and goes as it is; a thin horizontal line is scanned."""
+    from demos.cyclegan import ui
+
+    for rows, cols, scanned in ((slice(40, 240), slice(40, 240), False), (slice(140, 143), slice(40, 240), True)):
+        canvas = np.full((280, 280), 255, np.uint8)
+        canvas[rows, cols] = 0
+        panels, text, _ = ui._translate(None, sketchpad_value(canvas), True, DIGITS.key, "a_to_b", "en")
+        assert len(panels) == (5 if scanned else 4) and ("scanned to 8×8 first" in text) == scanned
+
+
 # ---- bullet 2: the style judge's probability means something
 
 def test_the_style_judge_is_calibrated_on_digits_it_was_not_fitted_on(results):

@@ -11,6 +11,7 @@ import torch
 from torch import nn
 
 from core.data.digits import normalize_digit, to_tensor
+from core.i18n import UserInputError
 
 #: Domain A of the digits pair is scikit-learn's digits: 32×32 bitmaps of handwriting (thick pen, the digit as
 #: tall as the bitmap) counted in 4×4 blocks into 8×8 grids of 0-16, then scaled back up (bicubic) to 32×32 and
@@ -255,7 +256,11 @@ def style_probabilities(judge: nn.Module, images: np.ndarray) -> np.ndarray:
 def into_domain(judge: nn.Module, digit: np.ndarray, direction: str) -> tuple[np.ndarray, bool]:
     """The digit the pair's generator translates, and whether it was scanned first: sent A → B (handwritten →
     typeset) while the style judge calls it typeset (a sharp drawing, a print), it is scanned to 8×8 like the
-    pair's handwritten domain (as_scan); otherwise it goes as it is."""
+    pair's handwritten domain (as_scan); otherwise it goes as it is. (A blot that fills its whole box scans to a
+    uniform square, with no ink left to centre: it goes as it is too.)"""
     if direction == "a_to_b" and style_probabilities(judge, digit[None])[0].argmax() == 1:
-        return as_scan(digit), True
+        try:
+            return as_scan(digit), True
+        except UserInputError:
+            return digit, False
     return digit, False
