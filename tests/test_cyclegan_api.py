@@ -33,7 +33,7 @@ def translate(client, picture, model=DIGITS, direction="a_to_b", drawing=None, u
 def test_a_handwritten_digit_goes_to_typeset_and_back(client, tmp_path):
     panels, numbers, timing = translate(client, digit_file(tmp_path, HANDWRITTEN, 3))
     captions = [panel["caption"] for panel in panels]
-    assert captions[:3] == ["x (handwritten)", "G(x): typeset", "F(G(x)): back to handwritten"]
+    assert captions[:3] == ["x (looks handwritten)", "G(x): toward typeset", "F(G(x)): back to handwritten"]
     assert captions[3].startswith("|x − F(G(x))|, mean 0.")
     x, gx, fgx = (pixels(panel["image"]) for panel in panels[:3])
     assert x.shape == gx.shape == fgx.shape == (224, 224, 3)  # 28x28, shown 8x larger
@@ -46,7 +46,7 @@ def test_a_handwritten_digit_goes_to_typeset_and_back(client, tmp_path):
 
 def test_a_typeset_digit_goes_the_other_way(client, tmp_path):
     panels, numbers, _ = translate(client, digit_file(tmp_path, TYPESET, 5), direction="b_to_a")
-    assert [panel["caption"] for panel in panels][:3] == ["x (typeset)", "F(x): handwritten",
+    assert [panel["caption"] for panel in panels][:3] == ["x (looks typeset)", "F(x): toward handwritten",
                                                           "G(F(x)): back to typeset"]
     assert "reads **5** in x" in numbers and "**5** in G(F(x))" in numbers and "calls F(x) **handwritten**" in numbers
 
@@ -116,7 +116,9 @@ def test_a_drawing_is_translated(client, tmp_path):
     path = tmp_path / "one.png"
     Image.fromarray(canvas).save(path)
     panels, numbers, _ = translate(client, None, drawing=drawing_payload(str(path)), use_drawing=True)
-    assert len(panels) == 4 and "reads **1** in x" in numbers
+    # a sharp drawing looks typeset: it is scanned to 8×8 first, and both are shown (the drawing, then x)
+    assert len(panels) == 5 and "reads **1** in x" in numbers
+    assert panels[0]["caption"] == "your digit (looks typeset)" and panels[1]["caption"].startswith("x: scanned")
     blank = tmp_path / "blank.png"
     Image.new("L", (280, 280), 255).save(blank)
     assert "The drawing is empty" in error_text(

@@ -248,7 +248,7 @@ def test_the_tab_offers_named_checkpoints_first_and_closes_their_cycle(tmp_path)
             f"assert ui.TRANSLATORS.best().key == '{pair}', ui.TRANSLATORS.best().key\n"
             f"panels, numbers, _ = ui.translate('assets/examples/astronaut.png', model='{pair}')\n"
             "assert len(panels) == 4 and 'Cycle error' in numbers and 'A = horse, B = zebra' in numbers, numbers\n"
-            f"assert panels[1][1] == 'G(x): zebra' and ui.model_for('photo', 'digits-cyclegan') == '{pair}'\n"
+            f"assert panels[1][1] == 'G(x): toward zebra' and ui.model_for('photo', 'digits-cyclegan') == '{pair}'\n"
             "print('ok')")
     env = {key: value for key, value in os.environ.items() if key != "DEMO_CYCLEGAN"}
     out = subprocess.run([sys.executable, "-c", code, spec], cwd=root, capture_output=True, text=True, timeout=300,

@@ -10,7 +10,17 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.data.digits import to_tensor
+from core.data.digits import normalize_digit, to_tensor
+from core.i18n import UserInputError
+
+#: Domain A of the digits pair is scikit-learn's digits: 32×32 bitmaps of handwriting (thick pen, the digit as
+#: tall as the bitmap) counted in 4×4 blocks into 8×8 grids of 0-16, then scaled back up (bicubic) to 32×32 and
+#: put in 28×28 by normalize_digit (core/data/digits.py, build_handwritten).
+SCAN_BITMAP, SCAN_GRID = 32, 8
+#: The stroke width (in bitmap pixels) a picture is thickened to before it is counted: chosen so that the font
+#: renders of the training split, put through as_scan, carry as much ink per 8×8 grid as the training scans do
+#: (measure.py, "scan_ink"); not fitted on any test or held-out digit.
+SCAN_STROKE = 3.5
 
 
 def image_tensor(image: np.ndarray) -> torch.Tensor:
@@ -62,6 +72,12 @@ def identity_change(generator: nn.Module, image: np.ndarray) -> tuple[np.ndarray
     """G applied to a picture already in its target domain, and the mean |G(b) − b| (0 for a perfect identity)."""
     out = apply(generator, image)
     return out, float(cycle_error(image, out).mean())
+
+
+@torch.inference_mode()
+def apply_batch(generator: nn.Module, digits: np.ndarray) -> np.ndarray:
+    """One generator on a batch of digits (N, 28, 28) uint8 -> uint8, as ``apply`` gives each (to rounding)."""
+    return (generator(to_tensor(digits)).clamp(0, 1)[:, 0] * 255).round().to(torch.uint8).numpy()
 
 
 @torch.inference_mode()
@@ -125,7 +141,126 @@ def round_trip(forward: nn.Module, backward: nn.Module, classifier: nn.Module, s
 
 
 def hidden_digits(trip: RoundTrip, labels: np.ndarray) -> tuple[int, int]:
-    """The 'ghost' failure: of the translations that read as another digit, how many came back as the right
-    one. F recovered what G(x) does not visibly show: the information was hidden in G(x), not kept in sight."""
-    lost = trip.read_translated != np.asarray(labels)
-    return int(lost.sum()), int((lost & (trip.read_reconstructed == np.asarray(labels))).sum())
+    """The 'ghost' failure: of the digits the classifier reads right in x whose translation reads as another
+    digit, how many came back as the right one. F recovered what G(x) does not visibly show: the information
+    was hidden in G(x), not kept in sight. (A digit misread in x is left out: a translation that "changes" it may
+    only be correcting the classifier's mistake.)"""
+    labels = np.asarray(labels)
+    lost = (trip.read_x == labels) & (trip.read_translated != labels)
+    return int(lost.sum()), int((lost & (trip.read_reconstructed == labels)).sum())
+
+
+#: A reading the page builds a verdict on: the digit classifier at least this sure (chosen before measuring; the
+#: held-out drawn digits check what it buys: results.json, "drawn").
+SURE = 0.9
+
+
+def is_ghost(read: np.ndarray, confidence: np.ndarray) -> bool:
+    """For one input without a label: x → G(x) → F(G(x)) read as (x, g, x) with g ≠ x, and the classifier sure
+    of x (≥ SURE): only then can the page say G(x) shows another digit while F brought x back. An unsure
+    reading of x may be the classifier's own mistake (a 9 read as 8), which the translation undoes."""
+    return bool(read[1] != read[0] and read[2] == read[0] and confidence[0] >= SURE)
+
+
+def scan_from_grid(grid: np.ndarray) -> np.ndarray:
+    """An 8×8 grid of 0-16 (a scikit-learn digit) -> the 28×28 digit the pair was trained on: the recipe of
+    core.data.digits.build_handwritten (×255/16, bicubic to 32×32, normalize_digit)."""
+    from PIL import Image
+
+    big = Image.fromarray(np.uint8(np.asarray(grid, np.float64) * 255 / 16)).resize((32, 32), Image.BICUBIC)
+    return normalize_digit(np.asarray(big), ink_is_dark=False)
+
+
+def stroke_width(bitmap: np.ndarray) -> float:
+    """The mean stroke width of a binary picture: twice its area over its edge pixels (a stroke of width w and
+    length L has area wL and 2L edge pixels)."""
+    ink = np.asarray(bitmap, bool)
+    padded = np.pad(ink, 1)
+    inner = padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2] & padded[1:-1, 2:]
+    edge = int((ink & ~inner).sum())
+    return 2 * float(ink.sum()) / max(edge, 1)
+
+
+def scan_grid(digit: np.ndarray, stroke: float = SCAN_STROKE) -> np.ndarray:
+    """A 28×28 digit (bright ink) -> the 8×8 grid of 0-16 a scan of it would give: its ink (above half its peak)
+    fitted as tall as a 32×32 bitmap (the width kept in proportion), thickened to about ``stroke`` pixels, and
+    counted in 4×4 blocks."""
+    from PIL import Image, ImageFilter
+
+    ink = np.asarray(digit, np.float32)
+    peak = float(ink.max())
+    if peak <= 0:
+        return np.zeros((SCAN_GRID, SCAN_GRID), np.int64)
+    rows, cols = np.nonzero(ink > 0.25 * peak)
+    crop = ink[rows.min(): rows.max() + 1, cols.min(): cols.max() + 1] / peak
+    height, width = crop.shape
+    scale = SCAN_BITMAP / max(height, width)
+    new_h, new_w = max(1, round(height * scale)), max(1, round(width * scale))
+    resized = np.asarray(Image.fromarray(crop, mode="F").resize((new_w, new_h), Image.BILINEAR))
+    bitmap = np.zeros((SCAN_BITMAP, SCAN_BITMAP), np.uint8)
+    top, left = (SCAN_BITMAP - new_h) // 2, (SCAN_BITMAP - new_w) // 2
+    bitmap[top: top + new_h, left: left + new_w] = np.where(resized > 0.5, 255, 0)
+    for _ in range(4):  # each 3×3 dilation widens a stroke by about two pixels
+        if stroke_width(bitmap > 0) + 1 > stroke:
+            break
+        bitmap = np.asarray(Image.fromarray(bitmap).filter(ImageFilter.MaxFilter(3)))
+    blocks = (bitmap > 0).reshape(SCAN_GRID, 4, SCAN_GRID, 4)
+    return blocks.sum(axis=(1, 3)).astype(np.int64)
+
+
+def as_scan(digit: np.ndarray, stroke: float = SCAN_STROKE) -> np.ndarray:
+    """A 28×28 digit put into domain A as the pair knows it: scanned to 8×8 (scan_grid), scaled back up
+    (scan_from_grid). A sharp drawing comes out as blurred as the scans the pair learned from."""
+    return scan_from_grid(scan_grid(digit, stroke))
+
+
+# ------------------------------------------------------------------ the style judge's confidence
+
+def fit_temperature(logits: np.ndarray, truth: np.ndarray) -> float:
+    """Temperature scaling (Guo et al., 2017): the T > 0 that minimises the negative log-likelihood of
+    softmax(logits / T) on labelled examples (a log-spaced grid, then a finer one around the best)."""
+    logits, truth = np.asarray(logits, np.float64), np.asarray(truth)
+
+    def nll(temperature: float) -> float:
+        z = logits / temperature
+        z = z - z.max(axis=1, keepdims=True)
+        log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return float(-log_p[np.arange(len(truth)), truth].mean())
+
+    grid = np.exp(np.linspace(np.log(0.01), np.log(100), 241))
+    best = grid[int(np.argmin([nll(t) for t in grid]))]
+    fine = best * np.exp(np.linspace(-0.05, 0.05, 101))
+    return float(fine[int(np.argmin([nll(t) for t in fine]))])
+
+
+def expected_calibration_error(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> float:
+    """ECE: the gap between confidence and accuracy, averaged over equal-width confidence bins, weighted by
+    how many predictions fall in each."""
+    confidence, correct = np.asarray(confidence, np.float64), np.asarray(correct, np.float64)
+    edges = np.linspace(0, 1, bins + 1)
+    which = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, bins - 1)
+    gap = 0.0
+    for b in range(bins):
+        inside = which == b
+        if inside.any():
+            gap += inside.mean() * abs(confidence[inside].mean() - correct[inside].mean())
+    return float(gap)
+
+
+@torch.inference_mode()
+def style_probabilities(judge: nn.Module, images: np.ndarray) -> np.ndarray:
+    """The style judge's (handwritten, typeset) probabilities for (N, 28, 28) uint8 digits: (N, 2)."""
+    return judge(to_tensor(images)).softmax(1).numpy()
+
+
+def into_domain(judge: nn.Module, digit: np.ndarray, direction: str) -> tuple[np.ndarray, bool]:
+    """The digit the pair's generator translates, and whether it was scanned first: sent A → B (handwritten →
+    typeset) while the style judge calls it typeset (a sharp drawing, a print), it is scanned to 8×8 like the
+    pair's handwritten domain (as_scan); otherwise it goes as it is. (A blot that fills its whole box scans to a
+    uniform square, with no ink left to centre: it goes as it is too.)"""
+    if direction == "a_to_b" and style_probabilities(judge, digit[None])[0].argmax() == 1:
+        try:
+            return as_scan(digit), True
+        except UserInputError:
+            return digit, False
+    return digit, False

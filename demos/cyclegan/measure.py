@@ -10,6 +10,7 @@ CPU working size: how much G changes a photo, and how much it changes its own ou
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import numpy as np
 import torch
 
 from core.classifier import DIGIT_CNN
-from core.data.digits import HANDWRITTEN, TEST, TYPESET, load_split
+from core.data.digits import HANDWRITTEN, TEST, TYPESET, load_split, to_tensor
 from core.images import example_photos
 from core.models import ASSETS, read_card
 from demos.cyclegan import logic
@@ -42,8 +43,122 @@ def digits_pair() -> dict:
                      "digit_back": round(float((trip.read_reconstructed == test.labels).mean()), 4),
                      "target_style": round(float((trip.style_translated == 1 - source).mean()), 4),
                      "cycle_l1": round(float(trip.cycle_l1.mean()), 4),
-                     "lost": lost, "hidden": hidden}
+                     "lost": lost, "hidden": hidden, "ghost_calls": ghost_calls(classifier, trip, test.labels)}
     return out
+
+
+DRAWN = 200  # held-out drawn digits (drawn.py), 20 of each class
+
+
+def trip_figures(trip: logic.RoundTrip, labels: np.ndarray, target: int, judge) -> dict:
+    """What the page says about a batch of round trips: the digit kept, the style reached (and how sure the
+    calibrated judge is), the change |G(x) − x|, the cycle error, and the ghosts under the page's rule."""
+    change = np.abs(trip.translated.astype(np.float32) - trip.x.astype(np.float32)).mean(axis=(1, 2)) / 255
+    style_p = logic.style_probabilities(judge, trip.translated)[:, target]
+    return {"digit_kept": round(float((trip.read_translated == labels).mean()), 4),
+            "target_style": round(float((trip.style_translated == target).mean()), 4),
+            "target_style_p_mean": round(float(style_p.mean()), 4),
+            "change": round(float(change.mean()), 4),
+            "digit_back": round(float((trip.read_reconstructed == labels).mean()), 4),
+            "cycle_l1": round(float(trip.cycle_l1.mean()), 4)}
+
+
+@torch.inference_mode()
+def ghost_calls(classifier, trip: logic.RoundTrip, labels: np.ndarray) -> dict:
+    """How often a page would call a ghost, by the old rule (x, G(x), F(G(x)) read as a, b ≠ a, a) and by the
+    page's rule now (logic.is_ghost: the classifier also sure of x), and how many of those calls were
+    on a digit whose x the classifier misread (a ghost that is the classifier's mistake)."""
+    from core.data.digits import to_tensor
+
+    readings = [classifier(to_tensor(images)).softmax(1) for images in (trip.x, trip.translated, trip.reconstructed)]
+    read = np.stack([p.argmax(1).numpy() for p in readings], 1)
+    confidence = np.stack([p.max(1).values.numpy() for p in readings], 1)
+    old = (read[:, 1] != read[:, 0]) & (read[:, 2] == read[:, 0])
+    new = np.array([logic.is_ghost(r, c) for r, c in zip(read, confidence)], bool)
+    misread = read[:, 0] != labels
+    return {"old_rule": int(old.sum()), "old_rule_x_misread": int((old & misread).sum()),
+            "page_rule": int(new.sum()), "page_rule_x_misread": int((new & misread).sum())}
+
+
+def drawn(count: int = DRAWN) -> dict:
+    """The held-out drawn digits (drawn.py: strokes on the sketchpad's canvas, through drawing_to_gray and
+    normalize_digit), both ways, as the page took them before (as they are) and now (logic.into_domain)."""
+    from demos.cyclegan.drawn import SEED, drawn_digits
+    from demos.cyclegan.model import raw_style_judge
+
+    device = torch.device("cpu")
+    pair, classifier = DIGITS.load(device).model, DIGIT_CNN.load(device).model
+    judge, raw = style_judge(), raw_style_judge()
+    _, digits, labels = drawn_digits(count, SEED)
+    out = {"digits": count, "seed": SEED,
+           "sha256_first_100": hashlib.sha256(np.ascontiguousarray(digits[:100]).tobytes()).hexdigest(),
+           "read_x": round(float((classifier(to_tensor(digits)).argmax(1).numpy() == labels).mean()), 4),
+           "judged_typeset": round(float((logic.style_probabilities(judge, digits).argmax(1) == TYPESET).mean()), 4)}
+    for name, source, (forward, backward) in (("a_to_b", HANDWRITTEN, (pair.g, pair.f)),
+                                              ("b_to_a", TYPESET, (pair.f, pair.g))):
+        mapped = [logic.into_domain(judge, digit, name) for digit in digits]
+        scanned = np.array([s for _, s in mapped])
+        x = np.stack([m for m, _ in mapped])
+        before = logic.round_trip(forward, backward, classifier, judge, digits)
+        after = logic.round_trip(forward, backward, classifier, judge, x)
+        out[name] = {"scanned": round(float(scanned.mean()), 4),
+                     "before": trip_figures(before, labels, 1 - source, judge),
+                     "after": {**trip_figures(after, labels, 1 - source, judge),
+                               "x_judged_handwritten": round(float((logic.style_probabilities(judge, x).argmax(1)
+                                                                    == HANDWRITTEN).mean()), 4)},
+                     "ghosts_before": ghost_calls(classifier, before, labels),
+                     "ghosts_after": ghost_calls(classifier, after, labels)}
+        out[name]["before"]["raw_judge_target_p_mean"] = round(float(
+            logic.style_probabilities(raw, before.translated)[:, 1 - source].mean()), 4)
+    # The levels the bar compares with: G on the handwritten test digits, G on typeset ones (which it should
+    # leave alone), and the ink per 8×8 grid that chose SCAN_STROKE (font renders of the training split, scanned,
+    # against the training scans)
+    hand, typeset = load_split(TEST, HANDWRITTEN), load_split(TEST, TYPESET)
+    for key, images, gen in (("handwritten_test_change", hand.images, pair.g),
+                             ("typeset_test_change_by_g", typeset.images, pair.g)):
+        translated = logic.apply_batch(gen, images)
+        out[key] = round(float(np.abs(translated.astype(np.float32) - images.astype(np.float32)).mean() / 255), 4)
+    return out
+
+
+def scan_ink() -> dict:
+    """SCAN_STROKE's reason: the ink per 8×8 grid (sum of 0-16 counts) of the training scans, and of the typeset
+    training digits (font renders) put through scan_grid at a few stroke widths."""
+    from sklearn.datasets import load_digits as sklearn_digits
+
+    from core.data.digits import TRAIN, load_digits
+
+    digits = load_digits()
+    handwritten = digits.style == HANDWRITTEN
+    grids = sklearn_digits().images[digits.split[handwritten] == TRAIN]
+    fonts = load_split(TRAIN, TYPESET).images[::4]
+    return {"training_scans": round(float(grids.sum(axis=(1, 2)).mean()), 1),
+            "font_renders_scanned": {f"{stroke:g}": round(float(np.mean([logic.scan_grid(x, stroke).sum()
+                                                                          for x in fonts])), 1)
+                                     for stroke in (3, 3.5, 4, 5, 6)},
+            "stroke": logic.SCAN_STROKE}
+
+
+def style_calibration() -> dict:
+    """The style judge on what the page shows it: F's translations of the typeset test digits (B → A), before
+    and after its temperature; and its calibration on the test digits (calibrate.py)."""
+    import json
+
+    from demos.cyclegan.model import STYLE_CALIBRATION, raw_style_judge
+
+    pair = DIGITS.load(torch.device("cpu")).model
+    typeset = load_split(TEST, TYPESET)
+    translated = logic.apply_batch(pair.f, typeset.images)
+    found = {}
+    for name, judge in (("before", raw_style_judge()), ("after", style_judge())):
+        p = logic.style_probabilities(judge, translated)
+        handwritten = p.argmax(1) == HANDWRITTEN
+        shown = p[handwritten, HANDWRITTEN]
+        found[name] = {"handwritten_verdicts": int(handwritten.sum()),
+                       "p_min": round(float(shown.min()), 4), "p_max": round(float(shown.max()), 4),
+                       "p_mean": round(float(shown.mean()), 4)}
+    fit = json.loads(STYLE_CALIBRATION.read_text(encoding="utf-8"))
+    return {"b_to_a_translations": found, "temperature": fit["temperature"], "test": fit["test"]}
 
 
 def vintage(photos=PHOTOS) -> dict:
@@ -70,7 +185,11 @@ def main(argv=None) -> dict:
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     results = {"card": read_card(DIGITS.directory), "digits": digits_pair(),
+               "drawn": drawn(40 if args.quick else DRAWN), "style_judge": style_calibration(),
+               "ghost_sure": logic.SURE,
                "vintage": vintage(PHOTOS[:2] if args.quick else PHOTOS), "vintage_side": SIDE}
+    if not args.quick:
+        results["scan_ink"] = scan_ink()
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / RESULTS.name).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(json.dumps({k: v for k, v in results.items() if k != "card"}, indent=1))

@@ -72,7 +72,28 @@ STRINGS = {
                                "longest side is at most {side} px).",
         "cyclegan.size_drawing": "Working size: {width}×{height} px ({device} the longest side is at most {side} px).",
         "cyclegan.panel_x": "x ({domain})",
-        "cyclegan.panel_gx": "{g}(x): {domain}",
+        "cyclegan.panel_gx": "{g}(x): toward {domain}",
+        "cyclegan.panel_given": "your digit (looks {style})",
+        "cyclegan.panel_scan": "x: scanned to 8×8 (looks {style})",
+        "cyclegan.panel_x_judged": "x (looks {style})",
+        "cyclegan.judge_input": "**Which domain:** the style judge calls the digit **{style}** ({p:.0%}).",
+        "cyclegan.judge_unsure_input": "**Which domain:** the style judge cannot tell the digit's style (it leans "
+                                       "{style}, {p:.0%}).",
+        "cyclegan.scanned": "{g} learned handwriting only as 8×8 scans scaled up (scikit-learn's digits), so the "
+                            "digit was scanned to 8×8 first, the way those were made: the second picture, x, is "
+                            "what {g} translates.",
+        "cyclegan.scan_in_domain": "The judge calls the scan {style} ({p:.0%}): in {g}'s domain.",
+        "cyclegan.scan_outside": "The judge still calls the scan {style} ({p:.0%}): {g} gets a picture outside its "
+                                 "domain, and what it does with it was never trained.",
+        "cyclegan.in_domain": "{g} takes it as it is: it is in {g}'s input domain ({domain}).",
+        "cyclegan.outside_domain": "But {g} takes {domain} digits: this one is outside its domain, and what {g} does "
+                                   "with it was never trained.",
+        "cyclegan.ghost_unsure": "{g}(x) reads as {gx} and {f}({g}(x)) as {x} again, but the classifier is not sure "
+                                 "of x ({px:.0%}, under {sure:.0%}): it may have misread x, and {g} only showed the "
+                                 "digit x really is. No ghost can be told here.",
+        "cyclegan.style_unsure": "The style judge cannot tell {g}(x)'s style: it leans {style}, at {p:.0%} only.",
+        "cyclegan.style_same": "The style judge calls {g}(x) **{style}** ({p:.0%}), the style x already had: "
+                               "there was no other domain to reach.",
         "cyclegan.panel_fgx": "{f}({g}(x)): back to {domain}",
         "cyclegan.panel_error": "|x − {f}({g}(x))|, mean {mean:.3f}",
         "cyclegan.panel_change": "|{g}(x) − x|: what {g} changed, mean {mean:.3f}",
@@ -84,8 +105,9 @@ STRINGS = {
                             "Choose the digits pair to see the whole cycle.",
         "cyclegan.reads": "The digit classifier reads **{x}** in x ({px:.0%}), **{gx}** in {g}(x) ({pgx:.0%}) and "
                           "**{fgx}** in {f}({g}(x)) ({pfgx:.0%}).",
-        "cyclegan.ghost": "**A ghost:** {g}(x) reads as {gx}, yet {f} brought back {x}. The translation hides what it "
-                          "needs to come back, where the classifier (and you) cannot see it.",
+        "cyclegan.ghost": "**A ghost:** {g}(x) reads as {gx}, yet {f} brought back {x} (the classifier is at least "
+                          "{sure:.0%} sure of x). The translation hides what it needs to come back, "
+                          "where the classifier (and you) cannot see it.",
         "cyclegan.style_ok": "The style judge calls {g}(x) **{style}** ({p:.0%}): the translation reached the other "
                              "domain.",
         "cyclegan.style_missed": "The style judge calls {g}(x) **{style}** ({p:.0%}): this translation did not reach "
@@ -112,8 +134,9 @@ STRINGS = {
         "cyclegan.photo_coffee": "coffee",
         "cyclegan.photo_rocket": "rocket",
         "cyclegan.photo_motorcycle": "motorcycle",
-        "cyclegan.strip_ghosts": "**Ghosts:** {hidden} of the {lost} translations that read as another digit come "
-                                 "back as the right one: the information was hidden, not lost.",
+        "cyclegan.strip_ghosts": "**Ghosts:** of the {lost} digits read right in x whose translation reads as "
+                                 "another digit, {hidden} come back as the right one: the information was hidden, "
+                                 "not lost.",
     },
     "zh": {
         "cyclegan.tab": "CycleGAN",
@@ -168,7 +191,25 @@ STRINGS = {
                                "{side} 像素）。",
         "cyclegan.size_drawing": "運算尺寸：{width}×{height} 像素（{device}最長邊最多 {side} 像素）。",
         "cyclegan.panel_x": "x（{domain}）",
-        "cyclegan.panel_gx": "{g}(x)：{domain}",
+        "cyclegan.panel_gx": "{g}(x)：轉向{domain}",
+        "cyclegan.panel_given": "你的數字（看起來是{style}）",
+        "cyclegan.panel_scan": "x：掃描成 8×8（看起來是{style}）",
+        "cyclegan.panel_x_judged": "x（看起來是{style}）",
+        "cyclegan.judge_input": "**屬於哪個領域：** 風格判別器認為這個數字是**{style}**（{p:.0%}）。",
+        "cyclegan.judge_unsure_input": "**屬於哪個領域：** 風格判別器分不出這個數字的風格（略偏{style}，{p:.0%}）。",
+        "cyclegan.scanned": "{g} 只學過掃描成 8×8 再放大的手寫數字（scikit-learn 的數字資料），所以先照同樣的方式"
+                            "把這個數字掃描成 8×8：第二張圖 x 才是 {g} 轉換的對象。",
+        "cyclegan.scan_in_domain": "判別器認為掃描後的圖是{style}（{p:.0%}）：落在 {g} 的領域內。",
+        "cyclegan.scan_outside": "判別器仍認為掃描後的圖是{style}（{p:.0%}）：{g} 拿到的是它領域外的圖，"
+                                 "它會怎麼處理從未被訓練過。",
+        "cyclegan.in_domain": "{g} 直接轉換它：它就在 {g} 的輸入領域（{domain}）內。",
+        "cyclegan.outside_domain": "但 {g} 接受的是{domain}數字：這個數字在它的領域外，{g} 會怎麼處理它從未被訓練過。",
+        "cyclegan.ghost_unsure": "{g}(x) 讀成 {gx}，{f}({g}(x)) 又讀回 {x}，但分類器對 x 沒有把握"
+                                 "（{px:.0%}，未達 {sure:.0%}）：它可能讀錯了 x，而 {g} 只是顯示出 x 真正的數字。"
+                                 "這裡無法判斷是不是幽靈現象。",
+        "cyclegan.style_unsure": "風格判別器分不出 {g}(x) 的風格：只以 {p:.0%} 略偏{style}。",
+        "cyclegan.style_same": "風格判別器認為 {g}(x) 是**{style}**（{p:.0%}），和 x 原本的風格相同："
+                               "本來就沒有另一個領域要到達。",
         "cyclegan.panel_fgx": "{f}({g}(x))：轉回{domain}",
         "cyclegan.panel_error": "|x − {f}({g}(x))|，平均 {mean:.3f}",
         "cyclegan.panel_change": "|{g}(x) − x|：{g} 改了哪裡，平均 {mean:.3f}",
@@ -179,7 +220,8 @@ STRINGS = {
                             "也沒有重建結果可以比較。第三張圖改為顯示 G 改了哪裡。想看完整的循環，請選數字模型。",
         "cyclegan.reads": "數字分類器在 x 中讀到 **{x}**（{px:.0%}），在 {g}(x) 中讀到 **{gx}**（{pgx:.0%}），"
                           "在 {f}({g}(x)) 中讀到 **{fgx}**（{pfgx:.0%}）。",
-        "cyclegan.ghost": "**幽靈現象：** {g}(x) 看起來是 {gx}，{f} 卻還原出 {x}。轉換結果把回程需要的資訊藏了起來，"
+        "cyclegan.ghost": "**幽靈現象：** {g}(x) 看起來是 {gx}，{f} 卻還原出 {x}（分類器對 x 至少有 "
+                          "{sure:.0%} 把握）。轉換結果把回程需要的資訊藏了起來，"
                           "分類器（和你）都看不到。",
         "cyclegan.style_ok": "風格判別器認為 {g}(x) 是**{style}**（{p:.0%}）：轉換成功到達另一個領域。",
         "cyclegan.style_missed": "風格判別器認為 {g}(x) 是**{style}**（{p:.0%}）：這次轉換沒有到達另一個領域。",
@@ -199,8 +241,8 @@ STRINGS = {
         "cyclegan.photo_coffee": "咖啡",
         "cyclegan.photo_rocket": "火箭",
         "cyclegan.photo_motorcycle": "機車",
-        "cyclegan.strip_ghosts": "**幽靈現象：** 在 {lost} 個被讀成別的數字的轉換中，有 {hidden} 個轉回來"
-                                 "又變成正確的數字：資訊是被藏起來了，而不是遺失。",
+        "cyclegan.strip_ghosts": "**幽靈現象：** 在 x 讀對、轉換後卻被讀成別的數字的 {lost} 個數字中，有 "
+                                 "{hidden} 個轉回來又變成正確的數字：資訊是被藏起來了，而不是遺失。",
     },
 }
 
@@ -221,6 +263,21 @@ def note_numbers(results: dict, lang: str = "en") -> dict[str, str]:
                "astronaut_change": f"{photos['astronaut.png']['change']:.3f}",
                "astronaut_identity": f"{photos['astronaut.png']['identity_change']:.3f}",
                "astronaut_corr": f"{photos['astronaut.png']['correlation']:.2f}"}
+    drawn, judge = results["drawn"], results["style_judge"]
+    before, after = drawn["a_to_b"]["before"], drawn["a_to_b"]["after"]
+    numbers.update({"drawn_digits": str(drawn["digits"]), "drawn_judged_typeset": pct(drawn["judged_typeset"]),
+                    "drawn_before_change": f"{before['change']:.3f}", "drawn_before_cycle": f"{before['cycle_l1']:.3f}",
+                    "typeset_change_by_g": f"{drawn['typeset_test_change_by_g']:.3f}",
+                    "handwritten_test_change": f"{drawn['handwritten_test_change']:.3f}",
+                    "drawn_scan_handwritten": pct(after["x_judged_handwritten"]),
+                    "drawn_after_kept": pct(after["digit_kept"]), "drawn_after_style": pct(after["target_style"]),
+                    "drawn_after_change": f"{after['change']:.3f}", "drawn_after_cycle": f"{after['cycle_l1']:.3f}",
+                    "style_raw_ceiling": f"{judge['test']['before']['handwritten_max_p']:.0%}",
+                    "style_temperature": f"{judge['temperature']:.3f}",
+                    "style_ece_before": f"{judge['test']['before']['ece']:.3f}",
+                    "style_ece_after": f"{judge['test']['after']['ece']:.3f}",
+                    "ghost_sure": f"{results['ghost_sure']:.0%}",
+                    "ghost_old_misread": str(digits["a_to_b"]["ghost_calls"]["old_rule_x_misread"])})
     for way in ("a_to_b", "b_to_a"):
         row = digits[way]
         numbers.update({f"{way}_kept": pct(row["digit_kept"]), f"{way}_back": pct(row["digit_back"]),

@@ -71,6 +71,20 @@ def evaluate(g, f, digit_cnn, style_cnn, a, a_labels, b, b_labels) -> dict:
     }
 
 
+def validation_split(parts: dict, seed: int = 0) -> tuple[dict, dict]:
+    """A tenth of the training digits of each style (they choose the checkpoint, and calibrate.py fits the style
+    judge's temperature on them); the rest train. ``parts[TRAIN, style]`` = (images, labels) tensors; returns
+    (train, validation), each {style: (images, labels)}. The test digits are only measured."""
+    rng = np.random.default_rng(seed)
+    train_parts, val_parts = {}, {}
+    for style in (HANDWRITTEN, TYPESET):
+        x, y = parts[TRAIN, style]
+        order = torch.from_numpy(rng.permutation(len(x)))
+        cut = len(x) // 10
+        val_parts[style], train_parts[style] = (x[order[:cut]], y[order[:cut]]), (x[order[cut:]], y[order[cut:]])
+    return train_parts, val_parts
+
+
 def score(found: dict) -> float:
     return min(found["a_to_b"]["digit_preserved"] * found["a_to_b"]["target_style"],
                found["b_to_a"]["digit_preserved"] * found["b_to_a"]["target_style"])
@@ -85,14 +99,7 @@ def train(steps: int, out: Path, seed: int = 0, eval_every: int = 500, batch: in
         for style in (HANDWRITTEN, TYPESET):
             d = digits.subset(split, style)
             parts[split, style] = (to_tensor(d.images), torch.from_numpy(d.labels))
-    # A tenth of the training digits of each style choose the checkpoint; the test digits are only measured.
-    rng = np.random.default_rng(seed)
-    train_parts, val_parts = {}, {}
-    for style in (HANDWRITTEN, TYPESET):
-        x, y = parts[TRAIN, style]
-        order = torch.from_numpy(rng.permutation(len(x)))
-        cut = len(x) // 10
-        val_parts[style], train_parts[style] = (x[order[:cut]], y[order[:cut]]), (x[order[cut:]], y[order[cut:]])
+    train_parts, val_parts = validation_split(parts, seed)
     style_x = torch.cat([train_parts[HANDWRITTEN][0], train_parts[TYPESET][0]])
     style_y = torch.cat([torch.zeros(len(train_parts[HANDWRITTEN][0]), dtype=torch.long),
                          torch.ones(len(train_parts[TYPESET][0]), dtype=torch.long)])

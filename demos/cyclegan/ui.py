@@ -55,6 +55,8 @@ TRANSLATED = Memo(maxsize=64)  # G(x) and F(G(x)), keyed on the model, the direc
 TRANSLATE_LANE = {"concurrency_id": "cyclegan", "concurrency_limit": 4}
 PHOTO_PASSES = threading.Lock()
 DEFAULT_DIRECTION = "a_to_b"
+#: The style judge's (calibrated) probability under which the page says it cannot tell, instead of a verdict.
+STYLE_SURE = 0.8
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ class Subject:
     direction: str  # "a_to_b" or "b_to_a"
     key: str  # the model, the direction and a hash of x: memo keys
     original: tuple[int, int] | None = None  # a photo's size as uploaded (width, height)
+    given: np.ndarray | None = None  # digits: the 28x28 digit as given, when x is its 8x8 scan (else x itself)
+    judged: tuple[int, float] | None = None  # digits: the style judge on the digit as given (style, probability)
 
     @property
     def names(self) -> tuple[str, str]:
@@ -167,8 +171,15 @@ def _subject(picture, drawing, use_drawing, model, direction, lang: str) -> Subj
     if direction == "b_to_a" and pair.f is None:
         raise UserInputError("cyclegan.no_way_back", model=key)
     x, original = _picture(picture, drawing, bool(use_drawing), digits)
+    given = judged = None
+    if digits:
+        judged = _style(x)
+        scan, scanned = logic.into_domain(style_judge(), x, direction)
+        if scanned:  # G knows handwriting only as 8x8 scans scaled up: a sharp digit is scanned so first
+            given, x = x, scan
     digest = hashlib.sha256(x.tobytes() + str(x.shape).encode()).hexdigest()[:16]
-    return Subject(x, *generators(pair, direction), digits, key, direction, f"{key}:{direction}:{digest}", original)
+    return Subject(x, *generators(pair, direction), digits, key, direction, f"{key}:{direction}:{digest}", original,
+                   given, judged)
 
 
 @contextlib.contextmanager
@@ -201,10 +212,34 @@ def _reading(images: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _style(image: np.ndarray) -> tuple[int, float]:
-    judge = style_judge()
-    with torch.inference_mode():
-        probs = judge(to_tensor(image[None])).softmax(1)[0]
+    """The style judge's verdict on one 28x28 digit (HANDWRITTEN or TYPESET) and its calibrated probability."""
+    probs = logic.style_probabilities(style_judge(), image[None])[0]
     return int(probs.argmax()), float(probs.max())
+
+
+def style_name(style: int, lang: str) -> str:
+    return t("cyclegan.domain_typeset" if style == TYPESET else "cyclegan.domain_handwritten", lang)
+
+
+def domain_line(subject: Subject, lang: str) -> str:
+    """Which domain the generator takes the digit to be in: the style judge's verdict on it, and what was done
+    about it (a digit that looks typeset, sent A → B, is scanned to 8x8 first)."""
+    style, p = subject.judged
+    g = subject.names[0]
+    name = style_name(style, lang)
+    if p < STYLE_SURE:
+        opening = t("cyclegan.judge_unsure_input", lang, style=name, p=p)
+    else:
+        opening = t("cyclegan.judge_input", lang, style=name, p=p)
+    if subject.given is not None:
+        scan_style, scan_p = _style(subject.x)
+        after = "cyclegan.scan_in_domain" if scan_style == HANDWRITTEN else "cyclegan.scan_outside"
+        return opening + space(lang) + t("cyclegan.scanned", lang, g=g) + space(lang) + t(
+            after, lang, g=g, style=style_name(scan_style, lang), p=scan_p)
+    expected = HANDWRITTEN if subject.direction == "a_to_b" else TYPESET
+    if style == expected:
+        return opening + space(lang) + t("cyclegan.in_domain", lang, g=g, domain=name)
+    return opening + space(lang) + t("cyclegan.outside_domain", lang, g=g, domain=style_name(expected, lang))
 
 
 # ------------------------------------------------------------------ translate
@@ -227,11 +262,18 @@ def digit_lines(subject: Subject, translated: np.ndarray, back: np.ndarray, lang
     g, f = subject.names
     lines = [t("cyclegan.reads", lang, g=g, f=f, x=read[0], gx=read[1], fgx=read[2], px=confidence[0],
                pgx=confidence[1], pfgx=confidence[2])]
-    if read[1] != read[0] and read[2] == read[0]:
-        lines.append(t("cyclegan.ghost", lang, g=g, f=f, x=read[0], gx=read[1]))
-    name = t("cyclegan.domain_typeset" if style == TYPESET else "cyclegan.domain_handwritten", lang)
-    lines.append(t("cyclegan.style_ok" if style == target else "cyclegan.style_missed", lang, g=g, style=name,
-                   p=style_p))
+    if logic.is_ghost(read, confidence):
+        lines.append(t("cyclegan.ghost", lang, g=g, f=f, x=read[0], gx=read[1], sure=logic.SURE))
+    elif read[1] != read[0] and read[2] == read[0]:
+        lines.append(t("cyclegan.ghost_unsure", lang, g=g, f=f, x=read[0], gx=read[1], px=confidence[0],
+                       pgx=confidence[1], sure=logic.SURE))
+    if style_p < STYLE_SURE:
+        lines.append(t("cyclegan.style_unsure", lang, g=g, style=style_name(style, lang), p=style_p))
+    elif style == target and _style(subject.x)[0] == target:
+        lines.append(t("cyclegan.style_same", lang, g=g, style=style_name(style, lang), p=style_p))
+    else:
+        lines.append(t("cyclegan.style_ok" if style == target else "cyclegan.style_missed", lang, g=g,
+                       style=style_name(style, lang), p=style_p))
     return lines
 
 
@@ -242,9 +284,18 @@ def _translate(picture, drawing, use_drawing, model, direction, lang: str):
     a, b = domain_names(subject.model_key, subject.digits, lang)
     source, target = (a, b) if subject.direction == "a_to_b" else (b, a)
     g, f = subject.names
-    panels = [(subject.shown(subject.x), t("cyclegan.panel_x", lang, domain=source)),
-              (subject.shown(translated), t("cyclegan.panel_gx", lang, g=g, domain=target))]
-    lines = []
+    if subject.digits:
+        panels = [] if subject.given is None else [(subject.shown(subject.given),
+                                                    t("cyclegan.panel_given", lang, style=style_name(
+                                                        subject.judged[0], lang)))]
+        panels.append((subject.shown(subject.x), t("cyclegan.panel_scan" if subject.given is not None
+                                                   else "cyclegan.panel_x_judged", lang,
+                                                   style=style_name(_style(subject.x)[0], lang))))
+        lines = [domain_line(subject, lang)]
+    else:
+        panels = [(subject.shown(subject.x), t("cyclegan.panel_x", lang, domain=source))]
+        lines = []
+    panels.append((subject.shown(translated), t("cyclegan.panel_gx", lang, g=g, domain=target)))
     factor = DIGIT_ZOOM if subject.digits else 1
     if back is None:
         change = logic.cycle_error(subject.x, translated)
@@ -496,7 +547,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                 gallery = gr.Gallery(thumbnails, show_label=False, columns=9, rows=1, height="auto",
                                      allow_preview=False, interactive=False, object_fit="cover", buttons=[],
                                      elem_id="cyclegan-gallery", elem_classes=["thumb-gallery"])
-                with gr.Accordion(i18n("cyclegan.sketch"), open=False):
+                with gr.Accordion(i18n("cyclegan.sketch"), open=False) as sketch_box:
                     sketch = SafeSketchpad(type="numpy", image_mode="L", show_label=False, canvas_size=(280, 280),
                                            height=330, layers=False, placeholder=i18n("cyclegan.sketch_placeholder"),
                                            brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"),
@@ -538,6 +589,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
             api_name="cyclegan_translate_drawing", api_visibility="private", **translate_args)
         demo.load(None, js=select_brush_js("cyclegan-sketch"))
         sketch.clear(None, js=select_brush_js("cyclegan-sketch"))
+        sketch_box.expand(None, js=select_brush_js("cyclegan-sketch"))  # closed at load: the brush is put then
         picked_outputs = [picture, use_drawing, model, model_status, direction]
         on_gallery_click(gallery, pick, outputs=picked_outputs, api_name="cyclegan_pick", show_progress="hidden",
                          inputs=[model, direction], **LIGHT).then(
