@@ -73,7 +73,7 @@ def held_out_summary(data: logic.TransferData, config: logic.StudentConfig) -> d
 
 
 def comparison_record(comparison: logic.Comparison) -> dict:
-    return {"mean": round(comparison.mean, 4), "low": round(comparison.low, 4), "high": round(comparison.high, 4),
+    return {"mean": round(comparison.mean, 6), "low": round(comparison.low, 6), "high": round(comparison.high, 6),
             "verdict": comparison.verdict}
 
 
@@ -85,7 +85,8 @@ def sweep_cell(data: logic.TransferData, config: logic.StudentConfig) -> dict:
         name = None if test_set == "test" else test_set
         distilled = [r.distilled_curve[-1] if name is None else r.extra[name][0] for r in runs]
         hard = [r.hard_curve[-1] if name is None else r.extra[name][1] for r in runs]
-        cell[test_set] = {"distilled": [round(a, 4) for a in distilled], "hard": [round(a, 4) for a in hard],
+        # 6 decimals: the notes' interval, recomputed from these, rounds as the live table's does (4 did not)
+        cell[test_set] = {"distilled": [round(a, 6) for a in distilled], "hard": [round(a, 6) for a in hard],
                           "gap": comparison_record(logic.compare(distilled, hard))}
     return cell
 

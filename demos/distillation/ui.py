@@ -236,7 +236,8 @@ def results_table(config: logic.StudentConfig, runs: list[logic.StudentRun], lab
         drawn.update({f"held_out:{key}": [r.held_out[f"strokes:{key}"] for r in runs]
                       for key in ("distilled", "hard", "distilled_corrected", "hard_corrected")})
     strokes_summary = {key: (float(np.mean(values)), float(np.std(values))) for key, values in drawn.items()}
-    fmt = lambda table, key: f"{table[key][0]:.1%} ± {table[key][1]:.1%}"  # noqa: E731
+    # A line break before ±: the table's last column does not wrap (app.py), and on a phone it would be cut.
+    fmt = lambda table, key: f"{table[key][0]:.1%}<br>± {table[key][1]:.1%}"  # noqa: E731
     both = lambda key: (fmt(summary, key), fmt(strokes_summary, key))  # noqa: E731
     rows = [(t("distillation.row_distilled", lang, temp=config.temperature, alpha=config.alpha), *both("distilled")),
             (t("distillation.row_hard", lang), *both("hard"))]
