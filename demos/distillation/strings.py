@@ -98,7 +98,7 @@ STRINGS = {
         "distillation.progress": "epoch {epoch}/{epochs} · {students} students at once",
         "distillation.no_results": "No precomputed results yet: run `python -m demos.distillation.train`.",
         "distillation.col_test": "Test digits",
-        "distillation.col_strokes": "Stroke-drawn digits",
+        "distillation.col_strokes": "Stroke<br>digits",
         "distillation.settings": "Trained with T\u00a0=\u00a0{temp:g}, α\u00a0=\u00a0{alpha:g}, **{epochs} epochs**, "
                                  "transfer set **{percent:g}%** ({digits} labelled digits, about {per_class} per "
                                  "class), **{seeds} seeds**; mean ± std over the seeds.",
