@@ -289,3 +289,59 @@ def test_held_out_class_reports_per_student_numbers(digits_data):
     assert 0 <= held["distilled_corrected"] <= 1
     summary = logic.summarize(runs)
     assert set(summary) >= {"distilled", "hard", "held_out:distilled", "held_out:hard_corrected"}
+
+
+# ---- the verdict: did distillation help, with its uncertainty
+
+def test_compare_gives_the_paired_t_interval():
+    from scipy import stats
+
+    distilled, hard = [0.80, 0.78, 0.83, 0.79], [0.75, 0.77, 0.76, 0.72]
+    comparison = logic.compare(distilled, hard)
+    gaps = np.subtract(distilled, hard)
+    low, high = stats.t.interval(0.95, len(gaps) - 1, loc=gaps.mean(), scale=stats.sem(gaps))
+    assert comparison.mean == pytest.approx(gaps.mean())
+    assert (comparison.low, comparison.high) == pytest.approx((low, high), abs=1e-4)  # t rounded to 3 decimals
+    assert comparison.verdict == "distilled" and comparison.seeds == 4
+
+
+@pytest.mark.parametrize("distilled, hard, verdict", [
+    ([0.70, 0.75, 0.72], [0.69, 0.70, 0.73], "tie"),  # +1.7 points, but the seeds disagree: the spread covers it
+    ([0.60, 0.62, 0.61], [0.70, 0.71, 0.69], "hard"),
+    ([0.50, 0.50], [0.50, 0.50], "tie"),  # identical students
+    ([0.90], [0.50], "one_seed"),  # a big gap from one seed is still one seed
+])
+def test_compare_says_no_clear_difference_when_the_spread_covers_the_gap(distilled, hard, verdict):
+    assert logic.compare(distilled, hard).verdict == verdict
+
+
+def test_every_t_quantile_is_the_95_percent_one():
+    from scipy import stats
+
+    for df, quantile in logic.T_QUANTILE_95.items():
+        assert quantile == pytest.approx(stats.t.ppf(0.975, df), abs=1e-3)
+
+
+@pytest.mark.parametrize("bad", [[], [float("nan")], [[0.5, 0.5]]])
+def test_compare_rejects_what_is_not_one_accuracy_per_seed(bad):
+    with pytest.raises(ValueError):
+        logic.compare(bad, bad)
+
+
+def test_extra_test_sets_are_scored_for_both_students_of_each_seed():
+    data = synthetic_data(10)
+    extra = {"again": (data.x_test, data.y_test), "first": (data.x_test[:5], data.y_test[:5])}
+    runs = logic.train_students(data, logic.StudentConfig(epochs=2, seeds=2, transfer_fraction=0.5), extra_tests=extra)
+    for run in runs:  # the same digits as the test set: the same final accuracies
+        assert run.extra["again"] == pytest.approx((run.distilled_curve[-1], run.hard_curve[-1]))
+        assert all(0 <= a <= 1 for a in run.extra["first"])
+    assert logic.compare_runs(runs, "again") == logic.compare_runs(runs)
+
+
+def test_first_seed_moves_the_seeds():
+    data = synthetic_data(10)
+    config = logic.StudentConfig(epochs=2, seeds=3, transfer_fraction=0.5)
+    three = logic.train_students(data, config)
+    last = logic.train_students(data, logic.StudentConfig(epochs=2, seeds=1, transfer_fraction=0.5, first_seed=2))
+    assert last[0].seed == 2
+    assert last[0].distilled_curve == pytest.approx(three[2].distilled_curve, abs=1e-6)

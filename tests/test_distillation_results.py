@@ -6,8 +6,18 @@ import pytest
 import torch
 
 from core.i18n import t
-from demos.distillation import figures, logic, strings, train
+from demos.distillation import figures, strings, train
 from demos.distillation.model import TEACHER
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """The students are tiny: one thread is as fast alone and ~10x faster on shared, busy cores (measured:
+    10 students x 30 epochs, 18 s against 179 s at load 9 on 2 cores). Put back afterwards."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
 
 
 @pytest.fixture(scope="module")
@@ -27,16 +37,51 @@ def test_the_notes_quote_every_number_from_the_results(results):
 
 def test_what_the_notes_say_is_true_of_the_results(results):
     """The words around the numbers: each claim the notes make, checked against what they quote."""
-    fractions, preset, notes = results["fractions"], results["paper_preset"], results["notes"]
+    preset, notes = results["paper_preset"], results["notes"]
     change = dict(zip(map(tuple, notes["gradient_pairs"]), notes["gradient_change"]))
-    assert fractions["distilled"]["mean"][0] > fractions["hard"]["mean"][0] + 0.02  # "leads at 1%"
-    assert abs(fractions["distilled"]["mean"][-1] - fractions["hard"]["mean"][-1]) < 0.01  # "level at 100%"
     assert preset["hard"] == 0.0  # "never answers 3"
     assert preset["distilled_corrected"] > preset["hard_corrected"] + 0.3  # "learned what a 3 looks like"
+    assert preset["strokes:distilled_corrected"] > preset["strokes:hard_corrected"] + 0.3  # "on the stroke-drawn 3s"
     assert 3.5 < 1 / change[(10, 20)]["without_t2"] < 5  # "≈ 4, the 1/T² law"
     assert abs(1 - change[(10, 20)]["with_t2"]) < 0.15  # "changes by only ..."
     assert change[(1, 5)]["with_t2"] > 2  # "does not hold yet at small T"
     assert 1 / change[(1, 10)]["without_t2"] < 50  # "not 100×"
+
+
+def verdicts(results, test_set: str, epochs=None, fractions=None) -> list[str]:
+    return [c[test_set]["gap"]["verdict"] for c in results["sweep"]["cells"]
+            if (epochs is None or c["epochs"] in epochs) and (fractions is None or c["fraction"] in fractions)]
+
+
+def test_when_distillation_helps_is_what_the_sweep_measured(results):
+    """'What to try' 3 and 'When distillation helps', claim by claim."""
+    sweep, cell = results["sweep"], lambda name: strings.sweep_cell(results, *strings.NOTED_CELLS[name])
+    from demos.distillation.ui import DEFAULTS
+
+    # The sweep is what the button runs: its defaults and its seed count.
+    assert (sweep["temperature"], sweep["alpha"], sweep["seeds"]) == (DEFAULTS["temperature"], DEFAULTS["alpha"],
+                                                                      DEFAULTS["seeds"])
+    assert strings.NOTED_CELLS["default"] == (DEFAULTS["epochs"], DEFAULTS["fraction"] / 100)
+    assert cell("default")["test"]["gap"]["verdict"] == "distilled"  # "leads ... a clear lead"
+    assert cell("default")["strokes"]["gap"]["verdict"] == "tie"  # "no clear difference"
+    assert cell("one_epoch")["test"]["gap"]["verdict"] == "hard"  # "hard labels win by far"
+    assert cell("one_epoch")["test"]["gap"]["high"] < -0.05
+    assert cell("all_data")["test"]["gap"]["verdict"] == "tie"  # "no clear difference"
+    big = [f for f in sweep["fractions"] if f >= 0.1]
+    for test_set in ("test", "strokes"):
+        assert set(verdicts(results, test_set, [1])) == {"hard"}  # "1 epoch: hard labels win at every share"
+        assert set(verdicts(results, test_set, [5], [f for f in sweep["fractions"] if f >= 0.05])) == {"hard"}
+    assert set(verdicts(results, "test", [10, 30, 100], [0.01])) == {"distilled"}  # "at 1% with 10 epochs or more"
+    middle = verdicts(results, "test", [10, 30], big)
+    assert middle.count("tie") > len(middle) / 2  # "mostly level at 10-30 epochs"
+    long_runs = [c for c in sweep["cells"] if c["epochs"] == 100 and 0.1 <= c["fraction"] <= 0.5]
+    assert all(c["test"]["gap"]["verdict"] == "distilled" and 0.0095 < c["test"]["gap"]["mean"] < 0.0205
+               for c in long_runs)  # "leads by 1-2 points at 10-50% with 100 epochs"
+    assert "distilled" not in [c["strokes"]["gap"]["verdict"] for c in long_runs]  # "but not on the stroke-drawn"
+    assert "distilled" not in verdicts(results, "strokes", None, [0.01])  # "at 1% ... ≈ or ▼ there"
+    on_strokes = verdicts(results, "strokes")
+    assert on_strokes.count("distilled") <= 2  # "one or two ▲ can be chance": no more than that
+    assert len(sweep["cells"]) == len(sweep["epochs"]) * len(sweep["fractions"])
 
 
 def test_the_teacher_numbers_come_from_the_shipped_teacher(results):
@@ -46,15 +91,7 @@ def test_the_teacher_numbers_come_from_the_shipped_teacher(results):
         assert got == pytest.approx(shipped, abs=1e-3)
 
 
-def test_the_paper_preset_reproduces_its_shipped_numbers(results):
-    """One seed of the preset, live, against the shipped 5-seed mean: the same experiment, not a typed-in figure."""
-    from core.data.digits import TEST, TRAIN, load_split
-
-    data = logic.transfer_data(TEACHER.get(device=torch.device("cpu")).model, load_split(TRAIN), load_split(TEST))
-    config = logic.StudentConfig(seeds=1, **train.PAPER_PRESET)
-    held = logic.train_students(data, config)[0].held_out
-    assert held["hard"] == 0.0
-    assert held["distilled_corrected"] == pytest.approx(results["paper_preset"]["distilled_corrected"], abs=0.05)
+# The paper preset, live, against its shipped numbers: tests/test_distillation_claims.py (with the stroke-drawn 3s).
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -26,26 +26,43 @@ def accuracy_grid(results: dict, lang: str):
     fig, ax = plots.new_figure(7, 4.2)
     image = plots.heatmap(ax, np.array(grid["accuracy"], dtype=float), grid["temperatures"], grid["alphas"])
     fig.colorbar(image, ax=ax)
-    title = t("distillation.grid_title", lang, fraction=grid["fraction"], seeds=grid["seeds"])
+    title = t("distillation.grid_title", lang, fraction=grid["fraction"], epochs=grid.get("epochs", 30),
+              seeds=grid["seeds"])
     plots.style(ax, title, t("distillation.axis_alpha", lang), "T")
     return fig
 
 
 def transfer_curve(results: dict, lang: str):
-    """The precomputed distilled vs hard-label accuracy as the transfer set grows."""
-    gap = results["fractions"]
-    fig, ax = plots.new_figure(7, 4.2)
-    x = np.array(gap["fractions"]) * 100
-    for key, color in (("distilled", plots.COLORS["main"]), ("hard", plots.COLORS["second"])):
-        mean, std = np.array(gap[key]["mean"]), np.array(gap[key]["std"])
-        ax.errorbar(x, mean, yerr=std, color=color, linewidth=2.2, capsize=4, marker="o",
-                    label=t(f"distillation.legend_{key}", lang))
-    ax.set_xscale("log")
-    ax.set_xticks(x, [f"{v:g}" for v in x])
-    ax.legend(fontsize=plots.FONT - 1, frameon=False)
-    ax.grid(alpha=0.3)
-    title = t("distillation.fractions_title", lang, temp=gap["temperature"], alpha=gap["alpha"], seeds=gap["seeds"])
-    plots.style(ax, title, t("distillation.axis_fraction", lang), t("distillation.axis_accuracy", lang))
+    """When distillation beats hard labels: the paired gap (distilled - hard, percentage points) with its 95%
+    interval over seeds, against the transfer-set share, one line per number of epochs; on the test digits and
+    on the stroke-drawn held-out digits."""
+    sweep = results["sweep"]
+    fig, axes = plots.new_figure(11, 4.4, ncols=2, sharey=True)
+    x = np.array(sweep["fractions"]) * 100
+    palette = ["#9ca3af", "#f97316", "#16a34a", "#2563eb", "#7c3aed"]
+    for ax, test_set in zip(axes, ("test", "strokes")):
+        ax.axhline(0, color="black", linewidth=1)
+        for number, epochs in enumerate(sweep["epochs"]):
+            cells = sorted((c for c in sweep["cells"] if c["epochs"] == epochs), key=lambda c: c["fraction"])
+            gaps = [c[test_set]["gap"] for c in cells]
+            mean = np.array([g["mean"] for g in gaps]) * 100
+            low = mean - np.array([g["low"] for g in gaps]) * 100
+            high = np.array([g["high"] for g in gaps]) * 100 - mean
+            shift = 1 + 0.04 * (number - (len(sweep["epochs"]) - 1) / 2)  # side by side, not on top of each other
+            ax.errorbar(x * shift, mean, yerr=[low, high], color=palette[number % len(palette)], linewidth=2,
+                        capsize=3, marker="o", markersize=4,
+                        label=str(epochs))
+        ax.set_xscale("log")
+        ax.set_xticks(x, [f"{v:g}" for v in x])
+        ax.minorticks_off()
+        ax.grid(alpha=0.3)
+        plots.style(ax, t(f"distillation.gap_title_{test_set}", lang), "",
+                    t("distillation.axis_gap", lang) if test_set == "test" else "")
+    axes[1].legend(fontsize=plots.FONT - 2, title=t("distillation.legend_epochs", lang), title_fontsize=plots.FONT - 2,
+                   frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.supxlabel(t("distillation.axis_fraction", lang), fontsize=plots.FONT)
+    fig.suptitle(t("distillation.fractions_title", lang, temp=sweep["temperature"], alpha=sweep["alpha"],
+                   seeds=sweep["seeds"]), fontsize=plots.FONT)
     return fig
 
 

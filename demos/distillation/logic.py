@@ -159,6 +159,7 @@ class StudentConfig:
     transfer_fraction: float = 0.01  # of the training digits
     held_out_class: int | None = None
     seeds: int = 3
+    first_seed: int = 0  # seeds first_seed .. first_seed + seeds - 1 (a replication uses other seeds)
     hidden: int = 32
     lr: float = 3e-3
     batch_size: int = 64
@@ -171,6 +172,8 @@ class StudentRun:
     distilled_curve: list[float] = field(default_factory=list)  # test accuracy after each epoch
     hard_curve: list[float] = field(default_factory=list)
     held_out: dict[str, float] = field(default_factory=dict)  # accuracy on the held-out class's test digits
+    #: final accuracy of (distilled, hard) on each extra test set passed to train_students
+    extra: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
 def transfer_indices(labels: torch.Tensor, fraction: float, held_out_class: int | None,
@@ -204,23 +207,25 @@ def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:
 
 
 def train_students(data: TransferData, config: StudentConfig,
-                   report: Callable[[float, int, int], None] | None = None) -> list[StudentRun]:
+                   report: Callable[[float, int, int], None] | None = None,
+                   extra_tests: dict[str, tuple[torch.Tensor, torch.Tensor]] | None = None) -> list[StudentRun]:
     """Train a distilled and a hard-label student per seed; returns their test-accuracy curves.
 
     Per seed: its own transfer set and initial weights (shared by the seed's two students) and the
     same mini-batches for both. All 2 x seeds students train at once as one ``StudentStack``; the
     loss is the sum of each student's own loss, so each learns exactly as it would alone.
-    ``report(share_done, seed_count, epoch)`` follows the epochs.
+    ``report(share_done, seed_count, epoch)`` follows the epochs. ``extra_tests`` ({name: (x, y)}, e.g. the
+    stroke-drawn digits) are scored once at the end, into each run's ``extra``.
     """
     seeds = config.seeds
-    generators = [seeding.generator(seed) for seed in range(seeds)]
+    generators = [seeding.generator(config.first_seed + seed) for seed in range(seeds)]
     transfer = [transfer_indices(data.y_train, config.transfer_fraction, config.held_out_class, g) for g in generators]
     initial = [seeding.init_weights(StudentMLP(config.hidden), g) for g in generators]
     stack = StudentStack(initial + initial)  # students 0..S-1 distilled, S..2S-1 hard labels
     optimizer = torch.optim.Adam(stack.parameters(), lr=config.lr)
     batch_size = min(config.batch_size, len(transfer[0]))
     x_test = data.x_test.flatten(1).expand(2 * seeds, -1, -1)
-    runs = [StudentRun(seed) for seed in range(seeds)]
+    runs = [StudentRun(config.first_seed + seed) for seed in range(seeds)]
     for epoch in range(config.epochs):
         for _ in range(config.steps_per_epoch):
             batch = torch.stack([idx[torch.randint(len(idx), (batch_size,), generator=g)]
@@ -241,10 +246,18 @@ def train_students(data: TransferData, config: StudentConfig,
             run.hard_curve.append(correct[seeds + seed])
         if report:
             report((epoch + 1) / config.epochs, seeds, epoch + 1)
+    for name, (x_extra, y_extra) in (extra_tests or {}).items():
+        with torch.inference_mode():
+            correct = (stack(x_extra.flatten(1).expand(2 * seeds, -1, -1)).argmax(-1) == y_extra).float().mean(1)
+        for seed, run in enumerate(runs):
+            run.extra[name] = (float(correct[seed]), float(correct[seeds + seed]))
     if config.held_out_class is not None:
         for seed, run in enumerate(runs):
             students = {"distilled": stack.student(seed), "hard": stack.student(seeds + seed)}
             run.held_out = held_out_results(students, config.held_out_class, data.x_train, data.x_test, data.y_test)
+            for name, (x_extra, y_extra) in (extra_tests or {}).items():  # e.g. "strokes:distilled_corrected"
+                extra = held_out_results(students, config.held_out_class, data.x_train, x_extra, y_extra)
+                run.held_out.update({f"{name}:{key}": value for key, value in extra.items()})
     return runs
 
 
@@ -273,3 +286,49 @@ def summarize(runs: list[StudentRun]) -> dict[str, tuple[float, float]]:
     for key in runs[0].held_out if runs else []:
         table[f"held_out:{key}"] = [r.held_out[key] for r in runs]
     return {k: (float(np.mean(v)), float(np.std(v))) for k, v in table.items()}
+
+
+# ------------------------------------------------------------------ did distillation help? (with its uncertainty)
+
+#: Two-sided 95% quantiles of Student's t for 1-9 degrees of freedom (n = 2-10 seeds).
+T_QUANTILE_95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Distilled minus hard-label accuracy over paired seeds (same data, same start, same batches per seed).
+
+    ``verdict``: "distilled" or "hard" when the 95% interval of the mean gap lies on one side of zero,
+    "tie" when it covers zero (no clear difference), "one_seed" when a single seed cannot show a spread.
+    """
+
+    gaps: tuple[float, ...]  # per seed, distilled - hard
+    mean: float
+    low: float  # the 95% interval of the mean gap (t over the seeds)
+    high: float
+    verdict: str
+
+    @property
+    def seeds(self) -> int:
+        return len(self.gaps)
+
+
+def compare(distilled, hard) -> Comparison:
+    """The paired comparison of per-seed accuracies: mean gap, its 95% t-interval and the verdict."""
+    gaps = np.asarray(distilled, dtype=float) - np.asarray(hard, dtype=float)
+    if gaps.ndim != 1 or len(gaps) == 0 or not np.isfinite(gaps).all():
+        raise ValueError("need one finite accuracy per seed for both students")
+    mean = float(gaps.mean())
+    if len(gaps) == 1:
+        return Comparison((mean,), mean, float("nan"), float("nan"), "one_seed")
+    half = T_QUANTILE_95.get(len(gaps) - 1, 1.96) * float(gaps.std(ddof=1)) / math.sqrt(len(gaps))
+    low, high = mean - half, mean + half
+    verdict = "distilled" if low > 0 else "hard" if high < 0 else "tie"
+    return Comparison(tuple(float(g) for g in gaps), mean, low, high, verdict)
+
+
+def compare_runs(runs: list[StudentRun], test_set: str | None = None) -> Comparison:
+    """``compare`` on the final test accuracies of ``runs`` (or on their extra test set ``test_set``)."""
+    if test_set is None:
+        return compare([r.distilled_curve[-1] for r in runs], [r.hard_curve[-1] for r in runs])
+    return compare([r.extra[test_set][0] for r in runs], [r.extra[test_set][1] for r in runs])

@@ -35,9 +35,11 @@ STRINGS = {
         "distillation.seen": "What the teacher sees (28×28)",
         "distillation.train_header": "Train a student, live",
         "distillation.train_intro": "Two identical MLP students (same data, same initial weights, same seed): "
-                                    "one learns from the teacher's soft targets, one from the hard labels only. Soft "
-                                    "targets help most when labelled data is scarce: try 1% (about 5 digits per "
-                                    "class) and 100%. Press **Train both students**; the results appear below.",
+                                    "one learns from the teacher's soft targets, one from the hard labels only. In the "
+                                    "precomputed runs soft targets helped only with little labelled data and enough "
+                                    "epochs: try 1% (about 5 digits per class) at 30 epochs, then 1 epoch, then 100%. "
+                                    "Press **Train both students**; the results, and a verdict computed from your "
+                                    "run's seeds, appear below.",
         "distillation.alpha": "α (weight of the soft targets)",
         "distillation.epochs": "Epochs (20 mini-batches each)",
         "distillation.fraction": "Transfer set (% of the training digits)",
@@ -53,9 +55,9 @@ STRINGS = {
         "distillation.held_out_invalid": "Held-out class must be \"none\" or a digit from 0 to 9 (got {value}).",
         "distillation.curves": "Test accuracy during training (line = mean, band = min–max over seeds)",
         "distillation.table": "Final test accuracy",
-        "distillation.precomputed": "Precomputed results (5 seeds each)",
+        "distillation.precomputed": "Precomputed results (5 seeds each, as the button runs by default)",
         "distillation.heatmap": "Student test accuracy over T × α",
-        "distillation.gap_plot": "Distilled vs hard-label student as the transfer set grows",
+        "distillation.gap_plot": "When does distillation beat hard labels? The gap over epochs × transfer set",
         "distillation.prediction": "Teacher's prediction: **{digit}**",
         "distillation.entropy": "Entropy: **{h1:.2f} bits** at T = 1 → **{ht:.2f} bits** at T = {temp:g} "
                                 "(uniform = 3.32)",
@@ -90,11 +92,34 @@ STRINGS = {
         "distillation.axis_accuracy": "test accuracy",
         "distillation.axis_alpha": "α (weight of the soft targets)",
         "distillation.axis_fraction": "transfer set (% of the training digits, log scale)",
-        "distillation.grid_title": "distilled student, transfer set {fraction:.0%}, {seeds} seeds",
-        "distillation.fractions_title": "T = {temp:g}, α = {alpha:g}, mean ± std over {seeds} seeds",
+        "distillation.grid_title": "distilled student, transfer set {fraction:.0%}, {epochs} epochs, {seeds} seeds",
+        "distillation.fractions_title": "T = {temp:g}, α = {alpha:g}: mean gap and its 95% interval over {seeds} seeds",
         "distillation.progress_teacher": "the teacher labels the training digits",
         "distillation.progress": "epoch {epoch}/{epochs} · {students} students at once",
         "distillation.no_results": "No precomputed results yet: run `python -m demos.distillation.train`.",
+        "distillation.col_test": "Test digits",
+        "distillation.col_strokes": "Stroke<br>digits",
+        "distillation.settings": "Trained with T\u00a0=\u00a0{temp:g}, α\u00a0=\u00a0{alpha:g}, **{epochs} epochs**, "
+                                 "transfer set **{percent:g}%** ({digits} labelled digits, about {per_class} per "
+                                 "class), **{seeds} seeds**; mean ± std over the seeds.",
+        "distillation.where_test": "On the test digits",
+        "distillation.where_strokes": "On the stroke-drawn digits (held out: drawn with pen strokes, unlike the "
+                                      "training scans and fonts)",
+        "distillation.verdict_distilled": "{where}: distillation **helped**, {gap:+.1f} points (95% interval "
+                                          "{low:+.1f} to {high:+.1f} over {seeds} seeds).",
+        "distillation.verdict_hard": "{where}: hard labels **did better**, {gap:+.1f} points (95% interval "
+                                     "{low:+.1f} to {high:+.1f} over {seeds} seeds).",
+        "distillation.verdict_tie": "{where}: **no clear difference**, {gap:+.1f} points, but the 95% interval over "
+                                    "{seeds} seeds ({low:+.1f} to {high:+.1f}) covers zero.",
+        "distillation.verdict_one_seed": "{where}: {gap:+.1f} points from **one seed**, too little to conclude (one "
+                                         "run shows no spread): train 3 or more seeds.",
+        "distillation.verdict_how": "Gap = distilled − hard labels in percentage points, per seed (both students of "
+                                    "a seed share data, start and batches); the interval is the t-interval of the "
+                                    "mean gap.",
+        "distillation.legend_epochs": "epochs",
+        "distillation.gap_title_test": "test digits",
+        "distillation.gap_title_strokes": "stroke-drawn digits (held out)",
+        "distillation.axis_gap": "distilled − hard labels (points)",
         "distillation.name_t": "Temperature T",
         "distillation.name_alpha": "α",
         "distillation.name_epochs": "Epochs",
@@ -122,8 +147,9 @@ STRINGS = {
         "distillation.seen": "老師看到的圖（28×28）",
         "distillation.train_header": "現場訓練學生",
         "distillation.train_intro": "兩個一模一樣的 MLP 學生（同樣資料、同樣初始權重、同樣亂數種子）："
-                                    "一個向老師的軟標籤學，一個只看硬標籤。有標籤的資料越少，軟標籤越有幫助："
-                                    "試試 1%（每類約 5 張）和 100%。按下**訓練兩個學生**，結果會出現在下方。",
+                                    "一個向老師的軟標籤學，一個只看硬標籤。在預先算好的結果中，只有在有標籤的資料很少、"
+                                    "而且訓練輪數夠多時，軟標籤才有幫助：試試 1%（每類約 5 張）訓練 30 輪，再試 1 輪，"
+                                    "再試 100%。按下**訓練兩個學生**，結果和根據你這次各種子算出的結論會出現在下方。",
         "distillation.alpha": "α（軟標籤的權重）",
         "distillation.epochs": "訓練輪數（每輪 20 個小批次）",
         "distillation.fraction": "轉移資料集（訓練數字的百分比）",
@@ -139,9 +165,9 @@ STRINGS = {
         "distillation.held_out_invalid": "「被拿掉的類別」必須是 \"none\" 或 0 到 9 的數字（收到 {value}）。",
         "distillation.curves": "訓練過程中的測試準確率（線為平均，色帶為各種子的最小到最大值）",
         "distillation.table": "最終測試準確率",
-        "distillation.precomputed": "預先算好的結果（各 5 個種子）",
+        "distillation.precomputed": "預先算好的結果（各 5 個種子，和按鈕預設一樣）",
         "distillation.heatmap": "學生在不同 T × α 下的測試準確率",
-        "distillation.gap_plot": "轉移資料集變大時，蒸餾學生與硬標籤學生的比較",
+        "distillation.gap_plot": "蒸餾什麼時候贏過硬標籤？不同訓練輪數 × 轉移資料集下的差距",
         "distillation.prediction": "老師的預測：**{digit}**",
         "distillation.entropy": "熵：T = 1 時 **{h1:.2f} 位元** → T = {temp:g} 時 **{ht:.2f} 位元**（均勻分布 = 3.32）",
         "distillation.dark": "T = {temp:g} 時的暗知識（其他類別，由可能到不可能）：{ranking}",
@@ -175,11 +201,32 @@ STRINGS = {
         "distillation.axis_accuracy": "測試準確率",
         "distillation.axis_alpha": "α（軟標籤的權重）",
         "distillation.axis_fraction": "轉移資料集（訓練數字的百分比，對數刻度）",
-        "distillation.grid_title": "蒸餾學生，轉移資料集 {fraction:.0%}，{seeds} 個種子",
-        "distillation.fractions_title": "T = {temp:g}，α = {alpha:g}，{seeds} 個種子的平均 ± 標準差",
+        "distillation.grid_title": "蒸餾學生，轉移資料集 {fraction:.0%}，{epochs} 輪，{seeds} 個種子",
+        "distillation.fractions_title": "T = {temp:g}，α = {alpha:g}：平均差距與 {seeds} 個種子的 95% 區間",
         "distillation.progress_teacher": "老師正在為訓練數字產生軟標籤",
         "distillation.progress": "第 {epoch}/{epochs} 輪 · {students} 位學生同時訓練",
         "distillation.no_results": "還沒有預先算好的結果：請執行 `python -m demos.distillation.train`。",
+        "distillation.col_test": "測試數字",
+        "distillation.col_strokes": "筆畫手繪數字",
+        "distillation.settings": "訓練設定：T\u00a0=\u00a0{temp:g}，α\u00a0=\u00a0{alpha:g}，**{epochs} 輪**，"
+                                 "轉移資料集 **{percent:g}%**（{digits} 張有標籤的數字，每類約 {per_class} 張），"
+                                 "**{seeds} 個種子**；數字為各種子的平均 ± 標準差。",
+        "distillation.where_test": "在測試數字上",
+        "distillation.where_strokes": "在筆畫手繪數字上（保留集：用筆畫畫出來的，和訓練用的掃描及字型都不同）",
+        "distillation.verdict_distilled": "{where}：蒸餾**有幫助**，差 {gap:+.1f} 個百分點"
+                                          "（{seeds} 個種子的 95% 區間 {low:+.1f} 到 {high:+.1f}）。",
+        "distillation.verdict_hard": "{where}：硬標籤**比較好**，差 {gap:+.1f} 個百分點"
+                                     "（{seeds} 個種子的 95% 區間 {low:+.1f} 到 {high:+.1f}）。",
+        "distillation.verdict_tie": "{where}：**看不出明顯差異**，差 {gap:+.1f} 個百分點，"
+                                    "但 {seeds} 個種子的 95% 區間（{low:+.1f} 到 {high:+.1f}）包含零。",
+        "distillation.verdict_one_seed": "{where}：只有**一個種子**，差 {gap:+.1f} 個百分點，不足以下結論"
+                                         "（一次訓練看不出變異）：請用 3 個以上的種子。",
+        "distillation.verdict_how": "差距 = 蒸餾 − 硬標籤（百分點），逐一種子計算（同一種子的兩個學生用相同的資料、"
+                                    "初始權重與小批次）；區間是平均差距的 t 信賴區間。",
+        "distillation.legend_epochs": "訓練輪數",
+        "distillation.gap_title_test": "測試數字",
+        "distillation.gap_title_strokes": "筆畫手繪數字（保留集）",
+        "distillation.axis_gap": "蒸餾 − 硬標籤（百分點）",
         "distillation.name_t": "溫度 T",
         "distillation.name_alpha": "α",
         "distillation.name_epochs": "訓練輪數",
@@ -195,27 +242,89 @@ def load_results() -> dict | None:
     return read_results(RESULTS)
 
 
+SYMBOLS = {"distilled": "▲", "hard": "▼", "tie": "≈", "one_seed": "·"}
+
+
+def sweep_cell(results: dict, epochs: int, fraction: float) -> dict:
+    """One setting of the shipped sweep (per-seed accuracies and the gap's verdict on both test sets)."""
+    return next(c for c in results["sweep"]["cells"] if c["epochs"] == epochs and c["fraction"] == fraction)
+
+
+def points(share: float) -> str:
+    """A gap in percentage points with its sign, '+4.7'; 0.0 without a sign ('-0.0' reads like a loss)."""
+    value = round(share * 100, 1)
+    return f"{value:+.1f}" if value else "0.0"
+
+
+def gap_text(gap: dict) -> str:
+    """'+4.7 (+1.7 … +7.7)': the mean gap and its 95% interval, in percentage points."""
+    return f"{points(gap['mean'])} ({points(gap['low'])} … {points(gap['high'])})"
+
+
+def sweep_table(results: dict, test_set: str) -> str:
+    """The sweep as a Markdown table: rows = epochs, columns = transfer set %, cells = gap and its verdict."""
+    sweep = results["sweep"]
+    lines = ["| | " + " | ".join(f"{f * 100:g}%" for f in sweep["fractions"]) + " |",
+             "| ---: |" + " ---: |" * len(sweep["fractions"])]
+    for epochs in sweep["epochs"]:
+        cells = [sweep_cell(results, epochs, f)[test_set]["gap"] for f in sweep["fractions"]]
+        lines.append(f"| **{epochs}** | " + " | ".join(f"{points(g['mean'])} {SYMBOLS[g['verdict']]}"
+                                                      for g in cells) + " |")
+    return "\n".join(lines)
+
+
 def note_numbers(results: dict) -> dict[str, str]:
     """The numbers the lecture notes quote, formatted, from results.json."""
-    notes, fractions, preset = results["notes"], results["fractions"], results["paper_preset"]
-    pct = lambda value: f"{value * 100:.0f}%"  # noqa: E731
+    notes, preset = results["notes"], results["paper_preset"]
+    pct = lambda value: f"{value * 100:.1f}%"  # noqa: E731  (one decimal, as the results table shows it)
+    mean_pct = lambda values: pct(sum(values) / len(values))  # noqa: E731
     confusions = {int(c): others for c, others in notes["confusions"].items()}
+    on_strokes = {int(c): others for c, others in notes["confusions_strokes"].items()}
     change = {f"{a:g}_{b:g}": numbers for (a, b), numbers in zip(notes["gradient_pairs"], notes["gradient_change"])}
-    return {
+    numbers = {
         "confusion_t": f"{notes['confusion_temperature']:g}",
         "seven_like": " > ".join(str(c) for c, _ in confusions[7]),
         "three_like": " > ".join(str(c) for c, _ in confusions[3]),
         "four_like": " > ".join(str(c) for c, _ in confusions[4]),
+        "seven_like_strokes": " > ".join(str(c) for c, _ in on_strokes[7]),
+        "three_like_strokes": " > ".join(str(c) for c, _ in on_strokes[3]),
+        "four_like_strokes": " > ".join(str(c) for c, _ in on_strokes[4]),
         "without_1_10": f"{1 / change['1_10']['without_t2']:.0f}",
         "without_10_20": f"{1 / change['10_20']['without_t2']:.1f}",
         "with_1_5": f"{change['1_5']['with_t2']:.1f}",
         "with_10_20_change": f"{abs(1 - change['10_20']['with_t2']) * 100:.0f}%",
-        "distilled_1": pct(fractions["distilled"]["mean"][0]), "hard_1": pct(fractions["hard"]["mean"][0]),
-        "distilled_100": pct(fractions["distilled"]["mean"][-1]), "hard_100": pct(fractions["hard"]["mean"][-1]),
         "preset_distilled": pct(preset["distilled"]), "preset_distilled_corrected": pct(preset["distilled_corrected"]),
         "preset_hard": pct(preset["hard"]), "preset_hard_corrected": pct(preset["hard_corrected"]),
-        "seeds": str(results["fractions"]["seeds"]),
+        "preset_distilled_corrected_strokes": pct(preset["strokes:distilled_corrected"]),
+        "preset_hard_corrected_strokes": pct(preset["strokes:hard_corrected"]),
+        "seeds": str(results["sweep"]["seeds"]),
+        "sweep_epochs": ", ".join(str(e) for e in results["sweep"]["epochs"]),
+        "sweep_table_test": sweep_table(results, "test"),
+        "sweep_table_strokes": sweep_table(results, "strokes"),
     }
+    cells = results["sweep"]["cells"]
+    on_strokes_gaps = [c["strokes"]["gap"] for c in cells]
+    ahead = [g for g in on_strokes_gaps if g["verdict"] == "distilled"]
+    numbers.update({
+        "cell_count": str(len(cells)),
+        "strokes_ahead": str(len(ahead)),
+        "strokes_behind": str(sum(g["verdict"] == "hard" for g in on_strokes_gaps)),
+        "strokes_best": f"{max([g['mean'] for g in ahead], default=0) * 100:.1f}",
+        "stroke_count": str(results["sweep"]["strokes"]["per_digit"] * 10),
+        "teacher_strokes": pct(notes["teacher_accuracy"]["strokes"]),
+        "teacher_test": pct(notes["teacher_accuracy"]["test"]),
+    })
+    for name, (epochs, fraction) in NOTED_CELLS.items():
+        cell = sweep_cell(results, epochs, fraction)
+        for test_set, suffix in (("test", ""), ("strokes", "_strokes"))[:2 if name == "default" else 1]:
+            numbers[f"distilled_{name}{suffix}"] = mean_pct(cell[test_set]["distilled"])
+            numbers[f"hard_{name}{suffix}"] = mean_pct(cell[test_set]["hard"])
+            numbers[f"gap_{name}{suffix}"] = gap_text(cell[test_set]["gap"])
+    return numbers
+
+
+#: The settings of the sweep the notes name: (epochs, transfer-set share).
+NOTED_CELLS = {"default": (30, 0.01), "one_epoch": (1, 0.01), "all_data": (30, 1.0)}
 
 
 def notes(lang: str, results: dict | None) -> str:
