@@ -267,22 +267,46 @@ STRINGS = {
 }
 
 
+HELDOUT = ASSETS / "saliency" / "heldout.json"
+MARKS = {"changed": "✓", "tied": "✗", "unclear": "?"}  # the sanity table's marks, the same in both languages
+
+
 def load_results() -> dict | None:
-    return read_results(RESULTS)
+    """results.json (the examples) with heldout.json (the held-out set) under "heldout", when both are there."""
+    results = read_results(RESULTS)
+    found = read_results(HELDOUT)
+    if results is not None and found is not None:
+        results = results | {"heldout": found}
+    return results
 
 
 def note_numbers(results: dict) -> dict[str, str]:
-    """The numbers the lecture notes quote, formatted, from results.json."""
+    """The numbers the lecture notes quote, formatted, from results.json and heldout.json."""
     cat = results["examples"]["chelsea"]
-    sanity, deletion = cat["sanity"], cat["deletion"]
-    numbers = {f"cat_corr_{m}": f"{values[-1]:.2f}" for m, values in sanity["correlations"].items()}
-    numbers.update({f"cat_auc_{m}": f"{value:.3f}" for m, value in deletion["auc"].items()})
-    coffee = results["examples"]["coffee"]["deletion"]
-    numbers.update({f"coffee_auc_{m}": f"{value:.3f}" for m, value in coffee["auc"].items()})
-    numbers.update({f"coffee_blur_{m}": f"{value:.3f}" for m, value in coffee["auc_blurred"].items()})
-    numbers.update({f"cat_blur_{m}": f"{value:.3f}" for m, value in deletion["auc_blurred"].items()})
-    seven = results["examples"]["digit_7"]["sanity"]["correlations"]
-    numbers.update({f"seven_corr_{m}": f"{values[-1]:.2f}" for m, values in seven.items()})
+    numbers = {}
+    for method, entry in cat["sanity"]["methods"].items():
+        numbers[f"cat_s_{method}"] = f"{entry['similarity']['spearman_abs'][-1]:.2f}".replace("-0.00", "0.00")
+        numbers[f"cat_mark_{method}"] = MARKS[entry["verdict"]]
+    grey = cat["curves"]["grey"]
+    for method, entry in grey["methods"].items():
+        numbers[f"cat_del_{method}"] = f"{entry['deletion']['auc']:.3f}"
+        numbers[f"cat_ins_{method}"] = f"{entry['insertion']['auc']:.3f}"
+    numbers["cat_del_random"] = f"{grey['random']['deletion']['auc']:.3f}"
+    numbers["cat_ins_random"] = f"{grey['random']['insertion']['auc']:.3f}"
+    seven = results["examples"]["digit_7"]["sanity"]["methods"]
+    numbers.update({f"seven_s_{m}": f"{v['similarity']['spearman_abs'][-1]:.2f}" for m, v in seven.items()})
+    numbers.update({f"seven_mark_{m}": MARKS[v["verdict"]] for m, v in seven.items()})
+    photos = results["heldout"]["photos"]
+    ig = [item["sanity"]["methods"]["integrated_gradients"] for item in photos.values()]
+    before = [abs(entry["before"]["rho"]) for entry in ig]
+    after = [entry["similarity"]["spearman_abs"][-1] for entry in ig]
+    numbers.update(
+        heldout_photos=str(len(photos)),
+        ig_before_min=f"{min(before):.2f}", ig_before_max=f"{max(before):.2f}",
+        ig_before_passes=str(sum(entry["before"]["verdict"] == "passes" for entry in ig)),
+        ig_after_min=f"{min(after):.2f}", ig_after_max=f"{max(after):.2f}",
+        ig_after_changed=str(sum(entry["verdict"] == "changed" for entry in ig)),
+    )
     quality = results["quality"]
     numbers.update(
         cat_label=cat["top"][0][1], cat_p=f"{cat['top'][0][2]:.0%}",
