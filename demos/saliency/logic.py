@@ -415,12 +415,16 @@ class Reading:
 
 
 def read_curves(curves: Curves, reference: Curves, kind: str) -> Reading:
-    """Better or worse than a random order? Lower deletion AUC / higher insertion AUC is better; a gap smaller
-    than ``MIN_AUC_GAP`` or than the orders' own spread (half the method's range + half the random range) is
-    read as "same"."""
+    """Better or worse than a random order? Lower deletion AUC / higher insertion AUC is better (``reading``)."""
     auc, random_auc = curves.auc(kind), reference.auc(kind)
-    spread, random_spread = float(np.ptp(auc)), float(np.ptp(random_auc))
-    margin = max(MIN_AUC_GAP, (spread + random_spread) / 2)
-    gain = (random_auc.mean() - auc.mean()) * (1 if kind == "deletion" else -1)  # > 0: better than random
+    return reading(kind, float(auc.mean()), float(np.ptp(auc)), float(random_auc.mean()), float(np.ptp(random_auc)))
+
+
+def reading(kind: str, auc: float, spread: float, random_auc: float, random_spread: float) -> Reading:
+    """A gap to the random orders' mean smaller than ``MIN_AUC_GAP`` or than the two ranges over the orders
+    added up (the range of 3 draws is about 1.7 standard deviations, so their sum bounds the gap of two means
+    at about 2 standard deviations) is read as "same"."""
+    margin = max(MIN_AUC_GAP, spread + random_spread)
+    gain = (random_auc - auc) * (1 if kind == "deletion" else -1)  # > 0: better than random
     verdict = "better" if gain > margin else "worse" if gain < -margin else "same"
-    return Reading(kind, float(auc.mean()), spread, float(random_auc.mean()), random_spread, margin, verdict)
+    return Reading(kind, auc, spread, random_auc, random_spread, margin, verdict)

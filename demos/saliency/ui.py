@@ -351,7 +351,8 @@ def sanity_frames(result: logic.SanityResult, lang: str) -> list[pd.DataFrame]:
 
 def sanity_table(result: logic.SanityResult, lang: str) -> str:
     """A row per method: each similarity once every layer is random, with its vote, and the verdict."""
-    columns = [t("saliency.col_method", lang)] + [t(f"saliency.metric_{m}", lang) for m in similarity.METRICS]
+    columns = [t("saliency.col_method", lang)] + [t(f"saliency.metric_{m}", lang).replace("|", "\\|")
+                                                  for m in similarity.METRICS]  # a bare | would split the cell
     lines = ["| " + " | ".join(columns + [t("saliency.col_verdict", lang)]) + " |",
              "| --- |" + " ---: |" * len(similarity.METRICS) + " --- |"]
     marks = {"changed": "✓", "tied": "✗", "unclear": "?"}
