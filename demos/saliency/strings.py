@@ -105,8 +105,8 @@ STRINGS = {
         "saliency.reading_same": "not distinguishable from random",
         "saliency.deletion_rule": "± is half the range over {orders} random tie-breaking orders (one order for a map "
                                   "without ties). A curve is read as better or worse than random only when its AUC "
-                                  "differs from the random orders' mean by more than {gap} and more than the two ranges "
-                                  "over the orders added up.",
+                                  "differs from the random orders' mean by more than {gap} and more than the two "
+                                  "ranges over the orders added up.",
         "saliency.deletion_low_p": "⚠ The model gives this class only p = {p:.2f} (below {low:.1f}) on the intact "
                                    "picture: the curves have little room to move, so small AUC differences say "
                                    "nothing.",
@@ -227,7 +227,8 @@ STRINGS = {
         "saliency.reading_worse": "劣於隨機",
         "saliency.reading_same": "與隨機無法區分",
         "saliency.deletion_rule": "± 是 {orders} 種隨機同分排序之間範圍的一半（沒有同分的圖只有一種順序）。只有當 AUC "
-                                  "與隨機順序的平均相差超過 {gap}、也超過兩者在各順序間的範圍相加時，才判定優於或劣於隨機。",
+                                  "與隨機順序的平均相差超過 {gap}、也超過兩者在各順序間的範圍相加時，"
+                                  "才判定優於或劣於隨機。",
         "saliency.deletion_low_p": "⚠ 模型在完整圖片上給這個類別的機率只有 p = {p:.2f}（低於 {low:.1f}）：曲線沒有"
                                    "多少變化空間，AUC 的小差異不代表什麼。",
         "saliency.low_confidence": "⚠ 模型並不確定（p 低於 {low:.0%}）：這些圖解釋的是一個微弱的分數。",
