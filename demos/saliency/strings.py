@@ -81,7 +81,7 @@ STRINGS = {
                                 "s counts as changed (the map now lights other pixels); a map that only flipped its "
                                 "sign keeps ρ of |map| at 1. The verdict needs {votes} of the {total} votes, "
                                 "otherwise it is unclear.",
-        "saliency.deletion_header": "Deletion curve: does removing the salient pixels remove the class?",
+        "saliency.deletion_header": "Deletion and insertion: do the salient pixels carry the class?",
         "saliency.deletion_intro": "Remove the pixels in the order a map ranks them, most salient first, and follow "
                                    "the class probability: the smaller the area under the curve (AUC), the better the "
                                    "map found what the model needs. Insertion does the opposite: start from the fill "
@@ -91,7 +91,7 @@ STRINGS = {
         "saliency.fill": "Removed pixels become",
         "saliency.fill_grey": "the model's zero input (grey; black for digits)",
         "saliency.fill_blurred": "the blurred picture",
-        "saliency.deletion_button": "Draw the deletion curves",
+        "saliency.deletion_button": "Draw the deletion and insertion curves",
         "saliency.deletion_plot": "Deletion: p(class) as pixels are removed, most salient first",
         "saliency.insertion_plot": "Insertion: p(class) as pixels are put back, most salient first",
         "saliency.axis_removed": "% of pixels removed",
@@ -206,7 +206,7 @@ STRINGS = {
                                 "{low:.0%} 投「改變」（✓），高於 {high:.0%} 投「仍綁在一起」（✗），中間投「不明確」"
                                 "（?）。負的 s 算作改變（圖改亮了別的像素）；只是正負號翻轉的圖，|圖| 的 ρ 仍是 1。"
                                 "{total} 票中要有 {votes} 票一致才下結論，否則為不明確。",
-        "saliency.deletion_header": "刪除曲線：拿掉顯著的像素，類別也會消失嗎？",
+        "saliency.deletion_header": "刪除與插入：類別是由顯著的像素撐起來的嗎？",
         "saliency.deletion_intro": "依照一張圖排出的順序拿掉像素（最顯著的先拿），觀察類別機率：曲線下面積（AUC）越小，"
                                    "代表這張圖越能找出模型需要的東西。插入曲線相反：從填入的圖開始，把最顯著的像素先放"
                                    "回去：AUC 越大越好。同分的像素以隨機順序處理，並對多種順序取平均；"
@@ -214,7 +214,7 @@ STRINGS = {
         "saliency.fill": "被拿掉的像素換成",
         "saliency.fill_grey": "模型的零輸入（灰色；數字為黑色）",
         "saliency.fill_blurred": "模糊後的圖片",
-        "saliency.deletion_button": "畫出刪除曲線",
+        "saliency.deletion_button": "畫出刪除與插入曲線",
         "saliency.deletion_plot": "刪除：依顯著程度由高到低拿掉像素時，該類別的機率",
         "saliency.insertion_plot": "插入：依顯著程度由高到低放回像素時，該類別的機率",
         "saliency.axis_removed": "拿掉的像素百分比",
