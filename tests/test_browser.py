@@ -256,7 +256,7 @@ def test_a_waiting_training_shows_its_place_in_the_queue_in_chinese(browser, app
 SALIENCY_LATIN = {"SmoothGrad", "VarGrad", "Grad", "CAM", "EfficientNet", "Lite", "ResNet", "ImageNet", "WordNet",
                   "Google", "Spearman", "AUC", "Simonyan", "Smilkov", "Adebayo", "Sundararajan", "Selvaraju",
                   "Zeiler", "Fergus", "Petsiuk", "Hooker", "varepsilon", "mathcal", "hat", "text", "max", "min",
-                  "efficientnet", "lite", "pytorch", "model", "resnet"}
+                  "efficientnet", "lite", "pytorch", "model", "resnet", "SSIM", "HOG", "ReLU"}
 
 
 def saliency_maps_count(page) -> int:

@@ -83,28 +83,34 @@ def test_sample_sweep_shows_four_sample_counts(client, digit_png):
 
 
 def test_sanity_check_randomised_maps_drop(client, digit_png):
-    strips, plot, table, timing = client.predict(handle_file(digit_png), None, False, DIGITS, None,
-                                                 ["saliency", "gradcam"], *SETTINGS, api_name="/saliency_sanity")
-    rows = plot_rows(plot)
-    steps = [row[0] for row in rows if row[1] == "Grad-CAM"]
-    assert steps == ["original", "logits", "fc", "conv 3", "conv 2", "conv 1"]
-    originals = [row[2] for row in rows if row[0] == "original"]
-    assert originals == pytest.approx([1.0, 1.0])
-    assert plot["sort"] == ["original", "logits", "fc", "conv 3", "conv 2", "conv 1"]  # in order, not a-z
+    strips, *plots, table, timing = client.predict(handle_file(digit_png), None, False, DIGITS, None,
+                                                   ["saliency", "gradcam"], *SETTINGS, api_name="/saliency_sanity")
+    assert len(plots) == 4  # Spearman |·|, Spearman signed, SSIM, HOG
+    order = ["original", "logits", "fc", "conv 3", "conv 2", "conv 1"]
+    for plot in plots:
+        rows = plot_rows(plot)
+        assert [row[0] for row in rows if row[1] == "Grad-CAM"] == order
+        assert [row[2] for row in rows if row[0] == "original"] == pytest.approx([1.0, 1.0])
+        assert plot["sort"] == order  # in order, not a-z
     grid = np.asarray(Image.open(strips))
-    assert grid.ndim == 3 and grid.shape[1] > grid.shape[0]  # a row per method, a column per step
-    assert "Verdict" in table and ("passes" in table or "fails" in table)
+    assert grid.ndim == 3 and grid.shape[1] > grid.shape[0]  # a row per method and reference, a column per step
+    assert "Verdict" in table and "SSIM" in table and "HOG" in table and "-0.00" not in table
+    assert any(v in table for v in ("changed with the model", "still tied", "unclear"))
+    assert "How the verdict is read" in table and "Occlusion stride of at least 14%" in table
 
 
-def test_deletion_curves_start_at_the_class_probability_and_have_an_auc(client, digit_png):
-    plot, table, timing = client.predict(handle_file(digit_png), None, False, DIGITS, None, ["saliency", "gradcam"],
-                                         *SETTINGS, "grey", api_name="/saliency_deletion")
-    rows = plot_rows(plot)
+def test_deletion_and_insertion_curves_start_at_the_class_probability_and_are_read_against_random(client, digit_png):
+    deletion, insertion, table, timing = client.predict(
+        handle_file(digit_png), None, False, DIGITS, None, ["saliency", "gradcam"], *SETTINGS, "grey",
+        api_name="/saliency_deletion")
+    rows = plot_rows(deletion)
     methods = {row[1] for row in rows}
     assert methods == {"Saliency (gradient)", "Grad-CAM", "Random order (reference)"}
     firsts = {row[2] for row in rows if row[0] == 0}
     assert len(firsts) == 1 and next(iter(firsts)) > 0.5  # nothing removed yet: the same p for every method
-    assert table.count("|") > 10 and "0." in table
+    lasts = {round(row[2], 6) for row in plot_rows(insertion) if row[0] == 100}
+    assert len(lasts) == 1 and next(iter(lasts)) == pytest.approx(next(iter(firsts)), abs=1e-5)  # all put back
+    assert "Insertion AUC" in table and "random" in table and "±" in table
 
 
 def test_pick_returns_an_example_picture(client):

@@ -8,7 +8,7 @@ from torch import nn
 
 from core.classifier import DigitCNN
 from core.seeding import generator, init_weights
-from demos.saliency import logic
+from demos.saliency import logic, similarity
 from demos.saliency.model import (
     EFFICIENTNET_LITE0,
     EfficientNetLite0,
@@ -181,6 +181,106 @@ def test_deletion_curve_drops_at_the_first_step_for_the_map_that_finds_the_pixel
     assert np.allclose(p_right[1:], 0.5)  # gone after the first 5%
     assert np.allclose(p_wrong[:-1], p_right[0]) and p_wrong[-1] == pytest.approx(0.5)
     assert logic.area_under(p_right) < logic.area_under(p_wrong)
+
+
+def test_the_deletion_curve_breaks_ties_at_random_not_in_scan_order():
+    """A model that reads only the top rows: a map with every pixel tied must not remove the top rows first (in
+    scan order its deletion curve fell at once); with random tie-breaks it follows a random order's curve."""
+
+    class TopRows(nn.Module):
+        def forward(self, x):
+            value = x[:, 0, :4].mean(dim=(1, 2)) * 4
+            return torch.stack([value, torch.zeros_like(value)], dim=1)
+
+    x = torch.ones(1, 1, 20, 20)
+    tied = np.zeros((20, 20))
+    curves = logic.perturbation_curves(TopRows(), x, 0, tied, orders=4, seed=0)
+    reference = logic.random_reference(TopRows(), x, 0, orders=4)
+    assert curves.deletion.shape == (4, len(logic.DELETION_STEPS))
+    assert not np.allclose(curves.deletion[0], curves.deletion[1])  # the orders differ
+    gap = abs(curves.auc("deletion").mean() - reference.auc("deletion").mean())
+    assert gap < 0.1 and logic.read_curves(curves, reference, "deletion").verdict == "same"
+    again = logic.perturbation_curves(TopRows(), x, 0, tied, orders=4, seed=0)
+    np.testing.assert_array_equal(curves.deletion, again.deletion)  # reproducible from the seed
+    ranked = np.zeros((20, 20))
+    ranked[:4] = 1.0  # the map that finds the rows: deletion falls first, insertion rises first
+    found = logic.perturbation_curves(TopRows(), x, 0, ranked, orders=4)
+    assert logic.read_curves(found, reference, "deletion").verdict == "better"
+    assert logic.read_curves(found, reference, "insertion").verdict == "better"
+
+
+def test_a_map_without_ties_has_one_order_and_a_rank_is_a_permutation():
+    heat = np.random.default_rng(0).random((6, 6))
+    rank = logic.removal_rank(heat, np.random.default_rng(1))
+    assert sorted(rank.ravel()) == list(range(36)) and rank.ravel()[heat.argmax()] == 0
+    curves = logic.perturbation_curves(tiny_cnn(), digit_input(), 1, np.random.default_rng(0).random((28, 28)))
+    assert curves.deletion.shape[0] == 1 and curves.insertion.shape[0] == 1
+
+
+def test_similarities_are_one_for_the_same_map_and_ignore_a_pixel_of_jitter():
+    rng = np.random.default_rng(0)
+    blob = similarity.blur(rng.random((224, 224)) ** 4, 6)
+    pair = (blob, blob - blob.mean())
+    for value in similarity.similarities(pair, pair).values():
+        assert value == pytest.approx(1.0, abs=1e-9)
+    shifted = tuple(np.roll(m, 1, axis=1) for m in pair)
+    assert min(similarity.similarities(pair, shifted).values()) > 0.9
+    assert similarity.judge(pair, shifted).verdict == "tied"
+
+
+def test_ssim_matches_its_formula_on_constant_maps():
+    a, b = np.full((30, 30), 0.2), np.full((30, 30), 0.6)
+    expected = (2 * 0.2 * 0.6 + 1e-4) / (0.2 ** 2 + 0.6 ** 2 + 1e-4)  # no variance: the luminance term alone
+    assert similarity.ssim(a, b) == pytest.approx(expected, rel=1e-6)
+    assert similarity.ssim(a, a) == pytest.approx(1.0)
+
+
+def test_hog_sees_orientation():
+    vertical = np.tile(np.sin(np.linspace(0, 12, 56)), (56, 1))
+    assert similarity.hog_similarity(vertical, vertical * 3) == pytest.approx(1.0)
+    assert similarity.hog_similarity(vertical, vertical.T) < 0.2
+
+
+def test_the_verdict_reads_a_negative_similarity_as_changed_and_a_sign_flip_as_tied():
+    rng = np.random.default_rng(3)
+    heat = similarity.blur(rng.random((56, 56)), 2) ** 3
+    signed = heat * np.where(rng.random((56, 56)) > 0.5, 1, -1)
+    inverted = (heat.max() - heat, -signed)  # lights exactly what the original did not
+    verdict = similarity.judge((heat, signed), inverted)
+    assert verdict.similarity["spearman_abs"] < -0.9 and verdict.verdict == "changed"
+    flipped = similarity.judge((heat, signed), (heat, -signed))  # only the sign flipped
+    assert flipped.votes["spearman_signed"] == "changed" and flipped.verdict == "tied"
+    unrelated = similarity.judge((heat, signed), (similarity.blur(rng.random((56, 56)), 2) ** 3, signed[::-1]))
+    assert unrelated.verdict == "changed"
+
+
+def test_a_method_that_returns_the_input_is_tied_whatever_the_weights():
+    model, x = tiny_cnn(), digit_input()
+
+    def input_times_three(model, x, target, method):
+        signed = 3.0 * x[0].sum(dim=0).numpy()
+        return np.abs(signed), signed
+
+    result = logic.cascading_randomization(lambda: copy.deepcopy(model), randomization_steps(model), x, 3,
+                                           ["input"], logic.Settings(), explainer=input_times_three)
+    assert result.verdicts["input"].verdict == "tied"
+    assert result.edge.shape == (28, 28) and result.picture.shape == (28, 28)
+
+
+def test_all_at_once_gives_the_cascades_last_maps():
+    model, x = tiny_cnn(), digit_input()
+    steps = randomization_steps(model)
+    cascade = logic.cascading_randomization(lambda: copy.deepcopy(model), steps, x, 3, ["saliency"], logic.Settings())
+    once = logic.cascading_randomization(lambda: copy.deepcopy(model), logic.all_at_once(steps), x, 3, ["saliency"],
+                                         logic.Settings())
+    np.testing.assert_allclose(once.maps["saliency"][-1], cascade.maps["saliency"][-1])
+    assert once.steps == ("original", "all")
+
+
+def test_the_sanity_check_caps_its_costly_settings():
+    capped = logic.sanity_settings(logic.Settings(samples=100, ig_steps=64, stride_percent=7))
+    assert (capped.samples, capped.ig_steps, capped.stride_percent) == (10, 16, 14)
+    assert logic.occlusion_positions(224, logic.Settings()) == 169 and logic.occlusion_positions(224, capped) == 49
 
 
 def test_area_under_a_constant_curve_is_that_constant():

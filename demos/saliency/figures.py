@@ -8,9 +8,9 @@ from core import plots
 
 
 def sanity_grid(maps: dict[str, tuple[np.ndarray, ...]], row_names: dict[str, str], column_names: list[str],
-                ) -> np.ndarray:
-    """Rows = methods, columns = randomisation steps (original first); each map on its own 0-1 scale
-    (divided by its 99th percentile), as an RGB uint8 picture."""
+                grey_rows: tuple[str, ...] = ("input",)) -> np.ndarray:
+    """Rows = methods (and references), columns = randomisation steps (original first); each map on its own 0-1
+    scale (divided by its 99th percentile), as an RGB uint8 picture; ``grey_rows`` in grey (the input itself)."""
 
     rows, columns = len(maps), len(column_names)
     fig, axes = plots.new_figure(1.25 * columns + 1.6, 1.35 * rows + 0.9, ncols=columns, nrows=rows, squeeze=False)
@@ -18,7 +18,8 @@ def sanity_grid(maps: dict[str, tuple[np.ndarray, ...]], row_names: dict[str, st
         for c, heat in enumerate(series):
             ax = axes[r][c]
             top = float(np.percentile(heat, 99)) or 1.0
-            ax.imshow(np.clip(heat / top, 0, 1), cmap="inferno", vmin=0, vmax=1, interpolation="nearest")
+            ax.imshow(np.clip(heat / top, 0, 1), cmap="gray" if method in grey_rows else "inferno", vmin=0, vmax=1,
+                      interpolation="nearest")
             ax.set_xticks([])
             ax.set_yticks([])
             if r == 0:

@@ -10,10 +10,13 @@
 * Grad-CAM (Selvaraju et al. 2017) weighs the last convolutional feature map by its mean gradient.
 * Occlusion (Zeiler & Fergus 2014) slides a grey window over the image and records how much y_c drops.
 
-Checks: the **sanity check** (Adebayo et al. 2018) re-initialises the model's layers from the top down; a map
-that still looks the same (high rank correlation with the original) explains the image, not the model.
+Checks: the **sanity check** (Adebayo et al. 2018) re-initialises the model's layers from the top down and
+compares each map with the original by four similarities at a scale that ignores pixel jitter (similarity.py:
+the rule of its verdict, with an "unclear" band and what it does with the sign).
 The **deletion curve** (Petsiuk et al. 2018) removes the most salient pixels first and follows the class
-probability; the faster it falls (the smaller the area under the curve), the more faithful the map.
+probability (the faster it falls, the smaller the area under the curve, the more faithful the map); the
+**insertion curve** puts them back into the fill, most salient first (the faster it rises, the better). Ties
+are broken at random, several orders averaged; a random order is the reference, with its own spread.
 
 Every map here is made non-negative (|·| for gradients and IG, ReLU for Grad-CAM and Occlusion: the
 evidence *for* the class) and 2-D (the largest value over the colour channels, as Simonyan et al. do).
@@ -22,6 +25,7 @@ Models are passed in; no Gradio, no global state.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -31,11 +35,19 @@ from PIL import Image, ImageFilter
 from torch import nn
 
 from core.seeding import generator, init_weights
+from demos.saliency import similarity
 
 METHODS = ("saliency", "smoothgrad", "smoothgrad_sq", "vargrad", "integrated_gradients", "gradcam", "occlusion")
 NOISE_TYPES = {"smoothgrad": "smoothgrad", "smoothgrad_sq": "smoothgrad_sq", "vargrad": "vargrad"}
 BASELINES = ("black", "blurred", "noise")
-DELETION_STEPS = np.linspace(0.0, 1.0, 21)  # 0%, 5%, ..., 100% of the pixels removed
+#: The fractions of the pixels removed (deletion) or put back (insertion): fine where the curves move most.
+DELETION_STEPS = np.array([0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0])
+TIE_ORDERS = 3  # random tie-breaking orders averaged for a map with ties, and random orders for the reference
+MIN_AUC_GAP = 0.05  # an AUC gap below 5 points of probability (averaged over the curve) is not read as a difference
+LOW_CLASS_P = 0.5  # below this p(class) on the intact picture, the curves have little room: the tab warns
+
+
+SANITY_CAP = {"samples": 10, "ig_steps": 16, "stride_percent": 14.0}  # the sanity check recomputes every map 11x
 
 
 @dataclass(frozen=True)
@@ -50,6 +62,15 @@ class Settings:
     window_percent: float = 14.0  # occlusion window, % of the image side (32 px of 224, 4 px of 28)
     stride_percent: float = 7.0
     seed: int = 0
+
+
+def sanity_settings(settings: Settings) -> Settings:
+    """The sanity check recomputes every map after each of ~11 steps, so it caps the costly knobs: at most 10
+    SmoothGrad samples and 16 Integrated Gradients steps, and an Occlusion stride of at least 14% of the side
+    (7x7 = 49 window positions per map at the default window instead of 13x13 = 169)."""
+    return dataclasses.replace(settings, samples=min(settings.samples, SANITY_CAP["samples"]),
+                               ig_steps=min(settings.ig_steps, SANITY_CAP["ig_steps"]),
+                               stride_percent=max(settings.stride_percent, SANITY_CAP["stride_percent"]))
 
 
 # ------------------------------------------------------------------ pictures in, tensors out
@@ -127,36 +148,56 @@ def to_map(attribution: torch.Tensor, how: str) -> np.ndarray:
 
 def attribute(model: nn.Module, x: torch.Tensor, target: int, method: str, settings: Settings = Settings(),
               *, cam_layer: nn.Module | None = None, baseline: torch.Tensor | None = None) -> np.ndarray:
-    """The (H, W) map of ``method`` for class ``target`` of the single input ``x`` (1, C, H, W)."""
+    """The (H, W) non-negative map of ``method`` for class ``target`` of the single input ``x`` (1, C, H, W)."""
+    return attribute_pair(model, x, target, method, settings, cam_layer=cam_layer, baseline=baseline)[0]
+
+
+def attribute_pair(model: nn.Module, x: torch.Tensor, target: int, method: str, settings: Settings = Settings(),
+                   *, cam_layer: nn.Module | None = None,
+                   baseline: torch.Tensor | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(the map the tab shows, ≥ 0; the signed map) of ``method``, from one computation. The signed map is the
+    attribution summed over the colour channels before any |·| or ReLU (the sanity check's "without absolute
+    values"); SmoothGrad, SmoothGrad² and VarGrad average sizes, so their signed map is the map itself."""
     from captum.attr import LayerAttribution, LayerGradCam, NoiseTunnel, Occlusion, Saliency
 
     x = x.detach().clone().requires_grad_(True)
     if method == "saliency":
-        return to_map(Saliency(model).attribute(x, target=target, abs=True), "abs")
+        gradient = Saliency(model).attribute(x, target=target, abs=False)
+        return to_map(gradient, "abs"), gradient.detach().float()[0].sum(dim=0).numpy()
     if method in NOISE_TYPES:
         with seeded(settings.seed):
             maps = NoiseTunnel(Saliency(model)).attribute(
                 x, nt_type=NOISE_TYPES[method], nt_samples=int(settings.samples),
                 nt_samples_batch_size=int(settings.batch), stdevs=noise_sigma(x, settings.sigma_percent),
                 target=target, abs=True)
-        return to_map(maps, "abs")
+        heat = to_map(maps, "abs")
+        return heat, heat.copy()
     if method == "integrated_gradients":
-        maps = integrated_gradients(model, x, target, baseline, settings)
-        return np.abs(maps.detach().float()[0].sum(dim=0).numpy())  # signed per pixel, then its size
+        signed = integrated_gradients(model, x, target, baseline, settings).detach().float()[0].sum(dim=0).numpy()
+        return np.abs(signed), signed  # signed per pixel, then its size
     if method == "gradcam":
         if cam_layer is None:
             raise ValueError("Grad-CAM needs the model's last convolutional layer")
-        cam = LayerGradCam(model, cam_layer).attribute(x, target=target, relu_attributions=True)
-        cam = LayerAttribution.interpolate(cam, tuple(x.shape[-2:]), interpolate_mode="bilinear")
-        return to_map(cam, "relu")
+        cam = LayerGradCam(model, cam_layer).attribute(x, target=target, relu_attributions=False)
+        size = tuple(x.shape[-2:])
+        heat = LayerAttribution.interpolate(cam.clamp(min=0), size, interpolate_mode="bilinear")
+        signed = LayerAttribution.interpolate(cam, size, interpolate_mode="bilinear")
+        return to_map(heat, "relu"), signed.detach().float()[0].mean(dim=0).numpy()
     if method == "occlusion":
         side = x.shape[-1]
         window = max(1, round(side * settings.window_percent / 100))
         stride = max(1, round(side * settings.stride_percent / 100))
         maps = Occlusion(model).attribute(x, target=target, baselines=0.0, sliding_window_shapes=(x.shape[1], window,
                                           window), strides=(x.shape[1], stride, stride), perturbations_per_eval=16)
-        return to_map(maps, "relu")
+        return to_map(maps, "relu"), maps.detach().float()[0].mean(dim=0).numpy()
     raise ValueError(f"unknown method {method!r}")
+
+
+def occlusion_positions(side: int, settings: Settings) -> int:
+    """How many window positions (forward passes) one Occlusion map costs on a side x side input."""
+    window = max(1, round(side * settings.window_percent / 100))
+    stride = max(1, round(side * settings.stride_percent / 100))
+    return ((side - window) // stride + 1) ** 2
 
 
 def integrated_gradients(model: nn.Module, x: torch.Tensor, target: int, baseline: torch.Tensor | None,
@@ -192,16 +233,7 @@ def unit_scale(heat: np.ndarray, percentile: float = 99.0) -> np.ndarray:
 
 def spearman(a: np.ndarray, b: np.ndarray) -> float:
     """Spearman's rank correlation of two maps (ties share their average rank); 0 if one is constant."""
-    ra, rb = _ranks(np.ravel(a)), _ranks(np.ravel(b))
-    ra, rb = ra - ra.mean(), rb - rb.mean()
-    norm = np.sqrt((ra * ra).sum() * (rb * rb).sum())
-    return float((ra * rb).sum() / norm) if norm > 0 else 0.0
-
-
-def _ranks(values: np.ndarray) -> np.ndarray:
-    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
-    ends = np.cumsum(counts)
-    return (ends - (counts - 1) / 2.0)[inverse].astype(np.float64)  # 1-based average rank of each tie group
+    return similarity.spearman(a, b)
 
 
 @torch.no_grad()
@@ -216,67 +248,183 @@ def randomize(modules: Iterable[nn.Module], seed: int) -> None:
                 layer.reset_parameters()
 
 
+#: An explainer: (model, x, target, method) -> (map ≥ 0, signed map). The tab's is ``attribute_pair``; the tests
+#: pass ones with a known answer (a method that returns the input whatever the weights).
+Explainer = Callable[[nn.Module, torch.Tensor, int, str], tuple[np.ndarray, np.ndarray]]
+
+
 @dataclass(frozen=True)
 class SanityResult:
     steps: tuple[str, ...]  # "original", then the name of each layer group randomised (cumulative, top down)
-    maps: dict[str, tuple[np.ndarray, ...]]  # method -> one map per step
-    correlations: dict[str, tuple[float, ...]]  # method -> Spearman with the original, per step
+    maps: dict[str, tuple[np.ndarray, ...]]  # method -> one map (≥ 0) per step
+    signed: dict[str, tuple[np.ndarray, ...]]  # method -> one signed map per step
+    similarity: dict[str, dict[str, tuple[float, ...]]]  # method -> metric -> similarity with the original, per step
+    verdicts: dict[str, similarity.Verdict]  # method -> the verdict on the last step (every layer randomised)
+    edge: np.ndarray  # the two references of the paper: an edge detector's map of the picture...
+    picture: np.ndarray  # ...and the input itself (its grey level)
+
+    @property
+    def correlations(self) -> dict[str, tuple[float, ...]]:
+        """Spearman rank correlation of the maps' sizes with the original, per step (at the coarse scale)."""
+        return {m: values["spearman_abs"] for m, values in self.similarity.items()}
+
+
+def all_at_once(steps: Sequence[tuple[str, Callable]]) -> list[tuple[str, Callable]]:
+    """The cascade's last model in one step: every group randomised with the seed it gets in the cascade (its
+    place, 1 first), so the maps of the last step are the same and the steps between are skipped."""
+    def apply(model, seed):
+        for index, (_, modules_of) in enumerate(steps, 1):
+            randomize(modules_of(model), seed=seed + index)
+        return []
+    return [("all", apply)]
 
 
 def cascading_randomization(make_copy: Callable[[], nn.Module], steps: Sequence[tuple[str, Callable]],
                             x: torch.Tensor, target: int, methods: Sequence[str], settings: Settings,
                             cam_layer_of: Callable[[nn.Module], nn.Module] | None = None,
                             baseline: torch.Tensor | None = None,
-                            report: Callable[[float, str], None] | None = None) -> SanityResult:
+                            report: Callable[[float, str], None] | None = None,
+                            picture: np.ndarray | None = None, explainer: Explainer | None = None) -> SanityResult:
     """Adebayo et al. 2018: randomise ``steps`` = [(name, modules_of(model))] cumulatively from the top (the
-    logits) down, re-computing each method's map on a copy of the model after each step."""
+    logits) down, re-computing each method's map on a copy of the model after each step; compare every map with
+    the original one by the four similarities of ``similarity`` and judge the last step. ``picture`` (uint8, what
+    the model sees) gives the references: the input and an edge detector's map of it."""
     model = make_copy().eval()
-    names, maps = ["original"], {m: [] for m in methods}
+
+    def explain(method):
+        if explainer is not None:
+            return explainer(model, x, target, method)
+        layer = cam_layer_of(model) if cam_layer_of else None
+        return attribute_pair(model, x, target, method, settings, cam_layer=layer, baseline=baseline)
+
+    names, pairs = ["original"], {m: [] for m in methods}
     total = (len(steps) + 1) * len(methods)
     for index in range(len(steps) + 1):
         if index:
             name, modules_of = steps[index - 1]
-            randomize(modules_of(model), seed=settings.seed + index)
+            if name == "all":  # all_at_once: the whole cascade, each group with its own seed
+                modules_of(model, settings.seed)
+            else:
+                randomize(modules_of(model), seed=settings.seed + index)
             names.append(name)
-        layer = cam_layer_of(model) if cam_layer_of else None
         for j, method in enumerate(methods):
             if report:
                 report((index * len(methods) + j) / total, names[-1])
-            maps[method].append(attribute(model, x, target, method, settings, cam_layer=layer, baseline=baseline))
-    correlations = {m: tuple(spearman(maps[m][0], later) for later in maps[m]) for m in methods}
-    return SanityResult(tuple(names), {m: tuple(v) for m, v in maps.items()}, correlations)
+            pairs[method].append(explain(method))
+    scores = {}
+    for method in methods:
+        per_step = [similarity.similarities(pairs[method][0], later) for later in pairs[method]]
+        scores[method] = {metric: tuple(step[metric] for step in per_step) for metric in similarity.METRICS}
+    verdicts = {m: similarity.judge(pairs[m][0], pairs[m][-1]) for m in methods}
+    if picture is None:
+        picture = np.uint8(np.clip((x.detach().float()[0].mean(dim=0).numpy() + 1) * 127.5, 0, 255))
+    return SanityResult(tuple(names), {m: tuple(p[0] for p in v) for m, v in pairs.items()},
+                        {m: tuple(p[1] for p in v) for m, v in pairs.items()}, scores, verdicts,
+                        similarity.edge_map(picture), similarity.input_map(picture))
 
 
-# ------------------------------------------------------------------ deletion curve
+# ------------------------------------------------------------------ deletion and insertion curves
+
+def removal_rank(heat: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Each pixel's place in the removal order (0 = first): most salient first, ties broken at random (a map
+    that is half zeros must not remove its zeros top to bottom). A constant map gives a random order."""
+    flat = np.asarray(heat, dtype=np.float64).ravel()
+    order = np.lexsort((rng.random(flat.size), -flat))  # the last key sorts first: -heat, then the random key
+    rank = np.empty(flat.size, dtype=np.int64)
+    rank[order] = np.arange(flat.size)
+    return rank.reshape(np.shape(heat))
+
+
+def has_ties(heat: np.ndarray) -> bool:
+    return np.unique(np.asarray(heat)).size < np.asarray(heat).size
+
+
+@dataclass(frozen=True)
+class Curves:
+    """p(target) along the deletion and the insertion of pixels, one row per tie-breaking order."""
+
+    deletion: np.ndarray  # (orders, fractions): most salient pixels set to the fill first
+    insertion: np.ndarray  # (orders, fractions): the fill, most salient pixels put back first
+
+    def auc(self, kind: str) -> np.ndarray:
+        """The area under each order's curve."""
+        return np.array([area_under(curve) for curve in getattr(self, kind)])
+
 
 @torch.inference_mode()
+def perturbation_curves(model: nn.Module, x: torch.Tensor, target: int, heat: np.ndarray,
+                        fill: torch.Tensor | None = None, fractions: np.ndarray = DELETION_STEPS,
+                        orders: int = TIE_ORDERS, seed: int = 0, batch: int = 7) -> Curves:
+    """Deletion and insertion curves (Petsiuk et al. 2018) of one map: p(target) as the most salient pixels are
+    removed (set to ``fill``, default 0: the model's zero input, mid-grey for photos, black for digits), and as
+    they are put back into the fill, at each fraction of the pixels. A map with ties gets ``orders`` random
+    tie-breaking orders (one per row, from a local generator seeded by ``seed``); a map without ties has one."""
+    height, width = x.shape[-2:]
+    fill = torch.zeros_like(x) if fill is None else fill
+    counts = [int(round(f * height * width)) for f in fractions]
+    rows = orders if has_ties(heat) else 1
+    deletion, insertion = [], []
+    for k in range(rows):
+        rank = torch.from_numpy(removal_rank(heat, np.random.default_rng([int(seed), k])))
+        for kind, first, rest in (("deletion", fill, x), ("insertion", x, fill)):
+            probs = []
+            for start in range(0, len(counts), batch):
+                chosen = torch.stack([(rank < c) for c in counts[start:start + batch]])[:, None]  # (B, 1, H, W)
+                probs.append(model(torch.where(chosen, first, rest)).float().softmax(dim=-1)[:, target])
+            (deletion if kind == "deletion" else insertion).append(torch.cat(probs).numpy())
+    return Curves(np.array(deletion), np.array(insertion))
+
+
 def deletion_curve(model: nn.Module, x: torch.Tensor, target: int, heat: np.ndarray,
                    fill: torch.Tensor | None = None, fractions: np.ndarray = DELETION_STEPS,
-                   batch: int = 7) -> np.ndarray:
-    """p(target) as the most salient pixels are removed first (set to ``fill``, default 0: the model's
-    zero input, mid-grey for photos, black for digits), at each fraction of the pixels."""
-    height, width = x.shape[-2:]
-    order = np.argsort(-np.asarray(heat, dtype=np.float64).ravel(), kind="stable")  # most salient first
-    rank = np.empty(order.size, dtype=np.int64)
-    rank[order] = np.arange(order.size)
-    rank = torch.from_numpy(rank.reshape(height, width))
-    fill = torch.zeros_like(x) if fill is None else fill
-    probs = []
-    counts = [int(round(f * height * width)) for f in fractions]
-    for start in range(0, len(counts), batch):
-        chunk = counts[start:start + batch]
-        removed = torch.stack([(rank < c) for c in chunk])[:, None]  # (B, 1, H, W)
-        inputs = torch.where(removed, fill, x)
-        probs.append(model(inputs).float().softmax(dim=-1)[:, target])
-    return torch.cat(probs).numpy()
+                   seed: int = 0) -> np.ndarray:
+    """The deletion curve of one map, averaged over its tie-breaking orders."""
+    return perturbation_curves(model, x, target, heat, fill, fractions, seed=seed).deletion.mean(axis=0)
+
+
+def random_reference(model: nn.Module, x: torch.Tensor, target: int, fill: torch.Tensor | None = None,
+                     orders: int = TIE_ORDERS, seed: int = 0) -> Curves:
+    """The reference: ``orders`` random orders (a constant map, every pixel tied)."""
+    return perturbation_curves(model, x, target, np.zeros(tuple(x.shape[-2:])), fill, orders=orders,
+                               seed=seed + 1000)
 
 
 def area_under(curve: np.ndarray, fractions: np.ndarray = DELETION_STEPS) -> float:
-    """Area under a deletion curve over 0-100% removed (trapezoids): lower = the map found what matters."""
+    """Area under a curve over 0-100% of the pixels (trapezoids). Deletion: lower = the map found what matters;
+    insertion: higher = the map found what matters."""
     curve = np.asarray(curve, dtype=np.float64)
     return float(np.sum((curve[1:] + curve[:-1]) / 2 * np.diff(fractions)))
 
 
 def random_map(shape: tuple[int, int], seed: int = 0) -> np.ndarray:
-    """A map that knows nothing: the deletion curve's reference."""
+    """A map that knows nothing."""
     return np.random.default_rng(seed).random(shape)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one method's curve says against the random reference, in one kind of curve."""
+
+    kind: str  # "deletion" | "insertion"
+    auc: float  # mean over the tie-breaking orders
+    spread: float  # max - min over those orders (0 with one order)
+    random_auc: float
+    random_spread: float
+    margin: float  # the smallest gap read as a difference
+    verdict: str  # "better" | "worse" | "same" (within the margin)
+
+
+def read_curves(curves: Curves, reference: Curves, kind: str) -> Reading:
+    """Better or worse than a random order? Lower deletion AUC / higher insertion AUC is better (``reading``)."""
+    auc, random_auc = curves.auc(kind), reference.auc(kind)
+    return reading(kind, float(auc.mean()), float(np.ptp(auc)), float(random_auc.mean()), float(np.ptp(random_auc)))
+
+
+def reading(kind: str, auc: float, spread: float, random_auc: float, random_spread: float) -> Reading:
+    """A gap to the random orders' mean smaller than ``MIN_AUC_GAP`` or than the two ranges over the orders
+    added up (the range of 3 draws is about 1.7 standard deviations, so their sum bounds the gap of two means
+    at about 2 standard deviations) is read as "same"."""
+    margin = max(MIN_AUC_GAP, spread + random_spread)
+    gain = (random_auc - auc) * (1 if kind == "deletion" else -1)  # > 0: better than random
+    verdict = "better" if gain > margin else "worse" if gain < -margin else "same"
+    return Reading(kind, auc, spread, random_auc, random_spread, margin, verdict)

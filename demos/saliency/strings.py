@@ -56,29 +56,61 @@ STRINGS = {
         "saliency.samples_button": "Compare N = 1, 5, 25, 100",
         "saliency.sanity_header": "Sanity check: randomise the model, layer by layer",
         "saliency.sanity_intro": "Adebayo et al. 2018: re-initialise the layers from the top (the logits) down and "
-                                 "recompute each map. A faithful map changes (its rank correlation with the "
-                                 "original falls); a map that stays the same shows the picture's edges, not the "
-                                 "model's reasons.",
+                                 "recompute each map. A faithful map changes; a map that stays the same shows the "
+                                 "picture (its edges), not the model's reasons. Each map is compared with the original "
+                                 "by the paper's four similarities, after a blur that ignores pixel jitter; the first "
+                                 "two rows of pictures are the paper's references: the input and an edge detector, "
+                                 "which know no model at all.",
         "saliency.sanity_button": "Run the sanity check",
-        "saliency.sanity_plot": "Spearman rank correlation with the original map, as more layers are randomised",
-        "saliency.sanity_maps": "Maps after each step (left: original; right: everything randomised)",
-        "saliency.deletion_header": "Deletion curve: does removing the salient pixels remove the class?",
-        "saliency.deletion_intro": "Remove the pixels in the order a map ranks them, 5% at a time, most salient "
-                                   "first, and follow the class probability. The smaller the area under the curve "
-                                   "(AUC), the better the map found what the model needs. A random order is the "
-                                   "reference.",
+        "saliency.sanity_plot": "Similarity with the original map, as more layers are randomised (1 = the same map)",
+        "saliency.sanity_maps": "Input, edge detector, then the maps after each step (left: original; right: "
+                                "everything randomised)",
+        "saliency.metric_spearman_abs": "Spearman ρ of |map|",
+        "saliency.metric_spearman_signed": "Spearman ρ, signed map",
+        "saliency.metric_ssim": "SSIM",
+        "saliency.metric_hog": "HOG similarity",
+        "saliency.reference_input": "input",
+        "saliency.reference_edge": "edge detector",
+        "saliency.verdict_changed": "changed with the model",
+        "saliency.verdict_tied": "still tied to the original (draws the picture)",
+        "saliency.verdict_unclear": "unclear: the similarities disagree or sit in between",
+        "saliency.sanity_rule": "How the verdict is read: each similarity s (all layers random vs original) is placed "
+                                "between a misaligned copy of the original map (rolled by half the side: no relation "
+                                "to the picture; 0 if lower) and 1 (the same map). Below {low:.0%} of that scale it "
+                                "votes changed (✓), above {high:.0%} still tied (✗), between unclear (?). A negative "
+                                "s counts as changed (the map now lights other pixels); a map that only flipped its "
+                                "sign keeps ρ of |map| at 1. The verdict needs {votes} of the {total} votes, "
+                                "otherwise it is unclear.",
+        "saliency.deletion_header": "Deletion and insertion: do the salient pixels carry the class?",
+        "saliency.deletion_intro": "Remove the pixels in the order a map ranks them, most salient first, and follow "
+                                   "the class probability: the smaller the area under the curve (AUC), the better the "
+                                   "map found what the model needs. Insertion does the opposite: start from the fill "
+                                   "and put the most salient pixels back first: the larger its AUC, the better. Pixels "
+                                   "a map ranks equally are taken in random order, averaged over several orders; "
+                                   "random orders are the reference.",
         "saliency.fill": "Removed pixels become",
         "saliency.fill_grey": "the model's zero input (grey; black for digits)",
         "saliency.fill_blurred": "the blurred picture",
-        "saliency.deletion_button": "Draw the deletion curves",
-        "saliency.deletion_plot": "Probability of the class as pixels are removed, most salient first",
+        "saliency.deletion_button": "Draw the deletion and insertion curves",
+        "saliency.deletion_plot": "Deletion: p(class) as pixels are removed, most salient first",
+        "saliency.insertion_plot": "Insertion: p(class) as pixels are put back, most salient first",
         "saliency.axis_removed": "% of pixels removed",
+        "saliency.axis_inserted": "% of pixels put back",
         "saliency.col_method": "Method",
         "saliency.col_auc": "Deletion AUC (lower is better)",
-        "saliency.col_last": "ρ, all randomised (passes between −0.5 and 0.5)",
+        "saliency.col_insertion": "Insertion AUC (higher is better)",
         "saliency.col_verdict": "Verdict",
-        "saliency.passes": "passes: changes with the model",
-        "saliency.fails": "fails: still tied to the original",
+        "saliency.reading_better": "better than random",
+        "saliency.reading_worse": "worse than random",
+        "saliency.reading_same": "not distinguishable from random",
+        "saliency.deletion_rule": "± is half the range over {orders} random tie-breaking orders (one order for a map "
+                                  "without ties). A curve is read as better or worse than random only when its AUC "
+                                  "differs from the random orders' mean by more than {gap} and more than the two "
+                                  "ranges over the orders added up.",
+        "saliency.deletion_low_p": "⚠ The model gives this class only p = {p:.2f} (below {low:.1f}) on the intact "
+                                   "picture: the curves have little room to move, so small AUC differences say "
+                                   "nothing.",
+        "saliency.low_confidence": "⚠ The model is unsure (p below {low:.0%}): the maps explain a weak score.",
         "saliency.layer_original": "original",
         "saliency.layer_logits": "logits",
         "saliency.layer_head": "head",
@@ -90,13 +122,11 @@ STRINGS = {
         "saliency.prediction_same": "The model says **{label}** ({p:.1%}), and that is the class explained.",
         "saliency.seen_digit": "The digit CNN knows only the digits 0–9: any picture becomes a centred {size}×{size} "
                                "digit (shown first below), so a photo gets a meaningless answer.",
-        "saliency.deletion_note": "Removing scattered pixels makes pictures the model never saw, so a random order "
-                                  "already hurts; blob-shaped maps (Grad-CAM, Occlusion) can do worse than random. "
-                                  "Try the blurred fill, and read the lecture notes.",
         "saliency.seen_line": "The model sees the centre square of the picture at {size}×{size} pixels.",
         "saliency.sigma_line": "σ = {sigma:g}% of the range = {value:.3f} in the model's input units.",
-        "saliency.sanity_capped": "For speed the sanity check uses at most {samples} SmoothGrad samples and "
-                                  "{steps} Integrated Gradients steps.",
+        "saliency.sanity_capped": "For speed the sanity check uses at most {samples} SmoothGrad samples, {steps} "
+                                  "Integrated Gradients steps and an Occlusion stride of at least {stride}% of the "
+                                  "side ({positions} window positions per map).",
         "saliency.progress_method": "computing {method} ({done}/{total})",
         "saliency.progress_step": "randomised down to: {step}",
         "saliency.progress_samples": "SmoothGrad with N = {n}",
@@ -156,26 +186,52 @@ STRINGS = {
         "saliency.samples_button": "比較 N = 1、5、25、100",
         "saliency.sanity_header": "合理性檢查：逐層隨機化模型",
         "saliency.sanity_intro": "Adebayo 等人（2018）：從最上層（輸出層）往下逐層重新初始化，再重算每張圖。"
-                                 "可信的圖會改變（與原圖的等級相關係數下降）；始終不變的圖只是畫出圖片的邊緣，"
-                                 "而不是模型的理由。",
+                                 "可信的圖會改變；始終不變的圖只是畫出圖片（的邊緣），而不是模型的理由。每張圖先模糊"
+                                 "（忽略像素層級的抖動），再用論文的四種相似度與原圖比較；圖片的前兩列是論文的對照："
+                                 "輸入本身與邊緣偵測器，兩者完全不依賴模型。",
         "saliency.sanity_button": "執行合理性檢查",
-        "saliency.sanity_plot": "隨機化的層數增加時，與原圖的 Spearman 等級相關係數",
-        "saliency.sanity_maps": "每一步之後的圖（左：原本；右：全部隨機化）",
-        "saliency.deletion_header": "刪除曲線：拿掉顯著的像素，類別也會消失嗎？",
-        "saliency.deletion_intro": "依照一張圖排出的順序，每次拿掉 5% 的像素（最顯著的先拿），觀察類別機率。"
-                                   "曲線下面積（AUC）越小，代表這張圖越能找出模型需要的東西。隨機順序是對照組。",
+        "saliency.sanity_plot": "隨機化的層數增加時，與原圖的相似度（1 = 同一張圖）",
+        "saliency.sanity_maps": "輸入、邊緣偵測器，然後是每一步之後的圖（左：原本；右：全部隨機化）",
+        "saliency.metric_spearman_abs": "|圖| 的 Spearman ρ",
+        "saliency.metric_spearman_signed": "帶正負號的圖的 Spearman ρ",
+        "saliency.metric_ssim": "SSIM",
+        "saliency.metric_hog": "HOG 相似度",
+        "saliency.reference_input": "輸入",
+        "saliency.reference_edge": "邊緣偵測器",
+        "saliency.verdict_changed": "會隨模型改變",
+        "saliency.verdict_tied": "仍與原圖綁在一起（畫的是圖片）",
+        "saliency.verdict_unclear": "不明確：各相似度意見不一或落在中間",
+        "saliency.sanity_rule": "判定方式：把每個相似度 s（全部隨機化 vs. 原圖）放在兩個參考點之間：錯位的原圖"
+                                "（平移半個邊長：與圖片毫無對應；若為負則取 0）與 1（同一張圖）。低於這個刻度的 "
+                                "{low:.0%} 投「改變」（✓），高於 {high:.0%} 投「仍綁在一起」（✗），中間投「不明確」"
+                                "（?）。負的 s 算作改變（圖改亮了別的像素）；只是正負號翻轉的圖，|圖| 的 ρ 仍是 1。"
+                                "{total} 票中要有 {votes} 票一致才下結論，否則為不明確。",
+        "saliency.deletion_header": "刪除與插入：類別是由顯著的像素撐起來的嗎？",
+        "saliency.deletion_intro": "依照一張圖排出的順序拿掉像素（最顯著的先拿），觀察類別機率：曲線下面積（AUC）越小，"
+                                   "代表這張圖越能找出模型需要的東西。插入曲線相反：從填入的圖開始，把最顯著的像素先放"
+                                   "回去：AUC 越大越好。同分的像素以隨機順序處理，並對多種順序取平均；"
+                                   "隨機順序是對照組。",
         "saliency.fill": "被拿掉的像素換成",
         "saliency.fill_grey": "模型的零輸入（灰色；數字為黑色）",
         "saliency.fill_blurred": "模糊後的圖片",
-        "saliency.deletion_button": "畫出刪除曲線",
-        "saliency.deletion_plot": "依顯著程度由高到低拿掉像素時，該類別的機率",
+        "saliency.deletion_button": "畫出刪除與插入曲線",
+        "saliency.deletion_plot": "刪除：依顯著程度由高到低拿掉像素時，該類別的機率",
+        "saliency.insertion_plot": "插入：依顯著程度由高到低放回像素時，該類別的機率",
         "saliency.axis_removed": "拿掉的像素百分比",
+        "saliency.axis_inserted": "放回的像素百分比",
         "saliency.col_method": "方法",
         "saliency.col_auc": "刪除曲線 AUC（越小越好）",
-        "saliency.col_last": "全部隨機化後的 ρ（介於 −0.5 與 0.5 之間為通過）",
+        "saliency.col_insertion": "插入曲線 AUC（越大越好）",
         "saliency.col_verdict": "結果",
-        "saliency.passes": "通過：會隨模型改變",
-        "saliency.fails": "不通過：仍與原圖綁在一起",
+        "saliency.reading_better": "優於隨機",
+        "saliency.reading_worse": "劣於隨機",
+        "saliency.reading_same": "與隨機無法區分",
+        "saliency.deletion_rule": "± 是 {orders} 種隨機同分排序之間範圍的一半（沒有同分的圖只有一種順序）。只有當 AUC "
+                                  "與隨機順序的平均相差超過 {gap}、也超過兩者在各順序間的範圍相加時，"
+                                  "才判定優於或劣於隨機。",
+        "saliency.deletion_low_p": "⚠ 模型在完整圖片上給這個類別的機率只有 p = {p:.2f}（低於 {low:.1f}）：曲線沒有"
+                                   "多少變化空間，AUC 的小差異不代表什麼。",
+        "saliency.low_confidence": "⚠ 模型並不確定（p 低於 {low:.0%}）：這些圖解釋的是一個微弱的分數。",
         "saliency.layer_original": "原本",
         "saliency.layer_logits": "輸出層",
         "saliency.layer_head": "頭部",
@@ -187,11 +243,10 @@ STRINGS = {
         "saliency.prediction_same": "模型認為是 **{label}**（{p:.1%}），正在解釋的就是這個類別。",
         "saliency.seen_digit": "數字 CNN 只認得 0–9：任何圖片都會變成置中的 {size}×{size} 數字（下方第一張），"
                                "所以照片只會得到沒有意義的答案。",
-        "saliency.deletion_note": "零散地拿掉像素會產生模型從沒看過的圖片，所以隨機順序本身就有破壞力；成塊的圖"
-                                  "（Grad-CAM、遮擋法）可能比隨機還差。試試模糊圖片的填入方式，並參考課堂筆記。",
         "saliency.seen_line": "模型看到的是圖片中央的正方形，大小 {size}×{size} 像素。",
         "saliency.sigma_line": "σ = 範圍的 {sigma:g}% = 模型輸入單位中的 {value:.3f}。",
-        "saliency.sanity_capped": "為了速度，合理性檢查最多使用 {samples} 個 SmoothGrad 樣本與 {steps} 步積分梯度。",
+        "saliency.sanity_capped": "為了速度，合理性檢查最多使用 {samples} 個 SmoothGrad 樣本、{steps} 步積分梯度，"
+                                  "遮擋法的步幅至少為邊長的 {stride}%（每張圖 {positions} 個遮擋位置）。",
         "saliency.progress_method": "正在計算{method}（{done}/{total}）",
         "saliency.progress_step": "隨機化到：{step}",
         "saliency.progress_samples": "SmoothGrad，N = {n}",
@@ -213,22 +268,46 @@ STRINGS = {
 }
 
 
+HELDOUT = ASSETS / "saliency" / "heldout.json"
+MARKS = {"changed": "✓", "tied": "✗", "unclear": "?"}  # the sanity table's marks, the same in both languages
+
+
 def load_results() -> dict | None:
-    return read_results(RESULTS)
+    """results.json (the examples) with heldout.json (the held-out set) under "heldout", when both are there."""
+    results = read_results(RESULTS)
+    found = read_results(HELDOUT)
+    if results is not None and found is not None:
+        results = results | {"heldout": found}
+    return results
 
 
 def note_numbers(results: dict) -> dict[str, str]:
-    """The numbers the lecture notes quote, formatted, from results.json."""
+    """The numbers the lecture notes quote, formatted, from results.json and heldout.json."""
     cat = results["examples"]["chelsea"]
-    sanity, deletion = cat["sanity"], cat["deletion"]
-    numbers = {f"cat_corr_{m}": f"{values[-1]:.2f}" for m, values in sanity["correlations"].items()}
-    numbers.update({f"cat_auc_{m}": f"{value:.3f}" for m, value in deletion["auc"].items()})
-    coffee = results["examples"]["coffee"]["deletion"]
-    numbers.update({f"coffee_auc_{m}": f"{value:.3f}" for m, value in coffee["auc"].items()})
-    numbers.update({f"coffee_blur_{m}": f"{value:.3f}" for m, value in coffee["auc_blurred"].items()})
-    numbers.update({f"cat_blur_{m}": f"{value:.3f}" for m, value in deletion["auc_blurred"].items()})
-    seven = results["examples"]["digit_7"]["sanity"]["correlations"]
-    numbers.update({f"seven_corr_{m}": f"{values[-1]:.2f}" for m, values in seven.items()})
+    numbers = {}
+    for method, entry in cat["sanity"]["methods"].items():
+        numbers[f"cat_s_{method}"] = f"{entry['similarity']['spearman_abs'][-1]:.2f}".replace("-0.00", "0.00")
+        numbers[f"cat_mark_{method}"] = MARKS[entry["verdict"]]
+    grey = cat["curves"]["grey"]
+    for method, entry in grey["methods"].items():
+        numbers[f"cat_del_{method}"] = f"{entry['deletion']['auc']:.3f}"
+        numbers[f"cat_ins_{method}"] = f"{entry['insertion']['auc']:.3f}"
+    numbers["cat_del_random"] = f"{grey['random']['deletion']['auc']:.3f}"
+    numbers["cat_ins_random"] = f"{grey['random']['insertion']['auc']:.3f}"
+    seven = results["examples"]["digit_7"]["sanity"]["methods"]
+    numbers.update({f"seven_s_{m}": f"{v['similarity']['spearman_abs'][-1]:.2f}" for m, v in seven.items()})
+    numbers.update({f"seven_mark_{m}": MARKS[v["verdict"]] for m, v in seven.items()})
+    photos = results["heldout"]["photos"]
+    ig = [item["sanity"]["methods"]["integrated_gradients"] for item in photos.values()]
+    before = [abs(entry["before"]["rho"]) for entry in ig]
+    after = [entry["similarity"]["spearman_abs"][-1] for entry in ig]
+    numbers.update(
+        heldout_photos=str(len(photos)),
+        ig_before_min=f"{min(before):.2f}", ig_before_max=f"{max(before):.2f}",
+        ig_before_passes=str(sum(entry["before"]["verdict"] == "passes" for entry in ig)),
+        ig_after_min=f"{min(after):.2f}", ig_after_max=f"{max(after):.2f}",
+        ig_after_changed=str(sum(entry["verdict"] == "changed" for entry in ig)),
+    )
     quality = results["quality"]
     numbers.update(
         cat_label=cat["top"][0][1], cat_p=f"{cat['top'][0][2]:.0%}",

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 import functools
 import hashlib
 from dataclasses import dataclass
@@ -38,7 +37,7 @@ from core.ui import (
     slider_value,
 )
 from core.uploads import decode_image
-from demos.saliency import figures, logic, strings  # noqa: F401  strings registers the words
+from demos.saliency import figures, logic, similarity, strings  # noqa: F401  strings registers the words
 from demos.saliency.model import CLASSIFIER, cam_layer, class_names, input_spec, randomization_steps
 
 TOPIC = "saliency"
@@ -51,8 +50,6 @@ WINDOW_RANGE, STRIDE_RANGE, OPACITY_RANGE = (2, 50), (2, 50), (0, 1)
 SCRUB_SAMPLES = (1, 5, 25, 100)
 METHOD_COLORS = {"saliency": "#2563eb", "smoothgrad": "#f97316", "smoothgrad_sq": "#dc2626", "vargrad": "#0d9488",
                  "integrated_gradients": "#16a34a", "gradcam": "#ca8a04", "occlusion": "#9333ea", "random": "#111827"}
-SANITY_PASS = 0.5  # |rank correlation| with the original once every layer is random: below = the map changed
-SANITY_CAP = {"samples": 10, "ig_steps": 16}  # the sanity check recomputes every map at every step
 MIN_SIDE = 16
 PANEL = 224  # shown size of every panel (digits are enlarged without smoothing)
 
@@ -208,13 +205,18 @@ def step_name(step: str, lang: str) -> str:
 # ------------------------------------------------------------------ handlers
 
 def prediction_line(subject: Subject, target: int, lang: str) -> str:
-    """'The model says **tabby** (38%).', and which class is explained when it is another one."""
+    """'The model says **tabby** (38%).', which class is explained when it is another one, and a warning when the
+    explained class is a weak score."""
     probs = subject.probs
     top = int(probs.argmax())
     if target == top:
-        return t("saliency.prediction_same", lang, label=subject.labels[top], p=float(probs[top]))
-    return t("saliency.prediction_line", lang, label=subject.labels[top], p=float(probs[top]),
-             target=subject.labels[target], pt=float(probs[target]))
+        line = t("saliency.prediction_same", lang, label=subject.labels[top], p=float(probs[top]))
+    else:
+        line = t("saliency.prediction_line", lang, label=subject.labels[top], p=float(probs[top]),
+                 target=subject.labels[target], pt=float(probs[target]))
+    if float(probs[target]) < logic.LOW_CLASS_P:
+        line += " " + t("saliency.low_confidence", lang, low=logic.LOW_CLASS_P)
+    return line
 
 
 def seen_line(subject: Subject, lang: str) -> str:
@@ -263,7 +265,7 @@ def _explain(picture, drawing, use_drawing, model, target, methods, sigma, sampl
     maps, cached = _explained(subject, target, methods, settings, progress, lang)
     panels = [(_seen(subject), t("saliency.seen", lang))]
     panels += [(_panel(subject, logic.unit_scale(maps[m]), opacity), method_name(m, lang)) for m in methods]
-    line = prediction_line(subject, target, lang)
+    line = "\n\n".join([prediction_line(subject, target, lang), seen_line(subject, lang)])  # the digit CNN's warning
     if any(m in logic.NOISE_TYPES for m in methods):
         line += "\n\n" + t("saliency.sigma_line", lang, sigma=settings.sigma_percent,
                            value=logic.noise_sigma(subject.x, settings.sigma_percent))
@@ -315,8 +317,7 @@ def sample_sweep(picture, drawing=None, use_drawing=False, model=None, target=No
 
 
 def _sanity_result(subject: Subject, target: int, methods, settings: logic.Settings, progress=None, lang="en"):
-    capped = dataclasses.replace(settings, samples=min(settings.samples, SANITY_CAP["samples"]),
-                                 ig_steps=min(settings.ig_steps, SANITY_CAP["ig_steps"]))
+    capped = logic.sanity_settings(settings)
     model = subject.bundle.model
 
     def report(share, step):
@@ -327,32 +328,49 @@ def _sanity_result(subject: Subject, target: int, methods, settings: logic.Setti
         with heavy_threads():
             return logic.cascading_randomization(lambda: copy.deepcopy(model), randomization_steps(model), subject.x,
                                                  target, methods, capped, cam_layer, _baseline(subject, capped),
-                                                 report)
+                                                 report, picture=subject.picture)
     return CHECKS.get(("sanity", subject.key, target, methods, capped), compute)
 
 
-def sanity_frame(result: logic.SanityResult, lang: str) -> pd.DataFrame:
+def number(value: float, digits: int = 2) -> str:
+    """A figure for a table: never "-0.00"."""
+    text = f"{value:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def sanity_frames(result: logic.SanityResult, lang: str) -> list[pd.DataFrame]:
+    """One frame per similarity (Spearman |·|, Spearman signed, SSIM, HOG): step, method, value."""
     steps = [step_name(s, lang) for s in result.steps]
-    rows = [(steps[i], method_name(m, lang), float(values[i]))
-            for m, values in result.correlations.items() for i in range(len(steps))]
-    return pd.DataFrame(rows, columns=["step", "method", "ρ"])
+    frames = []
+    for metric in similarity.METRICS:
+        rows = [(steps[i], method_name(m, lang), float(values[metric][i]))
+                for m, values in result.similarity.items() for i in range(len(steps))]
+        frames.append(pd.DataFrame(rows, columns=["step", "method", "s"]))
+    return frames
 
 
 def sanity_table(result: logic.SanityResult, lang: str) -> str:
-    columns = (t(f"saliency.col_{key}", lang) for key in ("method", "last", "verdict"))
-    lines = ["| " + " | ".join(columns) + " |", "| --- | ---: | --- |"]
-    for method, values in result.correlations.items():
-        verdict = t("saliency.passes" if abs(values[-1]) < SANITY_PASS else "saliency.fails", lang)
-        lines.append(f"| {method_key(method, lang)} | {values[-1]:.2f} | {verdict} |")
+    """A row per method: each similarity once every layer is random, with its vote, and the verdict."""
+    columns = [t("saliency.col_method", lang)] + [t(f"saliency.metric_{m}", lang).replace("|", "\\|")
+                                                  for m in similarity.METRICS]  # a bare | would split the cell
+    lines = ["| " + " | ".join(columns + [t("saliency.col_verdict", lang)]) + " |",
+             "| --- |" + " ---: |" * len(similarity.METRICS) + " --- |"]
+    marks = {"changed": "✓", "tied": "✗", "unclear": "?"}
+    for method, verdict in result.verdicts.items():
+        cells = [f"{number(verdict.similarity[m])} {marks[verdict.votes[m]]}" for m in similarity.METRICS]
+        lines.append(f"| {method_key(method, lang)} | " + " | ".join(cells)
+                     + f" | {t('saliency.verdict_' + verdict.verdict, lang)} |")
     return "\n".join(lines)
 
 
 @handler
 def sanity(picture, drawing=None, use_drawing=False, model=None, target=None, methods=DEFAULT_METHODS, sigma=15,
            samples=25, ig_steps=32, baseline="black", window=14, stride=7, progress=gr.Progress(), lang="en"):
-    """Cascading randomisation (Adebayo et al. 2018): the maps after each step (one picture: a row per method,
-    a column per step), the Spearman correlation with the original per step and method (line plot), a verdict table
-    and the timing. Memoised; at most 10 SmoothGrad samples and 16 IG steps."""
+    """Cascading randomisation (Adebayo et al. 2018): the maps after each step (one picture: a row per method and
+    the two references, the input and an edge detector's map; a column per step), four line plots (Spearman rank
+    correlation of the maps' sizes and of the signed maps, SSIM, HOG similarity with the original, per step and
+    method), a verdict table (changed / still tied / unclear, from the four similarities) and the timing.
+    Memoised; at most 10 SmoothGrad samples, 16 IG steps and an Occlusion stride of at least 14%."""
     watch = Stopwatch()
     subject = _subject(picture, drawing, use_drawing, model, lang)
     target = _target(target, subject, lang)
@@ -360,10 +378,22 @@ def sanity(picture, drawing=None, use_drawing=False, model=None, target=None, me
     settings = _settings(sigma, samples, ig_steps, baseline, window, stride, lang)
     result, cached = _sanity_result(subject, target, methods, settings, progress, lang)
     steps = [step_name(s, lang) for s in result.steps]
-    grid = figures.sanity_grid(result.maps, {m: method_name(m, lang) for m in methods}, steps)
-    note = t("saliency.sanity_capped", lang, samples=SANITY_CAP["samples"], steps=SANITY_CAP["ig_steps"])
-    plot = gr.LinePlot(sanity_frame(result, lang), sort=steps)  # the order of the steps, not the alphabet's
-    return grid, plot, sanity_table(result, lang) + "\n\n" + note, watch.label(lang, cached)
+    rows = {"input": t("saliency.reference_input", lang), "edge": t("saliency.reference_edge", lang)}
+    rows |= {m: method_name(m, lang) for m in methods}
+    maps = {"input": (result.picture,) * len(steps), "edge": (result.edge,) * len(steps)} | dict(result.maps)
+    grid = figures.sanity_grid(maps, rows, steps)
+    capped = logic.sanity_settings(settings)
+    notes = [t("saliency.sanity_rule", lang, low=similarity.CHANGED_BELOW, high=similarity.TIED_ABOVE,
+               votes=similarity.VOTES_NEEDED, total=len(similarity.METRICS)),
+             t("saliency.sanity_capped", lang, samples=logic.SANITY_CAP["samples"], steps=logic.SANITY_CAP["ig_steps"],
+               stride=number(capped.stride_percent, 0),
+               positions=logic.occlusion_positions(subject.x.shape[-1], capped))]
+    plots = [gr.LinePlot(frame, sort=steps) for frame in sanity_frames(result, lang)]  # steps in order, not a-z
+    return (grid, *plots, sanity_table(result, lang) + "\n\n" + "\n\n".join(notes), watch.label(lang, cached))
+
+
+def _fill(subject: Subject, fill: str):
+    return _baseline(subject, logic.Settings(baseline="blurred")) if fill == "blurred" else None
 
 
 def _deletion_result(subject: Subject, target: int, methods, settings: logic.Settings, fill: str, progress=None,
@@ -371,25 +401,58 @@ def _deletion_result(subject: Subject, target: int, methods, settings: logic.Set
     maps, _ = _explained(subject, target, methods, settings, progress, lang)
 
     def compute():
-        fill_x = _baseline(subject, logic.Settings(baseline="blurred")) if fill == "blurred" else None
+        fill_x = _fill(subject, fill)
         curves = {}
         with heavy_threads():
-            for i, (method, heat) in enumerate([*maps.items(), ("random", logic.random_map(subject.x.shape[-2:]))]):
+            for i, (method, heat) in enumerate([*maps.items(), ("random", None)]):
                 if progress:
                     progress(i / (len(maps) + 1), desc=t("saliency.progress_deletion", lang,
                                                          method=method_name(method, lang)))
-                curves[method] = logic.deletion_curve(subject.bundle.model, subject.x, target, heat, fill_x)
+                if heat is None:
+                    curves[method] = logic.random_reference(subject.bundle.model, subject.x, target, fill_x)
+                else:
+                    curves[method] = logic.perturbation_curves(subject.bundle.model, subject.x, target, heat, fill_x)
         return curves
     return CHECKS.get(("deletion", subject.key, target, methods, settings, fill), compute)
+
+
+def curve_frame(curves: dict[str, logic.Curves], kind: str, lang: str) -> pd.DataFrame:
+    percent = logic.DELETION_STEPS * 100
+    return pd.DataFrame([(float(x), method_name(m, lang), float(p)) for m, c in curves.items()
+                         for x, p in zip(percent, getattr(c, kind).mean(axis=0))], columns=["removed", "method", "p"])
+
+
+def deletion_table(curves: dict[str, logic.Curves], p_start: float, lang: str) -> str:
+    """AUCs (mean ± half the spread over the tie-breaking orders), and what each curve says against random."""
+    reference = curves["random"]
+    head = [t("saliency.col_method", lang), t("saliency.col_auc", lang), t("saliency.col_insertion", lang)]
+    lines = ["| " + " | ".join(head) + " |", "| --- | --- | --- |"]
+    for method, c in curves.items():
+        cells = []
+        for kind in ("deletion", "insertion"):
+            auc = c.auc(kind)
+            cell = f"{number(auc.mean(), 3)}"
+            if auc.size > 1:
+                cell += f" ± {number(np.ptp(auc) / 2, 3)}"
+            if method != "random":
+                cell += " · " + t(f"saliency.reading_{logic.read_curves(c, reference, kind).verdict}", lang)
+            cells.append(cell)
+        lines.append(f"| {method_key(method, lang)} | " + " | ".join(cells) + " |")
+    notes = [t("saliency.deletion_rule", lang, orders=logic.TIE_ORDERS, gap=logic.MIN_AUC_GAP)]
+    if p_start < logic.LOW_CLASS_P:
+        notes.insert(0, t("saliency.deletion_low_p", lang, p=p_start, low=logic.LOW_CLASS_P))
+    return "\n".join(lines) + "\n\n" + "\n\n".join(notes)
 
 
 @handler
 def deletion(picture, drawing=None, use_drawing=False, model=None, target=None, methods=DEFAULT_METHODS, sigma=15,
              samples=25, ig_steps=32, baseline="black", window=14, stride=7, fill="grey", progress=gr.Progress(),
              lang="en"):
-    """Deletion curves: p(target) as 0-100% of the pixels are removed (set to ``fill``: "grey", the model's zero
-    input, or "blurred"), most salient first, per method and for a random order (line plot), the AUC table
-    and the timing. Memoised."""
+    """Deletion and insertion curves (Petsiuk et al. 2018): p(target) as 0-100% of the pixels are removed (set to
+    ``fill``: "grey", the model's zero input, or "blurred"), most salient first, and as they are put back into the
+    fill; per method and for random orders (two line plots; ties broken at random, 3 orders averaged), the AUC
+    table with what each curve says against random (a warning when p(target) is below 0.5) and the timing.
+    Memoised."""
     watch = Stopwatch()
     subject = _subject(picture, drawing, use_drawing, model, lang)
     target = _target(target, subject, lang)
@@ -397,13 +460,9 @@ def deletion(picture, drawing=None, use_drawing=False, model=None, target=None, 
     settings = _settings(sigma, samples, ig_steps, baseline, window, stride, lang)
     fill = _option(fill, ("grey", "blurred"), "grey")
     curves, cached = _deletion_result(subject, target, methods, settings, fill, progress, lang)
-    percent = logic.DELETION_STEPS * 100
-    frame = pd.DataFrame([(float(x), method_name(m, lang), float(p)) for m, curve in curves.items()
-                          for x, p in zip(percent, curve)], columns=["removed", "method", "p"])
-    lines = [f"| {t('saliency.col_method', lang)} | {t('saliency.col_auc', lang)} |", "| --- | ---: |"]
-    lines += [f"| {method_key(m, lang)} | {logic.area_under(c):.3f} |" for m, c in curves.items()]
-    lines += ["", t("saliency.deletion_note", lang)]
-    return frame, "\n".join(lines), watch.label(lang, cached)
+    p_start = float(subject.probs[target])
+    return (curve_frame(curves, "deletion", lang), curve_frame(curves, "insertion", lang),
+            deletion_table(curves, p_start, lang), watch.label(lang, cached))
 
 
 @handler
@@ -528,14 +587,21 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         gr.Markdown(i18n("saliency.sanity_intro"))
         sanity_button = gr.Button(i18n("saliency.sanity_button"), elem_id="saliency-sanity-button")
         gr.Markdown(i18n("saliency.sanity_plot"), elem_classes=["plot-caption"])
-        sanity_plot = gr.LinePlot(x="step", y="ρ", color="method", y_lim=[-1, 1], height=280, show_label=False,
-                                  x_title=" ", color_map=plot_colors(), colors_in_legend=[], x_label_angle=-35,
-                                  sort=None, elem_id="saliency-sanity-plot")
+        sanity_plots = []
+        for row in (similarity.METRICS[:2], similarity.METRICS[2:]):
+            with gr.Row():
+                for metric in row:
+                    with gr.Column(min_width=280):
+                        gr.Markdown(i18n(f"saliency.metric_{metric}"), elem_classes=["plot-caption"])
+                        sanity_plots.append(gr.LinePlot(
+                            x="step", y="s", color="method", y_lim=[-1, 1], height=240, show_label=False,
+                            x_title=" ", y_title=" ", color_map=plot_colors(), colors_in_legend=[], x_label_angle=-35,
+                            sort=None, elem_id=f"saliency-sanity-{metric.replace('_', '-')}"))
         sanity_text = gr.Markdown(elem_id="saliency-sanity-table")
         gr.Markdown(i18n("saliency.sanity_maps"), elem_classes=["plot-caption"])
         strips = Image(show_label=False, interactive=False, buttons=["fullscreen"], elem_id="saliency-sanity-maps")
         sanity_timing = gr.Markdown(elem_id="saliency-sanity-timing")
-        sanity_button.click(sanity, explain_inputs, [strips, sanity_plot, sanity_text, sanity_timing],
+        sanity_button.click(sanity, explain_inputs, [strips, *sanity_plots, sanity_text, sanity_timing],
                             api_name="saliency_sanity", **HEAVY)
 
         gr.Markdown(i18n("saliency.deletion_header"), elem_classes=["section-title"])
@@ -544,13 +610,21 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
             fill = Radio([(i18n("saliency.fill_grey"), "grey"), (i18n("saliency.fill_blurred"), "blurred")],
                             value="grey", label=i18n("saliency.fill"), elem_id="saliency-fill")
             deletion_button = gr.Button(i18n("saliency.deletion_button"), elem_id="saliency-deletion-button")
-        gr.Markdown(i18n("saliency.deletion_plot"), elem_classes=["plot-caption"])
-        deletion_plot = gr.LinePlot(x="removed", y="p", color="method", height=280, show_label=False,
-                                    x_title=i18n("saliency.axis_removed"), color_map=plot_colors(), colors_in_legend=[],
-                                    elem_id="saliency-deletion-plot")
+        with gr.Row():
+            with gr.Column(min_width=280):
+                gr.Markdown(i18n("saliency.deletion_plot"), elem_classes=["plot-caption"])
+                deletion_plot = gr.LinePlot(x="removed", y="p", color="method", height=260, show_label=False,
+                                            x_title=i18n("saliency.axis_removed"), color_map=plot_colors(),
+                                            colors_in_legend=[], elem_id="saliency-deletion-plot")
+            with gr.Column(min_width=280):
+                gr.Markdown(i18n("saliency.insertion_plot"), elem_classes=["plot-caption"])
+                insertion_plot = gr.LinePlot(x="removed", y="p", color="method", height=260, show_label=False,
+                                             x_title=i18n("saliency.axis_inserted"), color_map=plot_colors(),
+                                             colors_in_legend=[], elem_id="saliency-insertion-plot")
         deletion_text = gr.Markdown(elem_id="saliency-deletion-table", elem_classes=["results-table"])
         deletion_timing = gr.Markdown(elem_id="saliency-deletion-timing")
-        deletion_button.click(deletion, explain_inputs + [fill], [deletion_plot, deletion_text, deletion_timing],
+        deletion_button.click(deletion, explain_inputs + [fill],
+                              [deletion_plot, insertion_plot, deletion_text, deletion_timing],
                               api_name="saliency_deletion", **HEAVY)
 
         with gr.Accordion(i18n("app.notes"), open=False):
