@@ -156,8 +156,9 @@ def measure(model, tok, items, batch: int = 128, exclude: frozenset[int] = froze
         ids = torch.full((len(chunk), width), tok.pad_token_id)
         for row, (item, _, _) in enumerate(chunk):
             ids[row, :len(item)] = torch.tensor(item)
-        logits = model(input_ids=ids, attention_mask=(ids != tok.pad_token_id).long()).logits
-        picked = logits[torch.arange(len(chunk)), torch.tensor([p for _, p, _ in chunk])]
+        hidden = model.bert(input_ids=ids, attention_mask=(ids != tok.pad_token_id).long()).last_hidden_state
+        picked = model.cls(hidden[torch.arange(len(chunk)), torch.tensor([p for _, p, _ in chunk])])  # the output
+        # layer only where the answer is read (with bert-base's 30,522 tokens it costs as much as the encoder)
         picked[:, excluded] = -math.inf
         top = picked.topk(5).indices
         truth = torch.tensor([t for _, _, t in chunk])

@@ -104,14 +104,35 @@ def card_for(out: Path, model, tok, sentences, held, run: dict, history: list) -
     }, model)
 
 
+def layer_of(name: str) -> int | None:
+    """The encoder layer a tensor belongs to ("bert.encoder.layer.3.…" → 3), else None."""
+    parts = name.split(".")
+    return int(parts[3]) if name.startswith("bert.encoder.layer.") else None
+
+
 def train(out: Path, minutes: float, seed: int = 0, batch: int = 64, lr_head: float = 1e-3, lr_encoder: float = 1e-4,
-          eval_minutes: float = 5.0, limit: int | None = None, max_steps: int | None = None) -> dict:
+          eval_minutes: float = 5.0, limit: int | None = None, max_steps: int | None = None, resume: bool = False,
+          first_layer: int = 0) -> dict:
+    """Continue the pre-training for ``minutes`` (with ``resume``: from the trained file in ``out``, its history
+    kept); layers below ``first_layer`` stay as they are (no gradient flows through them: a cheaper step)."""
     started = time.time()
     out.mkdir(parents=True, exist_ok=True)
     sentences, held = corpus.english(limit)
     model, tok, encoder = package_model()
+    earlier, before = [], {}
+    if resume:
+        load_shipped(out, encoder, model)
+        history_file = out / "history.json"
+        if history_file.is_file():
+            earlier = json.loads(history_file.read_text(encoding="utf-8"))
+        elif (out / "card.json").is_file():
+            from core.models import read_card
+
+            before = read_card(out)["training"]
+            earlier = before.get("history", [])
     for name, parameter in model.named_parameters():
-        parameter.requires_grad_(trainable(name))
+        layer = layer_of(name)
+        parameter.requires_grad_(trainable(name) and (layer is None or layer >= first_layer))
     packed = torch.from_numpy(pack(sentences, tok))
     ranked, items = held_out_items(packed.numpy(), tok, held)
     content, common = items["content_words"]
@@ -125,6 +146,7 @@ def train(out: Path, minutes: float, seed: int = 0, batch: int = 64, lr_head: fl
     gen = torch.Generator().manual_seed(seed)
     budget, warmup = minutes * 60, 30
     best, history, step, next_eval, loss = -1.0, [], 0, eval_minutes * 60, None
+    run_number = 1 + max([h.get("run", 1) for h in earlier], default=0)
     model.train()
     while True:
         elapsed = time.time() - started
@@ -135,12 +157,12 @@ def train(out: Path, minutes: float, seed: int = 0, batch: int = 64, lr_head: fl
             model.train()
             history.append({"step": step, "minutes": round(elapsed / 60, 1),
                             "loss": None if loss is None else round(loss.item(), 3),
-                            **{k: found[k] for k in ("top1", "top5")}})
+                            **{k: found[k] for k in ("top1", "top5")}, **({"run": run_number} if earlier else {})})
             print(history[-1], flush=True)
             if found["top5"] >= best and step > 0:  # ties: the later, longer-trained one; saved now, as shipped
                 best = found["top5"]
                 save_file(trained_state(model), str(out / MINILM_TRAINED))
-                (out / "history.json").write_text(json.dumps(history, indent=1) + "\n", encoding="utf-8")
+                (out / "history.json").write_text(json.dumps(earlier + history, indent=1) + "\n", encoding="utf-8")
             if step > 0:
                 next_eval = elapsed + eval_minutes * 60
         if done:
@@ -160,11 +182,23 @@ def train(out: Path, minutes: float, seed: int = 0, batch: int = 64, lr_head: fl
 
     (out / "history.json").unlink(missing_ok=True)
     load_shipped(out, encoder, model)
-    run = {"command": f"python -m demos.fill_mask.train_minilm --minutes {minutes:g} --threads "
-                      f"{torch.get_num_threads()}", "minutes": round((time.time() - started) / 60, 1), "steps": step,
-           "batch": batch, "seed": seed, "learning_rates": {"head": lr_head, "encoder": lr_encoder},
+    command = (f"python -m demos.fill_mask.train_minilm --minutes {minutes:g} --threads {torch.get_num_threads()}"
+               f" --lr-head {lr_head:g} --lr-encoder {lr_encoder:g}" + (f" --first-layer {first_layer}" if first_layer
+                                                                         else "") + (" --resume" if resume else ""))
+    this = {"command": command, "minutes": round((time.time() - started) / 60, 1), "steps": step}
+    runs = [*before.get("runs", []), this]
+    if resume and not before:  # resumed from runs cut short: their steps and minutes from their history
+        numbers = sorted({h.get("run", 1) for h in earlier})
+        runs = [{"command": "an earlier run of this script, stopped early (the machine was shared); its best "
+                            "checkpoint kept",
+                 "minutes": max(h["minutes"] for h in earlier if h.get("run", 1) == n),
+                 "steps": max(h["step"] for h in earlier if h.get("run", 1) == n)} for n in numbers] + [this]
+    run = {"command": command, "minutes": round(sum(r["minutes"] for r in runs), 1),
+           "steps": sum(r["steps"] for r in runs), "runs": runs, "batch": batch, "seed": seed,
+           "learning_rates": {"head": lr_head, "encoder": lr_encoder},
+           "trained_layers": f"encoder layers {first_layer}-5 and the head (last run)",
            "model_selection": f"best held-out content-word top-5 (500 items) every {eval_minutes:g} minutes"}
-    return card_for(out, model, tok, sentences, held, run, history)
+    return card_for(out, model, tok, sentences, held, run, earlier + history)
 
 
 def remeasure(out: Path) -> dict:
@@ -190,6 +224,10 @@ def main(argv=None):
     parser.add_argument("--minutes", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--lr-head", type=float, default=1e-3)
+    parser.add_argument("--lr-encoder", type=float, default=1e-4)
+    parser.add_argument("--first-layer", type=int, default=0, help="train encoder layers from this one up")
+    parser.add_argument("--resume", action="store_true", help="continue from the trained file in --out")
     parser.add_argument("--smoke", action="store_true", help="a few steps on a little text, for CI")
     parser.add_argument("--remeasure", action="store_true", help="measure the file in --out again; rewrite its card")
     args = parser.parse_args(argv)
@@ -199,7 +237,8 @@ def main(argv=None):
     elif args.smoke:
         card = train(args.out, 2.0, args.seed, batch=4, eval_minutes=60, limit=1500, max_steps=2)
     else:
-        card = train(args.out, args.minutes, args.seed)
+        card = train(args.out, args.minutes, args.seed, lr_head=args.lr_head, lr_encoder=args.lr_encoder,
+                     resume=args.resume, first_layer=args.first_layer)
     print(json.dumps({"metrics": card["metrics"], "probes": card["probes"]}))
 
 
