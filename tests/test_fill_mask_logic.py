@@ -285,3 +285,37 @@ def test_on_a_space_the_real_models_download_in_the_background_and_become_the_de
         models.SLOTS.remove(slot)
         models.BACKGROUND.clear()
         MODELS._best = None  # decided again, outside this test's cache, when next asked
+
+
+# ---- issue 19: words only, the prior-corrected probe, the script, the permutation test
+
+def test_words_only_renormalises_over_whole_words_and_keeps_pieces_inside_a_word(tiny):
+    model, tok = tiny
+    assert logic.whole_word_masks("the [MASK] sat. play[MASK] 我[MASK]") == [True, False, True]
+    _, _, probs = logic.distributions(model, tok, "the [MASK] sat.")
+    kept, hidden = logic.words_only(tok, probs[0], whole_word=True)
+    pieces, non_words = logic.not_words(tok)
+    assert float(kept[pieces | non_words].sum()) == 0 and float(kept.sum()) == pytest.approx(1.0)
+    assert hidden == pytest.approx(float(probs[0][pieces | non_words].sum()), abs=1e-6)
+    inside, _ = logic.words_only(tok, probs[0], whole_word=False)
+    assert float(inside[pieces].sum()) > 0 and float(inside[non_words].sum()) == 0  # "play[MASK]" may be "##ing"
+    assert non_words[tok.convert_tokens_to_ids(".")] and not non_words[tok.convert_tokens_to_ids("cat")]
+
+
+def test_the_prior_masks_the_attribute_and_reads_the_same_position(tiny):
+    model, tok = tiny
+    ids = tok("[MASK] is a nurse .")["input_ids"]
+    masked = logic.attribute_masked(tok, ids, "nurse")
+    assert masked.count(tok.mask_token_id) == 2 and len(masked) == len(ids)
+    he, she = logic.score_targets(model, tok, "[MASK] is a nurse .", "he, she", 0, "nurse")
+    _, _, prior = logic.distributions(model, tok, "[MASK] is a [MASK] .")
+    assert he.prior == pytest.approx(float(prior[0][tok.convert_tokens_to_ids("he")]), rel=1e-5)
+    assert he.corrected == pytest.approx(math.log(he.prob) - math.log(he.prior))
+    with pytest.raises(UserInputError) as info:
+        logic.score_targets(model, tok, "[MASK] is a nurse .", "he, she", 0, "doctor")
+    assert info.value.key == "fill_mask.attribute_missing"
+
+
+def test_the_script_of_a_text():
+    assert logic.script("the [MASK] sat") == "en" and logic.script("床前明月[MASK]") == "zh"
+    assert logic.script("我今天很a興。") == "zh" and logic.script("[MASK] 42 !") is None

@@ -39,6 +39,11 @@ def percent(p: float) -> str:
     return f"{value:.2g}" if value >= 1e-4 else f"{value:.1e}"
 
 
+def message_card(text: str) -> str:
+    """A card that says why a model has no bars (not downloaded, cannot read the text)."""
+    return f'<div class="fm-card fm-message"><div class="fm-title">{html.escape(text)}</div></div>'
+
+
 def grid(cards: list[str], columns: int) -> str:
     return f'<div class="fm-grid" style="--fm-columns:{columns}">{"".join(cards)}</div>'
 

@@ -87,7 +87,9 @@ class Guess:
     position: int  # in the token sequence
     tokens: tuple[str, ...]  # top k, most likely first
     probs: tuple[float, ...]
-    entropy: float  # bits, of the whole distribution over the vocabulary
+    entropy: float  # bits, of the distribution the probabilities come from (renormalised over words: of that one)
+    hidden: float = 0.0  # the probability the model gave to what "words only" left out (pieces, punctuation)
+    whole_word: bool = True  # the mask stands alone (not "un[MASK]"): a continuing piece "##…" cannot fill it
 
 
 def word_probs(tok, logits: torch.Tensor) -> torch.Tensor:
@@ -99,10 +101,64 @@ def word_probs(tok, logits: torch.Tensor) -> torch.Tensor:
     return logits.softmax(-1)
 
 
-def _guess(tok, position: int, p: torch.Tensor, k: int) -> Guess:
+_NOT_WORDS: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
+
+
+def not_words(tok) -> tuple[torch.Tensor, torch.Tensor]:
+    """(pieces, non_words): True for the ids of pieces that continue a word ("##s", "##ed"), and for the ids that are
+    no word at all: punctuation and symbols, a single Latin letter other than "a" and "i", the special and unused
+    slots. Computed once per vocabulary."""
+    key = id(tok)
+    if key not in _NOT_WORDS:
+        tokens = tok.convert_ids_to_tokens(list(range(len(tok))))
+        pieces = torch.tensor([t.startswith("##") for t in tokens])
+
+        def no_word(token: str) -> bool:
+            bare = token.removeprefix("##")
+            if token.startswith("[") and token.endswith("]"):
+                return True
+            if not any(c.isalnum() for c in bare):
+                return True
+            return len(bare) == 1 and bare.isascii() and bare.isalpha() and bare not in "ai"
+
+        _NOT_WORDS[key] = pieces, torch.tensor([no_word(t) for t in tokens])
+    return _NOT_WORDS[key]
+
+
+def whole_word_masks(text: str, mask_token: str = "[MASK]") -> list[bool]:
+    """For each mask of the text: does it stand for a whole word (nothing of a word glued to it, "the [MASK] ran";
+    Chinese characters count as words of their own) rather than a piece of one ("un[MASK]able")?"""
+    flags, start = [], 0
+    while (at := text.find(mask_token, start)) >= 0:
+        before, after = text[at - 1:at], text[at + len(mask_token):at + len(mask_token) + 1]
+        glued = [c for c in (before, after) if c and c.isalnum() and not is_cjk(c)]
+        flags.append(not glued)
+        start = at + len(mask_token)
+    return flags
+
+
+def words_only(tok, p: torch.Tensor, whole_word: bool) -> tuple[torch.Tensor, float]:
+    """The distribution over words only (renormalised): at a whole-word mask no continuing piece ("##s"), and no
+    punctuation or stray letter anywhere; with the share of probability that was left out."""
+    pieces, non_words = not_words(tok)
+    drop = non_words.clone()
+    if whole_word:
+        drop |= pieces
+    drop = torch.nn.functional.pad(drop, (0, max(0, p.shape[-1] - len(drop))), value=True)[: p.shape[-1]]
+    kept = p.masked_fill(drop.to(p.device), 0.0)
+    total = float(kept.sum())
+    if total <= 0:
+        return p, 0.0
+    return kept / total, 1.0 - total
+
+
+def _guess(tok, position: int, p: torch.Tensor, k: int, only_words: bool = False, whole_word: bool = True) -> Guess:
+    hidden = 0.0
+    if only_words:
+        p, hidden = words_only(tok, p, whole_word)
     top = p.topk(min(k, p.numel()))
     return Guess(position, tuple(tok.convert_ids_to_tokens(top.indices.tolist())),
-                 tuple(float(v) for v in top.values), entropy_bits(p))
+                 tuple(float(v) for v in top.values), entropy_bits(p), hidden, whole_word)
 
 
 def max_positions(model) -> int:
@@ -117,23 +173,28 @@ def distributions(model, tok, text: str) -> tuple[dict[str, torch.Tensor], list[
     return encoded, positions, word_probs(tok, model(**encoded).logits[0, positions])
 
 
-def predict(model, tok, text: str, k: int = 10) -> list[Guess]:
-    """Each mask predicted independently: its top ``k`` tokens with their probabilities, and the entropy."""
+def predict(model, tok, text: str, k: int = 10, only_words: bool = False) -> list[Guess]:
+    """Each mask predicted independently: its top ``k`` tokens with their probabilities, and the entropy. With
+    ``only_words``, whole words only (renormalised; ``Guess.hidden`` is the share left out)."""
     _, positions, probs = distributions(model, tok, text)
-    return [_guess(tok, position, p, k) for position, p in zip(positions, probs)]
+    whole = whole_word_masks(text, tok.mask_token)
+    return [_guess(tok, position, p, k, only_words, whole[i] if i < len(whole) else True)
+            for i, (position, p) in enumerate(zip(positions, probs))]
 
 
-def fill_left_to_right(model, tok, text: str, k: int = 5) -> list[Guess]:
+def fill_left_to_right(model, tok, text: str, k: int = 5, only_words: bool = False) -> list[Guess]:
     """The masks filled one at a time, left to right: each later mask is predicted with the earlier ones already
     filled by their most likely token (what the independent prediction cannot see)."""
     ids = encode(tok, text, model)["input_ids"][0].clone()
+    whole = whole_word_masks(text, tok.mask_token)
     guesses = []
-    for position in mask_positions(ids, tok.mask_token_id):
+    for i, position in enumerate(mask_positions(ids, tok.mask_token_id)):
         with torch.inference_mode():
             logits = model(input_ids=ids[None], attention_mask=torch.ones_like(ids)[None]).logits[0, position]
             p = word_probs(tok, logits)
-        guesses.append(_guess(tok, position, p, k))
-        ids[position] = int(p.argmax())
+        guess = _guess(tok, position, p, k, only_words, whole[i] if i < len(whole) else True)
+        guesses.append(guess)
+        ids[position] = tok.convert_tokens_to_ids(guess.tokens[0])
     return guesses
 
 
@@ -143,24 +204,110 @@ class TargetScore:
     pieces: tuple[str, ...]  # how the vocabulary splits it (one piece: scored exactly)
     prob: float  # at the mask; for a word of several pieces, its first piece's probability (an upper bound)
     rank: int  # 1 = the model's first choice (of the first piece)
+    prior: float | None = None  # the same, with the attribute word masked too (the model's prior for the slot)
+
+    @property
+    def corrected(self) -> float | None:
+        """Kurita et al. (2019)'s increased log probability: log P(word | sentence) − log P(word | the sentence with
+        the attribute masked too). Positive: this sentence's attribute raised the word above the model's prior."""
+        if self.prior is None or self.prior <= 0 or self.prob <= 0:
+            return None
+        return math.log(self.prob) - math.log(self.prior)
 
 
-def score_targets(model, tok, text: str, targets, mask_index: int = 0) -> list[TargetScore]:
-    """The probability of each candidate word at mask ``mask_index`` (e.g. he/she: the bias probe)."""
+def target_words(targets) -> list[str]:
     words = [w.strip() for w in (targets.split(",") if isinstance(targets, str) else targets or []) if w.strip()]
     if not words:
         raise UserInputError("fill_mask.no_targets")
-    _, _, probs = distributions(model, tok, text)
-    p = probs[min(mask_index, len(probs) - 1)]
+    return words
+
+
+def attribute_masked(tok, ids: list[int], attribute: str) -> list[int]:
+    """The token ids with every occurrence of the attribute word's pieces replaced by masks (the prior sentence of
+    Kurita et al.: "[MASK] is a [MASK]." for "[MASK] is a nurse."); refused if the sentence does not hold it."""
+    pieces = tok.convert_tokens_to_ids(tok.tokenize(attribute))
+    out, found, i = list(ids), False, 0
+    while pieces and i <= len(ids) - len(pieces):
+        if ids[i:i + len(pieces)] == pieces:
+            out[i:i + len(pieces)] = [tok.mask_token_id] * len(pieces)
+            found, i = True, i + len(pieces)
+        else:
+            i += 1
+    if not found:
+        raise UserInputError("fill_mask.attribute_missing", word=attribute)
+    return out
+
+
+@torch.inference_mode()
+def _probs_at(model, tok, ids: list[int], position: int) -> torch.Tensor:
+    tensor = torch.tensor([ids], device=model.device)
+    return word_probs(tok, model(input_ids=tensor, attention_mask=torch.ones_like(tensor)).logits[0, position])
+
+
+def score_targets(model, tok, text: str, targets, mask_index: int = 0, attribute: str | None = None
+                  ) -> list[TargetScore]:
+    """The probability of each candidate word at mask ``mask_index`` (e.g. he/she: the bias probe); with an
+    ``attribute`` word (e.g. nurse), also its probability with that word masked too (the prior the correction
+    divides out)."""
+    words = target_words(targets)
+    ids = encode(tok, text, model)["input_ids"][0].tolist()
+    positions = [i for i, x in enumerate(ids) if x == tok.mask_token_id]
+    position = positions[min(mask_index, len(positions) - 1)]
+    p = _probs_at(model, tok, ids, position)
+    prior = _probs_at(model, tok, attribute_masked(tok, ids, attribute), position) if attribute else None
     order = p.argsort(descending=True)
     rank_of = torch.empty_like(order)
-    rank_of[order] = torch.arange(1, len(order) + 1)
+    rank_of[order] = torch.arange(1, len(order) + 1, device=order.device)
     scores = []
     for word in words:
         pieces = tuple(tok.tokenize(word)) or (tok.unk_token,)
         first = tok.convert_tokens_to_ids(pieces[0])
-        scores.append(TargetScore(word, pieces, float(p[first]), int(rank_of[first])))
+        scores.append(TargetScore(word, pieces, float(p[first]), int(rank_of[first]),
+                                  None if prior is None else float(prior[first])))
     return scores
+
+
+CLEAR_FACTOR = 2.0  # a corrected ratio between 1/2 and 2 is not called a preference (a stated margin, not fitted)
+RARE_COUNT = 100  # a target seen fewer times than this in a model's training text: its probability means little
+
+
+def preference(a: TargetScore, b: TargetScore, corrected: bool) -> tuple[float, str] | None:
+    """(ratio of a to b, verdict) raw or prior-corrected: "a" / "b" when the ratio is beyond CLEAR_FACTOR, "none"
+    inside it; None when a probability is 0 (or no prior was measured)."""
+    if corrected:
+        if a.corrected is None or b.corrected is None:
+            return None
+        ratio = math.exp(a.corrected - b.corrected)
+    else:
+        if a.prob <= 0 or b.prob <= 0:
+            return None
+        ratio = a.prob / b.prob
+    verdict = "a" if ratio >= CLEAR_FACTOR else "b" if ratio <= 1 / CLEAR_FACTOR else "none"
+    return ratio, verdict
+
+
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")  # ideographs (not the CJK punctuation 。，)
+LATIN = re.compile(r"[A-Za-z]")
+
+
+def is_cjk(char: str) -> bool:
+    return bool(CJK.match(char))
+
+
+def script(text: str) -> str | None:
+    """"zh" when most letters of the text (its masks left out) are Chinese characters, "en" when most are Latin
+    letters, None when it has neither."""
+    bare = (text or "").replace("[MASK]", " ")
+    chinese, latin = len(CJK.findall(bare)), len(LATIN.findall(bare))
+    if chinese == latin == 0:
+        return None
+    return "zh" if chinese >= latin else "en"
+
+
+def unknown_share(tok, text: str) -> tuple[int, int]:
+    """(tokens read as [UNK], tokens) of the text, masks left out."""
+    tokens = [x for x in tok.tokenize(text) if x != tok.mask_token]
+    return sum(x == tok.unk_token for x in tokens), len(tokens)
 
 
 @torch.inference_mode()
@@ -209,6 +356,38 @@ def separation(matrices: torch.Tensor, groups: list[int]) -> list[float]:
     return [float(m[within].mean() - m[across].mean()) for m in matrices]
 
 
+def separation_test(matrices: torch.Tensor, groups: list[int], layer: int) -> dict:
+    """Is the separation at ``layer`` more than chance? An exact permutation test: every way of splitting the same
+    sentences into groups of the same sizes; p is the share of splits whose separation is at least the one
+    observed (the observed one included). With 2 + 2 sentences there are only 3 splits, so p cannot go below 1/3:
+    too few to conclude."""
+    from itertools import permutations
+
+    observed = separation(matrices[layer:layer + 1], groups)
+    if not observed:
+        return {}
+    splits = set()
+    for order in permutations(groups):  # at most 8! = 40,320 orders of 8 labels; the distinct splits are far fewer
+        canonical = {}
+        splits.add(tuple(canonical.setdefault(g, len(canonical)) for g in order))
+    gaps = [separation(matrices[layer:layer + 1], list(split))[0] for split in splits]
+    p = sum(gap >= observed[0] - 1e-9 for gap in gaps) / len(gaps)
+    return {"gap": observed[0], "p": p, "splits": len(gaps), "smallest_p": 1 / len(gaps)}
+
+
+ALPHA = 0.05
+
+
+def separation_verdict(test: dict) -> str:
+    """"separated" (the gap is positive and p <= 0.05), "too_few" (no split could reach p <= 0.05: add sentences),
+    or "not_separated"."""
+    if not test:
+        return "too_few"
+    if test["smallest_p"] > ALPHA:
+        return "too_few"
+    return "separated" if test["gap"] > 0 and test["p"] <= ALPHA else "not_separated"
+
+
 def check_sentences(text, word) -> tuple[str, list[str], list[int]]:
     """(word, sentences, group of each) from a box of sentences, one a line, a blank line between meanings."""
     word = "" if word is None else str(word).strip()
@@ -250,9 +429,12 @@ def mask_segment(text: str, index: int, mask_token: str = "[MASK]") -> str:
 
 register({
     "en": {"fill_mask.word_missing": "“{word}” is not in the sentence “{sentence}”.",
+           "fill_mask.attribute_missing": "The attribute word “{word}” is not in the sentence: type a word of it "
+                                          "(e.g. nurse), or leave the box empty.",
            "fill_mask.no_word": "Type the word whose vectors to compare (e.g. apple).",
            "fill_mask.sentences": "Give 2 to {limit} sentences, one a line (there are {count})."},
     "zh": {"fill_mask.word_missing": "句子「{sentence}」裡沒有「{word}」。",
+           "fill_mask.attribute_missing": "句子裡沒有屬性詞「{word}」：請輸入句子中的一個詞（例如：護士），或留空。",
            "fill_mask.no_word": "請輸入要比較向量的詞（例如：蘋果）。",
            "fill_mask.sentences": "請輸入 2 到 {limit} 個句子，每行一句（目前有 {count} 句）。"},
 })

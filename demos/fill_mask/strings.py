@@ -9,7 +9,7 @@ from pathlib import Path
 
 from core.i18n import lecture_notes, register
 from core.models import read_card
-from demos.fill_mask.model import CHINESE_DIR, ENGLISH_DIR
+from demos.fill_mask.model import CHINESE, CHINESE_DIR, ENGLISH, ENGLISH_DIR, MINILM, MINILM_DIR
 
 HERE = Path(__file__).parent
 
@@ -45,13 +45,65 @@ STRINGS = {
         "fill_mask.hub_background": "You are using {small}. The real model, **{name}**, is downloading in the "
                                     "background ({share:.0%}); reload the page when it is done.",
         "fill_mask.hub_ready": "The real model, **{name}**, is ready: pick it in the model list.",
-        "fill_mask.small_en": "a small BERT trained on this computer (3 M parameters, 1.7 M words of dictionary "
-                              "definitions and quotations: it knows far less than the real one)",
-        "fill_mask.small_zh": "a small character-level BERT trained on this computer (mostly Tang and Song poems: it "
-                              "completes classical lines and knows little modern Chinese)",
+        "fill_mask.small_en": "**bert-small-en**, a {parameters:.0f} M-parameter BERT trained here for {hours:.1f} "
+                              "hours on 1.7 M words of dictionary definitions and quotations (it knows far less "
+                              "than the real one)",
+        "fill_mask.small_minilm": "**all-MiniLM-L6-v2, pre-training continued here as a masked LM**: a real "
+                                  "pretrained English encoder ({parameters:.1f} M parameters, shipped in the PyPI "
+                                  "package {package}) that had no fill-in-the-blank head; a head and {minutes:.0f} "
+                                  "minutes of masked-LM training on dictionary definitions and quotations were added here. Smaller "
+                                  "than bert-base (6 layers, not 12)",
+        "fill_mask.small_zh": "**bert-small-zh**, a {parameters:.0f} M-parameter character-level BERT trained here "
+                              "for {hours:.1f} hours, mostly on Tang and Song poems (no real Chinese BERT ships "
+                              "offline; it knows little modern Chinese)",
+        "fill_mask.words_only": "Words only (hide word pieces ## and punctuation)",
+        "fill_mask.words_only_note": "Words only: word pieces and punctuation held {hidden} of the probability; the "
+                                     "bars are renormalised over whole words. Untick “Words only” to see them.",
+        "fill_mask.wrong_script": "⚠️ This text is written in {script}, but **{model}** reads {reads}: {unknown} of "
+                                  "its {tokens} tokens became [UNK], so these guesses mean nothing. Pick **{other}**, "
+                                  "which reads {script}.",
+        "fill_mask.script_en": "English",
+        "fill_mask.script_zh": "Chinese",
+        "fill_mask.attribute": "Attribute word, masked for the prior (e.g. nurse)",
+        "fill_mask.target_table": "| word | P(word), this sentence | P(word), attribute masked too | corrected "
+                                  "(log ratio) |\n| --- | ---: | ---: | ---: |",
+        "fill_mask.target_row": "| {word} | {p:.2%} | {prior} | {corrected} |",
+        "fill_mask.target_corrected": "**Prior-corrected** (Kurita et al. 2019: the same sentence with “{attribute}” "
+                                      "masked too is the model's prior for this slot): <strong>{a}</strong> vs "
+                                      "<strong>{b}</strong> is {ratio:.2g}× — {verdict}",
+        "fill_mask.verdict_a": "this sentence's “{attribute}” pushes the model toward <strong>{a}</strong> (more "
+                               "than {factor:g}× beyond its prior).",
+        "fill_mask.verdict_b": "this sentence's “{attribute}” pushes the model toward <strong>{b}</strong> (more "
+                               "than {factor:g}× beyond its prior).",
+        "fill_mask.verdict_none": "within a factor of {factor:g} of the prior: no clear shift from “{attribute}” "
+                                  "here; the raw ratio is mostly the model's global preference.",
+        "fill_mask.target_no_attribute": "The raw ratio mixes the sentence's effect with the model's global "
+                                         "preference for one word. Type the attribute word (e.g. nurse) to correct "
+                                         "for it.",
+        "fill_mask.target_rare": "“{word}” occurs only {count:,} times in this model's training text (fewer than "
+                                 "{limit:,}): its probability means little.",
+        "fill_mask.target_count": "“{word}” occurs {count:,} times in this model's training text.",
+        "fill_mask.compare_missing": "{name}: not downloaded (pick it in the model list to download it)",
+        "fill_mask.compare_failed": "{name}: {message}",
+        "fill_mask.context_separated": "**This model separates the meanings here** at layer {layer}: of the "
+                                       "{splits} ways to split these sentences into groups of these sizes, the one "
+                                       "you typed gives the largest gap (p = {p:.3f}).",
+        "fill_mask.context_not_separated": "**This model does not separate the meanings here** at layer {layer}: "
+                                           "{share:.0%} of the {splits} ways to split these sentences into groups "
+                                           "of these sizes give at least this gap (p = {p:.2f}).",
+        "fill_mask.context_too_few": "**Too few sentences to conclude**: {count} sentences can be split into groups "
+                                     "of these sizes only {splits} ways, so even the best split could be chance "
+                                     "(p ≥ {smallest:.2f}). Give at least 3 sentences per meaning (4 + 4 is better).",
+        "fill_mask.context_reference": "For comparison, all-MiniLM-L6-v2 (a real pretrained encoder; pick it in the "
+                                       "model list), measured once on held-out “{word}” sentences: same minus "
+                                       "different meaning {gaps} at layers 1–6 ({source}).",
+        "fill_mask.context_no_reference": "No real Chinese BERT is available offline to measure this against; "
+                                          "bert-base-chinese (Hub) is the one to try before class.",
         "fill_mask.targets_header": "Which word fits? (the bias probe)",
         "fill_mask.targets_intro": "Type candidate words and see how likely each is at the mask: *he, she* after "
-                                   "\"the nurse said that [MASK]…\" shows what the model picked up from its text.",
+                                   "\"the nurse said that [MASK]…\" shows what the model picked up from its text. "
+                                   "A raw ratio mostly measures the model's global preference for one word; type the "
+                                   "attribute word (nurse) to mask it too and divide that prior out.",
         "fill_mask.targets": "Candidate words, separated by commas",
         "fill_mask.mask_number": "At mask number",
         "fill_mask.score": "Score the words",
@@ -87,8 +139,9 @@ STRINGS = {
         "fill_mask.compare_many": "Tick at most {limit} models.",
         "fill_mask.context_header": "One word, many meanings: contextual vectors",
         "fill_mask.context_intro": "The same word in several sentences, one a line; a blank line separates two "
-                                   "meanings. Before any context (layer 0) the word's vectors are nearly the same; "
-                                   "in the upper layers sentences with the same meaning move together.",
+                                   "meanings. At layer 0 (before any context) the word's vectors are nearly the "
+                                   "same; a model that reads context moves the same meanings together in its upper "
+                                   "layers. The verdict below says whether this model does it on your sentences.",
         "fill_mask.context_word": "Word",
         "fill_mask.context_sentences": "Sentences (a blank line between meanings)",
         "fill_mask.context_run": "Compare the vectors",
@@ -130,12 +183,52 @@ STRINGS = {
         "fill_mask.hub_background": "目前使用的是{small}。真正的模型 **{name}** 正在背景下載（{share:.0%}），完成後請重"
                                     "新整理頁面。",
         "fill_mask.hub_ready": "真正的模型 **{name}** 已經可以用了：請在模型清單中選它。",
-        "fill_mask.small_en": "在這台電腦上訓練的小型 BERT（300 萬個參數，只讀過 170 萬字的英文辭典釋義與名言，所知遠不"
-                              "如真正的模型）",
-        "fill_mask.small_zh": "在這台電腦上訓練的小型字元 BERT（主要讀唐詩宋詞：會接古詩句，但不太懂現代中文）",
+        "fill_mask.small_en": "**bert-small-en**：在這裡訓練了 {hours:.1f} 小時、{parameters:.0f} M 參數的 BERT，只讀過 "
+                              "170 萬字的英文辭典釋義與名言（所知遠不如真正的模型）",
+        "fill_mask.small_minilm": "**all-MiniLM-L6-v2，在這裡接著做遮罩語言模型預訓練**：真正預訓練過的英文編碼器"
+                                  "（{parameters:.1f} M 參數，隨 PyPI 套件 {package} 提供），原本沒有填空用的輸出層；"
+                                  "這裡加上輸出層，並用辭典釋義與名言做了 {minutes:.0f} 分鐘遮罩語言模型訓練。比 bert-base "
+                                  "小（6 層，不是 12 層）",
+        "fill_mask.small_zh": "**bert-small-zh**：在這裡訓練了 {hours:.1f} 小時、{parameters:.0f} M 參數的字元 BERT，"
+                              "主要讀唐詩宋詞（離線時沒有真正的中文 BERT；它不太懂現代中文）",
+        "fill_mask.words_only": "只顯示完整的詞（隱藏 ## 片段與標點）",
+        "fill_mask.words_only_note": "只顯示完整的詞：詞的片段與標點原本占了 {hidden} 的機率；長條已在完整的詞之間重新"
+                                     "正規化。取消勾選「只顯示完整的詞」就能看到它們。",
+        "fill_mask.wrong_script": "⚠️ 這段文字是{script}，但 **{model}** 讀的是{reads}：{tokens} 個詞元中有 {unknown} "
+                                  "個變成 [UNK]，所以這些猜測沒有意義。請改選讀{script}的 **{other}**。",
+        "fill_mask.script_en": "英文",
+        "fill_mask.script_zh": "中文",
+        "fill_mask.attribute": "屬性詞，遮住它來估計先驗（例如：護士）",
+        "fill_mask.target_table": "| 詞 | P(詞)，這個句子 | P(詞)，屬性詞也遮住 | 校正後（對數比） |\n| --- | ---: | ---: | "
+                                  "---: |",
+        "fill_mask.target_row": "| {word} | {p:.2%} | {prior} | {corrected} |",
+        "fill_mask.target_corrected": "**校正先驗後**（Kurita 等人 2019：把「{attribute}」也遮住的同一個句子，就是模型在"
+                                      "這個位置的先驗）：<strong>{a}</strong> 對 <strong>{b}</strong> 是 {ratio:.2g} 倍"
+                                      "——{verdict}",
+        "fill_mask.verdict_a": "這個句子的「{attribute}」讓模型偏向 <strong>{a}</strong>（超出先驗 {factor:g} 倍以上）。",
+        "fill_mask.verdict_b": "這個句子的「{attribute}」讓模型偏向 <strong>{b}</strong>（超出先驗 {factor:g} 倍以上）。",
+        "fill_mask.verdict_none": "與先驗相差不到 {factor:g} 倍：這裡的「{attribute}」沒有明顯影響；原始比值主要反映模型"
+                                  "整體上偏好某個詞。",
+        "fill_mask.target_no_attribute": "原始比值混合了句子的影響與模型整體上對某個詞的偏好。輸入屬性詞（例如：護士）就能"
+                                         "校正。",
+        "fill_mask.target_rare": "「{word}」在這個模型的訓練文字中只出現 {count:,} 次（少於 {limit:,} 次）：它的機率"
+                                 "沒有多少意義。",
+        "fill_mask.target_count": "「{word}」在這個模型的訓練文字中出現 {count:,} 次。",
+        "fill_mask.compare_missing": "{name}：還沒下載（在模型清單中選它就會下載）",
+        "fill_mask.compare_failed": "{name}：{message}",
+        "fill_mask.context_separated": "**這個模型在第 {layer} 層分得出這兩種意思**：把這些句子分成同樣大小的兩組，共有 "
+                                       "{splits} 種分法，你輸入的分法差距最大（p = {p:.3f}）。",
+        "fill_mask.context_not_separated": "**這個模型在第 {layer} 層分不出這兩種意思**：把這些句子分成同樣大小的兩組的 "
+                                           "{splits} 種分法中，有 {share:.0%} 的差距至少這麼大（p = {p:.2f}）。",
+        "fill_mask.context_too_few": "**句子太少，無法下結論**：{count} 個句子分成這樣大小的兩組只有 {splits} 種分法，"
+                                     "即使差距最大也可能是巧合（p ≥ {smallest:.2f}）。每種意思至少給 3 句（4 + 4 更好）。",
+        "fill_mask.context_reference": "對照：all-MiniLM-L6-v2（真正預訓練過的編碼器，可在模型清單中選它）在保留的"
+                                       "「{word}」句子上量過一次：同義減異義在第 1–6 層為 {gaps}（{source}）。",
+        "fill_mask.context_no_reference": "離線時沒有真正的中文 BERT 可以對照；上課前可以試 Hub 上的 bert-base-chinese。",
         "fill_mask.targets_header": "哪個詞比較合適？（偏見探測）",
         "fill_mask.targets_intro": "輸入幾個候選詞，看它們在遮罩位置的機率：在「[MASK]是一位很優秀的護士」裡比較「他、"
-                                   "她」，就能看出模型從訓練文字中學到了什麼。",
+                                   "她」，就能看出模型從訓練文字中學到了什麼。原始比值主要量到的是模型整體上偏好某個"
+                                   "詞；輸入屬性詞（護士）把它也遮住，就能把這個先驗除掉。",
         "fill_mask.targets": "候選詞，用逗號分隔",
         "fill_mask.mask_number": "第幾個遮罩",
         "fill_mask.score": "計算機率",
@@ -170,7 +263,8 @@ STRINGS = {
         "fill_mask.compare_many": "最多只能勾選 {limit} 個模型。",
         "fill_mask.context_header": "一詞多義：上下文向量",
         "fill_mask.context_intro": "同一個詞放在幾個句子裡，每行一句；用空行分隔兩種意思。還沒看上下文時（第 0 層），這"
-                                   "個詞的向量幾乎一樣；到了較高的層，意思相同的句子會靠在一起。",
+                                   "個詞的向量幾乎一樣；會讀上下文的模型，在較高的層會讓意思相同的句子靠在一起。下方的"
+                                   "結論會說明這個模型在你的句子上是否做得到。",
         "fill_mask.context_word": "詞",
         "fill_mask.context_sentences": "句子（不同意思之間空一行）",
         "fill_mask.context_run": "比較向量",
@@ -187,7 +281,7 @@ STRINGS = {
 def note_numbers(cards: dict) -> dict[str, str]:
     """The placeholders of the notes, from the bundled models' cards."""
     numbers = {}
-    for lang, card in cards.items():
+    for lang, card in ((k, cards[k]) for k in ("en", "zh")):
         for split in ("all_words", "content_words"):
             row = card["metrics"][split]
             numbers[f"{lang}_{split}_top1"] = f"{row['model']['top1']:.1%}"
@@ -199,12 +293,49 @@ def note_numbers(cards: dict) -> dict[str, str]:
         numbers[f"{lang}_parameters"] = f"{card['parameters'] / 1e6:.1f}"
         for number, (probe, answers) in enumerate(card["probes"].items(), 1):
             numbers[f"{lang}_probe{number}"] = "{} → {}".format(probe, ", ".join(answers[:3]))
+    numbers.update(held_out_numbers(cards))
+    return numbers
+
+
+SENSES_VERDICT = {"en": {"separated": "separates the meanings", "not_separated": "does not separate the meanings",
+                         "too_few": "has too few sentences to conclude"},
+                  "zh": {"separated": "分得出兩種意思", "not_separated": "分不出兩種意思", "too_few": "句子太少，無法下結論"}}
+
+
+def held_out_numbers(found: dict) -> dict[str, str]:
+    """The notes' numbers measured on the held-out set written for this tab (heldout_results.json, measure.py)."""
+    minilm, results = found["minilm"], found["heldout"]
+    rows = results["models"]
+    en, zh, mini = rows[ENGLISH.key], rows[CHINESE.key], rows[MINILM.key]
+    numbers = {"minilm_parameters": f"{minilm['parameters'] / 1e6:.1f}",
+               "minilm_minutes": f"{minilm['training']['minutes']:.0f}",
+               "senses_sets": str(len(mini["senses"]))}
+    for name, row in (("minilm", mini), ("en", en), ("zh", zh)):
+        for k in ("top1", "top5"):
+            numbers[f"{name}_cloze_{k}"] = f"{row['cloze_words_only'][k]:.0%}"
+        numbers[f"{name}_pieces_raw"] = str(row["pieces_raw"]["items_with_pieces_or_punctuation"])
+        numbers[f"{name}_senses_separated"] = str(sum(s["verdict"] == "separated" for s in row["senses"]))
+    for lang in ("en", "zh"):
+        for k in ("top1", "top5"):
+            numbers[f"{lang}_unigram_{k}"] = f"{results['unigram_baseline'][lang][k]:.0%}"
+    numbers["en_probe_items"] = str(len(en["he_she"]))
+    numbers["en_raw_he"] = str(sum(r["raw"] == "a" for r in en["he_she"]))
+    numbers["en_corrected_he"] = str(sum(r["corrected"] == "a" for r in en["he_she"]))
+    numbers["zh_he_count"] = f"{zh['target_counts']['他']:,}"
+    numbers["zh_she_count"] = f"{zh['target_counts']['她']:,}"
+    numbers["zh_senses_verdict"] = SENSES_VERDICT["zh"][zh["senses"][0]["verdict"]]
+    numbers["zh_senses_verdict_en"] = SENSES_VERDICT["en"][zh["senses"][0]["verdict"]]
     return numbers
 
 
 def cards() -> dict | None:
+    import json
+
+    from demos.fill_mask.measure import RESULTS
+
     try:
-        return {"en": read_card(ENGLISH_DIR), "zh": read_card(CHINESE_DIR)}
+        return {"en": read_card(ENGLISH_DIR), "zh": read_card(CHINESE_DIR), "minilm": read_card(MINILM_DIR),
+                "heldout": json.loads(RESULTS.read_text(encoding="utf-8"))}
     except (OSError, ValueError):
         return None
 

@@ -89,8 +89,10 @@ def continuation_table(tok) -> torch.Tensor:
     return table
 
 
-def mask_words(ids: torch.Tensor, continues: torch.Tensor, tok, gen: torch.Generator, rate: float = 0.15):
-    """Whole-word masking of a batch: (inputs, labels) with labels -100 where nothing is predicted."""
+def mask_words(ids: torch.Tensor, continues: torch.Tensor, tok, gen: torch.Generator, rate: float = 0.15,
+               lowest_random: int = len(SPECIALS)):
+    """Whole-word masking of a batch: (inputs, labels) with labels -100 where nothing is predicted (the random
+    replacements are drawn from the ids ``lowest_random`` and up: a vocabulary's real tokens)."""
     special = ids <= max(tok.convert_tokens_to_ids(list(SPECIALS)))
     starts = ~continues[ids] & ~special
     word = torch.cumsum(starts.long(), dim=1)  # the word each position belongs to (0 before the first)
@@ -100,7 +102,7 @@ def mask_words(ids: torch.Tensor, continues: torch.Tensor, tok, gen: torch.Gener
     roll = torch.rand(ids.shape, generator=gen)
     inputs = ids.clone()
     inputs[chosen & (roll < 0.8)] = tok.mask_token_id
-    random_tokens = torch.randint(len(SPECIALS), len(tok), ids.shape, generator=gen)
+    random_tokens = torch.randint(lowest_random, len(tok), ids.shape, generator=gen)
     swap = chosen & (roll >= 0.8) & (roll < 0.9)
     inputs[swap] = random_tokens[swap]
     return inputs, labels
@@ -131,9 +133,12 @@ def probe_items(sentences: list[str], tok, limit: int, exclude: frozenset[int] =
 
 
 def not_words(tok) -> torch.Tensor:
-    """The ids that cannot be a whole word: the special tokens and the pieces that continue a word ("##ing")."""
+    """The ids that cannot be a whole word: the special tokens (and bert-base's "[unused7]" slots) and the pieces
+    that continue a word ("##ing")."""
     table = continuation_table(tok)
-    table[:len(SPECIALS)] = True
+    for token, index in tok.get_vocab().items():
+        if token.startswith("[") and token.endswith("]"):
+            table[index] = True
     return table
 
 
@@ -151,8 +156,9 @@ def measure(model, tok, items, batch: int = 128, exclude: frozenset[int] = froze
         ids = torch.full((len(chunk), width), tok.pad_token_id)
         for row, (item, _, _) in enumerate(chunk):
             ids[row, :len(item)] = torch.tensor(item)
-        logits = model(input_ids=ids, attention_mask=(ids != tok.pad_token_id).long()).logits
-        picked = logits[torch.arange(len(chunk)), torch.tensor([p for _, p, _ in chunk])]
+        hidden = model.bert(input_ids=ids, attention_mask=(ids != tok.pad_token_id).long()).last_hidden_state
+        picked = model.cls(hidden[torch.arange(len(chunk)), torch.tensor([p for _, p, _ in chunk])])  # the output
+        # layer only where the answer is read (with bert-base's 30,522 tokens it costs as much as the encoder)
         picked[:, excluded] = -math.inf
         top = picked.topk(5).indices
         truth = torch.tensor([t for _, _, t in chunk])

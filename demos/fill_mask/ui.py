@@ -12,7 +12,7 @@ from core.i18n import UserInputError, shown, t
 from core.plots import to_rgb
 from core.ui import LIGHT, CheckboxGroup, Image, Slider, Stopwatch, handler, model_picker, notify, slider_value
 from demos.fill_mask import figures, logic, strings  # noqa: F401  strings registers the words
-from demos.fill_mask.model import BERT_BASE_EN, BERT_BASE_ZH, LANGUAGE, MODELS
+from demos.fill_mask.model import BERT_BASE_EN, BERT_BASE_ZH, CHINESE, ENGLISH, LANGUAGE, MINILM, MODELS
 
 TOPIC = "fill_mask"
 #: Predictions: a few milliseconds on the bundled models, ~0.1 s on bert-base; two at once share the 2 cores.
@@ -20,21 +20,25 @@ LANE = {"concurrency_id": "fill_mask", "concurrency_limit": 2}
 DOWNLOAD_LANE = {"concurrency_id": "fill_mask_download", "concurrency_limit": 1}
 MAX_K = 20
 MAX_COMPARED = 5
-#: (language, sentence, target words): the bias probe, several masks, a poem line, a fact.
+#: (language, sentence, target words, attribute word): the bias probe, several masks, a poem line, a fact.
 EXAMPLES = (
-    ("en", "The nurse said that [MASK] would be back soon.", "he, she"),
-    ("en", "Paris is the capital of [MASK].", "france, italy, europe"),
-    ("en", "I went to the [MASK] to buy some [MASK].", "store, bank, park"),
-    ("en", "The doctor asked the [MASK] to come back next week.", "patient, nurse"),
-    ("zh", "床前明月[MASK]，疑是地上霜。", "光, 月"),
-    ("zh", "[MASK]是一位很優秀的護士。", "他, 她"),
-    ("zh", "白日依山[MASK]，黃河入海[MASK]。", "盡, 流"),
-    ("zh", "台灣的首都是台[MASK]市。", "北, 中, 南"),
+    ("en", "The nurse said that [MASK] would be back soon.", "he, she", "nurse"),
+    ("en", "Paris is the capital of [MASK].", "france, italy, europe", ""),
+    ("en", "I went to the [MASK] to buy some [MASK].", "store, bank, park", ""),
+    ("en", "The doctor asked the [MASK] to come back next week.", "patient, nurse", "doctor"),
+    ("zh", "床前明月[MASK]，疑是地上霜。", "光, 月", ""),
+    ("zh", "[MASK]是一位很優秀的護士。", "他, 她", "護士"),
+    ("zh", "白日依山[MASK]，黃河入海[MASK]。", "盡, 流", ""),
+    ("zh", "台灣的首都是台[MASK]市。", "北, 中, 南", ""),
 )
+#: 4 + 4 sentences: with 2 + 2 no split of the sentences can be told from chance (p >= 1/3).
 CONTEXT_EXAMPLES = {
-    "en": ("bank", "She sat on the bank of the river.\nThe boat drifted to the bank.\n\n"
-                   "He put his money in the bank.\nThe bank raised its interest rate."),
-    "zh": ("蘋果", "我今天吃了一個蘋果。\n這顆蘋果又紅又甜。\n\n蘋果發表了新的手機。\n他在蘋果公司上班。"),
+    "en": ("bank", "She sat on the bank of the river.\nThe boat drifted to the bank.\n"
+                   "Reeds grew thick along the bank.\nThe river rose over its bank.\n\n"
+                   "He put his money in the bank.\nThe bank raised its interest rate.\n"
+                   "She works as a clerk at the bank.\nThe bank refused to lend him money."),
+    "zh": ("蘋果", "我今天吃了一個蘋果。\n這顆蘋果又紅又甜。\n媽媽削了一顆蘋果。\n蘋果樹結滿了果實。\n\n"
+                   "蘋果發表了新的手機。\n他在蘋果公司上班。\n蘋果的財報超出預期。\n蘋果的新電腦很貴。"),
 }
 _EAGER = threading.Lock()
 
@@ -81,20 +85,73 @@ def shape(model) -> tuple[int, int]:
             getattr(config, "num_attention_heads", None) or config.n_heads)
 
 
+def describe(key: str, lang: str) -> str:
+    """What the model in use is, plainly (size, what it read, how long it trained here), from its card."""
+    choice = MODELS.choice(key) if key in choice_keys() else None
+    try:
+        card = choice.card() if choice is not None and hasattr(choice, "card") else {}
+    except (OSError, ValueError):  # a card not written yet (a training run under way): the words without numbers
+        card = {}
+    if choice is MINILM:
+        return t("fill_mask.small_minilm", lang, parameters=card.get("parameters", 22.7e6) / 1e6,
+                 package=MINILM.distribution, minutes=card.get("training", {}).get("minutes", 0))
+    if choice in (ENGLISH, CHINESE):
+        name = "small_en" if choice is ENGLISH else "small_zh"
+        return t(f"fill_mask.{name}", lang, parameters=card.get("parameters", 3e6) / 1e6,
+                 hours=card.get("training", {}).get("minutes", 0) / 60)
+    return key
+
+
 def hub_note(key: str, lang: str) -> str:
-    """What a page says up front about the real model for the language the model ``key`` reads: downloading in the
+    """What a page says up front about the model in use and the real model for its language: downloading in the
     background, one click away, or (offline) how to bring it to class. Nothing once it is the one in use."""
     real = BERT_BASE_ZH if LANGUAGE.get(key, lang) == "zh" else BERT_BASE_EN
     if key == real.key:
         return ""
     share = models.BACKGROUND.get(real.key)
+    small = describe(key, lang)
     if real.needs_download() and share is not None and 0 <= share < 1:
-        return t("fill_mask.hub_background", lang, name=real.key, share=share)
+        return t("fill_mask.hub_background", lang, name=real.key, share=share, small=small)
     if real.needs_download():
         offline = models.is_offline()
         return t("fill_mask.hub_offline" if offline else "fill_mask.hub_download", lang, name=real.key,
-                 mb=real.size_mb, small=t(f"fill_mask.small_{LANGUAGE.get(key, 'en')}", lang))
+                 mb=real.size_mb, small=small)
     return t("fill_mask.hub_ready", lang, name=real.key)
+
+
+def background_downloads(offline: bool, on_space: bool, lang: str) -> list:
+    """The real BERTs to fetch in the background at start-up: none offline, none on a Space (core does it there),
+    else each one not downloaded yet, the page language's first."""
+    if offline or on_space:
+        return []
+    order = (BERT_BASE_ZH, BERT_BASE_EN) if lang == "zh" else (BERT_BASE_EN, BERT_BASE_ZH)
+    return [choice for choice in order if choice.needs_download()]
+
+
+def start_background_downloads(lang: str, report=print) -> threading.Thread | None:
+    """On a machine that reaches the Hub: download the real BERTs one after the other (BACKGROUND shows the
+    progress on the page); each becomes the default for its language when complete."""
+    import os
+
+    wanted = background_downloads(models.is_offline(), bool(os.environ.get("SPACE_ID")), lang)
+    if not wanted:
+        return None
+    for choice in wanted:
+        models.BACKGROUND[choice.key] = 0.0
+
+    def run():
+        for choice in wanted:
+            try:
+                choice.download(lambda share, text, key=choice.key: models.BACKGROUND.__setitem__(key, share))
+                models.BACKGROUND[choice.key] = 1.0
+                MODELS.refresh()
+            except Exception as exc:  # network errors come in many types: the offline model stays the default
+                models.BACKGROUND[choice.key] = -1.0
+                report(f"background download of {choice.key} failed: {type(exc).__name__}: {exc}")
+
+    thread = threading.Thread(target=run, name="fill-mask-downloads", daemon=True)
+    thread.start()
+    return thread
 
 
 def dropdown_update(key: str, lang: str):
@@ -114,6 +171,18 @@ def sliders(key: str) -> tuple:
 
 # ---------------------------------------------------------------- events
 
+def script_warning(text: str, key: str, tok, lang: str) -> str | None:
+    """A text in the other language's script: what the model read ([UNK]s) and which model reads it."""
+    written = logic.script(text)
+    reads = LANGUAGE.get(key)
+    if written is None or reads is None or written == reads:
+        return None
+    unknown, tokens = logic.unknown_share(tok, text)
+    other = model_for(written)
+    return t("fill_mask.wrong_script", lang, script=t(f"fill_mask.script_{written}", lang), model=key,
+             reads=t(f"fill_mask.script_{reads}", lang), unknown=unknown, tokens=tokens, other=other)
+
+
 def _filled(text: str, guesses: list[logic.Guess]) -> str:
     """The text with each mask replaced by its first choice, in bold (HTML: Markdown's ** does not hold around
     punctuation between Chinese characters, "明月**，**，疑")."""
@@ -123,17 +192,22 @@ def _filled(text: str, guesses: list[logic.Guess]) -> str:
 
 
 @handler
-def predict(text, model_key, k, lang="en"):
+def predict(text, model_key, k, only_words=True, lang="en"):
     """Each [MASK]'s top-k words with their probabilities and the entropy, predicted independently and (several
-    masks) left to right; the filled sentences; the tokens. Returns (sentences, bars, tokens, timing)."""
+    masks) left to right; the filled sentences; the tokens. ``only_words``: whole words only, renormalised (the
+    share left out is said). Returns (sentences, bars, tokens, timing)."""
     clock = Stopwatch()
     k = slider_value(k, t("fill_mask.k", lang), 3, MAX_K, integer=True)
+    only_words = only_words is not False  # None (an API call without it) means the default: on
     model, tok = loaded(model_key)
     text = logic.check_text(text, tok.mask_token)
-    guesses = logic.predict(model, tok, text, k)
+    guesses = logic.predict(model, tok, text, k, only_words=only_words)
     several = len(guesses) > 1
-    chained = logic.fill_left_to_right(model, tok, text, k) if several else guesses
+    chained = logic.fill_left_to_right(model, tok, text, k, only_words=only_words) if several else guesses
     lines = [t("fill_mask.filled_independent", lang, text=_filled(text, guesses))]
+    warning = script_warning(text, model_key, tok, lang)
+    if warning:
+        lines.insert(0, warning)
     cards = []
     for number, (alone, chain) in enumerate(zip(guesses, chained), 1):
         title = t("fill_mask.mask_title", lang, number=number) if several else t("fill_mask.one_mask", lang)
@@ -148,6 +222,10 @@ def predict(text, model_key, k, lang="en"):
                      after=html.escape(c.tokens[0]))
                    for n, (a, c) in enumerate(zip(guesses, chained), 1) if a.tokens[0] != c.tokens[0]]
         lines.append(" ".join(changes) if changes else t("fill_mask.unchanged", lang))
+    hidden = [g.hidden for g in guesses if g.hidden >= 0.005]
+    if only_words and hidden:
+        shares = t("fill_mask.list_separator", lang).join(f"{h:.0%}" for h in (g.hidden for g in guesses))
+        lines.append(t("fill_mask.words_only_note", lang, hidden=shares))
     encoded = tok(text)
     ids = encoded["input_ids"]
     tokens = tok.convert_ids_to_tokens(ids)
@@ -157,9 +235,30 @@ def predict(text, model_key, k, lang="en"):
             token_line + figures.tokens_html(tokens, ids, masks), clock.label(lang))
 
 
+def training_count(key: str, word: str) -> int | None:
+    """How often ``word`` (one token) occurs in the training text of a bundled model (None: not a bundled model,
+    or the count file is missing: a pretrained model's text is not known here)."""
+    import json
+
+    from demos.fill_mask.measure import COUNTS
+
+    if key not in (ENGLISH.key, CHINESE.key):
+        return None
+    if key not in _COUNTS:
+        path = COUNTS / f"{key}.json"
+        _COUNTS[key] = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+    table = _COUNTS[key]
+    return None if table is None else int(table.get(word, 0))
+
+
+_COUNTS: dict[str, dict | None] = {}
+
+
 @handler
-def targets(text, model_key, words, mask_number, lang="en"):
-    """The probability of each typed word at the chosen mask (the bias probe: he/she, 他/她). Returns (bars, note)."""
+def targets(text, model_key, words, mask_number, attribute="", lang="en"):
+    """The probability of each typed word at the chosen mask (the bias probe: he/she, 他/她), raw and (with an
+    attribute word) prior-corrected, with how often each word occurs in a bundled model's training text. Returns
+    (bars, note)."""
     model, tok = loaded(model_key)
     text = logic.check_text(text, tok.mask_token)
     count = text.count(tok.mask_token)
@@ -167,18 +266,39 @@ def targets(text, model_key, words, mask_number, lang="en"):
     if number > count:
         raise UserInputError("fill_mask.no_such_mask", number=number, count=count)
     words = words if isinstance(words, str) else ""
+    attribute = (attribute if isinstance(attribute, str) else "").strip()[:40]
     scores = logic.score_targets(model, tok, text[:logic.MAX_CHARS], words[:500].replace("，", ",").replace("、", ","),
-                                 number - 1)[:12]
+                                 number - 1, attribute or None)[:12]
     card = figures.bars(t("fill_mask.targets_title", lang, number=number),
                         [s.word for s in scores], [s.prob for s in scores], None, lang)
     notes = [t("fill_mask.target_rank", lang, word=s.word, p=s.prob, rank=s.rank) for s in scores]
     notes += [t("fill_mask.target_pieces", lang, word=s.word, pieces=" + ".join(s.pieces))
               for s in scores if len(s.pieces) > 1 or s.pieces[0] == tok.unk_token]
+    for s in scores:
+        count = training_count(model_key, s.pieces[0]) if len(s.pieces) == 1 else None
+        if count is not None:
+            key = "fill_mask.target_rare" if count < logic.RARE_COUNT else "fill_mask.target_count"
+            notes.append(t(key, lang, word=s.word, count=count, limit=logic.RARE_COUNT))
+    head = []
     if len(scores) >= 2 and min(scores[0].prob, scores[1].prob) > 0:
         a, b = scores[0], scores[1]
-        notes.insert(0, t("fill_mask.target_ratio", lang, a=html.escape(a.word), b=html.escape(b.word),
-                          ratio=a.prob / b.prob))
-    return card, "\n".join(f"- {line}" for line in notes)
+        head.append(t("fill_mask.target_ratio", lang, a=html.escape(a.word), b=html.escape(b.word),
+                      ratio=a.prob / b.prob))
+        corrected = logic.preference(a, b, corrected=True)
+        if corrected is not None:
+            verdict = t(f"fill_mask.verdict_{corrected[1]}", lang, a=html.escape(a.word), b=html.escape(b.word),
+                        attribute=html.escape(attribute), factor=logic.CLEAR_FACTOR)
+            head.append(t("fill_mask.target_corrected", lang, a=html.escape(a.word), b=html.escape(b.word),
+                          attribute=html.escape(attribute), ratio=corrected[0], verdict=verdict))
+        elif not attribute:
+            head.append(t("fill_mask.target_no_attribute", lang))
+    table = ""
+    if attribute:
+        rows = [t("fill_mask.target_row", lang, word=html.escape(s.word), p=s.prob,
+                  prior="–" if s.prior is None else f"{s.prior:.2%}",
+                  corrected="–" if s.corrected is None else f"{s.corrected:+.2f}") for s in scores]
+        table = "\n\n" + "\n".join([t("fill_mask.target_table", lang), *rows])
+    return card, "\n".join(f"- {line}" for line in head + notes) + table
 
 
 @handler
@@ -219,8 +339,36 @@ def context(sentences, word, model_key, layer, lang="en"):
     if not gaps:
         return picture, t("fill_mask.context_no_groups", lang)
     best = max(range(len(gaps)), key=gaps.__getitem__)
-    return picture, t("fill_mask.context_note", lang, first=gaps[0], chosen=gaps[layer], layer=layer, best=best,
-                      best_gap=gaps[best], word=word)
+    lines = [t("fill_mask.context_note", lang, first=gaps[0], chosen=gaps[layer], layer=layer, best=best,
+               best_gap=gaps[best], word=word)]
+    test = logic.separation_test(matrices, groups, layer)
+    verdict = logic.separation_verdict(test)
+    if verdict == "separated":
+        lines.append(t("fill_mask.context_separated", lang, layer=layer, splits=test["splits"], p=test["p"]))
+    elif verdict == "not_separated":
+        lines.append(t("fill_mask.context_not_separated", lang, layer=layer, splits=test["splits"], p=test["p"],
+                       share=test["p"]))
+    else:
+        lines.append(t("fill_mask.context_too_few", lang, count=len(groups), splits=test.get("splits", 1),
+                       smallest=test.get("smallest_p", 1.0)))
+    if verdict != "separated" and MODELS.choice(model_key).kind != "hub":
+        lines.append(reference_line(LANGUAGE[model_key], lang))
+    return picture, "\n\n".join(lines)
+
+
+def reference_line(language: str, lang: str) -> str:
+    """What a real pretrained encoder measured on held-out sentences (stored by measure.py with its source)."""
+    import json
+
+    from demos.fill_mask.measure import RESULTS
+
+    if language == "en" and RESULTS.is_file():
+        reference = json.loads(RESULTS.read_text(encoding="utf-8")).get("reference_senses")
+        if reference:
+            gaps = ", ".join(f"{g:+.3f}" for g in reference["gaps"][1:])
+            return t("fill_mask.context_reference", lang, word=reference["word"], gaps=gaps,
+                     source=reference["source"])
+    return t("fill_mask.context_no_reference", lang)
 
 
 @handler
@@ -236,10 +384,20 @@ def compare(text, keys, lang="en"):
         raise UserInputError("fill_mask.compare_many", limit=MAX_COMPARED)
     cards = []
     for key in keys:
-        model, tok = loaded(key)
-        checked = logic.check_text(text, tok.mask_token)
+        if key in choice_keys() and MODELS.choice(key).needs_download():  # the others are still compared
+            cards.append(figures.message_card(t("fill_mask.compare_missing", lang, name=key)))
+            continue
+        try:
+            model, tok = loaded(key)
+            checked = logic.check_text(text, tok.mask_token)
+        except UserInputError as error:
+            if key not in choice_keys() or len(keys) == 1:
+                raise
+            cards.append(figures.message_card(t("fill_mask.compare_failed", lang, name=key,
+                                                message=error.message(lang))))
+            continue
         started = time.perf_counter()
-        guesses = logic.predict(model, tok, checked, 5)
+        guesses = logic.predict(model, tok, checked, 5, only_words=True)
         ms = (time.perf_counter() - started) * 1000
         for number, guess in enumerate(guesses, 1):
             title = t("fill_mask.compare_title", lang, name=key, number=number, ms=ms) if len(guesses) > 1 else \
@@ -266,23 +424,24 @@ def choose_model(key, progress=gr.Progress(), lang="en"):
 @handler
 def pick(index, model_key, lang="en"):
     """Example ``index``: its sentence and target words; the model switches to one that reads its language.
-    Returns (text, targets, model, model line, note)."""
+    Returns (text, targets, attribute, model, model line, note)."""
     index = slider_value(index, t("fill_mask.example", lang), 0, len(EXAMPLES) - 1, integer=True)
-    language, sentence, words = EXAMPLES[index]
+    language, sentence, words, attribute = EXAMPLES[index]
     key = model_for(language, model_key if model_key in choice_keys() else None)
-    return (sentence, words, key, models.choice_line(MODELS.choice(key), lang), hub_note(key, lang))
+    return (sentence, words, attribute, key, models.choice_line(MODELS.choice(key), lang), hub_note(key, lang))
 
 
 @handler
 def opened(lang="en"):
     """A page opens: the model for its language, an example in that language, the note about the real model.
-    Returns (text, targets, model list, model line, note, context word, context sentences, models compared)."""
+    Returns (text, targets, attribute, model list, model line, note, context word, context sentences, models
+    compared)."""
     key = model_for(lang)
     language = LANGUAGE[key]
-    _, sentence, words = next(example for example in EXAMPLES if example[0] == language)
+    _, sentence, words, attribute = next(example for example in EXAMPLES if example[0] == language)
     word, sentences = CONTEXT_EXAMPLES[language]
     same_language = [c.key for c in MODELS.choices if LANGUAGE[c.key] == language and ready_now(c)]
-    return (sentence, words, dropdown_update(key, lang), models.choice_line(MODELS.choice(key), lang),
+    return (sentence, words, attribute, dropdown_update(key, lang), models.choice_line(MODELS.choice(key), lang),
             hub_note(key, lang), word, sentences, same_language[:MAX_COMPARED])
 
 
@@ -329,16 +488,18 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                                            combine_adjacent=False,
                                            color_map={"mask": "#f97316"}, elem_id="fill-mask-words")
                 k = Slider(3, MAX_K, value=8, step=1, precision=0, label=i18n("fill_mask.k"), elem_id="fill-mask-k")
+                only_words = gr.Checkbox(value=True, label=i18n("fill_mask.words_only"),
+                                         elem_id="fill-mask-words-only")
             with gr.Column(scale=7, min_width=300):
                 sentences = gr.Markdown(elem_id="fill-mask-sentences")
                 bars = gr.HTML(elem_id="fill-mask-bars")
                 timing = gr.Markdown(elem_id="fill-mask-timing")
         # below the results, so that on a phone the bars come right after the sentence and its buttons
         gr.Markdown(i18n("fill_mask.examples"), elem_classes=["plot-caption"])
-        examples = gr.Dataset(components=[gr.Textbox(visible=False)], samples=[[s] for _, s, _ in EXAMPLES],
+        examples = gr.Dataset(components=[gr.Textbox(visible=False)], samples=[[e[1]] for e in EXAMPLES],
                               type="index", show_label=False, elem_id="fill-mask-examples")
         tokens_box = gr.HTML(render=False, elem_id="fill-mask-tokens")  # shown further down, filled by predict
-        predict_args = dict(fn=predict, inputs=[text, model, k], outputs=[sentences, bars, tokens_box, timing],
+        predict_args = dict(fn=predict, inputs=[text, model, k, only_words], outputs=[sentences, bars, tokens_box, timing],
                             trigger_mode="always_last", show_progress_on=[sentences], **LANE)
 
         gr.Markdown(i18n("fill_mask.targets_header"), elem_classes=["section-title"])
@@ -346,6 +507,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         with gr.Row(equal_height=False):
             with gr.Column(scale=5, min_width=300):
                 target_words = gr.Textbox(label=i18n("fill_mask.targets"), elem_id="fill-mask-targets", max_lines=1)
+                attribute = gr.Textbox(label=i18n("fill_mask.attribute"), elem_id="fill-mask-attribute", max_lines=1)
                 mask_number = Slider(1, logic.MAX_MASKS, value=1, step=1, precision=0,
                                      label=i18n("fill_mask.mask_number"), elem_id="fill-mask-mask-number")
                 score = gr.Button(i18n("fill_mask.score"), elem_id="fill-mask-score")
@@ -401,8 +563,8 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
 
         # ---- events
         slider_outputs = [layer, head, context_layer]
-        demo.load(opened, None, [text, target_words, model, model_status, note, context_word, context_sentences,
-                                 compared],
+        demo.load(opened, None, [text, target_words, attribute, model, model_status, note, context_word,
+                                 context_sentences, compared],
                   api_name="fill_mask_open", api_visibility="private", show_progress="hidden", **LIGHT).then(
             sliders, model, slider_outputs, api_name="fill_mask_sliders", api_visibility="private",
             show_progress="hidden", **LIGHT).then(
@@ -410,6 +572,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         run.click(api_name="fill_mask_predict", **predict_args)
         text.submit(api_name="fill_mask_predict_submit", api_visibility="private", **predict_args)
         k.release(api_name="fill_mask_predict_k", api_visibility="private", **predict_args)
+        only_words.input(api_name="fill_mask_predict_words_only", api_visibility="private", **predict_args)
         text.change(words_of, text, words, api_name="fill_mask_words", api_visibility="private",
                     show_progress="hidden", trigger_mode="always_last", **LIGHT)
         insert.click(None, text, text, js=INSERT_MASK_JS).then(api_name="fill_mask_predict_insert",
@@ -417,7 +580,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         words.select(clicked, text, text, api_name="fill_mask_click", api_visibility="private",
                      show_progress="hidden", **LIGHT).then(api_name="fill_mask_predict_click",
                                                           api_visibility="private", **predict_args)
-        examples.click(pick, [examples, model], [text, target_words, model, model_status, note],
+        examples.click(pick, [examples, model], [text, target_words, attribute, model, model_status, note],
                        api_name="fill_mask_pick", show_progress="hidden", **LIGHT).then(
             sliders, model, slider_outputs, api_name="fill_mask_sliders_pick",
             api_visibility="private", show_progress="hidden", **LIGHT).then(
@@ -425,9 +588,9 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         model.select(choose_model, model, [model, model_status, note, *slider_outputs], api_name="fill_mask_model",
                      show_progress_on=[model_status], **DOWNLOAD_LANE).success(
             api_name="fill_mask_predict_model", api_visibility="private", **predict_args)
-        score.click(targets, [text, model, target_words, mask_number], [target_bars, target_note],
+        score.click(targets, [text, model, target_words, mask_number, attribute], [target_bars, target_note],
                     api_name="fill_mask_targets", show_progress_on=[target_note], **LANE)
-        target_words.submit(targets, [text, model, target_words, mask_number], [target_bars, target_note],
+        target_words.submit(targets, [text, model, target_words, mask_number, attribute], [target_bars, target_note],
                             api_name="fill_mask_targets_submit", api_visibility="private",
                             show_progress_on=[target_note], **LANE)
         attention_args = dict(fn=attention, inputs=[text, model, layer, head], outputs=[attention_map, attention_note],
@@ -445,8 +608,13 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
 
 
 def warm_up() -> None:
-    """After launch: every model ready without a download (a few MB each for the bundled ones; a cached bert-base
-    takes a second or two), and one prediction each (the first call of a model builds its kernels)."""
+    """After launch: the real BERTs start downloading in the background if the Hub is reachable (not on a Space,
+    where core does it); every model ready without a download is loaded (a few MB each for the bundled ones; a
+    cached bert-base takes a second or two), with one prediction each (the first call of a model builds its
+    kernels)."""
+    from core.i18n import default_lang
+
+    start_background_downloads(default_lang())
     for choice in MODELS.choices:
         if ready_now(choice):
             model, tok = loaded(choice.key)
