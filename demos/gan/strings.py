@@ -40,8 +40,7 @@ STRINGS = {
         "gan.meter_overconfident": "It is much surer than it is right about the requested digit: here its "
                                    "confidence is not quality.",
         "gan.meter_entropy_digit": "Spread of the predicted classes: **{h:.2f} bits** · {classes} of 10 classes "
-                                   "appear. With one digit requested, a spread counts samples read as other digits "
-                                   "(mistakes), not variety: the variety within the digit is the recall.",
+                                   "appear. For one digit, a spread counts mistakes, not variety (that is the recall).",
         "gan.meter_pr": "Against {n} real {digit}s of the training digits (classifier features, k = {k}): "
                         "**precision {p:.0%}** (95%: {p_low:.0%}–{p_high:.0%}), the samples that look like some real "
                         "{digit} (quality) · **recall {r:.0%}** ({r_low:.0%}–{r_high:.0%}), the real {digit}s that "
@@ -83,8 +82,7 @@ STRINGS = {
         "gan.snapshot_steps": "Training steps of the snapshots: {steps}",
         "gan.timeline_note": "**Step {step}** · classified as the requested digit **{acc:.0%}** · mean confidence "
                              "{conf:.0%} · {classes} of 10 classes when the class is random · **digit-FID {fid:.0f}** "
-                             "(real digits: {real:.0f} for 1,000 of them, {floor:.0f} for two halves; untrained: "
-                             "{ceiling:.0f}; lower is better)",
+                             "(untrained: {ceiling:.0f}; lower is better)",
         "gan.timeline_overconfident": "The classifier is **{conf:.0%}** sure on average but reads the requested "
                                       "digit in only **{acc:.0%}** of the samples: it has no answer 'not a digit', "
                                       "so its confidence on blobs is not quality. The match and digit-FID are.",
@@ -182,8 +180,8 @@ STRINGS = {
         "gan.meter_entropy": "預測類別的分散程度（多樣性）：**{h:.2f} 位元**，最多 {top:.2f} · "
                              "出現 {classes} / 10 個類別",
         "gan.meter_overconfident": "它的信心遠高於它讀對指定數字的比例：這時信心不代表品質。",
-        "gan.meter_entropy_digit": "預測類別的分散程度：**{h:.2f} 位元** · 出現 {classes} / 10 個類別。指定一個數字時，"
-                                   "分散代表有樣本被讀成別的數字（錯誤），而不是多樣性：同一個數字內的多樣性要看召回率。",
+        "gan.meter_entropy_digit": "預測類別的分散程度：**{h:.2f} 位元** · 出現 {classes} / 10 個類別。"
+                                   "指定一個數字時，分散代表錯誤，而不是多樣性（多樣性看召回率）。",
         "gan.meter_pr": "以 {n} 個真實訓練數字 {digit} 為參考（分類器特徵，k = {k}）：**精確率 {p:.0%}**"
                         "（95%：{p_low:.0%}–{p_high:.0%}），看起來像某個真實 {digit} 的樣本比例（品質）· "
                         "**召回率 {r:.0%}**（{r_low:.0%}–{r_high:.0%}），有某個樣本像它的真實 {digit} 比例（多樣性）。",
@@ -222,8 +220,7 @@ STRINGS = {
         "gan.snapshot_steps": "各快照的訓練步數：{steps}",
         "gan.timeline_note": "**第 {step} 步** · 被分類成指定數字 **{acc:.0%}** · 平均信心 {conf:.0%} · 類別隨機時出現 "
                              "{classes} / 10 個類別 · **digit-FID {fid:.0f}**"
-                             "（真實數字：1,000 個為 {real:.0f}，分兩半互比為 "
-                             "{floor:.0f}；未訓練：{ceiling:.0f}；越低越好）",
+                             "（未訓練：{ceiling:.0f}；越低越好）",
         "gan.timeline_overconfident": "分類器平均有 **{conf:.0%}** 的信心，卻只把 **{acc:.0%}** 的樣本讀成指定的數字："
                                       "它沒有「不是數字」這個答案，所以它對一團模糊的信心不代表品質。"
                                       "要看的是符合比例與 digit-FID。",

@@ -289,7 +289,6 @@ def timeline_text(position: int, lang: str) -> str:
     metrics = card()["metrics"]
     lines = [t("gan.timeline_note", lang, step=entry["step"], acc=entry["class_accuracy"],
                conf=entry["mean_confidence"], classes=entry["random_class_coverage"], fid=entry["digit_fid"],
-               floor=metrics["digit_fid_floor_real_halves"], real=metrics["digit_fid_real_training_1000"],
                ceiling=metrics["digit_fid_ceiling_untrained"])]
     if entry["mean_confidence"] - entry["class_accuracy"] >= OVERCONFIDENT:
         lines.append(t("gan.timeline_overconfident", lang, conf=entry["mean_confidence"], acc=entry["class_accuracy"]))
