@@ -555,6 +555,9 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         demo.load(interpolate, api_name="gan_interpolate", **walk_args)
         gr.on([walk_button.click, path.input, frames.release, seed_b.submit], interpolate_live,
               api_name="gan_interpolate_live", api_visibility="private", **walk_args)
+        for number, event in enumerate(resampled):  # seed A, the digit and ψ are the walk's too: its note follows them
+            event.success(interpolate_live, api_name=f"gan_interpolate_follow_{number}", api_visibility="private",
+                          **walk_args)
 
         gr.Markdown(i18n("gan.vary_header"), elem_classes=["section-title"])
         gr.Markdown(i18n("gan.vary_intro"))
