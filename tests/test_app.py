@@ -97,6 +97,7 @@ def test_readme_has_the_two_commands_and_ci_runs_the_test_one():
     ("demos.saliency.measure", ["--quick"], "efficientnet_lite0/card.json"),
     ("demos.audio_attack.train", ["--smoke"], "card.json"),
     ("demos.gan.train", ["--quick"], "card.json"),
+    ("demos.gan.train", ["--truncation", "--quick"], "truncation.json"),
     ("demos.cyclegan.train", ["--smoke"], "card.json"),
     ("demos.cyclegan.measure", ["--quick"], "results.json"),
     ("demos.fill_mask.train", ["--smoke"], "card.json"),

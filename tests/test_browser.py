@@ -352,7 +352,8 @@ GAN_LATIN = {"GAN", "GANs", "WGAN", "FID", "lerp", "slerp", "Goodfellow", "Arjov
              "Lipschitz", "BigGAN", "StyleGAN", "DCGAN", "safetensors", "pickle", "mathcal", "mathbb", "data", "min",
              "max", "log", "sim", "frac", "hat", "nabla", "lambda", "sqrt", "approx", "text", "mathrm", "parallel",
              "le", "gan", "CNN", "psi", "digit", "Hub", "CPU", "python", "train", "demos", "bits", "cpu",
-             "chet", "logD"}  # Fréchet; −log D(G(z)) as typeset
+             "chet", "logD",  # Fréchet; −log D(G(z)) as typeset
+             "Kynk", "nniemi", "Wilson"}  # Kynkäänniemi et al. (precision and recall); the Wilson interval
 
 
 def open_gan(page, lang="en"):
@@ -368,6 +369,10 @@ def test_gan_samples_a_digit_and_the_presets_show_mode_collapse(page):
     page.get_by_role("option", name="3", exact=True).click()
     page.wait_for_function(f"document.querySelector('#gan-grid img').src !== {before!r}", timeout=60_000)
     assert int(page.locator("#gan-meter").inner_text().split("digit: ")[1].split("%")[0]) >= 80
+    meter = page.locator("#gan-meter").inner_text()
+    assert "precision" in meter and "recall" in meter and "Against 40 real 3s" in meter  # one digit, 40 samples
+    page.wait_for_function("document.querySelector('#gan-norm-note').innerText.includes('both ends are 3s')",
+                           timeout=60_000)  # the walk follows the digit, and its note says what its ends are
     click_and_wait(page, "gan-preset-collapse", "gan-play-numbers", "Step 200", 120_000)
     assert "Modes covered" in page.locator("#gan-play-numbers").inner_text()
     page.locator("#gan-board img").wait_for(timeout=30_000)

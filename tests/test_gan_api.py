@@ -44,11 +44,12 @@ def test_same_seed_same_grid_and_a_random_class_grid_spreads_over_the_classes(cl
 
 
 def test_truncation_zero_draws_one_average_digit(client):
-    grid, histogram, _, _ = sample(client, seed=1, count=10, digit="7", psi=0.0)
+    grid, histogram, meter, _ = sample(client, seed=1, count=10, digit="7", psi=0.0)
     image = picture(grid)
     cells = [image[2:86, 2 + i * 86:86 + i * 86] for i in range(10)]
     assert all(np.array_equal(cells[0], cell) for cell in cells)
     assert {row[0]: row[1] for row in rows(histogram)}["7"] == 10
+    assert "recall 0%" in meter and "10 real 7s" in meter  # ten copies of one digit cover none of the real 7s
 
 
 @pytest.mark.parametrize("args, words", [

@@ -320,3 +320,58 @@ def test_mode_counts_find_the_nearest_mode():
     angles = np.array([0, 2, 2, 7]) * 2 * np.pi / 8
     points = logic.RING_RADIUS * np.stack([np.cos(angles), np.sin(angles)], 1) + 0.1
     assert logic.mode_counts(np.vstack([points, [[0.0, 0.0]]])).tolist() == [1, 0, 2, 0, 0, 0, 0, 1]
+
+
+# ------------------------------------------------------------------ improved precision and recall
+
+
+def test_knn_radii_and_the_manifold_on_a_line():
+    points = np.arange(6, dtype=float)[:, None]  # 0, 1, ..., 5 on a line
+    assert logic.knn_radii(points, 1).tolist() == [1.0] * 6
+    assert logic.knn_radii(points, 3).tolist() == [3.0, 2.0, 2.0, 2.0, 2.0, 3.0]
+    queries = np.array([[-3.0], [-3.5], [8.0], [8.5], [2.5]])
+    assert logic.inside_manifold(queries, points, 3).tolist() == [True, False, True, False, True]
+
+
+def test_precision_recall_oracles():
+    rng = np.random.default_rng(0)
+    real = rng.normal(size=(50, 4))
+    same = logic.precision_recall(real, real.copy())
+    assert (same.precision, same.recall, same.generated, same.real, same.k) == (1.0, 1.0, 50, 50, logic.PR_K)
+    far = logic.precision_recall(real, real + 100)
+    assert (far.precision, far.recall) == (0.0, 0.0)
+    one_point = logic.precision_recall(real, np.repeat(real[:1], 50, axis=0))  # a collapsed generator
+    assert one_point.precision == 1.0 and one_point.recall == 1 / 50  # it covers only itself
+    narrow = logic.precision_recall(real, real[:, :] * 0.3)  # a truncated copy: inside, but covering less
+    wide = logic.precision_recall(real, real * 3.0)
+    assert narrow.precision > wide.precision and narrow.recall < wide.recall
+    with pytest.raises(ValueError):
+        logic.precision_recall(real[:3], real)
+
+
+def test_wilson_intervals():
+    for share, n in ((0.0, 10), (1.0, 10), (0.5, 40), (0.9, 64)):
+        low, high = logic.wilson_interval(share, n)
+        assert 0 <= low <= share <= high <= 1 and high - low > 0
+    assert np.diff(logic.wilson_interval(0.5, 400)) < np.diff(logic.wilson_interval(0.5, 40))  # more samples
+    found = logic.PrecisionRecall(0.8, 0.3, 40, 40, 3)
+    assert found.interval("precision")[0] < 0.8 < found.interval("precision")[1]
+    assert found.interval("recall")[0] < 0.3 < found.interval("recall")[1]
+
+
+def test_the_real_reference_is_a_fixed_draw_of_the_digit():
+    labels = np.repeat(np.arange(10), 20)
+    images = np.arange(200)[:, None, None] * np.ones((1, 28, 28), int)
+    picked = logic.real_reference(images, labels, 4, 12)
+    assert len(picked) == 12 and set(labels[picked[:, 0, 0]]) == {4}
+    assert np.array_equal(picked, logic.real_reference(images, labels, 4, 12))
+    with pytest.raises(ValueError):
+        logic.real_reference(images, labels, 4, 21)
+
+
+def test_seed_of_another_class_is_the_first_seed_whose_class_differs():
+    for seed in (0, 7, 2024, 123456):
+        other = logic.seed_of_another_class(seed)
+        own = int(logic.classes(seed, 1, None)[0])
+        assert other != seed and int(logic.classes(other, 1, None)[0]) != own
+        assert all(int(logic.classes(s, 1, None)[0]) == own for s in range(other) if s != seed)

@@ -89,6 +89,22 @@ def test_what_the_notes_say_is_true_of_the_results(results):
     assert float(z.norm(dim=1).median()) == pytest.approx(8, rel=0.1)
 
 
+def test_what_the_notes_say_about_truncation_is_true_of_the_results(results):
+    """'64 identical samples at ψ = 0 and varied ones at ψ = 1 are both 0.00 bits; at ψ = 2 the bits rise';
+    'precision falls and recall rises with ψ' (the file the notes quote; the held-out check is test_gan_claims)."""
+    found = results["truncation"]
+    rows = {row["psi"]: row for row in found["rows"]}
+    assert sorted(rows) == [0.0, 0.5, 1.0, 1.5, 2.0]
+    assert found["k"] == logic.PR_K and found["samples_per_grid"] == logic.MAX_GRID and found["grids_per_psi"] >= 30
+    assert rows[0.0]["class_spread_bits"] == 0 and rows[1.0]["class_spread_bits"] < 0.1
+    assert rows[2.0]["class_spread_bits"] > rows[1.0]["class_spread_bits"] + 0.3
+    for reference in ("training", "test"):
+        precision = [rows[psi][reference]["precision"] for psi in sorted(rows)]
+        recall = [rows[psi][reference]["recall"] for psi in sorted(rows)]
+        assert precision == sorted(precision, reverse=True) and recall == sorted(recall), reference
+        assert rows[0.0][reference]["recall"] == 0 and rows[0.0][reference]["precision"] >= 0.9
+
+
 def test_the_presets_in_the_tab_reproduce_the_shipped_results(results):
     for name in ("collapse", "cure"):
         config, steps, _ = logic.PRESETS[name]

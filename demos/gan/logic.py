@@ -99,6 +99,16 @@ def interpolate(model: nn.Module, seed_a: int, seed_b: int, frames: int, digit: 
     return Walk(generate(model, z, lerp(c_a, c_b, t)), z.norm(dim=1).numpy(), t.numpy())
 
 
+def seed_of_another_class(seed: int, limit: int = 10_000) -> int:
+    """The smallest seed other than ``seed`` whose first sample's random class differs from ``seed``'s: a walk
+    from ``seed`` to it crosses from one digit to another (the tab's default seed B, found by this rule)."""
+    start = int(classes(seed, 1, None)[0])
+    for other in range(limit):
+        if other != seed and int(classes(other, 1, None)[0]) != start:
+            return other
+    raise ValueError("no seed of another class found")
+
+
 def vary(model: nn.Module, seed: int, count: int, digit: int | None, psi: float, dimension: int,
          value: float) -> tuple[np.ndarray, np.ndarray]:
     """The grid of (seed, count, digit, ψ) with coordinate ``dimension`` of every z set to ``value``; and the
@@ -175,6 +185,80 @@ def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
 
 def digit_fid(classifier: nn.Module, images: np.ndarray, reference: np.ndarray) -> float:
     return frechet_distance(features(classifier, images), features(classifier, reference))
+
+
+def knn_radii(points: np.ndarray, k: int) -> np.ndarray:
+    """For each row, the distance to its k-th nearest other row: the radius of its ball in the k-NN estimate of
+    the set's manifold (Kynkäänniemi et al. 2019)."""
+    dist = pairwise_distances(points, points)
+    np.fill_diagonal(dist, np.inf)
+    return np.sort(dist, axis=1)[:, k - 1]
+
+
+def pairwise_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    squared = (a * a).sum(1)[:, None] + (b * b).sum(1)[None] - 2 * a @ b.T
+    return np.sqrt(np.clip(squared, 0, None))
+
+
+def inside_manifold(queries: np.ndarray, points: np.ndarray, k: int) -> np.ndarray:
+    """(Q,) bool: is each query inside the ball of some point (the ball reaching that point's k-th neighbour)?
+    A small tolerance counts a query that sits exactly on a ball's edge, or on a point whose ball has radius 0
+    (identical samples), as inside."""
+    radii = knn_radii(points, k)
+    return (pairwise_distances(queries, points) <= radii[None] * (1 + 1e-9) + 1e-9).any(axis=1)
+
+
+@dataclass(frozen=True)
+class PrecisionRecall:
+    precision: float  # share of the generated samples inside the real digits' manifold
+    recall: float  # share of the real digits inside the generated samples' manifold
+    generated: int  # how many generated samples (the precision's sample size)
+    real: int  # how many real digits (the recall's sample size)
+    k: int
+
+    def interval(self, which: str, z: float = 1.96) -> tuple[float, float]:
+        """A 95% Wilson interval for the precision or the recall as a share of its sample (the spread from
+        drawing other samples of the same size; the manifolds' own estimation error comes on top)."""
+        value, n = (self.precision, self.generated) if which == "precision" else (self.recall, self.real)
+        return wilson_interval(value, n, z)
+
+
+def wilson_interval(share: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    if n <= 0:
+        return 0.0, 1.0
+    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+#: k of the k-NN manifolds (the paper's choice), and the fewest samples for which the meter reports them.
+PR_K = 3
+PR_MIN_SAMPLES = 10
+
+
+def precision_recall(real_features: np.ndarray, generated_features: np.ndarray, k: int = PR_K) -> PrecisionRecall:
+    """Improved precision and recall (Kynkäänniemi et al. 2019) of generated samples against real ones, from their
+    feature vectors (rows). Precision: how many generated samples look like some real sample (quality); recall:
+    how many real samples some generated sample looks like (coverage, the variety the generator reaches). Each
+    set's manifold is the union of balls around its points reaching their k-th nearest neighbour."""
+    real, fake = np.asarray(real_features, np.float64), np.asarray(generated_features, np.float64)
+    if min(len(real), len(fake)) <= k:
+        raise ValueError(f"need more than k = {k} samples in each set")
+    precision = float(inside_manifold(fake, real, k).mean())
+    recall = float(inside_manifold(real, fake, k).mean())
+    return PrecisionRecall(precision, recall, len(fake), len(real), k)
+
+
+def real_reference(images: np.ndarray, labels: np.ndarray, digit: int, count: int, seed: int = 0) -> np.ndarray:
+    """``count`` real images of ``digit`` (a fixed draw for ``seed``): the reference a grid of ``count`` samples
+    is compared with. The same size on both sides, as in the paper: the k-NN balls of the smaller set would
+    otherwise be wider and its side of the measure would look better than it is."""
+    of_digit = np.flatnonzero(np.asarray(labels) == digit)
+    if count > len(of_digit):
+        raise ValueError(f"only {len(of_digit)} real images of {digit}")
+    chosen = np.random.default_rng(seed + digit).permutation(of_digit)[:count]
+    return images[chosen]
 
 
 # ------------------------------------------------------------------ the 2-D playground

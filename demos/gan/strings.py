@@ -12,14 +12,18 @@ from core.models import ASSETS
 HERE = Path(__file__).parent
 CARD = ASSETS / "gan" / "digit_gan" / "card.json"
 RESULTS = ASSETS / "gan" / "results.json"
+TRUNCATION = ASSETS / "gan" / "truncation.json"
 
 STRINGS = {
     "en": {
         "gan.tab": "GAN",
         "gan.intro": "**A generator turns random noise z ~ N(0, I) into data.** This one was trained here, against a "
                      "discriminator, on the offline digits: pick a seed (it fixes z), a digit, and how far from the "
-                     "centre z may go (truncation ψ). The shared digit classifier judges every grid: **confident** "
-                     "means good quality, predictions **spread over all ten classes** mean no mode collapse.",
+                     "centre z may go (truncation ψ). The shared digit classifier judges every grid: how many "
+                     "samples it reads as the **requested digit**; for one digit, **precision** (samples that look "
+                     "like real digits of it) and **recall** (how much of the real digits' variety the samples "
+                     "reach); for random digits, predictions **spread over all ten classes** mean no mode collapse. "
+                     "Its confidence alone is not quality: it is sure of blobs too (see the training timeline).",
         "gan.seed": "Seed (fixes z)",
         "gan.randomise": "Random seed",
         "gan.digit": "Digit",
@@ -30,9 +34,19 @@ STRINGS = {
                         "sample of a digit is the same 'average' one; ψ > 1: rarer z, stranger samples.",
         "gan.meter_caption": "Quality and diversity: how many samples the classifier puts in each class",
         "gan.meter_match": "Classified as the requested digit: **{p:.0%}**",
-        "gan.meter_confidence": "Classifier's mean confidence (quality): **{p:.0%}**",
+        "gan.meter_confidence": "Classifier's mean confidence: **{p:.0%}**",
         "gan.meter_entropy": "Spread of the predicted classes (diversity): **{h:.2f} bits** of {top:.2f} at most "
                              "· {classes} of 10 classes appear",
+        "gan.meter_overconfident": "It is much surer than it is right about the requested digit: here its "
+                                   "confidence is not quality.",
+        "gan.meter_entropy_digit": "Spread of the predicted classes: **{h:.2f} bits** · {classes} of 10 classes "
+                                   "appear. For one digit, a spread counts mistakes, not variety (that is the recall).",
+        "gan.meter_pr": "Against {n} real {digit}s of the training digits (classifier features, k = {k}): "
+                        "**precision {p:.0%}** (95%: {p_low:.0%}–{p_high:.0%}), the samples that look like some real "
+                        "{digit} (quality) · **recall {r:.0%}** ({r_low:.0%}–{r_high:.0%}), the real {digit}s that "
+                        "some sample looks like (variety).",
+        "gan.meter_pr_few": "Precision and recall need at least {least} samples of one digit; {n} would say little.",
+        "gan.meter_pr_random": "Precision and recall are measured per digit: choose one to see what truncation trades.",
         "gan.walk_header": "Walk from one seed to another",
         "gan.walk_intro": "Interpolate between the first sample of this seed and of seed B. A straight line (**lerp**) "
                           "passes near the centre of z-space, where a 64-dimensional Gaussian almost never puts a "
@@ -44,6 +58,12 @@ STRINGS = {
         "gan.path_slerp": "slerp (along the sphere)",
         "gan.walk_button": "Interpolate",
         "gan.norm_caption": "‖z‖ along the two paths",
+        "gan.walk_ends": "From a **{a}** (seed A; the classifier reads {read_a}, {p_a:.0%} sure) to a **{b}** "
+                         "(seed B; it reads {read_b}, {p_b:.0%} sure).",
+        "gan.walk_same_digit": "Both ends are the same digit: this walk changes the style, not the digit. Seed "
+                               "B = {other} is the first seed of another digit.",
+        "gan.walk_same_digit_chosen": "A digit is chosen, so both ends are {digit}s: the walk changes the style "
+                                      "only. Choose 'random' to cross from one digit to another.",
         "gan.norm_note": "lerp: ‖z‖ goes {start:.1f} → **{middle:.1f}** → {end:.1f}; slerp never goes below "
                          "{slerp_min:.1f}. A {dim}-dimensional Gaussian sample has ‖z‖ ≈ √{dim} · ψ = {typical:.1f}.",
         "gan.vary_header": "Move one coordinate of z",
@@ -62,8 +82,21 @@ STRINGS = {
         "gan.snapshot_steps": "Training steps of the snapshots: {steps}",
         "gan.timeline_note": "**Step {step}** · classified as the requested digit **{acc:.0%}** · mean confidence "
                              "{conf:.0%} · {classes} of 10 classes when the class is random · **digit-FID {fid:.0f}** "
-                             "(real digits: {real:.0f} for 1,000 of them, {floor:.0f} for two halves; untrained: "
-                             "{ceiling:.0f}; lower is better)",
+                             "(untrained: {ceiling:.0f}; lower is better)",
+        "gan.timeline_overconfident": "The classifier is **{conf:.0%}** sure on average but reads the requested "
+                                      "digit in only **{acc:.0%}** of the samples: it has no answer 'not a digit', "
+                                      "so its confidence on blobs is not quality. The match and digit-FID are.",
+        "gan.fid_within": "Digit-FID {fid:.0f} ({n:,} samples against the {reference:,} test digits) lies between "
+                          "the two real-data references: {real:.0f} for 1,000 real training digits and {halves:.0f} "
+                          "for two halves ({half} and {other}) of the test digits. That is as close as real digits "
+                          "come at these sample sizes, not 'better than real data': FID is biased upwards when fewer "
+                          "samples are compared, so the real references differ by {spread:.0f} among themselves.",
+        "gan.fid_below": "Digit-FID {fid:.0f} ({n:,} samples) lies below both real-data references ({real:.0f} for "
+                         "1,000 real training digits, {halves:.0f} for two halves of the test digits). Not 'better "
+                         "than real data': FID depends on the sample size (the references differ by {spread:.0f}), "
+                         "and these test digits chose the shipped snapshot, which makes its score slightly optimistic.",
+        "gan.fid_above": "Digit-FID {fid:.0f} ({n:,} samples) is {times:.1f}× the lower real-data reference "
+                         "({low:.0f}): further from the test digits than real digits are.",
         "gan.play_header": "Train a GAN yourself (2-D playground)",
         "gan.play_intro": "Real data (black) on a plane; the generator (orange) turns 2-D noise into points. The "
                           "background is the discriminator's verdict (red: real, blue: generated); arrows show where "
@@ -130,7 +163,9 @@ STRINGS = {
         "gan.tab": "生成對抗網路 GAN",
         "gan.intro": "**生成器把隨機雜訊 z ~ N(0, I) 變成資料。** 這個生成器是在本機用離線手寫與印刷數字、和鑑別器對抗"
                      "訓練出來的：選一個種子（決定 z）、一個數字，以及 z 能離中心多遠（截斷 ψ）。共用的數字分類器會評判"
-                     "每一組樣本：分類器**有信心**代表品質好，預測**分散在全部十個類別**代表沒有模式崩潰。",
+                     "每一組樣本：有多少樣本被讀成**指定的數字**；指定一個數字時，還有**精確率**（看起來像該數字真實樣本的生成樣本比例）"
+                     "與**召回率**（生成樣本涵蓋了多少真實數字的變化）；數字隨機時，預測**分散在全部十個類別**代表沒有"
+                     "模式崩潰。分類器的信心本身不等於品質：它對一團模糊也可能很有信心（見訓練過程）。",
         "gan.seed": "種子（決定 z）",
         "gan.randomise": "隨機種子",
         "gan.digit": "數字",
@@ -141,9 +176,17 @@ STRINGS = {
                         "的那一個；ψ > 1：較罕見的 z，樣本較奇怪。",
         "gan.meter_caption": "品質與多樣性：分類器把多少樣本分到每個類別",
         "gan.meter_match": "被分類成指定數字的比例：**{p:.0%}**",
-        "gan.meter_confidence": "分類器的平均信心（品質）：**{p:.0%}**",
+        "gan.meter_confidence": "分類器的平均信心：**{p:.0%}**",
         "gan.meter_entropy": "預測類別的分散程度（多樣性）：**{h:.2f} 位元**，最多 {top:.2f} · "
                              "出現 {classes} / 10 個類別",
+        "gan.meter_overconfident": "它的信心遠高於它讀對指定數字的比例：這時信心不代表品質。",
+        "gan.meter_entropy_digit": "預測類別的分散程度：**{h:.2f} 位元** · 出現 {classes} / 10 個類別。"
+                                   "指定一個數字時，分散代表錯誤，而不是多樣性（多樣性看召回率）。",
+        "gan.meter_pr": "以 {n} 個真實訓練數字 {digit} 為參考（分類器特徵，k = {k}）：**精確率 {p:.0%}**"
+                        "（95%：{p_low:.0%}–{p_high:.0%}），看起來像某個真實 {digit} 的樣本比例（品質）· "
+                        "**召回率 {r:.0%}**（{r_low:.0%}–{r_high:.0%}），有某個樣本像它的真實 {digit} 比例（多樣性）。",
+        "gan.meter_pr_few": "精確率與召回率至少需要同一個數字的 {least} 個樣本；{n} 個說明不了什麼。",
+        "gan.meter_pr_random": "精確率與召回率是對每個數字分別衡量的：選一個數字，看看截斷換掉了什麼。",
         "gan.walk_header": "從一個種子走到另一個種子",
         "gan.walk_intro": "在這個種子與種子 B 的第一個樣本之間內插。直線（**lerp**）會經過 z 空間的中心附近，而 64 維"
                           "高斯分布幾乎從不在那裡取樣；沿著球面的弧線（**slerp**）則一直留在樣本所在的地方。請看 ‖z‖。",
@@ -154,6 +197,12 @@ STRINGS = {
         "gan.path_slerp": "slerp（沿球面）",
         "gan.walk_button": "內插",
         "gan.norm_caption": "兩條路徑上的 ‖z‖",
+        "gan.walk_ends": "從 **{a}**（種子 A；分類器讀成 {read_a}，信心 {p_a:.0%}）走到 **{b}**"
+                         "（種子 B；讀成 {read_b}，信心 {p_b:.0%}）。",
+        "gan.walk_same_digit": "兩端是同一個數字：這段路徑改變的是筆跡風格，不是數字。種子 B = {other} "
+                               "是第一個屬於其他數字的種子。",
+        "gan.walk_same_digit_chosen": "已指定數字，所以兩端都是 {digit}：路徑只改變風格。"
+                                      "選「隨機」才能從一個數字走到另一個數字。",
         "gan.norm_note": "lerp：‖z‖ 從 {start:.1f} → **{middle:.1f}** → {end:.1f}；slerp 從未低於 {slerp_min:.1f}。"
                          "{dim} 維高斯樣本的 ‖z‖ ≈ √{dim} · ψ = {typical:.1f}。",
         "gan.vary_header": "移動 z 的一個座標",
@@ -171,8 +220,20 @@ STRINGS = {
         "gan.snapshot_steps": "各快照的訓練步數：{steps}",
         "gan.timeline_note": "**第 {step} 步** · 被分類成指定數字 **{acc:.0%}** · 平均信心 {conf:.0%} · 類別隨機時出現 "
                              "{classes} / 10 個類別 · **digit-FID {fid:.0f}**"
-                             "（真實數字：1,000 個為 {real:.0f}，分兩半互比為 "
-                             "{floor:.0f}；未訓練：{ceiling:.0f}；越低越好）",
+                             "（未訓練：{ceiling:.0f}；越低越好）",
+        "gan.timeline_overconfident": "分類器平均有 **{conf:.0%}** 的信心，卻只把 **{acc:.0%}** 的樣本讀成指定的數字："
+                                      "它沒有「不是數字」這個答案，所以它對一團模糊的信心不代表品質。"
+                                      "要看的是符合比例與 digit-FID。",
+        "gan.fid_within": "digit-FID {fid:.0f}（{n:,} 個樣本對 {reference:,} 個測試數字）落在兩個真實資料參考值之間："
+                          "1,000 個真實訓練數字為 {real:.0f}，"
+                          "測試數字分兩半（{half} 與 {other} 個）互比為 {halves:.0f}。"
+                          "這表示在這些樣本數下，它和真實數字一樣接近，而不是「比真實資料更好」：比較的樣本越少，"
+                          "FID 越偏高，所以兩個真實參考值彼此就差了 {spread:.0f}。",
+        "gan.fid_below": "digit-FID {fid:.0f}（{n:,} 個樣本）低於兩個真實資料參考值（1,000 個真實訓練數字為 "
+                         "{real:.0f}，測試數字分兩半互比為 {halves:.0f}）。這不代表「比真實資料更好」：FID 取決於樣本數"
+                         "（兩個參考值彼此差了 {spread:.0f}），而且內建快照正是用這些測試數字挑出來的，分數略為樂觀。",
+        "gan.fid_above": "digit-FID {fid:.0f}（{n:,} 個樣本）是較低的真實資料參考值（{low:.0f}）的 {times:.1f} 倍："
+                         "離測試數字比真實數字還遠。",
         "gan.play_header": "自己訓練一個 GAN（二維遊樂場）",
         "gan.play_intro": "平面上的真實資料（黑點）；生成器（橘點）把二維雜訊變成點。"
                           "背景是鑑別器的判斷（紅：真、藍：生成），"
@@ -237,9 +298,16 @@ STRINGS = {
 
 
 def load_results() -> dict | None:
-    """The bundled generator's card (its quality bar and timeline) and the playground's measured presets."""
-    card, playground = read_results(CARD), read_results(RESULTS)
-    return {"card": card, "playground": playground} if card and playground else None
+    """The bundled generator's card (its quality bar and timeline), the playground's measured presets and
+    truncation's precision/recall trade-off."""
+    card, playground, truncation = read_results(CARD), read_results(RESULTS), load_truncation()
+    return {"card": card, "playground": playground, "truncation": truncation} if card and playground and truncation \
+        else None
+
+
+def load_truncation() -> dict | None:
+    """Precision and recall against ψ (python -m demos.gan.train --truncation)."""
+    return read_results(TRUNCATION)
 
 
 def note_numbers(results: dict) -> dict[str, str]:
@@ -266,6 +334,23 @@ def note_numbers(results: dict) -> dict[str, str]:
         "cure_every": ", ".join(map(str, play["cure"]["modes_every_100"])),
         "gan_5_modes": ", ".join(map(str, play["gan_d5"]["modes_every_100"])),
         "train_minutes": f"{results['card']['training']['seconds'] / 60:.0f}",
+        **truncation_numbers(results["truncation"]),
+    }
+
+
+def truncation_numbers(truncation: dict) -> dict[str, str]:
+    """The ψ trade-off as the notes quote it: precision and recall at each measured ψ, and the sample sizes."""
+    rows = truncation["rows"]
+    pct = lambda value: f"{value:.0%}"  # noqa: E731
+    return {
+        "trunc_psis": ", ".join(f"{row['psi']:g}" for row in rows),
+        "trunc_precision": ", ".join(pct(row["training"]["precision"]) for row in rows),
+        "trunc_recall": ", ".join(pct(row["training"]["recall"]) for row in rows),
+        "trunc_test_precision": ", ".join(pct(row["test"]["precision"]) for row in rows),
+        "trunc_test_recall": ", ".join(pct(row["test"]["recall"]) for row in rows),
+        "trunc_bits": ", ".join(f"{row['class_spread_bits']:.2f}" for row in rows),
+        "trunc_samples": str(truncation["samples_per_grid"]), "trunc_grids": str(truncation["grids_per_psi"]),
+        "trunc_k": str(truncation["k"]),
     }
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from core.data.digits import TEST, TRAIN, load_split
 from core.i18n import UserInputError, check_number, shown, t
 from core.memo import Memo
 from core.models import read_card
@@ -41,8 +42,13 @@ TOPIC = "gan"
 SEED_MAX = 2**32 - 1
 COUNT_RANGE, PSI_RANGE, FRAMES_RANGE, VALUE_RANGE = (1, logic.MAX_GRID), (0, 2), (2, 32), (-4, 4)
 DIGIT_CHOICES = ["random"] + [str(d) for d in range(10)]
-DEFAULTS = {"seed": 2024, "count": 40, "digit": "random", "psi": 1.0, "seed_b": 7, "frames": 10,
-            "path": "slerp", "dimension": 0, "value": 0.0}
+DEFAULTS = {"seed": 2024, "count": 40, "digit": "random", "psi": 1.0, "frames": 10, "path": "slerp", "dimension": 0,
+            "value": 0.0}
+#: Seed B: by a rule, not by hand: the first seed whose sample is of another digit than seed A's, so the default walk
+#: crosses from one digit to another.
+DEFAULTS["seed_b"] = logic.seed_of_another_class(DEFAULTS["seed"])
+#: Confidence this far above the share of samples read as the requested digit: the classifier is sure of blobs.
+OVERCONFIDENT = 0.2
 #: The playground. Own lane: one user's training at a time, beside (not behind) the app's heavy lane.
 PLAY_LANE = {"concurrency_id": "gan_playground", "concurrency_limit": 1}
 LEARNING_RATES = ["0.0001", "0.0003", "0.001", "0.003", "0.01"]
@@ -97,12 +103,40 @@ def histogram_frame(meter: logic.Meter) -> pd.DataFrame:
     return pd.DataFrame({"digit": [str(d) for d in range(10)], "n": meter.histogram.astype(int)})
 
 
-def meter_text(meter: logic.Meter, lang: str) -> str:
+@functools.lru_cache(maxsize=4 * logic.MAX_GRID)
+def reference_features(digit: int, count: int) -> np.ndarray:
+    """The judge's features of ``count`` real training digits of ``digit`` (a fixed draw): what a grid of
+    ``count`` samples of that digit is compared with (the digits the generator learned to imitate)."""
+    data = load_split(TRAIN)
+    return logic.features(judge_model(), logic.real_reference(data.images, data.labels, digit, count))
+
+
+def grid_precision_recall(images: np.ndarray, digit: int | None) -> logic.PrecisionRecall | None:
+    """Precision and recall of the grid against as many real digits of the requested class; None without a
+    requested digit or with fewer than logic.PR_MIN_SAMPLES samples."""
+    if digit is None or len(images) < logic.PR_MIN_SAMPLES:
+        return None
+    return logic.precision_recall(reference_features(digit, len(images)), logic.features(judge_model(), images))
+
+
+def meter_text(meter: logic.Meter, lang: str, digit: int | None = None,
+               scores: logic.PrecisionRecall | None = None) -> str:
+    classes = int((meter.histogram > 0).sum())
+    spread = "gan.meter_entropy" if digit is None else "gan.meter_entropy_digit"
     lines = [t("gan.meter_confidence", lang, p=meter.mean_confidence),
-             t("gan.meter_entropy", lang, h=meter.entropy_bits, top=np.log2(10),
-               classes=int((meter.histogram > 0).sum()))]
+             t(spread, lang, h=meter.entropy_bits, top=np.log2(10), classes=classes)]
     if meter.match is not None:
         lines.insert(0, t("gan.meter_match", lang, p=meter.match))
+        if meter.mean_confidence - meter.match >= OVERCONFIDENT:
+            lines.insert(2, t("gan.meter_overconfident", lang))
+    if digit is None:
+        lines.append(t("gan.meter_pr_random", lang))
+    elif scores is None:
+        lines.append(t("gan.meter_pr_few", lang, n=len(meter.predicted), least=logic.PR_MIN_SAMPLES))
+    else:
+        (p_low, p_high), (r_low, r_high) = scores.interval("precision"), scores.interval("recall")
+        lines.append(t("gan.meter_pr", lang, digit=digit, n=scores.real, k=scores.k, p=scores.precision,
+                       p_low=p_low, p_high=p_high, r=scores.recall, r_low=r_low, r_high=r_high))
     return "\n\n".join(lines)
 
 
@@ -111,15 +145,18 @@ def _sample(seed, count, digit, psi, lang: str, live: bool):
     seed, count, digit, psi = read_grid(seed, count, digit, psi, lang, live)
     images, labels = logic.sample(generator_model(), seed, count, digit, psi)
     meter = logic.meter(judge_model(), images, labels)
+    scores = grid_precision_recall(images, digit)
     picture = figures.tile(images, figures.columns_for(count))
-    return picture, histogram_frame(meter), meter_text(meter, lang), watch.label(lang)
+    return picture, histogram_frame(meter), meter_text(meter, lang, digit, scores), watch.label(lang)
 
 
 @handler
 def sample(seed=DEFAULTS["seed"], count=DEFAULTS["count"], digit=DEFAULTS["digit"], psi=DEFAULTS["psi"], lang="en"):
     """A grid of ``count`` (1-64) generated digits for ``seed`` (0 to 2³²−1), all of ``digit`` ("0"-"9") or
     each of a random class ("random"), with truncation ψ (0-2: z is scaled by ψ). Returns the grid, the
-    classifier's predicted-class counts, the quality/diversity meter and the timing."""
+    classifier's predicted-class counts, the meter (match, confidence, spread of classes; with one digit and at
+    least 10 samples, improved precision and recall against as many real digits of that class, with 95%
+    intervals) and the timing."""
     return _sample(seed, count, digit, psi, lang, live=False)
 
 
@@ -171,15 +208,30 @@ def _interpolate(seed_a, seed_b, frames, digit, psi, path, lang: str, live: bool
     lerp_norms = walks["lerp"].norms
     note = t("gan.norm_note", lang, start=lerp_norms[0], middle=float(lerp_norms.min()), end=lerp_norms[-1],
              slerp_min=float(walks["slerp"].norms.min()), dim=model.z_dim, typical=np.sqrt(model.z_dim) * psi)
+    note = walk_ends_text(walk, seed_a, seed_b, digit, lang) + "\n\n" + note
     return gallery, _gif_file(walk.images), norms_frame(walks, lang), note, watch.label(lang)
+
+
+def walk_ends_text(walk: logic.Walk, seed_a: int, seed_b: int, digit: int | None, lang: str) -> str:
+    """What the walk's two ends are: the requested classes and what the judge reads in the first and last frame;
+    when both ends are the same digit, the page says the walk changes the style, not the digit."""
+    asked = [int(logic.classes(s, 1, digit)[0]) for s in (seed_a, seed_b)]
+    judged = logic.meter(judge_model(), walk.images[[0, -1]])
+    read, sure = judged.predicted.tolist(), judged.confidence.tolist()
+    text = t("gan.walk_ends", lang, a=asked[0], b=asked[1], read_a=read[0], read_b=read[1], p_a=sure[0], p_b=sure[1])
+    if digit is not None:
+        return text + " " + t("gan.walk_same_digit_chosen", lang, digit=digit)
+    if asked[0] == asked[1]:
+        return text + " " + t("gan.walk_same_digit", lang, other=logic.seed_of_another_class(seed_a))
+    return text
 
 
 @handler
 def interpolate(seed_a=DEFAULTS["seed"], seed_b=DEFAULTS["seed_b"], frames=DEFAULTS["frames"],
                 digit=DEFAULTS["digit"], psi=DEFAULTS["psi"], path=DEFAULTS["path"], lang="en"):
     """From seed a's first sample to seed b's in ``frames`` (2-32) steps along ``path`` ("lerp": a straight line;
-    "slerp": along the sphere). Returns the frames (gallery), an animated GIF, ‖z‖ along both paths, a note and
-    the timing."""
+    "slerp": along the sphere). Returns the frames (gallery), an animated GIF, ‖z‖ along both paths, a note (the
+    two ends: the requested digits and what the classifier reads; ‖z‖ along the paths) and the timing."""
     return _interpolate(seed_a, seed_b, frames, digit, psi, path, lang, live=False)
 
 
@@ -235,10 +287,27 @@ def card() -> dict:
 def timeline_text(position: int, lang: str) -> str:
     entry = card()["timeline"][position]
     metrics = card()["metrics"]
-    return t("gan.timeline_note", lang, step=entry["step"], acc=entry["class_accuracy"],
-             conf=entry["mean_confidence"], classes=entry["random_class_coverage"], fid=entry["digit_fid"],
-             floor=metrics["digit_fid_floor_real_halves"], real=metrics["digit_fid_real_training_1000"],
-             ceiling=metrics["digit_fid_ceiling_untrained"])
+    lines = [t("gan.timeline_note", lang, step=entry["step"], acc=entry["class_accuracy"],
+               conf=entry["mean_confidence"], classes=entry["random_class_coverage"], fid=entry["digit_fid"],
+               ceiling=metrics["digit_fid_ceiling_untrained"])]
+    if entry["mean_confidence"] - entry["class_accuracy"] >= OVERCONFIDENT:
+        lines.append(t("gan.timeline_overconfident", lang, conf=entry["mean_confidence"], acc=entry["class_accuracy"]))
+    lines.append(fid_verdict(entry["digit_fid"], metrics, lang))
+    return "\n\n".join(lines)
+
+
+def fid_verdict(fid: float, metrics: dict, lang: str) -> str:
+    """Where a digit-FID stands against the two real-data references, with their sample sizes: between or below
+    them means 'as close as real digits are at these sizes', never 'better than real data'."""
+    real, halves = metrics["digit_fid_real_training_1000"], metrics["digit_fid_floor_real_halves"]
+    low, high = min(real, halves), max(real, halves)
+    test_digits = len(load_split(TEST))
+    sizes = dict(n=metrics["samples"], reference=test_digits, half=test_digits // 2,
+                 other=test_digits - test_digits // 2, fid=fid, real=real, halves=halves, low=low, high=high,
+                 spread=high - low)
+    if fid > high:
+        return t("gan.fid_above", lang, times=fid / low, **sizes)
+    return t("gan.fid_within" if fid >= low else "gan.fid_below", lang, **sizes)
 
 
 def _timeline(position, lang: str, live: bool):
@@ -440,6 +509,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                     with gr.Column(scale=3, min_width=240):
                         gr.Markdown(i18n("gan.meter_caption"), elem_classes=["plot-caption"])
                         histogram = gr.BarPlot(x="digit", y="n", height=180, x_title=" ", y_title="n", sort="x",
+                                               y_lim=[0, None],  # bars from 0: a class of 2 shows a bar
                                                show_label=False, color_map={"n": COLORS["main"]},
                                                elem_id="gan-histogram")
                     with gr.Column(scale=2, min_width=220):
@@ -485,6 +555,9 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         demo.load(interpolate, api_name="gan_interpolate", **walk_args)
         gr.on([walk_button.click, path.input, frames.release, seed_b.submit], interpolate_live,
               api_name="gan_interpolate_live", api_visibility="private", **walk_args)
+        for number, event in enumerate(resampled):  # seed A, the digit and ψ are the walk's too: its note follows them
+            event.success(interpolate_live, api_name=f"gan_interpolate_follow_{number}", api_visibility="private",
+                          **walk_args)
 
         gr.Markdown(i18n("gan.vary_header"), elem_classes=["section-title"])
         gr.Markdown(i18n("gan.vary_intro"))
