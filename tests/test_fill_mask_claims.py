@@ -11,8 +11,18 @@ import torch
 from core.i18n import PLACEHOLDER
 from core.models import HubChoice, read_card, sha256_file
 from demos.fill_mask import logic, measure, strings, ui
-from demos.fill_mask.model import (BERT_BASE_EN, BERT_BASE_ZH, CHINESE, ENGLISH, MINILM, MINILM_DIR, MINILM_TRAINED,
-                                   MINILM_WEIGHTS_SHA256, MODELS, minilm_file)
+from demos.fill_mask.model import (
+    BERT_BASE_EN,
+    BERT_BASE_ZH,
+    CHINESE,
+    ENGLISH,
+    MINILM,
+    MINILM_DIR,
+    MINILM_TRAINED,
+    MINILM_WEIGHTS_SHA256,
+    MODELS,
+    minilm_file,
+)
 
 DATA = measure.held_out()
 RESULTS = json.loads(measure.RESULTS.read_text(encoding="utf-8"))

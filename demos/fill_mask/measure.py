@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import re
 from collections import Counter
 from pathlib import Path
@@ -146,7 +145,8 @@ def measure(quick: bool = False) -> dict:
                "pieces_words_only": not_word_answers(tok, answers, True)}
         probe = data["he_she" if lang == "en" else "zh_he_she"]
         row["he_she"] = he_she(model, tok, probe["items"][:n], probe["targets"])
-        row["senses"] = senses(model, tok, (data["senses"] if lang == "en" else data["zh_senses"])[:1 if quick else None])
+        sense_sets = data["senses"] if lang == "en" else data["zh_senses"]
+        row["senses"] = senses(model, tok, sense_sets[:1 if quick else None])
         other = data["zh_cloze" if lang == "en" else "en_cloze"][:n]
         unknown = [logic.unknown_share(tok, s) for s, _ in other]
         row["other_language_unk_share"] = round(sum(u for u, _ in unknown) / max(1, sum(t for _, t in unknown)), 4)

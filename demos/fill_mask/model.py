@@ -11,8 +11,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.models import (ASSETS, BundledChoice, HubChoice, PackagedChoice, from_transformers, read_tensors, slot,
-                         transformers_loader)
+from core.models import (
+    ASSETS,
+    BundledChoice,
+    HubChoice,
+    PackagedChoice,
+    from_transformers,
+    read_tensors,
+    slot,
+    transformers_loader,
+)
 
 SPECIALS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 ENGLISH_DIR = ASSETS / "fill_mask" / "en"
@@ -117,7 +125,8 @@ class ContinuedPackagedChoice(PackagedChoice):
         return super().available() and (MINILM_DIR / MINILM_TRAINED).is_file()
 
 
-MINILM = ContinuedPackagedChoice("all-MiniLM-L6-v2-mlm", MINILM_PACKAGE, MINILM_VERSION, MINILM_FILES + "model.safetensors",
+MINILM = ContinuedPackagedChoice("all-MiniLM-L6-v2-mlm", MINILM_PACKAGE, MINILM_VERSION,
+                        MINILM_FILES + "model.safetensors",
                         MINILM_WEIGHTS_SHA256, lambda: bert(MINILM_CONFIG), read=minilm_state,
                         companions=lambda: {"tokenizer": minilm_tokenizer()}, card_directory=MINILM_DIR)
 
@@ -135,5 +144,6 @@ ENGLISH = _bundled(ENGLISH_DIR)
 CHINESE = _bundled(CHINESE_DIR)
 
 MODELS = slot("fill_mask", "masked_lm", [BERT_BASE_EN, BERT_BASE_ZH, DISTILBERT_EN, MINILM, ENGLISH, CHINESE])
+# The language each model reads: the page opens on one that reads the user's.
 LANGUAGE = {BERT_BASE_EN.key: "en", BERT_BASE_ZH.key: "zh", DISTILBERT_EN.key: "en", MINILM.key: "en",
-            ENGLISH.key: "en", CHINESE.key: "zh"}  # the language each model reads: the page opens on one that reads the user's
+            ENGLISH.key: "en", CHINESE.key: "zh"}

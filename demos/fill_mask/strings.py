@@ -51,7 +51,8 @@ STRINGS = {
         "fill_mask.small_minilm": "**all-MiniLM-L6-v2, pre-training continued here as a masked LM**: a real "
                                   "pretrained English encoder ({parameters:.1f} M parameters, shipped in the PyPI "
                                   "package {package}) that had no fill-in-the-blank head; a head and {minutes:.0f} "
-                                  "minutes of masked-LM training on dictionary definitions and quotations were added here. Smaller "
+                                  "minutes of masked-LM training on dictionary definitions and quotations were added "
+                                  "here. Smaller "
                                   "than bert-base (6 layers, not 12)",
         "fill_mask.small_zh": "**bert-small-zh**, a {parameters:.0f} M-parameter character-level BERT trained here "
                               "for {hours:.1f} hours, mostly on Tang and Song poems (no real Chinese BERT ships "
@@ -183,11 +184,13 @@ STRINGS = {
         "fill_mask.hub_background": "目前使用的是{small}。真正的模型 **{name}** 正在背景下載（{share:.0%}），完成後請重"
                                     "新整理頁面。",
         "fill_mask.hub_ready": "真正的模型 **{name}** 已經可以用了：請在模型清單中選它。",
-        "fill_mask.small_en": "**bert-small-en**：在這裡訓練了 {hours:.1f} 小時、{parameters:.0f} M 參數的 BERT，只讀過 "
+        "fill_mask.small_en": "**bert-small-en**：在這裡訓練了 {hours:.1f} 小時、{parameters:.0f} M 參數的 BERT，只讀"
+                              "過 "
                               "170 萬字的英文辭典釋義與名言（所知遠不如真正的模型）",
         "fill_mask.small_minilm": "**all-MiniLM-L6-v2，在這裡接著做遮罩語言模型預訓練**：真正預訓練過的英文編碼器"
                                   "（{parameters:.1f} M 參數，隨 PyPI 套件 {package} 提供），原本沒有填空用的輸出層；"
-                                  "這裡加上輸出層，並用辭典釋義與名言做了 {minutes:.0f} 分鐘遮罩語言模型訓練。比 bert-base "
+                                  "這裡加上輸出層，並用辭典釋義與名言做了 {minutes:.0f} 分鐘遮罩語言模型訓練。比 bert"
+                                  "-base "
                                   "小（6 層，不是 12 層）",
         "fill_mask.small_zh": "**bert-small-zh**：在這裡訓練了 {hours:.1f} 小時、{parameters:.0f} M 參數的字元 BERT，"
                               "主要讀唐詩宋詞（離線時沒有真正的中文 BERT；它不太懂現代中文）",
@@ -199,32 +202,42 @@ STRINGS = {
         "fill_mask.script_en": "英文",
         "fill_mask.script_zh": "中文",
         "fill_mask.attribute": "屬性詞，遮住它來估計先驗（例如：護士）",
-        "fill_mask.target_table": "| 詞 | P(詞)，這個句子 | P(詞)，屬性詞也遮住 | 校正後（對數比） |\n| --- | ---: | ---: | "
+        "fill_mask.target_table": "| 詞 | P(詞)，這個句子 | P(詞)，屬性詞也遮住 | 校正後（對數比） |\n| --- | ---: | "
+                                  "---: | "
                                   "---: |",
         "fill_mask.target_row": "| {word} | {p:.2%} | {prior} | {corrected} |",
-        "fill_mask.target_corrected": "**校正先驗後**（Kurita 等人 2019：把「{attribute}」也遮住的同一個句子，就是模型在"
+        "fill_mask.target_corrected": "**校正先驗後**（Kurita 等人 2019：把「{attribute}」也遮住的同一個句子，就是模"
+                                      "型在"
                                       "這個位置的先驗）：<strong>{a}</strong> 對 <strong>{b}</strong> 是 {ratio:.2g} 倍"
                                       "——{verdict}",
-        "fill_mask.verdict_a": "這個句子的「{attribute}」讓模型偏向 <strong>{a}</strong>（超出先驗 {factor:g} 倍以上）。",
-        "fill_mask.verdict_b": "這個句子的「{attribute}」讓模型偏向 <strong>{b}</strong>（超出先驗 {factor:g} 倍以上）。",
-        "fill_mask.verdict_none": "與先驗相差不到 {factor:g} 倍：這裡的「{attribute}」沒有明顯影響；原始比值主要反映模型"
+        "fill_mask.verdict_a": "這個句子的「{attribute}」讓模型偏向 <strong>{a}</strong>（超出先驗 {factor:g} 倍以上"
+                               "）。",
+        "fill_mask.verdict_b": "這個句子的「{attribute}」讓模型偏向 <strong>{b}</strong>（超出先驗 {factor:g} 倍以上"
+                               "）。",
+        "fill_mask.verdict_none": "與先驗相差不到 {factor:g} 倍：這裡的「{attribute}」沒有明顯影響；原始比值主要反映"
+                                  "模型"
                                   "整體上偏好某個詞。",
-        "fill_mask.target_no_attribute": "原始比值混合了句子的影響與模型整體上對某個詞的偏好。輸入屬性詞（例如：護士）就能"
+        "fill_mask.target_no_attribute": "原始比值混合了句子的影響與模型整體上對某個詞的偏好。輸入屬性詞（例如：護士"
+                                         "）就能"
                                          "校正。",
         "fill_mask.target_rare": "「{word}」在這個模型的訓練文字中只出現 {count:,} 次（少於 {limit:,} 次）：它的機率"
                                  "沒有多少意義。",
         "fill_mask.target_count": "「{word}」在這個模型的訓練文字中出現 {count:,} 次。",
         "fill_mask.compare_missing": "{name}：還沒下載（在模型清單中選它就會下載）",
         "fill_mask.compare_failed": "{name}：{message}",
-        "fill_mask.context_separated": "**這個模型在第 {layer} 層分得出這兩種意思**：把這些句子分成同樣大小的兩組，共有 "
+        "fill_mask.context_separated": "**這個模型在第 {layer} 層分得出這兩種意思**：把這些句子分成同樣大小的兩組，共"
+                                       "有 "
                                        "{splits} 種分法，你輸入的分法差距最大（p = {p:.3f}）。",
-        "fill_mask.context_not_separated": "**這個模型在第 {layer} 層分不出這兩種意思**：把這些句子分成同樣大小的兩組的 "
+        "fill_mask.context_not_separated": "**這個模型在第 {layer} 層分不出這兩種意思**：把這些句子分成同樣大小的兩組"
+                                           "的 "
                                            "{splits} 種分法中，有 {share:.0%} 的差距至少這麼大（p = {p:.2f}）。",
         "fill_mask.context_too_few": "**句子太少，無法下結論**：{count} 個句子分成這樣大小的兩組只有 {splits} 種分法，"
-                                     "即使差距最大也可能是巧合（p ≥ {smallest:.2f}）。每種意思至少給 3 句（4 + 4 更好）。",
+                                     "即使差距最大也可能是巧合（p ≥ {smallest:.2f}）。每種意思至少給 3 句（4 + 4 更好"
+                                     "）。",
         "fill_mask.context_reference": "對照：all-MiniLM-L6-v2（真正預訓練過的編碼器，可在模型清單中選它）在保留的"
                                        "「{word}」句子上量過一次：同義減異義在第 1–6 層為 {gaps}（{source}）。",
-        "fill_mask.context_no_reference": "離線時沒有真正的中文 BERT 可以對照；上課前可以試 Hub 上的 bert-base-chinese。",
+        "fill_mask.context_no_reference": "離線時沒有真正的中文 BERT 可以對照；上課前可以試 Hub 上的 bert-base-chines"
+                                          "e。",
         "fill_mask.targets_header": "哪個詞比較合適？（偏見探測）",
         "fill_mask.targets_intro": "輸入幾個候選詞，看它們在遮罩位置的機率：在「[MASK]是一位很優秀的護士」裡比較「他、"
                                    "她」，就能看出模型從訓練文字中學到了什麼。原始比值主要量到的是模型整體上偏好某個"
@@ -299,7 +312,8 @@ def note_numbers(cards: dict) -> dict[str, str]:
 
 SENSES_VERDICT = {"en": {"separated": "separates the meanings", "not_separated": "does not separate the meanings",
                          "too_few": "has too few sentences to conclude"},
-                  "zh": {"separated": "分得出兩種意思", "not_separated": "分不出兩種意思", "too_few": "句子太少，無法下結論"}}
+                  "zh": {"separated": "分得出兩種意思", "not_separated": "分不出兩種意思", "too_few": "句子太少，無法"
+                                                                                        "下結論"}}
 
 
 def held_out_numbers(found: dict) -> dict[str, str]:

@@ -29,11 +29,30 @@ from safetensors.torch import save_file
 
 from core.models import read_tensors, write_card
 from demos.fill_mask import corpus
-from demos.fill_mask.model import (MINILM_CONFIG, MINILM_DIR, MINILM_FILES, MINILM_PACKAGE, MINILM_TRAINED,
-                                   MINILM_VERSION, MINILM_WEIGHTS_SHA256, bert, minilm_encoder_state, minilm_file,
-                                   minilm_tokenizer, with_trained)
-from demos.fill_mask.train import (CARD_TEXT, continuation_table, held_out_items, mask_words, measure, measured, pack,
-                                   probe)
+from demos.fill_mask.model import (
+    MINILM_CONFIG,
+    MINILM_DIR,
+    MINILM_FILES,
+    MINILM_PACKAGE,
+    MINILM_TRAINED,
+    MINILM_VERSION,
+    MINILM_WEIGHTS_SHA256,
+    bert,
+    minilm_encoder_state,
+    minilm_file,
+    minilm_tokenizer,
+    with_trained,
+)
+from demos.fill_mask.train import (
+    CARD_TEXT,
+    continuation_table,
+    held_out_items,
+    mask_words,
+    measure,
+    measured,
+    pack,
+    probe,
+)
 
 FIRST_WORD_ID = 999  # bert-base-uncased's vocabulary: [PAD], [unused0..993], [UNK] [CLS] [SEP] [MASK] come first
 PROBES = ("the cat sat on the [MASK].", "paris is the capital of [MASK].", "she drank a cup of hot [MASK].",

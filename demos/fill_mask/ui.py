@@ -499,7 +499,8 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         examples = gr.Dataset(components=[gr.Textbox(visible=False)], samples=[[e[1]] for e in EXAMPLES],
                               type="index", show_label=False, elem_id="fill-mask-examples")
         tokens_box = gr.HTML(render=False, elem_id="fill-mask-tokens")  # shown further down, filled by predict
-        predict_args = dict(fn=predict, inputs=[text, model, k, only_words], outputs=[sentences, bars, tokens_box, timing],
+        predict_args = dict(fn=predict, inputs=[text, model, k, only_words],
+                            outputs=[sentences, bars, tokens_box, timing],
                             trigger_mode="always_last", show_progress_on=[sentences], **LANE)
 
         gr.Markdown(i18n("fill_mask.targets_header"), elem_classes=["section-title"])
