@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from core.data.digits import HANDWRITTEN, TEST, TRAIN, TYPESET, load_digits, to_tensor
+from core.data.digits import HANDWRITTEN, TEST, TYPESET, to_tensor
 from demos.cyclegan import logic
 from demos.cyclegan.model import STYLE_CALIBRATION, raw_style_judge
-from demos.cyclegan.train import validation_split
+from demos.cyclegan.train import digit_parts, validation_split
 
 
 def labelled(images: np.ndarray | torch.Tensor, style: int) -> tuple[torch.Tensor, np.ndarray]:
@@ -52,12 +52,7 @@ def main(argv=None) -> dict:
     parser.add_argument("--out", type=Path, default=STYLE_CALIBRATION.parent)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
-    digits = load_digits()
-    parts = {}
-    for split in (TRAIN, TEST):
-        for style in (HANDWRITTEN, TYPESET):
-            d = digits.subset(split, style)
-            parts[split, style] = (to_tensor(d.images), torch.from_numpy(d.labels))
+    parts = digit_parts()
     _, validation = validation_split(parts, seed=0)
     judge = raw_style_judge()
     val_logits, val_truth = logits_of(judge, [labelled(validation[s][0], s) for s in (HANDWRITTEN, TYPESET)])

@@ -90,15 +90,21 @@ def score(found: dict) -> float:
                found["b_to_a"]["digit_preserved"] * found["b_to_a"]["target_style"])
 
 
-def train(steps: int, out: Path, seed: int = 0, eval_every: int = 500, batch: int = 32, lr: float = 2e-4,
-          patience: int = 3) -> dict:
-    started = time.time()
+def digit_parts() -> dict:
+    """The offline digits as ``parts[split, style] = (images, labels)`` tensors."""
     digits = load_digits()
     parts = {}
     for split in (TRAIN, TEST):
         for style in (HANDWRITTEN, TYPESET):
             d = digits.subset(split, style)
             parts[split, style] = (to_tensor(d.images), torch.from_numpy(d.labels))
+    return parts
+
+
+def train(steps: int, out: Path, seed: int = 0, eval_every: int = 500, batch: int = 32, lr: float = 2e-4,
+          patience: int = 3) -> dict:
+    started = time.time()
+    parts = digit_parts()
     train_parts, val_parts = validation_split(parts, seed)
     style_x = torch.cat([train_parts[HANDWRITTEN][0], train_parts[TYPESET][0]])
     style_y = torch.cat([torch.zeros(len(train_parts[HANDWRITTEN][0]), dtype=torch.long),
@@ -159,9 +165,9 @@ def train(steps: int, out: Path, seed: int = 0, eval_every: int = 500, batch: in
         "architecture": "two ResNet generators (the CycleGAN paper's design, small: width 16, 3 residual blocks, "
                         "affine instance norm), 28x28 grey; PatchGAN discriminators (7x7 patches); style judge: a "
                         "2-conv CNN",
-        "data": f"offline digits (core/data/digits.py, sha256 {fingerprint(digits)}), training split: domain A = "
-                f"{len(a_all)} handwritten, domain B = {len(b_all)} typeset, never paired; a tenth of each held out "
-                "to choose the checkpoint; the test split only measured",
+        "data": f"offline digits (core/data/digits.py, sha256 {fingerprint(load_digits())}), training split: "
+                f"domain A = {len(a_all)} handwritten, domain B = {len(b_all)} typeset, never paired; a tenth of each "
+                "held out to choose the checkpoint; the test split only measured",
         "training": {
             "command": "python -m demos.cyclegan.train",
             "seconds": round(time.time() - started, 1),
