@@ -9,15 +9,7 @@ from core.i18n import t
 from demos.distillation import figures, strings, train
 from demos.distillation.model import TEACHER
 
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """The students are tiny: one thread is as fast alone and ~10x faster on shared, busy cores (measured:
-    10 students x 30 epochs, 18 s against 179 s at load 9 on 2 cores). Put back afterwards."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tiny students: one thread (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")
