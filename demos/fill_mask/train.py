@@ -206,6 +206,15 @@ def held_out_items(packed: np.ndarray, tok, held: list[str]) -> tuple[list[int],
                     "content_words": (probe_items(held, tok, 2000, common), common)}
 
 
+def checkpoint_row(model, tok, content, common, step: int, elapsed: float, loss) -> dict:
+    """One line of the training history: held-out content-word top-1/top-5 on 500 items, measured in eval mode."""
+    model.eval()
+    found = measure(model, tok, content[:500], exclude=common)
+    model.train()
+    return {"step": step, "minutes": round(elapsed / 60, 1), "loss": None if loss is None else round(loss.item(), 3),
+            **{k: found[k] for k in ("top1", "top5")}}
+
+
 def measured(model, tok, ranked: list[int], items: dict) -> dict:
     """The card's numbers: held-out whole-word accuracy (all words; content words) next to the unigram baseline."""
     metrics = {name: {"model": measure(model, tok, found, exclude=ruled_out),
@@ -270,13 +279,9 @@ def train(out: Path, minutes: float, seed: int = 0, vocab_size: int = 6000, batc
         elapsed = time.time() - started
         done = elapsed >= budget or (max_steps is not None and step >= max_steps)
         if elapsed >= next_eval or done:
-            model.eval()
-            found = measure(model, tok, content[:500], exclude=common)
-            model.train()
-            history.append({"step": step, "minutes": round(elapsed / 60, 1),
-                            "loss": None if loss is None else round(loss.item(), 3),
-                            **{k: found[k] for k in ("top1", "top5")}})
-            print(history[-1], flush=True)
+            found = checkpoint_row(model, tok, content, common, step, elapsed, loss)
+            history.append(found)
+            print(found, flush=True)
             if found["top5"] >= best:  # ties: the later, longer-trained one
                 best, best_state = found["top5"], {k: v.detach().clone() for k, v in model.state_dict().items()}
             next_eval += eval_minutes * 60

@@ -45,10 +45,10 @@ from demos.fill_mask.model import (
 )
 from demos.fill_mask.train import (
     CARD_TEXT,
+    checkpoint_row,
     continuation_table,
     held_out_items,
     mask_words,
-    measure,
     measured,
     pack,
     probe,
@@ -171,12 +171,8 @@ def train(out: Path, minutes: float, seed: int = 0, batch: int = 64, lr_head: fl
         elapsed = time.time() - started
         done = elapsed >= budget or (max_steps is not None and step >= max_steps)
         if elapsed >= next_eval or done or step == 0:
-            model.eval()
-            found = measure(model, tok, content[:500], exclude=common)
-            model.train()
-            history.append({"step": step, "minutes": round(elapsed / 60, 1),
-                            "loss": None if loss is None else round(loss.item(), 3),
-                            **{k: found[k] for k in ("top1", "top5")}, **({"run": run_number} if earlier else {})})
+            found = checkpoint_row(model, tok, content, common, step, elapsed, loss)
+            history.append({**found, **({"run": run_number} if earlier else {})})
             print(history[-1], flush=True)
             if found["top5"] >= best and step > 0:  # ties: the later, longer-trained one; saved now, as shipped
                 best = found["top5"]
