@@ -213,3 +213,15 @@ def test_the_digit_cnns_warning_stays_after_the_explanation(tmp_path):
     _, line, _ = ui._explain(str(path), None, False, "digit-cnn", None, ("saliency",), 15, 1, 8, "black", 14, 7,
                              0.6, None, "zh")
     assert t("saliency.seen_digit", "zh", size=28) in line
+
+
+def test_occlusion_changes_with_the_model_on_heldout_photos_within_the_cap(shipped):
+    """Occlusion's sanity check on the photos (measure.py --heldout-occlusion), under the tab's cap: its stride is
+    never below 14% of the side, 49 window positions a map at 224² whatever the slider says (169 at the default 7%,
+    4,096 at 1 px: the 424 s run of the issue)."""
+    for name, item in shipped["photos"].items():
+        occlusion = item["sanity"]["methods"]["occlusion"]
+        assert occlusion["verdict"] == "changed", (name, occlusion["votes"])
+        assert occlusion["seconds"] < 60, name  # the original and the randomised maps, on one busy core
+    finest = logic.sanity_settings(logic.Settings(stride_percent=1.0))
+    assert logic.occlusion_positions(224, finest) == 49 < logic.occlusion_positions(224, logic.Settings())
