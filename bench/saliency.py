@@ -86,6 +86,9 @@ def main() -> None:
     sanity_s = timed(lambda: client.predict(handle_file(str(PHOTO)), None, False, "efficientnet-lite0", next(fresh),
                                             ["saliency", "smoothgrad", "gradcam"], 15, 25, 32, "black", 14, 7,
                                             api_name="/saliency_sanity"), 1, warmup=0) / 1000
+    sanity_all_s = timed(lambda: client.predict(handle_file(str(PHOTO)), None, False, "efficientnet-lite0",
+                                                next(fresh), list(logic.METHODS), 15, 25, 32, "black", 14, 7,
+                                                api_name="/saliency_sanity"), 1, warmup=0) / 1000
     deletion_s = timed(lambda: client.predict(handle_file(str(PHOTO)), None, False, "efficientnet-lite0",
                                               next(fresh), ["saliency", "smoothgrad", "gradcam"], 15, 25, 32, "black",
                                               14, 7, "grey", api_name="/saliency_deletion"), 1, warmup=0) / 1000
@@ -105,6 +108,8 @@ def main() -> None:
               f"| /saliency_explain, answered from the memo | {e2e_cached:.0f} ms | |",
               f"| /saliency_predict | {e2e_predict:.0f} ms | |",
               f"| /saliency_sanity, the default three, 11 steps (one run) | {sanity_s:.1f} s | heavy lane |",
+              f"| /saliency_sanity, all seven methods with Occlusion, capped (one run) | {sanity_all_s:.1f} s |"
+              " heavy lane |",
               f"| /saliency_deletion, the default three + random (one run) | {deletion_s:.1f} s | heavy lane |", ""]
     RESULTS.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))

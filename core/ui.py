@@ -176,9 +176,10 @@ class Number(gr.Number):
 
 
 def slider_value(value, name: str, low: float, high: float, *, integer: bool = False, live: bool = False):
-    """A slider's number, checked. An emptied box (or a lone "-" being typed) counts as the slider's
-    minimum, quietly: that is what Gradio writes back into the box when it loses focus, so the results
-    match what the box then shows, and a teacher retyping a number gets no pop-up for the empty moment.
+    """A slider's number, checked. An emptied value (or a lone "-" being typed) counts as the slider's
+    minimum, quietly, so a teacher retyping a number gets no pop-up for the empty moment. (On the page, Gradio
+    6.31 itself turns an emptied box into 0 clamped to the range, shows that and sends it: measured with a
+    -60..-20 slider, the box and the handler both got -20. An empty value arrives only through the API.)
 
     ``live``: the page's own call while a number is being typed ("0" on the way to "0.75"): a number out
     of range counts as the nearest end and a fraction is rounded, as Gradio will show them, instead of an
