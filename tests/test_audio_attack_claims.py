@@ -102,16 +102,17 @@ def test_the_shipped_rates_quote_their_sample_sizes_and_the_page_shows_them(ctc)
     held = SHIPPED["heldout"]
     for key in (CTC, WHISPER):
         examples = SHIPPED["models"][key]
-        noise = examples["noise_30"]
-        assert noise["n"] == len(SHIPPED["clips"]) * noise["draws"] and noise["draws"] >= 3
-        assert noise["changed"] == pytest.approx(noise["hits"] / noise["n"], abs=1e-3)
         found = held["models"][key]
         assert found["noise"]["n"] == len(held["clips"]) * held["noise_draws"]
-        text = ui._measured_contrast(key, -30, "en")
-        assert f"{examples['noise_30']['hits']} of {examples['noise_30']['n']} draws" in text
-        assert f"{examples['pgd_30']['hits']} of {examples['pgd_30']['n']} clips" in text
-        assert f"{found['noise']['hits']} of {found['noise']['n']} draws" in text
-    assert "No rates" in ui._measured_contrast(CTC, -25, "en") and "No rates" in ui._measured_contrast(CTC, -40, "en")
+        for budget in (30, 40):  # both budgets the full measurement runs
+            noise = examples[f"noise_{budget}"]
+            assert noise["n"] == len(SHIPPED["clips"]) * noise["draws"] and noise["draws"] >= 3
+            assert noise["changed"] == pytest.approx(noise["hits"] / noise["n"], abs=1e-3)
+            text = ui._measured_contrast(key, -budget, "en")
+            assert f"{noise['hits']} of {noise['n']} draws" in text
+            assert f"{examples[f'pgd_{budget}']['hits']} of {examples[f'pgd_{budget}']['n']} clips" in text
+        assert f"{found['noise']['hits']} of {found['noise']['n']} draws" in ui._measured_contrast(key, -30, "en")
+    assert "No rates" in ui._measured_contrast(CTC, -25, "en")  # a budget nothing was measured at says so
     # re-measured here: the CTC model's noise draws on two held-out clips, seed by seed
     for name in held["clips"][:2]:
         clip = audio(name)
@@ -253,10 +254,13 @@ def test_the_notes_say_which_case_each_measured_contrast_is():
     noise_high = logic.wilson_interval(ctc_examples["noise_30"]["hits"], ctc_examples["noise_30"]["n"])[1]
     pgd_low = logic.wilson_interval(ctc_examples["pgd_30"]["hits"], ctc_examples["pgd_30"]["n"])[0]
     assert noise_high < pgd_low
-    # "For Whisper tiny.en on the example voices the contrast is weak": the intervals overlap
+    # "For Whisper tiny.en on the example voices the contrast is smaller ... direction adds less than on the
+    # bundled model": noise alone changes a sizeable share, and the attack's lead over noise is the smaller one
     whisper = SHIPPED["models"][WHISPER]
-    noise_high = logic.wilson_interval(whisper["noise_30"]["hits"], whisper["noise_30"]["n"])[1]
-    assert noise_high >= logic.wilson_interval(whisper["pgd_30"]["hits"], whisper["pgd_30"]["n"])[0]
+    assert whisper["noise_30"]["changed"] >= 0.3
+    lead = {key: SHIPPED["models"][key]["pgd_30"]["changed"] - SHIPPED["models"][key]["noise_30"]["changed"]
+            for key in (CTC, WHISPER)}
+    assert lead[WHISPER] < lead[CTC]
     # "noise of the same size already changes most transcripts: the bundled model on flite's voices"
     assert held_ctc["noise"]["changed"] > 0.5 and len(held_ctc["correct"]) <= len(SHIPPED["heldout"]["clips"]) / 2
     numbers = strings.note_numbers(SHIPPED)
