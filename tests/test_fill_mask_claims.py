@@ -63,7 +63,7 @@ def test_the_packaged_encoder_is_pinned_and_only_its_trained_tensors_ship():
     assert path is not None and sha256_file(path) == MINILM_WEIGHTS_SHA256
     card = read_card(MINILM_DIR)
     assert sha256_file(MINILM_DIR / MINILM_TRAINED) == card["files"][MINILM_TRAINED]
-    assert (MINILM_DIR / MINILM_TRAINED).stat().st_size < 25e6  # the 47 MB of embeddings come from the package
+    assert (MINILM_DIR / MINILM_TRAINED).stat().st_size < 12e6  # the embeddings and lower layers: the package's
     from safetensors import safe_open
 
     with safe_open(str(MINILM_DIR / MINILM_TRAINED), "pt") as trained:
@@ -71,6 +71,24 @@ def test_the_packaged_encoder_is_pinned_and_only_its_trained_tensors_ship():
         assert all(trained.get_slice(n).get_dtype() == "F16" for n in names)
     assert not any("embeddings" in n for n in names) and any(n.startswith("cls.predictions.transform") for n in names)
     assert card["label"] == "all-MiniLM-L6-v2, pre-training continued here as a masked LM"
+
+
+def test_the_loader_takes_the_layers_the_file_does_not_ship_from_the_package():
+    from core.models import read_tensors
+    from demos.fill_mask.model import minilm_encoder_state, minilm_state
+
+    trained = read_tensors(MINILM_DIR / MINILM_TRAINED)
+    layers = sorted({int(k.split(".")[3]) for k in trained if k.startswith("bert.encoder.layer.")})
+    assert layers == [3, 4, 5]  # the top three only, as the card and the notes say
+    assert f"encoder layers {layers[0]}-5 and the masked-LM head" in read_card(MINILM_DIR)["shipped"]
+    package, state = minilm_encoder_state(minilm_file("model.safetensors")), minilm_state(minilm_file(
+        "model.safetensors"))
+    for name, tensor in package.items():  # below the shipped layers, and the embeddings: exactly the package's
+        if name not in trained:
+            assert torch.equal(state[name], tensor), name
+    for name, tensor in trained.items():
+        assert torch.equal(state[name], tensor.float()), name
+    assert state["cls.predictions.decoder.weight"] is state["bert.embeddings.word_embeddings.weight"]
 
 
 def test_offline_the_english_page_opens_on_minilm_and_says_what_it_is(monkeypatch):
@@ -92,6 +110,16 @@ def test_minilm_beats_the_small_model_and_word_frequency_on_held_out_sentences(a
         assert score == RESULTS["models"][key]["cloze_words_only"], key
     baseline = RESULTS["unigram_baseline"]["en"]
     assert scores[MINILM.key]["top5"] > scores[ENGLISH.key]["top5"] and scores[MINILM.key]["top5"] > baseline["top5"]
+
+
+
+def test_the_readme_row_quotes_the_held_out_figures():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    (row,) = [line for line in readme.splitlines() if line.startswith("| BERT fill-mask |")]
+    mini, small = (RESULTS["models"][key]["cloze_words_only"]["top5"] for key in (MINILM.key, ENGLISH.key))
+    assert f"top-5 {mini:.0%} vs {small:.0%} for the small model" in row
 
 
 # ---- 2. whole words, not word pieces; words only, said

