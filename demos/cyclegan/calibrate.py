@@ -1,6 +1,6 @@
 """Calibrate the digits pair's style judge: fit a temperature (Guo et al. 2017) on the validation tenth of the
-training digits (the split train.py held out to choose the checkpoint, its handwritten scans with a sharp-stroke
-version of each as train.domain_parts makes them; the judge never trained on it), and write
+training digits (the split train.py held out to choose the checkpoint, as train.domain_parts makes it for the
+shipped recipe; the judge never trained on it), and write
 assets/models/cyclegan/style_calibration.json with the fit and the calibration before and after on the test digits.
 
     python -m demos.cyclegan.calibrate                  # writes assets/models/cyclegan/style_calibration.json
@@ -63,9 +63,9 @@ def main(argv=None) -> dict:
     temperature = logic.fit_temperature(val_logits, val_truth)
     test_logits, test_truth = logits_of(judge, [labelled(parts[TEST, s][0], s) for s in (HANDWRITTEN, TYPESET)])
     found = {"temperature": round(temperature, 4),
-             "fitted_on": f"the validation tenth of the training digits (train.domain_parts, seed 0): "
-                          f"{int((val_truth == HANDWRITTEN).sum())} handwritten (scans and sharp-stroke versions of "
-                          f"them), {int((val_truth == TYPESET).sum())} typeset; minimum negative log-likelihood",
+             "fitted_on": f"the validation tenth of the training digits (train.validation_split, seed 0): "
+                          f"{int((val_truth == HANDWRITTEN).sum())} handwritten, {int((val_truth == TYPESET).sum())} "
+                          "typeset; minimum negative log-likelihood",
              "validation": {"before": calibration(val_logits, val_truth, 1.0),
                             "after": calibration(val_logits, val_truth, temperature)},
              "test": {"before": calibration(test_logits, test_truth, 1.0),

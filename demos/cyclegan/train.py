@@ -4,10 +4,11 @@ judges it; write the weights and card.json with the bars measured by the shared 
     python -m demos.cyclegan.train --threads 1            # the run that made assets/models/cyclegan/digits
     python -m demos.cyclegan.train --smoke --out /tmp/x   # CI smoke run (a few steps)
 
-Domain A is the handwritten training scans (scikit-learn's 8×8 grids scaled up: blurry) and sharp-stroke
-redrawings of the same scans (strokes.py: thinned to their centre line, redrawn with a random pen, slant and
-elastic bend), so that a digit drawn on the canvas is handwriting to the pair too; the style judge learns the same
-two sources as "handwritten".
+Domain A is the handwritten training scans (scikit-learn's 8×8 grids scaled up: blurry). ``--sharp-copies N``
+adds N sharp-stroke redrawings of each scan (strokes.py: thinned to its centre line, redrawn with a random pen,
+slant and elastic bend), for training and for the style judge, and one of each validation scan. That run (N = 2)
+is not the shipped pair: it was weaker on the test digits and still missed issue 19's bar on drawn digits
+(bench/cyclegan_sharp_domain.json).
 
 Losses as in the paper (Zhu et al. 2017): least-squares adversarial loss for G: A→B, F: B→A and their PatchGAN
 discriminators; cycle consistency λ‖F(G(a)) − a‖₁ + λ‖G(F(b)) − b‖₁ with λ = 10; identity loss 0.5 λ
@@ -106,8 +107,9 @@ def digit_parts() -> dict:
     return parts
 
 
-#: Sharp-stroke versions made of each handwritten training scan (strokes.py) for domain A, and of each validation scan.
-SHARP_COPIES = 2
+#: Sharp-stroke versions made of each handwritten training scan (strokes.py) for domain A (and then one of each
+#: validation scan): 0 for the shipped pair, 2 in the run bench/cyclegan_sharp_domain.json records.
+SHARP_COPIES = 0
 
 
 @torch.inference_mode()
@@ -129,9 +131,11 @@ def domain_parts(parts: dict, seed: int, sharp_copies: int, digit_cnn,
     """The two domains for training and validation: validation_split, then domain A (handwritten) of each half
     with sharp-stroke versions of its own scans added (``sharp_copies`` of each training scan, one of each
     validation scan; ``validation_only``: the training half left as scans, for calibrate.py). Returns (train,
-    validation, counts of scans and sharp versions)."""
+    validation, counts of scans and sharp versions). ``sharp_copies`` 0: the scans only, both halves."""
     train_parts, val_parts = validation_split(parts, seed)
     counts = {"scans": len(train_parts[HANDWRITTEN][0]), "validation_scans": len(val_parts[HANDWRITTEN][0])}
+    if sharp_copies == 0:
+        return train_parts, val_parts, counts
     halves = [(val_parts, 1, "validation_sharp", seed + 1)]
     if not validation_only:
         halves.insert(0, (train_parts, sharp_copies, "sharp", seed))
@@ -206,11 +210,13 @@ def train(steps: int, out: Path, seed: int = 0, eval_every: int = 500, batch: in
                         "affine instance norm), 28x28 grey; PatchGAN discriminators (7x7 patches); style judge: a "
                         "2-conv CNN",
         "data": f"offline digits (core/data/digits.py, sha256 {fingerprint(load_digits())}), training split: "
-                f"domain A = {counts['scans']} handwritten scans and {counts['sharp']} sharp-stroke versions of them "
-                f"(strokes.py, {sharp_copies} made of each, kept when the digit CNN reads them right), domain B = "
-                f"{len(b_all)} typeset, never paired; a tenth of each style held out to choose the checkpoint (its "
-                f"{counts['validation_scans']} scans with {counts['validation_sharp']} sharp versions of them); the "
-                "test split only measured",
+                + (f"domain A = {len(a_all)} handwritten, domain B = {len(b_all)} typeset, never paired; a tenth of "
+                   "each held out to choose the checkpoint; the test split only measured" if sharp_copies == 0 else
+                   f"domain A = {counts['scans']} handwritten scans and {counts['sharp']} sharp-stroke versions of "
+                   f"them (strokes.py, {sharp_copies} made of each, kept when the digit CNN reads them right), domain "
+                   f"B = {len(b_all)} typeset, never paired; a tenth of each style held out to choose the checkpoint "
+                   f"(its {counts['validation_scans']} scans with {counts['validation_sharp']} sharp versions of "
+                   "them); the test split only measured"),
         "training": {
             "command": "python -m demos.cyclegan.train",
             "seconds": round(time.time() - started, 1),
