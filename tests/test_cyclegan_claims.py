@@ -62,9 +62,9 @@ def test_drawn_digits_are_taken_as_typeset_and_scanned_into_domain_a(drawn_trips
 
 
 def test_the_bar_on_drawn_digits(drawn_trips, results):
-    """The issue's bar, on the held-out drawings through the page's path: the digit kept ≥ 85%, the style
-    judge says typeset ≥ 85%; the change is measured against G's levels (see the report: it stays under the
-    handwritten test digits' level)."""
+    """The parts of the issue's bar the shipped pair meets, on the held-out drawings through the page's path: the
+    digit kept ≥ 85%, the style judge says typeset ≥ 85%; the change against G's own levels (the issue's change
+    bar is test_the_issues_bar_on_drawn_digits, not met yet)."""
     _, after, _, labels = drawn_trips
     assert (after.read_translated == labels).mean() >= 0.85
     assert (after.style_translated == TYPESET).mean() >= 0.85
@@ -78,6 +78,28 @@ def test_the_bar_on_drawn_digits(drawn_trips, results):
     stored = level["a_to_b"]["after"]
     assert (after.read_translated == labels).mean() == pytest.approx(stored["digit_kept"], abs=0.06)
     assert change(after) == pytest.approx(stored["change"], abs=0.006)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="issue 19's change bar is not met: on the 200 drawings G changes the scanned drawing by "
+                          "0.044, the handwritten test digits by 0.0657 (results.json); the pair retrained with "
+                          "sharp-stroke scans in domain A missed the bar too (bench/cyclegan_sharp_domain.json)")
+def test_the_issues_bar_on_drawn_digits(drawn_trips, results):
+    """Issue 19's bar as it is stated, on drawn digits made by a generator no training used (drawn.py), through the
+    page's path: the digit kept ≥ 85%, the style judge says "typeset" ≥ 85%, and the change |G(x) − x| is at least
+    the change on the handwritten test set (both measured by measure.py with the shipped weights; the first 100
+    drawings re-measured here). Strict: the day the bar is met this test passes and the suite says so."""
+    _, after, _, labels = drawn_trips
+    level = results["drawn"]
+    assert (after.read_translated == labels).mean() >= 0.85
+    assert (after.style_translated == TYPESET).mean() >= 0.85
+    pair = DIGITS.load(torch.device("cpu")).model
+    hand = load_split(TEST, HANDWRITTEN).images
+    hand_change = float(np.abs(logic.apply_batch(pair.g, hand).astype(np.float32) - hand).mean() / 255)
+    assert hand_change == pytest.approx(level["handwritten_test_change"], abs=1e-3)
+    assert change(after) == pytest.approx(level["a_to_b"]["after"]["change"], abs=0.006)
+    assert level["a_to_b"]["after"]["change"] >= level["handwritten_test_change"]
+    assert change(after) >= hand_change
 
 
 def test_the_scan_is_the_recipe_of_the_training_scans():

@@ -254,3 +254,42 @@ def test_the_tab_offers_named_checkpoints_first_and_closes_their_cycle(tmp_path)
     out = subprocess.run([sys.executable, "-c", code, spec], cwd=root, capture_output=True, text=True, timeout=300,
                          env=env)
     assert out.returncode == 0 and "ok" in out.stdout, out.stderr[-3000:]
+
+
+# ---- strokes.py: the sharp-stroke versions of the handwritten scans in domain A
+
+def test_thinning_leaves_a_one_pixel_centre_line():
+    from demos.cyclegan.strokes import thin
+
+    bar = np.zeros((30, 40), bool)
+    bar[10:17, 5:35] = True  # a bar 7 pixels thick
+    line = thin(bar)
+    assert line.any() and (line & ~bar).sum() == 0
+    assert line.sum(axis=0)[8:32].max() == 1  # one pixel thick across the bar's middle
+    assert abs(np.flatnonzero(line.any(axis=1)).mean() - 13) <= 1  # on the centre row
+    ring = np.zeros((40, 40), bool)
+    yy, xx = np.mgrid[:40, :40]
+    ring[(np.hypot(yy - 20, xx - 20) > 9) & (np.hypot(yy - 20, xx - 20) < 15)] = True
+    thinned = thin(ring)
+    assert thinned.sum() < ring.sum() / 3 and not thinned[20, 20]  # a loop stays a loop (the hole kept)
+    from scipy import ndimage
+
+    assert ndimage.label(~thinned)[1] == 2
+
+
+def test_sharp_versions_are_sharp_deterministic_and_keep_the_scan_in_place():
+    from core.data.digits import TRAIN, HANDWRITTEN, load_split
+    from demos.cyclegan.strokes import sharp_versions
+
+    scans = load_split(TRAIN, HANDWRITTEN).images[:12]
+    sharp = sharp_versions(scans, 1, seed=3)
+    assert sharp.shape == scans.shape and sharp.dtype == np.uint8
+    assert np.array_equal(sharp, sharp_versions(scans, 1, seed=3))
+    assert not np.array_equal(sharp, sharp_versions(scans, 1, seed=4))
+
+    def edge(images):  # the mean gradient where there is ink: sharper strokes, steeper edges
+        gy, gx = np.gradient(images.astype(np.float32), axis=(1, 2))
+        return float(np.hypot(gy, gx)[images > 0].mean())
+
+    assert edge(sharp) > 1.15 * edge(scans)  # 71 vs 54 grey levels per pixel
+    assert sharp_versions(scans, 2, seed=3).shape == (24, 28, 28)

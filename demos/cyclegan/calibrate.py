@@ -1,5 +1,6 @@
 """Calibrate the digits pair's style judge: fit a temperature (Guo et al. 2017) on the validation tenth of the
-training digits (the split train.py held out to choose the checkpoint; the judge never trained on it), and write
+training digits (the split train.py held out to choose the checkpoint, as train.domain_parts makes it for the
+shipped recipe; the judge never trained on it), and write
 assets/models/cyclegan/style_calibration.json with the fit and the calibration before and after on the test digits.
 
     python -m demos.cyclegan.calibrate                  # writes assets/models/cyclegan/style_calibration.json
@@ -19,7 +20,7 @@ import torch
 from core.data.digits import HANDWRITTEN, TEST, TYPESET, to_tensor
 from demos.cyclegan import logic
 from demos.cyclegan.model import STYLE_CALIBRATION, raw_style_judge
-from demos.cyclegan.train import digit_parts, validation_split
+from demos.cyclegan.train import SHARP_COPIES, digit_parts, domain_parts
 
 
 def labelled(images: np.ndarray | torch.Tensor, style: int) -> tuple[torch.Tensor, np.ndarray]:
@@ -52,8 +53,11 @@ def main(argv=None) -> dict:
     parser.add_argument("--out", type=Path, default=STYLE_CALIBRATION.parent)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
+    from core.classifier import DIGIT_CNN
+
     parts = digit_parts()
-    _, validation = validation_split(parts, seed=0)
+    _, validation, _ = domain_parts(parts, 0, SHARP_COPIES, DIGIT_CNN.load(torch.device("cpu")).model,
+                                    validation_only=True)
     judge = raw_style_judge()
     val_logits, val_truth = logits_of(judge, [labelled(validation[s][0], s) for s in (HANDWRITTEN, TYPESET)])
     temperature = logic.fit_temperature(val_logits, val_truth)
