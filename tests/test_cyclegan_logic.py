@@ -278,7 +278,7 @@ def test_thinning_leaves_a_one_pixel_centre_line():
 
 
 def test_sharp_versions_are_sharp_deterministic_and_keep_the_scan_in_place():
-    from core.data.digits import TRAIN, HANDWRITTEN, load_split
+    from core.data.digits import HANDWRITTEN, TRAIN, load_split
     from demos.cyclegan.strokes import sharp_versions
 
     scans = load_split(TRAIN, HANDWRITTEN).images[:12]
