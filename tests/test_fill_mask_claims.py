@@ -112,7 +112,6 @@ def test_minilm_beats_the_small_model_and_word_frequency_on_held_out_sentences(a
     assert scores[MINILM.key]["top5"] > scores[ENGLISH.key]["top5"] and scores[MINILM.key]["top5"] > baseline["top5"]
 
 
-
 def test_the_readme_row_quotes_the_held_out_figures():
     from pathlib import Path
 

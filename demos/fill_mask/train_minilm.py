@@ -97,9 +97,11 @@ def trained_state(model, first_layer: int = 0) -> dict[str, torch.Tensor]:
             if shipped(k, first_layer)}
 
 
-def load_shipped(out: Path, encoder: dict, model):
-    """The model as it ships: the package's tensors with the fp16 trained file over them."""
-    model.load_state_dict(with_trained(encoder, read_tensors(out / MINILM_TRAINED)), strict=True)
+def load_shipped(out: Path, encoder: dict, model, first_layer: int = 0):
+    """The model as it ships: the package's tensors with the fp16 trained file over them (only its head and layers
+    from ``first_layer`` up: the layers below stay the package's)."""
+    trained = {k: v for k, v in read_tensors(out / MINILM_TRAINED).items() if shipped(k, first_layer)}
+    model.load_state_dict(with_trained(encoder, trained), strict=True)
     return model.eval()
 
 
@@ -156,8 +158,7 @@ def train(out: Path, minutes: float, seed: int = 0, batch: int = 32, lr_head: fl
     model, tok, encoder = package_model()
     earlier, before = [], {}
     if resume:  # the trained file's head and layers from first_layer up; the layers below: the package's
-        kept = {k: v for k, v in read_tensors(out / MINILM_TRAINED).items() if shipped(k, first_layer)}
-        model.load_state_dict(with_trained(encoder, kept), strict=True)
+        load_shipped(out, encoder, model, first_layer)
         history_file = out / "history.json"
         if history_file.is_file():
             earlier = json.loads(history_file.read_text(encoding="utf-8"))
