@@ -216,7 +216,7 @@ def test_the_digit_cnns_warning_stays_after_the_explanation(tmp_path):
 
 
 def test_occlusion_changes_with_the_model_on_heldout_photos_within_the_cap(shipped):
-    """Occlusion's sanity check on the photos (measure.py --heldout-occlusion), under the tab's cap: its stride is
+    """Occlusion's sanity check on the photos (measure.py --heldout), under the tab's cap: its stride is
     never below 14% of the side, 49 window positions a map at 224² whatever the slider says (169 at the default 7%,
     4,096 at 1 px: the 424 s run of the issue)."""
     for name, item in shipped["photos"].items():
