@@ -13,6 +13,7 @@ import pytest
 import soundfile as sf
 import torch
 
+from core.stats import wilson_interval
 from demos.audio_attack import logic, measure, strings, ui
 from demos.audio_attack.model import RECOGNISER, SPEECH_CTC, WHISPER_TINY_EN, recogniser
 
@@ -251,8 +252,9 @@ def test_api_defaults_trimmed_clips_unreadable_files_and_example_positions(tmp_p
 def test_the_notes_say_which_case_each_measured_contrast_is():
     ctc_examples, held_ctc = SHIPPED["models"][CTC], SHIPPED["heldout"]["models"][CTC]
     # "That is the bundled model on the voices it knows": the intervals do not overlap
-    noise_high = logic.wilson_interval(ctc_examples["noise_30"]["hits"], ctc_examples["noise_30"]["n"])[1]
-    pgd_low = logic.wilson_interval(ctc_examples["pgd_30"]["hits"], ctc_examples["pgd_30"]["n"])[0]
+    noise, pgd = ctc_examples["noise_30"], ctc_examples["pgd_30"]
+    noise_high = wilson_interval(noise["hits"] / noise["n"], noise["n"])[1]
+    pgd_low = wilson_interval(pgd["hits"] / pgd["n"], pgd["n"])[0]
     assert noise_high < pgd_low
     # "For Whisper tiny.en on the example voices the contrast is smaller ... direction adds less than on the
     # bundled model": noise alone changes a sizeable share, and the attack's lead over noise is the smaller one

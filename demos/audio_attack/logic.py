@@ -108,16 +108,6 @@ def noise_draws(transcribe: Callable[[torch.Tensor], str], audio: torch.Tensor, 
     return [transcribe(audio + random_noise(audio, eps, seed)) for seed in range(draws)]
 
 
-def wilson_interval(hits: int, total: int, z: float = 1.96) -> tuple[float, float]:
-    """The 95% Wilson score interval of a rate ``hits``/``total`` (0, 1 for no trials)."""
-    if total <= 0:
-        return 0.0, 1.0
-    p = hits / total
-    centre = (p + z * z / (2 * total)) / (1 + z * z / total)
-    half = z * ((p * (1 - p) / total + z * z / (4 * total * total)) ** 0.5) / (1 + z * z / total)
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
 def listening_gain_db(delta: torch.Tensor, most: float = 30.0, headroom: float = 0.9) -> float:
     """The gain (whole dB, at most ``most``) that plays the perturbation alone as loud as it can go without
     clipping: its peak at ≤ ``headroom`` of full scale (0 dB for silence)."""

@@ -16,6 +16,7 @@ from core.audio import int16_audio
 from core.device import heavy_threads
 from core.i18n import UserInputError, register, shown, t
 from core.memo import Memo
+from core.stats import wilson_interval
 from core.ui import (
     HEAVY,
     LIGHT,
@@ -493,7 +494,7 @@ def _measured_contrast(key: str, budget: float, lang: str) -> str:
 def _rate(name: str, found: dict) -> dict:
     """{name}_hits, {name}_n, {name}_rate, {name}_low, {name}_high (95% Wilson interval) for a sentence."""
     hits, total = int(found["hits"]), int(found["n"])
-    low, high = logic.wilson_interval(hits, total)
+    low, high = wilson_interval(hits / total if total else 0.0, total)
     return {f"{name}_hits": hits, f"{name}_n": total, f"{name}_rate": f"{hits / total:.0%}" if total else "–",
             f"{name}_low": f"{low:.0%}", f"{name}_high": f"{high:.0%}"}
 

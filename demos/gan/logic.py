@@ -16,6 +16,7 @@ from torch import nn
 
 from core.data.digits import to_tensor
 from core.seeding import generator, init_weights
+from core.stats import wilson_interval
 
 MAX_GRID = 64
 CLASSES = 10
@@ -222,14 +223,6 @@ class PrecisionRecall:
         drawing other samples of the same size; the manifolds' own estimation error comes on top)."""
         value, n = (self.precision, self.generated) if which == "precision" else (self.recall, self.real)
         return wilson_interval(value, n, z)
-
-
-def wilson_interval(share: float, n: int, z: float = 1.96) -> tuple[float, float]:
-    if n <= 0:
-        return 0.0, 1.0
-    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 #: k of the k-NN manifolds (the paper's choice), and the fewest samples for which the meter reports them.
