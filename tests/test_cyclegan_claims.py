@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from core.classifier import DIGIT_CNN
-from core.data.digits import HANDWRITTEN, TEST, TYPESET, load_digits, load_split
+from core.data.digits import HANDWRITTEN, TEST, TYPESET, load_digits, load_split, to_tensor
 from core.i18n import read_results
 from demos.cyclegan import logic, strings
 from demos.cyclegan.drawn import SEED, drawn_digits, sketchpad_value
@@ -82,7 +82,7 @@ def test_the_bar_on_drawn_digits(drawn_trips, results):
 
 @pytest.mark.xfail(strict=True, raises=AssertionError,
                    reason="issue 19's change bar is not met: on the 200 drawings G changes the scanned drawing by "
-                          "0.044, the handwritten test digits by 0.0657 (results.json); the pair retrained with "
+                          "0.0542, the handwritten test digits by 0.0657 (results.json); the pair retrained with "
                           "sharp-stroke scans in domain A missed the bar too (bench/cyclegan_sharp_domain.json)")
 def test_the_issues_bar_on_drawn_digits(drawn_trips, results):
     """Issue 19's bar as it is stated, on drawn digits made by a generator no training used (drawn.py), through the
@@ -240,6 +240,37 @@ def test_the_ghost_rule_needs_a_sure_reading_of_x():
     assert logic.is_ghost(np.array([3, 5, 3]), np.array([0.97, 0.6, 0.97]))  # unsure of G(x): still a ghost
     assert not logic.is_ghost(np.array([3, 5, 3]), np.array([0.85, 0.95, 0.97]))
     assert not logic.is_ghost(np.array([3, 3, 3]), np.array([0.97, 0.95, 0.97]))
+    # a drawing scanned first: the drawing must read as the scan does, or the scan may have changed the digit
+    assert logic.is_ghost(np.array([3, 5, 3]), np.array([0.97, 0.6, 0.97]), given=3)
+    assert not logic.is_ghost(np.array([4, 9, 4]), np.array([0.98, 0.9, 0.97]), given=9)
+
+
+def test_a_drawing_the_scan_reads_otherwise_is_no_ghost_on_the_page(drawn, drawn_trips, models, monkeypatch):
+    """Through the tab's handler: a drawing whose scan is read surely as another digit than the drawing itself
+    (x, G(x), F(G(x)), drawing read 4, 9, 4, 9: with the first scan recipe a held-out 9 did exactly this) is not
+    called a ghost: the page says the scan may have changed the digit; read 4, 9, 4, 4 it is one. And on the first
+    100 held-out drawings, the page calls as many ghosts as measure.ghost_calls counts, each with the drawing and
+    its scan read alike."""
+    from demos.cyclegan import measure, ui
+
+    canvases, digits, labels = drawn
+    with monkeypatch.context() as patch:
+        for drawing, says in ((9, "your digit read as 9 before the scan"), (4, "**A ghost:**")):
+            patch.setattr(ui, "_reading", lambda images, d=drawing: (np.array([4, 9, 4, d])[:len(images)],
+                                                                      np.array([0.98, 0.9, 0.97, 0.9])[:len(images)]))
+            text = ui._translate(None, sketchpad_value(canvases[0]), True, DIGITS.key, "a_to_b", "en")[1]
+            assert says in text and ("A ghost" in text) == (drawing == 4)
+        patch.setattr(ui, "_reading", lambda images: (np.array([4, 9, 4, 9])[:len(images)],
+                                                      np.array([0.98, 0.9, 0.97, 0.9])[:len(images)]))
+        zh = ui._translate(None, sketchpad_value(canvases[0]), True, DIGITS.key, "a_to_b", "zh")[1]
+        assert "你的數字在掃描前讀成 9" in zh and "幽靈現象：" not in zh
+    called = 0
+    for canvas, digit in zip(canvases, digits):
+        if "A ghost" in ui._translate(None, sketchpad_value(canvas), True, DIGITS.key, "a_to_b", "en")[1]:
+            called += 1
+            read = models[1](to_tensor(np.stack([digit, logic.as_scan(digit)]))).argmax(1)
+            assert read[0] == read[1]
+    assert called == measure.ghost_calls(models[1], drawn_trips[1], labels, digits)["page_rule"]
 
 
 def test_ghosts_called_on_labelled_digits_all_had_x_read_right(models):
@@ -262,11 +293,11 @@ def test_ghosts_called_on_labelled_digits_all_had_x_read_right(models):
     assert old_misread > 0
 
 
-def test_ghosts_on_the_drawn_digits(drawn_trips, models, results):
+def test_ghosts_on_the_drawn_digits(drawn, drawn_trips, models, results):
     _, after, _, labels = drawn_trips
     from demos.cyclegan import measure
 
-    calls = measure.ghost_calls(models[1], after, labels)
+    calls = measure.ghost_calls(models[1], after, labels, drawn[1])
     assert calls["page_rule_x_misread"] == 0 and calls["page_rule"] <= calls["old_rule"]
     assert results["drawn"]["a_to_b"]["ghosts_after"]["page_rule_x_misread"] == 0
 
@@ -282,10 +313,11 @@ def test_the_notes_claims_about_drawn_digits_hold(results):
     assert drawn["a_to_b"]["scanned"] >= 0.9 and after["x_judged_handwritten"] >= 0.5
     assert before["change"] < after["change"] < drawn["handwritten_test_change"]
     assert drawn["typeset_test_change_by_g"] < after["change"]
-    # "thickened until the font digits, scanned so, carry as much ink as the training scans"
+    # "thickened until the grid holds as much ink as the training scans do: the same for every digit"
     ink = results["scan_ink"]
-    assert ink["stroke"] == logic.SCAN_STROKE
-    assert ink["font_renders_scanned"][f"{logic.SCAN_STROKE:g}"] == pytest.approx(ink["training_scans"], rel=0.01)
+    assert ink["ink"] == logic.SCAN_INK == round(ink["training_scans"])
+    assert max(ink["training_scans_by_class"]) < 1.1 * min(ink["training_scans_by_class"])
+    assert logic.SCAN_INK <= ink["font_renders_scanned"] < 1.25 * logic.SCAN_INK
     assert after["cycle_l1"] < before["cycle_l1"]
     # "the expected calibration error falls"; "never went above 61%"
     assert judge["test"]["after"]["ece"] < judge["test"]["before"]["ece"] / 5

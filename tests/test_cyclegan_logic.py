@@ -293,3 +293,27 @@ def test_sharp_versions_are_sharp_deterministic_and_keep_the_scan_in_place():
 
     assert edge(sharp) > 1.15 * edge(scans)  # 71 vs 54 grey levels per pixel
     assert sharp_versions(scans, 2, seed=3).shape == (24, 28, 28)
+
+
+# ---- the scan a sharp digit is put through before G (as_scan): the training scans' height, spread and ink
+
+def test_a_scan_is_as_tall_as_the_bitmap_and_holds_the_training_scans_ink():
+    """A thin vertical bar (a 1 drawn with a fine pen) and a thin ring (a 0): the grid's rows are all inked (the
+    digit as tall as the bitmap), the thin strokes are thickened until the grid holds at least SCAN_INK (the bar
+    to a few grid columns, as the training scans' 1s are), a thick blot is not thinned, and the scan is
+    deterministic."""
+    bar = np.zeros((28, 28), np.uint8)
+    bar[4:24, 13:15] = 255
+    yy, xx = np.mgrid[:28, :28]
+    ring = np.uint8(255 * (np.abs(np.hypot((yy - 14) / 10, (xx - 14) / 7) - 1) < 0.08))
+    for digit in (bar, ring):
+        grid = logic.scan_grid(digit)
+        assert grid.shape == (8, 8) and grid.min() >= 0 and grid.max() <= 16
+        assert (grid.sum(axis=1) > 0).all()
+        assert logic.SCAN_INK <= grid.sum() < 1.15 * logic.SCAN_INK
+        assert np.array_equal(grid, logic.scan_grid(digit))
+    assert 3 <= (logic.scan_grid(bar).sum(axis=0) > 0).sum() <= 5
+    blot = np.zeros((28, 28), np.uint8)
+    blot[4:24, 4:24] = 255
+    assert logic.scan_grid(blot).sum() == 32 * 32
+    assert logic.as_scan(ring).shape == (28, 28)

@@ -17,10 +17,10 @@ from core.i18n import UserInputError
 #: tall as the bitmap) counted in 4×4 blocks into 8×8 grids of 0-16, then scaled back up (bicubic) to 32×32 and
 #: put in 28×28 by normalize_digit (core/data/digits.py, build_handwritten).
 SCAN_BITMAP, SCAN_GRID = 32, 8
-#: The stroke width (in bitmap pixels) a picture is thickened to before it is counted: chosen so that the font
-#: renders of the training split, put through as_scan, carry as much ink per 8×8 grid as the training scans do
-#: (measure.py, "scan_ink"); not fitted on any test or held-out digit.
-SCAN_STROKE = 3.5
+#: The ink per grid of the training scans (the sum of the 64 counts; measure.py, "scan_ink", recomputes it from the
+#: training split, no test or held-out digit used). It is the same for every digit class (305-328): the scans'
+#: strokes were as thick as it takes to hold it, whatever the pen, so a scan of a drawing is thickened to it too.
+SCAN_INK = 312
 
 
 def image_tensor(image: np.ndarray) -> torch.Tensor:
@@ -155,11 +155,14 @@ def hidden_digits(trip: RoundTrip, labels: np.ndarray) -> tuple[int, int]:
 SURE = 0.9
 
 
-def is_ghost(read: np.ndarray, confidence: np.ndarray) -> bool:
+def is_ghost(read: np.ndarray, confidence: np.ndarray, given: int | None = None) -> bool:
     """For one input without a label: x → G(x) → F(G(x)) read as (x, g, x) with g ≠ x, and the classifier sure
     of x (≥ SURE): only then can the page say G(x) shows another digit while F brought x back. An unsure
-    reading of x may be the classifier's own mistake (a 9 read as 8), which the translation undoes."""
-    return bool(read[1] != read[0] and read[2] == read[0] and confidence[0] >= SURE)
+    reading of x may be the classifier's own mistake (a 9 read as 8), which the translation undoes. ``given``:
+    the reading of the picture before it was scanned into the domain (into_domain), if it was; it must be x's
+    too, or the scan may have changed the digit (a drawn 9 scanned and read as 4) and G only changed it back."""
+    return bool(read[1] != read[0] and read[2] == read[0] and confidence[0] >= SURE
+                and (given is None or given == read[0]))
 
 
 def scan_from_grid(grid: np.ndarray) -> np.ndarray:
@@ -171,21 +174,13 @@ def scan_from_grid(grid: np.ndarray) -> np.ndarray:
     return normalize_digit(np.asarray(big), ink_is_dark=False)
 
 
-def stroke_width(bitmap: np.ndarray) -> float:
-    """The mean stroke width of a binary picture: twice its area over its edge pixels (a stroke of width w and
-    length L has area wL and 2L edge pixels)."""
-    ink = np.asarray(bitmap, bool)
-    padded = np.pad(ink, 1)
-    inner = padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2] & padded[1:-1, 2:]
-    edge = int((ink & ~inner).sum())
-    return 2 * float(ink.sum()) / max(edge, 1)
-
-
-def scan_grid(digit: np.ndarray, stroke: float = SCAN_STROKE) -> np.ndarray:
-    """A 28×28 digit (bright ink) -> the 8×8 grid of 0-16 a scan of it would give: its ink (above half its peak)
-    fitted as tall as a 32×32 bitmap (the width kept in proportion), thickened to about ``stroke`` pixels, and
-    counted in 4×4 blocks."""
-    from PIL import Image, ImageFilter
+def scan_grid(digit: np.ndarray) -> np.ndarray:
+    """A 28×28 digit (bright ink) -> the 8×8 grid of 0-16 a scan of it would give, made like the training scans:
+    its ink (above a quarter of its peak) fitted as tall as a 32×32 bitmap (the width kept in proportion),
+    thresholded at half, thickened by every pixel within a distance r of a stroke, r the smallest that inks
+    SCAN_INK pixels (the training scans' ink), and counted in 4×4 blocks."""
+    from PIL import Image
+    from scipy import ndimage
 
     ink = np.asarray(digit, np.float32)
     peak = float(ink.max())
@@ -197,21 +192,19 @@ def scan_grid(digit: np.ndarray, stroke: float = SCAN_STROKE) -> np.ndarray:
     scale = SCAN_BITMAP / max(height, width)
     new_h, new_w = max(1, round(height * scale)), max(1, round(width * scale))
     resized = np.asarray(Image.fromarray(crop, mode="F").resize((new_w, new_h), Image.BILINEAR))
-    bitmap = np.zeros((SCAN_BITMAP, SCAN_BITMAP), np.uint8)
+    strokes = np.zeros((SCAN_BITMAP, SCAN_BITMAP), bool)
     top, left = (SCAN_BITMAP - new_h) // 2, (SCAN_BITMAP - new_w) // 2
-    bitmap[top: top + new_h, left: left + new_w] = np.where(resized > 0.5, 255, 0)
-    for _ in range(4):  # each 3×3 dilation widens a stroke by about two pixels
-        if stroke_width(bitmap > 0) + 1 > stroke:
-            break
-        bitmap = np.asarray(Image.fromarray(bitmap).filter(ImageFilter.MaxFilter(3)))
-    blocks = (bitmap > 0).reshape(SCAN_GRID, 4, SCAN_GRID, 4)
+    strokes[top: top + new_h, left: left + new_w] = resized >= 0.5 * resized.max()
+    distance = ndimage.distance_transform_edt(~strokes)  # 0 on a stroke
+    reach = np.sort(distance, axis=None)[SCAN_INK - 1]  # the smallest r that inks SCAN_INK pixels
+    blocks = (distance <= reach).reshape(SCAN_GRID, 4, SCAN_GRID, 4)
     return blocks.sum(axis=(1, 3)).astype(np.int64)
 
 
-def as_scan(digit: np.ndarray, stroke: float = SCAN_STROKE) -> np.ndarray:
+def as_scan(digit: np.ndarray) -> np.ndarray:
     """A 28×28 digit put into domain A as the pair knows it: scanned to 8×8 (scan_grid), scaled back up
-    (scan_from_grid). A sharp drawing comes out as blurred as the scans the pair learned from."""
-    return scan_from_grid(scan_grid(digit, stroke))
+    (scan_from_grid). A sharp drawing comes out as blurred and as inky as the scans the pair learned from."""
+    return scan_from_grid(scan_grid(digit))
 
 
 # ------------------------------------------------------------------ the style judge's confidence

@@ -91,6 +91,9 @@ STRINGS = {
         "cyclegan.ghost_unsure": "{g}(x) reads as {gx} and {f}({g}(x)) as {x} again, but the classifier is not sure "
                                  "of x ({px:.0%}, under {sure:.0%}): it may have misread x, and {g} only showed the "
                                  "digit x really is. No ghost can be told here.",
+        "cyclegan.ghost_scan": "{g}(x) reads as {gx} and {f}({g}(x)) as {x} again, but your digit read as {given} "
+                               "before the scan: the scan may have changed the digit, and {g} only changed it back. "
+                               "No ghost can be told here.",
         "cyclegan.style_unsure": "The style judge cannot tell {g}(x)'s style: it leans {style}, at {p:.0%} only.",
         "cyclegan.style_same": "The style judge calls {g}(x) **{style}** ({p:.0%}), the style x already had: "
                                "there was no other domain to reach.",
@@ -207,6 +210,8 @@ STRINGS = {
         "cyclegan.ghost_unsure": "{g}(x) 讀成 {gx}，{f}({g}(x)) 又讀回 {x}，但分類器對 x 沒有把握"
                                  "（{px:.0%}，未達 {sure:.0%}）：它可能讀錯了 x，而 {g} 只是顯示出 x 真正的數字。"
                                  "這裡無法判斷是不是幽靈現象。",
+        "cyclegan.ghost_scan": "{g}(x) 讀成 {gx}，{f}({g}(x)) 又讀回 {x}，但你的數字在掃描前讀成 {given}："
+                               "可能是掃描改變了數字，{g} 只是把它改回來。這裡無法判斷是不是幽靈現象。",
         "cyclegan.style_unsure": "風格判別器分不出 {g}(x) 的風格：只以 {p:.0%} 略偏{style}。",
         "cyclegan.style_same": "風格判別器認為 {g}(x) 是**{style}**（{p:.0%}），和 x 原本的風格相同："
                                "本來就沒有另一個領域要到達。",

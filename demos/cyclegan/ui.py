@@ -256,14 +256,18 @@ def size_line(subject: Subject, lang: str) -> str:
 
 
 def digit_lines(subject: Subject, translated: np.ndarray, back: np.ndarray, lang: str) -> list[str]:
-    read, confidence = _reading([subject.x, translated, back])
+    scanned = subject.given is not None
+    read, confidence = _reading([subject.x, translated, back] + ([subject.given] if scanned else []))
+    given = int(read[3]) if scanned else None
     style, style_p = _style(translated)
     target = TYPESET if subject.direction == "a_to_b" else HANDWRITTEN
     g, f = subject.names
     lines = [t("cyclegan.reads", lang, g=g, f=f, x=read[0], gx=read[1], fgx=read[2], px=confidence[0],
                pgx=confidence[1], pfgx=confidence[2])]
-    if logic.is_ghost(read, confidence):
+    if logic.is_ghost(read, confidence, given):
         lines.append(t("cyclegan.ghost", lang, g=g, f=f, x=read[0], gx=read[1], sure=logic.SURE))
+    elif read[1] != read[0] and read[2] == read[0] and confidence[0] >= logic.SURE:  # the scan read otherwise
+        lines.append(t("cyclegan.ghost_scan", lang, g=g, f=f, x=read[0], gx=read[1], given=given))
     elif read[1] != read[0] and read[2] == read[0]:
         lines.append(t("cyclegan.ghost_unsure", lang, g=g, f=f, x=read[0], gx=read[1], px=confidence[0],
                        pgx=confidence[1], sure=logic.SURE))
