@@ -317,3 +317,20 @@ def test_a_scan_is_as_tall_as_the_bitmap_and_holds_the_training_scans_ink():
     blot[4:24, 4:24] = 255
     assert logic.scan_grid(blot).sum() == 32 * 32
     assert logic.as_scan(ring).shape == (28, 28)
+
+
+def test_the_scanned_sharp_versions_for_domain_a_are_the_pages_scans_of_them():
+    """train.py --scan-sharp: each sharp version kept is exactly the page's scan (as_scan) of a strokes.py version."""
+    from core.classifier import DIGIT_CNN
+    from core.data.digits import HANDWRITTEN, TRAIN, load_split, to_tensor
+    from demos.cyclegan.strokes import sharp_versions
+    from demos.cyclegan.train import with_sharp_versions
+
+    scans = load_split(TRAIN, HANDWRITTEN)
+    pair = (to_tensor(scans.images[:10]), torch.from_numpy(scans.labels[:10]))
+    classifier = DIGIT_CNN.load(torch.device("cpu")).model
+    images, labels, kept = with_sharp_versions(pair, 1, 7, classifier, scanned=True)
+    assert len(images) == 10 + kept and kept >= 5 and torch.equal(images[:10], pair[0])
+    expected = to_tensor(np.stack([logic.as_scan(x) for x in sharp_versions(scans.images[:10], 1, 7)]))
+    added = images[10:]
+    assert all(any(torch.equal(a, e) for e in expected) for a in added)

@@ -20,7 +20,7 @@ import torch
 from core.data.digits import HANDWRITTEN, TEST, TYPESET, to_tensor
 from demos.cyclegan import logic
 from demos.cyclegan.model import STYLE_CALIBRATION, raw_style_judge
-from demos.cyclegan.train import SHARP_COPIES, digit_parts, domain_parts
+from demos.cyclegan.train import SCAN_SHARP, SHARP_COPIES, digit_parts, domain_parts
 
 
 def labelled(images: np.ndarray | torch.Tensor, style: int) -> tuple[torch.Tensor, np.ndarray]:
@@ -57,7 +57,7 @@ def main(argv=None) -> dict:
 
     parts = digit_parts()
     _, validation, _ = domain_parts(parts, 0, SHARP_COPIES, DIGIT_CNN.load(torch.device("cpu")).model,
-                                    validation_only=True)
+                                    validation_only=True, scanned=SCAN_SHARP)
     judge = raw_style_judge()
     val_logits, val_truth = logits_of(judge, [labelled(validation[s][0], s) for s in (HANDWRITTEN, TYPESET)])
     temperature = logic.fit_temperature(val_logits, val_truth)

@@ -6,9 +6,10 @@ judges it; write the weights and card.json with the bars measured by the shared 
 
 Domain A is the handwritten training scans (scikit-learn's 8×8 grids scaled up: blurry). ``--sharp-copies N``
 adds N sharp-stroke redrawings of each scan (strokes.py: thinned to its centre line, redrawn with a random pen,
-slant and elastic bend), for training and for the style judge, and one of each validation scan. That run (N = 2)
-is not the shipped pair: it was weaker on the test digits and still missed issue 19's bar on drawn digits
-(bench/cyclegan_sharp_domain.json).
+slant and elastic bend), for training and for the style judge, and one of each validation scan; ``--scan-sharp``
+puts them through the page's scan of a drawing (logic.as_scan) first. Neither run (N = 2) is the shipped pair: the
+first was weaker on the test digits, and both still missed issue 19's change bar on drawn digits
+(bench/cyclegan_sharp_domain.json, bench/cyclegan_scanned_domain.json).
 
 Losses as in the paper (Zhu et al. 2017): least-squares adversarial loss for G: A→B, F: B→A and their PatchGAN
 discriminators; cycle consistency λ‖F(G(a)) − a‖₁ + λ‖G(F(b)) − b‖₁ with λ = 10; identity loss 0.5 λ
@@ -110,24 +111,29 @@ def digit_parts() -> dict:
 #: Sharp-stroke versions made of each handwritten training scan (strokes.py) for domain A (and then one of each
 #: validation scan): 0 for the shipped pair, 2 in the run bench/cyclegan_sharp_domain.json records.
 SHARP_COPIES = 0
+#: Whether those sharp versions are put through logic.as_scan first (as the page scans a drawing).
+SCAN_SHARP = False
 
 
 @torch.inference_mode()
-def with_sharp_versions(scans: tuple[torch.Tensor, torch.Tensor], copies: int, seed: int, digit_cnn) -> tuple:
-    """Handwritten scans (images, labels) and ``copies`` sharp-stroke versions of each (strokes.py), keeping only
-    the versions the digit classifier still reads as their label (thinning a blurry scan can lose a short bar):
-    (images, labels, number of sharp versions kept)."""
+def with_sharp_versions(scans: tuple[torch.Tensor, torch.Tensor], copies: int, seed: int, digit_cnn,
+                        scanned: bool = False) -> tuple:
+    """Handwritten scans (images, labels) and ``copies`` sharp-stroke versions of each (strokes.py; ``scanned``:
+    put through logic.as_scan, as the page scans a drawing), keeping only the versions the digit classifier still
+    reads as their label (thinning a blurry scan can lose a short bar): (images, labels, number kept)."""
+    from demos.cyclegan.logic import as_scan
     from demos.cyclegan.strokes import sharp_versions
 
     images, labels = scans
-    sharp = to_tensor(sharp_versions((images[:, 0] * 255).round().to(torch.uint8).numpy(), copies, seed))
+    sharp = sharp_versions((images[:, 0] * 255).round().to(torch.uint8).numpy(), copies, seed)
+    sharp = to_tensor(np.stack([as_scan(x) for x in sharp]) if scanned else sharp)
     sharp_labels = labels.repeat(copies)
     keep = digit_cnn(sharp).argmax(1) == sharp_labels
     return torch.cat([images, sharp[keep]]), torch.cat([labels, sharp_labels[keep]]), int(keep.sum())
 
 
 def domain_parts(parts: dict, seed: int, sharp_copies: int, digit_cnn,
-                 validation_only: bool = False) -> tuple[dict, dict, dict]:
+                 validation_only: bool = False, scanned: bool = False) -> tuple[dict, dict, dict]:
     """The two domains for training and validation: validation_split, then domain A (handwritten) of each half
     with sharp-stroke versions of its own scans added (``sharp_copies`` of each training scan, one of each
     validation scan; ``validation_only``: the training half left as scans, for calibrate.py). Returns (train,
@@ -140,17 +146,17 @@ def domain_parts(parts: dict, seed: int, sharp_copies: int, digit_cnn,
     if not validation_only:
         halves.insert(0, (train_parts, sharp_copies, "sharp", seed))
     for half, copies, key, half_seed in halves:
-        images, labels, counts[key] = with_sharp_versions(half[HANDWRITTEN], copies, half_seed, digit_cnn)
+        images, labels, counts[key] = with_sharp_versions(half[HANDWRITTEN], copies, half_seed, digit_cnn, scanned)
         half[HANDWRITTEN] = (images, labels)
     return train_parts, val_parts, counts
 
 
 def train(steps: int, out: Path, seed: int = 0, eval_every: int = 500, batch: int = 32, lr: float = 2e-4,
-          patience: int = 3, sharp_copies: int = SHARP_COPIES) -> dict:
+          patience: int = 3, sharp_copies: int = SHARP_COPIES, scanned: bool = SCAN_SHARP) -> dict:
     started = time.time()
     parts = digit_parts()
     digit_cnn = DIGIT_CNN.load(torch.device("cpu")).model
-    train_parts, val_parts, counts = domain_parts(parts, seed, sharp_copies, digit_cnn)
+    train_parts, val_parts, counts = domain_parts(parts, seed, sharp_copies, digit_cnn, scanned=scanned)
     style_x = torch.cat([train_parts[HANDWRITTEN][0], train_parts[TYPESET][0]])
     style_y = torch.cat([torch.zeros(len(train_parts[HANDWRITTEN][0]), dtype=torch.long),
                          torch.ones(len(train_parts[TYPESET][0]), dtype=torch.long)])
@@ -213,7 +219,9 @@ def train(steps: int, out: Path, seed: int = 0, eval_every: int = 500, batch: in
                 + (f"domain A = {len(a_all)} handwritten, domain B = {len(b_all)} typeset, never paired; a tenth of "
                    "each held out to choose the checkpoint; the test split only measured" if sharp_copies == 0 else
                    f"domain A = {counts['scans']} handwritten scans and {counts['sharp']} sharp-stroke versions of "
-                   f"them (strokes.py, {sharp_copies} made of each, kept when the digit CNN reads them right), domain "
+                   f"them (strokes.py, {sharp_copies} made of each"
+                   + (", scanned as the page scans a drawing: logic.as_scan" if scanned else "")
+                   + f", kept when the digit CNN reads them right), domain "
                    f"B = {len(b_all)} typeset, never paired; a tenth of each style held out to choose the checkpoint "
                    f"(its {counts['validation_scans']} scans with {counts['validation_sharp']} sharp versions of "
                    "them); the test split only measured"),
@@ -250,11 +258,14 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--sharp-copies", type=int, default=SHARP_COPIES,
                         help="sharp-stroke versions made of each handwritten training scan (0: scans only)")
+    parser.add_argument("--scan-sharp", action="store_true", default=SCAN_SHARP,
+                        help="put the sharp versions through logic.as_scan, as the page scans a drawing")
     parser.add_argument("--smoke", "--quick", dest="quick", action="store_true", help="a few steps, for CI")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    card = (train(4, args.out, args.seed, eval_every=4, sharp_copies=1) if args.quick
-            else train(args.steps, args.out, args.seed, args.eval_every, sharp_copies=args.sharp_copies))
+    card = (train(4, args.out, args.seed, eval_every=4, sharp_copies=1, scanned=True) if args.quick
+            else train(args.steps, args.out, args.seed, args.eval_every, sharp_copies=args.sharp_copies,
+                       scanned=args.scan_sharp))
     print(card["metrics"])
 
 
