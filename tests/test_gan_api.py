@@ -85,6 +85,18 @@ def test_bad_input_in_chinese(app_url):
     assert "請選一個數字" in text
 
 
+def test_an_empty_seed_says_it_is_empty_not_none(app_url, client):
+    """Issue 20: an emptied seed box said "got None"."""
+    for empty in (None, "", "  "):
+        text = error_text(lambda e=empty: client.predict(e, 16, "random", 1.0, api_name="/gan_sample"))
+        assert "Seed is empty" in text and "Random seed" in text and "None" not in text
+    text = error_text(lambda: client.predict(1, None, 10, "random", 1.0, "lerp", api_name="/gan_interpolate"))
+    assert "is empty" in text and "None" not in text
+    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
+    text = error_text(lambda: chinese.predict(None, 16, "random", 1.0, api_name="/gan_sample"))
+    assert "是空的" in text and "隨機種子" in text and "None" not in text
+
+
 def test_randomise_gives_a_valid_seed(client):
     seeds = {client.predict(api_name="/gan_randomise") for _ in range(3)}
     assert len(seeds) == 3 and all(isinstance(s, int | float) and 0 <= s < 2**32 for s in seeds)

@@ -155,6 +155,8 @@ STRINGS = {
         "gan.name_steps": "Generator steps per click",
         "gan.digit_empty": "Choose a digit (0-9) or 'random'.",
         "gan.seed_invalid": "{name} must be a whole number from 0 to 4,294,967,295 (2³² − 1); got {value}.",
+        "gan.seed_empty": "{name} is empty: type a whole number from 0 to 4,294,967,295 (2³² − 1), or press "
+                          "'Random seed'.",
         "gan.digit_invalid": "There is no digit {value}: choose 0-9 or 'random'.",
         "gan.path_invalid": "There is no path {value}: choose lerp or slerp.",
         "gan.choice_invalid": "{name}: there is no choice {value}. Choose one of: {known}.",
@@ -290,6 +292,7 @@ STRINGS = {
         "gan.name_steps": "每次點擊的生成器步數",
         "gan.digit_empty": "請選一個數字（0-9）或「隨機」。",
         "gan.seed_invalid": "「{name}」必須是 0 到 4,294,967,295（2³² − 1）之間的整數；收到 {value}。",
+        "gan.seed_empty": "「{name}」是空的：請輸入 0 到 4,294,967,295（2³² − 1）之間的整數，或按「隨機種子」。",
         "gan.digit_invalid": "沒有 {value} 這個數字：請選 0-9 或「隨機」。",
         "gan.path_invalid": "沒有 {value} 這種路徑：請選 lerp 或 slerp。",
         "gan.choice_invalid": "{name}：沒有 {value} 這個選項。請從以下選擇：{known}。",

@@ -66,6 +66,8 @@ GIF_DIR = Path(tempfile.gettempdir()) / "mldemo-gan"
 # ------------------------------------------------------------------ reading the inputs
 
 def read_seed(value, name: str) -> int:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise UserInputError("gan.seed_empty", name=name)
     try:
         return check_number(value, name, 0, SEED_MAX, integer=True)
     except UserInputError:
