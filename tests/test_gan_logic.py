@@ -375,3 +375,25 @@ def test_seed_of_another_class_is_the_first_seed_whose_class_differs():
         own = int(logic.classes(seed, 1, None)[0])
         assert other != seed and int(logic.classes(other, 1, None)[0]) != own
         assert all(int(logic.classes(s, 1, None)[0]) == own for s in range(other) if s != seed)
+
+
+def test_the_critics_title_is_not_cut_at_the_figures_edge():
+    """Issue 20: the WGAN critic's title was clipped at the left ("ritic D(x)…"). Every title, in both languages,
+    leaves the picture's left and right edges blank in the title band."""
+    from types import SimpleNamespace
+
+    import demos.gan.strings  # noqa: F401 (registers the words)
+    from core.i18n import t
+    from demos.gan import figures
+
+    rng = np.random.default_rng(0)
+    xs = np.linspace(-2, 2, 30)
+    view = SimpleNamespace(xs=xs, critic=rng.normal(size=(30, 30)), real=rng.normal(size=(50, 2)),
+                           fake=rng.normal(size=(50, 2)), arrows=np.ones((4, 2)), arrows_at=np.zeros((4, 2)))
+    for lang in ("en", "zh"):
+        for kind in ("gan", "wgan"):
+            picture = figures.playground(view, [(1, 0.5, 0.4)], critic_title=t(f"gan.critic_title_{kind}", lang),
+                                         loss_title="L", step_label="s", real_label="r", fake_label="f", d_label="D",
+                                         g_label="G")
+            band = picture[: picture.shape[0] // 8]
+            assert band[:, :4].min() > 200 and band[:, -4:].min() > 200, (lang, kind)

@@ -4,6 +4,7 @@ No Gradio here."""
 from __future__ import annotations
 
 import io
+import textwrap
 
 import numpy as np
 
@@ -50,7 +51,7 @@ def playground(view, history: list[tuple[int, float, float]], *, critic_title: s
     frame, so each point's motion can be followed) and the generator's pull (arrows: where the generator's loss
     pushes a generated point). Right: the two losses per step. An RGB uint8 picture."""
     fig, (plane, losses) = plots.new_figure(11, 4.8, ncols=2, layout=None, gridspec_kw={"width_ratios": [1, 1.05]})
-    fig.subplots_adjust(left=0.01, right=0.97, bottom=0.14, top=0.92, wspace=0.28)  # fixed: redrawn many times
+    fig.subplots_adjust(left=0.01, right=0.97, bottom=0.14, top=0.86, wspace=0.28)  # fixed: redrawn many times
     extent = (view.xs[0], view.xs[-1], view.xs[0], view.xs[-1])
     values = view.critic
     if values.min() >= 0 and values.max() <= 1:  # GAN: a probability, centred on 0.5
@@ -75,7 +76,7 @@ def playground(view, history: list[tuple[int, float, float]], *, critic_title: s
     plane.set_aspect("equal")
     plane.set_xticks([])
     plane.set_yticks([])
-    plane.set_title(critic_title, fontsize=plots.FONT)
+    plane.set_title(textwrap.fill(critic_title, 30), fontsize=plots.FONT)  # two lines, not cut at the edge
     plane.legend(loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize=plots.FONT - 2, markerscale=2.5,
                  frameon=False)  # under the plane: no mode hidden behind it
     if history:
