@@ -135,6 +135,9 @@ def test_varying_a_coordinate_changes_the_samples(client):
     top = picture(still)[: picture(still).shape[0] // 2]
     assert np.array_equal(top, picture(moved)[: picture(moved).shape[0] // 2])  # the originals stay on top
     assert not np.array_equal(picture(still), picture(moved))
+    # a white band splits the two grids (issue 20: no divider between before and after)
+    middle = picture(moved)[picture(moved).shape[0] // 2 - 2: picture(moved).shape[0] // 2 + 2]
+    assert middle.min() == 255 and (picture(moved)[: picture(moved).shape[0] // 2 - 6] < 255).mean() > 0.9
     assert "z[3] set to +4.0" in note_moved
     assert "Coordinate" in error_text(lambda: client.predict(2024, 8, "random", 1.0, 64, 0.0, api_name="/gan_vary"))
     assert "value" in error_text(lambda: client.predict(2024, 8, "random", 1.0, 3, math.inf, api_name="/gan_vary"))

@@ -397,3 +397,16 @@ def test_the_critics_title_is_not_cut_at_the_figures_edge():
                                          g_label="G")
             band = picture[: picture.shape[0] // 8]
             assert band[:, :4].min() > 200 and band[:, -4:].min() > 200, (lang, kind)
+
+
+def test_before_after_stacks_two_grids_split_by_a_white_band():
+    from demos.gan import figures
+
+    before = np.zeros((6, 28, 28), np.uint8)
+    after = np.full((6, 28, 28), 200, np.uint8)
+    picture = figures.before_after(before, after, 3)
+    top = figures.tile(before, 3)
+    assert picture.shape == (2 * top.shape[0] + 10, top.shape[1])
+    assert np.array_equal(picture[: top.shape[0]], top)
+    assert np.array_equal(picture[-top.shape[0]:], figures.tile(after, 3))
+    assert (picture[top.shape[0]: top.shape[0] + 10] == 255).all()

@@ -29,6 +29,13 @@ def tile(images: np.ndarray, columns: int, scale: int = 3, gap: int = 2) -> np.n
     return out
 
 
+def before_after(before: np.ndarray, after: np.ndarray, columns: int, divider: int = 10) -> np.ndarray:
+    """Two grids of the same digits, ``before`` above ``after`` (tile), split by a white band ``divider`` pixels
+    high so that the eye sees two grids, not one."""
+    top, bottom = tile(before, columns), tile(after, columns)
+    return np.concatenate([top, np.full((divider, top.shape[1]), 255, np.uint8), bottom])
+
+
 def columns_for(count: int) -> int:
     """Grid width: 10 columns for 10 or more pictures (a row per digit when each digit is asked for)."""
     return min(count, 10) if count != 16 and count != 64 else int(np.sqrt(count))

@@ -254,7 +254,7 @@ def _vary(seed, count, digit, psi, dimension, value, lang: str, live: bool):
     value = slider_value(value, t("gan.name_value", lang), *VALUE_RANGE, live=live)
     moved, original = logic.vary(model, seed, count, digit, psi, dimension, value)
     change = np.abs(moved.astype(np.float32) - original.astype(np.float32)).mean() / 255
-    pictures = figures.tile(np.concatenate([original, moved]), figures.columns_for(count) if count >= 10 else count)
+    pictures = figures.before_after(original, moved, figures.columns_for(count) if count >= 10 else count)
     z = logic.latents(seed, count, model.z_dim, psi)[:, dimension]
     text = t("gan.vary_note", lang, dim=dimension, value=value, was=float(z.mean()), change=change)
     return pictures, text, watch.label(lang)
