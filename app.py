@@ -42,6 +42,9 @@ CSS = """
 .fm-chip-mask {border-color: #f97316; background: rgba(249, 115, 22, .15)}
 #fill-mask-words span {cursor: pointer}
 .hub-note p {border-left: 4px solid #2563eb; padding-left: .6em}
+/* Digit grids: the fullscreen button sits in a row above the picture, not over its top-right digit */
+.pixel-art .icon-button-wrapper.top-panel {position: static !important; display: flex; justify-content: flex-end;
+  margin: 0 0 2px 0 !important}
 /* Thumbnail galleries show every item (Gradio's grid keeps 100 px columns and scrolls sideways) */
 .thumb-gallery .grid-container {grid-template-columns: repeat(var(--grid-cols), minmax(0, 1fr)) !important;
   grid-template-rows: none !important; grid-auto-rows: auto !important; gap: 6px !important}

@@ -380,6 +380,15 @@ def test_gan_samples_a_digit_and_the_presets_show_mode_collapse(page):
     page.screenshot(path="tests/artifacts/gan.png", full_page=False)
 
 
+def test_no_fullscreen_button_covers_a_digit_grid(page):
+    """Issue 20: the fullscreen icon covered the top-right digit of every grid; now it sits above the picture."""
+    open_gan(page)
+    picture = page.locator("#gan-grid img").bounding_box()
+    button = page.locator("#gan-grid button[aria-label='Fullscreen']").bounding_box()
+    assert button["y"] + button["height"] <= picture["y"] + 1
+    assert picture["x"] <= button["x"] <= picture["x"] + picture["width"]
+
+
 def test_the_chinese_gan_tab_has_no_english_left(chinese):
     open_gan(chinese, "zh")
     click_and_wait(chinese, "gan-walk", "gan-norm-note", "slerp", 60_000)
