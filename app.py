@@ -132,6 +132,31 @@ def status_words_js() -> str:
     }}"""
 
 
+def opened_tab(topics: list[str]):
+    """Slide links: the page's load event opens the tab a link names (``?tab=gan``); any other value, or none,
+    leaves the first tab open."""
+    def open_tab(request: gr.Request):
+        wanted = request.query_params.get("tab") if request is not None else None
+        return gr.Tabs(selected=wanted) if wanted in topics else gr.Tabs()
+    return open_tab
+
+
+def preset_link_js(presets: dict[str, dict[str, str]]) -> str:
+    """Slide links: ``?tab=gan&preset=collapse`` presses that tab's preset button (a tab's ``PRESETS``) as soon as
+    the tab is open and the button shows, within a minute; an unknown preset does nothing."""
+    return f"""() => {{
+        const query = new URLSearchParams(window.location.search);
+        const id = ({json.dumps(presets)}[query.get('tab')] || {{}})[query.get('preset')];
+        if (!id) return;
+        let tries = 0;
+        const timer = setInterval(() => {{
+            const button = document.getElementById(id);
+            if (button && button.offsetParent !== null) {{ clearInterval(timer); button.click(); }}
+            else if (++tries > 240) clearInterval(timer);
+        }}, 250);
+    }}"""
+
+
 def build_app(lang: str | None = None) -> tuple[gr.Blocks, dict]:
     """The Blocks and the keyword arguments ``launch()`` needs (theme, css, i18n, file limits)."""
     force_lang(lang)
@@ -150,9 +175,12 @@ def build_app(lang: str | None = None) -> tuple[gr.Blocks, dict]:
         gr.Markdown(keys("app.title"), elem_id="header-title")
         gr.Markdown(keys("app.subtitle"))
         gr.Markdown(keys("app.device"), elem_id="header-status")
-        with gr.Tabs():
+        with gr.Tabs() as tab_row:
             for tab in tabs:
                 tab.build_tab(keys, demo)
+        demo.load(opened_tab([tab.TOPIC for tab in tabs]), None, tab_row, api_name="app_open_tab",
+                  api_visibility="private", show_progress="hidden")
+        demo.load(None, js=preset_link_js({tab.TOPIC: getattr(tab, "PRESETS", {}) for tab in tabs}))
     demo.queue(default_concurrency_limit=4, max_size=256)
     translations = make_i18n(lang)
     theme = gr.themes.Soft(text_size=gr.themes.sizes.text_lg, font=["system-ui", "sans-serif"],

@@ -41,7 +41,7 @@ def test_every_event_is_named_topic_verb():
     from demos import load_tabs
 
     demo, _ = app.build_app()
-    topics = {tab.TOPIC for tab in load_tabs()}
+    topics = {tab.TOPIC for tab in load_tabs()} | {"app"}  # "app": the page's own events (slide links)
     events = [fn for fn in demo.fns.values() if fn.fn is not None]  # browser-only steps (js) have no endpoint
     assert events and all(fn.api_name for fn in events)
     for fn in events:
@@ -50,6 +50,31 @@ def test_every_event_is_named_topic_verb():
         verb = fn.api_name[len(topic) + 1:]
         if fn.api_visibility == "public":
             assert re.fullmatch(r"[a-z]+", verb), fn.api_name
+
+
+def test_slide_links_open_a_tab_and_name_real_preset_buttons():
+    """?tab=TOPIC opens that tab (anything else: the first); every preset a tab offers names a button on the page."""
+    import app
+    from demos import load_tabs
+
+    class Request:
+        def __init__(self, query):
+            self.query_params = query
+
+    topics = [tab.TOPIC for tab in load_tabs()]
+    open_tab = app.opened_tab(topics)
+    assert open_tab(Request({"tab": "gan"})).selected == "gan"
+    for bad in ({"tab": "nope"}, {"tab": ""}, {}):
+        assert open_tab(Request(bad)).selected is None
+    assert open_tab(None).selected is None
+    demo, _ = app.build_app()
+    ids = {block.elem_id for block in demo.blocks.values() if getattr(block, "elem_id", None)}
+    presets = {tab.TOPIC: getattr(tab, "PRESETS", {}) for tab in load_tabs()}
+    assert presets["gan"] and presets["saliency"] and presets["distillation"]
+    for topic, named in presets.items():
+        for name, elem_id in named.items():
+            assert elem_id in ids and elem_id.startswith(topic), (topic, name, elem_id)
+            assert f"`?tab={topic}&preset={name}`" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_both_languages_define_every_string():

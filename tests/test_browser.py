@@ -380,6 +380,30 @@ def test_gan_samples_a_digit_and_the_presets_show_mode_collapse(page):
     page.screenshot(path="tests/artifacts/gan.png", full_page=False)
 
 
+def test_a_slide_link_opens_its_tab_and_runs_its_preset(browser, app_url):
+    """Issue 20, slide links: ?tab=gan&preset=collapse opens the GAN tab and presses the mode-collapse preset; a
+    link to a tab that does not exist opens the first tab, quietly."""
+    def visit(link):
+        context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="en-US")
+        page = context.new_page()
+        page.goto(app_url + link, wait_until="domcontentloaded")
+        return page
+
+    page = visit("/?tab=gan&preset=collapse")
+    try:
+        page.wait_for_function("(document.querySelector('#gan-play-numbers') || {innerText: ''}).innerText"
+                               ".includes('Step 200')", timeout=120_000)
+        assert page.locator("#gan-grid").is_visible()
+    finally:
+        page.context.close()
+    page = visit("/?tab=nope&preset=collapse")
+    try:
+        page.wait_for_selector("#distillation-temperature", timeout=60_000)
+        assert not page.locator("#gan-grid").is_visible()
+    finally:
+        page.context.close()
+
+
 def test_no_fullscreen_button_covers_a_digit_grid(page):
     """Issue 20: the fullscreen icon covered the top-right digit of every grid; now it sits above the picture."""
     open_gan(page)

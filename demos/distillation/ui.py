@@ -36,6 +36,8 @@ from demos.distillation import figures, logic, strokes
 from demos.distillation.model import TEACHER
 
 TOPIC = "distillation"
+#: Slide links (app.py): ?tab=distillation&preset=NAME presses the button with this elem_id.
+PRESETS = {"hinton": "distillation-preset"}
 RESULTS_DIR = ASSETS / TOPIC
 T_RANGE, ALPHA_RANGE, EPOCH_RANGE, FRACTION_RANGE, SEED_RANGE = (0.5, 20), (0, 1), (1, 100), (1, 100), (1, 10)
 #: The button's defaults are the settings train.py's sweep measures (5 seeds: the notes quote what it shows).

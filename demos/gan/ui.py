@@ -39,6 +39,8 @@ from demos.gan import figures, logic, strings  # noqa: F401  strings registers t
 from demos.gan.model import DIGIT_GAN, GENERATOR, JUDGE, timeline_generators
 
 TOPIC = "gan"
+#: Slide links (app.py): ?tab=gan&preset=NAME presses the button with this elem_id once the tab is open.
+PRESETS = {"collapse": "gan-preset-collapse", "cure": "gan-preset-cure"}
 SEED_MAX = 2**32 - 1
 COUNT_RANGE, PSI_RANGE, FRAMES_RANGE, VALUE_RANGE = (1, logic.MAX_GRID), (0, 2), (2, 32), (-4, 4)
 DIGIT_CHOICES = ["random"] + [str(d) for d in range(10)]

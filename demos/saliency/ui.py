@@ -41,6 +41,8 @@ from demos.saliency import figures, logic, similarity, strings  # noqa: F401  st
 from demos.saliency.model import CLASSIFIER, cam_layer, class_names, input_spec, randomization_steps
 
 TOPIC = "saliency"
+#: Slide links (app.py): ?tab=saliency&preset=NAME presses the button with this elem_id.
+PRESETS = {"sanity": "saliency-sanity-button"}
 EXAMPLE_PHOTOS = ("chelsea.png", "coffee.png", "rocket.jpg", "astronaut.png", "motorcycle.png")
 EXAMPLE_DIGITS = 4  # the first test digits of classes 3, 5, 7, 8
 DEFAULT_METHODS = ("saliency", "smoothgrad", "gradcam")
