@@ -42,6 +42,18 @@ CSS = """
 .fm-chip-mask {border-color: #f97316; background: rgba(249, 115, 22, .15)}
 #fill-mask-words span {cursor: pointer}
 .hub-note p {border-left: 4px solid #2563eb; padding-left: .6em}
+/* Presenter mode (--present or ?present=1): the page's header folded away so each tab's point sits higher, larger
+   type for the back row (tab names, labels, text), full-contrast text, no timing lines */
+body.present #header-title, body.present #header-subtitle, body.present #header-status,
+body.present [id$="-timing"] {display: none !important}
+body.present .gradio-container {max-width: none !important; --body-text-color: #000 !important;
+  --body-text-color-subdued: #1f2937 !important; --block-label-text-color: #000 !important;
+  --block-info-text-color: #111827 !important}
+body.present .prose, body.present .prose p, body.present .prose li {font-size: 20px !important;
+  line-height: 1.4 !important}
+body.present button[role="tab"] {font-size: 21px !important; font-weight: 600}
+body.present [data-testid="block-info"], body.present label > span, body.present input, body.present textarea,
+body.present button {font-size: 18px !important}
 /* Digit grids: the fullscreen button sits in a row above the picture, not over its top-right digit */
 .pixel-art .icon-button-wrapper.top-panel {position: static !important; display: flex; justify-content: flex-end;
   margin: 0 0 2px 0 !important}
@@ -157,8 +169,15 @@ def preset_link_js(presets: dict[str, dict[str, str]]) -> str:
     }}"""
 
 
-def build_app(lang: str | None = None) -> tuple[gr.Blocks, dict]:
-    """The Blocks and the keyword arguments ``launch()`` needs (theme, css, i18n, file limits)."""
+def present_js(always: bool) -> str:
+    """Presenter mode: on for every page (``--present``) or for a page opened with ``?present=1``."""
+    return (f"() => {{ if ({json.dumps(always)} || new URLSearchParams(window.location.search).get('present') "
+            "=== '1') document.body.classList.add('present'); }")
+
+
+def build_app(lang: str | None = None, present: bool = False) -> tuple[gr.Blocks, dict]:
+    """The Blocks and the keyword arguments ``launch()`` needs (theme, css, i18n, file limits). ``present``:
+    presenter mode on every page."""
     force_lang(lang)
     configure_process()
     tabs = load_tabs()
@@ -172,8 +191,9 @@ def build_app(lang: str | None = None) -> tuple[gr.Blocks, dict]:
         demo.load(None, js=f"() => {{ if (document.documentElement.lang.startsWith('zh')) "
                            f"document.title = {json.dumps(i18n.t('app.page_title', 'zh'))}; }}")
         demo.load(None, js=status_words_js())
+        demo.load(None, js=present_js(present))
         gr.Markdown(keys("app.title"), elem_id="header-title")
-        gr.Markdown(keys("app.subtitle"))
+        gr.Markdown(keys("app.subtitle"), elem_id="header-subtitle")
         gr.Markdown(keys("app.device"), elem_id="header-status")
         with gr.Tabs() as tab_row:
             for tab in tabs:
@@ -226,6 +246,9 @@ def parse_args(argv=None):
     parser.add_argument("--cyclegan", action="append", default=[], metavar="G.pth[,F.pth]",
                         help="a CycleGAN generator file (e.g. an official latest_net_G.pth), or two: G and F, for the "
                              "CycleGAN tab's model list (repeatable; env DEMO_CYCLEGAN also works)")
+    parser.add_argument("--present", action="store_true",
+                        help="presenter mode on every page: larger type, full contrast, no timing lines (one page "
+                             "alone: open it with ?present=1)")
     return parser.parse_args(argv)
 
 
@@ -244,7 +267,7 @@ def main(argv=None) -> int:
         load_tabs()  # registers every topic's model choices
         failures = models.prefetch_all()
         return 1 if failures else 0
-    demo, launch_kwargs = build_app(args.lang)
+    demo, launch_kwargs = build_app(args.lang, args.present)
     warm_up_in_background()
     models.download_on_space(report=logging.getLogger("mldemo").info)  # a Hugging Face Space: the real models
     demo.launch(server_port=args.port, share=args.share, **launch_kwargs)

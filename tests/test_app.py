@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_help_lists_every_option():
     out = subprocess.run([sys.executable, "app.py", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0
-    for flag in ("--port", "--share", "--device", "--lang", "--offline", "--prefetch"):
+    for flag in ("--port", "--share", "--device", "--lang", "--offline", "--prefetch", "--present"):
         assert flag in out.stdout
 
 
@@ -75,6 +75,13 @@ def test_slide_links_open_a_tab_and_name_real_preset_buttons():
         for name, elem_id in named.items():
             assert elem_id in ids and elem_id.startswith(topic), (topic, name, elem_id)
             assert f"`?tab={topic}&preset={name}`" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_present_flag_turns_presenter_mode_on_for_every_page():
+    import app
+
+    assert app.parse_args(["--present"]).present and not app.parse_args([]).present
+    assert "if (true ||" in app.present_js(True) and "if (false ||" in app.present_js(False)
 
 
 def test_both_languages_define_every_string():

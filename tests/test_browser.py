@@ -404,6 +404,31 @@ def test_a_slide_link_opens_its_tab_and_runs_its_preset(browser, app_url):
         page.context.close()
 
 
+def test_presenter_mode_folds_the_header_and_enlarges_the_type(browser, app_url):
+    """Issue 20, presenter mode: ?present=1 hides the page header and the timing lines, and sets the tab names and
+    the text larger than a normal page does; the GAN grid then starts higher on a 1280×720 projector."""
+    def measure(link):
+        context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="en-US")
+        page = context.new_page()
+        page.goto(app_url + link, wait_until="domcontentloaded")
+        page.wait_for_selector("#gan-grid img", timeout=60_000)
+        page.wait_for_timeout(500)
+        found = page.evaluate("""() => ({
+            present: document.body.classList.contains('present'),
+            header: document.querySelector('#header-title').offsetParent !== null,
+            tab: parseFloat(getComputedStyle(document.querySelector('button[role=tab]')).fontSize),
+            text: parseFloat(getComputedStyle(document.querySelector('#tab-gan .prose p')).fontSize),
+            grid: document.querySelector('#gan-grid img').getBoundingClientRect().top})""")
+        context.close()
+        return found
+
+    normal, present = measure("/?tab=gan"), measure("/?tab=gan&present=1")
+    assert not normal["present"] and normal["header"]
+    assert present["present"] and not present["header"]
+    assert present["tab"] >= 20 > normal["tab"] and present["text"] > normal["text"]
+    assert present["grid"] < normal["grid"]
+
+
 def test_no_fullscreen_button_covers_a_digit_grid(page):
     """Issue 20: the fullscreen icon covered the top-right digit of every grid; now it sits above the picture."""
     open_gan(page)
