@@ -459,10 +459,14 @@ def opened(lang="en"):
 
 
 @handler
-def clicked(text, evt: gr.SelectData):
-    """A click on a word of the sentence masks it. Returns the new text."""
+def clicked(text, memory, evt: gr.SelectData):
+    """A click on a word of the sentence masks it; a click on a mask that a click made brings its word back.
+    ``memory``: the text the last click left and the word under each of its masks. Returns (text, memory)."""
     index = evt.index if isinstance(evt.index, int) else (evt.index or [0])[0]
-    return logic.mask_segment(text if isinstance(text, str) else "", int(index))
+    text = text if isinstance(text, str) else ""
+    known = memory.get("words") if isinstance(memory, dict) and memory.get("text") == text else None
+    text, words = logic.toggle_segment(text, int(index), known)
+    return text, {"text": text, "words": words}
 
 
 def words_of(text):
@@ -592,9 +596,10 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                     show_progress="hidden", trigger_mode="always_last", **LIGHT)
         insert.click(None, text, text, js=INSERT_MASK_JS).then(api_name="fill_mask_predict_insert",
                                                                api_visibility="private", **predict_args)
-        words.select(clicked, text, text, api_name="fill_mask_click", api_visibility="private",
-                     show_progress="hidden", **LIGHT).then(api_name="fill_mask_predict_click",
-                                                          api_visibility="private", **predict_args)
+        masked_words = gr.State(None)  # what the clicks masked, to give it back (see clicked)
+        words.select(clicked, [text, masked_words], [text, masked_words], api_name="fill_mask_click",
+                     api_visibility="private", show_progress="hidden", **LIGHT).then(
+            api_name="fill_mask_predict_click", api_visibility="private", **predict_args)
         examples.click(pick, [examples, model], [text, target_words, attribute, model, model_status, note],
                        api_name="fill_mask_pick", show_progress="hidden", **LIGHT).then(
             sliders, model, slider_outputs, api_name="fill_mask_sliders_pick",
