@@ -373,14 +373,18 @@ def drawing_to_gray(value) -> np.ndarray | None:
 
 # ---------------------------------------------------------------- gallery clicks
 
-def _clicked_index(evt: gr.SelectData) -> int:
+def _clicked_index(evt: gr.SelectData) -> str:
+    """The clicked item's position as JSON text ("3"), what the hidden JSON value of ``on_gallery_click`` takes."""
     index = evt.index
-    return int(index[0] if isinstance(index, (list, tuple)) else index)
+    return str(int(index[0] if isinstance(index, (list, tuple)) else index))
 
 
 def gallery_position(position, count: int) -> int:
-    """A gallery item's position as sent by a click or through the API, checked: 0 to count - 1."""
+    """A gallery item's position as sent by a click or through the API, checked: a whole number (3, 3.0 or
+    "3") from 0 to count - 1; anything else (a word, empty, a fraction, true/false) gets the gallery's message."""
     try:
+        if isinstance(position, bool):  # JSON true would pass as 1
+            raise UserInputError("gallery.position")
         return check_number(position, "position", 0, count - 1, integer=True)
     except UserInputError:
         raise UserInputError("gallery.position", count=count, last=count - 1) from None
@@ -390,9 +394,11 @@ def on_gallery_click(gallery: gr.Gallery, fn, *, outputs, api_name: str, inputs=
     """A click on a gallery item -> ``fn(position, *inputs)``, where ``fn`` is a public, API-callable handler
     that takes the item's position as a plain number (an API call has no click to read).
 
-    The click's index is read by a private step into a hidden number, then ``fn`` runs on it: a
-    SelectData parameter on a public endpoint would fail inside Gradio for every API call."""
-    position = gr.Number(visible=False, precision=0, label="position")
+    The click's index is read by a private step into a hidden value, then ``fn`` runs on it: a
+    SelectData parameter on a public endpoint would fail inside Gradio for every API call. The hidden value
+    takes any JSON (a number box would fail inside Gradio on "2" or "two", and round 2.5 to 2 unasked): ``fn``
+    checks it with ``gallery_position``, so every bad position gets the gallery's message."""
+    position = gr.JSON(visible=False, label="position")
     clicked = gallery.select(_clicked_index, None, position, api_name=f"{api_name}_click",
                              api_visibility="private", show_progress="hidden")
     return clicked.then(fn, [position, *inputs], outputs, api_name=api_name, **event_args)

@@ -202,3 +202,24 @@ def test_the_pages_own_steps_keep_the_model_and_direction_sensible():
     assert direction == "a_to_b" and len(panels) == 3 and "No F" in numbers
     assert ui.drawn("b_to_a")[:2] == (True, DIGITS)
     assert ui.first_clean_set() in range(ui.STRIP_SETS)
+
+
+#: gallery positions as an API caller might send them, none a picture's position: words, empty, out of range,
+#: fractions (as numbers and as text), None, a bool
+BAD_POSITIONS = ["two", "", "-1", "99", 2.5, "2.5", None, True]
+
+
+@pytest.mark.parametrize("position", BAD_POSITIONS)
+def test_a_bad_gallery_position_gets_a_message_and_the_next_pick_works(client, position):
+    message = error_text(lambda: client.predict(position, DIGITS, "a_to_b", api_name="/cyclegan_pick"))
+    assert "Pick one of the 9 pictures in the gallery: a position from 0 to 8." in message
+    assert "ComponentProcessingError" not in message
+    picture, use_drawing, model, _, direction = client.predict(str(TYPESET_POSITION), VINTAGE, "a_to_b",
+                                                               api_name="/cyclegan_pick")
+    assert model == DIGITS and direction == "b_to_a" and pixels(picture).shape == (224, 224, 3)
+
+
+def test_a_bad_gallery_position_is_explained_in_chinese(app_url):
+    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
+    assert "請從圖庫的 9 張圖中選一張：位置 0 到 8。" in error_text(
+        lambda: chinese.predict("two", DIGITS, "a_to_b", api_name="/cyclegan_pick"))

@@ -153,3 +153,30 @@ def test_the_server_keeps_serving_after_bad_input(client):
     for text in ("", "no mask", "[MASK] " * 30, None):
         error_text(lambda text=text: predict(client, text))
     assert percents(predict(client, "The cat sat on the [MASK].")[1])
+
+
+TYPED_MARKUP = [  # (language, model, text with HTML and Markdown in it, the heading of the filled sentence)
+    ("en", EN, "<b>x</b> [MASK] <img src=x onerror=alert(1)> *not italic* <script>alert(2)</script>",
+     "**Each mask on its own:** "),
+    ("zh", ZH, "<b>我</b>愛[MASK]國，*不是斜體*<script>alert(1)</script>", "**各自預測：** "),
+]
+
+
+@pytest.mark.parametrize("lang, model, text, heading", TYPED_MARKUP)
+def test_typed_markup_comes_back_as_text_and_the_guess_is_still_bold(app_url, lang, model, text, heading):
+    client = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW" if lang == "zh" else "en-US"})
+    sentences, bars, tokens, _ = predict(client, text, model)
+    for tag in ("<b>", "</b>", "<img", "<script"):
+        assert tag not in sentences
+    assert "<img" not in tokens + bars and "<script" not in tokens + bars and "&lt;" in tokens  # (chips: own <b>)
+    assert "&lt;b&gt;" in sentences and "&lt;/b&gt;" in sentences and "&lt;script&gt;alert(" in sentences
+    assert r"\*" in sentences  # a typed * is a star, not italics
+    first = re.search(r'class="fm-token">([^<]+)<', bars).group(1)
+    assert f"{heading}&lt;b&gt;" in sentences and f"<strong>{first}</strong>" in sentences  # the guess: bold
+
+
+def test_typed_markup_in_target_words_comes_back_as_text(client):
+    _, note = client.predict("The nurse said that [MASK] was tired.", EN, "he, <b>she</b>, *it*", 1, "",
+                             api_name="/fill_mask_targets")
+    assert "<b>" not in note and "&lt;b&gt;she&lt;/b&gt;" in note and r"\*it\*" in note
+    assert re.search(r"<strong>[^<]+</strong> is [\d.e+]+ times as likely as <strong>[^<]+</strong>", note)

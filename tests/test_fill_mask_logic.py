@@ -176,6 +176,36 @@ def test_segments_give_the_text_back_and_a_click_masks_one_word_or_character():
     assert logic.mask_segment("a [MASK] b", 2) == "a [MASK] b"
 
 
+def test_a_click_on_a_mask_a_click_made_brings_its_word_back():
+    text, words = "The nurse said that [MASK] was tired.", [None]  # an example's mask: no word under it
+    parts = logic.segments(text)
+    text, words = logic.toggle_segment(text, parts.index("nurse"), words)
+    assert text == "The [MASK] said that [MASK] was tired." and words == ["nurse", None]
+    text, words = logic.toggle_segment(text, logic.segments(text).index("tired"), words)
+    assert words == ["nurse", None, "tired"]
+    text, words = logic.toggle_segment(text, 2, words)  # the first mask, the one that was "nurse"
+    assert text == "The nurse said that [MASK] was [MASK]." and words == [None, "tired"]
+    masks = [i for i, part in enumerate(logic.segments(text)) if part == "[MASK]"]
+    assert logic.toggle_segment(text, masks[0], words) == (text, words)  # typed as [MASK]: nothing to bring back
+    text, words = logic.toggle_segment(text, masks[1], words)
+    assert text == "The nurse said that [MASK] was tired." and words == [None]
+    text, words = logic.toggle_segment("床前明月光", 4, None)  # no memory: a click still masks
+    assert (text, words) == ("床前明月[MASK]", ["光"])
+    assert logic.toggle_segment(text, 4, words) == ("床前明月光", [])
+
+
+def test_the_sentence_s_chips_unmask_what_a_click_masked():
+    from types import SimpleNamespace
+
+    from demos.fill_mask.ui import clicked
+
+    text, memory = clicked("The cat sat on the [MASK].", None, SimpleNamespace(index=2))
+    assert text == "The [MASK] sat on the [MASK]."
+    assert clicked(text, memory, SimpleNamespace(index=2))[0] == "The cat sat on the [MASK]."
+    edited = "A [MASK] sat on the [MASK]."  # typed over since: the memory is for another text
+    assert clicked(edited, memory, SimpleNamespace(index=2))[0] == edited
+
+
 def test_sentences_split_into_groups_at_blank_lines():
     word, sentences, groups = logic.check_sentences("a bank\nthe bank\n\n\n my bank \nbank x\n", " bank ")
     assert word == "bank" and sentences == ["a bank", "the bank", "my bank", "bank x"] and groups == [0, 0, 1, 1]

@@ -191,3 +191,23 @@ def test_the_server_keeps_serving_after_bad_input(client):
         error_text(lambda: explain(client, target=5000))
     panels, _, _ = explain(client)
     assert len(panels) == 2
+
+
+#: gallery positions as an API caller might send them, none a picture's position: words, empty, out of range,
+#: fractions (as numbers and as text), None, a bool
+BAD_POSITIONS = ["two", "", "-1", "99", 2.5, "2.5", None, True]
+
+
+@pytest.mark.parametrize("position", BAD_POSITIONS)
+def test_a_bad_gallery_position_gets_a_message_and_the_next_pick_works(client, position):
+    message = error_text(lambda: client.predict(position, api_name="/saliency_pick"))
+    assert "Pick one of the 9 pictures in the gallery: a position from 0 to 8." in message
+    assert "ComponentProcessingError" not in message
+    picture, use_drawing = client.predict("2", api_name="/saliency_pick")
+    assert use_drawing is False and np.asarray(Image.open(picture)).ndim == 3
+
+
+def test_a_bad_gallery_position_is_explained_in_chinese(app_url):
+    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
+    assert "請從圖庫的 9 張圖中選一張：位置 0 到 8。" in error_text(
+        lambda: chinese.predict("two", api_name="/saliency_pick"))

@@ -40,6 +40,9 @@ TOPIC = "distillation"
 PRESETS = {"hinton": "distillation-preset"}
 RESULTS_DIR = ASSETS / TOPIC
 T_RANGE, ALPHA_RANGE, EPOCH_RANGE, FRACTION_RANGE, SEED_RANGE = (0.5, 20), (0, 1), (1, 100), (1, 100), (1, 10)
+#: T, α and the transfer set's % are used, and shown in their boxes and results, to 2 decimals: a typed
+#: 3.33333 is T = 3.33 everywhere (rounded once, as the value comes in).
+DECIMALS = 2
 #: The button's defaults are the settings train.py's sweep measures (5 seeds: the notes quote what it shows).
 DEFAULTS = {"temperature": 4.0, "alpha": 0.9, "epochs": 30, "fraction": 1, "held_out": "none", "seeds": 5}
 #: Hinton et al. 2015, section 3 (T = 20, every 3 held out, the whole transfer set), with the rest as
@@ -88,9 +91,28 @@ def factor_text(factor: float, lang: str) -> str:
 
 # ------------------------------------------------------------------ handlers
 
+def decimal_value(value, name: str, low: float, high: float, *, live: bool = False) -> float:
+    """A number box's value, checked (``slider_value``) and rounded to ``DECIMALS``: the value the tab uses."""
+    return round(slider_value(value, name, low, high, live=live), DECIMALS)
+
+
+def box_value(value, low: float, high: float):
+    """What a number box shows once the user leaves it: its number as the tab uses it (rounded to ``DECIMALS``,
+    inside the range, as Gradio clamps the box), or ``gr.skip()`` when that is already what it shows (or it
+    is no number: the handlers explain that)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return gr.skip()
+    if number != number:  # NaN
+        return gr.skip()
+    used = round(min(max(number, low), high), DECIMALS)
+    return gr.skip() if used == number else used
+
+
 def _soften(image: np.ndarray, temperature, zoom, source_text: str, lang: str, live: bool):
     watch = Stopwatch()
-    temperature = slider_value(temperature, t("distillation.name_t", lang), *T_RANGE, live=live)
+    temperature = decimal_value(temperature, t("distillation.name_t", lang), *T_RANGE, live=live)
     teacher = TEACHER.get()
     logits = logic.teacher_logits(teacher.model, image[None])[0]
     view = logic.teacher_view(logits, temperature)
@@ -220,10 +242,10 @@ def read_config(temperature, alpha, epochs, fraction_percent, held_out, seeds, l
     else:
         raise UserInputError("distillation.held_out_invalid", value=shown(held_out))
     return logic.StudentConfig(
-        temperature=slider_value(temperature, name("t"), *T_RANGE),
-        alpha=slider_value(alpha, name("alpha"), *ALPHA_RANGE),
+        temperature=decimal_value(temperature, name("t"), *T_RANGE),
+        alpha=decimal_value(alpha, name("alpha"), *ALPHA_RANGE),
         epochs=slider_value(epochs, name("epochs"), *EPOCH_RANGE, integer=True),
-        transfer_fraction=slider_value(fraction_percent, name("fraction"), *FRACTION_RANGE) / 100,
+        transfer_fraction=decimal_value(fraction_percent, name("fraction"), *FRACTION_RANGE) / 100,
         seeds=slider_value(seeds, name("seeds"), *SEED_RANGE, integer=True),
         held_out_class=held,
     )
@@ -414,10 +436,14 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                                      show_progress="hidden", **LIGHT)
         preset.then(api_name="distillation_soften_preset", api_visibility="private", **soft_args)
         preset.then(api_name="distillation_train_preset", api_visibility="private", **train_args)
+        # Leaving a box (or letting go of a slider) puts in it the number the tab uses: 3.33333 -> 3.33.
+        for name, box, (low, high) in (("t", temperature, T_RANGE), ("alpha", alpha, ALPHA_RANGE),
+                                       ("fraction", fraction, FRACTION_RANGE)):
+            box.release(functools.partial(box_value, low=low, high=high), box, box, show_progress="hidden",
+                        api_name=f"distillation_round_{name}", api_visibility="private", **LIGHT)
         low, high = T_RANGE  # the copy of T follows the slider, in the browser (an emptied box is the minimum)
         copy_t = f"(t) => (t === null || t === '' || isNaN(t)) ? {low} : Math.min(Math.max(Number(t), {low}), {high})"
-        for changed in (temperature.input, preset.then):
-            changed(None, temperature, train_t, js=copy_t)
+        temperature.change(None, temperature, train_t, js=copy_t)  # typed, preset or rounded on leaving
 
         with gr.Accordion(i18n("distillation.precomputed"), open=False):
             if not all((RESULTS_DIR / f"{name}.en.png").is_file() for name in figures.PRECOMPUTED):

@@ -427,6 +427,28 @@ def mask_segment(text: str, index: int, mask_token: str = "[MASK]") -> str:
     return "".join(parts)
 
 
+def toggle_segment(text: str, index: int, words: list[str | None] | None,
+                   mask_token: str = "[MASK]") -> tuple[str, list[str | None]]:
+    """A click on the ``index``-th segment: a word or character is masked, and a mask that a click made gets its
+    word back. ``words``: the word under each mask of ``text``, in order (None: a mask typed or from an example,
+    which stays); None or the wrong length (the text was edited since) counts as all unknown. Returns the new
+    text and its words."""
+    parts = segments(text)
+    masks = [i for i, part in enumerate(parts) if part == mask_token]
+    words = list(words) if words is not None and len(words) == len(masks) else [None] * len(masks)
+    if not 0 <= index < len(parts):
+        return text, words
+    before = sum(i < index for i in masks)  # the masks before the clicked segment
+    if parts[index] == mask_token:
+        if words[before] is None:
+            return text, words
+        parts[index] = words.pop(before)
+    elif is_maskable(parts[index]):
+        words.insert(before, parts[index])
+        parts[index] = mask_token
+    return "".join(parts), words
+
+
 register({
     "en": {"fill_mask.word_missing": "“{word}” is not in the sentence “{sentence}”.",
            "fill_mask.attribute_missing": "The attribute word “{word}” is not in the sentence: type a word of it "

@@ -3,6 +3,7 @@ heat maps in figures.py."""
 from __future__ import annotations
 
 import html
+import re
 import threading
 
 import gradio as gr
@@ -183,12 +184,25 @@ def script_warning(text: str, key: str, tok, lang: str) -> str | None:
              reads=t(f"fill_mask.script_{reads}", lang), unknown=unknown, tokens=tokens, other=other)
 
 
+#: What Markdown reads as a mark in the middle of a line (emphasis, code, links, strikethrough, table cells).
+MARKDOWN_MARKS = re.compile(r"([\\`*_\[\]~|])")
+
+
+def as_text(text: str) -> str:
+    """What the user typed (or a token of it), to put in the tab's Markdown and HTML and be shown as typed: HTML
+    escaped ("<b>" is seen, not bold), Markdown's marks backslashed ("*x*" is not italics), and line breaks as
+    <br> (so no typed line starts a heading or a list). The boxes that show it have no LaTeX."""
+    escaped = MARKDOWN_MARKS.sub(r"\\\1", html.escape(str(text), quote=False))
+    return escaped.replace("\r\n", "\n").replace("\n", "<br>")
+
+
 def _filled(text: str, guesses: list[logic.Guess]) -> str:
     """The text with each mask replaced by its first choice, in bold (HTML: Markdown's ** does not hold around
-    punctuation between Chinese characters, "明月**，**，疑")."""
-    for guess in guesses:
-        text = text.replace("[MASK]", f"<strong>{html.escape(guess.tokens[0].removeprefix('##'))}</strong>", 1)
-    return text
+    punctuation between Chinese characters, "明月**，**，疑"); the rest as typed."""
+    parts = text.split("[MASK]")
+    words = [f"<strong>{as_text(guess.tokens[0].removeprefix('##'))}</strong>" for guess in guesses]
+    words += [as_text("[MASK]")] * (len(parts) - 1 - len(words))
+    return "".join(as_text(part) + word for part, word in zip(parts, [*words, ""]))
 
 
 @handler
@@ -218,8 +232,7 @@ def predict(text, model_key, k, only_words=True, lang="en"):
                                       chain.probs, chain.entropy, lang, highlight=chain.tokens[0] if changed else None))
     if several:
         lines.append(t("fill_mask.filled_chain", lang, text=_filled(text, chained)))
-        changes = [t("fill_mask.changed", lang, number=n, before=html.escape(a.tokens[0]),
-                     after=html.escape(c.tokens[0]))
+        changes = [t("fill_mask.changed", lang, number=n, before=as_text(a.tokens[0]), after=as_text(c.tokens[0]))
                    for n, (a, c) in enumerate(zip(guesses, chained), 1) if a.tokens[0] != c.tokens[0]]
         lines.append(" ".join(changes) if changes else t("fill_mask.unchanged", lang))
     hidden = [g.hidden for g in guesses if g.hidden >= 0.005]
@@ -271,30 +284,30 @@ def targets(text, model_key, words, mask_number, attribute="", lang="en"):
                                  number - 1, attribute or None)[:12]
     card = figures.bars(t("fill_mask.targets_title", lang, number=number),
                         [s.word for s in scores], [s.prob for s in scores], None, lang)
-    notes = [t("fill_mask.target_rank", lang, word=s.word, p=s.prob, rank=s.rank) for s in scores]
-    notes += [t("fill_mask.target_pieces", lang, word=s.word, pieces=" + ".join(s.pieces))
+    notes = [t("fill_mask.target_rank", lang, word=as_text(s.word), p=s.prob, rank=s.rank) for s in scores]
+    notes += [t("fill_mask.target_pieces", lang, word=as_text(s.word), pieces=" + ".join(map(as_text, s.pieces)))
               for s in scores if len(s.pieces) > 1 or s.pieces[0] == tok.unk_token]
     for s in scores:
         count = training_count(model_key, s.pieces[0]) if len(s.pieces) == 1 else None
         if count is not None:
             key = "fill_mask.target_rare" if count < logic.RARE_COUNT else "fill_mask.target_count"
-            notes.append(t(key, lang, word=s.word, count=count, limit=logic.RARE_COUNT))
+            notes.append(t(key, lang, word=as_text(s.word), count=count, limit=logic.RARE_COUNT))
     head = []
     if len(scores) >= 2 and min(scores[0].prob, scores[1].prob) > 0:
         a, b = scores[0], scores[1]
-        head.append(t("fill_mask.target_ratio", lang, a=html.escape(a.word), b=html.escape(b.word),
+        head.append(t("fill_mask.target_ratio", lang, a=as_text(a.word), b=as_text(b.word),
                       ratio=a.prob / b.prob))
         corrected = logic.preference(a, b, corrected=True)
         if corrected is not None:
-            verdict = t(f"fill_mask.verdict_{corrected[1]}", lang, a=html.escape(a.word), b=html.escape(b.word),
-                        attribute=html.escape(attribute), factor=logic.CLEAR_FACTOR)
-            head.append(t("fill_mask.target_corrected", lang, a=html.escape(a.word), b=html.escape(b.word),
-                          attribute=html.escape(attribute), ratio=corrected[0], verdict=verdict))
+            verdict = t(f"fill_mask.verdict_{corrected[1]}", lang, a=as_text(a.word), b=as_text(b.word),
+                        attribute=as_text(attribute), factor=logic.CLEAR_FACTOR)
+            head.append(t("fill_mask.target_corrected", lang, a=as_text(a.word), b=as_text(b.word),
+                          attribute=as_text(attribute), ratio=corrected[0], verdict=verdict))
         elif not attribute:
             head.append(t("fill_mask.target_no_attribute", lang))
     table = ""
     if attribute:
-        rows = [t("fill_mask.target_row", lang, word=html.escape(s.word), p=s.prob,
+        rows = [t("fill_mask.target_row", lang, word=as_text(s.word), p=s.prob,
                   prior="–" if s.prior is None else f"{s.prior:.2%}",
                   corrected="–" if s.corrected is None else f"{s.corrected:+.2f}") for s in scores]
         table = "\n\n" + "\n".join([t("fill_mask.target_table", lang), *rows])
@@ -317,8 +330,8 @@ def attention(text, model_key, layer, head, lang="en"):
     picture = to_rgb(figures.attention_figure(tokens, matrix, masks, title, lang))
     row = matrix[masks[0]]
     top = row.argsort()[::-1][:3]
-    looked = t("fill_mask.list_separator", lang).join(t("fill_mask.looked_at", lang, token=tokens[i], share=row[i])
-                                                      for i in top)
+    looked = t("fill_mask.list_separator", lang).join(
+        t("fill_mask.looked_at", lang, token=as_text(tokens[i]), share=row[i]) for i in top)
     return picture, t("fill_mask.attention_note", lang, looked=looked)
 
 
@@ -340,7 +353,7 @@ def context(sentences, word, model_key, layer, lang="en"):
         return picture, t("fill_mask.context_no_groups", lang)
     best = max(range(len(gaps)), key=gaps.__getitem__)
     lines = [t("fill_mask.context_note", lang, first=gaps[0], chosen=gaps[layer], layer=layer, best=best,
-               best_gap=gaps[best], word=word)]
+               best_gap=gaps[best], word=as_text(word))]
     test = logic.separation_test(matrices, groups, layer)
     verdict = logic.separation_verdict(test)
     if verdict == "separated":
@@ -446,10 +459,14 @@ def opened(lang="en"):
 
 
 @handler
-def clicked(text, evt: gr.SelectData):
-    """A click on a word of the sentence masks it. Returns the new text."""
+def clicked(text, memory, evt: gr.SelectData):
+    """A click on a word of the sentence masks it; a click on a mask that a click made brings its word back.
+    ``memory``: the text the last click left and the word under each of its masks. Returns (text, memory)."""
     index = evt.index if isinstance(evt.index, int) else (evt.index or [0])[0]
-    return logic.mask_segment(text if isinstance(text, str) else "", int(index))
+    text = text if isinstance(text, str) else ""
+    known = memory.get("words") if isinstance(memory, dict) and memory.get("text") == text else None
+    text, words = logic.toggle_segment(text, int(index), known)
+    return text, {"text": text, "words": words}
 
 
 def words_of(text):
@@ -491,7 +508,8 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                 only_words = gr.Checkbox(value=True, label=i18n("fill_mask.words_only"),
                                          elem_id="fill-mask-words-only")
             with gr.Column(scale=7, min_width=300):
-                sentences = gr.Markdown(elem_id="fill-mask-sentences")
+                # what the user typed is shown in these notes: no LaTeX in them ("$$" stays as typed)
+                sentences = gr.Markdown(elem_id="fill-mask-sentences", latex_delimiters=[])
                 bars = gr.HTML(elem_id="fill-mask-bars")
                 timing = gr.Markdown(elem_id="fill-mask-timing")
         # below the results, so that on a phone the bars come right after the sentence and its buttons
@@ -514,7 +532,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                 score = gr.Button(i18n("fill_mask.score"), elem_id="fill-mask-score")
             with gr.Column(scale=7, min_width=300):
                 target_bars = gr.HTML(elem_id="fill-mask-target-bars")
-                target_note = gr.Markdown(elem_id="fill-mask-target-note")
+                target_note = gr.Markdown(elem_id="fill-mask-target-note", latex_delimiters=[])
 
         gr.Markdown(i18n("fill_mask.tokens_header"), elem_classes=["section-title"])
         gr.Markdown(i18n("fill_mask.tokens_intro"))
@@ -529,7 +547,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                 head = Slider(1, 12, value=1, step=1, precision=0, label=i18n("fill_mask.head"),
                               elem_id="fill-mask-head")
                 look = gr.Button(i18n("fill_mask.look"), elem_id="fill-mask-look")
-                attention_note = gr.Markdown(elem_id="fill-mask-attention-note")
+                attention_note = gr.Markdown(elem_id="fill-mask-attention-note", latex_delimiters=[])
             with gr.Column(scale=7, min_width=300):
                 attention_map = Image(show_label=False, interactive=False, buttons=["fullscreen"],
                                       elem_id="fill-mask-attention")
@@ -556,7 +574,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
             with gr.Column(scale=7, min_width=300):
                 context_picture = Image(show_label=False, interactive=False, buttons=["fullscreen"],
                                         elem_id="fill-mask-context")
-                context_note = gr.Markdown(elem_id="fill-mask-context-note")
+                context_note = gr.Markdown(elem_id="fill-mask-context-note", latex_delimiters=[])
 
         with gr.Accordion(i18n("app.notes"), open=False):
             gr.Markdown(i18n("fill_mask.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
@@ -578,9 +596,10 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                     show_progress="hidden", trigger_mode="always_last", **LIGHT)
         insert.click(None, text, text, js=INSERT_MASK_JS).then(api_name="fill_mask_predict_insert",
                                                                api_visibility="private", **predict_args)
-        words.select(clicked, text, text, api_name="fill_mask_click", api_visibility="private",
-                     show_progress="hidden", **LIGHT).then(api_name="fill_mask_predict_click",
-                                                          api_visibility="private", **predict_args)
+        masked_words = gr.State(None)  # what the clicks masked, to give it back (see clicked)
+        words.select(clicked, [text, masked_words], [text, masked_words], api_name="fill_mask_click",
+                     api_visibility="private", show_progress="hidden", **LIGHT).then(
+            api_name="fill_mask_predict_click", api_visibility="private", **predict_args)
         examples.click(pick, [examples, model], [text, target_words, attribute, model, model_status, note],
                        api_name="fill_mask_pick", show_progress="hidden", **LIGHT).then(
             sliders, model, slider_outputs, api_name="fill_mask_sliders_pick",
