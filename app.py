@@ -116,31 +116,64 @@ def make_i18n(lang: str | None = None) -> gr.I18n:
     return gr.I18n(**{"en": english, "zh-TW": chinese, "zh-HK": chinese, "zh": chinese})
 
 
-def status_words_js() -> str:
-    """Gradio writes its queue status ("queue: 2/5 | 1.2/3.0s", "processing |") in English whatever the
-    language; on a Chinese page this script rewrites those words, keeping the numbers."""
+def chinese_page_js() -> str:
+    """On a Chinese page, Gradio's English that its i18n does not reach is rewritten in the browser, as it appears:
+    the queue status words ("queue: 2/5 | 1.2/3.0s", "processing |": the numbers kept) in text, and the hard-coded
+    tooltips, screen-reader labels and the upload toast (i18n.GRADIO_HARD_CODED_ZH) in text and in title,
+    aria-label and placeholder attributes. ``window.__chineseWords`` is the rewrite, for the tests."""
     words = {"queue:": i18n.t("app.queue", "zh"), "processing": i18n.t("app.processing", "zh")}
     return f"""() => {{
-        if (!document.documentElement.lang.startsWith('zh') || window.__statusWords) return;
-        window.__statusWords = true;
+        if (!document.documentElement.lang.startsWith('zh') || window.__chineseWords) return;
         const words = {json.dumps(words, ensure_ascii=False)};
-        const fix = (node) => {{
-            for (const [english, chinese] of Object.entries(words)) {{
-                if (node.nodeValue && node.nodeValue.includes(english)) {{
-                    node.nodeValue = node.nodeValue.replace(english, chinese);
+        const whole = {json.dumps(i18n.GRADIO_HARD_CODED_ZH, ensure_ascii=False)};
+        const patterns = {json.dumps(i18n.GRADIO_HARD_CODED_ZH_PATTERNS, ensure_ascii=False)}
+            .map(([pattern, chinese]) => [new RegExp(pattern), chinese]);
+        // In text only the status words and the upload toast: a page's text may hold a user's own English words.
+        const rewrite = (value, inText = false) => {{
+            const bare = value.trim();
+            if (!inText && whole[bare]) return value.replace(bare, whole[bare]);
+            for (const [pattern, chinese] of patterns) {{
+                if ((!inText || pattern.source.startsWith('Invalid')) && pattern.test(value)) {{
+                    value = value.replace(pattern, chinese);
+                }}
+            }}
+            if (inText) for (const [english, chinese] of Object.entries(words)) value = value.replace(english, chinese);
+            return value;
+        }};
+        window.__chineseWords = rewrite;
+        const attributes = ['title', 'aria-label', 'placeholder'];
+        const fixText = (node) => {{
+            if (node.nodeValue && /[A-Za-z]/.test(node.nodeValue)) {{
+                const fixed = rewrite(node.nodeValue, true);
+                if (fixed !== node.nodeValue) node.nodeValue = fixed;
+            }}
+        }};
+        const fixElement = (element) => {{
+            for (const name of attributes) {{
+                const value = element.getAttribute && element.getAttribute(name);
+                if (value && /[A-Za-z]/.test(value)) {{
+                    const fixed = rewrite(value);
+                    if (fixed !== value) element.setAttribute(name, fixed);
                 }}
             }}
         }};
+        const fixTree = (root) => {{
+            if (root.nodeType === Node.TEXT_NODE) return fixText(root);
+            if (root.nodeType !== Node.ELEMENT_NODE) return;
+            fixElement(root);
+            for (const element of root.querySelectorAll('[title],[aria-label],[placeholder]')) fixElement(element);
+            const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+            while (walker.nextNode()) fixText(walker.currentNode);
+        }};
+        fixTree(document.body);
         new MutationObserver((changes) => {{
             for (const change of changes) {{
-                if (change.type === 'characterData') fix(change.target);
-                for (const added of change.addedNodes || []) {{
-                    const walker = document.createTreeWalker(added, NodeFilter.SHOW_TEXT);
-                    if (added.nodeType === Node.TEXT_NODE) fix(added);
-                    while (walker.nextNode()) fix(walker.currentNode);
-                }}
+                if (change.type === 'characterData') fixText(change.target);
+                else if (change.type === 'attributes') fixElement(change.target);
+                for (const added of change.addedNodes || []) fixTree(added);
             }}
-        }}).observe(document.body, {{subtree: true, childList: true, characterData: true}});
+        }}).observe(document.body, {{subtree: true, childList: true, characterData: true, attributes: true,
+                                     attributeFilter: attributes}});
     }}"""
 
 
@@ -190,7 +223,7 @@ def build_app(lang: str | None = None, present: bool = False) -> tuple[gr.Blocks
         # The browser tab's title follows the page's language (Gradio sets <html lang>).
         demo.load(None, js=f"() => {{ if (document.documentElement.lang.startsWith('zh')) "
                            f"document.title = {json.dumps(i18n.t('app.page_title', 'zh'))}; }}")
-        demo.load(None, js=status_words_js())
+        demo.load(None, js=chinese_page_js())
         demo.load(None, js=present_js(present))
         gr.Markdown(keys("app.title"), elem_id="header-title")
         gr.Markdown(keys("app.subtitle"), elem_id="header-subtitle")

@@ -166,6 +166,25 @@ _GRADIO_WORDS = {
 }
 register({lang: {key: words[index] for key, words in _GRADIO_WORDS.items()} for index, lang in enumerate(LANGS)})
 
+#: Gradio's English that its i18n does not reach (hard-coded tooltips, screen-reader labels and the upload toast):
+#: a Chinese page rewrites them in the browser (app.py, chinese_page_js). Whole values, then patterns (JavaScript
+#: regular expressions; $1, $2 are their groups). What is left in English is listed in the README.
+GRADIO_HARD_CODED_ZH = {
+    "Fullscreen": "全螢幕", "Exit fullscreen mode": "離開全螢幕", "Remove Image": "移除圖片",
+    "Paste from clipboard": "從剪貼簿貼上", "Upload file": "上傳檔案",
+    "Click to upload or drop files": "點一下上傳，或把檔案拖到這裡",
+    "Record audio": "錄音", "Reset audio": "重設音訊", "Trim audio to selection": "把音訊剪成選取的範圍",
+    "Adjust volume": "調整音量", "Empty value": "空白", "Reset to default value": "恢復預設值", "undo": "復原",
+    "Download": "下載", "Clear": "清除", "Copy": "複製", "Gradio footer navigation": "頁尾導覽",
+}
+GRADIO_HARD_CODED_ZH_PATTERNS = [
+    (r"^number input for (.*)$", "數字輸入：$1"), (r"^range slider for (.*)$", "滑桿：$1"),
+    (r"^Thumbnail (\d+) of (\d+)$", "第 $1 張縮圖，共 $2 張"),
+    (r"^Adjust playback speed to (.*)$", "播放速度調為 $1"),
+    (r"^Skip forward by ([\d.]+) seconds$", "快轉 $1 秒"), (r"^Skip backwards by ([\d.]+) seconds$", "倒轉 $1 秒"),
+    (r"Invalid file types?: (.*)\. Only (.*) allowed\.", "檔案類型不符：$1。只接受 $2。"),
+]
+
 
 # ---------------------------------------------------------------- lecture notes with measured numbers
 

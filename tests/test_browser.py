@@ -438,6 +438,26 @@ def test_no_fullscreen_button_covers_a_digit_grid(page):
     assert picture["x"] <= button["x"] <= picture["x"] + picture["width"]
 
 
+def test_gradios_hard_coded_english_is_chinese_on_a_chinese_page(chinese):
+    """Issue 20: Gradio's tooltips and screen-reader labels that its i18n does not reach ("Fullscreen", "number
+    input for …", "Thumbnail 1 of 20") and its upload toast read Chinese on a Chinese page."""
+    from core.i18n import GRADIO_HARD_CODED_ZH
+
+    open_gan(chinese, "zh")
+    assert chinese.locator("#gan-grid button").first.get_attribute("aria-label") == "全螢幕"
+    assert chinese.locator("#gan-grid button").first.get_attribute("title") == "全螢幕"
+    labels = chinese.evaluate("""() => [...document.querySelectorAll('[title],[aria-label],[placeholder]')]
+        .filter(e => e.offsetParent !== null)
+        .flatMap(e => ['title', 'aria-label', 'placeholder'].map(a => e.getAttribute(a))).filter(Boolean)""")
+    left = [label for label in labels if label in GRADIO_HARD_CODED_ZH or label.startswith(("number input for",
+                                                                                            "range slider for"))]
+    assert not left, left
+    assert any(label.startswith("數字輸入：") for label in labels)
+    toast = chinese.evaluate("() => window.__chineseWords('Invalid file type: x.png. Only audio allowed.', true)")
+    assert toast == "檔案類型不符：x.png。只接受 audio。"
+    assert chinese.evaluate("() => window.__chineseWords('Copy', true)") == "Copy"  # a user's own word in text
+
+
 def test_the_chinese_gan_tab_has_no_english_left(chinese):
     open_gan(chinese, "zh")
     click_and_wait(chinese, "gan-walk", "gan-norm-note", "slerp", 60_000)
