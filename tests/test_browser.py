@@ -129,6 +129,19 @@ def test_temperature_changes_the_plot(page):
     page.screenshot(path="tests/artifacts/distillation.png", full_page=False)
 
 
+def test_a_typed_temperature_is_rounded_in_the_box_and_everywhere(page):
+    """Issue 20: "T = 3.33333". The value used is rounded to 2 decimals and, once the box is left, the box, the
+    stats and the copy beside "Train" all say 3.33."""
+    box = page.locator("#distillation-temperature input[type=number]")
+    box.fill("3.33333")
+    box.press("Tab")
+    wait_for_stats(page, "at T = 3.33")
+    page.wait_for_function("document.querySelector('#distillation-temperature input[type=number]').value === '3.33'",
+                           timeout=30_000)
+    assert page.locator("#distillation-train-t input").input_value() == "3.33"
+    assert "3.33333" not in page.locator("#distillation-stats").inner_text()
+
+
 def test_a_gallery_click_picks_that_digit(page):
     from demos.distillation.ui import showcase_indices
 
