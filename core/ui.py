@@ -410,7 +410,8 @@ def model_picker(slot, i18n_keys: gr.I18n, *, elem_id: str):
     """The tab's model: a dropdown over the slot's choices (a Hub download shows its size), or, when there
     is only one choice, a line that names it. Returns (dropdown or None, status line).
 
-    Wire it with ``dropdown.input(model_loader(slot), dropdown, status, api_name="<topic>_model", **HEAVY)``
+    Wire it with ``dropdown.select(model_loader(slot), dropdown, [dropdown, status], api_name="<topic>_model",
+    **HEAVY)``
     and pass the dropdown to the tab's handlers, which take the model as ``slot.get(key)``."""
     from core import models
 
@@ -428,18 +429,24 @@ def model_picker(slot, i18n_keys: gr.I18n, *, elem_id: str):
 
 def model_loader(slot):
     """The handler behind a model dropdown: loads the picked choice (downloading it first, with progress,
-    if it is a Hub model not cached yet) and says which model the tab now uses."""
+    if it is a Hub model not cached yet) and says which model the tab now uses. A choice that cannot be had now
+    (a Hub model offline, not downloaded) is said in a pop-up and the list goes back to the slot's best ready
+    model, so the list, the line and the results never disagree. Wire its two outputs: the dropdown and the
+    model line."""
     from core import models
 
     @handler
     def load_model(key, progress=gr.Progress(), lang="en"):
-        """Load the model choice ``key`` (downloading it first if needed); returns the model line."""
+        """Load the model choice ``key`` (downloading it first if needed); returns (the model used, its line)."""
         if key not in {choice.key for choice in slot.choices}:
             raise UserInputError("model.unknown", choice=i18n.shown(key, 40, quote=False))
-        name = slot.choice(key).key
-        progress(0, desc=i18n.t("model.downloading", lang, name=name))
-        bundle = models.ready(slot, key, report=lambda share, text: progress(share, desc=text))
-        return models.choice_line(bundle.choice, lang)
+        choice = slot.choice(key)
+        if choice.needs_download() and models.is_offline():
+            notify(i18n.t("model.needs_internet", lang, name=choice.key), lang)
+            choice = slot.best()
+        progress(0, desc=i18n.t("model.downloading", lang, name=choice.key))
+        bundle = models.ready(slot, choice.key, report=lambda share, text: progress(share, desc=text))
+        return choice.key, models.choice_line(bundle.choice, lang)
 
     return load_model
 

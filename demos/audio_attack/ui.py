@@ -723,7 +723,8 @@ def build_tab(i18n, demo) -> None:
                   **HEAVY)
         halt.click(stop, None, status, api_name="audio_attack_stop", show_progress="hidden", **LIGHT)
         if model is not None:
-            model.select(model_loader(RECOGNISER), model, model_status, api_name="audio_attack_model", **HEAVY).success(
+            model.select(model_loader(RECOGNISER), model, [model, model_status], api_name="audio_attack_model",
+                         **HEAVY).success(
                 api_name="audio_attack_transcribe_model", api_visibility="private", **transcribe_args)
         noise_button.click(random_noise, inputs + [budget], [noise_result, noise_player, noise_timing],
                            api_name="audio_attack_noise", **HEAVY)

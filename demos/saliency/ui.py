@@ -572,7 +572,8 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         opacity.input(redraw, explain_inputs + [opacity], [maps, line, timing], api_name="saliency_redraw",
                       api_visibility="private", show_progress="hidden", trigger_mode="always_last", **LIGHT)
         if model is not None:
-            model.select(model_loader(CLASSIFIER), model, model_status, api_name="saliency_model", **HEAVY).success(
+            model.select(model_loader(CLASSIFIER), model, [model, model_status], api_name="saliency_model",
+                         **HEAVY).success(
                 api_name="saliency_predict_model", api_visibility="private", **predict_args).then(
                 api_name="saliency_explain_model", api_visibility="private", **explain_args)
 
