@@ -296,6 +296,21 @@ def test_saliency_explains_an_example_photo(page):
     page.screenshot(path="tests/artifacts/saliency.png", full_page=False)
 
 
+def test_a_hub_model_offline_puts_the_saliency_list_back(page):
+    """Issue 20: choosing a Hub model offline left the list on it (the espresso photo beside "Egyptian cat"). Now a
+    pop-up says what to do, the list goes back to the packaged model, and the line names it."""
+    open_saliency(page)
+    close_toasts(page)
+    page.locator("#saliency-model input").click()
+    page.get_by_role("option", name="resnet-50").first.click()
+    page.wait_for_function("document.querySelector('#saliency-model input').value.startsWith('efficientnet-lite0')",
+                           timeout=60_000)
+    page.wait_for_selector("[data-testid='toast-body']", timeout=30_000)
+    assert any("--prefetch" in shown for shown in toasts(page))
+    assert "efficientnet-lite0" in page.locator("#saliency-model-status").inner_text()
+    close_toasts(page)
+
+
 def test_the_chinese_saliency_tab_has_no_english_left(chinese):
     from demos.saliency.model import imagenet_labels
 
