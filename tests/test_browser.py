@@ -556,6 +556,32 @@ def test_a_digit_drawn_on_the_cyclegan_canvas_is_scanned_into_domain_a_and_shown
     page.screenshot(path="tests/artifacts/cyclegan-drawing.png", full_page=False)
 
 
+def test_the_cyclegan_pad_and_its_result_share_one_projector_screen(browser, app_url):
+    """Issue 20: drawing, the pad and its result were never on screen together (the pad sat below the picture).
+    At 1280×720, with the pad in view, the drawing and its translation (the first two panels) are on screen too."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="en-US")
+    page = context.new_page()
+    try:
+        page.goto(app_url, wait_until="domcontentloaded")
+        page.get_by_role("tab", name=t("cyclegan.tab", "en"), exact=True).click()
+        page.locator("#tab-cyclegan .label-wrap", has_text="Draw a digit").click()
+        canvas = page.locator("#cyclegan-sketch canvas").last
+        canvas.scroll_into_view_if_needed()
+        time.sleep(1.5)
+        box = canvas.bounding_box()
+        page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.2)
+        page.mouse.down()
+        page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.85, steps=12)
+        page.mouse.up()
+        page.wait_for_function("document.querySelectorAll('#cyclegan-panels img').length === 5", timeout=60_000)
+        canvas = page.locator("#cyclegan-sketch canvas").last.bounding_box()
+        panels = [page.locator("#cyclegan-panels img").nth(i).bounding_box() for i in (0, 2)]
+        for shown in [canvas, *panels]:
+            assert shown["y"] >= 0 and shown["y"] + shown["height"] / 2 <= 720, shown
+    finally:
+        context.close()
+
+
 def test_the_chinese_cyclegan_tab_has_no_english_left(chinese):
     open_cyclegan(chinese, "zh")
     click_and_wait(chinese, "cyclegan-identity-button", "cyclegan-identity-note", "自己的輸出", 120_000)

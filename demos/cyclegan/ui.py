@@ -545,12 +545,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         model, model_status = model_picker(TRANSLATORS, i18n, elem_id="cyclegan-model")
         with gr.Row(equal_height=False):
             with gr.Column(scale=4, min_width=300):
-                picture = Image(type="filepath", sources=["upload", "clipboard"], height=280,
-                                label=i18n("cyclegan.picture"), elem_id="cyclegan-picture")
-                gr.Markdown(i18n("cyclegan.examples"), elem_classes=["plot-caption"])
-                gallery = gr.Gallery(thumbnails, show_label=False, columns=9, rows=1, height="auto",
-                                     allow_preview=False, interactive=False, object_fit="cover", buttons=[],
-                                     elem_id="cyclegan-gallery", elem_classes=["thumb-gallery"])
+                # the pad first: opened, it sits beside the panels it fills (below the picture it never did)
                 with gr.Accordion(i18n("cyclegan.sketch"), open=False) as sketch_box:
                     sketch = SafeSketchpad(type="numpy", image_mode="L", show_label=False, canvas_size=(280, 280),
                                            height=330, layers=False, placeholder=i18n("cyclegan.sketch_placeholder"),
@@ -558,6 +553,12 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                                            elem_id="cyclegan-sketch")
                     use_drawing = gr.Checkbox(False, label=i18n("cyclegan.use_drawing"),
                                               elem_id="cyclegan-use-drawing")
+                picture = Image(type="filepath", sources=["upload", "clipboard"], height=280,
+                                label=i18n("cyclegan.picture"), elem_id="cyclegan-picture")
+                gr.Markdown(i18n("cyclegan.examples"), elem_classes=["plot-caption"])
+                gallery = gr.Gallery(thumbnails, show_label=False, columns=9, rows=1, height="auto",
+                                     allow_preview=False, interactive=False, object_fit="cover", buttons=[],
+                                     elem_id="cyclegan-gallery", elem_classes=["thumb-gallery"])
                 direction = Radio([(i18n("cyclegan.direction_a_to_b"), "a_to_b"),
                                    (i18n("cyclegan.direction_b_to_a"), "b_to_a")], value=DEFAULT_DIRECTION,
                                   label=i18n("cyclegan.direction"), elem_id="cyclegan-direction")
