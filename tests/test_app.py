@@ -84,6 +84,17 @@ def test_present_flag_turns_presenter_mode_on_for_every_page():
     assert "if (true ||" in app.present_js(True) and "if (false ||" in app.present_js(False)
 
 
+def test_distillation_training_shows_one_progress_bar_over_the_old_table():
+    """Issue 20: training drew three progress bars over the old table (one per output)."""
+    import app
+
+    demo, _ = app.build_app()
+    trains = [fn for fn in demo.fns.values() if fn.api_name in ("distillation_train", "distillation_train_preset")]
+    assert len(trains) == 2
+    for fn in trains:
+        assert [block.elem_id for block in fn.show_progress_on or []] == ["distillation-table"]
+
+
 def test_both_languages_define_every_string():
     import app  # noqa: F401  registers every tab's strings
     from core import i18n

@@ -430,7 +430,8 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                 held_note = gr.Markdown(elem_id="distillation-held-note")
                 train_timing = gr.Markdown(elem_id="distillation-train-timing")
         train_inputs = [temperature, alpha, epochs, fraction, held_out, seeds]
-        train_args = dict(fn=train, inputs=train_inputs, outputs=[curves, table, held_note, train_timing], **HEAVY)
+        train_args = dict(fn=train, inputs=train_inputs, outputs=[curves, table, held_note, train_timing],
+                          show_progress_on=[table], **HEAVY)  # one progress bar, covering the old table
         train_button.click(api_name="distillation_train", **train_args)
         preset = preset_button.click(paper_preset, None, train_inputs, api_name="distillation_preset",
                                      show_progress="hidden", **LIGHT)
