@@ -189,13 +189,25 @@ def test_the_server_keeps_serving_after_bad_input(client, tmp_path):
     assert len(panels) == 4
 
 
+def test_a_tiny_colour_picture_does_not_switch_the_model(tmp_path):
+    """Issue 20: a 1×1 colour pixel switched the list to vintagify while the panels showed the digits result. Too
+    small for a photo model, it keeps the digits pair (the translation then says what is wrong)."""
+    from demos.cyclegan import ui
+
+    pixel = tmp_path / "pixel.png"
+    Image.new("RGB", (1, 1), (200, 30, 30)).save(pixel)
+    use_drawing, model, _, _, *cleared = ui.uploaded(str(pixel), DIGITS, "a_to_b")
+    assert model == DIGITS and cleared == [[], "", ""]
+
+
 def test_the_pages_own_steps_keep_the_model_and_direction_sensible():
     """Private steps (no API name): an upload of a colour photo leaves the digits pair for a photo model; a turn to
     B → A with a model without F turns back; a stroke on the sketchpad picks the digits pair."""
     from demos.cyclegan import ui
 
-    use_drawing, model, line, direction = ui.uploaded(ASTRONAUT, DIGITS, "b_to_a")
+    use_drawing, model, line, direction, *cleared = ui.uploaded(ASTRONAUT, DIGITS, "b_to_a")
     assert (use_drawing, model, direction) == (False, VINTAGE, "a_to_b") and "vintagify" in line
+    assert cleared == [[], "", ""]  # the last translation goes: it no longer matches the picture
     grey = ui.uploaded("assets/examples/astronaut.png", VINTAGE, "a_to_b")
     assert grey[1] == VINTAGE  # a photo model is kept, whatever the picture
     panels, numbers, _, direction = ui.turned(ASTRONAUT, None, False, VINTAGE, "b_to_a")

@@ -513,17 +513,20 @@ def looks_like_photo(rgb: np.ndarray) -> bool:
 
 @handler
 def uploaded(picture, model=None, direction=DEFAULT_DIRECTION, lang="en"):
-    """The page's own step after an upload: a colour photo while the digits pair is chosen switches to a photo
-    model (the pair would read it as one digit), with a note; anything else keeps the model."""
+    """The page's own step after an upload: the last translation is cleared (it no longer matches the picture,
+    and a failed upload must not leave it on screen); a colour photo big enough for a photo model, while the
+    digits pair is chosen, switches to a photo model (the pair would read it as one digit), with a note; anything
+    else keeps the model. Returns (use drawing, model, model line, direction, panels, numbers, timing)."""
     key = _model_key(model)
     try:
-        photo = key == DIGITS.key and looks_like_photo(decode_image(picture, max_side=64))
+        photo = (key == DIGITS.key and min(image_size(picture)) >= MIN_SIDE
+                 and looks_like_photo(decode_image(picture, max_side=64)))
     except UserInputError:  # the translation that follows says what is wrong with the file
         photo = False
     new = model_for("photo", key) if photo else key
     if new != key:
         notify(t("cyclegan.switched_to_photo", lang, model=new), lang)
-    return False, *model_state(new, direction, lang)
+    return False, *model_state(new, direction, lang), [], "", ""
 
 
 @handler
@@ -579,7 +582,8 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                   show_progress="hidden", **LIGHT).then(
             api_name="cyclegan_translate_start", api_visibility="private", **translate_args)
         translate_button.click(api_name="cyclegan_translate", **translate_args)
-        picture.upload(uploaded, [picture, model, direction], [use_drawing, model, model_status, direction],
+        picture.upload(uploaded, [picture, model, direction],
+                       [use_drawing, model, model_status, direction, panels, numbers, timing],
                        api_name="cyclegan_uploaded", api_visibility="private", show_progress="hidden", **LIGHT).then(
             api_name="cyclegan_translate_upload", api_visibility="private", **translate_args)
         use_drawing.input(api_name="cyclegan_translate_input", api_visibility="private", **translate_args)
