@@ -114,6 +114,14 @@ def test_stop_ends_a_running_attack_and_keeps_its_result(app_url):
     assert int(result[3].split(" steps")[0].split()[-1]) < 200
 
 
+def test_stop_with_nothing_running_leaves_no_stopping_text(app_url):
+    client = Client(app_url, verbose=False)  # a session of its own, with no attack running
+    assert "Stopping" not in str(client.predict(api_name="/audio_attack_stop"))
+    status, *_ = run(client, kind="fgsm", budget=-20)
+    assert "Done: one step." in status  # and the stop asked for earlier does not stop the next attack
+    assert "Stopping" not in str(client.predict(api_name="/audio_attack_stop"))
+
+
 def test_the_model_dropdown_switches_and_refuses_what_it_does_not_know(client):
     assert "speech-ctc" in client.predict(CTC, api_name="/audio_attack_model")
     assert "no model choice" in error_text(lambda: client.predict("gpt-9", api_name="/audio_attack_model"))
@@ -168,7 +176,7 @@ def test_bad_clips_get_a_clear_message(client, tmp_path, make, expected):
     (dict(target=""), "Type the phrase the model should hear"),
     (dict(target="x" * 500), "The target phrase has 500 characters: at most 100"),
     (dict(target="open door 3"), "cannot write these characters: 3"),
-    (dict(target="開門"), "cannot write these characters"),
+    (dict(target="開門"), "These characters cannot be spoken: 開 門"),
     (dict(target="open the door"), "The model already hears"),
     (dict(target="turn on the lights and close the window and open the door and go left now please"),
      "leaves room for"),
@@ -193,13 +201,50 @@ def test_nan_budget_through_the_raw_api_gets_a_clear_message(app_url, client):
     assert "「預算 ε（dB）」必須是介於 -60 與 -20 之間的數字" in answer
 
 
-def test_an_omitted_budget_is_the_documented_default_not_the_minimum(app_url, client):
+def test_an_empty_budget_gets_a_message_not_a_run(app_url, client):
     from tests.test_api import raw_call
 
     path = client.predict(0, api_name="/audio_attack_pick")
     file = json.dumps({"path": path, "meta": {"_type": "gradio.FileData"}})
     answer = raw_call(app_url, "audio_attack_run", f'{{"data": [{file}, "speech-ctc", "fgsm", null, null, ""]}}')
-    assert "budget −30 dB" in answer, answer[-500:]  # not the slider's minimum, −60 dB
+    assert "event: error" in answer and "is empty: type a number between -60 and -20" in answer, answer[-500:]
+
+
+BAD_TARGETS = ["open 😀 window", "open\x07the window", "go\tleft", "<mask>", "open the <|endoftext|>", "[MASK]",
+               "_go_"]
+SETTINGS_APIS = ("/audio_attack_run", "/audio_attack_transfer", "/audio_attack_defend")
+
+
+@pytest.mark.parametrize("target", BAD_TARGETS)
+def test_a_target_no_model_can_hear_gets_a_message_before_any_model_work(client, target):
+    for api in SETTINGS_APIS:  # no clip at all: the target is refused before a clip is read or a model runs
+        message = error_text(lambda api=api: client.predict(None, WHISPER, "targeted", -30, 100, target,
+                                                            api_name=api))
+        assert "These characters cannot be spoken" in message, (api, message)
+    line, _ = transcribe(client)
+    assert "**open the door**" in line  # the server still serves
+
+
+@pytest.mark.parametrize("budget", [None, "", "nan"])
+def test_an_empty_or_nan_budget_gets_a_message_before_any_model_work(client, budget):
+    calls = [lambda api=api: client.predict(None, WHISPER, "targeted", budget, 100, "go left", api_name=api)
+             for api in SETTINGS_APIS]
+    calls.append(lambda: client.predict(None, WHISPER, budget, api_name="/audio_attack_noise"))
+    for call in calls:
+        message = error_text(call)
+        assert "budget ε (db)" in message.lower() and "between -60 and -20" in message, message
+    status, *_ = run(client, kind="fgsm", budget=-20)
+    assert "Done: one step." in status
+
+
+def test_bad_targets_and_budgets_get_chinese_messages(app_url):
+    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
+    message = error_text(lambda: chinese.predict(None, WHISPER, "targeted", -30, 100, "[MASK]",
+                                                 api_name="/audio_attack_run"))
+    assert "這些字元唸不出來：[ ]" in message
+    message = error_text(lambda: chinese.predict(None, WHISPER, "targeted", None, 100, "go",
+                                                 api_name="/audio_attack_defend"))
+    assert "是空的" in message
 
 
 def test_a_long_clip_says_it_was_cut_in_the_returned_text(client, tmp_path):

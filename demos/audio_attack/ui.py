@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import gradio as gr
@@ -14,7 +16,7 @@ import torch
 
 from core.audio import int16_audio
 from core.device import heavy_threads
-from core.i18n import UserInputError, register, shown, t
+from core.i18n import UserInputError, check_number, register, shown, t
 from core.memo import Memo
 from core.stats import wilson_interval
 from core.ui import (
@@ -30,7 +32,6 @@ from core.ui import (
     model_loader,
     model_picker,
     notify,
-    slider_value,
 )
 from core.uploads import decode_audio
 from demos.audio_attack import figures, logic, strings  # noqa: F401  strings registers the words
@@ -56,6 +57,33 @@ TRANSCRIBE_EVERY_S = 3.0  # while a Whisper attack runs, what it hears is re-tra
 RESULTS = Memo(maxsize=32)  # finished attacks, keyed on the clip, the model and every setting
 HEARD = Memo(maxsize=256)  # transcripts, keyed on the model and the clip's samples
 STOPS = StopRequests()  # the Stop button reaches the attack of its own browser session
+
+
+class Running:
+    """How many attacks each browser session has running now: Stop with none running changes nothing."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._count: dict[str, int] = {}
+
+    def enter(self, session: str) -> None:
+        with self._lock:
+            self._count[session] = self._count.get(session, 0) + 1
+
+    def leave(self, session: str) -> None:
+        with self._lock:
+            left = self._count.get(session, 0) - 1
+            if left > 0:
+                self._count[session] = left
+            else:
+                self._count.pop(session, None)
+
+    def any(self, session: str) -> bool:
+        with self._lock:
+            return session in self._count
+
+
+RUNNING = Running()
 
 
 @dataclass(frozen=True)
@@ -196,28 +224,45 @@ def _heard(key: str, clip_key: str, audio: torch.Tensor) -> logic.Heard:
     return HEARD.get(_heard_key(key, clip_key, audio), compute)[0]
 
 
-def _attack(attack, budget, steps, target, listener, clip: Clip, clean: logic.Heard, lang: str) -> Attack:
+def _budget(value, lang: str) -> float:
+    """The budget in dB, checked strictly: an empty, NaN or out-of-range value gets a message, never a run."""
+    return float(check_number(value, t("audio_attack.name_budget", lang), *BUDGET_RANGE))
+
+
+def _settings(attack, budget, steps, target, lang: str) -> Attack:
+    """The attack's settings, checked before any clip is read or model runs; the target as typed (stripped)."""
     kind = DEFAULTS["attack"] if attack in (None, "") else attack
-    budget = DEFAULTS["budget"] if budget is None else budget  # an omitted setting is the documented default
-    steps = DEFAULTS["steps"] if steps is None else steps
     if kind not in ATTACKS:
         raise UserInputError("audio_attack.unknown_attack", value=shown(attack), known=", ".join(ATTACKS))
-    budget = slider_value(budget, t("audio_attack.name_budget", lang), *BUDGET_RANGE)
-    steps = 1 if kind == "fgsm" else slider_value(steps, t("audio_attack.name_steps", lang), *STEPS_RANGE,
+    budget = _budget(budget, lang)
+    steps = 1 if kind == "fgsm" else check_number(steps, t("audio_attack.name_steps", lang), *STEPS_RANGE,
                                                    integer=True)
-    if kind != "targeted":
-        if not logic.words(clean.text):
-            raise UserInputError("audio_attack.nothing_heard")
-        return Attack(kind, float(budget), int(steps), None)
-    return Attack(kind, float(budget), int(steps), _target(target, listener, clip, clean, lang))
+    return Attack(kind, budget, int(steps), _typed_target(target) if kind == "targeted" else None)
 
 
-def _target(value, listener, clip: Clip, clean: logic.Heard, lang: str) -> str:
+def _typed_target(value) -> str:
+    """A target phrase as typed, checked for what no model can hear (logic.target_refused)."""
     text = "" if value is None else str(value).strip()
-    if not logic.words(text):
-        raise UserInputError("audio_attack.target_empty")
     if len(text) > MAX_TARGET_CHARS:
         raise UserInputError("audio_attack.target_too_long", count=len(text), limit=MAX_TARGET_CHARS)
+    refused = logic.target_refused(text)
+    if refused:
+        raise UserInputError("audio_attack.target_characters", chars=logic.characters_shown(refused[:12]))
+    if not re.search(r"[A-Za-z0-9]", text):
+        raise UserInputError("audio_attack.target_empty")
+    return text
+
+
+def _attack(settings: Attack, listener, clip: Clip, clean: logic.Heard) -> Attack:
+    """The checked settings, for this model and clip: the target as the model writes it."""
+    if settings.kind != "targeted":
+        if not logic.words(clean.text):
+            raise UserInputError("audio_attack.nothing_heard")
+        return settings
+    return replace(settings, target=_target(settings.target, listener, clip, clean))
+
+
+def _target(text: str, listener, clip: Clip, clean: logic.Heard) -> str:
     try:
         spelled = listener.spell(text)
     except logic.Unspellable as exc:
@@ -391,6 +436,23 @@ def transcribe(clip, model=None, lang="en"):
     return "\n\n".join(lines), watch.label(lang, cached)
 
 
+def _shown_steps(stream, plan: Attack, progress, lang: str):
+    """The attack's steps as page updates (at most every STREAM_EVERY_S); returns the Outcome."""
+    skip = gr.skip()
+    shown_at = 0.0
+    with heavy_threads():
+        while True:
+            try:
+                number, loss, heard, losses = next(stream)
+            except StopIteration as finished:
+                return finished.value
+            if time.monotonic() - shown_at < STREAM_EVERY_S:
+                continue  # a fast model's steps come quicker than a page can show them
+            shown_at = time.monotonic()
+            progress(number / plan.steps, desc=t("audio_attack.progress_short", lang, step=number, steps=plan.steps))
+            yield _progress_line(plan, number, loss, heard, lang), _loss_frame(losses), *([skip] * 7)
+
+
 @handler
 def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFAULT_TARGET,
            progress=gr.Progress(), session="", lang="en"):
@@ -401,33 +463,25 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
     (clean, adversarial, the perturbation alone at +30 dB) and their waveforms and spectrograms."""
     watch = Stopwatch()
     started = time.monotonic()
+    settings = _settings(kind, budget, steps, target, lang)
     key = _model_key(model)
     audio = _clip(clip, lang)
     listener = _listener(key)
     clean = _heard(key, audio.key, audio.audio)
-    plan = _attack(kind, budget, steps, target, listener, audio, clean, lang)
+    plan = _attack(settings, listener, audio, clean)
     memo_key = (key, audio.key, plan)
     skip = gr.skip()
     outcome = RESULTS.peek(memo_key)
     cached = outcome is not None
     if not cached:
-        progress(0, desc=t("audio_attack.progress_start", lang))
-        yield t("audio_attack.progress_start", lang), _loss_frame([]), skip, skip, skip, skip, skip, skip, skip
-        stream = _stream(listener, audio, plan, clean, lambda: STOPS.wanted(session, started))
-        outcome, shown_at = None, 0.0
-        with heavy_threads():
-            while outcome is None:
-                try:
-                    number, loss, heard, losses = next(stream)
-                except StopIteration as finished:
-                    outcome = finished.value
-                    break
-                if time.monotonic() - shown_at < STREAM_EVERY_S:
-                    continue  # a fast model's steps come quicker than a page can show them
-                shown_at = time.monotonic()
-                progress(number / plan.steps, desc=t("audio_attack.progress_short", lang, step=number,
-                                                     steps=plan.steps))
-                yield _progress_line(plan, number, loss, heard, lang), _loss_frame(losses), *([skip] * 7)
+        RUNNING.enter(session)
+        try:
+            progress(0, desc=t("audio_attack.progress_start", lang))
+            yield t("audio_attack.progress_start", lang), _loss_frame([]), skip, skip, skip, skip, skip, skip, skip
+            stream = _stream(listener, audio, plan, clean, lambda: STOPS.wanted(session, started))
+            outcome = yield from _shown_steps(stream, plan, progress, lang)
+        finally:
+            RUNNING.leave(session)  # before the result is shown: a Stop from now on has nothing to stop
         if not outcome.stopped:
             RESULTS.get(memo_key, lambda: outcome)
     gain = logic.listening_gain_db(outcome.delta, PERTURBATION_GAIN_DB)
@@ -442,17 +496,21 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
 @handler
 def stop(session="", lang="en"):
     """Stop this browser session's running attack after its current step (the result so far is shown)."""
+    if not RUNNING.any(session):
+        gr.Info(t("audio_attack.nothing_running", lang), title=t("app.info_title", lang))
+        return gr.skip()  # the status keeps what it says ("Done after 100 steps.")
     STOPS.request(session)
     return t("audio_attack.stopping", lang)
 
 
 def _finished(clip, model, kind, budget, steps, target, lang: str):
     """The finished attack with these settings (from the memo): key, clip, clean transcript, plan, outcome."""
+    settings = _settings(kind, budget, steps, target, lang)
     key = _model_key(model)
     audio = _clip(clip, lang)
     listener = _listener(key)
     clean = _heard(key, audio.key, audio.audio)
-    plan = _attack(kind, budget, steps, target, listener, audio, clean, lang)
+    plan = _attack(settings, listener, audio, clean)
     found = RESULTS.peek((key, audio.key, plan))
     if found is None:
         raise UserInputError("audio_attack.attack_first")
@@ -505,10 +563,9 @@ def random_noise(clip, model=None, budget=-30, lang="en"):
     How many of them change what the model hears (the attack's noise is as loud; only its direction differs),
     the first draw's transcript and player, and the rates measured over the example clips and held-out clips."""
     watch = Stopwatch()
+    budget = _budget(budget, lang)
     key = _model_key(model)
     audio = _clip(clip, lang)
-    budget = DEFAULTS["budget"] if budget is None else budget
-    budget = slider_value(budget, t("audio_attack.name_budget", lang), *BUDGET_RANGE)
     clean = _heard(key, audio.key, audio.audio)
     eps = logic.epsilon(audio.audio, budget)
     with heavy_threads():
@@ -749,8 +806,8 @@ def warm_up() -> None:
         audio = _clip(handle.name, "en")
     listener = _listener(key)
     clean = _heard(key, audio.key, audio.audio)
-    plan = _attack(DEFAULTS["attack"], DEFAULTS["budget"], DEFAULTS["steps"], DEFAULT_TARGET, listener, audio,
-                   clean, "en")
+    plan = _attack(_settings(DEFAULTS["attack"], DEFAULTS["budget"], DEFAULTS["steps"], DEFAULT_TARGET, "en"),
+                   listener, audio, clean)
     with heavy_threads():
         outcome = _drain(_stream(listener, audio, plan, clean))
     RESULTS.get((key, audio.key, plan), lambda: outcome)
