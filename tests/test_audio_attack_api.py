@@ -160,7 +160,7 @@ def test_rates_channels_and_a_long_clip_are_taken_in(client, tmp_path):
     (lambda p: write(p, "silent.wav", np.zeros(16_000, np.float32)), "The recording is silent"),
     (lambda p: write(p, "one.wav", np.array([0.5], np.float32)), "give at least 0.2 s"),
     (lambda p: raw(p, "corrupt.wav", b"RIFF\x00\x00\x00\x00WAVEfmt garbage"), "This is not audio we can read"),
-    (lambda p: raw(p, "picture.png", b"\x89PNG\r\n\x1a\n" + bytes(100)), "This is not audio we can read"),
+    (lambda p: raw(p, "picture.png", b"\x89PNG\r\n\x1a\n" + bytes(100)), "This file is a PNG file, not audio"),
     (lambda p: write(p, "nan.wav", np.array([0.1, np.nan] * 8000, np.float32), subtype="FLOAT"),
      "NaN or infinite"),
 ])
@@ -245,6 +245,22 @@ def test_bad_targets_and_budgets_get_chinese_messages(app_url):
     message = error_text(lambda: chinese.predict(None, WHISPER, "targeted", None, 100, "go",
                                                  api_name="/audio_attack_defend"))
     assert "是空的" in message
+
+
+def test_a_real_png_uploaded_as_audio_gets_a_clear_message(app_url, client, tmp_path):
+    from PIL import Image as PILImage
+
+    path = tmp_path / "red.png"
+    PILImage.new("RGB", (8, 8), (200, 30, 30)).save(path)
+    for api, args in (("/audio_attack_transcribe", (CTC,)), ("/audio_attack_run", (CTC, "fgsm", -20, 1, "")),
+                      ("/audio_attack_noise", (CTC, -30))):
+        message = error_text(lambda api=api, args=args: client.predict(handle_file(str(path)), *args, api_name=api))
+        assert "This file is a PNG file, not audio: upload or record a sound clip" in message, (api, message)
+    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
+    message = error_text(lambda: chinese.predict(handle_file(str(path)), CTC, api_name="/audio_attack_transcribe"))
+    assert "這個檔案是 PNG 檔，不是音訊" in message
+    line, _ = transcribe(client)
+    assert "**open the door**" in line
 
 
 def test_a_long_clip_says_it_was_cut_in_the_returned_text(client, tmp_path):

@@ -182,6 +182,8 @@ STRINGS = {
                                           "the symbols of special tokens (angle and square brackets, | and _) are not "
                                           "words.",
         "audio_attack.nothing_running": "Nothing is running: Stop ends an attack while it runs.",
+        "audio_attack.not_audio": "This file is a {kind} file, not audio: upload or record a sound clip "
+                                  "(WAV, FLAC, OGG or MP3).",
         "audio_attack.target_too_long_for_clip": "The target needs {count} characters but this clip leaves room for "
                                                  "{room}: choose a shorter phrase or a longer clip.",
         "audio_attack.target_is_clean": "The model already hears {target}: choose another target phrase.",
@@ -342,6 +344,7 @@ STRINGS = {
                                           "等標點。這些字元唸不出來：{chars}。表情符號、其他文字、控制字元，"
                                           "以及特殊詞元的符號（角括號、方括號、| 和 _）都不是字詞。",
         "audio_attack.nothing_running": "目前沒有正在執行的攻擊：「停止」只在攻擊執行時有作用。",
+        "audio_attack.not_audio": "這個檔案是 {kind} 檔，不是音訊：請上傳或錄一段聲音（WAV、FLAC、OGG 或 MP3）。",
         "audio_attack.target_too_long_for_clip": "目標句子需要 {count} 個字元，但這段音檔只容得下 {room} 個："
                                                  "請選短一點的句子或長一點的音檔。",
         "audio_attack.target_is_clean": "模型已經聽到 {target} 了：請選另一個目標句子。",

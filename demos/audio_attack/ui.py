@@ -124,6 +124,22 @@ def examples() -> tuple[tuple[str, str], ...]:
     return tuple((name, text) for name, (text, _) in EXAMPLES.items() if (EXAMPLES_DIR / name).is_file())
 
 
+NOT_AUDIO = {b"\x89PNG": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF8": "GIF", b"%PDF": "PDF", b"PK\x03\x04": "ZIP",
+             b"BM": "BMP"}  # the first bytes of files that are often picked by mistake
+
+
+def _not_audio_kind(path: str) -> str | None:
+    """'PNG', 'JPEG', ... when the file starts as one of those (WebP: RIFF....WEBP), else None."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(12)
+    except OSError:
+        return None
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    return next((kind for magic, kind in NOT_AUDIO.items() if head.startswith(magic)), None)
+
+
 def _decode(path):
     """decode_audio, with what libsndfile said when it cannot read the file (not only its error's name)."""
     try:
@@ -133,10 +149,13 @@ def _decode(path):
             raise
         import soundfile
 
+        kind = _not_audio_kind(str(getattr(path, "path", path)))
+        if kind is not None:
+            raise UserInputError("audio_attack.not_audio", kind=kind) from None
         try:
             soundfile.info(str(getattr(path, "path", path)))
         except Exception as error:  # noqa: BLE001  libsndfile's own words: "Format not recognised", ...
-            said = str(error).split(": ", 1)[-1] if ": " in str(error) else str(error)
+            said = (str(error).split(": ", 1)[-1] if ": " in str(error) else str(error)).rstrip(".")
             raise UserInputError("audio_attack.unreadable", detail=shown(said, 120, quote=False)) from None
         raise
 
