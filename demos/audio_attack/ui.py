@@ -555,16 +555,16 @@ def _measured_contrast(key: str, budget: float, lang: str) -> str:
     noise, pgd, fgsm = (found.get(f"{name}_{-int(budget)}") for name in ("noise", "pgd", "fgsm"))
     lines = []
     if noise and pgd and fgsm and all("n" in x for x in (noise, pgd, fgsm)) and float(budget).is_integer():
-        lines.append(t("audio_attack.contrast_examples", lang, clips=len(results["clips"]), draws=noise["draws"],
+        lines.append(t_named("audio_attack.contrast_examples", lang, clips=len(results["clips"]), draws=noise["draws"],
                        budget=_minus(f"{budget:.0f}"), model=model_name(key, lang), **_rate("noise", noise),
                        **_rate("pgd", pgd), **_rate("fgsm", fgsm), steps=results["settings"]["pgd_steps"]))
     held = results.get("heldout", {})
     found = held.get("models", {}).get(key)
     if found and float(budget) == held.get("budget_db"):
-        lines.append(t("audio_attack.contrast_heldout", lang, clips=len(held["clips"]), draws=held["noise_draws"],
+        lines.append(t_named("audio_attack.contrast_heldout", lang, clips=len(held["clips"]), draws=held["noise_draws"],
                        model=model_name(key, lang), **_rate("noise", found["noise"]),
                        **_rate("fgsm", found["fgsm"])))
-    return "\n\n".join(lines) or t("audio_attack.contrast_none", lang, budget=_minus(f"{budget:.0f}"),
+    return "\n\n".join(lines) or t_named("audio_attack.contrast_none", lang, budget=_minus(f"{budget:.0f}"),
                                      model=model_name(key, lang))
 
 
@@ -601,6 +601,17 @@ def random_noise(clip, model=None, budget=-30, lang="en"):
     return "\n\n".join(lines), int16_audio((audio.audio + noise).numpy(), SAMPLE_RATE), watch.label(lang)
 
 
+_CJK, _LATIN = "\u3400-\u9fff\uf900-\ufaff", "A-Za-z0-9"
+_GLUED = re.compile(f"(?<=[{_CJK}])(?=[{_LATIN}])|(?<=[{_LATIN}])(?=[{_CJK}])")
+
+
+def t_named(key: str, lang: str, **params) -> str:
+    """A sentence that names models ({model}, {made}): in Chinese, a space between a Latin name and the Chinese
+    around it ("播給 Whisper tiny.en 聽"), none around a Chinese one ("播給內建 CTC 模型聽")."""
+    text = t(key, lang, **params)
+    return _GLUED.sub(" ", text) if lang == "zh" else text
+
+
 def model_name(key: str, lang: str) -> str:
     """How the results name a model: 'Whisper tiny.en', 'the bundled CTC model'."""
     return t(f"audio_attack.model_{key.replace('-', '_').replace('.', '_')}", lang)
@@ -635,15 +646,15 @@ def transfer(clip, model=None, kind="targeted", budget=-30, steps=100, target=DE
         verdict = "audio_attack.transfer_changed_like_noise"
     else:
         verdict = "audio_attack.transfer_changed"
-    lines = [t(verdict, lang, changed=noise_changed, draws=TRANSFER_NOISE_DRAWS, **names)]
+    lines = [t_named(verdict, lang, changed=noise_changed, draws=TRANSFER_NOISE_DRAWS, **names)]
     truth = said(audio)
     if truth is not None and not logic.same(other_clean.text, truth):
-        lines.append(t("audio_attack.transfer_misheard", lang, said=truth, **names))
+        lines.append(t_named("audio_attack.transfer_misheard", lang, said=truth, **names))
     elif truth is None and not logic.same(other_clean.text, clean.text):
-        lines.append(t("audio_attack.transfer_disagree", lang, heard=clean.text or "∅", **names))
-    lines += [t("audio_attack.other_clean", lang, text=other_clean.text or "∅", **names),
-              t("audio_attack.other_adversarial", lang, text=other_heard.text or "∅", **names),
-              t("audio_attack.transfer_noise", lang, changed=noise_changed, draws=TRANSFER_NOISE_DRAWS,
+        lines.append(t_named("audio_attack.transfer_disagree", lang, heard=clean.text or "∅", **names))
+    lines += [t_named("audio_attack.other_clean", lang, text=other_clean.text or "∅", **names),
+              t_named("audio_attack.other_adversarial", lang, text=other_heard.text or "∅", **names),
+              t_named("audio_attack.transfer_noise", lang, changed=noise_changed, draws=TRANSFER_NOISE_DRAWS,
                 budget=_minus(f"{plan.budget_db:.0f}"), **names)]
     return "\n\n".join(lines), watch.label(lang)
 
