@@ -90,7 +90,7 @@ def test_transfer_and_defences_need_an_attack_first(client):
     for api in ("/audio_attack_transfer", "/audio_attack_defend"):
         message = error_text(lambda api=api: client.predict(handle_file(DOOR), CTC, "targeted", -41, 7, "go left",
                                                             api_name=api))
-        assert "Run an attack with these settings to its end first" in message
+        assert "Run an attack with these settings first" in message
     # Asking first must not spoil the attack itself (nothing is remembered for a missing attack) ...
     status, _, verdict, *_ = run(client, kind="targeted", budget=-41, steps=7, target="go left")
     assert "Done after" in status and "Not yet" in verdict
@@ -112,6 +112,22 @@ def test_stop_ends_a_running_attack_and_keeps_its_result(app_url):
     result = job.result()
     assert "Stopped after" in result[0] and "stopped by you" in result[3]
     assert int(result[3].split(" steps")[0].split()[-1]) < 200
+
+
+def test_a_stopped_attack_that_already_fooled_the_model_can_be_transferred_and_defended(app_url):
+    client = Client(app_url, verbose=False)
+    settings = (CTC, "pgd", -20, 200, "")
+    job = client.submit(handle_file(DOOR), *settings, api_name="/audio_attack_run")
+    for out in job:
+        if "hears:" in out[0] and "open the door" not in out[0]:
+            break  # the transcript changed: stop here
+    client.predict(api_name="/audio_attack_stop")
+    status, _, verdict, *_ = job.result()
+    assert "Stopped after" in status and "Fooled" in verdict
+    table, _ = client.predict(handle_file(DOOR), *settings, api_name="/audio_attack_defend")
+    assert "| none | open the door |" in table
+    result, _ = client.predict(handle_file(DOOR), *settings, api_name="/audio_attack_transfer")
+    assert "Played to Whisper tiny.en" in result
 
 
 def test_stop_with_nothing_running_leaves_no_stopping_text(app_url):
@@ -272,7 +288,7 @@ def test_a_long_clip_says_it_was_cut_in_the_returned_text(client, tmp_path):
 def test_errors_follow_the_users_language(app_url):
     chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
     assert "這個模型寫不出這些字元：3" in error_text(lambda: run(chinese, target="go 3"))
-    assert "請先用這些設定把攻擊完整跑完一次" in error_text(lambda: chinese.predict(
+    assert "請先用這些設定執行一次攻擊" in error_text(lambda: chinese.predict(
         handle_file(DOOR), CTC, "pgd", -59, 3, "", api_name="/audio_attack_defend"))
 
 

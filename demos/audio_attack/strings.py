@@ -187,8 +187,8 @@ STRINGS = {
         "audio_attack.target_too_long_for_clip": "The target needs {count} characters but this clip leaves room for "
                                                  "{room}: choose a shorter phrase or a longer clip.",
         "audio_attack.target_is_clean": "The model already hears {target}: choose another target phrase.",
-        "audio_attack.attack_first": "Run an attack with these settings to its end first (the Attack button above; "
-                                     "a stopped attack does not count).",
+        "audio_attack.attack_first": "Run an attack with these settings first (the Attack button above): to its "
+                                     "end, or stopped once it has fooled the model.",
     },
     "zh": {
         "audio_attack.tab": "對抗式音訊",
@@ -348,7 +348,8 @@ STRINGS = {
         "audio_attack.target_too_long_for_clip": "目標句子需要 {count} 個字元，但這段音檔只容得下 {room} 個："
                                                  "請選短一點的句子或長一點的音檔。",
         "audio_attack.target_is_clean": "模型已經聽到 {target} 了：請選另一個目標句子。",
-        "audio_attack.attack_first": "請先用這些設定把攻擊完整跑完一次（上方的「攻擊」按鈕；中途停止的不算）。",
+        "audio_attack.attack_first": ("請先用這些設定執行一次攻擊（上方的「攻擊」按鈕）："
+                                     "跑完，或在它騙過模型之後才停止。"),
     },
 }
 

@@ -55,6 +55,27 @@ STREAM_EVERY_S = 0.25  # at most four page updates a second while an attack runs
 TRANSCRIBE_EVERY_S = 3.0  # while a Whisper attack runs, what it hears is re-transcribed at most this often
 
 RESULTS = Memo(maxsize=32)  # finished attacks, keyed on the clip, the model and every setting
+
+
+class Latest:
+    """The latest value stored under each key (the oldest keys forgotten beyond ``maxsize``)."""
+
+    def __init__(self, maxsize: int = 32):
+        self._lock, self._values, self.maxsize = threading.Lock(), {}, maxsize
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._values.pop(key, None)
+            self._values[key] = value
+            while len(self._values) > self.maxsize:
+                self._values.pop(next(iter(self._values)))
+
+    def peek(self, key):
+        with self._lock:
+            return self._values.get(key)
+
+
+STOPPED = Latest()  # stopped attacks that had already fooled the model: Transfer and Defend use them, Attack does not
 HEARD = Memo(maxsize=256)  # transcripts, keyed on the model and the clip's samples
 STOPS = StopRequests()  # the Stop button reaches the attack of its own browser session
 
@@ -503,6 +524,8 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
             RUNNING.leave(session)  # before the result is shown: a Stop from now on has nothing to stop
         if not outcome.stopped:
             RESULTS.get(memo_key, lambda: outcome)
+        elif _fooled(_heard(key, audio.key, audio.audio + outcome.delta), clean, plan):
+            STOPPED.put(memo_key, outcome)  # what the page now shows, for Transfer and Defend
     gain = logic.listening_gain_db(outcome.delta, PERTURBATION_GAIN_DB)
     verdict, numbers = _summary(key, audio, clean, plan, outcome, gain, lang)
     clean_player, adversarial_player, perturbation_player = _players(audio, outcome.delta, gain)
@@ -530,13 +553,17 @@ def _finished(clip, model, kind, budget, steps, target, lang: str):
     listener = _listener(key)
     clean = _heard(key, audio.key, audio.audio)
     plan = _attack(settings, listener, audio, clean)
-    found = RESULTS.peek((key, audio.key, plan))
+    found = RESULTS.peek((key, audio.key, plan)) or STOPPED.peek((key, audio.key, plan))
     if found is None:
         raise UserInputError("audio_attack.attack_first")
-    heard = _heard(key, audio.key, audio.audio + found.delta)
-    if (not logic.same(heard.text, plan.target)) if plan.target else logic.same(heard.text, clean.text):
+    if not _fooled(_heard(key, audio.key, audio.audio + found.delta), clean, plan):
         raise UserInputError("audio_attack.attack_missed")
     return key, audio, clean, plan, found
+
+
+def _fooled(heard: logic.Heard, clean: logic.Heard, plan: Attack) -> bool:
+    """Targeted: the model hears the target; untargeted: it hears something else than in the clean clip."""
+    return logic.same(heard.text, plan.target) if plan.target else not logic.same(heard.text, clean.text)
 
 
 def _noise_heard(key: str, clip: Clip, eps: float, draws: int) -> list[str]:
