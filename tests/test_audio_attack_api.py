@@ -90,7 +90,7 @@ def test_transfer_and_defences_need_an_attack_first(client):
     for api in ("/audio_attack_transfer", "/audio_attack_defend"):
         message = error_text(lambda api=api: client.predict(handle_file(DOOR), CTC, "targeted", -41, 7, "go left",
                                                             api_name=api))
-        assert "Run an attack with these settings to its end first" in message
+        assert "Run an attack with these settings first" in message
     # Asking first must not spoil the attack itself (nothing is remembered for a missing attack) ...
     status, _, verdict, *_ = run(client, kind="targeted", budget=-41, steps=7, target="go left")
     assert "Done after" in status and "Not yet" in verdict
@@ -112,6 +112,30 @@ def test_stop_ends_a_running_attack_and_keeps_its_result(app_url):
     result = job.result()
     assert "Stopped after" in result[0] and "stopped by you" in result[3]
     assert int(result[3].split(" steps")[0].split()[-1]) < 200
+
+
+def test_a_stopped_attack_that_already_fooled_the_model_can_be_transferred_and_defended(app_url):
+    client = Client(app_url, verbose=False)
+    settings = (CTC, "pgd", -20, 200, "")
+    job = client.submit(handle_file(DOOR), *settings, api_name="/audio_attack_run")
+    for out in job:
+        if "hears:" in out[0] and "open the door" not in out[0]:
+            break  # the transcript changed: stop here
+    client.predict(api_name="/audio_attack_stop")
+    status, _, verdict, *_ = job.result()
+    assert "Stopped after" in status and "Fooled" in verdict
+    table, _ = client.predict(handle_file(DOOR), *settings, api_name="/audio_attack_defend")
+    assert "| none | open the door |" in table
+    result, _ = client.predict(handle_file(DOOR), *settings, api_name="/audio_attack_transfer")
+    assert "Played to Whisper tiny.en" in result
+
+
+def test_stop_with_nothing_running_leaves_no_stopping_text(app_url):
+    client = Client(app_url, verbose=False)  # a session of its own, with no attack running
+    assert "Stopping" not in str(client.predict(api_name="/audio_attack_stop"))
+    status, *_ = run(client, kind="fgsm", budget=-20)
+    assert "Done: one step." in status  # and the stop asked for earlier does not stop the next attack
+    assert "Stopping" not in str(client.predict(api_name="/audio_attack_stop"))
 
 
 def test_the_model_dropdown_switches_and_refuses_what_it_does_not_know(client):
@@ -154,7 +178,7 @@ def test_rates_channels_and_a_long_clip_are_taken_in(client, tmp_path):
     (lambda p: write(p, "silent.wav", np.zeros(16_000, np.float32)), "The recording is silent"),
     (lambda p: write(p, "one.wav", np.array([0.5], np.float32)), "give at least 0.2 s"),
     (lambda p: raw(p, "corrupt.wav", b"RIFF\x00\x00\x00\x00WAVEfmt garbage"), "This is not audio we can read"),
-    (lambda p: raw(p, "picture.png", b"\x89PNG\r\n\x1a\n" + bytes(100)), "This is not audio we can read"),
+    (lambda p: raw(p, "picture.png", b"\x89PNG\r\n\x1a\n" + bytes(100)), "This file is a PNG file, not audio"),
     (lambda p: write(p, "nan.wav", np.array([0.1, np.nan] * 8000, np.float32), subtype="FLOAT"),
      "NaN or infinite"),
 ])
@@ -170,7 +194,7 @@ def test_bad_clips_get_a_clear_message(client, tmp_path, make, expected):
     (dict(target=""), "Type the phrase the model should hear"),
     (dict(target="x" * 500), "The target phrase has 500 characters: at most 100"),
     (dict(target="open door 3"), "cannot write these characters: 3"),
-    (dict(target="開門"), "cannot write these characters"),
+    (dict(target="開門"), "These characters cannot be spoken: 開 門"),
     (dict(target="open the door"), "The model already hears"),
     (dict(target="turn on the lights and close the window and open the door and go left now please"),
      "leaves room for"),
@@ -195,13 +219,66 @@ def test_nan_budget_through_the_raw_api_gets_a_clear_message(app_url, client):
     assert "「預算 ε（dB）」必須是介於 -60 與 -20 之間的數字" in answer
 
 
-def test_an_omitted_budget_is_the_documented_default_not_the_minimum(app_url, client):
+def test_an_empty_budget_gets_a_message_not_a_run(app_url, client):
     from tests.test_api import raw_call
 
     path = client.predict(0, api_name="/audio_attack_pick")
     file = json.dumps({"path": path, "meta": {"_type": "gradio.FileData"}})
     answer = raw_call(app_url, "audio_attack_run", f'{{"data": [{file}, "speech-ctc", "fgsm", null, null, ""]}}')
-    assert "budget −30 dB" in answer, answer[-500:]  # not the slider's minimum, −60 dB
+    assert "event: error" in answer and "is empty: type a number between -60 and -20" in answer, answer[-500:]
+
+
+BAD_TARGETS = ["open 😀 window", "open\x07the window", "go\tleft", "<mask>", "open the <|endoftext|>", "[MASK]",
+               "_go_"]
+SETTINGS_APIS = ("/audio_attack_run", "/audio_attack_transfer", "/audio_attack_defend")
+
+
+@pytest.mark.parametrize("target", BAD_TARGETS)
+def test_a_target_no_model_can_hear_gets_a_message_before_any_model_work(client, target):
+    for api in SETTINGS_APIS:  # no clip at all: the target is refused before a clip is read or a model runs
+        message = error_text(lambda api=api: client.predict(None, WHISPER, "targeted", -30, 100, target,
+                                                            api_name=api))
+        assert "These characters cannot be spoken" in message, (api, message)
+    line, _ = transcribe(client)
+    assert "**open the door**" in line  # the server still serves
+
+
+@pytest.mark.parametrize("budget", [None, "", "nan"])
+def test_an_empty_or_nan_budget_gets_a_message_before_any_model_work(client, budget):
+    calls = [lambda api=api: client.predict(None, WHISPER, "targeted", budget, 100, "go left", api_name=api)
+             for api in SETTINGS_APIS]
+    calls.append(lambda: client.predict(None, WHISPER, budget, api_name="/audio_attack_noise"))
+    for call in calls:
+        message = error_text(call)
+        assert "budget ε (db)" in message.lower() and "between -60 and -20" in message, message
+    status, *_ = run(client, kind="fgsm", budget=-20)
+    assert "Done: one step." in status
+
+
+def test_bad_targets_and_budgets_get_chinese_messages(app_url):
+    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
+    message = error_text(lambda: chinese.predict(None, WHISPER, "targeted", -30, 100, "[MASK]",
+                                                 api_name="/audio_attack_run"))
+    assert "這些字元唸不出來：[ ]" in message
+    message = error_text(lambda: chinese.predict(None, WHISPER, "targeted", None, 100, "go",
+                                                 api_name="/audio_attack_defend"))
+    assert "是空的" in message
+
+
+def test_a_real_png_uploaded_as_audio_gets_a_clear_message(app_url, client, tmp_path):
+    from PIL import Image as PILImage
+
+    path = tmp_path / "red.png"
+    PILImage.new("RGB", (8, 8), (200, 30, 30)).save(path)
+    for api, args in (("/audio_attack_transcribe", (CTC,)), ("/audio_attack_run", (CTC, "fgsm", -20, 1, "")),
+                      ("/audio_attack_noise", (CTC, -30))):
+        message = error_text(lambda api=api, args=args: client.predict(handle_file(str(path)), *args, api_name=api))
+        assert "This file is a PNG file, not audio: upload or record a sound clip" in message, (api, message)
+    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
+    message = error_text(lambda: chinese.predict(handle_file(str(path)), CTC, api_name="/audio_attack_transcribe"))
+    assert "這個檔案是 PNG 檔，不是音訊" in message
+    line, _ = transcribe(client)
+    assert "**open the door**" in line
 
 
 def test_a_long_clip_says_it_was_cut_in_the_returned_text(client, tmp_path):
@@ -213,7 +290,7 @@ def test_a_long_clip_says_it_was_cut_in_the_returned_text(client, tmp_path):
 def test_errors_follow_the_users_language(app_url):
     chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
     assert "這個模型寫不出這些字元：3" in error_text(lambda: run(chinese, target="go 3"))
-    assert "請先用這些設定把攻擊完整跑完一次" in error_text(lambda: chinese.predict(
+    assert "請先用這些設定執行一次攻擊" in error_text(lambda: chinese.predict(
         handle_file(DOOR), CTC, "pgd", -59, 3, "", api_name="/audio_attack_defend"))
 
 

@@ -207,7 +207,7 @@ def test_english_only_whisper_refuses_chinese_targets_and_the_ctc_model_too(whis
     assert "只會寫英文" in t("audio_attack.model_hint", "zh")
     clip = ui._clip(path("go_forward"), "en")
     with pytest.raises(Exception, match="writes English only"):
-        ui._target("我他", whisper, clip, logic.Heard("go forward", 1.0), "en")
+        ui._target("我他", whisper, clip, logic.Heard("go forward", 1.0))
 
 
 def test_the_perturbation_player_never_clips_and_prints_its_gain():
@@ -234,7 +234,13 @@ def test_the_ctc_model_shows_no_confidence_and_lists_what_it_can_hear():
 def test_api_defaults_trimmed_clips_unreadable_files_and_example_positions(tmp_path):
     clip = ui._clip(path("go_forward"), "en")
     listener = ui._listener(CTC)
-    plan = ui._attack("pgd", None, None, "", listener, clip, logic.Heard("go forward", 1.0), "en")
+    import inspect
+
+    defaults = {name: p.default for name, p in inspect.signature(ui.attack).parameters.items()}
+    assert (defaults["budget"], defaults["steps"]) == (-30, 100)  # what a call that leaves them out gets
+    with pytest.raises(Exception, match="is empty"):  # an empty value sent on purpose is not a default
+        ui._settings("pgd", None, 100, "", "en")
+    plan = ui._attack(ui._settings("pgd", -30, 100, "", "en"), listener, clip, logic.Heard("go forward", 1.0))
     assert (plan.budget_db, plan.steps) == (-30.0, 100)
     long = tmp_path / "long.wav"
     sf.write(long, np.tile(audio("go_forward").numpy(), 20)[: 16 * 16_000], 16_000, subtype="PCM_16")

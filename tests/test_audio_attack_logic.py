@@ -95,3 +95,16 @@ def test_attacks_on_the_bundled_ctc_model_move_its_loss_the_right_way():
     *_, last = logic.pgd(target, audio, eps, 10, targeted=True)
     assert float(target(audio + last.delta)) < float(target(audio))  # targeted: toward the phrase
     assert last.delta.abs().max() <= eps + 1e-7
+
+
+@pytest.mark.parametrize("text, refused", [
+    ("open the window", ""), ("Go left!", ""), ("it’s 3 o'clock, ok?", ""),
+    ("open 😀", "😀"), ("open\x07the\tdoor", "\x07\t"), ("<mask>", "<>"), ("<|endoftext|>", "<|>"),
+    ("[MASK] it", "[]"), ("_go_", "_"), ("開門", "開門"), ("café", "é"), ("a\u00a0b", "\u00a0"),
+])
+def test_a_target_phrase_is_english_words_a_model_can_write(text, refused):
+    assert logic.target_refused(text) == refused
+
+
+def test_refused_characters_are_shown_visibly():
+    assert logic.characters_shown("😀\x07<") == "😀 U+0007 <"

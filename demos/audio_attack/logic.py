@@ -127,6 +127,34 @@ def words(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+# ------------------------------------------------------------------ what a target phrase may be
+
+TARGET_PUNCTUATION = set(".,?!;:-\"'’‘“”–—…")
+
+
+def target_refused(text: str) -> str:
+    """The characters of a typed target phrase that no recogniser here writes from speech, each once, in the typed
+    order ('' when every character is fine). A target is English words: the letters a-z and A-Z, digits, spaces,
+    apostrophes and sentence punctuation. The bundled CTC model's alphabet is a-z, the apostrophe and the space
+    (its '_' is the CTC blank); Whisper's English normaliser keeps letters, digits and apostrophes and drops
+    symbols and anything in brackets. So other scripts, emoji, control characters and the symbols of special
+    tokens (<mask>, <|endoftext|>, which Whisper's tokenizer reads as its end-of-text token, [MASK]) are refused:
+    the words around them would be attacked without them."""
+    def fine(c: str) -> bool:
+        return ("a" <= c <= "z") or ("A" <= c <= "Z") or c.isascii() and c.isdigit() or c == " " \
+            or c in TARGET_PUNCTUATION
+    return "".join(dict.fromkeys(c for c in text if not fine(c)))
+
+
+def characters_shown(characters: str) -> str:
+    """Characters for a message, each visible: control and other invisible ones as U+XXXX, space-separated."""
+    import unicodedata
+
+    def one(c: str) -> str:
+        return f"U+{ord(c):04X}" if unicodedata.category(c)[0] in "CZ" else c
+    return " ".join(one(c) for c in characters)
+
+
 NUMBERS = {w: str(i) for i, w in enumerate(("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
                                              "nine"))}
 

@@ -176,11 +176,19 @@ STRINGS = {
         "audio_attack.target_too_long": "The target phrase has {count} characters: at most {limit}, please.",
         "audio_attack.target_unspellable": "This model cannot write these characters: {chars}. It knows the letters "
                                            "a–z, the apostrophe and spaces: write numbers as words.",
+        "audio_attack.target_characters": "A target phrase is English words a model could hear: letters, digits, "
+                                          "apostrophes, spaces and punctuation such as . , ? ! These characters "
+                                          "cannot be spoken: {chars}. Emoji, other scripts, control characters and "
+                                          "the symbols of special tokens (angle and square brackets, | and _) are not "
+                                          "words.",
+        "audio_attack.nothing_running": "Nothing is running: Stop ends an attack while it runs.",
+        "audio_attack.not_audio": "This file is a {kind} file, not audio: upload or record a sound clip "
+                                  "(WAV, FLAC, OGG or MP3).",
         "audio_attack.target_too_long_for_clip": "The target needs {count} characters but this clip leaves room for "
                                                  "{room}: choose a shorter phrase or a longer clip.",
         "audio_attack.target_is_clean": "The model already hears {target}: choose another target phrase.",
-        "audio_attack.attack_first": "Run an attack with these settings to its end first (the Attack button above; "
-                                     "a stopped attack does not count).",
+        "audio_attack.attack_first": "Run an attack with these settings first (the Attack button above): to its "
+                                     "end, or stopped once it has fooled the model.",
     },
     "zh": {
         "audio_attack.tab": "對抗式音訊",
@@ -332,10 +340,16 @@ STRINGS = {
         "audio_attack.target_too_long": "目標句子有 {count} 個字元：請不要超過 {limit} 個。",
         "audio_attack.target_unspellable": "這個模型寫不出這些字元：{chars}。它只認得英文字母 a–z、撇號和空格："
                                            "數字請用英文單字拼出來。",
+        "audio_attack.target_characters": "目標句子必須是模型聽得出來的英文字詞：字母、數字、撇號、空格和 . , ? ! "
+                                          "等標點。這些字元唸不出來：{chars}。表情符號、其他文字、控制字元，"
+                                          "以及特殊詞元的符號（角括號、方括號、| 和 _）都不是字詞。",
+        "audio_attack.nothing_running": "目前沒有正在執行的攻擊：「停止」只在攻擊執行時有作用。",
+        "audio_attack.not_audio": "這個檔案是 {kind} 檔，不是音訊：請上傳或錄一段聲音（WAV、FLAC、OGG 或 MP3）。",
         "audio_attack.target_too_long_for_clip": "目標句子需要 {count} 個字元，但這段音檔只容得下 {room} 個："
                                                  "請選短一點的句子或長一點的音檔。",
         "audio_attack.target_is_clean": "模型已經聽到 {target} 了：請選另一個目標句子。",
-        "audio_attack.attack_first": "請先用這些設定把攻擊完整跑完一次（上方的「攻擊」按鈕；中途停止的不算）。",
+        "audio_attack.attack_first": ("請先用這些設定執行一次攻擊（上方的「攻擊」按鈕）："
+                                     "跑完，或在它騙過模型之後才停止。"),
     },
 }
 

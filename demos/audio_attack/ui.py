@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import gradio as gr
@@ -14,7 +16,7 @@ import torch
 
 from core.audio import int16_audio
 from core.device import heavy_threads
-from core.i18n import UserInputError, register, shown, t
+from core.i18n import UserInputError, check_number, register, shown, t
 from core.memo import Memo
 from core.stats import wilson_interval
 from core.ui import (
@@ -30,7 +32,6 @@ from core.ui import (
     model_loader,
     model_picker,
     notify,
-    slider_value,
 )
 from core.uploads import decode_audio
 from demos.audio_attack import figures, logic, strings  # noqa: F401  strings registers the words
@@ -54,8 +55,56 @@ STREAM_EVERY_S = 0.25  # at most four page updates a second while an attack runs
 TRANSCRIBE_EVERY_S = 3.0  # while a Whisper attack runs, what it hears is re-transcribed at most this often
 
 RESULTS = Memo(maxsize=32)  # finished attacks, keyed on the clip, the model and every setting
+
+
+class Latest:
+    """The latest value stored under each key (the oldest keys forgotten beyond ``maxsize``)."""
+
+    def __init__(self, maxsize: int = 32):
+        self._lock, self._values, self.maxsize = threading.Lock(), {}, maxsize
+
+    def put(self, key, value) -> None:
+        with self._lock:
+            self._values.pop(key, None)
+            self._values[key] = value
+            while len(self._values) > self.maxsize:
+                self._values.pop(next(iter(self._values)))
+
+    def peek(self, key):
+        with self._lock:
+            return self._values.get(key)
+
+
+STOPPED = Latest()  # stopped attacks that had already fooled the model: Transfer and Defend use them, Attack does not
 HEARD = Memo(maxsize=256)  # transcripts, keyed on the model and the clip's samples
 STOPS = StopRequests()  # the Stop button reaches the attack of its own browser session
+
+
+class Running:
+    """How many attacks each browser session has running now: Stop with none running changes nothing."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._count: dict[str, int] = {}
+
+    def enter(self, session: str) -> None:
+        with self._lock:
+            self._count[session] = self._count.get(session, 0) + 1
+
+    def leave(self, session: str) -> None:
+        with self._lock:
+            left = self._count.get(session, 0) - 1
+            if left > 0:
+                self._count[session] = left
+            else:
+                self._count.pop(session, None)
+
+    def any(self, session: str) -> bool:
+        with self._lock:
+            return session in self._count
+
+
+RUNNING = Running()
 
 
 @dataclass(frozen=True)
@@ -96,6 +145,22 @@ def examples() -> tuple[tuple[str, str], ...]:
     return tuple((name, text) for name, (text, _) in EXAMPLES.items() if (EXAMPLES_DIR / name).is_file())
 
 
+NOT_AUDIO = {b"\x89PNG": "PNG", b"\xff\xd8\xff": "JPEG", b"GIF8": "GIF", b"%PDF": "PDF", b"PK\x03\x04": "ZIP",
+             b"BM": "BMP"}  # the first bytes of files that are often picked by mistake
+
+
+def _not_audio_kind(path: str) -> str | None:
+    """'PNG', 'JPEG', ... when the file starts as one of those (WebP: RIFF....WEBP), else None."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(12)
+    except OSError:
+        return None
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP"
+    return next((kind for magic, kind in NOT_AUDIO.items() if head.startswith(magic)), None)
+
+
 def _decode(path):
     """decode_audio, with what libsndfile said when it cannot read the file (not only its error's name)."""
     try:
@@ -105,10 +170,13 @@ def _decode(path):
             raise
         import soundfile
 
+        kind = _not_audio_kind(str(getattr(path, "path", path)))
+        if kind is not None:
+            raise UserInputError("audio_attack.not_audio", kind=kind) from None
         try:
             soundfile.info(str(getattr(path, "path", path)))
         except Exception as error:  # noqa: BLE001  libsndfile's own words: "Format not recognised", ...
-            said = str(error).split(": ", 1)[-1] if ": " in str(error) else str(error)
+            said = (str(error).split(": ", 1)[-1] if ": " in str(error) else str(error)).rstrip(".")
             raise UserInputError("audio_attack.unreadable", detail=shown(said, 120, quote=False)) from None
         raise
 
@@ -196,28 +264,45 @@ def _heard(key: str, clip_key: str, audio: torch.Tensor) -> logic.Heard:
     return HEARD.get(_heard_key(key, clip_key, audio), compute)[0]
 
 
-def _attack(attack, budget, steps, target, listener, clip: Clip, clean: logic.Heard, lang: str) -> Attack:
+def _budget(value, lang: str) -> float:
+    """The budget in dB, checked strictly: an empty, NaN or out-of-range value gets a message, never a run."""
+    return float(check_number(value, t("audio_attack.name_budget", lang), *BUDGET_RANGE))
+
+
+def _settings(attack, budget, steps, target, lang: str) -> Attack:
+    """The attack's settings, checked before any clip is read or model runs; the target as typed (stripped)."""
     kind = DEFAULTS["attack"] if attack in (None, "") else attack
-    budget = DEFAULTS["budget"] if budget is None else budget  # an omitted setting is the documented default
-    steps = DEFAULTS["steps"] if steps is None else steps
     if kind not in ATTACKS:
         raise UserInputError("audio_attack.unknown_attack", value=shown(attack), known=", ".join(ATTACKS))
-    budget = slider_value(budget, t("audio_attack.name_budget", lang), *BUDGET_RANGE)
-    steps = 1 if kind == "fgsm" else slider_value(steps, t("audio_attack.name_steps", lang), *STEPS_RANGE,
+    budget = _budget(budget, lang)
+    steps = 1 if kind == "fgsm" else check_number(steps, t("audio_attack.name_steps", lang), *STEPS_RANGE,
                                                    integer=True)
-    if kind != "targeted":
-        if not logic.words(clean.text):
-            raise UserInputError("audio_attack.nothing_heard")
-        return Attack(kind, float(budget), int(steps), None)
-    return Attack(kind, float(budget), int(steps), _target(target, listener, clip, clean, lang))
+    return Attack(kind, budget, int(steps), _typed_target(target) if kind == "targeted" else None)
 
 
-def _target(value, listener, clip: Clip, clean: logic.Heard, lang: str) -> str:
+def _typed_target(value) -> str:
+    """A target phrase as typed, checked for what no model can hear (logic.target_refused)."""
     text = "" if value is None else str(value).strip()
-    if not logic.words(text):
-        raise UserInputError("audio_attack.target_empty")
     if len(text) > MAX_TARGET_CHARS:
         raise UserInputError("audio_attack.target_too_long", count=len(text), limit=MAX_TARGET_CHARS)
+    refused = logic.target_refused(text)
+    if refused:
+        raise UserInputError("audio_attack.target_characters", chars=logic.characters_shown(refused[:12]))
+    if not re.search(r"[A-Za-z0-9]", text):
+        raise UserInputError("audio_attack.target_empty")
+    return text
+
+
+def _attack(settings: Attack, listener, clip: Clip, clean: logic.Heard) -> Attack:
+    """The checked settings, for this model and clip: the target as the model writes it."""
+    if settings.kind != "targeted":
+        if not logic.words(clean.text):
+            raise UserInputError("audio_attack.nothing_heard")
+        return settings
+    return replace(settings, target=_target(settings.target, listener, clip, clean))
+
+
+def _target(text: str, listener, clip: Clip, clean: logic.Heard) -> str:
     try:
         spelled = listener.spell(text)
     except logic.Unspellable as exc:
@@ -391,6 +476,23 @@ def transcribe(clip, model=None, lang="en"):
     return "\n\n".join(lines), watch.label(lang, cached)
 
 
+def _shown_steps(stream, plan: Attack, progress, lang: str):
+    """The attack's steps as page updates (at most every STREAM_EVERY_S); returns the Outcome."""
+    skip = gr.skip()
+    shown_at = 0.0
+    with heavy_threads():
+        while True:
+            try:
+                number, loss, heard, losses = next(stream)
+            except StopIteration as finished:
+                return finished.value
+            if time.monotonic() - shown_at < STREAM_EVERY_S:
+                continue  # a fast model's steps come quicker than a page can show them
+            shown_at = time.monotonic()
+            progress(number / plan.steps, desc=t("audio_attack.progress_short", lang, step=number, steps=plan.steps))
+            yield _progress_line(plan, number, loss, heard, lang), _loss_frame(losses), *([skip] * 7)
+
+
 @handler
 def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFAULT_TARGET,
            progress=gr.Progress(), session="", lang="en"):
@@ -401,35 +503,29 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
     (clean, adversarial, the perturbation alone at +30 dB) and their waveforms and spectrograms."""
     watch = Stopwatch()
     started = time.monotonic()
+    settings = _settings(kind, budget, steps, target, lang)
     key = _model_key(model)
     audio = _clip(clip, lang)
     listener = _listener(key)
     clean = _heard(key, audio.key, audio.audio)
-    plan = _attack(kind, budget, steps, target, listener, audio, clean, lang)
+    plan = _attack(settings, listener, audio, clean)
     memo_key = (key, audio.key, plan)
     skip = gr.skip()
     outcome = RESULTS.peek(memo_key)
     cached = outcome is not None
     if not cached:
-        progress(0, desc=t("audio_attack.progress_start", lang))
-        yield t("audio_attack.progress_start", lang), _loss_frame([]), skip, skip, skip, skip, skip, skip, skip
-        stream = _stream(listener, audio, plan, clean, lambda: STOPS.wanted(session, started))
-        outcome, shown_at = None, 0.0
-        with heavy_threads():
-            while outcome is None:
-                try:
-                    number, loss, heard, losses = next(stream)
-                except StopIteration as finished:
-                    outcome = finished.value
-                    break
-                if time.monotonic() - shown_at < STREAM_EVERY_S:
-                    continue  # a fast model's steps come quicker than a page can show them
-                shown_at = time.monotonic()
-                progress(number / plan.steps, desc=t("audio_attack.progress_short", lang, step=number,
-                                                     steps=plan.steps))
-                yield _progress_line(plan, number, loss, heard, lang), _loss_frame(losses), *([skip] * 7)
+        RUNNING.enter(session)
+        try:
+            progress(0, desc=t("audio_attack.progress_start", lang))
+            yield t("audio_attack.progress_start", lang), _loss_frame([]), skip, skip, skip, skip, skip, skip, skip
+            stream = _stream(listener, audio, plan, clean, lambda: STOPS.wanted(session, started))
+            outcome = yield from _shown_steps(stream, plan, progress, lang)
+        finally:
+            RUNNING.leave(session)  # before the result is shown: a Stop from now on has nothing to stop
         if not outcome.stopped:
             RESULTS.get(memo_key, lambda: outcome)
+        elif _fooled(_heard(key, audio.key, audio.audio + outcome.delta), clean, plan):
+            STOPPED.put(memo_key, outcome)  # what the page now shows, for Transfer and Defend
     gain = logic.listening_gain_db(outcome.delta, PERTURBATION_GAIN_DB)
     verdict, numbers = _summary(key, audio, clean, plan, outcome, gain, lang)
     clean_player, adversarial_player, perturbation_player = _players(audio, outcome.delta, gain)
@@ -442,24 +538,32 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
 @handler
 def stop(session="", lang="en"):
     """Stop this browser session's running attack after its current step (the result so far is shown)."""
+    if not RUNNING.any(session):
+        gr.Info(t("audio_attack.nothing_running", lang), title=t("app.info_title", lang))
+        return gr.skip()  # the status keeps what it says ("Done after 100 steps.")
     STOPS.request(session)
     return t("audio_attack.stopping", lang)
 
 
 def _finished(clip, model, kind, budget, steps, target, lang: str):
     """The finished attack with these settings (from the memo): key, clip, clean transcript, plan, outcome."""
+    settings = _settings(kind, budget, steps, target, lang)
     key = _model_key(model)
     audio = _clip(clip, lang)
     listener = _listener(key)
     clean = _heard(key, audio.key, audio.audio)
-    plan = _attack(kind, budget, steps, target, listener, audio, clean, lang)
-    found = RESULTS.peek((key, audio.key, plan))
+    plan = _attack(settings, listener, audio, clean)
+    found = RESULTS.peek((key, audio.key, plan)) or STOPPED.peek((key, audio.key, plan))
     if found is None:
         raise UserInputError("audio_attack.attack_first")
-    heard = _heard(key, audio.key, audio.audio + found.delta)
-    if (not logic.same(heard.text, plan.target)) if plan.target else logic.same(heard.text, clean.text):
+    if not _fooled(_heard(key, audio.key, audio.audio + found.delta), clean, plan):
         raise UserInputError("audio_attack.attack_missed")
     return key, audio, clean, plan, found
+
+
+def _fooled(heard: logic.Heard, clean: logic.Heard, plan: Attack) -> bool:
+    """Targeted: the model hears the target; untargeted: it hears something else than in the clean clip."""
+    return logic.same(heard.text, plan.target) if plan.target else not logic.same(heard.text, clean.text)
 
 
 def _noise_heard(key: str, clip: Clip, eps: float, draws: int) -> list[str]:
@@ -478,16 +582,16 @@ def _measured_contrast(key: str, budget: float, lang: str) -> str:
     noise, pgd, fgsm = (found.get(f"{name}_{-int(budget)}") for name in ("noise", "pgd", "fgsm"))
     lines = []
     if noise and pgd and fgsm and all("n" in x for x in (noise, pgd, fgsm)) and float(budget).is_integer():
-        lines.append(t("audio_attack.contrast_examples", lang, clips=len(results["clips"]), draws=noise["draws"],
+        lines.append(t_named("audio_attack.contrast_examples", lang, clips=len(results["clips"]), draws=noise["draws"],
                        budget=_minus(f"{budget:.0f}"), model=model_name(key, lang), **_rate("noise", noise),
                        **_rate("pgd", pgd), **_rate("fgsm", fgsm), steps=results["settings"]["pgd_steps"]))
     held = results.get("heldout", {})
     found = held.get("models", {}).get(key)
     if found and float(budget) == held.get("budget_db"):
-        lines.append(t("audio_attack.contrast_heldout", lang, clips=len(held["clips"]), draws=held["noise_draws"],
+        lines.append(t_named("audio_attack.contrast_heldout", lang, clips=len(held["clips"]), draws=held["noise_draws"],
                        model=model_name(key, lang), **_rate("noise", found["noise"]),
                        **_rate("fgsm", found["fgsm"])))
-    return "\n\n".join(lines) or t("audio_attack.contrast_none", lang, budget=_minus(f"{budget:.0f}"),
+    return "\n\n".join(lines) or t_named("audio_attack.contrast_none", lang, budget=_minus(f"{budget:.0f}"),
                                      model=model_name(key, lang))
 
 
@@ -505,10 +609,9 @@ def random_noise(clip, model=None, budget=-30, lang="en"):
     How many of them change what the model hears (the attack's noise is as loud; only its direction differs),
     the first draw's transcript and player, and the rates measured over the example clips and held-out clips."""
     watch = Stopwatch()
+    budget = _budget(budget, lang)
     key = _model_key(model)
     audio = _clip(clip, lang)
-    budget = DEFAULTS["budget"] if budget is None else budget
-    budget = slider_value(budget, t("audio_attack.name_budget", lang), *BUDGET_RANGE)
     clean = _heard(key, audio.key, audio.audio)
     eps = logic.epsilon(audio.audio, budget)
     with heavy_threads():
@@ -523,6 +626,17 @@ def random_noise(clip, model=None, budget=-30, lang="en"):
              _changes(clean.text, heard[0], lang),
              _measured_contrast(key, budget, lang)]
     return "\n\n".join(lines), int16_audio((audio.audio + noise).numpy(), SAMPLE_RATE), watch.label(lang)
+
+
+_CJK, _LATIN = "\u3400-\u9fff\uf900-\ufaff", "A-Za-z0-9"
+_GLUED = re.compile(f"(?<=[{_CJK}])(?=[{_LATIN}])|(?<=[{_LATIN}])(?=[{_CJK}])")
+
+
+def t_named(key: str, lang: str, **params) -> str:
+    """A sentence that names models ({model}, {made}): in Chinese, a space between a Latin name and the Chinese
+    around it ("播給 Whisper tiny.en 聽"), none around a Chinese one ("播給內建 CTC 模型聽")."""
+    text = t(key, lang, **params)
+    return _GLUED.sub(" ", text) if lang == "zh" else text
 
 
 def model_name(key: str, lang: str) -> str:
@@ -559,15 +673,15 @@ def transfer(clip, model=None, kind="targeted", budget=-30, steps=100, target=DE
         verdict = "audio_attack.transfer_changed_like_noise"
     else:
         verdict = "audio_attack.transfer_changed"
-    lines = [t(verdict, lang, changed=noise_changed, draws=TRANSFER_NOISE_DRAWS, **names)]
+    lines = [t_named(verdict, lang, changed=noise_changed, draws=TRANSFER_NOISE_DRAWS, **names)]
     truth = said(audio)
     if truth is not None and not logic.same(other_clean.text, truth):
-        lines.append(t("audio_attack.transfer_misheard", lang, said=truth, **names))
+        lines.append(t_named("audio_attack.transfer_misheard", lang, said=truth, **names))
     elif truth is None and not logic.same(other_clean.text, clean.text):
-        lines.append(t("audio_attack.transfer_disagree", lang, heard=clean.text or "∅", **names))
-    lines += [t("audio_attack.other_clean", lang, text=other_clean.text or "∅", **names),
-              t("audio_attack.other_adversarial", lang, text=other_heard.text or "∅", **names),
-              t("audio_attack.transfer_noise", lang, changed=noise_changed, draws=TRANSFER_NOISE_DRAWS,
+        lines.append(t_named("audio_attack.transfer_disagree", lang, heard=clean.text or "∅", **names))
+    lines += [t_named("audio_attack.other_clean", lang, text=other_clean.text or "∅", **names),
+              t_named("audio_attack.other_adversarial", lang, text=other_heard.text or "∅", **names),
+              t_named("audio_attack.transfer_noise", lang, changed=noise_changed, draws=TRANSFER_NOISE_DRAWS,
                 budget=_minus(f"{plan.budget_db:.0f}"), **names)]
     return "\n\n".join(lines), watch.label(lang)
 
@@ -750,8 +864,8 @@ def warm_up() -> None:
         audio = _clip(handle.name, "en")
     listener = _listener(key)
     clean = _heard(key, audio.key, audio.audio)
-    plan = _attack(DEFAULTS["attack"], DEFAULTS["budget"], DEFAULTS["steps"], DEFAULT_TARGET, listener, audio,
-                   clean, "en")
+    plan = _attack(_settings(DEFAULTS["attack"], DEFAULTS["budget"], DEFAULTS["steps"], DEFAULT_TARGET, "en"),
+                   listener, audio, clean)
     with heavy_threads():
         outcome = _drain(_stream(listener, audio, plan, clean))
     RESULTS.get((key, audio.key, plan), lambda: outcome)
