@@ -7,6 +7,7 @@ a stack trace), a function that declares ``lang`` receives the user's language, 
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import html
@@ -132,11 +133,30 @@ class Stopwatch:
 class StopRequests:
     """A Stop button for a streaming handler: ``request(session)`` from the button's handler, and the running
     loop asks ``wanted(session, since)`` (``since``: when the run started, from ``time.monotonic()``), so a
-    stop reaches only the run of the browser session that pressed it, and never a later run."""
+    stop reaches only the run of the browser session that pressed it, and never a later run. The loop runs
+    inside ``with running(session):``, so that the button's handler can tell (``is_running``) that a Stop with
+    nothing running has nothing to say "stopping" about."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._requested: dict[str, float] = {}  # session -> when its Stop button was pressed
+        self._running: dict[str, int] = {}  # session -> how many of its runs are going now
+
+    @contextlib.contextmanager
+    def running(self, session: str):
+        with self._lock:
+            self._running[session] = self._running.get(session, 0) + 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                left = self._running.pop(session, 1) - 1
+                if left > 0:
+                    self._running[session] = left
+
+    def is_running(self, session: str) -> bool:
+        with self._lock:
+            return session in self._running
 
     def request(self, session: str) -> None:
         now = time.monotonic()

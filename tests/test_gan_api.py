@@ -185,6 +185,23 @@ def test_the_stop_button_ends_a_long_run_early(app_url):
     assert "Stopped." in numbers and "Step **2000**" not in numbers
 
 
+def test_stop_with_nothing_training_says_so_and_stops_no_later_run(monkeypatch):
+    """Issue 20: Stop with nothing running said "Stopping after the current steps…"."""
+    from types import SimpleNamespace
+
+    from demos.gan import ui
+
+    said = []
+    monkeypatch.setattr(ui.gr, "Info", lambda message, **_: said.append(message))
+    ui.play_stop(request=SimpleNamespace(session_hash="idle-session", headers={}))
+    assert said == ["Nothing is training: Stop ends the playground's training while it runs."]
+    assert not ui.STOPS.wanted("idle-session", 0.0)  # nothing recorded for a later run to trip on
+    with ui.STOPS.running("busy-session"):
+        ui.play_stop(request=SimpleNamespace(session_hash="busy-session", headers={}))
+    assert said[-1] == "Stopping after the current steps…" and ui.STOPS.wanted("busy-session", 0.0)
+    assert not ui.STOPS.is_running("busy-session")
+
+
 def test_the_presets_show_collapse_then_its_cure(client):
     *settings, board, numbers, timing = client.predict(api_name="/gan_collapse")
     assert settings == ["gaussians", "gan", "0.001", "0.01", 1, 50, 1]

@@ -80,33 +80,6 @@ HEARD = Memo(maxsize=256)  # transcripts, keyed on the model and the clip's samp
 STOPS = StopRequests()  # the Stop button reaches the attack of its own browser session
 
 
-class Running:
-    """How many attacks each browser session has running now: Stop with none running changes nothing."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._count: dict[str, int] = {}
-
-    def enter(self, session: str) -> None:
-        with self._lock:
-            self._count[session] = self._count.get(session, 0) + 1
-
-    def leave(self, session: str) -> None:
-        with self._lock:
-            left = self._count.get(session, 0) - 1
-            if left > 0:
-                self._count[session] = left
-            else:
-                self._count.pop(session, None)
-
-    def any(self, session: str) -> bool:
-        with self._lock:
-            return session in self._count
-
-
-RUNNING = Running()
-
-
 @dataclass(frozen=True)
 class Clip:
     audio: torch.Tensor  # (T,) float32 at 16 kHz
@@ -514,14 +487,11 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
     outcome = RESULTS.peek(memo_key)
     cached = outcome is not None
     if not cached:
-        RUNNING.enter(session)
-        try:
+        with STOPS.running(session):  # left before the result is shown: a Stop from then on has nothing to stop
             progress(0, desc=t("audio_attack.progress_start", lang))
             yield t("audio_attack.progress_start", lang), _loss_frame([]), skip, skip, skip, skip, skip, skip, skip
             stream = _stream(listener, audio, plan, clean, lambda: STOPS.wanted(session, started))
             outcome = yield from _shown_steps(stream, plan, progress, lang)
-        finally:
-            RUNNING.leave(session)  # before the result is shown: a Stop from now on has nothing to stop
         if not outcome.stopped:
             RESULTS.get(memo_key, lambda: outcome)
         elif _fooled(_heard(key, audio.key, audio.audio + outcome.delta), clean, plan):
@@ -538,7 +508,7 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
 @handler
 def stop(session="", lang="en"):
     """Stop this browser session's running attack after its current step (the result so far is shown)."""
-    if not RUNNING.any(session):
+    if not STOPS.is_running(session):
         gr.Info(t("audio_attack.nothing_running", lang), title=t("app.info_title", lang))
         return gr.skip()  # the status keeps what it says ("Done after 100 steps.")
     STOPS.request(session)

@@ -416,16 +416,17 @@ def play(dataset=PLAY_DEFAULTS["dataset"], loss=PLAY_DEFAULTS["loss"], lr_d=PLAY
     game = continue_or_start(state, config)
     shown_at, stopped = time.monotonic(), False
     chunks = _train_chunks(game, steps, lambda: STOPS.wanted(session, started))
-    while True:
-        try:
-            done = next(chunks)
-        except StopIteration as finished:
-            stopped = bool(finished.value)
-            break
-        progress(done / steps, desc=t("gan.play_progress", lang, step=done, target=steps))
-        if time.monotonic() - shown_at >= STREAM_EVERY_S:
-            shown_at = time.monotonic()
-            yield game, *board(game, lang), gr.skip()
+    with STOPS.running(session):  # left before the result is shown: a Stop from then on has nothing to stop
+        while True:
+            try:
+                done = next(chunks)
+            except StopIteration as finished:
+                stopped = bool(finished.value)
+                break
+            progress(done / steps, desc=t("gan.play_progress", lang, step=done, target=steps))
+            if time.monotonic() - shown_at >= STREAM_EVERY_S:
+                shown_at = time.monotonic()
+                yield game, *board(game, lang), gr.skip()
     yield game, *board(game, lang, stopped), watch.label(lang)
 
 
@@ -442,7 +443,10 @@ def play_reset(dataset=PLAY_DEFAULTS["dataset"], loss=PLAY_DEFAULTS["loss"], lr_
 @handler
 def play_stop(session="", lang="en"):
     """Stop this browser session's running playground training after its current chunk of steps (a note says
-    so; the numbers stay as they are)."""
+    so; the numbers stay as they are). With nothing training, the note says so and nothing is stopped later."""
+    if not STOPS.is_running(session):
+        gr.Info(t("gan.play_nothing_running", lang), title=t("app.info_title", lang))
+        return
     STOPS.request(session)
     gr.Info(t("gan.play_stopping", lang), title=t("app.info_title", lang))
 
