@@ -43,6 +43,11 @@ def blank_png(tmp_path):
     return str(path)
 
 
+#: gallery positions as an API caller might send them, none a picture's position: words, empty, out of range,
+#: fractions (as numbers and as text), None, a bool
+BAD_POSITIONS = ["two", "", "-1", "99", 2.5, "2.5", None, True]
+
+
 def error_text(call) -> str:
     with pytest.raises(Exception) as info:
         call()

@@ -5,7 +5,7 @@ from gradio_client import Client, handle_file
 from PIL import Image
 
 from core.data.digits import HANDWRITTEN, TEST, TYPESET, load_split
-from tests.test_api import drawing_payload, error_text, raw_call
+from tests.test_api import BAD_POSITIONS, drawing_payload, error_text, raw_call
 
 ASTRONAUT = "assets/examples/astronaut.png"
 DIGITS, VINTAGE = "digits-cyclegan", "vintagify"
@@ -214,11 +214,6 @@ def test_the_pages_own_steps_keep_the_model_and_direction_sensible():
     assert direction == "a_to_b" and len(panels) == 3 and "No F" in numbers
     assert ui.drawn("b_to_a")[:2] == (True, DIGITS)
     assert ui.first_clean_set() in range(ui.STRIP_SETS)
-
-
-#: gallery positions as an API caller might send them, none a picture's position: words, empty, out of range,
-#: fractions (as numbers and as text), None, a bool
-BAD_POSITIONS = ["two", "", "-1", "99", 2.5, "2.5", None, True]
 
 
 @pytest.mark.parametrize("position", BAD_POSITIONS)

@@ -3,11 +3,7 @@ import gradio as gr
 import pytest
 from gradio_client import Client
 
-from tests.test_api import error_text
-
-#: gallery positions as an API caller might send them, none a picture's position: words, empty, out of range,
-#: fractions (as numbers and as text), None, a bool
-BAD_POSITIONS = ["two", "", "-1", "99", 2.5, "2.5", None, True]
+from tests.test_api import BAD_POSITIONS, error_text
 
 
 @pytest.mark.parametrize("position", BAD_POSITIONS)

@@ -7,6 +7,7 @@ from gradio_client import Client, handle_file
 from PIL import Image
 
 from demos.saliency.model import imagenet_labels
+from tests.test_api import BAD_POSITIONS
 
 ROOT_EXAMPLES = __file__.rsplit("/tests/", 1)[0] + "/assets/examples"
 CAT = f"{ROOT_EXAMPLES}/chelsea.png"
@@ -196,11 +197,6 @@ def test_the_server_keeps_serving_after_bad_input(client):
         error_text(lambda: explain(client, target=5000))
     panels, _, _ = explain(client)
     assert len(panels) == 2
-
-
-#: gallery positions as an API caller might send them, none a picture's position: words, empty, out of range,
-#: fractions (as numbers and as text), None, a bool
-BAD_POSITIONS = ["two", "", "-1", "99", 2.5, "2.5", None, True]
 
 
 @pytest.mark.parametrize("position", BAD_POSITIONS)
