@@ -311,25 +311,29 @@ def test_picking_a_hub_model_downloads_it_with_progress_then_uses_it(tmp_path, m
     slot = models.Slot("t", "r", [DIGIT_CNN, hub])
     assert slot.best() is DIGIT_CNN  # nothing downloaded: the default needs no download
     shares = []
-    line = model_loader(slot)("tiny-bert", progress=lambda share, desc=None: shares.append(share))
+    key, line = model_loader(slot)("tiny-bert", progress=lambda share, desc=None: shares.append(share))
     assert shares == [0, 0.25, 0.5, 0.75, 1.0]
-    assert "tiny-bert" in line and "Hugging Face Hub" in line
+    assert key == "tiny-bert" and "tiny-bert" in line and "Hugging Face Hub" in line
     assert slot.best() is hub and type(slot.get("tiny-bert").model).__name__ == "BertForMaskedLM"
     with pytest.raises(gr.Error, match="There is no model choice gpt-17"):
         model_loader(slot)("gpt-17", progress=lambda *a, **k: None)
 
 
-def test_offline_a_hub_model_that_is_not_downloaded_says_what_to_do(tmp_path, monkeypatch):
-    import gradio as gr
-
+def test_offline_a_hub_model_that_is_not_downloaded_says_what_to_do_and_the_list_goes_back(tmp_path, monkeypatch):
+    """Issue 20: a pop-up says what to do (--prefetch), and the list goes back to the best ready model, so the list
+    and the results never disagree; nothing is downloaded."""
+    from core import ui
     from core.ui import model_loader
 
     monkeypatch.setenv("DEMO_HUB_CACHE", str(tmp_path))
     monkeypatch.setattr(models, "is_offline", lambda: True)
+    said = []
+    monkeypatch.setattr(ui, "notify", lambda message, lang: said.append(message))
     hub = FakeHubChoice("tiny-bert", "tiny-org/tiny-bert", REVISION, MASKED_LM, size_mb=40)
     slot = models.Slot("t", "r", [DIGIT_CNN, hub])
-    with pytest.raises(gr.Error, match="--prefetch"):
-        model_loader(slot)("tiny-bert", progress=lambda *a, **k: None)
+    key, line = model_loader(slot)("tiny-bert", progress=lambda *a, **k: None)
+    assert key == DIGIT_CNN.key and DIGIT_CNN.key in line and "tiny-bert" not in line
+    assert len(said) == 1 and "--prefetch" in said[0]
     assert not hub.is_cached()
 
 
