@@ -83,6 +83,15 @@ class Memo:
         flight.done.set()
         return value, False
 
+    def put(self, key: Hashable, value) -> None:
+        """Store ``value`` under ``key``, replacing what was there (a result known without ``compute``, such as a
+        run stopped early that still counts); the least recently used entries go beyond ``maxsize``."""
+        with self._lock:
+            self._values[key] = value
+            self._values.move_to_end(key)
+            while len(self._values) > self.maxsize:
+                self._values.popitem(last=False)
+
     def clear(self) -> None:
         with self._lock:
             self._values.clear()

@@ -91,3 +91,14 @@ def test_peek_never_computes_or_stores():
     assert "a" not in memo and memo.computed == 0  # a miss leaves nothing behind (no None to be served later)
     memo.get("a", lambda: 1)
     assert memo.peek("a") == 1 and memo.computed == 1
+
+
+def test_put_replaces_a_value_and_keeps_the_bound():
+    memo = Memo(maxsize=2)
+    memo.put("a", 1)
+    memo.put("a", 2)  # replaced, not kept beside
+    assert memo.peek("a") == 2 and len(memo) == 1
+    memo.put("b", 3)
+    memo.put("c", 4)  # "a" is the least recently used: it goes
+    assert "a" not in memo and memo.peek("b") == 3 and memo.peek("c") == 4
+    assert memo.get("c", lambda: pytest.fail("a put value is not computed again")) == (4, True)

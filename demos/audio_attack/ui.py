@@ -4,7 +4,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -55,27 +54,9 @@ STREAM_EVERY_S = 0.25  # at most four page updates a second while an attack runs
 TRANSCRIBE_EVERY_S = 3.0  # while a Whisper attack runs, what it hears is re-transcribed at most this often
 
 RESULTS = Memo(maxsize=32)  # finished attacks, keyed on the clip, the model and every setting
-
-
-class Latest:
-    """The latest value stored under each key (the oldest keys forgotten beyond ``maxsize``)."""
-
-    def __init__(self, maxsize: int = 32):
-        self._lock, self._values, self.maxsize = threading.Lock(), {}, maxsize
-
-    def put(self, key, value) -> None:
-        with self._lock:
-            self._values.pop(key, None)
-            self._values[key] = value
-            while len(self._values) > self.maxsize:
-                self._values.pop(next(iter(self._values)))
-
-    def peek(self, key):
-        with self._lock:
-            return self._values.get(key)
-
-
-STOPPED = Latest()  # stopped attacks that had already fooled the model: Transfer and Defend use them, Attack does not
+#: stopped attacks that had already fooled the model (the latest per settings): Transfer and Defend use them,
+#: Attack does not
+STOPPED = Memo(maxsize=32)
 HEARD = Memo(maxsize=256)  # transcripts, keyed on the model and the clip's samples
 STOPS = StopRequests()  # the Stop button reaches the attack of its own browser session
 
