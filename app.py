@@ -126,16 +126,16 @@ def chinese_page_js() -> str:
         if (!document.documentElement.lang.startsWith('zh') || window.__chineseWords) return;
         const words = {json.dumps(words, ensure_ascii=False)};
         const whole = {json.dumps(i18n.GRADIO_HARD_CODED_ZH, ensure_ascii=False)};
-        const patterns = {json.dumps(i18n.GRADIO_HARD_CODED_ZH_PATTERNS, ensure_ascii=False)}
-            .map(([pattern, chinese]) => [new RegExp(pattern), chinese]);
+        const compiled = (pairs) => pairs.map(([pattern, chinese]) => [new RegExp(pattern), chinese]);
+        const textPatterns = compiled({json.dumps(i18n.GRADIO_HARD_CODED_ZH_TEXT_PATTERNS, ensure_ascii=False)});
+        const attributePatterns = compiled({json.dumps(i18n.GRADIO_HARD_CODED_ZH_PATTERNS, ensure_ascii=False)})
+            .concat(textPatterns);
         // In text only the status words and the upload toast: a page's text may hold a user's own English words.
         const rewrite = (value, inText = false) => {{
             const bare = value.trim();
             if (!inText && whole[bare]) return value.replace(bare, whole[bare]);
-            for (const [pattern, chinese] of patterns) {{
-                if ((!inText || pattern.source.startsWith('Invalid')) && pattern.test(value)) {{
-                    value = value.replace(pattern, chinese);
-                }}
+            for (const [pattern, chinese] of inText ? textPatterns : attributePatterns) {{
+                value = value.replace(pattern, chinese);
             }}
             if (inText) for (const [english, chinese] of Object.entries(words)) value = value.replace(english, chinese);
             return value;

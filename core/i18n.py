@@ -167,8 +167,9 @@ _GRADIO_WORDS = {
 register({lang: {key: words[index] for key, words in _GRADIO_WORDS.items()} for index, lang in enumerate(LANGS)})
 
 #: Gradio's English that its i18n does not reach (hard-coded tooltips, screen-reader labels and the upload toast):
-#: a Chinese page rewrites them in the browser (app.py, chinese_page_js). Whole values, then patterns (JavaScript
-#: regular expressions; $1, $2 are their groups). What is left in English is listed in the README.
+#: a Chinese page rewrites them in the browser (app.py, chinese_page_js). Whole attribute values, then attribute
+#: patterns, then the patterns also rewritten in text (JavaScript regular expressions; $1, $2 are their groups).
+#: What is left in English is listed in the README.
 GRADIO_HARD_CODED_ZH = {
     "Fullscreen": "全螢幕", "Exit fullscreen mode": "離開全螢幕", "Remove Image": "移除圖片",
     "Paste from clipboard": "從剪貼簿貼上", "Upload file": "上傳檔案",
@@ -182,6 +183,8 @@ GRADIO_HARD_CODED_ZH_PATTERNS = [
     (r"^Thumbnail (\d+) of (\d+)$", "第 $1 張縮圖，共 $2 張"),
     (r"^Adjust playback speed to (.*)$", "播放速度調為 $1"),
     (r"^Skip forward by ([\d.]+) seconds$", "快轉 $1 秒"), (r"^Skip backwards by ([\d.]+) seconds$", "倒轉 $1 秒"),
+]
+GRADIO_HARD_CODED_ZH_TEXT_PATTERNS = [  # in text too: a page's other text may hold a user's own English words
     (r"Invalid file types?: (.*)\. Only (.*) allowed\.", "檔案類型不符：$1。只接受 $2。"),
 ]
 
