@@ -266,11 +266,12 @@ def digit_lines(subject: Subject, translated: np.ndarray, back: np.ndarray, lang
                pgx=confidence[1], pfgx=confidence[2])]
     if logic.is_ghost(read, confidence, given):
         lines.append(t("cyclegan.ghost", lang, g=g, f=f, x=read[0], gx=read[1], sure=logic.SURE))
-    elif read[1] != read[0] and read[2] == read[0] and confidence[0] >= logic.SURE:  # the scan read otherwise
-        lines.append(t("cyclegan.ghost_scan", lang, g=g, f=f, x=read[0], gx=read[1], given=given))
-    elif read[1] != read[0] and read[2] == read[0]:
-        lines.append(t("cyclegan.ghost_unsure", lang, g=g, f=f, x=read[0], gx=read[1], px=confidence[0],
-                       pgx=confidence[1], sure=logic.SURE))
+    elif read[1] != read[0] and read[2] == read[0]:  # a ghost's readings, but not a sure one: say why
+        if confidence[0] >= logic.SURE:  # then only the scan can have read otherwise than the drawing
+            lines.append(t("cyclegan.ghost_scan", lang, g=g, f=f, x=read[0], gx=read[1], given=given))
+        else:
+            lines.append(t("cyclegan.ghost_unsure", lang, g=g, f=f, x=read[0], gx=read[1], px=confidence[0],
+                           pgx=confidence[1], sure=logic.SURE))
     if style_p < STYLE_SURE:
         lines.append(t("cyclegan.style_unsure", lang, g=g, style=style_name(style, lang), p=style_p))
     elif style == target and _style(subject.x)[0] == target:
