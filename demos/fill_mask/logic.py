@@ -418,15 +418,6 @@ def is_maskable(segment: str) -> bool:
     return segment != "[MASK]" and any(c.isalnum() for c in segment)
 
 
-def mask_segment(text: str, index: int, mask_token: str = "[MASK]") -> str:
-    """The text with its ``index``-th segment (a word or a character) replaced by the mask; a space, a punctuation
-    mark or a mask already there leaves it as it was."""
-    parts = segments(text)
-    if 0 <= index < len(parts) and is_maskable(parts[index]):
-        parts[index] = mask_token
-    return "".join(parts)
-
-
 def toggle_segment(text: str, index: int, words: list[str | None] | None,
                    mask_token: str = "[MASK]") -> tuple[str, list[str | None]]:
     """A click on the ``index``-th segment: a word or character is masked, and a mask that a click made gets its
