@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import argparse
+import functools
+import inspect
 import json
 import logging
 import os
@@ -22,6 +24,12 @@ CSS = """
 .gradio-container {max-width: 1400px !important}
 .section-title p {font-size: 1.35em; font-weight: 600; margin-top: .8em}
 #header-status p, .model-line p {font-size: 0.95em; opacity: .85}
+/* The page's header on one line (title, subtitle, device), wrapping on a phone */
+#header {align-items: baseline; flex-wrap: wrap; gap: .2em 1.5em}
+#header > div {flex: 0 1 auto !important; min-width: 0 !important; width: auto !important}
+#header-title h1 {font-size: 1.6em; margin: 0}
+#header-subtitle p, #header-status p {margin: 0}
+@media (max-width: 640px) {#header-subtitle, #header-status {display: none !important}}
 .plot-caption p {font-weight: 600; margin-bottom: -0.4em}
 /* Fill-mask: probability bars and tokens as HTML, large enough for the back of a lecture hall */
 .fm-grid {display: grid; grid-template-columns: repeat(var(--fm-columns), minmax(0, 1fr)); gap: .8em}
@@ -44,7 +52,7 @@ CSS = """
 .hub-note p {border-left: 4px solid #2563eb; padding-left: .6em}
 /* Presenter mode (--present or ?present=1): the page's header folded away so each tab's point sits higher, larger
    type for the back row (tab names, labels, text), full-contrast text, no timing lines */
-body.present #header-title, body.present #header-subtitle, body.present #header-status,
+body.present #header,
 body.present [id$="-timing"] {display: none !important}
 body.present .gradio-container {max-width: none !important; --body-text-color: #000 !important;
   --body-text-color-subdued: #1f2937 !important; --block-label-text-color: #000 !important;
@@ -62,6 +70,7 @@ body.present button {font-size: 18px !important}
   grid-template-rows: none !important; grid-auto-rows: auto !important; gap: 6px !important}
 .thumb-gallery .grid-wrap {min-height: 0 !important; max-height: none !important; overflow: visible !important}
 .thumb-gallery .thumbnail-item {aspect-ratio: 1 / 1; min-width: 0}
+.thumb-gallery .thumbnail-item.selected {box-shadow: 0 0 0 4px #f97316 !important}  /* the pick, seen from afar */
 @media (max-width: 640px) {.thumb-gallery .grid-container {grid-template-columns: repeat(5, minmax(0, 1fr)) !important}}
 /* Result galleries (heat maps): as tall as their rows, no inner scrolling; two per row on a phone */
 .panel-gallery .grid-wrap {min-height: 0 !important; max-height: none !important; height: auto !important;
@@ -88,6 +97,8 @@ body.present button {font-size: 18px !important}
 .results-table {min-height: 8em}
 /* Queue position, ETA and progress of heavy jobs: readable from the back of the room */
 .meta-text, .meta-text-center, .progress-text, .progress-level-inner {font-size: var(--text-md) !important}
+/* Results made with other inputs than those on screen (core.ui.mark_stale_js) */
+.stale {opacity: .35; filter: grayscale(1); transition: opacity .2s}
 /* Pictures shown without buttons: no empty button corner */
 .no-buttons .icon-button-wrapper {display: none !important}
 /* Wide formulas scroll inside the notes instead of being cut off on a phone */
@@ -225,10 +236,11 @@ def build_app(lang: str | None = None, present: bool = False) -> tuple[gr.Blocks
                            f"document.title = {json.dumps(i18n.t('app.page_title', 'zh'))}; }}")
         demo.load(None, js=chinese_page_js())
         demo.load(None, js=present_js(present))
-        gr.Markdown(keys("app.title"), elem_id="header-title")
-        gr.Markdown(keys("app.subtitle"), elem_id="header-subtitle")
-        gr.Markdown(keys("app.device"), elem_id="header-status")
-        with gr.Tabs() as tab_row:
+        with gr.Row(elem_id="header"):  # one line: every pixel of a 720-px projector goes to the tabs
+            gr.Markdown(keys("app.title"), elem_id="header-title")
+            gr.Markdown(keys("app.subtitle"), elem_id="header-subtitle")
+            gr.Markdown(keys("app.device"), elem_id="header-status")
+        with gr.Tabs(overflow_behavior="wrap") as tab_row:  # every tab visible on a phone, on two rows
             for tab in tabs:
                 tab.build_tab(keys, demo)
         demo.load(opened_tab([tab.TOPIC for tab in tabs]), None, tab_row, api_name="app_open_tab",
@@ -241,6 +253,28 @@ def build_app(lang: str | None = None, present: bool = False) -> tuple[gr.Blocks
     launch_kwargs = dict(i18n=translations, theme=theme, css=CSS + toast_css(), max_file_size=f"{MAX_UPLOAD_MB}mb",
                          allowed_paths=[], ssr_mode=False, show_error=True, footer_links=["api", "settings"])
     return demo, launch_kwargs
+
+
+def name_tools_after_endpoints(demo: gr.Blocks) -> None:
+    """For ``--mcp``: Gradio names an MCP tool after its Python function, so an agent would see three tabs' ``pick``
+    as pick, pick_1 and pick_2. Each public action's tool is named after its endpoint instead (``saliency_pick``)."""
+    for block_fn in demo.fns.values():
+        if block_fn.fn is None or block_fn.api_visibility != "public" or block_fn.fn.__name__ == block_fn.api_name:
+            continue
+        block_fn.fn = _renamed(block_fn.fn, block_fn.api_name)
+
+
+def _renamed(fn, name: str):
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def call(*args, **kwargs):
+            return (yield from fn(*args, **kwargs))
+    else:
+        @functools.wraps(fn)
+        def call(*args, **kwargs):
+            return fn(*args, **kwargs)
+    call.__name__ = call.__qualname__ = name
+    return call
 
 
 def warm_up_in_background() -> threading.Thread:
@@ -279,6 +313,9 @@ def parse_args(argv=None):
     parser.add_argument("--cyclegan", action="append", default=[], metavar="G.pth[,F.pth]",
                         help="a CycleGAN generator file (e.g. an official latest_net_G.pth), or two: G and F, for the "
                              "CycleGAN tab's model list (repeatable; env DEMO_CYCLEGAN also works)")
+    parser.add_argument("--mcp", action="store_true",
+                        help="also serve every public action as an MCP tool, so an LLM agent can call it "
+                             "(at /gradio_api/mcp/; the tool list: /gradio_api/mcp/schema)")
     parser.add_argument("--present", action="store_true",
                         help="presenter mode on every page: larger type, full contrast, no timing lines (one page "
                              "alone: open it with ?present=1)")
@@ -301,9 +338,11 @@ def main(argv=None) -> int:
         failures = models.prefetch_all()
         return 1 if failures else 0
     demo, launch_kwargs = build_app(args.lang, args.present)
+    if args.mcp:
+        name_tools_after_endpoints(demo)
     warm_up_in_background()
     models.download_on_space(report=logging.getLogger("mldemo").info)  # a Hugging Face Space: the real models
-    demo.launch(server_port=args.port, share=args.share, **launch_kwargs)
+    demo.launch(server_port=args.port, share=args.share, mcp_server=args.mcp, **launch_kwargs)
     return 0
 
 

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_help_lists_every_option():
     out = subprocess.run([sys.executable, "app.py", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0
-    for flag in ("--port", "--share", "--device", "--lang", "--offline", "--prefetch", "--present"):
+    for flag in ("--port", "--share", "--device", "--lang", "--offline", "--prefetch", "--present", "--mcp"):
         assert flag in out.stdout
 
 
@@ -124,7 +124,7 @@ def test_readme_has_the_two_commands_and_ci_runs_the_test_one():
     front = readme.split("---")[1]
     assert "sdk: gradio" in front and "app_file: app.py" in front
     requirements = (ROOT / "requirements.txt").read_text().splitlines()
-    pinned = re.search(r"==(\S+)", next(line for line in requirements if line.startswith("gradio==")))
+    pinned = re.search(r"==(\S+)", next(line for line in requirements if re.match(r"gradio(\[\w+\])?==", line)))
     assert f"sdk_version: {pinned.group(1)}" in front
     import app
 
@@ -166,3 +166,28 @@ def test_retraining_never_imports_gradio():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
 
+
+
+def test_mcp_lists_every_public_action_as_a_tool_named_after_its_endpoint():
+    """Issue 20: ``--mcp`` lets an LLM agent call every action. The MCP tool list is the public API, each tool named
+    after its endpoint (Gradio would name it after the function: three tabs' ``pick`` as pick, pick_1, pick_2)."""
+    import json
+    import urllib.request
+
+    import app
+    from bench import free_port
+    from core import models
+
+    models.set_offline(True)
+    demo, launch_kwargs = app.build_app()
+    app.name_tools_after_endpoints(demo)
+    demo.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True,
+                mcp_server=True, **launch_kwargs)
+    try:
+        with urllib.request.urlopen(f"{demo.local_url}gradio_api/mcp/schema", timeout=60) as response:
+            tools = json.load(response)
+        endpoints = {name.lstrip("/") for name in demo.get_api_info()["named_endpoints"]}
+        assert {tool["name"] for tool in tools} == endpoints and len(endpoints) > 30
+        assert all(tool["description"].strip() for tool in tools)
+    finally:
+        demo.close()
