@@ -362,20 +362,42 @@ class SafeSketchpad(gr.Sketchpad):
 def select_brush_js(elem_id: str) -> str:
     """Browser code that puts the Sketchpad's brush in hand, so a student can draw at once (Gradio's
     editor starts, and restarts after the bin, with no tool selected). For ``demo.load`` and ``.clear``.
-    It retries until the editor is ready; the brush's "Color" button shows that the brush is in hand."""
+    It tries now, and again each time the pad comes into view (its tab opened, its accordion unfolded, scrolled
+    to), however long after the page loaded; the brush's "Color" button shows that the brush is in hand."""
     def buttons(key: str) -> str:  # the tool's button, whatever language its label is in
         return ", ".join(f'button[aria-label="{i18n.t(key, lang)}"]' for lang in i18n.LANGS)
 
     return f"""() => {{
-        let tries = 0;
-        const pick = () => {{
+        const pick = (tries) => {{
             const editor = document.querySelector('#{elem_id}');
             if (editor?.querySelector('{buttons("image_editor.color")}')) return;
             editor?.querySelector('{buttons("image_editor.brush")}')?.click();
-            if (++tries < 40) setTimeout(pick, 250);
+            if (tries < 40) setTimeout(() => pick(tries + 1), 250);
         }};
-        setTimeout(pick, 250);
+        setTimeout(() => pick(0), 250);
+        const watched = (window.brushWatched = window.brushWatched || {{}});
+        if (watched['{elem_id}']) return;
+        watched['{elem_id}'] = true;
+        const seen = new IntersectionObserver((entries) => {{
+            if (entries.some((entry) => entry.isIntersecting)) pick(0);
+        }});
+        let editor = null;
+        const follow = () => {{  // Gradio may build the pad late (a tab opened later) or rebuild it
+            const now = document.querySelector('#{elem_id}');
+            if (now && now !== editor) {{ if (editor) seen.unobserve(editor); editor = now; seen.observe(now); }}
+        }};
+        follow();
+        new MutationObserver(follow).observe(document.body, {{childList: true, subtree: true}});
     }}"""
+
+
+def mark_stale_js(elem_ids: list[str], when_shown: str | None) -> str:
+    """Browser code that greys results that no longer match the inputs (CSS class ``stale``): when
+    ``when_shown`` is the elem_id of a result with text in it; with ``None``, ungreys them (a new run began)."""
+    shown = f"(document.getElementById({json.dumps(when_shown)})?.innerText || '').trim().length > 0"
+    test = "false" if when_shown is None else shown
+    return (f"() => {{ const stale = {test}; for (const id of {json.dumps(elem_ids)}) "
+            "document.getElementById(id)?.classList.toggle('stale', stale); }")
 
 
 def drawing_to_gray(value) -> np.ndarray | None:
@@ -389,6 +411,21 @@ def drawing_to_gray(value) -> np.ndarray | None:
     if arr.ndim == 3:
         arr = arr[..., :3].mean(axis=2)
     return arr.astype(np.uint8)
+
+
+def drawn_digit(drawing) -> np.ndarray | None:
+    """The drawing as a centred 28x28 digit, normalised like the data set; None when the canvas is empty."""
+    from core.data.digits import normalize_digit
+
+    gray = drawing_to_gray(drawing)
+    if gray is None:
+        return None
+    try:
+        return normalize_digit(gray)
+    except UserInputError as exc:
+        if exc.key == "digit.empty":
+            return None
+        raise
 
 
 # ---------------------------------------------------------------- gallery clicks

@@ -19,8 +19,7 @@ STRINGS = {
         "audio_attack.intro": "**Noise you can barely hear can make a speech recogniser hear something else.** "
                               "Pick a clip (or record your own), see what the model hears, then attack it: the "
                               "attack adds a perturbation at most ε loud (in dB below the clip's peak) that follows "
-                              "the gradient of the model's loss. Play the perturbation alone, compare it with "
-                              "random noise of the same size, play the attack to another model, and try defences.",
+                              "the gradient of the model's loss. Further down: random noise, other models, defences.",
         "audio_attack.clip": "Your clip (first 15 s)",
         "audio_attack.examples": "…or pick an example clip (synthetic voices)",
         "audio_attack.model_hint": "Whisper tiny.en is a real recogniser (OpenAI); it writes English only (Latin "
@@ -45,7 +44,7 @@ STRINGS = {
                                      "loss of the clean transcript (rises)",
         "audio_attack.play_clean": "Clean clip",
         "audio_attack.play_adversarial": "Adversarial clip",
-        "audio_attack.play_perturbation": "Perturbation alone, made louder (the gain is printed above)",
+        "audio_attack.play_perturbation": "Perturbation alone (louder)",
         "audio_attack.play_noise": "Clip + random noise of the same size",
         "audio_attack.controls_header": "Is it the size or the direction?",
         "audio_attack.noise_intro": "**Random noise of the same size**: every sample gets ±ε at random, the full "
@@ -155,6 +154,8 @@ STRINGS = {
         "audio_attack.progress_heard": "hears: “{heard}”",
         "audio_attack.progress_short": "step {step} of {steps}",
         "audio_attack.progress_start": "Starting the attack…",
+        "audio_attack.stale": "The settings changed: the greyed result below is from the last attack. Press Attack "
+                              "for these settings.",
         "audio_attack.done": "Done after {steps} steps.",
         "audio_attack.done_one": "Done: one step.",
         "audio_attack.stopping": "Stopping after this step…",
@@ -194,8 +195,7 @@ STRINGS = {
         "audio_attack.tab": "對抗式音訊",
         "audio_attack.intro": "**幾乎聽不見的雜訊，就能讓語音辨識模型聽成別的話。** 選一段音檔（或自己錄音），"
                               "看看模型聽到什麼，然後攻擊它：攻擊會沿著模型損失的梯度加上一段擾動，"
-                              "其音量最多為 ε（以低於音檔峰值多少 dB 表示）。單獨播放擾動、和同樣大小的隨機雜訊比較、"
-                              "把攻擊播給另一個模型聽，再試試防禦方法。",
+                              "其音量最多為 ε（以低於音檔峰值多少 dB 表示）。往下還有：隨機雜訊、其他模型、防禦方法。",
         "audio_attack.clip": "你的音檔（只用前 15 秒）",
         "audio_attack.examples": "……或選一段範例音檔（合成語音）",
         "audio_attack.model_hint": "Whisper tiny.en 是真正的語音辨識模型（OpenAI），只會寫英文（拉丁字母、數字、"
@@ -219,7 +219,7 @@ STRINGS = {
                                      "非目標式攻擊看原本轉錄的損失（上升）"),
         "audio_attack.play_clean": "原始音檔",
         "audio_attack.play_adversarial": "對抗音檔",
-        "audio_attack.play_perturbation": "單獨的擾動，放大播放（增益寫在上方）",
+        "audio_attack.play_perturbation": "單獨的擾動（放大播放）",
         "audio_attack.play_noise": "音檔＋同樣大小的隨機雜訊",
         "audio_attack.controls_header": "重要的是大小，還是方向？",
         "audio_attack.noise_intro": "**同樣大小的隨機雜訊**：每個取樣點隨機加上 ±ε，處處都用滿預算"
@@ -319,6 +319,7 @@ STRINGS = {
         "audio_attack.progress_heard": "聽到：「{heard}」",
         "audio_attack.progress_short": "第 {step} 步，共 {steps} 步",
         "audio_attack.progress_start": "開始攻擊……",
+        "audio_attack.stale": "設定已改變：下方變灰的結果來自上一次攻擊。按「攻擊」以目前的設定重新計算。",
         "audio_attack.done": "完成，共 {steps} 步。",
         "audio_attack.done_one": "完成：1 步。",
         "audio_attack.stopping": "這一步結束後停止……",

@@ -28,6 +28,7 @@ from core.ui import (
     StopRequests,
     Stopwatch,
     handler,
+    mark_stale_js,
     model_loader,
     model_picker,
     notify,
@@ -382,8 +383,8 @@ def _summary(key: str, clip: Clip, clean: logic.Heard, attack: Attack, outcome: 
     adversarial = clip.audio + outcome.delta
     heard = _heard(key, clip.key, adversarial)
     kind = _listener(key).kind
+    # What the model heard before the attack is beside it on the page (the clean line), not repeated here.
     lines = [*_trimmed_line(clip, lang), *_misheard_line(clip, clean, lang), _verdict(clean, heard, attack, lang),
-             _heard_line("audio_attack.clean_line", clean, kind, lang),
              _heard_line("audio_attack.adversarial_line", heard, kind, lang),
              _changes(clean.text, heard.text, lang)]
     numbers = [_rates_line(clean.text, heard.text, lang),
@@ -464,13 +465,13 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
     clean = _heard(key, audio.key, audio.audio)
     plan = _attack(settings, listener, audio, clean)
     memo_key = (key, audio.key, plan)
-    skip = gr.skip()
     outcome = RESULTS.peek(memo_key)
     cached = outcome is not None
     if not cached:
         with STOPS.running(session):  # left before the result is shown: a Stop from then on has nothing to stop
             progress(0, desc=t("audio_attack.progress_start", lang))
-            yield t("audio_attack.progress_start", lang), _loss_frame([]), skip, skip, skip, skip, skip, skip, skip
+            # The last attack's results go while this one computes: they are not this attack's.
+            yield t("audio_attack.progress_start", lang), _loss_frame([]), "", "", None, None, None, None, ""
             stream = _stream(listener, audio, plan, clean, lambda: STOPS.wanted(session, started))
             outcome = yield from _shown_steps(stream, plan, progress, lang)
         if not outcome.stopped:
@@ -676,6 +677,13 @@ def new_clip(lang="en"):
 
 
 @handler
+def settings_changed(verdict, lang="en"):
+    """A setting moved after an attack: its result (greyed by the page) is not for these settings; the status
+    says so until the next attack."""
+    return t("audio_attack.stale", lang) if verdict else gr.skip()
+
+
+@handler
 def cleared(lang="en"):
     """The clip was removed: no transcript, no example picked, no results."""
     return ("", "", None) + new_clip()
@@ -702,43 +710,49 @@ def first_example():
 def build_tab(i18n, demo) -> None:
     with gr.Tab(i18n("audio_attack.tab"), id=TOPIC, elem_id="tab-audio_attack"):
         gr.Markdown(i18n("audio_attack.intro"))
+        # First screen (a 1280x720 projector): the clip and what the model hears, beside the attack's button,
+        # what the model hears after the attack, and the players.
         with gr.Row(equal_height=False):
-            with gr.Column(scale=1, min_width=320):
+            with gr.Column(scale=5, min_width=320):
                 clip = Audio(sources=["upload", "microphone"], type="filepath", label=i18n("audio_attack.clip"),
                              buttons=["download"], elem_id="audio_attack-clip")
-                picker = Radio([(sentence, i) for i, (_, sentence) in enumerate(examples())], value=None,
-                               label=i18n("audio_attack.examples"), elem_id="audio_attack-examples")
-                model, model_status = model_picker(RECOGNISER, i18n, elem_id="audio_attack-model")
-                gr.Markdown(i18n("audio_attack.model_hint"), elem_classes=["hint"])
-                with gr.Accordion(i18n("audio_attack.ctc_commands_title"), open=False):
-                    gr.Markdown(i18n("audio_attack.ctc_commands_full"), elem_id="audio_attack-ctc-commands")
                 clean_line = gr.Markdown(elem_id="audio_attack-clean")
                 clean_timing = gr.Markdown(elem_id="audio_attack-clean-timing")
-            with gr.Column(scale=1, min_width=320):
                 kind = Radio([(i18n(f"audio_attack.attack_{a}"), a) for a in ATTACKS], value=DEFAULTS["attack"],
                              label=i18n("audio_attack.attack"), elem_id="audio_attack-kind")
+                picker = Radio([(sentence, i) for i, (_, sentence) in enumerate(examples())], value=None,
+                               label=i18n("audio_attack.examples"), elem_id="audio_attack-examples")
+            with gr.Column(scale=7, min_width=320):
                 budget = Slider(*BUDGET_RANGE, value=DEFAULTS["budget"], step=1, label=i18n("audio_attack.budget"),
                                 elem_id="audio_attack-budget")
+                with gr.Row():
+                    run = gr.Button(i18n("audio_attack.run"), variant="primary", size="md", elem_id="audio_attack-run")
+                    halt = gr.Button(i18n("audio_attack.stop"), variant="stop", size="md", elem_id="audio_attack-stop")
+                status = gr.Markdown(elem_id="audio_attack-status")
+                verdict = gr.Markdown(elem_id="audio_attack-verdict")
+                with gr.Row():
+                    adversarial_player = Audio(label=i18n("audio_attack.play_adversarial"), interactive=False,
+                                               buttons=["download"], elem_id="audio_attack-play-adversarial")
+                    perturbation_player = Audio(label=i18n("audio_attack.play_perturbation"), interactive=False,
+                                                buttons=["download"], elem_id="audio_attack-play-perturbation")
+                numbers = gr.Markdown(elem_id="audio_attack-numbers")
+        # Below: the attack's other settings, the model, and the loss and signals of the last attack.
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=5, min_width=320):
                 steps = Slider(*STEPS_RANGE, value=DEFAULTS["steps"], step=1, label=i18n("audio_attack.steps"),
                                elem_id="audio_attack-steps")
                 target = gr.Textbox(value=DEFAULT_TARGET, label=i18n("audio_attack.target"), max_lines=1,
                                     max_length=MAX_TARGET_CHARS * 5, elem_id="audio_attack-target")
-                with gr.Row():
-                    run = gr.Button(i18n("audio_attack.run"), variant="primary", elem_id="audio_attack-run")
-                    halt = gr.Button(i18n("audio_attack.stop"), variant="stop", elem_id="audio_attack-stop")
-                status = gr.Markdown(elem_id="audio_attack-status")
+                clean_player = Audio(label=i18n("audio_attack.play_clean"), interactive=False, buttons=["download"],
+                                     elem_id="audio_attack-play-clean")
+                model, model_status = model_picker(RECOGNISER, i18n, elem_id="audio_attack-model")
+                gr.Markdown(i18n("audio_attack.model_hint"), elem_classes=["hint"])
+                with gr.Accordion(i18n("audio_attack.ctc_commands_title"), open=False):
+                    gr.Markdown(i18n("audio_attack.ctc_commands_full"), elem_id="audio_attack-ctc-commands")
+            with gr.Column(scale=7, min_width=320):
                 gr.Markdown(i18n("audio_attack.loss_caption"), elem_classes=["plot-caption"])
                 losses = gr.LinePlot(x="step", y="loss", height=220, show_label=False, x_title=" ", y_title=" ",
                                      elem_id="audio_attack-loss")
-        verdict = gr.Markdown(elem_id="audio_attack-verdict")
-        numbers = gr.Markdown(elem_id="audio_attack-numbers")
-        with gr.Row():
-            clean_player = Audio(label=i18n("audio_attack.play_clean"), interactive=False, buttons=["download"],
-                                 elem_id="audio_attack-play-clean")
-            adversarial_player = Audio(label=i18n("audio_attack.play_adversarial"), interactive=False,
-                                       buttons=["download"], elem_id="audio_attack-play-adversarial")
-            perturbation_player = Audio(label=i18n("audio_attack.play_perturbation"), interactive=False,
-                                        buttons=["download"], elem_id="audio_attack-play-perturbation")
         picture = Image(show_label=False, interactive=False, buttons=["fullscreen"], elem_id="audio_attack-signals")
         timing = gr.Markdown(elem_id="audio_attack-timing")
 
@@ -787,6 +801,14 @@ def build_tab(i18n, demo) -> None:
         run.click(attack, inputs + settings, attack_outputs, api_name="audio_attack_run", show_progress_on=[verdict],
                   **HEAVY)
         halt.click(stop, None, status, api_name="audio_attack_stop", show_progress="hidden", **LIGHT)
+        # A result made with other settings is greyed, with a word why, until the next attack.
+        results_shown = ["audio_attack-verdict", "audio_attack-numbers", "audio_attack-play-adversarial",
+                         "audio_attack-play-perturbation", "audio_attack-play-clean", "audio_attack-signals"]
+        setting_moved = [kind.input, budget.input, steps.input, target.input]
+        gr.on(setting_moved, None, js=mark_stale_js(results_shown, "audio_attack-verdict"))
+        gr.on(setting_moved, settings_changed, verdict, status, api_name="audio_attack_settings_changed",
+              api_visibility="private", show_progress="hidden", **LIGHT)
+        gr.on([run.click, clip.upload, clip.clear, picker.input], None, js=mark_stale_js(results_shown, None))
         if model is not None:
             model.select(model_loader(RECOGNISER), model, [model, model_status], api_name="audio_attack_model",
                          **HEAVY).success(

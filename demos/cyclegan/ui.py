@@ -550,7 +550,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         with gr.Row(equal_height=False):
             with gr.Column(scale=4, min_width=300):
                 # the pad first: opened, it sits beside the panels it fills (below the picture it never did)
-                with gr.Accordion(i18n("cyclegan.sketch"), open=False) as sketch_box:
+                with gr.Accordion(i18n("cyclegan.sketch"), open=False):
                     sketch = SafeSketchpad(type="numpy", image_mode="L", show_label=False, canvas_size=(280, 280),
                                            height=330, layers=False, placeholder=i18n("cyclegan.sketch_placeholder"),
                                            brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"),
@@ -599,7 +599,6 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
             api_name="cyclegan_translate_drawing", api_visibility="private", **translate_args)
         demo.load(None, js=select_brush_js("cyclegan-sketch"))
         sketch.clear(None, js=select_brush_js("cyclegan-sketch"))
-        sketch_box.expand(None, js=select_brush_js("cyclegan-sketch"))  # closed at load: the brush is put then
         picked_outputs = [picture, use_drawing, model, model_status, direction]
         on_gallery_click(gallery, pick, outputs=picked_outputs, api_name="cyclegan_pick", show_progress="hidden",
                          inputs=[model, direction], **LIGHT).then(

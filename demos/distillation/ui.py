@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from core.data.digits import STYLE_NAMES, TEST, TRAIN, load_split, normalize_digit, to_tensor
+from core.data.digits import STYLE_NAMES, TEST, TRAIN, load_split, to_tensor
 from core.device import heavy_threads
 from core.i18n import UserInputError, shown, t
 from core.memo import Memo
@@ -23,7 +23,7 @@ from core.ui import (
     SafeSketchpad,
     Slider,
     Stopwatch,
-    drawing_to_gray,
+    drawn_digit,
     gallery_position,
     handler,
     model_picker,
@@ -140,11 +140,10 @@ def _soften(image: np.ndarray, temperature, zoom, source_text: str, lang: str, l
     change = t("distillation.grad_change", lang, temp=temperature,
                without=factor_text(without_t2[-1] / without_t2[-2], lang),
                with_t2=factor_text(with_t2[-1] / with_t2[-2], lang))
-    stats = "\n\n".join([
-        source_text,
-        t("distillation.prediction", lang, digit=view.prediction),
+    stats = "\n\n".join([  # the lecture's numbers first: they must sit on a projector's first screen
         t("distillation.entropy", lang, h1=view.entropy_t1, ht=view.entropy_t, temp=temperature),
         t("distillation.dark", lang, temp=temperature, ranking=ranking),
+        f"{source_text} · {t('distillation.prediction', lang, digit=view.prediction)}",
         change,
     ])
     return soft_t1, soft_t, gradients, enlarge(image), stats, watch.label(lang)
@@ -158,23 +157,10 @@ def _test_digit(index, lang: str, live: bool = False):
     return test.images[index], source
 
 
-def _drawn_digit(drawing) -> np.ndarray | None:
-    """The drawing, normalised like the data set; None when the canvas is empty."""
-    gray = drawing_to_gray(drawing)
-    if gray is None:
-        return None
-    try:
-        return normalize_digit(gray)
-    except UserInputError as exc:
-        if exc.key == "digit.empty":
-            return None
-        raise
-
-
 def _view(test_index, drawing, use_drawing, temperature, zoom, lang: str, *, say_if_empty: bool, live: bool = False):
     """The soft-target view of the drawing (if used and not empty) or of the test digit; and whether the
     drawing is used. An empty canvas falls back to the test digit (with a note when the user asked for it)."""
-    image = _drawn_digit(drawing) if use_drawing else None
+    image = drawn_digit(drawing) if use_drawing else None
     if image is not None:
         return (*_soften(image, temperature, zoom, t("distillation.source_drawing", lang), lang, live), True)
     if use_drawing and say_if_empty:
@@ -340,7 +326,6 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
     picks = showcase_indices()
     with gr.Tab(i18n("distillation.tab"), id=TOPIC, elem_id="tab-distillation"):
         gr.Markdown(i18n("distillation.intro"))
-        model_picker(TEACHER, i18n, elem_id="distillation-model")  # one choice: a line naming the teacher
         with gr.Row(equal_height=False):
             with gr.Column(scale=5, min_width=300):
                 gr.Markdown(i18n("distillation.gallery"), elem_classes=["plot-caption"])
@@ -359,28 +344,31 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                 use_drawing = gr.Checkbox(False, label=i18n("distillation.use_drawing"),
                                           elem_id="distillation-use-drawing")
             with gr.Column(scale=7, min_width=300):
-                temperature = Slider(*T_RANGE, value=DEFAULTS["temperature"], step=0.1, buttons=[],
-                                     label=i18n("distillation.temperature"), elem_id="distillation-temperature")
-                zoom = gr.Checkbox(False, label=i18n("distillation.zoom"), elem_id="distillation-zoom")
+                with gr.Row(equal_height=True):
+                    temperature = Slider(*T_RANGE, value=DEFAULTS["temperature"], step=0.1, buttons=[], scale=3,
+                                         label=i18n("distillation.temperature"), elem_id="distillation-temperature")
+                    zoom = gr.Checkbox(False, label=i18n("distillation.zoom"), scale=1, min_width=160,
+                                       elem_id="distillation-zoom")
                 gr.Markdown(i18n("distillation.soft_plot"), elem_classes=["plot-caption"])
-                bar_style = dict(x="i", y="p", color="kind", y_lim=[0, 1], height=240, sort="x", x_title=" ",
+                bar_style = dict(x="i", y="p", color="kind", y_lim=[0, 1], height=200, sort="x", x_title=" ",
                                  y_title="p", color_map=BAR_COLORS, colors_in_legend=[])
                 with gr.Row(elem_id="distillation-soft-plot"):
                     soft_t1 = gr.BarPlot(label=i18n("distillation.at_t1"), **bar_style)
                     soft_t = gr.BarPlot(label=i18n("distillation.at_your_t"), **bar_style)
+                stats = gr.Markdown(elem_id="distillation-stats")
                 with gr.Row(equal_height=False):
                     with gr.Column(scale=1, min_width=170):
                         gr.Markdown(i18n("distillation.seen"), elem_classes=["plot-caption"])
                         seen = Image(show_label=False, height=170, width=170, interactive=False, buttons=[],
                                      elem_id="distillation-seen", elem_classes=["no-buttons"])
                     with gr.Column(scale=2, min_width=260):  # under the picture on a phone, beside it elsewhere
-                        stats = gr.Markdown(elem_id="distillation-stats")
-                gr.Markdown(i18n("distillation.grad_plot"), elem_classes=["plot-caption"])
-                gr.Markdown(i18n("distillation.grad_legend"), elem_classes=["plot-legend"])
-                grad_plot = gr.LinePlot(x="T", y="‖∂L/∂v‖", color="curve", height=240, show_label=False,
-                                        color_map=gradient_colors(), colors_in_legend=[],
-                                        y_title="‖∂L/∂v‖", elem_id="distillation-grad-plot")
+                        gr.Markdown(i18n("distillation.grad_plot"), elem_classes=["plot-caption"])
+                        gr.Markdown(i18n("distillation.grad_legend"))
+                        grad_plot = gr.LinePlot(x="T", y="‖∂L/∂v‖", color="curve", height=240, show_label=False,
+                                                color_map=gradient_colors(), colors_in_legend=[],
+                                                y_title="‖∂L/∂v‖", elem_id="distillation-grad-plot")
                 timing = gr.Markdown(elem_id="distillation-timing")
+        model_picker(TEACHER, i18n, elem_id="distillation-model")  # one choice: a line naming the teacher
 
         soft_inputs = [test_index, sketch, use_drawing, temperature, zoom]
         soft_outputs = [soft_t1, soft_t, grad_plot, seen, stats, timing, use_drawing]

@@ -491,8 +491,6 @@ INSERT_MASK_JS = r"""(text) => {
 def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
     with gr.Tab(i18n("fill_mask.tab"), id=TOPIC, elem_id="tab-fill_mask"):
         gr.Markdown(i18n("fill_mask.intro"))
-        note = gr.Markdown(elem_id="fill-mask-hub-note", elem_classes=["hub-note"])
-        model, model_status = model_picker(MODELS, i18n, elem_id="fill-mask-model")
         with gr.Row(equal_height=False):
             with gr.Column(scale=5, min_width=300):
                 text = gr.Textbox(lines=2, max_lines=6, label=i18n("fill_mask.text"), elem_id="fill-mask-text",
@@ -507,6 +505,9 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                 k = Slider(3, MAX_K, value=8, step=1, precision=0, label=i18n("fill_mask.k"), elem_id="fill-mask-k")
                 only_words = gr.Checkbox(value=True, label=i18n("fill_mask.words_only"),
                                          elem_id="fill-mask-words-only")
+                # the model under the sentence, not above it: the bars stay on a projector's first screen
+                model, model_status = model_picker(MODELS, i18n, elem_id="fill-mask-model")
+                note = gr.Markdown(elem_id="fill-mask-hub-note", elem_classes=["hub-note"])
             with gr.Column(scale=7, min_width=300):
                 # what the user typed is shown in these notes: no LaTeX in them ("$$" stays as typed)
                 sentences = gr.Markdown(elem_id="fill-mask-sentences", latex_delimiters=[])

@@ -28,6 +28,7 @@ from core.ui import (
     Slider,
     Stopwatch,
     drawing_to_gray,
+    drawn_digit,
     gallery_position,
     handler,
     model_loader,
@@ -230,17 +231,28 @@ def _target_choices(subject: Subject):
     return [(name if name == str(i) else f"{i} · {name}", i) for i, name in enumerate(subject.labels)]
 
 
-@handler
-def predict(picture, drawing=None, use_drawing=False, model=None, lang="en"):
-    """The model's top 5 classes (bar plot), the class to explain (set to the top one, with every
-    class as a choice) and a line saying what the model predicts."""
-    subject = _subject(picture, drawing, use_drawing, model, lang)
+def _predicted(subject: Subject, lang: str):
     top = logic.top_k(subject.probs, subject.labels, 5)
     frame = pd.DataFrame({"class": [name if name == str(i) else f"{name} ({i})" for i, name, _ in top],
                           "p": [p for _, _, p in top]})
     index = top[0][0]
     line = "\n\n".join([prediction_line(subject, index, lang), seen_line(subject, lang)])
     return frame, gr.Dropdown(choices=_target_choices(subject), value=index), line
+
+
+@handler
+def predict(picture, drawing=None, use_drawing=False, model=None, lang="en"):
+    """The model's top 5 classes (bar plot), the class to explain (set to the top one, with every
+    class as a choice) and a line saying what the model predicts."""
+    return _predicted(_subject(picture, drawing, use_drawing, model, lang), lang)
+
+
+@handler
+def draw(picture, drawing=None, model=None, lang="en"):
+    """A stroke on the pad: the drawing is predicted and "explain my drawing" ticked; the bin (an empty pad) goes
+    quietly back to the picture. The same outputs as ``predict``, then the box."""
+    use_drawing = drawn_digit(drawing) is not None
+    return (*_predicted(_subject(picture, drawing, use_drawing, model, lang), lang), use_drawing)
 
 
 def _explained(subject: Subject, target: int, methods, settings: logic.Settings, progress=None, lang="en"):
@@ -480,6 +492,12 @@ def cleared():
 
 
 @handler
+def uploaded():
+    """A picture was uploaded: it is explained, not the drawing ("explain my drawing" unticked)."""
+    return False
+
+
+@handler
 def pick(position):
     """Example position (photos first, then test digits) -> the picture, and "explain my drawing" unticked."""
     pictures = examples()
@@ -493,27 +511,38 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
     pictures = examples()
     with gr.Tab(i18n("saliency.tab"), id=TOPIC, elem_id="tab-saliency"):
         gr.Markdown(i18n("saliency.intro"))
-        model, model_status = model_picker(CLASSIFIER, i18n, elem_id="saliency-model")
+        # First screen (a 1280x720 projector): the picture and its examples beside the predicted class and the maps.
         with gr.Row(equal_height=False):
-            with gr.Column(scale=5, min_width=300):
-                picture = Image(type="filepath", sources=["upload", "clipboard"], height=300,
+            with gr.Column(scale=4, min_width=280):
+                picture = Image(type="filepath", sources=["upload", "clipboard"], height=250,
                                 label=i18n("saliency.picture"), elem_id="saliency-picture")
                 gr.Markdown(i18n("saliency.examples"), elem_classes=["plot-caption"])
                 gallery = gr.Gallery(list(pictures), show_label=False, columns=9, rows=1, height="auto",
                                      allow_preview=False, interactive=False, object_fit="cover", buttons=[],
                                      elem_id="saliency-gallery", elem_classes=["thumb-gallery"])
+            with gr.Column(scale=8, min_width=300):
+                line = gr.Markdown(elem_id="saliency-line")
+                gr.Markdown(i18n("saliency.maps"), elem_classes=["plot-caption"])
+                maps = Gallery(show_label=False, columns=4, object_fit="contain", allow_preview=True, format="png",
+                               buttons=["fullscreen"], elem_id="saliency-maps", elem_classes=["panel-gallery"])
+                opacity = Slider(*OPACITY_RANGE, value=0.6, step=0.05, buttons=[], label=i18n("saliency.opacity"),
+                                 elem_id="saliency-opacity")
+                timing = gr.Markdown(elem_id="saliency-timing")
+        # Below: what to explain and how, the top 5, the drawing pad and the model.
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=4, min_width=280):
                 with gr.Accordion(i18n("saliency.sketch"), open=False):
                     sketch = SafeSketchpad(type="numpy", image_mode="L", show_label=False, canvas_size=(280, 280),
                                            height=330, layers=False, placeholder=i18n("saliency.sketch_placeholder"),
                                            brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"),
                                            elem_id="saliency-sketch")
                     use_drawing = gr.Checkbox(False, label=i18n("saliency.use_drawing"), elem_id="saliency-use-drawing")
-            with gr.Column(scale=7, min_width=300):
                 gr.Markdown(i18n("saliency.predictions"), elem_classes=["plot-caption"])
                 bars = gr.BarPlot(x="class", y="p", y_lim=[0, 1], height=240, sort="-y", x_title=" ", y_title="p",
                                   x_label_angle=-20,
                                   show_label=False, elem_id="saliency-predictions")
-                line = gr.Markdown(elem_id="saliency-line")
+                model, model_status = model_picker(CLASSIFIER, i18n, elem_id="saliency-model")
+            with gr.Column(scale=8, min_width=300):
                 target = Dropdown([], value=None, label=i18n("saliency.target"), filterable=True,
                                   elem_id="saliency-target")
                 methods = CheckboxGroup([(i18n(f"saliency.method_{m}"), m) for m in logic.METHODS],
@@ -536,12 +565,6 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                         stride = Slider(*STRIDE_RANGE, value=7, step=1, label=i18n("saliency.stride"),
                                         elem_id="saliency-stride")
                 explain_button = gr.Button(i18n("saliency.explain"), variant="primary", elem_id="saliency-explain")
-        opacity = Slider(*OPACITY_RANGE, value=0.6, step=0.05, buttons=[], label=i18n("saliency.opacity"),
-                         elem_id="saliency-opacity")
-        gr.Markdown(i18n("saliency.maps"), elem_classes=["plot-caption"])
-        maps = Gallery(show_label=False, columns=4, object_fit="contain", allow_preview=True, format="png",
-                       buttons=["fullscreen"], elem_id="saliency-maps", elem_classes=["panel-gallery"])
-        timing = gr.Markdown(elem_id="saliency-timing")
 
         subject_inputs = [picture, sketch, use_drawing, model] if model is not None else [picture, sketch, use_drawing]
         setting_inputs = [sigma, samples, ig_steps, baseline, window, stride]
@@ -556,12 +579,20 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                   show_progress="hidden", **LIGHT).then(
             api_name="saliency_predict_start", api_visibility="private", **predict_args).then(
             api_name="saliency_explain_start", api_visibility="private", **explain_args)
-        gr.on([picture.upload, use_drawing.input], api_name="saliency_predict", **predict_args).then(
+        gr.on([use_drawing.input], api_name="saliency_predict", **predict_args).then(
             api_name="saliency_explain_input", api_visibility="private", **explain_args)
+        # An uploaded picture replaces a drawing, as a picked example does.
+        picture.upload(uploaded, None, use_drawing, api_name="saliency_uploaded", api_visibility="private",
+                       show_progress="hidden", **LIGHT).then(
+            api_name="saliency_predict_upload", api_visibility="private", **predict_args).then(
+            api_name="saliency_explain_upload", api_visibility="private", **explain_args)
         picture.clear(cleared, None, [bars, line, maps, timing], api_name="saliency_cleared", api_visibility="private",
                       show_progress="hidden", **LIGHT)
-        gr.on([sketch.input], api_name="saliency_predict_drawing", api_visibility="private", trigger_mode="always_last",
-              **predict_args).then(api_name="saliency_explain_drawing", api_visibility="private", **explain_args)
+        # A drawing explains itself (no box to find first); the bin goes quietly back to the picture.
+        gr.on([sketch.input, sketch.clear], draw, inputs=[picture, sketch] + ([model] if model is not None else []),
+              outputs=[bars, target, line, use_drawing], api_name="saliency_draw", api_visibility="private",
+              trigger_mode="always_last", show_progress="hidden", **LIGHT).then(
+            api_name="saliency_explain_drawing", api_visibility="private", **explain_args)
         demo.load(None, js=select_brush_js("saliency-sketch"))
         sketch.clear(None, js=select_brush_js("saliency-sketch"))
         on_gallery_click(gallery, pick, outputs=[picture, use_drawing], api_name="saliency_pick",
