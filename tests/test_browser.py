@@ -644,8 +644,18 @@ def test_the_chinese_fill_mask_tab_has_no_english_left(chinese):
     text = all_text(chinese, "fill_mask")
     assert "課堂筆記" in text and "偏見探測" in text
     examples = chinese.locator("#fill-mask-examples").inner_text()  # the English model's example sentences: data
+    assert examples.strip().startswith("床前明月")  # the page's own language's examples first (issue 20)
     left = latin_words(text) - latin_words(examples) - FILL_MASK_LATIN
     assert not left, sorted(left)
+
+
+def shoot(page, name: str):
+    """The screen as it is, into tests/artifacts/; with DOCS_SCREENSHOTS=1 also into docs/screenshots/ (the README's
+    pictures: ``DOCS_SCREENSHOTS=1 python -m pytest tests/test_browser.py -k "first_screen or phone"``)."""
+    folders = ["tests/artifacts"] + (["docs/screenshots"] if os.environ.get("DOCS_SCREENSHOTS") else [])
+    for folder in folders:
+        os.makedirs(folder, exist_ok=True)
+        page.screenshot(path=f"{folder}/{name}.jpg", type="jpeg", quality=80)
 
 
 #: Each tab's point (issue 20, first sight): what must be inside a 1280×720 projector's first screen, once ready.
@@ -688,6 +698,7 @@ def test_each_tabs_point_is_on_a_projectors_first_screen(browser, app_url, local
             for selector in seen:
                 box = page.locator(selector).bounding_box()
                 assert box and box["y"] >= 0 and box["y"] + box["height"] <= 720, (topic, locale, selector, box)
+            shoot(page, f"{topic}-{lang}")
     finally:
         page.context.close()
 
@@ -738,6 +749,10 @@ def test_every_tab_is_one_tap_away_on_a_phone(browser, app_url, locale):
             box = button.bounding_box()
             assert button.is_visible() and box and box["x"] >= 0 and box["x"] + box["width"] <= 390, (tab.TOPIC, box)
             assert box["y"] + box["height"] <= 844 / 2, (tab.TOPIC, box)
+            if os.environ.get("DOCS_SCREENSHOTS"):
+                button.click()
+                time.sleep(6)
+                shoot(page, f"phone-{tab.TOPIC}-{locale[:2]}")
     finally:
         page.context.close()
 

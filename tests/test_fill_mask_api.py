@@ -133,6 +133,9 @@ def test_a_chinese_example_switches_to_the_chinese_model(client):
     assert "[MASK]" in text and model == MINI and attribute == "nurse"  # the best English model ready offline
     assert "Example number must be a whole number between 0 and 7" in error_text(
         lambda: client.predict(8, EN, api_name="/fill_mask_pick"))
+    # a Chinese page lists its own language's examples first (issue 20): position 0 is a Chinese sentence there
+    chinese = Client(client.src, verbose=False, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
+    assert chinese.predict(0, EN, api_name="/fill_mask_pick")[0] == "床前明月[MASK]，疑是地上霜。"
 
 
 def test_chinese_and_nan_through_the_raw_api(app_url):

@@ -434,12 +434,18 @@ def choose_model(key, progress=gr.Progress(), lang="en"):
     return (key, models.choice_line(bundle.choice, lang), hub_note(key, lang), *sliders(key))
 
 
+def example_order(lang: str) -> list[int]:
+    """The examples as listed on a page in ``lang``: that language's sentences first."""
+    return sorted(range(len(EXAMPLES)), key=lambda i: EXAMPLES[i][0] != lang)
+
+
 @handler
 def pick(index, model_key, lang="en"):
-    """Example ``index``: its sentence and target words; the model switches to one that reads its language.
+    """Example ``index`` (its position in the list as shown in the user's language: that language's sentences
+    first): its sentence and target words; the model switches to one that reads its language.
     Returns (text, targets, attribute, model, model line, note)."""
     index = slider_value(index, t("fill_mask.example", lang), 0, len(EXAMPLES) - 1, integer=True)
-    language, sentence, words, attribute = EXAMPLES[index]
+    language, sentence, words, attribute = EXAMPLES[example_order(lang)[index]]
     key = model_for(language, model_key if model_key in choice_keys() else None)
     return (sentence, words, attribute, key, models.choice_line(MODELS.choice(key), lang), hub_note(key, lang))
 
@@ -448,14 +454,15 @@ def pick(index, model_key, lang="en"):
 def opened(lang="en"):
     """A page opens: the model for its language, an example in that language, the note about the real model.
     Returns (text, targets, attribute, model list, model line, note, context word, context sentences, models
-    compared)."""
+    compared, the examples with that language's first)."""
     key = model_for(lang)
     language = LANGUAGE[key]
     _, sentence, words, attribute = next(example for example in EXAMPLES if example[0] == language)
     word, sentences = CONTEXT_EXAMPLES[language]
     same_language = [c.key for c in MODELS.choices if LANGUAGE[c.key] == language and ready_now(c)]
     return (sentence, words, attribute, dropdown_update(key, lang), models.choice_line(MODELS.choice(key), lang),
-            hub_note(key, lang), word, sentences, same_language[:MAX_COMPARED])
+            hub_note(key, lang), word, sentences, same_language[:MAX_COMPARED],
+            gr.Dataset(samples=[[EXAMPLES[i][1]] for i in example_order(lang)]))
 
 
 @handler
@@ -584,7 +591,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         # ---- events
         slider_outputs = [layer, head, context_layer]
         demo.load(opened, None, [text, target_words, attribute, model, model_status, note, context_word,
-                                 context_sentences, compared],
+                                 context_sentences, compared, examples],
                   api_name="fill_mask_open", api_visibility="private", show_progress="hidden", **LIGHT).then(
             sliders, model, slider_outputs, api_name="fill_mask_sliders", api_visibility="private",
             show_progress="hidden", **LIGHT).then(
