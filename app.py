@@ -97,6 +97,8 @@ body.present button {font-size: 18px !important}
 .results-table {min-height: 8em}
 /* Queue position, ETA and progress of heavy jobs: readable from the back of the room */
 .meta-text, .meta-text-center, .progress-text, .progress-level-inner {font-size: var(--text-md) !important}
+/* On a phone a tab's result column comes before its inputs, so the result is on the first screen */
+@media (max-width: 640px) {.results-first {order: -1}}
 /* Results made with other inputs than those on screen (core.ui.mark_stale_js) */
 .stale {opacity: .35; filter: grayscale(1); transition: opacity .2s}
 /* Pictures shown without buttons: no empty button corner */

@@ -722,7 +722,7 @@ def build_tab(i18n, demo) -> None:
                              label=i18n("audio_attack.attack"), elem_id="audio_attack-kind")
                 picker = Radio([(sentence, i) for i, (_, sentence) in enumerate(examples())], value=None,
                                label=i18n("audio_attack.examples"), elem_id="audio_attack-examples")
-            with gr.Column(scale=7, min_width=320):
+            with gr.Column(scale=7, min_width=320, elem_classes=["results-first"]):
                 budget = Slider(*BUDGET_RANGE, value=DEFAULTS["budget"], step=1, label=i18n("audio_attack.budget"),
                                 elem_id="audio_attack-budget")
                 with gr.Row():

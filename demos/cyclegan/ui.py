@@ -568,7 +568,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                                   label=i18n("cyclegan.direction"), elem_id="cyclegan-direction")
                 translate_button = gr.Button(i18n("cyclegan.translate"), variant="primary",
                                              elem_id="cyclegan-translate")
-            with gr.Column(scale=7, min_width=300):
+            with gr.Column(scale=7, min_width=300, elem_classes=["results-first"]):
                 gr.Markdown(i18n("cyclegan.panels"), elem_classes=["plot-caption"])
                 panels = Gallery(show_label=False, columns=4, object_fit="contain", allow_preview=True, format="png",
                                  buttons=["fullscreen"], elem_id="cyclegan-panels",

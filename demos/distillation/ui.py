@@ -343,7 +343,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                                        elem_id="distillation-sketch")
                 use_drawing = gr.Checkbox(False, label=i18n("distillation.use_drawing"),
                                           elem_id="distillation-use-drawing")
-            with gr.Column(scale=7, min_width=300):
+            with gr.Column(scale=7, min_width=300, elem_classes=["results-first"]):
                 with gr.Row(equal_height=True):
                     temperature = Slider(*T_RANGE, value=DEFAULTS["temperature"], step=0.1, buttons=[], scale=3,
                                          label=i18n("distillation.temperature"), elem_id="distillation-temperature")

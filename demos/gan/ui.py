@@ -510,7 +510,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                 psi = Slider(*PSI_RANGE, value=DEFAULTS["psi"], step=0.05, buttons=[], label=i18n("gan.psi"),
                              elem_id="gan-psi")
                 gr.Markdown(i18n("gan.psi_hint"), elem_classes=["plot-legend"])
-            with gr.Column(scale=3, min_width=300):
+            with gr.Column(scale=3, min_width=300, elem_classes=["results-first"]):
                 grid = Image(show_label=False, interactive=False, buttons=["fullscreen"], elem_id="gan-grid",
                              elem_classes=["pixel-art"])
                 with gr.Row(equal_height=False):

@@ -520,7 +520,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                 gallery = gr.Gallery(list(pictures), show_label=False, columns=9, rows=1, height="auto",
                                      allow_preview=False, interactive=False, object_fit="cover", buttons=[],
                                      elem_id="saliency-gallery", elem_classes=["thumb-gallery"])
-            with gr.Column(scale=8, min_width=300):
+            with gr.Column(scale=8, min_width=300, elem_classes=["results-first"]):
                 line = gr.Markdown(elem_id="saliency-line")
                 gr.Markdown(i18n("saliency.maps"), elem_classes=["plot-caption"])
                 maps = Gallery(show_label=False, columns=4, object_fit="contain", allow_preview=True, format="png",
