@@ -60,6 +60,7 @@ def test_the_card_matches_the_file_and_the_script():
     card = json.loads((ZH_FILE.parent / "imagenet_classes_zh.card.json").read_text(encoding="utf-8"))
     assert card["sha256"] == hashlib.sha256(ZH_FILE.read_bytes()).hexdigest()
     assert card["source"]["wheel_sha256"] == make_zh_names.WHEEL_SHA256 and "MIT" in card["source"]["license"]
+    assert "Copyright (c) 2022-2023 OFA-Sys Team" in card["source"]["license_text"]  # MIT: the notice ships too
     assert card["review"]["english_alone"] == [i for i, name in enumerate(imagenet_zh()) if not name]
     assert {i: imagenet_zh()[i] for i in make_zh_names.REVIEWED} == make_zh_names.REVIEWED
 

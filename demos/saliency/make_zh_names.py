@@ -29,6 +29,34 @@ CARD = ROOT / "assets" / "data" / "imagenet_classes_zh.card.json"
 WHEEL_NAME = "cn_clip-1.6.0-py3-none-any.whl"
 WHEEL_SHA256 = "1129e296d707a39450eb5e761903cfa3db89dd74a9ddfbd69f0d80c027046e75"
 MEMBER = "cn_clip/eval/imagenet_zeroshot_templates.py"
+LICENSE_COMMIT = "31863c707501bf1605d36842f43deb78793dbc5d"  # github.com/OFA-Sys/Chinese-CLIP, MIT-LICENSE.txt
+#: Chinese-CLIP's MIT-LICENSE.txt at LICENSE_COMMIT (the wheel carries no licence file), shipped in the card.
+LICENSE_TEXT = "\n".join([
+    'Copyright (c) 2022-2023 OFA-Sys Team',
+    '',
+    'Copyright (c) 2012-2022 Gabriel Ilharco, Mitchell Wortsman, Nicholas Carlini, Rohan Taori, '
+    'Achal Dave, Vaishaal Shankar, John Miller, Hongseok Namkoong, Hannaneh Hajishirzi, Ali Farhadi, Ludwig Schmidt',
+    '',
+    'Permission is hereby granted, free of charge, to any person obtaining',
+    'a copy of this software and associated documentation files (the',
+    '"Software"), to deal in the Software without restriction, including',
+    'without limitation the rights to use, copy, modify, merge, publish,',
+    'distribute, sublicense, and/or sell copies of the Software, and to',
+    'permit persons to whom the Software is furnished to do so, subject to',
+    'the following conditions:',
+    '',
+    'The above copyright notice and this permission notice shall be',
+    'included in all copies or substantial portions of the Software.',
+    '',
+    'THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND,',
+    'EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF',
+    'MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND',
+    'NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE',
+    'LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION',
+    'OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION',
+    'WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.',
+    '',
+])
 DOGS = range(151, 269)  # in Taiwan a terrier is 㹴, not 梗
 
 #: Reviewed corrections, by class index ("" = no good name: English alone). Why, in short: a wrong thing named (W),
@@ -176,8 +204,10 @@ def main(wheel: str) -> None:
             "wheel_sha256": WHEEL_SHA256, "member": MEMBER,
             "member_sha256": hashlib.sha256(zipfile.ZipFile(path).read(MEMBER)).hexdigest(),
             "project": "https://github.com/OFA-Sys/Chinese-CLIP",
-            "license": "MIT (Chinese-CLIP's repository licence; the wheel's metadata names none). The file says "
-                       "its Chinese class names come from MindSpore's Wukong (mindspore/models, Apache-2.0).",
+            "license": "MIT: Chinese-CLIP's MIT-LICENSE.txt (repository commit " + LICENSE_COMMIT + ", whose "
+                       "copy of the member has the same sha256; the wheel carries no licence file). The member "
+                       "says its Chinese names come from MindSpore's Wukong (mindspore/models, Apache-2.0).",
+            "license_text": LICENSE_TEXT,
         },
         "made": {
             "command": "python -m demos.saliency.make_zh_names <path to the wheel>",
