@@ -7,6 +7,7 @@ from gradio_client import Client, handle_file
 from PIL import Image
 
 from demos.saliency.model import imagenet_labels
+from demos.saliency.names import imagenet_zh
 from tests.test_api import BAD_POSITIONS
 
 ROOT_EXAMPLES = __file__.rsplit("/tests/", 1)[0] + "/assets/examples"
@@ -62,6 +63,24 @@ def test_explain_gives_a_panel_per_method_and_a_wrong_class_is_allowed(client):
     dog = imagenet_labels().index("golden retriever")
     _, line, _ = explain(client, target=dog)  # "why not dog?"
     assert "Explaining **golden retriever**" in line
+
+
+def test_class_names_are_chinese_and_english_in_zh_and_english_alone_in_en(app_url, client):
+    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
+    bars, target, line = chinese.predict(handle_file(CAT), None, False, LITE, api_name="/saliency_predict")
+    top = target["value"]
+    both = f"{imagenet_zh()[top]} {imagenet_labels()[top]}"  # e.g. "埃及貓 Egyptian cat"
+    assert bars["data"][0][0] == f"{both} ({top})" and f"**{both}**" in line
+    assert [f"{top} · {both}", top] in [list(choice) for choice in target["choices"]]
+    dog = imagenet_labels().index("golden retriever")
+    _, line, _ = chinese.predict(handle_file(CAT), None, False, LITE, dog, ["saliency"], *SETTINGS, 0.6,
+                                 api_name="/saliency_explain")
+    assert "**黃金獵犬 golden retriever**" in line and f"**{both}**" in line
+    bars, target, line = client.predict(handle_file(CAT), None, False, LITE, api_name="/saliency_predict")
+    english = imagenet_labels()[top]
+    assert bars["data"][0][0] == f"{english} ({top})" and f"**{english}**" in line
+    assert [f"{top} · {english}", top] in [list(choice) for choice in target["choices"]]
+    assert not any("\u4e00" <= ch <= "\u9fff" for name, _ in bars["data"] for ch in name)
 
 
 def test_explain_is_answered_from_the_memo_the_second_time(client):

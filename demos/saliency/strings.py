@@ -9,6 +9,7 @@ from pathlib import Path
 
 from core.i18n import lecture_notes, read_results, register
 from core.models import ASSETS
+from demos.saliency.names import imagenet_name
 
 HERE = Path(__file__).parent
 RESULTS = ASSETS / "saliency" / "results.json"
@@ -310,7 +311,8 @@ def note_numbers(results: dict) -> dict[str, str]:
     )
     quality = results["quality"]
     numbers.update(
-        cat_label=cat["top"][0][1], cat_p=f"{cat['top'][0][2]:.0%}",
+        cat_label=cat["top"][0][1], cat_label_zh=imagenet_name(*cat["top"][0][:2], "zh"),
+        cat_p=f"{cat['top'][0][2]:.0%}",
         lite_top1=f"{quality['efficientnet-lite0']['top1']:.0%}",
         lite_top5=f"{quality['efficientnet-lite0']['top5']:.0%}",
         photos=str(quality["efficientnet-lite0"]["photos"]),

@@ -40,6 +40,7 @@ from core.ui import (
 from core.uploads import decode_image
 from demos.saliency import figures, logic, similarity, strings  # noqa: F401  strings registers the words
 from demos.saliency.model import CLASSIFIER, cam_layer, class_names, input_spec, randomization_steps
+from demos.saliency.names import shown_class
 
 TOPIC = "saliency"
 #: Slide links (app.py): ?tab=saliency&preset=NAME presses the button with this elem_id.
@@ -73,6 +74,10 @@ class Subject:
     @property
     def labels(self):
         return class_names(self.bundle)
+
+    def name(self, index: int, lang: str) -> str:
+        """Class ``index`` as the user reads it: "埃及貓 Egyptian cat" in the Chinese page."""
+        return shown_class(self.labels, index, lang)
 
     @property
     def probs(self) -> torch.Tensor:
@@ -213,10 +218,10 @@ def prediction_line(subject: Subject, target: int, lang: str) -> str:
     probs = subject.probs
     top = int(probs.argmax())
     if target == top:
-        line = t("saliency.prediction_same", lang, label=subject.labels[top], p=float(probs[top]))
+        line = t("saliency.prediction_same", lang, label=subject.name(top, lang), p=float(probs[top]))
     else:
-        line = t("saliency.prediction_line", lang, label=subject.labels[top], p=float(probs[top]),
-                 target=subject.labels[target], pt=float(probs[target]))
+        line = t("saliency.prediction_line", lang, label=subject.name(top, lang), p=float(probs[top]),
+                 target=subject.name(target, lang), pt=float(probs[target]))
     if float(probs[target]) < logic.LOW_CLASS_P:
         line += " " + t("saliency.low_confidence", lang, low=logic.LOW_CLASS_P)
     return line
@@ -227,17 +232,19 @@ def seen_line(subject: Subject, lang: str) -> str:
     return t(key, lang, size=subject.picture.shape[0])
 
 
-def _target_choices(subject: Subject):
-    return [(name if name == str(i) else f"{i} · {name}", i) for i, name in enumerate(subject.labels)]
+def _target_choices(subject: Subject, lang: str):
+    names = [subject.name(i, lang) for i in range(len(subject.labels))]
+    return [(name if name == str(i) else f"{i} · {name}", i) for i, name in enumerate(names)]
 
 
 def _predicted(subject: Subject, lang: str):
     top = logic.top_k(subject.probs, subject.labels, 5)
-    frame = pd.DataFrame({"class": [name if name == str(i) else f"{name} ({i})" for i, name, _ in top],
+    names = [subject.name(i, lang) for i, _, _ in top]
+    frame = pd.DataFrame({"class": [name if name == str(i) else f"{name} ({i})" for name, (i, _, _) in zip(names, top)],
                           "p": [p for _, _, p in top]})
     index = top[0][0]
     line = "\n\n".join([prediction_line(subject, index, lang), seen_line(subject, lang)])
-    return frame, gr.Dropdown(choices=_target_choices(subject), value=index), line
+    return frame, gr.Dropdown(choices=_target_choices(subject, lang), value=index), line
 
 
 @handler
