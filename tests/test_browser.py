@@ -665,7 +665,7 @@ FIRST_SIGHT = {
                      ["#distillation-soft-plot", "#distillation-stats p >> nth=0", "#distillation-stats p >> nth=1"]),
     "saliency": ("document.querySelectorAll('#saliency-maps img').length >= 4",
                  ["#saliency-picture", "#saliency-line p >> nth=0", "#saliency-maps"]),
-    "audio_attack": ("document.querySelector('#audio_attack-verdict').innerText.length > 5",
+    "audio_attack": ("document.querySelector('#audio_attack-numbers').innerText.includes('SNR')",
                      ["#audio_attack-clean", "#audio_attack-verdict", "#audio_attack-play-adversarial",
                       "#audio_attack-play-perturbation"]),
     "gan": ("document.querySelector('#gan-meter').innerText.length > 5", ["#gan-grid", "#gan-meter p >> nth=0"]),
