@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import threading
 
 import torch
 
@@ -111,14 +112,28 @@ def heavy_thread_count() -> int:
     return max(1, (os.cpu_count() or 2) - 1)  # one core stays free for the light events
 
 
+_heavy_lock = threading.Lock()
+_heavy_jobs = 0  # heavy jobs inside heavy_threads() now
+_threads_before = 1  # torch's thread count before the first of them
+
+
 @contextlib.contextmanager
 def heavy_threads():
-    """Inside a heavy job (one at a time, see core.ui.HEAVY): torch may use the cores the light events
-    do not need. The setting belongs to the calling thread; it is put back afterwards."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(heavy_thread_count())
+    """Inside a heavy job (see core.ui.HEAVY): torch may use the cores the light events do not need. Heavy jobs
+    are often generators that a worker thread interleaves, and torch's thread count outlives each of them, so
+    overlapping jobs share one setting: the first job in sets it, the last one out puts back the count from before
+    the first (each putting back its own "before" left the heavy count behind when jobs ended out of order)."""
+    global _heavy_jobs, _threads_before
+    with _heavy_lock:
+        if _heavy_jobs == 0:
+            _threads_before = torch.get_num_threads()
+            torch.set_num_threads(heavy_thread_count())
+        _heavy_jobs += 1
     try:
         yield
     finally:
-        torch.set_num_threads(previous)
+        with _heavy_lock:
+            _heavy_jobs -= 1
+            if _heavy_jobs == 0:
+                torch.set_num_threads(_threads_before)
         _return_free_memory()

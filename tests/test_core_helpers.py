@@ -194,3 +194,33 @@ def test_an_image_answered_to_many_at_once_is_never_seen_half_written(tmp_path):
     assert set(sizes) <= full  # a reader never saw it shorter
     written = list(tmp_path.glob("pictures/*/image.png"))
     assert len(written) == 1 and not list(tmp_path.glob("pictures/*/.*"))
+
+
+def test_overlapping_heavy_jobs_leave_torchs_thread_count_as_it_was(monkeypatch):
+    """Issue 21: heavy jobs are generators (a streamed attack), and a worker thread interleaves them; with each job
+    putting back its own "before", job A out first then job B left the thread at the heavy count (3 instead of 1
+    with DEMO_HEAVY_THREADS=3)."""
+    import torch
+
+    from core.device import heavy_threads
+
+    def job(log):
+        with heavy_threads():
+            yield
+            log.append(torch.get_num_threads())
+            yield
+
+    monkeypatch.setenv("DEMO_HEAVY_THREADS", "3")
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        seen = []
+        a, b = job(seen), job(seen)
+        next(a), next(b)  # both in
+        next(a), next(a, None)  # A out first, B still running
+        next(b)
+        assert seen == [3, 3]  # B still ran at the heavy count after A left
+        next(b, None)
+        assert torch.get_num_threads() == 1  # all out: the count from before the first
+    finally:
+        torch.set_num_threads(before)

@@ -378,3 +378,28 @@ def test_hub_classifier_loads_a_tiny_resnet_in_the_hub_layout(tmp_path, monkeypa
     steps = randomization_steps(bundle.model)
     assert [name for name, _ in steps] == ["logits", "stage:2", "stage:1", "stem"]
     assert all(modules(bundle.model) for _, modules in steps)
+
+
+def test_smoothgrad_at_one_seed_gives_one_map_even_from_two_threads_at_once():
+    """Issue 21: Captum draws its noise from torch's global generator, so two SmoothGrad runs at "seed 0" in two
+    threads (the warm-up beside the queue) drew from each other's sequence and differed (30/30 with two threads)."""
+    import threading
+
+    model, x = tiny_cnn(), digit_input()
+    settings = logic.Settings(samples=40, batch=1, seed=0)
+    alone = logic.attribute(model, x, 2, "smoothgrad", settings)
+    results, start = [], threading.Barrier(2)
+
+    def run():
+        start.wait()
+        for _ in range(5):
+            results.append(logic.attribute(model, x, 2, "smoothgrad", settings))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 10
+    for result in results:
+        np.testing.assert_array_equal(result, alone)

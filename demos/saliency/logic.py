@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -123,10 +124,15 @@ def top_k(probs: torch.Tensor, labels: Sequence[str], k: int = 5) -> list[tuple[
 
 # ------------------------------------------------------------------ attributions (all through Captum)
 
+_SEEDED = threading.RLock()
+
+
 @contextlib.contextmanager
 def seeded(seed: int):
-    """Captum draws SmoothGrad's noise from torch's global generator: seed it for this block only."""
-    with torch.random.fork_rng(devices=[]):
+    """Captum draws SmoothGrad's noise from torch's global generator (it takes none of its own): seed it for this
+    block only, one block at a time, so that two runs in two threads (the warm-up beside the queue, two users)
+    cannot draw from each other's sequence and the same seed gives the same map."""
+    with _SEEDED, torch.random.fork_rng(devices=[]):
         torch.manual_seed(int(seed))
         yield
 
