@@ -95,3 +95,39 @@ class Memo:
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
+
+
+class SessionStore:
+    """What one browser session made (its finished attack, say), kept for that session only: another user's work
+    never pushes it out. Each session keeps its ``per_session`` latest values; beyond ``sessions`` sessions, the one
+    idle longest goes. ``put(session, key, value)``, ``peek(session, key)``."""
+
+    def __init__(self, per_session: int = 2, sessions: int = 128):
+        if per_session < 1 or sessions < 1:
+            raise ValueError("per_session and sessions must be at least 1")
+        self.per_session, self.sessions = per_session, sessions
+        self._stores: OrderedDict[str, OrderedDict[Hashable, object]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def put(self, session: str, key: Hashable, value) -> None:
+        with self._lock:
+            store = self._stores.setdefault(session, OrderedDict())
+            self._stores.move_to_end(session)
+            store[key] = value
+            store.move_to_end(key)
+            while len(store) > self.per_session:
+                store.popitem(last=False)
+            while len(self._stores) > self.sessions:
+                self._stores.popitem(last=False)
+
+    def peek(self, session: str, key: Hashable, default=None):
+        with self._lock:
+            store = self._stores.get(session)
+            if store is None or key not in store:
+                return default
+            self._stores.move_to_end(session)
+            return store[key]
+
+    def __len__(self) -> int:
+        with self._lock:
+            return sum(len(store) for store in self._stores.values())

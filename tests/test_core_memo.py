@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from core.memo import Memo
+from core.memo import Memo, SessionStore
 
 
 def test_a_repeated_key_is_computed_once_and_marked_shared():
@@ -102,3 +102,28 @@ def test_put_replaces_a_value_and_keeps_the_bound():
     memo.put("c", 4)  # "a" is the least recently used: it goes
     assert "a" not in memo and memo.peek("b") == 3 and memo.peek("c") == 4
     assert memo.get("c", lambda: pytest.fail("a put value is not computed again")) == (4, True)
+
+
+def test_a_sessions_values_survive_any_number_of_other_sessions_work():
+    """Issue 21: one store of 32 shared by a class lost a student's attack after 32 other attacks. A session's own
+    values stay however much others store, until that session itself stores more than its share."""
+    store = SessionStore(per_session=2, sessions=128)
+    store.put("ana", "attack", 1)
+    for i in range(100):  # 100 other students, two attacks each
+        store.put(f"student{i}", "a", i)
+        store.put(f"student{i}", "b", i)
+    assert store.peek("ana", "attack") == 1 and store.peek("student3", "attack") is None
+    store.put("ana", "second", 2)
+    store.put("ana", "third", 3)
+    assert store.peek("ana", "attack") is None and store.peek("ana", "third") == 3  # her own share: 2
+
+
+def test_the_longest_idle_session_goes_first_beyond_the_limit():
+    store = SessionStore(per_session=1, sessions=3)
+    for name in ("a", "b", "c"):
+        store.put(name, "k", name)
+    assert store.peek("a", "k") == "a"  # a is active again: b is now the longest idle
+    store.put("d", "k", "d")
+    assert store.peek("b", "k") is None and store.peek("a", "k") == "a" and len(store) == 3
+    with pytest.raises(ValueError):
+        SessionStore(per_session=0)
