@@ -50,7 +50,8 @@ def _setter(values: list):
     def set_up(lang="en"):
         chosen = [value.get(lang, value["en"]) if isinstance(value, dict) and "en" in value else value
                   for value in values]
-        return [*chosen, gr.Markdown(visible=True)]
+        shown = gr.Markdown(visible=True)
+        return (*chosen, shown) if chosen else shown  # one output: Gradio takes the value itself, not a list
 
     return set_up
 

@@ -71,6 +71,13 @@ def test_a_value_in_the_users_language_is_set_in_that_language():
         i18n.set_default_lang(default)
 
 
+def test_a_question_that_only_presses_a_button_shows_its_answer():
+    from core.questions import _setter
+
+    shown = _setter([])()  # the answer is the click's only output: Gradio wants the value, not a list of one
+    assert shown.visible is True
+
+
 # ---------------------------------------------------------------- the answers' claims, on the tabs' own outputs
 
 def settings_of(tab, key: str) -> dict:

@@ -391,9 +391,9 @@ QUESTIONS = {
                              "generator never trained on. slerp keeps ‖z‖ near its usual length.",
         "gan.q_timeline": "What did the generator draw before any training, and does the classifier notice?",
         "gan.q_timeline_answer": "The timeline is now at snapshot 0, the untrained generator: the same 40 latent "
-                                 "vectors give grey blobs. Read the note: the classifier still gives the blobs a "
-                                 "confidence, because it has no answer \"not a digit\"; its match with the requested "
-                                 "digit and the digit-FID tell how far the blobs are from digits.",
+                                 "vectors give pixel noise, no digits at all. Read the note: the classifier still "
+                                 "gives the noise a confidence, because it has no answer \"not a digit\"; its match "
+                                 "with the requested digit and the digit-FID tell how far the noise is from digits.",
         "gan.q_collapse": "What does mode collapse look like?",
         "gan.q_collapse_answer": "The playground trained the preset: the plain GAN loss on 8 Gaussians, with a "
                                  "generator learning 10× faster than the discriminator. Look at the board and read "
@@ -416,9 +416,9 @@ QUESTIONS = {
                              "而 64 維的高斯分布幾乎不會在那裡取樣：中間幾格來自生成器從沒訓練過的區域。slerp 讓 ‖z‖ "
                              "保持在平常的長度附近。",
         "gan.q_timeline": "訓練之前，生成器畫出什麼？分類器看得出來嗎？",
-        "gan.q_timeline_answer": "時間軸現在停在快照 0，也就是還沒訓練的生成器：同樣的 40 個潛在向量畫出灰色的團塊。看"
-                                 "說明：分類器仍然對這些團塊給出信心，因為它沒有「不是數字」這個選項；和指定數字的吻合"
-                                 "率與數字 FID 才說明團塊離數字有多遠。",
+        "gan.q_timeline_answer": "時間軸現在停在快照 0，也就是還沒訓練的生成器：同樣的 40 個潛在向量只畫出像素雜點，完"
+                                 "全沒有數字。看說明：分類器仍然對這些雜點給出信心，因為它沒有「不是數字」這個選項；和"
+                                 "指定數字的吻合率與數字 FID 才說明雜點離數字有多遠。",
         "gan.q_collapse": "模式崩潰長什麼樣子？",
         "gan.q_collapse_answer": "遊樂場剛訓練了這個預設：8 個高斯分布上的一般 GAN 損失，生成器的學習率是鑑別器的 10 "
                                  "倍。看圖並讀「涵蓋的模式」：生成的點擠在 8 個模式中的少數幾個上，而不是散布到全部："

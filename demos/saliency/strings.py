@@ -342,7 +342,7 @@ QUESTIONS = {
                                     "noisy copies of the picture; with σ = 0 every copy is the picture itself, so the "
                                     "average is the plain gradient: the SmoothGrad panel is the same as the Saliency "
                                     "(gradient) panel. The noise is what smooths the speckle away: set σ back to 15% "
-                                    "to see the difference.",
+                                    "(under “Method settings”) to see the difference.",
         "saliency.q_deletion": "Does deleting the pixels a map ranks first make the prediction fall faster than "
                                "deleting random ones?",
         "saliency.q_deletion_answer": "The deletion and insertion curves are drawn for this picture. A map that finds "
@@ -360,7 +360,7 @@ QUESTIONS = {
         "saliency.q_sigma0": "沒有雜訊（σ = 0）的 SmoothGrad 是什麼？",
         "saliency.q_sigma0_answer": "σ 已設為 0，圖也重畫了。SmoothGrad 把 N 張加了雜訊的圖片的梯度平均起來；σ = 0 時"
                                     "每一張都是原圖，所以平均就是原本的梯度：SmoothGrad 那一格和「顯著圖（梯度）」那一"
-                                    "格一樣。把斑點抹平的正是雜訊：把 σ 調回 15% 就看得出差別。",
+                                    "格一樣。把斑點抹平的正是雜訊：在「方法設定」裡把 σ 調回 15% 就看得出差別。",
         "saliency.q_deletion": "先刪掉圖上排名最前面的像素，預測會比隨機刪除掉得更快嗎？",
         "saliency.q_deletion_answer": "這張圖片的刪除與插入曲線已畫好。若一張圖找到的是撐起這個類別的像素，先拿掉它們"
                                       "時類別機率會比隨機順序掉得更快（刪除 AUC 較小），先放回它們時也升得更快（插入 "
