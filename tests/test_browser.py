@@ -656,7 +656,7 @@ QUESTION_CHECKS = {
     "saliency": ("sigma0", "saliency-line", ("σ = 0%", "範圍的 0%")),
     "audio_attack": ("direction", "audio_attack-noise", ("−30 dB", "−30 dB")),
     "gan": ("psi0", "gan-meter", ("recall 0%", "召回率 0%")),
-    "cyclegan": ("cycle", "cyclegan-strip-note", ("G(F(x)) brings it back", "G(F(x)) 還原成功")),
+    "cyclegan": ("identity", "cyclegan-identity-note", ("its own output", "對它自己的輸出")),  # presses a button
     "fill_mask": ("two", "fill-mask-sentences", ("Left to right", "由左到右")),
 }
 
