@@ -33,6 +33,22 @@ def test_every_tab_has_three_to_five_questions_in_both_languages():
         assert len(set(texts)) == len(texts), tab.TOPIC  # no question or answer repeats another
 
 
+#: Latin words the Chinese questions and answers may use: names, models, units (the Chinese page's tests allow them).
+LATIN_IN_CHINESE_QUESTIONS = {"Hinton", "softmax", "logit", "SmoothGrad", "Adebayo", "AUC", "Whisper", "tiny", "SNR",
+                              "GAN", "WGAN", "Wasserstein", "FID", "lerp", "slerp", "BERT", "MASK", "bert", "base",
+                              "Kurita"}
+
+
+def test_the_chinese_questions_and_answers_have_no_english_words():
+    words = catalog()["zh"]
+    for tab in TABS:
+        for question in tab.QUESTIONS:
+            for part in ("", "_answer"):
+                key = f"{tab.TOPIC}.q_{question.key}{part}"
+                assert not set(re.findall(r"[A-Za-z]{3,}", words[key])) - LATIN_IN_CHINESE_QUESTIONS, key
+    assert not re.findall(r"[A-Za-z]{3,}", words["questions.title"] + words["questions.intro"])
+
+
 @pytest.fixture(scope="module")
 def page():
     import app

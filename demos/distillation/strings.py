@@ -368,7 +368,7 @@ QUESTIONS = {
         "distillation.q_entropy": "T → ∞ 時，軟標籤的熵會怎樣？",
         "distillation.q_entropy_answer": "T 已設為 20。看數字旁的熵那一行：T = 20 時比 T = 1 時高，你的 T 那邊的長條也"
                                          "比較平。把 logit 除以很大的 T 會縮小它們之間的差距，所以 softmax 趨向均勻分"
-                                         "布：T → ∞ 時熵升到最大值 log₂ 10 = 3.32 位元。",
+                                         "布：T → ∞ 時熵升到最大值 3.32 位元（十個類別一樣可能）。",
         "distillation.q_t2": "為什麼軟標籤的損失要乘上 T²？",
         "distillation.q_t2_answer": "T 已設為 20。看梯度那一行（和下面的圖）：不乘 T² 時，T = 20 的軟標籤梯度比 T = 1 "
                                     "時小了好幾倍：T 夠大以後，它大約像 1/T² 一樣縮小。把損失乘上 T² 正好抵銷這件事，"
