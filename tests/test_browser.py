@@ -777,3 +777,45 @@ def test_an_attack_result_is_greyed_when_its_settings_change(page):
                            timeout=10_000)
     page.wait_for_function("document.querySelector('#audio_attack-numbers').innerText.includes('−40')",
                            timeout=120_000)
+
+
+# ------------------------------------------------------------------ Predict, then check
+
+#: Per tab: the question clicked, the output its click changes, and what that output then says (en, zh).
+QUESTION_CHECKS = {
+    "distillation": ("entropy", "distillation-stats", ("at T = 20", "T = 20 時")),
+    "saliency": ("sigma0", "saliency-line", ("σ = 0%", "範圍的 0%")),
+    "audio_attack": ("direction", "audio_attack-noise", ("−30 dB", "−30 dB")),
+    "gan": ("psi0", "gan-meter", ("recall 0%", "召回率 0%")),
+    "cyclegan": ("identity", "cyclegan-identity-note", ("its own output", "對它自己的輸出")),  # presses a button
+    "fill_mask": ("two", "fill-mask-sentences", ("Left to right", "由左到右")),
+}
+
+
+def test_a_question_click_sets_up_its_tab_and_shows_the_answer(page, chinese):
+    openers = {"saliency": open_saliency, "audio_attack": open_audio_attack, "gan": open_gan,
+               "cyclegan": open_cyclegan, "fill_mask": open_fill_mask}
+    os.makedirs("tests/artifacts", exist_ok=True)
+    for number, (where, lang) in enumerate(((page, "en"), (chinese, "zh"))):
+        for topic, (key, output, shown) in QUESTION_CHECKS.items():
+            if topic in openers:
+                openers[topic](where, lang)
+            else:
+                where.get_by_role("tab", name=t(f"{topic}.tab", lang), exact=True).click()
+            before = where.locator(f"#{output}").inner_text()
+            question = where.locator(f"#{topic}-q-{key}")
+            if not question.is_visible():  # the panel starts folded (another test may have opened it)
+                where.locator(f"#{topic}-questions .label-wrap").click()
+            assert question.inner_text().strip() == t(f"{topic}.q_{key}", lang)
+            question.click()
+            answer = where.locator(f"#{topic}-a-{key}")
+            answer.wait_for(state="visible", timeout=30_000)
+            assert t(f"{topic}.q_{key}_answer", lang)[:20] in answer.inner_text()
+            where.wait_for_function(f"(() => {{ const text = document.querySelector('#{output}').innerText; "
+                                    f"return text.includes({shown[number]!r}) && text !== {before!r}; }})()",
+                                    timeout=180_000)
+        where.set_viewport_size({"width": 1280, "height": 720})  # a projector, the panel opened at the last question
+        answer.scroll_into_view_if_needed()
+        time.sleep(0.5)
+        where.screenshot(path=f"tests/artifacts/questions_{lang}.png", full_page=False)
+        where.set_viewport_size({"width": 1400, "height": 1000})

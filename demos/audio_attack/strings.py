@@ -423,3 +423,48 @@ def notes(lang: str, results: dict | None) -> str:
 
 register(STRINGS)
 register({lang: {"audio_attack.notes": notes(lang, load_results())} for lang in ("en", "zh")})
+
+#: Predict, then check (core.questions): each question is answered by one click in the tab (ui.QUESTIONS).
+QUESTIONS = {
+    "en": {
+        "audio_attack.q_target": "Can a change 30 dB below the clip's peak make the model hear a phrase of our choice?",
+        "audio_attack.q_target_answer": "The targeted attack now runs at −30 dB towards “open the window” (up to 100 "
+                                        "steps). Read the verdict and the word diff above the players, then play the "
+                                        "perturbation alone (made louder): every step follows the gradient of the "
+                                        "loss towards the phrase, so a change far quieter than the speech can steer "
+                                        "the transcript. On the first example clip, Whisper tiny.en hears “Open the "
+                                        "window.” within a few steps.",
+        "audio_attack.q_direction": "Is it the size of the change, or its direction? Would random noise of the same "
+                                    "size do it?",
+        "audio_attack.q_direction_answer": "Random ±ε noise at −30 dB, the attack's own budget, was added in 5 draws. "
+                                           "Read the line under “Add random noise instead”: how many draws changed "
+                                           "the transcript on this clip, and the rates measured over many clips "
+                                           "against the attacks of the same size. Noise may garble a transcript; only "
+                                           "the gradient's direction steers it to a chosen phrase. On the first "
+                                           "example clip with Whisper tiny.en, none of the 5 draws changed it.",
+        "audio_attack.q_loud": "How loud must random noise be before the transcript changes?",
+        "audio_attack.q_loud_answer": "The budget is now −20 dB (10% of the clip's peak, the loudest here), and the "
+                                      "random noise ran again. Read its line: the SNR and how many of the 5 draws "
+                                      "change what the model hears. On the first example clip with Whisper tiny.en, "
+                                      "−30 dB changed none of them and −20 dB changed most: random noise must be far "
+                                      "louder than an attack to matter.",
+    },
+    "zh": {
+        "audio_attack.q_target": "一個比音檔峰值低 30 dB 的改變，能讓模型聽到我們指定的句子嗎？",
+        "audio_attack.q_target_answer": "目標式攻擊正以 −30 dB 朝目標句子進行（最多 100 步）。看播放器上方的結果與逐字"
+                                        "差異，再播放單獨的擾動（已放大）：每一步都沿著損失對目標句子的梯度走，所以比"
+                                        "語音小聲得多的改變也能左右轉錄。在第一段範例音檔上，Whisper tiny.en 幾步之內"
+                                        "就聽成了目標句子。",
+        "audio_attack.q_direction": "重要的是改變的大小，還是方向？同樣大小的隨機雜訊也做得到嗎？",
+        "audio_attack.q_direction_answer": "剛剛加上了 −30 dB（就是攻擊的預算）的隨機 ±ε 雜訊，抽了 5 次。看「改加隨機"
+                                           "雜訊」下方那一行：在這段音檔上有幾次改變了轉錄，以及在許多音檔上量到、與同"
+                                           "樣大小的攻擊相比的比率。雜訊可能把轉錄弄亂，但只有梯度的方向能把它帶到指定"
+                                           "的句子。在第一段範例音檔上用 Whisper tiny.en，5 次都沒有改變轉錄。",
+        "audio_attack.q_loud": "隨機雜訊要多大聲，轉錄才會改變？",
+        "audio_attack.q_loud_answer": "預算已改成 −20 dB（音檔峰值的 10%，這裡最大聲的），並重新加上隨機雜訊。看那一行"
+                                      "：SNR，以及 5 次抽樣中有幾次改變了模型聽到的內容。在第一段範例音檔上用 Whisper "
+                                      "tiny.en，−30 dB 一次都沒改變，−20 dB 則大多改變了：隨機雜訊要比攻擊大聲得多才有"
+                                      "作用。",
+    },
+}
+register(QUESTIONS)

@@ -17,6 +17,7 @@ from core.audio import int16_audio
 from core.device import heavy_threads
 from core.i18n import UserInputError, check_number, register, shown, t
 from core.memo import Memo
+from core.questions import Question, questions_panel
 from core.stats import wilson_interval
 from core.ui import (
     HEAVY,
@@ -54,6 +55,11 @@ TRANSFER_NOISE_DRAWS = 3  # the receiving model's own noise control (it hears ea
 STREAM_EVERY_S = 0.25  # at most four page updates a second while an attack runs
 TRANSCRIBE_EVERY_S = 3.0  # while a Whisper attack runs, what it hears is re-transcribed at most this often
 
+#: Predict, then check (core.questions): the words are in strings.py, QUESTIONS.
+QUESTIONS = (Question("target", {"kind": "targeted", "budget": DEFAULTS["budget"], "steps": DEFAULTS["steps"],
+                                 "target": DEFAULT_TARGET}, run=("attack",)),
+             Question("direction", {"budget": DEFAULTS["budget"]}, run=("noise",)),
+             Question("loud", {"budget": BUDGET_RANGE[1]}, run=("noise",)))
 RESULTS = Memo(maxsize=32)  # finished attacks, keyed on the clip, the model and every setting
 #: stopped attacks that had already fooled the model (the latest per settings): Transfer and Defend use them,
 #: Attack does not
@@ -819,6 +825,12 @@ def build_tab(i18n, demo) -> None:
                               api_name="audio_attack_transfer", **HEAVY)
         defence_button.click(defend, inputs + settings, [defence_result, defence_timing],
                              api_name="audio_attack_defend", **HEAVY)
+        questions_panel(i18n, TOPIC, QUESTIONS,
+                        controls={"kind": kind, "budget": budget, "steps": steps, "target": target},
+                        actions={"attack": dict(fn=attack, inputs=inputs + settings, outputs=attack_outputs,
+                                                show_progress_on=[verdict], **HEAVY),
+                                 "noise": dict(fn=random_noise, inputs=inputs + [budget],
+                                               outputs=[noise_result, noise_player, noise_timing], **HEAVY)})
 
 
 def warm_up() -> None:

@@ -300,3 +300,44 @@ def notes(lang: str, results: dict | None) -> str:
 
 register(STRINGS)
 register({lang: {"cyclegan.notes": notes(lang, read_results(RESULTS))} for lang in ("en", "zh")})
+
+#: Predict, then check (core.questions): each question is answered by one click in the tab (ui.QUESTIONS).
+QUESTIONS = {
+    "en": {
+        "cyclegan.q_cycle": "What does the cycle error measure?",
+        "cyclegan.q_cycle_answer": "The test-set strip now goes typeset → handwritten → typeset. The cycle error "
+                                   "compares the third row, the way back, with the first, pixel by pixel: the mean |x "
+                                   "− G(F(x))| (0 = every digit comes back exactly); the line beside the strip gives "
+                                   "it for these ten digits. With no matching pairs to learn from, this is what keeps "
+                                   "F from drawing just any handwritten digit: G must be able to undo it.",
+        "cyclegan.q_ghost": "Can a translation read as the wrong digit, and the way back still give the right one?",
+        "cyclegan.q_ghost_answer": "The strip now shows set 1, handwritten → typeset → handwritten. Look for red "
+                                   "frames in the second row and read the “Ghosts” line: on this set, some "
+                                   "translations read as another digit, yet F brings the right digit back. The cycle "
+                                   "loss rewards coming back, not looking right, so G can hide what F needs where the "
+                                   "classifier (and you) cannot see it.",
+        "cyclegan.q_identity": "What does G do to a picture that is already in domain B?",
+        "cyclegan.q_identity_answer": "The identity test ran on your picture: G(x) was fed to G again. Read the line "
+                                      "under its panels: how much G changed x, and how much it changed its own "
+                                      "output. A generator that learned what makes a picture B leaves G(x) nearly as "
+                                      "it is; one that learned a fixed filter changes it about as much again. The "
+                                      "paper's identity loss ‖G(b) − b‖₁ trains the first behaviour.",
+    },
+    "zh": {
+        "cyclegan.q_cycle": "循環誤差量的是什麼？",
+        "cyclegan.q_cycle_answer": "測試集那一排現在是印刷體 → 手寫 → 印刷體。循環誤差逐像素比較第三列（轉回來的）和第"
+                                   "一列：平均 |x − G(F(x))|（0 = 每個數字都原封不動地回來）；旁邊那一行寫出這十個數字"
+                                   "的值。沒有成對的資料可學，就是它讓 F 不能隨便畫一個手寫數字：G 必須能把它還原。",
+        "cyclegan.q_ghost": "轉換後被讀成錯的數字，轉回來卻還是對的，可能嗎？",
+        "cyclegan.q_ghost_answer": "那一排現在顯示第 1 組，手寫 → 印刷體 → 手寫。找第二列的紅框，並讀「幽靈現象」那一"
+                                   "行：在這一組上，有些轉換被讀成別的數字，F 卻把正確的數字帶了回來。循環損失獎勵的是"
+                                   "能轉回來，而不是看起來對，所以 G 可以把 F 需要的資訊藏在分類器（和你）看不到的地方"
+                                   "。",
+        "cyclegan.q_identity": "G 會怎麼處理一張本來就在 B 領域的圖片？",
+        "cyclegan.q_identity_answer": "剛剛對你的圖片做了恆等測試：把 G(x) 再餵給 G 一次。看那幾格下方的說明：G 改變了"
+                                      " x 多少，又改變了它自己的輸出多少。學到「什麼讓圖片屬於 B」的生成器，幾乎不會再"
+                                      "改動 G(x)；學到固定濾鏡的，會再改動差不多一樣多。論文的恆等損失 ‖G(b) − b‖₁ 訓"
+                                      "練的正是前一種行為。",
+    },
+}
+register(QUESTIONS)

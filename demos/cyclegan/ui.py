@@ -18,6 +18,7 @@ from core.device import get_device, heavy_threads
 from core.i18n import UserInputError, shown, t
 from core.images import example_photos
 from core.memo import Memo
+from core.questions import Question, questions_panel
 from core.ui import (
     LIGHT,
     Gallery,
@@ -49,6 +50,11 @@ STRIP_SETS = 20  # the strip shows the n-th test digit of each class, n = 0 … 
 CPU_SIDE, GPU_SIDE = 256, 512  # the longest side a photo is translated at
 
 PHOTO_COLOUR = 12  # mean channel spread (0-255) above which an upload counts as a colour photo
+#: Predict, then check (core.questions): the words are in strings.py, QUESTIONS. The strip always uses the digits
+#: pair, whatever picture and model the top of the tab has.
+QUESTIONS = (Question("cycle", {"strip_direction": "b_to_a"}, run=("strip",)),
+             Question("ghost", {"strip_direction": "a_to_b", "number": 1}, run=("strip",)),
+             Question("identity", press="cyclegan-identity-button"))
 TRANSLATED = Memo(maxsize=64)  # G(x) and F(G(x)), keyed on the model, the direction and the picture
 #: Translations have their own lane: a digit (a few milliseconds) must not wait behind a photo (a second or more),
 #: so the photo passes, not the events, take turns: one at a time, with the heavy lane's share of the cores.
@@ -643,6 +649,8 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         with gr.Accordion(i18n("app.notes"), open=False):
             gr.Markdown(i18n("cyclegan.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
                                                                   {"left": "$", "right": "$", "display": False}])
+        questions_panel(i18n, TOPIC, QUESTIONS, controls={"strip_direction": strip_direction, "number": number},
+                        actions={"strip": strip_args})
 
 
 def warm_up() -> None:

@@ -335,3 +335,54 @@ def notes(lang: str, results: dict | None) -> str:
 register(STRINGS)
 _results = load_results()
 register({lang: {"distillation.notes": notes(lang, _results)} for lang in ("en", "zh")})
+
+#: Predict, then check (core.questions): each question is answered by one click in the tab (ui.QUESTIONS).
+QUESTIONS = {
+    "en": {
+        "distillation.q_entropy": "What happens to the entropy of the soft targets as T → ∞?",
+        "distillation.q_entropy_answer": "T is now 20. Read the entropy line beside the digit: it is higher at T = 20 "
+                                         "than at T = 1, and the bars at your T are flatter. Dividing the logits by a "
+                                         "large T shrinks their differences, so the softmax tends to the uniform "
+                                         "distribution: as T → ∞ the entropy rises to its maximum, log₂ 10 = 3.32 "
+                                         "bits.",
+        "distillation.q_t2": "Why is the soft-target loss multiplied by T²?",
+        "distillation.q_t2_answer": "T is now 20. Read the gradient line (and the plot under it): without T², the "
+                                    "soft-target gradient at T = 20 is many times smaller than at T = 1: once T is "
+                                    "large it shrinks like 1/T². Multiplying the loss by T² undoes that, so the soft "
+                                    "targets keep their weight against the hard labels whatever T you choose.",
+        "distillation.q_alpha0": "What does α = 0 mean for the distilled student?",
+        "distillation.q_alpha0_answer": "α is now 0 and the students trained (same T, epochs, transfer set and seeds "
+                                        "as before). α weighs the soft targets: with α = 0 the loss is the hard "
+                                        "labels' cross-entropy alone, so the \"distilled\" student is trained exactly "
+                                        "like the hard-label one (per seed, same data, start and batches). Read the "
+                                        "table: its two rows are the same and the gap is +0.0 points.",
+        "distillation.q_heldout": "Can a student recognise a digit it never saw?",
+        "distillation.q_heldout_answer": "This ran Hinton et al.'s experiment: every 3 removed from the transfer set, "
+                                         "T = 20. Compare the held-out 3s rows of the table: the hard-label student "
+                                         "gets (almost) none of the 3s right, it never saw that class; the distilled "
+                                         "student also never saw a 3, yet gets many right: the teacher's soft targets "
+                                         "said how much each other digit looks like a 3. The bias correction only "
+                                         "sets how often 3 is predicted; it uses no 3 label.",
+    },
+    "zh": {
+        "distillation.q_entropy": "T → ∞ 時，軟標籤的熵會怎樣？",
+        "distillation.q_entropy_answer": "T 已設為 20。看數字旁的熵那一行：T = 20 時比 T = 1 時高，你的 T 那邊的長條也"
+                                         "比較平。把 logit 除以很大的 T 會縮小它們之間的差距，所以 softmax 趨向均勻分"
+                                         "布：T → ∞ 時熵升到最大值 3.32 位元（十個類別一樣可能）。",
+        "distillation.q_t2": "為什麼軟標籤的損失要乘上 T²？",
+        "distillation.q_t2_answer": "T 已設為 20。看梯度那一行（和下面的圖）：不乘 T² 時，T = 20 的軟標籤梯度比 T = 1 "
+                                    "時小了好幾倍：T 夠大以後，它大約像 1/T² 一樣縮小。把損失乘上 T² 正好抵銷這件事，"
+                                    "所以不管選哪個 T，軟標籤相對於硬標籤的份量都維持住。",
+        "distillation.q_alpha0": "α = 0 對蒸餾的學生代表什麼？",
+        "distillation.q_alpha0_answer": "α 已設為 0，學生也訓練好了（T、訓練輪數、轉移資料集與種子數都和原本一樣）。α "
+                                        "是軟標籤的權重：α = 0 時損失只剩硬標籤的交叉熵，所以「蒸餾」的學生和只用硬標"
+                                        "籤的學生訓練方式完全一樣（每個種子的資料、初始權重與小批次都相同）。看表格："
+                                        "兩列一模一樣，差距是 +0.0 個百分點。",
+        "distillation.q_heldout": "學生認得出一個它從沒看過的數字嗎？",
+        "distillation.q_heldout_answer": "剛剛跑的是 Hinton 等人的實驗：轉移資料集裡所有的 3 都拿掉，T = 20。比較表格"
+                                         "中「被拿掉的 3」那幾列：只用硬標籤的學生（幾乎）一個 3 都認不出來，因為它從"
+                                         "沒看過這一類；蒸餾的學生也從沒看過 3，卻認對了很多：老師的軟標籤告訴它其他每"
+                                         "個數字有多像 3。偏差校正只調整多常預測成 3，完全沒用到 3 的標籤。",
+    },
+}
+register(QUESTIONS)

@@ -15,6 +15,7 @@ from core.i18n import UserInputError, shown, t
 from core.memo import Memo
 from core.models import ASSETS
 from core.plots import COLORS
+from core.questions import Question, questions_panel
 from core.ui import (
     HEAVY,
     LIGHT,
@@ -53,6 +54,12 @@ TRAIN_INPUTS = ("temperature", "alpha", "epochs", "fraction", "held_out", "seeds
 PAPER_HELD_OUT = {"before": 1 - 133 / 1010, "after": 1 - 14 / 1010}
 GRAD_TEMPERATURES = np.geomspace(1, 20, 40)
 BAR_COLORS = {"prediction": "#111827", "other": COLORS["main"]}
+
+#: Predict, then check (core.questions): the words are in strings.py, QUESTIONS.
+QUESTIONS = (Question("entropy", {"temperature": 20.0}, run=("soften",)),
+             Question("t2", {"temperature": 20.0}, run=("soften",)),
+             Question("alpha0", {"alpha": 0.0}, run=("train",)),
+             Question("heldout", press="distillation-preset"))
 
 TRAINING = Memo(maxsize=64)  # finished runs, keyed on every input: 30 identical clicks, one training
 TEACHER_TARGETS = Memo(maxsize=2)  # the teacher's logits over the training digits, per teacher
@@ -452,6 +459,8 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         with gr.Accordion(i18n("app.notes"), open=False):
             gr.Markdown(i18n("distillation.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
                                                                      {"left": "$", "right": "$", "display": False}])
+        questions_panel(i18n, TOPIC, QUESTIONS, controls={"temperature": temperature, "alpha": alpha},
+                        actions={"soften": soft_args, "train": train_args})
 
 
 def gradient_colors() -> dict[str, str]:

@@ -361,3 +361,56 @@ def notes(lang: str, found: dict | None) -> str:
 
 register(STRINGS)
 register({lang: {"fill_mask.notes": notes(lang, cards())} for lang in ("en", "zh")})
+
+#: Predict, then check (core.questions): each question is answered by one click in the tab (ui.QUESTIONS). The
+#: sentences are in the page's language, the language of the model it opens with.
+QUESTIONS = {
+    "en": {
+        "fill_mask.q_fact": "“Paris is the capital of [MASK].”: what will the model put in the blank?",
+        "fill_mask.q_fact_answer": "The sentence is in the box and the model predicted. The bars list its most likely "
+                                   "words for the [MASK] with their probabilities, and the entropy says how spread "
+                                   "they are. Nobody taught the model facts: it learned to fill blanks in text, so if "
+                                   "“france” leads, that is a fact picked up along the way. A small model knows fewer "
+                                   "of them than bert-base: compare the models further down.",
+        "fill_mask.q_two": "Two blanks: does the model fill them together, or each on its own?",
+        "fill_mask.q_two_answer": "BERT predicts every [MASK] at once, each on its own: read the first filled "
+                                  "sentence, whose two guesses never saw each other, so they may not fit together. "
+                                  "The second fills left to right (the first guess is put in, then the model runs "
+                                  "again), and the line under it says whether that changed a guess.",
+        "fill_mask.q_bias": "“The nurse said that [MASK] would be back soon.”: he or she?",
+        "fill_mask.q_bias_answer": "The bias probe ran with “he, she” and the attribute “nurse”. Its bars compare "
+                                   "p(he) and p(she) at the [MASK]. The raw ratio mixes the sentence with the model's "
+                                   "general preference for a word; the notes correct it with the model's prior (the "
+                                   "same sentence with “nurse” masked too, Kurita et al. 2019) and say whether "
+                                   "“nurse” itself pushes the model towards one pronoun: a push learned from its "
+                                   "training text.",
+        "fill_mask.q_context": "Does “bank” get the same vector by the river and at the money?",
+        "fill_mask.q_context_answer": "The contextual vectors of “bank” in eight sentences, four per meaning, were "
+                                      "compared at the chosen layer. The picture shows how alike the vectors are for "
+                                      "every pair of sentences; the note gives same-meaning minus different-meaning "
+                                      "similarity and says whether this model separates the two meanings here (with "
+                                      "p, against every other split of the sentences). A word2vec-style model would "
+                                      "give “bank” one vector for all of them.",
+    },
+    "zh": {
+        "fill_mask.q_fact": "「台灣的首都是台[MASK]市。」模型會在空格填什麼？",
+        "fill_mask.q_fact_answer": "句子已放進輸入框，模型也預測好了。長條列出它認為 [MASK] 最可能的字和機率，熵說明它"
+                                   "們有多分散。沒有人教過模型事實：它只學過填文字裡的空格，所以如果「北」排第一，那是"
+                                   "它順便學到的事實。小模型知道的比 bert-base 少：可以在下面比較不同模型。",
+        "fill_mask.q_two": "兩個空格：模型是一起填，還是各填各的？",
+        "fill_mask.q_two_answer": "BERT 一次預測所有的 [MASK]，各自獨立：看第一個填好的句子，兩個猜測彼此看不到，所以"
+                                  "可能湊不起來。第二個句子是由左到右填的（先把第一個猜測填進去，再讓模型跑一次），下"
+                                  "面那一行說明這樣有沒有改變某個猜測。",
+        "fill_mask.q_bias": "「[MASK]是一位很優秀的護士。」是他還是她？",
+        "fill_mask.q_bias_answer": "偏見探測已用「他, 她」和屬性詞「護士」跑過。它的長條比較 [MASK] 位置上「他」與「她"
+                                   "」的機率。原始比值混合了句子的影響與模型整體上對某個詞的偏好；說明用模型的先驗來校"
+                                   "正（把「護士」也遮住的同一個句子，Kurita 等人 2019），並說明「護士」本身有沒有把模"
+                                   "型推向某個代名詞：那是它從訓練文字學來的。",
+        "fill_mask.q_context": "「蘋果」在水果和公司的句子裡，向量一樣嗎？",
+        "fill_mask.q_context_answer": "比較了「蘋果」在八個句子裡（每種意思四句）於所選層的上下文向量。圖顯示每一對句"
+                                      "子的向量有多相似；說明給出同義減異義的相似度，並說明這個模型在這一層能不能分開"
+                                      "兩種意思（p 值是與所有其他分組方式比較）。靜態詞向量（每個詞只有一個向量）的模"
+                                      "型，會給「蘋果」一個所有句子共用的向量。",
+    },
+}
+register(QUESTIONS)

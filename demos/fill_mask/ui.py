@@ -11,6 +11,7 @@ import gradio as gr
 from core import models
 from core.i18n import UserInputError, shown, t
 from core.plots import to_rgb
+from core.questions import Question, questions_panel
 from core.ui import LIGHT, CheckboxGroup, Image, Slider, Stopwatch, handler, model_picker, notify, slider_value
 from demos.fill_mask import figures, logic, strings  # noqa: F401  strings registers the words
 from demos.fill_mask.model import BERT_BASE_EN, BERT_BASE_ZH, CHINESE, ENGLISH, LANGUAGE, MINILM, MODELS
@@ -41,6 +42,16 @@ CONTEXT_EXAMPLES = {
     "zh": ("蘋果", "我今天吃了一個蘋果。\n這顆蘋果又紅又甜。\n媽媽削了一顆蘋果。\n蘋果樹結滿了果實。\n\n"
                    "蘋果發表了新的手機。\n他在蘋果公司上班。\n蘋果的財報超出預期。\n蘋果的新電腦很貴。"),
 }
+#: Predict, then check (core.questions): the words are in strings.py, QUESTIONS; each sentence in the page's language.
+QUESTIONS = (Question("fact", {"text": {"en": EXAMPLES[1][1], "zh": EXAMPLES[7][1]}}, run=("predict",)),
+             Question("two", {"text": {"en": EXAMPLES[2][1], "zh": EXAMPLES[6][1]}}, run=("predict",)),
+             Question("bias", {"text": {"en": EXAMPLES[0][1], "zh": EXAMPLES[5][1]},
+                               "target_words": {"en": EXAMPLES[0][2], "zh": EXAMPLES[5][2]},
+                               "attribute": {"en": EXAMPLES[0][3], "zh": EXAMPLES[5][3]}, "mask_number": 1},
+                      run=("predict", "targets")),
+             Question("context", {"context_word": {lang: CONTEXT_EXAMPLES[lang][0] for lang in ("en", "zh")},
+                                  "context_sentences": {lang: CONTEXT_EXAMPLES[lang][1] for lang in ("en", "zh")}},
+                      run=("context",)))
 _EAGER = threading.Lock()
 
 
@@ -633,6 +644,14 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                             trigger_mode="always_last", **LANE)
         context_button.click(api_name="fill_mask_context", **context_args)
         context_layer.release(api_name="fill_mask_context_layer", api_visibility="private", **context_args)
+        questions_panel(i18n, TOPIC, QUESTIONS,
+                        controls={"text": text, "target_words": target_words, "attribute": attribute,
+                                  "mask_number": mask_number, "context_word": context_word,
+                                  "context_sentences": context_sentences},
+                        actions={"predict": predict_args, "context": context_args,
+                                 "targets": dict(fn=targets, inputs=[text, model, target_words, mask_number, attribute],
+                                                 outputs=[target_bars, target_note], show_progress_on=[target_note],
+                                                 **LANE)})
 
 
 def warm_up() -> None:

@@ -374,3 +374,59 @@ _results = load_results()
 register({lang: {"gan.notes": notes(lang, _results)} for lang in ("en", "zh")})
 register({lang: {"gan.snapshot_steps": STRINGS[lang]["gan.snapshot_steps"].format(steps=snapshot_steps())}
           for lang in ("en", "zh")})
+
+#: Predict, then check (core.questions): each question is answered by one click in the tab (ui.QUESTIONS).
+QUESTIONS = {
+    "en": {
+        "gan.q_psi0": "What happens to the variety of the samples as ψ → 0?",
+        "gan.q_psi0_answer": "The grid now shows 40 samples of the digit 3 with ψ = 0. Every z is multiplied by ψ, so "
+                             "all of them become the centre z = 0 and the generator draws the same 3 forty times. "
+                             "Read the meter: recall (variety) drops to about zero while precision (quality) stays "
+                             "high. Truncation trades variety for quality; ψ = 1 is the distribution the generator "
+                             "was trained on.",
+        "gan.q_lerp": "Walking from one z to another: why along the sphere (slerp), not a straight line (lerp)?",
+        "gan.q_lerp_answer": "The walk now takes the straight line, at ψ = 1. Read the note under the ‖z‖ plot: "
+                             "halfway between the two seeds, ‖z‖ dips well below √64 ≈ 8, where a 64-dimensional "
+                             "Gaussian almost never puts its samples: the middle frames come from a region the "
+                             "generator never trained on. slerp keeps ‖z‖ near its usual length.",
+        "gan.q_timeline": "What did the generator draw before any training, and does the classifier notice?",
+        "gan.q_timeline_answer": "The timeline is now at snapshot 0, the untrained generator: the same 40 latent "
+                                 "vectors give pixel noise, no digits at all. Read the note: the classifier still "
+                                 "gives the noise a confidence, because it has no answer \"not a digit\"; its match "
+                                 "with the requested digit and the digit-FID tell how far the noise is from digits.",
+        "gan.q_collapse": "What does mode collapse look like?",
+        "gan.q_collapse_answer": "The playground trained the preset: the plain GAN loss on 8 Gaussians, with a "
+                                 "generator learning 10× faster than the discriminator. Look at the board and read "
+                                 "\"Modes covered\": the generated points pile up on a few of the 8 modes instead of "
+                                 "spreading over all of them: the generator found outputs that fool the discriminator "
+                                 "for now and stopped covering the data.",
+        "gan.q_cure": "Does the Wasserstein loss with a gradient penalty cure it?",
+        "gan.q_cure_answer": "Same data and learning rates, but the WGAN-GP loss, 5 critic steps per generator step "
+                             "and 400 steps. Read \"Modes covered\" beside the board: the points now reach all 8 "
+                             "modes. The critic's score keeps a useful gradient everywhere, so a generator stuck on "
+                             "one mode is pushed towards the others.",
+    },
+    "zh": {
+        "gan.q_psi0": "ψ → 0 時，樣本的多樣性會怎樣？",
+        "gan.q_psi0_answer": "網格現在顯示 ψ = 0 時數字 3 的 40 個樣本。每個 z 都乘上 ψ，所以全部都變成中心 z = 0，生"
+                             "成器把同一個 3 畫了四十次。看評量：召回率（多樣性）掉到幾乎為零，精確率（品質）仍然很高"
+                             "。截斷是用多樣性換品質；ψ = 1 才是生成器訓練時的分布。",
+        "gan.q_lerp": "從一個 z 走到另一個 z：為什麼沿著球面（slerp）而不走直線（lerp）？",
+        "gan.q_lerp_answer": "走法已改成直線，ψ = 1。看 ‖z‖ 圖下方的說明：在兩個種子的正中間，‖z‖ 掉到遠低於 √64 ≈ 8，"
+                             "而 64 維的高斯分布幾乎不會在那裡取樣：中間幾格來自生成器從沒訓練過的區域。slerp 讓 ‖z‖ "
+                             "保持在平常的長度附近。",
+        "gan.q_timeline": "訓練之前，生成器畫出什麼？分類器看得出來嗎？",
+        "gan.q_timeline_answer": "時間軸現在停在快照 0，也就是還沒訓練的生成器：同樣的 40 個潛在向量只畫出像素雜點，完"
+                                 "全沒有數字。看說明：分類器仍然對這些雜點給出信心，因為它沒有「不是數字」這個選項；和"
+                                 "指定數字的吻合率與數字 FID 才說明雜點離數字有多遠。",
+        "gan.q_collapse": "模式崩潰長什麼樣子？",
+        "gan.q_collapse_answer": "遊樂場剛訓練了這個預設：8 個高斯分布上的一般 GAN 損失，生成器的學習率是鑑別器的 10 "
+                                 "倍。看圖並讀「涵蓋的模式」：生成的點擠在 8 個模式中的少數幾個上，而不是散布到全部："
+                                 "生成器找到了暫時騙得過鑑別器的輸出，就不再涵蓋整個資料。",
+        "gan.q_cure": "加上梯度懲罰的 Wasserstein 損失能治好它嗎？",
+        "gan.q_cure_answer": "同樣的資料與學習率，但改用 WGAN-GP 損失、每一步生成器配 5 步評論家，共 400 步。讀圖旁的"
+                             "「涵蓋的模式」：這次點落到了全部 8 個模式。評論家的分數處處都保有有用的梯度，所以卡在一"
+                             "個模式上的生成器會被推向其他模式。",
+    },
+}
+register(QUESTIONS)

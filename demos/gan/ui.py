@@ -21,6 +21,7 @@ from core.i18n import UserInputError, check_number, shown, t
 from core.memo import Memo
 from core.models import read_card
 from core.plots import COLORS
+from core.questions import Question, questions_panel
 from core.ui import (
     LIGHT,
     Dropdown,
@@ -61,6 +62,13 @@ STREAM_EVERY_S = 1.0  # a new picture at most every second while the playground 
 CHUNK = 25  # generator steps between two looks at the clock (and at the Stop button)
 
 STOPS = StopRequests()
+#: Predict, then check (core.questions): the words are in strings.py, QUESTIONS. A question that changes the grid's
+#: inputs redraws the walk and the "one coordinate" grid too, which follow them.
+QUESTIONS = (Question("psi0", {"digit": "3", "count": 40, "psi": 0.0}, run=("sample", "walk", "vary")),
+             Question("lerp", {"psi": 1.0, "path": "lerp"}, run=("sample", "walk", "vary")),
+             Question("timeline", {"snapshot": 0}, run=("timeline",)),
+             Question("collapse", press="gan-preset-collapse"),
+             Question("cure", press="gan-preset-cure"))
 PRESET_RUNS = Memo(maxsize=4)  # the presets' trained playgrounds: 50 students pressing it train once
 GIF_DIR = Path(tempfile.gettempdir()) / "mldemo-gan"
 
@@ -654,6 +662,10 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         with gr.Accordion(i18n("app.notes"), open=False):
             gr.Markdown(i18n("gan.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
                                                              {"left": "$", "right": "$", "display": False}])
+        questions_panel(i18n, TOPIC, QUESTIONS,
+                        controls={"digit": digit, "count": count, "psi": psi, "path": path, "snapshot": snapshot},
+                        actions={"sample": {"fn": sample, **sample_args}, "walk": {"fn": interpolate, **walk_args},
+                                 "vary": {"fn": vary, **vary_args}, "timeline": {"fn": timeline_view, **timeline_args}})
 
 
 def path_colors() -> dict[str, str]:

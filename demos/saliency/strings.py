@@ -329,3 +329,45 @@ def notes(lang: str, results: dict | None) -> str:
 register(STRINGS)
 _results = load_results()
 register({lang: {"saliency.notes": notes(lang, _results)} for lang in ("en", "zh")})
+
+#: Predict, then check (core.questions): each question is answered by one click in the tab (ui.QUESTIONS).
+QUESTIONS = {
+    "en": {
+        "saliency.q_sanity": "If we randomise the model's weights, should the maps change?",
+        "saliency.q_sanity_answer": "The sanity check ran (Adebayo et al. 2018): the layers were re-initialised from "
+                                    "the top down and every map recomputed after each step. A map that explains the "
+                                    "model must change as the model is destroyed; one that stays the same was drawing "
+                                    "the picture (its edges), not the model's reasons. Read the verdict per method in "
+                                    "the table under the similarity plots, and the strips of maps below it.",
+        "saliency.q_sigma0": "What is SmoothGrad with no noise (σ = 0)?",
+        "saliency.q_sigma0_answer": "σ is now 0 and the maps were redrawn. SmoothGrad averages the gradient over N "
+                                    "noisy copies of the picture; with σ = 0 every copy is the picture itself, so the "
+                                    "average is the plain gradient: the SmoothGrad panel is the same as the Saliency "
+                                    "(gradient) panel. The noise is what smooths the speckle away: set σ back to 15% "
+                                    "(under “Method settings”) to see the difference.",
+        "saliency.q_deletion": "Does deleting the pixels a map ranks first make the prediction fall faster than "
+                               "deleting random ones?",
+        "saliency.q_deletion_answer": "The deletion and insertion curves are drawn for this picture. A map that finds "
+                                      "the pixels carrying the class makes p(class) fall faster than random orders "
+                                      "when they are removed first (a smaller deletion AUC), and rise faster when "
+                                      "they are put back first (a larger insertion AUC). Read the table: per method, "
+                                      "better than random, worse, or not distinguishable, on this picture.",
+    },
+    "zh": {
+        "saliency.q_sanity": "如果把模型的權重隨機化，這些圖應該改變嗎？",
+        "saliency.q_sanity_answer": "剛剛執行了合理性檢查（Adebayo 等人 2018）：從最上層往下逐層重新初始化，每一步之後"
+                                    "重算每張圖。能解釋模型的圖，在模型被破壞時一定會改變；始終不變的圖畫的是圖片（的"
+                                    "邊緣），而不是模型的理由。看相似度圖下方表格中每個方法的結果，以及更下面一排排的"
+                                    "圖。",
+        "saliency.q_sigma0": "沒有雜訊（σ = 0）的 SmoothGrad 是什麼？",
+        "saliency.q_sigma0_answer": "σ 已設為 0，圖也重畫了。SmoothGrad 把 N 張加了雜訊的圖片的梯度平均起來；σ = 0 時"
+                                    "每一張都是原圖，所以平均就是原本的梯度：SmoothGrad 那一格和「顯著圖（梯度）」那一"
+                                    "格一樣。把斑點抹平的正是雜訊：在「方法設定」裡把 σ 調回 15% 就看得出差別。",
+        "saliency.q_deletion": "先刪掉圖上排名最前面的像素，預測會比隨機刪除掉得更快嗎？",
+        "saliency.q_deletion_answer": "這張圖片的刪除與插入曲線已畫好。若一張圖找到的是撐起這個類別的像素，先拿掉它們"
+                                      "時類別機率會比隨機順序掉得更快（刪除 AUC 較小），先放回它們時也升得更快（插入 "
+                                      "AUC 較大）。看表格：每個方法在這張圖片上是優於隨機、劣於隨機，還是與隨機無法區"
+                                      "分。",
+    },
+}
+register(QUESTIONS)

@@ -16,6 +16,7 @@ from core.device import heavy_threads
 from core.i18n import UserInputError, check_number, shown, t
 from core.images import example_photos, overlay, shared_scale
 from core.memo import Memo
+from core.questions import Question, questions_panel
 from core.ui import (
     HEAVY,
     LIGHT,
@@ -56,6 +57,11 @@ METHOD_COLORS = {"saliency": "#2563eb", "smoothgrad": "#f97316", "smoothgrad_sq"
                  "integrated_gradients": "#16a34a", "gradcam": "#ca8a04", "occlusion": "#9333ea", "random": "#111827"}
 MIN_SIDE = 16
 PANEL = 224  # shown size of every panel (digits are enlarged without smoothing)
+
+#: Predict, then check (core.questions): the words are in strings.py, QUESTIONS.
+QUESTIONS = (Question("sanity", press="saliency-sanity-button"),
+             Question("sigma0", {"sigma": 0, "methods": list(DEFAULT_METHODS)}, run=("explain",)),
+             Question("deletion", press="saliency-deletion-button"))
 
 EXPLAINED = Memo(maxsize=64)  # maps, keyed on the picture, model, class and every setting
 CHECKS = Memo(maxsize=32)  # sanity checks, deletion curves and sample sweeps
@@ -671,6 +677,8 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         with gr.Accordion(i18n("app.notes"), open=False):
             gr.Markdown(i18n("saliency.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
                                                                  {"left": "$", "right": "$", "display": False}])
+        questions_panel(i18n, TOPIC, QUESTIONS, controls={"sigma": sigma, "methods": methods},
+                        actions={"explain": explain_args})
 
 
 def warm_up() -> None:
