@@ -299,3 +299,20 @@ def test_the_server_keeps_serving_after_bad_input(client):
         error_text(lambda: run(client, target=""))
     line, _ = transcribe(client)
     assert "**open the door**" in line
+
+
+def test_a_students_attack_stays_theirs_however_many_others_attack(app_url):
+    """Issue 21: finished attacks lived only in one store of 32 shared by everyone, so in a class Transfer and
+    Defend told a student to "run an attack first" after 32 other attacks. The shared store is emptied here (what
+    33 other attacks would do): the student's own attack still transfers; another student has none."""
+    from demos.audio_attack import ui
+
+    student, other = Client(app_url, verbose=False), Client(app_url, verbose=False)
+    settings = (handle_file(DOOR), CTC, "targeted", -30, 100, "open the window")
+    status, _, verdict, *_ = student.predict(*settings, api_name="/audio_attack_run")
+    assert "hears the target" in verdict
+    ui.RESULTS.clear()
+    result, _ = student.predict(*settings, api_name="/audio_attack_transfer")
+    assert "Played to Whisper tiny.en" in result
+    assert "Run an attack with these settings first" in error_text(
+        lambda: other.predict(*settings, api_name="/audio_attack_transfer"))

@@ -16,7 +16,7 @@ import torch
 from core.audio import int16_audio
 from core.device import heavy_threads
 from core.i18n import UserInputError, check_number, register, shown, t
-from core.memo import Memo
+from core.memo import Memo, SessionStore
 from core.questions import Question, questions_panel
 from core.stats import wilson_interval
 from core.ui import (
@@ -60,10 +60,10 @@ QUESTIONS = (Question("target", {"kind": "targeted", "budget": DEFAULTS["budget"
                                  "target": DEFAULT_TARGET}, run=("attack",)),
              Question("direction", {"budget": DEFAULTS["budget"]}, run=("noise",)),
              Question("loud", {"budget": BUDGET_RANGE[1]}, run=("noise",)))
-RESULTS = Memo(maxsize=32)  # finished attacks, keyed on the clip, the model and every setting
-#: stopped attacks that had already fooled the model (the latest per settings): Transfer and Defend use them,
-#: Attack does not
-STOPPED = Memo(maxsize=32)
+RESULTS = Memo(maxsize=32)  # finished attacks, keyed on the clip, the model and every setting (shared: computed once)
+#: Each session's own latest attacks (finished, or stopped after fooling the model), for its Transfer and Defend:
+#: the shared memo above may have pushed them out after 32 other students' attacks; these only go for their own.
+MINE = SessionStore(per_session=2, sessions=128)
 HEARD = Memo(maxsize=256)  # transcripts, keyed on the model and the clip's samples
 STOPS = StopRequests()  # the Stop button reaches the attack of its own browser session
 
@@ -482,8 +482,8 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
             outcome = yield from _shown_steps(stream, plan, progress, lang)
         if not outcome.stopped:
             RESULTS.get(memo_key, lambda: outcome)
-        elif _fooled(_heard(key, audio.key, audio.audio + outcome.delta), clean, plan):
-            STOPPED.put(memo_key, outcome)  # what the page now shows, for Transfer and Defend
+    if not outcome.stopped or _fooled(_heard(key, audio.key, audio.audio + outcome.delta), clean, plan):
+        MINE.put(session, memo_key, outcome)  # what the page now shows, for this user's Transfer and Defend
     gain = logic.listening_gain_db(outcome.delta, PERTURBATION_GAIN_DB)
     verdict, numbers = _summary(key, audio, clean, plan, outcome, gain, lang)
     clean_player, adversarial_player, perturbation_player = _players(audio, outcome.delta, gain)
@@ -503,7 +503,7 @@ def stop(session="", lang="en"):
     return t("audio_attack.stopping", lang)
 
 
-def _finished(clip, model, kind, budget, steps, target, lang: str):
+def _finished(clip, model, kind, budget, steps, target, session: str, lang: str):
     """The finished attack with these settings (from the memo): key, clip, clean transcript, plan, outcome."""
     settings = _settings(kind, budget, steps, target, lang)
     key = _model_key(model)
@@ -511,7 +511,7 @@ def _finished(clip, model, kind, budget, steps, target, lang: str):
     listener = _listener(key)
     clean = _heard(key, audio.key, audio.audio)
     plan = _attack(settings, listener, audio, clean)
-    found = RESULTS.peek((key, audio.key, plan)) or STOPPED.peek((key, audio.key, plan))
+    found = MINE.peek(session, (key, audio.key, plan)) or RESULTS.peek((key, audio.key, plan))
     if found is None:
         raise UserInputError("audio_attack.attack_first")
     if not _fooled(_heard(key, audio.key, audio.audio + found.delta), clean, plan):
@@ -609,13 +609,13 @@ def _other(key: str) -> str:
 
 
 @handler
-def transfer(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFAULT_TARGET, lang="en"):
+def transfer(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFAULT_TARGET, session="", lang="en"):
     """Play the adversarial clip of the last attack with these settings to the other model (made on Whisper:
     the bundled CTC model; made on a CTC model: Whisper tiny.en). Does it fool that one too? Always beside the
     control on that model: random noise of the same size, three draws; and whether that model understands the
     clean clip in the first place."""
     watch = Stopwatch()
-    key, audio, clean, plan, outcome = _finished(clip, model, kind, budget, steps, target, lang)
+    key, audio, clean, plan, outcome = _finished(clip, model, kind, budget, steps, target, session, lang)
     other = _other(key)
     with heavy_threads():
         other_clean = _heard(other, audio.key, audio.audio)
@@ -645,12 +645,12 @@ def transfer(clip, model=None, kind="targeted", budget=-30, steps=100, target=DE
 
 
 @handler
-def defend(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFAULT_TARGET, lang="en"):
+def defend(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFAULT_TARGET, session="", lang="en"):
     """Passive defences on the last attack with these settings: each transforms the clean and the adversarial
     clip (low-pass 4 kHz, resample to 8 kHz and back, 8-bit quantisation, μ-law telephone codec, random noise
     at −30 dB) before the model listens. A table: what it hears in each, and whether the attack survives."""
     watch = Stopwatch()
-    key, audio, clean, plan, outcome = _finished(clip, model, kind, budget, steps, target, lang)
+    key, audio, clean, plan, outcome = _finished(clip, model, kind, budget, steps, target, session, lang)
     adversarial = audio.audio + outcome.delta
     attacked = _heard(key, audio.key, adversarial)
     rows = [(t("audio_attack.defence_none", lang), clean.text, attacked.text,
