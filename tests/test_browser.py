@@ -763,8 +763,9 @@ def test_an_attack_result_is_greyed_when_its_settings_change(page):
     page.get_by_role("tab", name=t("audio_attack.tab", "en"), exact=True).click()
     page.wait_for_function("document.querySelector('#audio_attack-clean').innerText.length > 5", timeout=60_000)
     page.locator("#audio_attack-kind label", has_text=t("audio_attack.attack_fgsm", "en")).click()
+    set_number(page, "audio_attack-budget", "-35")
     page.locator("#audio_attack-run").click()
-    page.wait_for_function("document.querySelector('#audio_attack-numbers').innerText.includes('SNR')",
+    page.wait_for_function("document.querySelector('#audio_attack-numbers').innerText.includes('budget −35 dB')",
                            timeout=120_000)
     assert "stale" not in (page.locator("#audio_attack-verdict").get_attribute("class") or "")
     set_number(page, "audio_attack-budget", "-40")
@@ -775,7 +776,7 @@ def test_an_attack_result_is_greyed_when_its_settings_change(page):
     page.locator("#audio_attack-run").click()
     page.wait_for_function("!document.querySelector('#audio_attack-verdict').classList.contains('stale')",
                            timeout=10_000)
-    page.wait_for_function("document.querySelector('#audio_attack-numbers').innerText.includes('−40')",
+    page.wait_for_function("document.querySelector('#audio_attack-numbers').innerText.includes('budget −40 dB')",
                            timeout=120_000)
 
 

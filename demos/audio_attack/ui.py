@@ -731,10 +731,12 @@ def build_tab(i18n, demo) -> None:
             with gr.Column(scale=7, min_width=320, elem_classes=["results-first"]):
                 budget = Slider(*BUDGET_RANGE, value=DEFAULTS["budget"], step=1, label=i18n("audio_attack.budget"),
                                 elem_id="audio_attack-budget")
-                with gr.Row():
-                    run = gr.Button(i18n("audio_attack.run"), variant="primary", size="md", elem_id="audio_attack-run")
-                    halt = gr.Button(i18n("audio_attack.stop"), variant="stop", size="md", elem_id="audio_attack-stop")
-                status = gr.Markdown(elem_id="audio_attack-status")
+                with gr.Row(equal_height=True):  # the status beside the buttons: the players stay on the first screen
+                    run = gr.Button(i18n("audio_attack.run"), variant="primary", size="md", scale=1, min_width=100,
+                                    elem_id="audio_attack-run")
+                    halt = gr.Button(i18n("audio_attack.stop"), variant="stop", size="md", scale=1, min_width=100,
+                                     elem_id="audio_attack-stop")
+                    status = gr.Markdown(elem_id="audio_attack-status", scale=2, min_width=160)
                 verdict = gr.Markdown(elem_id="audio_attack-verdict")
                 with gr.Row():
                     adversarial_player = Audio(label=i18n("audio_attack.play_adversarial"), interactive=False,
