@@ -565,14 +565,7 @@ def test_the_cyclegan_pad_and_its_result_share_one_projector_screen(browser, app
         page.goto(app_url, wait_until="domcontentloaded")
         page.get_by_role("tab", name=t("cyclegan.tab", "en"), exact=True).click()
         page.locator("#tab-cyclegan .label-wrap", has_text="Draw a digit").click()
-        canvas = page.locator("#cyclegan-sketch canvas").last
-        canvas.scroll_into_view_if_needed()
-        time.sleep(1.5)
-        box = canvas.bounding_box()
-        page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.2)
-        page.mouse.down()
-        page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.85, steps=12)
-        page.mouse.up()
+        stroke_on(page, "cyclegan-sketch")
         page.wait_for_function("document.querySelectorAll('#cyclegan-panels img').length === 5", timeout=60_000)
         canvas = page.locator("#cyclegan-sketch canvas").last.bounding_box()
         panels = [page.locator("#cyclegan-panels img").nth(i).bounding_box() for i in (0, 2)]
@@ -704,9 +697,10 @@ def test_each_tabs_point_is_on_a_projectors_first_screen(browser, app_url, local
 
 
 def stroke_on(page, elem_id: str):
+    """One vertical stroke (a 1) down the middle of the pad ``elem_id``."""
     canvas = page.locator(f"#{elem_id} canvas").last
     canvas.scroll_into_view_if_needed()
-    time.sleep(0.5)
+    time.sleep(1.5)
     box = canvas.bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.2)
     page.mouse.down()
