@@ -61,6 +61,11 @@ def file_name(topic: str, *parts, **settings) -> str:
     return name or "export"
 
 
+def safe_name(name: str) -> str:
+    """A whole name (from ``file_name``, perhaps with a suffix added) made safe again: '-' kept between parts."""
+    return re.sub(r"[^\w.+-]+", "_", str(name)).strip("._-")[:_MAX_NAME].strip("._-") or "export"
+
+
 def _root() -> Path:
     from gradio.utils import get_upload_folder  # Gradio serves its own cache folder to the page
 
@@ -69,7 +74,7 @@ def _root() -> Path:
 
 def _store(data: bytes, name: str, suffix: str) -> str:
     """Writes ``data`` as ``exports/<content+name hash>/<name><suffix>`` once, atomically; returns its path."""
-    filename = (re.sub(r"[^\w.+-]+", "_", name).strip("._-")[:_MAX_NAME] or "export") + suffix
+    filename = safe_name(name) + suffix
     digest = hashlib.sha256(data + filename.encode()).hexdigest()[:32]
     root = _root()
     folder = root / digest
@@ -146,3 +151,12 @@ def download_button(i18n_keys, *, elem_id: str, kind: str = "csv"):
 
     return gr.DownloadButton(i18n_keys(f"export.{kind}"), value=None, size="sm", variant="secondary",
                              elem_id=elem_id, elem_classes=["export-button"], min_width=80, scale=0)
+
+
+def downloadable(*images) -> None:
+    """Adds Gradio's own download button to pictures built with ``buttons=[...]`` (it saves the file under the
+    name ``png`` gave it). Called after the layout, so the layout's lines stay as they are."""
+    for image in images:
+        buttons = list(getattr(image, "buttons", None) or [])
+        if "download" not in buttons:
+            image.buttons = [*buttons, "download"]

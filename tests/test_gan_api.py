@@ -1,5 +1,6 @@
 """The GAN tab's endpoints through gradio_client, good input and bad (the app from conftest.py)."""
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -231,3 +232,14 @@ def test_a_preset_is_each_users_own_to_train_further(app_url):
 ])
 def test_bad_playground_settings_get_a_clear_message(client, args, words):
     assert words in error_text(lambda: client.predict(*args, api_name="/gan_play"))
+
+
+def test_downloads_are_named_after_the_tab_and_settings(client):
+    grid, *_ = sample(client, seed=2024, count=12, digit="7", psi=1.0)
+    assert Path(grid).name == "gan-seed2024-psi1-digit7-n12.png"
+    assert picture(grid).shape[0] > 28
+    gallery, gif, *_ = client.predict(2024, 7, 4, "random", 0.5, "slerp", api_name="/gan_interpolate")
+    assert Path(gif).name == "gan-walk-slerp-seed2024-to7-psi0.5.gif"
+    assert Path(gallery[0]["image"]).name == "gan-walk-slerp-seed2024-to7-psi0.5-frame0.png"
+    board, *_ = client.predict("ring", "gan", "0.001", "0.001", 1, 10, 0, api_name="/gan_reset")
+    assert Path(board).name == "gan-play-ring-gan-lr_d0.001-lr_g0.001-d_steps1-seed0-step0.png"
