@@ -46,10 +46,10 @@ def _text(value) -> str:
 
 
 def safe_part(value) -> str:
-    """A piece of a file name: letters (any script), digits, '.', '_' and '+' kept; every run of anything else
-    (path separators, spaces, quotes, control characters) becomes one '_'; no leading dots."""
-    text = re.sub(r"[^\w.+]+", "_", _text(value), flags=re.UNICODE).strip("._")
-    return text
+    """A piece of a file name: letters (any script), digits, '.', '_', '+' and '-' (a sign: -30 dB) kept; every run
+    of anything else (path separators, spaces, quotes, control characters) becomes one '_'; no dots or '_' at
+    either end."""
+    return re.sub(r"[^\w.+-]+", "_", _text(value), flags=re.UNICODE).strip("._")
 
 
 def file_name(topic: str, *parts, **settings) -> str:

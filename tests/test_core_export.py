@@ -20,6 +20,7 @@ def test_name_holds_the_tab_and_its_settings():
     assert export.file_name("saliency", "cat", "smoothgrad") == "saliency-cat-smoothgrad"
     assert export.file_name("gan", seed=2024, psi=1.0) == "gan-seed2024-psi1"
     assert export.file_name("gan", seed=None) == "gan"
+    assert export.file_name("audio_attack", "pgd", eps=-30, unit="dB") == "audio_attack-pgd-eps-30-unitdB"
 
 
 @pytest.mark.parametrize("odd", ["../../etc/passwd", "a/b\\c", "two words", 'quote"s', "tab\tnew\nline", "<b>", "..",
