@@ -152,8 +152,11 @@ def _sample(seed, count, digit, psi, lang: str, live: bool):
     meter = logic.meter(judge_model(), images, labels)
     scores = grid_precision_recall(images, digit)
     picture = figures.tile(images, figures.columns_for(count))
-    picture = export.png(picture, export.file_name(TOPIC, seed=seed, psi=psi, digit=digit, n=count))
-    return picture, histogram_frame(meter), meter_text(meter, lang, digit, scores), watch.label(lang)
+    name = export.file_name(TOPIC, seed=seed, psi=psi, digit=digit, n=count)
+    counts = histogram_frame(meter)
+    table = export.csv(counts.itertuples(index=False), f"{name}-classes",
+                       header=[t("gan.csv_digit", lang), t("gan.csv_count", lang)])
+    return export.png(picture, name), counts, meter_text(meter, lang, digit, scores), watch.label(lang), table
 
 
 @handler
@@ -537,8 +540,10 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                     with gr.Column(scale=2, min_width=220):
                         meter = gr.Markdown(elem_id="gan-meter")
                         timing = gr.Markdown(elem_id="gan-timing")
+                        counts_csv = export.download_button(i18n, elem_id="gan-histogram-csv")
         grid_inputs = [seed, count, digit, psi]
         grid_outputs = [grid, histogram, meter, timing]
+        grid_outputs.append(counts_csv)  # the classifier's class counts as CSV
         sample_args = dict(inputs=grid_inputs, outputs=grid_outputs, show_progress="hidden",
                            trigger_mode="always_last", **LIGHT)
         demo.load(sample, api_name="gan_sample", **sample_args)
