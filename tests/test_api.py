@@ -1,6 +1,7 @@
 """Every api_name through gradio_client against the launched app, good input and bad."""
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -83,7 +84,7 @@ def soften(client, index=5, temperature=4.0, zoom=False, drawing=None, use_drawi
 
 
 def test_soften_a_test_digit(client):
-    soft_t1, soft_t, gradients, seen, stats, timing, use_drawing = soften(client)
+    soft_t1, soft_t, gradients, seen, stats, timing, table, use_drawing = soften(client)
     assert use_drawing is False
     p1, pt = probabilities(soft_t1), probabilities(soft_t)
     assert p1.sum() == pytest.approx(1, abs=1e-4) and pt.sum() == pytest.approx(1, abs=1e-4)
@@ -134,7 +135,7 @@ def test_draw_a_digit(client, digit_png):
     assert "Your drawing" in stats and "prediction: **1**" in stats
     # the same drawing through /distillation_soften with use_drawing
     again = soften(client, drawing=drawing_payload(digit_png), use_drawing=True)
-    assert "prediction: **1**" in again[4] and again[6] is True
+    assert "prediction: **1**" in again[4] and again[-1] is True
 
 
 def test_using_an_empty_canvas_falls_back_to_the_test_digit(client, blank_png):
@@ -143,14 +144,14 @@ def test_using_an_empty_canvas_falls_back_to_the_test_digit(client, blank_png):
     label = int(load_split(TEST).labels[5])
     for drawing in (None, drawing_payload(blank_png)):
         answer = soften(client, drawing=drawing, use_drawing=True)
-        assert answer[6] is False and f"Test digit #5 (handwritten, label {label})" in answer[4]
+        assert answer[-1] is False and f"Test digit #5 (handwritten, label {label})" in answer[4]
 
 
 def test_a_cleared_canvas_goes_back_to_the_test_digit(client, blank_png):
     label = int(load_split(TEST).labels[5])
     for drawing in (drawing_payload(blank_png), None):
         *outputs, use_drawing = client.predict(5, drawing, 4.0, False, api_name="/distillation_draw")
-        assert len(outputs) == 6
+        assert len(outputs) == 7  # the soft targets as a CSV too
         assert use_drawing is False and "Test digit #5" in outputs[4] and f"label {label}" in outputs[4]
 
 
@@ -172,8 +173,11 @@ def table_rows(table: str) -> dict[str, str]:
 
 
 def test_train_students(client):
-    curves, table, note, timing = client.predict(4.0, 0.9, 3, 5, "3", 1, api_name="/distillation_train")
+    curves, table, note, timing, curves_png, table_csv = client.predict(4.0, 0.9, 3, 5, "3", 1,
+                                                                        api_name="/distillation_train")
     assert curves["plot"].startswith("data:image")
+    assert Path(curves_png).name == "distillation-T4-alpha0.9-epochs3-transfer5-held3-seeds1-curves.png"
+    assert Path(table_csv).name == "distillation-T4-alpha0.9-epochs3-transfer5-held3-seeds1-accuracy.csv"
     rows = table_rows(table)
     assert len(rows) == 8  # 2 students, their held-out 3s before/after correction, and the paper's two numbers
     assert "Hard-label student: the held-out 3s" in rows

@@ -1,5 +1,7 @@
 """The adversarial audio tab's endpoints through gradio_client, good input and bad (the app from conftest.py)."""
+import csv
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -55,7 +57,8 @@ def test_a_targeted_attack_streams_then_fools_the_bundled_model_within_its_budge
     assert np.abs(adv - x).max() <= peak * 10 ** (-30 / 20) + 2 / 32767  # the budget (int16 rounding aside)
     assert np.abs(delta).max() == pytest.approx(np.abs(adv - x).max() * 10 ** 1.5, rel=0.02, abs=1e-3)  # +30 dB
     assert "perturbation player: +30 dB" in numbers  # as much as fits without clipping, and said
-    assert picture.endswith(".png") and "cpu" in timing
+    assert Path(picture).name == f"audio_attack-{CTC}-targeted-budget-30dB-steps100-targetopen_the_window.png"
+    assert "cpu" in timing
     _, _, _, _, _, _, _, _, timing = run(client)
     assert "cached" in timing
 
@@ -79,10 +82,14 @@ def test_noise_transfer_and_defences(client):
     result, _ = client.predict(handle_file(DOOR), CTC, "targeted", -30, 100, "open the window",
                                api_name="/audio_attack_transfer")
     assert "The clean clip, to Whisper tiny.en: **Open the door.**" in result and "Played to Whisper tiny.en" in result
-    table, _ = client.predict(handle_file(DOOR), CTC, "targeted", -30, 100, "open the window",
-                              api_name="/audio_attack_defend")
+    table, _, table_csv = client.predict(handle_file(DOOR), CTC, "targeted", -30, 100, "open the window",
+                                         api_name="/audio_attack_defend")
     lines = table.split("\n\n")[0].splitlines()
     assert len(lines) == 2 + 6 and "| none | open the door | open the window | yes |" in lines
+    name = f"audio_attack-{CTC}-targeted-budget-30dB-steps100-targetopen_the_window"
+    assert Path(table_csv).name == f"{name}-defences.csv"
+    rows = list(csv.reader(Path(table_csv).read_text(encoding="utf-8-sig").splitlines()))
+    assert len(rows) == 1 + 6 and ["none", "open the door", "open the window", "yes"] in rows
     assert "with that defence and without it" in table
 
 
@@ -124,7 +131,7 @@ def test_a_stopped_attack_that_already_fooled_the_model_can_be_transferred_and_d
     client.predict(api_name="/audio_attack_stop")
     status, _, verdict, *_ = job.result()
     assert "Stopped after" in status and "Fooled" in verdict
-    table, _ = client.predict(handle_file(DOOR), *settings, api_name="/audio_attack_defend")
+    table, *_ = client.predict(handle_file(DOOR), *settings, api_name="/audio_attack_defend")
     assert "| none | open the door |" in table
     result, _ = client.predict(handle_file(DOOR), *settings, api_name="/audio_attack_transfer")
     assert "Played to Whisper tiny.en" in result

@@ -1,4 +1,7 @@
 """The CycleGAN tab's endpoints through gradio_client, good input and bad (the app from conftest.py)."""
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 from gradio_client import Client, handle_file
@@ -42,6 +45,9 @@ def test_a_handwritten_digit_goes_to_typeset_and_back(client, tmp_path):
     assert f"{error:.3f}"[:4] in numbers  # ...and the error the page quotes is the one between x and F(G(x))
     assert "reads **3** in x" in numbers and "**3** in F(G(x))" in numbers
     assert "calls G(x) **typeset**" in numbers and "28×28" in numbers and "cpu" in timing
+    names = [Path(panel["image"]).name for panel in panels]  # downloads named after the model, way and panel
+    assert all(re.fullmatch(r"cyclegan-digits-cyclegan-a_to_b-[0-9a-f]{6}-.+\.png", name) for name in names), names
+    assert names[1].endswith("-G_x_toward_typeset.png")
 
 
 def test_a_typeset_digit_goes_the_other_way(client, tmp_path):
@@ -76,13 +82,14 @@ def test_the_identity_test_changes_a_translation_less_than_the_picture(client, t
 
 
 def test_the_strip_reads_ten_test_digits_three_times(client):
-    picture, note, _ = client.predict("a_to_b", 0, api_name="/cyclegan_strip")
+    picture, note, _, download = client.predict("a_to_b", 0, api_name="/cyclegan_strip")
+    assert Path(picture).name == Path(download).name == "cyclegan-strip-a_to_b-set0.png"
     image = pixels(picture)
     assert image.shape == (3 * (84 + 56 + 4) + 4, 10 * (84 + 4) + 4, 3)  # three rows of ten, labels under each
     kept, back, styled = (int(note.split(words)[1].split("/")[0].strip("*"))
                           for words in ("keeps the digit in ", "brings it back in ", "style judge puts "))
     assert kept >= 8 and back >= 8 and styled >= 8  # the card: 93.6%, 97.2%, 100% on every test digit
-    other, _, _ = client.predict("b_to_a", 19, api_name="/cyclegan_strip")
+    other, *_ = client.predict("b_to_a", 19, api_name="/cyclegan_strip")
     assert not np.array_equal(image, pixels(other))
 
 

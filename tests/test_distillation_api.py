@@ -46,3 +46,18 @@ def test_leaving_a_number_box_puts_the_used_value_in_it():
     assert box_value(3.33333, *T_RANGE) == 3.33 and box_value(0.33333, *ALPHA_RANGE) == 0.33
     assert box_value(25, *T_RANGE) == 20  # Gradio clamps the box after the event: the answer must agree
     assert box_value(3.3, *T_RANGE) == box_value(None, *T_RANGE) == gr.skip()  # nothing to change
+
+
+def test_the_soft_targets_download_as_a_csv_named_after_the_digit_and_t(client):
+    import csv
+    from pathlib import Path
+
+    *_, table, used_drawing = client.predict(5, None, False, 4.0, False, api_name="/distillation_soften")
+    from core.data.digits import TEST, load_split
+
+    label = int(load_split(TEST).labels[5])
+    assert Path(table).name == f"distillation-test5-digit{label}-T4.csv" and used_drawing is False
+    rows = list(csv.reader(Path(table).read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0] == ["i", "T = 1", "At your T"] and [row[0] for row in rows[1:]] == [str(c) for c in range(10)]
+    for column in (1, 2):
+        assert abs(sum(float(row[column]) for row in rows[1:]) - 1) < 1e-3

@@ -1,6 +1,8 @@
 """The fill-mask tab through gradio_client against the launched app: every api_name, good input and bad (messages
 in the user's language, the server still serving). The app runs offline: the bundled models."""
+import csv
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,7 +27,7 @@ def percents(bars_html: str) -> list[list[float]]:
 
 
 def test_one_mask_gets_k_sorted_probabilities_and_its_tokens(client):
-    sentences, bars, tokens, timing = predict(client, "Paris is the capital of [MASK].", k=7)
+    sentences, bars, tokens, timing, table = predict(client, "Paris is the capital of [MASK].", k=7)
     (card,) = percents(bars)
     assert len(card) == 7 and card == sorted(card, reverse=True) and 0 < sum(card) <= 100.5
     assert "entropy" in bars and "bits" in bars
@@ -33,10 +35,14 @@ def test_one_mask_gets_k_sorted_probabilities_and_its_tokens(client):
     assert f"<strong>{first}</strong>" in sentences and "Left to right" not in sentences  # one mask: nothing to chain
     assert "fm-chip-mask" in tokens and "[CLS]" in tokens and "[SEP]" in tokens and "9 tokens" in tokens
     assert "cpu" in timing
+    assert Path(table).name == f"fill_mask-{EN}-Paris_is_the_capital_of_MASK-k7.csv"
+    rows = list(csv.reader(Path(table).read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0] == ["Mask", "Predicted", "Rank", "Word", "p", "Entropy (bits)"] and len(rows) == 1 + 7
+    assert rows[1][3] == first and [round(float(row[4]) * 100, 1) for row in rows[1:]] == pytest.approx(card, abs=0.1)
 
 
 def test_two_masks_are_shown_independent_and_left_to_right(client):
-    sentences, bars, _, _ = predict(client, "I went to the [MASK] to buy some [MASK].")
+    sentences, bars, *_ = predict(client, "I went to the [MASK] to buy some [MASK].")
     cards = percents(bars)
     assert len(cards) == 4  # mask 1 alone, mask 1 chained, mask 2 alone, mask 2 chained
     assert cards[0] == cards[1]  # the first mask sees the same text either way
@@ -72,9 +78,12 @@ def test_unknown_models_and_models_not_downloaded_get_a_clear_message(client):
 
 
 def test_targets_score_the_typed_words_and_explain_split_ones(client):
-    card, note = client.predict("The nurse said that [MASK] was tired.", EN, "he, she, doctorate", 1, "",
-                                api_name="/fill_mask_targets")
+    card, note, table = client.predict("The nurse said that [MASK] was tired.", EN, "he, she, doctorate", 1, "",
+                                       api_name="/fill_mask_targets")
     he, she, doctorate = percents(card)[0]
+    rows = list(csv.reader(Path(table).read_text(encoding="utf-8-sig").splitlines()))
+    assert Path(table).name == f"fill_mask-{EN}-The_nurse_said_that_MASK_was_tired-targets-mask1.csv"
+    assert [row[0] for row in rows[1:]] == ["he", "she", "doctorate"]
     assert re.search(r"<strong>he</strong> is [\d.e+]+ times as likely as <strong>she</strong>", note)
     assert "doctor + ##ate" in note and "first piece" in note
     assert he > 0 and she > 0 and doctorate >= 0
@@ -86,6 +95,7 @@ def test_targets_score_the_typed_words_and_explain_split_ones(client):
 
 def test_attention_is_a_heat_map_and_out_of_range_heads_are_refused(client):
     picture, note = client.predict("The nurse said that [MASK] was tired.", EN, 4, 2, api_name="/fill_mask_attention")
+    assert Path(picture).name == f"fill_mask-{EN}-The_nurse_said_that_MASK_was_tired-attention-layer4-head2.png"
     image = np.asarray(Image.open(picture))
     assert image.shape[0] > 300 and image.std() > 20 and "The first mask looks most at" in note
     shares = [float(p) for p in re.findall(r"\((\d+)%\)", note)]
@@ -143,8 +153,11 @@ def test_chinese_and_nan_through_the_raw_api(app_url):
     assert "文字中沒有 [MASK]" in error_text(lambda: predict(chinese, "床前明月光。", ZH))
     assert "這個模型的遮罩符號是 [MASK]，不是 &lt;mask&gt;" in error_text(
         lambda: predict(chinese, "床前明月<mask>。", ZH))
-    sentences, bars, tokens, _ = predict(chinese, "床前明月[MASK]，疑是地上霜。", ZH)
+    sentences, bars, tokens, _, table = predict(chinese, "床前明月[MASK]，疑是地上霜。", ZH)
     assert "各自預測" in sentences and "熵" in bars and "個詞元" in tokens
+    assert Path(table).name == f"fill_mask-{ZH}-床前明月MASK_疑是地上霜-k8.csv"  # Chinese kept
+    rows = list(csv.reader(Path(table).read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0][:4] == ["遮罩", "預測方式", "名次", "詞"] and rows[1][:3] == ["1", "各自獨立", "1"]
     answer = raw_call(app_url, "fill_mask_predict", '{"data": ["a [MASK]", "bert-small-en", NaN, true]}')
     assert "event: error" in answer and "Words shown per mask must be a whole number between 3 and 20" in answer
     answer = raw_call(app_url, "fill_mask_attention", '{"data": ["a [MASK]", "bert-small-en", NaN, 1]}',
@@ -168,7 +181,7 @@ TYPED_MARKUP = [  # (language, model, text with HTML and Markdown in it, the hea
 @pytest.mark.parametrize("lang, model, text, heading", TYPED_MARKUP)
 def test_typed_markup_comes_back_as_text_and_the_guess_is_still_bold(app_url, lang, model, text, heading):
     client = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW" if lang == "zh" else "en-US"})
-    sentences, bars, tokens, _ = predict(client, text, model)
+    sentences, bars, tokens, *_ = predict(client, text, model)
     for tag in ("<b>", "</b>", "<img", "<script"):
         assert tag not in sentences
     assert "<img" not in tokens + bars and "<script" not in tokens + bars and "&lt;" in tokens  # (chips: own <b>)
@@ -179,7 +192,7 @@ def test_typed_markup_comes_back_as_text_and_the_guess_is_still_bold(app_url, la
 
 
 def test_typed_markup_in_target_words_comes_back_as_text(client):
-    _, note = client.predict("The nurse said that [MASK] was tired.", EN, "he, <b>she</b>, *it*", 1, "",
-                             api_name="/fill_mask_targets")
+    _, note, _ = client.predict("The nurse said that [MASK] was tired.", EN, "he, <b>she</b>, *it*", 1, "",
+                                api_name="/fill_mask_targets")
     assert "<b>" not in note and "&lt;b&gt;she&lt;/b&gt;" in note and r"\*it\*" in note
     assert re.search(r"<strong>[^<]+</strong> is [\d.e+]+ times as likely as <strong>[^<]+</strong>", note)

@@ -1,5 +1,7 @@
 """The GAN tab's endpoints through gradio_client, good input and bad (the app from conftest.py)."""
+import csv
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,16 +28,19 @@ def sample(client, seed=2024, count=40, digit="random", psi=1.0):
 
 
 def test_a_grid_of_one_digit_is_judged_that_digit(client):
-    grid, histogram, meter, timing = sample(client, seed=5, count=20, digit="3")
+    grid, histogram, meter, timing, table = sample(client, seed=5, count=20, digit="3")
     counts = {row[0]: row[1] for row in rows(histogram)}
     assert sum(counts.values()) == 20 and counts["3"] >= 16
+    assert Path(table).name == "gan-seed5-psi1-digit3-n20-classes.csv"
+    lines = list(csv.reader(Path(table).read_text(encoding="utf-8-sig").splitlines()))
+    assert lines[0] == ["Digit read by the classifier", "Samples"] and {d: int(n) for d, n in lines[1:]} == counts
     assert "Classified as the requested digit" in meter and "cpu" in timing
     image = picture(grid)
     assert image.shape[1] == 10 * (28 * 3 + 2) + 2  # ten columns of enlarged digits
 
 
 def test_same_seed_same_grid_and_a_random_class_grid_spreads_over_the_classes(client):
-    first, histogram, meter, _ = sample(client, seed=99, count=64)
+    first, histogram, meter, *_ = sample(client, seed=99, count=64)
     again, *_ = sample(client, seed=99, count=64)
     other, *_ = sample(client, seed=100, count=64)
     assert np.array_equal(picture(first), picture(again)) and not np.array_equal(picture(first), picture(other))
@@ -44,7 +49,7 @@ def test_same_seed_same_grid_and_a_random_class_grid_spreads_over_the_classes(cl
 
 
 def test_truncation_zero_draws_one_average_digit(client):
-    grid, histogram, meter, _ = sample(client, seed=1, count=10, digit="7", psi=0.0)
+    grid, histogram, meter, *_ = sample(client, seed=1, count=10, digit="7", psi=0.0)
     image = picture(grid)
     cells = [image[2:86, 2 + i * 86:86 + i * 86] for i in range(10)]
     assert all(np.array_equal(cells[0], cell) for cell in cells)
@@ -231,3 +236,14 @@ def test_a_preset_is_each_users_own_to_train_further(app_url):
 ])
 def test_bad_playground_settings_get_a_clear_message(client, args, words):
     assert words in error_text(lambda: client.predict(*args, api_name="/gan_play"))
+
+
+def test_downloads_are_named_after_the_tab_and_settings(client):
+    grid, *_ = sample(client, seed=2024, count=12, digit="7", psi=1.0)
+    assert Path(grid).name == "gan-seed2024-psi1-digit7-n12.png"
+    assert picture(grid).shape[0] > 28
+    gallery, gif, *_ = client.predict(2024, 7, 4, "random", 0.5, "slerp", api_name="/gan_interpolate")
+    assert Path(gif).name == "gan-walk-slerp-seed2024-to7-psi0.5.gif"
+    assert Path(gallery[0]["image"]).name == "gan-walk-slerp-seed2024-to7-psi0.5-frame0.png"
+    board, *_ = client.predict("ring", "gan", "0.001", "0.001", 1, 10, 0, api_name="/gan_reset")
+    assert Path(board).name == "gan-play-ring-gan-lr_d0.001-lr_g0.001-d_steps1-seed0-step0.png"

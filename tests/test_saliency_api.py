@@ -1,5 +1,7 @@
 """The saliency tab's endpoints through gradio_client, good input and bad (the app from conftest.py)."""
+import csv
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -60,6 +62,9 @@ def test_explain_gives_a_panel_per_method_and_a_wrong_class_is_allowed(client):
     picture = np.asarray(Image.open(panels[1]["image"]))
     assert panels[1]["image"].endswith(".png") and picture.shape[0] == 224 and picture.shape[1] > 224
     assert "σ = 15% of the range" in line and "cpu" in timing
+    assert [Path(p["image"]).name for p in panels] == [  # each map downloads named after the class and method
+        f"saliency-{names}.png" for names in ("Egyptian_cat-picture", "Egyptian_cat-saliency",
+                                               "Egyptian_cat-smoothgrad-sigma15-n25", "Egyptian_cat-gradcam")]
     dog = imagenet_labels().index("golden retriever")
     _, line, _ = explain(client, target=dog)  # "why not dog?"
     assert "Explaining **golden retriever**" in line
@@ -103,8 +108,9 @@ def test_sample_sweep_shows_four_sample_counts(client, digit_png):
 
 
 def test_sanity_check_randomised_maps_drop(client, digit_png):
-    strips, *plots, table, timing = client.predict(handle_file(digit_png), None, False, DIGITS, None,
-                                                   ["saliency", "gradcam"], *SETTINGS, api_name="/saliency_sanity")
+    strips, *plots, table, timing, table_csv = client.predict(handle_file(digit_png), None, False, DIGITS, None,
+                                                              ["saliency", "gradcam"], *SETTINGS,
+                                                              api_name="/saliency_sanity")
     assert len(plots) == 4  # Spearman |·|, Spearman signed, SSIM, HOG
     order = ["original", "logits", "fc", "conv 3", "conv 2", "conv 1"]
     for plot in plots:
@@ -117,10 +123,14 @@ def test_sanity_check_randomised_maps_drop(client, digit_png):
     assert "Verdict" in table and "SSIM" in table and "HOG" in table and "-0.00" not in table
     assert any(v in table for v in ("changed with the model", "still tied", "unclear"))
     assert "How the verdict is read" in table and "Occlusion stride of at least 14%" in table
+    assert Path(strips).name == "saliency-7-sanity-saliency-gradcam.png"
+    assert Path(table_csv).name == "saliency-7-sanity-saliency-gradcam.csv"
+    lines = list(csv.reader(Path(table_csv).read_text(encoding="utf-8-sig").splitlines()))
+    assert lines[0] == ["Similarity", "Step", "Method", "s"] and len(lines) == 1 + sum(len(plot_rows(p)) for p in plots)
 
 
 def test_deletion_and_insertion_curves_start_at_the_class_probability_and_are_read_against_random(client, digit_png):
-    deletion, insertion, table, timing = client.predict(
+    deletion, insertion, table, timing, table_csv = client.predict(
         handle_file(digit_png), None, False, DIGITS, None, ["saliency", "gradcam"], *SETTINGS, "grey",
         api_name="/saliency_deletion")
     rows = plot_rows(deletion)
@@ -131,6 +141,10 @@ def test_deletion_and_insertion_curves_start_at_the_class_probability_and_are_re
     lasts = {round(row[2], 6) for row in plot_rows(insertion) if row[0] == 100}
     assert len(lasts) == 1 and next(iter(lasts)) == pytest.approx(next(iter(firsts)), abs=1e-5)  # all put back
     assert "Insertion AUC" in table and "random" in table and "±" in table
+    assert Path(table_csv).name == "saliency-7-deletion-grey-saliency-gradcam.csv"
+    lines = list(csv.reader(Path(table_csv).read_text(encoding="utf-8-sig").splitlines()))
+    assert lines[0] == ["Curve", "% of pixels removed", "Method", "p"]
+    assert len(lines) == 1 + len(rows) + len(plot_rows(insertion)) and lines[1][0] == "deletion"
 
 
 def test_pick_returns_an_example_picture(client):

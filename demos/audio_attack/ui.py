@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from core import export
 from core.audio import int16_audio
 from core.device import heavy_threads
 from core.i18n import UserInputError, check_number, register, shown, t
@@ -489,8 +490,15 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
     clean_player, adversarial_player, perturbation_player = _players(audio, outcome.delta, gain)
     ending = "audio_attack.stopped_after" if outcome.stopped else "audio_attack.done" + _one(outcome.steps_run)
     done = t(ending, lang, steps=outcome.steps_run)
+    picture = export.png(_figure(audio, outcome.delta, lang), attack_name(key, plan))
     yield (done, _loss_frame(outcome.losses), verdict, numbers, clean_player, adversarial_player,
-           perturbation_player, _figure(audio, outcome.delta, lang), watch.label(lang, cached))
+           perturbation_player, picture, watch.label(lang, cached))
+
+
+def attack_name(key: str, plan: Attack) -> str:
+    """A download's name: the tab, the model, the attack and its settings (budget, steps, the target phrase)."""
+    return export.file_name(TOPIC, key, plan.kind, budget=f"{plan.budget_db:.0f}dB", steps=plan.steps,
+                            target=plan.target)
 
 
 @handler
@@ -665,7 +673,8 @@ def defend(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
               t("audio_attack.col_adversarial", lang), t("audio_attack.col_survives", lang)]
     table = "| " + " | ".join(header) + " |\n|" + " --- |" * len(header) + "\n"
     table += "\n".join("| " + " | ".join(cell.replace("|", "/") or "∅" for cell in row) + " |" for row in rows)
-    return table + "\n\n" + t("audio_attack.defence_rule", lang), watch.label(lang)
+    table_csv = export.csv(rows, attack_name(key, plan) + "-defences", header=header)
+    return table + "\n\n" + t("audio_attack.defence_rule", lang), watch.label(lang), table_csv
 
 
 def _survives(clean: logic.Heard, defended_clean: logic.Heard, defended: logic.Heard, plan: Attack, lang: str) -> str:
@@ -673,13 +682,13 @@ def _survives(clean: logic.Heard, defended_clean: logic.Heard, defended: logic.H
     return t("audio_attack.yes" if ok else "audio_attack.no", lang)
 
 
-RESULT_COUNT = 16  # the outputs a new clip empties (see build_tab)
+RESULT_COUNT = 17  # the outputs a new clip empties (see build_tab)
 
 
 @handler
 def new_clip(lang="en"):
     """A new clip: the previous clip's results disappear."""
-    return ("", _loss_frame([]), "", "", None, None, None, None, "", "", None, "", "", "", "", "")
+    return ("", _loss_frame([]), "", "", None, None, None, None, "", "", None, "", "", "", "", "", None)
 
 
 @handler
@@ -779,6 +788,8 @@ def build_tab(i18n, demo) -> None:
         defence_button = gr.Button(i18n("audio_attack.defence_button"), elem_id="audio_attack-defence-button")
         defence_result = gr.Markdown(elem_id="audio_attack-defence", elem_classes=["results-table"])
         defence_timing = gr.Markdown(elem_id="audio_attack-defence-timing")
+        defence_csv = export.download_button(i18n, elem_id="audio_attack-defence-csv")
+        export.downloadable(picture)
         with gr.Accordion(i18n("app.notes"), open=False):
             gr.Markdown(i18n("audio_attack.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
                                                                      {"left": "$", "right": "$", "display": False}])
@@ -790,6 +801,7 @@ def build_tab(i18n, demo) -> None:
                           picture, timing]
         results = attack_outputs + [noise_result, noise_player, noise_timing, transfer_result, transfer_timing,
                                     defence_result, defence_timing]
+        results.append(defence_csv)  # a new clip empties the table's download too
         assert len(results) == RESULT_COUNT
         # A transcript is one forward pass (memoised): light, so a new clip is not queued behind the class's attacks.
         transcribe_args = dict(fn=transcribe, inputs=inputs, outputs=[clean_line, clean_timing], **LIGHT)
@@ -825,7 +837,7 @@ def build_tab(i18n, demo) -> None:
                            api_name="audio_attack_noise", **HEAVY)
         transfer_button.click(transfer, inputs + settings, [transfer_result, transfer_timing],
                               api_name="audio_attack_transfer", **HEAVY)
-        defence_button.click(defend, inputs + settings, [defence_result, defence_timing],
+        defence_button.click(defend, inputs + settings, [defence_result, defence_timing, defence_csv],
                              api_name="audio_attack_defend", **HEAVY)
         questions_panel(i18n, TOPIC, QUESTIONS,
                         controls={"kind": kind, "budget": budget, "steps": steps, "target": target},

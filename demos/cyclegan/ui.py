@@ -12,7 +12,7 @@ import gradio as gr
 import numpy as np
 import torch
 
-from core import models
+from core import export, models
 from core.data.digits import HANDWRITTEN, TEST, TYPESET, load_split, normalize_digit, to_tensor
 from core.device import get_device, heavy_threads
 from core.i18n import UserInputError, shown, t
@@ -325,7 +325,16 @@ def _translate(picture, drawing, use_drawing, model, direction, lang: str):
             lines += digit_lines(subject, translated, back, lang)
     lines.append(t("cyclegan.domains", lang, a=a, b=b))
     lines.append(size_line(subject, lang))
-    return panels, "\n\n".join(lines), watch.label(lang, cached)
+    return named(panels, subject), "\n\n".join(lines), watch.label(lang, cached)
+
+
+def named(panels: list[tuple[np.ndarray, str]], subject: Subject, *parts) -> list[tuple[str, str]]:
+    """The panels as PNG files whose downloads are named after the tab, the model, the direction, the picture
+    (a short fingerprint) and the panel's caption, e.g.
+    ``cyclegan-digits-cyclegan-a_to_b-3fa2c1-G_x_toward_typeset.png``."""
+    picture = subject.key.rsplit(":", 1)[-1][:6]
+    return [(export.png(image, export.file_name(TOPIC, subject.model_key, subject.direction, picture, *parts,
+                                                caption)), caption) for image, caption in panels]
 
 
 @handler
@@ -367,7 +376,7 @@ def _identity(picture, drawing, use_drawing, model, direction, lang: str):
     if subject.digits:
         lines.append(t("cyclegan.identity_reference", lang, g=g,
                        mean=DIGITS.card()["metrics"][subject.direction]["identity_l1"]))
-    return panels, "\n\n".join(lines), watch.label(lang, cached and cached_again)
+    return named(panels, subject, "identity"), "\n\n".join(lines), watch.label(lang, cached and cached_again)
 
 
 @handler
@@ -406,7 +415,8 @@ def _strip(direction, number, lang: str, live: bool):
                styled=int((trip.style_translated == 1 - source).sum()), cycle=float(trip.cycle_l1.mean()))]
     if hidden:
         lines.append(t("cyclegan.strip_ghosts", lang, lost=lost, hidden=hidden))
-    return picture, "\n\n".join(lines), watch.label(lang)
+    picture = export.png(picture, export.file_name(TOPIC, "strip", direction, set=number))
+    return picture, "\n\n".join(lines), watch.label(lang), picture
 
 
 @handler
@@ -635,16 +645,19 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                                 label=i18n("cyclegan.set"), elem_id="cyclegan-set")
                 strip_note = gr.Markdown(elem_id="cyclegan-strip-note")
                 strip_timing = gr.Markdown(elem_id="cyclegan-strip-timing")
+                strip_png = export.download_button(i18n, elem_id="cyclegan-strip-png", kind="png")
             with gr.Column(scale=5, min_width=300):
                 gr.Markdown(i18n("cyclegan.strip_rows"), elem_classes=["plot-caption"])
                 strip_picture = Image(show_label=False, interactive=False, buttons=[], elem_id="cyclegan-strip",
                                       elem_classes=["no-buttons"])
         strip_args = dict(fn=strip, inputs=[strip_direction, number], outputs=[strip_picture, strip_note,
-                                                                                strip_timing],
+                                                                                strip_timing, strip_png],
                           show_progress="hidden", trigger_mode="always_last", **LIGHT)
         demo.load(api_name="cyclegan_strip", **strip_args)
         gr.on([strip_direction.input, number.input], api_name="cyclegan_strip_input", api_visibility="private",
               **{**strip_args, "fn": strip_live})
+
+        export.downloadable(panels, identity_panels)
 
         with gr.Accordion(i18n("app.notes"), open=False):
             gr.Markdown(i18n("cyclegan.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},

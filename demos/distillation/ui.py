@@ -8,7 +8,9 @@ import gradio as gr
 import numpy as np
 import pandas as pd
 import torch
+from PIL import Image as PILImage
 
+from core import export
 from core.data.digits import STYLE_NAMES, TEST, TRAIN, load_split, to_tensor
 from core.device import heavy_threads
 from core.i18n import UserInputError, shown, t
@@ -117,7 +119,15 @@ def box_value(value, low: float, high: float):
     return gr.skip() if used == number else used
 
 
-def _soften(image: np.ndarray, temperature, zoom, source_text: str, lang: str, live: bool):
+def soft_csv(probs_t1: np.ndarray, probs_t: np.ndarray, temperature: float, source: tuple[str, ...], lang: str) -> str:
+    """The two bar plots as a table: each class, its probability at T = 1 and at the chosen T."""
+    rows = [(c, f"{a:.6g}", f"{b:.6g}") for c, (a, b) in enumerate(zip(probs_t1, probs_t))]
+    header = ["i", t("distillation.at_t1", lang), t("distillation.at_your_t", lang)]
+    return export.csv(rows, export.file_name(TOPIC, *source, T=temperature), header=header)
+
+
+def _soften(image: np.ndarray, temperature, zoom, source_text: str, lang: str, live: bool,
+            source: tuple[str, ...] = ("digit",)):
     watch = Stopwatch()
     temperature = decimal_value(temperature, t("distillation.name_t", lang), *T_RANGE, live=live)
     teacher = TEACHER.get()
@@ -153,7 +163,8 @@ def _soften(image: np.ndarray, temperature, zoom, source_text: str, lang: str, l
         f"{source_text} · {t('distillation.prediction', lang, digit=view.prediction)}",
         change,
     ])
-    return soft_t1, soft_t, gradients, enlarge(image), stats, watch.label(lang)
+    table = soft_csv(view.probs_t1, view.probs_t, temperature, source, lang)
+    return soft_t1, soft_t, gradients, enlarge(image), stats, watch.label(lang), table
 
 
 def _test_digit(index, lang: str, live: bool = False):
@@ -161,7 +172,7 @@ def _test_digit(index, lang: str, live: bool = False):
     index = slider_value(index, t("distillation.name_index", lang), 0, len(test) - 1, integer=True, live=live)
     style = t(f"distillation.style_{STYLE_NAMES[int(test.style[index])]}", lang)
     source = t("distillation.source_test", lang, index=index, style=style, label=int(test.labels[index]))
-    return test.images[index], source
+    return test.images[index], source, (f"test{index}", f"digit{int(test.labels[index])}")
 
 
 def _view(test_index, drawing, use_drawing, temperature, zoom, lang: str, *, say_if_empty: bool, live: bool = False):
@@ -169,11 +180,12 @@ def _view(test_index, drawing, use_drawing, temperature, zoom, lang: str, *, say
     drawing is used. An empty canvas falls back to the test digit (with a note when the user asked for it)."""
     image = drawn_digit(drawing) if use_drawing else None
     if image is not None:
-        return (*_soften(image, temperature, zoom, t("distillation.source_drawing", lang), lang, live), True)
+        return (*_soften(image, temperature, zoom, t("distillation.source_drawing", lang), lang, live, ("drawing",)),
+                True)
     if use_drawing and say_if_empty:
         notify(t("distillation.canvas_empty", lang), lang)
-    image, source = _test_digit(test_index, lang, live)
-    return (*_soften(image, temperature, zoom, source, lang, live), False)
+    image, source, name = _test_digit(test_index, lang, live)
+    return (*_soften(image, temperature, zoom, source, lang, live, name), False)
 
 
 @handler
@@ -310,7 +322,34 @@ def train(temperature, alpha, epochs, fraction_percent, held_out, seeds, progres
     cls = config.held_out_class
     note = t("distillation.heldout_note", lang, cls=cls) if cls is not None else ""
     table = results_table(config, runs, load_split(TRAIN).labels, lang)
-    return curves, table, note, watch.label(lang, cached)
+    name = export.file_name(TOPIC, T=config.temperature, alpha=config.alpha, epochs=config.epochs,
+                            transfer=round(config.transfer_fraction * 100, 2), held=cls, seeds=config.seeds)
+    return (curves, table, note, watch.label(lang, cached), export.png(curves, f"{name}-curves"),
+            export.csv(results_rows(config, runs, lang), f"{name}-accuracy", header=results_header(lang)))
+
+
+def results_header(lang: str) -> list[str]:
+    return [t("distillation.col_student", lang), t("distillation.col_test", lang), "±",
+            t("distillation.col_strokes", lang).replace("<br>", " "), "±"]
+
+
+def results_rows(config: logic.StudentConfig, runs: list[logic.StudentRun], lang: str) -> list[tuple]:
+    """The results table's numbers for a CSV: each student's mean accuracy and its spread over the seeds, on the
+    test digits and the stroke-drawn digits."""
+    summary = logic.summarize(runs)
+    keys = {"distilled": t("distillation.row_distilled", lang, temp=config.temperature, alpha=config.alpha),
+            "hard": t("distillation.row_hard", lang)}
+    drawn = {"distilled": [r.extra["strokes"][0] for r in runs], "hard": [r.extra["strokes"][1] for r in runs]}
+    cls = config.held_out_class
+    if cls is not None:
+        for student in ("distilled", "hard"):
+            name = t(f"distillation.student_{student}", lang)
+            keys[f"held_out:{student}"] = t("distillation.row_held", lang, student=name, cls=cls)
+            keys[f"held_out:{student}_corrected"] = t("distillation.row_held_corrected", lang, student=name, cls=cls)
+            for key in (student, f"{student}_corrected"):
+                drawn[f"held_out:{key}"] = [r.held_out[f"strokes:{key}"] for r in runs]
+    return [(label, f"{summary[key][0]:.4f}", f"{summary[key][1]:.4f}", f"{np.mean(drawn[key]):.4f}",
+             f"{np.std(drawn[key]):.4f}") for key, label in keys.items()]
 
 
 @handler
@@ -323,7 +362,8 @@ def paper_preset():
 @handler
 def precomputed(lang="en"):
     """The precomputed figures (T x alpha grid, transfer-set curve) in the user's language."""
-    return tuple(figures.precomputed_png(name, lang, RESULTS_DIR) for name in figures.PRECOMPUTED)
+    return tuple(export.png(PILImage.open(figures.precomputed_png(name, lang, RESULTS_DIR)),
+                            export.file_name(TOPIC, "precomputed", name, lang)) for name in figures.PRECOMPUTED)
 
 
 # ------------------------------------------------------------------ layout
@@ -375,10 +415,12 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                                                 color_map=gradient_colors(), colors_in_legend=[],
                                                 y_title="‖∂L/∂v‖", elem_id="distillation-grad-plot")
                 timing = gr.Markdown(elem_id="distillation-timing")
+                soft_table = export.download_button(i18n, elem_id="distillation-soft-csv")
         model_picker(TEACHER, i18n, elem_id="distillation-model")  # one choice: a line naming the teacher
 
         soft_inputs = [test_index, sketch, use_drawing, temperature, zoom]
         soft_outputs = [soft_t1, soft_t, grad_plot, seen, stats, timing, use_drawing]
+        soft_outputs.insert(-1, soft_table)  # the probabilities as CSV, before whether the drawing was used
         soft_args = dict(fn=soften, inputs=soft_inputs, outputs=soft_outputs, show_progress="hidden",
                          trigger_mode="always_last", **LIGHT)
         # Each user action runs once: .input fires for what the user changed, not for what an event set.
@@ -419,14 +461,17 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
             with gr.Column(scale=3):
                 gr.Markdown(i18n("distillation.curves"), elem_classes=["plot-caption"])
                 curves = gr.Plot(show_label=False, elem_id="distillation-curves")
+                curves_png = export.download_button(i18n, elem_id="distillation-curves-png", kind="png")
             with gr.Column(scale=2):
                 gr.Markdown(i18n("distillation.table"), elem_classes=["plot-caption"])
                 table = gr.Markdown(elem_id="distillation-table", elem_classes=["results-table"])
                 held_note = gr.Markdown(elem_id="distillation-held-note")
                 train_timing = gr.Markdown(elem_id="distillation-train-timing")
+                table_csv = export.download_button(i18n, elem_id="distillation-table-csv")
         train_inputs = [temperature, alpha, epochs, fraction, held_out, seeds]
         train_args = dict(fn=train, inputs=train_inputs, outputs=[curves, table, held_note, train_timing],
                           show_progress_on=[table], **HEAVY)  # one progress bar, covering the old table
+        train_args["outputs"] += [curves_png, table_csv]
         train_button.click(api_name="distillation_train", **train_args)
         preset = preset_button.click(paper_preset, None, train_inputs, api_name="distillation_preset",
                                      show_progress="hidden", **LIGHT)
@@ -454,6 +499,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                         gr.Markdown(i18n("distillation.gap_plot"), elem_classes=["plot-caption"])
                         fractions_png = gr.Image(show_label=False, interactive=False, buttons=["fullscreen"],
                                                  elem_id="distillation-fractions")
+                export.downloadable(grid_png, fractions_png)
                 demo.load(precomputed, None, [grid_png, fractions_png], api_name="distillation_figures",
                           show_progress="hidden", **LIGHT)
         with gr.Accordion(i18n("app.notes"), open=False):

@@ -8,7 +8,7 @@ import threading
 
 import gradio as gr
 
-from core import models
+from core import export, models
 from core.i18n import UserInputError, shown, t
 from core.plots import to_rgb
 from core.questions import Question, questions_panel
@@ -255,8 +255,23 @@ def predict(text, model_key, k, only_words=True, lang="en"):
     tokens = tok.convert_ids_to_tokens(ids)
     masks = {i for i, token_id in enumerate(ids) if token_id == tok.mask_token_id}
     token_line = t("fill_mask.tokens_count", lang, count=len(ids), pieces=sum(x.startswith("##") for x in tokens))
+    rows = [(number, t("fill_mask.csv_alone", lang), rank, token, f"{p:.6g}", f"{guess.entropy:.4g}")
+            for number, guess in enumerate(guesses, 1)
+            for rank, (token, p) in enumerate(zip(guess.tokens, guess.probs), 1)]
+    if several:
+        rows += [(number, t("fill_mask.csv_chain", lang), rank, token, f"{p:.6g}", f"{guess.entropy:.4g}")
+                 for number, guess in enumerate(chained, 1)
+                 for rank, (token, p) in enumerate(zip(guess.tokens, guess.probs), 1)]
+    header = [t("fill_mask.csv_mask", lang), t("fill_mask.csv_how", lang), t("fill_mask.csv_rank", lang),
+              t("fill_mask.csv_word", lang), "p", t("fill_mask.csv_entropy", lang)]
+    table = export.csv(rows, export.file_name(TOPIC, model_key, sentence_part(text), k=k), header=header)
     return ("\n\n".join(lines), figures.grid(cards, 2 if several else 1),
-            token_line + figures.tokens_html(tokens, ids, masks), clock.label(lang))
+            token_line + figures.tokens_html(tokens, ids, masks), clock.label(lang), table)
+
+
+def sentence_part(text: str) -> str:
+    """The sentence's start, for a file name ("Paris_is_the_capital_of_MASK")."""
+    return export.safe_part(text.replace("[MASK]", "MASK").replace("<mask>", "MASK")[:40])
 
 
 def training_count(key: str, word: str) -> int | None:
@@ -322,7 +337,12 @@ def targets(text, model_key, words, mask_number, attribute="", lang="en"):
                   prior="–" if s.prior is None else f"{s.prior:.2%}",
                   corrected="–" if s.corrected is None else f"{s.corrected:+.2f}") for s in scores]
         table = "\n\n" + "\n".join([t("fill_mask.target_table", lang), *rows])
-    return card, "\n".join(f"- {line}" for line in head + notes) + table
+    header = [t("fill_mask.csv_word", lang), "p", t("fill_mask.csv_rank", lang), t("fill_mask.csv_prior", lang),
+              t("fill_mask.csv_corrected", lang)]
+    numbers = [(s.word, f"{s.prob:.6g}", s.rank, "" if s.prior is None else f"{s.prior:.6g}",
+                "" if s.corrected is None else f"{s.corrected:.4g}") for s in scores]
+    name = export.file_name(TOPIC, model_key, sentence_part(text), "targets", mask=number, attribute=attribute or None)
+    return card, "\n".join(f"- {line}" for line in head + notes) + table, export.csv(numbers, name, header=header)
 
 
 @handler
@@ -339,6 +359,8 @@ def attention(text, model_key, layer, head, lang="en"):
     matrix = matrix.float().numpy()
     title = t("fill_mask.attention_title", lang, layer=layer, head=head, layers=layers, heads=heads)
     picture = to_rgb(figures.attention_figure(tokens, matrix, masks, title, lang))
+    picture = export.png(picture, export.file_name(TOPIC, model_key, sentence_part(text), "attention", layer=layer,
+                                                   head=head))
     row = matrix[masks[0]]
     top = row.argsort()[::-1][:3]
     looked = t("fill_mask.list_separator", lang).join(
@@ -359,6 +381,7 @@ def context(sentences, word, model_key, layer, lang="en"):
         raise UserInputError("fill_mask.word_unknown", word=shown(word, 20, quote=False))
     matrices = logic.cosine_matrices(logic.word_vectors(model, tok, lines, word))
     picture = to_rgb(figures.similarity_figure(matrices.numpy(), layer, lines, lang))
+    picture = export.png(picture, export.file_name(TOPIC, model_key, "context", word, layer=layer))
     gaps = logic.separation(matrices, groups)
     if not gaps:
         return picture, t("fill_mask.context_no_groups", lang)
@@ -531,13 +554,14 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                 sentences = gr.Markdown(elem_id="fill-mask-sentences", latex_delimiters=[])
                 bars = gr.HTML(elem_id="fill-mask-bars")
                 timing = gr.Markdown(elem_id="fill-mask-timing")
+                bars_csv = export.download_button(i18n, elem_id="fill-mask-bars-csv")
         # below the results, so that on a phone the bars come right after the sentence and its buttons
         gr.Markdown(i18n("fill_mask.examples"), elem_classes=["plot-caption"])
         examples = gr.Dataset(components=[gr.Textbox(visible=False)], samples=[[e[1]] for e in EXAMPLES],
                               type="index", show_label=False, elem_id="fill-mask-examples")
         tokens_box = gr.HTML(render=False, elem_id="fill-mask-tokens")  # shown further down, filled by predict
         predict_args = dict(fn=predict, inputs=[text, model, k, only_words],
-                            outputs=[sentences, bars, tokens_box, timing],
+                            outputs=[sentences, bars, tokens_box, timing, bars_csv],
                             trigger_mode="always_last", show_progress_on=[sentences], **LANE)
 
         gr.Markdown(i18n("fill_mask.targets_header"), elem_classes=["section-title"])
@@ -552,6 +576,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
             with gr.Column(scale=7, min_width=300):
                 target_bars = gr.HTML(elem_id="fill-mask-target-bars")
                 target_note = gr.Markdown(elem_id="fill-mask-target-note", latex_delimiters=[])
+                target_csv = export.download_button(i18n, elem_id="fill-mask-targets-csv")
 
         gr.Markdown(i18n("fill_mask.tokens_header"), elem_classes=["section-title"])
         gr.Markdown(i18n("fill_mask.tokens_intro"))
@@ -595,6 +620,8 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                                         elem_id="fill-mask-context")
                 context_note = gr.Markdown(elem_id="fill-mask-context-note", latex_delimiters=[])
 
+        export.downloadable(attention_map, context_picture)
+
         with gr.Accordion(i18n("app.notes"), open=False):
             gr.Markdown(i18n("fill_mask.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
                                                                    {"left": "$", "right": "$", "display": False}])
@@ -627,9 +654,11 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         model.select(choose_model, model, [model, model_status, note, *slider_outputs], api_name="fill_mask_model",
                      show_progress_on=[model_status], **DOWNLOAD_LANE).success(
             api_name="fill_mask_predict_model", api_visibility="private", **predict_args)
-        score.click(targets, [text, model, target_words, mask_number, attribute], [target_bars, target_note],
+        score.click(targets, [text, model, target_words, mask_number, attribute],
+                    [target_bars, target_note, target_csv],
                     api_name="fill_mask_targets", show_progress_on=[target_note], **LANE)
-        target_words.submit(targets, [text, model, target_words, mask_number, attribute], [target_bars, target_note],
+        target_words.submit(targets, [text, model, target_words, mask_number, attribute],
+                            [target_bars, target_note, target_csv],
                             api_name="fill_mask_targets_submit", api_visibility="private",
                             show_progress_on=[target_note], **LANE)
         attention_args = dict(fn=attention, inputs=[text, model, layer, head], outputs=[attention_map, attention_note],

@@ -25,6 +25,8 @@ STRINGS = {
                      "reach); for random digits, predictions **spread over all ten classes** mean no mode collapse. "
                      "Its confidence alone is not quality: it is sure of blobs too (see the training timeline).",
         "gan.seed": "Seed (fixes z)",
+        "gan.csv_digit": "Digit read by the classifier",
+        "gan.csv_count": "Samples",
         "gan.randomise": "Random seed",
         "gan.digit": "Digit",
         "gan.digit_random": "random (each sample its own)",
@@ -170,6 +172,8 @@ STRINGS = {
                      "與**召回率**（生成樣本涵蓋了多少真實數字的變化）；數字隨機時，預測**分散在全部十個類別**代表沒有"
                      "模式崩潰。分類器的信心本身不等於品質：它對一團模糊也可能很有信心（見訓練過程）。",
         "gan.seed": "種子（決定 z）",
+        "gan.csv_digit": "分類器讀出的數字",
+        "gan.csv_count": "樣本數",
         "gan.randomise": "隨機種子",
         "gan.digit": "數字",
         "gan.digit_random": "隨機（每個樣本各自抽）",

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from core import export
 from core.data.digits import TEST, TRAIN, load_split
 from core.i18n import UserInputError, check_number, shown, t
 from core.memo import Memo
@@ -159,7 +160,11 @@ def _sample(seed, count, digit, psi, lang: str, live: bool):
     meter = logic.meter(judge_model(), images, labels)
     scores = grid_precision_recall(images, digit)
     picture = figures.tile(images, figures.columns_for(count))
-    return picture, histogram_frame(meter), meter_text(meter, lang, digit, scores), watch.label(lang)
+    name = export.file_name(TOPIC, seed=seed, psi=psi, digit=digit, n=count)
+    counts = histogram_frame(meter)
+    table = export.csv(counts.itertuples(index=False), f"{name}-classes",
+                       header=[t("gan.csv_digit", lang), t("gan.csv_count", lang)])
+    return export.png(picture, name), counts, meter_text(meter, lang, digit, scores), watch.label(lang), table
 
 
 @handler
@@ -186,13 +191,15 @@ def randomise():
 
 # ------------------------------------------------------------------ interpolation
 
-def _gif_file(frames: np.ndarray) -> str:
-    """The animation, written once per content into the app's temporary folder (atomically)."""
+def _gif_file(frames: np.ndarray, name: str = "gan-walk") -> str:
+    """The animation, written once per content into the app's temporary folder (atomically), under a folder of
+    its content so that its download is named ``name`` (the tab and the walk's settings)."""
     data = figures.gif(frames)
-    GIF_DIR.mkdir(parents=True, exist_ok=True)
-    path = GIF_DIR / f"{hashlib.sha256(data).hexdigest()[:32]}.gif"
+    folder = GIF_DIR / hashlib.sha256(data).hexdigest()[:32]
+    path = folder / f"{export.safe_name(name)}.gif"
     if not path.exists():
-        temporary = GIF_DIR / f".{os.getpid()}-{time.monotonic_ns()}.gif"
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = folder / f".{os.getpid()}-{time.monotonic_ns()}.gif"
         temporary.write_bytes(data)
         os.replace(temporary, path)
     return str(path)
@@ -217,11 +224,13 @@ def _interpolate(seed_a, seed_b, frames, digit, psi, path, lang: str, live: bool
              for name in ("lerp", "slerp")}
     walk = walks[path]
     gallery = [np.kron(image, np.ones((3, 3), np.uint8)) for image in walk.images]  # t: the plot's x axis
+    walk_name = export.file_name(TOPIC, "walk", path, seed=seed_a, to=seed_b, psi=psi, digit=digit)
+    gallery = [export.png(image, f"{walk_name}-frame{number}") for number, image in enumerate(gallery)]
     lerp_norms = walks["lerp"].norms
     note = t("gan.norm_note", lang, start=lerp_norms[0], middle=float(lerp_norms.min()), end=lerp_norms[-1],
              slerp_min=float(walks["slerp"].norms.min()), dim=model.z_dim, typical=np.sqrt(model.z_dim) * psi)
     note = walk_ends_text(walk, seed_a, seed_b, digit, lang) + "\n\n" + note
-    return gallery, _gif_file(walk.images), norms_frame(walks, lang), note, watch.label(lang)
+    return gallery, _gif_file(walk.images, walk_name), norms_frame(walks, lang), note, watch.label(lang)
 
 
 def walk_ends_text(walk: logic.Walk, seed_a: int, seed_b: int, digit: int | None, lang: str) -> str:
@@ -265,6 +274,8 @@ def _vary(seed, count, digit, psi, dimension, value, lang: str, live: bool):
     moved, original = logic.vary(model, seed, count, digit, psi, dimension, value)
     change = np.abs(moved.astype(np.float32) - original.astype(np.float32)).mean() / 255
     pictures = figures.before_after(original, moved, figures.columns_for(count) if count >= 10 else count)
+    pictures = export.png(pictures, export.file_name(TOPIC, "vary", seed=seed, psi=psi, digit=digit, n=count,
+                                                     z=dimension, value=value))
     z = logic.latents(seed, count, model.z_dim, psi)[:, dimension]
     text = t("gan.vary_note", lang, dim=dimension, value=value, was=float(z.mean()), change=change)
     return pictures, text, watch.label(lang)
@@ -329,7 +340,9 @@ def _timeline(position, lang: str, live: bool):
     labels = torch.arange(10).repeat(4)  # four rows of 0-9, the same z in every snapshot
     z = logic.latents(0, len(labels), model.z_dim)
     images = logic.generate(model, z, logic.one_hot(labels))
-    return figures.tile(images, 10), timeline_text(position, lang)
+    step = snapshots[position][0]
+    picture = export.png(figures.tile(images, 10), export.file_name(TOPIC, "timeline", step=step))
+    return picture, timeline_text(position, lang)
 
 
 @handler
@@ -385,6 +398,10 @@ def board(play: logic.Playground, lang: str, stopped: bool = False) -> tuple[np.
         view, play.history, critic_title=t(f"gan.critic_title_{kind}", lang),
         loss_title=t("gan.loss_title", lang), step_label=t("gan.step", lang), real_label=t("gan.real", lang),
         fake_label=t("gan.fake", lang), d_label=t(f"gan.d_loss_{kind}", lang), g_label=t("gan.g_loss", lang))
+    config = play.config
+    picture = export.png(picture, export.file_name(TOPIC, "play", config.dataset, config.loss, lr_d=config.lr_d,
+                                                   lr_g=config.lr_g, d_steps=config.d_steps, seed=config.seed,
+                                                   step=play.steps))
     lines = [t("gan.play_step", lang, step=play.steps)]
     if play.history:
         _, d, g = play.history[-1]
@@ -531,8 +548,10 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                     with gr.Column(scale=2, min_width=220):
                         meter = gr.Markdown(elem_id="gan-meter")
                         timing = gr.Markdown(elem_id="gan-timing")
+                        counts_csv = export.download_button(i18n, elem_id="gan-histogram-csv")
         grid_inputs = [seed, count, digit, psi]
         grid_outputs = [grid, histogram, meter, timing]
+        grid_outputs.append(counts_csv)  # the classifier's class counts as CSV
         sample_args = dict(inputs=grid_inputs, outputs=grid_outputs, show_progress="hidden",
                            trigger_mode="always_last", **LIGHT)
         demo.load(sample, api_name="gan_sample", **sample_args)
@@ -658,6 +677,8 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         for button, fn, name in ((collapse, preset_collapse, "collapse"), (cure, preset_cure, "cure")):
             button.click(fn, None, [*settings, *board_outputs], api_name=f"gan_{name}",
                          show_progress_on=[play_numbers], **PLAY_LANE)
+
+        export.downloadable(grid, varied, snapshot_grid, board)
 
         with gr.Accordion(i18n("app.notes"), open=False):
             gr.Markdown(i18n("gan.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from core import export
 from core.data.digits import TEST, load_split, normalize_digit
 from core.device import heavy_threads
 from core.i18n import UserInputError, check_number, shown, t
@@ -281,6 +282,22 @@ def _explained(subject: Subject, target: int, methods, settings: logic.Settings,
     return EXPLAINED.get((subject.key, target, methods, settings), compute)
 
 
+def class_part(subject: Subject, target: int) -> str:
+    """The explained class in a file name: "Egyptian_cat", or "7" for a digit."""
+    return export.safe_part(subject.labels[target])
+
+
+def method_settings(method: str, settings: logic.Settings) -> dict:
+    """The settings a method's map depends on, for its file name."""
+    if method in logic.NOISE_TYPES:
+        return {"sigma": settings.sigma_percent, "n": settings.samples}
+    if method == "integrated_gradients":
+        return {"steps": settings.ig_steps, "baseline": settings.baseline}
+    if method == "occlusion":
+        return {"window": settings.window_percent, "stride": settings.stride_percent}
+    return {}
+
+
 def _explain(picture, drawing, use_drawing, model, target, methods, sigma, samples, ig_steps, baseline, window,
              stride, opacity, progress, lang, live=False):
     watch = Stopwatch()
@@ -290,8 +307,11 @@ def _explain(picture, drawing, use_drawing, model, target, methods, sigma, sampl
     settings = _settings(sigma, samples, ig_steps, baseline, window, stride, lang, live)
     opacity = slider_value(opacity, t("saliency.name_opacity", lang), *OPACITY_RANGE, live=live)
     maps, cached = _explained(subject, target, methods, settings, progress, lang)
-    panels = [(_seen(subject), t("saliency.seen", lang))]
-    panels += [(_panel(subject, logic.unit_scale(maps[m]), opacity), method_name(m, lang)) for m in methods]
+    name = class_part(subject, target)
+    panels = [(export.png(_seen(subject), export.file_name(TOPIC, name, "picture")), t("saliency.seen", lang))]
+    panels += [(export.png(_panel(subject, logic.unit_scale(maps[m]), opacity),
+                           export.file_name(TOPIC, name, m, **method_settings(m, settings))), method_name(m, lang))
+               for m in methods]
     line = "\n\n".join([prediction_line(subject, target, lang), seen_line(subject, lang)])  # the digit CNN's warning
     if any(m in logic.NOISE_TYPES for m in methods):
         line += "\n\n" + t("saliency.sigma_line", lang, sigma=settings.sigma_percent,
@@ -339,7 +359,10 @@ def sample_sweep(picture, drawing=None, use_drawing=False, model=None, target=No
 
     maps, cached = CHECKS.get(("samples", subject.key, target, sigma), compute)
     scale = shared_scale(*maps, percentile=99)
-    panels = [(_panel(subject, heat, opacity, scale), f"N = {n}") for n, heat in zip(SCRUB_SAMPLES, maps)]
+    name = class_part(subject, target)
+    panels = [(export.png(_panel(subject, heat, opacity, scale),
+                          export.file_name(TOPIC, name, "smoothgrad", sigma=sigma, n=n)), f"N = {n}")
+              for n, heat in zip(SCRUB_SAMPLES, maps)]
     return panels, watch.label(lang, cached)
 
 
@@ -415,8 +438,15 @@ def sanity(picture, drawing=None, use_drawing=False, model=None, target=None, me
              t("saliency.sanity_capped", lang, samples=logic.SANITY_CAP["samples"], steps=logic.SANITY_CAP["ig_steps"],
                stride=number(capped.stride_percent, 0),
                positions=logic.occlusion_positions(subject.x.shape[-1], capped))]
-    plots = [gr.LinePlot(frame, sort=steps) for frame in sanity_frames(result, lang)]  # steps in order, not a-z
-    return (grid, *plots, sanity_table(result, lang) + "\n\n" + "\n\n".join(notes), watch.label(lang, cached))
+    frames = sanity_frames(result, lang)
+    plots = [gr.LinePlot(frame, sort=steps) for frame in frames]  # steps in order, not a-z
+    name = export.file_name(TOPIC, class_part(subject, target), "sanity", *methods)
+    table = export.csv([(t(f"saliency.metric_{metric}", lang), *row)
+                        for metric, frame in zip(similarity.METRICS, frames) for row in frame.itertuples(index=False)],
+                       name, header=[t("saliency.col_similarity", lang), t("saliency.col_step", lang),
+                                     t("saliency.col_method", lang), "s"])
+    return (export.png(grid, name), *plots, sanity_table(result, lang) + "\n\n" + "\n\n".join(notes),
+            watch.label(lang, cached), table)
 
 
 def _fill(subject: Subject, fill: str):
@@ -488,8 +518,14 @@ def deletion(picture, drawing=None, use_drawing=False, model=None, target=None, 
     fill = _option(fill, ("grey", "blurred"), "grey")
     curves, cached = _deletion_result(subject, target, methods, settings, fill, progress, lang)
     p_start = float(subject.probs[target])
-    return (curve_frame(curves, "deletion", lang), curve_frame(curves, "insertion", lang),
-            deletion_table(curves, p_start, lang), watch.label(lang, cached))
+    frames = {kind: curve_frame(curves, kind, lang) for kind in ("deletion", "insertion")}
+    table = export.csv([(t(f"saliency.curve_{kind}", lang), *row) for kind, frame in frames.items()
+                        for row in frame.itertuples(index=False)],
+                       export.file_name(TOPIC, class_part(subject, target), "deletion", fill, *methods),
+                       header=[t("saliency.col_curve", lang), t("saliency.axis_removed", lang),
+                               t("saliency.col_method", lang), "p"])
+    return (frames["deletion"], frames["insertion"], deletion_table(curves, p_start, lang), watch.label(lang, cached),
+            table)
 
 
 @handler
@@ -648,7 +684,8 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         gr.Markdown(i18n("saliency.sanity_maps"), elem_classes=["plot-caption"])
         strips = Image(show_label=False, interactive=False, buttons=["fullscreen"], elem_id="saliency-sanity-maps")
         sanity_timing = gr.Markdown(elem_id="saliency-sanity-timing")
-        sanity_button.click(sanity, explain_inputs, [strips, *sanity_plots, sanity_text, sanity_timing],
+        sanity_csv = export.download_button(i18n, elem_id="saliency-sanity-csv")
+        sanity_button.click(sanity, explain_inputs, [strips, *sanity_plots, sanity_text, sanity_timing, sanity_csv],
                             api_name="saliency_sanity", **HEAVY)
 
         gr.Markdown(i18n("saliency.deletion_header"), elem_classes=["section-title"])
@@ -670,9 +707,12 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                                              colors_in_legend=[], elem_id="saliency-insertion-plot")
         deletion_text = gr.Markdown(elem_id="saliency-deletion-table", elem_classes=["results-table"])
         deletion_timing = gr.Markdown(elem_id="saliency-deletion-timing")
+        deletion_csv = export.download_button(i18n, elem_id="saliency-deletion-csv")
         deletion_button.click(deletion, explain_inputs + [fill],
-                              [deletion_plot, insertion_plot, deletion_text, deletion_timing],
+                              [deletion_plot, insertion_plot, deletion_text, deletion_timing, deletion_csv],
                               api_name="saliency_deletion", **HEAVY)
+
+        export.downloadable(maps, sweep, strips)
 
         with gr.Accordion(i18n("app.notes"), open=False):
             gr.Markdown(i18n("saliency.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},

@@ -1,0 +1,162 @@
+"""Downloads for a teacher's slides: a figure as PNG, a table as CSV, named after the tab and its settings
+(``distillation-T3-alpha0.5-digit7.png``, ``gan-seed2024-psi1.png``).
+
+A handler returns ``png(...)`` to a ``core.ui.Image`` (Gradio's own download button then saves the file under
+its name: the button takes the file's name, ``orig_name``) or to a ``gr.DownloadButton``, and ``csv(...)`` to a
+``gr.DownloadButton`` (``download_button``) beside its table.
+
+Files go to ``exports/`` in Gradio's cache folder (served without any ``allowed_paths``), one folder per file
+content and name: the same figure asked for by a whole class is written once, atomically. The folder keeps
+at most ``KEEP`` files: the least recently asked for are removed, so files do not pile up under load.
+"""
+from __future__ import annotations
+
+import csv as csv_module
+import hashlib
+import io
+import math
+import os
+import re
+import shutil
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+from PIL import Image as PILImage
+
+from core import i18n
+
+i18n.register({"en": {"export.csv": "CSV", "export.png": "PNG"},
+               "zh": {"export.csv": "下載 CSV", "export.png": "下載 PNG"}})
+
+#: How many exported files are kept (least recently asked for go first); a few pages of a whole class.
+KEEP = 512
+_MAX_NAME = 120
+_lock = threading.Lock()
+
+
+def _text(value) -> str:
+    """One setting as it appears in a name: numbers short (3.0 -> 3, 0.50 -> 0.5), words as they are."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, float) and math.isfinite(value):
+        return f"{value:.4g}" if value != int(value) else str(int(value))
+    return str(value)
+
+
+def safe_part(value) -> str:
+    """A piece of a file name: letters (any script), digits, '.', '_', '+' and '-' (a sign: -30 dB) kept; every run
+    of anything else (path separators, spaces, quotes, control characters) becomes one '_'; no dots or '_' at
+    either end."""
+    return re.sub(r"[^\w.+-]+", "_", _text(value), flags=re.UNICODE).strip("._")
+
+
+def file_name(topic: str, *parts, **settings) -> str:
+    """``file_name("distillation", T=3, alpha=0.5, digit=7)`` -> ``"distillation-T3-alpha0.5-digit7"``: the tab,
+    then each part (a method, a word) and each setting (its name and value), safe for any file system."""
+    pieces = [safe_part(topic)] + [safe_part(part) for part in parts]
+    pieces += [safe_part(key) + safe_part(value) for key, value in settings.items() if value is not None]
+    name = "-".join(piece for piece in pieces if piece)[:_MAX_NAME].strip("-._")
+    return name or "export"
+
+
+def safe_name(name: str) -> str:
+    """A whole name (from ``file_name``, perhaps with a suffix added) made safe again: '-' kept between parts."""
+    return re.sub(r"[^\w.+-]+", "_", str(name)).strip("._-")[:_MAX_NAME].strip("._-") or "export"
+
+
+def _root() -> Path:
+    from gradio.utils import get_upload_folder  # Gradio serves its own cache folder to the page
+
+    return Path(get_upload_folder()) / "exports"
+
+
+def _store(data: bytes, name: str, suffix: str) -> str:
+    """Writes ``data`` as ``exports/<content+name hash>/<name><suffix>`` once, atomically; returns its path."""
+    filename = safe_name(name) + suffix
+    digest = hashlib.sha256(data + filename.encode()).hexdigest()[:32]
+    root = _root()
+    folder = root / digest
+    path = folder / filename
+    with _lock:
+        if path.exists():
+            os.utime(folder)  # asked for again: kept longer
+        else:
+            folder.mkdir(parents=True, exist_ok=True)
+            temporary = folder / f".{os.getpid()}-{threading.get_ident()}{suffix}"
+            temporary.write_bytes(data)
+            os.replace(temporary, path)  # a reader sees the whole file or none
+            _prune(root)
+    return str(path)
+
+
+def _prune(root: Path) -> None:
+    folders = [entry for entry in os.scandir(root) if entry.is_dir()]
+    if len(folders) <= KEEP:
+        return
+    folders.sort(key=lambda entry: entry.stat().st_mtime)
+    for entry in folders[:len(folders) - KEEP]:
+        shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def png_bytes(figure) -> bytes:
+    """A PIL image, an array (uint8 gray or RGB(A); floats in 0..1 are scaled) or a matplotlib figure as PNG."""
+    buffer = io.BytesIO()
+    if hasattr(figure, "savefig"):
+        figure.savefig(buffer, format="png", dpi=150, bbox_inches="tight")
+        return buffer.getvalue()
+    if isinstance(figure, PILImage.Image):
+        image = figure
+    else:
+        array = np.asarray(figure)
+        if array.dtype != np.uint8:
+            array = np.clip(array * 255 if array.dtype.kind == "f" and array.max(initial=0) <= 1 else array, 0, 255)
+            array = np.round(array).astype(np.uint8)
+        image = PILImage.fromarray(array)
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def png(figure, name: str) -> str:
+    """The figure (see ``png_bytes``) as ``<name>.png``; returns the file's path, for a ``core.ui.Image`` or a
+    ``gr.DownloadButton``. ``name`` comes from ``file_name``."""
+    return _store(png_bytes(figure), name, ".png")
+
+
+def csv_bytes(rows: Iterable[Sequence], header: Sequence | None = None) -> bytes:
+    """Rows as CSV, UTF-8 with a byte-order mark so that Excel shows Chinese as Chinese."""
+    text = io.StringIO()
+    writer = csv_module.writer(text, lineterminator="\r\n")
+    if header is not None:
+        writer.writerow([_text(cell) for cell in header])
+    writer.writerows([[_text(cell) for cell in row] for row in rows])
+    return text.getvalue().encode("utf-8-sig")
+
+
+def csv(rows: Iterable[Sequence], name: str, header: Sequence | None = None) -> str:
+    """A table as ``<name>.csv`` (see ``csv_bytes``); returns the file's path, for a ``gr.DownloadButton``."""
+    return _store(csv_bytes(rows, header), name, ".csv")
+
+
+def frame_csv(frame, name: str) -> str:
+    """A pandas DataFrame (what a gr.BarPlot or gr.LinePlot is fed) as ``<name>.csv``."""
+    return csv(frame.itertuples(index=False), name, header=list(frame.columns))
+
+
+def download_button(i18n_keys, *, elem_id: str, kind: str = "csv"):
+    """A small download button labelled in the user's language ("CSV" / "下載 CSV", "PNG" / "下載 PNG"); an
+    event sets its file. Place it under its table or figure."""
+    import gradio as gr
+
+    return gr.DownloadButton(i18n_keys(f"export.{kind}"), value=None, size="sm", variant="secondary",
+                             elem_id=elem_id, elem_classes=["export-button"], min_width=80, scale=0)
+
+
+def downloadable(*images) -> None:
+    """Adds Gradio's own download button to pictures built with ``buttons=[...]`` (it saves the file under the
+    name ``png`` gave it). Called after the layout, so the layout's lines stay as they are."""
+    for image in images:
+        buttons = list(getattr(image, "buttons", None) or [])
+        if "download" not in buttons:
+            image.buttons = [*buttons, "download"]

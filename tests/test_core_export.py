@@ -1,0 +1,79 @@
+"""core.export: safe descriptive names, PNGs with the same pixels, CSVs Excel reads in Chinese, a bounded folder."""
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from core import export
+
+
+@pytest.fixture(autouse=True)
+def own_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path))
+
+
+def test_name_holds_the_tab_and_its_settings():
+    assert export.file_name("distillation", T=3, alpha=0.5, digit=7) == "distillation-T3-alpha0.5-digit7"
+    assert export.file_name("saliency", "cat", "smoothgrad") == "saliency-cat-smoothgrad"
+    assert export.file_name("gan", seed=2024, psi=1.0) == "gan-seed2024-psi1"
+    assert export.file_name("gan", seed=None) == "gan"
+    assert export.file_name("audio_attack", "pgd", eps=-30, unit="dB") == "audio_attack-pgd-eps-30-unitdB"
+
+
+@pytest.mark.parametrize("odd", ["../../etc/passwd", "a/b\\c", "two words", 'quote"s', "tab\tnew\nline", "<b>", "..",
+                                 "C:\\x", "a\x00b", "🐱 cat"])
+def test_name_has_no_separators_spaces_or_odd_characters(odd):
+    name = export.file_name("saliency", odd, label=odd)
+    assert name.startswith("saliency")
+    assert not set(name) & set("/\\ \t\n\"'<>:\x00*?|")
+    assert not name.startswith(".") and ".." not in name.split("-")
+    path = Path(export.png(np.zeros((2, 2), np.uint8), name))
+    assert path.parent.parent.name == "exports" and path.name == name + ".png"
+
+
+def test_name_keeps_chinese_words_and_stays_short():
+    assert export.file_name("saliency", "埃及貓") == "saliency-埃及貓"
+    assert len(export.file_name("fill_mask", "x" * 500)) <= 120
+
+
+def test_png_opens_with_the_same_pixels():
+    rgb = np.random.default_rng(0).integers(0, 256, (17, 23, 3), dtype=np.uint8)
+    path = export.png(rgb, export.file_name("gan", seed=2024, psi=1))
+    assert Path(path).name == "gan-seed2024-psi1.png"
+    with Image.open(path) as image:
+        assert image.format == "PNG"
+        assert np.array_equal(np.asarray(image), rgb)
+    gray = Image.fromarray(rgb[..., 0])
+    with Image.open(export.png(gray, "g")) as image:
+        assert np.array_equal(np.asarray(image), rgb[..., 0])
+
+
+def test_matplotlib_figure_becomes_a_png():
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(2, 1))
+    figure.add_subplot().plot([0, 1], [1, 0])
+    with Image.open(export.png(figure, "distillation-curves")) as image:
+        assert image.format == "PNG" and image.width > 50
+
+
+def test_csv_round_trips_chinese_with_a_byte_order_mark():
+    rows = [["埃及貓 Egyptian cat", 0.383], ["虎斑貓", 1e-3], ['comma, "quote"', 2]]
+    path = export.csv(rows, "saliency-top5", header=["類別", "p"])
+    data = Path(path).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 only with it
+    read = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert read == [["類別", "p"], ["埃及貓 Egyptian cat", "0.383"], ["虎斑貓", "0.001"], ['comma, "quote"', "2"]]
+
+
+def test_same_content_and_name_is_one_file_and_the_folder_is_bounded(monkeypatch):
+    monkeypatch.setattr(export, "KEEP", 5)
+    first = export.csv([[1]], "a")
+    assert export.csv([[1]], "a") == first
+    paths = [export.csv([[i]], "b") for i in range(12)]
+    folders = list(Path(paths[-1]).parent.parent.iterdir())
+    assert len(folders) == 5
+    assert Path(paths[-1]).exists()
