@@ -54,6 +54,10 @@ CSS = """
    type for the back row (tab names, labels, text), full-contrast text, no timing lines */
 body.present #header,
 body.present [id$="-timing"] {display: none !important}
+/* ...and the controls a lecture's point does not need: model lists and lines, the real-model note, hints, the
+   notes (a page opened without ?present=1 has them all) */
+body.present .model-line, body.present .model-picker, body.present .hub-note, body.present .hint,
+body.present .lecture-notes {display: none !important}
 body.present .gradio-container {max-width: none !important; --body-text-color: #000 !important;
   --body-text-color-subdued: #1f2937 !important; --block-label-text-color: #000 !important;
   --block-info-text-color: #111827 !important}

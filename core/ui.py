@@ -480,7 +480,7 @@ def model_picker(slot, i18n_keys: gr.I18n, *, elem_id: str):
     i18n.register({lang: {f"{base}.{c.key}": models.choice_option(c, lang) for c in slot.choices}
                    for lang in i18n.LANGS})
     dropdown = Dropdown([(i18n_keys(f"{base}.{c.key}"), c.key) for c in slot.choices], value=slot.best().key,
-                        label=i18n_keys("model.label"), elem_id=elem_id)
+                        label=i18n_keys("model.label"), elem_id=elem_id, elem_classes=["model-picker"])
     return dropdown, status
 
 

@@ -16,7 +16,8 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 #: Latin words that may appear in the Chinese page: names, formulas, units, the model's name.
 LATIN_IN_CHINESE = {"Hinton", "Vinyals", "Dean", "MLP", "CNN", "digit", "cnn", "softmax", "logit", "logits",
                     "KL", "CE", "CPU", "GPU", "CUDA", "MPS", "PyPI", "Hub", "Hugging", "Face", "MNIST", "train",
-                    "demos", "distillation", "python", "bits", "frac", "sum", "mathrm", "alpha", "big", "cpu"}
+                    "demos", "distillation", "python", "bits", "frac", "sum", "mathrm", "alpha", "big", "cpu",
+                    "CSV", "PNG"}  # file formats (the download buttons)
 
 
 @pytest.fixture(scope="module")
@@ -433,8 +434,9 @@ def test_a_slide_link_opens_its_tab_and_runs_its_preset(browser, app_url):
 
 
 def test_presenter_mode_folds_the_header_and_enlarges_the_type(browser, app_url):
-    """Issue 20, presenter mode: ?present=1 hides the page header and the timing lines, and sets the tab names and
-    the text larger than a normal page does; the GAN grid then starts higher on a 1280×720 projector."""
+    """Issue 20, presenter mode: ?present=1 hides the page header, the timing lines, the model lists and the notes,
+    and sets the tab names and the text larger than a normal page does; the GAN grid then starts higher on a
+    1280×720 projector."""
     def measure(link):
         context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="en-US")
         page = context.new_page()
@@ -446,7 +448,9 @@ def test_presenter_mode_folds_the_header_and_enlarges_the_type(browser, app_url)
             header: document.querySelector('#header-title').offsetParent !== null,
             tab: parseFloat(getComputedStyle(document.querySelector('button[role=tab]')).fontSize),
             text: parseFloat(getComputedStyle(document.querySelector('#tab-gan .prose p')).fontSize),
-            grid: document.querySelector('#gan-grid img').getBoundingClientRect().top})""")
+            grid: document.querySelector('#gan-grid img').getBoundingClientRect().top,
+            folded: ['#gan-model-status', '#tab-gan .lecture-notes'].map(
+                (s) => document.querySelector(s).offsetParent === null)})""")
         context.close()
         return found
 
@@ -455,6 +459,7 @@ def test_presenter_mode_folds_the_header_and_enlarges_the_type(browser, app_url)
     assert present["present"] and not present["header"]
     assert present["tab"] >= 20 > normal["tab"] and present["text"] > normal["text"]
     assert present["grid"] < normal["grid"]
+    assert normal["folded"] == [False, False] and present["folded"] == [True, True]  # the model line, the notes
 
 
 def test_no_fullscreen_button_covers_a_digit_grid(page):

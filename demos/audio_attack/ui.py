@@ -790,7 +790,7 @@ def build_tab(i18n, demo) -> None:
         defence_timing = gr.Markdown(elem_id="audio_attack-defence-timing")
         defence_csv = export.download_button(i18n, elem_id="audio_attack-defence-csv")
         export.downloadable(picture)
-        with gr.Accordion(i18n("app.notes"), open=False):
+        with gr.Accordion(i18n("app.notes"), open=False, elem_classes=["lecture-notes"]):
             gr.Markdown(i18n("audio_attack.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
                                                                      {"left": "$", "right": "$", "display": False}])
 

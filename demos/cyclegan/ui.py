@@ -659,7 +659,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
 
         export.downloadable(panels, identity_panels)
 
-        with gr.Accordion(i18n("app.notes"), open=False):
+        with gr.Accordion(i18n("app.notes"), open=False, elem_classes=["lecture-notes"]):
             gr.Markdown(i18n("cyclegan.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
                                                                   {"left": "$", "right": "$", "display": False}])
         questions_panel(i18n, TOPIC, QUESTIONS, controls={"strip_direction": strip_direction, "number": number},

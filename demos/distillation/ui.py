@@ -502,7 +502,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                 export.downloadable(grid_png, fractions_png)
                 demo.load(precomputed, None, [grid_png, fractions_png], api_name="distillation_figures",
                           show_progress="hidden", **LIGHT)
-        with gr.Accordion(i18n("app.notes"), open=False):
+        with gr.Accordion(i18n("app.notes"), open=False, elem_classes=["lecture-notes"]):
             gr.Markdown(i18n("distillation.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
                                                                      {"left": "$", "right": "$", "display": False}])
         questions_panel(i18n, TOPIC, QUESTIONS, controls={"temperature": temperature, "alpha": alpha},

@@ -622,7 +622,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
 
         export.downloadable(attention_map, context_picture)
 
-        with gr.Accordion(i18n("app.notes"), open=False):
+        with gr.Accordion(i18n("app.notes"), open=False, elem_classes=["lecture-notes"]):
             gr.Markdown(i18n("fill_mask.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
                                                                    {"left": "$", "right": "$", "display": False}])
 

@@ -680,7 +680,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
 
         export.downloadable(grid, varied, snapshot_grid, board)
 
-        with gr.Accordion(i18n("app.notes"), open=False):
+        with gr.Accordion(i18n("app.notes"), open=False, elem_classes=["lecture-notes"]):
             gr.Markdown(i18n("gan.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
                                                              {"left": "$", "right": "$", "display": False}])
         questions_panel(i18n, TOPIC, QUESTIONS,
