@@ -6,6 +6,7 @@ labelled test digits where a verdict needs a misread (the classifier reads every
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 from core.classifier import DIGIT_CNN
 from core.data.digits import HANDWRITTEN, TEST, TYPESET, load_digits, load_split, to_tensor
@@ -125,7 +126,8 @@ def test_the_canvas_path_says_which_domain_and_shows_the_scan(drawn):
         assert "the style judge calls the digit **typeset**" in text and "scanned to 8×8 first" in text
         scan = logic.as_scan(digit)
         expected = logic.apply(pair.g, scan)
-        assert np.array_equal(panels[2][0], np.kron(expected, np.ones((ui.DIGIT_ZOOM, ui.DIGIT_ZOOM), np.uint8)))
+        shown = np.asarray(Image.open(panels[2][0]).convert("L"))  # a named PNG (the download's file)
+        assert np.array_equal(shown, np.kron(expected, np.ones((ui.DIGIT_ZOOM, ui.DIGIT_ZOOM), np.uint8)))
         zh = ui._translate(None, sketchpad_value(canvas), True, DIGITS.key, "a_to_b", "zh")[1]
         assert "掃描成 8×8" in zh
 

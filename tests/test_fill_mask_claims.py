@@ -133,7 +133,7 @@ def test_words_only_never_offers_a_piece_or_punctuation_and_says_what_it_hid(loa
     assert 0 < guess.hidden < 1 and sum(guess.probs) <= 1 + 1e-6
     (glued,) = logic.predict(model, tok, "the dog was play[MASK] in the yard.", 20, only_words=True)
     assert not glued.whole_word  # inside a word: a piece ("##ing") may finish it, so pieces are not hidden there
-    sentences, _, _, _ = ui.predict("I went to the [MASK] to buy some [MASK].", ENGLISH.key, 5, True)
+    sentences, *_ = ui.predict("I went to the [MASK] to buy some [MASK].", ENGLISH.key, 5, True)
     assert "renormalised over whole words" in sentences and "<strong>##" not in sentences
 
 
@@ -153,7 +153,7 @@ def test_the_prior_correction_removes_the_global_preference_on_neutral_sentences
 
 
 def test_the_probe_note_shows_raw_and_corrected_and_flags_rare_words(loaded):
-    _, note = ui.targets("[MASK]是一位很優秀的護士。", CHINESE.key, "他, 她", 1, "護士")
+    _, note, *_ = ui.targets("[MASK]是一位很優秀的護士。", CHINESE.key, "他, 她", 1, "護士")
     assert "倍" not in note  # English page
     assert "times as likely" in note and "Prior-corrected" in note and "attribute masked too" in note
     counts = RESULTS["models"][CHINESE.key]["target_counts"]
@@ -161,7 +161,7 @@ def test_the_probe_note_shows_raw_and_corrected_and_flags_rare_words(loaded):
         rare = f"“{word}” occurs only {count:,} times" in note
         assert rare == (count < logic.RARE_COUNT), word
         assert f"{count:,}" in note
-    _, note = ui.targets("The nurse said that [MASK] was tired.", MINILM.key, "he, she", 1, "")
+    _, note, *_ = ui.targets("The nurse said that [MASK] was tired.", MINILM.key, "he, she", 1, "")
     assert "Type the attribute word" in note and "Prior-corrected" not in note  # no prior: no corrected verdict
     from core.i18n import UserInputError
 
@@ -251,11 +251,11 @@ def test_the_script_is_detected_on_every_held_out_sentence():
 
 
 def test_chinese_through_the_english_model_is_said_to_be_meaningless(loaded):
-    sentences, _, _, _ = ui.predict("我今天很[MASK]興。", MINILM.key, 5, True)
+    sentences, *_ = ui.predict("我今天很[MASK]興。", MINILM.key, 5, True)
     assert "written in Chinese" in sentences and "[UNK]" in sentences and CHINESE.key in sentences
     unknown = RESULTS["models"][ENGLISH.key]["other_language_unk_share"]
     assert unknown > 0.5  # measured: most Chinese characters are [UNK] to the small English model
-    sentences, _, _, _ = ui.predict("I bought [MASK] apples.", MINILM.key, 5, True)
+    sentences, *_ = ui.predict("I bought [MASK] apples.", MINILM.key, 5, True)
     assert "written in" not in sentences
 
 

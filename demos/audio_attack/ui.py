@@ -818,8 +818,8 @@ def build_tab(i18n, demo) -> None:
             api_name="audio_attack_new_pick", api_visibility="private", **empty_args).then(
             api_name="audio_attack_transcribe_picked", api_visibility="private", **transcribe_args)
         # Progress shows on the verdict (empty while the attack runs), not over the streamed loss curve.
-        run.click(attack, inputs + settings, attack_outputs, api_name="audio_attack_run", show_progress_on=[verdict],
-                  **HEAVY)
+        attack_event = run.click(attack, inputs + settings, attack_outputs, api_name="audio_attack_run",
+                                 show_progress_on=[verdict], **HEAVY)
         halt.click(stop, None, status, api_name="audio_attack_stop", show_progress="hidden", **LIGHT)
         # A result made with other settings is greyed, with a word why, until the next attack.
         results_shown = ["audio_attack-verdict", "audio_attack-numbers", "audio_attack-play-adversarial",
@@ -829,6 +829,7 @@ def build_tab(i18n, demo) -> None:
         gr.on(setting_moved, settings_changed, verdict, status, api_name="audio_attack_settings_changed",
               api_visibility="private", show_progress="hidden", **LIGHT)
         gr.on([run.click, clip.upload, clip.clear, picker.input], None, js=mark_stale_js(results_shown, None))
+        attack_event.then(None, js=mark_stale_js(results_shown, None))  # a result just made matches its settings
         if model is not None:
             model.select(model_loader(RECOGNISER), model, [model, model_status], api_name="audio_attack_model",
                          **HEAVY).success(
