@@ -8,6 +8,7 @@ import threading
 
 import torch
 
+from core.heavy import on_zero_gpu
 from core.i18n import register, t
 
 VALID = ("cuda", "mps", "cpu")
@@ -35,6 +36,8 @@ def pick_device(requested: str | None = None) -> torch.device:
         if kind not in available():
             raise ValueError(f"device {requested!r} is not available here; available: {', '.join(available())}")
         return torch.device(requested)
+    if on_zero_gpu():  # ZeroGPU: no CUDA outside @spaces.GPU functions, so the models live on the CPU (core.heavy)
+        return torch.device("cpu")
     return torch.device(available()[0])
 
 

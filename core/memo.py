@@ -12,6 +12,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
+from core import heavy
+
 T = TypeVar("T")
 
 
@@ -62,7 +64,8 @@ class Memo:
                 flight = self._flights[key] = _Flight()
                 self.computed += 1
         if not owner:
-            flight.done.wait()
+            with heavy.set_aside():  # a heavy job waiting for another's computation lets that one have the turn
+                flight.done.wait()
             if flight.error is not None:
                 raise flight.error
             return flight.value, True

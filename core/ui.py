@@ -28,13 +28,15 @@ from PIL import Image as PILImage
 
 from core import i18n
 from core.device import get_device
+from core.heavy import HEAVY_AT_ONCE
 from core.i18n import UserInputError, check_number
 
 log = logging.getLogger("mldemo")
 
-#: Heavy events (training, attacks, large SmoothGrad, GAN training) share one queue lane sized for
-#: 2 cores: one heavy job at a time, so light events (a slider, a pick) always find a free core.
-HEAVY = {"concurrency_id": "heavy", "concurrency_limit": 1}
+#: Heavy events (training, attacks, large SmoothGrad, GAN training) share one queue lane: up to
+#: ``HEAVY_AT_ONCE`` jobs are in, and their functions (``@heavy``) take turns step by step, one step at a
+#: time, so light events (a slider, a pick) always find a free core.
+HEAVY = {"concurrency_id": "heavy", "concurrency_limit": HEAVY_AT_ONCE}
 #: Light events: many at once, each a few milliseconds.
 LIGHT = {"concurrency_limit": 4}
 

@@ -95,6 +95,22 @@ def test_distillation_training_shows_one_progress_bar_over_the_old_table():
         assert [block.elem_id for block in fn.show_progress_on or []] == ["distillation-table"]
 
 
+def test_every_heavy_action_takes_turns_and_has_a_gpu_duration():
+    """Issue 21: heavy actions share one lane of several jobs whose steps take turns (core.heavy); an action in
+    the lane without @heavy would run beside the others' steps and take the light events' core. Model switches
+    (loading weights, no maths) are the only exception. The GAN playground is heavy too (it had its own lane)."""
+    import app
+    from core.heavy import HEAVY_AT_ONCE
+
+    demo, _ = app.build_app()
+    lane = {fn.api_name: fn for fn in demo.fns.values() if fn.concurrency_id == "heavy" and fn.fn is not None}
+    assert {"audio_attack_run", "distillation_train", "saliency_sanity", "gan_play", "gan_collapse"} <= set(lane)
+    for name, fn in lane.items():
+        assert fn.concurrency_limit == HEAVY_AT_ONCE > 1, name
+        if not name.endswith("_model"):
+            assert 10 <= getattr(fn.fn, "gpu_seconds", 0) <= 300, name
+
+
 def test_both_languages_define_every_string():
     import app  # noqa: F401  registers every tab's strings
     from core import i18n

@@ -190,6 +190,24 @@ def test_the_stop_button_ends_a_long_run_early(app_url):
     assert "Stopped." in numbers and "Step **2000**" not in numbers
 
 
+def test_a_second_students_training_runs_beside_a_long_one_not_after_it(app_url):
+    """Issue 21: heavy actions take turns step by step (core.heavy). A student who clicks Train while another's
+    long training runs gets their result while the long one is still running (one lane of one job made them
+    wait for all of it)."""
+    import time
+
+    long_run, short_run = Client(app_url, verbose=False), Client(app_url, verbose=False)
+    job = long_run.submit("gaussians", "wgan_gp", "0.001", "0.001", 10, 2000, 5, api_name="/gan_play")
+    try:
+        time.sleep(1.0)
+        _, numbers, _ = short_run.predict("ring", "gan", "0.001", "0.001", 1, 30, 1, api_name="/gan_play")
+        assert "Step **30**" in numbers
+        assert not job.done()  # the long training is still going
+    finally:
+        long_run.predict(api_name="/gan_stop")
+        job.result()
+
+
 def test_stop_with_nothing_training_says_so_and_stops_no_later_run(monkeypatch):
     """Issue 20: Stop with nothing running said "Stopping after the current steps…"."""
     from types import SimpleNamespace

@@ -16,6 +16,7 @@ import torch
 from core import export
 from core.audio import int16_audio
 from core.device import heavy_threads
+from core.heavy import heavy
 from core.i18n import UserInputError, check_number, register, shown, t
 from core.memo import Memo, SessionStore
 from core.questions import Question, questions_panel
@@ -456,6 +457,7 @@ def _shown_steps(stream, plan: Attack, progress, lang: str):
 
 
 @handler
+@heavy(gpu_seconds=120)
 def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFAULT_TARGET,
            progress=gr.Progress(), session="", lang="en"):
     """Attack the clip: ``kind`` = "fgsm" (one step of size ε), "pgd" (``steps`` steps away from the clean
@@ -570,6 +572,7 @@ def _rate(name: str, found: dict) -> dict:
 
 
 @handler
+@heavy(gpu_seconds=30)
 def random_noise(clip, model=None, budget=-30, lang="en"):
     """The control: random ±ε noise of the same size as the attack, added to the clip, five independent draws.
     How many of them change what the model hears (the attack's noise is as loud; only its direction differs),
@@ -617,6 +620,7 @@ def _other(key: str) -> str:
 
 
 @handler
+@heavy(gpu_seconds=60)
 def transfer(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFAULT_TARGET, session="", lang="en"):
     """Play the adversarial clip of the last attack with these settings to the other model (made on Whisper:
     the bundled CTC model; made on a CTC model: Whisper tiny.en). Does it fool that one too? Always beside the
@@ -653,6 +657,7 @@ def transfer(clip, model=None, kind="targeted", budget=-30, steps=100, target=DE
 
 
 @handler
+@heavy(gpu_seconds=60)
 def defend(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFAULT_TARGET, session="", lang="en"):
     """Passive defences on the last attack with these settings: each transforms the clean and the adversarial
     clip (low-pass 4 kHz, resample to 8 kHz and back, 8-bit quantisation, μ-law telephone codec, random noise

@@ -13,6 +13,7 @@ from PIL import Image as PILImage
 from core import export
 from core.data.digits import STYLE_NAMES, TEST, TRAIN, load_split, to_tensor
 from core.device import heavy_threads
+from core.heavy import give_way, heavy
 from core.i18n import UserInputError, shown, t
 from core.memo import Memo
 from core.models import ASSETS
@@ -304,6 +305,7 @@ def verdict_text(comparison: logic.Comparison, where: str, lang: str) -> str:
 
 
 @handler
+@heavy(gpu_seconds=120)
 def train(temperature, alpha, epochs, fraction_percent, held_out, seeds, progress=gr.Progress(), lang="en"):
     """Train the distilled and the hard-label students (settings trained before are answered at once, and
     the timing says "cached"): accuracy curves, the results table, the held-out note and the timing."""
@@ -314,6 +316,7 @@ def train(temperature, alpha, epochs, fraction_percent, held_out, seeds, progres
     def report(share, seeds_count, epoch):
         progress(share, desc=t("distillation.progress", lang, epoch=epoch, epochs=config.epochs,
                                students=2 * seeds_count))
+        give_way()  # each epoch, the other heavy jobs' steps queued meanwhile run first
 
     with heavy_threads():
         runs, cached = run_training(config, report)

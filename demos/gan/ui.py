@@ -18,12 +18,14 @@ import torch
 
 from core import export
 from core.data.digits import TEST, TRAIN, load_split
+from core.heavy import heavy
 from core.i18n import UserInputError, check_number, shown, t
 from core.memo import Memo
 from core.models import read_card
 from core.plots import COLORS
 from core.questions import Question, questions_panel
 from core.ui import (
+    HEAVY,
     LIGHT,
     Dropdown,
     Gallery,
@@ -53,8 +55,7 @@ DEFAULTS = {"seed": 2024, "count": 40, "digit": "random", "psi": 1.0, "frames": 
 DEFAULTS["seed_b"] = logic.seed_of_another_class(DEFAULTS["seed"])
 #: Confidence this far above the share of samples read as the requested digit: the classifier is sure of blobs.
 OVERCONFIDENT = 0.2
-#: The playground. Own lane: one user's training at a time, beside (not behind) the app's heavy lane.
-PLAY_LANE = {"concurrency_id": "gan_playground", "concurrency_limit": 1}
+#: The playground: its training takes turns with the other heavy actions (core.heavy).
 LEARNING_RATES = ["0.0001", "0.0003", "0.001", "0.003", "0.01"]
 D_STEPS_RANGE, PLAY_STEPS_RANGE = (1, 10), (10, 2000)
 PLAY_DEFAULTS = {"dataset": "gaussians", "loss": "gan", "lr_d": "0.001", "lr_g": "0.001", "d_steps": 1,
@@ -428,6 +429,7 @@ def _train_chunks(play: logic.Playground, steps: int, stop_wanted):
 
 
 @handler
+@heavy(gpu_seconds=60)
 def play(dataset=PLAY_DEFAULTS["dataset"], loss=PLAY_DEFAULTS["loss"], lr_d=PLAY_DEFAULTS["lr_d"],
          lr_g=PLAY_DEFAULTS["lr_g"], d_steps=PLAY_DEFAULTS["d_steps"], steps=PLAY_DEFAULTS["steps"],
          seed=PLAY_DEFAULTS["seed"], state=None, progress=gr.Progress(), session="", lang="en"):
@@ -500,6 +502,7 @@ def _preset(name: str, lang: str):
 
 
 @handler
+@heavy(gpu_seconds=30)
 def preset_collapse(lang="en"):
     """Mode collapse: the standard GAN on 8 Gaussians with the generator's learning rate 10x the
     discriminator's, trained 200 steps: it sits on one mode (Train 50 more: it hops to another). Returns the
@@ -509,6 +512,7 @@ def preset_collapse(lang="en"):
 
 
 @handler
+@heavy(gpu_seconds=30)
 def preset_cure(lang="en"):
     """Its cure: WGAN-GP with the same seed and learning rates and 5 critic steps per generator step, trained
     400 steps: all 8 modes. Returns what ``preset_collapse`` returns."""
@@ -667,7 +671,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         settings = [dataset, loss, lr_d, lr_g, d_steps, steps, play_seed]
         board_outputs = [state, board, play_numbers, play_timing]
         train_button.click(play, [*settings, state], board_outputs, api_name="gan_play", trigger_mode="always_last",
-                           show_progress_on=[play_numbers], **PLAY_LANE)
+                           show_progress_on=[play_numbers], **HEAVY)
         halt.click(play_stop, None, None, api_name="gan_stop", show_progress="hidden", **LIGHT)
         reset_args = dict(fn=play_reset, inputs=settings, outputs=board_outputs, show_progress="hidden", **LIGHT)
         reset.click(api_name="gan_reset", **reset_args)
@@ -676,7 +680,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
               **reset_args)
         for button, fn, name in ((collapse, preset_collapse, "collapse"), (cure, preset_cure, "cure")):
             button.click(fn, None, [*settings, *board_outputs], api_name=f"gan_{name}",
-                         show_progress_on=[play_numbers], **PLAY_LANE)
+                         show_progress_on=[play_numbers], **HEAVY)
 
         export.downloadable(grid, varied, snapshot_grid, board)
 

@@ -14,6 +14,7 @@ import torch
 from core import export
 from core.data.digits import TEST, load_split, normalize_digit
 from core.device import heavy_threads
+from core.heavy import give_way, heavy
 from core.i18n import UserInputError, check_number, shown, t
 from core.images import example_photos, overlay, shared_scale
 from core.memo import Memo
@@ -275,6 +276,7 @@ def _explained(subject: Subject, target: int, methods, settings: logic.Settings,
             if progress:
                 progress(i / len(methods), desc=t("saliency.progress_method", lang, method=method_name(method, lang),
                                                   done=i + 1, total=len(methods)))
+            give_way()  # between methods, the other heavy jobs' queued steps run first (core.heavy)
         with heavy_threads():
             return logic.attribute_all(subject.bundle.model, subject.x, target, methods, settings,
                                        cam_layer=cam_layer(subject.bundle.model),
@@ -320,6 +322,7 @@ def _explain(picture, drawing, use_drawing, model, target, methods, sigma, sampl
 
 
 @handler
+@heavy(gpu_seconds=30)
 def explain(picture, drawing=None, use_drawing=False, model=None, target=None, methods=DEFAULT_METHODS, sigma=15,
             samples=25, ig_steps=32, baseline="black", window=14, stride=7, opacity=0.6, progress=gr.Progress(),
             lang="en"):
@@ -339,6 +342,7 @@ def redraw(picture, drawing=None, use_drawing=False, model=None, target=None, me
 
 
 @handler
+@heavy(gpu_seconds=60)
 def sample_sweep(picture, drawing=None, use_drawing=False, model=None, target=None, sigma=15, opacity=0.6,
                  progress=gr.Progress(), lang="en"):
     """SmoothGrad at ``sigma`` with N = 1, 5, 25 and 100 samples, on one colour scale: a gallery and the timing."""
@@ -353,6 +357,7 @@ def sample_sweep(picture, drawing=None, use_drawing=False, model=None, target=No
         with heavy_threads():
             for i, n in enumerate(SCRUB_SAMPLES):
                 progress(i / len(SCRUB_SAMPLES), desc=t("saliency.progress_samples", lang, n=n))
+                give_way()
                 settings = logic.Settings(sigma_percent=sigma, samples=n)
                 maps.append(logic.attribute(subject.bundle.model, subject.x, target, "smoothgrad", settings))
         return maps
@@ -373,6 +378,7 @@ def _sanity_result(subject: Subject, target: int, methods, settings: logic.Setti
     def report(share, step):
         if progress:
             progress(share, desc=t("saliency.progress_step", lang, step=step_name(step, lang)))
+        give_way()
 
     def compute():
         with heavy_threads():
@@ -414,6 +420,7 @@ def sanity_table(result: logic.SanityResult, lang: str) -> str:
 
 
 @handler
+@heavy(gpu_seconds=60)
 def sanity(picture, drawing=None, use_drawing=False, model=None, target=None, methods=DEFAULT_METHODS, sigma=15,
            samples=25, ig_steps=32, baseline="black", window=14, stride=7, progress=gr.Progress(), lang="en"):
     """Cascading randomisation (Adebayo et al. 2018): the maps after each step (one picture: a row per method and
@@ -465,6 +472,7 @@ def _deletion_result(subject: Subject, target: int, methods, settings: logic.Set
                 if progress:
                     progress(i / (len(maps) + 1), desc=t("saliency.progress_deletion", lang,
                                                          method=method_name(method, lang)))
+                give_way()
                 if heat is None:
                     curves[method] = logic.random_reference(subject.bundle.model, subject.x, target, fill_x)
                 else:
@@ -502,6 +510,7 @@ def deletion_table(curves: dict[str, logic.Curves], p_start: float, lang: str) -
 
 
 @handler
+@heavy(gpu_seconds=60)
 def deletion(picture, drawing=None, use_drawing=False, model=None, target=None, methods=DEFAULT_METHODS, sigma=15,
              samples=25, ig_steps=32, baseline="black", window=14, stride=7, fill="grey", progress=gr.Progress(),
              lang="en"):

@@ -1,0 +1,225 @@
+"""core.heavy: heavy actions take fair turns step by step on a CPU, and go through @spaces.GPU on ZeroGPU."""
+import threading
+import time
+
+import pytest
+
+from core import heavy
+from core.heavy import Turns, taking_turns
+
+
+def run_in_threads(*jobs):
+    threads = [threading.Thread(target=job, daemon=True) for job in jobs]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.05)  # each thread gets to the lock in this order
+    for thread in threads:
+        thread.join(10)
+    assert not any(thread.is_alive() for thread in threads)
+
+
+def test_turns_are_served_first_come_first_served():
+    turns, order = Turns(), []
+    hold = threading.Event()
+
+    def first():
+        with turns.turn():
+            hold.wait(5)
+            order.append(0)
+
+    def later(number):
+        def job():
+            with turns.turn():
+                order.append(number)
+        return job
+
+    holder = threading.Thread(target=first)
+    holder.start()
+    time.sleep(0.05)
+    waiting = [threading.Thread(target=later(n)) for n in range(1, 6)]
+    for thread in waiting:
+        thread.start()
+        time.sleep(0.05)  # tickets 1..5 in this order
+    assert turns.waiting == 6
+    hold.set()
+    for thread in [holder, *waiting]:
+        thread.join(5)
+    assert order == [0, 1, 2, 3, 4, 5] and turns.waiting == 0
+
+
+def test_two_streamed_jobs_advance_side_by_side():
+    """The point of turns: a second job's first step runs after one step of the first, not after all of it
+    (a lane of one job at a time gave A A A A B B B B)."""
+    turns, log = Turns(), []
+
+    def job(name, steps=4):
+        def run():
+            for step in range(steps):
+                time.sleep(0.02)  # the step's work, inside the turn
+                log.append(name)
+                yield step
+        return taking_turns(run, turns)
+
+    def consume(name):
+        def go():
+            for _ in job(name)():
+                time.sleep(0.01)  # the page shows the update, outside the turn
+        return go
+
+    run_in_threads(consume("A"), consume("B"))
+    assert sorted(log) == ["A"] * 4 + ["B"] * 4
+    assert log.index("B") <= 2  # B's first step came after at most two of A's
+    assert "".join(log) != "AAAABBBB"
+
+
+def test_a_plain_heavy_function_is_one_turn_and_returns_its_value():
+    turns, inside = Turns(), []
+
+    def work(x, y=1):
+        inside.append(turns.waiting)
+        return x + y
+
+    assert taking_turns(work, turns)(2, y=3) == 5 and inside == [1] and turns.waiting == 0
+
+
+def test_a_job_left_early_cleans_up_in_a_turn_and_a_finished_one_takes_no_extra_turn():
+    turns, events = Turns(), []
+
+    def run():
+        try:
+            yield 1
+            yield 2
+        finally:
+            events.append(("cleanup", turns.waiting))
+
+    stepped = taking_turns(run, turns)()
+    assert next(stepped) == 1
+    stepped.close()  # Stop pressed, or the page closed
+    assert events == [("cleanup", 1)]  # ran holding a turn
+    assert turns.waiting == 0
+
+    finished = list(taking_turns(run, turns)())
+    assert finished == [1, 2] and turns.waiting == 0
+    assert turns._issued == 2 + 3  # two turns above; here two steps and the end, no clean-up turn
+
+
+def test_an_error_in_a_step_gives_the_turn_back():
+    turns = Turns()
+
+    def run():
+        yield 1
+        raise ValueError("bad input")
+
+    stepped = taking_turns(run, turns)()
+    next(stepped)
+    with pytest.raises(ValueError):
+        next(stepped)
+    assert turns.waiting == 0
+    with turns.turn():  # the next job is not locked out
+        pass
+
+
+def test_heavy_keeps_the_functions_signature_and_kind():
+    import inspect
+
+    @heavy.heavy(gpu_seconds=30)
+    def job(picture, steps=3, lang="en"):
+        yield steps
+
+    assert inspect.isgeneratorfunction(job)
+    assert list(inspect.signature(job).parameters) == ["picture", "steps", "lang"]
+    assert list(job(None)) == [3]
+
+
+def test_on_zero_gpu_heavy_functions_go_through_spaces_gpu_with_their_duration(monkeypatch):
+    """The ZeroGPU path, tried on a CPU with the ``spaces`` package installed: off ZeroGPU spaces.GPU gives the
+    function back unchanged (so turns are used); on ZeroGPU the function goes to spaces.GPU with its duration, and
+    takes no turns (each call gets its own GPU)."""
+    spaces = pytest.importorskip("spaces")
+    from spaces.config import Config
+
+    def plain(x):
+        return x * 2
+
+    assert spaces.GPU(duration=5)(plain) is plain  # off ZeroGPU: effect-free, as core.heavy relies on
+    wrapped = []
+    monkeypatch.setattr(spaces, "GPU", lambda duration: lambda fn: wrapped.append((fn, duration)) or fn)
+    monkeypatch.setattr(Config, "zero_gpu", True)
+    assert heavy.on_zero_gpu()
+    decorated = heavy.heavy(gpu_seconds=45)(plain)
+    assert wrapped == [(plain, 45)] and decorated is plain  # the function itself, no turns
+    monkeypatch.setattr(Config, "zero_gpu", False)
+    wrapped.clear()
+    decorated = heavy.heavy(gpu_seconds=45)(plain)
+    assert len(wrapped) == 1 and wrapped[0][0] is not plain and decorated(4) == 8  # the turn-taking one
+
+
+def test_a_long_plain_job_gives_way_at_its_break_points():
+    """A distillation training is one plain call; at each epoch (give_way) the steps queued meanwhile run first."""
+    turns, log = Turns(), []
+    started = threading.Event()
+
+    def training():
+        for epoch in range(3):
+            started.set()
+            time.sleep(0.05)
+            log.append(f"epoch{epoch}")
+            turns.give_way()
+
+    def attack_steps():
+        log.append("attack")
+        yield
+
+    def attack():
+        started.wait(5)
+        for _ in taking_turns(attack_steps, turns)():
+            pass
+
+    run_in_threads(taking_turns(training, turns), attack)
+    assert log.index("attack") < log.index("epoch2")  # not after the whole training
+
+
+def test_waiting_for_a_shared_computation_sets_the_turn_aside():
+    """Two students ask for the same result: the second waits for the first's computation (single flight)
+    without holding the turn the first needs to finish (that would deadlock when the first gives way)."""
+    from core import heavy
+    from core.memo import Memo
+
+    memo, computing = Memo(), threading.Event()
+    results = []
+
+    def compute():
+        computing.set()
+        for _ in range(3):
+            time.sleep(0.05)
+            heavy.give_way()
+        return 42
+
+    def first():
+        results.append(memo.get("key", compute))
+
+    def second():
+        computing.wait(5)
+        results.append(memo.get("key", compute))
+
+    run_in_threads(taking_turns(first), taking_turns(second))
+    assert sorted(results) == [(42, False), (42, True)] and memo.computed == 1
+
+
+def test_a_heavy_function_calling_another_does_not_wait_for_itself():
+    turns = Turns()
+    inner = taking_turns(lambda: 1, turns)
+    assert taking_turns(lambda: inner() + 1, turns)() == 2 and turns.waiting == 0
+
+
+def test_on_zero_gpu_the_models_stay_on_the_cpu(monkeypatch):
+    """ZeroGPU's rule: no CUDA work outside @spaces.GPU functions. The light actions run in the main process, so
+    the device core picks there is the CPU (unless asked for explicitly)."""
+    spaces_config = pytest.importorskip("spaces.config")
+    from core import device
+
+    monkeypatch.setattr(device, "available", lambda: ["cuda", "cpu"])
+    monkeypatch.delenv("DEMO_DEVICE", raising=False)
+    assert device.pick_device().type == "cuda"
+    monkeypatch.setattr(spaces_config.Config, "zero_gpu", True)
+    assert device.pick_device().type == "cpu"
