@@ -48,6 +48,14 @@ CSS = """
   border: 1px solid var(--border-color-primary); border-radius: 6px; padding: .1em .45em; font-size: 1.05em}
 .fm-chip small {opacity: .7; font-size: .75em}
 .fm-chip-mask {border-color: #f97316; background: rgba(249, 115, 22, .15)}
+/* Fill-mask on a phone: the sentence and its buttons, then the bars, then the other controls */
+@media (max-width: 640px) {
+  #fill-mask-inputs {display: contents}
+  #fill-mask-inputs > * {order: 2; flex: 1 1 100%}
+  #fill-mask-inputs > :nth-child(-n+2) {order: 0}
+  #fill-mask-results {order: 1}
+  #fill-mask-bars {order: -1}
+}
 #fill-mask-words span {cursor: pointer}
 .hub-note p {border-left: 4px solid #2563eb; padding-left: .6em}
 /* Presenter mode (--present or ?present=1): the page's header folded away so each tab's point sits higher, larger
@@ -103,6 +111,8 @@ body.present button {font-size: 18px !important}
 .meta-text, .meta-text-center, .progress-text, .progress-level-inner {font-size: var(--text-md) !important}
 /* On a phone a tab's result column comes before its inputs, so the result is on the first screen */
 @media (max-width: 640px) {.results-first {order: -1}}
+/* ...and the tab's intro comes after its first row of results and inputs, before the rest */
+@media (max-width: 640px) {.tab-intro {order: 1} .tab-intro ~ .row ~ * {order: 2}}
 /* Results made with other inputs than those on screen (core.ui.mark_stale_js) */
 .stale {opacity: .35; filter: grayscale(1); transition: opacity .2s}
 /* Pictures shown without buttons: no empty button corner */

@@ -729,7 +729,7 @@ def first_example():
 
 def build_tab(i18n, demo) -> None:
     with gr.Tab(i18n("audio_attack.tab"), id=TOPIC, elem_id="tab-audio_attack"):
-        gr.Markdown(i18n("audio_attack.intro"))
+        gr.Markdown(i18n("audio_attack.intro"), elem_classes=["tab-intro"])
         # First screen (a 1280x720 projector): the clip and what the model hears, beside the attack's button,
         # what the model hears after the attack, and the players.
         with gr.Row(equal_height=False):

@@ -561,7 +561,7 @@ def turned(picture, drawing=None, use_drawing=False, model=None, direction=DEFAU
 def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
     thumbnails = [picture for picture, _ in examples()]
     with gr.Tab(i18n("cyclegan.tab"), id=TOPIC, elem_id="tab-cyclegan"):
-        gr.Markdown(i18n("cyclegan.intro"))
+        gr.Markdown(i18n("cyclegan.intro"), elem_classes=["tab-intro"])
         model, model_status = model_picker(TRANSLATORS, i18n, elem_id="cyclegan-model")
         with gr.Row(equal_height=False):
             with gr.Column(scale=4, min_width=300):

@@ -375,7 +375,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
     test = load_split(TEST)
     picks = showcase_indices()
     with gr.Tab(i18n("distillation.tab"), id=TOPIC, elem_id="tab-distillation"):
-        gr.Markdown(i18n("distillation.intro"))
+        gr.Markdown(i18n("distillation.intro"), elem_classes=["tab-intro"])
         with gr.Row(equal_height=False):
             with gr.Column(scale=5, min_width=300):
                 gr.Markdown(i18n("distillation.gallery"), elem_classes=["plot-caption"])

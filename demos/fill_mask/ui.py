@@ -531,9 +531,9 @@ INSERT_MASK_JS = r"""(text) => {
 
 def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
     with gr.Tab(i18n("fill_mask.tab"), id=TOPIC, elem_id="tab-fill_mask"):
-        gr.Markdown(i18n("fill_mask.intro"))
+        gr.Markdown(i18n("fill_mask.intro"), elem_classes=["tab-intro"])
         with gr.Row(equal_height=False):
-            with gr.Column(scale=5, min_width=300):
+            with gr.Column(scale=5, min_width=300, elem_id="fill-mask-inputs"):
                 text = gr.Textbox(lines=2, max_lines=6, label=i18n("fill_mask.text"), elem_id="fill-mask-text",
                                   max_length=logic.MAX_CHARS * 2)
                 with gr.Row():
@@ -549,7 +549,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                 # the model under the sentence, not above it: the bars stay on a projector's first screen
                 model, model_status = model_picker(MODELS, i18n, elem_id="fill-mask-model")
                 note = gr.Markdown(elem_id="fill-mask-hub-note", elem_classes=["hub-note"])
-            with gr.Column(scale=7, min_width=300):
+            with gr.Column(scale=7, min_width=300, elem_id="fill-mask-results"):
                 # what the user typed is shown in these notes: no LaTeX in them ("$$" stays as typed)
                 sentences = gr.Markdown(elem_id="fill-mask-sentences", latex_delimiters=[])
                 bars = gr.HTML(elem_id="fill-mask-bars")

@@ -524,7 +524,7 @@ def preset_cure(lang="en"):
 def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
     snapshots = card()["timeline"]
     with gr.Tab(i18n("gan.tab"), id=TOPIC, elem_id="tab-gan"):
-        gr.Markdown(i18n("gan.intro"))
+        gr.Markdown(i18n("gan.intro"), elem_classes=["tab-intro"])
         model_picker(GENERATOR, i18n, elem_id="gan-model")
         with gr.Row(equal_height=False):
             with gr.Column(scale=2, min_width=280):

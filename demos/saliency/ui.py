@@ -568,7 +568,7 @@ def pick(position):
 def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
     pictures = examples()
     with gr.Tab(i18n("saliency.tab"), id=TOPIC, elem_id="tab-saliency"):
-        gr.Markdown(i18n("saliency.intro"))
+        gr.Markdown(i18n("saliency.intro"), elem_classes=["tab-intro"])
         # First screen (a 1280x720 projector): the picture and its examples beside the predicted class and the maps.
         with gr.Row(equal_height=False):
             with gr.Column(scale=4, min_width=280):
