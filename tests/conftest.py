@@ -45,3 +45,19 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(previous)
+
+
+def pytest_collection_modifyitems(items):
+    """Every test gets its layer as a marker (pytest.ini lists them), from what it needs: a Chromium page is a
+    ``browser`` test, the launched app (``app_url``/``client``) an ``api`` test, anything else a ``unit`` test.
+    The results files' re-measurements (``test_*_results.py``) are ``slow``; other slow tests say so themselves."""
+    for item in items:
+        needs = set(getattr(item, "fixturenames", ()))
+        if item.path.name == "test_browser.py" or needs & {"browser", "page", "chinese"}:
+            item.add_marker(pytest.mark.browser)
+        elif needs & {"app_url", "client"}:
+            item.add_marker(pytest.mark.api)
+        else:
+            item.add_marker(pytest.mark.unit)
+        if item.path.name.endswith("_results.py"):  # re-measures a shipped results file: slow by nature
+            item.add_marker(pytest.mark.slow)

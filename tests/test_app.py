@@ -10,6 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_help_lists_every_option():
     out = subprocess.run([sys.executable, "app.py", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0
@@ -17,6 +18,7 @@ def test_help_lists_every_option():
         assert flag in out.stdout
 
 
+@pytest.mark.slow
 def test_prefetch_offline_reports_each_hub_model_at_once_and_fails():
     start = time.perf_counter()
     out = subprocess.run([sys.executable, "app.py", "--prefetch", "--offline"], cwd=ROOT, capture_output=True,
@@ -26,6 +28,7 @@ def test_prefetch_offline_reports_each_hub_model_at_once_and_fails():
     assert time.perf_counter() - start < 60  # no half-minute of retries against a dead network
 
 
+@pytest.mark.slow
 def test_an_unavailable_device_is_refused_clearly():
     import torch
 
@@ -164,6 +167,7 @@ def test_readme_has_the_two_commands_and_ci_runs_the_test_one():
     ("demos.fill_mask.train_minilm", ["--smoke"], "card.json"),
     ("demos.fill_mask.measure", ["--quick"], "heldout_results.json"),
 ])
+@pytest.mark.slow
 def test_each_train_script_runs_a_few_steps(tmp_path, module, args, card):
     """CI never retrains: it checks that each train.py (or measure.py) still runs, on a few steps, into a
     temp folder."""
@@ -173,6 +177,7 @@ def test_each_train_script_runs_a_few_steps(tmp_path, module, args, card):
     assert (tmp_path / card).is_file()
 
 
+@pytest.mark.slow
 def test_retraining_never_imports_gradio():
     """train.py and the figures it draws are Gradio-free: retraining works without the UI stack."""
     code = ("import sys; import demos.distillation.train, core.train_classifier, demos.saliency.measure, "

@@ -248,6 +248,7 @@ def test_the_ghost_rule_needs_a_sure_reading_of_x():
     assert not logic.is_ghost(np.array([4, 9, 4]), np.array([0.98, 0.9, 0.97]), given=9)
 
 
+@pytest.mark.slow
 def test_a_drawing_the_scan_reads_otherwise_is_no_ghost_on_the_page(drawn, drawn_trips, models, monkeypatch):
     """Through the tab's handler: a drawing whose scan is read surely as another digit than the drawing itself
     (x, G(x), F(G(x)), drawing read 4, 9, 4, 9: with the first scan recipe a held-out 9 did exactly this) is not
@@ -276,6 +277,7 @@ def test_a_drawing_the_scan_reads_otherwise_is_no_ghost_on_the_page(drawn, drawn
     assert called == measure.ghost_calls(models[1], drawn_trips[1], labels, digits)["page_rule"]
 
 
+@pytest.mark.slow
 def test_ghosts_called_on_labelled_digits_all_had_x_read_right(models):
     """On the handwritten test digits (labelled; the classifier misreads some) and both ways: every ghost the page
     would call had its x read right; the old rule called some on misread x (so this test can tell them apart)."""

@@ -227,6 +227,7 @@ def test_the_strip_frames_the_wrong_readings_in_red():
     assert (first_row_labels == figures.RIGHT).all(axis=2).any()
 
 
+@pytest.mark.slow
 def test_the_tab_offers_named_checkpoints_first_and_closes_their_cycle(tmp_path):
     """python app.py --cyclegan G.pth,F.pth, end to end in a fresh process: the pair is the tab's default model,
     and a photo goes through G and back through F, with the cycle error shown."""

@@ -81,6 +81,7 @@ def ten_seed_runs(data, stroke_set):
             for name, (epochs, fraction) in strings.NOTED_CELLS.items()}
 
 
+@pytest.mark.slow
 def test_a_verdict_is_not_reversed_by_other_seeds(results, ten_seed_runs):
     """The verdicts of the shipped sweep (seeds 0-4), replicated with seeds 5-9 on both test sets: a clear
     verdict must not flip, and a clear replication must not contradict the shipped one."""
@@ -97,6 +98,7 @@ def test_a_verdict_is_not_reversed_by_other_seeds(results, ten_seed_runs):
                 assert np.sign(replication.mean) == np.sign(shipped["mean"]), context
 
 
+@pytest.mark.slow
 def test_the_sweep_is_what_the_button_shows(results, ten_seed_runs):
     """The notes quote the sweep; the button, at those settings, trains exactly those students (seeds 0-4)."""
     for name, runs in ten_seed_runs.items():

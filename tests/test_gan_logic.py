@@ -294,6 +294,7 @@ def test_the_arrows_are_minus_the_gradient_of_the_generators_loss():
         assert np.allclose(arrow, numeric, atol=2e-3, rtol=0.05), (point, arrow, numeric)
 
 
+@pytest.mark.slow
 def test_a_wgan_critics_arrows_point_toward_the_real_data():
     """Trained a little on the line y = x/2, WGAN-GP's critic pulls generated points back to the line from
     either side: the useful gradient everywhere that the Wasserstein distance promises."""
@@ -304,6 +305,7 @@ def test_a_wgan_critics_arrows_point_toward_the_real_data():
     assert (view.arrows[below, 1] > 0).mean() > 0.9 and (view.arrows[above, 1] < 0).mean() > 0.9
 
 
+@pytest.mark.slow
 def test_the_presets_show_collapse_and_its_cure():
     collapse_config, collapse_steps, _ = logic.PRESETS["collapse"]
     cure_config, cure_steps, _ = logic.PRESETS["cure"]

@@ -113,6 +113,7 @@ def test_distillation_entropy_rises_with_t_and_the_gradient_shrinks_without_t2()
         assert int(re.search(r"\*\*(\d+)× smaller\*\* without", stats).group(1)) >= 10
 
 
+@pytest.mark.slow
 def test_distillation_alpha_0_trains_the_distilled_student_like_the_hard_label_one(one_torch_thread):
     from demos.distillation import ui
 
@@ -142,6 +143,7 @@ def test_the_cyclegan_ghost_question_shows_ghosts_and_the_cycle_question_a_cycle
     assert "G(F(x)) brings it back" in note and "Mean cycle error" in note
 
 
+@pytest.mark.slow
 def test_saliency_smoothgrad_without_noise_is_the_gradient():
     from PIL import Image
 
