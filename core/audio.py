@@ -18,9 +18,3 @@ def int16_audio(samples: np.ndarray, sample_rate: int, *, gain_db: float = 0.0) 
     scaled = np.nan_to_num(np.asarray(samples, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0) * gain
     return int(sample_rate), np.clip(np.rint(scaled * INT16_FULL_SCALE), -INT16_FULL_SCALE, INT16_FULL_SCALE).astype(
         np.int16)
-
-
-def peak_dbfs(samples: np.ndarray) -> float:
-    """The peak level in dB relative to full scale (-inf for silence)."""
-    peak = float(np.max(np.abs(samples))) if np.size(samples) else 0.0
-    return 20 * np.log10(peak) if peak > 0 else float("-inf")

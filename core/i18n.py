@@ -8,8 +8,6 @@ from __future__ import annotations
 import re
 
 LANGS = ("en", "zh")
-#: Gradio's locale codes for our two languages.
-LOCALES = {"en": "en", "zh": "zh-TW"}
 
 _catalog: dict[str, dict[str, str]] = {lang: {} for lang in LANGS}
 _default_lang = "en"

@@ -170,10 +170,9 @@ def vintage(photos=PHOTOS) -> dict:
     for name, photo in zip(photos, example_photos(photos)):
         x = logic.to_working_size(photo, SIDE)
         translated = logic.apply(g, x)
-        again = logic.apply(g, translated)
         corr = float(np.corrcoef(x.astype(np.float32).ravel(), translated.astype(np.float32).ravel())[0, 1])
         rows[name] = {"size": list(x.shape[1::-1]), "change": round(float(logic.cycle_error(x, translated).mean()), 4),
-                      "identity_change": round(float(logic.cycle_error(translated, again).mean()), 4),
+                      "identity_change": round(logic.identity_change(g, translated)[1], 4),
                       "correlation": round(corr, 3),
                       "mean_rgb_shift": [round(float(v), 1) for v in
                                          translated.reshape(-1, 3).mean(0) - x.reshape(-1, 3).mean(0)]}
