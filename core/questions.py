@@ -20,12 +20,13 @@ from core.ui import LIGHT, handler
 STRINGS = {
     "en": {
         "questions.title": "Predict, then check",
-        "questions.intro": "Ask the class first, let them guess, then click: the tab above sets itself up and shows "
-                           "the result; the answer appears under the question.",
+        "questions.intro": "Ask the class first, let them guess, then click: the page goes up to the tab, which sets "
+                           "itself up and shows the result; the answer waits here, under the question.",
     },
     "zh": {
         "questions.title": "先猜再驗證",
-        "questions.intro": "先問全班、讓大家猜，再按下問題：上方的分頁會自動調好設定並顯示結果，答案會出現在問題下方。",
+        "questions.intro": "先問全班、讓大家猜，再按下問題：頁面會回到分頁上方，自動調好設定並顯示結果；"
+                           "答案留在這裡，問題下方。",
     },
 }
 register(STRINGS)
@@ -56,6 +57,12 @@ def _setter(values: list):
     return set_up
 
 
+def scroll_up_js(topic: str) -> str:
+    """Browser code that brings the tab's top (where its result is, on a projector's first screen) into view."""
+    return (f"() => {{ document.getElementById({json.dumps('tab-' + topic)})"
+            f"?.scrollIntoView({{behavior: 'smooth', block: 'start'}}); }}")
+
+
 def press_js(elem_id: str) -> str:
     """Browser code that presses the tab's button ``elem_id``."""
     return f"() => {{ document.getElementById({json.dumps(elem_id)})?.click(); }}"
@@ -75,6 +82,7 @@ def questions_panel(i18n: gr.I18n, topic: str, questions, *, controls: dict | No
                                  elem_id=f"{topic}-a-{question.key}", elem_classes=["question-answer"])
             targets = [controls[name] for name in question.settings]
             name = f"{topic}_question_{question.key}"
+            button.click(None, js=scroll_up_js(topic))  # the result changes up there: the class watches it
             event = button.click(_setter(list(question.settings.values())), None, [*targets, answer], api_name=name,
                                  api_visibility="private", show_progress="hidden", **LIGHT)
             for number, action in enumerate(question.run):

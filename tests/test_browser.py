@@ -849,6 +849,8 @@ def test_a_question_click_sets_up_its_tab_and_shows_the_answer(page, chinese):
                 where.locator(f"#{topic}-questions .label-wrap").click()
             assert question.inner_text().strip() == t(f"{topic}.q_{key}", lang)
             question.click()
+            where.wait_for_function(f"Math.abs(document.getElementById('tab-{topic}').getBoundingClientRect().top)"
+                                    " < 80", timeout=10_000)  # the page went up to the tab, where the result shows
             answer = where.locator(f"#{topic}-a-{key}")
             answer.wait_for(state="visible", timeout=30_000)
             assert t(f"{topic}.q_{key}_answer", lang)[:20] in answer.inner_text()
