@@ -863,3 +863,29 @@ def test_a_question_click_sets_up_its_tab_and_shows_the_answer(page, chinese):
         time.sleep(0.5)
         where.screenshot(path=f"tests/artifacts/questions_{lang}.png", full_page=False)
         where.set_viewport_size({"width": 1400, "height": 1000})
+
+
+@pytest.mark.parametrize("locale", ["en-US", "zh-TW"])
+def test_a_teacher_downloads_a_table_and_a_figure_named_after_the_settings(browser, app_url, locale):
+    """Issue 20, export: the soft targets' CSV button (labelled in the page's language) and the GAN grid's own
+    download button save files named after the tab and the settings, with the table's numbers inside."""
+    lang = locale[:2]
+    page = open_page(browser, app_url, locale=locale)
+    try:
+        button = page.locator("#distillation-soft-csv")
+        assert button.inner_text().strip() == t("export.csv", lang)
+        with page.expect_download(timeout=30_000) as saved:
+            button.click()
+        name = saved.value.suggested_filename
+        assert name.startswith("distillation-") and name.endswith(".csv") and "T" in name, name
+        rows = saved.value.path().read_text(encoding="utf-8-sig").strip().splitlines()
+        assert len(rows) >= 11  # a header and the ten digits
+        open_gan(page, lang)
+        page.locator("#gan-grid").hover()
+        with page.expect_download(timeout=30_000) as saved:
+            page.locator("#gan-grid button[aria-label*='ownload'], #gan-grid a[download]").first.click()
+        name = saved.value.suggested_filename
+        assert name.startswith("gan-seed") and name.endswith(".png"), name
+        assert saved.value.path().read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    finally:
+        page.context.close()
