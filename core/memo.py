@@ -26,13 +26,44 @@ class _Flight:
         self.error: BaseException | None = None
 
 
-class Memo:
-    """``get(key, compute)`` returns ``(value, shared)``; ``shared`` is False only for the caller that computed it."""
+def nbytes(value, _seen=None) -> int:
+    """About how many bytes ``value`` keeps alive: its arrays and tensors (numpy, torch, PIL images, bytes), found
+    through tuples, lists, dicts and object attributes (dataclasses); the small Python objects around them are not
+    counted. Each array once, however often it is referred to."""
+    seen = set() if _seen is None else _seen
+    if id(value) in seen or value is None or isinstance(value, (bool, int, float, str)):
+        return 0
+    seen.add(id(value))
+    if isinstance(value, (bytes, bytearray)):
+        return len(value)
+    if isinstance(getattr(value, "nbytes", None), int):  # numpy (and torch)
+        return int(value.nbytes)
+    if hasattr(value, "element_size") and hasattr(value, "nelement"):  # torch
+        return int(value.element_size() * value.nelement())
+    if hasattr(value, "getbands") and hasattr(value, "size"):  # PIL
+        return len(value.getbands()) * value.size[0] * value.size[1]
+    if isinstance(value, dict):
+        return sum(nbytes(k, seen) + nbytes(v, seen) for k, v in value.items())
+    if isinstance(value, (tuple, list, set, frozenset)):
+        return sum(nbytes(item, seen) for item in value)
+    fields = getattr(value, "__dict__", None)
+    if isinstance(fields, dict):
+        return sum(nbytes(item, seen) for item in fields.values())
+    return 0
 
-    def __init__(self, maxsize: int = 32):
+
+class Memo:
+    """``get(key, compute)`` returns ``(value, shared)``; ``shared`` is False only for the caller that computed it.
+    It keeps at most ``maxsize`` values and, with ``max_mb``, at most that many megabytes of their arrays (the least
+    recently used go first; the newest value always stays), so a class's worth of results cannot grow the server."""
+
+    def __init__(self, maxsize: int = 32, max_mb: float | None = None):
         if maxsize < 1:
             raise ValueError("maxsize must be at least 1")
         self.maxsize = maxsize
+        self.max_bytes = None if max_mb is None else int(max_mb * 2**20)
+        self._sizes: dict[Hashable, int] = {}
+        self.bytes = 0
         self._values: OrderedDict[Hashable, object] = OrderedDict()
         self._flights: dict[Hashable, _Flight] = {}
         self._lock = threading.Lock()
@@ -78,9 +109,7 @@ class Memo:
             flight.done.set()
             raise
         with self._lock:
-            self._values[key] = value
-            while len(self._values) > self.maxsize:
-                self._values.popitem(last=False)
+            self._store(key, value)
             del self._flights[key]
         flight.value = value
         flight.done.set()
@@ -90,14 +119,24 @@ class Memo:
         """Store ``value`` under ``key``, replacing what was there (a result known without ``compute``, such as a
         run stopped early that still counts); the least recently used entries go beyond ``maxsize``."""
         with self._lock:
-            self._values[key] = value
-            self._values.move_to_end(key)
-            while len(self._values) > self.maxsize:
-                self._values.popitem(last=False)
+            self._store(key, value)
+
+    def _store(self, key: Hashable, value) -> None:
+        """Under the lock: ``value`` in as the newest, then the least recently used out beyond the limits."""
+        size = nbytes(value) if self.max_bytes is not None else 0
+        self.bytes += size - self._sizes.get(key, 0)
+        self._values[key], self._sizes[key] = value, size
+        self._values.move_to_end(key)
+        while len(self._values) > 1 and (len(self._values) > self.maxsize
+                                         or (self.max_bytes is not None and self.bytes > self.max_bytes)):
+            old, _ = self._values.popitem(last=False)
+            self.bytes -= self._sizes.pop(old)
 
     def clear(self) -> None:
         with self._lock:
             self._values.clear()
+            self._sizes.clear()
+            self.bytes = 0
 
 
 class SessionStore:

@@ -127,3 +127,23 @@ def test_the_longest_idle_session_goes_first_beyond_the_limit():
     assert store.peek("b", "k") is None and store.peek("a", "k") == "a" and len(store) == 3
     with pytest.raises(ValueError):
         SessionStore(per_session=0)
+
+
+def test_a_memo_with_a_byte_budget_keeps_the_newest_results_within_it():
+    """Issue 21 (RSS): a class fills every memo; bounded by count alone, 32 sanity checks of ~13 MB were 430 MB."""
+    import numpy as np
+    import torch
+
+    from core.memo import nbytes
+
+    assert nbytes(np.zeros(1000, np.float32)) == 4000 and nbytes(torch.zeros(10, dtype=torch.float64)) == 80
+    shared = np.zeros(2**18, np.float32)  # 1 MB, referred to twice: counted once
+    assert nbytes({"a": (shared, [shared]), "b": "text"}) == shared.nbytes
+    memo = Memo(maxsize=100, max_mb=3)
+    for key in range(5):
+        memo.put(key, (np.zeros(2**18, np.float32), "label"))  # 1 MB each
+    assert len(memo) == 3 and 0 not in memo and 4 in memo and memo.bytes == 3 * 2**20
+    memo.put("huge", np.zeros(2**20, np.float32))  # 4 MB: alone over the budget, still kept as the newest
+    assert len(memo) == 1 and "huge" in memo and memo.bytes == 4 * 2**20
+    memo.clear()
+    assert memo.bytes == 0 and len(memo) == 0

@@ -55,7 +55,7 @@ PHOTO_COLOUR = 12  # mean channel spread (0-255) above which an upload counts as
 QUESTIONS = (Question("cycle", {"strip_direction": "b_to_a"}, run=("strip",)),
              Question("ghost", {"strip_direction": "a_to_b", "number": 1}, run=("strip",)),
              Question("identity", press="cyclegan-identity-button"))
-TRANSLATED = Memo(maxsize=64)  # G(x) and F(G(x)), keyed on the model, the direction and the picture
+TRANSLATED = Memo(maxsize=64, max_mb=16)  # G(x) and F(G(x)), keyed on the model, the direction and the picture
 #: Translations have their own lane: a digit (a few milliseconds) must not wait behind a photo (a second or more),
 #: so the photo passes, not the events, take turns: one at a time, with the heavy lane's share of the cores.
 TRANSLATE_LANE = {"concurrency_id": "cyclegan", "concurrency_limit": 4}

@@ -65,8 +65,8 @@ QUESTIONS = (Question("sanity", press="saliency-sanity-button"),
              Question("sigma0", {"sigma": 0, "methods": list(DEFAULT_METHODS)}, run=("explain",)),
              Question("deletion", press="saliency-deletion-button"))
 
-EXPLAINED = Memo(maxsize=64)  # maps, keyed on the picture, model, class and every setting
-CHECKS = Memo(maxsize=32)  # sanity checks, deletion curves and sample sweeps
+EXPLAINED = Memo(maxsize=64, max_mb=16)  # maps, keyed on the picture, model, class and every setting
+CHECKS = Memo(maxsize=32, max_mb=32)  # a sanity check ~13 MB; sanity checks, deletion curves and sample sweeps
 PREDICTED = Memo(maxsize=256)  # class probabilities per picture and model
 
 
