@@ -18,7 +18,7 @@ import torch
 
 from core import export
 from core.data.digits import TEST, TRAIN, load_split
-from core.heavy import heavy
+from core.heavy import give_way, heavy
 from core.i18n import UserInputError, check_number, shown, t
 from core.memo import Memo
 from core.models import read_card
@@ -454,6 +454,8 @@ def play(dataset=PLAY_DEFAULTS["dataset"], loss=PLAY_DEFAULTS["loss"], lr_d=PLAY
             if time.monotonic() - shown_at >= STREAM_EVERY_S:
                 shown_at = time.monotonic()
                 yield game, *board(game, lang), gr.skip()
+            else:
+                give_way()  # a chunk between two pictures: the other heavy jobs' steps go first (core.heavy)
     yield game, *board(game, lang, stopped), watch.label(lang)
 
 
