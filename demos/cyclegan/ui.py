@@ -559,111 +559,130 @@ def turned(picture, drawing=None, use_drawing=False, model=None, direction=DEFAU
 # ------------------------------------------------------------------ layout
 
 def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
-    thumbnails = [picture for picture, _ in examples()]
+    """The tab, section by section: translate a picture or a drawing, the identity test, the ghost strip, the notes
+    and the questions."""
     with gr.Tab(i18n("cyclegan.tab"), id=TOPIC, elem_id="tab-cyclegan"):
         gr.Markdown(i18n("cyclegan.intro"), elem_classes=["tab-intro"])
-        model, model_status = model_picker(TRANSLATORS, i18n, elem_id="cyclegan-model")
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=4, min_width=300):
-                # the pad first: opened, it sits beside the panels it fills (below the picture it never did)
-                with gr.Accordion(i18n("cyclegan.sketch"), open=False):
-                    sketch = SafeSketchpad(type="numpy", image_mode="L", show_label=False, canvas_size=(280, 280),
-                                           height=330, layers=False, placeholder=i18n("cyclegan.sketch_placeholder"),
-                                           brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"),
-                                           elem_id="cyclegan-sketch")
-                    use_drawing = gr.Checkbox(False, label=i18n("cyclegan.use_drawing"),
-                                              elem_id="cyclegan-use-drawing")
-                picture = Image(type="filepath", sources=["upload", "clipboard"], height=280,
-                                label=i18n("cyclegan.picture"), elem_id="cyclegan-picture")
-                gr.Markdown(i18n("cyclegan.examples"), elem_classes=["plot-caption"])
-                gallery = gr.Gallery(thumbnails, show_label=False, columns=9, rows=1, height="auto",
-                                     allow_preview=False, interactive=False, object_fit="cover", buttons=[],
-                                     elem_id="cyclegan-gallery", elem_classes=["thumb-gallery"])
-                direction = Radio([(i18n("cyclegan.direction_a_to_b"), "a_to_b"),
-                                   (i18n("cyclegan.direction_b_to_a"), "b_to_a")], value=DEFAULT_DIRECTION,
-                                  label=i18n("cyclegan.direction"), elem_id="cyclegan-direction")
-                translate_button = gr.Button(i18n("cyclegan.translate"), variant="primary",
-                                             elem_id="cyclegan-translate")
-            with gr.Column(scale=7, min_width=300, elem_classes=["results-first"]):
-                gr.Markdown(i18n("cyclegan.panels"), elem_classes=["plot-caption"])
-                panels = Gallery(show_label=False, columns=4, object_fit="contain", allow_preview=True, format="png",
-                                 buttons=["fullscreen"], elem_id="cyclegan-panels",
-                                 elem_classes=["panel-gallery"])
-                numbers = gr.Markdown(elem_id="cyclegan-numbers")
-                timing = gr.Markdown(elem_id="cyclegan-timing")
-
-        subject_inputs = [picture, sketch, use_drawing, model, direction]
-        translate_args = dict(fn=translate, inputs=subject_inputs, outputs=[panels, numbers, timing],
-                              trigger_mode="always_last", show_progress_on=[numbers], **TRANSLATE_LANE)
-        demo.load(first_example, None, picture, api_name="cyclegan_start", api_visibility="private",
-                  show_progress="hidden", **LIGHT).then(
-            api_name="cyclegan_translate_start", api_visibility="private", **translate_args)
-        translate_button.click(api_name="cyclegan_translate", **translate_args)
-        picture.upload(uploaded, [picture, model, direction],
-                       [use_drawing, model, model_status, direction, panels, numbers, timing],
-                       api_name="cyclegan_uploaded", api_visibility="private", show_progress="hidden", **LIGHT).then(
-            api_name="cyclegan_translate_upload", api_visibility="private", **translate_args)
-        use_drawing.input(api_name="cyclegan_translate_input", api_visibility="private", **translate_args)
-        direction.input(turned, subject_inputs, [panels, numbers, timing, direction], api_name="cyclegan_turned",
-                        api_visibility="private", trigger_mode="always_last", show_progress_on=[numbers],
-                        **TRANSLATE_LANE)
-        picture.clear(cleared, None, [panels, numbers, timing], api_name="cyclegan_cleared",
-                      api_visibility="private", show_progress="hidden", **LIGHT)
-        sketch.input(drawn, direction, [use_drawing, model, model_status, direction], api_name="cyclegan_drawn",
-                     api_visibility="private",
-                     show_progress="hidden", trigger_mode="always_last", **LIGHT).then(
-            api_name="cyclegan_translate_drawing", api_visibility="private", **translate_args)
-        demo.load(None, js=select_brush_js("cyclegan-sketch"))
-        sketch.clear(None, js=select_brush_js("cyclegan-sketch"))
-        picked_outputs = [picture, use_drawing, model, model_status, direction]
-        on_gallery_click(gallery, pick, outputs=picked_outputs, api_name="cyclegan_pick", show_progress="hidden",
-                         inputs=[model, direction], **LIGHT).then(
-            api_name="cyclegan_translate_picked", api_visibility="private", **translate_args)
-        model.select(choose_model, [model, direction], [model_status, direction], api_name="cyclegan_model",
-                    show_progress="hidden", **LIGHT).success(
-            api_name="cyclegan_translate_model", api_visibility="private", **translate_args)
-
-        gr.Markdown(i18n("cyclegan.identity_header"), elem_classes=["section-title"])
-        gr.Markdown(i18n("cyclegan.identity_intro"))
-        identity_button = gr.Button(i18n("cyclegan.identity_button"), elem_id="cyclegan-identity-button")
-        identity_panels = Gallery(show_label=False, columns=5, object_fit="contain", format="png",
-                                  buttons=["fullscreen"], elem_id="cyclegan-identity",
-                                  elem_classes=["panel-gallery"])
-        identity_note = gr.Markdown(elem_id="cyclegan-identity-note")
-        identity_timing = gr.Markdown(elem_id="cyclegan-identity-timing")
-        identity_button.click(identity, subject_inputs, [identity_panels, identity_note, identity_timing],
-                              api_name="cyclegan_identity", show_progress_on=[identity_note], **TRANSLATE_LANE)
-
-        gr.Markdown(i18n("cyclegan.strip_header"), elem_classes=["section-title"])
-        gr.Markdown(i18n("cyclegan.strip_intro"))
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=2, min_width=260):
-                strip_direction = Radio([(i18n("cyclegan.strip_a_to_b"), "a_to_b"),
-                                         (i18n("cyclegan.strip_b_to_a"), "b_to_a")], value=DEFAULT_DIRECTION,
-                                        label=i18n("cyclegan.direction"), elem_id="cyclegan-strip-direction")
-                number = Slider(0, STRIP_SETS - 1, value=first_clean_set(), step=1, precision=0, buttons=[],
-                                label=i18n("cyclegan.set"), elem_id="cyclegan-set")
-                strip_note = gr.Markdown(elem_id="cyclegan-strip-note")
-                strip_timing = gr.Markdown(elem_id="cyclegan-strip-timing")
-                strip_png = export.download_button(i18n, elem_id="cyclegan-strip-png", kind="png")
-            with gr.Column(scale=5, min_width=300):
-                gr.Markdown(i18n("cyclegan.strip_rows"), elem_classes=["plot-caption"])
-                strip_picture = Image(show_label=False, interactive=False, buttons=[], elem_id="cyclegan-strip",
-                                      elem_classes=["no-buttons"])
-        strip_args = dict(fn=strip, inputs=[strip_direction, number], outputs=[strip_picture, strip_note,
-                                                                                strip_timing, strip_png],
-                          show_progress="hidden", trigger_mode="always_last", **LIGHT)
-        demo.load(api_name="cyclegan_strip", **strip_args)
-        gr.on([strip_direction.input, number.input], api_name="cyclegan_strip_input", api_visibility="private",
-              **{**strip_args, "fn": strip_live})
-
+        subject_inputs, panels = _translate_section(i18n, demo)
+        identity_panels = _identity_section(i18n, subject_inputs)
+        strip_controls, strip_args = _strip_section(i18n, demo)
         export.downloadable(panels, identity_panels)
-
         with gr.Accordion(i18n("app.notes"), open=False, elem_classes=["lecture-notes"]):
             gr.Markdown(i18n("cyclegan.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
                                                                   {"left": "$", "right": "$", "display": False}])
-        questions_panel(i18n, TOPIC, QUESTIONS, controls={"strip_direction": strip_direction, "number": number},
-                        actions={"strip": strip_args})
+        questions_panel(i18n, TOPIC, QUESTIONS, controls=strip_controls, actions={"strip": strip_args})
+
+
+def _translate_section(i18n: gr.I18n, demo: gr.Blocks):
+    """The model, the picture (an example, an upload or a drawing), the direction, and the panels x, G(x), F(G(x))
+    and the cycle error with their numbers. Returns the inputs a translation reads and the panels."""
+    thumbnails = [picture for picture, _ in examples()]
+    model, model_status = model_picker(TRANSLATORS, i18n, elem_id="cyclegan-model")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=4, min_width=300):
+            # the pad first: opened, it sits beside the panels it fills (below the picture it never did)
+            with gr.Accordion(i18n("cyclegan.sketch"), open=False):
+                sketch = SafeSketchpad(type="numpy", image_mode="L", show_label=False, canvas_size=(280, 280),
+                                       height=330, layers=False, placeholder=i18n("cyclegan.sketch_placeholder"),
+                                       brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"),
+                                       elem_id="cyclegan-sketch")
+                use_drawing = gr.Checkbox(False, label=i18n("cyclegan.use_drawing"),
+                                          elem_id="cyclegan-use-drawing")
+            picture = Image(type="filepath", sources=["upload", "clipboard"], height=280,
+                            label=i18n("cyclegan.picture"), elem_id="cyclegan-picture")
+            gr.Markdown(i18n("cyclegan.examples"), elem_classes=["plot-caption"])
+            gallery = gr.Gallery(thumbnails, show_label=False, columns=9, rows=1, height="auto",
+                                 allow_preview=False, interactive=False, object_fit="cover", buttons=[],
+                                 elem_id="cyclegan-gallery", elem_classes=["thumb-gallery"])
+            direction = Radio([(i18n("cyclegan.direction_a_to_b"), "a_to_b"),
+                               (i18n("cyclegan.direction_b_to_a"), "b_to_a")], value=DEFAULT_DIRECTION,
+                              label=i18n("cyclegan.direction"), elem_id="cyclegan-direction")
+            translate_button = gr.Button(i18n("cyclegan.translate"), variant="primary",
+                                         elem_id="cyclegan-translate")
+        with gr.Column(scale=7, min_width=300, elem_classes=["results-first"]):
+            gr.Markdown(i18n("cyclegan.panels"), elem_classes=["plot-caption"])
+            panels = Gallery(show_label=False, columns=4, object_fit="contain", allow_preview=True, format="png",
+                             buttons=["fullscreen"], elem_id="cyclegan-panels",
+                             elem_classes=["panel-gallery"])
+            numbers = gr.Markdown(elem_id="cyclegan-numbers")
+            timing = gr.Markdown(elem_id="cyclegan-timing")
+
+    subject_inputs = [picture, sketch, use_drawing, model, direction]
+    translate_args = dict(fn=translate, inputs=subject_inputs, outputs=[panels, numbers, timing],
+                          trigger_mode="always_last", show_progress_on=[numbers], **TRANSLATE_LANE)
+    demo.load(first_example, None, picture, api_name="cyclegan_start", api_visibility="private",
+              show_progress="hidden", **LIGHT).then(
+        api_name="cyclegan_translate_start", api_visibility="private", **translate_args)
+    translate_button.click(api_name="cyclegan_translate", **translate_args)
+    picture.upload(uploaded, [picture, model, direction],
+                   [use_drawing, model, model_status, direction, panels, numbers, timing],
+                   api_name="cyclegan_uploaded", api_visibility="private", show_progress="hidden", **LIGHT).then(
+        api_name="cyclegan_translate_upload", api_visibility="private", **translate_args)
+    use_drawing.input(api_name="cyclegan_translate_input", api_visibility="private", **translate_args)
+    direction.input(turned, subject_inputs, [panels, numbers, timing, direction], api_name="cyclegan_turned",
+                    api_visibility="private", trigger_mode="always_last", show_progress_on=[numbers],
+                    **TRANSLATE_LANE)
+    picture.clear(cleared, None, [panels, numbers, timing], api_name="cyclegan_cleared",
+                  api_visibility="private", show_progress="hidden", **LIGHT)
+    sketch.input(drawn, direction, [use_drawing, model, model_status, direction], api_name="cyclegan_drawn",
+                 api_visibility="private",
+                 show_progress="hidden", trigger_mode="always_last", **LIGHT).then(
+        api_name="cyclegan_translate_drawing", api_visibility="private", **translate_args)
+    demo.load(None, js=select_brush_js("cyclegan-sketch"))
+    sketch.clear(None, js=select_brush_js("cyclegan-sketch"))
+    picked_outputs = [picture, use_drawing, model, model_status, direction]
+    on_gallery_click(gallery, pick, outputs=picked_outputs, api_name="cyclegan_pick", show_progress="hidden",
+                     inputs=[model, direction], **LIGHT).then(
+        api_name="cyclegan_translate_picked", api_visibility="private", **translate_args)
+    model.select(choose_model, [model, direction], [model_status, direction], api_name="cyclegan_model",
+                show_progress="hidden", **LIGHT).success(
+        api_name="cyclegan_translate_model", api_visibility="private", **translate_args)
+
+    return subject_inputs, panels
+
+
+def _identity_section(i18n: gr.I18n, subject_inputs):
+    """The identity test: G applied to its own output. Returns its panels."""
+    gr.Markdown(i18n("cyclegan.identity_header"), elem_classes=["section-title"])
+    gr.Markdown(i18n("cyclegan.identity_intro"))
+    identity_button = gr.Button(i18n("cyclegan.identity_button"), elem_id="cyclegan-identity-button")
+    identity_panels = Gallery(show_label=False, columns=5, object_fit="contain", format="png",
+                              buttons=["fullscreen"], elem_id="cyclegan-identity",
+                              elem_classes=["panel-gallery"])
+    identity_note = gr.Markdown(elem_id="cyclegan-identity-note")
+    identity_timing = gr.Markdown(elem_id="cyclegan-identity-timing")
+    identity_button.click(identity, subject_inputs, [identity_panels, identity_note, identity_timing],
+                          api_name="cyclegan_identity", show_progress_on=[identity_note], **TRANSLATE_LANE)
+
+    return identity_panels
+
+
+def _strip_section(i18n: gr.I18n, demo: gr.Blocks):
+    """The ghost strip: sets of test digits through the cycle. Returns its controls (for the questions) and event."""
+    gr.Markdown(i18n("cyclegan.strip_header"), elem_classes=["section-title"])
+    gr.Markdown(i18n("cyclegan.strip_intro"))
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=2, min_width=260):
+            strip_direction = Radio([(i18n("cyclegan.strip_a_to_b"), "a_to_b"),
+                                     (i18n("cyclegan.strip_b_to_a"), "b_to_a")], value=DEFAULT_DIRECTION,
+                                    label=i18n("cyclegan.direction"), elem_id="cyclegan-strip-direction")
+            number = Slider(0, STRIP_SETS - 1, value=first_clean_set(), step=1, precision=0, buttons=[],
+                            label=i18n("cyclegan.set"), elem_id="cyclegan-set")
+            strip_note = gr.Markdown(elem_id="cyclegan-strip-note")
+            strip_timing = gr.Markdown(elem_id="cyclegan-strip-timing")
+            strip_png = export.download_button(i18n, elem_id="cyclegan-strip-png", kind="png")
+        with gr.Column(scale=5, min_width=300):
+            gr.Markdown(i18n("cyclegan.strip_rows"), elem_classes=["plot-caption"])
+            strip_picture = Image(show_label=False, interactive=False, buttons=[], elem_id="cyclegan-strip",
+                                  elem_classes=["no-buttons"])
+    strip_args = dict(fn=strip, inputs=[strip_direction, number], outputs=[strip_picture, strip_note,
+                                                                            strip_timing, strip_png],
+                      show_progress="hidden", trigger_mode="always_last", **LIGHT)
+    demo.load(api_name="cyclegan_strip", **strip_args)
+    gr.on([strip_direction.input, number.input], api_name="cyclegan_strip_input", api_visibility="private",
+          **{**strip_args, "fn": strip_live})
+
+    return {"strip_direction": strip_direction, "number": number}, strip_args
 
 
 def warm_up() -> None:
