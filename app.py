@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 import threading
+from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no phoning home: the class may have no Wi-Fi
 
@@ -31,32 +32,6 @@ CSS = """
 #header-subtitle p, #header-status p {margin: 0}
 @media (max-width: 640px) {#header-subtitle, #header-status {display: none !important}}
 .plot-caption p {font-weight: 600; margin-bottom: -0.4em}
-/* Fill-mask: probability bars and tokens as HTML, large enough for the back of a lecture hall */
-.fm-grid {display: grid; grid-template-columns: repeat(var(--fm-columns), minmax(0, 1fr)); gap: .8em}
-@media (max-width: 640px) {.fm-grid {grid-template-columns: minmax(0, 1fr)}}
-.fm-card {border: 1px solid var(--border-color-primary); border-radius: 8px; padding: .5em .7em}
-.fm-title {font-weight: 600; margin-bottom: .3em}
-.fm-row {display: grid; grid-template-columns: minmax(3.5em, max-content) 1fr 3.8em; gap: .5em; align-items: center;
-  font-size: 1.1em; line-height: 1.5}
-.fm-token {font-weight: 600; overflow-wrap: anywhere}
-.fm-track {background: var(--background-fill-secondary); border-radius: 4px; height: .9em}
-.fm-bar {display: block; height: 100%; border-radius: 4px}
-.fm-p {text-align: right; font-variant-numeric: tabular-nums}
-.fm-entropy {margin-top: .3em; opacity: .85}
-.fm-chips {display: flex; flex-wrap: wrap; gap: .35em}
-.fm-chip {display: inline-flex; flex-direction: column; align-items: center;
-  border: 1px solid var(--border-color-primary); border-radius: 6px; padding: .1em .45em; font-size: 1.05em}
-.fm-chip small {opacity: .7; font-size: .75em}
-.fm-chip-mask {border-color: #f97316; background: rgba(249, 115, 22, .15)}
-/* Fill-mask on a phone: the sentence and its buttons, then the bars, then the other controls */
-@media (max-width: 640px) {
-  #fill-mask-inputs {display: contents}
-  #fill-mask-inputs > * {order: 2; flex: 1 1 100%}
-  #fill-mask-inputs > :nth-child(-n+2) {order: 0}
-  #fill-mask-results {order: 1}
-  #fill-mask-bars {order: -1}
-}
-#fill-mask-words span {cursor: pointer}
 .hub-note p {border-left: 4px solid #2563eb; padding-left: .6em}
 /* Presenter mode (--present or ?present=1): the page's header folded away so each tab's point sits higher, larger
    type for the back row (tab names, labels, text), full-contrast text, no timing lines */
@@ -97,14 +72,9 @@ body.present button {font-size: 18px !important}
   text-overflow: clip !important; overflow: visible !important; border: none !important; background: none !important;
   text-align: center !important; align-self: center}
 @media (max-width: 640px) {.panel-gallery .grid-container {grid-template-columns: repeat(2, minmax(0, 1fr)) !important}}
-/* SmoothGrad's σ slider: the paper's 10-20% sweet spot (of a 0-50% range) as a green band behind the track */
-#saliency-sigma input[type=range] {background: linear-gradient(to right, transparent 20%, rgba(22, 163, 74, .45) 20%,
-  rgba(22, 163, 74, .45) 40%, transparent 40%) center / 100% 100% no-repeat !important; border-radius: 3px;
-  height: 18px !important}
 /* Results tables: numbers never break ("89.7% ± 0.1%"), words do not split mid-word */
 .results-table table {word-break: normal !important}
 .results-table td, .results-table th {overflow-wrap: normal !important; word-break: keep-all !important}
-#audio_attack-defence table {display: block; overflow-x: auto; white-space: nowrap}
 .results-table td:last-child, .results-table th:last-child {white-space: nowrap}
 .results-table {min-height: 8em}
 /* Queue position, ETA and progress of heavy jobs: readable from the back of the room */
@@ -120,6 +90,12 @@ body.present button {font-size: 18px !important}
 /* Wide formulas scroll inside the notes instead of being cut off on a phone */
 .katex-display {overflow-x: auto; overflow-y: hidden; padding-bottom: 2px}
 """
+
+
+def tab_css(tab) -> str:
+    """A tab's own styles: ``style.css`` beside its ui.py, if it has one (the page's shared styles are ``CSS``)."""
+    path = Path(tab.__file__).with_name("style.css")
+    return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
 def toast_css() -> str:
@@ -266,7 +242,8 @@ def build_app(lang: str | None = None, present: bool = False) -> tuple[gr.Blocks
     translations = make_i18n(lang)
     theme = gr.themes.Soft(text_size=gr.themes.sizes.text_lg, font=["system-ui", "sans-serif"],
                            font_mono=["ui-monospace", "monospace"])  # system fonts: nothing fetched online
-    launch_kwargs = dict(i18n=translations, theme=theme, css=CSS + toast_css(), max_file_size=f"{MAX_UPLOAD_MB}mb",
+    css = CSS + "".join(tab_css(tab) for tab in tabs) + toast_css()
+    launch_kwargs = dict(i18n=translations, theme=theme, css=css, max_file_size=f"{MAX_UPLOAD_MB}mb",
                          allowed_paths=[], ssr_mode=False, show_error=True, footer_links=["api", "settings"])
     return demo, launch_kwargs
 

@@ -212,3 +212,17 @@ def test_mcp_lists_every_public_action_as_a_tool_named_after_its_endpoint():
         assert all(tool["description"].strip() for tool in tools)
     finally:
         demo.close()
+
+
+def test_each_tab_brings_its_own_styles():
+    """Issue 22: a tab's CSS lives in its own folder (demos/<topic>/style.css), not in app.py."""
+    import app
+    from demos import load_tabs
+
+    _, launch_kwargs = app.build_app()
+    owned = [Path(tab.__file__).with_name("style.css") for tab in load_tabs()]
+    assert sum(path.exists() for path in owned) >= 3
+    for path in owned:
+        if path.exists():
+            assert path.read_text(encoding="utf-8") in launch_kwargs["css"], path
+    assert "#fill-mask" not in app.CSS and "#saliency" not in app.CSS  # the shared styles name no tab
