@@ -84,7 +84,8 @@ def main() -> None:
     def pgd20(key):
         start = time.perf_counter()
         first = None
-        job = client.submit(handle_file(str(path)), key, "pgd", next(budgets), 20, "", api_name="/audio_attack_run")
+        job = client.submit(handle_file(str(path)), key, "pgd", next(budgets), 20, "", True,  # all 20 steps
+                            api_name="/audio_attack_run")
         for update in job:
             if first is None and update[0].startswith("Step"):
                 first = time.perf_counter() - start

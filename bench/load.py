@@ -98,9 +98,10 @@ SCENARIOS: dict[str, Scenario] = {
         varied=lambda u: (u.clip(), u.pick({"whisper-tiny.en": 1, "speech-ctc": 1}))),
     "/audio_attack_run": Scenario(
         "heavy", 1,  # the page's default: targeted PGD toward "open the window" at -30 dB on Whisper tiny.en
-        default=lambda u: (u.clip("open_the_door.wav"), "whisper-tiny.en", "targeted", -30, 100, "open the window"),
+        default=lambda u: (u.clip("open_the_door.wav"), "whisper-tiny.en", "targeted", -30, 100, "open the window",
+                           False),  # "Run all steps" off: stops once the goal is reached
         varied=lambda u: (u.clip(), "speech-ctc", u.pick({"fgsm": 1, "pgd": 1, "targeted": 2}), u.int(-50, -25), 20,
-                          u.pick({"open the window": 1, "go right": 1, "turn off the light": 1}))),
+                          u.pick({"open the window": 1, "go right": 1, "turn off the light": 1}), False)),
     "/gan_sample": Scenario(
         "light", 6,  # the page's default grid, then seeds, digits, sizes and ψ as a class tries them
         default=lambda u: (2024, 40, "random", 1.0),

@@ -19,8 +19,10 @@ def error_text(call) -> str:
     return str(info.value)
 
 
-def run(client, clip=DOOR, model=CTC, kind="targeted", budget=-30, steps=100, target="open the window"):
-    return client.predict(handle_file(clip), model, kind, budget, steps, target, api_name="/audio_attack_run")
+def run(client, clip=DOOR, model=CTC, kind="targeted", budget=-30, steps=100, target="open the window",
+        all_steps=False):
+    return client.predict(handle_file(clip), model, kind, budget, steps, target, all_steps,
+                          api_name="/audio_attack_run")
 
 
 def read(path) -> np.ndarray:
@@ -44,7 +46,8 @@ def test_pick_returns_an_example_clip_the_models_hear_correctly(client):
 
 
 def test_a_targeted_attack_streams_then_fools_the_bundled_model_within_its_budget(client):
-    job = client.submit(handle_file(DOOR), CTC, "targeted", -30, 100, "open the window", api_name="/audio_attack_run")
+    job = client.submit(handle_file(DOOR), CTC, "targeted", -30, 100, "open the window", False,
+                        api_name="/audio_attack_run")
     updates = [out[0] for out in job]
     status, losses, verdict, numbers, clean, adversarial, perturbation, picture, timing = job.result()
     assert sum("Step " in u for u in updates) >= 5  # the transcript and the loss arrive step by step
@@ -64,9 +67,28 @@ def test_a_targeted_attack_streams_then_fools_the_bundled_model_within_its_budge
 
 
 @pytest.mark.parametrize("kind, expected", [("fgsm", "Done: one step."), ("pgd", "Done after 20 steps")])
-def test_untargeted_attacks_run_their_steps(client, kind, expected):
-    status, losses, verdict, numbers, *_ = run(client, kind=kind, budget=-20, steps=20)
+def test_untargeted_attacks_run_all_their_steps_when_asked(client, kind, expected):
+    status, losses, verdict, numbers, *_ = run(client, kind=kind, budget=-20, steps=20, all_steps=True)
     assert expected in status and "###" in verdict and "SNR" in numbers
+
+
+def test_an_untargeted_attack_stops_once_fooled_and_transfers(app_url):
+    """Issue 21: PGD ran all its steps after the transcript had changed, holding the heavy lane for minutes."""
+    client = Client(app_url, verbose=False)
+    settings = (handle_file(DOOR), CTC, "pgd", -20, 200, "", False)
+    status, losses, verdict, numbers, *_ = client.predict(*settings, api_name="/audio_attack_run")
+    assert "Fooled" in verdict and "Done early: the goal was reached at step " in status, status
+    step = int(status.split("at step ")[1].split(" of 200")[0])
+    assert step < 200 and f"stopped early at step {step} of 200: the goal was reached" in numbers
+    assert f"{step} steps in" in numbers or step == 1
+    result, _ = client.predict(*settings, api_name="/audio_attack_transfer")
+    assert "Played to Whisper tiny.en" in result
+    # all steps is another result: Transfer does not take the early-stopped one for it
+    assert "Run an attack with these settings first" in error_text(
+        lambda: client.predict(*settings[:-1], True, api_name="/audio_attack_transfer"))
+    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
+    status, _, _, numbers, *_ = chinese.predict(*settings, api_name="/audio_attack_run")
+    assert f"提早完成：在第 {step} 步（共 200 步）就達成目標" in status and "提早停止" in numbers
 
 
 def test_whisper_hears_the_target_after_a_targeted_attack(client):
@@ -79,10 +101,10 @@ def test_noise_transfer_and_defences(client):
     result, player, timing = client.predict(handle_file(DOOR), CTC, -30, api_name="/audio_attack_noise")
     assert "Random ±ε noise at −30 dB" in result and "draws" in result and player.endswith(".wav")
     assert "Measured on the 8 example clips at −30 dB" in result
-    result, _ = client.predict(handle_file(DOOR), CTC, "targeted", -30, 100, "open the window",
+    result, _ = client.predict(handle_file(DOOR), CTC, "targeted", -30, 100, "open the window", False,
                                api_name="/audio_attack_transfer")
     assert "The clean clip, to Whisper tiny.en: **Open the door.**" in result and "Played to Whisper tiny.en" in result
-    table, _, table_csv = client.predict(handle_file(DOOR), CTC, "targeted", -30, 100, "open the window",
+    table, _, table_csv = client.predict(handle_file(DOOR), CTC, "targeted", -30, 100, "open the window", False,
                                          api_name="/audio_attack_defend")
     lines = table.split("\n\n")[0].splitlines()
     assert len(lines) == 2 + 6 and "| none | open the door | open the window | yes |" in lines
@@ -96,7 +118,7 @@ def test_noise_transfer_and_defences(client):
 def test_transfer_and_defences_need_an_attack_first(client):
     for api in ("/audio_attack_transfer", "/audio_attack_defend"):
         message = error_text(lambda api=api: client.predict(handle_file(DOOR), CTC, "targeted", -41, 7, "go left",
-                                                            api_name=api))
+                                                            False, api_name=api))
         assert "Run an attack with these settings first" in message
     # Asking first must not spoil the attack itself (nothing is remembered for a missing attack) ...
     status, _, verdict, *_ = run(client, kind="targeted", budget=-41, steps=7, target="go left")
@@ -104,13 +126,13 @@ def test_transfer_and_defences_need_an_attack_first(client):
     # ... and once it ran and missed, transfer and defences say that there is nothing to carry over.
     for api in ("/audio_attack_transfer", "/audio_attack_defend"):
         message = error_text(lambda api=api: client.predict(handle_file(DOOR), CTC, "targeted", -41, 7, "go left",
-                                                            api_name=api))
+                                                            False, api_name=api))
         assert "did not fool the model" in message
 
 
 def test_stop_ends_a_running_attack_and_keeps_its_result(app_url):
     client = Client(app_url, verbose=False)
-    job = client.submit(handle_file(DOOR), CTC, "targeted", -60, 200, "turn off the heater",
+    job = client.submit(handle_file(DOOR), CTC, "targeted", -60, 200, "turn off the heater", False,
                         api_name="/audio_attack_run")
     for out in job:
         if out[0].startswith("Step "):
@@ -123,7 +145,7 @@ def test_stop_ends_a_running_attack_and_keeps_its_result(app_url):
 
 def test_a_stopped_attack_that_already_fooled_the_model_can_be_transferred_and_defended(app_url):
     client = Client(app_url, verbose=False)
-    settings = (CTC, "pgd", -20, 200, "")
+    settings = (CTC, "pgd", -20, 200, "", True)  # all steps: it would not stop by itself once fooled
     job = client.submit(handle_file(DOOR), *settings, api_name="/audio_attack_run")
     for out in job:
         if "hears:" in out[0] and "open the door" not in out[0]:
@@ -193,7 +215,7 @@ def test_bad_clips_get_a_clear_message(client, tmp_path, make, expected):
     path = make(tmp_path)
     clip = handle_file(path) if path else None
     assert expected in error_text(lambda: client.predict(clip, CTC, api_name="/audio_attack_transcribe"))
-    assert expected in error_text(lambda: client.predict(clip, CTC, "targeted", -30, 10, "go",
+    assert expected in error_text(lambda: client.predict(clip, CTC, "targeted", -30, 10, "go", False,
                                                          api_name="/audio_attack_run"))
 
 
@@ -209,6 +231,7 @@ def test_bad_clips_get_a_clear_message(client, tmp_path, make, expected):
     (dict(budget=-5), "must be a number between -60 and -20"),
     (dict(steps=0), "must be a whole number between 1 and 200"),
     (dict(model="gpt-9"), "no model choice"),
+    (dict(all_steps="yes"), "“Run all steps” is true or false, not 'yes'"),
 ])
 def test_bad_settings_get_a_clear_message(client, change, expected):
     assert expected in error_text(lambda: run(client, **{**dict(steps=5), **change}))
@@ -219,7 +242,7 @@ def test_nan_budget_through_the_raw_api_gets_a_clear_message(app_url, client):
 
     path = client.predict(0, api_name="/audio_attack_pick")  # a clip already on the server
     file = json.dumps({"path": path, "meta": {"_type": "gradio.FileData"}})
-    body = f'{{"data": [{file}, "speech-ctc", "fgsm", NaN, 5, "go"]}}'
+    body = f'{{"data": [{file}, "speech-ctc", "fgsm", NaN, 5, "go", false]}}'
     answer = raw_call(app_url, "audio_attack_run", body)
     assert "event: error" in answer and "must be a number between -60 and -20 (got nan)" in answer
     answer = raw_call(app_url, "audio_attack_run", body, {"Accept-Language": "zh-TW"})
@@ -231,7 +254,7 @@ def test_an_empty_budget_gets_a_message_not_a_run(app_url, client):
 
     path = client.predict(0, api_name="/audio_attack_pick")
     file = json.dumps({"path": path, "meta": {"_type": "gradio.FileData"}})
-    answer = raw_call(app_url, "audio_attack_run", f'{{"data": [{file}, "speech-ctc", "fgsm", null, null, ""]}}')
+    answer = raw_call(app_url, "audio_attack_run", f'{{"data": [{file}, "speech-ctc", "fgsm", null, null, "", false]}}')
     assert "event: error" in answer and "is empty: type a number between -60 and -20" in answer, answer[-500:]
 
 
@@ -243,7 +266,7 @@ SETTINGS_APIS = ("/audio_attack_run", "/audio_attack_transfer", "/audio_attack_d
 @pytest.mark.parametrize("target", BAD_TARGETS)
 def test_a_target_no_model_can_hear_gets_a_message_before_any_model_work(client, target):
     for api in SETTINGS_APIS:  # no clip at all: the target is refused before a clip is read or a model runs
-        message = error_text(lambda api=api: client.predict(None, WHISPER, "targeted", -30, 100, target,
+        message = error_text(lambda api=api: client.predict(None, WHISPER, "targeted", -30, 100, target, False,
                                                             api_name=api))
         assert "These characters cannot be spoken" in message, (api, message)
     line, _ = transcribe(client)
@@ -252,7 +275,7 @@ def test_a_target_no_model_can_hear_gets_a_message_before_any_model_work(client,
 
 @pytest.mark.parametrize("budget", [None, "", "nan"])
 def test_an_empty_or_nan_budget_gets_a_message_before_any_model_work(client, budget):
-    calls = [lambda api=api: client.predict(None, WHISPER, "targeted", budget, 100, "go left", api_name=api)
+    calls = [lambda api=api: client.predict(None, WHISPER, "targeted", budget, 100, "go left", False, api_name=api)
              for api in SETTINGS_APIS]
     calls.append(lambda: client.predict(None, WHISPER, budget, api_name="/audio_attack_noise"))
     for call in calls:
@@ -264,10 +287,10 @@ def test_an_empty_or_nan_budget_gets_a_message_before_any_model_work(client, bud
 
 def test_bad_targets_and_budgets_get_chinese_messages(app_url):
     chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
-    message = error_text(lambda: chinese.predict(None, WHISPER, "targeted", -30, 100, "[MASK]",
+    message = error_text(lambda: chinese.predict(None, WHISPER, "targeted", -30, 100, "[MASK]", False,
                                                  api_name="/audio_attack_run"))
     assert "這些字元唸不出來：[ ]" in message
-    message = error_text(lambda: chinese.predict(None, WHISPER, "targeted", None, 100, "go",
+    message = error_text(lambda: chinese.predict(None, WHISPER, "targeted", None, 100, "go", False,
                                                  api_name="/audio_attack_defend"))
     assert "是空的" in message
 
@@ -277,7 +300,7 @@ def test_a_real_png_uploaded_as_audio_gets_a_clear_message(app_url, client, tmp_
 
     path = tmp_path / "red.png"
     PILImage.new("RGB", (8, 8), (200, 30, 30)).save(path)
-    for api, args in (("/audio_attack_transcribe", (CTC,)), ("/audio_attack_run", (CTC, "fgsm", -20, 1, "")),
+    for api, args in (("/audio_attack_transcribe", (CTC,)), ("/audio_attack_run", (CTC, "fgsm", -20, 1, "", False)),
                       ("/audio_attack_noise", (CTC, -30))):
         message = error_text(lambda api=api, args=args: client.predict(handle_file(str(path)), *args, api_name=api))
         assert "This file is a PNG file, not audio: upload or record a sound clip" in message, (api, message)
@@ -298,7 +321,7 @@ def test_errors_follow_the_users_language(app_url):
     chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
     assert "這個模型寫不出這些字元：3" in error_text(lambda: run(chinese, target="go 3"))
     assert "請先用這些設定執行一次攻擊" in error_text(lambda: chinese.predict(
-        handle_file(DOOR), CTC, "pgd", -59, 3, "", api_name="/audio_attack_defend"))
+        handle_file(DOOR), CTC, "pgd", -59, 3, "", False, api_name="/audio_attack_defend"))
 
 
 def test_the_server_keeps_serving_after_bad_input(client):
@@ -315,7 +338,7 @@ def test_a_students_attack_stays_theirs_however_many_others_attack(app_url):
     from demos.audio_attack import ui
 
     student, other = Client(app_url, verbose=False), Client(app_url, verbose=False)
-    settings = (handle_file(DOOR), CTC, "targeted", -30, 100, "open the window")
+    settings = (handle_file(DOOR), CTC, "targeted", -30, 100, "open the window", False)
     status, _, verdict, *_ = student.predict(*settings, api_name="/audio_attack_run")
     assert "hears the target" in verdict
     ui.RESULTS.clear()

@@ -117,6 +117,13 @@ STRINGS = {
                                      "when the model still hears the target.",
         "audio_attack.diff_none": "Changes: none",
         "audio_attack.stopped_after": "Stopped after {steps} steps.",
+        "audio_attack.done_early": "Done early: the goal was reached at step {step} of {steps}.",
+        "audio_attack.stopped_early": "stopped early at step {step} of {steps}: the goal was reached (tick “Run all "
+                                      "steps” to run them all)",
+        "audio_attack.all_steps": "Run all steps",
+        "audio_attack.all_steps_info": "Off: PGD stops at the first step that fools the model. On: it runs every "
+                                       "step, to show the loss going on.",
+        "audio_attack.all_steps_not_bool": "“Run all steps” is true or false, not {value}.",
         "audio_attack.no_clip": "No clip yet: upload or record one, or pick an example.",
         "audio_attack.attack_missed": "The last attack with these settings did not fool the model: there is nothing "
                                       "to transfer or defend against. Try a larger budget or more steps.",
@@ -286,6 +293,13 @@ STRINGS = {
                                      "目標式攻擊仍有效，是指模型仍然聽到目標句子。",
         "audio_attack.diff_none": "差異：無",
         "audio_attack.stopped_after": "已在第 {steps} 步後停止。",
+        "audio_attack.done_early": "提早完成：在第 {step} 步（共 {steps} 步）就達成目標。",
+        "audio_attack.stopped_early": "在第 {step} 步（共 {steps} 步）達成目標，提早停止（勾選「跑完所有步數」"
+                                      "可跑完全部）",
+        "audio_attack.all_steps": "跑完所有步數",
+        "audio_attack.all_steps_info": ("不勾選：PGD 在第一個騙過模型的步驟就停止。"
+                                        "勾選：跑完每一步，展示損失如何繼續變化。"),
+        "audio_attack.all_steps_not_bool": "「跑完所有步數」只能是 true 或 false，不能是 {value}。",
         "audio_attack.no_clip": "還沒有音檔：請上傳或錄一段音檔，或選一段範例。",
         "audio_attack.attack_missed": ("用這些設定的上一次攻擊沒有騙過模型：沒有東西可以遷移或防禦。"
                                        "請試試更大的預算或更多步數。"),

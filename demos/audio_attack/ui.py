@@ -87,6 +87,7 @@ class Attack:
     budget_db: float
     steps: int
     target: str | None  # as the model writes it (targeted attacks only)
+    all_steps: bool = False  # run every step even after the goal is reached (an early stop is another result)
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,9 @@ class Outcome:
     delta: torch.Tensor
     losses: tuple[float, ...]
     steps_run: int
-    stopped: bool
+    stopped: bool  # by the user's Stop
     seconds: float
+    early: bool = False  # ended before its last step because the goal was reached
 
 
 # ------------------------------------------------------------------ inputs
@@ -232,7 +234,16 @@ def _budget(value, lang: str) -> float:
     return float(check_number(value, t("audio_attack.name_budget", lang), *BUDGET_RANGE))
 
 
-def _settings(attack, budget, steps, target, lang: str) -> Attack:
+def _all_steps(value) -> bool:
+    """The "Run all steps" box: true or false (an empty value through the API: false)."""
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise UserInputError("audio_attack.all_steps_not_bool", value=shown(value))
+    return value
+
+
+def _settings(attack, budget, steps, target, lang: str, all_steps=False) -> Attack:
     """The attack's settings, checked before any clip is read or model runs; the target as typed (stripped)."""
     kind = DEFAULTS["attack"] if attack in (None, "") else attack
     if kind not in ATTACKS:
@@ -240,7 +251,8 @@ def _settings(attack, budget, steps, target, lang: str) -> Attack:
     budget = _budget(budget, lang)
     steps = 1 if kind == "fgsm" else check_number(steps, t("audio_attack.name_steps", lang), *STEPS_RANGE,
                                                    integer=True)
-    return Attack(kind, budget, int(steps), _typed_target(target) if kind == "targeted" else None)
+    all_steps = _all_steps(all_steps) and kind != "fgsm"  # FGSM is one step either way: one result
+    return Attack(kind, budget, int(steps), _typed_target(target) if kind == "targeted" else None, all_steps)
 
 
 def _typed_target(value) -> str:
@@ -282,16 +294,36 @@ def _target(text: str, listener, clip: Clip, clean: logic.Heard) -> str:
 
 # ------------------------------------------------------------------ streaming the attack
 
+def _goal_reached(heard: str, clean: str, plan: Attack) -> bool:
+    """Targeted: the model hears the target; untargeted: it hears something else than in the clean clip (the
+    verdict's comparison, logic.same)."""
+    return logic.same(heard, plan.target) if plan.target else not logic.same(heard, clean)
+
+
+def _always_heard(loss: logic.Loss, listener) -> logic.Loss:
+    """A loss that always tells what the model hears. Whisper's loss tells only when greedy decoding writes exactly
+    the loss's text (for an untargeted attack: the clean transcript); otherwise the clip is transcribed, as the
+    verdict does, so the attack can stop at the first step heard differently."""
+    def loss_and_heard(audio: torch.Tensor):
+        value, heard = logic._split(loss(audio))
+        return value, heard if heard is not None else listener.transcribe(audio.detach()).text
+    return loss_and_heard
+
+
 def _run(listener, clip: Clip, attack: Attack, clean: logic.Heard):
-    """The attack as a stream of logic.Step (δ after each step; the last one is the result)."""
+    """The attack as a stream of logic.Step (δ after each step; the last one is the result). PGD stops at the
+    first step whose transcript reaches the goal (``_goal_reached``), unless ``attack.all_steps``."""
     eps = logic.epsilon(clip.audio, attack.budget_db)
+    done = None if attack.all_steps else (lambda heard: _goal_reached(heard, clean.text, attack))
     if attack.kind == "fgsm":
         yield logic.Step(1, logic.fgsm(listener.objective(clean.text), clip.audio, eps), float("nan"), None)
     elif attack.kind == "pgd":
-        yield from logic.pgd(listener.objective(clean.text), clip.audio, eps, attack.steps)
+        loss = listener.objective(clean.text)
+        yield from logic.pgd(loss if done is None else _always_heard(loss, listener), clip.audio, eps, attack.steps,
+                             done=done)
     else:
         yield from logic.pgd(listener.objective(attack.target), clip.audio, eps, attack.steps, targeted=True,
-                             done=lambda heard: logic.same(heard, attack.target))
+                             done=done)
 
 
 def _stream(listener, clip: Clip, attack: Attack, clean: logic.Heard, stop_wanted=lambda: False):
@@ -312,7 +344,8 @@ def _stream(listener, clip: Clip, attack: Attack, clean: logic.Heard, stop_wante
         if stop_wanted():
             return Outcome(step.delta, tuple(losses), step.number, True, time.monotonic() - started)
         yield step.number, step.loss, heard, losses
-    return Outcome(step.delta, tuple(losses), step.number, False, time.monotonic() - started)
+    early = attack.kind != "fgsm" and step.number < attack.steps  # PGD ends before its last step only at the goal
+    return Outcome(step.delta, tuple(losses), step.number, False, time.monotonic() - started, early)
 
 
 def _loss_frame(losses) -> pd.DataFrame:
@@ -404,6 +437,8 @@ def _summary(key: str, clip: Clip, clean: logic.Heard, attack: Attack, outcome: 
                  seconds=outcome.seconds)]
     if outcome.stopped:
         numbers.append(t("audio_attack.stopped", lang))
+    elif outcome.early:
+        numbers.append(t("audio_attack.stopped_early", lang, step=outcome.steps_run, steps=attack.steps))
     return "\n\n".join(lines), " · ".join(numbers[:3]) + "\n\n" + " · ".join(numbers[3:])
 
 
@@ -458,16 +493,18 @@ def _shown_steps(stream, plan: Attack, progress, lang: str):
 
 @handler
 @heavy(gpu_seconds=120)
-def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFAULT_TARGET,
+def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFAULT_TARGET, all_steps=False,
            progress=gr.Progress(), session="", lang="en"):
-    """Attack the clip: ``kind`` = "fgsm" (one step of size ε), "pgd" (``steps`` steps away from the clean
-    transcript) or "targeted" (up to ``steps`` steps toward the phrase ``target``; stops when the model hears
-    it). ``budget``: ε in dB below the clip's peak (−60 to −20). Streams the progress and the loss per step,
-    then gives the verdict with both transcripts and their word diff, WER/CER, SNR and peak dB, three clips
-    (clean, adversarial, the perturbation alone at +30 dB) and their waveforms and spectrograms."""
+    """Attack the clip: ``kind`` = "fgsm" (one step of size ε), "pgd" (up to ``steps`` steps away from the clean
+    transcript; stops at the first step the model hears something else) or "targeted" (up to ``steps`` steps toward
+    the phrase ``target``; stops when the model hears it). ``all_steps``: run all ``steps`` steps even after the
+    goal is reached (a different result from the early-stopped one). ``budget``: ε in dB below the clip's peak
+    (−60 to −20). Streams the progress and the loss per step, then gives the verdict with both transcripts and their
+    word diff, WER/CER, SNR and peak dB, three clips (clean, adversarial, the perturbation alone at +30 dB) and their
+    waveforms and spectrograms."""
     watch = Stopwatch()
     started = time.monotonic()
-    settings = _settings(kind, budget, steps, target, lang)
+    settings = _settings(kind, budget, steps, target, lang, all_steps)
     key = _model_key(model)
     audio = _clip(clip, lang)
     listener = _listener(key)
@@ -490,8 +527,12 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
     gain = logic.listening_gain_db(outcome.delta, PERTURBATION_GAIN_DB)
     verdict, numbers = _summary(key, audio, clean, plan, outcome, gain, lang)
     clean_player, adversarial_player, perturbation_player = _players(audio, outcome.delta, gain)
-    ending = "audio_attack.stopped_after" if outcome.stopped else "audio_attack.done" + _one(outcome.steps_run)
-    done = t(ending, lang, steps=outcome.steps_run)
+    if outcome.stopped:
+        done = t("audio_attack.stopped_after", lang, steps=outcome.steps_run)
+    elif outcome.early:
+        done = t("audio_attack.done_early", lang, step=outcome.steps_run, steps=plan.steps)
+    else:
+        done = t("audio_attack.done" + _one(outcome.steps_run), lang, steps=outcome.steps_run)
     picture = export.png(_figure(audio, outcome.delta, lang), attack_name(key, plan))
     yield (done, _loss_frame(outcome.losses), verdict, numbers, clean_player, adversarial_player,
            perturbation_player, picture, watch.label(lang, cached))
@@ -499,8 +540,9 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
 
 def attack_name(key: str, plan: Attack) -> str:
     """A download's name: the tab, the model, the attack and its settings (budget, steps, the target phrase)."""
-    return export.file_name(TOPIC, key, plan.kind, budget=f"{plan.budget_db:.0f}dB", steps=plan.steps,
+    name = export.file_name(TOPIC, key, plan.kind, budget=f"{plan.budget_db:.0f}dB", steps=plan.steps,
                             target=plan.target)
+    return name + "-allsteps" if plan.all_steps else name  # an early-stopped attack is another result
 
 
 @handler
@@ -513,9 +555,9 @@ def stop(session="", lang="en"):
     return t("audio_attack.stopping", lang)
 
 
-def _finished(clip, model, kind, budget, steps, target, session: str, lang: str):
+def _finished(clip, model, kind, budget, steps, target, all_steps, session: str, lang: str):
     """The finished attack with these settings (from the memo): key, clip, clean transcript, plan, outcome."""
-    settings = _settings(kind, budget, steps, target, lang)
+    settings = _settings(kind, budget, steps, target, lang, all_steps)
     key = _model_key(model)
     audio = _clip(clip, lang)
     listener = _listener(key)
@@ -531,7 +573,7 @@ def _finished(clip, model, kind, budget, steps, target, session: str, lang: str)
 
 def _fooled(heard: logic.Heard, clean: logic.Heard, plan: Attack) -> bool:
     """Targeted: the model hears the target; untargeted: it hears something else than in the clean clip."""
-    return logic.same(heard.text, plan.target) if plan.target else not logic.same(heard.text, clean.text)
+    return _goal_reached(heard.text, clean.text, plan)
 
 
 def _noise_heard(key: str, clip: Clip, eps: float, draws: int) -> list[str]:
@@ -621,13 +663,14 @@ def _other(key: str) -> str:
 
 @handler
 @heavy(gpu_seconds=60)
-def transfer(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFAULT_TARGET, session="", lang="en"):
+def transfer(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFAULT_TARGET, all_steps=False,
+             session="", lang="en"):
     """Play the adversarial clip of the last attack with these settings to the other model (made on Whisper:
     the bundled CTC model; made on a CTC model: Whisper tiny.en). Does it fool that one too? Always beside the
     control on that model: random noise of the same size, three draws; and whether that model understands the
     clean clip in the first place."""
     watch = Stopwatch()
-    key, audio, clean, plan, outcome = _finished(clip, model, kind, budget, steps, target, session, lang)
+    key, audio, clean, plan, outcome = _finished(clip, model, kind, budget, steps, target, all_steps, session, lang)
     other = _other(key)
     with heavy_threads():
         other_clean = _heard(other, audio.key, audio.audio)
@@ -658,12 +701,13 @@ def transfer(clip, model=None, kind="targeted", budget=-30, steps=100, target=DE
 
 @handler
 @heavy(gpu_seconds=60)
-def defend(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFAULT_TARGET, session="", lang="en"):
+def defend(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFAULT_TARGET, all_steps=False,
+           session="", lang="en"):
     """Passive defences on the last attack with these settings: each transforms the clean and the adversarial
     clip (low-pass 4 kHz, resample to 8 kHz and back, 8-bit quantisation, μ-law telephone codec, random noise
     at −30 dB) before the model listens. A table: what it hears in each, and whether the attack survives."""
     watch = Stopwatch()
-    key, audio, clean, plan, outcome = _finished(clip, model, kind, budget, steps, target, session, lang)
+    key, audio, clean, plan, outcome = _finished(clip, model, kind, budget, steps, target, all_steps, session, lang)
     adversarial = audio.audio + outcome.delta
     attacked = _heard(key, audio.key, adversarial)
     rows = [(t("audio_attack.defence_none", lang), clean.text, attacked.text,
@@ -763,6 +807,8 @@ def build_tab(i18n, demo) -> None:
             with gr.Column(scale=5, min_width=320):
                 steps = Slider(*STEPS_RANGE, value=DEFAULTS["steps"], step=1, label=i18n("audio_attack.steps"),
                                elem_id="audio_attack-steps")
+                all_steps = gr.Checkbox(False, label=i18n("audio_attack.all_steps"),
+                                        info=i18n("audio_attack.all_steps_info"), elem_id="audio_attack-all-steps")
                 target = gr.Textbox(value=DEFAULT_TARGET, label=i18n("audio_attack.target"), max_lines=1,
                                     max_length=MAX_TARGET_CHARS * 5, elem_id="audio_attack-target")
                 clean_player = Audio(label=i18n("audio_attack.play_clean"), interactive=False, buttons=["download"],
@@ -801,7 +847,7 @@ def build_tab(i18n, demo) -> None:
 
         # ---- events
         inputs = [clip, model] if model is not None else [clip]
-        settings = [kind, budget, steps, target]
+        settings = [kind, budget, steps, target, all_steps]
         attack_outputs = [status, losses, verdict, numbers, clean_player, adversarial_player, perturbation_player,
                           picture, timing]
         results = attack_outputs + [noise_result, noise_player, noise_timing, transfer_result, transfer_timing,
@@ -829,7 +875,7 @@ def build_tab(i18n, demo) -> None:
         # A result made with other settings is greyed, with a word why, until the next attack.
         results_shown = ["audio_attack-verdict", "audio_attack-numbers", "audio_attack-play-adversarial",
                          "audio_attack-play-perturbation", "audio_attack-play-clean", "audio_attack-signals"]
-        setting_moved = [kind.input, budget.input, steps.input, target.input]
+        setting_moved = [kind.input, budget.input, steps.input, target.input, all_steps.input]
         gr.on(setting_moved, None, js=mark_stale_js(results_shown, "audio_attack-verdict"))
         gr.on(setting_moved, settings_changed, verdict, status, api_name="audio_attack_settings_changed",
               api_visibility="private", show_progress="hidden", **LIGHT)

@@ -1,0 +1,40 @@
+"""Issue 21: an iterative attack stops at the first step whose transcript meets the goal (untargeted: it differs
+from the clean transcript; targeted: it is the target), as the verdict judges it, unless all steps are asked for."""
+from dataclasses import replace
+
+import torch
+
+from demos.audio_attack import logic, ui
+
+VOCAB = ("_", " ", "'", *"abcdefghijklmnopqrstuvwxyz")
+PATH = [VOCAB.index(c) for c in "g_o__"]  # five frames that read "go"
+
+
+def drifting_ctc(audio: torch.Tensor) -> torch.Tensor:
+    """A tiny CTC model that hears "go" until the clip's mean rises: then the first frame reads "x" ("xo")."""
+    logits = torch.nn.functional.one_hot(torch.tensor(PATH), len(VOCAB)).float() * 10
+    shift = torch.zeros(len(VOCAB))
+    shift[VOCAB.index("x")] = 1600.0
+    logits = logits + torch.outer(torch.tensor([1.0, 0, 0, 0, 0]), shift) * audio.mean()
+    return logits.log_softmax(-1)
+
+
+def test_an_untargeted_attack_stops_at_the_first_fooled_step_unless_all_steps_are_asked_for():
+    listener = logic.ctc_recogniser(drifting_ctc, VOCAB)
+    audio = 0.1 * torch.sin(torch.arange(1600) / 5.0)
+    clip = ui.Clip(audio, "tiny")
+    clean = listener.transcribe(audio)
+    assert clean.text == "go"
+    plan = ui.Attack("pgd", -20, 10, None)
+    every = list(ui._run(listener, clip, replace(plan, all_steps=True), clean))
+    fooled = [step.number for step in every if not logic.same(listener.transcribe(audio + step.delta).text, "go")]
+    first = fooled[0]
+    assert 1 < first < 10  # the transcript changes part way
+    early = ui._drain(ui._stream(listener, clip, plan, clean))
+    assert early.steps_run == first and early.early and not early.stopped
+    assert torch.equal(early.delta, every[first - 1].delta)  # the δ of the first fooled step
+    full = ui._drain(ui._stream(listener, clip, replace(plan, all_steps=True), clean))
+    assert full.steps_run == 10 and not full.early
+    targeted = ui.Attack("targeted", -20, 10, "xo")
+    assert ui._drain(ui._stream(listener, clip, targeted, clean)).steps_run < 10
+    assert ui._drain(ui._stream(listener, clip, replace(targeted, all_steps=True), clean)).steps_run == 10
