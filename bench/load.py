@@ -3,6 +3,7 @@
     python -m bench.load                        # starts `python app.py --offline`, writes bench/load-results.md
     python -m bench.load --endpoints /distillation_soften,/distillation_train --users 8 --seconds 30
     python -m bench.load --url http://127.0.0.1:7860   # an app that is already running (no memory or CPU figures)
+    python -m bench.load --class                # a class on all six tabs with think time (bench/load_class.py)
 
 Each user has its own Client and thread and loops for --seconds: pick an endpoint by weight, call it, record
 the answer. The first half of the users send the inputs the page shows by default (identical for all of them),
@@ -520,8 +521,9 @@ def render(settings: dict, summary: dict, server: dict | None, warnings: list[st
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--users", type=int, default=16, help="concurrent simulated users (default 16)")
-    parser.add_argument("--seconds", type=float, default=60, help="how long users keep starting calls (default 60)")
+    parser.add_argument("--users", type=int, help="concurrent simulated users (default 16; 50 with --class)")
+    parser.add_argument("--seconds", type=float,
+                        help="how long users keep starting calls (default 60; 120 with --class)")
     parser.add_argument("--endpoints", default=",".join(SCENARIOS),
                         help="comma-separated api_names to exercise (default: all of " + ", ".join(SCENARIOS) + ")")
     parser.add_argument("--app-dir", type=Path, default=ROOT, help="where to run `python app.py` (default: this repo)")
@@ -529,10 +531,18 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=120,
                         help="seconds a user waits for one answer before giving up (default 120)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the users' RNGs (default 0)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="Markdown report; a .json with every call is written next to it (default %(default)s)")
+    parser.add_argument("--out", type=Path,
+                        help="Markdown report; a .json with every call is written next to it (default "
+                             "bench/load-results.md, with --class bench/load-class.md)")
+    parser.add_argument("--class", dest="class_scenario", action="store_true",
+                        help="the class scenario instead: students on every endpoint of the six tabs, 3-10 s "
+                             "between clicks, 15%% heavy (default 50 users for 120 s; see bench/load_class.py)")
+    parser.add_argument("--smoke", action="store_true",
+                        help="label the --class report a smoke run on a busy machine, not a measurement")
     parser.add_argument("--server-log", type=Path, help="keep the app's output in this file")
     args = parser.parse_args(argv)
+    args.users = args.users or (50 if args.class_scenario else 16)
+    args.seconds = args.seconds or (120 if args.class_scenario else 60)
     args.endpoints = ["/" + name.strip().lstrip("/") for name in args.endpoints.split(",") if name.strip()]
     unknown = [name for name in args.endpoints if name not in SCENARIOS]
     if unknown or not args.endpoints:
@@ -593,6 +603,11 @@ def run_load(url: str, proc: subprocess.Popen | None, args: argparse.Namespace, 
 def main(argv=None) -> int:
     args = parse_args(argv)
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    command = " ".join(["python -m bench.load", shlex.join(argv if argv is not None else sys.argv[1:])]).strip()
+    if args.class_scenario:
+        from bench import load_class
+        return load_class.main(args, command)
+    args.out = args.out or DEFAULT_OUT
     app_dir = args.app_dir.resolve()
     with tempfile.TemporaryDirectory(prefix="bench-load-") as folder:
         scratch = Path(folder)
@@ -619,7 +634,7 @@ def main(argv=None) -> int:
     summary = summarize(records, args.endpoints)
     settings = {
         "machine": machine(), "when": time.strftime("%Y-%m-%d %H:%M"),
-        "command": " ".join(["python -m bench.load", shlex.join(argv if argv is not None else sys.argv[1:])]).strip(),
+        "command": command,
         "app": f"`{args.url}` (already running)" if args.url else
                f"`python app.py --offline` in `{app_dir}` (git {git_state(app_dir)})",
         "users": args.users, "default_users": args.users // 2, "seed": args.seed, "seconds": args.seconds,

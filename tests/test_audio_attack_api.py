@@ -49,7 +49,8 @@ def test_a_targeted_attack_streams_then_fools_the_bundled_model_within_its_budge
     job = client.submit(handle_file(DOOR), CTC, "targeted", -30, 100, "open the window", False,
                         api_name="/audio_attack_run")
     updates = [out[0] for out in job]
-    status, losses, verdict, numbers, clean, adversarial, perturbation, picture, timing = job.result()
+    (status, losses, verdict, numbers, clean, adversarial, perturbation, picture, timing, loss_png, loss_csv,
+     numbers_csv) = job.result()
     assert sum("Step " in u for u in updates) >= 5  # the transcript and the loss arrive step by step
     assert "hears the target" in verdict and "**open the window**" in verdict and "~~door~~ **window**" in verdict
     assert "WER 33%" in numbers and "budget −30 dB" in numbers
@@ -62,8 +63,26 @@ def test_a_targeted_attack_streams_then_fools_the_bundled_model_within_its_budge
     assert "perturbation player: +30 dB" in numbers  # as much as fits without clipping, and said
     assert Path(picture).name == f"audio_attack-{CTC}-targeted-budget-30dB-steps100-targetopen_the_window.png"
     assert "cpu" in timing
-    _, _, _, _, _, _, _, _, timing = run(client)
+    *_, timing, _, _, _ = run(client)
     assert "cached" in timing
+
+
+def test_the_loss_curve_and_the_numbers_download_as_png_and_csv(client):
+    """Issue 20: every figure as PNG, every table as CSV, named after the tab and the settings."""
+    (status, losses, verdict, numbers, *_, loss_png, loss_csv, numbers_csv) = run(client)
+    name = f"audio_attack-{CTC}-targeted-budget-30dB-steps100-targetopen_the_window"
+    assert Path(loss_png).name == f"{name}-loss.png" and Path(loss_png).read_bytes()[:4] == b"\x89PNG"
+    assert Path(loss_csv).name == f"{name}-loss.csv"
+    rows = list(csv.reader(Path(loss_csv).read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[0] == ["step", "loss"] and [float(v) for _, v in rows[1:]] == pytest.approx(
+        [v for _, v in losses["data"]], rel=1e-3)  # the CSV keeps 4 significant digits (core.export)
+    assert Path(numbers_csv).name == f"{name}-numbers.csv"
+    header, values = list(csv.reader(Path(numbers_csv).read_text(encoding="utf-8-sig").splitlines()))
+    found = dict(zip(header, values))
+    assert found["wer"] == "0.3333" and found["budget_db"] == "-30" and found["steps"] == "100"
+    assert found["steps_run"] in status and f"SNR {float(found['snr_db']):.1f} dB" in numbers
+    *_, loss_png, loss_csv, numbers_csv = run(client, kind="fgsm", budget=-20)
+    assert loss_png is None and loss_csv is None and numbers_csv.endswith("-numbers.csv")  # one step: no curve
 
 
 @pytest.mark.parametrize("kind, expected", [("fgsm", "Done: one step."), ("pgd", "Done after 20 steps")])

@@ -488,7 +488,7 @@ def _shown_steps(stream, plan: Attack, progress, lang: str):
                 continue  # a fast model's steps come quicker than a page can show them
             shown_at = time.monotonic()
             progress(number / plan.steps, desc=t("audio_attack.progress_short", lang, step=number, steps=plan.steps))
-            yield _progress_line(plan, number, loss, heard, lang), _loss_frame(losses), *([skip] * 7)
+            yield _progress_line(plan, number, loss, heard, lang), _loss_frame(losses), *([skip] * 10)
 
 
 @handler
@@ -517,7 +517,8 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
         with STOPS.running(session):  # left before the result is shown: a Stop from then on has nothing to stop
             progress(0, desc=t("audio_attack.progress_start", lang))
             # The last attack's results go while this one computes: they are not this attack's.
-            yield t("audio_attack.progress_start", lang), _loss_frame([]), "", "", None, None, None, None, ""
+            yield (t("audio_attack.progress_start", lang), _loss_frame([]), "", "", None, None, None, None, "", None,
+                   None, None)
             stream = _stream(listener, audio, plan, clean, lambda: STOPS.wanted(session, started))
             outcome = yield from _shown_steps(stream, plan, progress, lang)
         if not outcome.stopped:
@@ -533,9 +534,34 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
         done = t("audio_attack.done_early", lang, step=outcome.steps_run, steps=plan.steps)
     else:
         done = t("audio_attack.done" + _one(outcome.steps_run), lang, steps=outcome.steps_run)
-    picture = export.png(_figure(audio, outcome.delta, lang), attack_name(key, plan))
+    name = attack_name(key, plan)
+    picture = export.png(_figure(audio, outcome.delta, lang), name)
+    loss_png, loss_csv = _loss_downloads(outcome, plan, name, lang)
     yield (done, _loss_frame(outcome.losses), verdict, numbers, clean_player, adversarial_player,
-           perturbation_player, picture, watch.label(lang, cached))
+           perturbation_player, picture, watch.label(lang, cached), loss_png, loss_csv,
+           _numbers_csv(key, audio, clean, plan, outcome, gain, name))
+
+
+def _loss_downloads(outcome: Outcome, plan: Attack, name: str, lang: str):
+    """The loss curve as PNG and its numbers per step as CSV (None, None: FGSM's one step has no curve)."""
+    if not outcome.losses:
+        return None, None
+    figure = figures.loss_curve(outcome.losses, title=t(f"audio_attack.attack_{plan.kind}", lang),
+                                xlabel=t("audio_attack.fig_step", lang), ylabel=t("audio_attack.fig_loss", lang))
+    return export.png(figure, name + "-loss"), export.frame_csv(_loss_frame(outcome.losses), name + "-loss")
+
+
+def _numbers_csv(key: str, clip: Clip, clean: logic.Heard, plan: Attack, outcome: Outcome, gain_db: float,
+                 name: str) -> str:
+    """The numbers line (WER, CER, SNR, peak, budget, gain, steps...) as a one-row CSV."""
+    heard = _heard(key, clip.key, clip.audio + outcome.delta)
+    rates = logic.error_rates(clean.text, heard.text) or (None, None)
+    row = {"wer": rates[0], "cer": rates[1], "snr_db": round(logic.snr_db(clip.audio, outcome.delta), 2),
+           "peak_db": round(logic.peak_db(outcome.delta, clip.audio), 2), "budget_db": plan.budget_db,
+           "perturbation_gain_db": gain_db, "steps_run": outcome.steps_run, "steps": plan.steps,
+           "stopped_early_at_goal": outcome.early, "stopped_by_you": outcome.stopped,
+           "seconds": round(outcome.seconds, 2)}
+    return export.csv([["" if v is None else v for v in row.values()]], name + "-numbers", header=list(row))
 
 
 def attack_name(key: str, plan: Attack) -> str:
@@ -731,13 +757,14 @@ def _survives(clean: logic.Heard, defended_clean: logic.Heard, defended: logic.H
     return t("audio_attack.yes" if ok else "audio_attack.no", lang)
 
 
-RESULT_COUNT = 17  # the outputs a new clip empties (see build_tab)
+RESULT_COUNT = 20  # the outputs a new clip empties (see build_tab)
 
 
 @handler
 def new_clip(lang="en"):
     """A new clip: the previous clip's results disappear."""
-    return ("", _loss_frame([]), "", "", None, None, None, None, "", "", None, "", "", "", "", "", None)
+    return ("", _loss_frame([]), "", "", None, None, None, None, "", None, None, None, "", None, "", "", "", "",
+            "", None)
 
 
 @handler
@@ -802,6 +829,7 @@ def build_tab(i18n, demo) -> None:
                     perturbation_player = Audio(label=i18n("audio_attack.play_perturbation"), interactive=False,
                                                 buttons=["download"], elem_id="audio_attack-play-perturbation")
                 numbers = gr.Markdown(elem_id="audio_attack-numbers")
+                numbers_csv = export.download_button(i18n, elem_id="audio_attack-numbers-csv")
         # Below: the attack's other settings, the model, and the loss and signals of the last attack.
         with gr.Row(equal_height=False):
             with gr.Column(scale=5, min_width=320):
@@ -821,6 +849,9 @@ def build_tab(i18n, demo) -> None:
                 gr.Markdown(i18n("audio_attack.loss_caption"), elem_classes=["plot-caption"])
                 losses = gr.LinePlot(x="step", y="loss", height=220, show_label=False, x_title=" ", y_title=" ",
                                      elem_id="audio_attack-loss")
+                with gr.Row():
+                    loss_png = export.download_button(i18n, elem_id="audio_attack-loss-png", kind="png")
+                    loss_csv = export.download_button(i18n, elem_id="audio_attack-loss-csv")
         picture = Image(show_label=False, interactive=False, buttons=["fullscreen"], elem_id="audio_attack-signals")
         timing = gr.Markdown(elem_id="audio_attack-timing")
 
@@ -849,7 +880,7 @@ def build_tab(i18n, demo) -> None:
         inputs = [clip, model] if model is not None else [clip]
         settings = [kind, budget, steps, target, all_steps]
         attack_outputs = [status, losses, verdict, numbers, clean_player, adversarial_player, perturbation_player,
-                          picture, timing]
+                          picture, timing, loss_png, loss_csv, numbers_csv]
         results = attack_outputs + [noise_result, noise_player, noise_timing, transfer_result, transfer_timing,
                                     defence_result, defence_timing]
         results.append(defence_csv)  # a new clip empties the table's download too
