@@ -2,12 +2,13 @@
 
 ``@heavy(gpu_seconds)`` goes under ``@handler`` on every heavy event function:
 
-- **On a CPU machine** heavy work takes turns: one step at a time, first come first served. A streamed action
-  (a generator) takes one turn per step and gives it back at every ``yield``, so ten students' attacks advance
-  side by side, and a student who clicks while nine run sees a first update after at most one step of each,
-  instead of after nine whole jobs. A plain heavy function is one step, cut into several where it calls
-  ``give_way()`` (its progress reports do). Steps never overlap, so the light events keep a core
-  (``core.device.heavy_threads``).
+- **On a CPU machine** heavy work takes turns, one step at a time (``Turns``): every job's first step first,
+  then the few oldest jobs side by side. A streamed action (a generator) takes one turn per step and gives it
+  back at every ``yield``, so a student who clicks while nine jobs run sees a first update after at most the
+  first steps queued before theirs, instead of after nine whole jobs; and jobs still finish about in the order
+  they came, so on an overloaded machine none waits past the page's patience. A plain heavy function is one
+  step, cut into several where it calls ``give_way()`` (its progress reports do). Steps never overlap, so the
+  light events keep a core (``core.device.heavy_threads``).
 - **On a Hugging Face ZeroGPU Space** (``SPACES_ZERO_GPU``), the function is wrapped by the ``spaces`` package's
   ``@spaces.GPU(duration=gpu_seconds)`` instead: ZeroGPU lends a GPU for the call, no turns needed. Anywhere
   else ``spaces.GPU`` returns the function unchanged; without the package there is no wrapping at all.
@@ -20,70 +21,144 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import itertools
+import os
 import threading
+import time
 
 #: How many heavy actions Gradio lets in at once (each then waits for its turns); more wait in Gradio's queue.
 HEAVY_AT_ONCE = 12
+#: How many of them advance side by side after their first step (the oldest ones); see ``Turns``.
+SIDE_BY_SIDE = int(os.environ.get("DEMO_HEAVY_SIDE_BY_SIDE", "3"))
+
+
+#: How long a side-by-side job's place is kept between two of its steps (while the page shows its update).
+GRACE_SECONDS = 0.5
+
+
+class Job:
+    """One heavy action's claim on the turns: its place in line, how many steps it has had, and since when it
+    has been between two steps (None: running or waiting for its turn)."""
+
+    def __init__(self, seq: int):
+        self.seq = seq
+        self.steps = 0
+        self.between_since: float | None = None
 
 
 class Turns:
-    """A first-come-first-served lock (a ticket lock): ``with turns.turn(): ...`` runs when every earlier
-    ticket has had its turn, so no one waits longer than the steps queued before it."""
+    """Who runs the next heavy step. One step at a time, chosen in this order:
 
-    def __init__(self):
+    1. a job's **first** step, first come first served: every student admitted sees a first update after at
+       most the first steps queued before theirs;
+    2. then the steps of the ``side_by_side`` oldest jobs, taking turns (first come first served by request);
+    3. the younger jobs wait, the oldest first, until one of those finishes; they fill a pause only when no
+       side-by-side job is between two steps (for ``GRACE_SECONDS``), so they do not take turns in the gaps.
+
+    ``side_by_side`` large is pure turn-taking (every job slows down as more arrive, and on an overloaded machine
+    the long ones run past any time limit); 1 finishes jobs in the order they came, like one lane. In between,
+    everyone starts at once and the few oldest advance together (measured in ``bench/load-class.md``).
+    ``with turns.turn(): ...`` runs a step; a thread inside a turn already holds it (re-entrant)."""
+
+    def __init__(self, side_by_side: int | None = None, grace: float = GRACE_SECONDS):
+        self.side_by_side = max(1, side_by_side or SIDE_BY_SIDE)
+        self.grace = grace
+        self.taken = 0  # turns taken so far
         self._changed = threading.Condition()
-        self._issued = 0
-        self._serving = 0
-        self._mine = threading.local()  # does this thread hold the turn now?
+        self._tickets = itertools.count()
+        self._jobs = itertools.count()
+        self._live: list[Job] = []  # jobs started and not finished, oldest first
+        self._waiting: dict[int, Job] = {}  # request ticket -> its job
+        self._busy = False
+        self._mine = threading.local()  # this thread's job, while it holds the turn
 
-    def _take(self) -> None:
+    def job(self) -> Job:
         with self._changed:
-            ticket = self._issued
-            self._issued += 1
-            while ticket != self._serving:
-                self._changed.wait()
-        self._mine.held = True
+            job = Job(next(self._jobs))
+            self._live.append(job)
+            return job
 
-    def _give_back(self) -> None:
-        self._mine.held = False
+    def done(self, job: Job) -> None:
         with self._changed:
-            self._serving += 1
+            if job in self._live:
+                self._live.remove(job)
             self._changed.notify_all()
 
+    def _rank(self, ticket: int) -> tuple:
+        job = self._waiting[ticket]
+        if job.steps == 0:
+            return (0, ticket)
+        if job in self._live[:self.side_by_side]:
+            return (1, ticket)
+        return (2, job.seq)
+
+    def _wait_before(self, ticket: int) -> float | None:
+        """0 when this request may run now; else how long to wait at most (None: until notified)."""
+        if self._busy or min(self._waiting, key=self._rank) != ticket:
+            return None
+        if self._rank(ticket)[0] < 2:
+            return 0
+        now = time.monotonic()
+        pauses = [job.between_since + self.grace - now for job in self._live[:self.side_by_side]
+                  if job.between_since is not None]
+        return max(0, max(pauses, default=0))
+
+    def _take(self, job: Job) -> None:
+        with self._changed:
+            ticket = next(self._tickets)
+            self._waiting[ticket] = job
+            while (wait := self._wait_before(ticket)) != 0:
+                self._changed.wait(wait)
+            del self._waiting[ticket]
+            self._busy, job.between_since = True, None
+            self.taken += 1
+        self._mine.job = job
+
+    def _give_back(self) -> Job:
+        job, self._mine.job = self._mine.job, None
+        job.steps += 1
+        with self._changed:
+            self._busy, job.between_since = False, time.monotonic()
+            self._changed.notify_all()
+        return job
     @contextlib.contextmanager
-    def turn(self):
-        if getattr(self._mine, "held", False):  # already this thread's turn (one heavy function calling another)
+    def turn(self, job: Job | None = None):
+        if getattr(self._mine, "job", None) is not None:  # this thread's turn already (one heavy function in another)
             yield
             return
-        self._take()
+        alone = job is None  # a single step: a job of its own
+        job = self.job() if alone else job
+        self._take(job)
         try:
             yield
         finally:
             self._give_back()
+            if alone:
+                self.done(job)
 
     @contextlib.contextmanager
     def set_aside(self):
         """Inside a turn: give it back for the block (waiting for another job's result, or letting the queue move
-        on between two parts of a long job) and queue again after it. Outside a turn: nothing."""
-        if not getattr(self._mine, "held", False):
+        on between two parts of a long job) and queue again after it, as the same job. Outside a turn: nothing."""
+        if getattr(self._mine, "job", None) is None:
             yield
             return
-        self._give_back()
+        job = self._give_back()
         try:
             yield
         finally:
-            self._take()
+            self._take(job)
 
     def give_way(self) -> None:
-        """A long plain job's break point (between epochs, methods, steps): the steps queued meanwhile run first."""
+        """A long plain job's break point (between epochs, methods, steps): the steps queued meanwhile may run."""
         with self.set_aside():
             pass
 
     @property
     def waiting(self) -> int:
-        """Tickets issued and not yet served (the one running included)."""
+        """Steps waiting for their turn, and the one running."""
         with self._changed:
-            return self._issued - self._serving
+            return len(self._waiting) + self._busy
 
 
 TURNS = Turns()
@@ -115,10 +190,10 @@ def taking_turns(fn, turns: Turns = TURNS):
     if inspect.isgeneratorfunction(fn):
         @functools.wraps(fn)
         def stepped(*args, **kwargs):
-            steps = fn(*args, **kwargs)
+            steps, job = fn(*args, **kwargs), turns.job()
             try:
                 while True:
-                    with turns.turn():
+                    with turns.turn(job):
                         try:
                             update = next(steps)
                         except StopIteration as finished:
@@ -126,8 +201,9 @@ def taking_turns(fn, turns: Turns = TURNS):
                     yield update  # the turn is given back while the page shows the update
             finally:
                 if inspect.getgeneratorstate(steps) != inspect.GEN_CLOSED:
-                    with turns.turn():  # a run left early (Stop, a closed page) cleans up in a turn too
+                    with turns.turn(job):  # a run left early (Stop, a closed page) cleans up in a turn too
                         steps.close()
+                turns.done(job)
     else:
         @functools.wraps(fn)
         def stepped(*args, **kwargs):

@@ -72,6 +72,70 @@ def test_two_streamed_jobs_advance_side_by_side():
     assert "".join(log) != "AAAABBBB"
 
 
+def streamed_jobs(turns, names, steps=3):
+    """Generator jobs named ``names`` (started 0.05 s apart by run_in_threads) logging each step they take."""
+    log = []
+
+    def job(name):
+        def run():
+            for step in range(steps):
+                time.sleep(0.03)  # the step's work, inside the turn
+                log.append(name)
+                yield step
+        stepped = taking_turns(run, turns)
+
+        def consume():
+            for _ in stepped():
+                time.sleep(0.01)  # the page shows the update, outside the turn
+        return consume
+
+    return log, [job(name) for name in names]
+
+
+def test_every_job_starts_at_once_and_with_one_side_by_side_they_finish_in_order():
+    """Issue 21: on an overloaded machine pure turn-taking makes every job late (long ones past the page's
+    patience). First steps go first, so each student sees a first update soon; then the oldest job runs on."""
+    turns = Turns(side_by_side=1)
+    log, jobs = streamed_jobs(turns, "ABC", steps=6)
+    run_in_threads(*jobs)
+    last = {name: len(log) - 1 - log[::-1].index(name) for name in "ABC"}
+    assert log.index("C") < last["A"]  # C's first update came while A still ran
+    assert all(i > last["A"] for i, name in enumerate(log) if name == "B" and i != log.index("B"))
+    assert all(i > last["B"] for i, name in enumerate(log) if name == "C" and i != log.index("C"))
+    assert turns.waiting == 0
+
+
+def test_the_oldest_jobs_advance_side_by_side_and_a_younger_one_waits_after_its_first_step():
+    turns = Turns(side_by_side=2)
+    log, jobs = streamed_jobs(turns, "ABC", steps=6)
+    run_in_threads(*jobs)
+    last = {name: len(log) - 1 - log[::-1].index(name) for name in "ABC"}
+    b_steps = [i for i, name in enumerate(log) if name == "B"]
+    assert b_steps[1] < last["A"]  # A and B side by side
+    c_steps = [i for i, name in enumerate(log) if name == "C"]
+    assert c_steps[0] < last["A"] and c_steps[1] > min(last["A"], last["B"])  # C waits for a place after its first
+
+
+def test_a_younger_job_fills_the_oldest_ones_long_pause_but_not_its_short_gaps():
+    """Nothing waits for a job that is not coming back soon (a slow page, a set-aside turn): after the grace."""
+    turns, log = Turns(side_by_side=1, grace=0.1), []
+
+    def job(name, pause):
+        def run():
+            for step in range(3):
+                log.append(name)
+                yield step
+
+        def consume():
+            for _ in taking_turns(run, turns)():
+                time.sleep(pause)
+        return consume
+
+    run_in_threads(job("A", 0.5), job("B", 0))
+    assert log[:2] == ["A", "B"] and log[2:4] == ["B", "B"]  # B's later steps ran in A's first long pause
+    assert turns.waiting == 0
+
+
 def test_a_plain_heavy_function_is_one_turn_and_returns_its_value():
     turns, inside = Turns(), []
 
@@ -100,7 +164,7 @@ def test_a_job_left_early_cleans_up_in_a_turn_and_a_finished_one_takes_no_extra_
 
     finished = list(taking_turns(run, turns)())
     assert finished == [1, 2] and turns.waiting == 0
-    assert turns._issued == 2 + 3  # two turns above; here two steps and the end, no clean-up turn
+    assert turns.taken == 2 + 3  # two turns above; here two steps and the end, no clean-up turn
 
 
 def test_an_error_in_a_step_gives_the_turn_back():
