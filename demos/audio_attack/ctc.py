@@ -58,14 +58,8 @@ class SpeechCTC(nn.Module):
         return torch.div(frames - 1, STRIDE, rounding_mode="floor") + 1
 
 
-def normalise(text: str) -> str:
-    """Lower case, only characters the model can spell, single spaces."""
-    text = re.sub(r"[^a-z' ]+", " ", text.lower().replace("’", "'"))
-    return re.sub(r" +", " ", text).strip()
-
-
 def encode(text: str) -> torch.Tensor:
-    """Text -> target indices (raises KeyError on a character outside VOCAB; normalise first)."""
+    """Text -> target indices (raises KeyError on a character outside VOCAB: spell first, logic.ctc_recogniser)."""
     return torch.tensor([INDEX[c] for c in text], dtype=torch.long)
 
 

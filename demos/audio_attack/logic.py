@@ -479,10 +479,6 @@ def whisper_heard(model, tokenizer, audio: torch.Tensor, max_tokens: int = 60) -
     return Heard(tokenizer.decode(out.sequences[0].tolist(), skip_special_tokens=True).strip(), confidence)
 
 
-def whisper_transcribe(model, tokenizer, audio: torch.Tensor, max_tokens: int = 60) -> str:
-    return whisper_heard(model, tokenizer, audio, max_tokens).text
-
-
 def whisper_recogniser(model, tokenizer) -> Recogniser:
     def spell(text: str) -> str:
         foreign = not_english(text)

@@ -169,11 +169,3 @@ def build_tiny_en():
     (whisper,) = from_transformers("WhisperForConditionalGeneration")
     return whisper(tiny_en_config())
 
-
-def load_whisper(path: Path, config=None):
-    """WhisperForConditionalGeneration (float32, eval mode) filled from a CTranslate2 model.bin."""
-    (whisper,) = from_transformers("WhisperForConditionalGeneration")
-    config = config or tiny_en_config()
-    model = whisper(config)
-    model.load_state_dict(read_whisper(path, config.encoder_layers), strict=True)
-    return model.float().eval()

@@ -540,7 +540,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                                label=i18n("gan.count"), elem_id="gan-count")
                 psi = Slider(*PSI_RANGE, value=DEFAULTS["psi"], step=0.05, buttons=[], label=i18n("gan.psi"),
                              elem_id="gan-psi")
-                gr.Markdown(i18n("gan.psi_hint"), elem_classes=["plot-legend"])
+                gr.Markdown(i18n("gan.psi_hint"))
             with gr.Column(scale=3, min_width=300, elem_classes=["results-first"]):
                 grid = Image(show_label=False, interactive=False, buttons=["fullscreen"], elem_id="gan-grid",
                              elem_classes=["pixel-art"])
@@ -628,7 +628,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
             with gr.Column(scale=2, min_width=280):
                 snapshot = Slider(0, len(snapshots) - 1, value=len(snapshots) - 1, step=1, precision=0, buttons=[],
                                   label=i18n("gan.snapshot"), elem_id="gan-snapshot")
-                gr.Markdown(i18n("gan.snapshot_steps"), elem_classes=["plot-legend"])
+                gr.Markdown(i18n("gan.snapshot_steps"))
                 snapshot_note = gr.Markdown(elem_id="gan-snapshot-note")
             with gr.Column(scale=3, min_width=300):
                 snapshot_grid = Image(show_label=False, interactive=False, buttons=["fullscreen"],
@@ -668,7 +668,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                 board = Image(show_label=False, interactive=False, buttons=["fullscreen"], elem_id="gan-board")
             with gr.Column(scale=1, min_width=240):
                 play_numbers = gr.Markdown(elem_id="gan-play-numbers")
-                gr.Markdown(i18n("gan.board_legend"), elem_classes=["plot-legend"])
+                gr.Markdown(i18n("gan.board_legend"))
                 play_timing = gr.Markdown(elem_id="gan-play-timing")
         settings = [dataset, loss, lr_d, lr_g, d_steps, steps, play_seed]
         board_outputs = [state, board, play_numbers, play_timing]
