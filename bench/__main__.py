@@ -6,57 +6,17 @@ latency through gradio_client next to a trivial event, and student-training thro
 from __future__ import annotations
 
 import os
-import platform
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
-from pathlib import Path
 
-from bench import cpu_name, free_port
+from bench.common import ROOT, free_port, machine, start_app, stop_app, timed
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results.md"
 LOAD_BEFORE, LOAD_AFTER = ROOT / "bench" / "load-before.json", ROOT / "bench" / "load-results.json"
-
-
-def timed(fn, repeat: int, warmup: int = 2) -> float:
-    """Median milliseconds of ``fn()`` over ``repeat`` calls."""
-    for _ in range(warmup):
-        fn()
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples)
-
-
-def start_app() -> tuple[subprocess.Popen, str, float]:
-    """`python app.py --offline` in its own process; returns it, its URL and the seconds until it served."""
-    port = free_port()
-    start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "app.py", "--offline", "--port", str(port)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    while time.perf_counter() - start < 120:
-        try:
-            with urllib.request.urlopen(f"{url}/config", timeout=1) as answer:
-                if answer.status == 200:
-                    return proc, url, time.perf_counter() - start
-        except OSError:
-            time.sleep(0.05)
-    proc.terminate()
-    raise RuntimeError("the app did not start within 120 s")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    proc.wait(timeout=30)
 
 
 def start_to_ready(runs: int = 3) -> list[float]:
@@ -64,17 +24,9 @@ def start_to_ready(runs: int = 3) -> list[float]:
     seconds = []
     for _ in range(runs):
         proc, _, took = start_app()
-        stop(proc)
+        stop_app(proc)
         seconds.append(took)
     return seconds
-
-
-def machine() -> str:
-    import gradio
-    import torch
-
-    return (f"{cpu_name()}; {os.cpu_count()} cores; torch {torch.__version__} ({torch.get_num_threads()} threads); "
-            f"gradio {gradio.__version__}; Python {platform.python_version()}; {platform.system()}")
 
 
 def load_comparison() -> list[str]:
@@ -192,7 +144,7 @@ def main() -> None:
                       3, warmup=1)
     e2e_cached = timed(lambda: client.predict(4.0, 0.9, 30, 1, "none", 3, api_name="/distillation_train"), 5)
     path.unlink()
-    stop(server)
+    stop_app(server)
     trivial.close()
 
     lines = [

@@ -42,7 +42,7 @@ def main() -> None:
     import torch
     from gradio_client import Client, handle_file
 
-    from bench.__main__ import machine, start_app, stop, timed
+    from bench.common import machine, start_app, stop_app, timed
     from core import models
     from core.device import configure_process, heavy_thread_count, heavy_threads
     from demos.audio_attack import ui as tab
@@ -94,7 +94,7 @@ def main() -> None:
 
     ctc = [pgd20("speech-ctc") for _ in range(3)]
     whisper = [pgd20("whisper-tiny.en") for _ in range(2)]
-    stop(server)
+    stop_app(server)
 
     def median(values):
         values = sorted(values)

@@ -88,7 +88,7 @@ def main() -> None:
     from gradio_client import Client, handle_file
     from PIL import Image
 
-    from bench.__main__ import machine, start_app, stop, timed
+    from bench.common import machine, start_app, stop_app, timed
     from core import models
     from core.data.digits import HANDWRITTEN, TEST, load_split, to_tensor
     from core.device import configure_process, heavy_thread_count, heavy_threads
@@ -239,7 +239,7 @@ def main() -> None:
                                           repeat=9, prepare=lambda: next(sets))
             return row
         finally:
-            stop(server)
+            stop_app(server)
 
     e2e = {default_threads: app_run(None), 2: app_run(2)}
     done = cpu_seconds()

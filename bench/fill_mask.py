@@ -59,7 +59,7 @@ def main() -> None:
     import torch
     from gradio_client import Client
 
-    from bench.__main__ import machine, start_app, stop, timed
+    from bench.common import machine, start_app, stop_app, timed
     from bench.cyclegan import cpu_seconds, others, settle
     from core import models
     from core.device import configure_process
@@ -125,7 +125,7 @@ def main() -> None:
 
                 e2e[(choice.key, text)] = timed(call, 15) / 1000
     finally:
-        stop(server)
+        stop_app(server)
     done = cpu_seconds()
     shutil.rmtree(cache, ignore_errors=True)
 

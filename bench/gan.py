@@ -25,7 +25,7 @@ def main() -> None:
     import torch
     from gradio_client import Client
 
-    from bench.__main__ import machine, start_app, stop, timed
+    from bench.common import machine, start_app, stop_app, timed
     from core import models
     from core.device import configure_process
     from demos.gan import logic
@@ -77,7 +77,7 @@ def main() -> None:
                                                  api_name="/gan_interpolate"))
     e2e_play = end_to_end(lambda: client.predict("gaussians", "gan", "0.001", "0.001", 1, 200, next(seeds),
                                                  api_name="/gan_play"), repeat=5)
-    stop(server)
+    stop_app(server)
 
     lines = ["# GAN tab: speed", "", f"Machine: {machine()}.",
              f"Run: {time.strftime('%Y-%m-%d %H:%M')} with `python -m bench.gan`; medians; one torch thread (the "

@@ -21,20 +21,16 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import re
 import shlex
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +40,7 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image, ImageDraw, ImageFont
 
-from bench import cpu_name, free_port
+from bench.common import ROOT, git_state, machine, start_app, stop_app
 
 
 @dataclass(frozen=True)
@@ -138,7 +134,6 @@ def class_fraction(u: Inputs) -> int:
     return u.pick({p: 1 for p in (1, 2, 5, 10, 20, 50, 100)}) if u.chance(0.6) else u.int(1, 100)
 
 
-ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "bench" / "load-results.md"
 
 
@@ -210,42 +205,6 @@ class Record:
     error: str | None = None
     cached: bool = False
     handler_s: float | None = None  # from the answer's timing label: time spent in the handler, not queueing
-
-
-def start_app(app_dir: Path, log_path: Path, limit: float = 180) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
-    with open(log_path, "wb") as log:
-        # Its own session, so stopping it also stops any worker processes it starts.
-        proc = subprocess.Popen([sys.executable, "app.py", "--offline", "--port", str(port)], cwd=app_dir, env=env,
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the app exited with code {proc.returncode}:\n{tail(log_path)}")
-        try:
-            with urllib.request.urlopen(f"{url}/config", timeout=2) as answer:
-                if answer.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.2)
-    stop_app(proc)
-    raise RuntimeError(f"the app did not answer GET /config within {limit:.0f} s:\n{tail(log_path)}")
-
-
-def stop_app(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
-def tail(path: Path, lines: int = 30) -> str:
-    return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
 
 def tree_usage(pid: int) -> tuple[float, float]:
@@ -415,31 +374,6 @@ def summarize(records: list[Record], endpoints: list[str]) -> dict:
         "requests_per_s": len(records) / elapsed if elapsed else 0.0,
         "ok_per_s": (len(records) - failures) / elapsed if elapsed else 0.0,
     }
-
-
-def machine() -> str:
-    meminfo = Path("/proc/meminfo")
-    ram = (int(meminfo.read_text().split()[1]) / 1024 ** 2) if meminfo.exists() else 0
-
-    def version(package: str) -> str:
-        try:
-            return metadata.version(package)
-        except metadata.PackageNotFoundError:
-            return "n/a"
-
-    return (f"{cpu_name()}; {os.cpu_count()} cores; {ram:.1f} GB RAM; torch {version('torch')}; "
-            f"gradio {version('gradio')}; gradio_client {version('gradio_client')}; "
-            f"Python {platform.python_version()}; {platform.system()}")
-
-
-def git_state(folder: Path) -> str:
-    def git(*args: str) -> str:
-        return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True).stdout.strip()
-
-    commit = git("rev-parse", "--short", "HEAD")
-    if not commit:
-        return "not a git checkout"
-    return commit + (" with local changes" if git("status", "--porcelain", "--untracked-files=no") else "")
 
 
 def render(settings: dict, summary: dict, server: dict | None, warnings: list[str]) -> str:
@@ -620,7 +554,7 @@ def main(argv=None) -> int:
                 url = args.url.rstrip("/")
             else:
                 print(f"starting the app in {app_dir} ...", file=sys.stderr, flush=True)
-                proc, url = start_app(app_dir, args.server_log or scratch / "app.log")
+                proc, url, _ = start_app(app_dir, args.server_log or scratch / "app.log")
             print(f"warming up {url} ...", file=sys.stderr, flush=True)
             warnings = warm_up(url, args.endpoints, Inputs(random.Random(0), scratch, "warm-up"), args.timeout,
                                downloads)

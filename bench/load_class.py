@@ -34,21 +34,17 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 from gradio_client.utils import Status
 
+from bench.common import ROOT, git_state, machine, start_app, stop_app
 from bench.load import (
-    ROOT,
     Inputs,
     class_epochs,
     class_fraction,
     draw_one,
-    git_state,
-    machine,
     make_client,
     own_cpu_seconds,
     percentile,
     seconds_text,
     short,
-    start_app,
-    stop_app,
     tree_usage,
 )
 
@@ -585,7 +581,7 @@ def main(args: argparse.Namespace, command: str) -> int:
                 url = args.url.rstrip("/")
             else:
                 print(f"starting the app in {args.app_dir} ...", file=sys.stderr, flush=True)
-                proc, url = start_app(args.app_dir.resolve(), args.server_log or scratch / "app.log")
+                proc, url, _ = start_app(args.app_dir.resolve(), args.server_log or scratch / "app.log")
             print(f"warming up {url} ...", file=sys.stderr, flush=True)
             warnings = warm_up(url, offer, scratch, downloads, args.timeout)
             calls, server = run_class(url, proc, args, offer, scratch, downloads)

@@ -27,7 +27,7 @@ def main() -> None:
     from gradio_client import Client, handle_file
     from PIL import Image
 
-    from bench.__main__ import machine, start_app, stop, timed
+    from bench.common import machine, start_app, stop_app, timed
     from core import models
     from core.device import configure_process, heavy_threads
     from demos.saliency import logic
@@ -92,7 +92,7 @@ def main() -> None:
     deletion_s = timed(lambda: client.predict(handle_file(str(PHOTO)), None, False, "efficientnet-lite0",
                                               next(fresh), ["saliency", "smoothgrad", "gradcam"], 15, 25, 32, "black",
                                               14, 7, "grey", api_name="/saliency_deletion"), 1, warmup=0) / 1000
-    stop(server)
+    stop_app(server)
 
     lines = ["# Saliency tab: speed", "", f"Machine: {machine()}.",
              f"Run: {time.strftime('%Y-%m-%d %H:%M')} with `python -m bench.saliency`; medians; photo: chelsea, 224².",

@@ -10,7 +10,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # tests never touch the network
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
-from bench import free_port  # noqa: E402  (after the path: the tests run from anywhere)
+from bench.common import free_port  # noqa: E402  (after the path: the tests run from anywhere)
 
 
 @pytest.fixture(scope="session")

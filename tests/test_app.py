@@ -154,17 +154,17 @@ def test_readme_has_the_two_commands_and_ci_runs_the_test_one():
 
 
 @pytest.mark.parametrize("module, args, card", [
-    ("core.train_classifier", ["--max-steps", "3"], "card.json"),
+    ("core.train_classifier", ["--quick"], "card.json"),
     ("demos.distillation.train", ["--quick"], "card.json"),
     ("demos.saliency.measure", ["--quick"], "efficientnet_lite0/card.json"),
-    ("demos.audio_attack.train", ["--smoke"], "card.json"),
+    ("demos.audio_attack.train", ["--quick"], "card.json"),
     ("demos.gan.train", ["--quick"], "card.json"),
     ("demos.gan.train", ["--truncation", "--quick"], "truncation.json"),
-    ("demos.cyclegan.train", ["--smoke"], "card.json"),
+    ("demos.cyclegan.train", ["--quick"], "card.json"),
     ("demos.cyclegan.measure", ["--quick"], "results.json"),
-    ("demos.fill_mask.train", ["--smoke"], "card.json"),
-    ("demos.fill_mask.train", ["--smoke", "--lang", "zh"], "card.json"),
-    ("demos.fill_mask.train_minilm", ["--smoke"], "card.json"),
+    ("demos.fill_mask.train", ["--quick"], "card.json"),
+    ("demos.fill_mask.train", ["--quick", "--lang", "zh"], "card.json"),
+    ("demos.fill_mask.train_minilm", ["--quick"], "card.json"),
     ("demos.fill_mask.measure", ["--quick"], "heldout_results.json"),
 ])
 @pytest.mark.slow
@@ -196,7 +196,7 @@ def test_mcp_lists_every_public_action_as_a_tool_named_after_its_endpoint():
     import urllib.request
 
     import app
-    from bench import free_port
+    from bench.common import free_port
     from core import models
 
     models.set_offline(True)
