@@ -1,7 +1,7 @@
 """Train the bundled CTC speech recogniser on espeak-ng speech and write weights + card.json.
 
     python -m demos.audio_attack.train                       # the run that made assets/models/audio_attack/ctc
-    python -m demos.audio_attack.train --smoke --out /tmp/x  # CI: a few steps (the shipped clips without espeak-ng)
+    python -m demos.audio_attack.train --quick --out /tmp/x  # CI: a few steps (the shipped clips without espeak-ng)
 
 The data is synthesised once (cached under /tmp) so epochs are fast. Voice variants and sentences listed in
 ``speech.TEST_VARIANTS`` / ``HELD_OUT_COMMANDS`` / ``HELD_OUT_DIGITS`` never reach training: the card's CER and
@@ -152,7 +152,7 @@ def train(data: dict[str, list], *, seed: int = 0, batch_size: int = 32, lr: flo
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=SPEECH_CTC.directory)
-    parser.add_argument("--smoke", "--quick", action="store_true", help="a few steps on a tiny data set (CI)")
+    parser.add_argument("--quick", action="store_true", help="a few steps on a tiny data set (CI)")
     parser.add_argument("--max-epochs", type=int, default=10)
     parser.add_argument("--max-minutes", type=float, default=14.0, help="wall-clock cap on training")
     parser.add_argument("--train-clips", type=int, default=12000)
@@ -160,15 +160,15 @@ def main(argv=None):
     args = parser.parse_args(argv)
     torch.set_num_threads(2)
     started = time.time()
-    if args.smoke and not speech.espeak_available():
+    if args.quick and not speech.espeak_available():
         clips = speech.load_examples()
         data, source = {"train": clips, "val": clips, "test": clips}, "the shipped example clips (no espeak-ng)"
     else:
-        counts = {"train": 64, "val": 16, "test": 16} if args.smoke else {"train": args.train_clips, "val": 600,
+        counts = {"train": 64, "val": 16, "test": 16} if args.quick else {"train": args.train_clips, "val": 600,
                                                                           "test": 1000}
         data, source = dataset(counts, args.seed), f"espeak-ng ({espeak_version()})"
-    model, run = train(data, seed=args.seed, max_epochs=1 if args.smoke else args.max_epochs,
-                       max_steps=3 if args.smoke else None, max_seconds=args.max_minutes * 60)
+    model, run = train(data, seed=args.seed, max_epochs=1 if args.quick else args.max_epochs,
+                       max_steps=3 if args.quick else None, max_seconds=args.max_minutes * 60)
     seconds = round(time.time() - started, 1)
     metrics = {"test_held_out_voices_and_sentences": evaluate(model, data["test"]),
                "examples": evaluate(model, speech.load_examples())}
@@ -188,7 +188,7 @@ def main(argv=None):
                  f"test {len(data['test'])}. Test = voice variants {', '.join(speech.TEST_VARIANTS)} and sentences "
                  f"{len(speech.HELD_OUT_COMMANDS)} commands + {len(speech.HELD_OUT_DIGITS)} digit strings, "
                  "none of them heard in training. The recogniser knows synthetic voices and this vocabulary only."),
-        "training": {"command": "python -m demos.audio_attack.train" + (" --smoke" if args.smoke else ""),
+        "training": {"command": "python -m demos.audio_attack.train" + (" --quick" if args.quick else ""),
                      "seconds": seconds, "seed": args.seed, "threads": 2,
                      "optimizer": "AdamW lr 2e-3 one-cycle, batch 32, weight decay 1e-2, grad-norm clip 5",
                      "loss": "CTC (blank 0)",

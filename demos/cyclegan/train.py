@@ -2,7 +2,7 @@
 judges it; write the weights and card.json with the bars measured by the shared digit classifier.
 
     python -m demos.cyclegan.train --threads 1            # the run that made assets/models/cyclegan/digits
-    python -m demos.cyclegan.train --smoke --out /tmp/x   # CI smoke run (a few steps)
+    python -m demos.cyclegan.train --quick --out /tmp/x   # CI smoke run (a few steps)
 
 Domain A is the handwritten training scans (scikit-learn's 8×8 grids scaled up: blurry). ``--sharp-copies N``
 adds N sharp-stroke redrawings of each scan (strokes.py: thinned to its centre line, redrawn with a random pen,
@@ -260,7 +260,7 @@ def main(argv=None):
                         help="sharp-stroke versions made of each handwritten training scan (0: scans only)")
     parser.add_argument("--scan-sharp", action="store_true", default=SCAN_SHARP,
                         help="put the sharp versions through logic.as_scan, as the page scans a drawing")
-    parser.add_argument("--smoke", "--quick", dest="quick", action="store_true", help="a few steps, for CI")
+    parser.add_argument("--quick", action="store_true", help="a few steps, for CI")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     card = (train(4, args.out, args.seed, eval_every=4, sharp_copies=1, scanned=True) if args.quick

@@ -4,7 +4,7 @@ sentence packing, whole-word masking; write weights, config, vocabulary and card
     python -m demos.fill_mask.train --threads 2 --minutes 35            # the first run of assets/models/fill_mask/en
     python -m demos.fill_mask.train --resume --minutes 90 --lr 5e-4     # ... continued from its weights
     python -m demos.fill_mask.train --lang zh --minutes 90              # assets/models/fill_mask/zh (characters)
-    python -m demos.fill_mask.train --smoke --out /tmp/x [--lang zh]    # CI: a few steps on a little text
+    python -m demos.fill_mask.train --quick --out /tmp/x [--lang zh]    # CI: a few steps on a little text
 
 Masked-language modelling as in BERT (Devlin et al. 2019), with whole-word masking: 15% of the words are chosen,
 and all of a chosen word's pieces are replaced (80% [MASK], 10% a random token, 10% kept); the loss is the cross
@@ -356,14 +356,14 @@ def main(argv=None):
     parser.add_argument("--minutes", type=float, default=45.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--smoke", action="store_true", help="a few steps on a little text, for CI")
+    parser.add_argument("--quick", action="store_true", help="a few steps on a little text, for CI")
     parser.add_argument("--remeasure", action="store_true", help="measure the model in --out again; rewrite its card")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     out = args.out or LANGUAGES[args.lang]["out"]
     if args.remeasure:
         card = remeasure(out, args.lang)
-    elif args.smoke:
+    elif args.quick:
         card = train(out, 2.0, args.seed, vocab_size=400, batch=8, eval_minutes=60, limit=3000, max_steps=5,
                      lang=args.lang, resume=args.resume)
     else:

@@ -5,7 +5,7 @@ measures on held-out sentences.
 
     python -m demos.fill_mask.train_minilm --minutes 55 --threads 1 --resume    # the shipped run's last part
     python -m demos.fill_mask.train_minilm --remeasure                           # measure the shipped file again
-    python -m demos.fill_mask.train_minilm --smoke --out /tmp/x                  # CI: a few steps on a little text
+    python -m demos.fill_mask.train_minilm --quick --out /tmp/x                  # CI: a few steps on a little text
 
 all-MiniLM-L6-v2 was distilled from a larger model and then tuned for sentence embeddings, so it has no masked-LM
 head. The head here is BERT's (a dense layer, GELU, LayerNorm, then the output layer tied to the word embeddings with
@@ -262,13 +262,13 @@ def main(argv=None):
     parser.add_argument("--lr-encoder", type=float, default=2e-4)
     parser.add_argument("--first-layer", type=int, default=3, help="train (and ship) encoder layers from this one up")
     parser.add_argument("--resume", action="store_true", help="continue from the trained file in --out")
-    parser.add_argument("--smoke", action="store_true", help="a few steps on a little text, for CI")
+    parser.add_argument("--quick", action="store_true", help="a few steps on a little text, for CI")
     parser.add_argument("--remeasure", action="store_true", help="measure the file in --out again; rewrite its card")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     if args.remeasure:
         card = remeasure(args.out)
-    elif args.smoke:
+    elif args.quick:
         card = train(args.out, 2.0, args.seed, batch=4, eval_minutes=60, limit=1500, max_steps=2)
     else:
         card = train(args.out, args.minutes, args.seed, batch=args.batch, lr_head=args.lr_head,
