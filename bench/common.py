@@ -74,17 +74,18 @@ def timed(fn, repeat: int, warmup: int = 2) -> float:
     return statistics.median(samples)
 
 
-def start_app(app_dir: Path = ROOT, log_path: Path | None = None,
-              limit: float = 180) -> tuple[subprocess.Popen, str, float]:
+def start_app(app_dir: Path = ROOT, log_path: Path | None = None, limit: float = 180, program: tuple = ("app.py",),
+              env: dict | None = None) -> tuple[subprocess.Popen, str, float]:
     """`python app.py --offline` in its own process (and session, so stopping it stops its workers too); returns
     it, its URL and the seconds until it served GET /config. Its output goes to ``log_path`` (or a temporary
-    file), whose tail is shown if it does not start."""
+    file), whose tail is shown if it does not start. ``program``: what follows ``python`` instead of app.py
+    (a test's ``-c`` launcher); ``env``: added to the environment."""
     log_path = log_path or Path(tempfile.mkstemp(prefix="bench-app-", suffix=".log")[1])
     port = free_port()
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", **(env or {})}
     start = time.perf_counter()
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "app.py", "--offline", "--port", str(port)], cwd=app_dir, env=env,
+        proc = subprocess.Popen([sys.executable, *program, "--offline", "--port", str(port)], cwd=app_dir, env=env,
                                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     while time.perf_counter() - start < limit:

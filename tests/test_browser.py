@@ -2,7 +2,6 @@
 in English and in Traditional Chinese."""
 import os
 import re
-import shutil
 import time
 
 import pytest
@@ -10,28 +9,11 @@ import pytest
 from core.i18n import t
 from demos import load_tabs
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-        "--no-first-run", "--disable-component-update", "--disable-sync"]
 #: Latin words that may appear in the Chinese page: names, formulas, units, the model's name.
 LATIN_IN_CHINESE = {"Hinton", "Vinyals", "Dean", "MLP", "CNN", "digit", "cnn", "softmax", "logit", "logits",
                     "KL", "CE", "CPU", "GPU", "CUDA", "MPS", "PyPI", "Hub", "Hugging", "Face", "MNIST", "train",
                     "demos", "distillation", "python", "bits", "frac", "sum", "mathrm", "alpha", "big", "cpu",
                     "CSV", "PNG"}  # file formats (the download buttons)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: .ci/run must install Debian's chromium")
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def open_page(browser, app_url, locale="en-US", width=1400, height=1000):

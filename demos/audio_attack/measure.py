@@ -8,7 +8,7 @@
 * passive defences on the successful targeted attacks at −30 dB: does the target survive, what is the cost?
 
     python -m demos.audio_attack.measure            # both models (about 20 min on 2 cores)
-    python -m demos.audio_attack.measure --quick --out /tmp/r.json   # the bundled model, 2 clips (tests)
+    python -m demos.audio_attack.measure --quick --out /tmp/x  # the bundled model, 2 clips (tests)
 
 and, on the held-out clips (tests/data/audio_attack: flite voices), untargeted attacks against random noise,
 CER as spoken against the digit form, defences judged both ways, transfer with the receiving model's noise control.
@@ -357,6 +357,8 @@ def main(argv=None) -> None:
     parser.add_argument("--heldout-only", action="store_true", help="only the held-out clips (tests/data)")
     parser.add_argument("--update-examples", action="store_true", help="re-measure the examples at -30 dB only")
     args = parser.parse_args(argv)
+    if not args.out.suffix:  # a folder, as every train.py and measure.py takes: the results file goes inside
+        args.out = args.out / OUT.name
     if args.quick:
         results = measure(models=("speech-ctc",), limit=2, budgets=(-30,))
     elif args.heldout_only:  # re-measure the held-out part, keep the rest of the shipped results
