@@ -90,6 +90,19 @@ def set_offline(offline: bool = True) -> None:
         os.environ["HF_HUB_OFFLINE"] = "1"
 
 
+@contextlib.contextmanager
+def network(reachable: bool):
+    """For tests: the Hub counts as reachable (or not) inside the block, whatever --offline or an earlier probe
+    said; both are put back after it. (HF_HUB_OFFLINE, read by the libraries, is the caller's to set.)"""
+    global _offline_forced, _reachable
+    before = _offline_forced, _reachable
+    _offline_forced, _reachable = not reachable, reachable
+    try:
+        yield
+    finally:
+        _offline_forced, _reachable = before
+
+
 def is_offline() -> bool:
     if _offline_forced or os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
         return True

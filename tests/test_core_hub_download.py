@@ -112,9 +112,8 @@ def hub(tmp_path, monkeypatch):
     monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE", template)
     monkeypatch.setattr(constants, "ENDPOINT", server.url)
     monkeypatch.setattr(constants, "DOWNLOAD_CHUNK_SIZE", 4096)  # several progress steps for an 18 KB file
-    monkeypatch.setattr(models, "_offline_forced", False)  # the fake Hub is reachable, whatever ran before
-    monkeypatch.setattr(models, "_reachable", True)
-    yield server
+    with models.network(reachable=True):  # the fake Hub is reachable, whatever ran before
+        yield server
     server.shutdown()
     server.server_close()
     thread.join(timeout=5)
