@@ -74,7 +74,7 @@ def soften(client, index=5, temperature=4.0, zoom=False, drawing=None, use_drawi
 
 
 def test_soften_a_test_digit(client):
-    soft_t1, soft_t, gradients, seen, stats, timing, table, use_drawing = soften(client)
+    soft_t1, soft_t, gradients, seen, stats, timing, table, grad_png, grad_csv, seen_png, use_drawing = soften(client)
     assert use_drawing is False
     p1, pt = probabilities(soft_t1), probabilities(soft_t)
     assert p1.sum() == pytest.approx(1, abs=1e-4) and pt.sum() == pytest.approx(1, abs=1e-4)
@@ -141,7 +141,7 @@ def test_a_cleared_canvas_goes_back_to_the_test_digit(client, blank_png):
     label = int(load_split(TEST).labels[5])
     for drawing in (drawing_payload(blank_png), None):
         *outputs, use_drawing = client.predict(5, drawing, 4.0, False, api_name="/distillation_draw")
-        assert len(outputs) == 7  # the soft targets as a CSV too
+        assert len(outputs) == 10  # the soft targets as a CSV, the gradient as PNG and CSV, the digit as PNG too
         assert use_drawing is False and "Test digit #5" in outputs[4] and f"label {label}" in outputs[4]
 
 

@@ -52,7 +52,7 @@ def test_the_soft_targets_download_as_a_csv_named_after_the_digit_and_t(client):
     import csv
     from pathlib import Path
 
-    *_, table, used_drawing = client.predict(5, None, False, 4.0, False, api_name="/distillation_soften")
+    *_, table, _, _, _, used_drawing = client.predict(5, None, False, 4.0, False, api_name="/distillation_soften")
     from core.data.digits import TEST, load_split
 
     label = int(load_split(TEST).labels[5])
@@ -61,3 +61,31 @@ def test_the_soft_targets_download_as_a_csv_named_after_the_digit_and_t(client):
     assert rows[0] == ["i", "T = 1", "At your T"] and [row[0] for row in rows[1:]] == [str(c) for c in range(10)]
     for column in (1, 2):
         assert abs(sum(float(row[column]) for row in rows[1:]) - 1) < 1e-3
+
+
+def test_the_gradient_curve_and_the_seen_digit_download_as_png_and_csv(client):
+    """Issue 20: the gradient plot as PNG and its numbers as CSV, what the teacher sees as PNG, named after
+    the digit (the curve does not depend on T)."""
+    import csv
+    from pathlib import Path
+
+    import numpy as np
+    from PIL import Image
+
+    from core.data.digits import TEST, load_split
+
+    (_, _, gradients, seen, *_, grad_png, grad_csv, seen_png, _) = client.predict(
+        5, None, False, 4.0, False, api_name="/distillation_soften")
+    name = f"distillation-test5-digit{int(load_split(TEST).labels[5])}"
+    assert Path(grad_png).name == f"{name}-gradient.png" and Path(grad_png).read_bytes()[:4] == b"\x89PNG"
+    assert Path(grad_csv).name == f"{name}-gradient.csv"
+    header, *rows = list(csv.reader(Path(grad_csv).read_text(encoding="utf-8-sig").splitlines()))
+    assert header == gradients["columns"] == ["T", "‖∂L/∂v‖", "curve"] and len(rows) == len(gradients["data"])
+    assert [row[2] for row in rows] == [curve for _, _, curve in gradients["data"]]
+    for column in (0, 1):  # the CSV keeps 4 significant digits (core.export)
+        assert [float(row[column]) for row in rows] == pytest.approx(
+            [point[column] for point in gradients["data"]], rel=1e-3)
+    assert Path(seen_png).name == f"{name}-seen.png" and Path(seen_png).read_bytes()[:4] == b"\x89PNG"
+    assert np.array_equal(np.asarray(Image.open(seen_png)), np.asarray(Image.open(seen)))  # the picture shown
+    *_, again_png, again_csv, _, _ = client.predict(5, None, False, 9.0, False, api_name="/distillation_soften")
+    assert (again_png, again_csv) == (grad_png, grad_csv)

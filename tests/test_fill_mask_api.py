@@ -27,7 +27,7 @@ def percents(bars_html: str) -> list[list[float]]:
 
 
 def test_one_mask_gets_k_sorted_probabilities_and_its_tokens(client):
-    sentences, bars, tokens, timing, table = predict(client, "Paris is the capital of [MASK].", k=7)
+    sentences, bars, tokens, timing, table, _ = predict(client, "Paris is the capital of [MASK].", k=7)
     (card,) = percents(bars)
     assert len(card) == 7 and card == sorted(card, reverse=True) and 0 < sum(card) <= 100.5
     assert "entropy" in bars and "bits" in bars
@@ -126,13 +126,45 @@ def note_of(client, sentences, word="bank", model=EN, layer=4):
 
 
 def test_compare_shows_each_model_side_by_side(client):
-    bars = client.predict("The [MASK] sat.", [EN, ZH], api_name="/fill_mask_compare")
+    bars, _ = client.predict("The [MASK] sat.", [EN, ZH], api_name="/fill_mask_compare")
     assert bars.count('class="fm-card"') == 2 and "bert-small-en (" in bars and "bert-small-zh (" in bars
     assert "Tick at least one model" in error_text(lambda: client.predict("a [MASK]", [],
                                                                           api_name="/fill_mask_compare"))
     # a Hub model not downloaded: the others are still compared, and it is marked
-    bars = client.predict("a [MASK]", [EN, "bert-base-chinese"], api_name="/fill_mask_compare")
+    bars, table = client.predict("a [MASK]", [EN, "bert-base-chinese"], api_name="/fill_mask_compare")
     assert "bert-small-en (" in bars and "bert-base-chinese: not downloaded" in bars
+    assert {row[0] for row in csv_rows(table)[1:]} == {EN}  # the missing model has no numbers
+
+
+def csv_rows(path) -> list[list[str]]:
+    return list(csv.reader(Path(path).read_text(encoding="utf-8-sig").splitlines()))
+
+
+def test_the_token_table_downloads_as_csv(client):
+    """Issue 20: the tokens and their ids as the page shows them, named after the model and the sentence."""
+    *_, tokens, _, _, tokens_table = predict(client, "Paris is the capital of [MASK].", k=7)
+    assert Path(tokens_table).name == f"fill_mask-{EN}-Paris_is_the_capital_of_MASK-tokens.csv"
+    header, *rows = csv_rows(tokens_table)
+    shown = re.findall(r"<b>([^<]+)</b><small>(\d+)</small>", tokens)  # each chip: the token, its id
+    assert header == ["Position", "Token", "id"] and len(rows) == len(shown) == 9
+    assert [(token, token_id) for _, token, token_id in rows] == shown
+    assert [int(position) for position, *_ in rows] == list(range(9)) and rows[0][1] == "[CLS]"
+
+
+def test_the_model_comparison_downloads_as_csv(client):
+    """Issue 20: each model's top 5 per mask as the cards show them, and the model's time."""
+    bars, table = client.predict("I went to the [MASK] to buy [MASK].", [EN, MINI], api_name="/fill_mask_compare")
+    assert Path(table).name == f"fill_mask-compare-I_went_to_the_MASK_to_buy_MASK-{EN}-{MINI}.csv"
+    header, *rows = csv_rows(table)
+    assert header == ["Model", "Mask", "Rank", "Word", "p", "Entropy (bits)", "Time (ms)"]
+    cards = percents(bars)
+    assert len(cards) == 4 and len(rows) == 4 * 5  # two models, two masks, the top 5 each
+    assert [round(float(row[4]) * 100, 1) for row in rows] == pytest.approx([p for card in cards for p in card],
+                                                                            abs=0.1)
+    assert [row[3] for row in rows] == re.findall(r'class="fm-token">([^<]+)<', bars)
+    assert [(row[0], row[1]) for row in rows[::5]] == [(EN, "1"), (EN, "2"), (MINI, "1"), (MINI, "2")]
+    for key, row in ((EN, rows[0]), (MINI, rows[-1])):  # the time in each card's title
+        assert f"{key}, [MASK] {row[1]} ({float(row[6]):.0f} ms)" in bars
 
 
 def test_a_chinese_example_switches_to_the_chinese_model(client):
@@ -153,11 +185,12 @@ def test_chinese_and_nan_through_the_raw_api(app_url):
     assert "文字中沒有 [MASK]" in error_text(lambda: predict(chinese, "床前明月光。", ZH))
     assert "這個模型的遮罩符號是 [MASK]，不是 &lt;mask&gt;" in error_text(
         lambda: predict(chinese, "床前明月<mask>。", ZH))
-    sentences, bars, tokens, _, table = predict(chinese, "床前明月[MASK]，疑是地上霜。", ZH)
+    sentences, bars, tokens, _, table, tokens_table = predict(chinese, "床前明月[MASK]，疑是地上霜。", ZH)
     assert "各自預測" in sentences and "熵" in bars and "個詞元" in tokens
     assert Path(table).name == f"fill_mask-{ZH}-床前明月MASK_疑是地上霜-k8.csv"  # Chinese kept
     rows = list(csv.reader(Path(table).read_text(encoding="utf-8-sig").splitlines()))
     assert rows[0][:4] == ["遮罩", "預測方式", "名次", "詞"] and rows[1][:3] == ["1", "各自獨立", "1"]
+    assert csv_rows(tokens_table)[0] == ["位置", "詞元", "id"]
     answer = raw_call(app_url, "fill_mask_predict", '{"data": ["a [MASK]", "bert-small-en", NaN, true]}')
     assert "event: error" in answer and "Words shown per mask must be a whole number between 3 and 20" in answer
     answer = raw_call(app_url, "fill_mask_attention", '{"data": ["a [MASK]", "bert-small-en", NaN, 1]}',

@@ -263,7 +263,7 @@ def test_chinese_through_the_english_model_is_said_to_be_meaningless(loaded):
 
 def test_compare_marks_a_missing_model_and_compares_the_rest(monkeypatch):
     hub_missing(monkeypatch, BERT_BASE_ZH.key)
-    bars = ui.compare("The [MASK] sat.", [ENGLISH.key, BERT_BASE_ZH.key, MINILM.key])
+    bars, _ = ui.compare("The [MASK] sat.", [ENGLISH.key, BERT_BASE_ZH.key, MINILM.key])
     assert bars.count('class="fm-card"') == 2 and "bert-base-chinese: not downloaded" in bars
     assert f"{ENGLISH.key} (" in bars and f"{MINILM.key} (" in bars
 

@@ -28,7 +28,7 @@ def sample(client, seed=2024, count=40, digit="random", psi=1.0):
 
 
 def test_a_grid_of_one_digit_is_judged_that_digit(client):
-    grid, histogram, meter, timing, table = sample(client, seed=5, count=20, digit="3")
+    grid, histogram, meter, timing, table, _ = sample(client, seed=5, count=20, digit="3")
     counts = {row[0]: row[1] for row in rows(histogram)}
     assert sum(counts.values()) == 20 and counts["3"] >= 16
     assert Path(table).name == "gan-seed5-psi1-digit3-n20-classes.csv"
@@ -108,7 +108,8 @@ def test_randomise_gives_a_valid_seed(client):
 
 
 def test_interpolation_gives_frames_a_gif_and_the_norm_dip(client):
-    gallery, gif, norms, note, timing = client.predict(2024, 7, 8, "random", 1.0, "lerp", api_name="/gan_interpolate")
+    gallery, gif, norms, note, timing, *_ = client.predict(2024, 7, 8, "random", 1.0, "lerp",
+                                                           api_name="/gan_interpolate")
     assert len(gallery) == 8
     with Image.open(gif) as animation:
         assert animation.format == "GIF" and animation.n_frames == 14  # forth and back
@@ -122,6 +123,39 @@ def test_interpolation_gives_frames_a_gif_and_the_norm_dip(client):
     item = gallery[0]["image"]
     frame = np.asarray(Image.open(item if isinstance(item, str) else item["path"]).convert("L"))[::3, ::3]
     assert np.abs(frame.astype(int) - picture(first)[2:86:3, 2:86:3]).max() <= 1  # t = 0 is seed A's sample
+
+
+def test_the_norms_plot_downloads_as_png_and_csv_whichever_path_is_shown(client):
+    """Issue 20: ‖z‖ along both paths as PNG and CSV, named after the walk, the numbers the plot shows."""
+    *_, norms, _, _, norms_png, norms_csv = client.predict(2024, 7, 8, "3", 0.8, "lerp", api_name="/gan_interpolate")
+    name = "gan-norms-seed2024-to7-n8-psi0.8-digit3"
+    assert Path(norms_png).name == f"{name}.png" and Path(norms_png).read_bytes()[:4] == b"\x89PNG"
+    assert Path(norms_csv).name == f"{name}.csv"
+    header, *lines = list(csv.reader(Path(norms_csv).read_text(encoding="utf-8-sig").splitlines()))
+    assert header == ["t", "‖z‖", "curve"] and len(lines) == len(rows(norms)) == 16  # 8 frames, two paths
+    assert [line[2] for line in lines] == [curve for *_, curve in rows(norms)]
+    for column in (0, 1):  # the CSV keeps 4 significant digits (core.export)
+        assert [float(line[column]) for line in lines] == pytest.approx([row[column] for row in rows(norms)],
+                                                                        rel=1e-3)
+    *_, slerp_png, slerp_csv = client.predict(2024, 7, 8, "3", 0.8, "slerp", api_name="/gan_interpolate")
+    assert Path(slerp_csv).read_bytes() == Path(norms_csv).read_bytes()  # the plot shows both paths either way
+
+
+def test_the_meter_downloads_as_csv_with_the_numbers_the_page_shows(client):
+    """Issue 20: the meter's numbers as CSV (shares as fractions), named after the grid's settings."""
+    *_, meter, _, _, meter_table = sample(client, seed=5, count=20, digit="3")
+    assert Path(meter_table).name == "gan-seed5-psi1-digit3-n20-meter.csv"
+    header, *lines = list(csv.reader(Path(meter_table).read_text(encoding="utf-8-sig").splitlines()))
+    found = {measure: float(value) for measure, value in lines}
+    assert header == ["Measure", "Value"] and found["Samples"] == 20 and found["k (nearest neighbours)"] == 3
+    for measure in ("Classified as the requested digit", "Classifier's mean confidence"):
+        assert f"**{found[measure]:.0%}**" in meter
+    assert f"**{found['Spread of the predicted classes (bits)']:.2f} bits**" in meter
+    assert f"precision {found['Precision']:.0%}" in meter and f"recall {found['Recall']:.0%}" in meter
+    assert found["Precision, 95% interval, low"] <= found["Precision"] <= found["Precision, 95% interval, high"]
+    *_, random_table = sample(client, seed=5, count=20)
+    measures = [line[0] for line in csv.reader(Path(random_table).read_text(encoding="utf-8-sig").splitlines())]
+    assert "Precision" not in measures and "Recall" not in measures  # measured per digit: none asked for
 
 
 @pytest.mark.parametrize("args, words", [

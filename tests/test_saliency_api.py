@@ -29,6 +29,10 @@ def plot_rows(plot) -> list:
     return (plot.get("value") or plot)["data"]
 
 
+def csv_rows(path) -> list[list[str]]:
+    return list(csv.reader(Path(path).read_text(encoding="utf-8-sig").splitlines()))
+
+
 def explain(client, picture=CAT, model=LITE, target=None, methods=("saliency",), settings=SETTINGS, opacity=0.6):
     return client.predict(handle_file(picture), None, False, model, target, list(methods), *settings, opacity,
                           api_name="/saliency_explain")
@@ -45,13 +49,26 @@ def digit_png(tmp_path_factory):
 
 
 def test_predict_names_the_cat(client):
-    bars, target, line = client.predict(handle_file(CAT), None, False, LITE, api_name="/saliency_predict")
+    bars, target, line, *_ = client.predict(handle_file(CAT), None, False, LITE, api_name="/saliency_predict")
     rows = bars["data"]
     assert len(rows) == 5 and sum(p for _, p in rows) <= 1.0
     names = [name.rsplit(" (", 1)[0] for name, _ in rows]
     assert names[0] in {"tabby", "tiger cat", "Egyptian cat"}
     assert target["value"] == imagenet_labels().index(names[0]) and len(target["choices"]) == 1000
     assert f"**{names[0]}**" in line and "224×224" in line
+
+
+def test_the_top_5_downloads_as_png_and_csv_named_after_the_top_class(client):
+    """Issue 20: the prediction bars as PNG, and the numbers the bar plot shows as CSV."""
+    bars, target, _, bars_png, bars_csv = client.predict(handle_file(CAT), None, False, LITE,
+                                                         api_name="/saliency_predict")
+    top = imagenet_labels()[target["value"]].replace(" ", "_")
+    assert Path(bars_png).name == f"saliency-{top}-top5.png" and Path(bars_png).read_bytes()[:4] == b"\x89PNG"
+    assert Path(bars_csv).name == f"saliency-{top}-top5.csv"
+    header, *rows = csv_rows(bars_csv)
+    assert header == ["Class", "Probability"] and len(rows) == len(bars["data"]) == 5
+    assert [name for name, _ in rows] == [name for name, _ in bars["data"]]
+    assert [float(p) for _, p in rows] == pytest.approx([p for _, p in bars["data"]], rel=1e-3)  # 4 digits kept
 
 
 def test_explain_gives_a_panel_per_method_and_a_wrong_class_is_allowed(client):
@@ -72,16 +89,18 @@ def test_explain_gives_a_panel_per_method_and_a_wrong_class_is_allowed(client):
 
 def test_class_names_are_chinese_and_english_in_zh_and_english_alone_in_en(app_url, client):
     chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
-    bars, target, line = chinese.predict(handle_file(CAT), None, False, LITE, api_name="/saliency_predict")
+    bars, target, line, _, bars_csv = chinese.predict(handle_file(CAT), None, False, LITE,
+                                                      api_name="/saliency_predict")
     top = target["value"]
     both = f"{imagenet_zh()[top]} {imagenet_labels()[top]}"  # e.g. "埃及貓 Egyptian cat"
     assert bars["data"][0][0] == f"{both} ({top})" and f"**{both}**" in line
     assert [f"{top} · {both}", top] in [list(choice) for choice in target["choices"]]
+    assert csv_rows(bars_csv)[0] == ["類別", "機率"] and csv_rows(bars_csv)[1][0] == f"{both} ({top})"
     dog = imagenet_labels().index("golden retriever")
     _, line, _ = chinese.predict(handle_file(CAT), None, False, LITE, dog, ["saliency"], *SETTINGS, 0.6,
                                  api_name="/saliency_explain")
     assert "**黃金獵犬 golden retriever**" in line and f"**{both}**" in line
-    bars, target, line = client.predict(handle_file(CAT), None, False, LITE, api_name="/saliency_predict")
+    bars, target, line, *_ = client.predict(handle_file(CAT), None, False, LITE, api_name="/saliency_predict")
     english = imagenet_labels()[top]
     assert bars["data"][0][0] == f"{english} ({top})" and f"**{english}**" in line
     assert [f"{top} · {english}", top] in [list(choice) for choice in target["choices"]]
@@ -95,8 +114,10 @@ def test_explain_is_answered_from_the_memo_the_second_time(client):
 
 
 def test_the_digit_model_explains_a_digit(client, digit_png):
-    bars, target, line = client.predict(handle_file(digit_png), None, False, DIGITS, api_name="/saliency_predict")
+    bars, target, line, bars_png, bars_csv = client.predict(handle_file(digit_png), None, False, DIGITS,
+                                                            api_name="/saliency_predict")
     assert target["value"] == 7 and len(target["choices"]) == 10
+    assert Path(bars_png).name == "saliency-7-top5.png" and Path(bars_csv).name == "saliency-7-top5.csv"
     panels, line, _ = explain(client, digit_png, DIGITS, methods=("integrated_gradients", "occlusion", "vargrad"))
     assert len(panels) == 4 and "**7**" in line
 

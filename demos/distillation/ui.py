@@ -3,6 +3,8 @@ strings.py, the matplotlib figures in figures.py."""
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
 
 import gradio as gr
 import numpy as np
@@ -66,6 +68,7 @@ QUESTIONS = (Question("entropy", {"temperature": 20.0}, run=("soften",)),
 
 TRAINING = Memo(maxsize=64)  # finished runs, keyed on every input: 30 identical clicks, one training
 TEACHER_TARGETS = Memo(maxsize=2)  # the teacher's logits over the training digits, per teacher
+GRADIENT_FILES = Memo(maxsize=64)  # the gradient plot's PNG and CSV per digit and language
 
 
 # ------------------------------------------------------------------ data for the browser's plots
@@ -165,7 +168,26 @@ def _soften(image: np.ndarray, temperature, zoom, source_text: str, lang: str, l
         change,
     ])
     table = soft_csv(view.probs_t1, view.probs_t, temperature, source, lang)
-    return soft_t1, soft_t, gradients, enlarge(image), stats, watch.label(lang), table
+    name = export.file_name(TOPIC, *source)
+    seen_png = export.png(enlarge(image), f"{name}-seen")
+    return (soft_t1, soft_t, gradients, enlarge(image), stats, watch.label(lang), table,
+            *gradient_downloads(image, gradients, with_t2[:count], without_t2[:count], name, lang), seen_png)
+
+
+def gradient_downloads(image: np.ndarray, gradients: pd.DataFrame, with_t2: np.ndarray, without_t2: np.ndarray,
+                       name: str, lang: str) -> tuple[str, str]:
+    """The gradient plot as PNG and its numbers as CSV. The curve does not depend on the chosen T: drawn once per
+    digit and language (~0.1 s, not at every move of the slider) while its files are kept."""
+    def compute():
+        figure = figures.gradient_curves(GRAD_TEMPERATURES, with_t2, without_t2, lang)
+        return export.png(figure, f"{name}-gradient"), export.frame_csv(gradients, f"{name}-gradient")
+
+    key = (hashlib.sha256(image.tobytes()).hexdigest(), name, lang)
+    paths, _ = GRADIENT_FILES.get(key, compute)
+    if not all(os.path.exists(path) for path in paths):  # core.export removed them meanwhile (it keeps the newest)
+        paths = compute()
+        GRADIENT_FILES.put(key, paths)
+    return paths
 
 
 def _test_digit(index, lang: str, live: bool = False):
@@ -193,7 +215,8 @@ def _view(test_index, drawing, use_drawing, temperature, zoom, lang: str, *, say
 def soften(test_index, drawing, use_drawing, temperature, zoom=False, lang="en"):
     """The teacher's probabilities at T = 1 and at T for a test digit (or the drawing, if use_drawing and
     the canvas is not empty), the soft-target gradient against T, what the teacher sees, the numbers, the
-    timing, and whether the drawing was used."""
+    timing, the downloads (the probabilities as CSV, the gradient as PNG and CSV, what the teacher sees as PNG)
+    and whether the drawing was used."""
     return _view(test_index, drawing, use_drawing, temperature, zoom, lang, say_if_empty=True)
 
 
@@ -411,19 +434,23 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                         gr.Markdown(i18n("distillation.seen"), elem_classes=["plot-caption"])
                         seen = Image(show_label=False, height=170, width=170, interactive=False, buttons=[],
                                      elem_id="distillation-seen", elem_classes=["no-buttons"])
+                        seen_png = export.download_button(i18n, elem_id="distillation-seen-png", kind="png")
                     with gr.Column(scale=2, min_width=260):  # under the picture on a phone, beside it elsewhere
                         gr.Markdown(i18n("distillation.grad_plot"), elem_classes=["plot-caption"])
                         gr.Markdown(i18n("distillation.grad_legend"))
                         grad_plot = gr.LinePlot(x="T", y="‖∂L/∂v‖", color="curve", height=240, show_label=False,
                                                 color_map=gradient_colors(), colors_in_legend=[],
                                                 y_title="‖∂L/∂v‖", elem_id="distillation-grad-plot")
+                        with gr.Row():
+                            grad_png = export.download_button(i18n, elem_id="distillation-grad-png", kind="png")
+                            grad_csv = export.download_button(i18n, elem_id="distillation-grad-csv")
                 timing = gr.Markdown(elem_id="distillation-timing")
                 soft_table = export.download_button(i18n, elem_id="distillation-soft-csv")
         model_picker(TEACHER, i18n, elem_id="distillation-model")  # one choice: a line naming the teacher
 
         soft_inputs = [test_index, sketch, use_drawing, temperature, zoom]
         soft_outputs = [soft_t1, soft_t, grad_plot, seen, stats, timing, use_drawing]
-        soft_outputs.insert(-1, soft_table)  # the probabilities as CSV, before whether the drawing was used
+        soft_outputs[-1:-1] = [soft_table, grad_png, grad_csv, seen_png]  # downloads, before the drawing's box
         soft_args = dict(fn=soften, inputs=soft_inputs, outputs=soft_outputs, show_progress="hidden",
                          trigger_mode="always_last", **LIGHT)
         # Each user action runs once: .input fires for what the user changed, not for what an event set.

@@ -220,7 +220,7 @@ def _filled(text: str, guesses: list[logic.Guess]) -> str:
 def predict(text, model_key, k, only_words=True, lang="en"):
     """Each [MASK]'s top-k words with their probabilities and the entropy, predicted independently and (several
     masks) left to right; the filled sentences; the tokens. ``only_words``: whole words only, renormalised (the
-    share left out is said). Returns (sentences, bars, tokens, timing)."""
+    share left out is said). Returns (sentences, bars, tokens, timing, bars CSV, tokens CSV)."""
     clock = Stopwatch()
     k = slider_value(k, t("fill_mask.k", lang), 3, MAX_K, integer=True)
     only_words = only_words is not False  # None (an API call without it) means the default: on
@@ -266,12 +266,20 @@ def predict(text, model_key, k, only_words=True, lang="en"):
               t("fill_mask.csv_word", lang), "p", t("fill_mask.csv_entropy", lang)]
     table = export.csv(rows, export.file_name(TOPIC, model_key, sentence_part(text), k=k), header=header)
     return ("\n\n".join(lines), figures.grid(cards, 2 if several else 1),
-            token_line + figures.tokens_html(tokens, ids, masks), clock.label(lang), table)
+            token_line + figures.tokens_html(tokens, ids, masks), clock.label(lang), table,
+            tokens_csv(tokens, ids, export.file_name(TOPIC, model_key, sentence_part(text), "tokens"), lang))
 
 
 def sentence_part(text: str) -> str:
     """The sentence's start, for a file name ("Paris_is_the_capital_of_MASK")."""
     return export.safe_part(text.replace("[MASK]", "MASK").replace("<mask>", "MASK")[:40])
+
+
+def tokens_csv(tokens: list[str], ids: list[int], name: str, lang: str) -> str:
+    """The token table as CSV: each token's position (from 0, [CLS] first), the token and its id."""
+    header = [t("fill_mask.csv_position", lang), t("fill_mask.csv_token", lang), "id"]
+    return export.csv([(i, token, token_id) for i, (token, token_id) in enumerate(zip(tokens, ids))], name,
+                      header=header)
 
 
 def training_count(key: str, word: str) -> int | None:
@@ -421,7 +429,7 @@ def reference_line(language: str, lang: str) -> str:
 @handler
 def compare(text, keys, lang="en"):
     """The same text through several models side by side: each mask's top 5 per model, and its time. Returns the
-    cards."""
+    cards and their numbers as CSV (None when no model could be compared)."""
     import time
 
     keys = [key for key in (keys if isinstance(keys, list | tuple) else []) if isinstance(key, str)]
@@ -429,7 +437,7 @@ def compare(text, keys, lang="en"):
         raise UserInputError("fill_mask.compare_none")
     if len(keys) > MAX_COMPARED:
         raise UserInputError("fill_mask.compare_many", limit=MAX_COMPARED)
-    cards = []
+    cards, rows = [], []
     for key in keys:
         if key in choice_keys() and MODELS.choice(key).needs_download():  # the others are still compared
             cards.append(figures.message_card(t("fill_mask.compare_missing", lang, name=key)))
@@ -450,7 +458,19 @@ def compare(text, keys, lang="en"):
             title = t("fill_mask.compare_title", lang, name=key, number=number, ms=ms) if len(guesses) > 1 else \
                 t("fill_mask.compare_title_one", lang, name=key, ms=ms)
             cards.append(figures.bars(title, guess.tokens, guess.probs, guess.entropy, lang))
-    return figures.grid(cards, min(len(cards), 3))
+            rows += [(key, number, rank, token, f"{p:.6g}", f"{guess.entropy:.4g}", f"{ms:.3f}")
+                     for rank, (token, p) in enumerate(zip(guess.tokens, guess.probs), 1)]
+    return figures.grid(cards, min(len(cards), 3)), comparison_csv(rows, text, keys, lang)
+
+
+def comparison_csv(rows: list[tuple], text, keys: list[str], lang: str) -> str | None:
+    """The comparison's numbers as CSV: model, mask, rank, word, p, entropy and the model's time."""
+    if not rows:
+        return None
+    header = [t("fill_mask.csv_model", lang), t("fill_mask.csv_mask", lang), t("fill_mask.csv_rank", lang),
+              t("fill_mask.csv_word", lang), "p", t("fill_mask.csv_entropy", lang), t("fill_mask.csv_ms", lang)]
+    name = export.file_name(TOPIC, "compare", sentence_part(str(text)), *keys)
+    return export.csv(rows, name, header=header)
 
 
 @handler
@@ -581,6 +601,8 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         gr.Markdown(i18n("fill_mask.tokens_header"), elem_classes=["section-title"])
         gr.Markdown(i18n("fill_mask.tokens_intro"))
         tokens_box.render()
+        tokens_table = export.download_button(i18n, elem_id="fill-mask-tokens-csv")
+        predict_args["outputs"].append(tokens_table)  # the token table as CSV, under it
 
         gr.Markdown(i18n("fill_mask.attention_header"), elem_classes=["section-title"])
         gr.Markdown(i18n("fill_mask.attention_intro"))
@@ -603,6 +625,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                                  label=i18n("fill_mask.compare_models"), elem_id="fill-mask-compare-models")
         compare_button = gr.Button(i18n("fill_mask.compare"), elem_id="fill-mask-compare")
         comparison = gr.HTML(elem_id="fill-mask-comparison")
+        comparison_table = export.download_button(i18n, elem_id="fill-mask-comparison-csv")
 
         gr.Markdown(i18n("fill_mask.context_header"), elem_classes=["section-title"])
         gr.Markdown(i18n("fill_mask.context_intro"))
@@ -666,7 +689,7 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         look.click(api_name="fill_mask_attention", **attention_args)
         gr.on([layer.release, head.release], api_name="fill_mask_attention_slider", api_visibility="private",
               **attention_args)
-        compare_button.click(compare, [text, compared], comparison, api_name="fill_mask_compare",
+        compare_button.click(compare, [text, compared], [comparison, comparison_table], api_name="fill_mask_compare",
                              show_progress_on=[comparison], **LANE)
         context_args = dict(fn=context, inputs=[context_sentences, context_word, model, context_layer],
                             outputs=[context_picture, context_note], show_progress_on=[context_note],
@@ -679,7 +702,8 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                                   "context_sentences": context_sentences},
                         actions={"predict": predict_args, "context": context_args,
                                  "targets": dict(fn=targets, inputs=[text, model, target_words, mask_number, attribute],
-                                                 outputs=[target_bars, target_note], show_progress_on=[target_note],
+                                                 outputs=[target_bars, target_note, target_csv],
+                                                 show_progress_on=[target_note],
                                                  **LANE)})
 
 

@@ -72,6 +72,7 @@ QUESTIONS = (Question("psi0", {"digit": "3", "count": 40, "psi": 0.0}, run=("sam
              Question("collapse", press="gan-preset-collapse"),
              Question("cure", press="gan-preset-cure"))
 PRESET_RUNS = Memo(maxsize=4)  # the presets' trained playgrounds: 50 students pressing it train once
+NORM_FILES = Memo(maxsize=64)  # the ‖z‖ plot's PNG and CSV per walk and language
 GIF_DIR = Path(tempfile.gettempdir()) / "mldemo-gan"
 
 
@@ -165,7 +166,28 @@ def _sample(seed, count, digit, psi, lang: str, live: bool):
     counts = histogram_frame(meter)
     table = export.csv(counts.itertuples(index=False), f"{name}-classes",
                        header=[t("gan.csv_digit", lang), t("gan.csv_count", lang)])
-    return export.png(picture, name), counts, meter_text(meter, lang, digit, scores), watch.label(lang), table
+    return (export.png(picture, name), counts, meter_text(meter, lang, digit, scores), watch.label(lang), table,
+            meter_csv(meter, scores, name, lang))
+
+
+def meter_rows(meter: logic.Meter, scores: logic.PrecisionRecall | None) -> list[tuple[str, float]]:
+    """The meter's numbers (shares as fractions of 1), each under its key in strings.py (gan.csv_KEY)."""
+    rows = [] if meter.match is None else [("match", float(meter.match))]
+    rows += [("confidence", meter.mean_confidence), ("entropy", float(meter.entropy_bits)),
+             ("classes", int((meter.histogram > 0).sum())), ("count", len(meter.predicted))]
+    if scores is not None:
+        for which in ("precision", "recall"):
+            low, high = scores.interval(which)
+            rows += [(which, float(getattr(scores, which))), (f"{which}_low", float(low)),
+                     (f"{which}_high", float(high))]
+        rows += [("real", int(scores.real)), ("k", int(scores.k))]
+    return rows
+
+
+def meter_csv(meter: logic.Meter, scores: logic.PrecisionRecall | None, name: str, lang: str) -> str:
+    """The meter's numbers as a two-column CSV (measure, value), in the user's language."""
+    rows = [(t(f"gan.csv_{key}", lang), value) for key, value in meter_rows(meter, scores)]
+    return export.csv(rows, f"{name}-meter", header=[t("gan.csv_measure", lang), t("gan.csv_value", lang)])
 
 
 @handler
@@ -174,7 +196,7 @@ def sample(seed=DEFAULTS["seed"], count=DEFAULTS["count"], digit=DEFAULTS["digit
     each of a random class ("random"), with truncation ψ (0-2: z is scaled by ψ). Returns the grid, the
     classifier's predicted-class counts, the meter (match, confidence, spread of classes; with one digit and at
     least 10 samples, improved precision and recall against as many real digits of that class, with 95%
-    intervals) and the timing."""
+    intervals), the timing, the class counts as CSV and the meter's numbers as CSV."""
     return _sample(seed, count, digit, psi, lang, live=False)
 
 
@@ -231,7 +253,25 @@ def _interpolate(seed_a, seed_b, frames, digit, psi, path, lang: str, live: bool
     note = t("gan.norm_note", lang, start=lerp_norms[0], middle=float(lerp_norms.min()), end=lerp_norms[-1],
              slerp_min=float(walks["slerp"].norms.min()), dim=model.z_dim, typical=np.sqrt(model.z_dim) * psi)
     note = walk_ends_text(walk, seed_a, seed_b, digit, lang) + "\n\n" + note
-    return gallery, _gif_file(walk.images, walk_name), norms_frame(walks, lang), note, watch.label(lang)
+    norms = norms_frame(walks, lang)
+    norms_name = export.file_name(TOPIC, "norms", seed=seed_a, to=seed_b, n=frames, psi=psi, digit=digit)
+    return (gallery, _gif_file(walk.images, walk_name), norms, note, watch.label(lang),
+            *norm_downloads(walks, norms, norms_name, lang))
+
+
+def norm_downloads(walks: dict[str, logic.Walk], norms: pd.DataFrame, name: str, lang: str) -> tuple[str, str]:
+    """The ‖z‖ plot as PNG and its numbers as CSV; both paths whichever is shown, so drawn (~0.1 s) once per walk
+    and language while its files are kept, not again at each switch of path."""
+    def compute():
+        series = {t(f"gan.path_{key}", lang): (walk.t, walk.norms) for key, walk in walks.items()}
+        figure = figures.norm_curves(series, path_colors(), title=t("gan.norm_caption", lang), ylabel="‖z‖")
+        return export.png(figure, name), export.frame_csv(norms, name)
+
+    paths, _ = NORM_FILES.get((name, lang), compute)
+    if not all(os.path.exists(path) for path in paths):  # core.export removed them meanwhile (it keeps the newest)
+        paths = compute()
+        NORM_FILES.put((name, lang), paths)
+    return paths
 
 
 def walk_ends_text(walk: logic.Walk, seed_a: int, seed_b: int, digit: int | None, lang: str) -> str:
@@ -253,7 +293,8 @@ def interpolate(seed_a=DEFAULTS["seed"], seed_b=DEFAULTS["seed_b"], frames=DEFAU
                 digit=DEFAULTS["digit"], psi=DEFAULTS["psi"], path=DEFAULTS["path"], lang="en"):
     """From seed a's first sample to seed b's in ``frames`` (2-32) steps along ``path`` ("lerp": a straight line;
     "slerp": along the sphere). Returns the frames (gallery), an animated GIF, ‖z‖ along both paths, a note (the
-    two ends: the requested digits and what the classifier reads; ‖z‖ along the paths) and the timing."""
+    two ends: the requested digits and what the classifier reads; ‖z‖ along the paths), the timing, and the ‖z‖
+    plot as PNG and CSV."""
     return _interpolate(seed_a, seed_b, frames, digit, psi, path, lang, live=False)
 
 
@@ -553,11 +594,12 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                                                elem_id="gan-histogram")
                     with gr.Column(scale=2, min_width=220):
                         meter = gr.Markdown(elem_id="gan-meter")
+                        meter_table = export.download_button(i18n, elem_id="gan-meter-csv")
                         timing = gr.Markdown(elem_id="gan-timing")
                         counts_csv = export.download_button(i18n, elem_id="gan-histogram-csv")
         grid_inputs = [seed, count, digit, psi]
         grid_outputs = [grid, histogram, meter, timing]
-        grid_outputs.append(counts_csv)  # the classifier's class counts as CSV
+        grid_outputs += [counts_csv, meter_table]  # the classifier's class counts and the meter's numbers as CSV
         sample_args = dict(inputs=grid_inputs, outputs=grid_outputs, show_progress="hidden",
                            trigger_mode="always_last", **LIGHT)
         demo.load(sample, api_name="gan_sample", **sample_args)
@@ -582,6 +624,9 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                 norms = gr.LinePlot(x="t", y="‖z‖", color="curve", height=220, show_label=False, y_title="‖z‖",
                                     color_title=i18n("gan.path"),
                                     color_map=path_colors(), elem_id="gan-norms")
+                with gr.Row():
+                    norms_png = export.download_button(i18n, elem_id="gan-norms-png", kind="png")
+                    norms_csv = export.download_button(i18n, elem_id="gan-norms-csv")
                 norm_note = gr.Markdown(elem_id="gan-norm-note")
             with gr.Column(scale=3, min_width=300):
                 frames_gallery = Gallery(show_label=False, columns=5, height="auto", allow_preview=False,
@@ -591,8 +636,8 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
                                      buttons=["download"], elem_id="gan-gif")
                 walk_timing = gr.Markdown(elem_id="gan-walk-timing")
         walk_args = dict(inputs=[seed, seed_b, frames, digit, psi, path],
-                         outputs=[frames_gallery, animation, norms, norm_note, walk_timing], show_progress="hidden",
-                         trigger_mode="always_last", **LIGHT)
+                         outputs=[frames_gallery, animation, norms, norm_note, walk_timing, norms_png, norms_csv],
+                         show_progress="hidden", trigger_mode="always_last", **LIGHT)
         demo.load(interpolate, api_name="gan_interpolate", **walk_args)
         gr.on([walk_button.click, path.input, frames.release, seed_b.submit], interpolate_live,
               api_name="gan_interpolate_live", api_visibility="private", **walk_args)

@@ -1,4 +1,5 @@
-"""The sanity check's grid of maps (a one-off heavy result, so matplotlib: its labels need CJK fonts).
+"""The sanity check's grid of maps (a one-off heavy result, so matplotlib: its labels need CJK fonts) and the
+top 5 for a download.
 No Gradio here."""
 from __future__ import annotations
 
@@ -27,3 +28,18 @@ def sanity_grid(maps: dict[str, tuple[np.ndarray, ...]], row_names: dict[str, st
             if c == 0:
                 ax.set_ylabel(row_names[method], fontsize=plots.FONT - 3, rotation=0, ha="right", va="center")
     return plots.to_rgb(fig)
+
+
+def top_bars(names: list[str], probs: list[float], *, title: str, xlabel: str):
+    """The top predictions as horizontal bars (the first on top), for a download (the page draws its own
+    gr.BarPlot). Returns the figure: the caller saves it."""
+    fig, ax = plots.new_figure(7, 0.55 * len(names) + 1.4)
+    rows = np.arange(len(names))
+    ax.barh(rows, probs, color=plots.COLORS["main"])
+    ax.set_yticks(rows, names)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    for row, p in zip(rows, probs):
+        ax.text(min(p + 0.01, 0.9), row, f"{p:.2f}", va="center", fontsize=plots.FONT - 2)
+    plots.style(ax, title, xlabel, "")
+    return fig
