@@ -797,7 +797,7 @@ def test_an_attack_result_is_greyed_when_its_settings_change(page):
                            timeout=30_000)
     page.locator("#audio_attack-run").click()
     page.wait_for_function("!document.querySelector('#audio_attack-verdict').classList.contains('stale')",
-                           timeout=10_000)
+                           timeout=60_000)  # at the attack's first update (it waits for its heavy turn first)
     page.wait_for_function("document.querySelector('#audio_attack-numbers').innerText.includes('budget −40 dB')",
                            timeout=120_000)
 
