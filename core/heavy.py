@@ -27,7 +27,7 @@ import threading
 import time
 
 #: How many heavy actions Gradio lets in at once (each then waits for its turns); more wait in Gradio's queue.
-HEAVY_AT_ONCE = 12
+HEAVY_AT_ONCE = int(os.environ.get("DEMO_HEAVY_AT_ONCE", "12"))
 #: How many of them advance side by side after their first step (the oldest ones); see ``Turns``.
 SIDE_BY_SIDE = int(os.environ.get("DEMO_HEAVY_SIDE_BY_SIDE", "3"))
 

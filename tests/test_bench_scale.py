@@ -1,0 +1,35 @@
+"""bench/scale.py's paper: a student's demand and the replicas a class needs, checked against the arithmetic."""
+import math
+
+import pytest
+
+from bench import scale
+from bench.load_class import ACTIONS, HEAVY_SHARE, THINK_SECONDS
+
+
+def flat_costs(heavy_cpu, light_cpu, heavy_wall=10.0, light_wall=0.5):
+    return {name: [{"cpu_s": heavy_cpu if a.kind == "heavy" else light_cpu,
+                    "wall_s": heavy_wall if a.kind == "heavy" else light_wall, "ok": True}]
+            for name, a in ACTIONS.items()}
+
+
+def test_a_students_demand_and_the_replicas_follow_from_the_costs():
+    result = scale.paper(flat_costs(heavy_cpu=8.0, light_cpu=0.2))
+    clicks = 60 / (sum(THINK_SECONDS) / 2 + HEAVY_SHARE * 10.0 + (1 - HEAVY_SHARE) * 0.5)
+    assert result["clicks_per_minute"] == pytest.approx(clicks)
+    heavy = clicks * HEAVY_SHARE * 8.0
+    assert result["heavy_cpu_per_student_minute"] == pytest.approx(heavy)
+    assert result["cpu_per_student_minute"] == pytest.approx(heavy + clicks * (1 - HEAVY_SHARE) * 0.2)
+    for students, row in result["replicas"].items():
+        expected = max(students * heavy / (60 * scale.UTILISATION),
+                       students * result["cpu_per_student_minute"] / (120 * scale.UTILISATION))
+        assert row["replicas"] == math.ceil(expected)
+    assert [row["replicas"] for row in result["replicas"].values()] == sorted(
+        row["replicas"] for row in result["replicas"].values())
+
+
+def test_free_actions_need_no_second_replica_and_dearer_heavy_steps_need_more():
+    cheap = scale.paper(flat_costs(heavy_cpu=0.01, light_cpu=0.001))
+    assert all(row["replicas"] == 1 for row in cheap["replicas"].values())
+    assert scale.paper(flat_costs(16.0, 0.2))["replicas"][200]["replicas"] > scale.paper(
+        flat_costs(8.0, 0.2))["replicas"][200]["replicas"]
