@@ -26,6 +26,7 @@ import numpy as np
 from PIL import Image as PILImage
 
 from core import i18n
+from core.memo import Memo
 
 i18n.register({"en": {"export.csv": "CSV", "export.png": "PNG"},
                "zh": {"export.csv": "下載 CSV", "export.png": "下載 PNG"}})
@@ -160,3 +161,19 @@ def downloadable(*images) -> None:
         buttons = list(getattr(image, "buttons", None) or [])
         if "download" not in buttons:
             image.buttons = [*buttons, "download"]
+
+
+class Drawn:
+    """Files drawn once per key and handed out again while this module keeps them (a pruned one is drawn again):
+    for a figure that takes ~0.1 s to draw and is asked for at every move of a slider."""
+
+    def __init__(self, maxsize: int = 64):
+        self._memo = Memo(maxsize=maxsize)
+
+    def get(self, key, draw) -> tuple[str, ...]:
+        """``draw()`` returns the paths (from ``png``/``csv``) for ``key``; called again if one was removed."""
+        paths, _ = self._memo.get(key, draw)
+        if not all(os.path.exists(path) for path in paths):
+            paths = draw()
+            self._memo.put(key, paths)
+        return paths

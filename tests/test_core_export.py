@@ -77,3 +77,17 @@ def test_same_content_and_name_is_one_file_and_the_folder_is_bounded(monkeypatch
     folders = list(Path(paths[-1]).parent.parent.iterdir())
     assert len(folders) == 5
     assert Path(paths[-1]).exists()
+
+
+def test_a_drawn_figure_is_drawn_once_and_again_after_its_file_was_removed():
+    drawn, calls = export.Drawn(), []
+
+    def draw():
+        calls.append(1)
+        return (export.csv([[len(calls)]], "drawn-once"),)
+
+    first = drawn.get("key", draw)
+    assert drawn.get("key", draw) == first and len(calls) == 1
+    Path(first[0]).unlink()  # export's folder keeps only the newest files: this one went
+    again = drawn.get("key", draw)
+    assert len(calls) == 2 and Path(again[0]).exists()

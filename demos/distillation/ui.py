@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 
 import gradio as gr
 import numpy as np
@@ -68,7 +67,7 @@ QUESTIONS = (Question("entropy", {"temperature": 20.0}, run=("soften",)),
 
 TRAINING = Memo(maxsize=64)  # finished runs, keyed on every input: 30 identical clicks, one training
 TEACHER_TARGETS = Memo(maxsize=2)  # the teacher's logits over the training digits, per teacher
-GRADIENT_FILES = Memo(maxsize=64)  # the gradient plot's PNG and CSV per digit and language
+GRADIENT_FILES = export.Drawn()  # the gradient plot's PNG and CSV per digit and language
 
 
 # ------------------------------------------------------------------ data for the browser's plots
@@ -183,11 +182,7 @@ def gradient_downloads(image: np.ndarray, gradients: pd.DataFrame, with_t2: np.n
         return export.png(figure, f"{name}-gradient"), export.frame_csv(gradients, f"{name}-gradient")
 
     key = (hashlib.sha256(image.tobytes()).hexdigest(), name, lang)
-    paths, _ = GRADIENT_FILES.get(key, compute)
-    if not all(os.path.exists(path) for path in paths):  # core.export removed them meanwhile (it keeps the newest)
-        paths = compute()
-        GRADIENT_FILES.put(key, paths)
-    return paths
+    return GRADIENT_FILES.get(key, compute)
 
 
 def _test_digit(index, lang: str, live: bool = False):

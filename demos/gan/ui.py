@@ -72,7 +72,7 @@ QUESTIONS = (Question("psi0", {"digit": "3", "count": 40, "psi": 0.0}, run=("sam
              Question("collapse", press="gan-preset-collapse"),
              Question("cure", press="gan-preset-cure"))
 PRESET_RUNS = Memo(maxsize=4)  # the presets' trained playgrounds: 50 students pressing it train once
-NORM_FILES = Memo(maxsize=64)  # the ‖z‖ plot's PNG and CSV per walk and language
+NORM_FILES = export.Drawn()  # the ‖z‖ plot's PNG and CSV per walk and language
 GIF_DIR = Path(tempfile.gettempdir()) / "mldemo-gan"
 
 
@@ -267,11 +267,7 @@ def norm_downloads(walks: dict[str, logic.Walk], norms: pd.DataFrame, name: str,
         figure = figures.norm_curves(series, path_colors(), title=t("gan.norm_caption", lang), ylabel="‖z‖")
         return export.png(figure, name), export.frame_csv(norms, name)
 
-    paths, _ = NORM_FILES.get((name, lang), compute)
-    if not all(os.path.exists(path) for path in paths):  # core.export removed them meanwhile (it keeps the newest)
-        paths = compute()
-        NORM_FILES.put((name, lang), paths)
-    return paths
+    return NORM_FILES.get((name, lang), compute)
 
 
 def walk_ends_text(walk: logic.Walk, seed_a: int, seed_b: int, digit: int | None, lang: str) -> str:

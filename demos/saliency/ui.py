@@ -4,7 +4,6 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
-import os
 from dataclasses import dataclass
 
 import gradio as gr
@@ -69,7 +68,7 @@ QUESTIONS = (Question("sanity", press="saliency-sanity-button"),
 EXPLAINED = Memo(maxsize=64, max_mb=16)  # maps, keyed on the picture, model, class and every setting
 CHECKS = Memo(maxsize=32, max_mb=32)  # a sanity check ~13 MB; sanity checks, deletion curves and sample sweeps
 PREDICTED = Memo(maxsize=256)  # class probabilities per picture and model
-TOP5_FILES = Memo(maxsize=64)  # the top 5's PNG and CSV per picture, model and language
+TOP5_FILES = export.Drawn()  # the top 5's PNG and CSV per picture, model and language
 
 
 @dataclass(frozen=True)
@@ -269,11 +268,7 @@ def _top5_downloads(subject: Subject, frame: pd.DataFrame, top: int, lang: str) 
         return export.png(figure, name), export.csv(frame.itertuples(index=False), name, header=header)
 
     key = (subject.key, lang)
-    paths, _ = TOP5_FILES.get(key, compute)
-    if not all(os.path.exists(path) for path in paths):  # core.export removed them meanwhile (it keeps the newest)
-        paths = compute()
-        TOP5_FILES.put(key, paths)
-    return paths
+    return TOP5_FILES.get(key, compute)
 
 
 @handler
