@@ -7,6 +7,7 @@ import re
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import gradio as gr
 import numpy as np
@@ -757,7 +758,7 @@ def _survives(clean: logic.Heard, defended_clean: logic.Heard, defended: logic.H
     return t("audio_attack.yes" if ok else "audio_attack.no", lang)
 
 
-RESULT_COUNT = 20  # the outputs a new clip empties (see build_tab)
+RESULT_COUNT = 20  # the outputs a new clip empties (see _wiring)
 
 
 @handler
@@ -799,135 +800,217 @@ def first_example():
 
 
 def build_tab(i18n, demo) -> None:
+    """The tab, section by section: the clip beside the attack and its result (the first screen), the attack's
+    other settings beside its loss, the signals, the controls (random noise, transfer, defence) and the notes;
+    then the events and the questions."""
     with gr.Tab(i18n("audio_attack.tab"), id=TOPIC, elem_id="tab-audio_attack"):
         gr.Markdown(i18n("audio_attack.intro"), elem_classes=["tab-intro"])
         # First screen (a 1280x720 projector): the clip and what the model hears, beside the attack's button,
         # what the model hears after the attack, and the players.
         with gr.Row(equal_height=False):
-            with gr.Column(scale=5, min_width=320):
-                clip = Audio(sources=["upload", "microphone"], type="filepath", label=i18n("audio_attack.clip"),
-                             buttons=["download"], elem_id="audio_attack-clip")
-                clean_line = gr.Markdown(elem_id="audio_attack-clean")
-                clean_timing = gr.Markdown(elem_id="audio_attack-clean-timing")
-                kind = Radio([(i18n(f"audio_attack.attack_{a}"), a) for a in ATTACKS], value=DEFAULTS["attack"],
-                             label=i18n("audio_attack.attack"), elem_id="audio_attack-kind")
-                picker = Radio([(sentence, i) for i, (_, sentence) in enumerate(examples())], value=None,
-                               label=i18n("audio_attack.examples"), elem_id="audio_attack-examples")
-            with gr.Column(scale=7, min_width=320, elem_classes=["results-first"]):
-                budget = Slider(*BUDGET_RANGE, value=DEFAULTS["budget"], step=1, label=i18n("audio_attack.budget"),
-                                elem_id="audio_attack-budget")
-                with gr.Row(equal_height=True):  # the status beside the buttons: the players stay on the first screen
-                    run = gr.Button(i18n("audio_attack.run"), variant="primary", size="md", scale=1, min_width=100,
-                                    elem_id="audio_attack-run")
-                    halt = gr.Button(i18n("audio_attack.stop"), variant="stop", size="md", scale=1, min_width=100,
-                                     elem_id="audio_attack-stop")
-                    status = gr.Markdown(elem_id="audio_attack-status", scale=2, min_width=160)
-                verdict = gr.Markdown(elem_id="audio_attack-verdict")
-                with gr.Row():
-                    adversarial_player = Audio(label=i18n("audio_attack.play_adversarial"), interactive=False,
-                                               buttons=["download"], elem_id="audio_attack-play-adversarial")
-                    perturbation_player = Audio(label=i18n("audio_attack.play_perturbation"), interactive=False,
-                                                buttons=["download"], elem_id="audio_attack-play-perturbation")
-                numbers = gr.Markdown(elem_id="audio_attack-numbers")
-                numbers_csv = export.download_button(i18n, elem_id="audio_attack-numbers-csv")
+            source = _clip_section(i18n)
+            result = _result_section(i18n)
         # Below: the attack's other settings, the model, and the loss and signals of the last attack.
         with gr.Row(equal_height=False):
-            with gr.Column(scale=5, min_width=320):
-                steps = Slider(*STEPS_RANGE, value=DEFAULTS["steps"], step=1, label=i18n("audio_attack.steps"),
-                               elem_id="audio_attack-steps")
-                all_steps = gr.Checkbox(False, label=i18n("audio_attack.all_steps"),
-                                        info=i18n("audio_attack.all_steps_info"), elem_id="audio_attack-all-steps")
-                target = gr.Textbox(value=DEFAULT_TARGET, label=i18n("audio_attack.target"), max_lines=1,
-                                    max_length=MAX_TARGET_CHARS * 5, elem_id="audio_attack-target")
-                clean_player = Audio(label=i18n("audio_attack.play_clean"), interactive=False, buttons=["download"],
-                                     elem_id="audio_attack-play-clean")
-                model, model_status = model_picker(RECOGNISER, i18n, elem_id="audio_attack-model")
-                gr.Markdown(i18n("audio_attack.model_hint"), elem_classes=["hint"])
-                with gr.Accordion(i18n("audio_attack.ctc_commands_title"), open=False):
-                    gr.Markdown(i18n("audio_attack.ctc_commands_full"), elem_id="audio_attack-ctc-commands")
-            with gr.Column(scale=7, min_width=320):
-                gr.Markdown(i18n("audio_attack.loss_caption"), elem_classes=["plot-caption"])
-                losses = gr.LinePlot(x="step", y="loss", height=220, show_label=False, x_title=" ", y_title=" ",
-                                     elem_id="audio_attack-loss")
-                with gr.Row():
-                    loss_png = export.download_button(i18n, elem_id="audio_attack-loss-png", kind="png")
-                    loss_csv = export.download_button(i18n, elem_id="audio_attack-loss-csv")
+            setup = _settings_section(i18n)
+            loss = _loss_section(i18n)
         picture = Image(show_label=False, interactive=False, buttons=["fullscreen"], elem_id="audio_attack-signals")
         timing = gr.Markdown(elem_id="audio_attack-timing")
-
-        gr.Markdown(i18n("audio_attack.controls_header"), elem_classes=["section-title"])
-        gr.Markdown(i18n("audio_attack.noise_intro"))
-        noise_button = gr.Button(i18n("audio_attack.noise_button"), elem_id="audio_attack-noise-button")
-        noise_result = gr.Markdown(elem_id="audio_attack-noise")
-        noise_player = Audio(label=i18n("audio_attack.play_noise"), interactive=False, buttons=["download"],
-                             elem_id="audio_attack-play-noise")
-        noise_timing = gr.Markdown(elem_id="audio_attack-noise-timing")
-        gr.Markdown(i18n("audio_attack.transfer_intro"))
-        transfer_button = gr.Button(i18n("audio_attack.transfer_button"), elem_id="audio_attack-transfer-button")
-        transfer_result = gr.Markdown(elem_id="audio_attack-transfer")
-        transfer_timing = gr.Markdown(elem_id="audio_attack-transfer-timing")
-        gr.Markdown(i18n("audio_attack.defence_intro"))
-        defence_button = gr.Button(i18n("audio_attack.defence_button"), elem_id="audio_attack-defence-button")
-        defence_result = gr.Markdown(elem_id="audio_attack-defence", elem_classes=["results-table"])
-        defence_timing = gr.Markdown(elem_id="audio_attack-defence-timing")
-        defence_csv = export.download_button(i18n, elem_id="audio_attack-defence-csv")
+        controls = _controls_section(i18n)
         export.downloadable(picture)
         with gr.Accordion(i18n("app.notes"), open=False, elem_classes=["lecture-notes"]):
             gr.Markdown(i18n("audio_attack.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
                                                                      {"left": "$", "right": "$", "display": False}])
 
-        # ---- events
-        inputs = [clip, model] if model is not None else [clip]
-        settings = [kind, budget, steps, target, all_steps]
-        attack_outputs = [status, losses, verdict, numbers, clean_player, adversarial_player, perturbation_player,
-                          picture, timing, loss_png, loss_csv, numbers_csv]
-        results = attack_outputs + [noise_result, noise_player, noise_timing, transfer_result, transfer_timing,
-                                    defence_result, defence_timing]
-        results.append(defence_csv)  # a new clip empties the table's download too
-        assert len(results) == RESULT_COUNT
-        # A transcript is one forward pass (memoised): light, so a new clip is not queued behind the class's attacks.
-        transcribe_args = dict(fn=transcribe, inputs=inputs, outputs=[clean_line, clean_timing], **LIGHT)
-        empty_args = dict(fn=new_clip, inputs=None, outputs=results, show_progress="hidden", **LIGHT)
+        # ---- events (after the layout: a new clip empties the results of every section)
+        page = SimpleNamespace(**vars(source), **vars(result), **vars(setup), **vars(loss), picture=picture,
+                               timing=timing, **vars(controls))
+        wiring = _wiring(page)
+        transcribe_args = _clip_events(demo, page, wiring)
+        _attack_events(page, wiring)
+        if page.model is not None:
+            _model_events(page, transcribe_args)
+        _control_events(page, wiring)
+        _questions(i18n, page, wiring)
 
-        demo.load(first_example, None, clip, api_name="audio_attack_start", api_visibility="private",
-                  show_progress="hidden", **LIGHT).then(
-            api_name="audio_attack_transcribe_start", api_visibility="private", **transcribe_args)
-        gr.on([clip.upload, clip.stop_recording], api_name="audio_attack_new_clip", api_visibility="private",
-              **empty_args).then(api_name="audio_attack_transcribe", **transcribe_args)
-        clip.clear(cleared, None, [clean_line, clean_timing, picker] + results, api_name="audio_attack_cleared",
-                   api_visibility="private", show_progress="hidden", **LIGHT)
-        picker.input(pick, picker, clip, api_name="audio_attack_pick", show_progress="hidden", **LIGHT).then(
-            api_name="audio_attack_new_pick", api_visibility="private", **empty_args).then(
-            api_name="audio_attack_transcribe_picked", api_visibility="private", **transcribe_args)
-        # Progress shows on the verdict (empty while the attack runs), not over the streamed loss curve.
-        attack_event = run.click(attack, inputs + settings, attack_outputs, api_name="audio_attack_run",
-                                 show_progress_on=[verdict], **HEAVY)
-        halt.click(stop, None, status, api_name="audio_attack_stop", show_progress="hidden", **LIGHT)
-        # A result made with other settings is greyed, with a word why, until the next attack.
-        results_shown = ["audio_attack-verdict", "audio_attack-numbers", "audio_attack-play-adversarial",
-                         "audio_attack-play-perturbation", "audio_attack-play-clean", "audio_attack-signals"]
-        setting_moved = [kind.input, budget.input, steps.input, target.input, all_steps.input]
-        gr.on(setting_moved, None, js=mark_stale_js(results_shown, "audio_attack-verdict"))
-        gr.on(setting_moved, settings_changed, verdict, status, api_name="audio_attack_settings_changed",
-              api_visibility="private", show_progress="hidden", **LIGHT)
-        gr.on([run.click, clip.upload, clip.clear, picker.input], None, js=mark_stale_js(results_shown, None))
-        attack_event.then(None, js=mark_stale_js(results_shown, None))  # a result just made matches its settings
-        if model is not None:
-            model.select(model_loader(RECOGNISER), model, [model, model_status], api_name="audio_attack_model",
-                         **HEAVY).success(
-                api_name="audio_attack_transcribe_model", api_visibility="private", **transcribe_args)
-        noise_button.click(random_noise, inputs + [budget], [noise_result, noise_player, noise_timing],
-                           api_name="audio_attack_noise", **HEAVY)
-        transfer_button.click(transfer, inputs + settings, [transfer_result, transfer_timing],
-                              api_name="audio_attack_transfer", **HEAVY)
-        defence_button.click(defend, inputs + settings, [defence_result, defence_timing, defence_csv],
-                             api_name="audio_attack_defend", **HEAVY)
-        questions_panel(i18n, TOPIC, QUESTIONS,
-                        controls={"kind": kind, "budget": budget, "steps": steps, "target": target},
-                        actions={"attack": dict(fn=attack, inputs=inputs + settings, outputs=attack_outputs,
-                                                show_progress_on=[verdict], **HEAVY),
-                                 "noise": dict(fn=random_noise, inputs=inputs + [budget],
-                                               outputs=[noise_result, noise_player, noise_timing], **HEAVY)})
+
+def _clip_section(i18n) -> SimpleNamespace:
+    """The clip (upload or microphone), what the model hears in it, the attack's kind and the example sentences."""
+    with gr.Column(scale=5, min_width=320):
+        clip = Audio(sources=["upload", "microphone"], type="filepath", label=i18n("audio_attack.clip"),
+                     buttons=["download"], elem_id="audio_attack-clip")
+        clean_line = gr.Markdown(elem_id="audio_attack-clean")
+        clean_timing = gr.Markdown(elem_id="audio_attack-clean-timing")
+        kind = Radio([(i18n(f"audio_attack.attack_{a}"), a) for a in ATTACKS], value=DEFAULTS["attack"],
+                     label=i18n("audio_attack.attack"), elem_id="audio_attack-kind")
+        picker = Radio([(sentence, i) for i, (_, sentence) in enumerate(examples())], value=None,
+                       label=i18n("audio_attack.examples"), elem_id="audio_attack-examples")
+    return SimpleNamespace(clip=clip, clean_line=clean_line, clean_timing=clean_timing, kind=kind, picker=picker)
+
+
+def _result_section(i18n) -> SimpleNamespace:
+    """The budget, the run and stop buttons with the status, the verdict, the players and the attack's numbers."""
+    with gr.Column(scale=7, min_width=320, elem_classes=["results-first"]):
+        budget = Slider(*BUDGET_RANGE, value=DEFAULTS["budget"], step=1, label=i18n("audio_attack.budget"),
+                        elem_id="audio_attack-budget")
+        with gr.Row(equal_height=True):  # the status beside the buttons: the players stay on the first screen
+            run = gr.Button(i18n("audio_attack.run"), variant="primary", size="md", scale=1, min_width=100,
+                            elem_id="audio_attack-run")
+            halt = gr.Button(i18n("audio_attack.stop"), variant="stop", size="md", scale=1, min_width=100,
+                             elem_id="audio_attack-stop")
+            status = gr.Markdown(elem_id="audio_attack-status", scale=2, min_width=160)
+        verdict = gr.Markdown(elem_id="audio_attack-verdict")
+        with gr.Row():
+            adversarial_player = Audio(label=i18n("audio_attack.play_adversarial"), interactive=False,
+                                       buttons=["download"], elem_id="audio_attack-play-adversarial")
+            perturbation_player = Audio(label=i18n("audio_attack.play_perturbation"), interactive=False,
+                                        buttons=["download"], elem_id="audio_attack-play-perturbation")
+        numbers = gr.Markdown(elem_id="audio_attack-numbers")
+        numbers_csv = export.download_button(i18n, elem_id="audio_attack-numbers-csv")
+    return SimpleNamespace(budget=budget, run=run, halt=halt, status=status, verdict=verdict,
+                           adversarial_player=adversarial_player, perturbation_player=perturbation_player,
+                           numbers=numbers, numbers_csv=numbers_csv)
+
+
+def _settings_section(i18n) -> SimpleNamespace:
+    """The attack's other settings (steps, all steps, target), the clean player, the model and the CTC commands."""
+    with gr.Column(scale=5, min_width=320):
+        steps = Slider(*STEPS_RANGE, value=DEFAULTS["steps"], step=1, label=i18n("audio_attack.steps"),
+                       elem_id="audio_attack-steps")
+        all_steps = gr.Checkbox(False, label=i18n("audio_attack.all_steps"),
+                                info=i18n("audio_attack.all_steps_info"), elem_id="audio_attack-all-steps")
+        target = gr.Textbox(value=DEFAULT_TARGET, label=i18n("audio_attack.target"), max_lines=1,
+                            max_length=MAX_TARGET_CHARS * 5, elem_id="audio_attack-target")
+        clean_player = Audio(label=i18n("audio_attack.play_clean"), interactive=False, buttons=["download"],
+                             elem_id="audio_attack-play-clean")
+        model, model_status = model_picker(RECOGNISER, i18n, elem_id="audio_attack-model")
+        gr.Markdown(i18n("audio_attack.model_hint"), elem_classes=["hint"])
+        with gr.Accordion(i18n("audio_attack.ctc_commands_title"), open=False):
+            gr.Markdown(i18n("audio_attack.ctc_commands_full"), elem_id="audio_attack-ctc-commands")
+    return SimpleNamespace(steps=steps, all_steps=all_steps, target=target, clean_player=clean_player, model=model,
+                           model_status=model_status)
+
+
+def _loss_section(i18n) -> SimpleNamespace:
+    """The last attack's loss curve and its downloads (PNG, CSV)."""
+    with gr.Column(scale=7, min_width=320):
+        gr.Markdown(i18n("audio_attack.loss_caption"), elem_classes=["plot-caption"])
+        losses = gr.LinePlot(x="step", y="loss", height=220, show_label=False, x_title=" ", y_title=" ",
+                             elem_id="audio_attack-loss")
+        with gr.Row():
+            loss_png = export.download_button(i18n, elem_id="audio_attack-loss-png", kind="png")
+            loss_csv = export.download_button(i18n, elem_id="audio_attack-loss-csv")
+    return SimpleNamespace(losses=losses, loss_png=loss_png, loss_csv=loss_csv)
+
+
+def _controls_section(i18n) -> SimpleNamespace:
+    """The controls: random noise of the attack's size, transfer to the other model, and the defence."""
+    gr.Markdown(i18n("audio_attack.controls_header"), elem_classes=["section-title"])
+    gr.Markdown(i18n("audio_attack.noise_intro"))
+    noise_button = gr.Button(i18n("audio_attack.noise_button"), elem_id="audio_attack-noise-button")
+    noise_result = gr.Markdown(elem_id="audio_attack-noise")
+    noise_player = Audio(label=i18n("audio_attack.play_noise"), interactive=False, buttons=["download"],
+                         elem_id="audio_attack-play-noise")
+    noise_timing = gr.Markdown(elem_id="audio_attack-noise-timing")
+    gr.Markdown(i18n("audio_attack.transfer_intro"))
+    transfer_button = gr.Button(i18n("audio_attack.transfer_button"), elem_id="audio_attack-transfer-button")
+    transfer_result = gr.Markdown(elem_id="audio_attack-transfer")
+    transfer_timing = gr.Markdown(elem_id="audio_attack-transfer-timing")
+    gr.Markdown(i18n("audio_attack.defence_intro"))
+    defence_button = gr.Button(i18n("audio_attack.defence_button"), elem_id="audio_attack-defence-button")
+    defence_result = gr.Markdown(elem_id="audio_attack-defence", elem_classes=["results-table"])
+    defence_timing = gr.Markdown(elem_id="audio_attack-defence-timing")
+    defence_csv = export.download_button(i18n, elem_id="audio_attack-defence-csv")
+    return SimpleNamespace(noise_button=noise_button, noise_result=noise_result, noise_player=noise_player,
+                           noise_timing=noise_timing, transfer_button=transfer_button,
+                           transfer_result=transfer_result, transfer_timing=transfer_timing,
+                           defence_button=defence_button, defence_result=defence_result,
+                           defence_timing=defence_timing, defence_csv=defence_csv)
+
+
+def _wiring(page: SimpleNamespace) -> SimpleNamespace:
+    """What the events read and write: the clip (and the model), the attack's settings, the attack's outputs and
+    every result a new clip empties."""
+    inputs = [page.clip, page.model] if page.model is not None else [page.clip]
+    settings = [page.kind, page.budget, page.steps, page.target, page.all_steps]
+    attack_outputs = [page.status, page.losses, page.verdict, page.numbers, page.clean_player,
+                      page.adversarial_player, page.perturbation_player, page.picture, page.timing, page.loss_png,
+                      page.loss_csv, page.numbers_csv]
+    results = attack_outputs + [page.noise_result, page.noise_player, page.noise_timing, page.transfer_result,
+                                page.transfer_timing, page.defence_result, page.defence_timing]
+    results.append(page.defence_csv)  # a new clip empties the table's download too
+    assert len(results) == RESULT_COUNT
+    return SimpleNamespace(inputs=inputs, settings=settings, attack_outputs=attack_outputs, results=results)
+
+
+def _clip_events(demo, page: SimpleNamespace, wiring: SimpleNamespace) -> dict:
+    """A new clip (the first example, an upload, a recording, a pick) empties the results and is transcribed; a
+    cleared clip empties everything. Returns the transcription's event arguments."""
+    # A transcript is one forward pass (memoised): light, so a new clip is not queued behind the class's attacks.
+    transcribe_args = dict(fn=transcribe, inputs=wiring.inputs, outputs=[page.clean_line, page.clean_timing],
+                           **LIGHT)
+    empty_args = dict(fn=new_clip, inputs=None, outputs=wiring.results, show_progress="hidden", **LIGHT)
+
+    demo.load(first_example, None, page.clip, api_name="audio_attack_start", api_visibility="private",
+              show_progress="hidden", **LIGHT).then(
+        api_name="audio_attack_transcribe_start", api_visibility="private", **transcribe_args)
+    gr.on([page.clip.upload, page.clip.stop_recording], api_name="audio_attack_new_clip", api_visibility="private",
+          **empty_args).then(api_name="audio_attack_transcribe", **transcribe_args)
+    page.clip.clear(cleared, None, [page.clean_line, page.clean_timing, page.picker] + wiring.results,
+                    api_name="audio_attack_cleared", api_visibility="private", show_progress="hidden", **LIGHT)
+    page.picker.input(pick, page.picker, page.clip, api_name="audio_attack_pick", show_progress="hidden",
+                      **LIGHT).then(
+        api_name="audio_attack_new_pick", api_visibility="private", **empty_args).then(
+        api_name="audio_attack_transcribe_picked", api_visibility="private", **transcribe_args)
+    return transcribe_args
+
+
+def _attack_events(page: SimpleNamespace, wiring: SimpleNamespace) -> None:
+    """Run and stop the attack; a result made with other settings is greyed until the next attack."""
+    # Progress shows on the verdict (empty while the attack runs), not over the streamed loss curve.
+    attack_event = page.run.click(attack, wiring.inputs + wiring.settings, wiring.attack_outputs,
+                                  api_name="audio_attack_run", show_progress_on=[page.verdict], **HEAVY)
+    page.halt.click(stop, None, page.status, api_name="audio_attack_stop", show_progress="hidden", **LIGHT)
+    # A result made with other settings is greyed, with a word why, until the next attack.
+    results_shown = ["audio_attack-verdict", "audio_attack-numbers", "audio_attack-play-adversarial",
+                     "audio_attack-play-perturbation", "audio_attack-play-clean", "audio_attack-signals"]
+    setting_moved = [page.kind.input, page.budget.input, page.steps.input, page.target.input, page.all_steps.input]
+    gr.on(setting_moved, None, js=mark_stale_js(results_shown, "audio_attack-verdict"))
+    gr.on(setting_moved, settings_changed, page.verdict, page.status, api_name="audio_attack_settings_changed",
+          api_visibility="private", show_progress="hidden", **LIGHT)
+    gr.on([page.run.click, page.clip.upload, page.clip.clear, page.picker.input], None,
+          js=mark_stale_js(results_shown, None))
+    attack_event.then(None, js=mark_stale_js(results_shown, None))  # a result just made matches its settings
+
+
+def _model_events(page: SimpleNamespace, transcribe_args: dict) -> None:
+    """Choosing a model loads it, then transcribes the clip again."""
+    page.model.select(model_loader(RECOGNISER), page.model, [page.model, page.model_status],
+                      api_name="audio_attack_model", **HEAVY).success(
+        api_name="audio_attack_transcribe_model", api_visibility="private", **transcribe_args)
+
+
+def _control_events(page: SimpleNamespace, wiring: SimpleNamespace) -> None:
+    """The controls' buttons: random noise, transfer and defence."""
+    page.noise_button.click(random_noise, wiring.inputs + [page.budget],
+                            [page.noise_result, page.noise_player, page.noise_timing],
+                            api_name="audio_attack_noise", **HEAVY)
+    page.transfer_button.click(transfer, wiring.inputs + wiring.settings, [page.transfer_result, page.transfer_timing],
+                               api_name="audio_attack_transfer", **HEAVY)
+    page.defence_button.click(defend, wiring.inputs + wiring.settings,
+                              [page.defence_result, page.defence_timing, page.defence_csv],
+                              api_name="audio_attack_defend", **HEAVY)
+
+
+def _questions(i18n, page: SimpleNamespace, wiring: SimpleNamespace) -> None:
+    """The questions (predict, then check), which set the attack's settings and run the attack or the noise."""
+    questions_panel(i18n, TOPIC, QUESTIONS,
+                    controls={"kind": page.kind, "budget": page.budget, "steps": page.steps, "target": page.target},
+                    actions={"attack": dict(fn=attack, inputs=wiring.inputs + wiring.settings,
+                                            outputs=wiring.attack_outputs, show_progress_on=[page.verdict], **HEAVY),
+                             "noise": dict(fn=random_noise, inputs=wiring.inputs + [page.budget],
+                                           outputs=[page.noise_result, page.noise_player, page.noise_timing],
+                                           **HEAVY)})
 
 
 def warm_up() -> None:

@@ -390,148 +390,197 @@ def precomputed(lang="en"):
 # ------------------------------------------------------------------ layout
 
 def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
-    test = load_split(TEST)
-    picks = showcase_indices()
+    """The tab, section by section: the teacher's soft targets for a digit or a drawing, training the students,
+    the precomputed figures, the notes and the questions."""
     with gr.Tab(i18n("distillation.tab"), id=TOPIC, elem_id="tab-distillation"):
         gr.Markdown(i18n("distillation.intro"), elem_classes=["tab-intro"])
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=5, min_width=300):
-                gr.Markdown(i18n("distillation.gallery"), elem_classes=["plot-caption"])
-                gallery = gr.Gallery([enlarge(test.images[i], 3) for i in picks], show_label=False, columns=10,
-                                     rows=2, height="auto", allow_preview=False, interactive=False,
-                                     object_fit="contain", buttons=[], elem_id="distillation-gallery",
-                                     elem_classes=["thumb-gallery"])
-                # No reset buttons on the live sliders: Gradio's reset moves the box without an event.
-                test_index = Slider(0, len(test) - 1, value=picks[7], step=1, precision=0, buttons=[],
-                                    label=i18n("distillation.test_index"), elem_id="distillation-index")
-                gr.Markdown(i18n("distillation.sketch"), elem_classes=["plot-caption"])
-                sketch = SafeSketchpad(type="numpy", image_mode="L", show_label=False, canvas_size=(280, 280),
-                                       height=330, layers=False, placeholder=i18n("distillation.sketch_placeholder"),
-                                       brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"),
-                                       elem_id="distillation-sketch")
-                use_drawing = gr.Checkbox(False, label=i18n("distillation.use_drawing"),
-                                          elem_id="distillation-use-drawing")
-            with gr.Column(scale=7, min_width=300, elem_classes=["results-first"]):
-                with gr.Row(equal_height=True):
-                    temperature = Slider(*T_RANGE, value=DEFAULTS["temperature"], step=0.1, buttons=[], scale=3,
-                                         label=i18n("distillation.temperature"), elem_id="distillation-temperature")
-                    zoom = gr.Checkbox(False, label=i18n("distillation.zoom"), scale=1, min_width=160,
-                                       elem_id="distillation-zoom")
-                gr.Markdown(i18n("distillation.soft_plot"), elem_classes=["plot-caption"])
-                bar_style = dict(x="i", y="p", color="kind", y_lim=[0, 1], height=200, sort="x", x_title=" ",
-                                 y_title="p", color_map=BAR_COLORS, colors_in_legend=[])
-                with gr.Row(elem_id="distillation-soft-plot"):
-                    soft_t1 = gr.BarPlot(label=i18n("distillation.at_t1"), **bar_style)
-                    soft_t = gr.BarPlot(label=i18n("distillation.at_your_t"), **bar_style)
-                stats = gr.Markdown(elem_id="distillation-stats")
-                with gr.Row(equal_height=False):
-                    with gr.Column(scale=1, min_width=170):
-                        gr.Markdown(i18n("distillation.seen"), elem_classes=["plot-caption"])
-                        seen = Image(show_label=False, height=170, width=170, interactive=False, buttons=[],
-                                     elem_id="distillation-seen", elem_classes=["no-buttons"])
-                        seen_png = export.download_button(i18n, elem_id="distillation-seen-png", kind="png")
-                    with gr.Column(scale=2, min_width=260):  # under the picture on a phone, beside it elsewhere
-                        gr.Markdown(i18n("distillation.grad_plot"), elem_classes=["plot-caption"])
-                        gr.Markdown(i18n("distillation.grad_legend"))
-                        grad_plot = gr.LinePlot(x="T", y="‖∂L/∂v‖", color="curve", height=240, show_label=False,
-                                                color_map=gradient_colors(), colors_in_legend=[],
-                                                y_title="‖∂L/∂v‖", elem_id="distillation-grad-plot")
-                        with gr.Row():
-                            grad_png = export.download_button(i18n, elem_id="distillation-grad-png", kind="png")
-                            grad_csv = export.download_button(i18n, elem_id="distillation-grad-csv")
-                timing = gr.Markdown(elem_id="distillation-timing")
-                soft_table = export.download_button(i18n, elem_id="distillation-soft-csv")
-        model_picker(TEACHER, i18n, elem_id="distillation-model")  # one choice: a line naming the teacher
-
-        soft_inputs = [test_index, sketch, use_drawing, temperature, zoom]
-        soft_outputs = [soft_t1, soft_t, grad_plot, seen, stats, timing, use_drawing]
-        soft_outputs[-1:-1] = [soft_table, grad_png, grad_csv, seen_png]  # downloads, before the drawing's box
-        soft_args = dict(fn=soften, inputs=soft_inputs, outputs=soft_outputs, show_progress="hidden",
-                         trigger_mode="always_last", **LIGHT)
-        # Each user action runs once: .input fires for what the user changed, not for what an event set.
-        demo.load(api_name="distillation_soften", **soft_args)
-        gr.on([temperature.input, test_index.input, use_drawing.input, zoom.input],
-              api_name="distillation_soften_live", api_visibility="private", **{**soft_args, "fn": soften_live})
-        gr.on([sketch.input, sketch.clear], draw, inputs=[test_index, sketch, temperature, zoom],
-              outputs=soft_outputs, api_name="distillation_draw", show_progress="hidden",
-              trigger_mode="always_last", **LIGHT)
-        demo.load(None, js=select_brush_js("distillation-sketch"))
-        sketch.clear(None, js=select_brush_js("distillation-sketch"))
-        on_gallery_click(gallery, pick, outputs=[test_index, use_drawing], api_name="distillation_pick",
-                         show_progress="hidden", **LIGHT).then(api_name="distillation_soften_picked",
-                                                                    api_visibility="private", **soft_args)
-
-        gr.Markdown(i18n("distillation.train_header"), elem_classes=["section-title"])
-        gr.Markdown(i18n("distillation.train_intro"))
-        with gr.Row():
-            alpha = Slider(*ALPHA_RANGE, value=DEFAULTS["alpha"], step=0.05, label=i18n("distillation.alpha"),
-                           elem_id="distillation-alpha")
-            epochs = Slider(*EPOCH_RANGE, value=DEFAULTS["epochs"], step=1, precision=0,
-                            label=i18n("distillation.epochs"), elem_id="distillation-epochs")
-            fraction = Slider(*FRACTION_RANGE, value=DEFAULTS["fraction"], step=1, label=i18n("distillation.fraction"),
-                              elem_id="distillation-fraction")
-        with gr.Row():
-            held_out = Dropdown([(i18n("distillation.held_out_none"), "none")] + [str(d) for d in range(10)],
-                                   value=DEFAULTS["held_out"], label=i18n("distillation.held_out"),
-                                   elem_id="distillation-held-out")
-            seeds = Slider(*SEED_RANGE, value=DEFAULTS["seeds"], step=1, precision=0, label=i18n("distillation.seeds"),
-                           elem_id="distillation-seeds")
-            # Training uses the T set at the top of the tab, often off-screen on a projector: shown here too.
-            train_t = gr.Number(DEFAULTS["temperature"], label=i18n("distillation.train_t"), interactive=False,
-                                elem_id="distillation-train-t")
-        with gr.Row():
-            preset_button = gr.Button(i18n("distillation.preset"), elem_id="distillation-preset")
-            train_button = gr.Button(i18n("distillation.train_button"), variant="primary", elem_id="distillation-train")
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3):
-                gr.Markdown(i18n("distillation.curves"), elem_classes=["plot-caption"])
-                curves = gr.Plot(show_label=False, elem_id="distillation-curves")
-                curves_png = export.download_button(i18n, elem_id="distillation-curves-png", kind="png")
-            with gr.Column(scale=2):
-                gr.Markdown(i18n("distillation.table"), elem_classes=["plot-caption"])
-                table = gr.Markdown(elem_id="distillation-table", elem_classes=["results-table"])
-                held_note = gr.Markdown(elem_id="distillation-held-note")
-                train_timing = gr.Markdown(elem_id="distillation-train-timing")
-                table_csv = export.download_button(i18n, elem_id="distillation-table-csv")
-        train_inputs = [temperature, alpha, epochs, fraction, held_out, seeds]
-        train_args = dict(fn=train, inputs=train_inputs, outputs=[curves, table, held_note, train_timing],
-                          show_progress_on=[table], **HEAVY)  # one progress bar, covering the old table
-        train_args["outputs"] += [curves_png, table_csv]
-        train_button.click(api_name="distillation_train", **train_args)
-        preset = preset_button.click(paper_preset, None, train_inputs, api_name="distillation_preset",
-                                     show_progress="hidden", **LIGHT)
-        preset.then(api_name="distillation_soften_preset", api_visibility="private", **soft_args)
-        preset.then(api_name="distillation_train_preset", api_visibility="private", **train_args)
-        # Leaving a box (or letting go of a slider) puts in it the number the tab uses: 3.33333 -> 3.33.
-        for name, box, (low, high) in (("t", temperature, T_RANGE), ("alpha", alpha, ALPHA_RANGE),
-                                       ("fraction", fraction, FRACTION_RANGE)):
-            box.release(functools.partial(box_value, low=low, high=high), box, box, show_progress="hidden",
-                        api_name=f"distillation_round_{name}", api_visibility="private", **LIGHT)
-        low, high = T_RANGE  # the copy of T follows the slider, in the browser (an emptied box is the minimum)
-        copy_t = f"(t) => (t === null || t === '' || isNaN(t)) ? {low} : Math.min(Math.max(Number(t), {low}), {high})"
-        temperature.change(None, temperature, train_t, js=copy_t)  # typed, preset or rounded on leaving
-
-        with gr.Accordion(i18n("distillation.precomputed"), open=False):
-            if not all((RESULTS_DIR / f"{name}.en.png").is_file() for name in figures.PRECOMPUTED):
-                gr.Markdown(i18n("distillation.no_results"))
-            else:
-                with gr.Row():
-                    with gr.Column():
-                        gr.Markdown(i18n("distillation.heatmap"), elem_classes=["plot-caption"])
-                        grid_png = gr.Image(show_label=False, interactive=False, buttons=["fullscreen"],
-                                            elem_id="distillation-grid")
-                    with gr.Column():
-                        gr.Markdown(i18n("distillation.gap_plot"), elem_classes=["plot-caption"])
-                        fractions_png = gr.Image(show_label=False, interactive=False, buttons=["fullscreen"],
-                                                 elem_id="distillation-fractions")
-                export.downloadable(grid_png, fractions_png)
-                demo.load(precomputed, None, [grid_png, fractions_png], api_name="distillation_figures",
-                          show_progress="hidden", **LIGHT)
+        temperature, soft_args = _soften_section(i18n, demo)
+        alpha, train_args = _train_section(i18n, demo, temperature, soft_args)
+        _precomputed_section(i18n, demo)
         with gr.Accordion(i18n("app.notes"), open=False, elem_classes=["lecture-notes"]):
             gr.Markdown(i18n("distillation.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
                                                                      {"left": "$", "right": "$", "display": False}])
         questions_panel(i18n, TOPIC, QUESTIONS, controls={"temperature": temperature, "alpha": alpha},
                         actions={"soften": soft_args, "train": train_args})
+
+
+def _soften_section(i18n: gr.I18n, demo: gr.Blocks):
+    """A test digit (gallery, slider) or a drawing beside the teacher's probabilities at T = 1 and at T, what it
+    sees and the soft-target gradient, then the teacher's name. Returns the T slider and the soften event's
+    arguments."""
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=5, min_width=300):
+            gallery, test_index, sketch, use_drawing = _digit_inputs(i18n)
+        with gr.Column(scale=7, min_width=300, elem_classes=["results-first"]):
+            temperature, zoom, soft_results = _soft_results(i18n)
+    model_picker(TEACHER, i18n, elem_id="distillation-model")  # one choice: a line naming the teacher
+
+    soft_inputs = [test_index, sketch, use_drawing, temperature, zoom]
+    soft_outputs = [*soft_results, use_drawing]  # the downloads come before the drawing's box
+    soft_args = dict(fn=soften, inputs=soft_inputs, outputs=soft_outputs, show_progress="hidden",
+                     trigger_mode="always_last", **LIGHT)
+    # Each user action runs once: .input fires for what the user changed, not for what an event set.
+    demo.load(api_name="distillation_soften", **soft_args)
+    gr.on([temperature.input, test_index.input, use_drawing.input, zoom.input],
+          api_name="distillation_soften_live", api_visibility="private", **{**soft_args, "fn": soften_live})
+    gr.on([sketch.input, sketch.clear], draw, inputs=[test_index, sketch, temperature, zoom],
+          outputs=soft_outputs, api_name="distillation_draw", show_progress="hidden",
+          trigger_mode="always_last", **LIGHT)
+    demo.load(None, js=select_brush_js("distillation-sketch"))
+    sketch.clear(None, js=select_brush_js("distillation-sketch"))
+    on_gallery_click(gallery, pick, outputs=[test_index, use_drawing], api_name="distillation_pick",
+                     show_progress="hidden", **LIGHT).then(api_name="distillation_soften_picked",
+                                                                api_visibility="private", **soft_args)
+    return temperature, soft_args
+
+
+def _digit_inputs(i18n: gr.I18n):
+    """The digit the teacher reads: the gallery of test digits, the test digit's slider, the drawing pad and its
+    box. Returns the gallery, the slider, the pad and the box."""
+    test = load_split(TEST)
+    picks = showcase_indices()
+    gr.Markdown(i18n("distillation.gallery"), elem_classes=["plot-caption"])
+    gallery = gr.Gallery([enlarge(test.images[i], 3) for i in picks], show_label=False, columns=10,
+                         rows=2, height="auto", allow_preview=False, interactive=False,
+                         object_fit="contain", buttons=[], elem_id="distillation-gallery",
+                         elem_classes=["thumb-gallery"])
+    # No reset buttons on the live sliders: Gradio's reset moves the box without an event.
+    test_index = Slider(0, len(test) - 1, value=picks[7], step=1, precision=0, buttons=[],
+                        label=i18n("distillation.test_index"), elem_id="distillation-index")
+    gr.Markdown(i18n("distillation.sketch"), elem_classes=["plot-caption"])
+    sketch = SafeSketchpad(type="numpy", image_mode="L", show_label=False, canvas_size=(280, 280),
+                           height=330, layers=False, placeholder=i18n("distillation.sketch_placeholder"),
+                           brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"),
+                           elem_id="distillation-sketch")
+    use_drawing = gr.Checkbox(False, label=i18n("distillation.use_drawing"),
+                              elem_id="distillation-use-drawing")
+    return gallery, test_index, sketch, use_drawing
+
+
+def _soft_results(i18n: gr.I18n):
+    """T and the zoom box above the two bar plots (T = 1, your T), the numbers, what the teacher sees, the gradient
+    against T, the timing and the downloads. Returns T, the zoom box and the outputs in soften's order (all but
+    the drawing's box)."""
+    with gr.Row(equal_height=True):
+        temperature = Slider(*T_RANGE, value=DEFAULTS["temperature"], step=0.1, buttons=[], scale=3,
+                             label=i18n("distillation.temperature"), elem_id="distillation-temperature")
+        zoom = gr.Checkbox(False, label=i18n("distillation.zoom"), scale=1, min_width=160,
+                           elem_id="distillation-zoom")
+    gr.Markdown(i18n("distillation.soft_plot"), elem_classes=["plot-caption"])
+    bar_style = dict(x="i", y="p", color="kind", y_lim=[0, 1], height=200, sort="x", x_title=" ",
+                     y_title="p", color_map=BAR_COLORS, colors_in_legend=[])
+    with gr.Row(elem_id="distillation-soft-plot"):
+        soft_t1 = gr.BarPlot(label=i18n("distillation.at_t1"), **bar_style)
+        soft_t = gr.BarPlot(label=i18n("distillation.at_your_t"), **bar_style)
+    stats = gr.Markdown(elem_id="distillation-stats")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=1, min_width=170):
+            gr.Markdown(i18n("distillation.seen"), elem_classes=["plot-caption"])
+            seen = Image(show_label=False, height=170, width=170, interactive=False, buttons=[],
+                         elem_id="distillation-seen", elem_classes=["no-buttons"])
+            seen_png = export.download_button(i18n, elem_id="distillation-seen-png", kind="png")
+        with gr.Column(scale=2, min_width=260):  # under the picture on a phone, beside it elsewhere
+            gr.Markdown(i18n("distillation.grad_plot"), elem_classes=["plot-caption"])
+            gr.Markdown(i18n("distillation.grad_legend"))
+            grad_plot = gr.LinePlot(x="T", y="‖∂L/∂v‖", color="curve", height=240, show_label=False,
+                                    color_map=gradient_colors(), colors_in_legend=[],
+                                    y_title="‖∂L/∂v‖", elem_id="distillation-grad-plot")
+            with gr.Row():
+                grad_png = export.download_button(i18n, elem_id="distillation-grad-png", kind="png")
+                grad_csv = export.download_button(i18n, elem_id="distillation-grad-csv")
+    timing = gr.Markdown(elem_id="distillation-timing")
+    soft_table = export.download_button(i18n, elem_id="distillation-soft-csv")
+    return temperature, zoom, [soft_t1, soft_t, grad_plot, seen, stats, timing, soft_table, grad_png, grad_csv,
+                               seen_png]
+
+
+def _train_section(i18n: gr.I18n, demo: gr.Blocks, temperature, soft_args: dict):
+    """Training the students: the settings, the paper's preset, the learning curves and the results table.
+    Returns the alpha slider and the training event's arguments."""
+    gr.Markdown(i18n("distillation.train_header"), elem_classes=["section-title"])
+    gr.Markdown(i18n("distillation.train_intro"))
+    alpha, epochs, fraction, held_out, seeds, train_t, preset_button, train_button = _train_settings(i18n)
+    table, train_outputs = _train_results(i18n)
+    train_inputs = [temperature, alpha, epochs, fraction, held_out, seeds]
+    train_args = dict(fn=train, inputs=train_inputs, outputs=train_outputs,
+                      show_progress_on=[table], **HEAVY)  # one progress bar, covering the old table
+    train_button.click(api_name="distillation_train", **train_args)
+    preset = preset_button.click(paper_preset, None, train_inputs, api_name="distillation_preset",
+                                 show_progress="hidden", **LIGHT)
+    preset.then(api_name="distillation_soften_preset", api_visibility="private", **soft_args)
+    preset.then(api_name="distillation_train_preset", api_visibility="private", **train_args)
+    # Leaving a box (or letting go of a slider) puts in it the number the tab uses: 3.33333 -> 3.33.
+    for name, box, (low, high) in (("t", temperature, T_RANGE), ("alpha", alpha, ALPHA_RANGE),
+                                   ("fraction", fraction, FRACTION_RANGE)):
+        box.release(functools.partial(box_value, low=low, high=high), box, box, show_progress="hidden",
+                    api_name=f"distillation_round_{name}", api_visibility="private", **LIGHT)
+    low, high = T_RANGE  # the copy of T follows the slider, in the browser (an emptied box is the minimum)
+    copy_t = f"(t) => (t === null || t === '' || isNaN(t)) ? {low} : Math.min(Math.max(Number(t), {low}), {high})"
+    temperature.change(None, temperature, train_t, js=copy_t)  # typed, preset or rounded on leaving
+    return alpha, train_args
+
+
+def _train_settings(i18n: gr.I18n):
+    """The training settings (alpha, epochs, transfer set %, held-out class, seeds, a copy of T) and the preset and
+    train buttons. Returns them in that order."""
+    with gr.Row():
+        alpha = Slider(*ALPHA_RANGE, value=DEFAULTS["alpha"], step=0.05, label=i18n("distillation.alpha"),
+                       elem_id="distillation-alpha")
+        epochs = Slider(*EPOCH_RANGE, value=DEFAULTS["epochs"], step=1, precision=0,
+                        label=i18n("distillation.epochs"), elem_id="distillation-epochs")
+        fraction = Slider(*FRACTION_RANGE, value=DEFAULTS["fraction"], step=1, label=i18n("distillation.fraction"),
+                          elem_id="distillation-fraction")
+    with gr.Row():
+        held_out = Dropdown([(i18n("distillation.held_out_none"), "none")] + [str(d) for d in range(10)],
+                            value=DEFAULTS["held_out"], label=i18n("distillation.held_out"),
+                            elem_id="distillation-held-out")
+        seeds = Slider(*SEED_RANGE, value=DEFAULTS["seeds"], step=1, precision=0, label=i18n("distillation.seeds"),
+                       elem_id="distillation-seeds")
+        # Training uses the T set at the top of the tab, often off-screen on a projector: shown here too.
+        train_t = gr.Number(DEFAULTS["temperature"], label=i18n("distillation.train_t"), interactive=False,
+                            elem_id="distillation-train-t")
+    with gr.Row():
+        preset_button = gr.Button(i18n("distillation.preset"), elem_id="distillation-preset")
+        train_button = gr.Button(i18n("distillation.train_button"), variant="primary", elem_id="distillation-train")
+    return alpha, epochs, fraction, held_out, seeds, train_t, preset_button, train_button
+
+
+def _train_results(i18n: gr.I18n):
+    """The learning curves beside the results table, the held-out note, the timing and the downloads. Returns
+    the table (it shows the progress) and all of them in train's order."""
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3):
+            gr.Markdown(i18n("distillation.curves"), elem_classes=["plot-caption"])
+            curves = gr.Plot(show_label=False, elem_id="distillation-curves")
+            curves_png = export.download_button(i18n, elem_id="distillation-curves-png", kind="png")
+        with gr.Column(scale=2):
+            gr.Markdown(i18n("distillation.table"), elem_classes=["plot-caption"])
+            table = gr.Markdown(elem_id="distillation-table", elem_classes=["results-table"])
+            held_note = gr.Markdown(elem_id="distillation-held-note")
+            train_timing = gr.Markdown(elem_id="distillation-train-timing")
+            table_csv = export.download_button(i18n, elem_id="distillation-table-csv")
+    return table, [curves, table, held_note, train_timing, curves_png, table_csv]
+
+
+def _precomputed_section(i18n: gr.I18n, demo: gr.Blocks) -> None:
+    """The precomputed figures in an accordion: the T x alpha grid and the transfer-set curve (or a note that
+    train.py has not made them)."""
+    with gr.Accordion(i18n("distillation.precomputed"), open=False):
+        if not all((RESULTS_DIR / f"{name}.en.png").is_file() for name in figures.PRECOMPUTED):
+            gr.Markdown(i18n("distillation.no_results"))
+            return
+        with gr.Row():
+            with gr.Column():
+                gr.Markdown(i18n("distillation.heatmap"), elem_classes=["plot-caption"])
+                grid_png = gr.Image(show_label=False, interactive=False, buttons=["fullscreen"],
+                                    elem_id="distillation-grid")
+            with gr.Column():
+                gr.Markdown(i18n("distillation.gap_plot"), elem_classes=["plot-caption"])
+                fractions_png = gr.Image(show_label=False, interactive=False, buttons=["fullscreen"],
+                                         elem_id="distillation-fractions")
+        export.downloadable(grid_png, fractions_png)
+        demo.load(precomputed, None, [grid_png, fractions_png], api_name="distillation_figures",
+                  show_progress="hidden", **LIGHT)
 
 
 def gradient_colors() -> dict[str, str]:
