@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import threading
+from types import SimpleNamespace
 
 import gradio as gr
 
@@ -550,161 +551,232 @@ INSERT_MASK_JS = r"""(text) => {
 # ---------------------------------------------------------------- layout
 
 def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
+    """The tab, section by section (the layout, then each section's events), the notes and the questions."""
     with gr.Tab(i18n("fill_mask.tab"), id=TOPIC, elem_id="tab-fill_mask"):
         gr.Markdown(i18n("fill_mask.intro"), elem_classes=["tab-intro"])
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=5, min_width=300, elem_id="fill-mask-inputs"):
-                text = gr.Textbox(lines=2, max_lines=6, label=i18n("fill_mask.text"), elem_id="fill-mask-text",
-                                  max_length=logic.MAX_CHARS * 2)
-                with gr.Row():
-                    insert = gr.Button(i18n("fill_mask.insert"), size="md", elem_id="fill-mask-insert")
-                    run = gr.Button(i18n("fill_mask.predict"), variant="primary", elem_id="fill-mask-predict")
-                gr.Markdown(i18n("fill_mask.click_words"), elem_classes=["plot-caption"])
-                words = gr.HighlightedText(show_label=False, show_legend=False, show_inline_category=False,
-                                           combine_adjacent=False,
-                                           color_map={"mask": "#f97316"}, elem_id="fill-mask-words")
-                k = Slider(3, MAX_K, value=8, step=1, precision=0, label=i18n("fill_mask.k"), elem_id="fill-mask-k")
-                only_words = gr.Checkbox(value=True, label=i18n("fill_mask.words_only"),
-                                         elem_id="fill-mask-words-only")
-                # the model under the sentence, not above it: the bars stay on a projector's first screen
-                model, model_status = model_picker(MODELS, i18n, elem_id="fill-mask-model")
-                note = gr.Markdown(elem_id="fill-mask-hub-note", elem_classes=["hub-note"])
-            with gr.Column(scale=7, min_width=300, elem_id="fill-mask-results"):
-                # what the user typed is shown in these notes: no LaTeX in them ("$$" stays as typed)
-                sentences = gr.Markdown(elem_id="fill-mask-sentences", latex_delimiters=[])
-                bars = gr.HTML(elem_id="fill-mask-bars")
-                timing = gr.Markdown(elem_id="fill-mask-timing")
-                bars_csv = export.download_button(i18n, elem_id="fill-mask-bars-csv")
-        # below the results, so that on a phone the bars come right after the sentence and its buttons
-        gr.Markdown(i18n("fill_mask.examples"), elem_classes=["plot-caption"])
-        examples = gr.Dataset(components=[gr.Textbox(visible=False)], samples=[[e[1]] for e in EXAMPLES],
-                              type="index", show_label=False, elem_id="fill-mask-examples")
-        tokens_box = gr.HTML(render=False, elem_id="fill-mask-tokens")  # shown further down, filled by predict
-        predict_args = dict(fn=predict, inputs=[text, model, k, only_words],
-                            outputs=[sentences, bars, tokens_box, timing, bars_csv],
-                            trigger_mode="always_last", show_progress_on=[sentences], **LANE)
-
-        gr.Markdown(i18n("fill_mask.targets_header"), elem_classes=["section-title"])
-        gr.Markdown(i18n("fill_mask.targets_intro"))
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=5, min_width=300):
-                target_words = gr.Textbox(label=i18n("fill_mask.targets"), elem_id="fill-mask-targets", max_lines=1)
-                attribute = gr.Textbox(label=i18n("fill_mask.attribute"), elem_id="fill-mask-attribute", max_lines=1)
-                mask_number = Slider(1, logic.MAX_MASKS, value=1, step=1, precision=0,
-                                     label=i18n("fill_mask.mask_number"), elem_id="fill-mask-mask-number")
-                score = gr.Button(i18n("fill_mask.score"), elem_id="fill-mask-score")
-            with gr.Column(scale=7, min_width=300):
-                target_bars = gr.HTML(elem_id="fill-mask-target-bars")
-                target_note = gr.Markdown(elem_id="fill-mask-target-note", latex_delimiters=[])
-                target_csv = export.download_button(i18n, elem_id="fill-mask-targets-csv")
-
-        gr.Markdown(i18n("fill_mask.tokens_header"), elem_classes=["section-title"])
-        gr.Markdown(i18n("fill_mask.tokens_intro"))
-        tokens_box.render()
-        tokens_table = export.download_button(i18n, elem_id="fill-mask-tokens-csv")
-        predict_args["outputs"].append(tokens_table)  # the token table as CSV, under it
-
-        gr.Markdown(i18n("fill_mask.attention_header"), elem_classes=["section-title"])
-        gr.Markdown(i18n("fill_mask.attention_intro"))
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=260):
-                layer = Slider(1, 12, value=4, step=1, precision=0, label=i18n("fill_mask.layer"),
-                               elem_id="fill-mask-layer")
-                head = Slider(1, 12, value=1, step=1, precision=0, label=i18n("fill_mask.head"),
-                              elem_id="fill-mask-head")
-                look = gr.Button(i18n("fill_mask.look"), elem_id="fill-mask-look")
-                attention_note = gr.Markdown(elem_id="fill-mask-attention-note", latex_delimiters=[])
-            with gr.Column(scale=7, min_width=300):
-                attention_map = Image(show_label=False, interactive=False, buttons=["fullscreen"],
-                                      elem_id="fill-mask-attention")
-
-        gr.Markdown(i18n("fill_mask.compare_header"), elem_classes=["section-title"])
-        gr.Markdown(i18n("fill_mask.compare_intro"))
-        compared = CheckboxGroup([(c.key, c.key) for c in MODELS.choices],
-                                 value=[c.key for c in MODELS.choices if ready_now(c)][:MAX_COMPARED],
-                                 label=i18n("fill_mask.compare_models"), elem_id="fill-mask-compare-models")
-        compare_button = gr.Button(i18n("fill_mask.compare"), elem_id="fill-mask-compare")
-        comparison = gr.HTML(elem_id="fill-mask-comparison")
-        comparison_table = export.download_button(i18n, elem_id="fill-mask-comparison-csv")
-
-        gr.Markdown(i18n("fill_mask.context_header"), elem_classes=["section-title"])
-        gr.Markdown(i18n("fill_mask.context_intro"))
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=260):
-                context_word = gr.Textbox(label=i18n("fill_mask.context_word"), max_lines=1,
-                                          elem_id="fill-mask-context-word")
-                context_sentences = gr.Textbox(lines=6, max_lines=12, label=i18n("fill_mask.context_sentences"),
-                                               elem_id="fill-mask-context-sentences")
-                context_layer = Slider(1, 12, value=4, step=1, precision=0, label=i18n("fill_mask.layer"),
-                                       elem_id="fill-mask-context-layer")
-                context_button = gr.Button(i18n("fill_mask.context_run"), elem_id="fill-mask-context-run")
-            with gr.Column(scale=7, min_width=300):
-                context_picture = Image(show_label=False, interactive=False, buttons=["fullscreen"],
-                                        elem_id="fill-mask-context")
-                context_note = gr.Markdown(elem_id="fill-mask-context-note", latex_delimiters=[])
-
-        export.downloadable(attention_map, context_picture)
+        sentence_ui = _sentence_section(i18n)
+        target_ui = _targets_section(i18n)
+        tokens_table = _tokens_section(i18n, sentence_ui.tokens_box)
+        attention_ui = _attention_section(i18n)
+        compare_ui = _compare_section(i18n)
+        context_ui = _context_section(i18n)
+        export.downloadable(attention_ui.map, context_ui.picture)
 
         with gr.Accordion(i18n("app.notes"), open=False, elem_classes=["lecture-notes"]):
             gr.Markdown(i18n("fill_mask.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
                                                                    {"left": "$", "right": "$", "display": False}])
 
-        # ---- events
-        slider_outputs = [layer, head, context_layer]
-        demo.load(opened, None, [text, target_words, attribute, model, model_status, note, context_word,
-                                 context_sentences, compared, examples],
-                  api_name="fill_mask_open", api_visibility="private", show_progress="hidden", **LIGHT).then(
-            sliders, model, slider_outputs, api_name="fill_mask_sliders", api_visibility="private",
-            show_progress="hidden", **LIGHT).then(
-            api_name="fill_mask_predict_open", api_visibility="private", **predict_args)
-        run.click(api_name="fill_mask_predict", **predict_args)
-        text.submit(api_name="fill_mask_predict_submit", api_visibility="private", **predict_args)
-        k.release(api_name="fill_mask_predict_k", api_visibility="private", **predict_args)
-        only_words.input(api_name="fill_mask_predict_words_only", api_visibility="private", **predict_args)
-        text.change(words_of, text, words, api_name="fill_mask_words", api_visibility="private",
-                    show_progress="hidden", trigger_mode="always_last", **LIGHT)
-        insert.click(None, text, text, js=INSERT_MASK_JS).then(api_name="fill_mask_predict_insert",
-                                                               api_visibility="private", **predict_args)
-        masked_words = gr.State(None)  # what the clicks masked, to give it back (see clicked)
-        words.select(clicked, [text, masked_words], [text, masked_words], api_name="fill_mask_click",
-                     api_visibility="private", show_progress="hidden", **LIGHT).then(
-            api_name="fill_mask_predict_click", api_visibility="private", **predict_args)
-        examples.click(pick, [examples, model], [text, target_words, attribute, model, model_status, note],
-                       api_name="fill_mask_pick", show_progress="hidden", **LIGHT).then(
-            sliders, model, slider_outputs, api_name="fill_mask_sliders_pick",
-            api_visibility="private", show_progress="hidden", **LIGHT).then(
-            api_name="fill_mask_predict_pick", api_visibility="private", **predict_args)
-        model.select(choose_model, model, [model, model_status, note, *slider_outputs], api_name="fill_mask_model",
-                     show_progress_on=[model_status], **DOWNLOAD_LANE).success(
-            api_name="fill_mask_predict_model", api_visibility="private", **predict_args)
-        score.click(targets, [text, model, target_words, mask_number, attribute],
-                    [target_bars, target_note, target_csv],
-                    api_name="fill_mask_targets", show_progress_on=[target_note], **LANE)
-        target_words.submit(targets, [text, model, target_words, mask_number, attribute],
-                            [target_bars, target_note, target_csv],
-                            api_name="fill_mask_targets_submit", api_visibility="private",
-                            show_progress_on=[target_note], **LANE)
-        attention_args = dict(fn=attention, inputs=[text, model, layer, head], outputs=[attention_map, attention_note],
-                              show_progress_on=[attention_note], trigger_mode="always_last", **LANE)
-        look.click(api_name="fill_mask_attention", **attention_args)
-        gr.on([layer.release, head.release], api_name="fill_mask_attention_slider", api_visibility="private",
-              **attention_args)
-        compare_button.click(compare, [text, compared], [comparison, comparison_table], api_name="fill_mask_compare",
-                             show_progress_on=[comparison], **LANE)
-        context_args = dict(fn=context, inputs=[context_sentences, context_word, model, context_layer],
-                            outputs=[context_picture, context_note], show_progress_on=[context_note],
-                            trigger_mode="always_last", **LANE)
-        context_button.click(api_name="fill_mask_context", **context_args)
-        context_layer.release(api_name="fill_mask_context_layer", api_visibility="private", **context_args)
+        # ---- events: once every section exists (opening the tab and a prediction fill the sections below)
+        predict_args = _sentence_events(demo, sentence_ui, tokens_table, target_ui, attention_ui, compare_ui,
+                                        context_ui)
+        targets_args = _targets_events(sentence_ui, target_ui)
+        _attention_events(sentence_ui, attention_ui)
+        _compare_events(sentence_ui, compare_ui)
+        context_args = _context_events(sentence_ui, context_ui)
         questions_panel(i18n, TOPIC, QUESTIONS,
-                        controls={"text": text, "target_words": target_words, "attribute": attribute,
-                                  "mask_number": mask_number, "context_word": context_word,
-                                  "context_sentences": context_sentences},
-                        actions={"predict": predict_args, "context": context_args,
-                                 "targets": dict(fn=targets, inputs=[text, model, target_words, mask_number, attribute],
-                                                 outputs=[target_bars, target_note, target_csv],
-                                                 show_progress_on=[target_note],
-                                                 **LANE)})
+                        controls={"text": sentence_ui.text, "target_words": target_ui.target_words,
+                                  "attribute": target_ui.attribute, "mask_number": target_ui.mask_number,
+                                  "context_word": context_ui.context_word,
+                                  "context_sentences": context_ui.context_sentences},
+                        actions={"predict": predict_args, "context": context_args, "targets": targets_args})
+
+
+def _sentence_section(i18n: gr.I18n) -> SimpleNamespace:
+    """The sentence with its masks, the model, the predicted words at each mask, and the examples."""
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=5, min_width=300, elem_id="fill-mask-inputs"):
+            text = gr.Textbox(lines=2, max_lines=6, label=i18n("fill_mask.text"), elem_id="fill-mask-text",
+                              max_length=logic.MAX_CHARS * 2)
+            with gr.Row():
+                insert = gr.Button(i18n("fill_mask.insert"), size="md", elem_id="fill-mask-insert")
+                run = gr.Button(i18n("fill_mask.predict"), variant="primary", elem_id="fill-mask-predict")
+            gr.Markdown(i18n("fill_mask.click_words"), elem_classes=["plot-caption"])
+            words = gr.HighlightedText(show_label=False, show_legend=False, show_inline_category=False,
+                                       combine_adjacent=False,
+                                       color_map={"mask": "#f97316"}, elem_id="fill-mask-words")
+            k = Slider(3, MAX_K, value=8, step=1, precision=0, label=i18n("fill_mask.k"), elem_id="fill-mask-k")
+            only_words = gr.Checkbox(value=True, label=i18n("fill_mask.words_only"),
+                                     elem_id="fill-mask-words-only")
+            # the model under the sentence, not above it: the bars stay on a projector's first screen
+            model, model_status = model_picker(MODELS, i18n, elem_id="fill-mask-model")
+            note = gr.Markdown(elem_id="fill-mask-hub-note", elem_classes=["hub-note"])
+        with gr.Column(scale=7, min_width=300, elem_id="fill-mask-results"):
+            # what the user typed is shown in these notes: no LaTeX in them ("$$" stays as typed)
+            sentences = gr.Markdown(elem_id="fill-mask-sentences", latex_delimiters=[])
+            bars = gr.HTML(elem_id="fill-mask-bars")
+            timing = gr.Markdown(elem_id="fill-mask-timing")
+            bars_csv = export.download_button(i18n, elem_id="fill-mask-bars-csv")
+    # below the results, so that on a phone the bars come right after the sentence and its buttons
+    gr.Markdown(i18n("fill_mask.examples"), elem_classes=["plot-caption"])
+    examples = gr.Dataset(components=[gr.Textbox(visible=False)], samples=[[e[1]] for e in EXAMPLES],
+                          type="index", show_label=False, elem_id="fill-mask-examples")
+    tokens_box = gr.HTML(render=False, elem_id="fill-mask-tokens")  # shown further down, filled by predict
+
+    return SimpleNamespace(text=text, insert=insert, run=run, words=words, k=k, only_words=only_words, model=model,
+                           model_status=model_status, note=note, sentences=sentences, bars=bars, timing=timing,
+                           bars_csv=bars_csv, examples=examples, tokens_box=tokens_box)
+
+
+def _sentence_events(demo: gr.Blocks, sentence: SimpleNamespace, tokens_table, target_ui: SimpleNamespace,
+                     attention_ui: SimpleNamespace, compare_ui: SimpleNamespace, context_ui: SimpleNamespace):
+    """The sentence's events: opening the tab, predicting, masking by a click, an example, a model change."""
+    text, model, model_status, note = sentence.text, sentence.model, sentence.model_status, sentence.note
+    examples = sentence.examples
+    predicted = [sentence.sentences, sentence.bars, sentence.tokens_box, sentence.timing, sentence.bars_csv]
+    predicted.append(tokens_table)  # the token table as CSV, under it
+    predict_args = dict(fn=predict, inputs=[text, model, sentence.k, sentence.only_words], outputs=predicted,
+                        trigger_mode="always_last", show_progress_on=[sentence.sentences], **LANE)
+    slider_outputs = [attention_ui.layer, attention_ui.head, context_ui.context_layer]
+    demo.load(opened, None, [text, target_ui.target_words, target_ui.attribute, model, model_status, note,
+                             context_ui.context_word, context_ui.context_sentences, compare_ui.compared, examples],
+              api_name="fill_mask_open", api_visibility="private", show_progress="hidden", **LIGHT).then(
+        sliders, model, slider_outputs, api_name="fill_mask_sliders", api_visibility="private",
+        show_progress="hidden", **LIGHT).then(
+        api_name="fill_mask_predict_open", api_visibility="private", **predict_args)
+    sentence.run.click(api_name="fill_mask_predict", **predict_args)
+    text.submit(api_name="fill_mask_predict_submit", api_visibility="private", **predict_args)
+    sentence.k.release(api_name="fill_mask_predict_k", api_visibility="private", **predict_args)
+    sentence.only_words.input(api_name="fill_mask_predict_words_only", api_visibility="private", **predict_args)
+    text.change(words_of, text, sentence.words, api_name="fill_mask_words", api_visibility="private",
+                show_progress="hidden", trigger_mode="always_last", **LIGHT)
+    sentence.insert.click(None, text, text, js=INSERT_MASK_JS).then(api_name="fill_mask_predict_insert",
+                                                             api_visibility="private", **predict_args)
+    masked_words = gr.State(None)  # what the clicks masked, to give it back (see clicked)
+    sentence.words.select(clicked, [text, masked_words], [text, masked_words], api_name="fill_mask_click",
+                   api_visibility="private", show_progress="hidden", **LIGHT).then(
+        api_name="fill_mask_predict_click", api_visibility="private", **predict_args)
+    picked = [text, target_ui.target_words, target_ui.attribute, model, model_status, note]
+    examples.click(pick, [examples, model], picked, api_name="fill_mask_pick", show_progress="hidden", **LIGHT).then(
+        sliders, model, slider_outputs, api_name="fill_mask_sliders_pick",
+        api_visibility="private", show_progress="hidden", **LIGHT).then(
+        api_name="fill_mask_predict_pick", api_visibility="private", **predict_args)
+    model.select(choose_model, model, [model, model_status, note, *slider_outputs], api_name="fill_mask_model",
+                 show_progress_on=[model_status], **DOWNLOAD_LANE).success(
+        api_name="fill_mask_predict_model", api_visibility="private", **predict_args)
+
+    return predict_args
+
+
+def _targets_section(i18n: gr.I18n) -> SimpleNamespace:
+    """Which word fits: the probability of each typed word at one mask (the bias probe)."""
+    gr.Markdown(i18n("fill_mask.targets_header"), elem_classes=["section-title"])
+    gr.Markdown(i18n("fill_mask.targets_intro"))
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=5, min_width=300):
+            target_words = gr.Textbox(label=i18n("fill_mask.targets"), elem_id="fill-mask-targets", max_lines=1)
+            attribute = gr.Textbox(label=i18n("fill_mask.attribute"), elem_id="fill-mask-attribute", max_lines=1)
+            mask_number = Slider(1, logic.MAX_MASKS, value=1, step=1, precision=0,
+                                 label=i18n("fill_mask.mask_number"), elem_id="fill-mask-mask-number")
+            score = gr.Button(i18n("fill_mask.score"), elem_id="fill-mask-score")
+        with gr.Column(scale=7, min_width=300):
+            target_bars = gr.HTML(elem_id="fill-mask-target-bars")
+            target_note = gr.Markdown(elem_id="fill-mask-target-note", latex_delimiters=[])
+            target_csv = export.download_button(i18n, elem_id="fill-mask-targets-csv")
+
+    return SimpleNamespace(target_words=target_words, attribute=attribute, mask_number=mask_number, score=score,
+                           target_bars=target_bars, target_note=target_note, target_csv=target_csv)
+
+
+def _targets_events(sentence: SimpleNamespace, ui: SimpleNamespace) -> dict:
+    """Scoring the typed words: the button, or Enter in their box. Returns the event's arguments."""
+    targets_args = dict(fn=targets,
+                        inputs=[sentence.text, sentence.model, ui.target_words, ui.mask_number, ui.attribute],
+                        outputs=[ui.target_bars, ui.target_note, ui.target_csv], show_progress_on=[ui.target_note],
+                        **LANE)
+    ui.score.click(api_name="fill_mask_targets", **targets_args)
+    ui.target_words.submit(api_name="fill_mask_targets_submit", api_visibility="private", **targets_args)
+
+    return targets_args
+
+
+def _tokens_section(i18n: gr.I18n, tokens_box: gr.HTML):
+    """The tokens the model reads (filled by each prediction). Returns their CSV download."""
+    gr.Markdown(i18n("fill_mask.tokens_header"), elem_classes=["section-title"])
+    gr.Markdown(i18n("fill_mask.tokens_intro"))
+    tokens_box.render()
+    return export.download_button(i18n, elem_id="fill-mask-tokens-csv")
+
+
+def _attention_section(i18n: gr.I18n) -> SimpleNamespace:
+    """Where the mask looks: one attention head of one layer as a heat map."""
+    gr.Markdown(i18n("fill_mask.attention_header"), elem_classes=["section-title"])
+    gr.Markdown(i18n("fill_mask.attention_intro"))
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=260):
+            layer = Slider(1, 12, value=4, step=1, precision=0, label=i18n("fill_mask.layer"),
+                           elem_id="fill-mask-layer")
+            head = Slider(1, 12, value=1, step=1, precision=0, label=i18n("fill_mask.head"),
+                          elem_id="fill-mask-head")
+            look = gr.Button(i18n("fill_mask.look"), elem_id="fill-mask-look")
+            attention_note = gr.Markdown(elem_id="fill-mask-attention-note", latex_delimiters=[])
+        with gr.Column(scale=7, min_width=300):
+            attention_map = Image(show_label=False, interactive=False, buttons=["fullscreen"],
+                                  elem_id="fill-mask-attention")
+
+    return SimpleNamespace(layer=layer, head=head, look=look, note=attention_note, map=attention_map)
+
+
+def _attention_events(sentence: SimpleNamespace, ui: SimpleNamespace) -> None:
+    """Drawing the head: the button, or a slider let go."""
+    attention_args = dict(fn=attention, inputs=[sentence.text, sentence.model, ui.layer, ui.head],
+                          outputs=[ui.map, ui.note], show_progress_on=[ui.note], trigger_mode="always_last", **LANE)
+    ui.look.click(api_name="fill_mask_attention", **attention_args)
+    gr.on([ui.layer.release, ui.head.release], api_name="fill_mask_attention_slider", api_visibility="private",
+          **attention_args)
+
+
+def _compare_section(i18n: gr.I18n) -> SimpleNamespace:
+    """The sentence through several models, side by side."""
+    gr.Markdown(i18n("fill_mask.compare_header"), elem_classes=["section-title"])
+    gr.Markdown(i18n("fill_mask.compare_intro"))
+    compared = CheckboxGroup([(c.key, c.key) for c in MODELS.choices],
+                             value=[c.key for c in MODELS.choices if ready_now(c)][:MAX_COMPARED],
+                             label=i18n("fill_mask.compare_models"), elem_id="fill-mask-compare-models")
+    compare_button = gr.Button(i18n("fill_mask.compare"), elem_id="fill-mask-compare")
+    comparison = gr.HTML(elem_id="fill-mask-comparison")
+    comparison_table = export.download_button(i18n, elem_id="fill-mask-comparison-csv")
+
+    return SimpleNamespace(compared=compared, button=compare_button, comparison=comparison, table=comparison_table)
+
+
+def _compare_events(sentence: SimpleNamespace, ui: SimpleNamespace) -> None:
+    """Comparing the ticked models."""
+    ui.button.click(compare, [sentence.text, ui.compared], [ui.comparison, ui.table], api_name="fill_mask_compare",
+                    show_progress_on=[ui.comparison], **LANE)
+
+
+def _context_section(i18n: gr.I18n) -> SimpleNamespace:
+    """One word in several sentences: its contextual vectors at one layer."""
+    gr.Markdown(i18n("fill_mask.context_header"), elem_classes=["section-title"])
+    gr.Markdown(i18n("fill_mask.context_intro"))
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=260):
+            context_word = gr.Textbox(label=i18n("fill_mask.context_word"), max_lines=1,
+                                      elem_id="fill-mask-context-word")
+            context_sentences = gr.Textbox(lines=6, max_lines=12, label=i18n("fill_mask.context_sentences"),
+                                           elem_id="fill-mask-context-sentences")
+            context_layer = Slider(1, 12, value=4, step=1, precision=0, label=i18n("fill_mask.layer"),
+                                   elem_id="fill-mask-context-layer")
+            context_button = gr.Button(i18n("fill_mask.context_run"), elem_id="fill-mask-context-run")
+        with gr.Column(scale=7, min_width=300):
+            context_picture = Image(show_label=False, interactive=False, buttons=["fullscreen"],
+                                    elem_id="fill-mask-context")
+            context_note = gr.Markdown(elem_id="fill-mask-context-note", latex_delimiters=[])
+
+    return SimpleNamespace(context_word=context_word, context_sentences=context_sentences,
+                           context_layer=context_layer, button=context_button, picture=context_picture,
+                           note=context_note)
+
+
+def _context_events(sentence: SimpleNamespace, ui: SimpleNamespace) -> dict:
+    """Drawing the word's vectors: the button, or the layer slider let go. Returns the event's arguments."""
+    context_args = dict(fn=context, inputs=[ui.context_sentences, ui.context_word, sentence.model, ui.context_layer],
+                        outputs=[ui.picture, ui.note], show_progress_on=[ui.note],
+                        trigger_mode="always_last", **LANE)
+    ui.button.click(api_name="fill_mask_context", **context_args)
+    ui.context_layer.release(api_name="fill_mask_context_layer", api_visibility="private", **context_args)
+
+    return context_args
 
 
 def warm_up() -> None:

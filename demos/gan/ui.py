@@ -10,6 +10,7 @@ import secrets
 import tempfile
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import gradio as gr
 import numpy as np
@@ -561,179 +562,213 @@ def preset_cure(lang="en"):
 # ------------------------------------------------------------------ layout
 
 def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
-    snapshots = card()["timeline"]
+    """The tab, section by section: samples, a walk, one coordinate, the timeline, the playground, notes, questions."""
     with gr.Tab(i18n("gan.tab"), id=TOPIC, elem_id="tab-gan"):
         gr.Markdown(i18n("gan.intro"), elem_classes=["tab-intro"])
         model_picker(GENERATOR, i18n, elem_id="gan-model")
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=2, min_width=280):
-                with gr.Row():
-                    seed = Number(DEFAULTS["seed"], precision=0,
-                                     label=i18n("gan.seed"), elem_id="gan-seed", min_width=140)
-                    dice = gr.Button(i18n("gan.randomise"), elem_id="gan-randomise", min_width=120)
-                digit = Dropdown([(i18n("gan.digit_random"), "random")] + [str(d) for d in range(10)],
-                                 value=DEFAULTS["digit"], label=i18n("gan.digit"), elem_id="gan-digit")
-                count = Slider(*COUNT_RANGE, value=DEFAULTS["count"], step=1, precision=0, buttons=[],
-                               label=i18n("gan.count"), elem_id="gan-count")
-                psi = Slider(*PSI_RANGE, value=DEFAULTS["psi"], step=0.05, buttons=[], label=i18n("gan.psi"),
-                             elem_id="gan-psi")
-                gr.Markdown(i18n("gan.psi_hint"))
-            with gr.Column(scale=3, min_width=300, elem_classes=["results-first"]):
-                grid = Image(show_label=False, interactive=False, buttons=["fullscreen"], elem_id="gan-grid",
-                             elem_classes=["pixel-art"])
-                with gr.Row(equal_height=False):
-                    with gr.Column(scale=3, min_width=240):
-                        gr.Markdown(i18n("gan.meter_caption"), elem_classes=["plot-caption"])
-                        histogram = gr.BarPlot(x="digit", y="n", height=180, x_title=" ", y_title="n", sort="x",
-                                               y_lim=[0, None],  # bars from 0: a class of 2 shows a bar
-                                               show_label=False, color_map={"n": COLORS["main"]},
-                                               elem_id="gan-histogram")
-                    with gr.Column(scale=2, min_width=220):
-                        meter = gr.Markdown(elem_id="gan-meter")
-                        meter_table = export.download_button(i18n, elem_id="gan-meter-csv")
-                        timing = gr.Markdown(elem_id="gan-timing")
-                        counts_csv = export.download_button(i18n, elem_id="gan-histogram-csv")
-        grid_inputs = [seed, count, digit, psi]
-        grid_outputs = [grid, histogram, meter, timing]
-        grid_outputs += [counts_csv, meter_table]  # the classifier's class counts and the meter's numbers as CSV
-        sample_args = dict(inputs=grid_inputs, outputs=grid_outputs, show_progress="hidden",
-                           trigger_mode="always_last", **LIGHT)
-        demo.load(sample, api_name="gan_sample", **sample_args)
-        resampled = [  # the grid changes; the "one coordinate" section below follows it if it succeeded
-            gr.on([seed.submit, seed.blur, digit.input, count.input, psi.input], sample_live,
-                  api_name="gan_sample_live", api_visibility="private", **sample_args),
-            dice.click(randomise, None, seed, api_name="gan_randomise", show_progress="hidden", **LIGHT).then(
-                sample_live, api_name="gan_sample_randomised", api_visibility="private", **sample_args)]
-
-        gr.Markdown(i18n("gan.walk_header"), elem_classes=["section-title"])
-        gr.Markdown(i18n("gan.walk_intro"))
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=2, min_width=280):
-                seed_b = Number(DEFAULTS["seed_b"], precision=0,
-                                   label=i18n("gan.seed_b"), elem_id="gan-seed-b")
-                frames = Slider(*FRAMES_RANGE, value=DEFAULTS["frames"], step=1, precision=0, buttons=[],
-                                label=i18n("gan.frames"), elem_id="gan-frames")
-                path = Radio([(i18n("gan.path_lerp"), "lerp"), (i18n("gan.path_slerp"), "slerp")],
-                             value=DEFAULTS["path"], label=i18n("gan.path"), elem_id="gan-path")
-                walk_button = gr.Button(i18n("gan.walk_button"), variant="primary", elem_id="gan-walk")
-                gr.Markdown(i18n("gan.norm_caption"), elem_classes=["plot-caption"])
-                norms = gr.LinePlot(x="t", y="‖z‖", color="curve", height=220, show_label=False, y_title="‖z‖",
-                                    color_title=i18n("gan.path"),
-                                    color_map=path_colors(), elem_id="gan-norms")
-                with gr.Row():
-                    norms_png = export.download_button(i18n, elem_id="gan-norms-png", kind="png")
-                    norms_csv = export.download_button(i18n, elem_id="gan-norms-csv")
-                norm_note = gr.Markdown(elem_id="gan-norm-note")
-            with gr.Column(scale=3, min_width=300):
-                frames_gallery = Gallery(show_label=False, columns=5, height="auto", allow_preview=False,
-                                         object_fit="contain", buttons=[], elem_id="gan-frames-gallery",
-                                         elem_classes=["thumb-gallery"])
-                animation = gr.Image(show_label=False, interactive=False, type="filepath", height=200,
-                                     buttons=["download"], elem_id="gan-gif")
-                walk_timing = gr.Markdown(elem_id="gan-walk-timing")
-        walk_args = dict(inputs=[seed, seed_b, frames, digit, psi, path],
-                         outputs=[frames_gallery, animation, norms, norm_note, walk_timing, norms_png, norms_csv],
-                         show_progress="hidden", trigger_mode="always_last", **LIGHT)
-        demo.load(interpolate, api_name="gan_interpolate", **walk_args)
-        gr.on([walk_button.click, path.input, frames.release, seed_b.submit], interpolate_live,
-              api_name="gan_interpolate_live", api_visibility="private", **walk_args)
-        for number, event in enumerate(resampled):  # seed A, the digit and ψ are the walk's too: its note follows them
-            event.success(interpolate_live, api_name=f"gan_interpolate_follow_{number}", api_visibility="private",
-                          **walk_args)
-
-        gr.Markdown(i18n("gan.vary_header"), elem_classes=["section-title"])
-        gr.Markdown(i18n("gan.vary_intro"))
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=2, min_width=280):
-                dimension = Slider(0, 63, value=DEFAULTS["dimension"], step=1, precision=0, buttons=[],
-                                   label=i18n("gan.dimension"), elem_id="gan-dimension")
-                value = Slider(*VALUE_RANGE, value=DEFAULTS["value"], step=0.1, buttons=[], label=i18n("gan.value"),
-                               elem_id="gan-value")
-                vary_note = gr.Markdown(elem_id="gan-vary-note")
-                vary_timing = gr.Markdown(elem_id="gan-vary-timing")
-            with gr.Column(scale=3, min_width=300):
-                gr.Markdown(i18n("gan.vary_caption"), elem_classes=["plot-caption"])
-                varied = Image(show_label=False, interactive=False, buttons=["fullscreen"], elem_id="gan-varied",
-                               elem_classes=["pixel-art"])
-        vary_args = dict(inputs=[seed, count, digit, psi, dimension, value], outputs=[varied, vary_note, vary_timing],
-                         show_progress="hidden", trigger_mode="always_last", **LIGHT)
-        demo.load(vary, api_name="gan_vary", **vary_args)
-        gr.on([dimension.input, value.input], vary_live, api_name="gan_vary_live", api_visibility="private",
-              **vary_args)
-        for number, event in enumerate(resampled):
-            event.success(vary_live, api_name=f"gan_vary_follow_{number}", api_visibility="private", **vary_args)
-
-        gr.Markdown(i18n("gan.timeline_header"), elem_classes=["section-title"])
-        gr.Markdown(i18n("gan.timeline_intro"))
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=2, min_width=280):
-                snapshot = Slider(0, len(snapshots) - 1, value=len(snapshots) - 1, step=1, precision=0, buttons=[],
-                                  label=i18n("gan.snapshot"), elem_id="gan-snapshot")
-                gr.Markdown(i18n("gan.snapshot_steps"))
-                snapshot_note = gr.Markdown(elem_id="gan-snapshot-note")
-            with gr.Column(scale=3, min_width=300):
-                snapshot_grid = Image(show_label=False, interactive=False, buttons=["fullscreen"],
-                                      elem_id="gan-snapshot-grid", elem_classes=["pixel-art"])
-        timeline_args = dict(inputs=snapshot, outputs=[snapshot_grid, snapshot_note], show_progress="hidden",
-                             trigger_mode="always_last", **LIGHT)
-        demo.load(timeline_view, api_name="gan_timeline", **timeline_args)
-        snapshot.input(timeline_live, api_name="gan_timeline_live", api_visibility="private", **timeline_args)
-
-        gr.Markdown(i18n("gan.play_header"), elem_classes=["section-title"])
-        gr.Markdown(i18n("gan.play_intro"))
-        state = gr.State(None)
-        with gr.Row():
-            dataset = Dropdown([(i18n(f"gan.dataset_{name}"), name) for name in logic.DATASETS],
-                               value=PLAY_DEFAULTS["dataset"], label=i18n("gan.dataset"), elem_id="gan-dataset",
-                               min_width=260)
-            loss = Radio([(i18n(f"gan.loss_{name}"), name) for name in logic.LOSSES], value=PLAY_DEFAULTS["loss"],
-                         label=i18n("gan.loss"), elem_id="gan-loss")
-        with gr.Row():
-            lr_d = Dropdown(LEARNING_RATES, value=PLAY_DEFAULTS["lr_d"], label=i18n("gan.lr_d"), elem_id="gan-lr-d")
-            lr_g = Dropdown(LEARNING_RATES, value=PLAY_DEFAULTS["lr_g"], label=i18n("gan.lr_g"), elem_id="gan-lr-g")
-            d_steps = Slider(*D_STEPS_RANGE, value=PLAY_DEFAULTS["d_steps"], step=1, precision=0,
-                             label=i18n("gan.d_steps"), elem_id="gan-d-steps")
-            steps = Slider(*PLAY_STEPS_RANGE, value=PLAY_DEFAULTS["steps"], step=10, precision=0,
-                           label=i18n("gan.steps"), elem_id="gan-steps")
-            play_seed = Number(PLAY_DEFAULTS["seed"], precision=0,
-                                  label=i18n("gan.play_seed"), elem_id="gan-play-seed")
-        with gr.Row():
-            train_button = gr.Button(i18n("gan.train"), variant="primary", elem_id="gan-train")
-            halt = gr.Button(i18n("gan.stop"), variant="stop", elem_id="gan-stop")
-            reset = gr.Button(i18n("gan.reset"), elem_id="gan-reset")
-        with gr.Row():
-            collapse = gr.Button(i18n("gan.preset_collapse"), elem_id="gan-preset-collapse")
-            cure = gr.Button(i18n("gan.preset_cure"), elem_id="gan-preset-cure")
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=3, min_width=300):
-                board = Image(show_label=False, interactive=False, buttons=["fullscreen"], elem_id="gan-board")
-            with gr.Column(scale=1, min_width=240):
-                play_numbers = gr.Markdown(elem_id="gan-play-numbers")
-                gr.Markdown(i18n("gan.board_legend"))
-                play_timing = gr.Markdown(elem_id="gan-play-timing")
-        settings = [dataset, loss, lr_d, lr_g, d_steps, steps, play_seed]
-        board_outputs = [state, board, play_numbers, play_timing]
-        train_button.click(play, [*settings, state], board_outputs, api_name="gan_play", trigger_mode="always_last",
-                           show_progress_on=[play_numbers], **HEAVY)
-        halt.click(play_stop, None, None, api_name="gan_stop", show_progress="hidden", **LIGHT)
-        reset_args = dict(fn=play_reset, inputs=settings, outputs=board_outputs, show_progress="hidden", **LIGHT)
-        reset.click(api_name="gan_reset", **reset_args)
-        demo.load(api_name="gan_play_start", api_visibility="private", **reset_args)
-        gr.on([dataset.input, loss.input, play_seed.submit], api_name="gan_play_restart", api_visibility="private",
-              **reset_args)
-        for button, fn, name in ((collapse, preset_collapse, "collapse"), (cure, preset_cure, "cure")):
-            button.click(fn, None, [*settings, *board_outputs], api_name=f"gan_{name}",
-                         show_progress_on=[play_numbers], **HEAVY)
-
-        export.downloadable(grid, varied, snapshot_grid, board)
-
+        sampler = _sample_section(i18n, demo)
+        path, walk_args = _walk_section(i18n, demo, sampler)
+        varied, vary_args = _vary_section(i18n, demo, sampler)
+        snapshot, snapshot_grid, timeline_args = _timeline_section(i18n, demo)
+        board = _play_section(i18n, demo)
+        export.downloadable(sampler.grid, varied, snapshot_grid, board)
         with gr.Accordion(i18n("app.notes"), open=False, elem_classes=["lecture-notes"]):
             gr.Markdown(i18n("gan.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
                                                              {"left": "$", "right": "$", "display": False}])
         questions_panel(i18n, TOPIC, QUESTIONS,
-                        controls={"digit": digit, "count": count, "psi": psi, "path": path, "snapshot": snapshot},
-                        actions={"sample": {"fn": sample, **sample_args}, "walk": {"fn": interpolate, **walk_args},
+                        controls={"digit": sampler.digit, "count": sampler.count, "psi": sampler.psi, "path": path,
+                                  "snapshot": snapshot},
+                        actions={"sample": {"fn": sample, **sampler.args}, "walk": {"fn": interpolate, **walk_args},
                                  "vary": {"fn": vary, **vary_args}, "timeline": {"fn": timeline_view, **timeline_args}})
+
+
+def _sample_section(i18n: gr.I18n, demo: gr.Blocks) -> SimpleNamespace:
+    """A grid of samples (seed, digit, count, ψ) and the classifier's meter on it; the sections below follow it."""
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=2, min_width=280):
+            with gr.Row():
+                seed = Number(DEFAULTS["seed"], precision=0,
+                              label=i18n("gan.seed"), elem_id="gan-seed", min_width=140)
+                dice = gr.Button(i18n("gan.randomise"), elem_id="gan-randomise", min_width=120)
+            digit = Dropdown([(i18n("gan.digit_random"), "random")] + [str(d) for d in range(10)],
+                             value=DEFAULTS["digit"], label=i18n("gan.digit"), elem_id="gan-digit")
+            count = Slider(*COUNT_RANGE, value=DEFAULTS["count"], step=1, precision=0, buttons=[],
+                           label=i18n("gan.count"), elem_id="gan-count")
+            psi = Slider(*PSI_RANGE, value=DEFAULTS["psi"], step=0.05, buttons=[], label=i18n("gan.psi"),
+                         elem_id="gan-psi")
+            gr.Markdown(i18n("gan.psi_hint"))
+        with gr.Column(scale=3, min_width=300, elem_classes=["results-first"]):
+            grid = Image(show_label=False, interactive=False, buttons=["fullscreen"], elem_id="gan-grid",
+                         elem_classes=["pixel-art"])
+            with gr.Row(equal_height=False):
+                with gr.Column(scale=3, min_width=240):
+                    gr.Markdown(i18n("gan.meter_caption"), elem_classes=["plot-caption"])
+                    histogram = gr.BarPlot(x="digit", y="n", height=180, x_title=" ", y_title="n", sort="x",
+                                           y_lim=[0, None],  # bars from 0: a class of 2 shows a bar
+                                           show_label=False, color_map={"n": COLORS["main"]},
+                                           elem_id="gan-histogram")
+                with gr.Column(scale=2, min_width=220):
+                    meter = gr.Markdown(elem_id="gan-meter")
+                    meter_table = export.download_button(i18n, elem_id="gan-meter-csv")
+                    timing = gr.Markdown(elem_id="gan-timing")
+                    counts_csv = export.download_button(i18n, elem_id="gan-histogram-csv")
+    grid_inputs = [seed, count, digit, psi]
+    grid_outputs = [grid, histogram, meter, timing]
+    grid_outputs += [counts_csv, meter_table]  # the classifier's class counts and the meter's numbers as CSV
+    sample_args = dict(inputs=grid_inputs, outputs=grid_outputs, show_progress="hidden",
+                       trigger_mode="always_last", **LIGHT)
+    demo.load(sample, api_name="gan_sample", **sample_args)
+    resampled = [  # the grid changes; the "one coordinate" section below follows it if it succeeded
+        gr.on([seed.submit, seed.blur, digit.input, count.input, psi.input], sample_live,
+              api_name="gan_sample_live", api_visibility="private", **sample_args),
+        dice.click(randomise, None, seed, api_name="gan_randomise", show_progress="hidden", **LIGHT).then(
+            sample_live, api_name="gan_sample_randomised", api_visibility="private", **sample_args)]
+
+    return SimpleNamespace(seed=seed, digit=digit, count=count, psi=psi, grid=grid, args=sample_args,
+                           resampled=resampled)
+
+
+def _walk_section(i18n: gr.I18n, demo: gr.Blocks, sampler: SimpleNamespace):
+    """The walk from seed A to seed B: its frames, the GIF, and the norm of z along lerp and slerp."""
+    gr.Markdown(i18n("gan.walk_header"), elem_classes=["section-title"])
+    gr.Markdown(i18n("gan.walk_intro"))
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=2, min_width=280):
+            seed_b = Number(DEFAULTS["seed_b"], precision=0,
+                            label=i18n("gan.seed_b"), elem_id="gan-seed-b")
+            frames = Slider(*FRAMES_RANGE, value=DEFAULTS["frames"], step=1, precision=0, buttons=[],
+                            label=i18n("gan.frames"), elem_id="gan-frames")
+            path = Radio([(i18n("gan.path_lerp"), "lerp"), (i18n("gan.path_slerp"), "slerp")],
+                         value=DEFAULTS["path"], label=i18n("gan.path"), elem_id="gan-path")
+            walk_button = gr.Button(i18n("gan.walk_button"), variant="primary", elem_id="gan-walk")
+            gr.Markdown(i18n("gan.norm_caption"), elem_classes=["plot-caption"])
+            norms = gr.LinePlot(x="t", y="‖z‖", color="curve", height=220, show_label=False, y_title="‖z‖",
+                                color_title=i18n("gan.path"),
+                                color_map=path_colors(), elem_id="gan-norms")
+            with gr.Row():
+                norms_png = export.download_button(i18n, elem_id="gan-norms-png", kind="png")
+                norms_csv = export.download_button(i18n, elem_id="gan-norms-csv")
+            norm_note = gr.Markdown(elem_id="gan-norm-note")
+        with gr.Column(scale=3, min_width=300):
+            frames_gallery = Gallery(show_label=False, columns=5, height="auto", allow_preview=False,
+                                     object_fit="contain", buttons=[], elem_id="gan-frames-gallery",
+                                     elem_classes=["thumb-gallery"])
+            animation = gr.Image(show_label=False, interactive=False, type="filepath", height=200,
+                                 buttons=["download"], elem_id="gan-gif")
+            walk_timing = gr.Markdown(elem_id="gan-walk-timing")
+    walk_args = dict(inputs=[sampler.seed, seed_b, frames, sampler.digit, sampler.psi, path],
+                     outputs=[frames_gallery, animation, norms, norm_note, walk_timing, norms_png, norms_csv],
+                     show_progress="hidden", trigger_mode="always_last", **LIGHT)
+    demo.load(interpolate, api_name="gan_interpolate", **walk_args)
+    gr.on([walk_button.click, path.input, frames.release, seed_b.submit], interpolate_live,
+          api_name="gan_interpolate_live", api_visibility="private", **walk_args)
+    # seed A, the digit and ψ are the walk's too: its note follows them
+    for number, event in enumerate(sampler.resampled):
+        event.success(interpolate_live, api_name=f"gan_interpolate_follow_{number}", api_visibility="private",
+                      **walk_args)
+
+    return path, walk_args
+
+
+def _vary_section(i18n: gr.I18n, demo: gr.Blocks, sampler: SimpleNamespace):
+    """One coordinate of z set to a value in the grid's samples."""
+    gr.Markdown(i18n("gan.vary_header"), elem_classes=["section-title"])
+    gr.Markdown(i18n("gan.vary_intro"))
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=2, min_width=280):
+            dimension = Slider(0, 63, value=DEFAULTS["dimension"], step=1, precision=0, buttons=[],
+                               label=i18n("gan.dimension"), elem_id="gan-dimension")
+            value = Slider(*VALUE_RANGE, value=DEFAULTS["value"], step=0.1, buttons=[], label=i18n("gan.value"),
+                           elem_id="gan-value")
+            vary_note = gr.Markdown(elem_id="gan-vary-note")
+            vary_timing = gr.Markdown(elem_id="gan-vary-timing")
+        with gr.Column(scale=3, min_width=300):
+            gr.Markdown(i18n("gan.vary_caption"), elem_classes=["plot-caption"])
+            varied = Image(show_label=False, interactive=False, buttons=["fullscreen"], elem_id="gan-varied",
+                           elem_classes=["pixel-art"])
+    vary_args = dict(inputs=[sampler.seed, sampler.count, sampler.digit, sampler.psi, dimension, value],
+                     outputs=[varied, vary_note, vary_timing], show_progress="hidden", trigger_mode="always_last",
+                     **LIGHT)
+    demo.load(vary, api_name="gan_vary", **vary_args)
+    gr.on([dimension.input, value.input], vary_live, api_name="gan_vary_live", api_visibility="private",
+          **vary_args)
+    for number, event in enumerate(sampler.resampled):
+        event.success(vary_live, api_name=f"gan_vary_follow_{number}", api_visibility="private", **vary_args)
+
+    return varied, vary_args
+
+
+def _timeline_section(i18n: gr.I18n, demo: gr.Blocks):
+    """The training timeline: the same 40 latent vectors drawn by each saved snapshot of the generator."""
+    snapshots = card()["timeline"]
+    gr.Markdown(i18n("gan.timeline_header"), elem_classes=["section-title"])
+    gr.Markdown(i18n("gan.timeline_intro"))
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=2, min_width=280):
+            snapshot = Slider(0, len(snapshots) - 1, value=len(snapshots) - 1, step=1, precision=0, buttons=[],
+                              label=i18n("gan.snapshot"), elem_id="gan-snapshot")
+            gr.Markdown(i18n("gan.snapshot_steps"))
+            snapshot_note = gr.Markdown(elem_id="gan-snapshot-note")
+        with gr.Column(scale=3, min_width=300):
+            snapshot_grid = Image(show_label=False, interactive=False, buttons=["fullscreen"],
+                                  elem_id="gan-snapshot-grid", elem_classes=["pixel-art"])
+    timeline_args = dict(inputs=snapshot, outputs=[snapshot_grid, snapshot_note], show_progress="hidden",
+                         trigger_mode="always_last", **LIGHT)
+    demo.load(timeline_view, api_name="gan_timeline", **timeline_args)
+    snapshot.input(timeline_live, api_name="gan_timeline_live", api_visibility="private", **timeline_args)
+
+    return snapshot, snapshot_grid, timeline_args
+
+
+def _play_section(i18n: gr.I18n, demo: gr.Blocks):
+    """The playground: train a GAN on 2-D data, with the collapse and cure presets."""
+    gr.Markdown(i18n("gan.play_header"), elem_classes=["section-title"])
+    gr.Markdown(i18n("gan.play_intro"))
+    state = gr.State(None)
+    with gr.Row():
+        dataset = Dropdown([(i18n(f"gan.dataset_{name}"), name) for name in logic.DATASETS],
+                           value=PLAY_DEFAULTS["dataset"], label=i18n("gan.dataset"), elem_id="gan-dataset",
+                           min_width=260)
+        loss = Radio([(i18n(f"gan.loss_{name}"), name) for name in logic.LOSSES], value=PLAY_DEFAULTS["loss"],
+                     label=i18n("gan.loss"), elem_id="gan-loss")
+    with gr.Row():
+        lr_d = Dropdown(LEARNING_RATES, value=PLAY_DEFAULTS["lr_d"], label=i18n("gan.lr_d"), elem_id="gan-lr-d")
+        lr_g = Dropdown(LEARNING_RATES, value=PLAY_DEFAULTS["lr_g"], label=i18n("gan.lr_g"), elem_id="gan-lr-g")
+        d_steps = Slider(*D_STEPS_RANGE, value=PLAY_DEFAULTS["d_steps"], step=1, precision=0,
+                         label=i18n("gan.d_steps"), elem_id="gan-d-steps")
+        steps = Slider(*PLAY_STEPS_RANGE, value=PLAY_DEFAULTS["steps"], step=10, precision=0,
+                       label=i18n("gan.steps"), elem_id="gan-steps")
+        play_seed = Number(PLAY_DEFAULTS["seed"], precision=0,
+                           label=i18n("gan.play_seed"), elem_id="gan-play-seed")
+    with gr.Row():
+        train_button = gr.Button(i18n("gan.train"), variant="primary", elem_id="gan-train")
+        halt = gr.Button(i18n("gan.stop"), variant="stop", elem_id="gan-stop")
+        reset = gr.Button(i18n("gan.reset"), elem_id="gan-reset")
+    with gr.Row():
+        collapse = gr.Button(i18n("gan.preset_collapse"), elem_id="gan-preset-collapse")
+        cure = gr.Button(i18n("gan.preset_cure"), elem_id="gan-preset-cure")
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=3, min_width=300):
+            board = Image(show_label=False, interactive=False, buttons=["fullscreen"], elem_id="gan-board")
+        with gr.Column(scale=1, min_width=240):
+            play_numbers = gr.Markdown(elem_id="gan-play-numbers")
+            gr.Markdown(i18n("gan.board_legend"))
+            play_timing = gr.Markdown(elem_id="gan-play-timing")
+    settings = [dataset, loss, lr_d, lr_g, d_steps, steps, play_seed]
+    board_outputs = [state, board, play_numbers, play_timing]
+    train_button.click(play, [*settings, state], board_outputs, api_name="gan_play", trigger_mode="always_last",
+                       show_progress_on=[play_numbers], **HEAVY)
+    halt.click(play_stop, None, None, api_name="gan_stop", show_progress="hidden", **LIGHT)
+    reset_args = dict(fn=play_reset, inputs=settings, outputs=board_outputs, show_progress="hidden", **LIGHT)
+    reset.click(api_name="gan_reset", **reset_args)
+    demo.load(api_name="gan_play_start", api_visibility="private", **reset_args)
+    gr.on([dataset.input, loss.input, play_seed.submit], api_name="gan_play_restart", api_visibility="private",
+          **reset_args)
+    for button, fn, name in ((collapse, preset_collapse, "collapse"), (cure, preset_cure, "cure")):
+        button.click(fn, None, [*settings, *board_outputs], api_name=f"gan_{name}",
+                     show_progress_on=[play_numbers], **HEAVY)
+
+    return board
 
 
 def path_colors() -> dict[str, str]:

@@ -5,6 +5,7 @@ import copy
 import functools
 import hashlib
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import gradio as gr
 import numpy as np
@@ -582,171 +583,211 @@ def pick(position):
 # ------------------------------------------------------------------ layout
 
 def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
-    pictures = examples()
+    """The tab, section by section: the maps, SmoothGrad's N, the sanity check, deletion, the notes, questions."""
     with gr.Tab(i18n("saliency.tab"), id=TOPIC, elem_id="tab-saliency"):
         gr.Markdown(i18n("saliency.intro"), elem_classes=["tab-intro"])
-        # First screen (a 1280x720 projector): the picture and its examples beside the predicted class and the maps.
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=4, min_width=280):
-                picture = Image(type="filepath", sources=["upload", "clipboard"], height=250,
-                                label=i18n("saliency.picture"), elem_id="saliency-picture")
-                gr.Markdown(i18n("saliency.examples"), elem_classes=["plot-caption"])
-                gallery = gr.Gallery(list(pictures), show_label=False, columns=9, rows=1, height="auto",
-                                     allow_preview=False, interactive=False, object_fit="cover", buttons=[],
-                                     elem_id="saliency-gallery", elem_classes=["thumb-gallery"])
-            with gr.Column(scale=8, min_width=300, elem_classes=["results-first"]):
-                line = gr.Markdown(elem_id="saliency-line")
-                gr.Markdown(i18n("saliency.maps"), elem_classes=["plot-caption"])
-                maps = Gallery(show_label=False, columns=4, object_fit="contain", allow_preview=True, format="png",
-                               buttons=["fullscreen"], elem_id="saliency-maps", elem_classes=["panel-gallery"])
-                opacity = Slider(*OPACITY_RANGE, value=0.6, step=0.05, buttons=[], label=i18n("saliency.opacity"),
-                                 elem_id="saliency-opacity")
-                timing = gr.Markdown(elem_id="saliency-timing")
-        # Below: what to explain and how, the top 5, the drawing pad and the model.
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=4, min_width=280):
-                with gr.Accordion(i18n("saliency.sketch"), open=False):
-                    sketch = SafeSketchpad(type="numpy", image_mode="L", show_label=False, canvas_size=(280, 280),
-                                           height=330, layers=False, placeholder=i18n("saliency.sketch_placeholder"),
-                                           brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"),
-                                           elem_id="saliency-sketch")
-                    use_drawing = gr.Checkbox(False, label=i18n("saliency.use_drawing"), elem_id="saliency-use-drawing")
-                gr.Markdown(i18n("saliency.predictions"), elem_classes=["plot-caption"])
-                bars = gr.BarPlot(x="class", y="p", y_lim=[0, 1], height=240, sort="-y", x_title=" ", y_title="p",
-                                  x_label_angle=-20,
-                                  show_label=False, elem_id="saliency-predictions")
-                with gr.Row():
-                    bars_png = export.download_button(i18n, elem_id="saliency-predictions-png", kind="png")
-                    bars_csv = export.download_button(i18n, elem_id="saliency-predictions-csv")
-                model, model_status = model_picker(CLASSIFIER, i18n, elem_id="saliency-model")
-            with gr.Column(scale=8, min_width=300):
-                target = Dropdown([], value=None, label=i18n("saliency.target"), filterable=True,
-                                  elem_id="saliency-target")
-                methods = CheckboxGroup([(i18n(f"saliency.method_{m}"), m) for m in logic.METHODS],
-                                           value=list(DEFAULT_METHODS), label=i18n("saliency.methods"),
-                                           elem_id="saliency-methods")
-                with gr.Accordion(i18n("saliency.settings"), open=False):
-                    with gr.Row():
-                        sigma = Slider(*SIGMA_RANGE, value=15, step=1, label=i18n("saliency.sigma"),
-                                       elem_id="saliency-sigma")
-                        samples = Slider(*SAMPLES_RANGE, value=25, step=1, precision=0,
-                                         label=i18n("saliency.samples"), elem_id="saliency-samples")
-                    with gr.Row():
-                        ig_steps = Slider(*STEPS_RANGE, value=32, step=1, precision=0, label=i18n("saliency.ig_steps"),
-                                          elem_id="saliency-ig-steps")
-                        baseline = Radio([(i18n(f"saliency.baseline_{b}"), b) for b in logic.BASELINES],
-                                            value="black", label=i18n("saliency.baseline"), elem_id="saliency-baseline")
-                    with gr.Row():
-                        window = Slider(*WINDOW_RANGE, value=14, step=1, label=i18n("saliency.window"),
-                                        elem_id="saliency-window")
-                        stride = Slider(*STRIDE_RANGE, value=7, step=1, label=i18n("saliency.stride"),
-                                        elem_id="saliency-stride")
-                explain_button = gr.Button(i18n("saliency.explain"), variant="primary", elem_id="saliency-explain")
-
-        subject_inputs = [picture, sketch, use_drawing, model] if model is not None else [picture, sketch, use_drawing]
-        setting_inputs = [sigma, samples, ig_steps, baseline, window, stride]
-        explain_inputs = subject_inputs + [target, methods] + setting_inputs
-        predict_args = dict(fn=predict, inputs=subject_inputs, outputs=[bars, target, line, bars_png, bars_csv],
-                            show_progress="hidden", **LIGHT)
-        explain_args = dict(fn=explain, inputs=explain_inputs + [opacity], outputs=[maps, line, timing], **HEAVY)
-
-        # The first example arrives with the page (as a default value, Gradio's API page would show an
-        # example picture from the internet), then is predicted and explained like any picture.
-        demo.load(first_example, None, picture, api_name="saliency_start", api_visibility="private",
-                  show_progress="hidden", **LIGHT).then(
-            api_name="saliency_predict_start", api_visibility="private", **predict_args).then(
-            api_name="saliency_explain_start", api_visibility="private", **explain_args)
-        gr.on([use_drawing.input], api_name="saliency_predict", **predict_args).then(
-            api_name="saliency_explain_input", api_visibility="private", **explain_args)
-        # An uploaded picture replaces a drawing, as a picked example does.
-        picture.upload(uploaded, None, use_drawing, api_name="saliency_uploaded", api_visibility="private",
-                       show_progress="hidden", **LIGHT).then(
-            api_name="saliency_predict_upload", api_visibility="private", **predict_args).then(
-            api_name="saliency_explain_upload", api_visibility="private", **explain_args)
-        picture.clear(cleared, None, [bars, line, maps, timing, bars_png, bars_csv], api_name="saliency_cleared",
-                      api_visibility="private", show_progress="hidden", **LIGHT)
-        # A drawing explains itself (no box to find first); the bin goes quietly back to the picture.
-        gr.on([sketch.input, sketch.clear], draw, inputs=[picture, sketch] + ([model] if model is not None else []),
-              outputs=[bars, target, line, bars_png, bars_csv, use_drawing], api_name="saliency_draw",
-              api_visibility="private", trigger_mode="always_last", show_progress="hidden", **LIGHT).then(
-            api_name="saliency_explain_drawing", api_visibility="private", **explain_args)
-        demo.load(None, js=select_brush_js("saliency-sketch"))
-        sketch.clear(None, js=select_brush_js("saliency-sketch"))
-        on_gallery_click(gallery, pick, outputs=[picture, use_drawing], api_name="saliency_pick",
-                         show_progress="hidden", **LIGHT).then(
-            api_name="saliency_predict_picked", api_visibility="private", **predict_args).then(
-            api_name="saliency_explain_picked", api_visibility="private", **explain_args)
-        gr.on([explain_button.click, target.input], api_name="saliency_explain", **explain_args)
-        opacity.input(redraw, explain_inputs + [opacity], [maps, line, timing], api_name="saliency_redraw",
-                      api_visibility="private", show_progress="hidden", trigger_mode="always_last", **LIGHT)
-        if model is not None:
-            model.select(model_loader(CLASSIFIER), model, [model, model_status], api_name="saliency_model",
-                         **HEAVY).success(
-                api_name="saliency_predict_model", api_visibility="private", **predict_args).then(
-                api_name="saliency_explain_model", api_visibility="private", **explain_args)
-
-        gr.Markdown(i18n("saliency.samples_header"), elem_classes=["section-title"])
-        gr.Markdown(i18n("saliency.samples_intro"))
-        samples_button = gr.Button(i18n("saliency.samples_button"), elem_id="saliency-samples-button")
-        sweep = Gallery(show_label=False, columns=4, object_fit="contain", format="png", buttons=["fullscreen"],
-                        elem_id="saliency-sweep", elem_classes=["panel-gallery"])
-        sweep_timing = gr.Markdown(elem_id="saliency-sweep-timing")
-        samples_button.click(sample_sweep, subject_inputs + [target, sigma, opacity], [sweep, sweep_timing],
-                             api_name="saliency_samples", **HEAVY)
-
-        gr.Markdown(i18n("saliency.sanity_header"), elem_classes=["section-title"])
-        gr.Markdown(i18n("saliency.sanity_intro"))
-        sanity_button = gr.Button(i18n("saliency.sanity_button"), elem_id="saliency-sanity-button")
-        gr.Markdown(i18n("saliency.sanity_plot"), elem_classes=["plot-caption"])
-        sanity_plots = []
-        for row in (similarity.METRICS[:2], similarity.METRICS[2:]):
-            with gr.Row():
-                for metric in row:
-                    with gr.Column(min_width=280):
-                        gr.Markdown(i18n(f"saliency.metric_{metric}"), elem_classes=["plot-caption"])
-                        sanity_plots.append(gr.LinePlot(
-                            x="step", y="s", color="method", y_lim=[-1, 1], height=240, show_label=False,
-                            x_title=" ", y_title=" ", color_map=plot_colors(), colors_in_legend=[], x_label_angle=-35,
-                            sort=None, elem_id=f"saliency-sanity-{metric.replace('_', '-')}"))
-        sanity_text = gr.Markdown(elem_id="saliency-sanity-table")
-        gr.Markdown(i18n("saliency.sanity_maps"), elem_classes=["plot-caption"])
-        strips = Image(show_label=False, interactive=False, buttons=["fullscreen"], elem_id="saliency-sanity-maps")
-        sanity_timing = gr.Markdown(elem_id="saliency-sanity-timing")
-        sanity_csv = export.download_button(i18n, elem_id="saliency-sanity-csv")
-        sanity_button.click(sanity, explain_inputs, [strips, *sanity_plots, sanity_text, sanity_timing, sanity_csv],
-                            api_name="saliency_sanity", **HEAVY)
-
-        gr.Markdown(i18n("saliency.deletion_header"), elem_classes=["section-title"])
-        gr.Markdown(i18n("saliency.deletion_intro"))
-        with gr.Row():
-            fill = Radio([(i18n("saliency.fill_grey"), "grey"), (i18n("saliency.fill_blurred"), "blurred")],
-                            value="grey", label=i18n("saliency.fill"), elem_id="saliency-fill")
-            deletion_button = gr.Button(i18n("saliency.deletion_button"), elem_id="saliency-deletion-button")
-        with gr.Row():
-            with gr.Column(min_width=280):
-                gr.Markdown(i18n("saliency.deletion_plot"), elem_classes=["plot-caption"])
-                deletion_plot = gr.LinePlot(x="removed", y="p", color="method", height=260, show_label=False,
-                                            x_title=i18n("saliency.axis_removed"), color_map=plot_colors(),
-                                            colors_in_legend=[], elem_id="saliency-deletion-plot")
-            with gr.Column(min_width=280):
-                gr.Markdown(i18n("saliency.insertion_plot"), elem_classes=["plot-caption"])
-                insertion_plot = gr.LinePlot(x="removed", y="p", color="method", height=260, show_label=False,
-                                             x_title=i18n("saliency.axis_inserted"), color_map=plot_colors(),
-                                             colors_in_legend=[], elem_id="saliency-insertion-plot")
-        deletion_text = gr.Markdown(elem_id="saliency-deletion-table", elem_classes=["results-table"])
-        deletion_timing = gr.Markdown(elem_id="saliency-deletion-timing")
-        deletion_csv = export.download_button(i18n, elem_id="saliency-deletion-csv")
-        deletion_button.click(deletion, explain_inputs + [fill],
-                              [deletion_plot, insertion_plot, deletion_text, deletion_timing, deletion_csv],
-                              api_name="saliency_deletion", **HEAVY)
-
-        export.downloadable(maps, sweep, strips)
-
+        explained = _explain_section(i18n, demo)
+        sweep = _samples_section(i18n, explained)
+        strips = _sanity_section(i18n, explained)
+        _deletion_section(i18n, explained)
+        export.downloadable(explained.maps, sweep, strips)
         with gr.Accordion(i18n("app.notes"), open=False, elem_classes=["lecture-notes"]):
             gr.Markdown(i18n("saliency.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
                                                                  {"left": "$", "right": "$", "display": False}])
-        questions_panel(i18n, TOPIC, QUESTIONS, controls={"sigma": sigma, "methods": methods},
-                        actions={"explain": explain_args})
+        questions_panel(i18n, TOPIC, QUESTIONS, controls={"sigma": explained.sigma, "methods": explained.methods},
+                        actions={"explain": explained.args})
+
+
+def _explain_section(i18n: gr.I18n, demo: gr.Blocks) -> SimpleNamespace:
+    """A picture (an example, an upload or a drawing), the model's top 5 and the maps of the chosen methods."""
+    screen = _first_screen(i18n)
+    form = _explain_controls(i18n)
+    picture, sketch, use_drawing, model = screen.picture, form.sketch, form.use_drawing, form.model
+    subject_inputs = [picture, sketch, use_drawing, model] if model is not None else [picture, sketch, use_drawing]
+    setting_inputs = [form.sigma, form.samples, form.ig_steps, form.baseline, form.window, form.stride]
+    explain_inputs = subject_inputs + [form.target, form.methods] + setting_inputs
+    predicted = [form.bars, form.target, screen.line, form.bars_png, form.bars_csv]
+    predict_args = dict(fn=predict, inputs=subject_inputs, outputs=predicted, show_progress="hidden", **LIGHT)
+    maps_outputs = [screen.maps, screen.line, screen.timing]
+    explain_args = dict(fn=explain, inputs=explain_inputs + [screen.opacity], outputs=maps_outputs, **HEAVY)
+
+    # The first example arrives with the page (as a default value, Gradio's API page would show an
+    # example picture from the internet), then is predicted and explained like any picture.
+    demo.load(first_example, None, picture, api_name="saliency_start", api_visibility="private",
+              show_progress="hidden", **LIGHT).then(
+        api_name="saliency_predict_start", api_visibility="private", **predict_args).then(
+        api_name="saliency_explain_start", api_visibility="private", **explain_args)
+    gr.on([use_drawing.input], api_name="saliency_predict", **predict_args).then(
+        api_name="saliency_explain_input", api_visibility="private", **explain_args)
+    # An uploaded picture replaces a drawing, as a picked example does.
+    picture.upload(uploaded, None, use_drawing, api_name="saliency_uploaded", api_visibility="private",
+                   show_progress="hidden", **LIGHT).then(
+        api_name="saliency_predict_upload", api_visibility="private", **predict_args).then(
+        api_name="saliency_explain_upload", api_visibility="private", **explain_args)
+    picture.clear(cleared, None, [form.bars, screen.line, screen.maps, screen.timing, form.bars_png, form.bars_csv],
+                  api_name="saliency_cleared", api_visibility="private", show_progress="hidden", **LIGHT)
+    # A drawing explains itself (no box to find first); the bin goes quietly back to the picture.
+    gr.on([sketch.input, sketch.clear], draw, inputs=[picture, sketch] + ([model] if model is not None else []),
+          outputs=[*predicted, use_drawing], api_name="saliency_draw", api_visibility="private",
+          trigger_mode="always_last", show_progress="hidden", **LIGHT).then(
+        api_name="saliency_explain_drawing", api_visibility="private", **explain_args)
+    demo.load(None, js=select_brush_js("saliency-sketch"))
+    sketch.clear(None, js=select_brush_js("saliency-sketch"))
+    on_gallery_click(screen.gallery, pick, outputs=[picture, use_drawing], api_name="saliency_pick",
+                     show_progress="hidden", **LIGHT).then(
+        api_name="saliency_predict_picked", api_visibility="private", **predict_args).then(
+        api_name="saliency_explain_picked", api_visibility="private", **explain_args)
+    gr.on([form.explain_button.click, form.target.input], api_name="saliency_explain", **explain_args)
+    screen.opacity.input(redraw, explain_inputs + [screen.opacity], maps_outputs, api_name="saliency_redraw",
+                        api_visibility="private", show_progress="hidden", trigger_mode="always_last", **LIGHT)
+    if model is not None:
+        model.select(model_loader(CLASSIFIER), model, [model, form.model_status], api_name="saliency_model",
+                     **HEAVY).success(
+            api_name="saliency_predict_model", api_visibility="private", **predict_args).then(
+            api_name="saliency_explain_model", api_visibility="private", **explain_args)
+
+    return SimpleNamespace(subject_inputs=subject_inputs, explain_inputs=explain_inputs, target=form.target,
+                           methods=form.methods, sigma=form.sigma, opacity=screen.opacity, maps=screen.maps,
+                           args=explain_args)
+
+
+def _first_screen(i18n: gr.I18n) -> SimpleNamespace:
+    """First screen (a 1280x720 projector): the picture and its examples beside the predicted class and the maps."""
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=4, min_width=280):
+            picture = Image(type="filepath", sources=["upload", "clipboard"], height=250,
+                            label=i18n("saliency.picture"), elem_id="saliency-picture")
+            gr.Markdown(i18n("saliency.examples"), elem_classes=["plot-caption"])
+            gallery = gr.Gallery(list(examples()), show_label=False, columns=9, rows=1, height="auto",
+                                 allow_preview=False, interactive=False, object_fit="cover", buttons=[],
+                                 elem_id="saliency-gallery", elem_classes=["thumb-gallery"])
+        with gr.Column(scale=8, min_width=300, elem_classes=["results-first"]):
+            line = gr.Markdown(elem_id="saliency-line")
+            gr.Markdown(i18n("saliency.maps"), elem_classes=["plot-caption"])
+            maps = Gallery(show_label=False, columns=4, object_fit="contain", allow_preview=True, format="png",
+                           buttons=["fullscreen"], elem_id="saliency-maps", elem_classes=["panel-gallery"])
+            opacity = Slider(*OPACITY_RANGE, value=0.6, step=0.05, buttons=[], label=i18n("saliency.opacity"),
+                             elem_id="saliency-opacity")
+            timing = gr.Markdown(elem_id="saliency-timing")
+
+    return SimpleNamespace(picture=picture, gallery=gallery, line=line, maps=maps, opacity=opacity, timing=timing)
+
+
+def _explain_controls(i18n: gr.I18n) -> SimpleNamespace:
+    """Below the first screen: what to explain and how, the top 5, the drawing pad and the model."""
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=4, min_width=280):
+            with gr.Accordion(i18n("saliency.sketch"), open=False):
+                sketch = SafeSketchpad(type="numpy", image_mode="L", show_label=False, canvas_size=(280, 280),
+                                       height=330, layers=False, placeholder=i18n("saliency.sketch_placeholder"),
+                                       brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"),
+                                       elem_id="saliency-sketch")
+                use_drawing = gr.Checkbox(False, label=i18n("saliency.use_drawing"), elem_id="saliency-use-drawing")
+            gr.Markdown(i18n("saliency.predictions"), elem_classes=["plot-caption"])
+            bars = gr.BarPlot(x="class", y="p", y_lim=[0, 1], height=240, sort="-y", x_title=" ", y_title="p",
+                              x_label_angle=-20,
+                              show_label=False, elem_id="saliency-predictions")
+            with gr.Row():
+                bars_png = export.download_button(i18n, elem_id="saliency-predictions-png", kind="png")
+                bars_csv = export.download_button(i18n, elem_id="saliency-predictions-csv")
+            model, model_status = model_picker(CLASSIFIER, i18n, elem_id="saliency-model")
+        with gr.Column(scale=8, min_width=300):
+            target = Dropdown([], value=None, label=i18n("saliency.target"), filterable=True,
+                              elem_id="saliency-target")
+            methods = CheckboxGroup([(i18n(f"saliency.method_{m}"), m) for m in logic.METHODS],
+                                    value=list(DEFAULT_METHODS), label=i18n("saliency.methods"),
+                                    elem_id="saliency-methods")
+            with gr.Accordion(i18n("saliency.settings"), open=False):
+                with gr.Row():
+                    sigma = Slider(*SIGMA_RANGE, value=15, step=1, label=i18n("saliency.sigma"),
+                                   elem_id="saliency-sigma")
+                    samples = Slider(*SAMPLES_RANGE, value=25, step=1, precision=0,
+                                     label=i18n("saliency.samples"), elem_id="saliency-samples")
+                with gr.Row():
+                    ig_steps = Slider(*STEPS_RANGE, value=32, step=1, precision=0, label=i18n("saliency.ig_steps"),
+                                      elem_id="saliency-ig-steps")
+                    baseline = Radio([(i18n(f"saliency.baseline_{b}"), b) for b in logic.BASELINES],
+                                     value="black", label=i18n("saliency.baseline"), elem_id="saliency-baseline")
+                with gr.Row():
+                    window = Slider(*WINDOW_RANGE, value=14, step=1, label=i18n("saliency.window"),
+                                    elem_id="saliency-window")
+                    stride = Slider(*STRIDE_RANGE, value=7, step=1, label=i18n("saliency.stride"),
+                                    elem_id="saliency-stride")
+            explain_button = gr.Button(i18n("saliency.explain"), variant="primary", elem_id="saliency-explain")
+
+    return SimpleNamespace(sketch=sketch, use_drawing=use_drawing, bars=bars, bars_png=bars_png, bars_csv=bars_csv,
+                           model=model, model_status=model_status, target=target, methods=methods, sigma=sigma,
+                           samples=samples, ig_steps=ig_steps, baseline=baseline, window=window, stride=stride,
+                           explain_button=explain_button)
+
+
+def _samples_section(i18n: gr.I18n, explained: SimpleNamespace):
+    """SmoothGrad with N = 1, 5, 25 and 100 noisy copies, on one colour scale."""
+    gr.Markdown(i18n("saliency.samples_header"), elem_classes=["section-title"])
+    gr.Markdown(i18n("saliency.samples_intro"))
+    samples_button = gr.Button(i18n("saliency.samples_button"), elem_id="saliency-samples-button")
+    sweep = Gallery(show_label=False, columns=4, object_fit="contain", format="png", buttons=["fullscreen"],
+                    elem_id="saliency-sweep", elem_classes=["panel-gallery"])
+    sweep_timing = gr.Markdown(elem_id="saliency-sweep-timing")
+    sweep_inputs = explained.subject_inputs + [explained.target, explained.sigma, explained.opacity]
+    samples_button.click(sample_sweep, sweep_inputs, [sweep, sweep_timing], api_name="saliency_samples", **HEAVY)
+
+    return sweep
+
+
+def _sanity_section(i18n: gr.I18n, explained: SimpleNamespace):
+    """The sanity check: the maps as the model is randomised layer by layer, and their similarity to the original."""
+    gr.Markdown(i18n("saliency.sanity_header"), elem_classes=["section-title"])
+    gr.Markdown(i18n("saliency.sanity_intro"))
+    sanity_button = gr.Button(i18n("saliency.sanity_button"), elem_id="saliency-sanity-button")
+    gr.Markdown(i18n("saliency.sanity_plot"), elem_classes=["plot-caption"])
+    sanity_plots = []
+    for row in (similarity.METRICS[:2], similarity.METRICS[2:]):
+        with gr.Row():
+            for metric in row:
+                with gr.Column(min_width=280):
+                    gr.Markdown(i18n(f"saliency.metric_{metric}"), elem_classes=["plot-caption"])
+                    sanity_plots.append(gr.LinePlot(
+                        x="step", y="s", color="method", y_lim=[-1, 1], height=240, show_label=False,
+                        x_title=" ", y_title=" ", color_map=plot_colors(), colors_in_legend=[], x_label_angle=-35,
+                        sort=None, elem_id=f"saliency-sanity-{metric.replace('_', '-')}"))
+    sanity_text = gr.Markdown(elem_id="saliency-sanity-table")
+    gr.Markdown(i18n("saliency.sanity_maps"), elem_classes=["plot-caption"])
+    strips = Image(show_label=False, interactive=False, buttons=["fullscreen"], elem_id="saliency-sanity-maps")
+    sanity_timing = gr.Markdown(elem_id="saliency-sanity-timing")
+    sanity_csv = export.download_button(i18n, elem_id="saliency-sanity-csv")
+    sanity_button.click(sanity, explained.explain_inputs,
+                        [strips, *sanity_plots, sanity_text, sanity_timing, sanity_csv],
+                        api_name="saliency_sanity", **HEAVY)
+
+    return strips
+
+
+def _deletion_section(i18n: gr.I18n, explained: SimpleNamespace) -> None:
+    """Deletion and insertion: the class probability as the most salient pixels are removed, or put back."""
+    gr.Markdown(i18n("saliency.deletion_header"), elem_classes=["section-title"])
+    gr.Markdown(i18n("saliency.deletion_intro"))
+    with gr.Row():
+        fill = Radio([(i18n("saliency.fill_grey"), "grey"), (i18n("saliency.fill_blurred"), "blurred")],
+                     value="grey", label=i18n("saliency.fill"), elem_id="saliency-fill")
+        deletion_button = gr.Button(i18n("saliency.deletion_button"), elem_id="saliency-deletion-button")
+    with gr.Row():
+        with gr.Column(min_width=280):
+            gr.Markdown(i18n("saliency.deletion_plot"), elem_classes=["plot-caption"])
+            deletion_plot = gr.LinePlot(x="removed", y="p", color="method", height=260, show_label=False,
+                                        x_title=i18n("saliency.axis_removed"), color_map=plot_colors(),
+                                        colors_in_legend=[], elem_id="saliency-deletion-plot")
+        with gr.Column(min_width=280):
+            gr.Markdown(i18n("saliency.insertion_plot"), elem_classes=["plot-caption"])
+            insertion_plot = gr.LinePlot(x="removed", y="p", color="method", height=260, show_label=False,
+                                         x_title=i18n("saliency.axis_inserted"), color_map=plot_colors(),
+                                         colors_in_legend=[], elem_id="saliency-insertion-plot")
+    deletion_text = gr.Markdown(elem_id="saliency-deletion-table", elem_classes=["results-table"])
+    deletion_timing = gr.Markdown(elem_id="saliency-deletion-timing")
+    deletion_csv = export.download_button(i18n, elem_id="saliency-deletion-csv")
+    deletion_button.click(deletion, explained.explain_inputs + [fill],
+                          [deletion_plot, insertion_plot, deletion_text, deletion_timing, deletion_csv],
+                          api_name="saliency_deletion", **HEAVY)
 
 
 def warm_up() -> None:
