@@ -92,11 +92,19 @@ def _store(data: bytes, name: str, suffix: str) -> str:
     return str(path)
 
 
+def _age(entry: os.DirEntry) -> float:
+    """A folder's last change; one another process (or thread) removed meanwhile counts as oldest."""
+    try:
+        return entry.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
+
+
 def _prune(root: Path) -> None:
     folders = [entry for entry in os.scandir(root) if entry.is_dir()]
     if len(folders) <= KEEP:
         return
-    folders.sort(key=lambda entry: entry.stat().st_mtime)
+    folders.sort(key=_age)
     for entry in folders[:len(folders) - KEEP]:
         shutil.rmtree(entry.path, ignore_errors=True)
 

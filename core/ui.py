@@ -39,7 +39,7 @@ log = logging.getLogger("mldemo")
 HEAVY = {"concurrency_id": "heavy", "concurrency_limit": HEAVY_AT_ONCE}
 #: Model switches: loading weights (or downloading them), one at a time, beside the heavy lane: in a busy class
 #: a switch waited behind a dozen heavy jobs (p50 77 s in bench/load-class.md) for a second of work.
-MODELS = {"concurrency_id": "models", "concurrency_limit": 1}
+MODEL_LANE = {"concurrency_id": "models", "concurrency_limit": 1}
 #: Light events: many at once, each a few milliseconds.
 LIGHT = {"concurrency_limit": 4}
 
@@ -473,7 +473,7 @@ def model_picker(slot, i18n_keys: gr.I18n, *, elem_id: str):
     is only one choice, a line that names it. Returns (dropdown or None, status line).
 
     Wire it with ``dropdown.select(model_loader(slot), dropdown, [dropdown, status], api_name="<topic>_model",
-    **MODELS)``
+    **MODEL_LANE)``
     and pass the dropdown to the tab's handlers, which take the model as ``slot.get(key)``."""
     from core import models
 

@@ -113,8 +113,11 @@ def test_every_heavy_action_takes_turns_and_has_a_gpu_duration():
     assert {"audio_attack_run", "distillation_train", "saliency_sanity", "gan_play", "gan_collapse"} <= set(lane)
     for name, fn in lane.items():
         assert fn.concurrency_limit == HEAVY_AT_ONCE > 1, name
-        if not name.endswith("_model"):
-            assert 10 <= getattr(fn.fn, "gpu_seconds", 0) <= 300, name
+        assert 10 <= getattr(fn.fn, "gpu_seconds", 0) <= 300, name
+    switches = [fn for fn in demo.fns.values() if fn.api_name and fn.api_name.endswith("_model")
+                and fn.api_visibility == "public"]
+    assert len(switches) == 4  # model switches load weights in a lane of their own, not behind heavy jobs
+    assert all(fn.concurrency_id == "models" and fn.concurrency_limit == 1 for fn in switches)
 
 
 def test_both_languages_define_every_string():

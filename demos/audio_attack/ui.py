@@ -25,7 +25,7 @@ from core.stats import wilson_interval
 from core.ui import (
     HEAVY,
     LIGHT,
-    MODELS,
+    MODEL_LANE,
     Audio,
     Image,
     Radio,
@@ -987,7 +987,7 @@ def _attack_events(page: SimpleNamespace, wiring: SimpleNamespace) -> None:
 def _model_events(page: SimpleNamespace, transcribe_args: dict) -> None:
     """Choosing a model loads it, then transcribes the clip again."""
     page.model.select(model_loader(RECOGNISER), page.model, [page.model, page.model_status],
-                      api_name="audio_attack_model", **MODELS).success(
+                      api_name="audio_attack_model", **MODEL_LANE).success(
         api_name="audio_attack_transcribe_model", api_visibility="private", **transcribe_args)
 
 

@@ -21,7 +21,7 @@ from core.memo import Memo
 from core.questions import Question, questions_panel
 from core.ui import (
     LIGHT,
-    MODELS,
+    MODEL_LANE,
     Gallery,
     Image,
     Radio,
@@ -636,7 +636,7 @@ def _translate_section(i18n: gr.I18n, demo: gr.Blocks):
                      inputs=[model, direction], **LIGHT).then(
         api_name="cyclegan_translate_picked", api_visibility="private", **translate_args)
     model.select(choose_model, [model, direction], [model_status, direction], api_name="cyclegan_model",
-                show_progress="hidden", **MODELS).success(
+                show_progress="hidden", **MODEL_LANE).success(
         api_name="cyclegan_translate_model", api_visibility="private", **translate_args)
 
     return subject_inputs, panels

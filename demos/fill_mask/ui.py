@@ -13,14 +13,24 @@ from core import export, models
 from core.i18n import UserInputError, shown, t
 from core.plots import to_rgb
 from core.questions import Question, questions_panel
-from core.ui import LIGHT, CheckboxGroup, Image, Slider, Stopwatch, handler, model_picker, notify, slider_value
+from core.ui import (
+    LIGHT,
+    MODEL_LANE,
+    CheckboxGroup,
+    Image,
+    Slider,
+    Stopwatch,
+    handler,
+    model_picker,
+    notify,
+    slider_value,
+)
 from demos.fill_mask import figures, logic, strings  # noqa: F401  strings registers the words
 from demos.fill_mask.model import BERT_BASE_EN, BERT_BASE_ZH, CHINESE, ENGLISH, LANGUAGE, MINILM, MODELS
 
 TOPIC = "fill_mask"
 #: Predictions: a few milliseconds on the bundled models, ~0.1 s on bert-base; two at once share the 2 cores.
 LANE = {"concurrency_id": "fill_mask", "concurrency_limit": 2}
-DOWNLOAD_LANE = {"concurrency_id": "fill_mask_download", "concurrency_limit": 1}
 MAX_K = 20
 MAX_COMPARED = 5
 #: (language, sentence, target words, attribute word): the bias probe, several masks, a poem line, a fact.
@@ -651,7 +661,7 @@ def _sentence_events(demo: gr.Blocks, sentence: SimpleNamespace, tokens_table, t
         api_visibility="private", show_progress="hidden", **LIGHT).then(
         api_name="fill_mask_predict_pick", api_visibility="private", **predict_args)
     model.select(choose_model, model, [model, model_status, note, *slider_outputs], api_name="fill_mask_model",
-                 show_progress_on=[model_status], **DOWNLOAD_LANE).success(
+                 show_progress_on=[model_status], **MODEL_LANE).success(
         api_name="fill_mask_predict_model", api_visibility="private", **predict_args)
 
     return predict_args

@@ -607,11 +607,11 @@ def _sample_section(i18n: gr.I18n, demo: gr.Blocks) -> SimpleNamespace:
                                            y_lim=[0, None],  # bars from 0: a class of 2 shows a bar
                                            show_label=False, color_map={"n": COLORS["main"]},
                                            elem_id="gan-histogram")
+                    counts_csv = export.download_button(i18n, elem_id="gan-histogram-csv")  # under its bars
                 with gr.Column(scale=2, min_width=220):
                     meter = gr.Markdown(elem_id="gan-meter")
                     meter_table = export.download_button(i18n, elem_id="gan-meter-csv")
                     timing = gr.Markdown(elem_id="gan-timing")
-                    counts_csv = export.download_button(i18n, elem_id="gan-histogram-csv")
     grid_inputs = [seed, count, digit, psi]
     grid_outputs = [grid, histogram, meter, timing]
     grid_outputs += [counts_csv, meter_table]  # the classifier's class counts and the meter's numbers as CSV

@@ -23,6 +23,7 @@ from core.questions import Question, questions_panel
 from core.ui import (
     HEAVY,
     LIGHT,
+    MODEL_LANE,
     CheckboxGroup,
     Dropdown,
     Gallery,
@@ -642,7 +643,7 @@ def _explain_section(i18n: gr.I18n, demo: gr.Blocks) -> SimpleNamespace:
                         api_visibility="private", show_progress="hidden", trigger_mode="always_last", **LIGHT)
     if model is not None:
         model.select(model_loader(CLASSIFIER), model, [model, form.model_status], api_name="saliency_model",
-                     **HEAVY).success(
+                     **MODEL_LANE).success(
             api_name="saliency_predict_model", api_visibility="private", **predict_args).then(
             api_name="saliency_explain_model", api_visibility="private", **explain_args)
 
