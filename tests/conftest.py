@@ -68,7 +68,8 @@ def one_torch_thread():
 def pytest_collection_modifyitems(items):
     """Every test gets its layer as a marker (pytest.ini lists them), from what it needs: a Chromium page is a
     ``browser`` test, the launched app (``app_url``/``client``) an ``api`` test, anything else a ``unit`` test.
-    The results files' re-measurements (``test_*_results.py``) are ``slow``; other slow tests say so themselves."""
+    The results files' re-measurements (``test_*_results.py``) and the claims checked on the real models
+    (``test_*_claims.py``) are ``slow``; other slow tests say so themselves."""
     for item in items:
         needs = set(getattr(item, "fixturenames", ()))
         if item.path.name == "test_browser.py" or needs & {"browser", "page", "chinese"}:
@@ -77,5 +78,5 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.api)
         else:
             item.add_marker(pytest.mark.unit)
-        if item.path.name.endswith("_results.py"):  # re-measures a shipped results file: slow by nature
+        if item.path.name.endswith(("_results.py", "_claims.py")):  # real models on held-out data: slow by nature
             item.add_marker(pytest.mark.slow)

@@ -165,6 +165,7 @@ def test_packaged_whisper_transcribes_a_synthetic_clip(whisper):
     assert logic.whisper_heard(whisper.model, whisper.tokenizer, door()).text == "Open the door."
 
 
+@pytest.mark.slow
 def test_a_targeted_step_lowers_the_target_loss_on_whisper(whisper):
     loss = logic.whisper_loss(whisper.model, logic.whisper_ids(whisper.tokenizer, "Close the window."))
     audio = door()

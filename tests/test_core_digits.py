@@ -31,6 +31,7 @@ def test_every_image_is_centred_and_inked():
     assert np.abs(rows - 13.5).max() < 3 and np.abs(cols - 13.5).max() < 3
 
 
+@pytest.mark.slow
 def test_handwritten_part_rebuilds_identically_from_scikit_learn():
     pytest.importorskip("sklearn")
     images, labels, test = D.build_handwritten(seed=0)
