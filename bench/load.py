@@ -19,6 +19,7 @@ defaults cost (~85 vs 90 seed-epochs).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -534,6 +535,28 @@ def run_load(url: str, proc: subprocess.Popen | None, args: argparse.Namespace, 
     return records, server
 
 
+@contextlib.contextmanager
+def load_setting(args: argparse.Namespace, prefix: str):
+    """What a load run needs: a scratch folder (with a drawn 1), a downloads folder, and the app: the one at
+    ``--url`` or ``python app.py --offline`` started in ``--app-dir`` (stopped after). Yields (url, process or
+    None, scratch, downloads)."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        scratch = Path(folder)
+        downloads = scratch / "downloads"
+        downloads.mkdir()
+        draw_one(scratch / "default-one.png")
+        if args.url:
+            yield args.url.rstrip("/"), None, scratch, downloads
+            return
+        print(f"starting the app in {args.app_dir} ...", file=sys.stderr, flush=True)
+        proc, url, _ = start_app(args.app_dir.resolve(), args.server_log or scratch / "app.log")
+        try:
+            print(f"warming up {url} ...", file=sys.stderr, flush=True)
+            yield url, proc, scratch, downloads
+        finally:
+            stop_app(proc)
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
@@ -543,27 +566,12 @@ def main(argv=None) -> int:
         return load_class.main(args, command)
     args.out = args.out or DEFAULT_OUT
     app_dir = args.app_dir.resolve()
-    with tempfile.TemporaryDirectory(prefix="bench-load-") as folder:
-        scratch = Path(folder)
-        downloads = scratch / "downloads"
-        downloads.mkdir()
-        draw_one(scratch / "default-one.png")
-        proc = None
-        try:
-            if args.url:
-                url = args.url.rstrip("/")
-            else:
-                print(f"starting the app in {app_dir} ...", file=sys.stderr, flush=True)
-                proc, url, _ = start_app(app_dir, args.server_log or scratch / "app.log")
-            print(f"warming up {url} ...", file=sys.stderr, flush=True)
-            warnings = warm_up(url, args.endpoints, Inputs(random.Random(0), scratch, "warm-up"), args.timeout,
-                               downloads)
-            for warning in warnings:
-                print(f"warning: {warning}", file=sys.stderr)
-            records, server = run_load(url, proc, args, scratch, downloads)
-        finally:
-            if proc is not None:
-                stop_app(proc)
+    with load_setting(args, "bench-load-") as (url, proc, scratch, downloads):
+        warnings = warm_up(url, args.endpoints, Inputs(random.Random(0), scratch, "warm-up"), args.timeout,
+                           downloads)
+        for warning in warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        records, server = run_load(url, proc, args, scratch, downloads)
 
     summary = summarize(records, args.endpoints)
     settings = {

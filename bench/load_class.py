@@ -23,7 +23,6 @@ import argparse
 import json
 import random
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -34,12 +33,12 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 from gradio_client.utils import Status
 
-from bench.common import ROOT, git_state, machine, start_app, stop_app
+from bench.common import ROOT, git_state, machine
 from bench.load import (
     Inputs,
     class_epochs,
     class_fraction,
-    draw_one,
+    load_setting,
     make_client,
     own_cpu_seconds,
     percentile,
@@ -573,24 +572,9 @@ def main(args: argparse.Namespace, command: str) -> int:
     out = args.out or DEFAULT_OUT
     print("reading what the app offers here ...", file=sys.stderr, flush=True)
     offer = read_offer()
-    with tempfile.TemporaryDirectory(prefix="bench-class-") as folder:
-        scratch = Path(folder)
-        downloads = scratch / "downloads"
-        downloads.mkdir()
-        draw_one(scratch / "default-one.png")
-        proc = None
-        try:
-            if args.url:
-                url = args.url.rstrip("/")
-            else:
-                print(f"starting the app in {args.app_dir} ...", file=sys.stderr, flush=True)
-                proc, url, _ = start_app(args.app_dir.resolve(), args.server_log or scratch / "app.log")
-            print(f"warming up {url} ...", file=sys.stderr, flush=True)
-            warnings = warm_up(url, offer, scratch, downloads, args.timeout)
-            calls, server = run_class(url, proc, args, offer, scratch, downloads)
-        finally:
-            if proc is not None:
-                stop_app(proc)
+    with load_setting(args, "bench-class-") as (url, proc, scratch, downloads):
+        warnings = warm_up(url, offer, scratch, downloads, args.timeout)
+        calls, server = run_class(url, proc, args, offer, scratch, downloads)
     settings = {"machine": machine(), "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "command": command,
                 "app": f"`{args.url}`" if args.url else
                        f"`python app.py --offline` in `{args.app_dir.resolve()}` (git {git_state(args.app_dir)})",

@@ -364,6 +364,18 @@ class SafeSketchpad(gr.Sketchpad):
         return None
 
 
+def digit_pad(i18n_keys: gr.I18n, topic: str) -> tuple[SafeSketchpad, gr.Checkbox]:
+    """A 280×280 pad to draw a digit on (a black brush, no layers) and its "use my drawing" box, named after the
+    tab: ``<topic>-sketch``, ``<topic>-use-drawing``, with the tab's ``sketch_placeholder`` and ``use_drawing``
+    words. Put it where the tab wants it (an accordion, a column)."""
+    sketch = SafeSketchpad(type="numpy", image_mode="L", show_label=False, canvas_size=(280, 280), height=330,
+                           layers=False, placeholder=i18n_keys(f"{topic}.sketch_placeholder"),
+                           brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"),
+                           elem_id=f"{topic}-sketch")
+    use_drawing = gr.Checkbox(False, label=i18n_keys(f"{topic}.use_drawing"), elem_id=f"{topic}-use-drawing")
+    return sketch, use_drawing
+
+
 def select_brush_js(elem_id: str) -> str:
     """Browser code that puts the Sketchpad's brush in hand, so a student can draw at once (Gradio's
     editor starts, and restarts after the bin, with no tool selected). For ``demo.load`` and ``.clear``.

@@ -665,6 +665,18 @@ FIRST_SIGHT = {
 }
 
 
+def open_first_result(page, topic: str, lang: str) -> None:
+    """Open the tab at the top of the page and wait for its first result (the attack tab: one FGSM run)."""
+    page.get_by_role("tab", name=t(f"{topic}.tab", lang), exact=True).click()
+    page.evaluate("window.scrollTo(0, 0)")
+    if topic == "audio_attack":
+        page.wait_for_function("document.querySelector('#audio_attack-clean').innerText.length > 5", timeout=60_000)
+        page.locator("#audio_attack-kind label", has_text=t("audio_attack.attack_fgsm", lang)).click()
+        page.locator("#audio_attack-run").click()
+    page.wait_for_function(FIRST_SIGHT[topic][0], timeout=120_000)
+    time.sleep(1)
+
+
 @pytest.mark.parametrize("locale", ["en-US", "zh-TW"])
 def test_each_tabs_point_is_on_a_projectors_first_screen(browser, app_url, locale):
     """Issue 20: on a 1280×720 projector, without scrolling, every tab shows the picture or number that makes its
@@ -673,16 +685,8 @@ def test_each_tabs_point_is_on_a_projectors_first_screen(browser, app_url, local
     page = open_page(browser, app_url, locale=locale, width=1280, height=720)
     try:
         assert set(FIRST_SIGHT) == {tab.TOPIC for tab in load_tabs()}
-        for topic, (ready, seen) in FIRST_SIGHT.items():
-            page.get_by_role("tab", name=t(f"{topic}.tab", lang), exact=True).click()
-            page.evaluate("window.scrollTo(0, 0)")
-            if topic == "audio_attack":
-                page.wait_for_function("document.querySelector('#audio_attack-clean').innerText.length > 5",
-                                       timeout=60_000)
-                page.locator("#audio_attack-kind label", has_text=t("audio_attack.attack_fgsm", lang)).click()
-                page.locator("#audio_attack-run").click()
-            page.wait_for_function(ready, timeout=120_000)
-            time.sleep(1)
+        for topic, (_, seen) in FIRST_SIGHT.items():
+            open_first_result(page, topic, lang)
             assert page.evaluate("window.scrollY") == 0
             for selector in seen:
                 box = page.locator(selector).bounding_box()
@@ -710,15 +714,7 @@ def test_each_tabs_result_starts_on_a_phones_first_screen(browser, app_url, loca
     try:
         assert set(PHONE_FIRST) == set(FIRST_SIGHT)
         for topic, selector in PHONE_FIRST.items():
-            page.get_by_role("tab", name=t(f"{topic}.tab", lang), exact=True).click()
-            page.evaluate("window.scrollTo(0, 0)")
-            if topic == "audio_attack":
-                page.wait_for_function("document.querySelector('#audio_attack-clean').innerText.length > 5",
-                                       timeout=60_000)
-                page.locator("#audio_attack-kind label", has_text=t("audio_attack.attack_fgsm", lang)).click()
-                page.locator("#audio_attack-run").click()
-            page.wait_for_function(FIRST_SIGHT[topic][0], timeout=120_000)
-            time.sleep(1)
+            open_first_result(page, topic, lang)
             page.evaluate("window.scrollTo(0, 0)")
             box = page.locator(selector).bounding_box()
             assert box and 0 <= box["y"] <= 844 - PHONE_SHOWN, (topic, locale, box)

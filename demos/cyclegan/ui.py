@@ -25,9 +25,9 @@ from core.ui import (
     Gallery,
     Image,
     Radio,
-    SafeSketchpad,
     Slider,
     Stopwatch,
+    digit_pad,
     drawing_to_gray,
     gallery_position,
     handler,
@@ -583,12 +583,7 @@ def _translate_section(i18n: gr.I18n, demo: gr.Blocks):
         with gr.Column(scale=4, min_width=300):
             # the pad first: opened, it sits beside the panels it fills (below the picture it never did)
             with gr.Accordion(i18n("cyclegan.sketch"), open=False):
-                sketch = SafeSketchpad(type="numpy", image_mode="L", show_label=False, canvas_size=(280, 280),
-                                       height=330, layers=False, placeholder=i18n("cyclegan.sketch_placeholder"),
-                                       brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"),
-                                       elem_id="cyclegan-sketch")
-                use_drawing = gr.Checkbox(False, label=i18n("cyclegan.use_drawing"),
-                                          elem_id="cyclegan-use-drawing")
+                sketch, use_drawing = digit_pad(i18n, TOPIC)
             picture = Image(type="filepath", sources=["upload", "clipboard"], height=280,
                             label=i18n("cyclegan.picture"), elem_id="cyclegan-picture")
             gr.Markdown(i18n("cyclegan.examples"), elem_classes=["plot-caption"])

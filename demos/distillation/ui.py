@@ -25,9 +25,9 @@ from core.ui import (
     LIGHT,
     Dropdown,
     Image,
-    SafeSketchpad,
     Slider,
     Stopwatch,
+    digit_pad,
     drawn_digit,
     gallery_position,
     handler,
@@ -448,12 +448,7 @@ def _digit_inputs(i18n: gr.I18n):
     test_index = Slider(0, len(test) - 1, value=picks[7], step=1, precision=0, buttons=[],
                         label=i18n("distillation.test_index"), elem_id="distillation-index")
     gr.Markdown(i18n("distillation.sketch"), elem_classes=["plot-caption"])
-    sketch = SafeSketchpad(type="numpy", image_mode="L", show_label=False, canvas_size=(280, 280),
-                           height=330, layers=False, placeholder=i18n("distillation.sketch_placeholder"),
-                           brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"),
-                           elem_id="distillation-sketch")
-    use_drawing = gr.Checkbox(False, label=i18n("distillation.use_drawing"),
-                              elem_id="distillation-use-drawing")
+    sketch, use_drawing = digit_pad(i18n, TOPIC)
     return gallery, test_index, sketch, use_drawing
 
 

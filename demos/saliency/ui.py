@@ -29,9 +29,9 @@ from core.ui import (
     Gallery,
     Image,
     Radio,
-    SafeSketchpad,
     Slider,
     Stopwatch,
+    digit_pad,
     drawing_to_gray,
     drawn_digit,
     gallery_position,
@@ -679,11 +679,7 @@ def _explain_controls(i18n: gr.I18n) -> SimpleNamespace:
     with gr.Row(equal_height=False):
         with gr.Column(scale=4, min_width=280):
             with gr.Accordion(i18n("saliency.sketch"), open=False):
-                sketch = SafeSketchpad(type="numpy", image_mode="L", show_label=False, canvas_size=(280, 280),
-                                       height=330, layers=False, placeholder=i18n("saliency.sketch_placeholder"),
-                                       brush=gr.Brush(default_size=18, colors=["#000000"], color_mode="fixed"),
-                                       elem_id="saliency-sketch")
-                use_drawing = gr.Checkbox(False, label=i18n("saliency.use_drawing"), elem_id="saliency-use-drawing")
+                sketch, use_drawing = digit_pad(i18n, TOPIC)
             gr.Markdown(i18n("saliency.predictions"), elem_classes=["plot-caption"])
             bars = gr.BarPlot(x="class", y="p", y_lim=[0, 1], height=240, sort="-y", x_title=" ", y_title="p",
                               x_label_angle=-20,
