@@ -121,6 +121,7 @@ class Turns:
             self._busy, job.between_since = False, time.monotonic()
             self._changed.notify_all()
         return job
+
     @contextlib.contextmanager
     def turn(self, job: Job | None = None):
         if getattr(self._mine, "job", None) is not None:  # this thread's turn already (one heavy function in another)

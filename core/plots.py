@@ -65,6 +65,21 @@ def curves_with_band(ax, series: dict[str, np.ndarray], colors: dict[str, str]) 
     ax.grid(alpha=0.3)
 
 
+def line_figure(series: dict[str, tuple], colors: dict[str, str], *, title: str, xlabel: str, ylabel: str,
+                width: float = 7, marker: str | None = None, title_size: int = FONT + 1):
+    """Named (x, y) lines in one figure: a chart the page draws itself (gr.LinePlot), as a PNG to download. A
+    legend when there is more than one line. Returns the figure: the caller saves it."""
+    fig, ax = new_figure(width, 3.6)
+    for name, (x, y) in series.items():
+        ax.plot(x, y, color=colors[name], linewidth=2.2, marker=marker, markersize=3, label=name)
+    if len(series) > 1:
+        ax.legend(fontsize=FONT - 1, frameon=False)
+    ax.grid(alpha=0.3)
+    style(ax, title, xlabel, ylabel)
+    ax.title.set_fontsize(title_size)
+    return fig
+
+
 def heatmap(ax, values: np.ndarray, row_labels, col_labels, fmt: str = "{:.1%}") -> None:
     """Annotated heat map; rows top to bottom, columns left to right."""
     image = ax.imshow(values, cmap="viridis", aspect="auto")

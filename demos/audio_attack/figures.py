@@ -64,11 +64,3 @@ def signals(rows: list[tuple[str, np.ndarray, float]], *, wave_title: str, spec_
     bar.ax.tick_params(labelsize=plots.FONT - 2)
     return plots.to_rgb(fig)
 
-
-def loss_curve(losses, *, title: str, xlabel: str, ylabel: str):
-    """The attack's loss per step, for a download (the page draws its own gr.LinePlot). Returns the figure: the
-    caller saves and closes it."""
-    fig, ax = plots.new_figure(7, 3.6)
-    ax.plot(np.arange(1, len(losses) + 1), np.asarray(losses, dtype=np.float64), color="#2563eb", linewidth=1.5)
-    plots.style(ax, title, xlabel, ylabel)
-    return fig

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from core import export
+from core import export, plots
 from core.audio import int16_audio
 from core.device import heavy_threads
 from core.heavy import heavy
@@ -548,8 +548,10 @@ def _loss_downloads(outcome: Outcome, plan: Attack, name: str, lang: str):
     """The loss curve as PNG and its numbers per step as CSV (None, None: FGSM's one step has no curve)."""
     if not outcome.losses:
         return None, None
-    figure = figures.loss_curve(outcome.losses, title=t(f"audio_attack.attack_{plan.kind}", lang),
-                                xlabel=t("audio_attack.fig_step", lang), ylabel=t("audio_attack.fig_loss", lang))
+    loss = t("audio_attack.fig_loss", lang)
+    figure = plots.line_figure({loss: (np.arange(1, len(outcome.losses) + 1), outcome.losses)},
+                               {loss: plots.COLORS["main"]}, title=t(f"audio_attack.attack_{plan.kind}", lang),
+                               xlabel=t("audio_attack.fig_step", lang), ylabel=loss)
     return export.png(figure, name + "-loss"), export.frame_csv(_loss_frame(outcome.losses), name + "-loss")
 
 

@@ -23,15 +23,11 @@ def training_curves(distilled: np.ndarray, hard: np.ndarray, lang: str):
 def gradient_curves(temperatures: np.ndarray, with_t2: np.ndarray, without_t2: np.ndarray, lang: str):
     """The soft-target gradient's size against T, with and without the T² factor: the page's line plot, for a
     download."""
-    fig, ax = plots.new_figure(9, 3.8)
-    for key, values, color in (("with_t2", with_t2, plots.COLORS["main"]),
-                               ("without_t2", without_t2, plots.COLORS["second"])):
-        ax.plot(temperatures, values, color=color, linewidth=2.2, label=t(f"distillation.curve_{key}", lang))
-    ax.legend(fontsize=plots.FONT - 1, frameon=False)
-    ax.grid(alpha=0.3)
-    plots.style(ax, t("distillation.grad_plot", lang), "T", "‖∂L/∂v‖")
-    ax.title.set_fontsize(plots.FONT - 1)
-    return fig
+    with_name, without_name = (t(f"distillation.curve_{key}", lang) for key in ("with_t2", "without_t2"))
+    return plots.line_figure({with_name: (temperatures, with_t2), without_name: (temperatures, without_t2)},
+                             {with_name: plots.COLORS["main"], without_name: plots.COLORS["second"]},
+                             title=t("distillation.grad_plot", lang), xlabel="T", ylabel="‖∂L/∂v‖", width=9,
+                             title_size=plots.FONT - 1)
 
 
 def accuracy_grid(results: dict, lang: str):

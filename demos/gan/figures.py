@@ -1,6 +1,6 @@
-"""Pictures of the GAN tab: grids of digits, the interpolation as an animated GIF (and its ‖z‖ curves, for a
-download), and the playground's frame (matplotlib: the critic's heat map, real and generated points, the
-generator's arrows, the losses). No Gradio here."""
+"""Pictures of the GAN tab: grids of digits, the interpolation as an animated GIF, and the playground's
+frame (matplotlib: the critic's heat map, real and generated points, the generator's arrows, the losses).
+No Gradio here."""
 from __future__ import annotations
 
 import io
@@ -50,19 +50,6 @@ def gif(frames: np.ndarray, scale: int = 6, frame_ms: int = 120) -> bytes:
     buffer = io.BytesIO()
     loop[0].save(buffer, format="GIF", save_all=True, append_images=loop[1:], duration=frame_ms, loop=0)
     return buffer.getvalue()
-
-
-def norm_curves(series: dict[str, tuple[np.ndarray, np.ndarray]], colors: dict[str, str], *, title: str,
-                ylabel: str):
-    """‖z‖ against t along each path (name -> (t, norms)): the page's line plot, for a download. Returns the
-    figure: the caller saves it."""
-    fig, ax = plots.new_figure(7, 3.6)
-    for name, (steps, norms) in series.items():
-        ax.plot(steps, norms, color=colors[name], linewidth=2.2, marker="o", markersize=3, label=name)
-    ax.legend(fontsize=plots.FONT - 2, frameon=False)
-    ax.grid(alpha=0.3)
-    plots.style(ax, title, "t", ylabel)
-    return fig
 
 
 def playground(view, history: list[tuple[int, float, float]], *, critic_title: str, loss_title: str,

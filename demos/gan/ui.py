@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from core import export
+from core import export, plots
 from core.data.digits import TEST, TRAIN, load_split
 from core.heavy import give_way, heavy
 from core.i18n import UserInputError, check_number, shown, t
@@ -265,7 +265,8 @@ def norm_downloads(walks: dict[str, logic.Walk], norms: pd.DataFrame, name: str,
     and language while its files are kept, not again at each switch of path."""
     def compute():
         series = {t(f"gan.path_{key}", lang): (walk.t, walk.norms) for key, walk in walks.items()}
-        figure = figures.norm_curves(series, path_colors(), title=t("gan.norm_caption", lang), ylabel="‖z‖")
+        figure = plots.line_figure(series, path_colors(), title=t("gan.norm_caption", lang), xlabel="t", ylabel="‖z‖",
+                                   marker="o")
         return export.png(figure, name), export.frame_csv(norms, name)
 
     return NORM_FILES.get((name, lang), compute)
