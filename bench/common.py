@@ -113,3 +113,40 @@ def stop_app(proc: subprocess.Popen) -> None:
 
 def tail(path: Path, lines: int = 30) -> str:
     return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def tree_usage(pid: int) -> tuple[float, float]:
+    """Resident memory (VmRSS, MB) and CPU seconds so far of the process and all its descendants."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    rss_kb, ticks, todo = 0, 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo += children.get(current, [])
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        rss_kb += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+        ticks += sum(int(value) for value in fields[11:15])  # utime, stime, and those of children it reaped
+    return rss_kb / 1024, ticks / os.sysconf("SC_CLK_TCK")
+
+
+def settle(pid: int, quiet: float = 0.1, calm_seconds: int = 2, timeout: float = 240) -> None:
+    """Wait until the app (its process tree) has finished its warm-up: under ``quiet`` CPU-seconds per second,
+    ``calm_seconds`` seconds in a row (at most ``timeout`` seconds)."""
+    if not Path(f"/proc/{pid}/stat").is_file():  # no /proc: give the warm-up a minute
+        time.sleep(60)
+        return
+    calm, before, end = 0, tree_usage(pid)[1], time.monotonic() + timeout
+    while calm < calm_seconds and time.monotonic() < end:
+        time.sleep(1)
+        now = tree_usage(pid)[1]
+        calm = calm + 1 if now - before < quiet else 0
+        before = now

@@ -44,25 +44,6 @@ def heavy_lane(threads: int | None):
             os.environ["DEMO_HEAVY_THREADS"] = previous
 
 
-def settle(proc, quiet: float = 0.1, timeout: float = 240) -> None:
-    """Wait until the app process has finished its warm-up: under ``quiet`` CPU-seconds per second, twice."""
-    stat = Path(f"/proc/{proc.pid}/stat")
-    if not stat.is_file():
-        time.sleep(60)
-        return
-
-    def used() -> float:
-        fields = stat.read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
-    calm, before, end = 0, used(), time.monotonic() + timeout
-    while calm < 2 and time.monotonic() < end:
-        time.sleep(1)
-        now = used()
-        calm = calm + 1 if now - before < quiet else 0
-        before = now
-
-
 def cpu_seconds() -> tuple[float, float, float]:
     """(wall clock, CPU seconds the whole machine was busy, CPU seconds of this process and its finished
     children): the difference between two readings tells how much other processes ran meanwhile."""
@@ -88,7 +69,7 @@ def main() -> None:
     from gradio_client import Client, handle_file
     from PIL import Image
 
-    from bench.common import machine, start_app, stop_app, timed
+    from bench.common import machine, settle, start_app, stop_app, timed
     from core import models
     from core.data.digits import HANDWRITTEN, TEST, load_split, to_tensor
     from core.device import configure_process, heavy_thread_count, heavy_threads
@@ -209,7 +190,7 @@ def main() -> None:
         with heavy_lane(threads):  # start_app's process inherits this process's environment
             server, url, _ = start_app()
         try:
-            settle(server)  # every tab's warm-up (models, the GAN playground's presets) would share the 2 cores
+            settle(server.pid)  # every tab's warm-up (models, the GAN playground's presets) would share the 2 cores
             client = Client(url, verbose=False, download_files=False)  # the answer with its picture URLs
 
             def translate(path, model="vintagify"):

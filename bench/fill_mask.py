@@ -59,8 +59,8 @@ def main() -> None:
     import torch
     from gradio_client import Client
 
-    from bench.common import machine, start_app, stop_app, timed
-    from bench.cyclegan import cpu_seconds, others, settle
+    from bench.common import machine, settle, start_app, stop_app, timed
+    from bench.cyclegan import cpu_seconds, others
     from core import models
     from core.device import configure_process
     from demos.fill_mask import logic
@@ -115,7 +115,7 @@ def main() -> None:
     # ---- end to end through gradio_client: the app in its own process, with the stand-ins in its Hub cache
     server, url, _ = start_app()
     try:
-        settle(server)  # the warm-up loads every ready model and runs one prediction each
+        settle(server.pid)  # the warm-up loads every ready model and runs one prediction each
         client = Client(url, verbose=False)
         e2e = {}
         for choice in MODELS.choices:

@@ -41,7 +41,7 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image, ImageDraw, ImageFont
 
-from bench.common import ROOT, git_state, machine, start_app, stop_app
+from bench.common import ROOT, git_state, machine, start_app, stop_app, tree_usage
 
 
 @dataclass(frozen=True)
@@ -206,29 +206,6 @@ class Record:
     error: str | None = None
     cached: bool = False
     handler_s: float | None = None  # from the answer's timing label: time spent in the handler, not queueing
-
-
-def tree_usage(pid: int) -> tuple[float, float]:
-    """Resident memory (VmRSS, MB) and CPU seconds so far of the process and all its descendants."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(parent, []).append(int(stat.parent.name))
-    rss_kb, ticks, todo = 0, 0, [pid]
-    while todo:
-        current = todo.pop()
-        todo += children.get(current, [])
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        rss_kb += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
-        ticks += sum(int(value) for value in fields[11:15])  # utime, stime, and those of children it reaped
-    return rss_kb / 1024, ticks / os.sysconf("SC_CLK_TCK")
 
 
 def own_cpu_seconds() -> float:

@@ -33,7 +33,7 @@ from gradio_client import Client
 from gradio_client.exceptions import AppError
 from gradio_client.utils import Status
 
-from bench.common import ROOT, git_state, machine
+from bench.common import ROOT, git_state, machine, tree_usage
 from bench.load import (
     Inputs,
     class_epochs,
@@ -44,7 +44,6 @@ from bench.load import (
     percentile,
     seconds_text,
     short,
-    tree_usage,
 )
 
 DEFAULT_OUT = ROOT / "bench" / "load-class.md"

@@ -25,8 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import ROOT, machine, start_app, stop_app
-from bench.load import draw_one, make_client, tree_usage
+from bench.common import ROOT, machine, settle, start_app, stop_app, tree_usage
+from bench.load import draw_one, make_client
 from bench.load_class import ACTIONS, HEAVY_SHARE, STOPS, THINK_SECONDS, Student, read_offer, warm_up
 
 OUT = ROOT / "bench" / "scale.md"
@@ -35,21 +35,11 @@ UTILISATION = 0.7  # a server kept below this answers without long queues (an M/
 HEAVY_CORES, ALL_CORES = 1, 2  # of a 2-core replica: heavy steps take turns on one thread
 
 
-def settle(pid: int, quiet: float = 0.05, calm_seconds: int = 3, timeout: float = 300) -> None:
-    """Wait until the app is idle (warm-up threads done): under ``quiet`` CPU-s per second, several times."""
-    calm, before, end = 0, tree_usage(pid)[1], time.monotonic() + timeout
-    while calm < calm_seconds and time.monotonic() < end:
-        time.sleep(1)
-        now = tree_usage(pid)[1]
-        calm = calm + 1 if now - before < quiet else 0
-        before = now
-
-
 def measure(url: str, pid: int, repeat: int, scratch: Path, downloads: Path) -> dict[str, list[dict]]:
     """Each action called ``repeat`` times by one student, one call at a time: CPU and wall seconds per call."""
     offer = read_offer()
     warm_up(url, offer, scratch, downloads, timeout=600)
-    settle(pid)
+    settle(pid, quiet=0.05, calm_seconds=3, timeout=300)
     client = make_client(url, 600, downloads)
     student = Student(random.Random("scale"), scratch, "scale", offer)
     costs: dict[str, list[dict]] = {}

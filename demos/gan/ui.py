@@ -56,7 +56,6 @@ DEFAULTS = {"seed": 2024, "count": 40, "digit": "random", "psi": 1.0, "frames": 
 DEFAULTS["seed_b"] = logic.seed_of_another_class(DEFAULTS["seed"])
 #: Confidence this far above the share of samples read as the requested digit: the classifier is sure of blobs.
 OVERCONFIDENT = 0.2
-#: The playground: its training takes turns with the other heavy actions (core.heavy).
 LEARNING_RATES = ["0.0001", "0.0003", "0.001", "0.003", "0.01"]
 D_STEPS_RANGE, PLAY_STEPS_RANGE = (1, 10), (10, 2000)
 PLAY_DEFAULTS = {"dataset": "gaussians", "loss": "gan", "lr_d": "0.001", "lr_g": "0.001", "d_steps": 1,
