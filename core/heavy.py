@@ -34,6 +34,8 @@ SIDE_BY_SIDE = int(os.environ.get("DEMO_HEAVY_SIDE_BY_SIDE", "3"))
 
 #: How long a side-by-side job's place is kept between two of its steps (while the page shows its update).
 GRACE_SECONDS = 0.5
+#: How long a step runs before a model's forward pass gives way to the steps waiting (``breaks``).
+STEP_SECONDS = 0.5
 
 
 class Job:
@@ -112,7 +114,7 @@ class Turns:
             del self._waiting[ticket]
             self._busy, job.between_since = True, None
             self.taken += 1
-        self._mine.job = job
+        self._mine.job, self._mine.since = job, time.monotonic()
 
     def _give_back(self) -> Job:
         job, self._mine.job = self._mine.job, None
@@ -155,6 +157,14 @@ class Turns:
         with self.set_aside():
             pass
 
+    def due(self, after: float = STEP_SECONDS) -> bool:
+        """True when this thread's turn has lasted ``after`` seconds and another step waits (False outside a turn:
+        a light event's call)."""
+        if getattr(self._mine, "job", None) is None or time.monotonic() - self._mine.since < after:
+            return False
+        with self._changed:
+            return bool(self._waiting)
+
     @property
     def waiting(self) -> int:
         """Steps waiting for their turn, and the one running."""
@@ -165,6 +175,22 @@ class Turns:
 TURNS = Turns()
 give_way = TURNS.give_way
 set_aside = TURNS.set_aside
+
+
+def breaks(model, turns: Turns = TURNS, after: float = STEP_SECONDS):
+    """Cut the heavy steps that run ``model`` into pieces of about ``after`` seconds: before each forward pass (a
+    batch of SmoothGrad's noisy copies, of IG's steps, of Occlusion's windows) a step that has run that long gives
+    way to the steps waiting. Never while a hook of someone else is on the model (Captum's Grad-CAM keeps the
+    layer's output through one), where another job's pass would run through it. Returns ``model`` (hooked once)."""
+    def pause(module, args):
+        if turns.due(after) and not any(m._forward_hooks or (m._forward_pre_hooks and m is not module)
+                                   for m in module.modules()):
+            turns.give_way()
+
+    if not getattr(model, "_heavy_breaks", False):
+        model.register_forward_pre_hook(pause)
+        model._heavy_breaks = True
+    return model
 
 
 def on_zero_gpu() -> bool:

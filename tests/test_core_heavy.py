@@ -3,6 +3,7 @@ import threading
 import time
 
 import pytest
+import torch
 
 from core import heavy
 from core.heavy import Turns, taking_turns
@@ -287,3 +288,61 @@ def test_on_zero_gpu_the_models_stay_on_the_cpu(monkeypatch):
     assert device.pick_device().type == "cuda"
     monkeypatch.setattr(spaces_config.Config, "zero_gpu", True)
     assert device.pick_device().type == "cpu"
+
+
+class Slow(torch.nn.Module):
+    """A model whose forward pass takes 30 ms."""
+
+    def __init__(self):
+        super().__init__()
+        self.layer = torch.nn.Identity()
+
+    def forward(self, x):
+        time.sleep(0.03)
+        return self.layer(x)
+
+
+def a_long_step_and_a_newcomer(model, turns):
+    """One job runs 20 forward passes in one step; another job's first step is asked for after 0.1 s. Returns how
+    many passes the long step had made when the newcomer's step ran."""
+    passes, seen = [], []
+
+    def long_step():
+        with turns.turn():
+            for _ in range(20):
+                model(torch.zeros(1))
+                passes.append(1)
+
+    def newcomer():
+        time.sleep(0.1)
+        with turns.turn():
+            seen.append(len(passes))
+
+    run_in_threads(long_step, newcomer)
+    return seen[0]
+
+
+def test_a_models_forward_passes_cut_a_long_step_for_the_steps_waiting():
+    turns = Turns()
+    assert a_long_step_and_a_newcomer(Slow(), turns) == 20  # without breaks: after the whole step
+    broken = heavy.breaks(Slow(), turns, after=0.15)
+    assert heavy.breaks(broken, turns, after=0.15) is broken and len(broken._forward_pre_hooks) == 1  # hooked once
+    assert a_long_step_and_a_newcomer(broken, turns) < 10  # after the first pass past 0.15 s
+    before = turns.taken
+    with turns.turn():  # alone in line, a long step keeps its turn
+        for _ in range(8):
+            broken(torch.zeros(1))
+    assert turns.taken == before + 1
+    broken(torch.zeros(1))  # outside a turn (a light event): nothing to give
+
+
+def test_no_break_while_someone_elses_hook_is_on_the_model():
+    """Captum's Grad-CAM keeps a layer's output through a hook during its pass: another job's pass through the
+    same model then would be caught by it."""
+    turns = Turns()
+    broken = heavy.breaks(Slow(), turns, after=0.15)
+    handle = broken.layer.register_forward_hook(lambda module, args, output: None)
+    try:
+        assert a_long_step_and_a_newcomer(broken, turns) == 20
+    finally:
+        handle.remove()

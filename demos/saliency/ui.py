@@ -15,7 +15,7 @@ import torch
 from core import export
 from core.data.digits import TEST, load_split, normalize_digit
 from core.device import heavy_threads
-from core.heavy import give_way, heavy
+from core.heavy import breaks, give_way, heavy
 from core.i18n import UserInputError, check_number, shown, t
 from core.images import example_photos, overlay, shared_scale
 from core.memo import Memo
@@ -113,6 +113,7 @@ def _subject(picture, drawing, use_drawing, model_key, lang: str) -> Subject:
     if choice.needs_download():  # picked in the dropdown, but its download failed or never happened
         raise UserInputError("model.needs_internet", name=choice.key)
     bundle = CLASSIFIER.get(choice.key)
+    breaks(bundle.model)  # a heavy step gives way between its forward passes (core.heavy)
     spec = input_spec(bundle)
     gray = drawing_to_gray(drawing) if use_drawing else None
     if use_drawing and gray is None:
