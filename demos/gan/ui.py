@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
+import math
 import os
 import secrets
 import tempfile
@@ -479,7 +480,7 @@ def play(dataset=PLAY_DEFAULTS["dataset"], loss=PLAY_DEFAULTS["loss"], lr_d=PLAY
     started = time.monotonic()
     config, steps = read_play(dataset, loss, lr_d, lr_g, d_steps, steps, seed, lang)
     game = continue_or_start(state, config)
-    shown_at, stopped = time.monotonic(), False
+    shown_at, stopped = -math.inf, False  # the first chunk's picture at once: the first update comes in the first turn
     chunks = _train_chunks(game, steps, lambda: STOPS.wanted(session, started))
     with STOPS.running(session):  # left before the result is shown: a Stop from then on has nothing to stop
         while True:
