@@ -308,11 +308,14 @@ def run_user(user: int, client: Client, inputs: Inputs, kind: str, endpoints: li
 # ------------------------------------------------------------------ the report
 
 def percentile(values: list[float], q: float) -> float | None:
-    return float(np.percentile(values, q)) if values else None
+    """The q-th percentile; with infinities (a call that never answered) the nearest rank above, never NaN."""
+    if not values:
+        return None
+    return float(np.percentile(values, q, method="higher" if np.isinf(values).any() else "linear"))
 
 
 def seconds_text(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f}"
+    return "–" if value is None else "never" if np.isinf(value) else f"{value:.2f}"
 
 
 def summarize(records: list[Record], endpoints: list[str]) -> dict:
