@@ -325,8 +325,8 @@ def a_long_step_and_a_newcomer(model, turns):
 def test_a_models_forward_passes_cut_a_long_step_for_the_steps_waiting():
     turns = Turns()
     assert a_long_step_and_a_newcomer(Slow(), turns) == 20  # without breaks: after the whole step
-    broken = heavy.breaks(Slow(), turns, after=0.15)
-    assert heavy.breaks(broken, turns, after=0.15) is broken and len(broken._forward_pre_hooks) == 1  # hooked once
+    broken = heavy.breaks(Slow(), turns=turns, after=0.15)
+    assert heavy.breaks(broken, turns=turns) is broken and len(broken._forward_pre_hooks) == 1  # hooked once
     assert a_long_step_and_a_newcomer(broken, turns) < 10  # after the first pass past 0.15 s
     before = turns.taken
     with turns.turn():  # alone in line, a long step keeps its turn
@@ -340,9 +340,20 @@ def test_no_break_while_someone_elses_hook_is_on_the_model():
     """Captum's Grad-CAM keeps a layer's output through a hook during its pass: another job's pass through the
     same model then would be caught by it."""
     turns = Turns()
-    broken = heavy.breaks(Slow(), turns, after=0.15)
+    broken = heavy.breaks(Slow(), turns=turns, after=0.15)
     handle = broken.layer.register_forward_hook(lambda module, args, output: None)
     try:
         assert a_long_step_and_a_newcomer(broken, turns) == 20
     finally:
         handle.remove()
+
+
+def test_no_break_where_the_caller_says_not():
+    """Inside SmoothGrad's seeded block the global generator's lock is held: a step paused there would make any
+    other seeded step wait for it while holding the turn."""
+    turns, inside = Turns(), threading.Event()
+    broken = heavy.breaks(Slow(), unless=inside.is_set, turns=turns, after=0.15)
+    inside.set()
+    assert a_long_step_and_a_newcomer(broken, turns) == 20
+    inside.clear()
+    assert a_long_step_and_a_newcomer(broken, turns) < 10

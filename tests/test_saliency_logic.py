@@ -403,3 +403,28 @@ def test_smoothgrad_at_one_seed_gives_one_map_even_from_two_threads_at_once():
     assert len(results) == 10
     for result in results:
         np.testing.assert_array_equal(result, alone)
+
+
+def test_heavy_turns_cut_at_forward_passes_leave_seeded_smoothgrad_whole():
+    """The page's model gives way between forward passes (core.heavy.breaks), but never inside SmoothGrad's seeded
+    block: two heavy jobs explaining at once, turn by turn, neither deadlock nor change each other's maps."""
+    import threading
+
+    from core.heavy import Turns, breaks, taking_turns
+
+    turns = Turns()
+    model, x = breaks(tiny_cnn(), unless=logic.seeding, turns=turns, after=0.0), digit_input()
+    settings = logic.Settings(samples=20, batch=1, seed=0, ig_steps=16)
+    alone = {m: logic.attribute(model, x, 2, m, settings) for m in ("smoothgrad", "integrated_gradients")}
+    results = []
+    job = taking_turns(lambda: [results.append((m, logic.attribute(model, x, 2, m, settings)))
+                                for m in ("integrated_gradients", "smoothgrad") * 3], turns)
+    threads = [threading.Thread(target=job, daemon=True) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not any(thread.is_alive() for thread in threads), "deadlock"
+    assert len(results) == 12 and turns.taken > 2  # the jobs did take turns inside their calls
+    for method, heat in results:
+        np.testing.assert_allclose(heat, alone[method], rtol=1e-5, atol=1e-7)

@@ -134,7 +134,19 @@ def seeded(seed: int):
     cannot draw from each other's sequence and the same seed gives the same map."""
     with _SEEDED, torch.random.fork_rng(devices=[]):
         torch.manual_seed(int(seed))
-        yield
+        _seeding.depth = getattr(_seeding, "depth", 0) + 1
+        try:
+            yield
+        finally:
+            _seeding.depth -= 1
+
+
+_seeding = threading.local()
+
+
+def seeding() -> bool:
+    """True inside a ``seeded`` block of this thread: whoever would pause it must not (the generator is locked)."""
+    return getattr(_seeding, "depth", 0) > 0
 
 
 def noise_sigma(x: torch.Tensor, sigma_percent: float) -> float:
