@@ -33,3 +33,21 @@ def test_free_actions_need_no_second_replica_and_dearer_heavy_steps_need_more():
     assert all(row["replicas"] == 1 for row in cheap["replicas"].values())
     assert scale.paper(flat_costs(16.0, 0.2))["replicas"][200]["replicas"] > scale.paper(
         flat_costs(8.0, 0.2))["replicas"][200]["replicas"]
+
+
+def test_the_class_reports_first_updates_counts_the_students_who_gave_up():
+    """A percentile of the successful calls alone hid the worst waits: a student who gave up before any update
+    counts as "never", one who saw a progress bar but no answer counts with that bar as the first sign."""
+    from bench.load import seconds_text
+    from bench.load_class import Call, latency_row
+
+    calls = [Call("/x", "g", user, 0.0, end=3.0, first_output=2.0, first_sign=0.5) for user in range(8)]
+    calls += [Call("/x", "g", 8, 0.0, end=120.0, outcome="timeout", first_sign=1.0),  # a bar, then nothing
+              Call("/x", "g", 9, 0.0, end=120.0, outcome="timeout"),  # nothing at all
+              Call("/x", "g", 10, 0.0, end=0.2, outcome="explained")]  # a message: not a wait
+    row = latency_row(calls)
+    assert row["calls"] == 11 and row["ok"] == 8 and row["timeouts"] == 2
+    assert row["p95"] == 3.0  # the answers: successful calls only
+    assert row["first_sign_p50"] == 0.5 and seconds_text(row["first_sign_p95"]) == "never"
+    assert row["first_output_p50"] == 2.0 and math.isinf(row["first_output_p95"])
+    assert seconds_text(row["first_output_p95"]) == "never"
