@@ -177,14 +177,14 @@ give_way = TURNS.give_way
 set_aside = TURNS.set_aside
 
 
-def breaks(model, unless=lambda: False, turns: Turns = TURNS, after: float = STEP_SECONDS):
+def breaks(model, turns: Turns = TURNS, after: float = STEP_SECONDS):
     """Cut the heavy steps that run ``model`` into pieces of about ``after`` seconds: before each forward pass (a
     batch of SmoothGrad's noisy copies, of IG's steps, of Occlusion's windows) a step that has run that long gives
-    way to the steps waiting. Never while ``unless()`` is true (a lock held: the other steps might wait for it), nor
-    while a hook of someone else is on the model (Captum's Grad-CAM keeps the layer's output through one), where
-    another job's pass would run through it. Returns ``model`` (hooked once)."""
+    way to the steps waiting. Never while a hook of someone else is on the model (Captum's Grad-CAM keeps the
+    layer's output through one), where another job's pass would run through it. The caller holds no lock across a
+    forward pass (another step might wait for it while holding the turn). Returns ``model`` (hooked once)."""
     def pause(module, args):
-        if turns.due(after) and not unless() and not any(m._forward_hooks or (m._forward_pre_hooks and m is not module)
+        if turns.due(after) and not any(m._forward_hooks or (m._forward_pre_hooks and m is not module)
                                    for m in module.modules()):
             turns.give_way()
 

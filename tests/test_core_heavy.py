@@ -347,13 +347,3 @@ def test_no_break_while_someone_elses_hook_is_on_the_model():
     finally:
         handle.remove()
 
-
-def test_no_break_where_the_caller_says_not():
-    """Inside SmoothGrad's seeded block the global generator's lock is held: a step paused there would make any
-    other seeded step wait for it while holding the turn."""
-    turns, inside = Turns(), threading.Event()
-    broken = heavy.breaks(Slow(), unless=inside.is_set, turns=turns, after=0.15)
-    inside.set()
-    assert a_long_step_and_a_newcomer(broken, turns) == 20
-    inside.clear()
-    assert a_long_step_and_a_newcomer(broken, turns) < 10

@@ -24,7 +24,6 @@ Models are passed in; no Gradio, no global state.
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -124,29 +123,32 @@ def top_k(probs: torch.Tensor, labels: Sequence[str], k: int = 5) -> list[tuple[
 
 # ------------------------------------------------------------------ attributions (all through Captum)
 
-_SEEDED = threading.RLock()
+_GLOBAL_GENERATOR = threading.Lock()
 
 
-@contextlib.contextmanager
-def seeded(seed: int):
-    """Captum draws SmoothGrad's noise from torch's global generator (it takes none of its own): seed it for this
-    block only, one block at a time, so that two runs in two threads (the warm-up beside the queue, two users)
-    cannot draw from each other's sequence and the same seed gives the same map."""
-    with _SEEDED, torch.random.fork_rng(devices=[]):
-        torch.manual_seed(int(seed))
-        _seeding.depth = getattr(_seeding, "depth", 0) + 1
-        try:
-            yield
-        finally:
-            _seeding.depth -= 1
+def noise_tunnel(method, seed: int):
+    """Captum's NoiseTunnel around ``method``, drawing SmoothGrad's noise from its own sequence seeded by ``seed``.
+    Captum draws from torch's global generator (it takes none of its own), so each draw puts this tunnel's generator
+    state in under a lock, for the draw only: two runs at one seed give one map whatever runs beside them (the
+    warm-up beside the queue, two users), and the forward passes between draws hold no lock (a heavy step may give
+    way there). Relies on NoiseTunnel._add_noise_to_inputs (CONTRIBUTING.md lists it)."""
+    from captum.attr import NoiseTunnel
 
+    class SeededNoiseTunnel(NoiseTunnel):
+        def __init__(self):
+            super().__init__(method)
+            with _GLOBAL_GENERATOR, torch.random.fork_rng(devices=[]):
+                torch.manual_seed(int(seed))
+                self.state = torch.random.get_rng_state()
 
-_seeding = threading.local()
+        def _add_noise_to_inputs(self, *args, **kwargs):
+            with _GLOBAL_GENERATOR, torch.random.fork_rng(devices=[]):
+                torch.random.set_rng_state(self.state)
+                noisy = super()._add_noise_to_inputs(*args, **kwargs)
+                self.state = torch.random.get_rng_state()
+            return noisy
 
-
-def seeding() -> bool:
-    """True inside a ``seeded`` block of this thread: whoever would pause it must not (the generator is locked)."""
-    return getattr(_seeding, "depth", 0) > 0
+    return SeededNoiseTunnel()
 
 
 def noise_sigma(x: torch.Tensor, sigma_percent: float) -> float:
@@ -176,18 +178,17 @@ def attribute_pair(model: nn.Module, x: torch.Tensor, target: int, method: str, 
     """(the map the tab shows, ≥ 0; the signed map) of ``method``, from one computation. The signed map is the
     attribution summed over the colour channels before any |·| or ReLU (the sanity check's "without absolute
     values"); SmoothGrad, SmoothGrad² and VarGrad average sizes, so their signed map is the map itself."""
-    from captum.attr import LayerAttribution, LayerGradCam, NoiseTunnel, Occlusion, Saliency
+    from captum.attr import LayerAttribution, LayerGradCam, Occlusion, Saliency
 
     x = x.detach().clone().requires_grad_(True)
     if method == "saliency":
         gradient = Saliency(model).attribute(x, target=target, abs=False)
         return to_map(gradient, "abs"), gradient.detach().float()[0].sum(dim=0).numpy()
     if method in NOISE_TYPES:
-        with seeded(settings.seed):
-            maps = NoiseTunnel(Saliency(model)).attribute(
-                x, nt_type=NOISE_TYPES[method], nt_samples=int(settings.samples),
-                nt_samples_batch_size=int(settings.batch), stdevs=noise_sigma(x, settings.sigma_percent),
-                target=target, abs=True)
+        maps = noise_tunnel(Saliency(model), settings.seed).attribute(
+            x, nt_type=NOISE_TYPES[method], nt_samples=int(settings.samples),
+            nt_samples_batch_size=int(settings.batch), stdevs=noise_sigma(x, settings.sigma_percent),
+            target=target, abs=True)
         heat = to_map(maps, "abs")
         return heat, heat.copy()
     if method == "integrated_gradients":

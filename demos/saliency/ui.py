@@ -113,7 +113,7 @@ def _subject(picture, drawing, use_drawing, model_key, lang: str) -> Subject:
     if choice.needs_download():  # picked in the dropdown, but its download failed or never happened
         raise UserInputError("model.needs_internet", name=choice.key)
     bundle = CLASSIFIER.get(choice.key)
-    breaks(bundle.model, unless=logic.seeding)  # a heavy step gives way between forward passes, not in SmoothGrad's
+    breaks(bundle.model)  # a heavy step gives way between its forward passes (core.heavy)
     spec = input_spec(bundle)
     gray = drawing_to_gray(drawing) if use_drawing else None
     if use_drawing and gray is None:
