@@ -7,8 +7,9 @@
   back at every ``yield``, so a student who clicks while nine jobs run sees a first update after at most the
   first steps queued before theirs, instead of after nine whole jobs; and jobs still finish about in the order
   they came, so on an overloaded machine none waits past the page's patience. A plain heavy function is one
-  step, cut into several where it calls ``give_way()`` (its progress reports do). Steps never overlap, so the
-  light events keep a core (``core.device.heavy_threads``).
+  step, cut into several where it calls ``give_way()`` (its progress reports do) or a model's forward pass
+  (``breaks``). Steps never overlap, so the light events keep a core (``core.device.heavy_threads``), and on Linux
+  they run at a lower priority (``low_priority``), so a light event gets a core first.
 - **On a Hugging Face ZeroGPU Space** (``SPACES_ZERO_GPU``), the function is wrapped by the ``spaces`` package's
   ``@spaces.GPU(duration=gpu_seconds)`` instead: ZeroGPU lends a GPU for the call, no turns needed. Anywhere
   else ``spaces.GPU`` returns the function unchanged; without the package there is no wrapping at all.
@@ -19,18 +20,25 @@ waits with its turn set aside (``set_aside``), and no lock is held across a ``yi
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import inspect
 import itertools
 import os
+import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 #: How many heavy actions Gradio lets in at once (each then waits for its turns); more wait in Gradio's queue.
 HEAVY_AT_ONCE = int(os.environ.get("DEMO_HEAVY_AT_ONCE", "12"))
 #: How many of them advance side by side after their first step (the oldest ones); see ``Turns``.
 SIDE_BY_SIDE = int(os.environ.get("DEMO_HEAVY_SIDE_BY_SIDE", "3"))
 
+
+#: The nice value heavy steps run at (Linux; 0: the same priority as everything else): a light event (a slider
+#: moved, a prediction) gets a core before a heavy step does, which waits for its turn anyway.
+HEAVY_NICE = int(os.environ.get("DEMO_HEAVY_NICE", "10"))
 
 #: How long a side-by-side job's place is kept between two of its steps (while the page shows its update).
 GRACE_SECONDS = 0.5
@@ -240,11 +248,55 @@ def taking_turns(fn, turns: Turns = TURNS):
     return stepped
 
 
+def _lower_priority(nice: int) -> None:
+    try:  # on Linux the nice value is the calling thread's own (a thread id is a process id to setpriority)
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+    except OSError:
+        pass
+
+
+def low_priority(fn, nice: int | None = None):
+    """``fn`` run in a thread of its own at a lower priority (``nice``, default ``HEAVY_NICE``), the caller waiting for
+    it; a generator's steps all run in that thread, one per ``next``, as the caller asks for them. The caller's
+    context (Gradio's progress bar and pop-ups) goes along. Only on Linux, where a thread has its own nice value."""
+    nice = HEAVY_NICE if nice is None else nice
+    if nice <= 0 or sys.platform != "linux":
+        return fn
+
+    def thread():
+        return ThreadPoolExecutor(1, thread_name_prefix="heavy", initializer=_lower_priority, initargs=(nice,))
+
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def relayed(*args, **kwargs):
+            context = contextvars.copy_context()
+            with thread() as pool:
+                def run(call, *more):
+                    return pool.submit(context.run, call, *more).result()
+                steps = run(functools.partial(fn, *args, **kwargs))
+                try:
+                    while True:
+                        try:
+                            update = run(next, steps)
+                        except StopIteration as finished:
+                            return finished.value
+                        yield update
+                finally:
+                    run(steps.close)  # left early (Stop, a closed page): its clean-up runs there too
+    else:
+        @functools.wraps(fn)
+        def relayed(*args, **kwargs):
+            context = contextvars.copy_context()
+            with thread() as pool:
+                return pool.submit(context.run, functools.partial(fn, *args, **kwargs)).result()
+    return relayed
+
+
 def heavy(gpu_seconds: int):
     """Decorator for a heavy event function (see the module docstring); ``gpu_seconds``: the longest the action
     takes on a GPU, which ZeroGPU uses to schedule it."""
     def decorate(fn):
-        decorated = gpu(fn, gpu_seconds) if on_zero_gpu() else gpu(taking_turns(fn), gpu_seconds)
+        decorated = gpu(fn, gpu_seconds) if on_zero_gpu() else gpu(low_priority(taking_turns(fn)), gpu_seconds)
         decorated.gpu_seconds = gpu_seconds  # marks it heavy (@handler keeps it); tests check every heavy event
         return decorated
     return decorate

@@ -1,4 +1,7 @@
 """core.heavy: heavy actions take fair turns step by step on a CPU, and go through @spaces.GPU on ZeroGPU."""
+import contextvars
+import os
+import sys
 import threading
 import time
 
@@ -347,3 +350,45 @@ def test_no_break_while_someone_elses_hook_is_on_the_model():
     finally:
         handle.remove()
 
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority") or sys.platform != "linux", reason="a thread's own nice: Linux")
+def test_heavy_work_runs_at_a_lower_priority_with_the_callers_context():
+    """Light events get a core first: a heavy function (and every step of a generator) runs in a thread of its own
+    at nice + 5; the caller's context (Gradio's progress bar, pop-ups) goes along; errors and early closes too."""
+    mine = lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())  # noqa: E731
+    before, tag = mine(), contextvars.ContextVar("tag", default="none")
+    tag.set("request 1")
+
+    def plain(x):
+        return x, mine(), tag.get(), threading.get_native_id()
+
+    value, nice, seen, thread = heavy.low_priority(plain, nice=before + 5)(7)
+    assert (value, nice, seen) == (7, before + 5, "request 1") and thread != threading.get_native_id()
+    assert mine() == before  # the caller's own priority is untouched
+
+    closed = []
+
+    def steps(n):
+        try:
+            for i in range(n):
+                yield i, mine(), tag.get(), threading.get_native_id()
+            return "done"
+        finally:
+            closed.append(True)
+
+    updates = list(heavy.low_priority(steps, nice=before + 5)(3))
+    assert [u[0] for u in updates] == [0, 1, 2] and {u[1:] for u in updates} == {(before + 5, "request 1",
+                                                                                   updates[0][3])}
+    early = heavy.low_priority(steps, nice=before + 5)(10)
+    next(early)
+    early.close()  # a closed page: the generator's clean-up ran, in its thread
+    assert closed == [True, True]
+
+    def failing():
+        raise ValueError("bad input")
+        yield
+
+    with pytest.raises(ValueError, match="bad input"):
+        list(heavy.low_priority(failing, nice=before + 5)())
+    assert heavy.low_priority(plain, nice=0) is plain  # 0: no thread of its own
