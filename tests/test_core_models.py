@@ -337,6 +337,33 @@ def test_offline_a_hub_model_that_is_not_downloaded_says_what_to_do_and_the_list
     assert not hub.is_cached()
 
 
+def test_a_tab_adds_its_own_outputs_and_fallback_to_the_model_loader(tmp_path, monkeypatch):
+    """CycleGAN (the direction) and Fill-mask (its language's model, a note, sliders) use the same loader: ``then``
+    adds outputs and inputs (its parameters after the key), ``fallback`` picks the model used offline."""
+    import inspect
+
+    from core import ui
+    from core.ui import model_loader
+
+    monkeypatch.setenv("DEMO_HUB_CACHE", str(tmp_path))
+    monkeypatch.setattr(models, "is_offline", lambda: True)
+    monkeypatch.setattr(ui, "notify", lambda message, lang: None)
+    hub = FakeHubChoice("tiny-bert", "tiny-org/tiny-bert", REVISION, MASKED_LM, size_mb=40)
+    slot = models.Slot("t", "r", [hub, DIGIT_CNN])
+
+    def then(key, direction="a_to_b", lang="en"):
+        """Also returns the direction."""
+        return f"{key}:{direction}:{lang}"
+
+    load = model_loader(slot, fallback=lambda key: DIGIT_CNN.key, then=then)
+    assert list(inspect.signature(load).parameters) == ["key", "direction", "progress", "request"]
+    assert "Also returns the direction." in load.__doc__
+    key, line, extra = load("tiny-bert", "b_to_a", progress=lambda *a, **k: None)
+    assert key == DIGIT_CNN.key and DIGIT_CNN.key in line and extra == f"{DIGIT_CNN.key}:b_to_a:en"
+    key, line, one, two = model_loader(slot, then=lambda key: (1, 2))(DIGIT_CNN.key, progress=lambda *a, **k: None)
+    assert (key, one, two) == (DIGIT_CNN.key, 1, 2)
+
+
 def test_a_model_first_loaded_inside_inference_mode_can_still_be_differentiated():
     """Tabs share loaded models: one tab's first use inside torch.inference_mode must not leave weights that
     another tab's gradients (a saliency map) cannot flow through."""
