@@ -63,7 +63,6 @@ QUESTIONS = (Question("fact", {"text": {"en": EXAMPLES[1][1], "zh": EXAMPLES[7][
              Question("context", {"context_word": {lang: CONTEXT_EXAMPLES[lang][0] for lang in ("en", "zh")},
                                   "context_sentences": {lang: CONTEXT_EXAMPLES[lang][1] for lang in ("en", "zh")}},
                       run=("context",)))
-_EAGER = threading.Lock()
 
 
 # ---------------------------------------------------------------- models
@@ -94,11 +93,7 @@ def loaded(key):
     if MODELS.choice(key).needs_download():
         raise UserInputError("model.needs_internet" if models.is_offline() else "fill_mask.download_first", name=key)
     bundle = MODELS.get(key)
-    model = bundle.model
-    if getattr(model.config, "_attn_implementation", "eager") != "eager":
-        with _EAGER:  # once per model, before any request reads attention weights from it
-            model.set_attn_implementation("eager")
-    return model, bundle.tokenizer
+    return logic.eager(bundle.model), bundle.tokenizer  # before any request reads attention weights from it
 
 
 def shape(model) -> tuple[int, int]:
