@@ -8,7 +8,7 @@ from gradio_client import Client, handle_file
 from PIL import Image
 
 from core.data.digits import HANDWRITTEN, TEST, TYPESET, load_split
-from tests.test_api import BAD_POSITIONS, drawing_payload, error_text, raw_call
+from tests.api_helpers import BAD_POSITIONS, drawing_payload, error_text, raw_call
 
 ASTRONAUT = "assets/examples/astronaut.png"
 DIGITS, VINTAGE = "digits-cyclegan", "vintagify"
