@@ -82,7 +82,17 @@ def test_the_default_choice_is_decided_once_until_refreshed():
 
 
 def test_device_choice_and_override(monkeypatch):
+    from core import device
+
     assert pick_device().type in ("cuda", "mps", "cpu")
+    chosen = device.get_device()
+    try:
+        assert device.set_device("cpu").type == "cpu" and device.get_device().type == "cpu"
+        monkeypatch.setenv("DEMO_DEVICE", "cpu:0")
+        device.reset()  # forgotten: picked again when next asked
+        assert device.get_device() == torch.device("cpu:0")
+    finally:
+        device.set_device(str(chosen))
     assert pick_device("cpu").type == "cpu"
     monkeypatch.setenv("DEMO_DEVICE", "cpu")
     assert pick_device().type == "cpu"
@@ -91,6 +101,35 @@ def test_device_choice_and_override(monkeypatch):
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="not available"):
             pick_device("cuda")
+
+
+def test_reset_forgets_what_the_process_decided_and_loaded():
+    """core.models.reset(): the loaded models, the slots' defaults and test overrides, the background downloads'
+    progress, the network probe; the declared slots and --offline stay."""
+    declared = models.slot("test_reset", "r", [DIGIT_CNN])
+    try:
+        bundle = declared.get(device=torch.device("cpu"))
+        assert declared.best() is DIGIT_CNN and declared._best is DIGIT_CNN
+        models.BACKGROUND["somewhere"] = 0.5
+        with declared.override(torch.nn.Identity()):
+            with models.network(reachable=True):
+                models.reset()
+                assert models._reachable is None  # the probe's answer forgotten (asked again when needed)
+            assert declared._best is None and not models.BACKGROUND and declared in models.SLOTS
+            assert declared.get(device=torch.device("cpu")).model is not bundle.model  # override gone, reloaded
+    finally:
+        models.SLOTS.remove(declared)
+        models.reset()
+
+
+def test_i18n_reset_puts_english_back_and_forgets_a_topics_strings():
+    from core import i18n
+
+    i18n.register({"en": {"throwaway.word": "word"}, "zh": {"throwaway.word": "詞"}})
+    i18n.set_default_lang("zh")
+    i18n.reset(["throwaway"])
+    assert i18n.default_lang() == "en" and "throwaway.word" not in i18n.catalog()["zh"]
+    assert i18n.t("model.label") == "Model"  # the modules' own strings stay
 
 
 # ---- the Hub path, offline, with a tiny model saved in the Hub cache layout

@@ -351,8 +351,7 @@ def test_on_a_space_the_real_models_download_in_the_background_and_become_the_de
         assert models.download_on_space() is None  # not a Space: nothing starts
     finally:
         models.SLOTS.remove(slot)
-        models.BACKGROUND.clear()
-        MODELS._best = None  # decided again, outside this test's cache, when next asked
+        models.reset()  # the progress forgotten, every default (MODELS') decided again, outside this test's cache
 
 
 # ---- issue 19: words only, the prior-corrected probe, the script, the permutation test
