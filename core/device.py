@@ -55,6 +55,13 @@ def get_device() -> torch.device:
     return _chosen
 
 
+def reset() -> None:
+    """The process-wide device forgotten (tests): the next ``get_device()`` picks it again (DEMO_DEVICE, then the
+    best available). The heavy jobs' thread count is not touched: it belongs to jobs that may be running."""
+    global _chosen
+    _chosen = None
+
+
 register({
     "en": {"device.cpu": "CPU · {cores} cores", "device.cuda": "GPU (CUDA) · {name}", "device.mps": "GPU (Apple MPS)"},
     "zh": {"device.cpu": "CPU · {cores} 核心", "device.cuda": "GPU（CUDA）· {name}", "device.mps": "GPU（Apple MPS）"},

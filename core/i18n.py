@@ -35,6 +35,18 @@ def default_lang() -> str:
     return _default_lang
 
 
+def reset(topics: tuple[str, ...] | list[str] = ()) -> None:
+    """The catalog and language as at start-up (tests): English is the default language again, and the strings of
+    ``topics`` (keys ``<topic>.…``, e.g. a throwaway tab's) are forgotten. The modules' own strings stay: each
+    registers them once, on import, and would not again."""
+    global _default_lang
+    _default_lang = "en"
+    prefixes = tuple(f"{topic}." for topic in topics)
+    for table in _catalog.values():
+        for key in [key for key in table if prefixes and key.startswith(prefixes)]:
+            del table[key]
+
+
 def lang_from_header(accept_language: str | None) -> str:
     """'zh-TW,zh;q=0.9,en;q=0.8' -> 'zh'. Falls back to the app's default language."""
     if not accept_language:

@@ -538,11 +538,24 @@ def slot(topic: str, role: str, choices: list[Choice], prefer: str | None = None
 
 
 def clear_cache() -> None:
+    """Forget the loaded models (each is loaded again when next asked)."""
     _loaded.clear()
 
 
 #: Background downloads on a Space: choice key -> share downloaded (0 … 1), or -1 when it failed.
 BACKGROUND: dict[str, float] = {}
+
+
+def reset() -> None:
+    """What the process decided and loaded, forgotten (tests): the loaded models, every declared slot's default
+    (decided again when next asked) and test override, the background downloads' progress, and the answer of the
+    network probe. The declared slots stay (declared once, on import), and so does ``set_offline`` (a setting)."""
+    global _reachable
+    clear_cache()
+    for declared in SLOTS:
+        declared._best = declared._override = None
+    BACKGROUND.clear()
+    _reachable = None
 
 
 def download_on_space(report: Callable[[str], None] = print) -> threading.Thread | None:

@@ -501,28 +501,44 @@ def model_picker(slot, i18n_keys: gr.I18n, *, elem_id: str):
     return dropdown, status
 
 
-def model_loader(slot):
+def model_loader(slot, *, fallback=None, then=None):
     """The handler behind a model dropdown: loads the picked choice (downloading it first, with progress,
     if it is a Hub model not cached yet) and says which model the tab now uses. A choice that cannot be had now
-    (a Hub model offline, not downloaded) is said in a pop-up and the list goes back to the slot's best ready
-    model, so the list, the line and the results never disagree. Wire its two outputs: the dropdown and the
-    model line."""
+    (a Hub model offline, not downloaded) is said in a pop-up and the list goes back to ``fallback(key)`` (by
+    default the slot's best ready model), so the list, the line and the results never disagree. Wire its outputs:
+    the dropdown, the model line, then whatever ``then`` returns.
+
+    ``then(key, ..., lang)``: the tab's own output(s) after a switch (a direction, a note, sliders: one value or
+    a tuple), from the key used; its parameters after ``key`` (but ``lang``) become the handler's, after ``key``:
+    wire the event's inputs to match (the dropdown first). Its docstring is added to the endpoint's description."""
     from core import models
 
-    @handler
-    def load_model(key, progress=gr.Progress(), lang="en"):
+    more = [] if then is None else [p.replace(annotation=inspect.Parameter.empty)
+                                    for name, p in list(inspect.signature(then).parameters.items())[1:]
+                                    if name != "lang"]
+    then_wants_lang = then is not None and "lang" in inspect.signature(then).parameters
+
+    def load_model(key, progress=gr.Progress(), lang="en", **inputs):
         """Load the model choice ``key`` (downloading it first if needed); returns (the model used, its line)."""
         if key not in {choice.key for choice in slot.choices}:
             raise UserInputError("model.unknown", choice=i18n.shown(key, 40, quote=False))
         choice = slot.choice(key)
         if choice.needs_download() and models.is_offline():
             notify(i18n.t("model.needs_internet", lang, name=choice.key), lang)
-            choice = slot.best()
+            choice = slot.choice(fallback(key)) if fallback else slot.best()
         progress(0, desc=i18n.t("model.downloading", lang, name=choice.key))
         bundle = models.ready(slot, choice.key, report=lambda share, text: progress(share, desc=text))
-        return choice.key, models.choice_line(bundle.choice, lang)
+        used = (choice.key, models.choice_line(bundle.choice, lang))
+        if then is None:
+            return used
+        extra = then(choice.key, **inputs, **({"lang": lang} if then_wants_lang else {}))
+        return (*used, *(extra if isinstance(extra, tuple) else (extra,)))
 
-    return load_model
+    own = inspect.signature(load_model).parameters  # what Gradio sees: no **inputs, but then's parameters
+    load_model.__signature__ = inspect.Signature([own["key"], *more, own["progress"], own["lang"]])
+    if then is not None and then.__doc__:
+        load_model.__doc__ += " " + inspect.cleandoc(then.__doc__)
+    return handler(load_model)
 
 
 # ---------------------------------------------------------------- the API page

@@ -1,4 +1,4 @@
-"""Checks every tab gets from its line in ``demos.REGISTRY`` alone (used by test_api, test_app and
+"""Checks every tab gets from its line in ``demos.REGISTRY`` alone (used by test_app_api, test_app and
 test_plugin, whose throwaway 7th tab gets them too): the public endpoints, the README's list, the scripts."""
 from __future__ import annotations
 

@@ -82,7 +82,17 @@ def test_the_default_choice_is_decided_once_until_refreshed():
 
 
 def test_device_choice_and_override(monkeypatch):
+    from core import device
+
     assert pick_device().type in ("cuda", "mps", "cpu")
+    chosen = device.get_device()
+    try:
+        assert device.set_device("cpu").type == "cpu" and device.get_device().type == "cpu"
+        monkeypatch.setenv("DEMO_DEVICE", "cpu:0")
+        device.reset()  # forgotten: picked again when next asked
+        assert device.get_device() == torch.device("cpu:0")
+    finally:
+        device.set_device(str(chosen))
     assert pick_device("cpu").type == "cpu"
     monkeypatch.setenv("DEMO_DEVICE", "cpu")
     assert pick_device().type == "cpu"
@@ -91,6 +101,35 @@ def test_device_choice_and_override(monkeypatch):
     if not torch.cuda.is_available():
         with pytest.raises(ValueError, match="not available"):
             pick_device("cuda")
+
+
+def test_reset_forgets_what_the_process_decided_and_loaded():
+    """core.models.reset(): the loaded models, the slots' defaults and test overrides, the background downloads'
+    progress, the network probe; the declared slots and --offline stay."""
+    declared = models.slot("test_reset", "r", [DIGIT_CNN])
+    try:
+        bundle = declared.get(device=torch.device("cpu"))
+        assert declared.best() is DIGIT_CNN and declared._best is DIGIT_CNN
+        models.BACKGROUND["somewhere"] = 0.5
+        with declared.override(torch.nn.Identity()):
+            with models.network(reachable=True):
+                models.reset()
+                assert models._reachable is None  # the probe's answer forgotten (asked again when needed)
+            assert declared._best is None and not models.BACKGROUND and declared in models.SLOTS
+            assert declared.get(device=torch.device("cpu")).model is not bundle.model  # override gone, reloaded
+    finally:
+        models.SLOTS.remove(declared)
+        models.reset()
+
+
+def test_i18n_reset_puts_english_back_and_forgets_a_topics_strings():
+    from core import i18n
+
+    i18n.register({"en": {"throwaway.word": "word"}, "zh": {"throwaway.word": "詞"}})
+    i18n.set_default_lang("zh")
+    i18n.reset(["throwaway"])
+    assert i18n.default_lang() == "en" and "throwaway.word" not in i18n.catalog()["zh"]
+    assert i18n.t("model.label") == "Model"  # the modules' own strings stay
 
 
 # ---- the Hub path, offline, with a tiny model saved in the Hub cache layout
@@ -335,6 +374,33 @@ def test_offline_a_hub_model_that_is_not_downloaded_says_what_to_do_and_the_list
     assert key == DIGIT_CNN.key and DIGIT_CNN.key in line and "tiny-bert" not in line
     assert len(said) == 1 and "--prefetch" in said[0]
     assert not hub.is_cached()
+
+
+def test_a_tab_adds_its_own_outputs_and_fallback_to_the_model_loader(tmp_path, monkeypatch):
+    """CycleGAN (the direction) and Fill-mask (its language's model, a note, sliders) use the same loader: ``then``
+    adds outputs and inputs (its parameters after the key), ``fallback`` picks the model used offline."""
+    import inspect
+
+    from core import ui
+    from core.ui import model_loader
+
+    monkeypatch.setenv("DEMO_HUB_CACHE", str(tmp_path))
+    monkeypatch.setattr(models, "is_offline", lambda: True)
+    monkeypatch.setattr(ui, "notify", lambda message, lang: None)
+    hub = FakeHubChoice("tiny-bert", "tiny-org/tiny-bert", REVISION, MASKED_LM, size_mb=40)
+    slot = models.Slot("t", "r", [hub, DIGIT_CNN])
+
+    def then(key, direction="a_to_b", lang="en"):
+        """Also returns the direction."""
+        return f"{key}:{direction}:{lang}"
+
+    load = model_loader(slot, fallback=lambda key: DIGIT_CNN.key, then=then)
+    assert list(inspect.signature(load).parameters) == ["key", "direction", "progress", "request"]
+    assert "Also returns the direction." in load.__doc__
+    key, line, extra = load("tiny-bert", "b_to_a", progress=lambda *a, **k: None)
+    assert key == DIGIT_CNN.key and DIGIT_CNN.key in line and extra == f"{DIGIT_CNN.key}:b_to_a:en"
+    key, line, one, two = model_loader(slot, then=lambda key: (1, 2))(DIGIT_CNN.key, progress=lambda *a, **k: None)
+    assert (key, one, two) == (DIGIT_CNN.key, 1, 2)
 
 
 def test_a_model_first_loaded_inside_inference_mode_can_still_be_differentiated():

@@ -8,7 +8,7 @@ from gradio_client import Client, handle_file
 from PIL import Image
 
 from core.data.digits import HANDWRITTEN, TEST, TYPESET, load_split
-from tests.test_api import BAD_POSITIONS, drawing_payload, error_text, raw_call
+from tests.api_helpers import BAD_POSITIONS, drawing_payload, error_text, raw_call
 
 ASTRONAUT = "assets/examples/astronaut.png"
 DIGITS, VINTAGE = "digits-cyclegan", "vintagify"
@@ -109,10 +109,10 @@ def test_picking_an_example_switches_to_a_model_that_fits_it(client):
 
 
 def test_the_model_endpoint_names_the_model_and_fixes_the_direction(client):
-    line, direction = client.predict(VINTAGE, "b_to_a", api_name="/cyclegan_model")
-    assert "vintagify" in line and "PyPI package vintagify" in line and direction == "a_to_b"
-    line, direction = client.predict(DIGITS, "b_to_a", api_name="/cyclegan_model")
-    assert "digits-cyclegan" in line and direction == "b_to_a"
+    model, line, direction = client.predict(VINTAGE, "b_to_a", api_name="/cyclegan_model")
+    assert model == VINTAGE and "vintagify" in line and "PyPI package vintagify" in line and direction == "a_to_b"
+    model, line, direction = client.predict(DIGITS, "b_to_a", api_name="/cyclegan_model")
+    assert model == DIGITS and "digits-cyclegan" in line and direction == "b_to_a"
     assert "There is no model choice horse2zebra" in error_text(
         lambda: client.predict("horse2zebra", "a_to_b", api_name="/cyclegan_model"))
 

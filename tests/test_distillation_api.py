@@ -1,9 +1,233 @@
-"""The distillation tab's endpoints through gradio_client (the app from conftest.py); most are in test_api.py."""
+"""The distillation tab's endpoints through gradio_client (the app from conftest.py), good input and bad
+(empty, NaN through the raw API, out of range, wrong types, corrupt files), errors in zh too."""
+import re
+from pathlib import Path
+
 import gradio as gr
+import numpy as np
 import pytest
 from gradio_client import Client
+from PIL import Image
 
-from tests.test_api import BAD_POSITIONS, error_text
+from core.data.digits import TEST, load_split
+from tests.api_helpers import BAD_POSITIONS, drawing_payload, error_text, raw_call
+
+
+@pytest.fixture
+def digit_png(tmp_path):
+    """A thick black '1' on white paper, as a sketchpad composite."""
+    img = np.full((280, 280), 255, np.uint8)
+    img[40:240, 125:155] = 0
+    path = tmp_path / "one.png"
+    Image.fromarray(img).save(path)
+    return str(path)
+
+
+@pytest.fixture
+def blank_png(tmp_path):
+    path = tmp_path / "blank.png"
+    Image.new("L", (280, 280), 255).save(path)
+    return str(path)
+
+
+def probabilities(plot) -> np.ndarray:
+    """A bar plot's p_i; the plot comes as an update with its y-axis range (``y_lim``) and ``value``."""
+    plot = plot["value"]
+    assert plot["columns"] == ["i", "p", "kind"]
+    return np.array([row[1] for row in sorted(plot["data"], key=lambda row: int(row[0]))])
+
+
+def soften(client, index=5, temperature=4.0, zoom=False, drawing=None, use_drawing=False):
+    return client.predict(index, drawing, use_drawing, temperature, zoom, api_name="/distillation_soften")
+
+
+def test_soften_a_test_digit(client):
+    soft_t1, soft_t, gradients, seen, stats, timing, table, grad_png, grad_csv, seen_png, use_drawing = soften(client)
+    assert use_drawing is False
+    p1, pt = probabilities(soft_t1), probabilities(soft_t)
+    assert p1.sum() == pytest.approx(1, abs=1e-4) and pt.sum() == pytest.approx(1, abs=1e-4)
+    assert p1.argmax() == pt.argmax()  # temperature never changes the answer...
+    assert pt.max() < p1.max()  # ...only how sure it looks
+    label = int(load_split(TEST).labels[5])
+    assert p1.argmax() == label and f"label {label}" in stats and f"**{label}**" in stats
+    curves = {}
+    for temperature, value, curve in gradients["data"]:
+        curves.setdefault(curve, []).append((temperature, value))
+    assert set(curves) == {"× T²", "without T²"}
+    without = [v for _, v in sorted(curves["without T²"])]
+    assert without[0] > 20 * without[-1]  # without T² the gradient collapses as T grows
+    assert "smaller** without T²" in stats and "bits" in stats and "ms" in timing
+    image = np.asarray(Image.open(seen))
+    assert image.shape[:2] == (168, 168)
+
+
+def test_zoom_rescales_both_panels_to_the_small_probabilities(client):
+    plain = soften(client, zoom=False)
+    zoomed = soften(client, zoom=True)
+    assert probabilities(zoomed[1]).tolist() == probabilities(plain[1]).tolist()  # same numbers...
+    others = np.sort(probabilities(plain[1]))[:-1]
+    assert plain[0]["y_lim"] == [0, 1]
+    top = zoomed[0]["y_lim"][1]
+    assert zoomed[1]["y_lim"] == zoomed[0]["y_lim"] and others.max() < top < 0.5  # ...on a shared, closer scale
+
+
+def test_higher_temperature_flattens_the_soft_targets(client):
+    def top_probability(temperature):
+        return probabilities(soften(client, temperature=temperature)[1]).max()
+
+    assert top_probability(1.0) > top_probability(4.0) > top_probability(20.0) > 0.1
+
+
+def test_higher_temperature_raises_the_entropy(client):
+    def entropy_at(temperature):
+        stats = soften(client, temperature=temperature)[4]
+        return float(stats.split("→ **")[1].split(" bits")[0])
+
+    assert entropy_at(1.0) < entropy_at(4.0) < entropy_at(20.0)
+
+
+def test_draw_a_digit(client, digit_png):
+    *outputs, use_drawing = client.predict(5, drawing_payload(digit_png), 4.0, False, api_name="/distillation_draw")
+    stats = outputs[4]
+    assert use_drawing is True
+    assert "Your drawing" in stats and "prediction: **1**" in stats
+    # the same drawing through /distillation_soften with use_drawing
+    again = soften(client, drawing=drawing_payload(digit_png), use_drawing=True)
+    assert "prediction: **1**" in again[4] and again[-1] is True
+
+
+def test_using_an_empty_canvas_falls_back_to_the_test_digit(client, blank_png):
+    """Ticking "use my drawing" with nothing drawn: the test digit, and the box unticked (not an error
+    that every later slider move would repeat)."""
+    label = int(load_split(TEST).labels[5])
+    for drawing in (None, drawing_payload(blank_png)):
+        answer = soften(client, drawing=drawing, use_drawing=True)
+        assert answer[-1] is False and f"Test digit #5 (handwritten, label {label})" in answer[4]
+
+
+def test_a_cleared_canvas_goes_back_to_the_test_digit(client, blank_png):
+    label = int(load_split(TEST).labels[5])
+    for drawing in (drawing_payload(blank_png), None):
+        *outputs, use_drawing = client.predict(5, drawing, 4.0, False, api_name="/distillation_draw")
+        assert len(outputs) == 10  # the soft targets as a CSV, the gradient as PNG and CSV, the digit as PNG too
+        assert use_drawing is False and "Test digit #5" in outputs[4] and f"label {label}" in outputs[4]
+
+
+def test_pick_takes_a_gallery_position(client):
+    from demos.distillation.ui import showcase_indices
+
+    test = load_split(TEST)
+    for position in (0, 7, 19):
+        index, use_drawing = client.predict(position, api_name="/distillation_pick")
+        assert index == showcase_indices()[position] and use_drawing is False
+        assert int(test.labels[int(index)]) == position % 10  # handwritten 0-9, then typeset 0-9
+    assert "from 0 to 19" in error_text(lambda: client.predict(20, api_name="/distillation_pick"))
+
+
+def table_rows(table: str) -> dict[str, str]:
+    """The table's rows, label -> test-digit accuracy (the settings above it and the verdicts below are text)."""
+    rows = [line.strip("|").split("|") for line in table.splitlines() if line.startswith("|")][2:]
+    return {label.strip(): value.strip().strip("*") for label, value, *_ in rows}
+
+
+def test_train_students(client):
+    curves, table, note, timing, curves_png, table_csv = client.predict(4.0, 0.9, 3, 5, "3", 1,
+                                                                        api_name="/distillation_train")
+    assert curves["plot"].startswith("data:image")
+    assert Path(curves_png).name == "distillation-T4-alpha0.9-epochs3-transfer5-held3-seeds1-curves.png"
+    assert Path(table_csv).name == "distillation-T4-alpha0.9-epochs3-transfer5-held3-seeds1-accuracy.csv"
+    rows = table_rows(table)
+    assert len(rows) == 8  # 2 students, their held-out 3s before/after correction, and the paper's two numbers
+    assert "Hard-label student: the held-out 3s" in rows
+    distilled, hard = (float(v.split("%")[0]) / 100 for v in list(rows.values())[:2])
+    assert 0.3 < distilled <= 1 and 0.3 < hard <= 1
+    assert rows["Hinton et al. 2015: the held-out 3s, bias corrected"] == "98.6%"
+    assert "never saw a 3" in note and re.search(r"cpu · [0-9.]+ (ms|s)", timing)
+
+
+def test_identical_training_requests_are_answered_from_the_memo(client):
+    settings = (4.0, 0.5, 2, 3, "none", 2)
+    first = client.predict(*settings, api_name="/distillation_train")
+    second = client.predict(*settings, api_name="/distillation_train")
+    assert "cached" not in first[3] and "cached" in second[3]
+    assert first[1] == second[1]
+
+
+def test_the_paper_preset_reproduces_the_numbers_the_notes_quote(client):
+    settings = client.predict(api_name="/distillation_preset")
+    assert settings == (20.0, 0.9, 30, 100, "3", 5)
+    from demos.distillation.strings import load_results
+
+    shipped = load_results()["paper_preset"]
+    rows = table_rows(client.predict(*settings, api_name="/distillation_train")[1])
+    for student in ("distilled", "hard"):
+        name = "Distilled" if student == "distilled" else "Hard-label"
+        before = rows[f"{name} student: the held-out 3s"].split("%")[0]
+        after = rows[f"{name} student: the held-out 3s, bias corrected"].split("%")[0]
+        assert float(before) == pytest.approx(shipped[student] * 100, abs=0.051)
+        assert float(after) == pytest.approx(shipped[f"{student}_corrected"] * 100, abs=0.051)
+
+
+def test_precomputed_figures_follow_the_language(app_url):
+    english = Client(app_url, verbose=False).predict(api_name="/distillation_figures")
+    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"}).predict(
+        api_name="/distillation_figures")
+    for en, zh in zip(english, chinese):
+        assert Image.open(en).size == Image.open(zh).size
+        assert np.asarray(Image.open(en)).tobytes() != np.asarray(Image.open(zh)).tobytes()
+
+
+def test_nan_through_the_raw_api_gets_a_clear_message(app_url, client):
+    answer = raw_call(app_url, "distillation_soften", '{"data": [5, null, false, NaN, false]}')
+    assert "event: error" in answer and "Temperature T must be a number" in answer
+    answer = raw_call(app_url, "distillation_train", '{"data": [4.0, NaN, 3, 5, "none", 1]}')
+    assert "event: error" in answer and "α must be a number" in answer
+    answer = raw_call(app_url, "distillation_soften", '{"data": [5, null, false, NaN, false]}',
+                      {"Accept-Language": "zh-TW"})
+    assert "「溫度 T」必須是介於" in answer
+
+
+@pytest.mark.parametrize("args, expected", [
+    ((5, None, False, "warm", False), "Temperature T must be a number between 0.5 and 20 (got 'warm')"),
+    ((10**9, None, False, 4.0, False), "Test digit # must be a whole number between 0 and 1318"),
+    ((-1, None, False, 4.0, False), "Test digit # must be a whole number"),
+    ((2.5, None, False, 4.0, False), "Test digit # must be a whole number"),
+    ((5, None, False, 0, False), "Temperature T must be a number between 0.5 and 20 (got 0)"),
+    ((5, None, False, -3, False), "Temperature T must be a number"),
+])
+def test_bad_soften_input_gets_our_message_not_gradios(client, args, expected):
+    assert expected in error_text(lambda: client.predict(*args, api_name="/distillation_soften"))
+
+
+def test_bad_train_input_gets_a_clear_message(client):
+    def train(*args):
+        return error_text(lambda: client.predict(*args, api_name="/distillation_train"))
+
+    assert "Seeds must be a whole number" in train(4.0, 0.9, 3, 5, "none", 1.5)
+    assert "Epochs must be a whole number" in train(4.0, 0.9, 2.5, 5, "none", 1)
+    assert "Epochs must be a whole number between 1 and 100 (got 1000000)" in train(4.0, 0.9, 10**6, 5, "none", 1)
+    assert "Held-out class must be \"none\" or a digit from 0 to 9 (got 'three')" in train(4.0, 0.9, 3, 5, "three", 1)
+
+
+def test_an_emptied_number_box_counts_as_the_sliders_minimum(client):
+    """What the browser sends when a teacher clears the T box; on leaving the box Gradio writes the
+    minimum back into it, so the results are those of the minimum."""
+    assert "at T = 0.5" in soften(client, temperature=None)[4]
+    assert "Test digit #0 " in soften(client, index=None)[4]
+
+
+def test_a_non_image_drawing_is_refused_clearly(client, tmp_path):
+    text_file = tmp_path / "notes.png"
+    text_file.write_text("this is not a picture")
+    assert "not an image we can read" in error_text(
+        lambda: client.predict(5, drawing_payload(str(text_file)), 4.0, False, api_name="/distillation_draw"))
+
+
+def test_errors_follow_the_users_language(app_url):
+    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
+    assert "「測試數字編號」必須是介於 0 與 1318 之間的整數" in error_text(
+        lambda: chinese.predict(2.5, None, False, 4.0, False, api_name="/distillation_soften"))
+
 
 
 @pytest.mark.parametrize("position", BAD_POSITIONS)

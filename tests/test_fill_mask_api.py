@@ -9,7 +9,7 @@ import pytest
 from gradio_client import Client
 from PIL import Image
 
-from tests.test_api import error_text, raw_call
+from tests.api_helpers import error_text, raw_call
 
 EN, ZH, MINI = "bert-small-en", "bert-small-zh", "all-MiniLM-L6-v2-mlm"
 BANK = ("She sat on the bank of the river.\nThe boat drifted to the bank.\n\n"

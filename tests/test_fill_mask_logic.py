@@ -113,6 +113,41 @@ def test_attention_rows_sum_to_one(tiny):
     assert torch.allclose(matrix.sum(-1), torch.ones(len(tokens)), atol=1e-5)
 
 
+def test_two_threads_asking_for_attention_at_once_switch_the_model_to_eager_once(tiny):
+    """logic.attention switches a fused-attention model to eager itself, under its own lock: two callers at once
+    (no lock of theirs) both get the attention weights, and the switch happens once."""
+    import threading
+    import time
+
+    _, tok = tiny
+    torch.manual_seed(0)
+    model = bert({"vocab_size": len(tok), "hidden_size": 16, "num_hidden_layers": 2, "num_attention_heads": 2,
+                  "intermediate_size": 32, "max_position_embeddings": 32, "attn_implementation": "sdpa"})
+    assert model.config._attn_implementation == "sdpa"
+    switches, switch = [], model.set_attn_implementation
+
+    def slow_switch(kind):  # a slow switch: without the lock, the second thread would switch too
+        switches.append(kind)
+        time.sleep(0.2)
+        switch(kind)
+
+    model.set_attn_implementation = slow_switch
+    start, results = threading.Barrier(2), []
+
+    def ask():
+        start.wait()
+        results.append(logic.attention(model, tok, "the cat sat on the [MASK].", layer=1, head=0)[1])
+
+    threads = [threading.Thread(target=ask) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert switches == ["eager"] and model.config._attn_implementation == "eager"
+    assert len(results) == 2 and torch.equal(results[0], results[1])
+    assert torch.allclose(results[0].sum(-1), torch.ones(len(results[0])), atol=1e-5)
+
+
 def test_contextual_vectors_per_layer(tiny):
     model, tok = tiny
     sentences = ["he ate a red apple.", "she bought a new apple phone.", "the dog ate the apple."]
@@ -316,8 +351,7 @@ def test_on_a_space_the_real_models_download_in_the_background_and_become_the_de
         assert models.download_on_space() is None  # not a Space: nothing starts
     finally:
         models.SLOTS.remove(slot)
-        models.BACKGROUND.clear()
-        MODELS._best = None  # decided again, outside this test's cache, when next asked
+        models.reset()  # the progress forgotten, every default (MODELS') decided again, outside this test's cache
 
 
 # ---- issue 19: words only, the prior-corrected probe, the script, the permutation test

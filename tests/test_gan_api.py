@@ -72,7 +72,7 @@ def test_bad_grid_settings_get_a_clear_message(client, args, words):
 
 
 def test_nan_through_the_raw_api_gets_a_clear_message(app_url):
-    from tests.test_api import raw_call
+    from tests.api_helpers import raw_call
 
     assert "Truncation" in raw_call(app_url, "gan_sample", '{"data": [5, 16, "random", NaN]}')
     answer = raw_call(app_url, "gan_play", '{"data": ["ring", "gan", "0.001", NaN, 1, 10, 0]}')

@@ -76,7 +76,6 @@ def test_a_value_in_the_users_language_is_set_in_that_language():
     from core.ui import force_lang
 
     set_up = _setter([{"en": "a [MASK].", "zh": "一個[MASK]。"}, 3])
-    default = i18n.default_lang()
     try:
         for lang, sentence in (("en", "a [MASK]."), ("zh", "一個[MASK]。")):
             force_lang(lang)
@@ -84,7 +83,7 @@ def test_a_value_in_the_users_language_is_set_in_that_language():
             assert (sentence_set, number) == (sentence, 3) and answer.visible is True
     finally:
         force_lang(None)
-        i18n.set_default_lang(default)
+        i18n.reset()  # English the default again
 
 
 def test_a_question_that_only_presses_a_button_shows_its_answer():

@@ -31,6 +31,7 @@ from core.ui import (
     drawing_to_gray,
     gallery_position,
     handler,
+    model_loader,
     model_picker,
     notify,
     on_gallery_click,
@@ -476,13 +477,15 @@ def model_for(kind: str, current: str) -> str:
     return photo[0].key if photo else DIGITS.key
 
 
-def model_state(key: str, direction, lang: str) -> tuple[str, str, str]:
-    """After a model change: the model line, and the direction (A→B when the model has no F)."""
-    pair = TRANSLATORS.get(key).model
+def fixed_direction(key: str, direction=DEFAULT_DIRECTION) -> str:
+    """After a model change, the direction is also returned: A→B when the model has no F."""
     direction = _direction(direction)
-    if pair.f is None:
-        direction = "a_to_b"
-    return key, models.choice_line(TRANSLATORS.choice(key), lang), direction
+    return "a_to_b" if TRANSLATORS.get(key).model.f is None else direction
+
+
+def model_state(key: str, direction, lang: str) -> tuple[str, str, str]:
+    """After a model change: the model, its line, and the direction (A→B when the model has no F)."""
+    return key, models.choice_line(TRANSLATORS.choice(key), lang), fixed_direction(key, direction)
 
 
 @handler
@@ -502,13 +505,6 @@ def pick(position, model=None, direction=DEFAULT_DIRECTION, lang="en"):
     picture, kind = examples()[position]
     direction = {"handwritten": "a_to_b", "typeset": "b_to_a"}.get(kind, direction)
     return picture, False, *model_state(model_for(kind, model), direction, lang)
-
-
-@handler
-def choose_model(model, direction=DEFAULT_DIRECTION, lang="en"):
-    """Switch to the model ``model``: returns the model line and the direction (A→B when it has no F)."""
-    _, line, direction = model_state(_model_key(model), direction, lang)
-    return line, direction
 
 
 @handler
@@ -630,8 +626,8 @@ def _translate_section(i18n: gr.I18n, demo: gr.Blocks):
     on_gallery_click(gallery, pick, outputs=picked_outputs, api_name="cyclegan_pick", show_progress="hidden",
                      inputs=[model, direction], **LIGHT).then(
         api_name="cyclegan_translate_picked", api_visibility="private", **translate_args)
-    model.select(choose_model, [model, direction], [model_status, direction], api_name="cyclegan_model",
-                show_progress="hidden", **MODEL_LANE).success(
+    model.select(model_loader(TRANSLATORS, then=fixed_direction), [model, direction], [model, model_status, direction],
+                 api_name="cyclegan_model", show_progress="hidden", **MODEL_LANE).success(
         api_name="cyclegan_translate_model", api_visibility="private", **translate_args)
 
     return subject_inputs, panels

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from dataclasses import dataclass
 
 import torch
@@ -16,6 +17,7 @@ from core.i18n import UserInputError, register
 MAX_CHARS = 1000
 MAX_MASKS = 8
 MAX_SENTENCES = 8  # contextual vectors: sentences compared at once
+_EAGER = threading.Lock()  # see eager()
 
 register({
     "en": {
@@ -310,13 +312,22 @@ def unknown_share(tok, text: str) -> tuple[int, int]:
     return sum(x == tok.unk_token for x in tokens), len(tokens)
 
 
+def eager(model):
+    """``model`` switched to eager attention (the fused kernels do not return the attention weights), once and for
+    good: the switch is made under a lock, so threads that call ``attention`` (or this) on the same model at once
+    switch it once. Eager and fused attention give the same outputs, so a prediction running meanwhile is unharmed."""
+    if getattr(model.config, "_attn_implementation", "eager") != "eager":
+        with _EAGER:
+            if getattr(model.config, "_attn_implementation", "eager") != "eager":  # another thread may have been first
+                model.set_attn_implementation("eager")
+    return model
+
+
 @torch.inference_mode()
 def attention(model, tok, text: str, layer: int, head: int) -> tuple[list[str], torch.Tensor]:
     """The tokens and one head's attention matrix (rows: from, columns: to; each row sums to 1)."""
     encoded = encode(tok, text, model)
-    if getattr(model.config, "_attn_implementation", "eager") != "eager":
-        model.set_attn_implementation("eager")  # the fused kernels do not return the attention weights
-    out = model(**encoded, output_attentions=True)
+    out = eager(model)(**encoded, output_attentions=True)
     return tok.convert_ids_to_tokens(encoded["input_ids"][0].tolist()), out.attentions[layer][0, head].cpu()
 
 

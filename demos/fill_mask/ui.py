@@ -21,8 +21,8 @@ from core.ui import (
     Slider,
     Stopwatch,
     handler,
+    model_loader,
     model_picker,
-    notify,
     slider_value,
 )
 from demos.fill_mask import figures, logic, strings  # noqa: F401  strings registers the words
@@ -63,7 +63,6 @@ QUESTIONS = (Question("fact", {"text": {"en": EXAMPLES[1][1], "zh": EXAMPLES[7][
              Question("context", {"context_word": {lang: CONTEXT_EXAMPLES[lang][0] for lang in ("en", "zh")},
                                   "context_sentences": {lang: CONTEXT_EXAMPLES[lang][1] for lang in ("en", "zh")}},
                       run=("context",)))
-_EAGER = threading.Lock()
 
 
 # ---------------------------------------------------------------- models
@@ -94,11 +93,7 @@ def loaded(key):
     if MODELS.choice(key).needs_download():
         raise UserInputError("model.needs_internet" if models.is_offline() else "fill_mask.download_first", name=key)
     bundle = MODELS.get(key)
-    model = bundle.model
-    if getattr(model.config, "_attn_implementation", "eager") != "eager":
-        with _EAGER:  # once per model, before any request reads attention weights from it
-            model.set_attn_implementation("eager")
-    return model, bundle.tokenizer
+    return logic.eager(bundle.model), bundle.tokenizer  # before any request reads attention weights from it
 
 
 def shape(model) -> tuple[int, int]:
@@ -484,19 +479,15 @@ def comparison_csv(rows: list[tuple], text, keys: list[str], lang: str) -> str |
     return export.csv(rows, name, header=header)
 
 
-@handler
-def choose_model(key, progress=gr.Progress(), lang="en"):
-    """Load the model ``key`` (downloading it first, with progress, if it is a Hub model not downloaded yet). One
-    that cannot be had now (offline, not downloaded) is said in a pop-up and the list goes back to the best ready
-    model of the same language. Returns (model, model line, note, attention layer, head, vector layer)."""
-    if key not in choice_keys():
-        raise UserInputError("model.unknown", choice=shown(key, 40, quote=False))
-    if MODELS.choice(key).needs_download() and models.is_offline():
-        notify(t("model.needs_internet", lang, name=key), lang)
-        key = model_for(LANGUAGE[key])
-    progress(0, desc=t("model.downloading", lang, name=key))
-    bundle = models.ready(MODELS, key, report=lambda share, text: progress(share, desc=text))
-    return (key, models.choice_line(bundle.choice, lang), hub_note(key, lang), *sliders(key))
+def same_language(key: str) -> str:
+    """The best ready model that reads the language of model ``key``."""
+    return model_for(LANGUAGE[key])
+
+
+def switched(key: str, lang: str = "en") -> tuple:
+    """Offline, a Hub model not downloaded falls back to the best ready model of its language. Also returns the
+    note about the real model and the attention layer/head and vector layer sliders sized for the model."""
+    return hub_note(key, lang), *sliders(key)
 
 
 def example_order(lang: str) -> list[int]:
@@ -660,7 +651,8 @@ def _sentence_events(demo: gr.Blocks, sentence: SimpleNamespace, tokens_table, t
         sliders, model, slider_outputs, api_name="fill_mask_sliders_pick",
         api_visibility="private", show_progress="hidden", **LIGHT).then(
         api_name="fill_mask_predict_pick", api_visibility="private", **predict_args)
-    model.select(choose_model, model, [model, model_status, note, *slider_outputs], api_name="fill_mask_model",
+    model.select(model_loader(MODELS, fallback=same_language, then=switched), model,
+                 [model, model_status, note, *slider_outputs], api_name="fill_mask_model",
                  show_progress_on=[model_status], **MODEL_LANE).success(
         api_name="fill_mask_predict_model", api_visibility="private", **predict_args)
 
