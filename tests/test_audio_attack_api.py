@@ -257,7 +257,7 @@ def test_bad_settings_get_a_clear_message(client, change, expected):
 
 
 def test_nan_budget_through_the_raw_api_gets_a_clear_message(app_url, client):
-    from tests.test_api import raw_call
+    from tests.api_helpers import raw_call
 
     path = client.predict(0, api_name="/audio_attack_pick")  # a clip already on the server
     file = json.dumps({"path": path, "meta": {"_type": "gradio.FileData"}})
@@ -269,7 +269,7 @@ def test_nan_budget_through_the_raw_api_gets_a_clear_message(app_url, client):
 
 
 def test_an_empty_budget_gets_a_message_not_a_run(app_url, client):
-    from tests.test_api import raw_call
+    from tests.api_helpers import raw_call
 
     path = client.predict(0, api_name="/audio_attack_pick")
     file = json.dumps({"path": path, "meta": {"_type": "gradio.FileData"}})

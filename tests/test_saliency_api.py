@@ -10,7 +10,7 @@ from PIL import Image
 
 from demos.saliency.model import imagenet_labels
 from demos.saliency.names import imagenet_zh
-from tests.test_api import BAD_POSITIONS
+from tests.api_helpers import BAD_POSITIONS
 
 ROOT_EXAMPLES = __file__.rsplit("/tests/", 1)[0] + "/assets/examples"
 CAT = f"{ROOT_EXAMPLES}/chelsea.png"
@@ -229,7 +229,7 @@ def test_bad_settings_get_a_clear_message(client, change, expected):
 
 
 def test_nan_sigma_through_the_raw_api_gets_a_clear_message(app_url, client):
-    from tests.test_api import raw_call
+    from tests.api_helpers import raw_call
 
     picture, _ = client.predict(0, api_name="/saliency_pick")  # a picture already on the server
     file = json.dumps({"path": picture, "meta": {"_type": "gradio.FileData"}})
