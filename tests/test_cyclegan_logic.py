@@ -320,6 +320,69 @@ def test_a_scan_is_as_tall_as_the_bitmap_and_holds_the_training_scans_ink():
     assert logic.as_scan(ring).shape == (28, 28)
 
 
+def slanted_bar(lean: float) -> np.ndarray:
+    """A 3-pixel-wide stroke 20 rows tall whose column moves by ``lean`` pixels per row (a slanted 1)."""
+    digit = np.zeros((28, 28), np.uint8)
+    for row in range(4, 24):
+        left = int(round(14 + lean * (row - 14)))
+        digit[row, left - 1: left + 2] = 255
+    return digit
+
+
+@pytest.mark.parametrize("lean", [-0.4, 0.25, 0.4])
+def test_deskew_makes_a_slanted_stroke_upright_and_keeps_its_ink(lean):
+    """The training scans are upright, so the scan straightens a drawing first: the moment-based slant of a
+    leaning stroke is about lean before, about 0 after (and in the 8×8 grid the page's scan counts), the ink is
+    about the same (bilinear, nothing cut off), and an upright stroke is left as it is."""
+    bar = slanted_bar(lean)
+    assert logic.slant(bar) == pytest.approx(lean, abs=0.03)
+    upright = logic.deskew(bar)
+    assert upright.shape == bar.shape and upright.dtype == np.uint8
+    assert abs(logic.slant(upright)) < 0.02
+    assert abs(logic.slant(logic.scan_grid(upright))) < 0.05 < abs(logic.slant(logic.scan_grid(bar)))
+    assert upright.sum() == pytest.approx(bar.sum(), rel=0.03)
+    straight = slanted_bar(0.0)
+    assert np.array_equal(logic.deskew(straight), straight)
+
+
+def test_the_grey_level_match_maps_a_scan_onto_the_training_levels_monotonely():
+    """match_grey_levels: the inked pixels' values come out distributed as the training scans' (their quantiles
+    are SCAN_GREY_LEVELS), in the same order (a brighter pixel never darker, equal ones equal), and the zeros and
+    the inked pixels stay where they were."""
+    rng = np.random.default_rng(0)
+    scan = np.uint8(rng.integers(0, 256, (28, 28)) * (rng.random((28, 28)) < 0.4))
+    scan[0, :4] = 200  # ties
+    matched = logic.match_grey_levels(scan)
+    inked = scan > 0
+    assert np.array_equal(matched > 0, inked)
+    order = np.argsort(scan[inked], kind="stable")
+    assert (np.diff(matched[inked][order].astype(int)) >= 0).all()
+    assert len(set(matched[0, :4].tolist())) == 1
+    levels = np.asarray(logic.SCAN_GREY_LEVELS)
+    found = np.quantile(matched[inked], np.linspace(0, 1, len(levels)))
+    assert np.abs(found[1:-1] - levels[1:-1]).max() <= 4
+    assert levels.min() >= 1 and (np.diff(levels) >= 0).all()  # a table of grey levels, no zero: ink stays ink
+    assert np.array_equal(logic.match_grey_levels(np.zeros((28, 28), np.uint8)), np.zeros((28, 28), np.uint8))
+
+
+def test_the_pages_scan_is_deskew_then_the_block_scan_then_the_grey_match():
+    """as_scan puts the ink where the block scan of the straightened digit puts it (the grey match only changes
+    its levels), and that scan still holds the training scans' ink; an empty drawing is refused as before."""
+    from core.i18n import UserInputError
+
+    bar = slanted_bar(0.4)
+    blocks = logic.scan_from_grid(logic.scan_grid(logic.deskew(bar)))
+    scan = logic.as_scan(bar)
+    assert scan.shape == (28, 28) and np.array_equal(scan > 0, blocks > 0)
+    assert np.array_equal(scan, logic.match_grey_levels(blocks))
+    assert logic.scan_grid(logic.deskew(bar)).sum() >= logic.SCAN_INK
+    assert abs(logic.slant(scan)) < 0.05
+    empty = np.zeros((28, 28), np.uint8)
+    assert logic.slant(empty) == 0 and np.array_equal(logic.deskew(empty), empty)
+    with pytest.raises(UserInputError):
+        logic.as_scan(empty)
+
+
 def test_the_scanned_sharp_versions_for_domain_a_are_the_pages_scans_of_them():
     """train.py --scan-sharp: each sharp version kept is exactly the page's scan (as_scan) of a strokes.py version."""
     from core.classifier import DIGIT_CNN

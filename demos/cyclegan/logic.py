@@ -21,6 +21,11 @@ SCAN_BITMAP, SCAN_GRID = 32, 8
 #: training split, no test or held-out digit used). It is the same for every digit class (305-328): the scans'
 #: strokes were as thick as it takes to hold it, whatever the pen, so a scan of a drawing is thickened to it too.
 SCAN_INK = 312
+#: The grey levels of the training scans: the quantiles (0, 1/32, ..., 1) of their non-zero 28×28 pixel values
+#: (measure.py, "scan_grey_levels", recomputes them from the training split). Their grids have fewer full blocks
+#: (16 of 16) than a sharp drawing's scan (bench/cyclegan_scan_attempts.json), so its scan is whiter than theirs.
+SCAN_GREY_LEVELS = (1, 2, 6, 11, 17, 25, 33, 42, 51, 60, 69, 79, 89, 99, 109, 120, 130, 140, 149, 159, 168, 176,
+                    185, 193, 201, 209, 217, 226, 234, 242, 249, 255, 255)
 
 
 def image_tensor(image: np.ndarray) -> torch.Tensor:
@@ -201,10 +206,60 @@ def scan_grid(digit: np.ndarray) -> np.ndarray:
     return blocks.sum(axis=(1, 3)).astype(np.int64)
 
 
+def slant(digit: np.ndarray) -> float:
+    """The digit's slant from its image moments: mu11 / mu02, the horizontal shift of the ink per row below its
+    centre row (0 upright; > 0 when its lower rows sit further right, a '\\' lean); 0 for an empty picture."""
+    ink = np.asarray(digit, np.float64)
+    total = ink.sum()
+    if total <= 0:
+        return 0.0
+    rows, cols = np.mgrid[:ink.shape[0], :ink.shape[1]]
+    row_mean, col_mean = (ink * rows).sum() / total, (ink * cols).sum() / total
+    mu02 = (ink * (rows - row_mean) ** 2).sum() / total
+    mu11 = (ink * (rows - row_mean) * (cols - col_mean)).sum() / total
+    return float(mu11 / mu02) if mu02 > 0 else 0.0
+
+
+def deskew(digit: np.ndarray) -> np.ndarray:
+    """The digit sheared upright (slant 0) about its centre row, bilinear; same size and dtype uint8. The training
+    scans are measurably upright (the spread of their grids' slant is 0.12, of redrawn handwriting's 0.26:
+    bench/cyclegan_scan_attempts.json), so a faithful scan of a drawing straightens it too."""
+    from scipy import ndimage
+
+    ink = np.asarray(digit, np.float64)
+    total = ink.sum()
+    if total <= 0:
+        return np.asarray(digit, np.uint8)
+    rows, cols = np.mgrid[:ink.shape[0], :ink.shape[1]].astype(np.float64)
+    row_mean = (ink * rows).sum() / total
+    sheared = ndimage.map_coordinates(ink, [rows, cols + slant(ink) * (rows - row_mean)], order=1)
+    return np.uint8(np.clip(np.rint(sheared), 0, 255))
+
+
+def match_grey_levels(scan: np.ndarray) -> np.ndarray:
+    """The scan's non-zero pixels remapped by rank onto the training scans' grey levels (SCAN_GREY_LEVELS, linear
+    between its quantiles); zeros stay zero, so the ink is where it was. Monotone: a brighter pixel never comes
+    out darker, equal pixels come out equal (their mean rank). The training scans' greys are 0-16 block counts
+    scaled up, with fewer full blocks than a sharp drawing's scan has: G learned those greys."""
+    from scipy.stats import rankdata
+
+    out = np.asarray(scan, np.uint8).copy()
+    inked = out > 0
+    if not inked.any():
+        return out
+    share = (rankdata(out[inked], method="average") - 0.5) / inked.sum()  # in (0, 1)
+    levels = np.asarray(SCAN_GREY_LEVELS, np.float64)
+    out[inked] = np.uint8(np.rint(np.interp(share, np.linspace(0, 1, len(levels)), levels)))
+    return out
+
+
 def as_scan(digit: np.ndarray) -> np.ndarray:
-    """A 28×28 digit put into domain A as the pair knows it: scanned to 8×8 (scan_grid), scaled back up
-    (scan_from_grid). A sharp drawing comes out as blurred and as inky as the scans the pair learned from."""
-    return scan_from_grid(scan_grid(digit))
+    """A 28×28 digit put into domain A as the pair knows it, the way UCI's scans were made: straightened upright
+    (deskew), scanned to 8×8 (scan_grid: as tall as the bitmap, as inky as the training scans, block counts of
+    0-16), scaled back up (scan_from_grid), its grey levels made the training scans' (match_grey_levels). A sharp
+    drawing comes out as upright, blurred, inky and grey as the scans the pair learned from. An empty picture is
+    refused (UserInputError), as before."""
+    return match_grey_levels(scan_from_grid(scan_grid(deskew(digit))))
 
 
 # ------------------------------------------------------------------ the style judge's confidence
@@ -249,8 +304,9 @@ def style_probabilities(judge: nn.Module, images: np.ndarray) -> np.ndarray:
 def into_domain(judge: nn.Module, digit: np.ndarray, direction: str) -> tuple[np.ndarray, bool]:
     """The digit the pair's generator translates, and whether it was scanned first: sent A → B (handwritten →
     typeset) while the style judge calls it typeset (a sharp drawing, a print), it is scanned to 8×8 like the
-    pair's handwritten domain (as_scan); otherwise it goes as it is. (A blot that fills its whole box scans to a
-    uniform square, with no ink left to centre: it goes as it is too.)"""
+    pair's handwritten domain (as_scan: straightened, counted in blocks, greyed like the training scans); otherwise
+    it goes as it is. (A blot that fills its whole box scans to a uniform square, with no ink left to centre: it
+    goes as it is too.)"""
     if direction == "a_to_b" and style_probabilities(judge, digit[None])[0].argmax() == 1:
         try:
             return as_scan(digit), True

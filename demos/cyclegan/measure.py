@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from core.classifier import DIGIT_CNN
-from core.data.digits import HANDWRITTEN, TEST, TYPESET, load_split, to_tensor
+from core.data.digits import HANDWRITTEN, TEST, TRAIN, TYPESET, load_split, to_tensor
 from core.images import example_photos
 from core.models import ASSETS, read_card
 from demos.cyclegan import logic
@@ -128,7 +128,7 @@ def scan_ink() -> dict:
     put through scan_grid (at least SCAN_INK: thickening only adds ink)."""
     from sklearn.datasets import load_digits as sklearn_digits
 
-    from core.data.digits import TRAIN, load_digits
+    from core.data.digits import load_digits
 
     digits = load_digits()
     training = digits.split[digits.style == HANDWRITTEN] == TRAIN
@@ -140,6 +140,35 @@ def scan_ink() -> dict:
                                         for k in range(10)],
             "font_renders_scanned": round(float(np.mean([logic.scan_grid(x).sum() for x in fonts])), 1),
             "ink": logic.SCAN_INK}
+
+
+def scan_grey_levels() -> dict:
+    """SCAN_GREY_LEVELS' reason: the quantiles (0, 1/32, ..., 1) of the non-zero 28×28 pixel values of the
+    handwritten training scans (no test or held-out digit used), which match_grey_levels maps a scan onto."""
+    scans = load_split(TRAIN, HANDWRITTEN).images
+    inked = scans[scans > 0].astype(np.float64)
+    levels = np.quantile(inked, np.linspace(0, 1, len(logic.SCAN_GREY_LEVELS)))
+    return {"training_scans": [int(v) for v in np.rint(levels)], "levels": list(logic.SCAN_GREY_LEVELS)}
+
+
+def scan_slant(count: int = DRAWN) -> dict:
+    """deskew's reason: the spread (standard deviation) of the slant (logic.slant) of the training scans' 8×8
+    grids, against that of the held-out drawings' grids (scan_grid) without and with deskew."""
+    from sklearn.datasets import load_digits as sklearn_digits
+
+    from core.data.digits import load_digits
+    from demos.cyclegan.drawn import SEED, drawn_digits
+
+    digits = load_digits()
+    training = digits.split[digits.style == HANDWRITTEN] == TRAIN
+    grids = sklearn_digits().images[training]
+    _, drawings, _ = drawn_digits(count, SEED)
+
+    def spread(pictures) -> float:
+        return round(float(np.std([logic.slant(p) for p in pictures])), 3)
+
+    return {"training_scans": spread(grids), "drawn": spread([logic.scan_grid(d) for d in drawings]),
+            "drawn_deskewed": spread([logic.scan_grid(logic.deskew(d)) for d in drawings])}
 
 
 def style_calibration() -> dict:
@@ -192,6 +221,8 @@ def main(argv=None) -> dict:
                "vintage": vintage(PHOTOS[:2] if args.quick else PHOTOS), "vintage_side": SIDE}
     if not args.quick:
         results["scan_ink"] = scan_ink()
+        results["scan_grey_levels"] = scan_grey_levels()
+    results["scan_slant"] = scan_slant(40 if args.quick else DRAWN)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / RESULTS.name).write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(json.dumps({k: v for k, v in results.items() if k != "card"}, indent=1))

@@ -79,9 +79,9 @@ STRINGS = {
         "cyclegan.judge_input": "**Which domain:** the style judge calls the digit **{style}** ({p:.0%}).",
         "cyclegan.judge_unsure_input": "**Which domain:** the style judge cannot tell the digit's style (it leans "
                                        "{style}, {p:.0%}).",
-        "cyclegan.scanned": "{g} learned handwriting only as 8×8 scans scaled up (scikit-learn's digits), so the "
-                            "digit was scanned to 8×8 first, the way those were made: the second picture, x, is "
-                            "what {g} translates.",
+        "cyclegan.scanned": "{g} learned handwriting only as upright 8×8 scans scaled up (scikit-learn's digits), so "
+                            "the digit was straightened and scanned to 8×8 first, the way those were made: the "
+                            "second picture, x, is what {g} translates.",
         "cyclegan.scan_in_domain": "The judge calls the scan {style} ({p:.0%}): in {g}'s domain.",
         "cyclegan.scan_outside": "The judge still calls the scan {style} ({p:.0%}): {g} gets a picture outside its "
                                  "domain, and what it does with it was never trained.",
@@ -200,8 +200,8 @@ STRINGS = {
         "cyclegan.panel_x_judged": "x（看起來是{style}）",
         "cyclegan.judge_input": "**屬於哪個領域：** 風格判別器認為這個數字是**{style}**（{p:.0%}）。",
         "cyclegan.judge_unsure_input": "**屬於哪個領域：** 風格判別器分不出這個數字的風格（略偏{style}，{p:.0%}）。",
-        "cyclegan.scanned": "{g} 只學過掃描成 8×8 再放大的手寫數字（scikit-learn 的數字資料），所以先照同樣的方式"
-                            "把這個數字掃描成 8×8：第二張圖 x 才是 {g} 轉換的對象。",
+        "cyclegan.scanned": "{g} 只學過扶正後掃描成 8×8 再放大的手寫數字（scikit-learn 的數字資料），所以先照同樣的"
+                            "方式把這個數字扶正、掃描成 8×8：第二張圖 x 才是 {g} 轉換的對象。",
         "cyclegan.scan_in_domain": "判別器認為掃描後的圖是{style}（{p:.0%}）：落在 {g} 的領域內。",
         "cyclegan.scan_outside": "判別器仍認為掃描後的圖是{style}（{p:.0%}）：{g} 拿到的是它領域外的圖，"
                                  "它會怎麼處理從未被訓練過。",
@@ -281,6 +281,8 @@ def note_numbers(results: dict, lang: str = "en") -> dict[str, str]:
                     "style_temperature": f"{judge['temperature']:.3f}",
                     "style_ece_before": f"{judge['test']['before']['ece']:.3f}",
                     "style_ece_after": f"{judge['test']['after']['ece']:.3f}",
+                    "scan_slant_training": f"{results['scan_slant']['training_scans']:.2f}",
+                    "scan_slant_drawn": f"{results['scan_slant']['drawn']:.2f}",
                     "ghost_sure": f"{results['ghost_sure']:.0%}",
                     "ghost_old_misread": str(digits["a_to_b"]["ghost_calls"]["old_rule_x_misread"])})
     for way in ("a_to_b", "b_to_a"):
