@@ -266,3 +266,28 @@ def test_a_bad_gallery_position_is_explained_in_chinese(app_url):
     chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
     assert "請從圖庫的 9 張圖中選一張：位置 0 到 8。" in error_text(
         lambda: chinese.predict("two", api_name="/saliency_pick"))
+
+
+def progress_seen(client, args, api_name) -> list[str]:
+    """Submit a call and watch it: the progress bar's texts the page would show before the answer."""
+    import time
+
+    job, texts = client.submit(*args, api_name=api_name), []
+    while not job.done():
+        for unit in job.status().progress_data or []:
+            if unit.desc and unit.desc not in texts:
+                texts.append(unit.desc)
+        time.sleep(0.01)
+    job.result()
+    return texts
+
+
+def test_explain_sanity_and_deletion_show_their_progress_bar(client, digit_png):
+    """A gr.Progress is falsy until it tracks an iterable: `if progress:` kept Saliency's progress bar from ever
+    showing, so a student waiting for a heavy turn saw nothing move (found by the class load test)."""
+    subject = (handle_file(digit_png), None, False, DIGITS, None, ["saliency", "integrated_gradients"])
+    settings = (13, 9, 11, "black", 15, 8)  # settings of its own: nothing in the memo
+    assert any("Integrated Gradients" in text for text in progress_seen(
+        client, (*subject, *settings, 0.6), "/saliency_explain"))
+    assert progress_seen(client, (*subject, *settings), "/saliency_sanity")
+    assert progress_seen(client, (*subject, *settings, "grey"), "/saliency_deletion")

@@ -292,7 +292,7 @@ def draw(picture, drawing=None, model=None, lang="en"):
 def _explained(subject: Subject, target: int, methods, settings: logic.Settings, progress=None, lang="en"):
     def compute():
         def report(i, method):
-            if progress:
+            if progress is not None:  # a gr.Progress is falsy (len 0) until it tracks an iterable
                 progress(i / len(methods), desc=t("saliency.progress_method", lang, method=method_name(method, lang),
                                                   done=i + 1, total=len(methods)))
             give_way()  # between methods, the other heavy jobs' queued steps run first (core.heavy)
@@ -395,7 +395,7 @@ def _sanity_result(subject: Subject, target: int, methods, settings: logic.Setti
     model = subject.bundle.model
 
     def report(share, step):
-        if progress:
+        if progress is not None:  # a gr.Progress is falsy (len 0) until it tracks an iterable
             progress(share, desc=t("saliency.progress_step", lang, step=step_name(step, lang)))
         give_way()
 
@@ -488,7 +488,7 @@ def _deletion_result(subject: Subject, target: int, methods, settings: logic.Set
         curves = {}
         with heavy_threads():
             for i, (method, heat) in enumerate([*maps.items(), ("random", None)]):
-                if progress:
+                if progress is not None:  # a gr.Progress is falsy (len 0) until it tracks an iterable
                     progress(i / (len(maps) + 1), desc=t("saliency.progress_deletion", lang,
                                                          method=method_name(method, lang)))
                 give_way()
