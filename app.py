@@ -17,6 +17,7 @@ import gradio as gr  # noqa: E402
 
 from core import i18n, models  # noqa: E402
 from core.device import configure_process, describe, set_device  # noqa: E402
+from core.heavy import HEAVY_AT_ONCE  # noqa: E402
 from core.ui import Blocks, force_lang  # noqa: E402
 from core.uploads import MAX_UPLOAD_MB  # noqa: E402
 from demos import load_tabs  # noqa: E402
@@ -243,8 +244,11 @@ def build_app(lang: str | None = None, present: bool = False) -> tuple[gr.Blocks
     theme = gr.themes.Soft(text_size=gr.themes.sizes.text_lg, font=["system-ui", "sans-serif"],
                            font_mono=["ui-monospace", "monospace"])  # system fonts: nothing fetched online
     css = CSS + "".join(tab_css(tab) for tab in tabs) + toast_css()
+    # Every heavy job let in holds one of Gradio's worker threads while it waits for its turns: the light events
+    # keep Gradio's default 40 beside them.
     launch_kwargs = dict(i18n=translations, theme=theme, css=css, max_file_size=f"{MAX_UPLOAD_MB}mb",
-                         allowed_paths=[], ssr_mode=False, show_error=True, footer_links=["api", "settings"])
+                         allowed_paths=[], ssr_mode=False, show_error=True, footer_links=["api", "settings"],
+                         max_threads=40 + HEAVY_AT_ONCE)
     return demo, launch_kwargs
 
 

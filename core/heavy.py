@@ -30,8 +30,10 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-#: How many heavy actions Gradio lets in at once (each then waits for its turns); more wait in Gradio's queue.
-HEAVY_AT_ONCE = int(os.environ.get("DEMO_HEAVY_AT_ONCE", "12"))
+#: How many heavy actions Gradio lets in at once (each then waits for its turns); more wait in Gradio's queue, where
+#: no progress shows. A class's worth: everyone's first step runs soon (bench/load-class.md: with 12, most students
+#: saw nothing move for 80-110 s; with 48, a progress bar after 1-7 s, p95 8-12 s, and the same memory peak).
+HEAVY_AT_ONCE = int(os.environ.get("DEMO_HEAVY_AT_ONCE", "48"))
 #: How many of them advance side by side after their first step (the oldest ones); see ``Turns``.
 SIDE_BY_SIDE = int(os.environ.get("DEMO_HEAVY_SIDE_BY_SIDE", "3"))
 
