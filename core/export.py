@@ -181,7 +181,21 @@ class Drawn:
     def get(self, key, draw) -> tuple[str, ...]:
         """``draw()`` returns the paths (from ``png``/``csv``) for ``key``; called again if one was removed."""
         paths, _ = self._memo.get(key, draw)
-        if not all(os.path.exists(path) for path in paths):
+        if not _kept(paths):
             paths = draw()
             self._memo.put(key, paths)
         return paths
+
+
+def _kept(paths) -> bool:
+    """Mark the files as just asked for, so the pruning takes them last (a page fetches a file after its answer:
+    one handed out again untouched was the oldest, and went while the page fetched it); False if one is gone."""
+    with _lock:
+        try:
+            for path in paths:
+                if not os.path.exists(path):
+                    return False
+                os.utime(os.path.dirname(path))
+        except FileNotFoundError:
+            return False
+    return True

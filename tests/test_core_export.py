@@ -91,3 +91,21 @@ def test_a_drawn_figure_is_drawn_once_and_again_after_its_file_was_removed():
     Path(first[0]).unlink()  # export's folder keeps only the newest files: this one went
     again = drawn.get("key", draw)
     assert len(calls) == 2 and Path(again[0]).exists()
+
+
+def test_a_drawn_file_handed_out_again_is_kept_longest(monkeypatch):
+    """A class's 20-minute load test got a 403: a Saliency top-5 CSV handed out again from the memo, untouched, was
+    the oldest file in the folder and was pruned while the page fetched it."""
+    import time
+
+    monkeypatch.setattr(export, "KEEP", 3)
+    drawn = export.Drawn()
+    first = drawn.get("old", lambda: (export.csv([["old"]], "drawn-old"),))
+    for i in range(2):
+        time.sleep(0.02)
+        export.csv([[i]], f"newer-{i}")
+    time.sleep(0.02)
+    assert drawn.get("old", lambda: ("redrawn",)) == first  # asked for again: the same file, now the newest
+    time.sleep(0.02)
+    export.csv([["next"]], "next")  # one folder too many: the oldest goes, not the one just handed out
+    assert Path(first[0]).exists()
