@@ -137,9 +137,7 @@ def noise_tunnel(method, seed: int):
     class SeededNoiseTunnel(NoiseTunnel):
         def __init__(self):
             super().__init__(method)
-            with _GLOBAL_GENERATOR, torch.random.fork_rng(devices=[]):
-                torch.manual_seed(int(seed))
-                self.state = torch.random.get_rng_state()
+            self.state = torch.Generator().manual_seed(int(seed)).get_state()  # = the global one's after manual_seed
 
         def _add_noise_to_inputs(self, *args, **kwargs):
             with _GLOBAL_GENERATOR, torch.random.fork_rng(devices=[]):

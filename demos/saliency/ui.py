@@ -289,12 +289,16 @@ def draw(picture, drawing=None, model=None, lang="en"):
     return (*_predicted(_subject(picture, drawing, use_drawing, model, lang), lang), use_drawing)
 
 
-def _explained(subject: Subject, target: int, methods, settings: logic.Settings, progress=None, lang="en"):
+def no_progress(share, desc=None) -> None:
+    """The progress bar of a computation nobody watches (the warm-up, the opacity slider's redraw). A ``gr.Progress``
+    itself cannot be tested for with ``if progress:``: it is falsy until it tracks an iterable."""
+
+
+def _explained(subject: Subject, target: int, methods, settings: logic.Settings, progress=no_progress, lang="en"):
     def compute():
         def report(i, method):
-            if progress is not None:  # a gr.Progress is falsy (len 0) until it tracks an iterable
-                progress(i / len(methods), desc=t("saliency.progress_method", lang, method=method_name(method, lang),
-                                                  done=i + 1, total=len(methods)))
+            progress(i / len(methods), desc=t("saliency.progress_method", lang, method=method_name(method, lang),
+                                              done=i + 1, total=len(methods)))
             give_way()  # between methods, the other heavy jobs' queued steps run first (core.heavy)
         with heavy_threads():
             return logic.attribute_all(subject.bundle.model, subject.x, target, methods, settings,
@@ -357,7 +361,7 @@ def redraw(picture, drawing=None, use_drawing=False, model=None, target=None, me
            samples=25, ig_steps=32, baseline="black", window=14, stride=7, opacity=0.6, lang="en"):
     """The page's own call while the opacity slider moves: the maps come from the memo."""
     return _explain(picture, drawing, use_drawing, model, target, methods, sigma, samples, ig_steps, baseline,
-                    window, stride, opacity, None, lang, live=True)
+                    window, stride, opacity, no_progress, lang, live=True)
 
 
 @handler
@@ -390,13 +394,13 @@ def sample_sweep(picture, drawing=None, use_drawing=False, model=None, target=No
     return panels, watch.label(lang, cached)
 
 
-def _sanity_result(subject: Subject, target: int, methods, settings: logic.Settings, progress=None, lang="en"):
+def _sanity_result(subject: Subject, target: int, methods, settings: logic.Settings, progress=no_progress,
+                   lang="en"):
     capped = logic.sanity_settings(settings)
     model = subject.bundle.model
 
     def report(share, step):
-        if progress is not None:  # a gr.Progress is falsy (len 0) until it tracks an iterable
-            progress(share, desc=t("saliency.progress_step", lang, step=step_name(step, lang)))
+        progress(share, desc=t("saliency.progress_step", lang, step=step_name(step, lang)))
         give_way()
 
     def compute():
@@ -479,7 +483,7 @@ def _fill(subject: Subject, fill: str):
     return _baseline(subject, logic.Settings(baseline="blurred")) if fill == "blurred" else None
 
 
-def _deletion_result(subject: Subject, target: int, methods, settings: logic.Settings, fill: str, progress=None,
+def _deletion_result(subject: Subject, target: int, methods, settings: logic.Settings, fill: str, progress=no_progress,
                      lang="en"):
     maps, _ = _explained(subject, target, methods, settings, progress, lang)
 
@@ -488,9 +492,8 @@ def _deletion_result(subject: Subject, target: int, methods, settings: logic.Set
         curves = {}
         with heavy_threads():
             for i, (method, heat) in enumerate([*maps.items(), ("random", None)]):
-                if progress is not None:  # a gr.Progress is falsy (len 0) until it tracks an iterable
-                    progress(i / (len(maps) + 1), desc=t("saliency.progress_deletion", lang,
-                                                         method=method_name(method, lang)))
+                progress(i / (len(maps) + 1), desc=t("saliency.progress_deletion", lang,
+                                                     method=method_name(method, lang)))
                 give_way()
                 if heat is None:
                     curves[method] = logic.random_reference(subject.bundle.model, subject.x, target, fill_x)
