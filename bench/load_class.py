@@ -317,9 +317,10 @@ def watch(job, call: Call, t0: float, timeout: float, on_first_output: Callable[
         status = job.status()
         if call.left_queue is None and status.code in (Status.PROCESSING, Status.PROGRESS, Status.ITERATING):
             call.left_queue = now - t0 - call.start
-        if call.first_sign is None and (status.progress_data or job.outputs()):  # the page's progress bar, or more
+        shown = bool(job.outputs())
+        if call.first_sign is None and (status.progress_data or shown):  # the page's progress bar, or more
             call.first_sign = now - t0 - call.start
-        if call.first_output is None and job.outputs():
+        if call.first_output is None and shown:
             call.first_output = now - t0 - call.start
             on_first_output()
         time.sleep(POLL_SECONDS)

@@ -36,8 +36,6 @@ from concurrent.futures import ThreadPoolExecutor
 HEAVY_AT_ONCE = int(os.environ.get("DEMO_HEAVY_AT_ONCE", "48"))
 #: How many of them advance side by side after their first step (the oldest ones); see ``Turns``.
 SIDE_BY_SIDE = int(os.environ.get("DEMO_HEAVY_SIDE_BY_SIDE", "3"))
-
-
 #: The nice value heavy steps run at (Linux; 0: the same priority as everything else): a light event (a slider
 #: moved, a prediction) gets a core before a heavy step does, which waits for its turn anyway.
 HEAVY_NICE = int(os.environ.get("DEMO_HEAVY_NICE", "10"))
