@@ -208,10 +208,10 @@ def test_the_digit_cnns_warning_stays_after_the_explanation(tmp_path):
     path = tmp_path / "cheetah.png"
     Image.fromarray(photo("cheetah_face")).save(path)
     panels, line, _ = ui._explain(str(path), None, False, "digit-cnn", None, ("saliency",), 15, 1, 8, "black", 14, 7,
-                                  0.6, None, "en")
+                                  0.6, ui.no_progress, "en")
     assert t("saliency.seen_digit", "en", size=28) in line and "The model says" in line
     _, line, _ = ui._explain(str(path), None, False, "digit-cnn", None, ("saliency",), 15, 1, 8, "black", 14, 7,
-                             0.6, None, "zh")
+                             0.6, ui.no_progress, "zh")
     assert t("saliency.seen_digit", "zh", size=28) in line
 
 
