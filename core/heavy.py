@@ -14,6 +14,16 @@
   ``@spaces.GPU(duration=gpu_seconds)`` instead: ZeroGPU lends a GPU for the call, no turns needed. Anywhere
   else ``spaces.GPU`` returns the function unchanged; without the package there is no wrapping at all.
 
+On a CPU two more rules keep an overloaded machine answering (a class asks ~4x what 2 cores do, bench/scale.md):
+
+- **A job whose student has gone stops** (``Abandoned``) at its next turn or break: the call was cancelled (a
+  client that gave up) or the page closed. Gradio closes a streamed action itself, but a plain one (a Saliency
+  sanity check, a distillation training) ran on to its end, for nobody, in front of everyone else's jobs.
+- **A heavy click that could not finish in time is turned away at once** (``Turns.admit``): when the work of the
+  jobs already in line (each action's measured cost, less what each has done) and this one's would take more
+  than ``BUSY_SECONDS``, the student is told so, with the wait, instead of watching a bar for minutes. A job
+  alone is always let in, however long it takes.
+
 Turns cannot deadlock as long as no one waits for another job while holding the turn: the memo's single flight
 waits with its turn set aside (``set_aside``), and no lock is held across a ``yield`` or a ``give_way()``.
 """
@@ -30,6 +40,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from core.i18n import UserInputError
+
 #: How many heavy actions Gradio lets in at once (each then waits for its turns); more wait in Gradio's queue, where
 #: no progress shows. A class's worth: everyone's first step runs soon (bench/load-class.md: with 12, most students
 #: saw nothing move for 80-110 s; with 48, a progress bar after 1-7 s, p95 8-12 s, and the same memory peak).
@@ -40,20 +52,50 @@ SIDE_BY_SIDE = int(os.environ.get("DEMO_HEAVY_SIDE_BY_SIDE", "3"))
 #: moved, a prediction) gets a core before a heavy step does, which waits for its turn anyway.
 HEAVY_NICE = int(os.environ.get("DEMO_HEAVY_NICE", "10"))
 
+#: A heavy click is turned away when the heavy work in line, its own included, would take longer than this (seconds;
+#: 0: never). Well inside a student's patience (bench/load_class.py gives up at 120 s), as the estimate is rough.
+BUSY_SECONDS = float(os.environ.get("DEMO_BUSY_SECONDS", "60"))
+#: The cost guessed for an action that has not finished once yet (seconds of turns): on the slow side, as on a busy
+#: machine the cheapest heavy action takes this long (bench/scale.md: 2-19 s each, alone).
+FIRST_GUESS_SECONDS = 30.0
+
 #: How long a side-by-side job's place is kept between two of its steps (while the page shows its update).
 GRACE_SECONDS = 0.5
 #: How long a step runs before a model's forward pass gives way to the steps waiting (``breaks``).
 STEP_SECONDS = 0.5
 
 
-class Job:
-    """One heavy action's claim on the turns: its place in line, how many steps it has had, and since when it
-    has been between two steps (None: running or waiting for its turn)."""
+class Abandoned(Exception):
+    """The student a heavy job works for has gone (the call cancelled, the page closed): the job stops."""
 
-    def __init__(self, seq: int):
-        self.seq = seq
-        self.steps = 0
+
+def gradio_event_gone():
+    """A test for the Gradio event this thread works for: True once it is over for its student (cancelled, so
+    Gradio no longer counts it as running, or its page closed). None outside an event (a test, a script)."""
+    try:
+        from gradio.context import LocalContext
+    except ImportError:
+        return None
+    event_id, blocks = LocalContext.event_id.get(None), LocalContext.blocks.get(None)
+    queue = getattr(blocks, "_queue", None)
+    running = [event for events in getattr(queue, "active_jobs", None) or () for event in events or ()
+               if event is not None and event._id == event_id] if event_id else []
+    if not running:  # not found while it runs: not an event we can follow
+        return None
+    event = running[0]
+    return lambda: not event.alive or not any(events and event in events for events in list(queue.active_jobs))
+
+
+class Job:
+    """One heavy action's claim on the turns: its place in line, which action it is (``name``), how many steps it
+    has had and how long it has held the turn (``held``), since when it has been between two steps (None: running
+    or waiting for its turn), and ``gone()``: whether its student has left."""
+
+    def __init__(self, seq: int, name: str = "", gone=None):
+        self.seq, self.name = seq, name
+        self.steps, self.held = 0, 0.0
         self.between_since: float | None = None
+        self.gone = gone or (lambda: False)
 
 
 class Turns:
@@ -70,11 +112,14 @@ class Turns:
     everyone starts at once and the few oldest advance together (measured in ``bench/load-class.md``).
     ``with turns.turn(): ...`` runs a step; a thread inside a turn already holds it (re-entrant)."""
 
-    def __init__(self, side_by_side: int | None = None, grace: float = GRACE_SECONDS):
+    def __init__(self, side_by_side: int | None = None, grace: float = GRACE_SECONDS,
+                 busy_seconds: float | None = None):
         self.side_by_side = max(1, side_by_side or SIDE_BY_SIDE)
         self.grace = grace
+        self.busy_seconds = BUSY_SECONDS if busy_seconds is None else busy_seconds
+        self.cost: dict[str, float] = {}  # an action's seconds of turns from start to end (a running average)
         self.taken = 0  # turns taken so far
-        self._changed = threading.Condition()
+        self._changed = threading.Condition(threading.RLock())
         self._tickets = itertools.count()
         self._jobs = itertools.count()
         self._live: list[Job] = []  # jobs started and not finished, oldest first
@@ -82,17 +127,34 @@ class Turns:
         self._busy = False
         self._mine = threading.local()  # this thread's job, while it holds the turn
 
-    def job(self) -> Job:
-        with self._changed:
-            job = Job(next(self._jobs))
+    def job(self, name: str = "", gone=None) -> Job:
+        with self._changed:  # (re-entrant: admit holds it)
+            job = Job(next(self._jobs), name, gone)
             self._live.append(job)
             return job
 
-    def done(self, job: Job) -> None:
+    def done(self, job: Job, finished: bool = False) -> None:
+        """``job`` has ended; ``finished``: it ran to its end, so its time tells what the action costs."""
         with self._changed:
             if job in self._live:
                 self._live.remove(job)
+            if finished and job.name:
+                before = self.cost.get(job.name)
+                self.cost[job.name] = job.held if before is None else 0.7 * before + 0.3 * job.held
             self._changed.notify_all()
+
+    def _guess(self, name: str) -> float:
+        return self.cost.get(name, FIRST_GUESS_SECONDS)
+
+    def admit(self, name: str, gone=None) -> Job:
+        """A new ``name`` job's place in line (``gone`` as in ``Job``), or ``UserInputError('app.busy')`` when the
+        jobs in line and it would take more than ``busy_seconds`` of turns; a job alone always gets in."""
+        with self._changed:
+            ahead = [max(self._guess(job.name) - job.held, 1.0) for job in self._live]
+            wait = sum(ahead) + self._guess(name)
+            if ahead and self.busy_seconds > 0 and wait > self.busy_seconds:
+                raise UserInputError("app.busy", jobs=len(ahead), seconds=round(wait, -1) or 10)
+            return self.job(name, gone)
 
     def _rank(self, ticket: int) -> tuple:
         job = self._waiting[ticket]
@@ -113,13 +175,22 @@ class Turns:
                   if job.between_since is not None]
         return max(0, max(pauses, default=0))
 
-    def _take(self, job: Job) -> None:
+    def _take(self, job: Job, leaving: bool = False) -> None:
+        """Wait for ``job``'s turn and take it; ``Abandoned`` instead if its student has gone (unless it is
+        ``leaving``: its clean-up runs in a turn too)."""
         with self._changed:
             ticket = next(self._tickets)
             self._waiting[ticket] = job
-            while (wait := self._wait_before(ticket)) != 0:
-                self._changed.wait(wait)
-            del self._waiting[ticket]
+            try:
+                while (wait := self._wait_before(ticket)) != 0:
+                    if not leaving and job.gone():
+                        raise Abandoned(job.name)
+                    self._changed.wait(1.0 if wait is None else min(wait, 1.0))
+                if not leaving and job.gone():
+                    raise Abandoned(job.name)
+            finally:
+                del self._waiting[ticket]
+                self._changed.notify_all()
             self._busy, job.between_since = True, None
             self.taken += 1
         self._mine.job, self._mine.since = job, time.monotonic()
@@ -127,23 +198,32 @@ class Turns:
     def _give_back(self) -> Job:
         job, self._mine.job = self._mine.job, None
         job.steps += 1
+        job.held += time.monotonic() - self._mine.since
         with self._changed:
             self._busy, job.between_since = False, time.monotonic()
             self._changed.notify_all()
         return job
 
+    @property
+    def holding(self) -> bool:
+        """True in a thread that holds a turn (a heavy function called from another runs in its turn)."""
+        return getattr(self._mine, "job", None) is not None
+
     @contextlib.contextmanager
-    def turn(self, job: Job | None = None):
-        if getattr(self._mine, "job", None) is not None:  # this thread's turn already (one heavy function in another)
+    def turn(self, job: Job | None = None, leaving: bool = False):
+        if self.holding:  # this thread's turn already (one heavy function in another)
             yield
             return
         alone = job is None  # a single step: a job of its own
         job = self.job() if alone else job
-        self._take(job)
         try:
-            yield
+            self._take(job, leaving)
+            try:
+                yield
+            finally:
+                if self.holding:  # not when a break inside found the student gone (Abandoned, turn given back)
+                    self._give_back()
         finally:
-            self._give_back()
             if alone:
                 self.done(job)
 
@@ -166,12 +246,13 @@ class Turns:
             pass
 
     def due(self, after: float = STEP_SECONDS) -> bool:
-        """True when this thread's turn has lasted ``after`` seconds and another step waits (False outside a turn:
-        a light event's call)."""
-        if getattr(self._mine, "job", None) is None or time.monotonic() - self._mine.since < after:
+        """True when this thread's turn has lasted ``after`` seconds and another step waits or its student has gone
+        (False outside a turn: a light event's call)."""
+        job = getattr(self._mine, "job", None)
+        if job is None or time.monotonic() - self._mine.since < after:
             return False
         with self._changed:
-            return bool(self._waiting)
+            return bool(self._waiting) or job.gone()
 
     @property
     def waiting(self) -> int:
@@ -220,31 +301,89 @@ def gpu(fn, seconds: int):
     return spaces.GPU(duration=seconds)(fn)
 
 
+#: The job a heavy call was let in as (``admitting``), for ``taking_turns`` to run.
+_ADMITTED: contextvars.ContextVar[Job | None] = contextvars.ContextVar("admitted", default=None)
+
+
+def action(fn) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
+
+
+def admitting(fn, turns: Turns = TURNS):
+    """``fn`` behind the door (``Turns.admit``), asked in the caller's thread: a busy server's answer comes at once,
+    not after the lower-priority thread gets a core. The job let in waits in line for ``taking_turns`` inside."""
+    name = action(fn)
+
+    def enter() -> Job:
+        job = turns.admit(name, gradio_event_gone())
+        _ADMITTED.set(job)  # the call's context goes along to the thread that runs it (low_priority)
+        return job
+
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def admitted(*args, **kwargs):
+            job = enter()
+            try:
+                return (yield from fn(*args, **kwargs))
+            finally:
+                turns.done(job)  # (nothing left to do if taking_turns ran it)
+    else:
+        @functools.wraps(fn)
+        def admitted(*args, **kwargs):
+            if turns.holding:  # called from another heavy function, in its turn
+                return fn(*args, **kwargs)
+            job = enter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                _ADMITTED.set(None)
+                turns.done(job)
+    return admitted
+
+
 def taking_turns(fn, turns: Turns = TURNS):
     """``fn`` running in turns: each step of a generator (everything up to its next ``yield``) in one turn,
-    a plain function's whole call in one turn."""
+    a plain function's whole call in one turn; as the job it was let in as (``admitting``), or a new one."""
+    name = action(fn)
+
+    def start() -> Job:
+        job = _ADMITTED.get()
+        if job is not None and job.name == name:
+            _ADMITTED.set(None)
+            return job
+        return turns.job(name, gradio_event_gone())
+
     if inspect.isgeneratorfunction(fn):
         @functools.wraps(fn)
         def stepped(*args, **kwargs):
-            steps, job = fn(*args, **kwargs), turns.job()
+            steps, job, finished = fn(*args, **kwargs), start(), False
             try:
                 while True:
                     with turns.turn(job):
                         try:
                             update = next(steps)
-                        except StopIteration as finished:
-                            return finished.value
+                        except StopIteration as end:
+                            finished = True
+                            return end.value
                     yield update  # the turn is given back while the page shows the update
             finally:
                 if inspect.getgeneratorstate(steps) != inspect.GEN_CLOSED:
-                    with turns.turn(job):  # a run left early (Stop, a closed page) cleans up in a turn too
+                    with turns.turn(job, leaving=True):  # a run left early (Stop, a closed page) cleans up in a turn
                         steps.close()
-                turns.done(job)
+                turns.done(job, finished)
     else:
         @functools.wraps(fn)
         def stepped(*args, **kwargs):
-            with turns.turn():
+            if turns.holding:  # called from another heavy function, in its turn
                 return fn(*args, **kwargs)
+            job, finished = start(), False
+            try:
+                with turns.turn(job):
+                    value = fn(*args, **kwargs)
+                finished = True
+                return value
+            finally:
+                turns.done(job, finished)
     return stepped
 
 
@@ -296,7 +435,8 @@ def heavy(gpu_seconds: int):
     """Decorator for a heavy event function (see the module docstring); ``gpu_seconds``: the longest the action
     takes on a GPU, which ZeroGPU uses to schedule it."""
     def decorate(fn):
-        decorated = gpu(fn, gpu_seconds) if on_zero_gpu() else gpu(low_priority(taking_turns(fn)), gpu_seconds)
+        decorated = (gpu(fn, gpu_seconds) if on_zero_gpu()
+                     else gpu(admitting(low_priority(taking_turns(fn))), gpu_seconds))
         decorated.gpu_seconds = gpu_seconds  # marks it heavy (@handler keeps it); tests check every heavy event
         return decorated
     return decorate

@@ -95,6 +95,8 @@ register({
         "error.integer": "{name} must be a whole number between {low:g} and {high:g} (got {value}).",
         "error.number_empty": "{name} is empty: type a number between {low:g} and {high:g}.",
         "error.internal": "Something went wrong while computing this. The app is still running; please try again.",
+        "app.busy": "The server is busy: about {seconds:.0f} s of heavy work with yours (jobs in line before it: "
+                    "{jobs}). Please try again in a minute; everything else on the page still answers at once.",
         "gallery.position": "Pick one of the {count} pictures in the gallery: a position from 0 to {last}.",
         "upload.none": "No file yet: upload or draw one first.",
         "upload.missing": "The uploaded file could not be found on the server; please upload it again.",
@@ -126,6 +128,8 @@ register({
         "error.integer": "「{name}」必須是介於 {low:g} 與 {high:g} 之間的整數（收到 {value}）。",
         "error.number_empty": "「{name}」是空的：請輸入 {low:g} 到 {high:g} 之間的數字。",
         "error.internal": "計算時發生錯誤。程式仍在執行，請再試一次。",
+        "app.busy": "伺服器正忙：前面還有 {jobs} 個其他同學的運算，連同你的約需 {seconds:.0f} 秒。"
+                    "請一分鐘後再試；頁面上的其他功能仍可立即使用。",
         "gallery.position": "請從圖庫的 {count} 張圖中選一張：位置 0 到 {last}。",
         "upload.none": "還沒有檔案：請先上傳或畫一個。",
         "upload.missing": "伺服器上找不到上傳的檔案，請重新上傳。",

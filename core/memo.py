@@ -85,18 +85,22 @@ class Memo:
             return default
 
     def get(self, key: Hashable, compute: Callable[[], T]) -> tuple[T, bool]:
-        with self._lock:
-            if key in self._values:
-                self._values.move_to_end(key)
-                return self._values[key], True
-            flight = self._flights.get(key)
-            owner = flight is None
+        while True:
+            with self._lock:
+                if key in self._values:
+                    self._values.move_to_end(key)
+                    return self._values[key], True
+                flight = self._flights.get(key)
+                owner = flight is None
+                if owner:
+                    flight = self._flights[key] = _Flight()
+                    self.computed += 1
             if owner:
-                flight = self._flights[key] = _Flight()
-                self.computed += 1
-        if not owner:
+                break
             with heavy.set_aside():  # a heavy job waiting for another's computation lets that one have the turn
                 flight.done.wait()
+            if isinstance(flight.error, heavy.Abandoned):  # its student left; this one is still here: compute it
+                continue
             if flight.error is not None:
                 raise flight.error
             return flight.value, True

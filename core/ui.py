@@ -28,7 +28,7 @@ from PIL import Image as PILImage
 
 from core import i18n
 from core.device import get_device
-from core.heavy import HEAVY_AT_ONCE
+from core.heavy import HEAVY_AT_ONCE, Abandoned
 from core.i18n import UserInputError, check_number
 
 log = logging.getLogger("mldemo")
@@ -63,6 +63,9 @@ def request_lang(request: gr.Request | None) -> str:
 
 def _translate(exc: Exception, name: str, lang: str) -> Exception:
     title = i18n.t("app.error_title", lang)
+    if isinstance(exc, Abandoned):  # nobody is waiting for this answer: no stack trace in the log
+        log.info("handler %s stopped: its student left", name)
+        return gr.Error(i18n.t("error.internal", lang), title=title, print_exception=False)
     if isinstance(exc, UserInputError):  # the pop-up renders HTML: what the user typed ("<mask>") is shown as typed
         return gr.Error(html.escape(exc.message(lang), quote=False), title=title, print_exception=False)
     log.exception("handler %s failed", name)

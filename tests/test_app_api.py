@@ -30,3 +30,55 @@ def test_the_server_keeps_serving_after_bad_input(client):
     for _ in range(3):
         error_text(lambda: soften(-1))
     assert "Entropy" in soften(7, temperature=2.0)[4]
+
+
+def live_jobs(name: str) -> list:
+    from core import heavy
+
+    with heavy.TURNS._changed:
+        return [job for job in heavy.TURNS._live if job.name.endswith(name)]
+
+
+def test_a_heavy_call_its_student_cancelled_stops_instead_of_running_to_its_end(app_url):
+    """Issue 21: a plain heavy call (a distillation training) went on after its student gave up, ahead of everyone
+    else's jobs (Gradio cancels the call's task, not the thread running it). It now stops at its next epoch."""
+    import time
+
+    from gradio_client import Client
+
+    student = Client(app_url, verbose=False)
+    job = student.submit(3.7, 0.85, 30, 100, "3", 5, api_name="/distillation_train")  # 30 epochs: 31 steps
+    deadline = time.monotonic() + 60
+    while not (training := live_jobs("distillation.ui.train")) or training[0].steps < 2:
+        assert time.monotonic() < deadline, "the training never started"
+        time.sleep(0.05)
+    job.cancel()
+    while live_jobs("distillation.ui.train"):
+        assert time.monotonic() < deadline + 60
+        time.sleep(0.05)
+    assert training[0].steps < 20  # stopped a few epochs after the cancel (it ran all 31 before)
+    assert student.predict(4.0, None, False, 2.0, False, api_name="/distillation_soften")  # the app goes on serving
+
+
+def test_a_heavy_click_on_a_busy_server_is_told_so_at_once_in_its_language(app_url, monkeypatch):
+    """Issue 21: when the heavy work in line could not finish in time, a new heavy click is answered at once with
+    the wait (it waited past 120 s for nothing before); the light actions and a later heavy click still work."""
+    import time
+
+    from gradio_client import Client
+
+    from core import heavy
+
+    monkeypatch.setattr(heavy.TURNS, "busy_seconds", 60)
+    monkeypatch.setitem(heavy.TURNS.cost, "a long training", 600.0)
+    someone = heavy.TURNS.job("a long training")  # ten minutes of someone else's work in line
+    try:
+        student = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
+        started = time.monotonic()
+        text = error_text(lambda: student.predict(4.2, 0.9, 2, 3, "none", 1, api_name="/distillation_train"))
+        assert "伺服器正忙" in text and "請一分鐘後再試" in text and time.monotonic() - started < 10
+        assert not live_jobs("distillation.ui.train")  # it never started
+        assert student.predict(4.0, None, False, 2.0, False, api_name="/distillation_soften")
+    finally:
+        heavy.TURNS.done(someone)
+    assert Client(app_url, verbose=False).predict(4.2, 0.9, 2, 3, "none", 1, api_name="/distillation_train")

@@ -392,3 +392,182 @@ def test_heavy_work_runs_at_a_lower_priority_with_the_callers_context():
     with pytest.raises(ValueError, match="bad input"):
         list(heavy.low_priority(failing, nice=before + 5)())
     assert heavy.low_priority(plain, nice=0) is plain  # 0: no thread of its own
+
+
+def finished_job(turns, name, seconds):
+    """Record that a ``name`` job ran to its end after ``seconds`` of turns."""
+    job = turns.job(name)
+    job.held = seconds
+    turns.done(job, finished=True)
+
+
+def test_a_heavy_click_that_could_not_finish_in_time_is_turned_away_with_the_wait():
+    """Issue 21: in an overloaded class every heavy call ran past the page's patience (bench/load-class-20min.md:
+    288 of ~330). A click whose wait the jobs in line make too long is told so at once, with the wait."""
+    from core.i18n import UserInputError
+
+    turns = Turns(busy_seconds=30)
+    finished_job(turns, "attack", 20)
+    assert turns.cost == {"attack": 20}
+    turns.done(turns.admit("attack"))  # alone: let in
+    finished_job(turns, "sanity", 200)
+    turns.done(turns.admit("sanity"))  # a job alone is let in even when it alone takes longer than the limit
+    running = turns.admit("attack")
+    assert turns._live == [running]  # its place in line is taken at once: a click right after it counts it
+    with pytest.raises(UserInputError) as refused:
+        turns.admit("attack")  # 20 s left of the running one + 20 s of its own > 30 s
+    assert refused.value.key == "app.busy" and refused.value.params == {"jobs": 1, "seconds": 40}
+    assert "about 40 s of heavy work with yours (jobs in line before it: 1)" in refused.value.message("en")
+    assert "約需 40 秒" in refused.value.message("zh")
+    assert turns._live == [running]
+    running.held = 15  # most of it done: 5 s left + 20 s
+    turns.done(turns.admit("attack"))
+    turns.done(running)
+    assert turns.cost == {"attack": 20, "sanity": 200}  # a job that did not finish teaches nothing
+    never = Turns(busy_seconds=0)  # 0: never turned away
+    for _ in range(5):
+        never.admit("sanity")
+    assert len(never._live) == 5
+
+
+def test_a_heavy_call_is_let_in_at_the_door_and_runs_as_that_job(monkeypatch):
+    """``@heavy`` asks at the door (``admitting``, the caller's thread) and runs the job it was let in as, in turns,
+    in the lower-priority thread; a call turned away never runs."""
+    from core.i18n import UserInputError
+
+    turns, ran = Turns(busy_seconds=30), []
+
+    def work(x):
+        ran.append([job.name for job in turns._live])
+        return x * 2
+
+    def steps():
+        ran.append([job.name for job in turns._live])
+        yield 1
+
+    call = heavy.admitting(heavy.low_priority(taking_turns(work, turns)), turns)
+    stream = heavy.admitting(heavy.low_priority(taking_turns(steps, turns)), turns)
+    assert call(2) == 4 and list(stream()) == [1]
+    names = {heavy.action(work), heavy.action(steps)}
+    assert ran == [[heavy.action(work)], [heavy.action(steps)]]  # one job per call, the one let in
+    assert set(turns.cost) == names and not turns._live
+    blocker = turns.job("an hour of work")
+    turns.cost["an hour of work"] = 3600
+    with pytest.raises(UserInputError):
+        call(2)
+    with pytest.raises(UserInputError):
+        list(stream())
+    assert len(ran) == 2 and turns._live == [blocker]
+
+    def failing():
+        raise ValueError("bad input")
+
+    turns.done(blocker)
+    with pytest.raises(ValueError):
+        heavy.admitting(taking_turns(failing, turns), turns)()
+    assert not turns._live and turns.waiting == 0
+
+
+def test_an_actions_cost_is_learnt_from_the_runs_that_finish():
+    turns = Turns()
+
+    def work():
+        time.sleep(0.1)
+        return 1
+
+    def steps():
+        yield 1
+        time.sleep(0.1)
+        yield 2
+
+    taking_turns(work, turns)()
+    assert list(taking_turns(steps, turns)()) == [1, 2]
+    left = taking_turns(steps, turns)()
+    next(left)
+    left.close()  # stopped early: a lower bound of its cost, not recorded
+    costs = {name.rsplit(".", 1)[-1]: seconds for name, seconds in turns.cost.items()}
+    assert set(costs) == {"work", "steps"} and all(0.09 < seconds < 1 for seconds in costs.values())
+
+    def failing():
+        raise ValueError("bad input")
+
+    with pytest.raises(ValueError):
+        taking_turns(failing, turns)()
+    assert len(turns.cost) == 2 and turns.waiting == 0 and not turns._live
+
+
+def test_a_job_whose_student_left_stops_while_waiting_and_at_its_next_break():
+    """Issue 21: a cancelled plain job (Saliency, a distillation training) ran to its end for nobody, ahead of
+    everyone else's jobs; now it stops waiting for its turn, or at its next break when it has the turn."""
+    turns, left, log = Turns(), threading.Event(), []
+    holder_in, release = threading.Event(), threading.Event()
+
+    def holder():
+        with turns.turn():
+            holder_in.set()
+            release.wait(5)
+
+    def waiter():
+        job = turns.job("gone-while-waiting", gone=left.is_set)
+        try:
+            with turns.turn(job):
+                log.append("ran")
+        except heavy.Abandoned:
+            log.append("stopped waiting")
+        finally:
+            turns.done(job)
+
+    threads = [threading.Thread(target=holder), threading.Thread(target=waiter)]
+    threads[0].start()
+    holder_in.wait(5)
+    threads[1].start()
+    time.sleep(0.1)
+    left.set()
+    time.sleep(1.5)  # it looks at least once a second
+    release.set()
+    for thread in threads:
+        thread.join(5)
+    assert log == ["stopped waiting"] and turns.waiting == 0 and not turns._live
+
+    model = heavy.breaks(Slow(), turns=turns, after=0.05)
+    gone, passes = threading.Event(), []
+    job = turns.job("gone-while-running", gone=gone.is_set)
+    with pytest.raises(heavy.Abandoned):
+        with turns.turn(job):  # alone in line: only its student leaving stops it
+            for number in range(50):
+                if number == 5:
+                    gone.set()
+                model(torch.zeros(1))
+                passes.append(number)
+    turns.done(job)
+    assert 5 <= len(passes) < 10 and turns.waiting == 0 and not turns.holding
+    with turns.turn():  # the next job is not locked out
+        pass
+
+    stopped = turns.job("stopped-by-its-page", gone=lambda: True)
+    with turns.turn(stopped, leaving=True):  # a run's clean-up still gets its turn
+        log.append("cleaned up")
+    turns.done(stopped)
+    assert log[-1] == "cleaned up"
+
+
+def test_when_the_student_computing_a_shared_result_leaves_the_one_waiting_computes_it():
+    from core.memo import Memo
+
+    memo, computing, results = Memo(), threading.Event(), []
+
+    def compute_then_leave():
+        computing.set()
+        time.sleep(0.1)
+        raise heavy.Abandoned("left")
+
+    def first():
+        with pytest.raises(heavy.Abandoned):
+            memo.get("key", compute_then_leave)
+
+    def second():
+        computing.wait(5)
+        results.append(memo.get("key", lambda: 42))
+
+    run_in_threads(first, second)
+    assert results == [(42, False)] and memo.computed == 2

@@ -269,16 +269,22 @@ def test_a_bad_gallery_position_is_explained_in_chinese(app_url):
 
 
 def progress_seen(client, args, api_name) -> list[str]:
-    """Submit a call and watch it: the progress bar's texts the page would show before the answer."""
-    import time
+    """Submit a call and return the progress bar's texts the server sent the page before the answer. Read where the
+    app hands them to Gradio's queue (the in-process app): the queue keeps only the newest for its next message, so
+    a client polling a fast call may see none of them."""
+    from gradio.queueing import Queue
 
-    job, texts = client.submit(*args, api_name=api_name), []
-    while not job.done():
-        for unit in job.status().progress_data or []:
-            if unit.desc and unit.desc not in texts:
-                texts.append(unit.desc)
-        time.sleep(0.01)
-    job.result()
+    texts, send = [], Queue.set_progress
+
+    def recorded(queue, event_id, iterables):
+        texts.extend(unit.desc for unit in iterables or () if unit.desc and unit.desc not in texts)
+        return send(queue, event_id, iterables)
+
+    Queue.set_progress = recorded
+    try:
+        client.predict(*args, api_name=api_name)
+    finally:
+        Queue.set_progress = send
     return texts
 
 
