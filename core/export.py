@@ -6,8 +6,11 @@ its name: the button takes the file's name, ``orig_name``) or to a ``gr.Download
 ``gr.DownloadButton`` (``download_button``) beside its table.
 
 Files go to ``exports/`` in Gradio's cache folder (served without any ``allowed_paths``), one folder per file
-content and name: the same figure asked for by a whole class is written once, atomically. The folder keeps
-at most ``KEEP`` files: the least recently asked for are removed, so files do not pile up under load.
+content and name: the same figure asked for by a whole class is written once, atomically. A file asked for in
+the last ``KEEP_SECONDS`` stays, so that a student's download button still works minutes later while the rest of
+the class makes new files; older ones are removed, and past ``KEEP`` files the least recently asked for go
+even if young, so files do not pile up. (The folder used to keep only the newest 512: in a class of 50 a file
+lived about a minute, and a 10-minute class run lost a picture while its student's client fetched it.)
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ import os
 import re
 import shutil
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -31,8 +35,14 @@ from core.memo import Memo
 i18n.register({"en": {"export.csv": "CSV", "export.png": "PNG"},
                "zh": {"export.csv": "下載 CSV", "export.png": "下載 PNG"}})
 
-#: How many exported files are kept (least recently asked for go first); a few pages of a whole class.
-KEEP = 512
+#: Seconds an exported file is kept after it was last asked for: a lecture.
+KEEP_SECONDS = 3600
+#: The most files kept, young or not (the least recently asked for go first): ~11 KB each on average in the
+#: class runs, so at most about half a gigabyte of disk.
+KEEP = 50_000
+#: The folder is pruned once per this many new files (a scan of tens of thousands of folders takes ~0.1 s).
+PRUNE_EVERY = 200
+_written = 0
 _MAX_NAME = 120
 _lock = threading.Lock()
 
@@ -88,7 +98,10 @@ def _store(data: bytes, name: str, suffix: str) -> str:
             temporary = folder / f".{os.getpid()}-{threading.get_ident()}{suffix}"
             temporary.write_bytes(data)
             os.replace(temporary, path)  # a reader sees the whole file or none
-            _prune(root)
+            global _written
+            _written += 1
+            if _written % PRUNE_EVERY == 0:
+                _prune(root)
     return str(path)
 
 
@@ -101,11 +114,12 @@ def _age(entry: os.DirEntry) -> float:
 
 
 def _prune(root: Path) -> None:
-    folders = [entry for entry in os.scandir(root) if entry.is_dir()]
-    if len(folders) <= KEEP:
-        return
-    folders.sort(key=_age)
-    for entry in folders[:len(folders) - KEEP]:
+    """Removes the folders not asked for in ``KEEP_SECONDS``, and the least recently asked for past ``KEEP``."""
+    folders = sorted(((_age(entry), entry) for entry in os.scandir(root) if entry.is_dir()), key=lambda f: f[0])
+    too_many, too_old = len(folders) - KEEP, time.time() - KEEP_SECONDS
+    for index, (age, entry) in enumerate(folders):  # oldest first
+        if index >= too_many and age >= too_old:
+            break
         shutil.rmtree(entry.path, ignore_errors=True)
 
 

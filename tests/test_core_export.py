@@ -71,6 +71,7 @@ def test_csv_round_trips_chinese_with_a_byte_order_mark():
 
 def test_same_content_and_name_is_one_file_and_the_folder_is_bounded(monkeypatch):
     monkeypatch.setattr(export, "KEEP", 5)
+    monkeypatch.setattr(export, "PRUNE_EVERY", 1)
     first = export.csv([[1]], "a")
     assert export.csv([[1]], "a") == first
     paths = [export.csv([[i]], "b") for i in range(12)]
@@ -88,7 +89,7 @@ def test_a_drawn_figure_is_drawn_once_and_again_after_its_file_was_removed():
 
     first = drawn.get("key", draw)
     assert drawn.get("key", draw) == first and len(calls) == 1
-    Path(first[0]).unlink()  # export's folder keeps only the newest files: this one went
+    Path(first[0]).unlink()  # the folder was pruned: this one went
     again = drawn.get("key", draw)
     assert len(calls) == 2 and Path(again[0]).exists()
 
@@ -99,6 +100,7 @@ def test_a_drawn_file_handed_out_again_is_kept_longest(monkeypatch):
     import time
 
     monkeypatch.setattr(export, "KEEP", 3)
+    monkeypatch.setattr(export, "PRUNE_EVERY", 1)
     drawn = export.Drawn()
     first = drawn.get("old", lambda: (export.csv([["old"]], "drawn-old"),))
     for i in range(2):
@@ -109,3 +111,24 @@ def test_a_drawn_file_handed_out_again_is_kept_longest(monkeypatch):
     time.sleep(0.02)
     export.csv([["next"]], "next")  # one folder too many: the oldest goes, not the one just handed out
     assert Path(first[0]).exists()
+
+
+def test_a_students_file_outlives_a_class_making_new_files():
+    """A 10-minute class run lost a picture while its student's client fetched it: the folder kept only the newest
+    512 files, about a minute of a class of 50. A file asked for a moment ago survives a thousand new ones."""
+    mine = Path(export.png(np.zeros((8, 8), np.uint8), "mine"))
+    others = [export.csv([[i]], f"other-{i}") for i in range(1000)]
+    assert mine.exists() and all(Path(path).exists() for path in others[-10:])
+
+
+def test_files_not_asked_for_in_keep_seconds_go_at_the_next_pruning(monkeypatch):
+    import os
+    import time
+
+    monkeypatch.setattr(export, "PRUNE_EVERY", 1)
+    old, young = Path(export.csv([["old"]], "old")), Path(export.csv([["young"]], "young"))
+    stale = time.time() - export.KEEP_SECONDS - 5
+    os.utime(old.parent, (stale, stale))
+    newest = Path(export.csv([["next"]], "next"))  # a new file: the folder is pruned
+    assert not old.exists() and young.exists() and newest.exists()
+    assert export.csv([["old"]], "old") == str(old) and old.exists()  # asked for again: written again
