@@ -10,7 +10,7 @@ content and name: the same figure asked for by a whole class is written once, at
 the last ``KEEP_SECONDS`` stays, so that a student's download button still works minutes later while the rest of
 the class makes new files; older ones are removed, and past ``KEEP`` files the least recently asked for go
 even if young, so files do not pile up. (The folder used to keep only the newest 512: in a class of 50 a file
-lived about a minute, and a 10-minute class run lost a picture while its student's client fetched it.)
+lived about a minute, and in a 10-minute class run a file went, most likely, while a student's client fetched it.)
 """
 from __future__ import annotations
 
@@ -35,10 +35,10 @@ from core.memo import Memo
 i18n.register({"en": {"export.csv": "CSV", "export.png": "PNG"},
                "zh": {"export.csv": "下載 CSV", "export.png": "下載 PNG"}})
 
-#: Seconds an exported file is kept after it was last asked for: a lecture.
+#: Seconds an exported file is kept after it was last asked for: a lecture. (A class of 50 makes ~8 files a second,
+#: ~21 KB each: 4,917 files, 105 MB in the 10-minute class run, so an hour is ~30,000 files, ~0.6 GB.)
 KEEP_SECONDS = 3600
-#: The most files kept, young or not (the least recently asked for go first): ~11 KB each on average in the
-#: class runs, so at most about half a gigabyte of disk.
+#: The most files kept, young or not (the least recently asked for go first): about a gigabyte of disk.
 KEEP = 50_000
 #: The folder is pruned once per this many new files (a scan of tens of thousands of folders takes ~0.1 s).
 PRUNE_EVERY = 200

@@ -43,8 +43,9 @@ from concurrent.futures import ThreadPoolExecutor
 from core.i18n import UserInputError
 
 #: How many heavy actions Gradio lets in at once (each then waits for its turns); more wait in Gradio's queue, where
-#: no progress shows. A class's worth: everyone's first step runs soon (bench/load-class.md: with 12, most students
-#: saw nothing move for 80-110 s; with 48, a progress bar after 1-7 s, p95 8-12 s, and the same memory peak).
+#: no progress shows. A class's worth: everyone's first step runs soon (bench/load-class-at12.md: with 12, most
+#: students saw nothing move for 80-110 s; bench/load-class-before-admission.md: with 48, a progress bar after 1-7 s,
+#: p95 8-12 s, and the same memory peak).
 HEAVY_AT_ONCE = int(os.environ.get("DEMO_HEAVY_AT_ONCE", "48"))
 #: How many of them advance side by side after their first step (the oldest ones); see ``Turns``.
 SIDE_BY_SIDE = int(os.environ.get("DEMO_HEAVY_SIDE_BY_SIDE", "3"))
@@ -109,7 +110,7 @@ class Turns:
 
     ``side_by_side`` large is pure turn-taking (every job slows down as more arrive, and on an overloaded machine
     the long ones run past any time limit); 1 finishes jobs in the order they came, like one lane. In between,
-    everyone starts at once and the few oldest advance together (measured in ``bench/load-class.md``).
+    everyone starts at once and the few oldest advance together (measured in ``bench/load-class-before-admission.md``).
     ``with turns.turn(): ...`` runs a step; a thread inside a turn already holds it (re-entrant)."""
 
     def __init__(self, side_by_side: int | None = None, grace: float = GRACE_SECONDS,

@@ -114,8 +114,8 @@ def test_a_drawn_file_handed_out_again_is_kept_longest(monkeypatch):
 
 
 def test_a_students_file_outlives_a_class_making_new_files():
-    """A 10-minute class run lost a picture while its student's client fetched it: the folder kept only the newest
-    512 files, about a minute of a class of 50. A file asked for a moment ago survives a thousand new ones."""
+    """In a 10-minute class run a student's client lost an output file as it fetched it: the folder kept only the
+    newest 512 files, about a minute of a class of 50. A file asked for a moment ago survives a thousand new ones."""
     mine = Path(export.png(np.zeros((8, 8), np.uint8), "mine"))
     others = [export.csv([[i]], f"other-{i}") for i in range(1000)]
     assert mine.exists() and all(Path(path).exists() for path in others[-10:])
