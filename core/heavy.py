@@ -22,7 +22,10 @@ On a CPU two more rules keep an overloaded machine answering (a class asks ~4x w
 - **A heavy click that could not finish in time is turned away at once** (``Turns.admit``): when the work of the
   jobs already in line (each action's measured cost, less what each has done) and this one's would take more
   than ``BUSY_SECONDS``, the student is told so, with the wait, instead of watching a bar for minutes. A job
-  alone is always let in, however long it takes.
+  alone is always let in, however long it takes; so is a **request the same as one answered or running** for an
+  action whose answers are memoised (``@heavy(..., memoised=True)``, ``request_key``), or one its ``ready`` probe
+  finds in the memo (the warm-up's presets): its answer comes from the memo or from the run under way, at no
+  extra cost, so a class told to click the same preset is not turned away for work the server does once.
 
 Turns cannot deadlock as long as no one waits for another job while holding the turn: the memo's single flight
 waits with its turn set aside (``set_aside``), and no lock is held across a ``yield`` or a ``give_way()``.
@@ -32,12 +35,14 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import hashlib
 import inspect
 import itertools
 import os
 import sys
 import threading
 import time
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
 from core.i18n import UserInputError
@@ -59,6 +64,9 @@ BUSY_SECONDS = float(os.environ.get("DEMO_BUSY_SECONDS", "60"))
 #: The cost guessed for an action that has not finished once yet (seconds of turns): on the slow side, as on a busy
 #: machine the cheapest heavy action takes this long (bench/scale.md: 2-19 s each, alone).
 FIRST_GUESS_SECONDS = 30.0
+#: How many finished requests the door remembers (``Turns.admit``): no more than the smallest memo of a memoised
+#: action keeps (32: Saliency's checks, the finished attacks), so a request it lets in free is rarely computed again.
+ANSWERED_KEPT = 32
 
 #: How long a side-by-side job's place is kept between two of its steps (while the page shows its update).
 GRACE_SECONDS = 0.5
@@ -90,10 +98,12 @@ def gradio_event_gone():
 class Job:
     """One heavy action's claim on the turns: its place in line, which action it is (``name``), how many steps it
     has had and how long it has held the turn (``held``), since when it has been between two steps (None: running
-    or waiting for its turn), and ``gone()``: whether its student has left."""
+    or waiting for its turn), ``gone()``: whether its student has left; ``key``: its request (``request_key``),
+    and ``shared``: the same request was running or answered when it came (its time is not the action's cost)."""
 
-    def __init__(self, seq: int, name: str = "", gone=None):
-        self.seq, self.name = seq, name
+    def __init__(self, seq: int, name: str = "", gone=None, key: str | None = None):
+        self.seq, self.name, self.key = seq, name, key
+        self.shared = False
         self.steps, self.held = 0, 0.0
         self.between_since: float | None = None
         self.gone = gone or (lambda: False)
@@ -125,12 +135,13 @@ class Turns:
         self._jobs = itertools.count()
         self._live: list[Job] = []  # jobs started and not finished, oldest first
         self._waiting: dict[int, Job] = {}  # request ticket -> its job
+        self._answered: OrderedDict = OrderedDict()  # (action, request key) of the latest runs that finished
         self._busy = False
         self._mine = threading.local()  # this thread's job, while it holds the turn
 
-    def job(self, name: str = "", gone=None) -> Job:
+    def job(self, name: str = "", gone=None, key: str | None = None) -> Job:
         with self._changed:  # (re-entrant: admit holds it)
-            job = Job(next(self._jobs), name, gone)
+            job = Job(next(self._jobs), name, gone, key)
             self._live.append(job)
             return job
 
@@ -139,23 +150,35 @@ class Turns:
         with self._changed:
             if job in self._live:
                 self._live.remove(job)
-            if finished and job.name:
+            if finished and job.name and not job.shared:
                 before = self.cost.get(job.name)
                 self.cost[job.name] = job.held if before is None else 0.7 * before + 0.3 * job.held
+            if finished and job.key is not None:
+                self._answered[job.name, job.key] = True
+                self._answered.move_to_end((job.name, job.key))
+                while len(self._answered) > ANSWERED_KEPT:
+                    self._answered.popitem(last=False)
             self._changed.notify_all()
 
     def _guess(self, name: str) -> float:
         return self.cost.get(name, FIRST_GUESS_SECONDS)
 
-    def admit(self, name: str, gone=None) -> Job:
-        """A new ``name`` job's place in line (``gone`` as in ``Job``), or ``UserInputError('app.busy')`` when the
-        jobs in line and it would take more than ``busy_seconds`` of turns; a job alone always gets in."""
+    def admit(self, name: str, gone=None, key: str | None = None, joins: bool = True, ready: bool = False) -> Job:
+        """A new ``name`` job's place in line (``gone`` and ``key`` as in ``Job``), or ``UserInputError('app.busy')``
+        when the jobs in line and it would take more than ``busy_seconds`` of turns. A job alone always gets in, and
+        so does a request (``key``) the same as one finished lately, or running when the action ``joins`` a run
+        under way (a plain function's memo waits for it; a streamed action runs again), or ``ready`` (its answer is
+        in a memo already): it costs next to nothing."""
         with self._changed:
-            ahead = [max(self._guess(job.name) - job.held, 1.0) for job in self._live]
+            shared = ready or key is not None and ((name, key) in self._answered or joins and any(
+                job.name == name and job.key == key for job in self._live))
+            ahead = [max(self._guess(job.name) - job.held, 1.0) for job in self._live if not job.shared]
             wait = sum(ahead) + self._guess(name)
-            if ahead and self.busy_seconds > 0 and wait > self.busy_seconds:
+            if ahead and not shared and self.busy_seconds > 0 and wait > self.busy_seconds:
                 raise UserInputError("app.busy", jobs=len(ahead), seconds=round(wait, -1) or 10)
-            return self.job(name, gone)
+            job = self.job(name, gone, key)
+            job.shared = shared
+            return job
 
     def _rank(self, ticket: int) -> tuple:
         job = self._waiting[ticket]
@@ -310,20 +333,63 @@ def action(fn) -> str:
     return f"{fn.__module__}.{fn.__qualname__}"
 
 
-def admitting(fn, turns: Turns = TURNS):
+#: Arguments that do not change a memoised action's work: how the answer is worded, where it is filed, its bar.
+NOT_THE_REQUEST = ("lang", "session", "progress")
+
+
+def request_key(args, kwargs) -> str | None:
+    """A digest of a call's inputs (numbers, text, arrays, lists and dicts of them; not ``NOT_THE_REQUEST``), or
+    None when an input is something else (the same request cannot be told)."""
+    digest = hashlib.sha256()
+
+    def add(value) -> bool:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):  # 3 and 3.0: the same number
+            digest.update(repr(("number", float(value))).encode())
+        elif value is None or isinstance(value, (bool, str, bytes)):
+            digest.update(repr((type(value).__name__, value)).encode())
+        elif hasattr(value, "dtype") and hasattr(value, "tobytes"):  # a numpy array (a picture, a drawing, audio)
+            digest.update(repr(("array", str(value.dtype), tuple(value.shape))).encode())
+            digest.update(value.tobytes())
+        elif isinstance(value, (list, tuple)):
+            digest.update(repr(("seq", len(value))).encode())
+            return all(add(item) for item in value)
+        elif isinstance(value, dict):
+            digest.update(repr(("map", len(value))).encode())
+            return all(add(str(k)) and add(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0])))
+        else:
+            return False
+        return True
+
+    kwargs = {name: value for name, value in kwargs.items() if name not in NOT_THE_REQUEST}
+    args = [value for value in args if type(value).__name__ != "Progress"]
+    return digest.hexdigest() if add(args) and add(kwargs) else None
+
+
+def admitting(fn, turns: Turns = TURNS, memoised: bool = False, ready=None):
     """``fn`` behind the door (``Turns.admit``), asked in the caller's thread: a busy server's answer comes at once,
-    not after the lower-priority thread gets a core. The job let in waits in line for ``taking_turns`` inside."""
+    not after the lower-priority thread gets a core. The job let in waits in line for ``taking_turns`` inside.
+    ``memoised``: ``fn`` answers a request it answered before from a memo (a plain one also waits for the same
+    request running: a memo's single flight), so the same request is let in whatever the line; so is one for which
+    ``ready(*args, **kwargs)`` (cheap, no work) says its answer is in the memo already."""
     name = action(fn)
 
-    def enter() -> Job:
-        job = turns.admit(name, gradio_event_gone())
+    def in_memo(args, kwargs) -> bool:
+        try:
+            return ready is not None and bool(ready(*args, **{k: v for k, v in kwargs.items() if k != "progress"}))
+        except Exception:  # bad input: the call itself says so
+            return False
+
+    def enter(args, kwargs) -> Job:
+        key = request_key(args, kwargs) if memoised else None
+        job = turns.admit(name, gradio_event_gone(), key, joins=not inspect.isgeneratorfunction(fn),
+                          ready=in_memo(args, kwargs))
         _ADMITTED.set(job)  # the call's context goes along to the thread that runs it (low_priority)
         return job
 
     if inspect.isgeneratorfunction(fn):
         @functools.wraps(fn)
         def admitted(*args, **kwargs):
-            job = enter()
+            job = enter(args, kwargs)
             try:
                 return (yield from fn(*args, **kwargs))
             finally:
@@ -333,7 +399,7 @@ def admitting(fn, turns: Turns = TURNS):
         def admitted(*args, **kwargs):
             if turns.holding:  # called from another heavy function, in its turn
                 return fn(*args, **kwargs)
-            job = enter()
+            job = enter(args, kwargs)
             try:
                 return fn(*args, **kwargs)
             finally:
@@ -432,12 +498,13 @@ def low_priority(fn, nice: int | None = None):
     return relayed
 
 
-def heavy(gpu_seconds: int):
+def heavy(gpu_seconds: int, memoised: bool = False, ready=None):
     """Decorator for a heavy event function (see the module docstring); ``gpu_seconds``: the longest the action
-    takes on a GPU, which ZeroGPU uses to schedule it."""
+    takes on a GPU, which ZeroGPU uses to schedule it; ``memoised``: a request answered before is answered from
+    a memo; ``ready``: a cheap probe of the call's arguments, true when the memo holds its answer (``admitting``)."""
     def decorate(fn):
         decorated = (gpu(fn, gpu_seconds) if on_zero_gpu()
-                     else gpu(admitting(low_priority(taking_turns(fn))), gpu_seconds))
+                     else gpu(admitting(low_priority(taking_turns(fn)), memoised=memoised, ready=ready), gpu_seconds))
         decorated.gpu_seconds = gpu_seconds  # marks it heavy (@handler keeps it); tests check every heavy event
         return decorated
     return decorate

@@ -82,3 +82,29 @@ def test_a_heavy_click_on_a_busy_server_is_told_so_at_once_in_its_language(app_u
     finally:
         heavy.TURNS.done(someone)
     assert Client(app_url, verbose=False).predict(4.2, 0.9, 2, 3, "none", 1, api_name="/distillation_train")
+
+
+def test_a_busy_server_still_answers_what_is_in_its_memo(app_url, monkeypatch):
+    """A class told to click the same settings (or the paper's preset, trained by the warm-up): the answer comes from
+    the memo at no cost, so the door lets it in however long the line; it turned such clicks away as "busy"."""
+    from gradio_client import Client
+
+    from core import heavy
+    from demos.distillation import ui
+
+    settings = (4.3, 0.9, 2, 3, "none", 1)
+    assert Client(app_url, verbose=False).predict(*settings, api_name="/distillation_train")  # the line empty: trained
+    paper = [ui.PAPER[key] for key in ui.TRAIN_INPUTS]
+    ui.run_training(ui.read_config(*paper, lang="en"))  # what the warm-up does (at once if it has run)
+    monkeypatch.setattr(heavy.TURNS, "busy_seconds", 60)
+    monkeypatch.setitem(heavy.TURNS.cost, "a long training", 600.0)
+    someone = heavy.TURNS.job("a long training")
+    try:
+        student = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
+        for asked in (settings, paper):  # the same request as one answered; a request the probe finds in the memo
+            timing = student.predict(*asked, api_name="/distillation_train")[3]
+            assert "快取結果" in timing
+        text = error_text(lambda: student.predict(4.4, 0.9, 2, 3, "none", 1, api_name="/distillation_train"))
+        assert "伺服器正忙" in text  # new work still waits its turn
+    finally:
+        heavy.TURNS.done(someone)

@@ -5,6 +5,7 @@ import sys
 import threading
 import time
 
+import numpy as np
 import pytest
 import torch
 
@@ -571,3 +572,62 @@ def test_when_the_student_computing_a_shared_result_leaves_the_one_waiting_compu
 
     run_in_threads(first, second)
     assert results == [(42, False)] and memo.computed == 2
+
+
+def test_the_same_request_as_one_answered_or_running_is_let_in_whatever_the_line():
+    """A class told to click the same preset: a memoised action answers all but the first from its memo, at no cost,
+    so the door lets the same request in whatever the line. The door used to turn them away as "busy" (a browser
+    check: the distillation preset refused while the same training ran), and learnt the cost of an action from
+    such instant answers."""
+    from core.i18n import UserInputError
+
+    turns = Turns(busy_seconds=30)
+    memo = {}
+
+    def train(settings, lang="en", session=""):
+        if settings not in memo:
+            time.sleep(0.05)
+            memo[settings] = settings * 2
+        return memo[settings]
+
+    memoised = heavy.admitting(taking_turns(train, turns), turns, memoised=True)
+    not_memoised = heavy.admitting(taking_turns(train, turns), turns)
+    assert memoised(3) == 6  # alone: let in, and it ran
+    learnt = dict(turns.cost)
+    blocker = turns.job("an hour of work")
+    turns.cost["an hour of work"] = 3600
+    assert memoised(3, lang="zh", session="another student") == 6  # the same work, worded and filed elsewhere
+    assert turns.cost == {**learnt, "an hour of work": 3600}  # an answer from the memo is not the action's cost
+    with pytest.raises(UserInputError):
+        memoised(4)  # new work
+    with pytest.raises(UserInputError):
+        not_memoised(3)  # an action without a memo would run it again
+    memo[5] = 10  # computed by the warm-up, not through the door: the action's probe finds it
+    probed = heavy.admitting(taking_turns(train, turns), turns, memoised=True,
+                             ready=lambda settings, lang="en", session="": settings in memo)
+    assert probed(5) == 10
+    with pytest.raises(UserInputError):
+        probed(6)
+    with pytest.raises(UserInputError):
+        probed(5, unexpected=1)  # a probe that fails says nothing: the call goes to the door's rule (and fails)
+    turns.done(blocker)
+
+    running = turns.admit("sanity", key="cat")  # alone
+    turns.cost["sanity"] = 25
+    assert turns.admit("sanity", key="cat").shared  # a plain function's memo waits for the run under way
+    with pytest.raises(UserInputError):
+        turns.admit("sanity", key="cat", joins=False)  # a streamed action would run it a second time
+    with pytest.raises(UserInputError):
+        turns.admit("sanity", key="dog")  # ahead: 25 s of the running one (the shared one costs nothing) + 25 s
+    turns.done(running)
+
+
+def test_a_request_key_is_the_work_asked_for():
+    picture = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    drawing = {"background": None, "layers": [picture], "composite": picture}
+    key = heavy.request_key((), {"picture": picture, "drawing": drawing, "sigma": 15, "lang": "en"})
+    assert key == heavy.request_key((), {"picture": picture.copy(), "drawing": drawing, "sigma": 15, "lang": "zh",
+                                         "session": "abc", "progress": object()})
+    assert key != heavy.request_key((), {"picture": picture.T.copy(), "drawing": drawing, "sigma": 15})
+    assert key != heavy.request_key((), {"picture": picture, "drawing": None, "sigma": 15})
+    assert heavy.request_key((), {"picture": object()}) is None  # cannot be told: never counted as the same

@@ -494,7 +494,7 @@ def _shown_steps(stream, plan: Attack, progress, lang: str):
 
 
 @handler
-@heavy(gpu_seconds=120)
+@heavy(gpu_seconds=120, memoised=True)
 def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFAULT_TARGET, all_steps=False,
            progress=gr.Progress(), session="", lang="en"):
     """Attack the clip: ``kind`` = "fgsm" (one step of size ε), "pgd" (up to ``steps`` steps away from the clean

@@ -322,8 +322,14 @@ def verdict_text(comparison: logic.Comparison, where: str, lang: str) -> str:
              low=comparison.low * 100, high=comparison.high * 100, seeds=comparison.seeds)
 
 
+def trained_already(temperature, alpha, epochs, fraction_percent, held_out, seeds, lang="en") -> bool:
+    """Whether these settings' runs are in the memo (the defaults and the paper's preset are, after the warm-up)."""
+    config = read_config(temperature, alpha, epochs, fraction_percent, held_out, seeds, lang)
+    return (TEACHER.get().name, config) in TRAINING
+
+
 @handler
-@heavy(gpu_seconds=120)
+@heavy(gpu_seconds=120, memoised=True, ready=trained_already)
 def train(temperature, alpha, epochs, fraction_percent, held_out, seeds, progress=gr.Progress(), lang="en"):
     """Train the distilled and the hard-label students (settings trained before are answered at once, and
     the timing says "cached"): accuracy curves, the results table, the held-out note and the timing."""

@@ -543,7 +543,7 @@ def _preset(name: str, lang: str):
 
 
 @handler
-@heavy(gpu_seconds=30)
+@heavy(gpu_seconds=30, memoised=True, ready=lambda lang="en": "collapse" in PRESET_RUNS)
 def preset_collapse(lang="en"):
     """Mode collapse: the standard GAN on 8 Gaussians with the generator's learning rate 10x the
     discriminator's, trained 200 steps: it sits on one mode (Train 50 more: it hops to another). Returns the
@@ -553,7 +553,7 @@ def preset_collapse(lang="en"):
 
 
 @handler
-@heavy(gpu_seconds=30)
+@heavy(gpu_seconds=30, memoised=True, ready=lambda lang="en": "cure" in PRESET_RUNS)
 def preset_cure(lang="en"):
     """Its cure: WGAN-GP with the same seed and learning rates and 5 critic steps per generator step, trained
     400 steps: all 8 modes. Returns what ``preset_collapse`` returns."""

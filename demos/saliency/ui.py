@@ -345,7 +345,7 @@ def _explain(picture, drawing, use_drawing, model, target, methods, sigma, sampl
 
 
 @handler
-@heavy(gpu_seconds=30)
+@heavy(gpu_seconds=30, memoised=True)
 def explain(picture, drawing=None, use_drawing=False, model=None, target=None, methods=DEFAULT_METHODS, sigma=15,
             samples=25, ig_steps=32, baseline="black", window=14, stride=7, opacity=0.6, progress=gr.Progress(),
             lang="en"):
@@ -365,7 +365,7 @@ def redraw(picture, drawing=None, use_drawing=False, model=None, target=None, me
 
 
 @handler
-@heavy(gpu_seconds=60)
+@heavy(gpu_seconds=60, memoised=True)
 def sample_sweep(picture, drawing=None, use_drawing=False, model=None, target=None, sigma=15, opacity=0.6,
                  progress=gr.Progress(), lang="en"):
     """SmoothGrad at ``sigma`` with N = 1, 5, 25 and 100 samples, on one colour scale: a gallery and the timing."""
@@ -443,7 +443,7 @@ def sanity_table(result: logic.SanityResult, lang: str) -> str:
 
 
 @handler
-@heavy(gpu_seconds=60)
+@heavy(gpu_seconds=60, memoised=True)
 def sanity(picture, drawing=None, use_drawing=False, model=None, target=None, methods=DEFAULT_METHODS, sigma=15,
            samples=25, ig_steps=32, baseline="black", window=14, stride=7, progress=gr.Progress(), lang="en"):
     """Cascading randomisation (Adebayo et al. 2018): the maps after each step (one picture: a row per method and
@@ -532,7 +532,7 @@ def deletion_table(curves: dict[str, logic.Curves], p_start: float, lang: str) -
 
 
 @handler
-@heavy(gpu_seconds=60)
+@heavy(gpu_seconds=60, memoised=True)
 def deletion(picture, drawing=None, use_drawing=False, model=None, target=None, methods=DEFAULT_METHODS, sigma=15,
              samples=25, ig_steps=32, baseline="black", window=14, stride=7, fill="grey", progress=gr.Progress(),
              lang="en"):
