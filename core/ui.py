@@ -37,8 +37,8 @@ log = logging.getLogger("mldemo")
 #: ``HEAVY_AT_ONCE`` jobs are in, and their functions (``@heavy``) take turns step by step, one step at a
 #: time, so light events (a slider, a pick) always find a free core.
 HEAVY = {"concurrency_id": "heavy", "concurrency_limit": HEAVY_AT_ONCE}
-#: Model switches: loading weights (or downloading them), one at a time, beside the heavy lane: in a busy class
-#: a switch waited behind a dozen heavy jobs (p50 77 s, bench/load-class-switches-in-heavy-lane.md) for a second of work.
+#: Model switches: loading weights (or downloading them), one at a time, beside the heavy lane: in a busy class a
+#: switch waited behind a dozen heavy jobs (p50 77 s, bench/load-class-switches-in-heavy-lane.md) for a second of work.
 MODEL_LANE = {"concurrency_id": "models", "concurrency_limit": 1}
 #: Light events: many at once, each a few milliseconds.
 LIGHT = {"concurrency_limit": 4}
