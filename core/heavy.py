@@ -25,7 +25,9 @@ On a CPU two more rules keep an overloaded machine answering (a class asks ~4x w
   alone is always let in, however long it takes; so is a **request the same as one answered or running** for an
   action whose answers are memoised (``@heavy(..., memoised=True)``, ``request_key``), or one its ``ready`` probe
   finds in the memo (the warm-up's presets): its answer comes from the memo or from the run under way, at no
-  extra cost, so a class told to click the same preset is not turned away for work the server does once.
+  extra cost, so a class told to click the same preset is not turned away for work the server does once. And an
+  action turned away for ``STARVING`` × ``BUSY_SECONDS`` is let in at its next click, so a costly one is not shut
+  out for a whole lecture by the cheaper ones that keep the line busy.
 
 Turns cannot deadlock as long as no one waits for another job while holding the turn: the memo's single flight
 waits with its turn set aside (``set_aside``), and no lock is held across a ``yield`` or a ``give_way()``.
@@ -64,6 +66,9 @@ BUSY_SECONDS = float(os.environ.get("DEMO_BUSY_SECONDS", "60"))
 #: The cost guessed for an action that has not finished once yet (seconds of turns): on the slow side, as on a busy
 #: machine the cheapest heavy action takes this long (bench/scale.md: 2-19 s each, alone).
 FIRST_GUESS_SECONDS = 30.0
+#: An action turned away for this many ``BUSY_SECONDS`` is let in at its next click: a costly one (an attack, ~90 s)
+#: never fits the limit while anything else is in line, and a 20-minute class run let in 1 attack of 230 asked for.
+STARVING = 2.0
 #: How many finished requests the door remembers (``Turns.admit``): no more than the smallest memo of a memoised
 #: action keeps (32: Saliency's checks, the finished attacks), so a request it lets in free is rarely computed again.
 ANSWERED_KEPT = 32
@@ -136,6 +141,7 @@ class Turns:
         self._live: list[Job] = []  # jobs started and not finished, oldest first
         self._waiting: dict[int, Job] = {}  # request ticket -> its job
         self._answered: OrderedDict = OrderedDict()  # (action, request key) of the latest runs that finished
+        self._refused_since: dict[str, float] = {}  # action -> when it was first turned away since it last got in
         self._busy = False
         self._mine = threading.local()  # this thread's job, while it holds the turn
 
@@ -175,7 +181,10 @@ class Turns:
             ahead = [max(self._guess(job.name) - job.held, 1.0) for job in self._live if not job.shared]
             wait = sum(ahead) + self._guess(name)
             if ahead and not shared and self.busy_seconds > 0 and wait > self.busy_seconds:
-                raise UserInputError("app.busy", jobs=len(ahead), seconds=round(wait, -1) or 10)
+                refused_since = self._refused_since.setdefault(name, time.monotonic())
+                if time.monotonic() - refused_since < STARVING * self.busy_seconds:
+                    raise UserInputError("app.busy", jobs=len(ahead), seconds=round(wait, -1) or 10)
+            self._refused_since.pop(name, None)  # let in: its next refusal starts the count again
             job = self.job(name, gone, key)
             job.shared = shared
             return job

@@ -631,3 +631,24 @@ def test_a_request_key_is_the_work_asked_for():
     assert key != heavy.request_key((), {"picture": picture.T.copy(), "drawing": drawing, "sigma": 15})
     assert key != heavy.request_key((), {"picture": picture, "drawing": None, "sigma": 15})
     assert heavy.request_key((), {"picture": object()}) is None  # cannot be told: never counted as the same
+
+
+def test_a_costly_action_turned_away_for_long_gets_in_at_its_next_click():
+    """A 20-minute class run let in 1 attack of 230 asked for: an attack (~90 s) never fitted the limit while anything
+    else was in line, and the cheaper actions kept the line busy. After STARVING x BUSY_SECONDS of refusals the
+    next click of that action gets in; then the count starts again."""
+    from core.i18n import UserInputError
+
+    turns = Turns(busy_seconds=60)
+    turns.cost.update({"attack": 90, "sanity": 20})
+    someone = turns.admit("sanity")  # alone: let in
+    for _ in range(3):
+        with pytest.raises(UserInputError):
+            turns.admit("attack")  # 20 s ahead + 90 s > 60 s
+    turns._refused_since["attack"] -= heavy.STARVING * 60  # as if refused for two minutes
+    starving = turns.admit("attack")
+    assert turns._live == [someone, starving]
+    with pytest.raises(UserInputError):
+        turns.admit("attack")  # the count starts again
+    with pytest.raises(UserInputError):
+        turns.admit("sanity")  # another action is not let in by the attack's wait (20 + 90 + 20 > 60)
