@@ -67,7 +67,7 @@ BUSY_SECONDS = float(os.environ.get("DEMO_BUSY_SECONDS", "60"))
 #: machine the cheapest heavy action takes this long (bench/scale.md: 2-19 s each, alone).
 FIRST_GUESS_SECONDS = 30.0
 #: An action turned away for this many ``BUSY_SECONDS`` is let in at its next click: a costly one (an attack, ~90 s)
-#: never fits the limit while anything else is in line, and a 20-minute class run let in 1 attack of 230 asked for.
+#: never fits the limit while anything else is in line, and a 20-minute class run let in 1 attack of 226 asked for.
 STARVING = 2.0
 #: How many finished requests the door remembers (``Turns.admit``): no more than the smallest memo of a memoised
 #: action keeps (32: Saliency's checks, the finished attacks), so a request it lets in free is rarely computed again.

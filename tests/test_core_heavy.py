@@ -634,7 +634,7 @@ def test_a_request_key_is_the_work_asked_for():
 
 
 def test_a_costly_action_turned_away_for_long_gets_in_at_its_next_click():
-    """A 20-minute class run let in 1 attack of 230 asked for: an attack (~90 s) never fitted the limit while anything
+    """A 20-minute class run let in 1 attack of 226 asked for: an attack (~90 s) never fitted the limit while anything
     else was in line, and the cheaper actions kept the line busy. After STARVING x BUSY_SECONDS of refusals the
     next click of that action gets in; then the count starts again."""
     from core.i18n import UserInputError
