@@ -250,10 +250,15 @@ def stroke_tests() -> dict:
     return {"strokes": (to_tensor(images), torch.from_numpy(labels))}
 
 
+def training_key(teacher, config: logic.StudentConfig) -> tuple:
+    """The memo's key for the runs of ``config`` under ``teacher``."""
+    return teacher.name, config
+
+
 def run_training(config: logic.StudentConfig, report=None) -> tuple[list[logic.StudentRun], bool]:
     """The students' runs for ``config`` from the memo, or trained now; and whether they came from the memo."""
     teacher = TEACHER.get()
-    return TRAINING.get((teacher.name, config), lambda: logic.train_students(
+    return TRAINING.get(training_key(teacher, config), lambda: logic.train_students(
         transfer_data(teacher), config, report, extra_tests=stroke_tests()))
 
 
@@ -325,7 +330,7 @@ def verdict_text(comparison: logic.Comparison, where: str, lang: str) -> str:
 def trained_already(temperature, alpha, epochs, fraction_percent, held_out, seeds, lang="en") -> bool:
     """Whether these settings' runs are in the memo (the defaults and the paper's preset are, after the warm-up)."""
     config = read_config(temperature, alpha, epochs, fraction_percent, held_out, seeds, lang)
-    return (TEACHER.get().name, config) in TRAINING
+    return training_key(TEACHER.get(), config) in TRAINING
 
 
 @handler
