@@ -125,6 +125,51 @@ def test_a_typed_temperature_is_rounded_in_the_box_and_everywhere(page):
     assert "3.33333" not in page.locator("#distillation-stats").inner_text()
 
 
+def test_the_browsers_bars_at_t_are_the_servers_softmax(page):
+    """The js= listener's formula, run by Chromium, against logic.softmax_with_temperature: a plain digit's
+    logits, a near tie, and a gap of 400 (at T = 1 the small classes underflow; at T = 20 they do not)."""
+    import json
+
+    import torch
+
+    from demos.distillation import logic
+    from demos.distillation.ui import T_RANGE, soften_in_browser
+    for logits in ([9.1, -2.0, 0.5, 3.3, -7.2, 1.1, 0.0, 4.4, -1.5, 2.2], [5.0, 4.99] + [0.0] * 8,
+                   [400.0] + [0.0] * 9):
+        for temperature in (0.5, 1.0, 4.0, 20.0):
+            plot = {"columns": ["i", "p", "kind", "z"], "datatypes": {}, "mark": "bar",
+                    "data": [[str(c), 0.0, "other", z] for c, z in enumerate(logits)]}
+            drawn = page.evaluate(f"({soften_in_browser(*T_RANGE)})({temperature}, {json.dumps(plot)}, false)")
+            expected = logic.softmax_with_temperature(torch.tensor(logits, dtype=torch.float64), temperature)
+            assert [row[1] for row in drawn["data"]] == pytest.approx(expected.tolist(), abs=1e-12, rel=1e-9)
+            assert [row[:1] + row[2:] for row in drawn["data"]] == [row[:1] + row[2:] for row in plot["data"]]
+    plot["data"][0][1] = 0.25  # with the zoom box ticked, the bars wait for the server
+    assert page.evaluate(f"({soften_in_browser(*T_RANGE)})(3, {json.dumps(plot)}, true)") == plot
+
+
+def test_the_bars_follow_t_before_the_server_answers(browser, app_url):
+    """With every call to the server held back, moving T still redraws the bars at T (the browser's own
+    softmax); the numbers under them wait for the server, which then answers as usual."""
+    page = open_page(browser, app_url)
+    try:
+        set_number(page, "distillation-temperature", "1")
+        wait_for_stats(page, "at T = 1 ")
+        before = plot_pixels(page, "distillation-soft-plot")
+        held = []
+        page.route("**/queue/join**", lambda route: held.append(route))  # the page's calls wait here, unsent
+        set_number(page, "distillation-temperature", "12")
+        time.sleep(1)
+        assert held  # the page did ask the server...
+        assert plot_pixels(page, "distillation-soft-plot") != before  # ...but the bars moved without its answer
+        assert "at T = 1 " in stats(page)  # the numbers wait for it
+        for route in held:
+            route.continue_()
+        page.unroute("**/queue/join**")
+        wait_for_stats(page, "at T = 12")
+    finally:
+        page.context.close()
+
+
 def test_a_gallery_click_picks_that_digit(page):
     from demos.distillation.ui import showcase_indices
 

@@ -33,7 +33,7 @@ def blank_png(tmp_path):
 def probabilities(plot) -> np.ndarray:
     """A bar plot's p_i; the plot comes as an update with its y-axis range (``y_lim``) and ``value``."""
     plot = plot["value"]
-    assert plot["columns"] == ["i", "p", "kind"]
+    assert plot["columns"] == ["i", "p", "kind", "z"]  # z: the teacher's logits, for the browser's redraw
     return np.array([row[1] for row in sorted(plot["data"], key=lambda row: int(row[0]))])
 
 

@@ -83,10 +83,29 @@ def showcase_indices() -> tuple[int, ...]:
     return tuple(picks)
 
 
-def class_frame(probs: np.ndarray, prediction: int) -> pd.DataFrame:
-    """p_i over the classes i = 0-9, for a bar plot; the predicted class is drawn dark."""
+def class_frame(probs: np.ndarray, prediction: int, logits: np.ndarray) -> pd.DataFrame:
+    """p_i over the classes i = 0-9, for a bar plot; the predicted class is drawn dark. The teacher's logits z_i
+    ride along (not drawn): from them the browser redraws the bars at a new T while the slider moves
+    (``SOFTEN_IN_BROWSER``)."""
     return pd.DataFrame({"i": [str(c) for c in range(len(probs))], "p": probs.astype(float),
-                         "kind": ["prediction" if c == prediction else "other" for c in range(len(probs))]})
+                         "kind": ["prediction" if c == prediction else "other" for c in range(len(probs))],
+                         "z": logits.astype(float)})
+
+
+def soften_in_browser(low: float, high: float) -> str:
+    """A js= listener: the bars at T redrawn in the browser from the plot's own z column, the moment T moves,
+    with logic.softmax_with_temperature's formula, softmax(z / T) (tests/test_browser.py checks the two agree).
+    The server's answer (numbers, downloads) follows; until then the bars are already right. With the zoom box
+    ticked the bars wait for the server, which also sets the zoomed y-axis."""
+    return f"""(t, plot, zoom) => {{
+        if (zoom || !plot || !plot.data || t === null || t === '' || isNaN(t)) return plot;
+        const T = Math.min(Math.max(Number(t), {low}), {high});
+        const z = plot.columns.indexOf('z'), p = plot.columns.indexOf('p');
+        if (z < 0 || p < 0 || !(T > 0)) return plot;
+        const scaled = plot.data.map(row => row[z] / T), top = Math.max(...scaled);
+        const weights = scaled.map(v => Math.exp(v - top)), total = weights.reduce((a, b) => a + b, 0);
+        return {{...plot, data: plot.data.map((row, k) => row.map((v, j) => j === p ? weights[k] / total : v))}};
+    }}"""
 
 
 def enlarge(image: np.ndarray, factor: int = 6) -> np.ndarray:
@@ -141,7 +160,8 @@ def _soften(image: np.ndarray, temperature, zoom, source_text: str, lang: str, l
                                                     np.append(GRAD_TEMPERATURES, [1.0, temperature]))
 
     # Native plots: the browser draws them, so dragging the slider costs the server almost nothing.
-    soft_t1, soft_t = class_frame(view.probs_t1, view.prediction), class_frame(view.probs_t, view.prediction)
+    z = logits.numpy()
+    soft_t1, soft_t = class_frame(view.probs_t1, view.prediction, z), class_frame(view.probs_t, view.prediction, z)
     if zoom:  # one scale for both panels, fitted to the classes the teacher did not pick
         others = np.delete(np.concatenate([view.probs_t1, view.probs_t]), [view.prediction, 10 + view.prediction])
         top = float(min(1.0, max(others.max() * 1.15, 1e-3)))
@@ -432,6 +452,8 @@ def _soften_section(i18n: gr.I18n, demo: gr.Blocks):
                      trigger_mode="always_last", **LIGHT)
     # Each user action runs once: .input fires for what the user changed, not for what an event set.
     demo.load(api_name="distillation_soften", **soft_args)
+    soft_t = soft_outputs[1]
+    temperature.input(None, [temperature, soft_t, zoom], soft_t, js=soften_in_browser(*T_RANGE))  # bars at once
     gr.on([temperature.input, test_index.input, use_drawing.input, zoom.input],
           api_name="distillation_soften_live", api_visibility="private", **{**soft_args, "fn": soften_live})
     gr.on([sketch.input, sketch.clear], draw, inputs=[test_index, sketch, temperature, zoom],
