@@ -455,6 +455,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--smoke", action="store_true",
                         help="label the --class report a smoke run on a busy machine, not a measurement")
     parser.add_argument("--server-log", type=Path, help="keep the app's output in this file")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="--class: run the class this many times on the same app and sessions, each for "
+                             "--seconds, and read the app's RSS at rest after each round (default 1)")
     args = parser.parse_args(argv)
     args.users = args.users or (50 if args.class_scenario else 16)
     args.seconds = args.seconds or (120 if args.class_scenario else 60)

@@ -2,6 +2,7 @@
 
     python -m bench.load --class                          # 50 students for 120 s; writes bench/load-class.md + .json
     python -m bench.load --class --users 8 --seconds 40   # a short smoke run
+    python -m bench.load --class --seconds 600 --rounds 2  # two 10-minute rounds: RSS at rest after each
 
 Each student has its own Client (its own session) and thread. It clicks, reads the answer for a random 3-10 s,
 and clicks again until --seconds have passed. 15% of its clicks are heavy actions (the issue 21 table: saliency
@@ -52,6 +53,7 @@ HEAVY_SHARE = 0.15
 THINK_SECONDS = (3.0, 10.0)
 STOP_CHANCE = 0.2  # a streamed run is stopped by its student this often, 1-5 s after its first update
 POLL_SECONDS = 0.1
+REST_SECONDS = 10  # --rounds: the wait after a round's last answer before its RSS at rest is read
 SWITCHABLE = {("saliency", "classifier"), ("audio_attack", "recogniser"), ("cyclegan", "translator"),
               ("fill_mask", "masked_lm")}  # the tabs with a model dropdown
 GENERIC_ERRORS = ("", "None", "Error", "The upstream Gradio app has raised an exception")  # Gradio's own words
@@ -361,10 +363,11 @@ def run_call(client: Client, name: str, args: tuple, user: int, t0: float, timeo
     return call
 
 
-def run_student(user: int, student: Student, client: Client, t0: float, seconds: float, timeout: float,
+def run_student(user: int, student: Student, client: Client, t0: float, until: float, timeout: float,
                 calls: list[Call]) -> None:
+    """Clicks until ``until`` seconds after t0 (the run's start), its last answer included."""
     time.sleep(student.rng.uniform(0, THINK_SECONDS[1]))  # students open the page over the first seconds
-    while time.perf_counter() - t0 < seconds:
+    while time.perf_counter() - t0 < until:
         name = choose(student)
         action = ACTIONS[name]
         args = action.args(student)
@@ -410,15 +413,23 @@ def run_class(url: str, proc, args: argparse.Namespace, offer: Offer, scratch: P
         server["rss_start_mb"], cpu_start = tree_usage(proc.pid)
         server["rss_peak_mb"] = server["rss_start_mb"]
     generator_cpu = own_cpu_seconds()
-    print(f"{args.users} students for {args.seconds:g} s ...", file=sys.stderr, flush=True)
+    server["rss_timeline"] = []  # (seconds, MB) every 10 s: growth over the first and the second half of a long run
+    server["rss_at_rest"] = []  # (seconds, MB) after each round, once every answer is in: memory kept, not in use
     t0 = time.perf_counter()
-    threads = [threading.Thread(target=run_student, daemon=True, name=f"user{user}",
-                                args=(user, student, client, t0, args.seconds, args.timeout, calls))
-               for user, student, client in students]
     try:
-        for thread in threads:
-            thread.start()
-        follow(threads, proc, server, calls, t0)
+        for round_ in range(1, args.rounds + 1):
+            print(f"{args.users} students for {args.seconds:g} s (round {round_} of {args.rounds}) ...",
+                  file=sys.stderr, flush=True)
+            until = time.perf_counter() - t0 + args.seconds
+            threads = [threading.Thread(target=run_student, daemon=True, name=f"user{user}",
+                                        args=(user, student, client, t0, until, args.timeout, calls))
+                       for user, student, client in students]
+            for thread in threads:
+                thread.start()
+            follow(threads, proc, server, calls, t0)
+            if proc is not None and args.rounds > 1:
+                time.sleep(REST_SECONDS)
+                server["rss_at_rest"].append((round(time.perf_counter() - t0), round(tree_usage(proc.pid)[0], 1)))
     finally:
         for _, _, client in students:
             client.close()
@@ -436,8 +447,7 @@ def run_class(url: str, proc, args: argparse.Namespace, offer: Offer, scratch: P
 
 def follow(threads: list[threading.Thread], proc, server: dict, calls: list[Call], t0: float) -> None:
     """Wait for the students; the app's peak RSS and a line of progress every 10 s."""
-    next_report = 10.0
-    server["rss_timeline"] = []  # (seconds, MB) every 10 s: growth over the first and the second half of a long run
+    next_report = 10.0 * (1 + int((time.perf_counter() - t0) // 10))
     while any(thread.is_alive() for thread in threads):
         time.sleep(1)
         if proc is not None:
@@ -510,7 +520,8 @@ def render(settings: dict, summary: dict, server: dict, warnings: list[str], smo
     lines += [f"Machine: {settings['machine']}.",
               f"Run: {settings['when']} with `{settings['command']}`; the students run on the same machine as the app.",
               f"App: {settings['app']}.", "",
-              f"{settings['users']} students (gradio_client, one session each) for {settings['seconds']:g} s, each "
+              f"{settings['users']} students (gradio_client, one session each) for {settings['seconds']:g} s"
+              + (f" in each of {settings['rounds']} rounds" if settings.get("rounds", 1) > 1 else "") + ", each "
               f"waiting {THINK_SECONDS[0]:g}-{THINK_SECONDS[1]:g} s between clicks; {HEAVY_SHARE:.0%} heavy clicks; "
               f"inputs varied in range (seed {settings['seed']}); a call unanswered after {settings['timeout']:g} s "
               "counts as failed. Models offered to switches (ready offline): "
@@ -561,6 +572,13 @@ def server_text(server: dict) -> list[str]:
              f"{server['rss_peak_mb']:.0f} MB.",
              f"CPU: the app {server['app_cpu_s']:.0f} s, the students {server['generator_cpu_s']:.0f} s, in "
              f"{server['load_s']:.0f} s of wall time."]
+    rest = server.get("rss_at_rest") or []
+    if rest:
+        points = [(0, server["rss_start_mb"]), *rest]
+        lines.append(f"RSS at rest ({REST_SECONDS} s after the last answer of each round, no call in flight): "
+                     + "; ".join(f"{mb:.0f} MB at {seconds / 60:.0f} min" + (
+                         "" if i == 0 else f" ({100 * (mb / points[i - 1][1] - 1):+.1f}% over the round)")
+                                 for i, (seconds, mb) in enumerate(points)) + ".")
     halves = rss_halves(server)
     if halves:
         lines.append("RSS growth over the first half of the run: {:+.1f}%; over the second half: {:+.1f}%.".format(
@@ -592,7 +610,8 @@ def main(args: argparse.Namespace, command: str) -> int:
     settings = {"machine": machine(), "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "command": command,
                 "app": f"`{args.url}`" if args.url else
                        f"`python app.py --offline` in `{args.app_dir.resolve()}` (git {git_state(args.app_dir)})",
-                "users": args.users, "seconds": args.seconds, "seed": args.seed, "timeout": args.timeout,
+                "users": args.users, "seconds": args.seconds, "rounds": args.rounds, "seed": args.seed,
+                "timeout": args.timeout,
                 "models": offer.models}
     summary = summarize(calls)
     report = render(settings, summary, server, warnings, smoke=args.smoke)

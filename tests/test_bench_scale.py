@@ -51,3 +51,17 @@ def test_the_class_reports_first_updates_counts_the_students_who_gave_up():
     assert row["first_sign_p50"] == 0.5 and seconds_text(row["first_sign_p95"]) == "never"
     assert row["first_output_p50"] == 2.0 and math.isinf(row["first_output_p95"])
     assert seconds_text(row["first_output_p95"]) == "never"
+
+
+def test_the_class_reports_rss_at_rest_per_round():
+    """--rounds: the RSS read once every answer is in, after each round, with each round's growth (the goal:
+    < 5% over the first 10 minutes, < 1% over the next 10)."""
+    from bench.load_class import server_text
+
+    server = {"rss_start_mb": 1000.0, "rss_end_mb": 1100.0, "rss_peak_mb": 2500.0, "rss_growth_percent": 10.0,
+              "app_cpu_s": 700, "generator_cpu_s": 400, "load_s": 1300, "rss_timeline": [],
+              "rss_at_rest": [(640, 1040.0), (1290, 1045.2)]}
+    text = "\n".join(server_text(server))
+    assert "1000 MB at 0 min; 1040 MB at 11 min (+4.0% over the round); 1045 MB at 22 min (+0.5% over the round)" \
+        in text
+    assert "at rest" not in "\n".join(server_text({**server, "rss_at_rest": []}))
