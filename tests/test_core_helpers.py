@@ -224,3 +224,27 @@ def test_overlapping_heavy_jobs_leave_torchs_thread_count_as_it_was(monkeypatch)
         assert torch.get_num_threads() == 1  # all out: the count from before the first
     finally:
         torch.set_num_threads(before)
+
+
+def test_a_figure_becomes_the_same_pixels_as_its_png_on_white():
+    """core.plots.to_rgb reads Agg's buffer instead of writing and decoding a PNG: the same picture, its size
+    the figure's inches x dpi, a transparent figure on white."""
+    import io
+
+    from PIL import Image
+
+    from core import plots
+
+    def figure():
+        fig, ax = plots.new_figure(4, 2.5)
+        fig.patch.set_alpha(0)
+        ax.plot([0, 1, 2], [2, 0, 1], color="#dc2626")
+        plots.style(ax, "a title", "x", "y")
+        return fig
+
+    picture = plots.to_rgb(figure())
+    buffer = io.BytesIO()
+    figure().savefig(buffer, format="png", dpi=100, facecolor="white")
+    assert picture.dtype == np.uint8 and picture.shape == (250, 400, 3)
+    assert np.array_equal(picture, np.asarray(Image.open(buffer).convert("RGB")))
+    assert (picture[0, 0] == 255).all()  # the corner: white, not black from a transparent background
