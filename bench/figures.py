@@ -1,5 +1,6 @@
-"""The cost of turning a figure into the picture an Image output shows: ``core.plots.to_rgb`` (Agg's pixel
-buffer) against the PNG written and read back that it replaced, same run, same figures.
+"""The cost of a figure, same run, same figures: the picture an Image output shows (``core.plots.to_rgb``,
+Agg's pixel buffer, against the PNG written and read back that it replaced), and a download's PNG
+(``core.export.png_bytes``, one drawing of a constrained figure, against "tight", which drew it twice).
 
     python -m bench.figures            # writes bench/figures-results.md
 """
@@ -42,7 +43,36 @@ def figures() -> dict:
     }
 
 
+def tight_png(fig) -> bytes:
+    """The old download: cut to what the figure draws, which draws it once more to measure it."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=150, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def downloads() -> dict:
+    """Builders of the figures drawn per call for a download button."""
+    from core import plots
+    from demos.distillation import figures as distillation
+    from demos.saliency import figures as saliency
+
+    temperatures = np.geomspace(1, 20, 40)
+    names = ["Egyptian cat", "tabby, tabby cat", "tiger cat", "lynx, catamount", "paper towel"]
+    t = np.linspace(0, 1, 9)
+    return {
+        "distillation gradient against T": lambda: distillation.gradient_curves(
+            temperatures, 0.3 * temperatures, 1 / temperatures, "en"),
+        "saliency top-5 bars": lambda: saliency.top_bars(names, [0.61, 0.2, 0.1, 0.03, 0.01], title="Top 5",
+                                                         xlabel="probability"),
+        "GAN ‖z‖ along two paths": lambda: plots.line_figure(
+            {"lerp": (t, 8 - 2 * np.sin(np.pi * t)), "slerp": (t, np.full_like(t, 8.0))},
+            {"lerp": plots.COLORS["main"], "slerp": plots.COLORS["second"]}, title="‖z‖", xlabel="t",
+            ylabel="‖z‖", marker="o"),
+    }
+
+
 def main() -> int:
+    from core.export import png_bytes
     from core.plots import to_rgb
 
     rows = []
@@ -52,11 +82,20 @@ def main() -> int:
         old = timed(lambda build=build: png_round_trip(build()), repeat=10)
         new = timed(lambda build=build: to_rgb(build()), repeat=10)
         rows.append(f"| {name} | {built:.0f} | {old:.0f} | {new:.0f} | {new / old:.2f} | {'yes' if same else 'NO'} |")
+    saved = []
+    for name, build in downloads().items():
+        built = timed(build, repeat=10)
+        old = timed(lambda build=build: tight_png(build()), repeat=10)
+        new = timed(lambda build=build: png_bytes(build()), repeat=10)
+        saved.append(f"| {name} | {built:.0f} | {old:.0f} | {new:.0f} | {new / old:.2f} |")
     report = "\n".join([
         "# Figures into pictures", "", f"Machine: {machine()}. `python -m bench.figures`; medians of 10 calls, "
         "milliseconds, each a new figure built and drawn (as a handler does).", "",
         "| figure | build only | PNG written and read back (before) | `to_rgb` (Agg buffer) | ratio | same pixels |",
-        "| --- | ---: | ---: | ---: | ---: | --- |", *rows, ""])
+        "| --- | ---: | ---: | ---: | ---: | --- |", *rows, "",
+        "A download's PNG (150 dpi):", "",
+        "| figure | build only | \"tight\" (before) | `png_bytes` (one drawing) | ratio |",
+        "| --- | ---: | ---: | ---: | ---: |", *saved, ""])
     print(report)
     RESULTS.write_text(report, encoding="utf-8")
     return 0

@@ -97,7 +97,7 @@ def heatmap(ax, values: np.ndarray, row_labels, col_labels, fmt: str = "{:.1%}")
 
 def to_rgb(fig) -> np.ndarray:
     """The figure as an RGB uint8 picture (white background), for an Image output: drawn by Agg at the figure's
-    own dpi and read from its pixel buffer (the same pixels as a PNG written and read back, in 3/4 of the time;
+    own dpi and read from its pixel buffer (the same pixels as a PNG written and read back, in about 70% of the time;
     bench/figures.py)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 

@@ -60,6 +60,31 @@ def test_matplotlib_figure_becomes_a_png():
         assert image.format == "PNG" and image.width > 50
 
 
+def test_a_figure_keeps_every_label_with_or_without_a_layout_engine():
+    """A constrained figure is saved whole in one drawing (its layout fits the labels in); one without a layout
+    engine is cut to what it draws ("tight"), so a label outside its canvas is kept too."""
+    from matplotlib.figure import Figure
+
+    def labelled(figure):
+        ax = figure.add_subplot()
+        ax.plot([0, 1], [1, 0])
+        ax.set_title("a long title over the curve")
+        ax.set_ylabel("a long label on the y axis")
+        return figure
+
+    with Image.open(export.png(labelled(Figure(figsize=(4, 2), layout="constrained")), "constrained")) as image:
+        pixels = np.asarray(image.convert("L"))
+    assert pixels.shape == (300, 600)  # 4 x 2 inches at 150 dpi: nothing cut off, nothing added
+    edges = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    assert (edges > 250).all()  # no label runs off the picture
+    assert (pixels < 100).any(axis=0)[:30].any()  # the y label's ink, near the left edge
+
+    free = labelled(Figure(figsize=(4, 2)))
+    free.text(1.2, 0.5, "a note beyond the right edge")
+    with Image.open(export.png(free, "free")) as image:
+        assert image.width > 700  # "tight" grew the picture to the note
+
+
 def test_csv_round_trips_chinese_with_a_byte_order_mark():
     rows = [["埃及貓 Egyptian cat", 0.383], ["虎斑貓", 1e-3], ['comma, "quote"', 2]]
     path = export.csv(rows, "saliency-top5", header=["類別", "p"])
