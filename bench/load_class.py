@@ -604,12 +604,13 @@ def main(args: argparse.Namespace, command: str) -> int:
     out = args.out or DEFAULT_OUT
     print("reading what the app offers here ...", file=sys.stderr, flush=True)
     offer = read_offer()
+    app_state = git_state(args.app_dir)  # the code the app starts with, not what the folder holds at the end
     with load_setting(args, "bench-class-") as (url, proc, scratch, downloads):
         warnings = warm_up(url, offer, scratch, downloads, args.timeout)
         calls, server = run_class(url, proc, args, offer, scratch, downloads)
     settings = {"machine": machine(), "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "command": command,
                 "app": f"`{args.url}`" if args.url else
-                       f"`python app.py --offline` in `{args.app_dir.resolve()}` (git {git_state(args.app_dir)})",
+                       f"`python app.py --offline` in `{args.app_dir.resolve()}` (git {app_state})",
                 "users": args.users, "seconds": args.seconds, "rounds": args.rounds, "seed": args.seed,
                 "timeout": args.timeout,
                 "models": offer.models}
