@@ -86,7 +86,7 @@ def showcase_indices() -> tuple[int, ...]:
 def class_frame(probs: np.ndarray, prediction: int, logits: np.ndarray) -> pd.DataFrame:
     """p_i over the classes i = 0-9, for a bar plot; the predicted class is drawn dark. The teacher's logits z_i
     ride along (not drawn): from them the browser redraws the bars at a new T while the slider moves
-    (``SOFTEN_IN_BROWSER``)."""
+    (``soften_in_browser``)."""
     return pd.DataFrame({"i": [str(c) for c in range(len(probs))], "p": probs.astype(float),
                          "kind": ["prediction" if c == prediction else "other" for c in range(len(probs))],
                          "z": logits.astype(float)})

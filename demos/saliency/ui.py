@@ -244,10 +244,6 @@ def seen_line(subject: Subject, lang: str) -> str:
     return t(key, lang, size=subject.picture.shape[0])
 
 
-def _target_choices(subject: Subject, lang: str):
-    return list(target_choices(subject.labels, lang))
-
-
 @functools.lru_cache(maxsize=8)
 def target_choices(labels: tuple[str, ...], lang: str) -> tuple[tuple[str, int], ...]:
     """The target list's (name, index) pairs of a model's classes in ``lang``: built once per model and language,
@@ -263,7 +259,7 @@ def _predicted(subject: Subject, lang: str):
                           "p": [p for _, _, p in top]})
     index = top[0][0]
     line = "\n\n".join([prediction_line(subject, index, lang), seen_line(subject, lang)])
-    return (frame, gr.Dropdown(choices=_target_choices(subject, lang), value=index), line,
+    return (frame, gr.Dropdown(choices=list(target_choices(subject.labels, lang)), value=index), line,
             *_top5_downloads(subject, frame, index, lang))
 
 
