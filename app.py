@@ -16,7 +16,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no phoning home: t
 import gradio as gr  # noqa: E402
 
 from core import i18n, models  # noqa: E402
-from core.device import configure_process, describe, set_device  # noqa: E402
+from core.device import configure_process, describe, return_free_memory_every, set_device  # noqa: E402
 from core.heavy import HEAVY_AT_ONCE  # noqa: E402
 from core.ui import Blocks, force_lang  # noqa: E402
 from core.uploads import MAX_UPLOAD_MB  # noqa: E402
@@ -217,6 +217,7 @@ def build_app(lang: str | None = None, present: bool = False) -> tuple[gr.Blocks
     presenter mode on every page."""
     force_lang(lang)
     configure_process()
+    return_free_memory_every()
     tabs = load_tabs()
     # Strings known only now (the device, the models each tab picked) are registered while the page is
     # built, so the translations handed to launch() are collected after building it.

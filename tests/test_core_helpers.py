@@ -1,6 +1,7 @@
 """Shared helpers the tabs use: heat-map overlays, int16 audio, the safe handler (plain and streaming),
 number checks, and the one upload limit."""
 import os
+import threading
 import warnings
 
 import gradio as gr
@@ -226,6 +227,33 @@ def test_overlapping_heavy_jobs_leave_torchs_thread_count_as_it_was(monkeypatch)
         torch.set_num_threads(before)
 
 
+
+def test_the_server_gives_freed_memory_back_on_a_clock_not_only_after_heavy_jobs(monkeypatch):
+    """Issue 21: light events free memory too; glibc kept ~90 MB of it at rest after a class until a heavy job
+    ended. One thread per process calls malloc_trim every few seconds; 0 seconds turns it off."""
+    import time
+
+    from core import device
+
+    if device._libc() is None or not hasattr(device._libc(), "malloc_trim"):
+        pytest.skip("not glibc")
+    calls = []
+    monkeypatch.setattr(device, "_return_free_memory", lambda: calls.append(time.monotonic()))
+    monkeypatch.setattr(device, "_trimmer", None)
+    monkeypatch.setattr(device, "_trimmer_stop", threading.Event())
+    assert device.return_free_memory_every(0) is None  # off
+    thread = device.return_free_memory_every(0.05)
+    try:
+        assert thread is not None and thread.daemon
+        assert device.return_free_memory_every(0.05) is thread  # one per process
+        deadline = time.monotonic() + 5
+        while len(calls) < 3 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(calls) >= 3
+    finally:
+        device._trimmer_stop.set()
+        thread.join(2)
+    assert not thread.is_alive()
 def test_a_figure_becomes_the_same_pixels_as_its_png_on_white():
     """core.plots.to_rgb reads Agg's buffer instead of writing and decoding a PNG: the same picture, its size
     the figure's inches x dpi, a transparent figure on white."""
