@@ -28,6 +28,8 @@ On a CPU two more rules keep an overloaded machine answering (a class asks ~4x w
   extra cost, so a class told to click the same preset is not turned away for work the server does once. And an
   action turned away for ``STARVING`` × ``BUSY_SECONDS`` is let in at its next click, so a costly one is not shut
   out for a whole lecture by the cheaper ones that keep the line busy.
+- **A streamed run ends with its result so far after ``BUSY_RUN_SECONDS``** when other jobs are in line
+  (``time_is_up``; the attack and the GAN playground ask it where they ask for their Stop button), and says why.
 
 Turns cannot deadlock as long as no one waits for another job while holding the turn: the memo's single flight
 waits with its turn set aside (``set_aside``), and no lock is held across a ``yield`` or a ``give_way()``.
@@ -73,6 +75,12 @@ STARVING = 2.0
 #: action keeps (32: Saliency's checks, the finished attacks), so a request it lets in free is rarely computed again.
 ANSWERED_KEPT = 32
 
+#: A streamed run (an attack, the GAN playground) that has run this long (seconds from its first step) while other
+#: students' heavy jobs are in line ends with its result so far, saying why (0: never): with the wait for its first
+#: turn and its last update, its student has an answer within two minutes of the click (bench/load_class.py counts a
+#: call unanswered after 120 s as failed). Alone, a run goes on to its end however long it takes.
+BUSY_RUN_SECONDS = float(os.environ.get("DEMO_BUSY_RUN_SECONDS", "80"))
+
 #: How long a side-by-side job's place is kept between two of its steps (while the page shows its update).
 GRACE_SECONDS = 0.5
 #: How long a step runs before a model's forward pass gives way to the steps waiting (``breaks``).
@@ -109,6 +117,7 @@ class Job:
     def __init__(self, seq: int, name: str = "", gone=None, key: str | None = None):
         self.seq, self.name, self.key = seq, name, key
         self.shared = False
+        self.cut = False  # ended early by ``time_is_up``: its time is not the action's cost, its answer not memoised
         self.steps, self.held = 0, 0.0
         self.between_since: float | None = None
         self.gone = gone or (lambda: False)
@@ -156,6 +165,7 @@ class Turns:
         with self._changed:
             if job in self._live:
                 self._live.remove(job)
+            finished = finished and not job.cut
             if finished and job.name and not job.shared:
                 before = self.cost.get(job.name)
                 self.cost[job.name] = job.held if before is None else 0.7 * before + 0.3 * job.held
@@ -293,10 +303,25 @@ class Turns:
         with self._changed:
             return len(self._waiting) + self._busy
 
+    def time_is_up(self, started: float, limit: float | None = None) -> bool:
+        """True when a streamed run that took its first step at ``started`` (``time.monotonic()``) has run ``limit``
+        seconds (default ``BUSY_RUN_SECONDS``) while another heavy job is in line: it should end with its result
+        so far. Never for a run alone, nor with a limit of 0."""
+        limit = BUSY_RUN_SECONDS if limit is None else limit
+        if limit <= 0 or time.monotonic() - started < limit:
+            return False
+        with self._changed:
+            if len(self._live) < 2:  # this run and at least one other job
+                return False
+            if self.holding:
+                self._mine.job.cut = True
+            return True
+
 
 TURNS = Turns()
 give_way = TURNS.give_way
 set_aside = TURNS.set_aside
+time_is_up = TURNS.time_is_up
 
 
 def breaks(model, turns: Turns = TURNS, after: float = STEP_SECONDS):

@@ -38,3 +38,32 @@ def test_an_untargeted_attack_stops_at_the_first_fooled_step_unless_all_steps_ar
     targeted = ui.Attack("targeted", -20, 10, "xo")
     assert ui._drain(ui._stream(listener, clip, targeted, clean)).steps_run < 10
     assert ui._drain(ui._stream(listener, clip, replace(targeted, all_steps=True), clean)).steps_run == 10
+
+
+def test_an_attack_stopped_because_the_class_is_busy_ends_with_its_result_so_far_and_says_why(monkeypatch):
+    """Issue 21: in a busy class a streamed attack ends after core.heavy.BUSY_RUN_SECONDS (others waiting) with the
+    δ of its last step; the page says why, not "stopped by you"."""
+    from core import heavy
+
+    listener = logic.ctc_recogniser(drifting_ctc, VOCAB)
+    audio = 0.1 * torch.sin(torch.arange(1600) / 5.0)
+    clip, clean = ui.Clip(audio, "tiny"), listener.transcribe(audio)
+    plan = ui.Attack("pgd", -20, 10, None, all_steps=True)
+    asked = iter([None, None, "busy"])
+    cut = ui._drain(ui._stream(listener, clip, plan, clean, lambda: next(asked)))
+    assert cut.stopped and cut.busy and cut.steps_run == 3
+    every = list(ui._run(listener, clip, plan, clean))
+    assert torch.equal(cut.delta, every[2].delta)
+    mine = ui._drain(ui._stream(listener, clip, plan, clean, lambda: "you"))
+    assert mine.stopped and not mine.busy and mine.steps_run == 1
+    # why: the Stop button first; then the clock, which only runs out with another job in line
+    turns = heavy.Turns()
+    monkeypatch.setattr(ui, "time_is_up", turns.time_is_up)
+    long_ago = heavy.time.monotonic() - heavy.BUSY_RUN_SECONDS - 1
+    turns.job("attack")
+    assert ui._stop_wanted("s1", long_ago) is None  # alone
+    turns.job("sanity")
+    assert ui._stop_wanted("s1", long_ago) == "busy"
+    assert ui._stop_wanted("s1", heavy.time.monotonic()) is None  # not yet
+    ui.STOPS.request("s1")
+    assert ui._stop_wanted("s1", long_ago) == "you"

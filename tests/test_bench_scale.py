@@ -65,3 +65,17 @@ def test_the_class_reports_rss_at_rest_per_round():
     assert "1000 MB at 0 min; 1040 MB at 11 min (+4.0% over the round); 1045 MB at 22 min (+0.5% over the round)" \
         in text
     assert "at rest" not in "\n".join(server_text({**server, "rss_at_rest": []}))
+
+
+def test_the_class_counts_the_runs_cut_short_by_a_busy_class():
+    """A streamed run cut short (core.heavy.time_is_up) answers in time, with less: the report says how many, and
+    the mark it looks for is in both streamed tabs' English messages."""
+    from bench.load_class import CUT_MARK, Call, failures_text, latency_row
+    from demos.audio_attack.strings import STRINGS as AUDIO
+    from demos.gan.strings import STRINGS as GAN
+
+    assert CUT_MARK in AUDIO["en"]["audio_attack.stopped_busy_after"]
+    assert CUT_MARK in GAN["en"]["gan.play_stopped_busy"]
+    calls = [Call("/gan_play", "g", 0, 0.0, end=85.0, cut=True), Call("/gan_play", "g", 1, 0.0, end=3.0)]
+    text = "\n".join(failures_text({"all": latency_row(calls), "messages": []}))
+    assert "2 calls: 0 failed" in text and "1 streamed runs were cut short" in text

@@ -299,3 +299,25 @@ def test_downloads_are_named_after_the_tab_and_settings(client):
     assert Path(gallery[0]["image"]).name == "gan-walk-slerp-seed2024-to7-psi0.5-frame0.png"
     board, *_ = client.predict("ring", "gan", "0.001", "0.001", 1, 10, 0, api_name="/gan_reset")
     assert Path(board).name == "gan-play-ring-gan-lr_d0.001-lr_g0.001-d_steps1-seed0-step0.png"
+
+
+def test_a_training_cut_short_in_a_busy_class_says_why_and_can_go_on():
+    """Issue 21: in a busy class the playground ends after core.heavy.BUSY_RUN_SECONDS with its GAN so far, and
+    says why (in both languages), not "Stopped."; a later click goes on from that step."""
+    from demos.gan import ui
+
+    config, _ = ui.read_play("ring", "gan", "0.001", "0.001", 1, 30, 1, "en")
+    game = ui.continue_or_start(None, config)
+    asked = iter([None, "busy"])
+    chunks = ui._train_chunks(game, 10 * ui.CHUNK, lambda: next(asked))
+    assert list(chunks) == [ui.CHUNK]
+    assert game.steps == 2 * ui.CHUNK  # the second chunk ran, then the run was cut
+    with pytest.raises(StopIteration) as ended:
+        next(ui._train_chunks(game, ui.CHUNK, lambda: "busy"))
+    assert ended.value.value == "busy"
+    _, numbers = ui.board(game, "en", "busy")
+    assert numbers.endswith(f"Stopped after {ui.BUSY_RUN_SECONDS:.0f} s: the class is busy, and others were waiting. "
+                            "Click Train again to go on from here.")
+    assert "伺服器正忙" in ui.board(game, "zh", "busy")[1]
+    assert ui.board(game, "en", "you")[1].endswith("Stopped.")
+    assert ui.continue_or_start(game, config) is game  # the next click goes on from here

@@ -17,7 +17,7 @@ import torch
 from core import export, plots
 from core.audio import int16_audio
 from core.device import heavy_threads
-from core.heavy import heavy
+from core.heavy import BUSY_RUN_SECONDS, heavy, time_is_up
 from core.i18n import UserInputError, check_number, register, shown, t
 from core.memo import Memo, SessionStore
 from core.questions import Question, questions_panel
@@ -99,9 +99,10 @@ class Outcome:
     delta: torch.Tensor
     losses: tuple[float, ...]
     steps_run: int
-    stopped: bool  # by the user's Stop
+    stopped: bool  # by the user's Stop, or because the class was busy (busy)
     seconds: float
     early: bool = False  # ended before its last step because the goal was reached
+    busy: bool = False  # stopped after core.heavy.BUSY_RUN_SECONDS with other students' jobs in line
 
 
 # ------------------------------------------------------------------ inputs
@@ -328,10 +329,11 @@ def _run(listener, clip: Clip, attack: Attack, clean: logic.Heard):
                              done=done)
 
 
-def _stream(listener, clip: Clip, attack: Attack, clean: logic.Heard, stop_wanted=lambda: False):
+def _stream(listener, clip: Clip, attack: Attack, clean: logic.Heard, stop_wanted=lambda: None):
     """Runs the attack, yielding (step, loss, what the model hears, losses so far) after every step; returns
-    the Outcome. What a Whisper hears is only known when the loss tells (the target, exactly) or, at most every
-    few seconds, from a transcription: a greedy decoding per step would cost a third of the step."""
+    the Outcome. ``stop_wanted()``: None to go on, "you" (the Stop button) or "busy" (``time_is_up``) to stop.
+    What a Whisper hears is only known when the loss tells (the target, exactly) or, at most every few seconds,
+    from a transcription: a greedy decoding per step would cost a third of the step."""
     started = time.monotonic()
     losses: list[float] = []
     heard, transcribed = None, time.monotonic()
@@ -343,8 +345,9 @@ def _stream(listener, clip: Clip, attack: Attack, clean: logic.Heard, stop_wante
             heard = step.heard
         elif listener.kind == "whisper" and time.monotonic() - transcribed > TRANSCRIBE_EVERY_S:
             heard, transcribed = listener.transcribe(clip.audio + step.delta).text, time.monotonic()
-        if stop_wanted():
-            return Outcome(step.delta, tuple(losses), step.number, True, time.monotonic() - started)
+        if why := stop_wanted():
+            return Outcome(step.delta, tuple(losses), step.number, True, time.monotonic() - started,
+                           busy=why == "busy")
         yield step.number, step.loss, heard, losses
     early = attack.kind != "fgsm" and step.number < attack.steps  # PGD ends before its last step only at the goal
     return Outcome(step.delta, tuple(losses), step.number, False, time.monotonic() - started, early)
@@ -438,7 +441,8 @@ def _summary(key: str, clip: Clip, clean: logic.Heard, attack: Attack, outcome: 
                t("audio_attack.steps_line" + _one(outcome.steps_run), lang, steps=outcome.steps_run,
                  seconds=outcome.seconds)]
     if outcome.stopped:
-        numbers.append(t("audio_attack.stopped", lang))
+        numbers.append(t("audio_attack.stopped_busy" if outcome.busy else "audio_attack.stopped", lang,
+                         seconds=BUSY_RUN_SECONDS))
     elif outcome.early:
         numbers.append(t("audio_attack.stopped_early", lang, step=outcome.steps_run, steps=attack.steps))
     return "\n\n".join(lines), " · ".join(numbers[:3]) + "\n\n" + " · ".join(numbers[3:])
@@ -493,6 +497,12 @@ def _shown_steps(stream, plan: Attack, progress, lang: str):
             yield _progress_line(plan, number, loss, heard, lang), _loss_frame(losses), *([skip] * 10)
 
 
+def _stop_wanted(session: str, started: float) -> str | None:
+    """Why this session's attack, started at ``started``, should stop now: "you" (Stop), "busy" (core.heavy's
+    ``time_is_up``) or None."""
+    return "you" if STOPS.wanted(session, started) else "busy" if time_is_up(started) else None
+
+
 @handler
 @heavy(gpu_seconds=120, memoised=True)
 def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFAULT_TARGET, all_steps=False,
@@ -521,7 +531,7 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
             # The last attack's results go while this one computes: they are not this attack's.
             yield (t("audio_attack.progress_start", lang), _loss_frame([]), "", "", None, None, None, None, "", None,
                    None, None)
-            stream = _stream(listener, audio, plan, clean, lambda: STOPS.wanted(session, started))
+            stream = _stream(listener, audio, plan, clean, lambda: _stop_wanted(session, started))
             outcome = yield from _shown_steps(stream, plan, progress, lang)
         if not outcome.stopped:
             RESULTS.get(memo_key, lambda: outcome)
@@ -531,7 +541,8 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
     verdict, numbers = _summary(key, audio, clean, plan, outcome, gain, lang)
     clean_player, adversarial_player, perturbation_player = _players(audio, outcome.delta, gain)
     if outcome.stopped:
-        done = t("audio_attack.stopped_after", lang, steps=outcome.steps_run)
+        done = t("audio_attack.stopped_busy_after" if outcome.busy else "audio_attack.stopped_after", lang,
+                 steps=outcome.steps_run, seconds=BUSY_RUN_SECONDS)
     elif outcome.early:
         done = t("audio_attack.done_early", lang, step=outcome.steps_run, steps=plan.steps)
     else:

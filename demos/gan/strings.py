@@ -154,6 +154,8 @@ STRINGS = {
         "gan.play_modes": "Modes covered: **{covered} of 8** · generated points at a mode: {near:.0%}",
         "gan.play_progress": "step {step} of {target} of this click",
         "gan.play_stopped": "Stopped.",
+        "gan.play_stopped_busy": "Stopped after {seconds:.0f} s: the class is busy, and others were waiting. Click "
+                                 "Train again to go on from here.",
         "gan.play_stopping": "Stopping after the current steps…",
         "gan.play_nothing_running": "Nothing is training: Stop ends the playground's training while it runs.",
         "gan.name_seed": "Seed",
@@ -308,6 +310,7 @@ STRINGS = {
         "gan.play_modes": "涵蓋的模式：**{covered} / 8** · 落在某個模式上的生成點：{near:.0%}",
         "gan.play_progress": "這次點擊的第 {step} / {target} 步",
         "gan.play_stopped": "已停止。",
+        "gan.play_stopped_busy": "{seconds:.0f} 秒後停止：伺服器正忙，有其他同學在排隊。再按一次「訓練」可從這裡繼續。",
         "gan.play_stopping": "目前這幾步做完就停止……",
         "gan.play_nothing_running": "目前沒有正在訓練：「停止」只在遊樂場訓練時有作用。",
         "gan.name_seed": "種子",

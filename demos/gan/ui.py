@@ -20,7 +20,7 @@ import torch
 
 from core import export, plots
 from core.data.digits import TEST, TRAIN, load_split
-from core.heavy import give_way, heavy
+from core.heavy import BUSY_RUN_SECONDS, give_way, heavy, time_is_up
 from core.i18n import UserInputError, check_number, shown, t
 from core.memo import Memo
 from core.models import read_card
@@ -430,8 +430,9 @@ def continue_or_start(play: logic.Playground | None, config: logic.PlayConfig) -
     return play
 
 
-def board(play: logic.Playground, lang: str, stopped: bool = False) -> tuple[np.ndarray, str]:
-    """The playground's picture and its numbers, from one look at the field."""
+def board(play: logic.Playground, lang: str, stopped: str | None = None) -> tuple[np.ndarray, str]:
+    """The playground's picture and its numbers, from one look at the field; ``stopped``: why the training ended
+    before its last step ("you": Stop; "busy": ``core.heavy.time_is_up``)."""
     view = logic.field_view(play)
     kind = "gan" if play.config.loss == "gan" else "wgan"
     picture = figures.playground(
@@ -450,21 +451,23 @@ def board(play: logic.Playground, lang: str, stopped: bool = False) -> tuple[np.
         covered, near = logic.mode_coverage(view.fake)
         lines.append(t("gan.play_modes", lang, covered=covered, near=near))
     if stopped:
-        lines.append(t("gan.play_stopped", lang))
+        lines.append(t("gan.play_stopped_busy" if stopped == "busy" else "gan.play_stopped", lang,
+                       seconds=BUSY_RUN_SECONDS))
     return picture, "\n\n".join(lines)
 
 
 def _train_chunks(play: logic.Playground, steps: int, stop_wanted):
-    """Train ``steps`` steps in chunks, yielding after each chunk; returns whether a stop was asked for."""
+    """Train ``steps`` steps in chunks, yielding after each chunk; returns why it stopped early (what
+    ``stop_wanted()`` said: "you" or "busy"), or None."""
     done = 0
     while done < steps:
         chunk = min(CHUNK, steps - done)
         logic.train_steps(play, chunk)
         done += chunk
-        if stop_wanted():
-            return True
+        if why := stop_wanted():
+            return why
         yield done
-    return False
+    return None
 
 
 @handler
@@ -480,14 +483,15 @@ def play(dataset=PLAY_DEFAULTS["dataset"], loss=PLAY_DEFAULTS["loss"], lr_d=PLAY
     started = time.monotonic()
     config, steps = read_play(dataset, loss, lr_d, lr_g, d_steps, steps, seed, lang)
     game = continue_or_start(state, config)
-    shown_at, stopped = -math.inf, False  # the first chunk's picture at once: the first update comes in the first turn
-    chunks = _train_chunks(game, steps, lambda: STOPS.wanted(session, started))
+    shown_at, stopped = -math.inf, None  # the first chunk's picture at once: the first update comes in the first turn
+    chunks = _train_chunks(game, steps, lambda: "you" if STOPS.wanted(session, started)
+                           else "busy" if time_is_up(started) else None)
     with STOPS.running(session):  # left before the result is shown: a Stop from then on has nothing to stop
         while True:
             try:
                 done = next(chunks)
             except StopIteration as finished:
-                stopped = bool(finished.value)
+                stopped = finished.value
                 break
             progress(done / steps, desc=t("gan.play_progress", lang, step=done, target=steps))
             if time.monotonic() - shown_at >= STREAM_EVERY_S:
