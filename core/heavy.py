@@ -29,7 +29,7 @@ On a CPU two more rules keep an overloaded machine answering (a class asks ~4x w
   action turned away for ``STARVING`` × ``BUSY_SECONDS`` is let in at its next click, so a costly one is not shut
   out for a whole lecture by the cheaper ones that keep the line busy.
 - **A streamed run ends with its result so far after ``BUSY_RUN_SECONDS``** when other jobs are in line
-  (``time_is_up``; the attack and the GAN playground ask it where they ask for their Stop button), and says why.
+  (``time_is_up``; the attack and the GAN playground ask ``core.ui.StopRequests.why``, which asks it), and says why.
 
 Turns cannot deadlock as long as no one waits for another job while holding the turn: the memo's single flight
 waits with its turn set aside (``set_aside``), and no lock is held across a ``yield`` or a ``give_way()``.

@@ -28,7 +28,7 @@ from PIL import Image as PILImage
 
 from core import i18n
 from core.device import get_device
-from core.heavy import HEAVY_AT_ONCE, Abandoned
+from core.heavy import HEAVY_AT_ONCE, Abandoned, time_is_up
 from core.i18n import UserInputError, check_number
 
 log = logging.getLogger("mldemo")
@@ -176,6 +176,11 @@ class StopRequests:
     def wanted(self, session: str, since: float) -> bool:
         with self._lock:
             return self._requested.get(session, 0.0) > since
+
+    def why(self, session: str, since: float) -> str | None:
+        """Why the run of ``session`` that started at ``since`` should stop now: "you" (its Stop button), "busy"
+        (``core.heavy.time_is_up``: it has run long while other students' jobs wait), or None: go on."""
+        return "you" if self.wanted(session, since) else "busy" if time_is_up(since) else None
 
 
 # ---------------------------------------------------------------- inputs that never fail inside Gradio

@@ -56,14 +56,17 @@ def test_an_attack_stopped_because_the_class_is_busy_ends_with_its_result_so_far
     assert torch.equal(cut.delta, every[2].delta)
     mine = ui._drain(ui._stream(listener, clip, plan, clean, lambda: "you"))
     assert mine.stopped and not mine.busy and mine.steps_run == 1
-    # why: the Stop button first; then the clock, which only runs out with another job in line
-    turns = heavy.Turns()
-    monkeypatch.setattr(ui, "time_is_up", turns.time_is_up)
+    # why (core.ui.StopRequests.why, what the attack asks): the Stop button first; then the clock, which only runs
+    # out with another job in line
+    from core import ui as core_ui
+
+    turns, stops = heavy.Turns(), core_ui.StopRequests()
+    monkeypatch.setattr(core_ui, "time_is_up", turns.time_is_up)
     long_ago = heavy.time.monotonic() - heavy.BUSY_RUN_SECONDS - 1
     turns.job("attack")
-    assert ui._stop_wanted("s1", long_ago) is None  # alone
+    assert stops.why("s1", long_ago) is None  # alone
     turns.job("sanity")
-    assert ui._stop_wanted("s1", long_ago) == "busy"
-    assert ui._stop_wanted("s1", heavy.time.monotonic()) is None  # not yet
-    ui.STOPS.request("s1")
-    assert ui._stop_wanted("s1", long_ago) == "you"
+    assert stops.why("s1", long_ago) == "busy"
+    assert stops.why("s1", heavy.time.monotonic()) is None  # not yet
+    stops.request("s1")
+    assert stops.why("s1", long_ago) == "you"

@@ -17,7 +17,7 @@ import torch
 from core import export, plots
 from core.audio import int16_audio
 from core.device import heavy_threads
-from core.heavy import BUSY_RUN_SECONDS, heavy, time_is_up
+from core.heavy import BUSY_RUN_SECONDS, heavy
 from core.i18n import UserInputError, check_number, register, shown, t
 from core.memo import Memo, SessionStore
 from core.questions import Question, questions_panel
@@ -331,7 +331,7 @@ def _run(listener, clip: Clip, attack: Attack, clean: logic.Heard):
 
 def _stream(listener, clip: Clip, attack: Attack, clean: logic.Heard, stop_wanted=lambda: None):
     """Runs the attack, yielding (step, loss, what the model hears, losses so far) after every step; returns
-    the Outcome. ``stop_wanted()``: None to go on, "you" (the Stop button) or "busy" (``time_is_up``) to stop.
+    the Outcome. ``stop_wanted()``: None to go on, "you" (the Stop button) or "busy" (a busy class) to stop.
     What a Whisper hears is only known when the loss tells (the target, exactly) or, at most every few seconds,
     from a transcription: a greedy decoding per step would cost a third of the step."""
     started = time.monotonic()
@@ -497,12 +497,6 @@ def _shown_steps(stream, plan: Attack, progress, lang: str):
             yield _progress_line(plan, number, loss, heard, lang), _loss_frame(losses), *([skip] * 10)
 
 
-def _stop_wanted(session: str, started: float) -> str | None:
-    """Why this session's attack, started at ``started``, should stop now: "you" (Stop), "busy" (core.heavy's
-    ``time_is_up``) or None."""
-    return "you" if STOPS.wanted(session, started) else "busy" if time_is_up(started) else None
-
-
 @handler
 @heavy(gpu_seconds=120, memoised=True)
 def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFAULT_TARGET, all_steps=False,
@@ -531,7 +525,7 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
             # The last attack's results go while this one computes: they are not this attack's.
             yield (t("audio_attack.progress_start", lang), _loss_frame([]), "", "", None, None, None, None, "", None,
                    None, None)
-            stream = _stream(listener, audio, plan, clean, lambda: _stop_wanted(session, started))
+            stream = _stream(listener, audio, plan, clean, lambda: STOPS.why(session, started))
             outcome = yield from _shown_steps(stream, plan, progress, lang)
         if not outcome.stopped:
             RESULTS.get(memo_key, lambda: outcome)

@@ -20,7 +20,7 @@ import torch
 
 from core import export, plots
 from core.data.digits import TEST, TRAIN, load_split
-from core.heavy import BUSY_RUN_SECONDS, give_way, heavy, time_is_up
+from core.heavy import BUSY_RUN_SECONDS, give_way, heavy
 from core.i18n import UserInputError, check_number, shown, t
 from core.memo import Memo
 from core.models import read_card
@@ -432,7 +432,7 @@ def continue_or_start(play: logic.Playground | None, config: logic.PlayConfig) -
 
 def board(play: logic.Playground, lang: str, stopped: str | None = None) -> tuple[np.ndarray, str]:
     """The playground's picture and its numbers, from one look at the field; ``stopped``: why the training ended
-    before its last step ("you": Stop; "busy": ``core.heavy.time_is_up``)."""
+    before its last step (``StopRequests.why``: "you" or "busy")."""
     view = logic.field_view(play)
     kind = "gan" if play.config.loss == "gan" else "wgan"
     picture = figures.playground(
@@ -484,8 +484,7 @@ def play(dataset=PLAY_DEFAULTS["dataset"], loss=PLAY_DEFAULTS["loss"], lr_d=PLAY
     config, steps = read_play(dataset, loss, lr_d, lr_g, d_steps, steps, seed, lang)
     game = continue_or_start(state, config)
     shown_at, stopped = -math.inf, None  # the first chunk's picture at once: the first update comes in the first turn
-    chunks = _train_chunks(game, steps, lambda: "you" if STOPS.wanted(session, started)
-                           else "busy" if time_is_up(started) else None)
+    chunks = _train_chunks(game, steps, lambda: STOPS.why(session, started))
     with STOPS.running(session):  # left before the result is shown: a Stop from then on has nothing to stop
         while True:
             try:
