@@ -117,7 +117,7 @@ class Job:
     def __init__(self, seq: int, name: str = "", gone=None, key: str | None = None):
         self.seq, self.name, self.key = seq, name, key
         self.shared = False
-        self.cut = False  # ended early by ``time_is_up``: its time is not the action's cost, its answer not memoised
+        self.cut = False  # ended early (``cut_short``): its time is not the action's cost, its answer not memoised
         self.steps, self.held = 0, 0.0
         self.between_since: float | None = None
         self.gone = gone or (lambda: False)
@@ -311,17 +311,20 @@ class Turns:
         if limit <= 0 or time.monotonic() - started < limit:
             return False
         with self._changed:
-            if len(self._live) < 2:  # this run and at least one other job
-                return False
-            if self.holding:
-                self._mine.job.cut = True
-            return True
+            return len(self._live) > 1  # this run and at least one other job
+
+    def cut_short(self) -> None:
+        """The job of this thread's turn ends before its end (its student's Stop, ``time_is_up``): its time is not
+        the action's cost, and its request is not answered (nothing is memoised)."""
+        if self.holding:
+            self._mine.job.cut = True
 
 
 TURNS = Turns()
 give_way = TURNS.give_way
 set_aside = TURNS.set_aside
 time_is_up = TURNS.time_is_up
+cut_short = TURNS.cut_short
 
 
 def breaks(model, turns: Turns = TURNS, after: float = STEP_SECONDS):

@@ -70,3 +70,16 @@ def test_an_attack_stopped_because_the_class_is_busy_ends_with_its_result_so_far
     assert stops.why("s1", heavy.time.monotonic()) is None  # not yet
     stops.request("s1")
     assert stops.why("s1", long_ago) == "you"
+    # a run told to stop, either way, is cut short: the door remembers no answer for its settings
+    monkeypatch.setattr(core_ui, "cut_short", turns.cut_short)
+    for why, session in (("you", "s1"), ("busy", "s2")):
+        run = turns.job("attack", key=why)
+        with turns.turn(run):
+            assert stops.why(session, long_ago) == why
+        turns.done(run, finished=True)
+        assert run.cut and ("attack", why) not in turns._answered
+    run = turns.job("attack", key="on")
+    with turns.turn(run):
+        assert stops.why("s3", heavy.time.monotonic()) is None
+    turns.done(run, finished=True)
+    assert ("attack", "on") in turns._answered  # a run that went on to its end is remembered

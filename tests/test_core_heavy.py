@@ -657,7 +657,8 @@ def test_a_costly_action_turned_away_for_long_gets_in_at_its_next_click():
 def test_a_streamed_run_is_told_its_time_is_up_only_while_others_wait_and_teaches_no_cost():
     """Issue 21: an attack or a GAN playground run that has gone on BUSY_RUN_SECONDS while another heavy job is in
     line should end with its result so far (a class's calls were unanswered after 120 s); alone it runs to its end.
-    A run cut short is not the action's cost, and its request is not 'answered' (a re-click is not let in free)."""
+    A run cut short (``cut_short``: the clock, or its Stop button) is not the action's cost, and its request is not
+    'answered' (nothing was memoised: a re-click is not let in free)."""
     turns = Turns(busy_seconds=60)
     finished_job(turns, "attack", 40)
     started = time.monotonic()
@@ -667,8 +668,11 @@ def test_a_streamed_run_is_told_its_time_is_up_only_while_others_wait_and_teache
     other = turns.job("sanity")
     assert not turns.time_is_up(started, limit=80)  # not yet
     assert not turns.time_is_up(long_ago, limit=0)  # 0: never
+    assert turns.time_is_up(long_ago, limit=80)
+    turns.cut_short()  # outside a turn: nothing to mark
+    assert not run.cut
     with turns.turn(run):
-        assert turns.time_is_up(long_ago, limit=80)
+        turns.cut_short()
     assert run.cut
     run.held = 5
     turns.done(run, finished=True)
