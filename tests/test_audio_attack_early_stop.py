@@ -1,5 +1,6 @@
 """Issue 21: an iterative attack stops at the first step whose transcript meets the goal (untargeted: it differs
 from the clean transcript; targeted: it is the target), as the verdict judges it, unless all steps are asked for."""
+import csv
 from dataclasses import replace
 
 import torch
@@ -51,11 +52,18 @@ def test_an_attack_stopped_because_the_class_is_busy_ends_with_its_result_so_far
     plan = ui.Attack("pgd", -20, 10, None, all_steps=True)
     asked = iter([None, None, "busy"])
     cut = ui._drain(ui._stream(listener, clip, plan, clean, lambda: next(asked)))
-    assert cut.stopped and cut.busy and cut.steps_run == 3
+    assert cut.stopped == "busy" and cut.steps_run == 3
     every = list(ui._run(listener, clip, plan, clean))
     assert torch.equal(cut.delta, every[2].delta)
     mine = ui._drain(ui._stream(listener, clip, plan, clean, lambda: "you"))
-    assert mine.stopped and not mine.busy and mine.steps_run == 1
+    assert mine.stopped == "you" and mine.steps_run == 1
+    # the numbers' CSV tells the two apart (a cut run was exported as "stopped by you")
+    monkeypatch.setattr(ui, "_heard", lambda key, clip_key, samples: listener.transcribe(samples))
+    for outcome, by_you, busy in ((mine, "on", "off"), (cut, "off", "on")):
+        header, row = csv.reader(open(ui._numbers_csv("tiny", clip, clean, plan, outcome, 0.0, "t"),
+                                      encoding="utf-8-sig"))
+        values = dict(zip(header, row))
+        assert (values["stopped_by_you"], values["stopped_busy_class"]) == (by_you, busy)
     # why (core.ui.StopRequests.why, what the attack asks): the Stop button first; then the clock, which only runs
     # out with another job in line
     from core import ui as core_ui

@@ -99,10 +99,9 @@ class Outcome:
     delta: torch.Tensor
     losses: tuple[float, ...]
     steps_run: int
-    stopped: bool  # by the user's Stop, or because the class was busy (busy)
+    stopped: str | None  # why it ended before its end (StopRequests.why): "you" (Stop), "busy" (a busy class), None
     seconds: float
     early: bool = False  # ended before its last step because the goal was reached
-    busy: bool = False  # stopped after core.heavy.BUSY_RUN_SECONDS with other students' jobs in line
 
 
 # ------------------------------------------------------------------ inputs
@@ -346,11 +345,10 @@ def _stream(listener, clip: Clip, attack: Attack, clean: logic.Heard, stop_wante
         elif listener.kind == "whisper" and time.monotonic() - transcribed > TRANSCRIBE_EVERY_S:
             heard, transcribed = listener.transcribe(clip.audio + step.delta).text, time.monotonic()
         if why := stop_wanted():
-            return Outcome(step.delta, tuple(losses), step.number, True, time.monotonic() - started,
-                           busy=why == "busy")
+            return Outcome(step.delta, tuple(losses), step.number, why, time.monotonic() - started)
         yield step.number, step.loss, heard, losses
     early = attack.kind != "fgsm" and step.number < attack.steps  # PGD ends before its last step only at the goal
-    return Outcome(step.delta, tuple(losses), step.number, False, time.monotonic() - started, early)
+    return Outcome(step.delta, tuple(losses), step.number, None, time.monotonic() - started, early)
 
 
 def _loss_frame(losses) -> pd.DataFrame:
@@ -441,7 +439,7 @@ def _summary(key: str, clip: Clip, clean: logic.Heard, attack: Attack, outcome: 
                t("audio_attack.steps_line" + _one(outcome.steps_run), lang, steps=outcome.steps_run,
                  seconds=outcome.seconds)]
     if outcome.stopped:
-        numbers.append(t("audio_attack.stopped_busy" if outcome.busy else "audio_attack.stopped", lang,
+        numbers.append(t("audio_attack.stopped_busy" if outcome.stopped == "busy" else "audio_attack.stopped", lang,
                          seconds=BUSY_RUN_SECONDS))
     elif outcome.early:
         numbers.append(t("audio_attack.stopped_early", lang, step=outcome.steps_run, steps=attack.steps))
@@ -535,7 +533,7 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
     verdict, numbers = _summary(key, audio, clean, plan, outcome, gain, lang)
     clean_player, adversarial_player, perturbation_player = _players(audio, outcome.delta, gain)
     if outcome.stopped:
-        done = t("audio_attack.stopped_busy_after" if outcome.busy else "audio_attack.stopped_after", lang,
+        done = t("audio_attack.stopped_busy_after" if outcome.stopped == "busy" else "audio_attack.stopped_after", lang,
                  steps=outcome.steps_run, seconds=BUSY_RUN_SECONDS)
     elif outcome.early:
         done = t("audio_attack.done_early", lang, step=outcome.steps_run, steps=plan.steps)
@@ -568,7 +566,8 @@ def _numbers_csv(key: str, clip: Clip, clean: logic.Heard, plan: Attack, outcome
     row = {"wer": rates[0], "cer": rates[1], "snr_db": round(logic.snr_db(clip.audio, outcome.delta), 2),
            "peak_db": round(logic.peak_db(outcome.delta, clip.audio), 2), "budget_db": plan.budget_db,
            "perturbation_gain_db": gain_db, "steps_run": outcome.steps_run, "steps": plan.steps,
-           "stopped_early_at_goal": outcome.early, "stopped_by_you": outcome.stopped,
+           "stopped_early_at_goal": outcome.early, "stopped_by_you": outcome.stopped == "you",
+           "stopped_busy_class": outcome.stopped == "busy",
            "seconds": round(outcome.seconds, 2)}
     return export.csv([["" if v is None else v for v in row.values()]], name + "-numbers", header=list(row))
 
