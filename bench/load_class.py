@@ -51,7 +51,7 @@ from bench.load import (
 DEFAULT_OUT = ROOT / "bench" / "load-class.md"
 HEAVY_SHARE = 0.15
 THINK_SECONDS = (3.0, 10.0)
-#: In a streamed run's answer: it was cut short because the class was busy (core.heavy.time_is_up; English strings).
+#: In a run's answer (any case): it was cut short because the class was busy (core.heavy.out_of_time; English strings).
 CUT_MARK = "the class is busy"
 STOP_CHANCE = 0.2  # a streamed run is stopped by its student this often, 1-5 s after its first update
 POLL_SECONDS = 0.1
@@ -300,7 +300,7 @@ class Call:
     outcome: str = "ok"  # ok, explained, unexplained, timeout
     message: str | None = None
     stopped: bool = False  # the student pressed Stop during it
-    cut: bool = False  # a streamed run ended with its result so far because the class was busy (core.heavy)
+    cut: bool = False  # a run ended with its result so far because the class was busy (core.heavy.out_of_time)
 
 
 def classify(exc: Exception, job_done: bool) -> tuple[str, str]:
@@ -349,7 +349,7 @@ def run_call(client: Client, name: str, args: tuple, user: int, t0: float, timeo
     try:
         job = client.submit(*args, api_name=name)
         watch(job, call, t0, timeout, on_first_output)
-        call.cut = CUT_MARK in str(job.result(timeout=5))
+        call.cut = CUT_MARK in str(job.result(timeout=5)).lower()
     except Exception as exc:
         call.outcome, call.message = classify(exc, job is not None and job.done())
         if call.outcome == "timeout" and job is not None:
@@ -560,7 +560,7 @@ def failures_text(summary: dict) -> list[str]:
     total = summary["all"]
     lines = [f"{total['calls']} calls: {total['timeouts'] + total['unexplained']} failed ({total['timeouts']} "
              f"waited over the limit, {total['unexplained']} unexplained errors); {total['explained']} answered with "
-             f"an explained message for the student; {total.get('cut', 0)} streamed runs were cut short with their "
+             f"an explained message for the student; {total.get('cut', 0)} heavy runs were cut short with their "
              "result so far (`core.heavy.BUSY_RUN_SECONDS` with others in line).", ""]
     if summary["messages"]:
         lines += ["| outcome | endpoint | calls | message |", "| --- | --- | ---: | --- |"]

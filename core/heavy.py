@@ -28,8 +28,10 @@ On a CPU two more rules keep an overloaded machine answering (a class asks ~4x w
   extra cost, so a class told to click the same preset is not turned away for work the server does once. And an
   action turned away for ``STARVING`` × ``BUSY_SECONDS`` is let in at its next click, so a costly one is not shut
   out for a whole lecture by the cheaper ones that keep the line busy.
-- **A streamed run ends with its result so far after ``BUSY_RUN_SECONDS``** when other jobs are in line
-  (``time_is_up``; the attack and the GAN playground ask ``core.ui.StopRequests.why``, which asks it), and says why.
+- **A long run ends with its result so far after ``BUSY_RUN_SECONDS``** when other jobs are in line, and says why:
+  a streamed one (the attack, the GAN playground) asks ``core.ui.StopRequests.why``, a plain one between its parts
+  asks ``out_of_time`` (a distillation training between epochs, a Saliency check between methods or layers). A run
+  cut short is not memoised (``core.memo``), not the action's cost, and not an answered request.
 
 Turns cannot deadlock as long as no one waits for another job while holding the turn: the memo's single flight
 waits with its turn set aside (``set_aside``), and no lock is held across a ``yield`` or a ``give_way()``.
@@ -75,10 +77,10 @@ STARVING = 2.0
 #: action keeps (32: Saliency's checks, the finished attacks), so a request it lets in free is rarely computed again.
 ANSWERED_KEPT = 32
 
-#: A streamed run (an attack, the GAN playground) that has run this long (seconds from its first step) while other
-#: students' heavy jobs are in line ends with its result so far, saying why (0: never): with the wait for its first
-#: turn and its last update, its student has an answer within two minutes of the click (bench/load_class.py counts a
-#: call unanswered after 120 s as failed). Alone, a run goes on to its end however long it takes.
+#: A run (an attack, the GAN playground, a training, a Saliency check) that has run this long (seconds from its first
+#: step) while other students' heavy jobs are in line ends with its result so far, saying why (0: never): with the
+#: wait for its first turn and its last update, its student has an answer within two minutes of the click
+#: (bench/load_class.py counts a call unanswered after 120 s as failed). Alone, a run goes on to its end.
 BUSY_RUN_SECONDS = float(os.environ.get("DEMO_BUSY_RUN_SECONDS", "80"))
 
 #: How long a side-by-side job's place is kept between two of its steps (while the page shows its update).
@@ -119,6 +121,7 @@ class Job:
         self.shared = False
         self.cut = False  # ended early (``cut_short``): its time is not the action's cost, its answer not memoised
         self.steps, self.held = 0, 0.0
+        self.started: float | None = None  # when its first step began (``time.monotonic()``)
         self.between_since: float | None = None
         self.gone = gone or (lambda: False)
 
@@ -237,6 +240,8 @@ class Turns:
             self._busy, job.between_since = True, None
             self.taken += 1
         self._mine.job, self._mine.since = job, time.monotonic()
+        if job.started is None:
+            job.started = self._mine.since
 
     def _give_back(self) -> Job:
         job, self._mine.job = self._mine.job, None
@@ -303,21 +308,37 @@ class Turns:
         with self._changed:
             return len(self._waiting) + self._busy
 
-    def time_is_up(self, started: float, limit: float | None = None) -> bool:
-        """True when a streamed run that took its first step at ``started`` (``time.monotonic()``) has run ``limit``
-        seconds (default ``BUSY_RUN_SECONDS``) while another heavy job is in line: it should end with its result
-        so far. Never for a run alone, nor with a limit of 0."""
+    def time_is_up(self, started: float | None = None, limit: float | None = None) -> bool:
+        """True when a run that took its first step at ``started`` (``time.monotonic()``; default: the first step of
+        this thread's job) has run ``limit`` seconds (default ``BUSY_RUN_SECONDS``) while another student's heavy
+        job is in line (one waiting for this run's answer does not count): it should end with its result so far.
+        Never for a run alone, nor with a limit of 0, nor outside a heavy job's turn without ``started``."""
         limit = BUSY_RUN_SECONDS if limit is None else limit
-        if limit <= 0 or time.monotonic() - started < limit:
+        if started is None:
+            job = getattr(self._mine, "job", None)
+            started = None if job is None else job.started
+        if started is None or limit <= 0 or time.monotonic() - started < limit:
             return False
         with self._changed:
-            return len(self._live) > 1  # this run and at least one other job
+            return sum(not job.shared for job in self._live) > 1  # this run and at least one other job
 
     def cut_short(self) -> None:
         """The job of this thread's turn ends before its end (its student's Stop, ``time_is_up``): its time is not
-        the action's cost, and its request is not answered (nothing is memoised)."""
+        the action's cost, its request is not answered, and nothing it computes from now on is memoised."""
         if self.holding:
             self._mine.job.cut = True
+
+    def out_of_time(self, started: float | None = None) -> bool:
+        """A long run's question between two of its parts: True (and the job cut short) when ``time_is_up``."""
+        if self.time_is_up(started):
+            self.cut_short()
+            return True
+        return False
+
+    def is_cut_short(self) -> bool:
+        """True in the turn of a job cut short (``core.memo`` keeps nothing it computes: its result is partial)."""
+        job = getattr(self._mine, "job", None)
+        return job is not None and job.cut
 
 
 TURNS = Turns()
@@ -325,6 +346,8 @@ give_way = TURNS.give_way
 set_aside = TURNS.set_aside
 time_is_up = TURNS.time_is_up
 cut_short = TURNS.cut_short
+out_of_time = TURNS.out_of_time
+is_cut_short = TURNS.is_cut_short
 
 
 def breaks(model, turns: Turns = TURNS, after: float = STEP_SECONDS):

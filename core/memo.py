@@ -3,7 +3,9 @@
 Every heavy action is a pure function of its inputs (seeds included), so its result can be kept and
 shared. When 30 students press "Train" with the same settings, the first request computes and the
 other 29 wait for that one computation instead of queueing 29 more; later requests are answered
-from the memo. The caller learns whether its answer was shared, so the UI can say "cached".
+from the memo. The caller learns whether its answer was shared, so the UI can say "cached". A value computed
+by a heavy job cut short (``core.heavy.out_of_time``: a busy class) is partial: the requests waiting for it get it,
+and it is not kept.
 """
 from __future__ import annotations
 
@@ -113,7 +115,8 @@ class Memo:
             flight.done.set()
             raise
         with self._lock:
-            self._store(key, value)
+            if not heavy.is_cut_short():  # a run cut short (a busy class, a Stop) got part of its answer: not kept
+                self._store(key, value)
             del self._flights[key]
         flight.value = value
         flight.done.set()

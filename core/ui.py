@@ -28,7 +28,7 @@ from PIL import Image as PILImage
 
 from core import i18n
 from core.device import get_device
-from core.heavy import HEAVY_AT_ONCE, Abandoned, cut_short, time_is_up
+from core.heavy import HEAVY_AT_ONCE, Abandoned, cut_short, out_of_time
 from core.i18n import UserInputError, check_number
 
 log = logging.getLogger("mldemo")
@@ -179,12 +179,12 @@ class StopRequests:
 
     def why(self, session: str, since: float) -> str | None:
         """Why the run of ``session`` that started at ``since`` should stop now: "you" (its Stop button), "busy"
-        (``core.heavy.time_is_up``: it has run long while other students' jobs wait), or None: go on. A run told to
+        (``core.heavy.out_of_time``: it has run long while other students' jobs wait), or None: go on. A run told to
         stop is marked cut short (``core.heavy.cut_short``)."""
-        why = "you" if self.wanted(session, since) else "busy" if time_is_up(since) else None
-        if why:
+        if self.wanted(session, since):
             cut_short()  # in a heavy job's turn: a run cut short is not the action's cost, nor an answer to remember
-        return why
+            return "you"
+        return "busy" if out_of_time(since) else None
 
 
 # ---------------------------------------------------------------- inputs that never fail inside Gradio

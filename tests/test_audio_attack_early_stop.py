@@ -69,7 +69,7 @@ def test_an_attack_stopped_because_the_class_is_busy_ends_with_its_result_so_far
     from core import ui as core_ui
 
     turns, stops = heavy.Turns(), core_ui.StopRequests()
-    monkeypatch.setattr(core_ui, "time_is_up", turns.time_is_up)
+    monkeypatch.setattr(core_ui, "out_of_time", turns.out_of_time)
     long_ago = heavy.time.monotonic() - heavy.BUSY_RUN_SECONDS - 1
     turns.job("attack")
     assert stops.why("s1", long_ago) is None  # alone
@@ -80,6 +80,7 @@ def test_an_attack_stopped_because_the_class_is_busy_ends_with_its_result_so_far
     assert stops.why("s1", long_ago) == "you"
     # a run told to stop, either way, is cut short: the door remembers no answer for its settings
     monkeypatch.setattr(core_ui, "cut_short", turns.cut_short)
+    assert not turns.is_cut_short()  # outside a turn
     for why, session in (("you", "s1"), ("busy", "s2")):
         run = turns.job("attack", key=why)
         with turns.turn(run):

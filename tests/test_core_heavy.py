@@ -679,3 +679,30 @@ def test_a_streamed_run_is_told_its_time_is_up_only_while_others_wait_and_teache
     assert turns.cost["attack"] == 40 and ("attack", "k") not in turns._answered
     turns.done(other)
     assert not turns.time_is_up(long_ago, limit=80)  # nobody else left
+
+
+def test_a_plain_run_asks_out_of_time_between_its_parts_and_a_student_waiting_for_it_does_not_count():
+    """Issue 21: a distillation training or a Saliency check (a plain function) asks ``out_of_time()`` between two
+    parts: the clock starts at its job's first step, and only another student's job in line makes it end early,
+    not one waiting for this very run's answer (the same request joined to it). The run is then cut short."""
+    turns = Turns(busy_seconds=60)
+    run = turns.job("train", key="k")
+    assert not turns.time_is_up(limit=1e-6)  # outside a turn, no start given: never
+    with turns.turn(run):
+        assert run.started is not None
+        first = run.started
+        assert not turns.time_is_up(limit=1e-6)  # alone
+        joiner = turns.admit("train", key="k")  # the same request: it waits for this run's answer
+        assert joiner.shared and not turns.time_is_up(limit=1e-6)
+        other = turns.job("sanity")
+        assert not turns.out_of_time() and not turns.is_cut_short()  # not yet (BUSY_RUN_SECONDS)
+        run.started -= heavy.BUSY_RUN_SECONDS + 1
+        assert turns.out_of_time() and turns.is_cut_short() and run.cut
+    with turns.turn(run):  # a later step of the same job: its clock still runs from the first
+        assert run.started == first - heavy.BUSY_RUN_SECONDS - 1
+    assert not turns.is_cut_short()  # outside the turn
+    run.held = 5
+    turns.done(run, finished=True)
+    assert "train" not in turns.cost and ("train", "k") not in turns._answered
+    turns.done(joiner)
+    turns.done(other)

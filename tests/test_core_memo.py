@@ -147,3 +147,33 @@ def test_a_memo_with_a_byte_budget_keeps_the_newest_results_within_it():
     assert len(memo) == 1 and "huge" in memo and memo.bytes == 4 * 2**20
     memo.clear()
     assert memo.bytes == 0 and len(memo) == 0
+
+
+def test_a_value_computed_by_a_run_cut_short_reaches_its_waiters_but_is_not_kept():
+    """Issue 21: a heavy run a busy class cut short (core.heavy.out_of_time) computed part of its answer: the
+    requests waiting for it get that, and the next request computes the whole answer."""
+    from core import heavy
+
+    memo, started, release, waited = Memo(), threading.Event(), threading.Event(), []
+
+    def partial():
+        heavy.TURNS.cut_short()
+        started.set()
+        release.wait(5)
+        return "partial"
+
+    cut, whole = heavy.TURNS.job("memo-test"), heavy.TURNS.job("memo-test")
+    try:
+        waiter = threading.Thread(target=lambda: started.wait(5) and waited.append(memo.get("k", lambda: "other")))
+        waiter.start()
+        with heavy.TURNS.turn(cut):
+            threading.Timer(0.2, release.set).start()
+            assert memo.get("k", partial) == ("partial", False)
+        waiter.join(5)
+        assert waited == [("partial", True)] and "k" not in memo and cut.cut
+        with heavy.TURNS.turn(whole):
+            assert memo.get("k", lambda: "whole") == ("whole", False)
+        assert memo.get("k", lambda: "again") == ("whole", True)
+    finally:
+        heavy.TURNS.done(cut)
+        heavy.TURNS.done(whole)

@@ -234,6 +234,24 @@ def test_progress_is_reported_per_epoch():
     assert reports == [(0.333, 2, 1), (0.667, 2, 2), (1.0, 2, 3)]
 
 
+def test_a_training_a_busy_class_stops_ends_every_student_at_the_same_epoch():
+    """Issue 21: ``stop()`` (asked after each epoch but the last) ends the training for every student at once, so
+    the distilled and hard-label students are compared at equal epochs; the epochs run are those of a full run."""
+    data, config = synthetic_data(10), logic.StudentConfig(epochs=5, seeds=2, transfer_fraction=0.5, hidden=16)
+    extra = {"drawn": (data.x_test[:20], data.y_test[:20])}
+    full = logic.train_students(data, config, extra_tests=extra)
+    asked = []
+    cut = logic.train_students(data, config, extra_tests=extra, stop=lambda: asked.append(1) or len(asked) == 2)
+    assert len(asked) == 2
+    for short, whole in zip(cut, full):
+        assert len(short.distilled_curve) == len(short.hard_curve) == 2
+        assert short.distilled_curve == whole.distilled_curve[:2] and short.hard_curve == whole.hard_curve[:2]
+        assert set(short.extra) == {"drawn"}  # the extra test sets are scored on the students as they stopped
+    never = []
+    logic.train_students(data, config, stop=lambda: never.append(1) or False)
+    assert len(never) == config.epochs - 1  # never asked after the last epoch: a finished run is never "cut"
+
+
 def test_typical_confusions_rank_the_other_classes_by_mean_soft_target():
     logits = torch.full((4, 10), -5.0)
     labels = torch.tensor([7, 7, 3, 3])

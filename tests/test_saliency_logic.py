@@ -277,6 +277,27 @@ def test_all_at_once_gives_the_cascades_last_maps():
     assert once.steps == ("original", "all")
 
 
+def test_a_cascade_a_busy_class_stops_skips_to_the_last_step_with_the_full_cascades_maps():
+    """Issue 21: cut short (``stop``) after two steps, the groups left are randomised at once: the last step is the
+    whole cascade's (so its verdict stands), the steps between are missing and named in ``skipped``."""
+    model, x = tiny_cnn(), digit_input()
+    steps = randomization_steps(model)
+    assert len(steps) >= 4
+    cascade = logic.cascading_randomization(lambda: copy.deepcopy(model), steps, x, 3, ["saliency"], logic.Settings())
+    asked = []
+    cut = logic.cascading_randomization(lambda: copy.deepcopy(model), steps, x, 3, ["saliency"], logic.Settings(),
+                                        stop=lambda: asked.append(1) or len(asked) == 2)
+    assert len(asked) == 2  # asked before step 1 and step 2, then never again
+    assert cut.steps == ("original", steps[0][0], steps[-1][0])
+    assert cut.skipped == tuple(name for name, _ in steps[1:-1])
+    np.testing.assert_allclose(cut.maps["saliency"][-1], cascade.maps["saliency"][-1])
+    assert cut.verdicts == cascade.verdicts
+    assert cascade.skipped == ()
+    never = logic.cascading_randomization(lambda: copy.deepcopy(model), steps, x, 3, ["saliency"], logic.Settings(),
+                                          stop=lambda: False)
+    assert never.steps == cascade.steps and never.skipped == ()
+
+
 def test_the_sanity_check_caps_its_costly_settings():
     capped = logic.sanity_settings(logic.Settings(samples=100, ig_steps=64, stride_percent=7))
     assert (capped.samples, capped.ig_steps, capped.stride_percent) == (10, 16, 14)

@@ -208,14 +208,17 @@ def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:
 
 def train_students(data: TransferData, config: StudentConfig,
                    report: Callable[[float, int, int], None] | None = None,
-                   extra_tests: dict[str, tuple[torch.Tensor, torch.Tensor]] | None = None) -> list[StudentRun]:
+                   extra_tests: dict[str, tuple[torch.Tensor, torch.Tensor]] | None = None,
+                   stop: Callable[[], bool] | None = None) -> list[StudentRun]:
     """Train a distilled and a hard-label student per seed; returns their test-accuracy curves.
 
     Per seed: its own transfer set and initial weights (shared by the seed's two students) and the
     same mini-batches for both. All 2 x seeds students train at once as one ``StudentStack``; the
     loss is the sum of each student's own loss, so each learns exactly as it would alone.
     ``report(share_done, seed_count, epoch)`` follows the epochs. ``extra_tests`` ({name: (x, y)}, e.g. the
-    stroke-drawn digits) are scored once at the end, into each run's ``extra``.
+    stroke-drawn digits) are scored once at the end, into each run's ``extra``. ``stop()``, asked after each epoch
+    but the last, ends the training there (a busy class): every student has then trained the same epochs, so the
+    comparison stays fair, and the curves are shorter than ``config.epochs``.
     """
     seeds = config.seeds
     generators = [seeding.generator(config.first_seed + seed) for seed in range(seeds)]
@@ -246,6 +249,8 @@ def train_students(data: TransferData, config: StudentConfig,
             run.hard_curve.append(correct[seeds + seed])
         if report:
             report((epoch + 1) / config.epochs, seeds, epoch + 1)
+        if stop is not None and epoch + 1 < config.epochs and stop():
+            break
     for name, (x_extra, y_extra) in (extra_tests or {}).items():
         with torch.inference_mode():
             correct = (stack(x_extra.flatten(1).expand(2 * seeds, -1, -1)).argmax(-1) == y_extra).float().mean(1)

@@ -51,7 +51,6 @@ STRINGS = {
         "distillation.train_t": "Temperature T (set above)",
         "distillation.canvas_empty": "The canvas is empty, so the test digit is shown: draw a digit first.",
         "distillation.rank_item": "{cls} ({p:.1%})",
-        "distillation.list_separator": ", ",
         "distillation.held_out_invalid": "Held-out class must be \"none\" or a digit from 0 to 9 (got {value}).",
         "distillation.curves": "Test accuracy during training (line = mean, band = min–max over seeds)",
         "distillation.table": "Final test accuracy",
@@ -96,6 +95,10 @@ STRINGS = {
         "distillation.fractions_title": "T = {temp:g}, α = {alpha:g}: mean gap and its 95% interval over {seeds} seeds",
         "distillation.progress_teacher": "the teacher labels the training digits",
         "distillation.progress": "epoch {epoch}/{epochs} · {students} students at once",
+        "distillation.stopped_busy": "**Stopped after {done} of {epochs} epochs:** the class is busy, and others were "
+                                     "waiting. Both kinds of student trained the same {done} epochs, so the comparison "
+                                     "is fair, but shorter than asked. Click “Train both students” again when the "
+                                     "class is quieter.",
         "distillation.no_results": "No precomputed results yet: run `python -m demos.distillation.train`.",
         "distillation.col_test": "Test digits",
         "distillation.col_strokes": "Stroke<br>digits",
@@ -161,7 +164,6 @@ STRINGS = {
         "distillation.train_t": "溫度 T（在上方設定）",
         "distillation.canvas_empty": "畫布是空的，所以顯示測試數字：請先畫一個數字。",
         "distillation.rank_item": "{cls}（{p:.1%}）",
-        "distillation.list_separator": "、",
         "distillation.held_out_invalid": "「被拿掉的類別」必須是 \"none\" 或 0 到 9 的數字（收到 {value}）。",
         "distillation.curves": "訓練過程中的測試準確率（線為平均，色帶為各種子的最小到最大值）",
         "distillation.table": "最終測試準確率",
@@ -205,6 +207,9 @@ STRINGS = {
         "distillation.fractions_title": "T = {temp:g}，α = {alpha:g}：平均差距與 {seeds} 個種子的 95% 區間",
         "distillation.progress_teacher": "老師正在為訓練數字產生軟標籤",
         "distillation.progress": "第 {epoch}/{epochs} 輪 · {students} 位學生同時訓練",
+        "distillation.stopped_busy": "**訓練了 {done}/{epochs} 輪就停止：**伺服器正忙，有其他同學在排隊。"
+                                     "兩種學生都訓練了同樣的 {done} 輪，所以比較仍然公平，只是比設定的短。"
+                                     "等課堂空一點再按一次「訓練兩個學生」。",
         "distillation.no_results": "還沒有預先算好的結果：請執行 `python -m demos.distillation.train`。",
         "distillation.col_test": "測試數字",
         "distillation.col_strokes": "筆畫手繪數字",

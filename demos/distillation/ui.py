@@ -2,6 +2,7 @@
 strings.py, the matplotlib figures in figures.py."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 
@@ -14,7 +15,7 @@ from PIL import Image as PILImage
 from core import export
 from core.data.digits import STYLE_NAMES, TEST, TRAIN, load_split, to_tensor
 from core.device import heavy_threads
-from core.heavy import give_way, heavy
+from core.heavy import give_way, heavy, out_of_time
 from core.i18n import UserInputError, shown, t
 from core.memo import Memo
 from core.models import ASSETS
@@ -175,7 +176,7 @@ def _soften(image: np.ndarray, temperature, zoom, source_text: str, lang: str, l
         "curve": [t("distillation.curve_with_t2", lang)] * count + [t("distillation.curve_without_t2", lang)] * count,
     })
 
-    ranking = t("distillation.list_separator", lang).join(
+    ranking = t("app.list_separator", lang).join(
         t("distillation.rank_item", lang, cls=c, p=p) for c, p in view.dark_knowledge[:5])
     change = t("distillation.grad_change", lang, temp=temperature,
                without=factor_text(without_t2[-1] / without_t2[-2], lang),
@@ -275,11 +276,12 @@ def training_key(teacher, config: logic.StudentConfig) -> tuple:
     return teacher.name, config
 
 
-def run_training(config: logic.StudentConfig, report=None) -> tuple[list[logic.StudentRun], bool]:
-    """The students' runs for ``config`` from the memo, or trained now; and whether they came from the memo."""
+def run_training(config: logic.StudentConfig, report=None, stop=None) -> tuple[list[logic.StudentRun], bool]:
+    """The students' runs for ``config`` from the memo, or trained now; and whether they came from the memo.
+    ``stop()``: asked between epochs (a run it ends is shorter than ``config.epochs`` and not memoised)."""
     teacher = TEACHER.get()
     return TRAINING.get(training_key(teacher, config), lambda: logic.train_students(
-        transfer_data(teacher), config, report, extra_tests=stroke_tests()))
+        transfer_data(teacher), config, report, extra_tests=stroke_tests(), stop=stop))
 
 
 def read_config(temperature, alpha, epochs, fraction_percent, held_out, seeds, lang: str) -> logic.StudentConfig:
@@ -368,12 +370,16 @@ def train(temperature, alpha, epochs, fraction_percent, held_out, seeds, progres
         give_way()  # each epoch, the other heavy jobs' steps queued meanwhile run first
 
     with heavy_threads():
-        runs, cached = run_training(config, report)
+        runs, cached = run_training(config, report, out_of_time)
+    done, asked = len(runs[0].distilled_curve), config.epochs
+    config = dataclasses.replace(config, epochs=done)  # what was trained: fewer epochs when a busy class cut it
     curves = figures.training_curves(np.array([r.distilled_curve for r in runs]),
                                      np.array([r.hard_curve for r in runs]), lang)
     cls = config.held_out_class
     note = t("distillation.heldout_note", lang, cls=cls) if cls is not None else ""
     table = results_table(config, runs, load_split(TRAIN).labels, lang)
+    if done < asked:
+        table = t("distillation.stopped_busy", lang, done=done, epochs=asked) + "\n\n" + table
     name = export.file_name(TOPIC, T=config.temperature, alpha=config.alpha, epochs=config.epochs,
                             transfer=round(config.transfer_fraction * 100, 2), held=cls, seeds=config.seeds)
     return (curves, table, note, watch.label(lang, cached), export.png(curves, f"{name}-curves"),

@@ -141,7 +141,6 @@ STRINGS = {
         "fill_mask.attention_from": "token",
         "fill_mask.attention_note": "The first mask looks most at: {looked}.",
         "fill_mask.looked_at": "{token} ({share:.0%})",
-        "fill_mask.list_separator": ", ",
         "fill_mask.compare_header": "Compare models on the same sentence",
         "fill_mask.compare_intro": "The sentence above, through each model ticked here (a Hub model must be "
                                    "downloaded first).",
@@ -291,7 +290,6 @@ STRINGS = {
         "fill_mask.attention_from": "詞元",
         "fill_mask.attention_note": "第一個遮罩最注意的是：{looked}。",
         "fill_mask.looked_at": "{token}（{share:.0%}）",
-        "fill_mask.list_separator": "、",
         "fill_mask.compare_header": "同一個句子，比較不同模型",
         "fill_mask.compare_intro": "把上面的句子送進這裡勾選的每個模型（Hub 模型要先下載）。",
         "fill_mask.compare_models": "模型",

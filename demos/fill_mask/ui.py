@@ -254,7 +254,7 @@ def predict(text, model_key, k, only_words=True, lang="en"):
         lines.append(" ".join(changes) if changes else t("fill_mask.unchanged", lang))
     hidden = [g.hidden for g in guesses if g.hidden >= 0.005]
     if only_words and hidden:
-        shares = t("fill_mask.list_separator", lang).join(f"{h:.0%}" for h in (g.hidden for g in guesses))
+        shares = t("app.list_separator", lang).join(f"{h:.0%}" for h in (g.hidden for g in guesses))
         lines.append(t("fill_mask.words_only_note", lang, hidden=shares))
     encoded = tok(text)
     ids = encoded["input_ids"]
@@ -377,7 +377,7 @@ def attention(text, model_key, layer, head, lang="en"):
                                                    head=head))
     row = matrix[masks[0]]
     top = row.argsort()[::-1][:3]
-    looked = t("fill_mask.list_separator", lang).join(
+    looked = t("app.list_separator", lang).join(
         t("fill_mask.looked_at", lang, token=as_text(tokens[i]), share=row[i]) for i in top)
     return picture, t("fill_mask.attention_note", lang, looked=looked)
 

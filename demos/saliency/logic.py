@@ -279,6 +279,7 @@ class SanityResult:
     verdicts: dict[str, similarity.Verdict]  # method -> the verdict on the last step (every layer randomised)
     edge: np.ndarray  # the two references of the paper: an edge detector's map of the picture...
     picture: np.ndarray  # ...and the input itself (its grey level)
+    skipped: tuple[str, ...] = ()  # steps skipped in a busy class (the groups randomised at once at the last step)
 
     @property
     def correlations(self) -> dict[str, tuple[float, ...]]:
@@ -301,11 +302,14 @@ def cascading_randomization(make_copy: Callable[[], nn.Module], steps: Sequence[
                             cam_layer_of: Callable[[nn.Module], nn.Module] | None = None,
                             baseline: torch.Tensor | None = None,
                             report: Callable[[float, str], None] | None = None,
-                            picture: np.ndarray | None = None, explainer: Explainer | None = None) -> SanityResult:
+                            picture: np.ndarray | None = None, explainer: Explainer | None = None,
+                            stop: Callable[[], bool] | None = None) -> SanityResult:
     """Adebayo et al. 2018: randomise ``steps`` = [(name, modules_of(model))] cumulatively from the top (the
     logits) down, re-computing each method's map on a copy of the model after each step; compare every map with
     the original one by the four similarities of ``similarity`` and judge the last step. ``picture`` (uint8, what
-    the model sees) gives the references: the input and an edge detector's map of it."""
+    the model sees) gives the references: the input and an edge detector's map of it. ``stop()``, asked before
+    each step but the last (a busy class), skips the steps between: the groups left are randomised at once, as
+    ``all_at_once`` does, so the last step and the verdict are the full cascade's (``skipped`` names the others)."""
     model = make_copy().eval()
 
     def explain(method):
@@ -314,20 +318,30 @@ def cascading_randomization(make_copy: Callable[[], nn.Module], steps: Sequence[
         layer = cam_layer_of(model) if cam_layer_of else None
         return attribute_pair(model, x, target, method, settings, cam_layer=layer, baseline=baseline)
 
-    names, pairs = ["original"], {m: [] for m in methods}
+    def randomise(index):  # the cascade's step ``index`` (1 first), with the seed it has in the cascade
+        name, modules_of = steps[index - 1]
+        if name == "all":  # all_at_once: the whole cascade, each group with its own seed
+            modules_of(model, settings.seed)
+        else:
+            randomize(modules_of(model), seed=settings.seed + index)
+        return name
+
+    names, pairs, skipped = ["original"], {m: [] for m in methods}, []
     total = (len(steps) + 1) * len(methods)
-    for index in range(len(steps) + 1):
+    index = 0
+    while index <= len(steps):
         if index:
-            name, modules_of = steps[index - 1]
-            if name == "all":  # all_at_once: the whole cascade, each group with its own seed
-                modules_of(model, settings.seed)
-            else:
-                randomize(modules_of(model), seed=settings.seed + index)
-            names.append(name)
+            if index < len(steps) and stop is not None and stop():
+                skipped = [steps[i - 1][0] for i in range(index, len(steps))]
+                for i in range(index, len(steps)):
+                    randomise(i)
+                index = len(steps)
+            names.append(randomise(index))
         for j, method in enumerate(methods):
             if report:
                 report((index * len(methods) + j) / total, names[-1])
             pairs[method].append(explain(method))
+        index += 1
     scores = {}
     for method in methods:
         per_step = [similarity.similarities(pairs[method][0], later) for later in pairs[method]]
@@ -337,7 +351,7 @@ def cascading_randomization(make_copy: Callable[[], nn.Module], steps: Sequence[
         picture = np.uint8(np.clip((x.detach().float()[0].mean(dim=0).numpy() + 1) * 127.5, 0, 255))
     return SanityResult(tuple(names), {m: tuple(p[0] for p in v) for m, v in pairs.items()},
                         {m: tuple(p[1] for p in v) for m, v in pairs.items()}, scores, verdicts,
-                        similarity.edge_map(picture), similarity.input_map(picture))
+                        similarity.edge_map(picture), similarity.input_map(picture), tuple(skipped))
 
 
 # ------------------------------------------------------------------ deletion and insertion curves

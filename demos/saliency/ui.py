@@ -15,7 +15,7 @@ import torch
 from core import export
 from core.data.digits import TEST, load_split, normalize_digit
 from core.device import heavy_threads
-from core.heavy import breaks, give_way, heavy
+from core.heavy import breaks, give_way, heavy, out_of_time
 from core.i18n import UserInputError, check_number, shown, t
 from core.images import example_photos, overlay, shared_scale
 from core.memo import Memo
@@ -384,6 +384,8 @@ def sample_sweep(picture, drawing=None, use_drawing=False, model=None, target=No
             for i, n in enumerate(SCRUB_SAMPLES):
                 progress(i / len(SCRUB_SAMPLES), desc=t("saliency.progress_samples", lang, n=n))
                 give_way()
+                if maps and out_of_time():  # a busy class: the sweep so far (not memoised)
+                    break
                 settings = logic.Settings(sigma_percent=sigma, samples=n)
                 maps.append(logic.attribute(subject.bundle.model, subject.x, target, "smoothgrad", settings))
         return maps
@@ -394,7 +396,10 @@ def sample_sweep(picture, drawing=None, use_drawing=False, model=None, target=No
     panels = [(export.png(_panel(subject, heat, opacity, scale),
                           export.file_name(TOPIC, name, "smoothgrad", sigma=sigma, n=n)), f"N = {n}")
               for n, heat in zip(SCRUB_SAMPLES, maps)]
-    return panels, watch.label(lang, cached)
+    label = watch.label(lang, cached)
+    if len(maps) < len(SCRUB_SAMPLES):
+        label = t("saliency.samples_stopped_busy", lang, n=SCRUB_SAMPLES[len(maps) - 1]) + "\n\n" + label
+    return panels, label
 
 
 def _sanity_result(subject: Subject, target: int, methods, settings: logic.Settings, progress=no_progress,
@@ -410,7 +415,7 @@ def _sanity_result(subject: Subject, target: int, methods, settings: logic.Setti
         with heavy_threads():
             return logic.cascading_randomization(lambda: copy.deepcopy(model), randomization_steps(model), subject.x,
                                                  target, methods, capped, cam_layer, _baseline(subject, capped),
-                                                 report, picture=subject.picture)
+                                                 report, picture=subject.picture, stop=out_of_time)
     return CHECKS.get(("sanity", subject.key, target, methods, capped), compute)
 
 
@@ -471,6 +476,9 @@ def sanity(picture, drawing=None, use_drawing=False, model=None, target=None, me
              t("saliency.sanity_capped", lang, samples=logic.SANITY_CAP["samples"], steps=logic.SANITY_CAP["ig_steps"],
                stride=number(capped.stride_percent, 0),
                positions=logic.occlusion_positions(subject.x.shape[-1], capped))]
+    if result.skipped:
+        notes.insert(0, t("saliency.sanity_skipped_busy", lang, steps=t("app.list_separator", lang).join(
+            step_name(step, lang) for step in result.skipped)))
     frames = sanity_frames(result, lang)
     plots = [gr.LinePlot(frame, sort=steps) for frame in frames]  # steps in order, not a-z
     name = export.file_name(TOPIC, class_part(subject, target), "sanity", *methods)
@@ -493,16 +501,18 @@ def _deletion_result(subject: Subject, target: int, methods, settings: logic.Set
     def compute():
         fill_x = _fill(subject, fill)
         curves = {}
-        with heavy_threads():
-            for i, (method, heat) in enumerate([*maps.items(), ("random", None)]):
+        with heavy_threads():  # random first: every method is read against it
+            for i, (method, heat) in enumerate([("random", None), *maps.items()]):
                 progress(i / (len(maps) + 1), desc=t("saliency.progress_deletion", lang,
                                                      method=method_name(method, lang)))
                 give_way()
+                if i >= 2 and out_of_time():  # a busy class: the methods measured so far (not memoised)
+                    break
                 if heat is None:
                     curves[method] = logic.random_reference(subject.bundle.model, subject.x, target, fill_x)
                 else:
                     curves[method] = logic.perturbation_curves(subject.bundle.model, subject.x, target, heat, fill_x)
-        return curves
+        return {method: curves[method] for method in [*maps, "random"] if method in curves}  # random last
     return CHECKS.get(("deletion", subject.key, target, methods, settings, fill), compute)
 
 
@@ -512,8 +522,9 @@ def curve_frame(curves: dict[str, logic.Curves], kind: str, lang: str) -> pd.Dat
                          for x, p in zip(percent, getattr(c, kind).mean(axis=0))], columns=["removed", "method", "p"])
 
 
-def deletion_table(curves: dict[str, logic.Curves], p_start: float, lang: str) -> str:
-    """AUCs (mean ± half the spread over the tie-breaking orders), and what each curve says against random."""
+def deletion_table(curves: dict[str, logic.Curves], p_start: float, lang: str, missing=()) -> str:
+    """AUCs (mean ± half the spread over the tie-breaking orders), and what each curve says against random; the
+    ``missing`` methods were not measured (a busy class stopped the run)."""
     reference = curves["random"]
     head = [t("saliency.col_method", lang), t("saliency.col_auc", lang), t("saliency.col_insertion", lang)]
     lines = ["| " + " | ".join(head) + " |", "| --- | --- | --- |"]
@@ -531,6 +542,9 @@ def deletion_table(curves: dict[str, logic.Curves], p_start: float, lang: str) -
     notes = [t("saliency.deletion_rule", lang, orders=logic.TIE_ORDERS, gap=logic.MIN_AUC_GAP)]
     if p_start < logic.LOW_CLASS_P:
         notes.insert(0, t("saliency.deletion_low_p", lang, p=p_start, low=logic.LOW_CLASS_P))
+    if missing:
+        notes.insert(0, t("saliency.deletion_stopped_busy", lang,
+                          methods=t("app.list_separator", lang).join(method_name(m, lang) for m in missing)))
     return "\n".join(lines) + "\n\n" + "\n\n".join(notes)
 
 
@@ -558,8 +572,9 @@ def deletion(picture, drawing=None, use_drawing=False, model=None, target=None, 
                        export.file_name(TOPIC, class_part(subject, target), "deletion", fill, *methods),
                        header=[t("saliency.col_curve", lang), t("saliency.axis_removed", lang),
                                t("saliency.col_method", lang), "p"])
-    return (frames["deletion"], frames["insertion"], deletion_table(curves, p_start, lang), watch.label(lang, cached),
-            table)
+    missing = [m for m in methods if m not in curves]
+    return (frames["deletion"], frames["insertion"], deletion_table(curves, p_start, lang, missing),
+            watch.label(lang, cached), table)
 
 
 @handler
