@@ -121,8 +121,10 @@ def test_every_heavy_action_takes_turns_and_has_a_gpu_duration():
 
 
 def test_both_languages_define_every_string():
-    import app  # noqa: F401  registers every tab's strings
     from core import i18n
+    from demos import load_tabs
+
+    load_tabs()  # registers every tab's strings
 
     table = i18n.catalog()
     assert set(table["en"]) == set(table["zh"])
@@ -130,6 +132,28 @@ def test_both_languages_define_every_string():
         assert text.strip(), key
         if not key.endswith(".notes"):
             assert set(re.findall(r"{(\w+)", text)) == set(re.findall(r"{(\w+)", table["en"][key])), key
+
+
+def test_every_bold_in_the_strings_closes():
+    """Markdown closes ``**`` after punctuation only before a space or more punctuation: "**停止：**伺服器" shows its
+    asterisks (a Chinese message in a busy class did). Every closing ``**`` of every string must close."""
+    import unicodedata
+
+    from core import i18n
+    from demos import load_tabs
+
+    load_tabs()  # registers every tab's strings
+
+    def punctuation(char: str) -> bool:
+        return unicodedata.category(char).startswith(("P", "S"))
+
+    for lang, table in i18n.catalog().items():
+        for key, text in table.items():
+            parts = text.split("**")
+            for closing in range(2, len(parts), 2):  # parts[closing - 1] is bold, parts[closing] follows it
+                before, after = parts[closing - 1][-1:], parts[closing][:1]
+                assert not (before and after and punctuation(before) and not after.isspace()
+                            and not punctuation(after)), (lang, key, text)
 
 
 def test_forced_language_applies_to_every_locale():

@@ -207,7 +207,7 @@ STRINGS = {
         "distillation.fractions_title": "T = {temp:g}，α = {alpha:g}：平均差距與 {seeds} 個種子的 95% 區間",
         "distillation.progress_teacher": "老師正在為訓練數字產生軟標籤",
         "distillation.progress": "第 {epoch}/{epochs} 輪 · {students} 位學生同時訓練",
-        "distillation.stopped_busy": "**訓練了 {done}/{epochs} 輪就停止：**伺服器正忙，有其他同學在排隊。"
+        "distillation.stopped_busy": "**訓練了 {done}/{epochs} 輪就停止**：伺服器正忙，有其他同學在排隊。"
                                      "兩種學生都訓練了同樣的 {done} 輪，所以比較仍然公平，只是比設定的短。"
                                      "等課堂空一點再按一次「訓練兩個學生」。",
         "distillation.no_results": "還沒有預先算好的結果：請執行 `python -m demos.distillation.train`。",

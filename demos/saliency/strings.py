@@ -273,12 +273,12 @@ STRINGS = {
         "saliency.progress_method": "正在計算{method}（{done}/{total}）",
         "saliency.progress_step": "隨機化到：{step}",
         "saliency.progress_samples": "SmoothGrad，N = {n}",
-        "saliency.samples_stopped_busy": "**算到 N = {n} 就停止：**伺服器正忙，有其他同學在排隊。"
+        "saliency.samples_stopped_busy": "**算到 N = {n} 就停止**：伺服器正忙，有其他同學在排隊。"
                                          "等課堂空一點再按一次「比較 N = 1、5、25、100」。",
         "saliency.sanity_skipped_busy": "**伺服器正忙，所以跳過了這些步驟：{steps}**（有其他同學在排隊）。"
                                         "最後一欄仍然是每一層都隨機化後的模型，所以結論不變；只是曲線少了中間的步驟。"
                                         "等課堂空一點再執行一次，就能看到每一步。",
-        "saliency.deletion_stopped_busy": "**提早停止：**伺服器正忙，有其他同學在排隊。沒有量到：{methods}。"
+        "saliency.deletion_stopped_busy": "**提早停止**：伺服器正忙，有其他同學在排隊。沒有量到：{methods}。"
                                           "等課堂空一點再畫一次曲線。",
         "saliency.progress_deletion": "刪除曲線：{method}",
         "saliency.name_target": "要解釋的類別",
