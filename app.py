@@ -12,6 +12,11 @@ import threading
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no phoning home: the class may have no Wi-Fi
+# After every event Gradio summed up the last 10,000 with pandas for its monitoring page (which this app never opens):
+# in a class of 50 that was a tenth of the time the server held the GIL (bench/load-class-gil.md). Every 500 events,
+# over the last 1,000.
+os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "500")
+os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
 
 import gradio as gr  # noqa: E402
 

@@ -101,6 +101,16 @@ def test_distillation_training_shows_one_progress_bar_over_the_old_table():
         assert [block.elem_id for block in fn.show_progress_on or []] == ["distillation-table"]
 
 
+def test_gradio_sums_up_its_events_rarely_and_over_few():
+    """Issue 21: Gradio's queue summed up its last 10,000 events with pandas after every event (for a monitoring
+    page the app never opens): a tenth of the GIL's busy time in a class (bench/load-class-gil.md)."""
+    import app
+
+    demo, _ = app.build_app()
+    assert demo._queue.ANAYLTICS_CACHE_FREQUENCY >= 100  # (Gradio's spelling)
+    assert demo._queue.ANALYTICS_MAX_EVENTS <= 1000
+
+
 def test_every_heavy_action_takes_turns_and_has_a_gpu_duration():
     """Issue 21: heavy actions share one lane of several jobs whose steps take turns (core.heavy); an action in
     the lane without @heavy would run beside the others' steps and take the light events' core. Model switches

@@ -40,7 +40,7 @@ def test_a_training_cut_by_a_busy_class_compares_the_students_at_the_epochs_run(
     assert "**1 epochs**" in table  # the settings line says what was trained
     assert key not in ui.TRAINING
     zh = ui.train(*settings, progress=no_progress, request=ZH)[1]
-    assert zh.startswith("**訓練了 1/6 輪就停止：**")
+    assert zh.startswith("**訓練了 1/6 輪就停止**：")
     heavy.TURNS.done(busy_class)  # the other student's job ends: alone, the run goes to its end
     table = ui.train(*settings, progress=no_progress)[1]
     assert "Stopped" not in table and "**6 epochs**" in table and key in ui.TRAINING
@@ -55,11 +55,14 @@ def digit_png():
         yield handle.name
 
 
-def test_saliency_checks_cut_by_a_busy_class_show_what_they_measured(busy_class, digit_png):
+def test_saliency_actions_cut_by_a_busy_class_show_what_they_measured(busy_class, digit_png):
     from demos.saliency import ui
 
     args = (digit_png, None, False, "digit-cnn", None)
-    kept_before = set(ui.CHECKS._values)
+    kept_before, explained_before = set(ui.CHECKS._values), set(ui.EXPLAINED._values)
+    panels, line, _ = ui.explain(*args, ("saliency", "smoothgrad"), progress=no_progress)
+    assert len(panels) == 2  # what the model sees, and the one map computed before the time was up
+    assert f"Not computed: {ui.method_name('smoothgrad', 'en')}." in line
     panels, label = ui.sample_sweep(*args, progress=no_progress)
     assert len(panels) == 1 and label.startswith("**Stopped after N = 1:**")
     *_, notes, _, table = ui.sanity(*args, ("saliency",), progress=no_progress)
@@ -76,4 +79,4 @@ def test_saliency_checks_cut_by_a_busy_class_show_what_they_measured(busy_class,
     assert set(deletion["method"]) == {ui.method_name(m, "en") for m in ("saliency", "random")}
     zh = ui.deletion(*args, ("saliency", "gradcam"), progress=no_progress, request=ZH)[2]
     assert f"沒有量到：{ui.method_name('gradcam', 'zh')}。" in zh
-    assert set(ui.CHECKS._values) <= kept_before  # nothing of the runs cut short is kept
+    assert set(ui.CHECKS._values) <= kept_before and set(ui.EXPLAINED._values) <= explained_before  # none kept

@@ -298,6 +298,17 @@ def test_a_cascade_a_busy_class_stops_skips_to_the_last_step_with_the_full_casca
     assert never.steps == cascade.steps and never.skipped == ()
 
 
+def test_attribute_all_stopped_by_a_busy_class_keeps_the_maps_so_far():
+    model, x = tiny_cnn(), digit_input()
+    methods = ["saliency", "smoothgrad", "gradcam"]
+    asked = []
+    maps = logic.attribute_all(model, x, 3, methods, logic.Settings(samples=2), cam_layer=model.features[0],
+                               stop=lambda: asked.append(1) or len(asked) == 2)
+    assert list(maps) == methods[:2] and len(asked) == 2  # never asked before the first method
+    whole = logic.attribute_all(model, x, 3, methods[:2], logic.Settings(samples=2))
+    np.testing.assert_allclose(maps["saliency"], whole["saliency"])
+
+
 def test_the_sanity_check_caps_its_costly_settings():
     capped = logic.sanity_settings(logic.Settings(samples=100, ig_steps=64, stride_percent=7))
     assert (capped.samples, capped.ig_steps, capped.stride_percent) == (10, 16, 14)

@@ -229,12 +229,16 @@ def integrated_gradients(model: nn.Module, x: torch.Tensor, target: int, baselin
 
 def attribute_all(model: nn.Module, x: torch.Tensor, target: int, methods: Iterable[str], settings: Settings,
                   *, cam_layer: nn.Module | None = None, baseline: torch.Tensor | None = None,
-                  report: Callable[[int, str], None] | None = None) -> dict[str, np.ndarray]:
-    """{method: map} for each method, in order; ``report(i, method)`` before each."""
+                  report: Callable[[int, str], None] | None = None,
+                  stop: Callable[[], bool] | None = None) -> dict[str, np.ndarray]:
+    """{method: map} for each method, in order; ``report(i, method)`` before each. ``stop()``, asked before each
+    method but the first, ends there (a busy class): the maps so far."""
     maps = {}
     for i, method in enumerate(methods):
         if report:
             report(i, method)
+        if i and stop is not None and stop():
+            break
         maps[method] = attribute(model, x, target, method, settings, cam_layer=cam_layer, baseline=baseline)
     return maps
 

@@ -144,6 +144,8 @@ STRINGS = {
                                         "(others were waiting). The last column is still the model with every layer "
                                         "randomised, so the verdict stands; only the curves lack the steps between. "
                                         "Run the check again when the class is quieter to see every step.",
+        "saliency.explain_stopped_busy": "**Stopped early:** the class is busy, and others were waiting. Not "
+                                         "computed: {methods}. Click “Explain” again when the class is quieter.",
         "saliency.deletion_stopped_busy": "**Stopped early:** the class is busy, and others were waiting. Not "
                                           "measured: {methods}. Draw the curves again when the class is quieter.",
         "saliency.progress_deletion": "deletion curve: {method}",
@@ -278,6 +280,8 @@ STRINGS = {
         "saliency.sanity_skipped_busy": "**伺服器正忙，所以跳過了這些步驟：{steps}**（有其他同學在排隊）。"
                                         "最後一欄仍然是每一層都隨機化後的模型，所以結論不變；只是曲線少了中間的步驟。"
                                         "等課堂空一點再執行一次，就能看到每一步。",
+        "saliency.explain_stopped_busy": "**提早停止**：伺服器正忙，有其他同學在排隊。沒有算到：{methods}。"
+                                         "等課堂空一點再按一次「解釋」。",
         "saliency.deletion_stopped_busy": "**提早停止**：伺服器正忙，有其他同學在排隊。沒有量到：{methods}。"
                                           "等課堂空一點再畫一次曲線。",
         "saliency.progress_deletion": "刪除曲線：{method}",

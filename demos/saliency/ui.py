@@ -306,8 +306,13 @@ def _explained(subject: Subject, target: int, methods, settings: logic.Settings,
         with heavy_threads():
             return logic.attribute_all(subject.bundle.model, subject.x, target, methods, settings,
                                        cam_layer=cam_layer(subject.bundle.model),
-                                       baseline=_baseline(subject, settings), report=report)
+                                       baseline=_baseline(subject, settings), report=report, stop=out_of_time)
     return EXPLAINED.get((subject.key, target, methods, settings), compute)
+
+
+def not_measured(methods, done, lang: str) -> str:
+    """The methods a busy class left out ("" when none), named in the user's language."""
+    return t("app.list_separator", lang).join(method_name(m, lang) for m in methods if m not in done)
 
 
 def class_part(subject: Subject, target: int) -> str:
@@ -339,8 +344,10 @@ def _explain(picture, drawing, use_drawing, model, target, methods, sigma, sampl
     panels = [(export.png(_seen(subject), export.file_name(TOPIC, name, "picture")), t("saliency.seen", lang))]
     panels += [(export.png(_panel(subject, logic.unit_scale(maps[m]), opacity),
                            export.file_name(TOPIC, name, m, **method_settings(m, settings))), method_name(m, lang))
-               for m in methods]
+               for m in methods if m in maps]
     line = "\n\n".join([prediction_line(subject, target, lang), seen_line(subject, lang)])  # the digit CNN's warning
+    if missing := not_measured(methods, maps, lang):
+        line += "\n\n" + t("saliency.explain_stopped_busy", lang, methods=missing)
     if any(m in logic.NOISE_TYPES for m in methods):
         line += "\n\n" + t("saliency.sigma_line", lang, sigma=settings.sigma_percent,
                            value=logic.noise_sigma(subject.x, settings.sigma_percent))
@@ -522,9 +529,9 @@ def curve_frame(curves: dict[str, logic.Curves], kind: str, lang: str) -> pd.Dat
                          for x, p in zip(percent, getattr(c, kind).mean(axis=0))], columns=["removed", "method", "p"])
 
 
-def deletion_table(curves: dict[str, logic.Curves], p_start: float, lang: str, missing=()) -> str:
-    """AUCs (mean ± half the spread over the tie-breaking orders), and what each curve says against random; the
-    ``missing`` methods were not measured (a busy class stopped the run)."""
+def deletion_table(curves: dict[str, logic.Curves], p_start: float, lang: str, missing: str = "") -> str:
+    """AUCs (mean ± half the spread over the tie-breaking orders), and what each curve says against random;
+    ``missing``: the methods a busy class left out (``not_measured``)."""
     reference = curves["random"]
     head = [t("saliency.col_method", lang), t("saliency.col_auc", lang), t("saliency.col_insertion", lang)]
     lines = ["| " + " | ".join(head) + " |", "| --- | --- | --- |"]
@@ -543,8 +550,7 @@ def deletion_table(curves: dict[str, logic.Curves], p_start: float, lang: str, m
     if p_start < logic.LOW_CLASS_P:
         notes.insert(0, t("saliency.deletion_low_p", lang, p=p_start, low=logic.LOW_CLASS_P))
     if missing:
-        notes.insert(0, t("saliency.deletion_stopped_busy", lang,
-                          methods=t("app.list_separator", lang).join(method_name(m, lang) for m in missing)))
+        notes.insert(0, t("saliency.deletion_stopped_busy", lang, methods=missing))
     return "\n".join(lines) + "\n\n" + "\n\n".join(notes)
 
 
@@ -572,7 +578,7 @@ def deletion(picture, drawing=None, use_drawing=False, model=None, target=None, 
                        export.file_name(TOPIC, class_part(subject, target), "deletion", fill, *methods),
                        header=[t("saliency.col_curve", lang), t("saliency.axis_removed", lang),
                                t("saliency.col_method", lang), "p"])
-    missing = [m for m in methods if m not in curves]
+    missing = not_measured(methods, curves, lang)
     return (frames["deletion"], frames["insertion"], deletion_table(curves, p_start, lang, missing),
             watch.label(lang, cached), table)
 
