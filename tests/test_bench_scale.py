@@ -83,3 +83,13 @@ def test_the_class_counts_the_runs_cut_short_by_a_busy_class():
     calls = [Call("/gan_play", "g", 0, 0.0, end=85.0, cut=True), Call("/gan_play", "g", 1, 0.0, end=3.0)]
     text = "\n".join(failures_text({"all": latency_row(calls), "messages": []}))
     assert "2 calls: 0 failed" in text and "1 heavy runs were cut short" in text
+
+
+def test_the_memray_reading_names_files_from_the_project_or_the_library():
+    """bench/memray_alive.py groups what a class left allocated by its first project frame (memray itself is not a
+    dependency: only its file names are tested here)."""
+    from bench.memray_alive import short
+
+    assert short("/tmp/clone/demos/gan/model.py") == "demos/gan/model.py"
+    assert short("/x/venv/lib/python3.11/site-packages/torch/nn/modules/conv.py") == "torch/nn/modules/conv.py"
+    assert short("<frozen importlib._bootstrap>") == "<frozen importlib._bootstrap>"
