@@ -17,10 +17,6 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no phoning home: t
 # over the last 1,000.
 os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", "500")
 os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
-# oneDNN and PyTorch's ideep layer each keep a compiled primitive for every new input shape, up to 1,024: the largest
-# part of what a class left allocated (bench/load-class-memray.md). 256 each (read when torch first runs a layer).
-os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "256")
-os.environ.setdefault("LRU_CACHE_CAPACITY", "256")
 
 import gradio as gr  # noqa: E402
 
