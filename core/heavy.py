@@ -344,7 +344,6 @@ class Turns:
 TURNS = Turns()
 give_way = TURNS.give_way
 set_aside = TURNS.set_aside
-time_is_up = TURNS.time_is_up
 cut_short = TURNS.cut_short
 out_of_time = TURNS.out_of_time
 is_cut_short = TURNS.is_cut_short
