@@ -126,8 +126,22 @@ def _libc():
         return None
 
 
+#: Caches emptied before each trim (``also_on_trim``): ones that grow per thread and would keep what they hold.
+_on_trim: list = []
+
+
+def also_on_trim(forget) -> None:
+    """``forget()`` runs before each trim (every ``TRIM_EVERY_SECONDS`` and after each heavy job): for a cache that
+    would otherwise keep memory for threads that are gone. Registered once per function."""
+    if forget not in _on_trim:
+        _on_trim.append(forget)
+
+
 def _return_free_memory() -> None:
-    """glibc's malloc_trim(0): give the heap's free pages back to the system after a heavy job."""
+    """glibc's malloc_trim(0): give the heap's free pages back to the system after a heavy job (after emptying the
+    caches registered with ``also_on_trim``)."""
+    for forget in list(_on_trim):
+        forget()
     libc = _libc()
     if libc is not None and hasattr(libc, "malloc_trim"):
         libc.malloc_trim(0)

@@ -254,6 +254,32 @@ def test_the_server_gives_freed_memory_back_on_a_clock_not_only_after_heavy_jobs
         device._trimmer_stop.set()
         thread.join(2)
     assert not thread.is_alive()
+def test_the_fonts_of_drawing_threads_are_let_go_at_each_trim():
+    """Issue 21: matplotlib keeps its open fonts once per drawing thread; with Gradio's threads coming and going a
+    class filled the cache with fonts of threads long gone (~6 MB each with the CJK fallback). Each trim empties
+    it, and a figure drawn afterwards is the same picture."""
+    from matplotlib import font_manager
+
+    from core import device, plots
+
+    def draw():
+        fig = plots.line_figure({"路徑": ([0, 1, 2], [1, 2, 3])}, {"路徑": "#2563eb"}, title="‖z‖ 沿著路徑",
+                                xlabel="t", ylabel="‖z‖")
+        return plots.to_rgb(fig)
+
+    before = draw()
+    start = threading.Barrier(4)
+    threads = [threading.Thread(target=lambda: (start.wait(), draw())) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert font_manager._get_font.cache_info().currsize >= 4  # one entry per thread that drew (the trap)
+    device._return_free_memory()
+    assert font_manager._get_font.cache_info().currsize == 0
+    assert np.array_equal(draw(), before)
+
+
 def test_a_figure_becomes_the_same_pixels_as_its_png_on_white():
     """core.plots.to_rgb reads Agg's buffer instead of writing and decoding a PNG: the same picture, its size
     the figure's inches x dpi, a transparent figure on white."""
