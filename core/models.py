@@ -24,6 +24,7 @@ import importlib.metadata
 import json
 import os
 import socket
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -42,6 +43,9 @@ KIND_ORDER = ("local", "hub", "packaged", "bundled")  # the default: a named fil
 _offline_forced = False
 _reachable: bool | None = None
 _loaded: dict[tuple[str, str], Bundle] = {}
+#: Packaged files found, by (distribution, version, resource, sys.path): a lookup reads every installed package's
+#: metadata (~10 ms, and it allocated tens of MB over a class: bench/load-class-memray.md), asked at each model list.
+_located: dict[tuple, Path] = {}
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
 
@@ -248,7 +252,12 @@ class PackagedChoice:
     kind: str = field(default="packaged", init=False)
 
     def path(self) -> Path | None:
-        """The file inside the installed package, if the pinned version is installed (no import)."""
+        """The file inside the installed package, if the pinned version is installed (no import). A file found
+        is remembered while it exists and the import path is the same; a missing one is looked for again."""
+        key = (self.distribution, self.version, self.resource, tuple(sys.path))
+        found = _located.get(key)
+        if found is not None and found.is_file():
+            return found
         try:
             dist = importlib.metadata.distribution(self.distribution)
         except importlib.metadata.PackageNotFoundError:
@@ -256,7 +265,10 @@ class PackagedChoice:
         if dist.version != self.version:
             return None
         path = Path(str(dist.locate_file(self.resource)))
-        return path if path.is_file() else None
+        if not path.is_file():
+            return None
+        _located[key] = path
+        return path
 
     def available(self) -> bool:
         return self.path() is not None

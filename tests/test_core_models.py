@@ -262,6 +262,25 @@ def test_packaged_weights_are_checked(tmp_path, monkeypatch):
     assert not packaged_choice(path, resource="fake_weights/missing.pth").available()
 
 
+def test_a_packaged_file_is_looked_up_once_while_it_is_there(tmp_path, monkeypatch):
+    """Issue 21: each lookup read every installed package's metadata, at every model list in a class; a file found
+    is remembered, a file gone or another import path is looked up again."""
+    import importlib.metadata
+
+    path, _ = make_fake_package(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    lookups = []
+    real = importlib.metadata.distribution
+    monkeypatch.setattr(importlib.metadata, "distribution", lambda name: lookups.append(name) or real(name))
+    choice = packaged_choice(path)
+    assert choice.path() == path and choice.path() == path and packaged_choice(path).available()
+    assert lookups == ["fake-weights"]
+    monkeypatch.syspath_prepend(str(tmp_path / "elsewhere"))  # another import path: looked up again
+    assert choice.path() == path and len(lookups) == 2
+    path.unlink()  # the file went: not offered, and looked up each time
+    assert choice.path() is None and not choice.available() and len(lookups) == 4
+
+
 def test_a_pickle_with_code_is_refused(tmp_path, monkeypatch):
     """torch.load(weights_only=True): a checkpoint that needs arbitrary objects does not load."""
     path, _ = make_fake_package(tmp_path)
