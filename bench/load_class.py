@@ -206,6 +206,8 @@ ACTIONS: dict[str, Action] = {
     "/distillation_draw": Action(LIGHT, "light", 2, lambda s: (
         s.int(0, 1318), s.drawing(), s.slider(0.5, 20, 0.1), s.chance(0.3))),
     "/distillation_pick": Action(LIGHT, "light", 2, lambda s: (s.int(0, 19),)),
+    "/distillation_chart": Action(LIGHT, "light", 0.3, lambda s: (
+        s.int(0, 1318), *((s.drawing(), True) if s.chance(0.25) else (None, False)))),
     "/distillation_preset": Action(LIGHT, "light", 1, lambda s: ()),
     "/distillation_figures": Action(LIGHT, "light", 1, lambda s: ()),
     "/distillation_train": Action("heavy: distillation train", "heavy", 2, lambda s: (
@@ -214,6 +216,7 @@ ACTIONS: dict[str, Action] = {
     # saliency
     "/saliency_predict": Action(LIGHT, "light", 4, lambda s: (*s.subject("saliency"), s.models["saliency"])),
     "/saliency_pick": Action(LIGHT, "light", 4, lambda s: (s.int(0, s.offer.saliency_pictures - 1),)),
+    "/saliency_chart": Action(LIGHT, "light", 0.3, lambda s: (*s.subject("saliency"), s.models["saliency"])),
     "/saliency_model": Action(SWITCH, "light", 2, lambda s: (s.other_model("saliency"),), after=switched("saliency")),
     "/saliency_explain": Action(HEAVY_SALIENCY, "heavy", 3, lambda s: (
         *s.subject("saliency"), s.models["saliency"], None, *saliency_settings(s), s.slider(0, 1, 0.05))),
@@ -264,6 +267,9 @@ ACTIONS: dict[str, Action] = {
     "/gan_interpolate": Action(LIGHT_SLOW, "light", 1.5, lambda s: (
         s.int(0, 10_000), s.int(0, 10_000), s.int(2, 32), s.pick({"random": 2, "3": 1, "8": 1}),
         s.slider(0, 2, 0.05), s.pick({"lerp": 1, "slerp": 1}))),
+    "/gan_chart": Action(LIGHT, "light", 0.3, lambda s: (
+        s.int(0, 10_000), s.int(0, 10_000), s.int(2, 32), s.pick({"random": 2, "3": 1, "8": 1}),
+        s.slider(0, 2, 0.05))),
     "/gan_vary": Action(LIGHT, "light", 2, lambda s: (
         s.int(0, 10_000), s.int(1, 64), "random", s.slider(0, 2, 0.05), s.int(0, 63), s.slider(-4, 4, 0.1))),
     "/gan_timeline": Action(LIGHT, "light", 1, lambda s: (s.int(0, 5),)),

@@ -891,7 +891,8 @@ def test_a_question_click_sets_up_its_tab_and_shows_the_answer(page, chinese):
 @pytest.mark.parametrize("locale", ["en-US", "zh-TW"])
 def test_a_teacher_downloads_a_table_and_a_figure_named_after_the_settings(browser, app_url, locale):
     """Issue 20, export: the soft targets' CSV button (labelled in the page's language) and the GAN grid's own
-    download button save files named after the tab and the settings, with the table's numbers inside."""
+    download button save files named after the tab and the settings, with the table's numbers inside; the ‖z‖
+    plot's PNG, drawn only when its button is clicked (issue 21), is saved by that click."""
     lang = locale[:2]
     page = open_page(browser, app_url, locale=locale)
     try:
@@ -909,6 +910,14 @@ def test_a_teacher_downloads_a_table_and_a_figure_named_after_the_settings(brows
             page.locator("#gan-grid button[aria-label*='ownload'], #gan-grid a[download]").first.click()
         name = saved.value.suggested_filename
         assert name.startswith("gan-seed") and name.endswith(".png"), name
+        assert saved.value.path().read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        # Issue 21: a figure drawn only when its button is clicked is saved by that one click
+        button = page.locator("#gan-norms-png")
+        assert button.inner_text().strip() == t("export.png", lang)
+        with page.expect_download(timeout=30_000) as saved:
+            button.click()
+        name = saved.value.suggested_filename
+        assert name.startswith("gan-norms-seed") and name.endswith(".png"), name
         assert saved.value.path().read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     finally:
         page.context.close()

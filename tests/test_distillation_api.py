@@ -42,7 +42,7 @@ def soften(client, index=5, temperature=4.0, zoom=False, drawing=None, use_drawi
 
 
 def test_soften_a_test_digit(client):
-    soft_t1, soft_t, gradients, seen, stats, timing, table, grad_png, grad_csv, seen_png, use_drawing = soften(client)
+    soft_t1, soft_t, gradients, seen, stats, timing, table, grad_csv, seen_png, use_drawing = soften(client)
     assert use_drawing is False
     p1, pt = probabilities(soft_t1), probabilities(soft_t)
     assert p1.sum() == pytest.approx(1, abs=1e-4) and pt.sum() == pytest.approx(1, abs=1e-4)
@@ -94,6 +94,8 @@ def test_draw_a_digit(client, digit_png):
     # the same drawing through /distillation_soften with use_drawing
     again = soften(client, drawing=drawing_payload(digit_png), use_drawing=True)
     assert "prediction: **1**" in again[4] and again[-1] is True
+    chart = client.predict(5, drawing_payload(digit_png), True, api_name="/distillation_chart")  # its own curve
+    assert chart.endswith("distillation-drawing-gradient.png")
 
 
 def test_using_an_empty_canvas_falls_back_to_the_test_digit(client, blank_png):
@@ -109,7 +111,7 @@ def test_a_cleared_canvas_goes_back_to_the_test_digit(client, blank_png):
     label = int(load_split(TEST).labels[5])
     for drawing in (drawing_payload(blank_png), None):
         *outputs, use_drawing = client.predict(5, drawing, 4.0, False, api_name="/distillation_draw")
-        assert len(outputs) == 10  # the soft targets as a CSV, the gradient as PNG and CSV, the digit as PNG too
+        assert len(outputs) == 9  # the soft targets as a CSV, the gradient as CSV, the digit as PNG too
         assert use_drawing is False and "Test digit #5" in outputs[4] and f"label {label}" in outputs[4]
 
 
@@ -276,7 +278,7 @@ def test_the_soft_targets_download_as_a_csv_named_after_the_digit_and_t(client):
     import csv
     from pathlib import Path
 
-    *_, table, _, _, _, used_drawing = client.predict(5, None, False, 4.0, False, api_name="/distillation_soften")
+    *_, table, _, _, used_drawing = client.predict(5, None, False, 4.0, False, api_name="/distillation_soften")
     from core.data.digits import TEST, load_split
 
     label = int(load_split(TEST).labels[5])
@@ -289,7 +291,8 @@ def test_the_soft_targets_download_as_a_csv_named_after_the_digit_and_t(client):
 
 def test_the_gradient_curve_and_the_seen_digit_download_as_png_and_csv(client):
     """Issue 20: the gradient plot as PNG and its numbers as CSV, what the teacher sees as PNG, named after
-    the digit (the curve does not depend on T)."""
+    the digit (the curve does not depend on T). Issue 21: the plot's PNG is drawn only when asked for
+    (/distillation_chart, the PNG button), not at each new digit."""
     import csv
     from pathlib import Path
 
@@ -298,10 +301,16 @@ def test_the_gradient_curve_and_the_seen_digit_download_as_png_and_csv(client):
 
     from core.data.digits import TEST, load_split
 
-    (_, _, gradients, seen, *_, grad_png, grad_csv, seen_png, _) = client.predict(
+    (_, _, gradients, seen, *_, grad_csv, seen_png, _) = client.predict(
         5, None, False, 4.0, False, api_name="/distillation_soften")
     name = f"distillation-test5-digit{int(load_split(TEST).labels[5])}"
-    assert Path(grad_png).name == f"{name}-gradient.png" and Path(grad_png).read_bytes()[:4] == b"\x89PNG"
+    grad_png = client.predict(5, None, False, api_name="/distillation_chart")
+    assert Path(grad_png).name == f"{name}-gradient.png"
+    with Image.open(grad_png) as chart:
+        assert chart.format == "PNG" and chart.width > 600  # a figure for a slide
+    other = client.predict(3, None, False, api_name="/distillation_chart")  # another digit: its own curve
+    assert Path(other).name.startswith("distillation-test3-")
+    assert Path(other).read_bytes() != Path(grad_png).read_bytes()
     assert Path(grad_csv).name == f"{name}-gradient.csv"
     header, *rows = list(csv.reader(Path(grad_csv).read_text(encoding="utf-8-sig").splitlines()))
     assert header == gradients["columns"] == ["T", "‖∂L/∂v‖", "curve"] and len(rows) == len(gradients["data"])
@@ -311,5 +320,5 @@ def test_the_gradient_curve_and_the_seen_digit_download_as_png_and_csv(client):
             [point[column] for point in gradients["data"]], rel=1e-3)
     assert Path(seen_png).name == f"{name}-seen.png" and Path(seen_png).read_bytes()[:4] == b"\x89PNG"
     assert np.array_equal(np.asarray(Image.open(seen_png)), np.asarray(Image.open(seen)))  # the picture shown
-    *_, again_png, again_csv, _, _ = client.predict(5, None, False, 9.0, False, api_name="/distillation_soften")
-    assert (again_png, again_csv) == (grad_png, grad_csv)
+    *_, again_csv, _, _ = client.predict(5, None, False, 9.0, False, api_name="/distillation_soften")
+    assert Path(again_csv).read_bytes() == Path(grad_csv).read_bytes()  # the curve does not depend on T

@@ -126,18 +126,25 @@ def test_interpolation_gives_frames_a_gif_and_the_norm_dip(client):
 
 
 def test_the_norms_plot_downloads_as_png_and_csv_whichever_path_is_shown(client):
-    """Issue 20: ‖z‖ along both paths as PNG and CSV, named after the walk, the numbers the plot shows."""
-    *_, norms, _, _, norms_png, norms_csv = client.predict(2024, 7, 8, "3", 0.8, "lerp", api_name="/gan_interpolate")
+    """Issue 20: ‖z‖ along both paths as PNG and CSV, named after the walk, the numbers the plot shows. Issue 21:
+    the PNG is drawn only when asked for (/gan_chart, the PNG button), not at every walk."""
+    *_, norms, _, _, norms_csv = client.predict(2024, 7, 8, "3", 0.8, "lerp", api_name="/gan_interpolate")
     name = "gan-norms-seed2024-to7-n8-psi0.8-digit3"
-    assert Path(norms_png).name == f"{name}.png" and Path(norms_png).read_bytes()[:4] == b"\x89PNG"
     assert Path(norms_csv).name == f"{name}.csv"
+    norms_png = client.predict(2024, 7, 8, "3", 0.8, api_name="/gan_chart")
+    assert Path(norms_png).name == f"{name}.png"
+    with Image.open(norms_png) as chart:
+        assert chart.format == "PNG" and chart.width > 600  # a figure for a slide, not a thumbnail
+        counts = {colour: count for count, colour in chart.convert("RGB").getcolors(1 << 20)}
+    assert counts.get((0x25, 0x63, 0xEB), 0) > 100 and counts.get((0xF9, 0x73, 0x16), 0) > 100  # both curves drawn
+    assert "32" in error_text(lambda: client.predict(2024, 7, 99, "3", 0.8, api_name="/gan_chart"))  # 2-32 frames
     header, *lines = list(csv.reader(Path(norms_csv).read_text(encoding="utf-8-sig").splitlines()))
     assert header == ["t", "‖z‖", "curve"] and len(lines) == len(rows(norms)) == 16  # 8 frames, two paths
     assert [line[2] for line in lines] == [curve for *_, curve in rows(norms)]
     for column in (0, 1):  # the CSV keeps 4 significant digits (core.export)
         assert [float(line[column]) for line in lines] == pytest.approx([row[column] for row in rows(norms)],
                                                                         rel=1e-3)
-    *_, slerp_png, slerp_csv = client.predict(2024, 7, 8, "3", 0.8, "slerp", api_name="/gan_interpolate")
+    *_, slerp_csv = client.predict(2024, 7, 8, "3", 0.8, "slerp", api_name="/gan_interpolate")
     assert Path(slerp_csv).read_bytes() == Path(norms_csv).read_bytes()  # the plot shows both paths either way
 
 

@@ -59,11 +59,14 @@ def test_predict_names_the_cat(client):
 
 
 def test_the_top_5_downloads_as_png_and_csv_named_after_the_top_class(client):
-    """Issue 20: the prediction bars as PNG, and the numbers the bar plot shows as CSV."""
-    bars, target, _, bars_png, bars_csv = client.predict(handle_file(CAT), None, False, LITE,
-                                                         api_name="/saliency_predict")
+    """Issue 20: the prediction bars as PNG, and the numbers the bar plot shows as CSV. Issue 21: the PNG is drawn
+    only when asked for (/saliency_chart, the PNG button), not at every prediction."""
+    bars, target, _, bars_csv = client.predict(handle_file(CAT), None, False, LITE, api_name="/saliency_predict")
     top = imagenet_labels()[target["value"]].replace(" ", "_")
-    assert Path(bars_png).name == f"saliency-{top}-top5.png" and Path(bars_png).read_bytes()[:4] == b"\x89PNG"
+    bars_png = client.predict(handle_file(CAT), None, False, LITE, api_name="/saliency_chart")
+    assert Path(bars_png).name == f"saliency-{top}-top5.png"
+    with Image.open(bars_png) as chart:
+        assert chart.format == "PNG" and chart.width > 600  # a figure for a slide
     assert Path(bars_csv).name == f"saliency-{top}-top5.csv"
     header, *rows = csv_rows(bars_csv)
     assert header == ["Class", "Probability"] and len(rows) == len(bars["data"]) == 5
@@ -89,8 +92,7 @@ def test_explain_gives_a_panel_per_method_and_a_wrong_class_is_allowed(client):
 
 def test_class_names_are_chinese_and_english_in_zh_and_english_alone_in_en(app_url, client):
     chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
-    bars, target, line, _, bars_csv = chinese.predict(handle_file(CAT), None, False, LITE,
-                                                      api_name="/saliency_predict")
+    bars, target, line, bars_csv = chinese.predict(handle_file(CAT), None, False, LITE, api_name="/saliency_predict")
     top = target["value"]
     both = f"{imagenet_zh()[top]} {imagenet_labels()[top]}"  # e.g. "埃及貓 Egyptian cat"
     assert bars["data"][0][0] == f"{both} ({top})" and f"**{both}**" in line
@@ -114,9 +116,10 @@ def test_explain_is_answered_from_the_memo_the_second_time(client):
 
 
 def test_the_digit_model_explains_a_digit(client, digit_png):
-    bars, target, line, bars_png, bars_csv = client.predict(handle_file(digit_png), None, False, DIGITS,
-                                                            api_name="/saliency_predict")
+    bars, target, line, bars_csv = client.predict(handle_file(digit_png), None, False, DIGITS,
+                                                  api_name="/saliency_predict")
     assert target["value"] == 7 and len(target["choices"]) == 10
+    bars_png = client.predict(handle_file(digit_png), None, False, DIGITS, api_name="/saliency_chart")
     assert Path(bars_png).name == "saliency-7-top5.png" and Path(bars_csv).name == "saliency-7-top5.csv"
     panels, line, _ = explain(client, digit_png, DIGITS, methods=("integrated_gradients", "occlusion", "vargrad"))
     assert len(panels) == 4 and "**7**" in line
@@ -209,8 +212,9 @@ def test_bad_pictures_get_a_clear_message(client, tmp_path, make, expected):
     path = tmp_path / "bad.png"
     make(path)
     assert expected in error_text(lambda: explain(client, str(path)))
-    assert expected in error_text(lambda: client.predict(handle_file(str(path)), None, False, LITE,
-                                                         api_name="/saliency_predict"))
+    for endpoint in ("/saliency_predict", "/saliency_chart"):
+        assert expected in error_text(lambda endpoint=endpoint: client.predict(handle_file(str(path)), None, False,
+                                                                               LITE, api_name=endpoint))
 
 
 @pytest.mark.parametrize("change, expected", [

@@ -68,7 +68,7 @@ QUESTIONS = (Question("entropy", {"temperature": 20.0}, run=("soften",)),
 
 TRAINING = Memo(maxsize=64)  # finished runs, keyed on every input: 30 identical clicks, one training
 TEACHER_TARGETS = Memo(maxsize=2)  # the teacher's logits over the training digits, per teacher
-GRADIENT_FILES = export.Drawn()  # the gradient plot's PNG and CSV per digit and language
+GRADIENT_FILES = export.Drawn()  # the gradient plot's PNG per digit and language
 
 
 # ------------------------------------------------------------------ data for the browser's plots
@@ -191,19 +191,7 @@ def _soften(image: np.ndarray, temperature, zoom, source_text: str, lang: str, l
     name = export.file_name(TOPIC, *source)
     seen_png = export.png(enlarge(image), f"{name}-seen")
     return (soft_t1, soft_t, gradients, enlarge(image), stats, watch.label(lang), table,
-            *gradient_downloads(image, gradients, with_t2[:count], without_t2[:count], name, lang), seen_png)
-
-
-def gradient_downloads(image: np.ndarray, gradients: pd.DataFrame, with_t2: np.ndarray, without_t2: np.ndarray,
-                       name: str, lang: str) -> tuple[str, str]:
-    """The gradient plot as PNG and its numbers as CSV. The curve does not depend on the chosen T: drawn once per
-    digit and language (~0.1 s, not at every move of the slider) while its files are kept."""
-    def compute():
-        figure = figures.gradient_curves(GRAD_TEMPERATURES, with_t2, without_t2, lang)
-        return export.png(figure, f"{name}-gradient"), export.frame_csv(gradients, f"{name}-gradient")
-
-    key = (hashlib.sha256(image.tobytes()).hexdigest(), name, lang)
-    return GRADIENT_FILES.get(key, compute)
+            export.frame_csv(gradients, f"{name}-gradient"), seen_png)
 
 
 def _test_digit(index, lang: str, live: bool = False):
@@ -231,8 +219,8 @@ def _view(test_index, drawing, use_drawing, temperature, zoom, lang: str, *, say
 def soften(test_index, drawing, use_drawing, temperature, zoom=False, lang="en"):
     """The teacher's probabilities at T = 1 and at T for a test digit (or the drawing, if use_drawing and
     the canvas is not empty), the soft-target gradient against T, what the teacher sees, the numbers, the
-    timing, the downloads (the probabilities as CSV, the gradient as PNG and CSV, what the teacher sees as PNG)
-    and whether the drawing was used."""
+    timing, the downloads (the probabilities as CSV, the gradient as CSV (its PNG: ``chart``), what the teacher
+    sees as PNG) and whether the drawing was used."""
     return _view(test_index, drawing, use_drawing, temperature, zoom, lang, say_if_empty=True)
 
 
@@ -247,6 +235,25 @@ def soften_live(test_index, drawing, use_drawing, temperature, zoom=False, lang=
 def draw(test_index, drawing, temperature, zoom=False, lang="en"):
     """The same for a new stroke: the drawing is used; an empty (cleared) canvas goes back to the test digit."""
     return _view(test_index, drawing, True, temperature, zoom, lang, say_if_empty=False)
+
+
+@handler
+def chart(test_index, drawing=None, use_drawing=False, lang="en"):
+    """The soft-target gradient against T (both curves) for the digit shown, as a PNG file: drawn when its button is
+    clicked (~0.1 s, once per digit and language while the file is kept), not at each new digit. The curve does
+    not depend on the chosen T."""
+    image = drawn_digit(drawing) if use_drawing else None
+    name = ("drawing",) if image is not None else None
+    if image is None:
+        image, _, name = _test_digit(test_index, lang)
+
+    def draw():
+        logits = logic.teacher_logits(TEACHER.get().model, image[None])
+        with_t2, without_t2 = logic.soft_gradient_norms(logits, torch.zeros(1, 10), GRAD_TEMPERATURES)
+        figure = figures.gradient_curves(GRAD_TEMPERATURES, with_t2, without_t2, lang)
+        return (export.png(figure, f"{export.file_name(TOPIC, *name)}-gradient"),)
+
+    return GRADIENT_FILES.get((hashlib.sha256(image.tobytes()).hexdigest(), name, lang), draw)[0]
 
 
 @handler
@@ -449,7 +456,7 @@ def _soften_section(i18n: gr.I18n, demo: gr.Blocks):
         with gr.Column(scale=5, min_width=300):
             gallery, test_index, sketch, use_drawing = _digit_inputs(i18n)
         with gr.Column(scale=7, min_width=300, elem_classes=["results-first"]):
-            temperature, zoom, soft_results = _soft_results(i18n)
+            temperature, zoom, grad_png, soft_results = _soft_results(i18n)
     model_picker(TEACHER, i18n, elem_id="distillation-model")  # one choice: a line naming the teacher
 
     soft_inputs = [test_index, sketch, use_drawing, temperature, zoom]
@@ -458,6 +465,7 @@ def _soften_section(i18n: gr.I18n, demo: gr.Blocks):
                      trigger_mode="always_last", **LIGHT)
     # Each user action runs once: .input fires for what the user changed, not for what an event set.
     demo.load(api_name="distillation_soften", **soft_args)
+    export.when_clicked(grad_png, chart, [test_index, sketch, use_drawing], api_name="distillation_chart", **LIGHT)
     soft_t = soft_outputs[1]
     temperature.input(None, [temperature, soft_t, zoom], soft_t, js=soften_in_browser(*T_RANGE))  # bars at once
     gr.on([temperature.input, test_index.input, use_drawing.input, zoom.input],
@@ -520,12 +528,12 @@ def _soft_results(i18n: gr.I18n):
                                     color_map=gradient_colors(), colors_in_legend=[],
                                     y_title="‖∂L/∂v‖", elem_id="distillation-grad-plot")
             with gr.Row():
-                grad_png = export.download_button(i18n, elem_id="distillation-grad-png", kind="png")
+                grad_png = export.drawn_button(i18n, elem_id="distillation-grad-png")
                 grad_csv = export.download_button(i18n, elem_id="distillation-grad-csv")
     timing = gr.Markdown(elem_id="distillation-timing")
     soft_table = export.download_button(i18n, elem_id="distillation-soft-csv")
-    return temperature, zoom, [soft_t1, soft_t, grad_plot, seen, stats, timing, soft_table, grad_png, grad_csv,
-                               seen_png]
+    return temperature, zoom, grad_png, [soft_t1, soft_t, grad_plot, seen, stats, timing, soft_table, grad_csv,
+                                         seen_png]
 
 
 def _train_section(i18n: gr.I18n, demo: gr.Blocks, temperature, soft_args: dict):

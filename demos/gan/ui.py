@@ -73,7 +73,7 @@ QUESTIONS = (Question("psi0", {"digit": "3", "count": 40, "psi": 0.0}, run=("sam
              Question("collapse", press="gan-preset-collapse"),
              Question("cure", press="gan-preset-cure"))
 PRESET_RUNS = Memo(maxsize=4)  # the presets' trained playgrounds: 50 students pressing it train once
-NORM_FILES = export.Drawn()  # the ‖z‖ plot's PNG and CSV per walk and language
+NORM_FILES = export.Drawn()  # the ‖z‖ plot's PNG per walk and language
 GIF_DIR = Path(tempfile.gettempdir()) / "mldemo-gan"
 
 
@@ -236,40 +236,52 @@ def norms_frame(walks: dict[str, logic.Walk], lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _interpolate(seed_a, seed_b, frames, digit, psi, path, lang: str, live: bool):
-    watch = Stopwatch()
+def _walks(seed_a, seed_b, frames, digit, psi, lang: str, live: bool):
+    """The inputs read, and the walks along both paths (the ‖z‖ plot shows both): the model, the walks, the
+    inputs and the plot's file name."""
     seed_a, seed_b = read_seed(seed_a, t("gan.name_seed", lang)), read_seed(seed_b, t("gan.name_seed_b", lang))
     frames = slider_value(frames, t("gan.name_frames", lang), *FRAMES_RANGE, integer=True, live=live)
     digit, psi = read_digit(digit, lang), slider_value(psi, t("gan.name_psi", lang), *PSI_RANGE, live=live)
-    if path not in ("lerp", "slerp"):
-        raise UserInputError("gan.path_invalid", value=shown(path))
     model = generator_model()
     walks = {name: logic.interpolate(model, seed_a, seed_b, frames, digit, psi, name == "slerp")
              for name in ("lerp", "slerp")}
+    norms_name = export.file_name(TOPIC, "norms", seed=seed_a, to=seed_b, n=frames, psi=psi, digit=digit)
+    return model, walks, SimpleNamespace(seed_a=seed_a, seed_b=seed_b, digit=digit, psi=psi, norms_name=norms_name)
+
+
+def _interpolate(seed_a, seed_b, frames, digit, psi, path, lang: str, live: bool):
+    watch = Stopwatch()
+    model, walks, asked = _walks(seed_a, seed_b, frames, digit, psi, lang, live)
+    if path not in ("lerp", "slerp"):
+        raise UserInputError("gan.path_invalid", value=shown(path))
     walk = walks[path]
     gallery = [np.kron(image, np.ones((3, 3), np.uint8)) for image in walk.images]  # t: the plot's x axis
-    walk_name = export.file_name(TOPIC, "walk", path, seed=seed_a, to=seed_b, psi=psi, digit=digit)
+    walk_name = export.file_name(TOPIC, "walk", path, seed=asked.seed_a, to=asked.seed_b, psi=asked.psi,
+                                 digit=asked.digit)
     gallery = [export.png(image, f"{walk_name}-frame{number}") for number, image in enumerate(gallery)]
     lerp_norms = walks["lerp"].norms
     note = t("gan.norm_note", lang, start=lerp_norms[0], middle=float(lerp_norms.min()), end=lerp_norms[-1],
-             slerp_min=float(walks["slerp"].norms.min()), dim=model.z_dim, typical=np.sqrt(model.z_dim) * psi)
-    note = walk_ends_text(walk, seed_a, seed_b, digit, lang) + "\n\n" + note
+             slerp_min=float(walks["slerp"].norms.min()), dim=model.z_dim, typical=np.sqrt(model.z_dim) * asked.psi)
+    note = walk_ends_text(walk, asked.seed_a, asked.seed_b, asked.digit, lang) + "\n\n" + note
     norms = norms_frame(walks, lang)
-    norms_name = export.file_name(TOPIC, "norms", seed=seed_a, to=seed_b, n=frames, psi=psi, digit=digit)
     return (gallery, _gif_file(walk.images, walk_name), norms, note, watch.label(lang),
-            *norm_downloads(walks, norms, norms_name, lang))
+            export.frame_csv(norms, asked.norms_name))
 
 
-def norm_downloads(walks: dict[str, logic.Walk], norms: pd.DataFrame, name: str, lang: str) -> tuple[str, str]:
-    """The ‖z‖ plot as PNG and its numbers as CSV; both paths whichever is shown, so drawn (~0.1 s) once per walk
-    and language while its files are kept, not again at each switch of path."""
-    def compute():
+@handler
+def chart(seed_a=DEFAULTS["seed"], seed_b=DEFAULTS["seed_b"], frames=DEFAULTS["frames"], digit=DEFAULTS["digit"],
+          psi=DEFAULTS["psi"], lang="en"):
+    """The ‖z‖ plot of the walk (both paths) as a PNG file: drawn when its button is clicked (~0.1 s, once per walk
+    and language while the file is kept), not at every walk."""
+    _, walks, asked = _walks(seed_a, seed_b, frames, digit, psi, lang, live=False)
+
+    def draw():
         series = {t(f"gan.path_{key}", lang): (walk.t, walk.norms) for key, walk in walks.items()}
         figure = plots.line_figure(series, path_colors(), title=t("gan.norm_caption", lang), xlabel="t", ylabel="‖z‖",
                                    marker="o")
-        return export.png(figure, name), export.frame_csv(norms, name)
+        return (export.png(figure, asked.norms_name),)
 
-    return NORM_FILES.get((name, lang), compute)
+    return NORM_FILES.get((asked.norms_name, lang), draw)[0]
 
 
 def walk_ends_text(walk: logic.Walk, seed_a: int, seed_b: int, digit: int | None, lang: str) -> str:
@@ -292,7 +304,7 @@ def interpolate(seed_a=DEFAULTS["seed"], seed_b=DEFAULTS["seed_b"], frames=DEFAU
     """From seed a's first sample to seed b's in ``frames`` (2-32) steps along ``path`` ("lerp": a straight line;
     "slerp": along the sphere). Returns the frames (gallery), an animated GIF, ‖z‖ along both paths, a note (the
     two ends: the requested digits and what the classifier reads; ‖z‖ along the paths), the timing, and the ‖z‖
-    plot as PNG and CSV."""
+    plot's numbers as CSV (its PNG: ``chart``)."""
     return _interpolate(seed_a, seed_b, frames, digit, psi, path, lang, live=False)
 
 
@@ -650,7 +662,7 @@ def _walk_section(i18n: gr.I18n, demo: gr.Blocks, sampler: SimpleNamespace):
                                 color_title=i18n("gan.path"),
                                 color_map=path_colors(), elem_id="gan-norms")
             with gr.Row():
-                norms_png = export.download_button(i18n, elem_id="gan-norms-png", kind="png")
+                norms_png = export.drawn_button(i18n, elem_id="gan-norms-png")
                 norms_csv = export.download_button(i18n, elem_id="gan-norms-csv")
             norm_note = gr.Markdown(elem_id="gan-norm-note")
         with gr.Column(scale=3, min_width=300):
@@ -661,9 +673,11 @@ def _walk_section(i18n: gr.I18n, demo: gr.Blocks, sampler: SimpleNamespace):
                                  buttons=["download"], elem_id="gan-gif")
             walk_timing = gr.Markdown(elem_id="gan-walk-timing")
     walk_args = dict(inputs=[sampler.seed, seed_b, frames, sampler.digit, sampler.psi, path],
-                     outputs=[frames_gallery, animation, norms, norm_note, walk_timing, norms_png, norms_csv],
+                     outputs=[frames_gallery, animation, norms, norm_note, walk_timing, norms_csv],
                      show_progress="hidden", trigger_mode="always_last", **LIGHT)
     demo.load(interpolate, api_name="gan_interpolate", **walk_args)
+    export.when_clicked(norms_png, chart, [sampler.seed, seed_b, frames, sampler.digit, sampler.psi],
+                        api_name="gan_chart", **LIGHT)
     gr.on([walk_button.click, path.input, frames.release, seed_b.submit], interpolate_live,
           api_name="gan_interpolate_live", api_visibility="private", **walk_args)
     # seed A, the digit and ψ are the walk's too: its note follows them

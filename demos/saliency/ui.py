@@ -70,7 +70,7 @@ QUESTIONS = (Question("sanity", press="saliency-sanity-button"),
 EXPLAINED = Memo(maxsize=64, max_mb=16)  # maps, keyed on the picture, model, class and every setting
 CHECKS = Memo(maxsize=32, max_mb=32)  # a sanity check ~13 MB; sanity checks, deletion curves and sample sweeps
 PREDICTED = Memo(maxsize=256)  # class probabilities per picture and model
-TOP5_FILES = export.Drawn()  # the top 5's PNG and CSV per picture, model and language
+TOP5_FILES = export.Drawn()  # the top 5's PNG per picture, model and language
 
 
 @dataclass(frozen=True)
@@ -252,36 +252,50 @@ def target_choices(labels: tuple[str, ...], lang: str) -> tuple[tuple[str, int],
     return tuple((name if name == str(i) else f"{i} · {name}", i) for i, name in enumerate(names))
 
 
-def _predicted(subject: Subject, lang: str):
+def _top5(subject: Subject, lang: str) -> tuple[pd.DataFrame, int]:
+    """The bar plot's rows (the 5 most likely classes, named in ``lang``) and the top class."""
     top = logic.top_k(subject.probs, subject.labels, 5)
     names = [subject.name(i, lang) for i, _, _ in top]
     frame = pd.DataFrame({"class": [name if name == str(i) else f"{name} ({i})" for name, (i, _, _) in zip(names, top)],
                           "p": [p for _, _, p in top]})
-    index = top[0][0]
+    return frame, top[0][0]
+
+
+def _top5_name(subject: Subject, top: int) -> str:
+    return export.file_name(TOPIC, class_part(subject, top), "top5")
+
+
+def _top5_header(lang: str) -> list[str]:
+    return [t("saliency.col_class", lang), t("saliency.col_probability", lang)]
+
+
+def _predicted(subject: Subject, lang: str):
+    frame, index = _top5(subject, lang)
     line = "\n\n".join([prediction_line(subject, index, lang), seen_line(subject, lang)])
-    return (frame, gr.Dropdown(choices=list(target_choices(subject.labels, lang)), value=index), line,
-            *_top5_downloads(subject, frame, index, lang))
-
-
-def _top5_downloads(subject: Subject, frame: pd.DataFrame, top: int, lang: str) -> tuple[str, str]:
-    """The bar plot's numbers as PNG (bars drawn by matplotlib, ~0.1 s: drawn once per picture, model and
-    language while its files are kept) and CSV (class, probability)."""
-    def compute():
-        name = export.file_name(TOPIC, class_part(subject, top), "top5")
-        header = [t("saliency.col_class", lang), t("saliency.col_probability", lang)]
-        figure = figures.top_bars(list(frame["class"]), list(frame["p"]), title=t("saliency.predictions", lang),
-                                  xlabel=header[1])
-        return export.png(figure, name), export.csv(frame.itertuples(index=False), name, header=header)
-
-    key = (subject.key, lang)
-    return TOP5_FILES.get(key, compute)
+    table = export.csv(frame.itertuples(index=False), _top5_name(subject, index), header=_top5_header(lang))
+    return frame, gr.Dropdown(choices=list(target_choices(subject.labels, lang)), value=index), line, table
 
 
 @handler
 def predict(picture, drawing=None, use_drawing=False, model=None, lang="en"):
     """The model's top 5 classes (bar plot), the class to explain (set to the top one, with every
-    class as a choice), a line saying what the model predicts, and the top 5 as PNG and CSV."""
+    class as a choice), a line saying what the model predicts, and the top 5 as CSV (as PNG: ``chart``)."""
     return _predicted(_subject(picture, drawing, use_drawing, model, lang), lang)
+
+
+@handler
+def chart(picture, drawing=None, use_drawing=False, model=None, lang="en"):
+    """The top-5 bar plot as a PNG file: drawn when its button is clicked (~0.1 s, once per picture, model and
+    language while the file is kept), not at every prediction."""
+    subject = _subject(picture, drawing, use_drawing, model, lang)
+
+    def draw():
+        frame, top = _top5(subject, lang)
+        figure = figures.top_bars(list(frame["class"]), list(frame["p"]), title=t("saliency.predictions", lang),
+                                  xlabel=_top5_header(lang)[1])
+        return (export.png(figure, _top5_name(subject, top)),)
+
+    return TOP5_FILES.get((subject.key, lang), draw)[0]
 
 
 @handler
@@ -592,7 +606,7 @@ def first_example():
 @handler
 def cleared():
     """The picture was removed: no predictions (nor their downloads), no maps (until the next picture)."""
-    return pd.DataFrame({"class": [], "p": []}), "", [], "", None, None
+    return pd.DataFrame({"class": [], "p": []}), "", [], "", None
 
 
 @handler
@@ -635,7 +649,7 @@ def _explain_section(i18n: gr.I18n, demo: gr.Blocks) -> SimpleNamespace:
     subject_inputs = [picture, sketch, use_drawing, model] if model is not None else [picture, sketch, use_drawing]
     setting_inputs = [form.sigma, form.samples, form.ig_steps, form.baseline, form.window, form.stride]
     explain_inputs = subject_inputs + [form.target, form.methods] + setting_inputs
-    predicted = [form.bars, form.target, screen.line, form.bars_png, form.bars_csv]
+    predicted = [form.bars, form.target, screen.line, form.bars_csv]
     predict_args = dict(fn=predict, inputs=subject_inputs, outputs=predicted, show_progress="hidden", **LIGHT)
     maps_outputs = [screen.maps, screen.line, screen.timing]
     explain_args = dict(fn=explain, inputs=explain_inputs + [screen.opacity], outputs=maps_outputs, **HEAVY)
@@ -646,6 +660,7 @@ def _explain_section(i18n: gr.I18n, demo: gr.Blocks) -> SimpleNamespace:
               show_progress="hidden", **LIGHT).then(
         api_name="saliency_predict_start", api_visibility="private", **predict_args).then(
         api_name="saliency_explain_start", api_visibility="private", **explain_args)
+    export.when_clicked(form.bars_png, chart, subject_inputs, api_name="saliency_chart", **LIGHT)
     gr.on([use_drawing.input], api_name="saliency_predict", **predict_args).then(
         api_name="saliency_explain_input", api_visibility="private", **explain_args)
     # An uploaded picture replaces a drawing, as a picked example does.
@@ -653,7 +668,7 @@ def _explain_section(i18n: gr.I18n, demo: gr.Blocks) -> SimpleNamespace:
                    show_progress="hidden", **LIGHT).then(
         api_name="saliency_predict_upload", api_visibility="private", **predict_args).then(
         api_name="saliency_explain_upload", api_visibility="private", **explain_args)
-    picture.clear(cleared, None, [form.bars, screen.line, screen.maps, screen.timing, form.bars_png, form.bars_csv],
+    picture.clear(cleared, None, [form.bars, screen.line, screen.maps, screen.timing, form.bars_csv],
                   api_name="saliency_cleared", api_visibility="private", show_progress="hidden", **LIGHT)
     # A drawing explains itself (no box to find first); the bin goes quietly back to the picture.
     gr.on([sketch.input, sketch.clear], draw, inputs=[picture, sketch] + ([model] if model is not None else []),
@@ -713,7 +728,7 @@ def _explain_controls(i18n: gr.I18n) -> SimpleNamespace:
                               x_label_angle=-20,
                               show_label=False, elem_id="saliency-predictions")
             with gr.Row():
-                bars_png = export.download_button(i18n, elem_id="saliency-predictions-png", kind="png")
+                bars_png = export.drawn_button(i18n, elem_id="saliency-predictions-png")
                 bars_csv = export.download_button(i18n, elem_id="saliency-predictions-csv")
             model, model_status = model_picker(CLASSIFIER, i18n, elem_id="saliency-model")
         with gr.Column(scale=8, min_width=300):
