@@ -681,6 +681,32 @@ def test_a_streamed_run_is_told_its_time_is_up_only_while_others_wait_and_teache
     assert not turns.time_is_up(long_ago, limit=80)  # nobody else left
 
 
+def test_a_run_ends_before_a_part_as_long_as_its_longest_would_pass_the_limit():
+    """Issue 21: a run asked only whether BUSY_RUN_SECONDS had passed started its next part at 79 s and, on a slow
+    machine, answered after its student had given up. It now ends when a part as long as its longest so far would
+    end past the limit; short parts run on to the limit itself."""
+    turns = Turns(busy_seconds=60)
+    run = turns.job("sanity")
+    with turns.turn(run):
+        other = turns.job("train")  # another student's job in line
+        limit = heavy.BUSY_RUN_SECONDS
+        run.started -= limit * 0.3  # a first part of 30% of the limit
+        assert not turns.out_of_time()  # 30% + 30% ahead: in time
+        assert run.longest_part == pytest.approx(limit * 0.3, rel=0.01)
+        run.started -= limit * 0.45  # as if 75% had passed: the next part (30%) would end at 105%
+        run.asked -= limit * 0.05  # a short part since the last question
+        assert turns.out_of_time() and run.cut
+    quick = turns.job("sanity")
+    with turns.turn(quick):
+        quick.started -= limit * 0.85  # 85% passed in parts of 10%: one more still fits
+        quick.asked = quick.started + limit * 0.75
+        quick.longest_part = limit * 0.1
+        assert not turns.out_of_time() and not quick.cut
+    turns.done(run)
+    turns.done(quick)
+    turns.done(other)
+
+
 def test_a_plain_run_asks_out_of_time_between_its_parts_and_a_student_waiting_for_it_does_not_count():
     """Issue 21: a distillation training or a Saliency check (a plain function) asks ``out_of_time()`` between two
     parts: the clock starts at its job's first step, and only another student's job in line makes it end early,
