@@ -6,6 +6,7 @@ contractions and punctuation. Each test computes what the page should say from t
 the page says it (and the shipped rates in results.json against a part re-measured here).
 """
 import json
+import types
 from pathlib import Path
 
 import numpy as np
@@ -145,6 +146,26 @@ def test_the_cer_shown_is_counted_on_the_spoken_words_of_every_held_out_attack()
 
 
 # ------------------------------------------------------------------ transfer, always beside its noise control
+
+def test_transfer_defend_and_noise_show_their_progress_from_the_first_listen(ctc):
+    """Issue 21: the three controls took 2-8 s (more in a busy class) with nothing on the page until the answer;
+    each now reports every listen, the first at once, in the student's language."""
+    name = "lock_the_door"
+    run_attack(path(name), CTC, "fgsm", -30)
+    for call, total in ((lambda p: ui.random_noise(path(name), CTC, -30, progress=p), ui.NOISE_DRAWS),
+                        (lambda p: ui.transfer(path(name), CTC, "fgsm", -30, 1, "x", progress=p),
+                         2 + ui.TRANSFER_NOISE_DRAWS),
+                        (lambda p: ui.defend(path(name), CTC, "fgsm", -30, 1, "x", progress=p),
+                         1 + 2 * len(logic.DEFENCES))):
+        reports = []
+        call(lambda share, desc=None, reports=reports: reports.append((share, desc)))
+        assert reports[0] == (0, f"the model listens: 1 of {total}") and len(reports) == total
+        assert [share for share, _ in reports] == sorted(share for share, _ in reports) and reports[-1][0] < 1
+    chinese = []
+    ui.random_noise(path(name), CTC, -30, progress=lambda share, desc=None: chinese.append(desc),
+                    request=types.SimpleNamespace(headers={"accept-language": "zh-TW"}))
+    assert chinese[0] == f"模型聆聽中：第 1 段，共 {ui.NOISE_DRAWS} 段"
+
 
 def test_a_transfer_verdict_comes_with_the_receiving_models_noise_control(whisper, ctc):
     name = "four_one_nine"

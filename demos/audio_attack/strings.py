@@ -164,6 +164,7 @@ STRINGS = {
         "audio_attack.progress_heard": "hears: “{heard}”",
         "audio_attack.progress_short": "step {step} of {steps}",
         "audio_attack.progress_start": "Starting the attack…",
+        "audio_attack.progress_listen": "the model listens: {done} of {total}",
         "audio_attack.stale": "The settings changed: the greyed result below is from the last attack. Press Attack "
                               "for these settings.",
         "audio_attack.done": "Done after {steps} steps.",
@@ -341,6 +342,7 @@ STRINGS = {
         "audio_attack.progress_heard": "聽到：「{heard}」",
         "audio_attack.progress_short": "第 {step} 步，共 {steps} 步",
         "audio_attack.progress_start": "開始攻擊……",
+        "audio_attack.progress_listen": "模型聆聽中：第 {done} 段，共 {total} 段",
         "audio_attack.stale": "設定已改變：下方變灰的結果來自上一次攻擊。按「攻擊」以目前的設定重新計算。",
         "audio_attack.done": "完成，共 {steps} 步。",
         "audio_attack.done_one": "完成：1 步。",

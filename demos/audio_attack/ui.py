@@ -610,10 +610,27 @@ def _fooled(heard: logic.Heard, clean: logic.Heard, plan: Attack) -> bool:
     return _goal_reached(heard.text, clean.text, plan)
 
 
-def _noise_heard(key: str, clip: Clip, eps: float, draws: int) -> list[str]:
-    """What model ``key`` hears with each of ``draws`` random ±ε noises (memoised per draw)."""
-    return [_heard(key, clip.key, clip.audio + logic.random_noise(clip.audio, eps, seed)).text
-            for seed in range(draws)]
+def _noise_heard(key: str, clip: Clip, eps: float, draws: int, tick=lambda: None) -> list[str]:
+    """What model ``key`` hears with each of ``draws`` random ±ε noises (memoised per draw); ``tick()`` before
+    each."""
+    heard = []
+    for seed in range(draws):
+        tick()
+        heard.append(_heard(key, clip.key, clip.audio + logic.random_noise(clip.audio, eps, seed)).text)
+    return heard
+
+
+def _listens(progress, total: int, lang: str):
+    """A ``tick()`` to call before each of ``total`` listens: the progress bar says "the model listens: 2 of 7", so
+    a student sees the action begin (one listen takes up to a second, several on a busy server)."""
+    done = 0
+
+    def tick():
+        nonlocal done
+        done += 1
+        progress((done - 1) / total, desc=t("audio_attack.progress_listen", lang, done=min(done, total), total=total))
+
+    return tick
 
 
 def _measured_contrast(key: str, budget: float, lang: str) -> str:
@@ -649,7 +666,7 @@ def _rate(name: str, found: dict) -> dict:
 
 @handler
 @heavy(gpu_seconds=30)
-def random_noise(clip, model=None, budget=-30, lang="en"):
+def random_noise(clip, model=None, budget=-30, progress=gr.Progress(), lang="en"):
     """The control: random ±ε noise of the same size as the attack, added to the clip, five independent draws.
     How many of them change what the model hears (the attack's noise is as loud; only its direction differs),
     the first draw's transcript and player, and the rates measured over the example clips and held-out clips."""
@@ -660,7 +677,7 @@ def random_noise(clip, model=None, budget=-30, lang="en"):
     clean = _heard(key, audio.key, audio.audio)
     eps = logic.epsilon(audio.audio, budget)
     with heavy_threads():
-        heard = _noise_heard(key, audio, eps, NOISE_DRAWS)
+        heard = _noise_heard(key, audio, eps, NOISE_DRAWS, _listens(progress, NOISE_DRAWS, lang))
     changed = sum(not logic.same(text, clean.text) for text in heard)
     noise = logic.random_noise(audio.audio, eps, seed=0)
     verdict = "audio_attack.noise_unchanged" if changed == 0 else "audio_attack.noise_changed"
@@ -698,7 +715,7 @@ def _other(key: str) -> str:
 @handler
 @heavy(gpu_seconds=60)
 def transfer(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFAULT_TARGET, all_steps=False,
-             session="", lang="en"):
+             progress=gr.Progress(), session="", lang="en"):
     """Play the adversarial clip of the last attack with these settings to the other model (made on Whisper:
     the bundled CTC model; made on a CTC model: Whisper tiny.en). Does it fool that one too? Always beside the
     control on that model: random noise of the same size, three draws; and whether that model understands the
@@ -706,10 +723,13 @@ def transfer(clip, model=None, kind="targeted", budget=-30, steps=100, target=DE
     watch = Stopwatch()
     key, audio, clean, plan, outcome = _finished(clip, model, kind, budget, steps, target, all_steps, session, lang)
     other = _other(key)
+    tick = _listens(progress, 2 + TRANSFER_NOISE_DRAWS, lang)
     with heavy_threads():
+        tick()
         other_clean = _heard(other, audio.key, audio.audio)
+        tick()
         other_heard = _heard(other, audio.key, audio.audio + outcome.delta)
-        noise = _noise_heard(other, audio, logic.epsilon(audio.audio, plan.budget_db), TRANSFER_NOISE_DRAWS)
+        noise = _noise_heard(other, audio, logic.epsilon(audio.audio, plan.budget_db), TRANSFER_NOISE_DRAWS, tick)
     noise_changed = sum(not logic.same(text, other_clean.text) for text in noise)
     names = dict(model=model_name(other, lang), made=model_name(key, lang))
     if plan.target is not None and logic.same(other_heard.text, plan.target):
@@ -736,19 +756,23 @@ def transfer(clip, model=None, kind="targeted", budget=-30, steps=100, target=DE
 @handler
 @heavy(gpu_seconds=60)
 def defend(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFAULT_TARGET, all_steps=False,
-           session="", lang="en"):
+           progress=gr.Progress(), session="", lang="en"):
     """Passive defences on the last attack with these settings: each transforms the clean and the adversarial
     clip (low-pass 4 kHz, resample to 8 kHz and back, 8-bit quantisation, μ-law telephone codec, random noise
     at −30 dB) before the model listens. A table: what it hears in each, and whether the attack survives."""
     watch = Stopwatch()
     key, audio, clean, plan, outcome = _finished(clip, model, kind, budget, steps, target, all_steps, session, lang)
     adversarial = audio.audio + outcome.delta
+    tick = _listens(progress, 1 + 2 * len(logic.DEFENCES), lang)
+    tick()
     attacked = _heard(key, audio.key, adversarial)
     rows = [(t("audio_attack.defence_none", lang), clean.text, attacked.text,
              _survives(clean, clean, attacked, plan, lang))]
     with heavy_threads():
         for name, defence in logic.DEFENCES.items():
+            tick()
             defended_clean = _heard(key, audio.key, defence(audio.audio))
+            tick()
             defended = _heard(key, audio.key, defence(adversarial))
             rows.append((t(f"audio_attack.defence_{name}", lang), defended_clean.text, defended.text,
                          _survives(clean, defended_clean, defended, plan, lang)))
