@@ -302,3 +302,39 @@ def test_a_figure_becomes_the_same_pixels_as_its_png_on_white():
     assert picture.dtype == np.uint8 and picture.shape == (250, 400, 3)
     assert np.array_equal(picture, np.asarray(Image.open(buffer).convert("RGB")))
     assert (picture[0, 0] == 255).all()  # the corner: white, not black from a transparent background
+
+
+def test_a_model_runs_in_few_batch_shapes_with_the_same_rows():
+    """Issue 21: oneDNN keeps compiled kernels per input shape for the life of the process, and a class asked the
+    GAN for every batch size from 1 to 64. ``in_few_shapes`` pads the batch to the next power of two and cuts the
+    answer back: the model sees 1, 2, 4, ... rows, the caller gets its own rows, the same numbers."""
+    import torch
+
+    from core.device import in_few_shapes
+
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3), torch.nn.BatchNorm2d(4), torch.nn.ReLU(),
+                                torch.nn.Flatten(), torch.nn.Linear(4 * 6 * 6, 3)).eval()
+    seen = []
+    model.register_forward_pre_hook(lambda module, args: seen.append(args[0].shape[0]))
+    for count in (1, 2, 3, 5, 8, 9, 33):
+        x = torch.randn(count, 1, 8, 8)
+        with torch.inference_mode():
+            padded = in_few_shapes(model, x)
+            seen.pop()
+            plain = model(x)
+        assert padded.shape == plain.shape and torch.allclose(padded, plain, atol=1e-6)
+    seen.clear()
+    with torch.inference_mode():
+        for count in range(1, 40):
+            in_few_shapes(model, torch.randn(count, 1, 8, 8))
+    assert sorted(set(seen)) == [1, 2, 4, 8, 16, 32, 64]
+    seen.clear()
+    with torch.inference_mode():
+        assert in_few_shapes(model, torch.randn(65, 1, 8, 8)).shape == (65, 3)  # a big batch: to a multiple of 64
+    assert seen == [128]
+    model.train()  # batch statistics: padding would change them, so the batch goes as it is
+    seen.clear()
+    in_few_shapes(model, torch.randn(3, 1, 8, 8))
+    assert seen == [3]
+    assert in_few_shapes(model.eval(), torch.randn(0, 1, 8, 8)).shape == (0, 3)

@@ -15,6 +15,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from core.data.digits import to_tensor
+from core.device import in_few_shapes
 from core.seeding import generator, init_weights
 from core.stats import wilson_interval
 
@@ -49,7 +50,7 @@ def one_hot(labels: torch.Tensor) -> torch.Tensor:
 def generate(model: nn.Module, z: torch.Tensor, c: torch.Tensor) -> np.ndarray:
     """Images (N, 28, 28) as uint8 (bright ink) for latents z and class vectors c (one-hot or blends)."""
     device = next(model.parameters()).device
-    out = model(z.to(device), c.to(device))[:, 0]
+    out = in_few_shapes(model, z.to(device), c.to(device))[:, 0]
     return (out.clamp(0, 1) * 255).round().to(torch.uint8).cpu().numpy()
 
 
@@ -146,7 +147,7 @@ def histogram_entropy(counts: np.ndarray) -> float:
 def classify(classifier: nn.Module, images: np.ndarray) -> torch.Tensor:
     """Class probabilities (N, 10) of uint8 images (N, 28, 28)."""
     device = next(classifier.parameters()).device
-    return torch.softmax(classifier(to_tensor(images).to(device)), dim=1).cpu()
+    return torch.softmax(in_few_shapes(classifier, to_tensor(images).to(device)), dim=1).cpu()
 
 
 def meter(classifier: nn.Module, images: np.ndarray, requested: np.ndarray | None = None) -> Meter:
