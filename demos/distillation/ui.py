@@ -202,17 +202,22 @@ def _test_digit(index, lang: str, live: bool = False):
     return test.images[index], source, (f"test{index}", f"digit{int(test.labels[index])}")
 
 
-def _view(test_index, drawing, use_drawing, temperature, zoom, lang: str, *, say_if_empty: bool, live: bool = False):
-    """The soft-target view of the drawing (if used and not empty) or of the test digit; and whether the
-    drawing is used. An empty canvas falls back to the test digit (with a note when the user asked for it)."""
+def _digit(test_index, drawing, use_drawing, lang: str, *, say_if_empty: bool = False, live: bool = False):
+    """The digit the teacher reads: the drawing (if used and not empty) or the test digit; its source line, its
+    file-name parts and whether the drawing is used. An empty canvas falls back to the test digit (with a note
+    when the user asked for it and ``say_if_empty``)."""
     image = drawn_digit(drawing) if use_drawing else None
     if image is not None:
-        return (*_soften(image, temperature, zoom, t("distillation.source_drawing", lang), lang, live, ("drawing",)),
-                True)
+        return image, t("distillation.source_drawing", lang), ("drawing",), True
     if use_drawing and say_if_empty:
         notify(t("distillation.canvas_empty", lang), lang)
-    image, source, name = _test_digit(test_index, lang, live)
-    return (*_soften(image, temperature, zoom, source, lang, live, name), False)
+    return (*_test_digit(test_index, lang, live), False)
+
+
+def _view(test_index, drawing, use_drawing, temperature, zoom, lang: str, *, say_if_empty: bool, live: bool = False):
+    """The soft-target view of the digit (``_digit``), and whether the drawing is used."""
+    image, source, name, used = _digit(test_index, drawing, use_drawing, lang, say_if_empty=say_if_empty, live=live)
+    return (*_soften(image, temperature, zoom, source, lang, live, name), used)
 
 
 @handler
@@ -242,10 +247,7 @@ def chart(test_index, drawing=None, use_drawing=False, lang="en"):
     """The soft-target gradient against T (both curves) for the digit shown, as a PNG file: drawn when its button is
     clicked (~0.1 s, once per digit and language while the file is kept), not at each new digit. The curve does
     not depend on the chosen T."""
-    image = drawn_digit(drawing) if use_drawing else None
-    name = ("drawing",) if image is not None else None
-    if image is None:
-        image, _, name = _test_digit(test_index, lang)
+    image, _, name, _ = _digit(test_index, drawing, use_drawing, lang)
 
     def draw():
         logits = logic.teacher_logits(TEACHER.get().model, image[None])
