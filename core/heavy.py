@@ -331,18 +331,25 @@ class Turns:
         if self.holding:
             self._mine.job.cut = True
 
-    def out_of_time(self, started: float | None = None) -> bool:
-        """A long run's question between two of its parts: True (and the job cut short) when ``time_is_up``, or when
-        a next part as long as its longest so far would end past the limit: on a slower machine a Saliency check's
-        parts take tens of seconds in a busy class, and asked only whether 80 s had passed, 5 checks ran on past the
-        120 s their students waited (bench/load-class-xeon-*.md)."""
+    def part_done(self) -> float:
+        """A long run's part has ended (asked by ``out_of_time``, or said without asking, to time a part apart from
+        the next): returns the longest part of this thread's job so far, in seconds (0 outside a heavy job)."""
         job = getattr(self._mine, "job", None)
-        ahead = 0.0
-        if job is not None and job.started is not None:
-            now = time.monotonic()
-            job.longest_part = max(job.longest_part, now - (job.asked if job.asked is not None else job.started))
-            job.asked, ahead = now, job.longest_part
-        if self.time_is_up(started, ahead=ahead):
+        if job is None or job.started is None:
+            return 0.0
+        now = time.monotonic()
+        job.longest_part = max(job.longest_part, now - (job.asked if job.asked is not None else job.started))
+        job.asked = now
+        return job.longest_part
+
+    def out_of_time(self, started: float | None = None, next_part: float | None = None, after: float = 0.0) -> bool:
+        """A long run's question between two of its parts: True (and the job cut short) when ``time_is_up``, or when
+        its next part (``next_part`` seconds, the caller's estimate; default: as long as its longest so far) and
+        ``after`` seconds of work it must still do once it stops asking would end past the limit. On a slower
+        machine a Saliency check's parts take tens of seconds in a busy class, and asked only whether 80 s had
+        passed, 5 checks ran on past the 120 s their students waited (bench/load-class-xeon-*.md)."""
+        longest = self.part_done()
+        if self.time_is_up(started, ahead=(longest if next_part is None else next_part) + after):
             self.cut_short()
             return True
         return False
@@ -359,6 +366,7 @@ set_aside = TURNS.set_aside
 cut_short = TURNS.cut_short
 out_of_time = TURNS.out_of_time
 is_cut_short = TURNS.is_cut_short
+part_done = TURNS.part_done
 
 
 def breaks(model, turns: Turns = TURNS, after: float = STEP_SECONDS):

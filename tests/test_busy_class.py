@@ -80,3 +80,74 @@ def test_saliency_actions_cut_by_a_busy_class_show_what_they_measured(busy_class
     zh = ui.deletion(*args, ("saliency", "gradcam"), progress=no_progress, request=ZH)[2]
     assert f"沒有量到：{ui.method_name('gradcam', 'zh')}。" in zh
     assert set(ui.CHECKS._values) <= kept_before and set(ui.EXPLAINED._values) <= explained_before  # none kept
+
+
+class Clock:
+    """A stand-in for ``time.monotonic`` in core.heavy and the Saliency tab: each part of a check moves it on by
+    the seconds it is given, so a test can play a slow machine's run in a moment."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def monotonic(self):
+        return self.now
+
+    def takes(self, seconds, real):
+        def part(*args, **kwargs):
+            self.now += seconds(*args, **kwargs) if callable(seconds) else seconds
+            return real(*args, **kwargs)
+        return part
+
+
+@pytest.fixture
+def slow_class(monkeypatch):
+    """A busy class on a slow machine: another student's job in line, the real 80 s limit, a played clock, and
+    empty memos (nothing answered before)."""
+    from core.memo import Memo
+    from demos.saliency import ui
+
+    clock = Clock()
+    monkeypatch.setattr(heavy, "time", clock)
+    monkeypatch.setattr(ui, "time", clock)
+    monkeypatch.setattr(heavy, "BUSY_RUN_SECONDS", 80.0)
+    monkeypatch.setattr(heavy.TURNS, "busy_seconds", 0)
+    monkeypatch.setattr(ui, "EXPLAINED", Memo(4))
+    monkeypatch.setattr(ui, "CHECKS", Memo(4))
+    other = heavy.TURNS.job("another student's job")
+    yield clock
+    heavy.TURNS.done(other)
+
+
+def test_a_deletion_check_stops_its_maps_in_time_for_the_curves_it_must_measure(slow_class, monkeypatch, digit_png):
+    """Issue 21: on the Xeon a deletion check computed its maps up to the limit, then the random curves and one
+    method's curves it must measure took it past the 120 s its student waits. Now random comes first, timed, and
+    the maps step stops early enough to leave time for one method's curves as long. Played here: curves 20 s each,
+    maps 15 s each: the check answers by the 80 s limit (100 s before), with the methods whose curves fit."""
+    from demos.saliency import logic, ui
+
+    clock = slow_class
+    monkeypatch.setattr(logic, "random_reference", clock.takes(20, logic.random_reference))
+    monkeypatch.setattr(logic, "perturbation_curves", clock.takes(20, logic.perturbation_curves))
+    monkeypatch.setattr(logic, "attribute", clock.takes(15, logic.attribute))
+    methods = ("saliency", "smoothgrad", "gradcam", "integrated_gradients")
+    start = clock.now
+    deletion, _, table, _, _ = ui.deletion(digit_png, None, False, "digit-cnn", None, methods, progress=no_progress)
+    assert clock.now - start <= heavy.BUSY_RUN_SECONDS
+    # random 0-20 s, maps 20-50 s (a third would leave no time for a curve), the first method's curves 50-70 s
+    assert set(deletion["method"]) == {ui.method_name(m, "en") for m in ("saliency", "random")}
+    missing = ", ".join(ui.method_name(m, "en") for m in ui._methods(methods, "en")[1:])  # the page's order
+    assert f"Not measured: {missing}." in table
+
+
+def test_a_sample_sweep_does_not_start_a_part_that_would_end_past_the_limit(slow_class, monkeypatch, digit_png):
+    """Issue 21: a sample sweep's parts grow with N (1, 5, 25, then 100 samples), so its last part is 4x the longest
+    before it; judged by that longest part, a sweep started N = 100 at 31 s of a slow machine's 1 s per sample and
+    answered after its student had gone. It now judges the next part by the time per sample so far."""
+    from demos.saliency import logic, ui
+
+    clock = slow_class
+    monkeypatch.setattr(logic, "attribute", clock.takes(lambda *a, **k: float(a[4].samples), logic.attribute))
+    start = clock.now
+    panels, label = ui.sample_sweep(digit_png, None, False, "digit-cnn", None, progress=no_progress)
+    assert clock.now - start <= heavy.BUSY_RUN_SECONDS
+    assert len(panels) == 3 and label.startswith("**Stopped after N = 25:**")

@@ -707,6 +707,33 @@ def test_a_run_ends_before_a_part_as_long_as_its_longest_would_pass_the_limit():
     turns.done(other)
 
 
+def test_a_run_can_time_a_part_without_asking_and_tell_its_next_part_and_what_must_follow():
+    """Issue 21: ``part_done`` ends a part without the question (a deletion check's random curves, timed apart from
+    the maps after them); ``out_of_time(next_part=...)`` judges a part the caller knows to be longer (a sample
+    sweep's N = 100 after N = 25), and ``after=`` keeps time for work that must follow the loop."""
+    turns = Turns(busy_seconds=60)
+    assert turns.part_done() == 0.0  # outside a heavy job
+    run = turns.job("deletion")
+    with turns.turn(run):
+        other = turns.job("train")
+        limit = heavy.BUSY_RUN_SECONDS
+        run.started -= limit * 0.2
+        assert turns.part_done() == pytest.approx(limit * 0.2, rel=0.01) and not run.cut  # timed, not asked
+        run.asked -= limit * 0.1
+        run.started -= limit * 0.1  # 30% passed; parts of 20% and 10%
+        assert turns.part_done() == pytest.approx(limit * 0.2, rel=0.01)  # the longest stays
+        assert not turns.out_of_time(after=limit * 0.45)  # 30% + 20% + 45%: in time
+        assert not turns.out_of_time(next_part=limit * 0.65)  # 30% + 65%: in time
+        assert turns.out_of_time(next_part=limit * 0.75) and run.cut  # 30% + 75%: past the limit
+    run2 = turns.job("sanity")
+    with turns.turn(run2):
+        run2.started -= limit * 0.3
+        assert turns.out_of_time(after=limit * 0.55) and run2.cut  # 30% + 30% + 55%
+    turns.done(run)
+    turns.done(run2)
+    turns.done(other)
+
+
 def test_a_plain_run_asks_out_of_time_between_its_parts_and_a_student_waiting_for_it_does_not_count():
     """Issue 21: a distillation training or a Saliency check (a plain function) asks ``out_of_time()`` between two
     parts: the clock starts at its job's first step, and only another student's job in line makes it end early,

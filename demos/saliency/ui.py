@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
+import time
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -15,7 +16,7 @@ import torch
 from core import export
 from core.data.digits import TEST, load_split, normalize_digit
 from core.device import heavy_threads
-from core.heavy import breaks, give_way, heavy, out_of_time
+from core.heavy import breaks, give_way, heavy, out_of_time, part_done
 from core.i18n import UserInputError, check_number, shown, t
 from core.images import example_photos, overlay, shared_scale
 from core.memo import Memo
@@ -311,7 +312,10 @@ def no_progress(share, desc=None) -> None:
     itself cannot be tested for with ``if progress:``: it is falsy until it tracks an iterable."""
 
 
-def _explained(subject: Subject, target: int, methods, settings: logic.Settings, progress=no_progress, lang="en"):
+def _explained(subject: Subject, target: int, methods, settings: logic.Settings, progress=no_progress, lang="en",
+               after: float = 0.0):
+    """The maps, memoised; a busy class stops computing them in time to leave ``after`` seconds for what the caller
+    does with them (``core.heavy.out_of_time``)."""
     def compute():
         def report(i, method):
             progress(i / len(methods), desc=t("saliency.progress_method", lang, method=method_name(method, lang),
@@ -320,7 +324,8 @@ def _explained(subject: Subject, target: int, methods, settings: logic.Settings,
         with heavy_threads():
             return logic.attribute_all(subject.bundle.model, subject.x, target, methods, settings,
                                        cam_layer=cam_layer(subject.bundle.model),
-                                       baseline=_baseline(subject, settings), report=report, stop=out_of_time)
+                                       baseline=_baseline(subject, settings), report=report,
+                                       stop=lambda: out_of_time(after=after))
     return EXPLAINED.get((subject.key, target, methods, settings), compute)
 
 
@@ -400,12 +405,13 @@ def sample_sweep(picture, drawing=None, use_drawing=False, model=None, target=No
     opacity = slider_value(opacity, t("saliency.name_opacity", lang), *OPACITY_RANGE)
 
     def compute():
-        maps = []
+        maps, started = [], time.monotonic()
         with heavy_threads():
             for i, n in enumerate(SCRUB_SAMPLES):
                 progress(i / len(SCRUB_SAMPLES), desc=t("saliency.progress_samples", lang, n=n))
                 give_way()
-                if maps and out_of_time():  # a busy class: the sweep so far (not memoised)
+                per_sample = (time.monotonic() - started) / sum(SCRUB_SAMPLES[:i]) if i else 0.0
+                if maps and out_of_time(next_part=per_sample * n):  # a busy class: the sweep so far (not memoised)
                     break
                 settings = logic.Settings(sigma_percent=sigma, samples=n)
                 maps.append(logic.attribute(subject.bundle.model, subject.x, target, "smoothgrad", settings))
@@ -517,23 +523,29 @@ def _fill(subject: Subject, fill: str):
 
 def _deletion_result(subject: Subject, target: int, methods, settings: logic.Settings, fill: str, progress=no_progress,
                      lang="en"):
-    maps, _ = _explained(subject, target, methods, settings, progress, lang)
+    def curves_for(method: str, heat: np.ndarray | None, share: float) -> logic.Curves:
+        progress(share, desc=t("saliency.progress_deletion", lang, method=method_name(method, lang)))
+        give_way()
+        with heavy_threads():
+            if heat is None:
+                return logic.random_reference(subject.bundle.model, subject.x, target, fill_x)
+            return logic.perturbation_curves(subject.bundle.model, subject.x, target, heat, fill_x)
 
     def compute():
-        fill_x = _fill(subject, fill)
-        curves = {}
-        with heavy_threads():  # random first: every method is read against it
-            for i, (method, heat) in enumerate([("random", None), *maps.items()]):
-                progress(i / (len(maps) + 1), desc=t("saliency.progress_deletion", lang,
-                                                     method=method_name(method, lang)))
-                give_way()
-                if i >= 2 and out_of_time():  # a busy class: the methods measured so far (not memoised)
-                    break
-                if heat is None:
-                    curves[method] = logic.random_reference(subject.bundle.model, subject.x, target, fill_x)
-                else:
-                    curves[method] = logic.perturbation_curves(subject.bundle.model, subject.x, target, heat, fill_x)
+        # Random first (every method is read against it), timed: a busy class's maps step leaves time for one
+        # method's curves (about as long), the least an answer needs, and the curves after it stop in time.
+        started = time.monotonic()
+        curves = {"random": curves_for("random", None, 0.0)}
+        one_curve = time.monotonic() - started
+        part_done()
+        maps, _ = _explained(subject, target, methods, settings, progress, lang, after=one_curve)
+        for i, (method, heat) in enumerate(maps.items()):
+            if i and out_of_time():  # a busy class: the methods measured so far (not memoised)
+                break
+            curves[method] = curves_for(method, heat, (i + 1) / (len(maps) + 1))
         return {method: curves[method] for method in [*maps, "random"] if method in curves}  # random last
+
+    fill_x = _fill(subject, fill)
     return CHECKS.get(("deletion", subject.key, target, methods, settings, fill), compute)
 
 
