@@ -342,14 +342,15 @@ class Turns:
         job.asked = now
         return job.longest_part
 
-    def out_of_time(self, started: float | None = None, next_part: float | None = None, after: float = 0.0) -> bool:
+    def out_of_time(self, started: float | None = None, next_part: float | None = None, after: float = 0.0,
+                    parts: int = 1) -> bool:
         """A long run's question between two of its parts: True (and the job cut short) when ``time_is_up``, or when
-        its next part (``next_part`` seconds, the caller's estimate; default: as long as its longest so far) and
-        ``after`` seconds of work it must still do once it stops asking would end past the limit. On a slower
+        its next ``parts`` parts (``next_part`` seconds each, the caller's estimate; default: as long as its longest
+        so far) and ``after`` seconds of work it must still do would end past the limit. On a slower
         machine a Saliency check's parts take tens of seconds in a busy class, and asked only whether 80 s had
         passed, 5 checks ran on past the 120 s their students waited (bench/load-class-xeon-*.md)."""
         longest = self.part_done()
-        if self.time_is_up(started, ahead=(longest if next_part is None else next_part) + after):
+        if self.time_is_up(started, ahead=parts * (longest if next_part is None else next_part) + after):
             self.cut_short()
             return True
         return False

@@ -442,7 +442,8 @@ def _sanity_result(subject: Subject, target: int, methods, settings: logic.Setti
         with heavy_threads():
             return logic.cascading_randomization(lambda: copy.deepcopy(model), randomization_steps(model), subject.x,
                                                  target, methods, capped, cam_layer, _baseline(subject, capped),
-                                                 report, picture=subject.picture, stop=out_of_time)
+                                                 report, picture=subject.picture,
+                                                 stop=lambda: out_of_time(parts=2))  # the next step, then the last
     return CHECKS.get(("sanity", subject.key, target, methods, capped), compute)
 
 
