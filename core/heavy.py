@@ -48,6 +48,7 @@ import os
 import sys
 import threading
 import time
+import traceback
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
@@ -87,6 +88,9 @@ BUSY_RUN_SECONDS = float(os.environ.get("DEMO_BUSY_RUN_SECONDS", "80"))
 GRACE_SECONDS = 0.5
 #: How long a step runs before a model's forward pass gives way to the steps waiting (``breaks``).
 STEP_SECONDS = 0.5
+#: Diagnostics: a heavy step that held the turn longer than this many seconds is logged to stderr with where it
+#: took and gave back the turn (the project's frames). Off when unset or 0; the class bench's ``--server-log`` keeps it.
+LONG_STEP_SECONDS = float(os.environ.get("DEMO_LONG_STEP_SECONDS", "0"))
 
 
 class Abandoned(Exception):
@@ -108,6 +112,14 @@ def gradio_event_gone():
         return None
     event = running[0]
     return lambda: not event.alive or not any(events and event in events for events in list(queue.active_jobs))
+
+
+def _where() -> str:
+    """The project's frames of the calling thread, innermost last (a long step's diagnostics)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frames = [f for f in traceback.extract_stack()[:-2]
+              if f.filename.startswith(root) and not f.filename.endswith("heavy.py")]
+    return " > ".join(f"{os.path.relpath(f.filename, root)}:{f.lineno} {f.name}" for f in frames[-4:]) or "?"
 
 
 class Job:
@@ -242,13 +254,19 @@ class Turns:
             self._busy, job.between_since = True, None
             self.taken += 1
         self._mine.job, self._mine.since = job, time.monotonic()
+        if LONG_STEP_SECONDS > 0:
+            self._mine.took = _where()
         if job.started is None:
             job.started = self._mine.since
 
     def _give_back(self) -> Job:
         job, self._mine.job = self._mine.job, None
         job.steps += 1
-        job.held += time.monotonic() - self._mine.since
+        step = time.monotonic() - self._mine.since
+        job.held += step
+        if 0 < LONG_STEP_SECONDS < step:
+            print(f"long heavy step: {job.name} step {job.steps} held {step:.1f} s, from {self._mine.took} "
+                  f"to {_where()}", file=sys.stderr, flush=True)
         with self._changed:
             self._busy, job.between_since = False, time.monotonic()
             self._changed.notify_all()
