@@ -28,7 +28,7 @@ On a CPU two more rules keep an overloaded machine answering (a class asks ~4x w
   extra cost, so a class told to click the same preset is not turned away for work the server does once. And an
   action turned away for ``STARVING`` × ``BUSY_SECONDS`` is let in at its next click, so a costly one is not shut
   out for a whole lecture by the cheaper ones that keep the line busy.
-- **A long run ends with its result so far after ``BUSY_RUN_SECONDS``** when other jobs are in line, and says why:
+- **A long run ends with its result so far ``BUSY_RUN_SECONDS`` after its click** when others are in line, and says why:
   a streamed one (the attack, the GAN playground) asks ``core.ui.StopRequests.why``, a plain one between its parts
   asks ``out_of_time`` (a distillation training between epochs, a Saliency check between methods or layers). A run
   cut short is not memoised (``core.memo``), not the action's cost, and not an answered request.
@@ -133,6 +133,7 @@ class Job:
         self.shared = False
         self.cut = False  # ended early (``cut_short``): its time is not the action's cost, its answer not memoised
         self.steps, self.held = 0, 0.0
+        self.admitted = time.monotonic()  # when it was let in (its student clicked about then)
         self.started: float | None = None  # when its first step began (``time.monotonic()``)
         self.asked: float | None = None  # when it last asked ``out_of_time`` (between two of its parts)
         self.longest_part = 0.0  # the longest time between two of those questions (from ``started`` for the first)
@@ -332,12 +333,16 @@ class Turns:
         """True when a run that took its first step at ``started`` (``time.monotonic()``; default: the first step of
         this thread's job) has run ``limit`` seconds (default ``BUSY_RUN_SECONDS``), less ``ahead`` (the time its
         next part would take), while another student's heavy job is in line (one waiting for this run's answer does
-        not count): it should end with its result so far. Never for a run alone, nor with a limit of 0, nor outside
-        a heavy job's turn without ``started``."""
+        not count): it should end with its result so far. In a heavy job's turn the clock runs from the job's
+        admission if that came first: its student has waited since the click, and the wait for a first turn in a
+        busy class (10 s and more on the Xeon) counts against the 120 s they give it. Never for a run alone, nor
+        with a limit of 0, nor outside a heavy job's turn without ``started``."""
         limit = BUSY_RUN_SECONDS if limit is None else limit
+        job = getattr(self._mine, "job", None)
         if started is None:
-            job = getattr(self._mine, "job", None)
             started = None if job is None else job.started
+        if started is not None and job is not None:
+            started = min(started, job.admitted)
         if started is None or limit <= 0 or time.monotonic() - started + ahead < limit:
             return False
         with self._changed:

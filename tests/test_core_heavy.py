@@ -734,6 +734,22 @@ def test_a_run_can_time_a_part_without_asking_and_tell_its_next_part_and_what_mu
     turns.done(other)
 
 
+def test_a_runs_clock_starts_when_its_student_clicked_not_at_its_first_turn():
+    """Issue 21: a deletion check let in at the start of a class had its first turn 12 s later, and its 80 s ran
+    from there: its student, who gives it 120 s from the click, gave up first. The wait in line now counts."""
+    turns = Turns(busy_seconds=60)
+    run = turns.job("deletion")
+    other = turns.job("train")
+    run.admitted -= heavy.BUSY_RUN_SECONDS * 0.6  # let in, then waited in line
+    with turns.turn(run):
+        assert run.started - run.admitted >= heavy.BUSY_RUN_SECONDS * 0.6
+        assert not turns.time_is_up()
+        assert turns.time_is_up(ahead=heavy.BUSY_RUN_SECONDS * 0.45)  # 60% waited + 45%: past the limit
+        assert turns.time_is_up(time.monotonic(), limit=heavy.BUSY_RUN_SECONDS * 0.5)  # a stream's own start too
+    turns.done(run)
+    turns.done(other)
+
+
 def test_a_plain_run_asks_out_of_time_between_its_parts_and_a_student_waiting_for_it_does_not_count():
     """Issue 21: a distillation training or a Saliency check (a plain function) asks ``out_of_time()`` between two
     parts: the clock starts at its job's first step, and only another student's job in line makes it end early,
