@@ -56,12 +56,14 @@ def digit_png():
 
 
 def test_saliency_actions_cut_by_a_busy_class_show_what_they_measured(busy_class, digit_png):
-    from demos.saliency import ui
+    from demos.saliency import logic, ui
 
     args = (digit_png, None, False, "digit-cnn", None)
     kept_before, explained_before = set(ui.CHECKS._values), set(ui.EXPLAINED._values)
-    panels, line, _ = ui.explain(*args, ("saliency", "smoothgrad"), progress=no_progress)
-    assert len(panels) == 2  # what the model sees, and the one map computed before the time was up
+    assert sorted(ui.CHEAP_FIRST) == sorted(logic.METHODS)
+    panels, line, _ = ui.explain(*args, ("smoothgrad", "gradcam"), progress=no_progress)
+    assert len(panels) == 2  # what the model sees, and the one map computed before the time was up: the cheap one
+    assert panels[1][1] == ui.method_name("gradcam", "en")
     assert f"Not computed: {ui.method_name('smoothgrad', 'en')}." in line
     panels, label = ui.sample_sweep(*args, progress=no_progress)
     assert len(panels) == 1 and label.startswith("**Stopped after N = 1:**")
