@@ -323,6 +323,12 @@ class Turns:
         with self._changed:
             return bool(self._waiting) or job.gone()
 
+    def pause(self, after: float = STEP_SECONDS) -> None:
+        """A break point inside a long loop (a training's mini-batches): gives way only when ``due``, so a loop
+        that asks often costs nothing while no one waits."""
+        if self.due(after):
+            self.give_way()
+
     @property
     def waiting(self) -> int:
         """Steps waiting for their turn, and the one running."""
@@ -386,6 +392,7 @@ class Turns:
 
 TURNS = Turns()
 give_way = TURNS.give_way
+pause = TURNS.pause
 set_aside = TURNS.set_aside
 cut_short = TURNS.cut_short
 out_of_time = TURNS.out_of_time

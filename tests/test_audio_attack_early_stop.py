@@ -92,3 +92,14 @@ def test_an_attack_stopped_because_the_class_is_busy_ends_with_its_result_so_far
         assert stops.why("s3", heavy.time.monotonic()) is None
     turns.done(run, finished=True)
     assert ("attack", "on") in turns._answered  # a run that went on to its end is remembered
+
+
+def test_every_recogniser_an_attack_listens_with_gives_way_between_its_forward_passes():
+    """Issue 21: an attack step on a busy Xeon held the heavy turn for up to a minute, and every other student's
+    first step waited behind it; the models it listens with now cut their steps (core.heavy.breaks)."""
+    keys = [c.key for c in ui.RECOGNISER.choices if c.available() and not c.needs_download()]
+    assert len(keys) >= 2  # the bundled CTC model and the packaged Whisper
+    for key in keys:
+        ui._listener(key)
+        model = ui.RECOGNISER.get(key).model
+        assert getattr(model, "_heavy_breaks", False) and len(model._forward_pre_hooks) >= 1, key

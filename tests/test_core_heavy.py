@@ -340,6 +340,34 @@ def test_a_models_forward_passes_cut_a_long_step_for_the_steps_waiting():
     broken(torch.zeros(1))  # outside a turn (a light event): nothing to give
 
 
+def test_a_loop_that_pauses_gives_way_only_when_a_step_waits():
+    """Issue 21: a training's mini-batches call ``pause()``: after ``after`` seconds in its turn, a newcomer's step
+    runs first; alone in line the loop keeps its turn; outside a turn the call does nothing."""
+    turns, passes, seen = Turns(), [], []
+
+    def long_step():
+        with turns.turn():
+            for _ in range(20):
+                time.sleep(0.03)
+                passes.append(1)
+                turns.pause(after=0.15)
+
+    def newcomer():
+        time.sleep(0.1)
+        with turns.turn():
+            seen.append(len(passes))
+
+    run_in_threads(long_step, newcomer)
+    assert seen[0] < 10  # not after the whole loop (20)
+    before = turns.taken
+    with turns.turn():
+        for _ in range(8):
+            time.sleep(0.03)
+            turns.pause(after=0.05)
+    assert turns.taken == before + 1
+    turns.pause()  # a light event's call: nothing to give
+
+
 def test_no_break_while_someone_elses_hook_is_on_the_model():
     """Captum's Grad-CAM keeps a layer's output through a hook during its pass: another job's pass through the
     same model then would be caught by it."""

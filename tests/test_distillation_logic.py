@@ -252,6 +252,18 @@ def test_a_training_a_busy_class_stops_ends_every_student_at_the_same_epoch():
     assert len(never) == config.epochs - 1  # never asked after the last epoch: a finished run is never "cut"
 
 
+def test_a_training_pauses_after_every_optimiser_step_and_learns_the_same():
+    """Issue 21: an epoch held a busy class's heavy turn for 2-10 s on the Xeon; ``pause()`` after each optimiser
+    step lets the steps waiting run (core.heavy.pause), and what the students learn does not change."""
+    data, config = synthetic_data(10), logic.StudentConfig(epochs=3, seeds=2, transfer_fraction=0.5, hidden=16)
+    plain = logic.train_students(data, config)
+    paused = []
+    runs = logic.train_students(data, config, pause=lambda: paused.append(1))
+    assert len(paused) == config.epochs * config.steps_per_epoch
+    assert [r.distilled_curve for r in runs] == [r.distilled_curve for r in plain]
+    assert [r.hard_curve for r in runs] == [r.hard_curve for r in plain]
+
+
 def test_typical_confusions_rank_the_other_classes_by_mean_soft_target():
     logits = torch.full((4, 10), -5.0)
     labels = torch.tensor([7, 7, 3, 3])

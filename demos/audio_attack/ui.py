@@ -17,7 +17,7 @@ import torch
 from core import export, plots
 from core.audio import int16_audio
 from core.device import heavy_threads
-from core.heavy import BUSY_RUN_SECONDS, heavy
+from core.heavy import BUSY_RUN_SECONDS, breaks, heavy
 from core.i18n import UserInputError, check_number, register, shown, t
 from core.memo import Memo, SessionStore
 from core.questions import Question, questions_panel
@@ -216,7 +216,9 @@ def _model_key(value) -> str:
 
 
 def _listener(key: str):
-    return recogniser(RECOGNISER.get(key))
+    bundle = RECOGNISER.get(key)
+    breaks(bundle.model)  # an attack step gives way between its forward passes (core.heavy)
+    return recogniser(bundle)
 
 
 def _heard_key(key: str, clip_key: str, audio: torch.Tensor) -> tuple:

@@ -209,7 +209,8 @@ def accuracy(logits: torch.Tensor, labels: torch.Tensor) -> float:
 def train_students(data: TransferData, config: StudentConfig,
                    report: Callable[[float, int, int], None] | None = None,
                    extra_tests: dict[str, tuple[torch.Tensor, torch.Tensor]] | None = None,
-                   stop: Callable[[], bool] | None = None) -> list[StudentRun]:
+                   stop: Callable[[], bool] | None = None,
+                   pause: Callable[[], None] | None = None) -> list[StudentRun]:
     """Train a distilled and a hard-label student per seed; returns their test-accuracy curves.
 
     Per seed: its own transfer set and initial weights (shared by the seed's two students) and the
@@ -218,7 +219,8 @@ def train_students(data: TransferData, config: StudentConfig,
     ``report(share_done, seed_count, epoch)`` follows the epochs. ``extra_tests`` ({name: (x, y)}, e.g. the
     stroke-drawn digits) are scored once at the end, into each run's ``extra``. ``stop()``, asked after each epoch
     but the last, ends the training there (a busy class): every student has then trained the same epochs, so the
-    comparison stays fair, and the curves are shorter than ``config.epochs``.
+    comparison stays fair, and the curves are shorter than ``config.epochs``. ``pause()``, called after each
+    optimiser step, may let other work run (a busy class's turns): the training itself does not change.
     """
     seeds = config.seeds
     generators = [seeding.generator(config.first_seed + seed) for seed in range(seeds)]
@@ -242,6 +244,8 @@ def train_students(data: TransferData, config: StudentConfig,
             optimizer.zero_grad()
             ((soft + hard) * seeds).backward()
             optimizer.step()
+            if pause is not None:
+                pause()
         with torch.inference_mode():
             correct = (stack(x_test).argmax(-1) == data.y_test).float().mean(1).tolist()
         for seed, run in enumerate(runs):

@@ -15,7 +15,7 @@ from PIL import Image as PILImage
 from core import export
 from core.data.digits import STYLE_NAMES, TEST, TRAIN, load_split, to_tensor
 from core.device import heavy_threads
-from core.heavy import give_way, heavy, out_of_time
+from core.heavy import give_way, heavy, out_of_time, pause
 from core.i18n import UserInputError, shown, t
 from core.memo import Memo
 from core.models import ASSETS
@@ -287,10 +287,11 @@ def training_key(teacher, config: logic.StudentConfig) -> tuple:
 
 def run_training(config: logic.StudentConfig, report=None, stop=None) -> tuple[list[logic.StudentRun], bool]:
     """The students' runs for ``config`` from the memo, or trained now; and whether they came from the memo.
-    ``stop()``: asked between epochs (a run it ends is shorter than ``config.epochs`` and not memoised)."""
+    ``stop()``: asked between epochs (a run it ends is shorter than ``config.epochs`` and not memoised); in a busy
+    class a heavy turn gives way between mini-batches too (``core.heavy.pause``), so an epoch is not one long step."""
     teacher = TEACHER.get()
     return TRAINING.get(training_key(teacher, config), lambda: logic.train_students(
-        transfer_data(teacher), config, report, extra_tests=stroke_tests(), stop=stop))
+        transfer_data(teacher), config, report, extra_tests=stroke_tests(), stop=stop, pause=pause))
 
 
 def read_config(temperature, alpha, epochs, fraction_percent, held_out, seeds, lang: str) -> logic.StudentConfig:
