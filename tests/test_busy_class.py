@@ -76,11 +76,11 @@ def test_saliency_actions_cut_by_a_busy_class_show_what_they_measured(busy_class
         shown = {row[1] for row in list(csv.reader(rows))[1:]}
     assert shown == {"original", ui.step_name(steps[-1][0], "en")}  # the original and every layer randomised
     deletion, insertion, table, _, _ = ui.deletion(*args, ("saliency", "gradcam"), progress=no_progress)
-    assert f"Not measured: {ui.method_name('gradcam', 'en')}." in table
-    # the one method measured, read against random
-    assert set(deletion["method"]) == {ui.method_name(m, "en") for m in ("saliency", "random")}
+    # the time was up after the random curves: no map and its curves could end in time, and the answer says so
+    assert f"Not measured: {ui.method_name('saliency', 'en')}, {ui.method_name('gradcam', 'en')}." in table
+    assert set(deletion["method"]) == set(insertion["method"]) == {ui.method_name("random", "en")}
     zh = ui.deletion(*args, ("saliency", "gradcam"), progress=no_progress, request=ZH)[2]
-    assert f"沒有量到：{ui.method_name('gradcam', 'zh')}。" in zh
+    assert f"沒有量到：{ui.method_name('saliency', 'zh')}、{ui.method_name('gradcam', 'zh')}。" in zh
     assert set(ui.CHECKS._values) <= kept_before and set(ui.EXPLAINED._values) <= explained_before  # none kept
 
 
@@ -128,8 +128,7 @@ def test_a_deletion_check_stops_its_maps_in_time_for_the_curves_it_must_measure(
     from demos.saliency import logic, ui
 
     clock = slow_class
-    monkeypatch.setattr(logic, "random_reference", clock.takes(20, logic.random_reference))
-    monkeypatch.setattr(logic, "perturbation_curves", clock.takes(20, logic.perturbation_curves))
+    monkeypatch.setattr(logic, "perturbation_curves", clock.takes(20, logic.perturbation_curves))  # random's too
     monkeypatch.setattr(logic, "attribute", clock.takes(15, logic.attribute))
     methods = ("saliency", "smoothgrad", "gradcam", "integrated_gradients")
     start = clock.now
@@ -139,6 +138,22 @@ def test_a_deletion_check_stops_its_maps_in_time_for_the_curves_it_must_measure(
     assert set(deletion["method"]) == {ui.method_name(m, "en") for m in ("saliency", "random")}
     missing = ", ".join(ui.method_name(m, "en") for m in ui._methods(methods, "en")[1:])  # the page's order
     assert f"Not measured: {missing}." in table
+
+
+def test_a_deletion_check_with_no_time_for_one_method_answers_at_once(slow_class, monkeypatch, digit_png):
+    """Issue 21: at the start of a class on the Xeon a deletion check of one method (all of it mandatory then)
+    timed out in four runs out of four. When the random curves took so long that one map and its curves cannot end
+    by the limit, the check answers with the random curves and says what it could not measure."""
+    from demos.saliency import logic, ui
+
+    clock = slow_class
+    monkeypatch.setattr(logic, "perturbation_curves", clock.takes(35, logic.perturbation_curves))
+    start = clock.now
+    deletion, _, table, _, _ = ui.deletion(digit_png, None, False, "digit-cnn", None, ("smoothgrad_sq",),
+                                           progress=no_progress)
+    assert clock.now - start == pytest.approx(35)  # 35 s + a map + 35 s would pass 80 s
+    assert set(deletion["method"]) == {ui.method_name("random", "en")}
+    assert f"Not measured: {ui.method_name('smoothgrad_sq', 'en')}." in table
 
 
 def test_a_sample_sweep_does_not_start_a_part_that_would_end_past_the_limit(slow_class, monkeypatch, digit_png):

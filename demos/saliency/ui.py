@@ -530,29 +530,32 @@ def _fill(subject: Subject, fill: str):
 
 def _deletion_result(subject: Subject, target: int, methods, settings: logic.Settings, fill: str, progress=no_progress,
                      lang="en"):
-    def curves_for(method: str, heat: np.ndarray | None, share: float) -> logic.Curves:
-        progress(share, desc=t("saliency.progress_deletion", lang, method=method_name(method, lang)))
-        give_way()
-        with heavy_threads():
-            if heat is None:
-                return logic.random_reference(subject.bundle.model, subject.x, target, fill_x)
-            return logic.perturbation_curves(subject.bundle.model, subject.x, target, heat, fill_x)
-
     def compute():
-        # Random first (every method is read against it), timed: a busy class's maps step leaves time for one
-        # method's curves (about as long), the least an answer needs, and the curves after it stop in time.
+        fill_x = _fill(subject, fill)
+
+        def curves_for(method: str, heat: np.ndarray | None, share: float) -> logic.Curves:
+            progress(share, desc=t("saliency.progress_deletion", lang, method=method_name(method, lang)))
+            give_way()
+            with heavy_threads():
+                if heat is None:
+                    return logic.random_reference(subject.bundle.model, subject.x, target, fill_x)
+                return logic.perturbation_curves(subject.bundle.model, subject.x, target, heat, fill_x)
+
+        # Random first (every method is read against it), timed: in a busy class the maps step leaves time for one
+        # method's curves (about as long), and each method's curves start only if they can end in time. When not
+        # even one map and its curves fit (a slow machine at the start of a class), the answer says so at once.
         started = time.monotonic()
         curves = {"random": curves_for("random", None, 0.0)}
         one_curve = time.monotonic() - started
         part_done()
-        maps, _ = _explained(subject, target, methods, settings, progress, lang, after=one_curve)
+        maps = {}
+        if not out_of_time(next_part=one_curve, after=one_curve):  # a map about as long as a curve, then its curves
+            maps, _ = _explained(subject, target, methods, settings, progress, lang, after=one_curve)
         for i, (method, heat) in enumerate(maps.items()):
-            if i and out_of_time():  # a busy class: the methods measured so far (not memoised)
+            if out_of_time(next_part=one_curve):  # a busy class: the methods measured so far (not memoised)
                 break
             curves[method] = curves_for(method, heat, (i + 1) / (len(maps) + 1))
-        return {method: curves[method] for method in [*maps, "random"] if method in curves}  # random last
-
-    fill_x = _fill(subject, fill)
+        return {method: curves[method] for method in [*methods, "random"] if method in curves}  # random last
     return CHECKS.get(("deletion", subject.key, target, methods, settings, fill), compute)
 
 
