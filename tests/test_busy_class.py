@@ -183,3 +183,16 @@ def test_a_sanity_check_stops_while_its_last_step_still_fits(slow_class, monkeyp
     assert clock.now - start == pytest.approx(68)
     skipped = ", ".join(ui.step_name(name, "en") for name in ("conv:3", "conv:2"))
     assert f"these steps were skipped: {skipped}**" in notes
+
+
+def test_the_gan_playground_shows_its_bar_before_it_trains_its_first_chunk(monkeypatch):
+    """Issue 21: the playground's first progress report came after its first chunk of training and its first board,
+    which a busy class stretched to 9-17 s (GAN first sign p95); the bar now shows as its run begins."""
+    from demos.gan import logic, ui
+
+    events = []
+    real = logic.train_steps
+    monkeypatch.setattr(logic, "train_steps", lambda play, steps: events.append(("train", steps)) or real(play, steps))
+    outputs = list(ui.play(steps=50, progress=lambda share, desc=None: events.append(("bar", share, desc))))
+    assert events[0] == ("bar", 0, "step 0 of 50 of this click")
+    assert [e for e in events if e[0] == "train"] == [("train", 25), ("train", 25)] and outputs

@@ -498,6 +498,7 @@ def play(dataset=PLAY_DEFAULTS["dataset"], loss=PLAY_DEFAULTS["loss"], lr_d=PLAY
     shown_at, stopped = -math.inf, None  # the first chunk's picture at once: the first update comes in the first turn
     chunks = _train_chunks(game, steps, lambda: STOPS.why(session, started))
     with STOPS.running(session):  # left before the result is shown: a Stop from then on has nothing to stop
+        progress(0, desc=t("gan.play_progress", lang, step=0, target=steps))  # the bar shows before the first chunk
         while True:
             try:
                 done = next(chunks)
