@@ -361,8 +361,8 @@ class Turns:
             self._mine.job.cut = True
 
     def part_done(self) -> float:
-        """A long run's part has ended (asked by ``out_of_time``, or said without asking, to time a part apart from
-        the next): returns the longest part of this thread's job so far, in seconds (0 outside a heavy job)."""
+        """A long run's part has ended (``out_of_time`` asks at each): returns the longest part of this thread's job
+        so far, in seconds (0 outside a heavy job)."""
         job = getattr(self._mine, "job", None)
         if job is None or job.started is None:
             return 0.0
@@ -397,7 +397,6 @@ set_aside = TURNS.set_aside
 cut_short = TURNS.cut_short
 out_of_time = TURNS.out_of_time
 is_cut_short = TURNS.is_cut_short
-part_done = TURNS.part_done
 
 
 def breaks(model, turns: Turns = TURNS, after: float = STEP_SECONDS):

@@ -736,8 +736,8 @@ def test_a_run_ends_before_a_part_as_long_as_its_longest_would_pass_the_limit():
 
 
 def test_a_run_can_time_a_part_without_asking_and_tell_its_next_part_and_what_must_follow():
-    """Issue 21: ``part_done`` ends a part without the question (a deletion check's random curves, timed apart from
-    the maps after them); ``out_of_time(next_part=...)`` judges a part the caller knows to be longer (a sample
+    """Issue 21: ``part_done`` (what ``out_of_time`` asks first) times a part and keeps the longest without cutting
+    the run; ``out_of_time(next_part=...)`` judges a part the caller knows to be longer (a sample
     sweep's N = 100 after N = 25), and ``after=`` keeps time for work that must follow the loop."""
     turns = Turns(busy_seconds=60)
     assert turns.part_done() == 0.0  # outside a heavy job

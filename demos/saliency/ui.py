@@ -16,7 +16,7 @@ import torch
 from core import export
 from core.data.digits import TEST, load_split, normalize_digit
 from core.device import heavy_threads
-from core.heavy import breaks, give_way, heavy, out_of_time, part_done
+from core.heavy import breaks, give_way, heavy, out_of_time
 from core.i18n import UserInputError, check_number, shown, t
 from core.images import example_photos, overlay, shared_scale
 from core.memo import Memo
@@ -319,6 +319,8 @@ def _explained(subject: Subject, target: int, methods, settings: logic.Settings,
                after: float = 0.0):
     """The maps, memoised; a busy class stops computing them in time to leave ``after`` seconds for what the caller
     does with them (``core.heavy.out_of_time``)."""
+    order = sorted(methods, key=CHEAP_FIRST.index)
+
     def compute():
         def report(i, method):
             progress(i / len(methods), desc=t("saliency.progress_method", lang, method=method_name(method, lang),
@@ -330,8 +332,6 @@ def _explained(subject: Subject, target: int, methods, settings: logic.Settings,
                                        baseline=_baseline(subject, settings), report=report,
                                        stop=lambda: out_of_time(after=after))
         return {method: maps[method] for method in methods if method in maps}  # the page's order
-
-    order = sorted(methods, key=CHEAP_FIRST.index)
     return EXPLAINED.get((subject.key, target, methods, settings), compute)
 
 
@@ -547,7 +547,6 @@ def _deletion_result(subject: Subject, target: int, methods, settings: logic.Set
         started = time.monotonic()
         curves = {"random": curves_for("random", None, 0.0)}
         one_curve = time.monotonic() - started
-        part_done()
         maps = {}
         if not out_of_time(next_part=one_curve, after=one_curve):  # a map about as long as a curve, then its curves
             maps, _ = _explained(subject, target, methods, settings, progress, lang, after=one_curve)
