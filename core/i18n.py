@@ -61,6 +61,11 @@ def t(key: str, lang: str | None = None, **params) -> str:
     return text.format(**params) if params else text
 
 
+def listed(items, lang: str) -> str:
+    """Items as a list in running text: "a, b, c" or "a、b、c"."""
+    return t("app.list_separator", lang).join(items)
+
+
 def catalog() -> dict[str, dict[str, str]]:
     return {lang: dict(table) for lang, table in _catalog.items()}
 
@@ -96,6 +101,7 @@ register({
         "error.integer": "{name} must be a whole number between {low:g} and {high:g} (got {value}).",
         "error.number_empty": "{name} is empty: type a number between {low:g} and {high:g}.",
         "error.internal": "Something went wrong while computing this. The app is still running; please try again.",
+        "app.busy_title": "Busy: please try again soon",
         "app.busy": "The server is busy: about {seconds:.0f} s of heavy work with yours (jobs in line before it: "
                     "{jobs}). Please try again in a minute; everything else on the page still answers at once.",
         "gallery.position": "Pick one of the {count} pictures in the gallery: a position from 0 to {last}.",
@@ -130,6 +136,7 @@ register({
         "error.integer": "「{name}」必須是介於 {low:g} 與 {high:g} 之間的整數（收到 {value}）。",
         "error.number_empty": "「{name}」是空的：請輸入 {low:g} 到 {high:g} 之間的數字。",
         "error.internal": "計算時發生錯誤。程式仍在執行，請再試一次。",
+        "app.busy_title": "伺服器忙碌中，請稍後再試",
         "app.busy": "伺服器正忙：前面還有 {jobs} 個其他同學的運算，連同你的約需 {seconds:.0f} 秒。"
                     "請一分鐘後再試；頁面上的其他功能仍可立即使用。",
         "gallery.position": "請從圖庫的 {count} 張圖中選一張：位置 0 到 {last}。",

@@ -67,6 +67,8 @@ def _translate(exc: Exception, name: str, lang: str) -> Exception:
         log.info("handler %s stopped: its student left", name)
         return gr.Error(i18n.t("error.internal", lang), title=title, print_exception=False)
     if isinstance(exc, UserInputError):  # the pop-up renders HTML: what the user typed ("<mask>") is shown as typed
+        if exc.key == "app.busy":  # nothing is wrong: the class is busy
+            title = i18n.t("app.busy_title", lang)
         return gr.Error(html.escape(exc.message(lang), quote=False), title=title, print_exception=False)
     log.exception("handler %s failed", name)
     return gr.Error(i18n.t("error.internal", lang), title=title, print_exception=False)

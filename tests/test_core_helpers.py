@@ -8,7 +8,7 @@ import gradio as gr
 import numpy as np
 import pytest
 
-from core import audio, images
+from core import audio, i18n, images
 from core.i18n import UserInputError, check_number
 from core.ui import handler, slider_value
 
@@ -82,6 +82,26 @@ def test_handler_turns_user_errors_into_translated_gradio_errors():
         needs_positive(5)
     with pytest.raises(gr.Error, match="whole number"):
         handler(lambda x: check_number(x, "n", 1, 3, integer=True))(2.5)
+
+
+def test_a_busy_refusal_is_titled_busy_not_error_in_both_languages():
+    """A full class is not a mistake: its pop-up's title says so (it said "Error" / "錯誤")."""
+    @handler
+    def refused(lang="en"):
+        raise UserInputError("app.busy", jobs=3, seconds=40)
+
+    for lang in ("en", "zh"):
+        i18n.set_default_lang(lang)
+        try:
+            with pytest.raises(gr.Error) as info:
+                refused()
+        finally:
+            i18n.set_default_lang("en")
+        assert info.value.title == i18n.t("app.busy_title", lang) != i18n.t("app.error_title", lang)
+        assert "40" in str(info.value)
+    with pytest.raises(gr.Error) as info:  # other messages keep their title
+        handler(lambda: check_number(5, "x", 0, 1))()
+    assert info.value.title == i18n.t("app.error_title", "en")
 
 
 def test_an_emptied_slider_box_counts_as_its_minimum_quietly():

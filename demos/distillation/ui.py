@@ -16,7 +16,7 @@ from core import export
 from core.data.digits import STYLE_NAMES, TEST, TRAIN, load_split, to_tensor
 from core.device import heavy_threads
 from core.heavy import give_way, heavy, out_of_time, pause
-from core.i18n import UserInputError, shown, t
+from core.i18n import UserInputError, listed, shown, t
 from core.memo import Memo
 from core.models import ASSETS
 from core.plots import COLORS
@@ -176,8 +176,8 @@ def _soften(image: np.ndarray, temperature, zoom, source_text: str, lang: str, l
         "curve": [t("distillation.curve_with_t2", lang)] * count + [t("distillation.curve_without_t2", lang)] * count,
     })
 
-    ranking = t("app.list_separator", lang).join(
-        t("distillation.rank_item", lang, cls=c, p=p) for c, p in view.dark_knowledge[:5])
+    ranking = listed(
+        (t("distillation.rank_item", lang, cls=c, p=p) for c, p in view.dark_knowledge[:5]), lang)
     change = t("distillation.grad_change", lang, temp=temperature,
                without=factor_text(without_t2[-1] / without_t2[-2], lang),
                with_t2=factor_text(with_t2[-1] / with_t2[-2], lang))

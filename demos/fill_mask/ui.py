@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import gradio as gr
 
 from core import export, models
-from core.i18n import UserInputError, shown, t
+from core.i18n import UserInputError, listed, shown, t
 from core.plots import to_rgb
 from core.questions import Question, questions_panel
 from core.ui import (
@@ -254,7 +254,7 @@ def predict(text, model_key, k, only_words=True, lang="en"):
         lines.append(" ".join(changes) if changes else t("fill_mask.unchanged", lang))
     hidden = [g.hidden for g in guesses if g.hidden >= 0.005]
     if only_words and hidden:
-        shares = t("app.list_separator", lang).join(f"{h:.0%}" for h in (g.hidden for g in guesses))
+        shares = listed((f"{h:.0%}" for h in (g.hidden for g in guesses)), lang)
         lines.append(t("fill_mask.words_only_note", lang, hidden=shares))
     encoded = tok(text)
     ids = encoded["input_ids"]
@@ -377,8 +377,8 @@ def attention(text, model_key, layer, head, lang="en"):
                                                    head=head))
     row = matrix[masks[0]]
     top = row.argsort()[::-1][:3]
-    looked = t("app.list_separator", lang).join(
-        t("fill_mask.looked_at", lang, token=as_text(tokens[i]), share=row[i]) for i in top)
+    looked = listed(
+        (t("fill_mask.looked_at", lang, token=as_text(tokens[i]), share=row[i]) for i in top), lang)
     return picture, t("fill_mask.attention_note", lang, looked=looked)
 
 

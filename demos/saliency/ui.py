@@ -17,7 +17,7 @@ from core import export
 from core.data.digits import TEST, load_split, normalize_digit
 from core.device import heavy_threads
 from core.heavy import breaks, give_way, heavy, out_of_time
-from core.i18n import UserInputError, check_number, shown, t
+from core.i18n import UserInputError, check_number, listed, shown, t
 from core.images import example_photos, overlay, shared_scale
 from core.memo import Memo
 from core.questions import Question, questions_panel
@@ -337,7 +337,7 @@ def _explained(subject: Subject, target: int, methods, settings: logic.Settings,
 
 def not_measured(methods, done, lang: str) -> str:
     """The methods a busy class left out ("" when none), named in the user's language."""
-    return t("app.list_separator", lang).join(method_name(m, lang) for m in methods if m not in done)
+    return listed((method_name(m, lang) for m in methods if m not in done), lang)
 
 
 def class_part(subject: Subject, target: int) -> str:
@@ -511,8 +511,8 @@ def sanity(picture, drawing=None, use_drawing=False, model=None, target=None, me
                stride=number(capped.stride_percent, 0),
                positions=logic.occlusion_positions(subject.x.shape[-1], capped))]
     if result.skipped:
-        notes.insert(0, t("saliency.sanity_skipped_busy", lang, steps=t("app.list_separator", lang).join(
-            step_name(step, lang) for step in result.skipped)))
+        notes.insert(0, t("saliency.sanity_skipped_busy", lang, steps=listed(
+            (step_name(step, lang) for step in result.skipped), lang)))
     frames = sanity_frames(result, lang)
     plots = [gr.LinePlot(frame, sort=steps) for frame in frames]  # steps in order, not a-z
     name = export.file_name(TOPIC, class_part(subject, target), "sanity", *methods)
