@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no phoning home: the class may have no Wi-Fi
@@ -22,7 +23,7 @@ import gradio as gr  # noqa: E402
 
 from core import i18n, models  # noqa: E402
 from core.device import configure_process, describe, return_free_memory_every, set_device  # noqa: E402
-from core.heavy import HEAVY_AT_ONCE  # noqa: E402
+from core.heavy import HEAVY_AT_ONCE, background  # noqa: E402
 from core.ui import Blocks, force_lang  # noqa: E402
 from core.uploads import MAX_UPLOAD_MB  # noqa: E402
 from demos import load_tabs  # noqa: E402
@@ -281,13 +282,21 @@ def _renamed(fn, name: str):
 
 
 def warm_up_in_background() -> threading.Thread:
+    """The tabs' warm-ups, one after the other, in a thread of their own that takes heavy turns
+    (``core.heavy.background``): a class that arrives at launch gets its first steps first."""
+    log = logging.getLogger("mldemo")
+
     def run():
         for tab in load_tabs():
             if hasattr(tab, "warm_up"):
+                started = time.monotonic()
                 try:
-                    tab.warm_up()
+                    with background(f"warm-up {tab.TOPIC}"):
+                        tab.warm_up()
                 except Exception:  # a failed warm-up only means the first click is slower
-                    logging.getLogger("mldemo").exception("warm-up of %s failed", tab.TOPIC)
+                    log.exception("warm-up of %s failed", tab.TOPIC)
+                else:
+                    log.info("warm-up of %s: %.1f s", tab.TOPIC, time.monotonic() - started)
 
     thread = threading.Thread(target=run, name="warm-up", daemon=True)
     thread.start()

@@ -401,17 +401,24 @@ is_cut_short = TURNS.is_cut_short
 
 def breaks(model, turns: Turns = TURNS, after: float = STEP_SECONDS):
     """Cut the heavy steps that run ``model`` into pieces of about ``after`` seconds: before each forward pass (a
-    batch of SmoothGrad's noisy copies, of IG's steps, of Occlusion's windows) a step that has run that long gives
-    way to the steps waiting. Never while a hook of someone else is on the model (Captum's Grad-CAM keeps the
-    layer's output through one), where another job's pass would run through it. The caller holds no lock across a
-    forward pass (another step might wait for it while holding the turn). Returns ``model`` (hooked once)."""
+    batch of SmoothGrad's noisy copies, of IG's steps, of Occlusion's windows), and before each block of the model
+    (each child of its ``nn.Sequential`` and ``nn.ModuleList`` containers: on a busy 2-core machine one pass of a
+    batch through EfficientNet-Lite0 held the turn 2-4 s), a step that has run that long gives way to the steps
+    waiting. Never while a hook of someone else is on the model (Captum's Grad-CAM keeps the layer's output through
+    one), where another job's pass would run through it. The caller holds no lock across a forward pass (another
+    step might wait for it while holding the turn). Returns ``model`` (hooked once)."""
     def pause(module, args):
-        if turns.due(after) and not any(m._forward_hooks or (m._forward_pre_hooks and m is not module)
-                                   for m in module.modules()):
+        if turns.due(after) and not any(m._forward_hooks or any(hook is not pause for hook in m._forward_pre_hooks
+                                                                  .values()) for m in model.modules()):
             turns.give_way()
 
     if not getattr(model, "_heavy_breaks", False):
-        model.register_forward_pre_hook(pause)
+        from torch import nn
+
+        blocks = {id(child): child for container in model.modules()
+                  if isinstance(container, (nn.Sequential, nn.ModuleList)) for child in container}
+        for module in {id(model): model, **blocks}.values():
+            module.register_forward_pre_hook(pause)
         model._heavy_breaks = True
     return model
 
@@ -568,6 +575,23 @@ def _lower_priority(nice: int) -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
     except OSError:
         pass
+
+
+@contextlib.contextmanager
+def background(name: str, turns: Turns = TURNS, nice: int | None = None):
+    """A block of heavy work nobody waits for (a tab's warm-up after launch) run as a heavy job: in turns with the
+    students' heavy steps (their first steps before its next one; it gives way at the same break points), at the
+    heavy steps' priority (``nice``, default ``HEAVY_NICE``: this thread's for good, so give it a thread of its
+    own), and not counted in a busy class's line (``Turns.admit``, ``time_is_up``). Before, the warm-up ran beside
+    the heavy steps at the light events' priority, for minutes after a launch into a class."""
+    _lower_priority(HEAVY_NICE if nice is None else nice)
+    job = turns.job(name)
+    job.shared = True
+    try:
+        with turns.turn(job):
+            yield job
+    finally:
+        turns.done(job)
 
 
 def low_priority(fn, nice: int | None = None):

@@ -192,7 +192,8 @@ def test_the_gan_playground_shows_its_bar_before_it_trains_its_first_chunk(monke
 
     events = []
     real = logic.train_steps
-    monkeypatch.setattr(logic, "train_steps", lambda play, steps: events.append(("train", steps)) or real(play, steps))
+    monkeypatch.setattr(logic, "train_steps", lambda play, steps, pause=None: events.append(("train", steps))
+                        or real(play, steps, pause))
     outputs = list(ui.play(steps=50, progress=lambda share, desc=None: events.append(("bar", share, desc))))
     assert events[0] == ("bar", 0, "step 0 of 50 of this click")
     assert [e for e in events if e[0] == "train"] == [("train", 25), ("train", 25)] and outputs

@@ -340,6 +340,59 @@ def test_a_models_forward_passes_cut_a_long_step_for_the_steps_waiting():
     broken(torch.zeros(1))  # outside a turn (a light event): nothing to give
 
 
+class SlowBlock(torch.nn.Module):
+    def __init__(self, log):
+        super().__init__()
+        self.log = log
+
+    def forward(self, x):
+        time.sleep(0.03)
+        self.log.append(1)
+        return x
+
+
+class Stack(torch.nn.Module):
+    """20 slow blocks in a ModuleList, then a Sequential of two."""
+
+    def __init__(self, log):
+        super().__init__()
+        self.blocks = torch.nn.ModuleList([SlowBlock(log) for _ in range(20)])
+        self.head = torch.nn.Sequential(torch.nn.Identity(), torch.nn.Identity())
+
+    def forward(self, x):
+        for block in self.blocks:
+            x = block(x)
+        return self.head(x)
+
+
+def test_one_forward_pass_gives_way_between_the_models_blocks():
+    """Issue 21: on the busy Xeon one pass of a batch through EfficientNet-Lite0 held the turn 2-4 s (the deletion
+    check's curves). Each block of a model's containers is a break too; with someone else's hook on the model, not."""
+    turns, blocks, seen = Turns(), [], []
+    model = heavy.breaks(Stack(blocks), turns=turns, after=0.15)
+    heavy.breaks(model, turns=turns)
+    assert [len(m._forward_pre_hooks) for m in model.modules()] == [1, 0] + [1] * 20 + [0, 1, 1]  # hooked once
+
+    def one_pass():
+        with turns.turn():
+            model(torch.zeros(1))
+
+    def newcomer():
+        time.sleep(0.1)
+        with turns.turn():
+            seen.append(len(blocks))
+
+    run_in_threads(one_pass, newcomer)
+    assert seen[0] < 10  # not after the whole pass (20 blocks)
+    handle = model.blocks[5].register_forward_hook(lambda module, args, output: None)  # a Grad-CAM of another job
+    try:
+        blocks.clear(), seen.clear()
+        run_in_threads(one_pass, newcomer)
+        assert seen == [20]
+    finally:
+        handle.remove()
+
+
 def test_a_loop_that_pauses_gives_way_only_when_a_step_waits():
     """Issue 21: a training's mini-batches call ``pause()``: after ``after`` seconds in its turn, a newcomer's step
     runs first; alone in line the loop keeps its turn; outside a turn the call does nothing."""
@@ -421,6 +474,49 @@ def test_heavy_work_runs_at_a_lower_priority_with_the_callers_context():
     with pytest.raises(ValueError, match="bad input"):
         list(heavy.low_priority(failing, nice=before + 5)())
     assert heavy.low_priority(plain, nice=0) is plain  # 0: no thread of its own
+
+
+def test_background_work_takes_turns_at_a_lower_priority_and_is_not_in_the_line():
+    """Issue 21: the tabs' warm-up after launch ran beside the heavy steps, at the light events' priority, into the
+    first minutes of a class. As ``background`` work it gives way to a student's first step at its break points,
+    runs at the heavy steps' nice value, and a click is neither turned away nor cut short because of it."""
+    turns, passes, seen, nice = Turns(busy_seconds=30), [], [], []
+
+    def warm_up():
+        with heavy.background("warm-up", turns=turns, nice=0) as job:
+            assert job.shared and turns._live == [job]
+            for _ in range(20):
+                time.sleep(0.03)
+                passes.append(1)
+                turns.pause(after=0.15)
+        nice.append(True)
+
+    def student():
+        time.sleep(0.1)
+        finished_job(turns, "attack", 25)  # 25 s of work: a job in line before it would make it wait too long
+        job = turns.admit("attack")  # the warm-up is not in line
+        with turns.turn(job):
+            seen.append(len(passes))
+            assert not turns.time_is_up(started=time.monotonic() - 500)  # nor another job to make room for
+        turns.done(job)
+
+    run_in_threads(warm_up, student)
+    assert seen and seen[0] < 10 and len(passes) == 20 and nice == [True]
+    assert turns._live == [] and "warm-up" not in turns.cost  # it teaches no action's cost
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority") or sys.platform != "linux", reason="a thread's own nice: Linux")
+def test_background_work_runs_at_the_heavy_steps_priority():
+    mine = lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id())  # noqa: E731
+    seen = []
+
+    def warm_up():
+        before = mine()
+        with heavy.background("warm-up", turns=Turns(), nice=before + 3):
+            seen.append(mine() - before)
+
+    run_in_threads(warm_up)
+    assert seen == [3]
 
 
 def finished_job(turns, name, seconds):

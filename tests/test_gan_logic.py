@@ -266,9 +266,10 @@ def test_training_is_repeatable_and_continues_where_it_stopped():
     config = logic.PlayConfig("moons", "wgan_gp", 1e-3, 1e-3, 2, seed=4)
     one = logic.train_steps(logic.new_playground(config), 30)
     two = logic.new_playground(config)
+    paused = []
     logic.train_steps(two, 10)
-    logic.train_steps(two, 20)
-    assert one.steps == two.steps == 30 and len(one.history) == 30
+    logic.train_steps(two, 20, pause=lambda: paused.append(two.steps))  # a busy server's break after each step
+    assert one.steps == two.steps == 30 and len(one.history) == 30 and paused == list(range(11, 31))
     for p, q in zip(one.generator.parameters(), two.generator.parameters()):
         assert torch.equal(p, q)
 

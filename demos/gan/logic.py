@@ -7,6 +7,7 @@ Models come in as arguments; randomness comes from seeds (``core.seeding``), nev
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -354,8 +355,9 @@ def new_playground(config: PlayConfig) -> Playground:
                       torch.randn(512, 2, generator=gen))
 
 
-def train_steps(play: Playground, steps: int) -> Playground:
-    """``steps`` generator updates, each after ``d_steps`` critic updates (in place; returns ``play``)."""
+def train_steps(play: Playground, steps: int, pause: Callable[[], None] | None = None) -> Playground:
+    """``steps`` generator updates, each after ``d_steps`` critic updates (in place; returns ``play``); ``pause()``
+    after each (a busy server's heavy turn may give way there: ``core.heavy.pause``)."""
     config, gen = play.config, play.gen
     for _ in range(steps):
         for _ in range(config.d_steps):
@@ -380,6 +382,8 @@ def train_steps(play: Playground, steps: int) -> Playground:
         play.opt_g.step()
         play.steps += 1
         play.history.append((play.steps, loss_d.item(), loss_g.item()))
+        if pause is not None:
+            pause()
     return play
 
 

@@ -20,7 +20,7 @@ import torch
 
 from core import export, plots
 from core.data.digits import TEST, TRAIN, load_split
-from core.heavy import BUSY_RUN_SECONDS, give_way, heavy
+from core.heavy import BUSY_RUN_SECONDS, give_way, heavy, pause
 from core.i18n import UserInputError, check_number, shown, t
 from core.memo import Memo
 from core.models import read_card
@@ -474,7 +474,7 @@ def _train_chunks(play: logic.Playground, steps: int, stop_wanted):
     done = 0
     while done < steps:
         chunk = min(CHUNK, steps - done)
-        logic.train_steps(play, chunk)
+        logic.train_steps(play, chunk, pause)
         done += chunk
         if why := stop_wanted():
             return why
@@ -546,7 +546,7 @@ def preset_run(name: str) -> logic.Playground:
     """The preset's playground trained for its steps: computed once, then copied for each session."""
     config, steps, _ = logic.PRESETS[name]
 
-    trained, _ = PRESET_RUNS.get(name, lambda: logic.train_steps(logic.new_playground(config), steps))
+    trained, _ = PRESET_RUNS.get(name, lambda: logic.train_steps(logic.new_playground(config), steps, pause))
     return trained
 
 
