@@ -197,3 +197,15 @@ def test_the_gan_playground_shows_its_bar_before_it_trains_its_first_chunk(monke
     outputs = list(ui.play(steps=50, progress=lambda share, desc=None: events.append(("bar", share, desc))))
     assert events[0] == ("bar", 0, "step 0 of 50 of this click")
     assert [e for e in events if e[0] == "train"] == [("train", 25), ("train", 25)] and outputs
+
+
+def test_a_deletion_checks_bar_only_moves_forward(digit_png):
+    """Its random curves come first, then the maps, then each method's curves: the bar went back to 0 when the maps
+    began (they report 0 to 1 of their own). Now each part fills its third of the bar."""
+    from demos.saliency import ui
+
+    shares = []
+    methods = ("saliency", "gradcam")
+    ui.deletion(digit_png, None, False, "digit-cnn", None, methods, fill="blurred",  # not the warm-up's request
+                progress=lambda share, desc=None: shares.append(share))
+    assert len(shares) >= 1 + len(methods) * 2 and shares == sorted(shares) and 0 <= shares[0] and shares[-1] < 1

@@ -549,11 +549,13 @@ def _deletion_result(subject: Subject, target: int, methods, settings: logic.Set
         one_curve = time.monotonic() - started
         maps = {}
         if not out_of_time(next_part=one_curve, after=one_curve):  # a map about as long as a curve, then its curves
-            maps, _ = _explained(subject, target, methods, settings, progress, lang, after=one_curve)
+            def maps_bar(share, desc=None):  # the maps fill the bar's middle third
+                progress((1 + share) / 3, desc=desc)
+            maps, _ = _explained(subject, target, methods, settings, maps_bar, lang, after=one_curve)
         for i, (method, heat) in enumerate(maps.items()):
             if out_of_time(next_part=one_curve):  # a busy class: the methods measured so far (not memoised)
                 break
-            curves[method] = curves_for(method, heat, (i + 1) / (len(maps) + 1))
+            curves[method] = curves_for(method, heat, (2 + i / len(maps)) / 3)  # the bar's last third
         return {method: curves[method] for method in [*methods, "random"] if method in curves}  # random last
     return CHECKS.get(("deletion", subject.key, target, methods, settings, fill), compute)
 
