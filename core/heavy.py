@@ -133,6 +133,8 @@ class Job:
         self.shared = False
         self.cut = False  # ended early (``cut_short``): its time is not the action's cost, its answer not memoised
         self.steps, self.held = 0, 0.0
+        self.streamed = False  # a generator's job (``taking_turns``): its student sees something at its first update
+        self.shown = False  # its student has seen something: until then, its steps go first (``Turns._rank``)
         self.admitted = time.monotonic()  # when it was let in (its student clicked about then)
         self.started: float | None = None  # when its first step began (``time.monotonic()``)
         self.asked: float | None = None  # when it last asked ``out_of_time`` (between two of its parts)
@@ -145,7 +147,8 @@ class Turns:
     """Who runs the next heavy step. One step at a time, chosen in this order:
 
     1. a job's **first** step, first come first served: every student admitted sees a first update after at
-       most the first steps queued before theirs;
+       most the first steps queued before theirs (a streamed job's steps until its first update, the breaks inside
+       its first step included: ``Job.shown``);
     2. then the steps of the ``side_by_side`` oldest jobs, taking turns (first come first served by request);
     3. the younger jobs wait, the oldest first, until one of those finishes; they fill a pause only when no
        side-by-side job is between two steps (for ``GRACE_SECONDS``), so they do not take turns in the gaps.
@@ -219,7 +222,7 @@ class Turns:
 
     def _rank(self, ticket: int) -> tuple:
         job = self._waiting[ticket]
-        if job.steps == 0:
+        if not job.shown:
             return (0, ticket)
         if job in self._live[:self.side_by_side]:
             return (1, ticket)
@@ -263,6 +266,7 @@ class Turns:
     def _give_back(self) -> Job:
         job, self._mine.job = self._mine.job, None
         job.steps += 1
+        job.shown = job.shown or not job.streamed  # a plain job's progress bar shows in its first step
         step = time.monotonic() - self._mine.since
         job.held += step
         if 0 < LONG_STEP_SECONDS < step:
@@ -540,6 +544,7 @@ def taking_turns(fn, turns: Turns = TURNS):
         @functools.wraps(fn)
         def stepped(*args, **kwargs):
             steps, job, finished = fn(*args, **kwargs), start(), False
+            job.streamed = True  # its steps go first until its first update, breaks inside included
             try:
                 while True:
                     with turns.turn(job):
@@ -548,6 +553,7 @@ def taking_turns(fn, turns: Turns = TURNS):
                         except StopIteration as end:
                             finished = True
                             return end.value
+                    job.shown = True
                     yield update  # the turn is given back while the page shows the update
             finally:
                 if inspect.getgeneratorstate(steps) != inspect.GEN_CLOSED:
