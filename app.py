@@ -107,12 +107,33 @@ def tab_css(tab) -> str:
 
 def toast_css() -> str:
     """Gradio titles its pop-ups with the English words "Error", "Warning", "Info" whatever the language
-    (gr.Error's title is not shown); Chinese pages get the catalog's words instead (Gradio sets <html lang>)."""
-    rules = ["html:lang(zh) .toast-title {font-size: 0 !important}"]
+    (gr.Error's title is not shown); Chinese pages get the catalog's words instead (Gradio sets <html lang>), and a
+    busy server's refusal (``busy_toast_js`` marks it) is titled as such in both languages, not "Error"."""
+    rules = ["html:lang(zh) .toast-title, .toast-body.busy .toast-title {font-size: 0 !important}"]
     for kind, key in (("error", "app.error_title"), ("warning", "app.warning_title"), ("info", "app.info_title")):
         rules.append(f'html:lang(zh) .toast-title.{kind}::before {{content: "{i18n.t(key, "zh")}"; '
                      "font-size: var(--text-lg)}")
+    rules.append(f'.toast-body.busy .toast-title::before {{content: "{i18n.t("app.busy_title", "en")}"; '
+                 "font-size: var(--text-lg)}")
+    rules.append(f'html:lang(zh) .toast-body.busy .toast-title::before {{content: "{i18n.t("app.busy_title", "zh")}"}}')
     return "\n".join(rules)
+
+
+def busy_toast_js() -> str:
+    """Marks a busy server's pop-up (its message begins as ``app.busy`` does in either language) with the class
+    ``busy``, for ``toast_css`` to title it."""
+    starts = [i18n.t("app.busy", lang).split("{")[0].strip() for lang in i18n.LANGS]
+    return f"""() => {{
+        if (window.__busyToasts) return;
+        window.__busyToasts = true;
+        const starts = {json.dumps(starts, ensure_ascii=False)};
+        const mark = () => document.querySelectorAll("[data-testid='toast-body']:not(.busy)").forEach((node) => {{
+            const text = (node.querySelector("[data-testid='toast-text']") || node).textContent.trim();
+            if (starts.some((start) => text.startsWith(start))) node.classList.add('busy');
+        }});
+        new MutationObserver(mark).observe(document.body, {{childList: true, subtree: true, attributes: true,
+                                                            attributeFilter: ['class']}});
+    }}"""
 
 
 def make_i18n(lang: str | None = None) -> gr.I18n:
@@ -235,6 +256,7 @@ def build_app(lang: str | None = None, present: bool = False) -> tuple[gr.Blocks
         demo.load(None, js=f"() => {{ if (document.documentElement.lang.startsWith('zh')) "
                            f"document.title = {json.dumps(i18n.t('app.page_title', 'zh'))}; }}")
         demo.load(None, js=chinese_page_js())
+        demo.load(None, js=busy_toast_js())
         demo.load(None, js=present_js(present))
         with gr.Row(elem_id="header"):  # one line: every pixel of a 720-px projector goes to the tabs
             gr.Markdown(keys("app.title"), elem_id="header-title")

@@ -259,6 +259,31 @@ def test_chinese_messages_are_chinese(chinese):
     wait_for_stats(chinese, "測試數字 #")
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_busy_servers_pop_up_is_titled_busy_not_error(page, chinese, monkeypatch, lang):
+    """Issue 21: a heavy click turned away in a full class showed a red pop-up titled "Error" / "錯誤" (Gradio shows
+    its own word for the kind, not gr.Error's title): the page titles it as the catalog's busy title."""
+    from core import heavy
+
+    tab = page if lang == "en" else chinese
+    close_toasts(tab)
+    set_number(tab, "distillation-temperature", "7.7" if lang == "en" else "7.9")  # settings nobody trained yet
+    monkeypatch.setattr(heavy.TURNS, "busy_seconds", 60)
+    monkeypatch.setitem(heavy.TURNS.cost, "a long training", 600.0)
+    someone = heavy.TURNS.job("a long training")  # ten minutes of someone else's work in line
+    try:
+        tab.locator("#distillation-train").click()
+        tab.wait_for_selector("[data-testid='toast-body'].busy", timeout=30_000)
+    finally:
+        heavy.TURNS.done(someone)
+    toast = tab.locator("[data-testid='toast-body'].busy").first
+    assert t("app.busy", lang).split("{")[0].strip() in toast.inner_text()
+    title = toast.locator(".toast-title")
+    assert title.evaluate("node => getComputedStyle(node, '::before').content") == f'"{t("app.busy_title", lang)}"'
+    assert title.evaluate("node => getComputedStyle(node).fontSize") == "0px"  # Gradio's "Error" is not shown
+    close_toasts(tab)
+
+
 def test_the_chinese_drawing_tools_are_chinese_and_the_brush_is_ready(chinese):
     labels = [b.get_attribute("aria-label") for b in chinese.locator("#distillation-sketch button").all()]
     assert "筆刷" in labels and "清除畫布" in labels and not latin_words(" ".join(filter(None, labels)))
