@@ -121,16 +121,26 @@ def toast_css() -> str:
 
 def busy_toast_js() -> str:
     """Marks a busy server's pop-up (its message begins as ``app.busy`` does in either language) with the class
-    ``busy``, for ``toast_css`` to title it."""
+    ``busy``, for ``toast_css`` to title it, and takes Gradio's red "Error" badge off the refused click's outputs
+    (their status trackers' own clear button): nothing is wrong with what they showed, and the badge hid it."""
     starts = [i18n.t("app.busy", lang).split("{")[0].strip() for lang in i18n.LANGS]
     return f"""() => {{
         if (window.__busyToasts) return;
         window.__busyToasts = true;
         const starts = {json.dumps(starts, ensure_ascii=False)};
-        const mark = () => document.querySelectorAll("[data-testid='toast-body']:not(.busy)").forEach((node) => {{
-            const text = (node.querySelector("[data-testid='toast-text']") || node).textContent.trim();
-            if (starts.some((start) => text.startsWith(start))) node.classList.add('busy');
-        }});
+        let busySince = -Infinity;
+        const mark = () => {{
+            document.querySelectorAll("[data-testid='toast-body']:not(.busy)").forEach((node) => {{
+                const text = (node.querySelector("[data-testid='toast-text']") || node).textContent.trim();
+                if (starts.some((start) => text.startsWith(start))) {{
+                    node.classList.add('busy');
+                    busySince = performance.now();
+                }}
+            }});
+            if (performance.now() - busySince < 2000)
+                document.querySelectorAll("[data-testid='status-tracker'] .clear-status button")
+                    .forEach((button) => button.click());
+        }};
         new MutationObserver(mark).observe(document.body, {{childList: true, subtree: true, attributes: true,
                                                             attributeFilter: ['class']}});
     }}"""

@@ -270,6 +270,7 @@ def test_a_busy_servers_pop_up_is_titled_busy_not_error(page, chinese, monkeypat
     set_number(tab, "distillation-temperature", "7.7" if lang == "en" else "7.9")  # settings nobody trained yet
     monkeypatch.setattr(heavy.TURNS, "busy_seconds", 60)
     monkeypatch.setitem(heavy.TURNS.cost, "a long training", 600.0)
+    table_before = tab.locator("#distillation-table").inner_text().strip()
     someone = heavy.TURNS.job("a long training")  # ten minutes of someone else's work in line
     try:
         tab.locator("#distillation-train").click()
@@ -281,6 +282,12 @@ def test_a_busy_servers_pop_up_is_titled_busy_not_error(page, chinese, monkeypat
     title = toast.locator(".toast-title")
     assert title.evaluate("node => getComputedStyle(node, '::before').content") == f'"{t("app.busy_title", lang)}"'
     assert title.evaluate("node => getComputedStyle(node).fontSize") == "0px"  # Gradio's "Error" is not shown
+    # Nothing is wrong with the student's earlier results: no red "Error" badge over them (Gradio's status tracker
+    # put one on every output of the refused click, hiding the table the student had).
+    time.sleep(1)
+    badges = tab.locator("[data-testid='status-tracker'] .error")
+    assert [b.inner_text() for b in badges.all() if b.is_visible()] == []
+    assert tab.locator("#distillation-table").inner_text().strip() == table_before
     close_toasts(tab)
 
 
