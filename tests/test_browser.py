@@ -392,6 +392,30 @@ def test_the_chinese_saliency_tab_has_no_english_left(chinese):
     assert not left, sorted(left)
 
 
+def test_the_top_5_bars_show_every_class_name_whole_in_rank_order(chinese):
+    """The top-5 plot's first slanted class name was cut at its left edge (half of 埃 in 埃及貓), and a phone's
+    labels overlapped: the bars now lie across, named whole, most likely on top, on a projector and a phone."""
+    open_saliency(chinese, "zh")
+    try:
+        for width, height in ((1400, 1000), (390, 844)):
+            chinese.set_viewport_size({"width": width, "height": height})
+            plot = chinese.locator("#saliency-predictions")
+            plot.scroll_into_view_if_needed()
+            time.sleep(1.5)  # the chart redraws for the new width
+            box = plot.bounding_box()
+            labels = chinese.locator("#saliency-predictions svg .role-axis-label text").all()
+            shown = [(label.text_content(), label.bounding_box()) for label in labels]
+            names = [text for text, _ in shown if re.match(r"\d\. ", text)]
+            assert [name[0] for name in names] == ["1", "2", "3", "4", "5"], shown
+            assert "埃及貓 Egyptian cat" in names[0] and not any(name.endswith("…") for name in names), names
+            tops = [place["y"] for text, place in shown if text in names]
+            assert tops == sorted(tops), shown  # rank 1 at the top
+            for text, place in shown:
+                assert box["x"] <= place["x"] and place["x"] + place["width"] <= box["x"] + box["width"], (text, width)
+    finally:
+        chinese.set_viewport_size({"width": 1400, "height": 1000})
+
+
 # ------------------------------------------------------------------ adversarial audio
 
 AUDIO_LATIN = {"Whisper", "tiny", "OpenAI", "CTC", "FGSM", "PGD", "WER", "CER", "SNR", "kHz", "speech", "ctc",

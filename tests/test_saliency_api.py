@@ -52,7 +52,10 @@ def test_predict_names_the_cat(client):
     bars, target, line, *_ = client.predict(handle_file(CAT), None, False, LITE, api_name="/saliency_predict")
     rows = bars["data"]
     assert len(rows) == 5 and sum(p for _, p in rows) <= 1.0
-    names = [name.rsplit(" (", 1)[0] for name, _ in rows]
+    # Horizontal bars, each labelled with its rank, which orders them (the plot sorts its labels as text).
+    assert [label.split(". ", 1)[0] for label, _ in rows] == ["1", "2", "3", "4", "5"]
+    assert sorted(rows) == rows and [p for _, p in rows] == sorted((p for _, p in rows), reverse=True)
+    names = [label.split(". ", 1)[1] for label, _ in rows]
     assert names[0] in {"tabby", "tiger cat", "Egyptian cat"}
     assert target["value"] == imagenet_labels().index(names[0]) and len(target["choices"]) == 1000
     assert f"**{names[0]}**" in line and "224×224" in line
@@ -70,7 +73,8 @@ def test_the_top_5_downloads_as_png_and_csv_named_after_the_top_class(client):
     assert Path(bars_csv).name == f"saliency-{top}-top5.csv"
     header, *rows = csv_rows(bars_csv)
     assert header == ["Class", "Probability"] and len(rows) == len(bars["data"]) == 5
-    assert [name for name, _ in rows] == [name for name, _ in bars["data"]]
+    assert [f"{rank}. {name.rsplit(' (', 1)[0]}" for rank, (name, _) in enumerate(rows, 1)] == \
+        [label for label, _ in bars["data"]]
     assert [float(p) for _, p in rows] == pytest.approx([p for _, p in bars["data"]], rel=1e-3)  # 4 digits kept
 
 
@@ -95,7 +99,7 @@ def test_class_names_are_chinese_and_english_in_zh_and_english_alone_in_en(app_u
     bars, target, line, bars_csv = chinese.predict(handle_file(CAT), None, False, LITE, api_name="/saliency_predict")
     top = target["value"]
     both = f"{imagenet_zh()[top]} {imagenet_labels()[top]}"  # e.g. "埃及貓 Egyptian cat"
-    assert bars["data"][0][0] == f"{both} ({top})" and f"**{both}**" in line
+    assert bars["data"][0][0] == f"1. {both}" and f"**{both}**" in line
     assert [f"{top} · {both}", top] in [list(choice) for choice in target["choices"]]
     assert csv_rows(bars_csv)[0] == ["類別", "機率"] and csv_rows(bars_csv)[1][0] == f"{both} ({top})"
     dog = imagenet_labels().index("golden retriever")
@@ -104,7 +108,7 @@ def test_class_names_are_chinese_and_english_in_zh_and_english_alone_in_en(app_u
     assert "**黃金獵犬 golden retriever**" in line and f"**{both}**" in line
     bars, target, line, *_ = client.predict(handle_file(CAT), None, False, LITE, api_name="/saliency_predict")
     english = imagenet_labels()[top]
-    assert bars["data"][0][0] == f"{english} ({top})" and f"**{english}**" in line
+    assert bars["data"][0][0] == f"1. {english}" and f"**{english}**" in line
     assert [f"{top} · {english}", top] in [list(choice) for choice in target["choices"]]
     assert not any("\u4e00" <= ch <= "\u9fff" for name, _ in bars["data"] for ch in name)
 
@@ -118,7 +122,7 @@ def test_explain_is_answered_from_the_memo_the_second_time(client):
 def test_the_digit_model_explains_a_digit(client, digit_png):
     bars, target, line, bars_csv = client.predict(handle_file(digit_png), None, False, DIGITS,
                                                   api_name="/saliency_predict")
-    assert target["value"] == 7 and len(target["choices"]) == 10
+    assert target["value"] == 7 and len(target["choices"]) == 10 and bars["data"][0][0] == "1. digit 7"
     bars_png = client.predict(handle_file(digit_png), None, False, DIGITS, api_name="/saliency_chart")
     assert Path(bars_png).name == "saliency-7-top5.png" and Path(bars_csv).name == "saliency-7-top5.csv"
     panels, line, _ = explain(client, digit_png, DIGITS, methods=("integrated_gradients", "occlusion", "vargrad"))

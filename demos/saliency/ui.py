@@ -256,13 +256,24 @@ def target_choices(labels: tuple[str, ...], lang: str) -> tuple[tuple[str, int],
     return tuple((name if name == str(i) else f"{i} · {name}", i) for i, name in enumerate(names))
 
 
-def _top5(subject: Subject, lang: str) -> tuple[pd.DataFrame, int]:
-    """The bar plot's rows (the 5 most likely classes, named in ``lang``) and the top class."""
-    top = logic.top_k(subject.probs, subject.labels, 5)
-    names = [subject.name(i, lang) for i, _, _ in top]
-    frame = pd.DataFrame({"class": [name if name == str(i) else f"{name} ({i})" for name, (i, _, _) in zip(names, top)],
-                          "p": [p for _, _, p in top]})
-    return frame, top[0][0]
+def _top5(subject: Subject, lang: str) -> tuple[list[tuple[int, str, float]], int]:
+    """The 5 most likely classes as (index, name in ``lang``, probability), most likely first, and the top class."""
+    top = [(i, subject.name(i, lang), p) for i, _, p in logic.top_k(subject.probs, subject.labels, 5)]
+    return top, top[0][0]
+
+
+def _top5_rows(top: list[tuple[int, str, float]]) -> list[tuple[str, float]]:
+    """The top 5 as a table's rows: "Egyptian cat (285)", 0.383 (a digit model's class is its own number)."""
+    return [(name if name == str(i) else f"{name} ({i})", p) for i, name, p in top]
+
+
+def _bars(top: list[tuple[int, str, float]], lang: str) -> pd.DataFrame:
+    """The bar plot's rows: horizontal bars (a class name reads across; slanted under a bar it was cut at the plot's
+    left edge), each labelled with its rank, which also orders them (the plot sorts its labels as text), and no class
+    number, which the table and the class list give (a phone cut the longer labels short)."""
+    key = "saliency.bar_digit" if all(name == str(i) for i, name, _ in top) else "saliency.bar_class"
+    return pd.DataFrame({"class": [t(key, lang, rank=rank, name=name) for rank, (_, name, _) in enumerate(top, 1)],
+                         "p": [p for _, _, p in top]})
 
 
 def _top5_name(subject: Subject, top: int) -> str:
@@ -274,10 +285,10 @@ def _top5_header(lang: str) -> list[str]:
 
 
 def _predicted(subject: Subject, lang: str):
-    frame, index = _top5(subject, lang)
+    top, index = _top5(subject, lang)
     line = "\n\n".join([prediction_line(subject, index, lang), seen_line(subject, lang)])
-    table = export.csv(frame.itertuples(index=False), _top5_name(subject, index), header=_top5_header(lang))
-    return frame, gr.Dropdown(choices=list(target_choices(subject.labels, lang)), value=index), line, table
+    table = export.csv(_top5_rows(top), _top5_name(subject, index), header=_top5_header(lang))
+    return _bars(top, lang), gr.Dropdown(choices=list(target_choices(subject.labels, lang)), value=index), line, table
 
 
 @handler
@@ -294,9 +305,10 @@ def chart(picture, drawing=None, use_drawing=False, model=None, lang="en"):
     subject = _subject(picture, drawing, use_drawing, model, lang)
 
     def draw():
-        frame, top = _top5(subject, lang)
-        figure = figures.top_bars(list(frame["class"]), list(frame["p"]), title=t("saliency.predictions", lang),
-                                  xlabel=_top5_header(lang)[1])
+        five, top = _top5(subject, lang)
+        rows = _top5_rows(five)
+        figure = figures.top_bars([name for name, _ in rows], [p for _, p in rows],
+                                  title=t("saliency.predictions", lang), xlabel=_top5_header(lang)[1])
         return (export.png(figure, _top5_name(subject, top)),)
 
     return TOP5_FILES.get((subject.key, lang), draw)[0]
@@ -747,8 +759,7 @@ def _explain_controls(i18n: gr.I18n) -> SimpleNamespace:
             with gr.Accordion(i18n("saliency.sketch"), open=False):
                 sketch, use_drawing = digit_pad(i18n, TOPIC)
             gr.Markdown(i18n("saliency.predictions"), elem_classes=["plot-caption"])
-            bars = gr.BarPlot(x="class", y="p", y_lim=[0, 1], height=240, sort="-y", x_title=" ", y_title="p",
-                              x_label_angle=-20,
+            bars = gr.BarPlot(x="p", y="class", x_lim=[0, 1], height=240, x_title="p", y_title=" ",
                               show_label=False, elem_id="saliency-predictions")
             with gr.Row():
                 bars_png = export.drawn_button(i18n, elem_id="saliency-predictions-png")
