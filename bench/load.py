@@ -458,6 +458,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=1,
                         help="--class: run the class this many times on the same app and sessions, each for "
                              "--seconds, and read the app's RSS at rest after each round (default 1)")
+    parser.add_argument("--client-nice", type=int, default=0,
+                        help="run the simulated users at this nice value, the app at its own (default 0): on a "
+                             "Space the students' browsers are elsewhere, not on the app's 2 cores")
     args = parser.parse_args(argv)
     args.users = args.users or (50 if args.class_scenario else 16)
     args.seconds = args.seconds or (120 if args.class_scenario else 60)
@@ -533,6 +536,8 @@ def load_setting(args: argparse.Namespace, prefix: str):
             return
         print(f"starting the app in {args.app_dir} ...", file=sys.stderr, flush=True)
         proc, url, _ = start_app(args.app_dir.resolve(), args.server_log or scratch / "app.log")
+        if args.client_nice:  # this process (the users) only: the app was started at the bench's own
+            os.nice(args.client_nice)
         try:
             print(f"warming up {url} ...", file=sys.stderr, flush=True)
             yield url, proc, scratch, downloads

@@ -528,7 +528,8 @@ def render(settings: dict, summary: dict, server: dict, warnings: list[str], smo
         lines += ["**A smoke run on a shared, busy machine (several agents on the same 2 cores): it shows that the "
                   "scenario runs, it is not the goal measurement.**", ""]
     lines += [f"Machine: {settings['machine']}.",
-              f"Run: {settings['when']} with `{settings['command']}`; the students run on the same machine as the app.",
+              f"Run: {settings['when']} with `{settings['command']}`; the students run on the same machine as the app"
+              + (f", at nice {settings['client_nice']} (the app at 0)." if settings.get("client_nice") else "."),
               f"App: {settings['app']}.", "",
               f"{settings['users']} students (gradio_client, one session each) for {settings['seconds']:g} s"
               + (f" in each of {settings['rounds']} rounds" if settings.get("rounds", 1) > 1 else "") + ", each "
@@ -623,7 +624,7 @@ def main(args: argparse.Namespace, command: str) -> int:
                 "app": f"`{args.url}`" if args.url else
                        f"`python app.py --offline` in `{args.app_dir.resolve()}` (git {app_state})",
                 "users": args.users, "seconds": args.seconds, "rounds": args.rounds, "seed": args.seed,
-                "timeout": args.timeout,
+                "timeout": args.timeout, "client_nice": 0 if args.url else args.client_nice,
                 "models": offer.models}
     summary = summarize(calls)
     report = render(settings, summary, server, warnings, smoke=args.smoke)
