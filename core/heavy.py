@@ -28,10 +28,11 @@ On a CPU two more rules keep an overloaded machine answering (a class asks ~4x w
   extra cost, so a class told to click the same preset is not turned away for work the server does once. And an
   action turned away for ``STARVING`` × ``BUSY_SECONDS`` is let in at its next click, so a costly one is not shut
   out for a whole lecture by the cheaper ones that keep the line busy.
-- **A long run ends with its result so far ``BUSY_RUN_SECONDS`` after its click** when others are in line, and says why:
-  a streamed one (the attack, the GAN playground) asks ``core.ui.StopRequests.why``, a plain one between its parts
-  asks ``out_of_time`` (a distillation training between epochs, a Saliency check between methods or layers). A run
-  cut short is not memoised (``core.memo``), not the action's cost, and not an answered request.
+- **A long run ends with its result so far ``BUSY_RUN_SECONDS`` after its click** when others are in line, and
+  ``RUN_SECONDS`` after it in any case, and says why (``cut_reason``): a streamed one (the attack, the GAN
+  playground) asks ``core.ui.StopRequests.why``, a plain one between its parts asks ``out_of_time`` (a distillation
+  training between epochs, a Saliency check between methods or layers). A run cut short is not memoised
+  (``core.memo``), not the action's cost, and not an answered request.
 
 Turns cannot deadlock as long as no one waits for another job while holding the turn: the memo's single flight
 waits with its turn set aside (``set_aside``), and no lock is held across a ``yield`` or a ``give_way()``.
@@ -83,6 +84,10 @@ ANSWERED_KEPT = 32
 #: wait for its first turn and its last update, its student has an answer within two minutes of the click
 #: (bench/load_class.py counts a call unanswered after 120 s as failed). Alone, a run goes on to its end.
 BUSY_RUN_SECONDS = float(os.environ.get("DEMO_BUSY_RUN_SECONDS", "80"))
+#: A run ends with its result so far once it has run this long from its click, alone or not (0: never), and says
+#: so: every answer comes within the two minutes a student gives it. Alone, a 100-step attack on Whisper with "Run all
+#: steps" took over 2 minutes on the Xeon (1.2 s a step) and was the class bench's one call unanswered after 120 s.
+RUN_SECONDS = float(os.environ.get("DEMO_RUN_SECONDS", "110"))
 
 #: How long a side-by-side job's place is kept between two of its steps (while the page shows its update).
 GRACE_SECONDS = 0.5
@@ -131,7 +136,9 @@ class Job:
     def __init__(self, seq: int, name: str = "", gone=None, key: str | None = None):
         self.seq, self.name, self.key = seq, name, key
         self.shared = False
+        self.background = False  # work nobody waits for (``background``): never told its time is up
         self.cut = False  # ended early (``cut_short``): its time is not the action's cost, its answer not memoised
+        self.cut_why: str | None = None  # why: "busy", "long" (``Turns.time_is_up``) or "you" (its Stop button)
         self.steps, self.held = 0, 0.0
         self.streamed = False  # a generator's job (``taking_turns``): its student sees something at its first update
         self.shown = False  # its student has seen something: until then, its steps go first (``Turns._rank``)
@@ -159,10 +166,11 @@ class Turns:
     ``with turns.turn(): ...`` runs a step; a thread inside a turn already holds it (re-entrant)."""
 
     def __init__(self, side_by_side: int | None = None, grace: float = GRACE_SECONDS,
-                 busy_seconds: float | None = None):
+                 busy_seconds: float | None = None, run_seconds: float | None = None):
         self.side_by_side = max(1, side_by_side or SIDE_BY_SIDE)
         self.grace = grace
         self.busy_seconds = BUSY_SECONDS if busy_seconds is None else busy_seconds
+        self.run_seconds = RUN_SECONDS if run_seconds is None else run_seconds
         self.cost: dict[str, float] = {}  # an action's seconds of turns from start to end (a running average)
         self.taken = 0  # turns taken so far
         self._changed = threading.Condition(threading.RLock())
@@ -339,30 +347,43 @@ class Turns:
         with self._changed:
             return len(self._waiting) + self._busy
 
-    def time_is_up(self, started: float | None = None, limit: float | None = None, ahead: float = 0.0) -> bool:
-        """True when a run that took its first step at ``started`` (``time.monotonic()``; default: the first step of
-        this thread's job) has run ``limit`` seconds (default ``BUSY_RUN_SECONDS``), less ``ahead`` (the time its
-        next part would take), while another student's heavy job is in line (one waiting for this run's answer does
-        not count): it should end with its result so far. In a heavy job's turn the clock runs from the job's
-        admission if that came first: its student has waited since the click, and the wait for a first turn in a
-        busy class (10 s and more on the Xeon) counts against the 120 s they give it. Never for a run alone, nor
-        with a limit of 0, nor outside a heavy job's turn without ``started``."""
+    def time_is_up(self, started: float | None = None, limit: float | None = None, ahead: float = 0.0) -> str | None:
+        """Why a run that took its first step at ``started`` (``time.monotonic()``; default: the first step of this
+        thread's job) should end with its result so far, counting ``ahead`` (the time its next part would take):
+        "busy" when it has run ``limit`` seconds (default ``BUSY_RUN_SECONDS``; 0: never) while another student's heavy
+        job is in line (one waiting for this run's answer does not count); "long" when it has run ``run_seconds``,
+        alone or not; None: go on. In a heavy job's turn the clock runs from the job's admission if that came first:
+        its student has waited since the click, and the wait for a first turn in a busy class (10 s and more on the
+        Xeon) counts against the 120 s they give it. Never outside a heavy job's turn without ``started``, nor in
+        the turn of a ``background`` job (a warm-up training the presets: nobody waits for it, and a cut one keeps
+        nothing)."""
         limit = BUSY_RUN_SECONDS if limit is None else limit
         job = getattr(self._mine, "job", None)
         if started is None:
             started = None if job is None else job.started
         if started is not None and job is not None:
             started = min(started, job.admitted)
-        if started is None or limit <= 0 or time.monotonic() - started + ahead < limit:
-            return False
-        with self._changed:
-            return sum(not job.shared for job in self._live) > 1  # this run and at least one other job
+        if started is None or (job is not None and job.background):
+            return None
+        ran = time.monotonic() - started + ahead
+        if limit > 0 and ran >= limit:
+            with self._changed:
+                if sum(not job.shared for job in self._live) > 1:  # this run and at least one other job
+                    return "busy"
+        return "long" if 0 < self.run_seconds <= ran else None
 
-    def cut_short(self) -> None:
-        """The job of this thread's turn ends before its end (its student's Stop, ``time_is_up``): its time is not
-        the action's cost, its request is not answered, and nothing it computes from now on is memoised."""
+    def cut_short(self, why: str = "you") -> None:
+        """The job of this thread's turn ends before its end (its student's Stop, ``time_is_up``: ``why``): its time
+        is not the action's cost, its request is not answered, and nothing it computes from now on is memoised."""
         if self.holding:
             self._mine.job.cut = True
+            self._mine.job.cut_why = self._mine.job.cut_why or why
+
+    def cut_reason(self) -> str:
+        """Why the job of this thread's turn was cut short: "long" (``run_seconds``), "you" (its Stop), or "busy"
+        (others in line; also what a request waiting for another's run that was cut is told)."""
+        job = getattr(self._mine, "job", None)
+        return (job.cut_why if job is not None else None) or "busy"
 
     def part_done(self) -> float:
         """A long run's part has ended (``out_of_time`` asks at each): returns the longest part of this thread's job
@@ -376,22 +397,28 @@ class Turns:
         return job.longest_part
 
     def out_of_time(self, started: float | None = None, next_part: float | None = None, after: float = 0.0,
-                    parts: int = 1) -> bool:
-        """A long run's question between two of its parts: True (and the job cut short) when ``time_is_up``, or when
+                    parts: int = 1) -> str | None:
+        """A long run's question between two of its parts: why it should end (``time_is_up``'s "busy" or "long"; the
+        job is then cut short), or None. It ends when ``time_is_up``, or when
         its next ``parts`` parts (``next_part`` seconds each, the caller's estimate; default: as long as its longest
         so far) and ``after`` seconds of work it must still do would end past the limit. On a slower
         machine a Saliency check's parts take tens of seconds in a busy class, and asked only whether 80 s had
         passed, 5 checks ran on past the 120 s their students waited (bench/load-class-xeon-*.md)."""
         longest = self.part_done()
-        if self.time_is_up(started, ahead=parts * (longest if next_part is None else next_part) + after):
-            self.cut_short()
-            return True
-        return False
+        why = self.time_is_up(started, ahead=parts * (longest if next_part is None else next_part) + after)
+        if why:
+            self.cut_short(why)
+        return why
 
     def is_cut_short(self) -> bool:
         """True in the turn of a job cut short (``core.memo`` keeps nothing it computes: its result is partial)."""
         job = getattr(self._mine, "job", None)
         return job is not None and job.cut
+
+
+def cut_seconds(why: str | None) -> float:
+    """After how many seconds a run cut short for ``why`` ended ("long": ``RUN_SECONDS``; else ``BUSY_RUN_SECONDS``)."""
+    return RUN_SECONDS if why == "long" else BUSY_RUN_SECONDS
 
 
 TURNS = Turns()
@@ -401,6 +428,7 @@ set_aside = TURNS.set_aside
 cut_short = TURNS.cut_short
 out_of_time = TURNS.out_of_time
 is_cut_short = TURNS.is_cut_short
+cut_reason = TURNS.cut_reason
 
 
 def breaks(model, turns: Turns = TURNS, after: float = STEP_SECONDS):
@@ -588,11 +616,12 @@ def background(name: str, turns: Turns = TURNS, nice: int | None = None):
     """A block of heavy work nobody waits for (a tab's warm-up after launch) run as a heavy job: in turns with the
     students' heavy steps (their first steps before its next one; it gives way at the same break points), at the
     heavy steps' priority (``nice``, default ``HEAVY_NICE``: this thread's for good, so give it a thread of its
-    own), and not counted in a busy class's line (``Turns.admit``, ``time_is_up``). Before, the warm-up ran beside
+    own), not counted in a busy class's line (``Turns.admit``, ``time_is_up``), and never cut short (``time_is_up``):
+    in a busy class the warm-up took 3 minutes, and a cut preset is not memoised. Before, the warm-up ran beside
     the heavy steps at the light events' priority, for minutes after a launch into a class."""
     _lower_priority(HEAVY_NICE if nice is None else nice)
     job = turns.job(name)
-    job.shared = True
+    job.shared = job.background = True
     try:
         with turns.turn(job):
             yield job

@@ -181,12 +181,13 @@ class StopRequests:
 
     def why(self, session: str, since: float) -> str | None:
         """Why the run of ``session`` that started at ``since`` should stop now: "you" (its Stop button), "busy"
-        (``core.heavy.out_of_time``: it has run long while other students' jobs wait), or None: go on. A run told to
-        stop is marked cut short (``core.heavy.cut_short``)."""
+        (``core.heavy.out_of_time``: it has run long while other students' jobs wait), "long" (it has run
+        ``core.heavy.RUN_SECONDS``, alone or not), or None: go on. A run told to stop is marked cut short
+        (``core.heavy.cut_short``)."""
         if self.wanted(session, since):
             cut_short()  # in a heavy job's turn: a run cut short is not the action's cost, nor an answer to remember
             return "you"
-        return "busy" if out_of_time(since) else None
+        return out_of_time(since)
 
 
 # ---------------------------------------------------------------- inputs that never fail inside Gradio

@@ -94,6 +94,39 @@ def test_an_attack_stopped_because_the_class_is_busy_ends_with_its_result_so_far
     assert ("attack", "on") in turns._answered  # a run that went on to its end is remembered
 
 
+def test_an_attack_at_the_time_limit_of_a_run_says_so_not_that_the_class_is_busy(monkeypatch):
+    """Issue 21: alone, an attack with "Run all steps" on Whisper ran past two minutes; it now ends at
+    core.heavy.RUN_SECONDS ("long", StopRequests.why) and the page, the numbers and their CSV say so, in both
+    languages, without blaming a busy class."""
+    from core import heavy
+    from core import ui as core_ui
+
+    turns, stops = heavy.Turns(), core_ui.StopRequests()
+    monkeypatch.setattr(core_ui, "out_of_time", turns.out_of_time)
+    run = turns.job("attack")
+    with turns.turn(run):
+        assert stops.why("s1", heavy.time.monotonic() - heavy.RUN_SECONDS - 1) == "long"  # alone
+    assert run.cut
+    turns.done(run)
+    listener = logic.ctc_recogniser(drifting_ctc, VOCAB)
+    audio = 0.1 * torch.sin(torch.arange(1600) / 5.0)
+    clip, clean = ui.Clip(audio, "tiny"), listener.transcribe(audio)
+    plan = ui.Attack("pgd", -20, 10, None, all_steps=True)
+    asked = iter([None, "long"])
+    cut = ui._drain(ui._stream(listener, clip, plan, clean, lambda: next(asked)))
+    assert cut.stopped == "long" and cut.steps_run == 2
+    monkeypatch.setattr(ui, "_heard", lambda key, clip_key, samples: listener.transcribe(samples))
+    header, row = csv.reader(open(ui._numbers_csv("tiny", clip, clean, plan, cut, 0.0, "t"), encoding="utf-8-sig"))
+    values = dict(zip(header, row))
+    assert [values[f"stopped_{why}"] for why in ("time_limit", "busy_class", "by_you")] == ["on", "off", "off"]
+    for lang, limit, busy in (("en", "time limit of a run", "busy"), ("zh", "時間上限", "正忙")):
+        monkeypatch.setattr(ui, "_listener", lambda key: listener)
+        _, numbers = ui._summary("tiny", clip, clean, plan, cut, 0.0, lang)
+        assert limit in numbers and busy not in numbers and f"{heavy.RUN_SECONDS:.0f}" in numbers
+        done = ui.t(ui.STOPPED[cut.stopped][0], lang, steps=cut.steps_run, seconds=heavy.cut_seconds(cut.stopped))
+        assert limit in done and busy not in done
+
+
 def test_every_recogniser_an_attack_listens_with_gives_way_between_its_forward_passes():
     """Issue 21: an attack step on a busy Xeon held the heavy turn for up to a minute, and every other student's
     first step waited behind it; the models it listens with now cut their steps (core.heavy.breaks)."""

@@ -70,7 +70,7 @@ def test_the_class_reports_rss_at_rest_per_round():
 def test_the_class_counts_the_runs_cut_short_by_a_busy_class():
     """A run cut short (core.heavy.out_of_time) answers in time, with less: the report says how many, and the mark
     it looks for (in any case) is in the English message of every action a busy class cuts."""
-    from bench.load_class import CUT_MARK, Call, failures_text, latency_row
+    from bench.load_class import CUT_MARK, LIMIT_MARK, Call, failures_text, latency_row
     from demos.audio_attack.strings import STRINGS as AUDIO
     from demos.distillation.strings import STRINGS as DISTILLATION
     from demos.gan.strings import STRINGS as GAN
@@ -80,9 +80,15 @@ def test_the_class_counts_the_runs_cut_short_by_a_busy_class():
                     DISTILLATION["en"]["distillation.stopped_busy"], SALIENCY["en"]["saliency.samples_stopped_busy"],
                     SALIENCY["en"]["saliency.sanity_skipped_busy"], SALIENCY["en"]["saliency.deletion_stopped_busy"]):
         assert CUT_MARK in message.lower()
-    calls = [Call("/gan_play", "g", 0, 0.0, end=85.0, cut=True), Call("/gan_play", "g", 1, 0.0, end=3.0)]
+    for message in (AUDIO["en"]["audio_attack.stopped_long_after"], GAN["en"]["gan.play_stopped_long"],
+                    DISTILLATION["en"]["distillation.stopped_long"], SALIENCY["en"]["saliency.samples_stopped_long"],
+                    SALIENCY["en"]["saliency.sanity_skipped_long"], SALIENCY["en"]["saliency.deletion_stopped_long"],
+                    SALIENCY["en"]["saliency.explain_stopped_long"]):
+        assert LIMIT_MARK in message.lower() and CUT_MARK not in message.lower()
+    calls = [Call("/gan_play", "g", 0, 0.0, end=85.0, cut=True), Call("/gan_play", "g", 1, 0.0, end=3.0),
+             Call("/audio_attack_run", "a", 2, 0.0, end=111.0, limit=True)]
     text = "\n".join(failures_text({"all": latency_row(calls), "messages": []}))
-    assert "2 calls: 0 failed" in text and "1 heavy runs were cut short" in text
+    assert "3 calls: 0 failed" in text and "1 heavy runs were cut short" in text and "1 at the time limit" in text
 
 
 def test_the_memray_reading_names_files_from_the_project_or_the_library():

@@ -1,7 +1,7 @@
 """Issue 21: in a busy class the long plain heavy actions (a distillation training, Saliency's checks) end after
 core.heavy.BUSY_RUN_SECONDS with their result so far, say so in the student's language, and keep nothing in their
-memo; alone they run to their end. (The streamed ones, the attack and the GAN playground: test_audio_attack_early_stop,
-test_gan_api.)"""
+memo; alone they run to their end, or to the time limit of a run (core.heavy.RUN_SECONDS). (The streamed ones, the
+attack and the GAN playground: test_audio_attack_early_stop, test_gan_api.)"""
 import csv
 import tempfile
 from types import SimpleNamespace
@@ -82,6 +82,34 @@ def test_saliency_actions_cut_by_a_busy_class_show_what_they_measured(busy_class
     zh = ui.deletion(*args, ("saliency", "gradcam"), progress=no_progress, request=ZH)[2]
     assert f"沒有量到：{ui.method_name('saliency', 'zh')}、{ui.method_name('gradcam', 'zh')}。" in zh
     assert set(ui.CHECKS._values) <= kept_before and set(ui.EXPLAINED._values) <= explained_before  # none kept
+
+
+@pytest.fixture
+def time_limit(monkeypatch):
+    """A run alone whose time is up at once: the time limit of a run (core.heavy.RUN_SECONDS), no busy class."""
+    monkeypatch.setattr(heavy.TURNS, "run_seconds", 1e-6)
+    monkeypatch.setattr(heavy.TURNS, "busy_seconds", 0)
+
+
+def test_runs_alone_at_the_time_limit_of_a_run_say_so_and_blame_no_busy_class(time_limit, digit_png):
+    """Issue 21: every run now ends RUN_SECONDS after its click, alone or not (an attack alone ran past the two
+    minutes a student gives an answer); the plain ones say that it was the time limit, in both languages."""
+    from demos.distillation import ui as distillation
+    from demos.saliency import ui
+
+    settings = (4.0, 0.9, 7, 1, "none", 2)  # not a preset
+    table = distillation.train(*settings, progress=no_progress)[1]
+    assert table.startswith("**Stopped after 1 of 7 epochs:** a training ends after 110 s, the time limit of a run")
+    assert "busy" not in table.split("\n")[0]
+    zh = distillation.train(*settings, progress=no_progress, request=ZH)[1]
+    assert zh.startswith("**訓練了 1/7 輪就停止**：每次訓練最多 110 秒") and "正忙" not in zh.split("\n")[0]
+    args = (digit_png, None, False, "digit-cnn", None)
+    _, line, _ = ui.explain(*args, ("smoothgrad", "gradcam"), progress=no_progress)
+    assert "the time limit of a run (110 s) was reached" in line and "busy" not in line
+    *_, notes, _, _ = ui.sanity(*args, ("saliency",), progress=no_progress)
+    assert "skipped to stay within the time limit of a run (110 s)" in notes and "class is busy" not in notes
+    zh = ui.deletion(*args, ("saliency", "gradcam"), progress=no_progress, request=ZH)[2]
+    assert "已達單次執行的時間上限（110 秒）" in zh and "正忙" not in zh
 
 
 class Clock:

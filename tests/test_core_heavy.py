@@ -513,12 +513,15 @@ def test_heavy_work_runs_at_a_lower_priority_with_the_callers_context():
 def test_background_work_takes_turns_at_a_lower_priority_and_is_not_in_the_line():
     """Issue 21: the tabs' warm-up after launch ran beside the heavy steps, at the light events' priority, into the
     first minutes of a class. As ``background`` work it gives way to a student's first step at its break points,
-    runs at the heavy steps' nice value, and a click is neither turned away nor cut short because of it."""
+    runs at the heavy steps' nice value, a click is neither turned away nor cut short because of it, and it is never
+    cut short itself (neither a busy class nor the time limit of a run)."""
     turns, passes, seen, nice = Turns(busy_seconds=30), [], [], []
 
     def warm_up():
         with heavy.background("warm-up", turns=turns, nice=0) as job:
             assert job.shared and turns._live == [job]
+            job.admitted -= 1000  # a warm-up of minutes in a busy class: never cut (its presets would be lost)
+            assert turns.out_of_time() is None and not job.cut
             for _ in range(20):
                 time.sleep(0.03)
                 passes.append(1)
@@ -531,7 +534,7 @@ def test_background_work_takes_turns_at_a_lower_priority_and_is_not_in_the_line(
         job = turns.admit("attack")  # the warm-up is not in line
         with turns.turn(job):
             seen.append(len(passes))
-            assert not turns.time_is_up(started=time.monotonic() - 500)  # nor another job to make room for
+            assert not turns.time_is_up(started=time.monotonic() - 100)  # nor another job to make room for
         turns.done(job)
 
     run_in_threads(warm_up, student)
@@ -837,6 +840,35 @@ def test_a_streamed_run_is_told_its_time_is_up_only_while_others_wait_and_teache
     assert turns.cost["attack"] == 40 and ("attack", "k") not in turns._answered
     turns.done(other)
     assert not turns.time_is_up(long_ago, limit=80)  # nobody else left
+
+
+def test_a_run_alone_ends_at_the_time_limit_of_a_run_and_says_why():
+    """Issue 21: alone, a 100-step attack on Whisper with "Run all steps" ran past the 120 s a student gives an
+    answer (the class bench's one failed call). Every run now ends at ``run_seconds`` from its click, alone or not,
+    and the reason ("long") is kept apart from a busy class's ("busy"), so the page says which."""
+    turns = Turns(busy_seconds=60, run_seconds=110)
+    now = time.monotonic()
+    assert turns.time_is_up(now - 109) is None  # alone, under the limit
+    assert turns.time_is_up(now - 111) == "long"  # alone, past it
+    assert turns.time_is_up(now - 100, ahead=15) == "long"  # its next part would end past it
+    assert Turns(run_seconds=0).time_is_up(now - 10_000) is None  # 0: never
+    run = turns.job("attack")
+    with turns.turn(run):
+        assert turns.cut_reason() == "busy"  # not cut: what a request waiting for another's cut run is told
+        run.admitted -= 111  # clicked 111 s ago
+        assert turns.out_of_time() == "long" and run.cut and turns.cut_reason() == "long"
+    other = turns.job("sanity")
+    assert turns.time_is_up(now - 111, limit=80) == "busy"  # others in line: the busy class's reason first
+    turns.done(run)
+    turns.done(other)
+    stopper = turns.job("gan")
+    with turns.turn(stopper):
+        turns.cut_short()  # its Stop button
+        turns.cut_short("long")  # the first reason stays
+        assert turns.cut_reason() == "you"
+    turns.done(stopper)
+    assert heavy.cut_seconds("long") == heavy.RUN_SECONDS and heavy.cut_seconds("busy") == heavy.BUSY_RUN_SECONDS
+    assert heavy.RUN_SECONDS < 120  # inside the two minutes the class bench gives a call
 
 
 def test_a_run_ends_before_a_part_as_long_as_its_longest_would_pass_the_limit():

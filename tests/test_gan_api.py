@@ -311,6 +311,7 @@ def test_downloads_are_named_after_the_tab_and_settings(client):
 def test_a_training_cut_short_in_a_busy_class_says_why_and_can_go_on():
     """Issue 21: in a busy class the playground ends after core.heavy.BUSY_RUN_SECONDS with its GAN so far, and
     says why (in both languages), not "Stopped."; a later click goes on from that step."""
+    from core import heavy
     from demos.gan import ui
 
     config, _ = ui.read_play("ring", "gan", "0.001", "0.001", 1, 30, 1, "en")
@@ -323,8 +324,12 @@ def test_a_training_cut_short_in_a_busy_class_says_why_and_can_go_on():
         next(ui._train_chunks(game, ui.CHUNK, lambda: "busy"))
     assert ended.value.value == "busy"
     _, numbers = ui.board(game, "en", "busy")
-    assert numbers.endswith(f"Stopped after {ui.BUSY_RUN_SECONDS:.0f} s: the class is busy, and others were waiting. "
-                            "Click Train again to go on from here.")
+    assert numbers.endswith(f"Stopped after {heavy.BUSY_RUN_SECONDS:.0f} s: the class is busy, and others were "
+                            "waiting. Click Train again to go on from here.")
     assert "伺服器正忙" in ui.board(game, "zh", "busy")[1]
+    # alone, at the time limit of a run (core.heavy.RUN_SECONDS): no busy class is blamed
+    long_en, long_zh = ui.board(game, "en", "long")[1], ui.board(game, "zh", "long")[1]
+    assert f"Stopped after {heavy.RUN_SECONDS:.0f} s, the time limit of a run" in long_en and "busy" not in long_en
+    assert "時間上限" in long_zh and "正忙" not in long_zh and "Click Train again" in long_en
     assert ui.board(game, "en", "you")[1].endswith("Stopped.")
     assert ui.continue_or_start(game, config) is game  # the next click goes on from here

@@ -119,6 +119,9 @@ STRINGS = {
         "audio_attack.stopped_after": "Stopped after {steps} steps.",
         "audio_attack.stopped_busy_after": "Stopped after {steps} steps: the class is busy, so an attack ends with "
                                            "its result so far after {seconds:.0f} s while others wait.",
+        "audio_attack.stopped_long_after": "Stopped after {steps} steps: the time limit of a run ({seconds:.0f} s) "
+                                           "was reached, so the attack ends with its result so far; every answer "
+                                           "comes within two minutes. Fewer steps run to the end.",
         "audio_attack.done_early": "Done early: the goal was reached at step {step} of {steps}.",
         "audio_attack.stopped_early": "stopped early at step {step} of {steps}: the goal was reached (tick “Run all "
                                       "steps” to run them all)",
@@ -142,6 +145,7 @@ STRINGS = {
         "audio_attack.steps_line_one": "one step in {seconds:.1f} s",
         "audio_attack.stopped": "stopped by you",
         "audio_attack.stopped_busy": "stopped after {seconds:.0f} s: others were waiting",
+        "audio_attack.stopped_long": "stopped after {seconds:.0f} s: the time limit of a run",
         "audio_attack.verdict_target": "### Fooled: the model hears the target, “{target}”.",
         "audio_attack.verdict_missed": "### Not yet: the model does not hear “{target}”. Try more steps or a "
                                        "larger budget.",
@@ -301,6 +305,8 @@ STRINGS = {
         "audio_attack.stopped_after": "已在第 {steps} 步後停止。",
         "audio_attack.stopped_busy_after": "已在第 {steps} 步後停止：伺服器正忙，有其他同學在排隊時，"
                                            "攻擊在 {seconds:.0f} 秒後以目前的結果結束。",
+        "audio_attack.stopped_long_after": "已在第 {steps} 步後停止：已達單次執行的時間上限（{seconds:.0f} 秒），"
+                                           "攻擊以目前的結果結束；每個答案都在兩分鐘內出現。步數少一點就能跑完。",
         "audio_attack.done_early": "提早完成：在第 {step} 步（共 {steps} 步）就達成目標。",
         "audio_attack.stopped_early": "在第 {step} 步（共 {steps} 步）達成目標，提早停止（勾選「跑完所有步數」"
                                       "可跑完全部）",
@@ -324,6 +330,7 @@ STRINGS = {
         "audio_attack.steps_line_one": "1 步，共 {seconds:.1f} 秒",
         "audio_attack.stopped": "已由你停止",
         "audio_attack.stopped_busy": "{seconds:.0f} 秒後停止：其他同學在排隊",
+        "audio_attack.stopped_long": "{seconds:.0f} 秒後停止：已達單次執行的時間上限",
         "audio_attack.verdict_target": "### 成功騙過：模型聽到了目標句子「{target}」。",
         "audio_attack.verdict_missed": "### 還沒成功：模型沒有聽到「{target}」。試試更多步數或更大的預算。",
         "audio_attack.verdict_fooled": "### 成功騙過：模型的轉錄改變了。",

@@ -17,7 +17,7 @@ import torch
 from core import export, plots
 from core.audio import int16_audio
 from core.device import heavy_threads
-from core.heavy import BUSY_RUN_SECONDS, breaks, heavy
+from core.heavy import breaks, cut_seconds, heavy
 from core.i18n import UserInputError, check_number, register, shown, t
 from core.memo import Memo, SessionStore
 from core.questions import Question, questions_panel
@@ -92,6 +92,12 @@ class Attack:
     all_steps: bool = False  # run every step even after the goal is reached (an early stop is another result)
 
 
+#: Why an attack ended before its last step -> what the status line and the numbers line say.
+STOPPED = {"you": ("audio_attack.stopped_after", "audio_attack.stopped"),
+           "busy": ("audio_attack.stopped_busy_after", "audio_attack.stopped_busy"),
+           "long": ("audio_attack.stopped_long_after", "audio_attack.stopped_long")}
+
+
 @dataclass(frozen=True)
 class Outcome:
     """A finished (or stopped) attack."""
@@ -99,7 +105,8 @@ class Outcome:
     delta: torch.Tensor
     losses: tuple[float, ...]
     steps_run: int
-    stopped: str | None  # why it ended before its end (StopRequests.why): "you" (Stop), "busy" (a busy class), None
+    stopped: str | None  # why it ended before its end (StopRequests.why): "you" (Stop), "busy" (a busy class),
+    #                      "long" (core.heavy.RUN_SECONDS), or None
     seconds: float
     early: bool = False  # ended before its last step because the goal was reached
 
@@ -332,7 +339,8 @@ def _run(listener, clip: Clip, attack: Attack, clean: logic.Heard):
 
 def _stream(listener, clip: Clip, attack: Attack, clean: logic.Heard, stop_wanted=lambda: None):
     """Runs the attack, yielding (step, loss, what the model hears, losses so far) after every step; returns
-    the Outcome. ``stop_wanted()``: None to go on, "you" (the Stop button) or "busy" (a busy class) to stop.
+    the Outcome. ``stop_wanted()``: None to go on, or why to stop: "you" (the Stop button), "busy" (a busy class),
+    "long" (the time limit of a run).
     What a Whisper hears is only known when the loss tells (the target, exactly) or, at most every few seconds,
     from a transcription: a greedy decoding per step would cost a third of the step."""
     started = time.monotonic()
@@ -441,8 +449,7 @@ def _summary(key: str, clip: Clip, clean: logic.Heard, attack: Attack, outcome: 
                t("audio_attack.steps_line" + _one(outcome.steps_run), lang, steps=outcome.steps_run,
                  seconds=outcome.seconds)]
     if outcome.stopped:
-        numbers.append(t("audio_attack.stopped_busy" if outcome.stopped == "busy" else "audio_attack.stopped", lang,
-                         seconds=BUSY_RUN_SECONDS))
+        numbers.append(t(STOPPED[outcome.stopped][1], lang, seconds=cut_seconds(outcome.stopped)))
     elif outcome.early:
         numbers.append(t("audio_attack.stopped_early", lang, step=outcome.steps_run, steps=attack.steps))
     return "\n\n".join(lines), " · ".join(numbers[:3]) + "\n\n" + " · ".join(numbers[3:])
@@ -535,8 +542,7 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
     verdict, numbers = _summary(key, audio, clean, plan, outcome, gain, lang)
     clean_player, adversarial_player, perturbation_player = _players(audio, outcome.delta, gain)
     if outcome.stopped:
-        done = t("audio_attack.stopped_busy_after" if outcome.stopped == "busy" else "audio_attack.stopped_after", lang,
-                 steps=outcome.steps_run, seconds=BUSY_RUN_SECONDS)
+        done = t(STOPPED[outcome.stopped][0], lang, steps=outcome.steps_run, seconds=cut_seconds(outcome.stopped))
     elif outcome.early:
         done = t("audio_attack.done_early", lang, step=outcome.steps_run, steps=plan.steps)
     else:
@@ -569,7 +575,7 @@ def _numbers_csv(key: str, clip: Clip, clean: logic.Heard, plan: Attack, outcome
            "peak_db": round(logic.peak_db(outcome.delta, clip.audio), 2), "budget_db": plan.budget_db,
            "perturbation_gain_db": gain_db, "steps_run": outcome.steps_run, "steps": plan.steps,
            "stopped_early_at_goal": outcome.early, "stopped_by_you": outcome.stopped == "you",
-           "stopped_busy_class": outcome.stopped == "busy",
+           "stopped_busy_class": outcome.stopped == "busy", "stopped_time_limit": outcome.stopped == "long",
            "seconds": round(outcome.seconds, 2)}
     return export.csv([["" if v is None else v for v in row.values()]], name + "-numbers", header=list(row))
 

@@ -99,6 +99,11 @@ STRINGS = {
                                      "waiting. Both kinds of student trained the same {done} epochs, so the comparison "
                                      "is fair, but shorter than asked. Click “Train both students” again when the "
                                      "class is quieter.",
+        "distillation.stopped_long": "**Stopped after {done} of {epochs} epochs:** a training ends after "
+                                     "{seconds:.0f} s, the time limit of a run (every answer comes within two "
+                                     "minutes). Both kinds of student trained the same {done} epochs, so the "
+                                     "comparison is fair, but shorter than asked. Fewer epochs, seeds or training "
+                                     "digits fit in the time.",
         "distillation.no_results": "No precomputed results yet: run `python -m demos.distillation.train`.",
         "distillation.col_test": "Test digits",
         "distillation.col_strokes": "Stroke<br>digits",
@@ -210,6 +215,10 @@ STRINGS = {
         "distillation.stopped_busy": "**訓練了 {done}/{epochs} 輪就停止**：伺服器正忙，有其他同學在排隊。"
                                      "兩種學生都訓練了同樣的 {done} 輪，所以比較仍然公平，只是比設定的短。"
                                      "等課堂空一點再按一次「訓練兩個學生」。",
+        "distillation.stopped_long": "**訓練了 {done}/{epochs} 輪就停止**：每次訓練最多 {seconds:.0f} 秒，"
+                                     "這是單次執行的時間上限（讓每個答案都在兩分鐘內出現）。兩種學生都訓練了同樣的 "
+                                     "{done} 輪，所以比較仍然公平，只是比設定的短。減少輪數、種子數或訓練資料比例，"
+                                     "就能在時間內完成。",
         "distillation.no_results": "還沒有預先算好的結果：請執行 `python -m demos.distillation.train`。",
         "distillation.col_test": "測試數字",
         "distillation.col_strokes": "筆畫手繪數字",

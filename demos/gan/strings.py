@@ -156,6 +156,8 @@ STRINGS = {
         "gan.play_stopped": "Stopped.",
         "gan.play_stopped_busy": "Stopped after {seconds:.0f} s: the class is busy, and others were waiting. Click "
                                  "Train again to go on from here.",
+        "gan.play_stopped_long": "Stopped after {seconds:.0f} s, the time limit of a run (every answer comes within "
+                                 "two minutes). Click Train again to go on from here.",
         "gan.play_stopping": "Stopping after the current steps…",
         "gan.play_nothing_running": "Nothing is training: Stop ends the playground's training while it runs.",
         "gan.name_seed": "Seed",
@@ -311,6 +313,8 @@ STRINGS = {
         "gan.play_progress": "這次點擊的第 {step} / {target} 步",
         "gan.play_stopped": "已停止。",
         "gan.play_stopped_busy": "{seconds:.0f} 秒後停止：伺服器正忙，有其他同學在排隊。再按一次「訓練」可從這裡繼續。",
+        "gan.play_stopped_long": "{seconds:.0f} 秒後停止：已達單次執行的時間上限（讓每個答案都在兩分鐘內出現）。"
+                                 "再按一次「訓練」可從這裡繼續。",
         "gan.play_stopping": "目前這幾步做完就停止……",
         "gan.play_nothing_running": "目前沒有正在訓練：「停止」只在遊樂場訓練時有作用。",
         "gan.name_seed": "種子",

@@ -20,7 +20,7 @@ import torch
 
 from core import export, plots
 from core.data.digits import TEST, TRAIN, load_split
-from core.heavy import BUSY_RUN_SECONDS, give_way, heavy, pause
+from core.heavy import cut_seconds, give_way, heavy, pause
 from core.i18n import UserInputError, check_number, shown, t
 from core.memo import Memo
 from core.models import read_card
@@ -444,7 +444,7 @@ def continue_or_start(play: logic.Playground | None, config: logic.PlayConfig) -
 
 def board(play: logic.Playground, lang: str, stopped: str | None = None) -> tuple[np.ndarray, str]:
     """The playground's picture and its numbers, from one look at the field; ``stopped``: why the training ended
-    before its last step (``StopRequests.why``: "you" or "busy")."""
+    before its last step (``StopRequests.why``: "you", "busy" or "long")."""
     view = logic.field_view(play)
     kind = "gan" if play.config.loss == "gan" else "wgan"
     picture = figures.playground(
@@ -463,14 +463,14 @@ def board(play: logic.Playground, lang: str, stopped: str | None = None) -> tupl
         covered, near = logic.mode_coverage(view.fake)
         lines.append(t("gan.play_modes", lang, covered=covered, near=near))
     if stopped:
-        lines.append(t("gan.play_stopped_busy" if stopped == "busy" else "gan.play_stopped", lang,
-                       seconds=BUSY_RUN_SECONDS))
+        key = {"busy": "gan.play_stopped_busy", "long": "gan.play_stopped_long"}.get(stopped, "gan.play_stopped")
+        lines.append(t(key, lang, seconds=cut_seconds(stopped)))
     return picture, "\n\n".join(lines)
 
 
 def _train_chunks(play: logic.Playground, steps: int, stop_wanted):
     """Train ``steps`` steps in chunks, yielding after each chunk; returns why it stopped early (what
-    ``stop_wanted()`` said: "you" or "busy"), or None."""
+    ``stop_wanted()`` said: "you", "busy" or "long"), or None."""
     done = 0
     while done < steps:
         chunk = min(CHUNK, steps - done)

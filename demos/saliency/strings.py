@@ -150,7 +150,17 @@ STRINGS = {
                                          "computed: {methods}. Click “Explain” again when the class is quieter.",
         "saliency.deletion_stopped_busy": "**Stopped early:** the class is busy, and others were waiting. Not "
                                           "measured: {methods}. Draw the curves again when the class is quieter.",
-        "saliency.progress_deletion": "deletion curve: {method}",
+        "saliency.samples_stopped_long": "**Stopped after N = {n}:** the time limit of a run ({seconds:.0f} s) was "
+                                         "reached; every answer comes within two minutes.",
+        "saliency.sanity_skipped_long": "**These steps were skipped to stay within the time limit of a run "
+                                        "({seconds:.0f} s): {steps}**. The last column is still the model with every "
+                                        "layer randomised, so the verdict stands; only the curves lack the steps "
+                                        "between.",
+        "saliency.explain_stopped_long": "**Stopped early:** the time limit of a run ({seconds:.0f} s) was reached. "
+                                         "Not computed: {methods}. Fewer methods, samples or steps fit in the time.",
+        "saliency.deletion_stopped_long": "**Stopped early:** the time limit of a run ({seconds:.0f} s) was reached. "
+                                          "Not measured: {methods}. Fewer methods fit in the time.",
+        "saliency.progress_deletion": "deletion and insertion curves: {method}",
         "saliency.name_target": "Class to explain",
         "saliency.name_sigma": "σ",
         "saliency.name_samples": "Samples N",
@@ -288,7 +298,16 @@ STRINGS = {
                                          "等課堂空一點再按一次「解釋」。",
         "saliency.deletion_stopped_busy": "**提早停止**：伺服器正忙，有其他同學在排隊。沒有量到：{methods}。"
                                           "等課堂空一點再畫一次曲線。",
-        "saliency.progress_deletion": "刪除曲線：{method}",
+        "saliency.samples_stopped_long": "**算到 N = {n} 就停止**：已達單次執行的時間上限（{seconds:.0f} 秒，"
+                                         "讓每個答案都在兩分鐘內出現）。",
+        "saliency.sanity_skipped_long": "**為了不超過單次執行的時間上限（{seconds:.0f} 秒），"
+                                        "跳過了這些步驟：{steps}**。最後一欄仍然是每一層都隨機化後的模型，"
+                                        "所以結論不變；只是曲線少了中間的步驟。",
+        "saliency.explain_stopped_long": "**提早停止**：已達單次執行的時間上限（{seconds:.0f} 秒）。"
+                                         "沒有算到：{methods}。減少方法、樣本數或步數，就能在時間內完成。",
+        "saliency.deletion_stopped_long": "**提早停止**：已達單次執行的時間上限（{seconds:.0f} 秒）。"
+                                          "沒有量到：{methods}。減少方法，就能在時間內完成。",
+        "saliency.progress_deletion": "刪除與插入曲線：{method}",
         "saliency.name_target": "要解釋的類別",
         "saliency.name_sigma": "σ",
         "saliency.name_samples": "樣本數 N",

@@ -16,7 +16,7 @@ import torch
 from core import export
 from core.data.digits import TEST, load_split, normalize_digit
 from core.device import heavy_threads
-from core.heavy import breaks, give_way, heavy, out_of_time
+from core.heavy import RUN_SECONDS, breaks, cut_reason, give_way, heavy, out_of_time
 from core.i18n import UserInputError, check_number, listed, shown, t
 from core.images import example_photos, overlay, shared_scale
 from core.memo import Memo
@@ -61,8 +61,10 @@ DEFAULT_SETTINGS = (15, 25, 32, "black", 14, 7)  # σ %, N, IG steps, IG baselin
 SIGMA_RANGE, SAMPLES_RANGE, STEPS_RANGE = (0, 50), (1, 200), (2, 200)
 WINDOW_RANGE, STRIDE_RANGE, OPACITY_RANGE = (2, 50), (2, 50), (0, 1)
 SCRUB_SAMPLES = (1, 5, 25, 100)
+#: The methods' lines in the plots. The three shown first (saliency, SmoothGrad, Grad-CAM) differ in hue and lightness
+#: (Grad-CAM's dark yellow beside SmoothGrad's orange was hard to tell apart on a projector).
 METHOD_COLORS = {"saliency": "#2563eb", "smoothgrad": "#f97316", "smoothgrad_sq": "#dc2626", "vargrad": "#0d9488",
-                 "integrated_gradients": "#16a34a", "gradcam": "#ca8a04", "occlusion": "#9333ea", "random": "#111827"}
+                 "integrated_gradients": "#16a34a", "gradcam": "#db2777", "occlusion": "#9333ea", "random": "#111827"}
 MIN_SIDE = 16
 PANEL = 224  # shown size of every panel (digits are enlarged without smoothing)
 
@@ -204,6 +206,13 @@ def _seen(subject: Subject) -> np.ndarray:
 def _panel(subject: Subject, heat: np.ndarray, opacity: float, scale=(0.0, 1.0), colorbar: bool = True):
     heat = logic.enlarge(heat, _zoom(subject))
     return overlay(_seen(subject), heat, scale, alpha=float(opacity), smooth=False, colorbar=colorbar)
+
+
+def cut_note(key: str, lang: str, **params) -> str:
+    """What a run cut short says (``key`` + "_busy" or "_long"): a busy class, or the time limit of a run
+    (``core.heavy.cut_reason``)."""
+    why = "long" if cut_reason() == "long" else "busy"
+    return t(f"{key}_{why}", lang, seconds=RUN_SECONDS, **params)
 
 
 def method_name(method: str, lang: str) -> str:
@@ -384,7 +393,7 @@ def _explain(picture, drawing, use_drawing, model, target, methods, sigma, sampl
                for m in methods if m in maps]
     line = "\n\n".join([prediction_line(subject, target, lang), seen_line(subject, lang)])  # the digit CNN's warning
     if missing := not_measured(methods, maps, lang):
-        line += "\n\n" + t("saliency.explain_stopped_busy", lang, methods=missing)
+        line += "\n\n" + cut_note("saliency.explain_stopped", lang, methods=missing)
     if any(m in logic.NOISE_TYPES for m in methods):
         line += "\n\n" + t("saliency.sigma_line", lang, sigma=settings.sigma_percent,
                            value=logic.noise_sigma(subject.x, settings.sigma_percent))
@@ -443,7 +452,7 @@ def sample_sweep(picture, drawing=None, use_drawing=False, model=None, target=No
               for n, heat in zip(SCRUB_SAMPLES, maps)]
     label = watch.label(lang, cached)
     if len(maps) < len(SCRUB_SAMPLES):
-        label = t("saliency.samples_stopped_busy", lang, n=SCRUB_SAMPLES[len(maps) - 1]) + "\n\n" + label
+        label = cut_note("saliency.samples_stopped", lang, n=SCRUB_SAMPLES[len(maps) - 1]) + "\n\n" + label
     return panels, label
 
 
@@ -523,7 +532,7 @@ def sanity(picture, drawing=None, use_drawing=False, model=None, target=None, me
                stride=number(capped.stride_percent, 0),
                positions=logic.occlusion_positions(subject.x.shape[-1], capped))]
     if result.skipped:
-        notes.insert(0, t("saliency.sanity_skipped_busy", lang, steps=listed(
+        notes.insert(0, cut_note("saliency.sanity_skipped", lang, steps=listed(
             (step_name(step, lang) for step in result.skipped), lang)))
     frames = sanity_frames(result, lang)
     plots = [gr.LinePlot(frame, sort=steps) for frame in frames]  # steps in order, not a-z
@@ -599,7 +608,7 @@ def deletion_table(curves: dict[str, logic.Curves], p_start: float, lang: str, m
     if p_start < logic.LOW_CLASS_P:
         notes.insert(0, t("saliency.deletion_low_p", lang, p=p_start, low=logic.LOW_CLASS_P))
     if missing:
-        notes.insert(0, t("saliency.deletion_stopped_busy", lang, methods=missing))
+        notes.insert(0, cut_note("saliency.deletion_stopped", lang, methods=missing))
     return "\n".join(lines) + "\n\n" + "\n\n".join(notes)
 
 
