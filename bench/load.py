@@ -461,6 +461,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--client-nice", type=int, default=0,
                         help="run the simulated users at this nice value, the app at its own (default 0): on a "
                              "Space the students' browsers are elsewhere, not on the app's 2 cores")
+    parser.add_argument("--probe", action="store_true",
+                        help="--class: one more student in a process of its own, at the usual priority, clicking "
+                             "only light actions (what a student on their own device waits; group 'probe')")
     args = parser.parse_args(argv)
     args.users = args.users or (50 if args.class_scenario else 16)
     args.seconds = args.seconds or (120 if args.class_scenario else 60)

@@ -13,6 +13,10 @@ transfer, defend and noise come after the student's own finished attack with tho
 goes to a model that is ready offline, and the tab's later calls use the student's model; a streamed attack or
 playground training is sometimes stopped with its Stop button after its first update.
 
+The 50 students share one process (and its GIL) and, here, the app's cores; on a Space each is on a device of their
+own. ``--probe`` adds one more student in a process of its own, at the usual priority, who clicks only the light
+actions: what one student on their own device would wait (group "probe").
+
 For every call: the time to the answer, the time until the job left the queue, and the time to its first output
 (for a streamed action the first visible update; otherwise the answer). A call without an answer after --timeout
 (120 s) counts as failed; an error is "explained" when the app answered with its own message (gr.Error), and
@@ -23,6 +27,8 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import multiprocessing
+import os
 import random
 import sys
 import threading
@@ -53,6 +59,8 @@ HEAVY_SHARE = 0.15
 THINK_SECONDS = (3.0, 10.0)
 #: In a run's answer (any case): it was cut short because the class was busy (core.heavy.out_of_time; English strings).
 CUT_MARK = "the class is busy"
+#: ... or because it reached the time limit of a run, alone or not (core.heavy.RUN_SECONDS).
+LIMIT_MARK = "the time limit of a run"
 STOP_CHANCE = 0.2  # a streamed run is stopped by its student this often, 1-5 s after its first update
 POLL_SECONDS = 0.1
 REST_SECONDS = 10  # --rounds: the wait after a round's last answer before its RSS at rest is read
@@ -195,6 +203,7 @@ PLAYGROUND = "GAN playground / collapse / cure"
 LIGHT_SLOW = "light: GAN interpolate, CycleGAN identity"
 LIGHT = "light: the other light actions"
 STOP = "stop buttons (during the student's own run)"
+PROBE = "probe: one more student's light actions, from a process of its own (--probe)"
 
 # Every public endpoint of the six tabs. Light weights: per minute a student moves a slider or picks an example
 # several times and presses a tab's main button now and then; each tab's light weights add up to about 10.
@@ -281,7 +290,7 @@ ACTIONS: dict[str, Action] = {
 }
 STOPS = {action.stop for action in ACTIONS.values() if action.stop}  # called only while the student's run streams
 GROUPS = list(dict.fromkeys([*(a.group for a in ACTIONS.values() if a.kind == "heavy"), SWITCH, LIGHT_SLOW, LIGHT,
-                             STOP]))
+                             STOP, PROBE]))
 
 
 def choose(student: Student) -> str:
@@ -307,6 +316,7 @@ class Call:
     message: str | None = None
     stopped: bool = False  # the student pressed Stop during it
     cut: bool = False  # a run ended with its result so far because the class was busy (core.heavy.out_of_time)
+    limit: bool = False  # a run ended with its result so far at the time limit of a run (core.heavy.RUN_SECONDS)
 
 
 def classify(exc: Exception, job_done: bool) -> tuple[str, str]:
@@ -355,7 +365,8 @@ def run_call(client: Client, name: str, args: tuple, user: int, t0: float, timeo
     try:
         job = client.submit(*args, api_name=name)
         watch(job, call, t0, timeout, on_first_output)
-        call.cut = CUT_MARK in str(job.result(timeout=5)).lower()
+        answer = str(job.result(timeout=5)).lower()
+        call.cut, call.limit = CUT_MARK in answer, LIMIT_MARK in answer
     except Exception as exc:
         call.outcome, call.message = classify(exc, job is not None and job.done())
         if call.outcome == "timeout" and job is not None:
@@ -385,6 +396,51 @@ def run_student(user: int, student: Student, client: Client, t0: float, until: f
         if call.outcome == "ok" and action.after is not None:
             action.after(student, args)
         time.sleep(student.rng.uniform(*THINK_SECONDS))  # reading the answer
+
+
+def run_probe(url: str, offer: Offer, scratch: Path, downloads: Path, t0: float, until: float, timeout: float,
+              seed: int, results) -> None:
+    """``--probe``, in a process of its own (spawned; ``t0`` is the parent's ``time.perf_counter()``, the same clock):
+    one more student at the usual priority who clicks only the light actions of the group LIGHT, with the same
+    reading time, until ``until``; puts its calls (as dicts) on ``results``."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, 0, 0)  # the students' process may run at --client-nice; a device of its own
+    except (AttributeError, OSError):
+        pass
+    student = Student(random.Random(f"{seed}:probe"), scratch, "probe", offer)
+    client = make_client(url, timeout, downloads)
+    names = [name for name, action in ACTIONS.items() if action.group == LIGHT]
+    calls: list[Call] = []
+    try:
+        time.sleep(student.rng.uniform(0, THINK_SECONDS[1]))
+        while time.perf_counter() - t0 < until:
+            name = student.rng.choices(names, [ACTIONS[n].weight for n in names])[0]
+            args = ACTIONS[name].args(student)
+            call = run_call(client, name, args, -1, t0, timeout, calls, PROBE)
+            if call.outcome == "ok" and ACTIONS[name].after is not None:
+                ACTIONS[name].after(student, args)
+            time.sleep(student.rng.uniform(*THINK_SECONDS))
+    finally:
+        client.close()
+        results.put([asdict(call) for call in calls])
+
+
+def start_probe(url: str, offer: Offer, scratch: Path, downloads: Path, t0: float, until: float, args):
+    """The probe's process and the queue its calls come back on (``finish_probe``)."""
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    process = context.Process(target=run_probe, daemon=True, name="probe",
+                              args=(url, offer, scratch, downloads, t0, until, args.timeout, args.seed, results))
+    process.start()
+    return process, results
+
+
+def finish_probe(probe, calls: list[Call], timeout: float) -> None:
+    process, results = probe
+    try:
+        calls.extend(Call(**fields) for fields in results.get(timeout=timeout + 60))
+    finally:
+        process.join(timeout=10)
 
 
 # ------------------------------------------------------------------ the run
@@ -430,12 +486,15 @@ def run_class(url: str, proc, args: argparse.Namespace, offer: Offer, scratch: P
             print(f"{args.users} students for {args.seconds:g} s (round {round_} of {args.rounds}) ...",
                   file=sys.stderr, flush=True)
             until = time.perf_counter() - t0 + args.seconds
+            probe = start_probe(url, offer, scratch, downloads, t0, until, args) if args.probe else None
             threads = [threading.Thread(target=run_student, daemon=True, name=f"user{user}",
                                         args=(user, student, client, t0, until, args.timeout, calls))
                        for user, student, client in students]
             for thread in threads:
                 thread.start()
             follow(threads, proc, server, calls, t0)
+            if probe is not None:
+                finish_probe(probe, calls, args.timeout)
             if proc is not None and args.rounds > 1:
                 time.sleep(REST_SECONDS)
                 server["rss_at_rest"].append((round(time.perf_counter() - t0), round(tree_usage(proc.pid)[0], 1)))
@@ -488,6 +547,7 @@ def latency_row(calls: list[Call]) -> dict:
             "explained": sum(c.outcome == "explained" for c in calls),
             "stopped": sum(c.stopped for c in calls),
             "cut": sum(c.cut for c in calls),
+            "limit": sum(c.limit for c in calls),
             "p50": percentile(total, 50), "p95": percentile(total, 95), "max": max(total, default=None),
             "first_output_p50": percentile(first, 50), "first_output_p95": percentile(first, 95),
             "first_sign_p50": percentile(sign, 50), "first_sign_p95": percentile(sign, 95),
@@ -529,7 +589,9 @@ def render(settings: dict, summary: dict, server: dict, warnings: list[str], smo
                   "scenario runs, it is not the goal measurement.**", ""]
     lines += [f"Machine: {settings['machine']}.",
               f"Run: {settings['when']} with `{settings['command']}`; the students run on the same machine as the app"
-              + (f", at nice {settings['client_nice']} (the app at 0)." if settings.get("client_nice") else "."),
+              + (f", at nice {settings['client_nice']} (the app at 0)" if settings.get("client_nice") else "")
+              + ("; one more student, the probe, clicks light actions from a process of its own at nice 0."
+                 if settings.get("probe") else "."),
               f"App: {settings['app']}.", "",
               f"{settings['users']} students (gradio_client, one session each) for {settings['seconds']:g} s"
               + (f" in each of {settings['rounds']} rounds" if settings.get("rounds", 1) > 1 else "") + ", each "
@@ -568,7 +630,8 @@ def failures_text(summary: dict) -> list[str]:
     lines = [f"{total['calls']} calls: {total['timeouts'] + total['unexplained']} failed ({total['timeouts']} "
              f"waited over the limit, {total['unexplained']} unexplained errors); {total['explained']} answered with "
              f"an explained message for the student; {total.get('cut', 0)} heavy runs were cut short with their "
-             "result so far (`core.heavy.BUSY_RUN_SECONDS` with others in line).", ""]
+             f"result so far (`core.heavy.BUSY_RUN_SECONDS` with others in line), {total.get('limit', 0)} at the time "
+             "limit of a run (`core.heavy.RUN_SECONDS`).", ""]
     if summary["messages"]:
         lines += ["| outcome | endpoint | calls | message |", "| --- | --- | ---: | --- |"]
         lines += [f"| {m['outcome']} | `{m['endpoint']}` | {m['count']} | {(m['message'] or '').replace('|', '/')} |"
@@ -624,7 +687,7 @@ def main(args: argparse.Namespace, command: str) -> int:
                 "app": f"`{args.url}`" if args.url else
                        f"`python app.py --offline` in `{args.app_dir.resolve()}` (git {app_state})",
                 "users": args.users, "seconds": args.seconds, "rounds": args.rounds, "seed": args.seed,
-                "timeout": args.timeout, "client_nice": 0 if args.url else args.client_nice,
+                "timeout": args.timeout, "client_nice": 0 if args.url else args.client_nice, "probe": args.probe,
                 "models": offer.models}
     summary = summarize(calls)
     report = render(settings, summary, server, warnings, smoke=args.smoke)

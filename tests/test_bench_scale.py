@@ -99,3 +99,19 @@ def test_the_memray_reading_names_files_from_the_project_or_the_library():
     assert short("/tmp/clone/demos/gan/model.py") == "demos/gan/model.py"
     assert short("/x/venv/lib/python3.11/site-packages/torch/nn/modules/conv.py") == "torch/nn/modules/conv.py"
     assert short("<frozen importlib._bootstrap>") == "<frozen importlib._bootstrap>"
+
+
+def test_the_probe_is_a_group_of_its_own_and_the_options_reach_the_class():
+    """--probe: one more student in a process of its own, at the usual priority, clicking only light actions; its
+    calls are reported apart from the 50 students' (who share one process and, with --client-nice, a lower
+    priority)."""
+    from bench.load import parse_args
+    from bench.load_class import LIGHT, PROBE, Call, summarize
+
+    args = parse_args(["--class", "--probe", "--client-nice", "19"])
+    assert args.probe and args.client_nice == 19 and args.users == 50
+    assert not parse_args(["--class"]).probe and parse_args(["--class"]).client_nice == 0
+    calls = [Call("/saliency_pick", PROBE, -1, 0.0, end=0.4), Call("/saliency_pick", LIGHT, 3, 0.0, end=2.0)]
+    groups = summarize(calls)["groups"]
+    assert groups[PROBE]["calls"] == 1 and groups[PROBE]["p50"] == pytest.approx(0.4)
+    assert groups[LIGHT]["calls"] == 1 and groups[LIGHT]["p50"] == pytest.approx(2.0)
