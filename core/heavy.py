@@ -82,7 +82,7 @@ ANSWERED_KEPT = 32
 #: A run (an attack, the GAN playground, a training, a Saliency check) that has run this long (seconds from its first
 #: step) while other students' heavy jobs are in line ends with its result so far, saying why (0: never): with the
 #: wait for its first turn and its last update, its student has an answer within two minutes of the click
-#: (bench/load_class.py counts a call unanswered after 120 s as failed). Alone, a run goes on to its end.
+#: (bench/load_class.py counts a call unanswered after 120 s as failed). Alone, a run goes on to ``RUN_SECONDS``.
 BUSY_RUN_SECONDS = float(os.environ.get("DEMO_BUSY_RUN_SECONDS", "80"))
 #: A run ends with its result so far once it has run this long from its click, alone or not (0: never), and says
 #: so: every answer comes within the two minutes a student gives it. Alone, a 100-step attack on Whisper with "Run all
