@@ -390,6 +390,15 @@ def test_the_chinese_saliency_tab_has_no_english_left(chinese):
     class_words = {word for label in imagenet_labels() for word in re.findall(r"[A-Za-z]{3,}", label)}
     left = latin_words(text) - SALIENCY_LATIN - class_words
     assert not left, sorted(left)
+    # On a phone the deletion table fits the screen: its last column's verdicts wrap (it ran off the right edge)
+    try:
+        chinese.set_viewport_size({"width": 390, "height": 844})
+        time.sleep(0.5)
+        table, column = chinese.evaluate("""() => {const t = document.querySelector('#saliency-deletion-table table');
+            return [t.getBoundingClientRect().width, t.closest('.block').getBoundingClientRect().width]}""")
+        assert table <= column + 1, (table, column)
+    finally:
+        chinese.set_viewport_size({"width": 1400, "height": 1000})
 
 
 def test_the_top_5_bars_show_every_class_name_whole_in_rank_order(chinese):

@@ -598,8 +598,8 @@ def deletion_table(curves: dict[str, logic.Curves], p_start: float, lang: str, m
         for kind in ("deletion", "insertion"):
             auc = c.auc(kind)
             cell = f"{number(auc.mean(), 3)}"
-            if auc.size > 1:
-                cell += f" ± {number(np.ptp(auc) / 2, 3)}"
+            if auc.size > 1:  # no-break spaces: the number stays on one line where the verdict wraps (a phone)
+                cell += f"\u00a0±\u00a0{number(np.ptp(auc) / 2, 3)}"
             if method != "random":
                 cell += " · " + t(f"saliency.reading_{logic.read_curves(c, reference, kind).verdict}", lang)
             cells.append(cell)
