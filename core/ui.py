@@ -28,7 +28,7 @@ from PIL import Image as PILImage
 
 from core import i18n
 from core.device import get_device
-from core.heavy import HEAVY_AT_ONCE, Abandoned, cut_short, out_of_time
+from core.heavy import HEAVY_AT_ONCE, Abandoned, cut_reason, cut_seconds, cut_short, out_of_time
 from core.i18n import UserInputError, check_number
 
 log = logging.getLogger("mldemo")
@@ -138,6 +138,15 @@ class Stopwatch:
         else:
             text = i18n.t("app.timing", lang, device=get_device().type, ms=self.ms)
         return f"{text} · {i18n.t('app.cached', lang)}" if cached else text
+
+
+def stopped_note(key: str, lang: str, why: str | None = None, **params) -> str:
+    """What a run that ended before its end says: ``key`` when its student stopped it ("you"), ``<key>_busy`` or
+    ``<key>_long`` when a busy class or the time limit of a run cut it short (``why``, as ``StopRequests.why`` said;
+    default: this thread's heavy job's ``core.heavy.cut_reason``, for a plain run), with ``seconds``: after how long
+    (``core.heavy.cut_seconds``)."""
+    why = cut_reason() if why is None else why
+    return i18n.t(key if why == "you" else f"{key}_{why}", lang, seconds=cut_seconds(why), **params)
 
 
 class StopRequests:

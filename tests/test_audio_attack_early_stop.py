@@ -123,7 +123,7 @@ def test_an_attack_at_the_time_limit_of_a_run_says_so_not_that_the_class_is_busy
         monkeypatch.setattr(ui, "_listener", lambda key: listener)
         _, numbers = ui._summary("tiny", clip, clean, plan, cut, 0.0, lang)
         assert limit in numbers and busy not in numbers and f"{heavy.RUN_SECONDS:.0f}" in numbers
-        done = ui.t(ui.STOPPED[cut.stopped][0], lang, steps=cut.steps_run, seconds=heavy.cut_seconds(cut.stopped))
+        done = core_ui.stopped_note("audio_attack.stopped_after", lang, cut.stopped, steps=cut.steps_run)
         assert limit in done and busy not in done
 
 

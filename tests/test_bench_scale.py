@@ -76,11 +76,11 @@ def test_the_class_counts_the_runs_cut_short_by_a_busy_class():
     from demos.gan.strings import STRINGS as GAN
     from demos.saliency.strings import STRINGS as SALIENCY
 
-    for message in (AUDIO["en"]["audio_attack.stopped_busy_after"], GAN["en"]["gan.play_stopped_busy"],
+    for message in (AUDIO["en"]["audio_attack.stopped_after_busy"], GAN["en"]["gan.play_stopped_busy"],
                     DISTILLATION["en"]["distillation.stopped_busy"], SALIENCY["en"]["saliency.samples_stopped_busy"],
                     SALIENCY["en"]["saliency.sanity_skipped_busy"], SALIENCY["en"]["saliency.deletion_stopped_busy"]):
         assert CUT_MARK in message.lower()
-    for message in (AUDIO["en"]["audio_attack.stopped_long_after"], GAN["en"]["gan.play_stopped_long"],
+    for message in (AUDIO["en"]["audio_attack.stopped_after_long"], GAN["en"]["gan.play_stopped_long"],
                     DISTILLATION["en"]["distillation.stopped_long"], SALIENCY["en"]["saliency.samples_stopped_long"],
                     SALIENCY["en"]["saliency.sanity_skipped_long"], SALIENCY["en"]["saliency.deletion_stopped_long"],
                     SALIENCY["en"]["saliency.explain_stopped_long"]):

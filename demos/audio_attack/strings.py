@@ -117,9 +117,9 @@ STRINGS = {
                                      "when the model still hears the target.",
         "audio_attack.diff_none": "Changes: none",
         "audio_attack.stopped_after": "Stopped after {steps} steps.",
-        "audio_attack.stopped_busy_after": "Stopped after {steps} steps: the class is busy, so an attack ends with "
+        "audio_attack.stopped_after_busy": "Stopped after {steps} steps: the class is busy, so an attack ends with "
                                            "its result so far after {seconds:.0f} s while others wait.",
-        "audio_attack.stopped_long_after": "Stopped after {steps} steps: the time limit of a run ({seconds:.0f} s) "
+        "audio_attack.stopped_after_long": "Stopped after {steps} steps: the time limit of a run ({seconds:.0f} s) "
                                            "was reached, so the attack ends with its result so far; every answer "
                                            "comes within two minutes. Fewer steps run to the end.",
         "audio_attack.done_early": "Done early: the goal was reached at step {step} of {steps}.",
@@ -303,9 +303,9 @@ STRINGS = {
                                      "目標式攻擊仍有效，是指模型仍然聽到目標句子。",
         "audio_attack.diff_none": "差異：無",
         "audio_attack.stopped_after": "已在第 {steps} 步後停止。",
-        "audio_attack.stopped_busy_after": "已在第 {steps} 步後停止：伺服器正忙，有其他同學在排隊時，"
+        "audio_attack.stopped_after_busy": "已在第 {steps} 步後停止：伺服器正忙，有其他同學在排隊時，"
                                            "攻擊在 {seconds:.0f} 秒後以目前的結果結束。",
-        "audio_attack.stopped_long_after": "已在第 {steps} 步後停止：已達單次執行的時間上限（{seconds:.0f} 秒），"
+        "audio_attack.stopped_after_long": "已在第 {steps} 步後停止：已達單次執行的時間上限（{seconds:.0f} 秒），"
                                            "攻擊以目前的結果結束；每個答案都在兩分鐘內出現。步數少一點就能跑完。",
         "audio_attack.done_early": "提早完成：在第 {step} 步（共 {steps} 步）就達成目標。",
         "audio_attack.stopped_early": "在第 {step} 步（共 {steps} 步）達成目標，提早停止（勾選「跑完所有步數」"

@@ -17,7 +17,7 @@ import torch
 from core import export, plots
 from core.audio import int16_audio
 from core.device import heavy_threads
-from core.heavy import breaks, cut_seconds, heavy
+from core.heavy import breaks, heavy
 from core.i18n import UserInputError, check_number, register, shown, t
 from core.memo import Memo, SessionStore
 from core.questions import Question, questions_panel
@@ -37,6 +37,7 @@ from core.ui import (
     model_loader,
     model_picker,
     notify,
+    stopped_note,
 )
 from core.uploads import decode_audio
 from demos.audio_attack import figures, logic, strings  # noqa: F401  strings registers the words
@@ -90,12 +91,6 @@ class Attack:
     steps: int
     target: str | None  # as the model writes it (targeted attacks only)
     all_steps: bool = False  # run every step even after the goal is reached (an early stop is another result)
-
-
-#: Why an attack ended before its last step -> what the status line and the numbers line say.
-STOPPED = {"you": ("audio_attack.stopped_after", "audio_attack.stopped"),
-           "busy": ("audio_attack.stopped_busy_after", "audio_attack.stopped_busy"),
-           "long": ("audio_attack.stopped_long_after", "audio_attack.stopped_long")}
 
 
 @dataclass(frozen=True)
@@ -449,7 +444,7 @@ def _summary(key: str, clip: Clip, clean: logic.Heard, attack: Attack, outcome: 
                t("audio_attack.steps_line" + _one(outcome.steps_run), lang, steps=outcome.steps_run,
                  seconds=outcome.seconds)]
     if outcome.stopped:
-        numbers.append(t(STOPPED[outcome.stopped][1], lang, seconds=cut_seconds(outcome.stopped)))
+        numbers.append(stopped_note("audio_attack.stopped", lang, outcome.stopped))
     elif outcome.early:
         numbers.append(t("audio_attack.stopped_early", lang, step=outcome.steps_run, steps=attack.steps))
     return "\n\n".join(lines), " · ".join(numbers[:3]) + "\n\n" + " · ".join(numbers[3:])
@@ -542,7 +537,7 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
     verdict, numbers = _summary(key, audio, clean, plan, outcome, gain, lang)
     clean_player, adversarial_player, perturbation_player = _players(audio, outcome.delta, gain)
     if outcome.stopped:
-        done = t(STOPPED[outcome.stopped][0], lang, steps=outcome.steps_run, seconds=cut_seconds(outcome.stopped))
+        done = stopped_note("audio_attack.stopped_after", lang, outcome.stopped, steps=outcome.steps_run)
     elif outcome.early:
         done = t("audio_attack.done_early", lang, step=outcome.steps_run, steps=plan.steps)
     else:

@@ -15,7 +15,7 @@ from PIL import Image as PILImage
 from core import export
 from core.data.digits import STYLE_NAMES, TEST, TRAIN, load_split, to_tensor
 from core.device import heavy_threads
-from core.heavy import RUN_SECONDS, cut_reason, give_way, heavy, out_of_time, pause
+from core.heavy import give_way, heavy, out_of_time, pause
 from core.i18n import UserInputError, listed, shown, t
 from core.memo import Memo
 from core.models import ASSETS
@@ -37,6 +37,7 @@ from core.ui import (
     on_gallery_click,
     select_brush_js,
     slider_value,
+    stopped_note,
 )
 from demos.distillation import figures, logic, strokes
 from demos.distillation.model import TEACHER
@@ -389,8 +390,7 @@ def train(temperature, alpha, epochs, fraction_percent, held_out, seeds, progres
     note = t("distillation.heldout_note", lang, cls=cls) if cls is not None else ""
     table = results_table(config, runs, load_split(TRAIN).labels, lang)
     if done < asked:  # cut short: a busy class, or the time limit of a run
-        key = "distillation.stopped_long" if cut_reason() == "long" else "distillation.stopped_busy"
-        table = t(key, lang, done=done, epochs=asked, seconds=RUN_SECONDS) + "\n\n" + table
+        table = stopped_note("distillation.stopped", lang, done=done, epochs=asked) + "\n\n" + table
     name = export.file_name(TOPIC, T=config.temperature, alpha=config.alpha, epochs=config.epochs,
                             transfer=round(config.transfer_fraction * 100, 2), held=cls, seeds=config.seeds)
     return (curves, table, note, watch.label(lang, cached), export.png(curves, f"{name}-curves"),

@@ -20,7 +20,7 @@ import torch
 
 from core import export, plots
 from core.data.digits import TEST, TRAIN, load_split
-from core.heavy import cut_seconds, give_way, heavy, pause
+from core.heavy import give_way, heavy, pause
 from core.i18n import UserInputError, check_number, shown, t
 from core.memo import Memo
 from core.models import read_card
@@ -40,6 +40,7 @@ from core.ui import (
     handler,
     model_picker,
     slider_value,
+    stopped_note,
 )
 from demos.gan import figures, logic, strings  # noqa: F401  strings registers the words
 from demos.gan.model import DIGIT_GAN, GENERATOR, JUDGE, timeline_generators
@@ -463,8 +464,7 @@ def board(play: logic.Playground, lang: str, stopped: str | None = None) -> tupl
         covered, near = logic.mode_coverage(view.fake)
         lines.append(t("gan.play_modes", lang, covered=covered, near=near))
     if stopped:
-        key = {"busy": "gan.play_stopped_busy", "long": "gan.play_stopped_long"}.get(stopped, "gan.play_stopped")
-        lines.append(t(key, lang, seconds=cut_seconds(stopped)))
+        lines.append(stopped_note("gan.play_stopped", lang, stopped))
     return picture, "\n\n".join(lines)
 
 

@@ -16,7 +16,7 @@ import torch
 from core import export
 from core.data.digits import TEST, load_split, normalize_digit
 from core.device import heavy_threads
-from core.heavy import RUN_SECONDS, breaks, cut_reason, give_way, heavy, out_of_time
+from core.heavy import breaks, give_way, heavy, out_of_time
 from core.i18n import UserInputError, check_number, listed, shown, t
 from core.images import example_photos, overlay, shared_scale
 from core.memo import Memo
@@ -42,6 +42,7 @@ from core.ui import (
     on_gallery_click,
     select_brush_js,
     slider_value,
+    stopped_note,
 )
 from core.uploads import decode_image
 from demos.saliency import figures, logic, similarity, strings  # noqa: F401  strings registers the words
@@ -206,13 +207,6 @@ def _seen(subject: Subject) -> np.ndarray:
 def _panel(subject: Subject, heat: np.ndarray, opacity: float, scale=(0.0, 1.0), colorbar: bool = True):
     heat = logic.enlarge(heat, _zoom(subject))
     return overlay(_seen(subject), heat, scale, alpha=float(opacity), smooth=False, colorbar=colorbar)
-
-
-def cut_note(key: str, lang: str, **params) -> str:
-    """What a run cut short says (``key`` + "_busy" or "_long"): a busy class, or the time limit of a run
-    (``core.heavy.cut_reason``)."""
-    why = "long" if cut_reason() == "long" else "busy"
-    return t(f"{key}_{why}", lang, seconds=RUN_SECONDS, **params)
 
 
 def method_name(method: str, lang: str) -> str:
@@ -393,7 +387,7 @@ def _explain(picture, drawing, use_drawing, model, target, methods, sigma, sampl
                for m in methods if m in maps]
     line = "\n\n".join([prediction_line(subject, target, lang), seen_line(subject, lang)])  # the digit CNN's warning
     if missing := not_measured(methods, maps, lang):
-        line += "\n\n" + cut_note("saliency.explain_stopped", lang, methods=missing)
+        line += "\n\n" + stopped_note("saliency.explain_stopped", lang, methods=missing)
     if any(m in logic.NOISE_TYPES for m in methods):
         line += "\n\n" + t("saliency.sigma_line", lang, sigma=settings.sigma_percent,
                            value=logic.noise_sigma(subject.x, settings.sigma_percent))
@@ -452,7 +446,7 @@ def sample_sweep(picture, drawing=None, use_drawing=False, model=None, target=No
               for n, heat in zip(SCRUB_SAMPLES, maps)]
     label = watch.label(lang, cached)
     if len(maps) < len(SCRUB_SAMPLES):
-        label = cut_note("saliency.samples_stopped", lang, n=SCRUB_SAMPLES[len(maps) - 1]) + "\n\n" + label
+        label = stopped_note("saliency.samples_stopped", lang, n=SCRUB_SAMPLES[len(maps) - 1]) + "\n\n" + label
     return panels, label
 
 
@@ -532,7 +526,7 @@ def sanity(picture, drawing=None, use_drawing=False, model=None, target=None, me
                stride=number(capped.stride_percent, 0),
                positions=logic.occlusion_positions(subject.x.shape[-1], capped))]
     if result.skipped:
-        notes.insert(0, cut_note("saliency.sanity_skipped", lang, steps=listed(
+        notes.insert(0, stopped_note("saliency.sanity_skipped", lang, steps=listed(
             (step_name(step, lang) for step in result.skipped), lang)))
     frames = sanity_frames(result, lang)
     plots = [gr.LinePlot(frame, sort=steps) for frame in frames]  # steps in order, not a-z
@@ -608,7 +602,7 @@ def deletion_table(curves: dict[str, logic.Curves], p_start: float, lang: str, m
     if p_start < logic.LOW_CLASS_P:
         notes.insert(0, t("saliency.deletion_low_p", lang, p=p_start, low=logic.LOW_CLASS_P))
     if missing:
-        notes.insert(0, cut_note("saliency.deletion_stopped", lang, methods=missing))
+        notes.insert(0, stopped_note("saliency.deletion_stopped", lang, methods=missing))
     return "\n".join(lines) + "\n\n" + "\n\n".join(notes)
 
 
