@@ -464,6 +464,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--probe", action="store_true",
                         help="--class: one more student in a process of its own, at the usual priority, clicking "
                              "only light actions (what a student on their own device waits; group 'probe')")
+    parser.add_argument("--client-processes", type=int, default=1,
+                        help="--class: spread the students over this many processes (default 1: one process and "
+                             "its GIL for all of them; on a Space each student is on a device of their own)")
     args = parser.parse_args(argv)
     args.users = args.users or (50 if args.class_scenario else 16)
     args.seconds = args.seconds or (120 if args.class_scenario else 60)
@@ -471,6 +474,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     unknown = [name for name in args.endpoints if name not in SCENARIOS]
     if unknown or not args.endpoints:
         parser.error(f"unknown endpoints {unknown}; known: {', '.join(SCENARIOS)}")
+    if args.client_processes < 1 or args.client_processes > args.users:
+        parser.error("--client-processes must be between 1 and --users")
     if args.users < 1 or args.seconds <= 0:
         parser.error("--users and --seconds must be positive")
     return args

@@ -14,8 +14,9 @@ goes to a model that is ready offline, and the tab's later calls use the student
 playground training is sometimes stopped with its Stop button after its first update.
 
 The 50 students share one process (and its GIL) and, here, the app's cores; on a Space each is on a device of their
-own. ``--probe`` adds one more student in a process of its own, at the usual priority, who clicks only the light
-actions: what one student on their own device would wait (group "probe").
+own. ``--client-processes N`` spreads them over N processes (student i in process i mod N, at the same nice value),
+so that their wait is less the bench's own GIL. ``--probe`` adds one more student in a process of its own, at the
+usual priority, who clicks only the light actions: what one student on their own device would wait (group "probe").
 
 For every call: the time to the answer, the time until the job left the queue, and the time to its first output
 (for a streamed action the first visible update; otherwise the answer). A call without an answer after --timeout
@@ -425,6 +426,52 @@ def run_probe(url: str, offer: Offer, scratch: Path, downloads: Path, t0: float,
         results.put([asdict(call) for call in calls])
 
 
+def run_share(url: str, offer: Offer, scratch: Path, downloads: Path, users: list[int], seed: int, timeout: float,
+              rounds, results) -> None:
+    """``--client-processes``: the students ``users`` in a process of their own (spawned), with their own clients
+    (sessions) for every round. Each round starts when ``rounds`` gives (t0, until), t0 the parent's
+    ``time.perf_counter()`` (the same clock); its calls (as dicts) and the process's CPU seconds since its students
+    began go on ``results``; None on ``rounds`` ends it."""
+    students = [(user, Student(random.Random(f"{seed}:{user}"), scratch, f"user{user}", offer),
+                 make_client(url, timeout, downloads)) for user in users]
+    cpu_start = own_cpu_seconds()
+    try:
+        while (round_ := rounds.get()) is not None:
+            t0, until = round_
+            calls: list[Call] = []
+            threads = [threading.Thread(target=run_student, daemon=True, name=f"user{user}",
+                                        args=(user, student, client, t0, until, timeout, calls))
+                       for user, student, client in students]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            time.sleep(1)  # a Stop press still on its timer
+            results.put(([asdict(call) for call in calls], own_cpu_seconds() - cpu_start))
+    finally:
+        for _, _, client in students:
+            client.close()
+
+
+def shares_of(users: int, processes: int) -> list[list[int]]:
+    """Which students each process runs: student i in process i mod ``processes`` (process 0 is the bench's own)."""
+    return [list(range(share, users, processes)) for share in range(processes)]
+
+
+def start_shares(url: str, offer: Offer, scratch: Path, downloads: Path, args) -> list:
+    """The processes of ``--client-processes`` beyond this one: (process, rounds queue, results queue) each."""
+    context = multiprocessing.get_context("spawn")
+    shares = []
+    for users in shares_of(args.users, args.client_processes)[1:]:
+        rounds, results = context.Queue(), context.Queue()
+        process = context.Process(target=run_share, daemon=True, name=f"students{users[0]}",
+                                  args=(url, offer, scratch, downloads, users, args.seed, args.timeout, rounds,
+                                        results))
+        process.start()
+        shares.append((process, rounds, results))
+    return shares
+
+
 def start_probe(url: str, offer: Offer, scratch: Path, downloads: Path, t0: float, until: float, args):
     """The probe's process and the queue its calls come back on (``finish_probe``)."""
     context = multiprocessing.get_context("spawn")
@@ -471,7 +518,9 @@ def warm_up(url: str, offer: Offer, scratch: Path, downloads: Path, timeout: flo
 
 def run_class(url: str, proc, args: argparse.Namespace, offer: Offer, scratch: Path, downloads: Path):
     students = [(user, Student(random.Random(f"{args.seed}:{user}"), scratch, f"user{user}", offer),
-                 make_client(url, args.timeout, downloads)) for user in range(args.users)]
+                 make_client(url, args.timeout, downloads)) for user in shares_of(args.users, args.client_processes)[0]]
+    shares = start_shares(url, offer, scratch, downloads, args)
+    share_cpu = [0.0] * len(shares)
     calls: list[Call] = []
     server = {}
     if proc is not None:
@@ -487,12 +536,17 @@ def run_class(url: str, proc, args: argparse.Namespace, offer: Offer, scratch: P
                   file=sys.stderr, flush=True)
             until = time.perf_counter() - t0 + args.seconds
             probe = start_probe(url, offer, scratch, downloads, t0, until, args) if args.probe else None
+            for _, rounds, _ in shares:
+                rounds.put((t0, until))
             threads = [threading.Thread(target=run_student, daemon=True, name=f"user{user}",
                                         args=(user, student, client, t0, until, args.timeout, calls))
                        for user, student, client in students]
             for thread in threads:
                 thread.start()
             follow(threads, proc, server, calls, t0)
+            for i, (_, _, results) in enumerate(shares):
+                share_calls, share_cpu[i] = results.get(timeout=args.timeout + 60)
+                calls.extend(Call(**fields) for fields in share_calls)
             if probe is not None:
                 finish_probe(probe, calls, args.timeout)
             if proc is not None and args.rounds > 1:
@@ -501,13 +555,16 @@ def run_class(url: str, proc, args: argparse.Namespace, offer: Offer, scratch: P
     finally:
         for _, _, client in students:
             client.close()
+        for process, rounds, _ in shares:
+            rounds.put(None)
+            process.join(timeout=10)
     if proc is not None:
         server["rss_end_mb"], cpu_end = tree_usage(proc.pid)
         server["rss_peak_mb"] = max(server["rss_peak_mb"], server["rss_end_mb"])
         server["rss_growth_percent"] = 100 * (server["rss_end_mb"] / server["rss_start_mb"] - 1)
         server["app_cpu_s"] = cpu_end - cpu_start
         server["exit_code"] = proc.poll()
-    server["generator_cpu_s"] = own_cpu_seconds() - generator_cpu
+    server["generator_cpu_s"] = own_cpu_seconds() - generator_cpu + sum(share_cpu)
     server["load_s"] = time.perf_counter() - t0
     calls.sort(key=lambda c: c.start)
     return calls, server
@@ -589,6 +646,8 @@ def render(settings: dict, summary: dict, server: dict, warnings: list[str], smo
                   "scenario runs, it is not the goal measurement.**", ""]
     lines += [f"Machine: {settings['machine']}.",
               f"Run: {settings['when']} with `{settings['command']}`; the students run on the same machine as the app"
+              + (f", in {settings['client_processes']} processes" if settings.get("client_processes", 1) > 1
+                 else ", in one process")
               + (f", at nice {settings['client_nice']} (the app at 0)" if settings.get("client_nice") else "")
               + ("; one more student, the probe, clicks light actions from a process of its own at nice 0."
                  if settings.get("probe") else "."),
@@ -688,6 +747,7 @@ def main(args: argparse.Namespace, command: str) -> int:
                        f"`python app.py --offline` in `{args.app_dir.resolve()}` (git {app_state})",
                 "users": args.users, "seconds": args.seconds, "rounds": args.rounds, "seed": args.seed,
                 "timeout": args.timeout, "client_nice": 0 if args.url else args.client_nice, "probe": args.probe,
+                "client_processes": args.client_processes,
                 "models": offer.models}
     summary = summarize(calls)
     report = render(settings, summary, server, warnings, smoke=args.smoke)

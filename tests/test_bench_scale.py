@@ -115,3 +115,21 @@ def test_the_probe_is_a_group_of_its_own_and_the_options_reach_the_class():
     groups = summarize(calls)["groups"]
     assert groups[PROBE]["calls"] == 1 and groups[PROBE]["p50"] == pytest.approx(0.4)
     assert groups[LIGHT]["calls"] == 1 and groups[LIGHT]["p50"] == pytest.approx(2.0)
+
+
+def test_client_processes_share_the_students_out_once_each():
+    """--client-processes N: every student runs in exactly one of N processes, the same student (and seed) whatever
+    N; N must be between 1 and the number of students."""
+    from bench.load import parse_args
+    from bench.load_class import shares_of
+
+    assert parse_args(["--class"]).client_processes == 1
+    assert parse_args(["--class", "--client-processes", "5"]).client_processes == 5
+    for bad in ("0", "51"):
+        with pytest.raises(SystemExit):
+            parse_args(["--class", "--client-processes", bad])
+    for users, processes in ((50, 1), (50, 5), (50, 3), (7, 7)):
+        shares = shares_of(users, processes)
+        assert len(shares) == processes and all(shares)
+        assert sorted(u for share in shares for u in share) == list(range(users))
+        assert max(map(len, shares)) - min(map(len, shares)) <= 1
