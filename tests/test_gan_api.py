@@ -95,11 +95,16 @@ def test_an_empty_seed_says_it_is_empty_not_none(app_url, client):
     for empty in (None, "", "  "):
         text = error_text(lambda e=empty: client.predict(e, 16, "random", 1.0, api_name="/gan_sample"))
         assert "Seed is empty" in text and "Random seed" in text and "None" not in text
+    # 'Random seed' fills the grid's seed only: the other seed boxes' messages do not send the student to it
     text = error_text(lambda: client.predict(1, None, 10, "random", 1.0, "lerp", api_name="/gan_interpolate"))
-    assert "is empty" in text and "None" not in text
+    assert "Seed B is empty" in text and "Random seed" not in text and "None" not in text
+    text = error_text(lambda: client.predict("ring", "gan", "0.001", "0.001", 1, 20, None, api_name="/gan_play"))
+    assert "Seed (playground) is empty" in text and "Random seed" not in text
     chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
     text = error_text(lambda: chinese.predict(None, 16, "random", 1.0, api_name="/gan_sample"))
     assert "是空的" in text and "隨機種子" in text and "None" not in text
+    text = error_text(lambda: chinese.predict("ring", "gan", "0.001", "0.001", 1, 20, "", api_name="/gan_play"))
+    assert "「種子（遊樂場）」是空的" in text and "隨機種子" not in text
 
 
 def test_randomise_gives_a_valid_seed(client):

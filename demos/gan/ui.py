@@ -80,9 +80,11 @@ GIF_DIR = Path(tempfile.gettempdir()) / "mldemo-gan"
 
 # ------------------------------------------------------------------ reading the inputs
 
-def read_seed(value, name: str) -> int:
+def read_seed(value, name: str, random_button: bool = False) -> int:
+    """A seed box's whole number; an empty box's message offers 'Random seed' only where that button fills it
+    (``random_button``: the grid's seed)."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise UserInputError("gan.seed_empty", name=name)
+        raise UserInputError("gan.seed_empty_random" if random_button else "gan.seed_empty", name=name)
     try:
         return check_number(value, name, 0, SEED_MAX, integer=True)
     except UserInputError:
@@ -100,7 +102,7 @@ def read_digit(value, lang: str) -> int | None:
 
 
 def read_grid(seed, count, digit, psi, lang: str, live: bool = False) -> tuple[int, int, int | None, float]:
-    return (read_seed(seed, t("gan.name_seed", lang)),
+    return (read_seed(seed, t("gan.name_seed", lang), random_button=True),
             slider_value(count, t("gan.name_count", lang), *COUNT_RANGE, integer=True, live=live),
             read_digit(digit, lang),
             slider_value(psi, t("gan.name_psi", lang), *PSI_RANGE, live=live))
@@ -240,7 +242,8 @@ def norms_frame(walks: dict[str, logic.Walk], lang: str) -> pd.DataFrame:
 def _walks(seed_a, seed_b, frames, digit, psi, lang: str, live: bool):
     """The inputs read, and the walks along both paths (the ‖z‖ plot shows both): the model, the walks, the
     inputs and the plot's file name."""
-    seed_a, seed_b = read_seed(seed_a, t("gan.name_seed", lang)), read_seed(seed_b, t("gan.name_seed_b", lang))
+    seed_a = read_seed(seed_a, t("gan.name_seed", lang), random_button=True)
+    seed_b = read_seed(seed_b, t("gan.name_seed_b", lang))
     frames = slider_value(frames, t("gan.name_frames", lang), *FRAMES_RANGE, integer=True, live=live)
     digit, psi = read_digit(digit, lang), slider_value(psi, t("gan.name_psi", lang), *PSI_RANGE, live=live)
     model = generator_model()
@@ -425,7 +428,7 @@ def read_play(dataset, loss, lr_d, lr_g, d_steps, steps, seed, lang: str) -> tup
         rates.append(check_number(value, t(name, lang), 1e-5, 0.1))
     config = logic.PlayConfig(dataset, loss, rates[0], rates[1],
                               slider_value(d_steps, t("gan.name_d_steps", lang), *D_STEPS_RANGE, integer=True),
-                              read_seed(seed, t("gan.name_seed", lang)))
+                              read_seed(seed, t("gan.name_play_seed", lang)))
     return config, slider_value(steps, t("gan.name_steps", lang), *PLAY_STEPS_RANGE, integer=True)
 
 
