@@ -213,6 +213,21 @@ class Slider(gr.Slider):
         return payload
 
 
+#: Browser code for the page: Enter in an emptied slider box leaves the box, so Gradio puts the slider's minimum in
+#: it, as it does on Tab (``slider_value``: an emptied slider counts as its minimum). Before, Enter sent the empty
+#: box, the results were for the minimum and the box stayed empty (the teacher review: "T = 0.5" beside an empty
+#: box and a handle mid-track). Number boxes (a seed) keep their message for an empty box.
+EMPTY_SLIDER_BOX_JS = """() => {
+    if (window.__emptySliderBoxes) return;
+    window.__emptySliderBoxes = true;
+    document.addEventListener('keydown', (event) => {
+        const box = event.target;
+        if (event.key === 'Enter' && box instanceof HTMLInputElement && box.type === 'number'
+                && !box.value.trim() && box.closest('.block')?.querySelector('input[type=range]')) box.blur();
+    }, true);
+}"""
+
+
 class Number(gr.Number):
     """A gr.Number whose value reaches the handler as sent (see ``Slider``): Gradio's own check of minimum,
     maximum and type answers in English before the handler runs. Check it with ``check_number``."""
@@ -432,13 +447,51 @@ def select_brush_js(elem_id: str) -> str:
     }}"""
 
 
+def _shown_js(elem_id: str) -> str:
+    return f"(document.getElementById({json.dumps(elem_id)})?.innerText || '').trim().length > 0"
+
+
 def mark_stale_js(elem_ids: list[str], when_shown: str | None) -> str:
     """Browser code that greys results that no longer match the inputs (CSS class ``stale``): when
-    ``when_shown`` is the elem_id of a result with text in it; with ``None``, ungreys them (a new run began)."""
-    shown = f"(document.getElementById({json.dumps(when_shown)})?.innerText || '').trim().length > 0"
-    test = "false" if when_shown is None else shown
-    return (f"() => {{ const stale = {test}; for (const id of {json.dumps(elem_ids)}) "
+    ``when_shown`` is the elem_id of a result with text in it; with ``None``, ungreys them (a new run began) and
+    remembers whether they were grey, for ``refused_js``."""
+    if when_shown is None:
+        return (f"() => {{ for (const id of {json.dumps(elem_ids)}) {{ const el = document.getElementById(id); "
+                "if (!el) continue; el.dataset.wasStale = el.classList.contains('stale') ? '1' : ''; "
+                "el.classList.remove('stale'); } }")
+    return (f"() => {{ const stale = {_shown_js(when_shown)}; for (const id of {json.dumps(elem_ids)}) "
             "document.getElementById(id)?.classList.toggle('stale', stale); }")
+
+
+def starting_js(elem_ids: list[str]) -> str:
+    """Browser code for a run's own ``js=``: ungreys its results as ``mark_stale_js(ids, None)`` does and passes
+    the inputs on unchanged. It runs before the click's request goes out; a separate browser-only listener of the
+    same click ran only once a refused run had answered (4 s later), after ``refused_js``, and undid it."""
+    body = mark_stale_js(elem_ids, None)
+    return f"(...inputs) => {{ ({body})(); return inputs; }}"
+
+
+def stale_on_typing_js(box_id: str, elem_ids: list[str], when_shown: str) -> str:
+    """Browser code (for ``demo.load``) that greys results as soon as a key is typed in the box ``box_id``
+    (``mark_stale_js``). A DOM listener: Gradio 6.31 runs no browser-only (``js=``) listener of a Textbox's
+    ``input`` event (measured: no class change at all)."""
+    grey = mark_stale_js(elem_ids, when_shown)
+    return (f"() => {{ const grey = {grey}; document.addEventListener('input', (event) => {{ "
+            f"if (event.target.closest?.({json.dumps('#' + box_id)})) grey(); }}, true); }}")
+
+
+def refused_js(elem_ids: list[str], when_shown: str | None = None) -> str:
+    """Browser code for a refused click (its event's ``.failure``): the outputs keep what they showed, made for
+    other inputs, so they are greyed again: as they were before the click (``mark_stale_js(ids, None)`` remembered
+    it; a busy server's refusal leaves a matching result as it was), or, with ``when_shown``, whenever that result
+    has text (the refused input is never what they show). Gradio's red "Error" badge comes off them: the pop-up
+    says what is wrong in the user's language, and the badge covered the result's first words."""
+    stale = "el.dataset.wasStale === '1'" if when_shown is None else _shown_js(when_shown)
+    return (f"() => {{ const ids = {json.dumps(elem_ids)}; for (const id of ids) {{ "
+            "const el = document.getElementById(id); if (el) el.classList.toggle('stale', " + stale + "); } "
+            "const clear = () => ids.forEach((id) => document.getElementById(id)?.querySelectorAll("
+            "\"[data-testid='status-tracker'] .clear-status button\").forEach((button) => button.click())); "
+            "clear(); setTimeout(clear, 200); setTimeout(clear, 1000); }")
 
 
 def drawing_to_gray(value) -> np.ndarray | None:

@@ -279,3 +279,18 @@ def test_the_background_download_decision(monkeypatch):
     hub_missing(monkeypatch, BERT_BASE_ZH.key)  # bert-base-uncased cached: not fetched again
     assert ui.background_downloads(offline=False, on_space=False, lang="en") == [BERT_BASE_ZH]
     assert MODELS.choice(BERT_BASE_EN.key) is BERT_BASE_EN
+
+
+# ---- 6. a first choice with little probability is called a guess (the bars are scaled to the first)
+
+def test_what_the_page_calls_a_guess_is_seldom_right_on_held_out_sentences(loaded):
+    """On the cloze sentences written for the test, with the three offline models, a first choice the page calls a
+    guess (below GUESS_BELOW) is right far less often than one it does not call so: the word earns its place."""
+    guessed, stated = [], []
+    for key, (model, tok) in loaded.items():
+        for sentence, accepted in DATA["zh_cloze" if key == CHINESE.key else "en_cloze"]:
+            (guess,) = logic.predict(model, tok, sentence, 5, only_words=True)
+            (guessed if guess.probs[0] < ui.GUESS_BELOW else stated).append(guess.tokens[0] in accepted)
+    assert len(guessed) >= 20 and len(stated) >= 20, (len(guessed), len(stated))
+    assert sum(guessed) / len(guessed) < 0.5 * sum(stated) / len(stated), (sum(guessed), len(guessed), sum(stated),
+                                                                           len(stated))

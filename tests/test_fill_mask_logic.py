@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from core.i18n import UserInputError
-from demos.fill_mask import logic
+from demos.fill_mask import logic, ui
 from demos.fill_mask.model import SPECIALS, bert, tokenizer
 
 WORDS = ["the", "cat", "sat", "on", "mat", "dog", "he", "she", "is", "a", "doctor", "nurse", "apple", "ate", "phone",
@@ -386,3 +386,22 @@ def test_the_prior_masks_the_attribute_and_reads_the_same_position(tiny):
 def test_the_script_of_a_text():
     assert logic.script("the [MASK] sat") == "en" and logic.script("床前明月[MASK]") == "zh"
     assert logic.script("我今天很a興。") == "zh" and logic.script("[MASK] 42 !") is None
+
+
+# ---- a first choice with little probability is called a guess (the bars are scaled to the first)
+
+def test_the_entropy_says_how_many_words_it_is_as_unsure_as():
+    from demos.fill_mask.figures import entropy_text
+
+    uniform = logic.entropy_bits(torch.full((885,), 1 / 885))
+    assert "among 885 words" in entropy_text(uniform, "en") and "885 個詞" in entropy_text(uniform, "zh")
+    assert "among" not in entropy_text(0.5, "en")  # below 1 bit "a fair pick among 1.4 words" says nothing
+
+
+def test_a_first_choice_below_the_line_is_called_a_guess_with_its_probability():
+    guesses = [logic.Guess(3, ("光", "月"), (0.012, 0.011), 9.8), logic.Guess(7, ("流", "去"), (0.62, 0.1), 2.0)]
+    (line,) = ui.unsure_lines(guesses, "zh")
+    assert line.startswith("第 1 個遮罩") and "「光」只有 1.2%" in line
+    (line,) = ui.unsure_lines(guesses[:1], "en")
+    assert line.startswith("[MASK]: the model is guessing") and "1.2%" in line
+    assert ui.unsure_lines(guesses[1:], "en") == []

@@ -37,6 +37,9 @@ from core.ui import (
     model_loader,
     model_picker,
     notify,
+    refused_js,
+    stale_on_typing_js,
+    starting_js,
     stopped_note,
 )
 from core.uploads import decode_audio
@@ -861,7 +864,7 @@ def build_tab(i18n, demo) -> None:
                                timing=timing, **vars(controls))
         wiring = _wiring(page)
         transcribe_args = _clip_events(demo, page, wiring)
-        _attack_events(page, wiring)
+        _attack_events(demo, page, wiring)
         if page.model is not None:
             _model_events(page, transcribe_args)
         _control_events(page, wiring)
@@ -999,22 +1002,24 @@ def _clip_events(demo, page: SimpleNamespace, wiring: SimpleNamespace) -> dict:
     return transcribe_args
 
 
-def _attack_events(page: SimpleNamespace, wiring: SimpleNamespace) -> None:
+def _attack_events(demo: gr.Blocks, page: SimpleNamespace, wiring: SimpleNamespace) -> None:
     """Run and stop the attack; a result made with other settings is greyed until the next attack."""
-    # Progress shows on the verdict (empty while the attack runs), not over the streamed loss curve.
-    attack_event = page.run.click(attack, wiring.inputs + wiring.settings, wiring.attack_outputs,
-                                  api_name="audio_attack_run", show_progress_on=[page.verdict], **HEAVY)
-    page.halt.click(stop, None, page.status, api_name="audio_attack_stop", show_progress="hidden", **LIGHT)
     # A result made with other settings is greyed, with a word why, until the next attack.
     results_shown = ["audio_attack-verdict", "audio_attack-numbers", "audio_attack-play-adversarial",
                      "audio_attack-play-perturbation", "audio_attack-play-clean", "audio_attack-signals"]
+    # Progress shows on the verdict (empty while the attack runs), not over the streamed loss curve.
+    attack_event = page.run.click(attack, wiring.inputs + wiring.settings, wiring.attack_outputs,
+                                  api_name="audio_attack_run", show_progress_on=[page.verdict],
+                                  js=starting_js(results_shown), **HEAVY)
+    page.halt.click(stop, None, page.status, api_name="audio_attack_stop", show_progress="hidden", **LIGHT)
     setting_moved = [page.kind.input, page.budget.input, page.steps.input, page.target.input, page.all_steps.input]
     gr.on(setting_moved, None, js=mark_stale_js(results_shown, "audio_attack-verdict"))
+    demo.load(None, js=stale_on_typing_js("audio_attack-target", results_shown, "audio_attack-verdict"))
     gr.on(setting_moved, settings_changed, page.verdict, page.status, api_name="audio_attack_settings_changed",
           api_visibility="private", show_progress="hidden", **LIGHT)
-    gr.on([page.run.click, page.clip.upload, page.clip.clear, page.picker.input], None,
-          js=mark_stale_js(results_shown, None))
-    attack_event.then(None, js=mark_stale_js(results_shown, None))  # a result just made matches its settings
+    gr.on([page.clip.upload, page.clip.clear, page.picker.input], None, js=mark_stale_js(results_shown, None))
+    attack_event.success(None, js=mark_stale_js(results_shown, None))  # a result just made matches its settings
+    attack_event.failure(None, js=refused_js(results_shown))  # refused: grey again if it was
 
 
 def _model_events(page: SimpleNamespace, transcribe_args: dict) -> None:

@@ -27,8 +27,15 @@ def bars(title: str, tokens, probs, entropy: float | None, lang: str, highlight:
         rows.append(f'<div class="fm-row"><span class="fm-token">{_token(token)}</span>'
                     f'<span class="fm-track"><span class="fm-bar" style="width:{max(p / top, 0.01) * 100:.1f}%;'
                     f'background:{colour}"></span></span><span class="fm-p">{percent(p)}%</span></div>')
-    foot = "" if entropy is None else f'<div class="fm-entropy">{t("fill_mask.entropy", lang, bits=entropy)}</div>'
+    foot = "" if entropy is None else f'<div class="fm-entropy">{entropy_text(entropy, lang)}</div>'
     return f'<div class="fm-card"><div class="fm-title">{html.escape(title)}</div>{"".join(rows)}{foot}</div>'
+
+
+def entropy_text(bits: float, lang: str) -> str:
+    """The entropy in bits and, from 1 bit on, what it means: as unsure as a fair pick among 2^H words."""
+    if bits < 1:
+        return t("fill_mask.entropy", lang, bits=bits)
+    return t("fill_mask.entropy_choices", lang, bits=bits, choices=2 ** bits)
 
 
 def percent(p: float) -> str:

@@ -21,9 +21,12 @@ from core.ui import (
     Slider,
     Stopwatch,
     handler,
+    mark_stale_js,
     model_loader,
     model_picker,
+    refused_js,
     slider_value,
+    stale_on_typing_js,
 )
 from demos.fill_mask import figures, logic, strings  # noqa: F401  strings registers the words
 from demos.fill_mask.model import BERT_BASE_EN, BERT_BASE_ZH, CHINESE, ENGLISH, LANGUAGE, MINILM, MODELS
@@ -222,6 +225,22 @@ def _filled(text: str, guesses: list[logic.Guess]) -> str:
     return "".join(as_text(part) + word for part, word in zip(parts, [*words, ""]))
 
 
+#: Below this probability a mask's first choice is called a guess on the page (a round number, not fitted).
+GUESS_BELOW = 0.10
+
+
+def unsure_lines(guesses: list[logic.Guess], lang: str) -> list[str]:
+    """A line for each mask whose first choice has less than ``GUESS_BELOW`` (the bars are scaled to the first, so a
+    1% answer is drawn as long as a 90% one): what the current sentence's numbers say, not a verdict on the model."""
+    lines = []
+    for number, guess in enumerate(guesses, 1):
+        if len(guess.probs) and guess.probs[0] < GUESS_BELOW:
+            mask = t("fill_mask.one_mask", lang) if len(guesses) == 1 else t("fill_mask.unsure_mask", lang,
+                                                                              number=number)
+            lines.append(t("fill_mask.unsure", lang, mask=mask, word=as_text(guess.tokens[0]), p=guess.probs[0]))
+    return lines
+
+
 @handler
 def predict(text, model_key, k, only_words=True, lang="en"):
     """Each [MASK]'s top-k words with their probabilities and the entropy, predicted independently and (several
@@ -235,7 +254,7 @@ def predict(text, model_key, k, only_words=True, lang="en"):
     guesses = logic.predict(model, tok, text, k, only_words=only_words)
     several = len(guesses) > 1
     chained = logic.fill_left_to_right(model, tok, text, k, only_words=only_words) if several else guesses
-    lines = [t("fill_mask.filled_independent", lang, text=_filled(text, guesses))]
+    lines = [t("fill_mask.filled_independent", lang, text=_filled(text, guesses)), *unsure_lines(guesses, lang)]
     warning = script_warning(text, model_key, tok, lang)
     if warning:
         lines.insert(0, warning)
@@ -618,6 +637,10 @@ def _sentence_section(i18n: gr.I18n) -> SimpleNamespace:
                            bars_csv=bars_csv, examples=examples, tokens_box=tokens_box)
 
 
+#: The prediction's results on the page, the sentences first (a result is shown when they have text).
+PREDICTED_IDS = ["fill-mask-sentences", "fill-mask-bars", "fill-mask-timing"]
+
+
 def _sentence_events(demo: gr.Blocks, sentence: SimpleNamespace, tokens_table, target_ui: SimpleNamespace,
                      attention_ui: SimpleNamespace, compare_ui: SimpleNamespace, context_ui: SimpleNamespace):
     """The sentence's events: opening the tab, predicting, masking by a click, an example, a model change."""
@@ -634,27 +657,37 @@ def _sentence_events(demo: gr.Blocks, sentence: SimpleNamespace, tokens_table, t
         sliders, model, slider_outputs, api_name="fill_mask_sliders", api_visibility="private",
         show_progress="hidden", **LIGHT).then(
         api_name="fill_mask_predict_open", api_visibility="private", **predict_args)
-    sentence.run.click(api_name="fill_mask_predict", **predict_args)
-    text.submit(api_name="fill_mask_predict_submit", api_visibility="private", **predict_args)
-    sentence.k.release(api_name="fill_mask_predict_k", api_visibility="private", **predict_args)
-    sentence.only_words.input(api_name="fill_mask_predict_words_only", api_visibility="private", **predict_args)
+    # The bars of another sentence are greyed from the first key typed until a prediction of this one comes; a
+    # refused prediction (no [MASK], an empty box) leaves them grey, without Gradio's badge over them.
+    demo.load(None, js=stale_on_typing_js("fill-mask-text", PREDICTED_IDS, PREDICTED_IDS[0]))
+    predictions = [
+        sentence.run.click(api_name="fill_mask_predict", **predict_args),
+        text.submit(api_name="fill_mask_predict_submit", api_visibility="private", **predict_args),
+        sentence.k.release(api_name="fill_mask_predict_k", api_visibility="private", **predict_args),
+        sentence.only_words.input(api_name="fill_mask_predict_words_only", api_visibility="private",
+                                  **predict_args)]
     text.change(words_of, text, sentence.words, api_name="fill_mask_words", api_visibility="private",
                 show_progress="hidden", trigger_mode="always_last", **LIGHT)
-    sentence.insert.click(None, text, text, js=INSERT_MASK_JS).then(api_name="fill_mask_predict_insert",
-                                                             api_visibility="private", **predict_args)
+    predictions.append(sentence.insert.click(None, text, text, js=INSERT_MASK_JS).then(
+        api_name="fill_mask_predict_insert", api_visibility="private", **predict_args))
     masked_words = gr.State(None)  # what the clicks masked, to give it back (see clicked)
-    sentence.words.select(clicked, [text, masked_words], [text, masked_words], api_name="fill_mask_click",
-                   api_visibility="private", show_progress="hidden", **LIGHT).then(
-        api_name="fill_mask_predict_click", api_visibility="private", **predict_args)
+    predictions.append(sentence.words.select(
+        clicked, [text, masked_words], [text, masked_words], api_name="fill_mask_click", api_visibility="private",
+        show_progress="hidden", **LIGHT).then(api_name="fill_mask_predict_click", api_visibility="private",
+                                              **predict_args))
     picked = [text, target_ui.target_words, target_ui.attribute, model, model_status, note]
-    examples.click(pick, [examples, model], picked, api_name="fill_mask_pick", show_progress="hidden", **LIGHT).then(
+    predictions.append(examples.click(
+        pick, [examples, model], picked, api_name="fill_mask_pick", show_progress="hidden", **LIGHT).then(
         sliders, model, slider_outputs, api_name="fill_mask_sliders_pick",
         api_visibility="private", show_progress="hidden", **LIGHT).then(
-        api_name="fill_mask_predict_pick", api_visibility="private", **predict_args)
-    model.select(model_loader(MODELS, fallback=same_language, then=switched), model,
-                 [model, model_status, note, *slider_outputs], api_name="fill_mask_model",
-                 show_progress_on=[model_status], **MODEL_LANE).success(
-        api_name="fill_mask_predict_model", api_visibility="private", **predict_args)
+        api_name="fill_mask_predict_pick", api_visibility="private", **predict_args))
+    predictions.append(model.select(model_loader(MODELS, fallback=same_language, then=switched), model,
+                                    [model, model_status, note, *slider_outputs], api_name="fill_mask_model",
+                                    show_progress_on=[model_status], **MODEL_LANE).success(
+        api_name="fill_mask_predict_model", api_visibility="private", **predict_args))
+    for prediction in predictions:
+        prediction.success(None, js=mark_stale_js(PREDICTED_IDS, None))
+        prediction.failure(None, js=refused_js(PREDICTED_IDS, PREDICTED_IDS[0]))
 
     return predict_args
 
