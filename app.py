@@ -24,7 +24,7 @@ import gradio as gr  # noqa: E402
 from core import i18n, models  # noqa: E402
 from core.device import configure_process, describe, return_free_memory_every, set_device  # noqa: E402
 from core.heavy import HEAVY_AT_ONCE, background  # noqa: E402
-from core.ui import Blocks, force_lang  # noqa: E402
+from core.ui import EMPTY_SLIDER_BOX_JS, Blocks, force_lang  # noqa: E402
 from core.uploads import MAX_UPLOAD_MB  # noqa: E402
 from demos import load_tabs  # noqa: E402
 
@@ -117,6 +117,17 @@ def toast_css() -> str:
                  "font-size: var(--text-lg)}")
     rules.append(f'html:lang(zh) .toast-body.busy .toast-title::before {{content: "{i18n.t("app.busy_title", "zh")}"}}')
     return "\n".join(rules)
+
+
+#: On a phone Gradio hides the footer's API link but not the dot after it ("· Settings"). The footer is outside
+#: the container Gradio scopes a page's css to, so this rule goes into the document's head (``page_css_js``).
+FOOTER_CSS = "@media (max-width: 640px) {footer > div.divider:first-of-type {display: none !important}}"
+
+
+def page_css_js(css: str) -> str:
+    """Browser code that adds ``css`` to the document's head, outside Gradio's scoping of the page's css."""
+    return (f"() => {{ const style = document.createElement('style'); style.textContent = {json.dumps(css)}; "
+            "document.head.appendChild(style); }")
 
 
 def busy_toast_js() -> str:
@@ -267,6 +278,8 @@ def build_app(lang: str | None = None, present: bool = False) -> tuple[gr.Blocks
                            f"document.title = {json.dumps(i18n.t('app.page_title', 'zh'))}; }}")
         demo.load(None, js=chinese_page_js())
         demo.load(None, js=busy_toast_js())
+        demo.load(None, js=EMPTY_SLIDER_BOX_JS)
+        demo.load(None, js=page_css_js(FOOTER_CSS))
         demo.load(None, js=present_js(present))
         with gr.Row(elem_id="header"):  # one line: every pixel of a 720-px projector goes to the tabs
             gr.Markdown(keys("app.title"), elem_id="header-title")
@@ -313,12 +326,17 @@ def _renamed(fn, name: str):
     return call
 
 
+#: The log line that ends the warm-up (``python -m bench.load --class --after-warm-up`` waits for it).
+WARM_UP_DONE = "every warm-up done"
+
+
 def warm_up_in_background() -> threading.Thread:
     """The tabs' warm-ups, one after the other, in a thread of their own that takes heavy turns
     (``core.heavy.background``): a class that arrives at launch gets its first steps first."""
     log = logging.getLogger("mldemo")
 
     def run():
+        began = time.monotonic()
         for tab in load_tabs():
             if hasattr(tab, "warm_up"):
                 started = time.monotonic()
@@ -329,6 +347,7 @@ def warm_up_in_background() -> threading.Thread:
                     log.exception("warm-up of %s failed", tab.TOPIC)
                 else:
                     log.info("warm-up of %s: %.1f s", tab.TOPIC, time.monotonic() - started)
+        log.info("%s: %.1f s", WARM_UP_DONE, time.monotonic() - began)
 
     thread = threading.Thread(target=run, name="warm-up", daemon=True)
     thread.start()

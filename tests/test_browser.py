@@ -193,13 +193,17 @@ def test_draw_then_clear_goes_quietly_back_to_the_test_digit(page):
     wait_for_stats(page, "Test digit #")
 
 
-def test_an_emptied_number_box_shows_the_minimum_quietly(page):
+@pytest.mark.parametrize("key", ["Tab", "Enter"])
+def test_an_emptied_number_box_shows_the_minimum_quietly(page, key):
+    """Left with Tab or with Enter (the teacher review: after Enter the box stayed empty beside results for
+    T = 0.5), an emptied slider box shows the minimum the results are for."""
     close_toasts(page)
     box = page.locator("#distillation-temperature input[type=number]")
     box.fill("")
-    box.press("Tab")
+    box.press(key)
     wait_for_stats(page, "at T = 0.5")
-    assert box.input_value() == "0.5"  # what the box shows is what the results are for
+    page.wait_for_function("document.querySelector('#distillation-temperature input[type=number]').value === '0.5'",
+                           timeout=5_000)  # what the box shows is what the results are for
     time.sleep(0.5)
     assert not toasts(page)  # retyping a number is not an error
     set_number(page, "distillation-temperature", "4")
@@ -735,6 +739,34 @@ def test_fill_mask_predicts_and_a_clicked_word_becomes_a_second_mask(page):
     page.screenshot(path="tests/artifacts/fill_mask.png", full_page=False)
 
 
+def visible_badges(page) -> list[str]:
+    """Gradio's red "Error" badges on outputs (its status trackers' error state), as shown."""
+    return [b.inner_text() for b in page.locator("[data-testid='status-tracker'] .error").all() if b.is_visible()]
+
+
+def test_typing_greys_the_last_bars_and_a_refused_prediction_leaves_them_grey(chinese):
+    """The teacher review (zh, 1280): with a sentence without [MASK] typed, Predict was refused (a pop-up), yet the
+    last sentence's bars stayed at full contrast beside it, under Gradio's red 錯誤 badge. Typing greys them; a
+    refused prediction leaves them grey, without the badge; the next prediction shows its own at full contrast."""
+    grey = "document.querySelector('#fill-mask-bars').classList.contains('stale')"
+    open_fill_mask(chinese, "zh")
+    chinese.wait_for_function(f"!{grey}", timeout=10_000)
+    box = chinese.locator("#fill-mask-text textarea")
+    box.fill("今天天氣很好。")
+    chinese.wait_for_function(grey, timeout=10_000)
+    close_toasts(chinese)
+    chinese.locator("#fill-mask-predict").click()
+    chinese.wait_for_selector("[data-testid='toast-body']", timeout=30_000)
+    assert any("[MASK]" in text for text in toasts(chinese))
+    time.sleep(1.5)
+    assert chinese.evaluate(grey) and visible_badges(chinese) == []
+    close_toasts(chinese)
+    box.fill("今天天氣很[MASK]。")
+    chinese.locator("#fill-mask-predict").click()
+    chinese.wait_for_function(f"!{grey}", timeout=60_000)
+    assert "今天天氣很" in chinese.locator("#fill-mask-sentences").inner_text()
+
+
 def test_the_chinese_fill_mask_tab_has_no_english_left(chinese):
     open_fill_mask(chinese, "zh")
     assert "熵" in chinese.locator("#fill-mask-bars").inner_text()
@@ -884,6 +916,24 @@ def test_every_tab_is_one_tap_away_on_a_phone(browser, app_url, locale):
         page.context.close()
 
 
+def test_a_phone_shows_the_zoom_box_on_a_line_of_its_own_and_no_stray_dot_in_the_footer(browser, app_url):
+    """The teacher review at 390 px in zh: the zoom box's label beside the T slider was squeezed to two or three
+    characters a line, and the footer read "· 設定" (Gradio hides its API link on a phone, not the dot after it)."""
+    phone = open_page(browser, app_url, locale="zh-TW", width=390, height=844)
+    try:
+        label = phone.locator("#distillation-zoom label").first
+        line = float(label.evaluate("node => parseFloat(getComputedStyle(node).lineHeight) || 0")) or 30
+        assert label.bounding_box()["height"] < 2 * line  # one line
+        assert not phone.locator("footer").inner_text().strip().startswith("·")
+    finally:
+        phone.context.close()
+    desktop = open_page(browser, app_url, locale="zh-TW", width=1280, height=720)
+    try:  # on a projector the API link and its dot stay
+        assert "·" in desktop.locator("footer").inner_text()
+    finally:
+        desktop.context.close()
+
+
 def test_an_attack_result_is_greyed_when_its_settings_change(page):
     """Issue 20: old results stayed at full contrast beside new inputs. Moving a setting after an attack greys
     its result and says why; the next attack clears it while it computes and shows its own at full contrast."""
@@ -906,6 +956,22 @@ def test_an_attack_result_is_greyed_when_its_settings_change(page):
                            timeout=60_000)  # at the attack's first update (it waits for its heavy turn first)
     page.wait_for_function("document.querySelector('#audio_attack-numbers').innerText.includes('budget −40 dB')",
                            timeout=120_000)
+    # The teacher review: with the target phrase emptied, Attack was refused (a pop-up), yet the last result came
+    # back to full contrast with the red badge over its first words. It stays grey now, without the badge.
+    page.wait_for_function("!document.querySelector('#audio_attack-verdict').classList.contains('stale')",
+                           timeout=10_000)
+    page.locator("#audio_attack-target input").fill("")  # typing in the phrase greys the result too
+    page.wait_for_function("document.querySelector('#audio_attack-verdict').classList.contains('stale')",
+                           timeout=10_000)
+    page.locator("#audio_attack-kind label", has_text=t("audio_attack.attack_targeted", "en")).click()
+    close_toasts(page)
+    page.locator("#audio_attack-run").click()
+    page.wait_for_selector("[data-testid='toast-body']", timeout=30_000)
+    assert any(t("audio_attack.target_empty", "en")[:20] in text for text in toasts(page))
+    time.sleep(1.5)
+    assert page.locator("#audio_attack-verdict").evaluate("node => node.classList.contains('stale')")
+    assert visible_badges(page) == []
+    close_toasts(page)
 
 
 # ------------------------------------------------------------------ Predict, then check

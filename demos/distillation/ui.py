@@ -507,7 +507,7 @@ def _soft_results(i18n: gr.I18n):
     """T and the zoom box above the two bar plots (T = 1, your T), the numbers, what the teacher sees, the gradient
     against T, the timing and the downloads. Returns T, the zoom box and the outputs in soften's order (all but
     the drawing's box)."""
-    with gr.Row(equal_height=True):
+    with gr.Row(equal_height=True, elem_id="distillation-t-row"):
         temperature = Slider(*T_RANGE, value=DEFAULTS["temperature"], step=0.1, buttons=[], scale=3,
                              label=i18n("distillation.temperature"), elem_id="distillation-temperature")
         zoom = gr.Checkbox(False, label=i18n("distillation.zoom"), scale=1, min_width=160,
