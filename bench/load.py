@@ -467,6 +467,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--client-processes", type=int, default=1,
                         help="--class: spread the students over this many processes (default 1: one process and "
                              "its GIL for all of them; on a Space each student is on a device of their own)")
+    parser.add_argument("--after-warm-up", action="store_true",
+                        help="--class: the class arrives once the app's own warm-up has ended (its log says so), as "
+                             "in a lecture where the teacher opened the app before; default: at once")
     args = parser.parse_args(argv)
     args.users = args.users or (50 if args.class_scenario else 16)
     args.seconds = args.seconds or (120 if args.class_scenario else 60)
@@ -547,10 +550,25 @@ def load_setting(args: argparse.Namespace, prefix: str):
         if args.client_nice:  # this process (the users) only: the app was started at the bench's own
             os.nice(args.client_nice)
         try:
+            if getattr(args, "after_warm_up", False):
+                wait_for_warm_up(args.server_log or scratch / "app.log")
             print(f"warming up {url} ...", file=sys.stderr, flush=True)
             yield url, proc, scratch, downloads
         finally:
             stop_app(proc)
+
+
+def wait_for_warm_up(log_path: Path, limit: float = 900) -> float:
+    """Seconds waited until the app's log says its background warm-up has ended (app.WARM_UP_DONE)."""
+    from app import WARM_UP_DONE
+
+    print("waiting for the app's own warm-up to end ...", file=sys.stderr, flush=True)
+    start = time.perf_counter()
+    while time.perf_counter() - start < limit:
+        if WARM_UP_DONE in log_path.read_text(encoding="utf-8", errors="replace"):
+            return time.perf_counter() - start
+        time.sleep(2)
+    raise RuntimeError(f"the app's warm-up did not end within {limit:.0f} s ({log_path})")
 
 
 def main(argv=None) -> int:

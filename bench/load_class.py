@@ -535,6 +535,7 @@ def run_class(url: str, proc, args: argparse.Namespace, offer: Offer, scratch: P
             print(f"{args.users} students for {args.seconds:g} s (round {round_} of {args.rounds}) ...",
                   file=sys.stderr, flush=True)
             until = time.perf_counter() - t0 + args.seconds
+            server.setdefault("rounds", []).append(time.perf_counter() - t0)  # when each round began
             probe = start_probe(url, offer, scratch, downloads, t0, until, args) if args.probe else None
             for _, rounds, _ in shares:
                 rounds.put((t0, until))
@@ -611,9 +612,23 @@ def latency_row(calls: list[Call]) -> dict:
             "left_queue_p95": percentile(queued, 95)}
 
 
-def summarize(calls: list[Call]) -> dict:
+def by_round(calls: list[Call], starts: list[float]) -> list[dict]:
+    """The light actions' and the heavy ones' first sign, round by round (``starts``: when each round began): the
+    first round of a class that arrives at once shares the app with its warm-up."""
+    rows = []
+    for number, start in enumerate(starts):
+        end = starts[number + 1] if number + 1 < len(starts) else math.inf
+        mine = [c for c in calls if start <= c.start < end]
+        heavy = [c for c in mine if ACTIONS.get(c.endpoint) and ACTIONS[c.endpoint].kind == "heavy"]
+        rows.append({"round": number + 1, "light": latency_row([c for c in mine if c.group == LIGHT]),
+                     "probe": latency_row([c for c in mine if c.group == PROBE]), "heavy": latency_row(heavy)})
+    return rows
+
+
+def summarize(calls: list[Call], starts: list[float] | None = None) -> dict:
     mark_stopped(calls)
     return {
+        "rounds": by_round(calls, starts or [0.0]),
         "groups": {group: latency_row([c for c in calls if c.group == group]) for group in GROUPS},
         "endpoints": {name: latency_row([c for c in calls if c.endpoint == name])
                       for name in [*ACTIONS, *sorted(STOPS)]},
@@ -649,8 +664,10 @@ def render(settings: dict, summary: dict, server: dict, warnings: list[str], smo
               + (f", in {settings['client_processes']} processes" if settings.get("client_processes", 1) > 1
                  else ", in one process")
               + (f", at nice {settings['client_nice']} (the app at 0)" if settings.get("client_nice") else "")
-              + ("; one more student, the probe, clicks light actions from a process of its own at nice 0."
-                 if settings.get("probe") else "."),
+              + ("; one more student, the probe, clicks light actions from a process of its own at nice 0"
+                 if settings.get("probe") else "")
+              + ("; the class arrives once the app's own warm-up has ended (`--after-warm-up`)."
+                 if settings.get("after_warm_up") else "; the class arrives as soon as the app answers."),
               f"App: {settings['app']}.", "",
               f"{settings['users']} students (gradio_client, one session each) for {settings['seconds']:g} s"
               + (f" in each of {settings['rounds']} rounds" if settings.get("rounds", 1) > 1 else "") + ", each "
@@ -665,6 +682,12 @@ def render(settings: dict, summary: dict, server: dict, warnings: list[str], smo
               "progress bar or output. Both count every student who waited, those who gave up too (\"never\": no "
               "update before the limit). *Left queue p95*: until the job began running.", ""]
     lines += table(summary["groups"], "group")
+    if len(summary.get("rounds", [])) > 1:
+        lines += ["", "## Per round", "", f"| round | {LIGHT}: calls | p50 | p95 | probe: calls | p95 | heavy: calls | "
+                  "first sign p95 |", "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        lines += [f"| {r['round']} | {r['light']['calls']} | {seconds_text(r['light']['p50'])} | "
+                  f"{seconds_text(r['light']['p95'])} | {r['probe']['calls']} | {seconds_text(r['probe']['p95'])} | "
+                  f"{r['heavy']['calls']} | {seconds_text(r['heavy']['first_sign_p95'])} |" for r in summary["rounds"]]
     lines += ["", "## Per endpoint", ""]
     lines += table({f"`{name}`": row for name, row in summary["endpoints"].items()}, "endpoint")
     lines += ["", "## Failed calls and messages", ""] + failures_text(summary)
@@ -747,9 +770,9 @@ def main(args: argparse.Namespace, command: str) -> int:
                        f"`python app.py --offline` in `{args.app_dir.resolve()}` (git {app_state})",
                 "users": args.users, "seconds": args.seconds, "rounds": args.rounds, "seed": args.seed,
                 "timeout": args.timeout, "client_nice": 0 if args.url else args.client_nice, "probe": args.probe,
-                "client_processes": args.client_processes,
+                "client_processes": args.client_processes, "after_warm_up": args.after_warm_up,
                 "models": offer.models}
-    summary = summarize(calls)
+    summary = summarize(calls, server.get("rounds"))
     report = render(settings, summary, server, warnings, smoke=args.smoke)
     print(report)
     out.write_text(report, encoding="utf-8")

@@ -133,3 +133,22 @@ def test_client_processes_share_the_students_out_once_each():
         assert len(shares) == processes and all(shares)
         assert sorted(u for share in shares for u in share) == list(range(users))
         assert max(map(len, shares)) - min(map(len, shares)) <= 1
+
+
+def test_rounds_are_reported_apart_and_the_warm_up_option_reaches_the_class():
+    """--rounds: the light actions' p95 and the heavy first sign per round (the first round of a class that arrives
+    at once shares the app with its warm-up); --after-warm-up is off by default."""
+    from bench.load import parse_args
+    from bench.load_class import LIGHT, Call, render, summarize
+
+    assert not parse_args(["--class"]).after_warm_up and parse_args(["--class", "--after-warm-up"]).after_warm_up
+    calls = [Call("/saliency_pick", LIGHT, 1, 5.0, end=7.0), Call("/saliency_pick", LIGHT, 2, 250.0, end=250.5),
+             Call("/saliency_explain", "heavy: saliency", 3, 260.0, end=300.0, first_sign=0.8)]
+    rounds = summarize(calls, [0.0, 240.0])["rounds"]
+    assert [r["light"]["calls"] for r in rounds] == [1, 1] and [r["heavy"]["calls"] for r in rounds] == [0, 1]
+    assert rounds[0]["light"]["p95"] == pytest.approx(2.0) and rounds[1]["light"]["p95"] == pytest.approx(0.5)
+    assert rounds[1]["heavy"]["first_sign_p95"] == pytest.approx(0.8)
+    settings = {"machine": "m", "when": "w", "command": "c", "app": "a", "users": 2, "seconds": 240, "rounds": 2,
+                "seed": 0, "timeout": 120, "models": {}}
+    report = render(settings, summarize(calls, [0.0, 240.0]), {}, [], smoke=False)
+    assert "## Per round" in report and "| 2 | 1 | 0.50 | 0.50 |" in report
