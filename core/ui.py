@@ -213,17 +213,20 @@ class Slider(gr.Slider):
         return payload
 
 
-#: Browser code for the page: Enter in an emptied slider box leaves the box, so Gradio puts the slider's minimum in
-#: it, as it does on Tab (``slider_value``: an emptied slider counts as its minimum). Before, Enter sent the empty
-#: box, the results were for the minimum and the box stayed empty (the teacher review: "T = 0.5" beside an empty
-#: box and a handle mid-track). Number boxes (a seed) keep their message for an empty box.
+#: Browser code for the page: Enter in a slider box that is empty or out of the slider's range leaves the box, so
+#: Gradio puts the number the results are for in it (the minimum, or the nearest end), as it does on Tab
+#: (``slider_value``: an emptied slider counts as its minimum; a live move outside counts as the nearest end). Before,
+#: Enter sent the box as typed and it stayed so (the teacher review: "T = 0.5" beside an empty box, test digit #1318
+#: beside "5000"). Number boxes (a seed) keep their message for an empty box.
 EMPTY_SLIDER_BOX_JS = """() => {
     if (window.__emptySliderBoxes) return;
     window.__emptySliderBoxes = true;
     document.addEventListener('keydown', (event) => {
         const box = event.target;
-        if (event.key === 'Enter' && box instanceof HTMLInputElement && box.type === 'number'
-                && !box.value.trim() && box.closest('.block')?.querySelector('input[type=range]')) box.blur();
+        if (event.key !== 'Enter' || !(box instanceof HTMLInputElement) || box.type !== 'number'
+                || !box.closest('.block')?.querySelector('input[type=range]')) return;
+        const value = Number(box.value), low = Number(box.min), high = Number(box.max);
+        if (!box.value.trim() || (box.min !== '' && value < low) || (box.max !== '' && value > high)) box.blur();
     }, true);
 }"""
 

@@ -210,6 +210,19 @@ def test_an_emptied_number_box_shows_the_minimum_quietly(page, key):
     wait_for_stats(page, "at T = 4")
 
 
+def test_a_number_past_the_end_and_enter_shows_the_end_the_results_are_for(page):
+    """The teacher review: test digit "5000" and Enter showed test digit #1318 beside a box still saying 5000."""
+    box = page.locator("#distillation-index input[type=number]")
+    top = box.get_attribute("max")
+    box.fill("5000")
+    box.press("Enter")
+    page.wait_for_function(f"document.querySelector('#distillation-index input[type=number]').value === '{top}'",
+                           timeout=5_000)
+    wait_for_stats(page, f"Test digit #{top} ")
+    set_number(page, "distillation-index", "0")
+    wait_for_stats(page, "Test digit #0 ")
+
+
 def test_train_button_fills_the_table(page):
     click_and_wait(page, "distillation-train", "distillation-table", "Hard labels only", 120_000)
     assert "%" in page.locator("#distillation-table").inner_text()
