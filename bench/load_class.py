@@ -426,24 +426,38 @@ def run_probe(url: str, offer: Offer, scratch: Path, downloads: Path, t0: float,
         results.put([asdict(call) for call in calls])
 
 
+def make_students(users: list[int], seed: int, offer: Offer, scratch: Path, url: str, timeout: float,
+                  downloads: Path) -> list[tuple[int, Student, Client]]:
+    """Each student ``users`` names, with its RNG seeded by its number (the same student in any process) and a
+    Client (a session) of its own."""
+    return [(user, Student(random.Random(f"{seed}:{user}"), scratch, f"user{user}", offer),
+             make_client(url, timeout, downloads)) for user in users]
+
+
+def start_students(students: list[tuple[int, Student, Client]], t0: float, until: float, timeout: float,
+                   calls: list[Call]) -> list[threading.Thread]:
+    """A thread per student (``run_student``), started: it clicks until ``until`` seconds after t0."""
+    threads = [threading.Thread(target=run_student, daemon=True, name=f"user{user}",
+                                args=(user, student, client, t0, until, timeout, calls))
+               for user, student, client in students]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
 def run_share(url: str, offer: Offer, scratch: Path, downloads: Path, users: list[int], seed: int, timeout: float,
               rounds, results) -> None:
     """``--client-processes``: the students ``users`` in a process of their own (spawned), with their own clients
     (sessions) for every round. Each round starts when ``rounds`` gives (t0, until), t0 the parent's
     ``time.perf_counter()`` (the same clock); its calls (as dicts) and the process's CPU seconds since its students
     began go on ``results``; None on ``rounds`` ends it."""
-    students = [(user, Student(random.Random(f"{seed}:{user}"), scratch, f"user{user}", offer),
-                 make_client(url, timeout, downloads)) for user in users]
+    students = make_students(users, seed, offer, scratch, url, timeout, downloads)
     cpu_start = own_cpu_seconds()
     try:
         while (round_ := rounds.get()) is not None:
             t0, until = round_
             calls: list[Call] = []
-            threads = [threading.Thread(target=run_student, daemon=True, name=f"user{user}",
-                                        args=(user, student, client, t0, until, timeout, calls))
-                       for user, student, client in students]
-            for thread in threads:
-                thread.start()
+            threads = start_students(students, t0, until, timeout, calls)
             for thread in threads:
                 thread.join()
             time.sleep(1)  # a Stop press still on its timer
@@ -517,8 +531,8 @@ def warm_up(url: str, offer: Offer, scratch: Path, downloads: Path, timeout: flo
 
 
 def run_class(url: str, proc, args: argparse.Namespace, offer: Offer, scratch: Path, downloads: Path):
-    students = [(user, Student(random.Random(f"{args.seed}:{user}"), scratch, f"user{user}", offer),
-                 make_client(url, args.timeout, downloads)) for user in shares_of(args.users, args.client_processes)[0]]
+    students = make_students(shares_of(args.users, args.client_processes)[0], args.seed, offer, scratch, url,
+                             args.timeout, downloads)
     shares = start_shares(url, offer, scratch, downloads, args)
     share_cpu = [0.0] * len(shares)
     calls: list[Call] = []
@@ -539,11 +553,7 @@ def run_class(url: str, proc, args: argparse.Namespace, offer: Offer, scratch: P
             probe = start_probe(url, offer, scratch, downloads, t0, until, args) if args.probe else None
             for _, rounds, _ in shares:
                 rounds.put((t0, until))
-            threads = [threading.Thread(target=run_student, daemon=True, name=f"user{user}",
-                                        args=(user, student, client, t0, until, args.timeout, calls))
-                       for user, student, client in students]
-            for thread in threads:
-                thread.start()
+            threads = start_students(students, t0, until, args.timeout, calls)
             follow(threads, proc, server, calls, t0)
             for i, (_, _, results) in enumerate(shares):
                 share_calls, share_cpu[i] = results.get(timeout=args.timeout + 60)
