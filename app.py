@@ -24,7 +24,7 @@ import gradio as gr  # noqa: E402
 from core import i18n, models  # noqa: E402
 from core.device import configure_process, describe, return_free_memory_every, set_device  # noqa: E402
 from core.heavy import HEAVY_AT_ONCE, background  # noqa: E402
-from core.ui import EMPTY_SLIDER_BOX_JS, Blocks, force_lang  # noqa: E402
+from core.ui import BADGE_CLEAR_BUTTONS, EMPTY_SLIDER_BOX_JS, Blocks, force_lang  # noqa: E402
 from core.uploads import MAX_UPLOAD_MB  # noqa: E402
 from demos import load_tabs  # noqa: E402
 
@@ -149,7 +149,7 @@ def busy_toast_js() -> str:
                 }}
             }});
             if (performance.now() - busySince < 2000)
-                document.querySelectorAll("[data-testid='status-tracker'] .clear-status button")
+                document.querySelectorAll({json.dumps(BADGE_CLEAR_BUTTONS)})
                     .forEach((button) => button.click());
         }};
         new MutationObserver(mark).observe(document.body, {{childList: true, subtree: true, attributes: true,

@@ -483,6 +483,10 @@ def stale_on_typing_js(box_id: str, elem_ids: list[str], when_shown: str) -> str
             f"if (event.target.closest?.({json.dumps('#' + box_id)})) grey(); }}, true); }}")
 
 
+#: Gradio's own clear buttons of its status trackers' red "Error" badges (clicked to take a badge off a result).
+BADGE_CLEAR_BUTTONS = "[data-testid='status-tracker'] .clear-status button"
+
+
 def refused_js(elem_ids: list[str], when_shown: str | None = None) -> str:
     """Browser code for a refused click (its event's ``.failure``): the outputs keep what they showed, made for
     other inputs, so they are greyed again: as they were before the click (``mark_stale_js(ids, None)`` remembered
@@ -493,7 +497,7 @@ def refused_js(elem_ids: list[str], when_shown: str | None = None) -> str:
     return (f"() => {{ const ids = {json.dumps(elem_ids)}; for (const id of ids) {{ "
             "const el = document.getElementById(id); if (el) el.classList.toggle('stale', " + stale + "); } "
             "const clear = () => ids.forEach((id) => document.getElementById(id)?.querySelectorAll("
-            "\"[data-testid='status-tracker'] .clear-status button\").forEach((button) => button.click())); "
+            f"{json.dumps(BADGE_CLEAR_BUTTONS)}).forEach((button) => button.click())); "
             "clear(); setTimeout(clear, 200); setTimeout(clear, 1000); }")
 
 
