@@ -1,6 +1,8 @@
 """The cost of a figure, same run, same figures: the picture an Image output shows (``core.plots.to_rgb``,
 Agg's pixel buffer, against the PNG written and read back that it replaced), and a download's PNG
-(``core.export.png_bytes``, one drawing of a constrained figure, against "tight", which drew it twice).
+(``core.export.png_bytes``, one drawing of a constrained figure, against "tight", which drew it twice); and the
+fill-mask context figure's 128 cell numbers, out of the constrained layout in one font, against the layout measuring
+each of them with the CJK fallback list (as it did before).
 
     python -m bench.figures            # writes bench/figures-results.md
 """
@@ -71,6 +73,23 @@ def downloads() -> dict:
     }
 
 
+def context_cells(cells_in_layout: bool):
+    """The context figure of the tab's 8 example sentences; ``cells_in_layout`` puts its cell numbers back as they
+    were: measured by the constrained layout, in the fallback list of fonts."""
+    from core import plots
+    from demos.fill_mask import figures as fill_mask
+
+    lines = [f"Sentence {i} about the bank of the river." for i in range(8)]
+    similarity = np.clip(np.random.default_rng(0).normal(0.8, 0.1, (7, 8, 8)), -1, 1)
+    fig = fill_mask.similarity_figure(similarity, 3, lines, "en")
+    if cells_in_layout:
+        for ax in fig.axes:
+            for text in ax.texts:
+                text.set_in_layout(True)
+                text.set_family(plots.SANS)
+    return fig
+
+
 def main() -> int:
     from core.export import png_bytes
     from core.plots import to_rgb
@@ -88,6 +107,10 @@ def main() -> int:
         old = timed(lambda build=build: tight_png(build()), repeat=10)
         new = timed(lambda build=build: png_bytes(build()), repeat=10)
         saved.append(f"| {name} | {built:.0f} | {old:.0f} | {new:.0f} | {new / old:.2f} |")
+    old = timed(lambda: to_rgb(context_cells(True)), repeat=10)
+    new = timed(lambda: to_rgb(context_cells(False)), repeat=10)
+    same = bool(np.array_equal(to_rgb(context_cells(True)), to_rgb(context_cells(False))))
+    cells = f"| fill-mask context (8 sentences) | {old:.0f} | {new:.0f} | {new / old:.2f} | {'yes' if same else 'no'} |"
     report = "\n".join([
         "# Figures into pictures", "", f"Machine: {machine()}. `python -m bench.figures`; medians of 10 calls, "
         "milliseconds, each a new figure built and drawn (as a handler does).", "",
@@ -95,7 +118,10 @@ def main() -> int:
         "| --- | ---: | ---: | ---: | ---: | --- |", *rows, "",
         "A download's PNG (150 dpi):", "",
         "| figure | build only | \"tight\" (before) | `png_bytes` (one drawing) | ratio |",
-        "| --- | ---: | ---: | ---: | ---: |", *saved, ""])
+        "| --- | ---: | ---: | ---: | ---: |", *saved, "",
+        "Cell numbers (`to_rgb`, 100 dpi):", "",
+        "| figure | cells in the layout, font list (before) | cells out of it, one font | ratio | same pixels |",
+        "| --- | ---: | ---: | ---: | --- |", cells, ""])
     print(report)
     RESULTS.write_text(report, encoding="utf-8")
     return 0

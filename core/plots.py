@@ -15,6 +15,8 @@ FONT = 15
 COLORS = {"main": "#2563eb", "second": "#f97316"}
 SANS = ["DejaVu Sans", "Noto Sans CJK TC", "Noto Sans TC", "Microsoft JhengHei", "PingFang TC", "Heiti TC",
         "Noto Sans CJK SC", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Arial Unicode MS"]
+#: For text that is only digits (numbers in a heatmap's cells): one font, no fallback list to look through.
+DIGITS_FONT = SANS[0]
 
 
 @functools.lru_cache(maxsize=1)

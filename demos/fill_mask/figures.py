@@ -99,10 +99,14 @@ def similarity_figure(matrices: np.ndarray, layer: int, labels: list[str], lang:
         ax.imshow(values, cmap="viridis", vmin=low, vmax=1)
         for i in range(len(values)):
             for j in range(len(values)):
+                # Digits need one font (no CJK fallback list to search), and the cells sit inside the axes: out
+                # of the constrained layout, the same pixels in 3/4 of the time (bench/figures-results.md)
                 ax.text(j, i, f"{values[i, j]:.2f}", ha="center", va="center", fontsize=plots.FONT - 3,
-                        color="black" if values[i, j] > (low + 1) / 2 else "white")
-        ax.set_xticks(range(len(names)), [str(i + 1) for i in range(len(names))])
-        ax.set_yticks(range(len(names)), names)
+                        family=plots.DIGITS_FONT, color="black" if values[i, j] > (low + 1) / 2 else "white",
+                        in_layout=False)
+        numbers = [str(i + 1) for i in range(len(names))]
+        ax.set_xticks(range(len(names)), numbers)
+        ax.set_yticks(range(len(names)), names if index == 0 else numbers)  # the right one's rows are the left's
         title = t("fill_mask.layer_zero", lang) if index == 0 else t("fill_mask.layer_n", lang, layer=index)
         plots.style(ax, title)
         ax.tick_params(labelsize=plots.FONT - 3)
