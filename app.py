@@ -121,6 +121,10 @@ def toast_css() -> str:
 
 #: On a phone Gradio hides the footer's API link but not the dot after it ("· Settings"). The footer is outside
 #: the container Gradio scopes a page's css to, so this rule goes into the document's head (``page_css_js``).
+#: Gradio's cache of the files the page shows and the files students upload: every CACHE_EVERY seconds, those not
+#: handed out for CACHE_KEEP seconds (a long lecture) go. Without it a class of 50 left ~220 MB per 12 minutes, never
+#: removed while the app ran; a file handed out again is touched by Gradio and kept, the examples are never removed.
+CACHE_EVERY, CACHE_KEEP = 1800, 3 * 3600
 FOOTER_CSS = "@media (max-width: 640px) {footer > div.divider:first-of-type {display: none !important}}"
 
 
@@ -272,7 +276,7 @@ def build_app(lang: str | None = None, present: bool = False) -> tuple[gr.Blocks
     i18n.register({code: {"app.device": i18n.t("app.running_on", code, device=describe(lang=code))}
                    for code in i18n.LANGS})
     keys = gr.I18n()
-    with Blocks(title=i18n.t("app.page_title", lang or "en")) as demo:
+    with Blocks(title=i18n.t("app.page_title", lang or "en"), delete_cache=(CACHE_EVERY, CACHE_KEEP)) as demo:
         # The browser tab's title follows the page's language (Gradio sets <html lang>).
         demo.load(None, js=f"() => {{ if (document.documentElement.lang.startsWith('zh')) "
                            f"document.title = {json.dumps(i18n.t('app.page_title', 'zh'))}; }}")

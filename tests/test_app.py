@@ -256,3 +256,35 @@ def test_each_tab_brings_its_own_styles():
         if path.exists():
             assert path.read_text(encoding="utf-8") in launch_kwargs["css"], path
     assert "#fill-mask" not in app.CSS and "#saliency" not in app.CSS  # the shared styles name no tab
+
+
+def test_gradios_cache_is_emptied_of_old_files_but_keeps_what_a_lecture_uses():
+    """Gradio's cache (shown files, uploads) is pruned while the app runs, by Gradio's own delete_cache: a file not
+    handed out for CACHE_KEEP goes, so a download (our exports keep theirs export.KEEP_SECONDS) and a photo uploaded at
+    the start of a 2-hour lecture still work at its end. Gradio's prune, run with the app's age on a clock moved
+    forward, keeps a file before CACHE_KEEP and removes it after."""
+    from datetime import datetime, timedelta
+    from unittest import mock
+
+    from gradio.route_utils import delete_files_created_by_app
+
+    import app
+    from core import export
+
+    demo, _ = app.build_app()
+    assert demo.delete_cache == (app.CACHE_EVERY, app.CACHE_KEEP)
+    assert app.CACHE_KEEP >= max(2 * 3600, export.KEEP_SECONDS) and app.CACHE_EVERY <= app.CACHE_KEEP / 4
+    folder = Path(export._root()).parent / "test-delete-cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    upload = folder / "photo.png"
+    upload.write_bytes(b"x")
+    demo.upload_file_set.add(str(upload))
+    try:
+        for after, kept in ((app.CACHE_KEEP - 60, True), (app.CACHE_KEEP + 60, False)):
+            with mock.patch("gradio.route_utils.datetime", wraps=datetime) as clock:
+                clock.now.return_value = datetime.now() + timedelta(seconds=after)
+                delete_files_created_by_app(demo, app.CACHE_KEEP)
+            assert upload.exists() == kept, after
+    finally:
+        upload.unlink(missing_ok=True)
+        folder.rmdir()
