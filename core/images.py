@@ -97,10 +97,12 @@ def _tick(value: float, span: float) -> str:
     return f"{value:.2f}" if span < 10 else f"{value:.0f}"
 
 
-def colorbar(scale: tuple[float, float], height: int, *, cmap: str = "inferno", ticks: int = 5) -> np.ndarray:
+def colorbar(scale: tuple[float, float], height: int, *, cmap: str = "inferno", ticks: int = 3) -> np.ndarray:
     """A vertical colour bar (high at the top) with its numbers, ``height`` pixels tall, on white."""
     low, high = scale
-    font_size = max(12, height // 10)  # a panel is shown smaller than its pixels: numbers readable from the back
+    # A panel is shown smaller than its pixels (a 224-pixel digit panel at ~150 on a projector): a seventh of the
+    # height, three numbers (the ends and the middle), readable from the back of a room
+    font_size = max(14, height // 7)
     bar_width, pad = max(12, height // 16), font_size // 2
     labels = [_tick(v, high - low) for v in np.linspace(high, low, ticks)]
     font = font_of(font_size)
