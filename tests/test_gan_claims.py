@@ -232,9 +232,56 @@ def test_the_default_walk_crosses_digits_by_rule(models):
     read = logic.meter(judge, walk.images[[0, -1]]).predicted
     assert read[0] != read[1]
     note = ui.walk_ends_text(walk, ui.DEFAULTS["seed"], ui.DEFAULTS["seed_b"], None, "en")
-    assert "Both ends are the same digit" not in note and f"reads {read[0]}" in note and f"reads {read[1]}" in note
+    assert "changes the style" not in note and f"reads {read[0]}" in note and f"reads {read[1]}" in note
     before = logic.interpolate(model, 2024, 7, 10, None, 1.0, True)
-    assert "Both ends are the same digit" in ui.walk_ends_text(before, 2024, 7, None, "en")
+    assert "changes the style, not the digit" in ui.walk_ends_text(before, 2024, 7, None, "en")
+
+
+def test_the_walk_verdict_comes_from_the_frames_read_not_the_classes_asked_for(models):
+    """The teacher's break (issue 19's rule): seeds 3 → 19 at ψ = 2 ask for a 2 at both ends, but the classifier
+    reads a 4 at the end, and "Both ends are the same digit: this walk changes the style" was shown. The verdict now
+    comes from every frame's reading (an oracle: the judge run here), on walks chosen without looking at the page:
+    20 seed pairs at ψ 1 and 2, both paths."""
+    model, judge = models
+    rng = np.random.default_rng(19)
+    for seed_a, seed_b in rng.integers(0, 10_000, (20, 2)):
+        for psi, spherical in ((1.0, True), (2.0, False)):
+            walk = logic.interpolate(model, int(seed_a), int(seed_b), 10, None, psi, spherical)
+            read = logic.meter(judge, walk.images).predicted.tolist()
+            note = ui.walk_ends_text(walk, int(seed_a), int(seed_b), None, "en")
+            assert ("changes the style, not the digit" in note) == (len(set(read)) == 1), (seed_a, seed_b, psi)
+            if len(set(read)) > 1:
+                passes = [d for i, d in enumerate(read) if i == 0 or d != read[i - 1]]
+                assert " → ".join(map(str, passes)) in note
+    same = logic.interpolate(model, 5, 5, 10, None, 1.0, True)
+    assert "nothing to walk" in ui.walk_ends_text(same, 5, 5, None, "en")
+    assert "沒有路可走" in ui.walk_ends_text(same, 5, 5, None, "zh")
+
+
+def test_slerp_at_psi_zero_is_a_line_not_nan(models):
+    """ψ = 0 puts both ends at the origin, where a sphere has no direction: slerp drew black frames and the note said
+    "never goes below nan". Now it walks the straight line (only the class changes), with finite norms."""
+    model, _ = models
+    walk = logic.interpolate(model, 1, 2, 4, None, 0.0, True)
+    assert np.isfinite(walk.norms).all() and walk.images.std() > 0
+    assert np.array_equal(walk.images, logic.interpolate(model, 1, 2, 4, None, 0.0, False).images)
+
+
+def test_copies_count_once(models):
+    """ψ = 0 draws each class's one image again and again: 40 samples of random digits showed "3.22 bits ... 10 of 10
+    classes", as at ψ = 1, and 40 identical 3s a precision interval of 91-100% (n = 40). The meter now says how many
+    images differ, and the precision's interval counts each once (Wilson on 1 sample: 21-100%)."""
+    model, judge = models
+    images, labels = logic.sample(model, 123, 40, None, 0.0)
+    meter = logic.meter(judge, images, labels)
+    assert meter.distinct == len(set(labels.tolist())) < 40
+    assert f"Only **{meter.distinct} different images** among these 40" in ui.meter_text(meter, "en")
+    fresh = logic.meter(judge, *logic.sample(model, 123, 40, None, 1.0))
+    assert fresh.distinct == 40 and "different images" not in ui.meter_text(fresh, "en")
+    threes, _ = logic.sample(model, 7, 40, 3, 0.0)
+    scores = ui.grid_precision_recall(threes, 3)
+    assert scores.distinct == 1 and scores.interval("precision")[0] < 0.3
+    assert logic.wilson_interval(scores.precision, 1) == scores.interval("precision")
 
 
 def test_the_rule_crosses_digits_for_other_seeds(models):
@@ -249,3 +296,25 @@ def test_the_rule_crosses_digits_for_other_seeds(models):
         read = logic.meter(judge, walk.images).predicted
         crossed += int(read[0] != read[1])
     assert crossed >= 18
+
+
+@pytest.mark.slow
+def test_the_cure_is_the_loss_and_the_critic_steps_together():
+    """A helper's break: the page credited WGAN-GP alone with the cure, but the preset also trains the critic 5 steps
+    per generator step. Measured here on seeds other than the preset's (2-4; the page's answer quotes 6 seeds) at the
+    preset's 400 steps: WGAN-GP with 1 critic step still collapses, the standard loss with 5 steps covers more modes
+    than with 1 but not all 8 on every seed, and the two together cover all 8."""
+    import dataclasses
+
+    base, steps, _ = logic.PRESETS["cure"]
+
+    def modes(loss, d_steps, seed):
+        play = logic.new_playground(dataclasses.replace(base, loss=loss, d_steps=d_steps, seed=seed))
+        return logic.mode_coverage(logic.field_view(logic.train_steps(play, steps), resolution=10).fake)[0]
+
+    covered = {(loss, d): [modes(loss, d, seed) for seed in (2, 3, 4)] for loss in ("gan", "wgan_gp") for d in (1, 5)}
+    assert covered[("wgan_gp", 5)] == [8, 8, 8]
+    assert max(covered[("wgan_gp", 1)]) <= 2 and max(covered[("gan", 1)]) <= 2
+    assert min(covered[("gan", 5)]) < 8 and np.mean(covered[("gan", 5)]) > np.mean(covered[("gan", 1)]) + 2
+    for lang in ("en", "zh"):
+        assert "5" in t("gan.preset_cure", lang) and "WGAN-GP" in t("gan.play_intro", lang)

@@ -74,6 +74,8 @@ def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
     """Along the sphere: the direction turns at constant speed from a's to b's (great circle) while the
     length moves linearly from ‖a‖ to ‖b‖, so the path stays on the shell where the samples live."""
     norm_a, norm_b = a.norm(), b.norm()
+    if min(float(norm_a), float(norm_b)) < 1e-12:  # an end at the origin (ψ = 0) has no direction: a straight line
+        return lerp(a, b, t)
     unit_a, unit_b = a / norm_a, b / norm_b
     omega = torch.arccos((unit_a * unit_b).sum().clamp(-1, 1))
     t = t[:, None]
@@ -132,6 +134,7 @@ class Meter:
     histogram: np.ndarray  # (10,) how many samples it put in each class
     entropy_bits: float  # of the histogram: log2(10) = 3.32 when all classes are equally common, 0 for one class
     match: float | None  # share classified as the requested class (None when no class was requested)
+    distinct: int = 0  # how many different images (ψ = 0 draws each class's one image again and again)
 
     @property
     def mean_confidence(self) -> float:
@@ -158,7 +161,12 @@ def meter(classifier: nn.Module, images: np.ndarray, requested: np.ndarray | Non
     predicted = predicted.numpy()
     counts = np.bincount(predicted, minlength=CLASSES)
     match = None if requested is None else float((predicted == np.asarray(requested)).mean())
-    return Meter(predicted, confidence.numpy(), counts, histogram_entropy(counts), match)
+    return Meter(predicted, confidence.numpy(), counts, histogram_entropy(counts), match, distinct(images))
+
+
+def distinct(images: np.ndarray) -> int:
+    """How many of the images differ (copies count once)."""
+    return len(np.unique(np.asarray(images).reshape(len(images), -1), axis=0))
 
 
 @torch.inference_mode()
@@ -216,14 +224,17 @@ def inside_manifold(queries: np.ndarray, points: np.ndarray, k: int) -> np.ndarr
 class PrecisionRecall:
     precision: float  # share of the generated samples inside the real digits' manifold
     recall: float  # share of the real digits inside the generated samples' manifold
-    generated: int  # how many generated samples (the precision's sample size)
+    generated: int  # how many generated samples
     real: int  # how many real digits (the recall's sample size)
     k: int
+    distinct: int = 0  # how many of the generated samples differ: the precision's sample size (copies count once)
 
     def interval(self, which: str, z: float = 1.96) -> tuple[float, float]:
         """A 95% Wilson interval for the precision or the recall as a share of its sample (the spread from
-        drawing other samples of the same size; the manifolds' own estimation error comes on top)."""
-        value, n = (self.precision, self.generated) if which == "precision" else (self.recall, self.real)
+        drawing other samples of the same size; the manifolds' own estimation error comes on top). 40 copies of
+        one image are one sample: the precision's interval counts the different samples only."""
+        value, n = (self.precision, self.distinct or self.generated) if which == "precision" else (self.recall,
+                                                                                                  self.real)
         return wilson_interval(value, n, z)
 
 
@@ -242,7 +253,7 @@ def precision_recall(real_features: np.ndarray, generated_features: np.ndarray, 
         raise ValueError(f"need more than k = {k} samples in each set")
     precision = float(inside_manifold(fake, real, k).mean())
     recall = float(inside_manifold(real, fake, k).mean())
-    return PrecisionRecall(precision, recall, len(fake), len(real), k)
+    return PrecisionRecall(precision, recall, len(fake), len(real), k, distinct(fake))
 
 
 def real_reference(images: np.ndarray, labels: np.ndarray, digit: int, count: int, seed: int = 0) -> np.ndarray:

@@ -61,6 +61,9 @@ STRINGS = {
                         "**precision {p:.0%}** (95%: {p_low:.0%}–{p_high:.0%}), the samples that look like some real "
                         "{digit} (quality) · **recall {r:.0%}** ({r_low:.0%}–{r_high:.0%}), the real {digit}s that "
                         "some sample looks like (variety).",
+        "gan.meter_copies": "Only **{distinct} different images** among these {n}: the others are copies. The spread "
+                            "counts every copy, so it says nothing about the variety within a class; the precision's "
+                            "interval counts each different image once.",
         "gan.meter_pr_few": "Precision and recall need at least {least} samples of one digit; {n} would say little.",
         "gan.meter_pr_random": "Precision and recall are measured per digit: choose one to see what truncation trades.",
         "gan.walk_header": "Walk from one seed to another",
@@ -76,10 +79,13 @@ STRINGS = {
         "gan.norm_caption": "‖z‖ along the two paths",
         "gan.walk_ends": "From a **{a}** (seed A; the classifier reads {read_a}, {p_a:.0%} sure) to a **{b}** "
                          "(seed B; it reads {read_b}, {p_b:.0%} sure).",
-        "gan.walk_same_digit": "Both ends are the same digit: this walk changes the style, not the digit. Seed "
-                               "B = {other} is the first seed of another digit.",
-        "gan.walk_same_digit_chosen": "A digit is chosen, so both ends are {digit}s: the walk changes the style "
-                                      "only. Choose 'random' to cross from one digit to another.",
+        "gan.walk_one_digit": "The classifier reads a {digit} in all {n} frames: this walk changes the style, not "
+                               "the digit.",
+        "gan.walk_other_seed": "Seed B = {other} is the first seed of another digit.",
+        "gan.walk_digits": "Along the walk the classifier reads {path}.",
+        "gan.walk_digits_chosen": "A {digit} is asked for in every frame: where it reads another digit, the "
+                                  "generator drew something else.",
+        "gan.walk_still": "All {n} frames are the same image (the same z at both ends): nothing to walk.",
         "gan.norm_note": "lerp: ‖z‖ goes {start:.1f} → **{middle:.1f}** → {end:.1f}; slerp never goes below "
                          "{slerp_min:.1f}. A {dim}-dimensional Gaussian sample has ‖z‖ ≈ √{dim} · ψ = {typical:.1f}.",
         "gan.vary_header": "Move one coordinate of z",
@@ -117,8 +123,8 @@ STRINGS = {
         "gan.play_intro": "Real data (black) on a plane; the generator (orange) turns 2-D noise into points. The "
                           "background is the discriminator's verdict (red: real, blue: generated); arrows show where "
                           "the generator's loss pushes a generated point. Train, change the loss, and try the "
-                          "presets: **mode collapse** with the standard loss, and its **cure** with WGAN-GP, from the "
-                          "same seed.",
+                          "presets: **mode collapse** with the standard loss, and its **cure**, from the same seed: "
+                          "WGAN-GP *and* 5 critic steps per generator step (either alone was not enough here).",
         "gan.dataset": "Real data",
         "gan.dataset_gaussians": "8 Gaussians on a ring",
         "gan.dataset_ring": "ring",
@@ -137,7 +143,7 @@ STRINGS = {
         "gan.stop": "Stop",
         "gan.reset": "Start over",
         "gan.preset_collapse": "Preset: mode collapse (GAN)",
-        "gan.preset_cure": "Preset: the cure (WGAN-GP)",
+        "gan.preset_cure": "Preset: the cure (WGAN-GP, 5 critic steps)",
         "gan.board_legend": "Changing the data, the loss or the seed starts a new GAN; learning rates and D steps "
                             "apply from the next click on.",
         "gan.critic_title_gan": "D(x): probability of 'real'",
@@ -226,6 +232,8 @@ STRINGS = {
         "gan.meter_pr": "以 {n} 個真實訓練數字 {digit} 為參考（分類器特徵，k = {k}）：**精確率 {p:.0%}**"
                         "（95%：{p_low:.0%}–{p_high:.0%}），看起來像某個真實 {digit} 的樣本比例（品質）· "
                         "**召回率 {r:.0%}**（{r_low:.0%}–{r_high:.0%}），有某個樣本像它的真實 {digit} 比例（多樣性）。",
+        "gan.meter_copies": "這 {n} 張中只有 **{distinct} 張不同的圖**，其餘都是複本。分散程度把每個複本都算進去，"
+                            "所以說明不了同一類別內的多樣性；精確率的區間把每張不同的圖只算一次。",
         "gan.meter_pr_few": "精確率與召回率至少需要同一個數字的 {least} 個樣本；{n} 個說明不了什麼。",
         "gan.meter_pr_random": "精確率與召回率是對每個數字分別衡量的：選一個數字，看看截斷換掉了什麼。",
         "gan.walk_header": "從一個種子走到另一個種子",
@@ -240,10 +248,11 @@ STRINGS = {
         "gan.norm_caption": "兩條路徑上的 ‖z‖",
         "gan.walk_ends": "從 **{a}**（種子 A；分類器讀成 {read_a}，信心 {p_a:.0%}）走到 **{b}**"
                          "（種子 B；讀成 {read_b}，信心 {p_b:.0%}）。",
-        "gan.walk_same_digit": "兩端是同一個數字：這段路徑改變的是筆跡風格，不是數字。種子 B = {other} "
-                               "是第一個屬於其他數字的種子。",
-        "gan.walk_same_digit_chosen": "已指定數字，所以兩端都是 {digit}：路徑只改變風格。"
-                                      "選「隨機」才能從一個數字走到另一個數字。",
+        "gan.walk_one_digit": "分類器在全部 {n} 格都讀成 {digit}：這段路徑改變的是筆跡風格，不是數字。",
+        "gan.walk_other_seed": "種子 B = {other} 是第一個屬於其他數字的種子。",
+        "gan.walk_digits": "沿著路徑，分類器依序讀成 {path}。",
+        "gan.walk_digits_chosen": "每一格都指定了 {digit}：讀成其他數字的地方，是生成器畫成了別的東西。",
+        "gan.walk_still": "全部 {n} 格都是同一張圖（兩端是同一個 z）：沒有路可走。",
         "gan.norm_note": "lerp：‖z‖ 從 {start:.1f} → **{middle:.1f}** → {end:.1f}；slerp 從未低於 {slerp_min:.1f}。"
                          "{dim} 維高斯樣本的 ‖z‖ ≈ √{dim} · ψ = {typical:.1f}。",
         "gan.vary_header": "移動 z 的一個座標",
@@ -279,7 +288,8 @@ STRINGS = {
         "gan.play_intro": "平面上的真實資料（黑點）；生成器（橘點）把二維雜訊變成點。"
                           "背景是鑑別器的判斷（紅：真、藍：生成），"
                           "箭頭是生成器的損失把生成點往哪裡推。訓練看看、換個損失函數，再試試預設："
-                          "標準損失的**模式崩潰**，以及同一個種子下 WGAN-GP 的**解方**。",
+                          "標準損失的**模式崩潰**，以及同一個種子下的**解方**：WGAN-GP *加上*每一步生成器配 5 步評論家"
+                          "（在這裡，只做其中一項都不夠）。",
         "gan.dataset": "真實資料",
         "gan.dataset_gaussians": "環上 8 個高斯分布",
         "gan.dataset_ring": "圓環",
@@ -298,7 +308,7 @@ STRINGS = {
         "gan.stop": "停止",
         "gan.reset": "重新開始",
         "gan.preset_collapse": "預設：模式崩潰（GAN）",
-        "gan.preset_cure": "預設：解方（WGAN-GP）",
+        "gan.preset_cure": "預設：解方（WGAN-GP、5 步評論家）",
         "gan.board_legend": "改變資料、損失函數或種子會重新開始一個 GAN；學習率與鑑別器步數從下一次點擊起生效。",
         "gan.critic_title_gan": "D(x)：判為「真」的機率",
         "gan.critic_title_wgan": "評論家 D(x)：分數，越高越像真的",
@@ -447,7 +457,9 @@ QUESTIONS = {
         "gan.q_cure_answer": "Same data and learning rates, but the WGAN-GP loss, 5 critic steps per generator step "
                              "and 400 steps. Read \"Modes covered\" beside the board: the points now reach all 8 "
                              "modes. The critic's score keeps a useful gradient everywhere, so a generator stuck on "
-                             "one mode is pushed towards the others.",
+                             "one mode is pushed towards the others, if the critic is trained well enough: on 6 seeds "
+                             "tried here, WGAN-GP with 1 critic step covered 0-2 modes and the standard loss with 5 "
+                             "steps 5-8; only the two together covered all 8 every time.",
     },
     "zh": {
         "gan.q_psi0": "ψ → 0 時，樣本的多樣性會怎樣？",
@@ -469,7 +481,9 @@ QUESTIONS = {
         "gan.q_cure": "加上梯度懲罰的 Wasserstein 損失能治好它嗎？",
         "gan.q_cure_answer": "同樣的資料與學習率，但改用 WGAN-GP 損失、每一步生成器配 5 步評論家，共 400 步。讀圖旁的"
                              "「涵蓋的模式」：這次點落到了全部 8 個模式。評論家的分數處處都保有有用的梯度，所以卡在一"
-                             "個模式上的生成器會被推向其他模式。",
+                             "個模式上的生成器會被推向其他模式，前提是評論家訓練得夠好：這裡試過的 6 個種子中，"
+                             "WGAN-GP 配 1 步評論家只涵蓋 0-2 個模式，標準損失配 5 步是 5-8 個；"
+                             "兩者一起才每次都涵蓋全部 8 個。",
     },
 }
 register(QUESTIONS)

@@ -144,6 +144,8 @@ def meter_text(meter: logic.Meter, lang: str, digit: int | None = None,
     spread = "gan.meter_entropy" if digit is None else "gan.meter_entropy_digit"
     lines = [t("gan.meter_confidence", lang, p=meter.mean_confidence),
              t(spread, lang, h=meter.entropy_bits, top=np.log2(10), classes=classes)]
+    if 0 < meter.distinct < len(meter.predicted):  # ψ = 0: each class is one image drawn again and again
+        lines.append(t("gan.meter_copies", lang, distinct=meter.distinct, n=len(meter.predicted)))
     if meter.match is not None:
         lines.insert(0, t("gan.meter_match", lang, p=meter.match))
         if meter.mean_confidence - meter.match >= OVERCONFIDENT:
@@ -289,17 +291,26 @@ def chart(seed_a=DEFAULTS["seed"], seed_b=DEFAULTS["seed_b"], frames=DEFAULTS["f
 
 
 def walk_ends_text(walk: logic.Walk, seed_a: int, seed_b: int, digit: int | None, lang: str) -> str:
-    """What the walk's two ends are: the requested classes and what the judge reads in the first and last frame;
-    when both ends are the same digit, the page says the walk changes the style, not the digit."""
+    """What the walk's ends are (the requested classes and what the judge reads in the first and last frame), and
+    what the judge reads along it: one digit in every frame (the walk changes the style, not the digit) or the
+    digits it passes through, in order. The verdict comes from the frames read, not from the classes asked for."""
     asked = [int(logic.classes(s, 1, digit)[0]) for s in (seed_a, seed_b)]
-    judged = logic.meter(judge_model(), walk.images[[0, -1]])
+    judged = logic.meter(judge_model(), walk.images)
     read, sure = judged.predicted.tolist(), judged.confidence.tolist()
-    text = t("gan.walk_ends", lang, a=asked[0], b=asked[1], read_a=read[0], read_b=read[1], p_a=sure[0], p_b=sure[1])
-    if digit is not None:
-        return text + " " + t("gan.walk_same_digit_chosen", lang, digit=digit)
-    if asked[0] == asked[1]:
-        return text + " " + t("gan.walk_same_digit", lang, other=logic.seed_of_another_class(seed_a))
-    return text
+    text = t("gan.walk_ends", lang, a=asked[0], b=asked[1], read_a=read[0], read_b=read[-1], p_a=sure[0],
+             p_b=sure[-1])
+    if judged.distinct == 1:
+        return text + " " + t("gan.walk_still", lang, n=len(read))
+    passes = [d for i, d in enumerate(read) if i == 0 or d != read[i - 1]]  # the readings, each run once
+    if len(passes) == 1:
+        line = t("gan.walk_one_digit", lang, digit=passes[0], n=len(read))
+        if digit is None and asked[0] == asked[1]:
+            line += " " + t("gan.walk_other_seed", lang, other=logic.seed_of_another_class(seed_a))
+    else:
+        line = t("gan.walk_digits", lang, path=" → ".join(map(str, passes)))
+        if digit is not None:
+            line += " " + t("gan.walk_digits_chosen", lang, digit=digit)
+    return text + " " + line
 
 
 @handler
