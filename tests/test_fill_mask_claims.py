@@ -236,10 +236,44 @@ def test_the_page_says_when_the_model_in_use_cannot_make_the_point(loaded, key, 
     verdict = logic.separation_verdict(logic.separation_test(layers, [0] * 4 + [1] * 4, len(layers) - 1))
     _, note = ui.context(sentences, word, key, len(layers) - 1)
     if verdict == "separated":
-        assert "This model separates the meanings" in note
+        assert "this model tells your groups apart" in note
     else:
-        assert "does not separate" in note
+        assert "does not tell your groups apart" in note
         assert ("all-MiniLM-L6-v2" in note) if key == ENGLISH.key else ("No real Chinese BERT" in note)
+
+
+def test_the_verdict_is_about_the_groups_typed_and_says_how_many_splits_reach_the_gap(loaded):
+    """A helper's break: two groups of money-sense "bank" sentences that differ only in form (written for this test)
+    were called "separates the meanings". The verdict now speaks of the groups typed, warns that form separates
+    groups too, and counts the splits that reach the gap (p * splits) instead of calling the typed one the largest.
+    Sentences written for this test; the oracle is the permutation test run here."""
+    money_long = ["I deposited my paycheck at the bank on Monday.", "She opened a savings account at the bank today.",
+                  "He asked the bank for a loan to buy a car.", "They withdrew cash from the bank this morning."]
+    money_short = ["The bank charged me a fee.", "The bank raised its rates.", "The bank approved the mortgage.",
+                   "The bank closed my account."]
+    model, tok = loaded[MINILM.key]
+    text = "\n".join(money_long) + "\n\n" + "\n".join(money_short)
+    layers = logic.cosine_matrices(logic.word_vectors(model, tok, money_long + money_short, "bank"))
+    for layer in (2, 4, 6):
+        test = logic.separation_test(layers, [0] * 4 + [1] * 4, layer)
+        _, note = ui.context(text, "bank", MINILM.key, layer)
+        assert "meanings here" not in note
+        if logic.separation_verdict(test) == "separated":
+            assert f"of the {test['splits']} ways" in note and f"{round(test['p'] * test['splits'])} (yours" in note
+            assert "the sentences' form separate" in note
+    from core import i18n
+    from core.ui import force_lang
+
+    before = i18n.default_lang()
+    force_lang("zh")
+    try:
+        _, zh = ui.context(text, "bank", MINILM.key, 4)
+    finally:
+        force_lang(None)
+        i18n.set_default_lang(before)
+    assert "你的分組" in zh
+    _, singles = ui.context("\n\n".join(money_long), "bank", MINILM.key, 2)
+    assert "at least 2 sentences each" in singles
 
 
 # ---- 6. text in the other language's script

@@ -103,10 +103,13 @@ STRINGS = {
         "fill_mask.target_count": "“{word}” occurs {count:,} times in this model's training text.",
         "fill_mask.compare_missing": "{name}: not downloaded (pick it in the model list to download it)",
         "fill_mask.compare_failed": "{name}: {message}",
-        "fill_mask.context_separated": "**This model separates the meanings here** at layer {layer}: of the "
-                                       "{splits} ways to split these sentences into groups of these sizes, the one "
-                                       "you typed gives the largest gap (p = {p:.3f}).",
-        "fill_mask.context_not_separated": "**This model does not separate the meanings here** at layer {layer}: "
+        "fill_mask.context_separated": "**At layer {layer} this model tells your groups apart**: of the {splits} "
+                                       "ways to split these sentences into groups of these sizes, {count} (yours "
+                                       "among them) give a gap at least this large (p = {p:.3f}). The groups differ "
+                                       "for the model; that the difference is the meaning holds only if the sentences "
+                                       "differ in nothing else (the word's place and the sentences' form separate "
+                                       "groups too).",
+        "fill_mask.context_not_separated": "**At layer {layer} this model does not tell your groups apart**: "
                                            "{share:.0%} of the {splits} ways to split these sentences into groups "
                                            "of these sizes give at least this gap (p = {p:.2f}).",
         "fill_mask.context_too_few": "**Too few sentences to conclude**: {count} sentences can be split into groups "
@@ -165,8 +168,8 @@ STRINGS = {
         "fill_mask.layer_zero": "layer 0: before any context",
         "fill_mask.layer_n": "layer {layer}: after context",
         "fill_mask.word_unknown": "The model's vocabulary does not know “{word}”: it would read it as [UNK].",
-        "fill_mask.context_no_groups": "Put a blank line between two groups of sentences to measure how far apart "
-                                       "the meanings are.",
+        "fill_mask.context_no_groups": "To measure how far apart the meanings are, give two groups of at least 2 "
+                                       "sentences each: one sentence a line, a blank line between the groups only.",
         "fill_mask.context_note": "Same meaning minus different meaning (mean cosine similarity of “{word}”): "
                                   "**{first:+.3f}** at layer 0, **{chosen:+.3f}** at layer {layer}; the largest, "
                                   "**{best_gap:+.3f}**, at layer {best}.",
@@ -258,10 +261,11 @@ STRINGS = {
         "fill_mask.target_count": "「{word}」在這個模型的訓練文字中出現 {count:,} 次。",
         "fill_mask.compare_missing": "{name}：還沒下載（在模型清單中選它就會下載）",
         "fill_mask.compare_failed": "{name}：{message}",
-        "fill_mask.context_separated": "**這個模型在第 {layer} 層分得出這兩種意思**：把這些句子分成同樣大小的兩組，共"
-                                       "有 "
-                                       "{splits} 種分法，你輸入的分法差距最大（p = {p:.3f}）。",
-        "fill_mask.context_not_separated": "**這個模型在第 {layer} 層分不出這兩種意思**：把這些句子分成同樣大小的兩組"
+        "fill_mask.context_separated": "**這個模型在第 {layer} 層分得出你的分組**：把這些句子分成同樣大小的組，共有 "
+                                       "{splits} 種分法，其中 {count} 種（包括你的）差距至少這麼大（p = {p:.3f}）。"
+                                       "對模型來說這些組不同；但只有在句子除了意思之外沒有其他差別時，才能說差別是意思"
+                                       "（詞的位置、句子的句型也會把組分開）。",
+        "fill_mask.context_not_separated": "**這個模型在第 {layer} 層分不出你的分組**：把這些句子分成同樣大小的組"
                                            "的 "
                                            "{splits} 種分法中，有 {share:.0%} 的差距至少這麼大（p = {p:.2f}）。",
         "fill_mask.context_too_few": "**句子太少，無法下結論**：{count} 個句子分成這樣大小的兩組只有 {splits} 種分法，"
@@ -316,7 +320,8 @@ STRINGS = {
         "fill_mask.layer_zero": "第 0 層：還沒看上下文",
         "fill_mask.layer_n": "第 {layer} 層：看過上下文",
         "fill_mask.word_unknown": "模型的詞彙表裡沒有「{word}」：它只會讀成 [UNK]。",
-        "fill_mask.context_no_groups": "在兩組句子之間空一行，就能量出兩種意思相距多遠。",
+        "fill_mask.context_no_groups": "要量出兩種意思相距多遠，請給兩組句子、每組至少 2 句："
+                                       "每行一句，只在兩組之間空一行。",
         "fill_mask.context_note": "同義減異義（「{word}」向量的平均餘弦相似度）：第 0 層 **{first:+.3f}**，第 {layer} "
                                   "層 **{chosen:+.3f}**；最大的是第 {best} 層的 **{best_gap:+.3f}**。",
     },

@@ -424,7 +424,8 @@ def context(sentences, word, model_key, layer, lang="en"):
     test = logic.separation_test(matrices, groups, layer)
     verdict = logic.separation_verdict(test)
     if verdict == "separated":
-        lines.append(t("fill_mask.context_separated", lang, layer=layer, splits=test["splits"], p=test["p"]))
+        lines.append(t("fill_mask.context_separated", lang, layer=layer, splits=test["splits"], p=test["p"],
+                       count=round(test["p"] * test["splits"])))
     elif verdict == "not_separated":
         lines.append(t("fill_mask.context_not_separated", lang, layer=layer, splits=test["splits"], p=test["p"],
                        share=test["p"]))
