@@ -186,3 +186,24 @@ def test_the_stroke_numbers_the_notes_quote_are_measured(results, teacher):
     measured = train.teacher_numbers(teacher)
     assert measured["confusions_strokes"] == results["notes"]["confusions_strokes"]
     assert measured["teacher_accuracy"] == results["notes"]["teacher_accuracy"]
+
+
+def test_the_gradient_sentence_rounds_honestly_and_names_its_student():
+    """A helper's break: T = 1.1-1.3 showed "1× smaller" (a whole number below 10), and the factors hold for one
+    student only, the one with all logits equal, which the sentence did not say. The page's sentence for test digit
+    #5 at several T against the factor computed here from logic.soft_gradient_norms (the oracle)."""
+    from core.i18n import t
+    from demos.distillation import ui
+
+    for factor, shown in ((1 / 1.3, "**1.3× smaller**"), (1 / 78.2, "**78× smaller**"), (5.07, "**5.1× larger**"),
+                          (1.02, "**the same**")):
+        assert ui.factor_text(factor, "en") == shown
+    image = load_split(TEST).images[5]
+    logits = logic.teacher_logits(TEACHER.get().model, image[None])
+    for temperature in (1.2, 1.5, 4.0, 20.0):
+        _, without_t2 = logic.soft_gradient_norms(logits, torch.zeros(1, 10), np.array([1.0, temperature]))
+        factor = 1 / (without_t2[-1] / without_t2[0])
+        shown = f"{factor:.1f}" if factor < 9.95 else f"{factor:.0f}"
+        page = " ".join(str(part) for part in ui.soften(5, None, False, temperature) if isinstance(part, str))
+        assert f"**{shown}× smaller** without T²" in page and "learned nothing yet" in page, (temperature, page)
+    assert "還沒學到任何東西" in t("distillation.grad_change", "zh", temp=4, without="x", with_t2="y")

@@ -61,10 +61,11 @@ STRINGS = {
         "distillation.entropy": "Entropy: **{h1:.2f} bits** at T = 1 → **{ht:.2f} bits** at T = {temp:g} "
                                 "(uniform = 3.32)",
         "distillation.dark": "Dark knowledge at T = {temp:g} (the other classes, most likely first): {ranking}",
-        "distillation.grad_change": "Soft-target gradient at T = {temp:g} against T = 1: {without} without T², "
-                                    "{with_t2} with T².",
-        "distillation.smaller": "**{factor:.0f}× smaller**",
-        "distillation.larger": "**{factor:.1f}× larger**",
+        "distillation.grad_change": "Soft-target gradient at T = {temp:g} against T = 1, for a student that has "
+                                    "learned nothing yet (all its logits equal): {without} without T², {with_t2} "
+                                    "with T².",
+        "distillation.smaller": "**{factor}× smaller**",
+        "distillation.larger": "**{factor}× larger**",
         "distillation.same": "**the same**",
         "distillation.source_test": "Test digit #{index} ({style}, label {label})",
         "distillation.source_drawing": "Your drawing",
@@ -178,10 +179,10 @@ STRINGS = {
         "distillation.prediction": "老師的預測：**{digit}**",
         "distillation.entropy": "熵：T = 1 時 **{h1:.2f} 位元** → T = {temp:g} 時 **{ht:.2f} 位元**（均勻分布 = 3.32）",
         "distillation.dark": "T = {temp:g} 時的暗知識（其他類別，由可能到不可能）：{ranking}",
-        "distillation.grad_change": "T = {temp:g} 與 T = 1 相比，軟標籤梯度：不乘 T² 時{without}，"
-                                    "乘上 T² 時{with_t2}。",
-        "distillation.smaller": "**小了 {factor:.0f} 倍**",
-        "distillation.larger": "**大了 {factor:.1f} 倍**",
+        "distillation.grad_change": "對還沒學到任何東西的學生（所有 logit 相等），T = {temp:g} 與 T = 1 相比，"
+                                    "軟標籤梯度：不乘 T² 時{without}，乘上 T² 時{with_t2}。",
+        "distillation.smaller": "**小了 {factor} 倍**",
+        "distillation.larger": "**大了 {factor} 倍**",
         "distillation.same": "**一樣大**",
         "distillation.source_test": "測試數字 #{index}（{style}，標籤 {label}）",
         "distillation.source_drawing": "你的手寫",

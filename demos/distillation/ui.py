@@ -115,11 +115,12 @@ def enlarge(image: np.ndarray, factor: int = 6) -> np.ndarray:
 
 
 def factor_text(factor: float, lang: str) -> str:
+    """"1.3× smaller", "78× smaller", "5.1× larger": one decimal below 10 (a 1.3× change is not "1×")."""
     if abs(factor - 1) < 0.05:
         return t("distillation.same", lang)
-    if factor < 1:
-        return t("distillation.smaller", lang, factor=1 / factor)
-    return t("distillation.larger", lang, factor=factor)
+    size = 1 / factor if factor < 1 else factor
+    shown = f"{size:.1f}" if size < 9.95 else f"{size:.0f}"
+    return t("distillation.smaller" if factor < 1 else "distillation.larger", lang, factor=shown)
 
 
 # ------------------------------------------------------------------ handlers
