@@ -987,6 +987,27 @@ def test_an_attack_result_is_greyed_when_its_settings_change(page):
     close_toasts(page)
 
 
+def test_results_below_the_first_screen_are_greyed_when_the_picture_changes(page):
+    """The teacher review: after the sanity check on the cat, a click on the espresso changed the maps at the top but
+    left the cat's sanity curves, table and grid at full contrast; CycleGAN's identity test kept the 3 beside a 5.
+    Now another picture greys them until their own button makes new ones."""
+    stale = "document.querySelector('#{}').classList.contains('stale')"
+    open_cyclegan(page)
+    click_and_wait(page, "cyclegan-identity-button", "cyclegan-identity-note", "G", 120_000)
+    page.wait_for_function("!" + stale.format("cyclegan-identity-note"), timeout=10_000)
+    page.locator("#cyclegan-gallery button.thumbnail-item").nth(7).click()  # the typeset 5
+    page.wait_for_function(stale.format("cyclegan-identity-note"), timeout=10_000)
+    assert page.locator("#cyclegan-identity").evaluate("node => node.classList.contains('stale')")
+    page.locator("#cyclegan-identity-button").click()
+    page.wait_for_function("!" + stale.format("cyclegan-identity-note"), timeout=120_000)
+    open_saliency(page)
+    click_and_wait(page, "saliency-sanity-button", "saliency-sanity-table", "Verdict", 180_000)
+    page.wait_for_function("!" + stale.format("saliency-sanity-table"), timeout=10_000)
+    page.locator("#saliency-gallery button.thumbnail-item").nth(2).click()
+    page.wait_for_function(stale.format("saliency-sanity-table"), timeout=10_000)
+    assert page.locator("#saliency-sanity-maps").evaluate("node => node.classList.contains('stale')")
+
+
 # ------------------------------------------------------------------ Predict, then check
 
 #: Per tab: the question clicked, the output its click changes, and what that output then says (en, zh).

@@ -30,6 +30,7 @@ from core.ui import (
     digit_pad,
     drawing_to_gray,
     gallery_position,
+    grey_until_rerun,
     handler,
     model_loader,
     model_picker,
@@ -37,6 +38,7 @@ from core.ui import (
     on_gallery_click,
     select_brush_js,
     slider_value,
+    starting_js,
 )
 from core.uploads import decode_image, image_size
 from demos.cyclegan import figures, logic, strings  # noqa: F401  strings registers the words
@@ -560,8 +562,8 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
     and the questions."""
     with gr.Tab(i18n("cyclegan.tab"), id=TOPIC, elem_id="tab-cyclegan"):
         gr.Markdown(i18n("cyclegan.intro"), elem_classes=["tab-intro"])
-        subject_inputs, panels = _translate_section(i18n, demo)
-        identity_panels = _identity_section(i18n, subject_inputs)
+        subject_inputs, panels, changed = _translate_section(i18n, demo)
+        identity_panels = _identity_section(i18n, subject_inputs, changed)
         strip_controls, strip_args = _strip_section(i18n, demo)
         export.downloadable(panels, identity_panels)
         with gr.Accordion(i18n("app.notes"), open=False, elem_classes=["lecture-notes"]):
@@ -630,10 +632,13 @@ def _translate_section(i18n: gr.I18n, demo: gr.Blocks):
                  api_name="cyclegan_model", show_progress="hidden", **MODEL_LANE).success(
         api_name="cyclegan_translate_model", api_visibility="private", **translate_args)
 
-    return subject_inputs, panels
+    # What makes a result below (the identity test) stale: another picture, drawing, direction or model
+    changed = [picture.upload, picture.clear, gallery.select, sketch.input, sketch.clear, use_drawing.input,
+               direction.input, model.select]
+    return subject_inputs, panels, changed
 
 
-def _identity_section(i18n: gr.I18n, subject_inputs):
+def _identity_section(i18n: gr.I18n, subject_inputs, changed):
     """The identity test: G applied to its own output. Returns its panels."""
     gr.Markdown(i18n("cyclegan.identity_header"), elem_classes=["section-title"])
     gr.Markdown(i18n("cyclegan.identity_intro"))
@@ -643,8 +648,11 @@ def _identity_section(i18n: gr.I18n, subject_inputs):
                               elem_classes=["panel-gallery"])
     identity_note = gr.Markdown(elem_id="cyclegan-identity-note")
     identity_timing = gr.Markdown(elem_id="cyclegan-identity-timing")
-    identity_button.click(identity, subject_inputs, [identity_panels, identity_note, identity_timing],
-                          api_name="cyclegan_identity", show_progress_on=[identity_note], **TRANSLATE_LANE)
+    shown = ["cyclegan-identity", "cyclegan-identity-note", "cyclegan-identity-timing"]
+    run = identity_button.click(identity, subject_inputs, [identity_panels, identity_note, identity_timing],
+                                api_name="cyclegan_identity", show_progress_on=[identity_note], js=starting_js(shown),
+                                **TRANSLATE_LANE)
+    grey_until_rerun(run, changed, shown, "cyclegan-identity-note")
 
     return identity_panels
 

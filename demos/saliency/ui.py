@@ -36,12 +36,14 @@ from core.ui import (
     drawing_to_gray,
     drawn_digit,
     gallery_position,
+    grey_until_rerun,
     handler,
     model_loader,
     model_picker,
     on_gallery_click,
     select_brush_js,
     slider_value,
+    starting_js,
     stopped_note,
 )
 from core.uploads import decode_image
@@ -728,9 +730,14 @@ def _explain_section(i18n: gr.I18n, demo: gr.Blocks) -> SimpleNamespace:
             api_name="saliency_predict_model", api_visibility="private", **predict_args).then(
             api_name="saliency_explain_model", api_visibility="private", **explain_args)
 
+    # What makes the sections below (SmoothGrad's N, the sanity check, deletion) stale: another picture or drawing,
+    # class, model, method or setting.
+    changed = [picture.upload, picture.clear, screen.gallery.select, sketch.input, sketch.clear, use_drawing.input,
+               form.target.input, form.methods.input, *(setting.input for setting in setting_inputs)]
+    changed += [model.select] if model is not None else []
     return SimpleNamespace(subject_inputs=subject_inputs, explain_inputs=explain_inputs, target=form.target,
                            methods=form.methods, sigma=form.sigma, opacity=screen.opacity, maps=screen.maps,
-                           args=explain_args)
+                           args=explain_args, changed=changed)
 
 
 def _first_screen(i18n: gr.I18n) -> SimpleNamespace:
@@ -807,7 +814,10 @@ def _samples_section(i18n: gr.I18n, explained: SimpleNamespace):
                     elem_id="saliency-sweep", elem_classes=["panel-gallery"])
     sweep_timing = gr.Markdown(elem_id="saliency-sweep-timing")
     sweep_inputs = explained.subject_inputs + [explained.target, explained.sigma, explained.opacity]
-    samples_button.click(sample_sweep, sweep_inputs, [sweep, sweep_timing], api_name="saliency_samples", **HEAVY)
+    shown = ["saliency-sweep", "saliency-sweep-timing"]
+    run = samples_button.click(sample_sweep, sweep_inputs, [sweep, sweep_timing], api_name="saliency_samples",
+                               js=starting_js(shown), **HEAVY)
+    grey_until_rerun(run, explained.changed, shown, "saliency-sweep-timing")
 
     return sweep
 
@@ -833,9 +843,12 @@ def _sanity_section(i18n: gr.I18n, explained: SimpleNamespace):
     strips = Image(show_label=False, interactive=False, buttons=["fullscreen"], elem_id="saliency-sanity-maps")
     sanity_timing = gr.Markdown(elem_id="saliency-sanity-timing")
     sanity_csv = export.download_button(i18n, elem_id="saliency-sanity-csv")
-    sanity_button.click(sanity, explained.explain_inputs,
-                        [strips, *sanity_plots, sanity_text, sanity_timing, sanity_csv],
-                        api_name="saliency_sanity", **HEAVY)
+    shown = ["saliency-sanity-maps", "saliency-sanity-table", "saliency-sanity-timing",
+             *(plot.elem_id for plot in sanity_plots)]
+    run = sanity_button.click(sanity, explained.explain_inputs,
+                              [strips, *sanity_plots, sanity_text, sanity_timing, sanity_csv],
+                              api_name="saliency_sanity", js=starting_js(shown), **HEAVY)
+    grey_until_rerun(run, explained.changed, shown, "saliency-sanity-table")
 
     return strips
 
@@ -862,9 +875,11 @@ def _deletion_section(i18n: gr.I18n, explained: SimpleNamespace) -> None:
     deletion_text = gr.Markdown(elem_id="saliency-deletion-table", elem_classes=["results-table"])
     deletion_timing = gr.Markdown(elem_id="saliency-deletion-timing")
     deletion_csv = export.download_button(i18n, elem_id="saliency-deletion-csv")
-    deletion_button.click(deletion, explained.explain_inputs + [fill],
-                          [deletion_plot, insertion_plot, deletion_text, deletion_timing, deletion_csv],
-                          api_name="saliency_deletion", **HEAVY)
+    shown = ["saliency-deletion-plot", "saliency-insertion-plot", "saliency-deletion-table", "saliency-deletion-timing"]
+    run = deletion_button.click(deletion, explained.explain_inputs + [fill],
+                                [deletion_plot, insertion_plot, deletion_text, deletion_timing, deletion_csv],
+                                api_name="saliency_deletion", js=starting_js(shown), **HEAVY)
+    grey_until_rerun(run, [*explained.changed, fill.input], shown, "saliency-deletion-table")
 
 
 def warm_up() -> None:
