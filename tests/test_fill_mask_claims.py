@@ -328,3 +328,55 @@ def test_what_the_page_calls_a_guess_is_seldom_right_on_held_out_sentences(loade
     assert len(guessed) >= 20 and len(stated) >= 20, (len(guessed), len(stated))
     assert sum(guessed) / len(guessed) < 0.5 * sum(stated) / len(stated), (sum(guessed), len(guessed), sum(stated),
                                                                            len(stated))
+
+
+def test_a_push_is_called_only_beyond_what_neutral_words_in_the_attributes_place_do(loaded):
+    """A helper's break: "The window said that [MASK] would be back soon." was said to push all-MiniLM toward "she"
+    (0.47×, more than 2× beyond its masked prior), but any noun there moves the ratio so (other nouns: 0.42-0.98×).
+    The verdict now needs the ratio 2× beyond the neutral words' median and beyond all of them. Checked on nouns and
+    sentence frames written for this test, none in the control list: no object is ever called a push, and the
+    stereotyped occupations are called one only toward the stereotype. The batched control equals the ratios
+    computed one sentence at a time (the oracle)."""
+    model, tok = loaded[MINILM.key]
+    frames = ("The {} said that [MASK] would be back soon.", "I asked the {} whether [MASK] was ready.",
+              "When the {} came home, [MASK] was hungry.")
+    objects, toward_she, toward_he = ("window", "lamp", "door", "chair"), ("nurse", "receptionist"), ("soldier",
+                                                                                                         "carpenter")
+    called = {}
+    for noun in objects + toward_she + toward_he:
+        for frame in frames:
+            text = frame.format(noun)
+            a, b = logic.score_targets(model, tok, text, "he, she", 0, noun)
+            ratio = logic.preference(a, b, True)[0]
+            neutral = logic.neutral_ratios(model, tok, text, "he", "she", 0, noun, "en")
+            assert len(neutral) == len(logic.NEUTRAL["en"]) and noun not in neutral
+            called[noun, frame] = logic.shift_verdict(ratio, neutral.values())
+    assert all(called[noun, frame] == "none" for noun in objects for frame in frames)
+    assert all(called[noun, frame] in ("none", "b") for noun in toward_she for frame in frames)
+    assert all(called[noun, frame] in ("none", "a") for noun in toward_he for frame in frames)
+    assert sum(verdict != "none" for verdict in called.values()) >= 3  # the control does not silence every push
+    text = frames[0].format("window")
+    batched = logic.neutral_ratios(model, tok, text, "he", "she", 0, "window", "en")
+    for word in ("person", "guest", "adult"):
+        a, b = logic.score_targets(model, tok, logic.in_place_of(text, "window", word), "he, she", 0, word)
+        assert batched[word] == pytest.approx(logic.preference(a, b, True)[0], rel=1e-3)
+    _, note, *_ = ui.targets(text, MINILM.key, "he, she", 1, "window")
+    assert "no clear shift" in note and "Control: 12 words" in note and "pushes" not in note
+    _, note, *_ = ui.targets(ui.EXAMPLES[0][1], MINILM.key, "he, she", 1, "nurse")
+    assert "pushes the model toward <strong>she</strong>" in note
+
+
+def test_the_shift_verdict_needs_the_factor_beyond_the_neutral_median_and_their_whole_range():
+    assert logic.shift_verdict(0.26, [0.42, 0.75, 0.98]) == "b" and logic.shift_verdict(0.47, [0.42, 0.75]) == "none"
+    assert logic.shift_verdict(2.5, []) == "a" and logic.shift_verdict(1.9, []) == "none"
+
+
+def test_the_probe_says_at_least_for_a_word_in_pieces(loaded):
+    """A helper's break: "dog" against "dogxyzzy" (dog + ##xy + ##zzy) was "1 times as likely": the second is scored
+    by its first piece, an upper bound, so the ratio is at least that; with both in pieces there is no ratio."""
+    _, note, *_ = ui.targets("The [MASK] barked at the mailman.", MINILM.key, "dog, dogxyzzy", 1, "")
+    assert "is at least" in note and "upper bound" in note
+    _, note, *_ = ui.targets("The [MASK] barked at the mailman.", MINILM.key, "dogxyzzy, dog", 1, "")
+    assert "is at most" in note
+    _, note, *_ = ui.targets("The [MASK] barked at the mailman.", MINILM.key, "dogxyzzy, catxyzzy", 1, "")
+    assert "no ratio of the words" in note and "times as likely" not in note

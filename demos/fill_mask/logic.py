@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+import statistics
 import threading
 from dataclasses import dataclass
 
@@ -286,6 +287,65 @@ def preference(a: TargetScore, b: TargetScore, corrected: bool) -> tuple[float, 
         ratio = a.prob / b.prob
     verdict = "a" if ratio >= CLEAR_FACTOR else "b" if ratio <= 1 / CLEAR_FACTOR else "none"
     return ratio, verdict
+
+
+#: Nouns that should push no pronoun either way (people, but no occupation with a gender stereotype). Put in the
+#: attribute's place, they show how far any noun there moves the corrected ratio: the control the correction alone
+#: lacks (a helper found "window" pushing all-MiniLM toward "she", 0.47×, where these give 0.42-0.98×).
+NEUTRAL = {"en": ("person", "student", "friend", "visitor", "customer", "tourist", "passenger", "neighbor",
+                  "stranger", "client", "guest", "adult"),
+           "zh": ("人", "學生", "朋友", "客人", "顧客", "遊客", "乘客", "鄰居", "陌生人", "病人", "大人", "同學")}
+
+
+def in_place_of(text: str, attribute: str, word: str) -> str:
+    """The text with ``word`` wherever the attribute word stands (a whole word in a Latin script)."""
+    pattern = re.escape(attribute)
+    if LATIN.search(attribute):
+        pattern = rf"(?<!\w){pattern}(?!\w)"
+    return re.sub(pattern, lambda _: word, text, flags=re.IGNORECASE)
+
+
+@torch.inference_mode()
+def neutral_ratios(model, tok, text: str, a: str, b: str, mask_index: int, attribute: str,
+                   language: str) -> dict[str, float]:
+    """The prior-corrected ratio of ``a`` to ``b`` (as ``preference`` computes it) with each NEUTRAL word of the
+    language in the attribute's place: every sentence and its attribute-masked prior in one batch."""
+    rows, wanted = [], []
+    for word in NEUTRAL[language]:
+        sentence = in_place_of(text, attribute, word)
+        if word.lower() == attribute.lower() or sentence == text:
+            continue
+        ids = encode(tok, sentence, model)["input_ids"][0].tolist()
+        positions = [i for i, x in enumerate(ids) if x == tok.mask_token_id]
+        rows += [ids, attribute_masked(tok, ids, word)]
+        wanted.append((word, positions[min(mask_index, len(positions) - 1)]))
+    if not rows:
+        return {}
+    width, pad = max(map(len, rows)), tok.pad_token_id or 0
+    ids = torch.tensor([row + [pad] * (width - len(row)) for row in rows], device=model.device)
+    attention = torch.tensor([[1] * len(row) + [0] * (width - len(row)) for row in rows], device=model.device)
+    logits = model(input_ids=ids, attention_mask=attention).logits
+    first = [tok.convert_tokens_to_ids((tuple(tok.tokenize(w)) or (tok.unk_token,))[0]) for w in (a, b)]
+    ratios = {}
+    for k, (word, position) in enumerate(wanted):
+        p, prior = word_probs(tok, logits[2 * k, position]), word_probs(tok, logits[2 * k + 1, position])
+        values = [float(v) for v in (p[first[0]], prior[first[0]], p[first[1]], prior[first[1]])]
+        if min(values) > 0:
+            ratios[word] = math.exp(math.log(values[0] / values[1]) - math.log(values[2] / values[3]))
+    return ratios
+
+
+def shift_verdict(ratio: float, neutral) -> str:
+    """"a" / "b": the attribute pushes toward a (b): its corrected ratio is more than CLEAR_FACTOR beyond the
+    neutral words' median (what any noun in its place does; 1 without them) and beyond every one of them; "none"
+    otherwise."""
+    neutral = sorted(neutral)
+    typical = statistics.median(neutral) if neutral else 1.0
+    if ratio >= CLEAR_FACTOR * typical and all(ratio > v for v in neutral):
+        return "a"
+    if ratio <= typical / CLEAR_FACTOR and all(ratio < v for v in neutral):
+        return "b"
+    return "none"
 
 
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")  # ideographs (not the CJK punctuation 。，)

@@ -90,11 +90,14 @@ STRINGS = {
                                       "masked too is the model's prior for this slot): <strong>{a}</strong> vs "
                                       "<strong>{b}</strong> is {ratio:.2g}× — {verdict}",
         "fill_mask.verdict_a": "this sentence's “{attribute}” pushes the model toward <strong>{a}</strong> (more "
-                               "than {factor:g}× beyond its prior).",
+                               "than {factor:g}× beyond the neutral words' median below, and beyond all of them).",
         "fill_mask.verdict_b": "this sentence's “{attribute}” pushes the model toward <strong>{b}</strong> (more "
-                               "than {factor:g}× beyond its prior).",
-        "fill_mask.verdict_none": "within a factor of {factor:g} of the prior: no clear shift from “{attribute}” "
-                                  "here; the raw ratio is mostly the model's global preference.",
+                               "than {factor:g}× beyond the neutral words' median below, and beyond all of them).",
+        "fill_mask.verdict_none": "no clear shift from “{attribute}” here: within a factor of {factor:g} of what "
+                                  "neutral words in its place give (below), or inside their range.",
+        "fill_mask.target_neutral": "Control: {n} words that should push neither way ({words}), each in "
+                                    "“{attribute}”'s place, give {low:.2g}–{high:.2g}× (median {typical:.2g}×) with "
+                                    "the same correction: what any noun there does.",
         "fill_mask.target_no_attribute": "The raw ratio mixes the sentence's effect with the model's global "
                                          "preference for one word. Type the attribute word (e.g. nurse) to correct "
                                          "for it.",
@@ -133,6 +136,14 @@ STRINGS = {
         "fill_mask.target_pieces": "“{word}” is not one token here but {pieces}: its bar is the first piece's "
                                    "probability (the whole word is at most that likely).",
         "fill_mask.target_ratio": "<strong>{a}</strong> is {ratio:.2g} times as likely as <strong>{b}</strong> here.",
+        "fill_mask.target_ratio_at_most": "<strong>{a}</strong> is at most {ratio:.2g} times as likely as "
+                                          "<strong>{b}</strong> here (its first piece's probability is an upper "
+                                          "bound).",
+        "fill_mask.target_ratio_at_least": "<strong>{a}</strong> is at least {ratio:.2g} times as likely as "
+                                           "<strong>{b}</strong> here (its first piece's probability is an upper "
+                                           "bound).",
+        "fill_mask.target_ratio_unknown": "Both words are several pieces: their bars are first pieces only, so they "
+                                          "give no ratio of the words.",
         "fill_mask.no_such_mask": "There is no mask number {number}: the text has {count}.",
         "fill_mask.tokens_header": "What the model reads: tokens",
         "fill_mask.tokens_intro": "The text becomes WordPiece tokens (a rare word splits into pieces marked ##; a "
@@ -246,13 +257,15 @@ STRINGS = {
                                       "型在"
                                       "這個位置的先驗）：<strong>{a}</strong> 對 <strong>{b}</strong> 是 {ratio:.2g} 倍"
                                       "——{verdict}",
-        "fill_mask.verdict_a": "這個句子的「{attribute}」讓模型偏向 <strong>{a}</strong>（超出先驗 {factor:g} 倍以上"
-                               "）。",
-        "fill_mask.verdict_b": "這個句子的「{attribute}」讓模型偏向 <strong>{b}</strong>（超出先驗 {factor:g} 倍以上"
-                               "）。",
-        "fill_mask.verdict_none": "與先驗相差不到 {factor:g} 倍：這裡的「{attribute}」沒有明顯影響；原始比值主要反映"
-                                  "模型"
-                                  "整體上偏好某個詞。",
+        "fill_mask.verdict_a": "這個句子的「{attribute}」讓模型偏向 <strong>{a}</strong>（比下方中性詞的中位數"
+                               "多出 {factor:g} 倍以上，而且超出它們全部）。",
+        "fill_mask.verdict_b": "這個句子的「{attribute}」讓模型偏向 <strong>{b}</strong>（比下方中性詞的中位數"
+                               "多出 {factor:g} 倍以上，而且超出它們全部）。",
+        "fill_mask.verdict_none": "這裡的「{attribute}」沒有明顯影響：與放在它位置的中性詞（下方）相差不到 {factor:g} "
+                                  "倍，或落在它們的範圍內。",
+        "fill_mask.target_neutral": "對照：{n} 個不該偏向任何一方的詞（{words}）分別放在「{attribute}」的位置，同樣校正"
+                                    "後得到 {low:.2g}–{high:.2g} 倍（中位數 {typical:.2g} 倍）：任何名詞放在那裡都會"
+                                    "這樣。",
         "fill_mask.target_no_attribute": "原始比值混合了句子的影響與模型整體上對某個詞的偏好。輸入屬性詞（例如：護士"
                                          "）就能"
                                          "校正。",
@@ -287,6 +300,11 @@ STRINGS = {
         "fill_mask.target_pieces": "「{word}」在這裡不是一個詞元，而是 {pieces}：長條是第一個片段的機率（整個詞的機率"
                                    "不會超過它）。",
         "fill_mask.target_ratio": "在這裡，<strong>{a}</strong> 的機率是 <strong>{b}</strong> 的 {ratio:.2g} 倍。",
+        "fill_mask.target_ratio_at_most": "在這裡，<strong>{a}</strong> 的機率最多是 <strong>{b}</strong> 的 "
+                                          "{ratio:.2g} 倍（它第一個片段的機率只是上限）。",
+        "fill_mask.target_ratio_at_least": "在這裡，<strong>{a}</strong> 的機率至少是 <strong>{b}</strong> 的 "
+                                           "{ratio:.2g} 倍（它第一個片段的機率只是上限）。",
+        "fill_mask.target_ratio_unknown": "兩個詞都由好幾個片段組成：長條只是第一個片段的機率，算不出兩個詞的比值。",
         "fill_mask.no_such_mask": "沒有第 {number} 個遮罩：文字中只有 {count} 個。",
         "fill_mask.tokens_header": "模型讀到的是：詞元",
         "fill_mask.tokens_intro": "文字會被切成 WordPiece 詞元（罕見的詞會切成幾段，以 ## 標示；中文模型一個字就是一個"

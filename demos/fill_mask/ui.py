@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import statistics
 import threading
 from types import SimpleNamespace
 
@@ -354,14 +355,24 @@ def targets(text, model_key, words, mask_number, attribute="", lang="en"):
     head = []
     if len(scores) >= 2 and min(scores[0].prob, scores[1].prob) > 0:
         a, b = scores[0], scores[1]
-        head.append(t("fill_mask.target_ratio", lang, a=as_text(a.word), b=as_text(b.word),
+        # a word of several pieces is scored by its first: its probability is an upper bound
+        bound = {(False, False): "", (True, False): "_at_most", (False, True): "_at_least"}.get(
+            (len(a.pieces) > 1, len(b.pieces) > 1), "_unknown")
+        head.append(t("fill_mask.target_ratio" + bound, lang, a=as_text(a.word), b=as_text(b.word),
                       ratio=a.prob / b.prob))
         corrected = logic.preference(a, b, corrected=True)
         if corrected is not None:
-            verdict = t(f"fill_mask.verdict_{corrected[1]}", lang, a=as_text(a.word), b=as_text(b.word),
-                        attribute=as_text(attribute), factor=logic.CLEAR_FACTOR)
+            language = logic.script(text) or LANGUAGE[model_key]
+            neutral = logic.neutral_ratios(model, tok, text[:logic.MAX_CHARS], a.word, b.word, number - 1, attribute,
+                                           language)
+            verdict = t(f"fill_mask.verdict_{logic.shift_verdict(corrected[0], neutral.values())}", lang,
+                        a=as_text(a.word), b=as_text(b.word), attribute=as_text(attribute), factor=logic.CLEAR_FACTOR)
             head.append(t("fill_mask.target_corrected", lang, a=as_text(a.word), b=as_text(b.word),
                           attribute=as_text(attribute), ratio=corrected[0], verdict=verdict))
+            if neutral:
+                head.append(t("fill_mask.target_neutral", lang, n=len(neutral), attribute=as_text(attribute),
+                              words=listed(map(as_text, neutral), lang), low=min(neutral.values()),
+                              high=max(neutral.values()), typical=statistics.median(neutral.values())))
         elif not attribute:
             head.append(t("fill_mask.target_no_attribute", lang))
     table = ""
