@@ -380,3 +380,12 @@ def test_the_probe_says_at_least_for_a_word_in_pieces(loaded):
     assert "is at most" in note
     _, note, *_ = ui.targets("The [MASK] barked at the mailman.", MINILM.key, "dogxyzzy, catxyzzy", 1, "")
     assert "no ratio of the words" in note and "times as likely" not in note
+
+
+def test_english_through_the_chinese_model_is_not_said_to_have_no_unknown_words(loaded):
+    """A helper's break: "The [MASK] sat." through bert-small-zh said "0 of its 5 tokens became [UNK], so these guesses
+    mean nothing": the reason contradicted its own count (the vocabulary cuts English into letters, no [UNK])."""
+    sentences, *_ = ui.predict("The [MASK] sat.", CHINESE.key, 5, True)
+    unknown, tokens = logic.unknown_share(loaded[CHINESE.key][1], "The [MASK] sat.")
+    assert unknown == 0 and "became [UNK]" not in sentences
+    assert f"into {tokens} scraps" in sentences and "written in English" in sentences and MINILM.key in sentences

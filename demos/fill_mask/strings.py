@@ -80,6 +80,9 @@ STRINGS = {
         "fill_mask.wrong_script": "⚠️ This text is written in {script}, but **{model}** reads {reads}: {unknown} of "
                                   "its {tokens} tokens became [UNK], so these guesses mean nothing. Pick **{other}**, "
                                   "which reads {script}.",
+        "fill_mask.wrong_script_pieces": "⚠️ This text is written in {script}, but **{model}** reads {reads}: it cut "
+                                         "the text into {tokens} scraps it hardly saw in training ({pieces}), so these "
+                                         "guesses mean little. Pick **{other}**, which reads {script}.",
         "fill_mask.script_en": "English",
         "fill_mask.script_zh": "Chinese",
         "fill_mask.attribute": "Attribute word, masked for the prior (e.g. nurse)",
@@ -246,6 +249,9 @@ STRINGS = {
                                      "正規化。取消勾選「只顯示完整的詞」就能看到它們。",
         "fill_mask.wrong_script": "⚠️ 這段文字是{script}，但 **{model}** 讀的是{reads}：{tokens} 個詞元中有 {unknown} "
                                   "個變成 [UNK]，所以這些猜測沒有意義。請改選讀{script}的 **{other}**。",
+        "fill_mask.wrong_script_pieces": "⚠️ 這段文字是{script}，但 **{model}** 讀的是{reads}：它把文字切成 {tokens} "
+                                         "個訓練時幾乎沒見過的碎片（{pieces}），所以這些猜測意義不大。"
+                                         "請改選讀{script}的 **{other}**。",
         "fill_mask.script_en": "英文",
         "fill_mask.script_zh": "中文",
         "fill_mask.attribute": "屬性詞，遮住它來估計先驗（例如：護士）",

@@ -200,9 +200,12 @@ def script_warning(text: str, key: str, tok, lang: str) -> str | None:
     if written is None or reads is None or written == reads:
         return None
     unknown, tokens = logic.unknown_share(tok, text)
-    other = model_for(written)
-    return t("fill_mask.wrong_script", lang, script=t(f"fill_mask.script_{written}", lang), model=key,
-             reads=t(f"fill_mask.script_{reads}", lang), unknown=unknown, tokens=tokens, other=other)
+    names = dict(script=t(f"fill_mask.script_{written}", lang), model=key, reads=t(f"fill_mask.script_{reads}", lang),
+                 tokens=tokens, other=model_for(written))
+    if unknown == 0:  # no [UNK]: the vocabulary cut the words into letters and scraps (English to a Chinese model)
+        pieces = " ".join(as_text(piece) for piece in tok.tokenize(text)[:8] if piece != tok.mask_token)
+        return t("fill_mask.wrong_script_pieces", lang, pieces=pieces, **names)
+    return t("fill_mask.wrong_script", lang, unknown=unknown, **names)
 
 
 #: What Markdown reads as a mark in the middle of a line (emphasis, code, links, strikethrough, table cells).
