@@ -91,6 +91,9 @@ def test_targets_score_the_typed_words_and_explain_split_ones(client):
         "The [MASK] sat.", EN, "cat", 2, "", api_name="/fill_mask_targets"))
     assert "Type one or more words" in error_text(lambda: client.predict(
         "The [MASK] sat.", EN, " , ", 1, "", api_name="/fill_mask_targets"))
+    # a helper's break: "[MASK]" as the attribute word was accepted and "no clear shift from “[MASK]”" shown
+    assert "cannot be [MASK]" in error_text(lambda: client.predict(
+        "The [MASK] sat.", EN, "cat, dog", 1, "[MASK]", api_name="/fill_mask_targets"))
 
 
 def test_attention_is_a_heat_map_and_out_of_range_heads_are_refused(client):

@@ -229,6 +229,8 @@ def attribute_masked(tok, ids: list[int], attribute: str) -> list[int]:
     """The token ids with every occurrence of the attribute word's pieces replaced by masks (the prior sentence of
     Kurita et al.: "[MASK] is a [MASK]." for "[MASK] is a nurse."); refused if the sentence does not hold it."""
     pieces = tok.convert_tokens_to_ids(tok.tokenize(attribute))
+    if tok.mask_token_id in pieces:  # the prior masks the attribute: a mask is not a word of the sentence
+        raise UserInputError("fill_mask.attribute_is_mask", mask=tok.mask_token)
     out, found, i = list(ids), False, 0
     while pieces and i <= len(ids) - len(pieces):
         if ids[i:i + len(pieces)] == pieces:
@@ -515,10 +517,13 @@ register({
     "en": {"fill_mask.word_missing": "“{word}” is not in the sentence “{sentence}”.",
            "fill_mask.attribute_missing": "The attribute word “{word}” is not in the sentence: type a word of it "
                                           "(e.g. nurse), or leave the box empty.",
+           "fill_mask.attribute_is_mask": "The attribute word cannot be {mask}: type a word of the sentence (e.g. "
+                                          "nurse), or leave the box empty.",
            "fill_mask.no_word": "Type the word whose vectors to compare (e.g. apple).",
            "fill_mask.sentences": "Give 2 to {limit} sentences, one a line (there are {count})."},
     "zh": {"fill_mask.word_missing": "句子「{sentence}」裡沒有「{word}」。",
            "fill_mask.attribute_missing": "句子裡沒有屬性詞「{word}」：請輸入句子中的一個詞（例如：護士），或留空。",
+           "fill_mask.attribute_is_mask": "屬性詞不能是 {mask}：請輸入句子中的一個詞（例如：護士），或留空。",
            "fill_mask.no_word": "請輸入要比較向量的詞（例如：蘋果）。",
            "fill_mask.sentences": "請輸入 2 到 {limit} 個句子，每行一句（目前有 {count} 句）。"},
 })
