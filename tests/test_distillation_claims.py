@@ -149,6 +149,12 @@ def test_the_table_says_what_this_run_shows(lang):
     # +5, -1, +2 points: the seeds disagree, the interval covers zero.
     assert table([0.75, 0.70, 0.74], [0.70, 0.71, 0.72], [(0.7, 0.7)] * 3).count(phrase["tie"]) == 2
     assert table([0.9], [0.5], [(0.9, 0.5)], seeds=1).count(phrase["one_seed"]) == 2
+    # A helper's break: "helped" beside "+0.0 to +1.0", an interval that looked as if it touched zero. Gaps of +0.10,
+    # +0.15, +0.20 points: the lower end, above zero but under 0.05, is shown with the decimals it needs.
+    narrow = table([0.701, 0.7015, 0.702], [0.70] * 3, [(0.7, 0.7)] * 3)
+    line = next(line for line in narrow.splitlines() if line.startswith(t("distillation.where_test", lang)))
+    low = logic.compare([0.701, 0.7015, 0.702], [0.70] * 3).low * 100
+    assert phrase["distilled"] in line and 0 < low < 0.05 and f"{low:+.2f}" in line and "+0.0 " not in line
     # The settings it was trained with, beside the numbers.
     assert t("distillation.settings", lang, temp=4, alpha=0.9, epochs=30, percent=1, digits=50, per_class=5,
              seeds=3) in clear

@@ -114,13 +114,13 @@ STRINGS = {
         "distillation.where_test": "On the test digits",
         "distillation.where_strokes": "On the stroke-drawn digits (held out: drawn with pen strokes, unlike the "
                                       "training scans and fonts)",
-        "distillation.verdict_distilled": "{where}: distillation **helped**, {gap:+.1f} points (95% interval "
-                                          "{low:+.1f} to {high:+.1f} over {seeds} seeds).",
-        "distillation.verdict_hard": "{where}: hard labels **did better**, {gap:+.1f} points (95% interval "
-                                     "{low:+.1f} to {high:+.1f} over {seeds} seeds).",
-        "distillation.verdict_tie": "{where}: **no clear difference**, {gap:+.1f} points, but the 95% interval over "
-                                    "{seeds} seeds ({low:+.1f} to {high:+.1f}) covers zero.",
-        "distillation.verdict_one_seed": "{where}: {gap:+.1f} points from **one seed**, too little to conclude (one "
+        "distillation.verdict_distilled": "{where}: distillation **helped**, {gap} points (95% interval "
+                                          "{low} to {high} over {seeds} seeds).",
+        "distillation.verdict_hard": "{where}: hard labels **did better**, {gap} points (95% interval "
+                                     "{low} to {high} over {seeds} seeds).",
+        "distillation.verdict_tie": "{where}: **no clear difference**, {gap} points, but the 95% interval over "
+                                    "{seeds} seeds ({low} to {high}) covers zero.",
+        "distillation.verdict_one_seed": "{where}: {gap} points from **one seed**, too little to conclude (one "
                                          "run shows no spread): train 3 or more seeds.",
         "distillation.verdict_how": "Gap = distilled − hard labels in percentage points, per seed (both students of "
                                     "a seed share data, start and batches); the interval is the t-interval of the "
@@ -228,13 +228,13 @@ STRINGS = {
                                  "**{seeds} 個種子**；數字為各種子的平均 ± 標準差。",
         "distillation.where_test": "在測試數字上",
         "distillation.where_strokes": "在筆畫手繪數字上（保留集：用筆畫畫出來的，和訓練用的掃描及字型都不同）",
-        "distillation.verdict_distilled": "{where}：蒸餾**有幫助**，差 {gap:+.1f} 個百分點"
-                                          "（{seeds} 個種子的 95% 區間 {low:+.1f} 到 {high:+.1f}）。",
-        "distillation.verdict_hard": "{where}：硬標籤**比較好**，差 {gap:+.1f} 個百分點"
-                                     "（{seeds} 個種子的 95% 區間 {low:+.1f} 到 {high:+.1f}）。",
-        "distillation.verdict_tie": "{where}：**看不出明顯差異**，差 {gap:+.1f} 個百分點，"
-                                    "但 {seeds} 個種子的 95% 區間（{low:+.1f} 到 {high:+.1f}）包含零。",
-        "distillation.verdict_one_seed": "{where}：只有**一個種子**，差 {gap:+.1f} 個百分點，不足以下結論"
+        "distillation.verdict_distilled": "{where}：蒸餾**有幫助**，差 {gap} 個百分點"
+                                          "（{seeds} 個種子的 95% 區間 {low} 到 {high}）。",
+        "distillation.verdict_hard": "{where}：硬標籤**比較好**，差 {gap} 個百分點"
+                                     "（{seeds} 個種子的 95% 區間 {low} 到 {high}）。",
+        "distillation.verdict_tie": "{where}：**看不出明顯差異**，差 {gap} 個百分點，"
+                                    "但 {seeds} 個種子的 95% 區間（{low} 到 {high}）包含零。",
+        "distillation.verdict_one_seed": "{where}：只有**一個種子**，差 {gap} 個百分點，不足以下結論"
                                          "（一次訓練看不出變異）：請用 3 個以上的種子。",
         "distillation.verdict_how": "差距 = 蒸餾 − 硬標籤（百分點），逐一種子計算（同一種子的兩個學生用相同的資料、"
                                     "初始權重與小批次）；區間是平均差距的 t 信賴區間。",

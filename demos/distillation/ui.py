@@ -356,9 +356,16 @@ def results_table(config: logic.StudentConfig, runs: list[logic.StudentRun], lab
 
 
 def verdict_text(comparison: logic.Comparison, where: str, lang: str) -> str:
-    """One sentence: did distillation help on this set, by how much, and how sure (in percentage points)."""
-    return t(f"distillation.verdict_{comparison.verdict}", lang, where=where, gap=comparison.mean * 100,
-             low=comparison.low * 100, high=comparison.high * 100, seeds=comparison.seeds)
+    """One sentence: did distillation help on this set, by how much, and how sure (in percentage points). One
+    decimal, or more while an interval's end that is not zero would read "+0.0" (a "helped" beside "+0.0 to +1.0"
+    looks as if the interval touched zero)."""
+    values = [comparison.mean * 100, comparison.low * 100, comparison.high * 100]
+    decimals = 1
+    while decimals < 3 and any(v != 0 and round(v, decimals) == 0 for v in values[1:]):
+        decimals += 1
+    gap, low, high = (f"{v:+.{decimals}f}" for v in values)
+    return t(f"distillation.verdict_{comparison.verdict}", lang, where=where, gap=gap, low=low, high=high,
+             seeds=comparison.seeds)
 
 
 def trained_already(temperature, alpha, epochs, fraction_percent, held_out, seeds, lang="en") -> bool:
