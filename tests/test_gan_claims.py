@@ -318,3 +318,15 @@ def test_the_cure_is_the_loss_and_the_critic_steps_together():
     assert min(covered[("gan", 5)]) < 8 and np.mean(covered[("gan", 5)]) > np.mean(covered[("gan", 1)]) + 2
     for lang in ("en", "zh"):
         assert "5" in t("gan.preset_cure", lang) and "WGAN-GP" in t("gan.play_intro", lang)
+
+
+def test_the_walk_chart_legend_names_each_path_in_its_own_colour():
+    """The teacher review: Vega's legend of the ‖z‖ chart had 10-px labels. The page's own legend replaces it: each
+    path's name, in both languages, in the colour the chart draws it."""
+    import re
+
+    for lang in ("en", "zh"):
+        legend = dict((name, colour) for colour, name in re.findall(r'color:(#[0-9a-f]{6})">■ ([^<]+)</span>',
+                                                                     t("gan.norm_legend", lang)))
+        assert legend == {t(f"gan.path_{key}", lang): ui.path_colors()[t(f"gan.path_{key}", lang)]
+                          for key in ("lerp", "slerp")}

@@ -77,6 +77,8 @@ STRINGS = {
         "gan.path_slerp": "slerp (along the sphere)",
         "gan.walk_button": "Interpolate",
         "gan.norm_caption": "‖z‖ along the two paths",
+        "gan.norm_legend": '<span style="color:#2563eb">■ slerp (along the sphere)</span> &nbsp; '
+                           '<span style="color:#f97316">■ lerp (straight line)</span>',
         "gan.walk_ends": "From a **{a}** (seed A; the classifier reads {read_a}, {p_a:.0%} sure) to a **{b}** "
                          "(seed B; it reads {read_b}, {p_b:.0%} sure).",
         "gan.walk_one_digit": "The classifier reads a {digit} in all {n} frames: this walk changes the style, not "
@@ -246,6 +248,8 @@ STRINGS = {
         "gan.path_slerp": "slerp（沿球面）",
         "gan.walk_button": "內插",
         "gan.norm_caption": "兩條路徑上的 ‖z‖",
+        "gan.norm_legend": '<span style="color:#2563eb">■ slerp（沿球面）</span> &nbsp; '
+                           '<span style="color:#f97316">■ lerp（直線）</span>',
         "gan.walk_ends": "從 **{a}**（種子 A；分類器讀成 {read_a}，信心 {p_a:.0%}）走到 **{b}**"
                          "（種子 B；讀成 {read_b}，信心 {p_b:.0%}）。",
         "gan.walk_one_digit": "分類器在全部 {n} 格都讀成 {digit}：這段路徑改變的是筆跡風格，不是數字。",

@@ -673,9 +673,10 @@ def _walk_section(i18n: gr.I18n, demo: gr.Blocks, sampler: SimpleNamespace):
                          value=DEFAULTS["path"], label=i18n("gan.path"), elem_id="gan-path")
             walk_button = gr.Button(i18n("gan.walk_button"), variant="primary", elem_id="gan-walk")
             gr.Markdown(i18n("gan.norm_caption"), elem_classes=["plot-caption"])
+            # the legend in the page's own letters: Vega's draws 10-px labels, unreadable on a projector
+            gr.Markdown(i18n("gan.norm_legend"))
             norms = gr.LinePlot(x="t", y="‖z‖", color="curve", height=220, show_label=False, y_title="‖z‖",
-                                color_title=i18n("gan.path"),
-                                color_map=path_colors(), elem_id="gan-norms")
+                                color_map=path_colors(), colors_in_legend=[], elem_id="gan-norms")
             with gr.Row():
                 norms_png = export.drawn_button(i18n, elem_id="gan-norms-png")
                 norms_csv = export.download_button(i18n, elem_id="gan-norms-csv")
