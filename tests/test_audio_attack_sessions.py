@@ -53,3 +53,16 @@ def test_forty_sessions_each_find_their_own_finished_attack_after_the_shared_sto
     answer = list(answer)[-1] if isinstance(answer, types.GeneratorType) else answer
     text = answer[0] if isinstance(answer, tuple) else answer
     assert "Played to" in str(text) and "first" not in str(text).lower()[:80]
+
+
+def test_transfer_before_any_attack_in_this_session_is_refused_even_when_another_ran_it():
+    """The teacher review: Transfer before Attack judged "the last adversarial clip" while the page's players were
+    empty: it used an attack another session (or the warm-up) had run with the same settings. A session finds only
+    the attacks it ran; the shared store still spares the second student the computation."""
+    *_, first = ui.attack(*settings(0), request=request("the-first"))
+    mine = looked_up(0, "the-first")
+    assert looked_up(0, "a-second-student") == "audio_attack.attack_first"
+    *_, second = ui.attack(*settings(0), request=request("a-second-student"))
+    assert second[2] == first[2]  # the same verdict: the shared store's result
+    theirs = looked_up(0, "a-second-student")
+    assert theirs == mine if isinstance(mine, str) else theirs is mine

@@ -596,14 +596,16 @@ def stop(session="", lang="en"):
 
 
 def _finished(clip, model, kind, budget, steps, target, all_steps, session: str, lang: str):
-    """The finished attack with these settings (from the memo): key, clip, clean transcript, plan, outcome."""
+    """The finished attack with these settings that this session ran (and was shown): key, clip, clean transcript,
+    plan, outcome. Not one another student or the warm-up ran: Transfer before any Attack judged a clip the page had
+    never played (the teacher review)."""
     settings = _settings(kind, budget, steps, target, lang, all_steps)
     key = _model_key(model)
     audio = _clip(clip, lang)
     listener = _listener(key)
     clean = _heard(key, audio.key, audio.audio)
     plan = _attack(settings, listener, audio, clean)
-    found = MINE.peek(session, (key, audio.key, plan)) or RESULTS.peek((key, audio.key, plan))
+    found = MINE.peek(session, (key, audio.key, plan))
     if found is None:
         raise UserInputError("audio_attack.attack_first")
     if not _fooled(_heard(key, audio.key, audio.audio + found.delta), clean, plan):
