@@ -37,7 +37,7 @@ def test_a_training_cut_by_a_busy_class_compares_the_students_at_the_epochs_run(
     key = ui.training_key(ui.TEACHER.get(), config)
     curves, table, *_ = ui.train(*settings, progress=no_progress)
     assert table.startswith("**Stopped after 1 of 6 epochs:** the class is busy")
-    assert "**1 epochs**" in table  # the settings line says what was trained
+    assert "**1 epoch**" in table  # the settings line says what was trained
     assert key not in ui.TRAINING
     zh = ui.train(*settings, progress=no_progress, request=ZH)[1]
     assert zh.startswith("**訓練了 1/6 輪就停止**：")

@@ -156,8 +156,10 @@ def test_the_table_says_what_this_run_shows(lang):
     low = logic.compare([0.701, 0.7015, 0.702], [0.70] * 3).low * 100
     assert phrase["distilled"] in line and 0 < low < 0.05 and f"{low:+.2f}" in line and "+0.0 " not in line
     # The settings it was trained with, beside the numbers.
-    assert t("distillation.settings", lang, temp=4, alpha=0.9, epochs=30, percent=1, digits=50, per_class=5,
-             seeds=3) in clear
+    assert t("distillation.settings", lang, temp=4, alpha=0.9, epochs=t("distillation.n_epochs", lang, n=30), percent=1,
+             digits=50, per_class=5, seeds=t("distillation.n_seeds", lang, n=3)) in clear
+    one = table([0.9], [0.5], [(0.9, 0.5)], seeds=1)  # the teacher review: "1 epochs, … 1 seeds"
+    assert (t("distillation.n_seeds_one", lang, n=1) in one) and ("1 seeds" not in one)
 
 
 # ---- what the notes conclude

@@ -108,9 +108,13 @@ STRINGS = {
         "distillation.no_results": "No precomputed results yet: run `python -m demos.distillation.train`.",
         "distillation.col_test": "Test digits",
         "distillation.col_strokes": "Stroke<br>digits",
-        "distillation.settings": "Trained with T\u00a0=\u00a0{temp:g}, α\u00a0=\u00a0{alpha:g}, **{epochs} epochs**, "
+        "distillation.settings": "Trained with T\u00a0=\u00a0{temp:g}, α\u00a0=\u00a0{alpha:g}, **{epochs}**, "
                                  "transfer set **{percent:g}%** ({digits} labelled digits, about {per_class} per "
-                                 "class), **{seeds} seeds**; mean ± std over the seeds.",
+                                 "class), **{seeds}**; mean ± std over the seeds.",
+        "distillation.n_epochs": "{n} epochs",
+        "distillation.n_epochs_one": "{n} epoch",
+        "distillation.n_seeds": "{n} seeds",
+        "distillation.n_seeds_one": "{n} seed",
         "distillation.where_test": "On the test digits",
         "distillation.where_strokes": "On the stroke-drawn digits (held out: drawn with pen strokes, unlike the "
                                       "training scans and fonts)",
@@ -223,9 +227,13 @@ STRINGS = {
         "distillation.no_results": "還沒有預先算好的結果：請執行 `python -m demos.distillation.train`。",
         "distillation.col_test": "測試數字",
         "distillation.col_strokes": "筆畫手繪數字",
-        "distillation.settings": "訓練設定：T\u00a0=\u00a0{temp:g}，α\u00a0=\u00a0{alpha:g}，**{epochs} 輪**，"
+        "distillation.settings": "訓練設定：T\u00a0=\u00a0{temp:g}，α\u00a0=\u00a0{alpha:g}，**{epochs}**，"
                                  "轉移資料集 **{percent:g}%**（{digits} 張有標籤的數字，每類約 {per_class} 張），"
-                                 "**{seeds} 個種子**；數字為各種子的平均 ± 標準差。",
+                                 "**{seeds}**；數字為各種子的平均 ± 標準差。",
+        "distillation.n_epochs": "{n} 輪",
+        "distillation.n_epochs_one": "{n} 輪",
+        "distillation.n_seeds": "{n} 個種子",
+        "distillation.n_seeds_one": "{n} 個種子",
         "distillation.where_test": "在測試數字上",
         "distillation.where_strokes": "在筆畫手繪數字上（保留集：用筆畫畫出來的，和訓練用的掃描及字型都不同）",
         "distillation.verdict_distilled": "{where}：蒸餾**有幫助**，差 {gap} 個百分點"

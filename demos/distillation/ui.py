@@ -114,6 +114,11 @@ def enlarge(image: np.ndarray, factor: int = 6) -> np.ndarray:
     return np.kron(image, np.ones((factor, factor), dtype=np.uint8))
 
 
+def counted(key: str, n: int, lang: str) -> str:
+    """"1 epoch", "30 epochs" (the ``_one`` form of ``key`` for one)."""
+    return t(key + "_one" if n == 1 else key, lang, n=n)
+
+
 def factor_text(factor: float, lang: str) -> str:
     """"1.3× smaller", "78× smaller", "5.1× larger": one decimal below 10 (a 1.3× change is not "1×")."""
     if abs(factor - 1) < 0.05:
@@ -341,9 +346,10 @@ def results_table(config: logic.StudentConfig, runs: list[logic.StudentRun], lab
     digits = len(logic.transfer_indices(torch.from_numpy(labels), config.transfer_fraction, cls,
                                         torch.Generator().manual_seed(0)))
     classes = 10 - (cls is not None)
-    settings = t("distillation.settings", lang, temp=config.temperature, alpha=config.alpha, epochs=config.epochs,
+    settings = t("distillation.settings", lang, temp=config.temperature, alpha=config.alpha,
+                 epochs=counted("distillation.n_epochs", config.epochs, lang),
                  percent=round(config.transfer_fraction * 100, 2), digits=digits,
-                 per_class=max(1, round(digits / classes)), seeds=config.seeds)
+                 per_class=max(1, round(digits / classes)), seeds=counted("distillation.n_seeds", config.seeds, lang))
     lines = [settings, "",
              f"| {t('distillation.col_student', lang)} | {t('distillation.col_test', lang)} | "
              f"{t('distillation.col_strokes', lang)} |", "| --- | ---: | ---: |"]
