@@ -119,12 +119,12 @@ def toast_css() -> str:
     return "\n".join(rules)
 
 
-#: On a phone Gradio hides the footer's API link but not the dot after it ("· Settings"). The footer is outside
-#: the container Gradio scopes a page's css to, so this rule goes into the document's head (``page_css_js``).
 #: Gradio's cache of the files the page shows and the files students upload: every CACHE_EVERY seconds, those not
 #: handed out for CACHE_KEEP seconds (a long lecture) go. Without it a class of 50 left ~220 MB per 12 minutes, never
 #: removed while the app ran; a file handed out again is touched by Gradio and kept, the examples are never removed.
 CACHE_EVERY, CACHE_KEEP = 1800, 3 * 3600
+#: On a phone Gradio hides the footer's API link but not the dot after it ("· Settings"). The footer is outside
+#: the container Gradio scopes a page's css to, so this rule goes into the document's head (``page_css_js``).
 FOOTER_CSS = "@media (max-width: 640px) {footer > div.divider:first-of-type {display: none !important}}"
 
 

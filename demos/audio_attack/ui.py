@@ -32,12 +32,12 @@ from core.ui import (
     Slider,
     StopRequests,
     Stopwatch,
+    grey_until_rerun,
     handler,
     mark_stale_js,
     model_loader,
     model_picker,
     notify,
-    refused_js,
     stale_on_typing_js,
     starting_js,
     stopped_note,
@@ -1015,13 +1015,11 @@ def _attack_events(demo: gr.Blocks, page: SimpleNamespace, wiring: SimpleNamespa
                                   js=starting_js(results_shown), **HEAVY)
     page.halt.click(stop, None, page.status, api_name="audio_attack_stop", show_progress="hidden", **LIGHT)
     setting_moved = [page.kind.input, page.budget.input, page.steps.input, page.target.input, page.all_steps.input]
-    gr.on(setting_moved, None, js=mark_stale_js(results_shown, "audio_attack-verdict"))
+    grey_until_rerun(attack_event, setting_moved, results_shown, "audio_attack-verdict")
     demo.load(None, js=stale_on_typing_js("audio_attack-target", results_shown, "audio_attack-verdict"))
     gr.on(setting_moved, settings_changed, page.verdict, page.status, api_name="audio_attack_settings_changed",
           api_visibility="private", show_progress="hidden", **LIGHT)
     gr.on([page.clip.upload, page.clip.clear, page.picker.input], None, js=mark_stale_js(results_shown, None))
-    attack_event.success(None, js=mark_stale_js(results_shown, None))  # a result just made matches its settings
-    attack_event.failure(None, js=refused_js(results_shown))  # refused: grey again if it was
 
 
 def _model_events(page: SimpleNamespace, transcribe_args: dict) -> None:

@@ -249,6 +249,12 @@ def _probs_at(model, tok, ids: list[int], position: int) -> torch.Tensor:
     return word_probs(tok, model(input_ids=tensor, attention_mask=torch.ones_like(tensor)).logits[0, position])
 
 
+def word_pieces(tok, word: str) -> tuple[tuple[str, ...], int]:
+    """How the vocabulary splits ``word`` ([UNK] for nothing), and the id of its first piece (what scores it)."""
+    pieces = tuple(tok.tokenize(word)) or (tok.unk_token,)
+    return pieces, tok.convert_tokens_to_ids(pieces[0])
+
+
 def score_targets(model, tok, text: str, targets, mask_index: int = 0, attribute: str | None = None
                   ) -> list[TargetScore]:
     """The probability of each candidate word at mask ``mask_index`` (e.g. he/she: the bias probe); with an
@@ -265,8 +271,7 @@ def score_targets(model, tok, text: str, targets, mask_index: int = 0, attribute
     rank_of[order] = torch.arange(1, len(order) + 1, device=order.device)
     scores = []
     for word in words:
-        pieces = tuple(tok.tokenize(word)) or (tok.unk_token,)
-        first = tok.convert_tokens_to_ids(pieces[0])
+        pieces, first = word_pieces(tok, word)
         scores.append(TargetScore(word, pieces, float(p[first]), int(rank_of[first]),
                                   None if prior is None else float(prior[first])))
     return scores
@@ -327,7 +332,7 @@ def neutral_ratios(model, tok, text: str, a: str, b: str, mask_index: int, attri
     ids = torch.tensor([row + [pad] * (width - len(row)) for row in rows], device=model.device)
     attention = torch.tensor([[1] * len(row) + [0] * (width - len(row)) for row in rows], device=model.device)
     logits = model(input_ids=ids, attention_mask=attention).logits
-    first = [tok.convert_tokens_to_ids((tuple(tok.tokenize(w)) or (tok.unk_token,))[0]) for w in (a, b)]
+    first = [word_pieces(tok, word)[1] for word in (a, b)]
     ratios = {}
     for k, (word, position) in enumerate(wanted):
         p, prior = word_probs(tok, logits[2 * k, position]), word_probs(tok, logits[2 * k + 1, position])
@@ -341,7 +346,7 @@ def shift_verdict(ratio: float, neutral) -> str:
     """"a" / "b": the attribute pushes toward a (b): its corrected ratio is more than CLEAR_FACTOR beyond the
     neutral words' median (what any noun in its place does; 1 without them) and beyond every one of them; "none"
     otherwise."""
-    neutral = sorted(neutral)
+    neutral = list(neutral)
     typical = statistics.median(neutral) if neutral else 1.0
     if ratio >= CLEAR_FACTOR * typical and all(ratio > v for v in neutral):
         return "a"
