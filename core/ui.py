@@ -457,13 +457,21 @@ def _shown_js(elem_id: str) -> str:
 def mark_stale_js(elem_ids: list[str], when_shown: str | None) -> str:
     """Browser code that greys results that no longer match the inputs (CSS class ``stale``): when
     ``when_shown`` is the elem_id of a result with text in it; with ``None``, ungreys them (a new run began) and
-    remembers whether they were grey, for ``refused_js``."""
+    remembers whether they were grey, for ``refused_js``. A change is timed (``data-changed-at``) so that a run
+    that started before it cannot ungrey its result (``finished_js``)."""
     if when_shown is None:
         return (f"() => {{ for (const id of {json.dumps(elem_ids)}) {{ const el = document.getElementById(id); "
                 "if (!el) continue; el.dataset.wasStale = el.classList.contains('stale') ? '1' : ''; "
-                "el.classList.remove('stale'); } }")
-    return (f"() => {{ const stale = {_shown_js(when_shown)}; for (const id of {json.dumps(elem_ids)}) "
-            "document.getElementById(id)?.classList.toggle('stale', stale); }")
+                "el.dataset.runAt = performance.now(); el.classList.remove('stale'); } }")
+    return (f"() => {{ const stale = {_shown_js(when_shown)}; for (const id of {json.dumps(elem_ids)}) {{ "
+            "const el = document.getElementById(id); if (!el) continue; "
+            "el.dataset.changedAt = performance.now(); el.classList.toggle('stale', stale); } }")
+
+
+#: Browser code, true when the inputs of the result ``el`` changed after its last run began (``mark_stale_js``).
+#: Not in the click's first 0.5 s: the click takes the focus from a number box, whose input event then fires again
+#: with the value the run already took (measured: a result greyed after its own run, budget typed, then Attack).
+_CHANGED_SINCE_RUN = "Number(el.dataset.changedAt || 0) > Number(el.dataset.runAt || 0) + 500"
 
 
 def starting_js(elem_ids: list[str]) -> str:
@@ -472,6 +480,14 @@ def starting_js(elem_ids: list[str]) -> str:
     same click ran only once a refused run had answered (4 s later), after ``refused_js``, and undid it."""
     body = mark_stale_js(elem_ids, None)
     return f"(...inputs) => {{ ({body})(); return inputs; }}"
+
+
+def finished_js(elem_ids: list[str]) -> str:
+    """Browser code for a run's ``.success``: its new results are at full contrast, unless the inputs changed
+    while it ran (a new picture clicked during a 20 s sanity check; or in the ~30 ms between the results' text and
+    this listener): then they were made for the old inputs and stay grey."""
+    return (f"() => {{ for (const id of {json.dumps(elem_ids)}) {{ const el = document.getElementById(id); "
+            f"if (el) el.classList.toggle('stale', {_CHANGED_SINCE_RUN}); }} }}")
 
 
 def stale_on_typing_js(box_id: str, elem_ids: list[str], when_shown: str) -> str:
@@ -486,10 +502,10 @@ def stale_on_typing_js(box_id: str, elem_ids: list[str], when_shown: str) -> str
 def grey_until_rerun(run, changed: list, elem_ids: list[str], when_shown: str) -> None:
     """A result below the inputs that made it (``run``: its button's event, created with
     ``js=starting_js(elem_ids)``) is greyed as soon as one of ``changed`` fires (a new picture, another class, a
-    setting moved) while ``when_shown`` has text, and is at full contrast again once ``run`` makes a new one; a
-    refused run leaves it as it was."""
+    setting moved) while ``when_shown`` has text, and is at full contrast again once ``run`` makes a new one from
+    the inputs on screen; a refused run leaves it as it was."""
     gr.on(changed, None, js=mark_stale_js(elem_ids, when_shown))
-    run.success(None, js=mark_stale_js(elem_ids, None))
+    run.success(None, js=finished_js(elem_ids))
     run.failure(None, js=refused_js(elem_ids))
 
 
@@ -503,7 +519,7 @@ def refused_js(elem_ids: list[str], when_shown: str | None = None) -> str:
     it; a busy server's refusal leaves a matching result as it was), or, with ``when_shown``, whenever that result
     has text (the refused input is never what they show). Gradio's red "Error" badge comes off them: the pop-up
     says what is wrong in the user's language, and the badge covered the result's first words."""
-    stale = "el.dataset.wasStale === '1'" if when_shown is None else _shown_js(when_shown)
+    stale = f"el.dataset.wasStale === '1' || {_CHANGED_SINCE_RUN}" if when_shown is None else _shown_js(when_shown)
     return (f"() => {{ const ids = {json.dumps(elem_ids)}; for (const id of ids) {{ "
             "const el = document.getElementById(id); if (el) el.classList.toggle('stale', " + stale + "); } "
             "const clear = () => ids.forEach((id) => document.getElementById(id)?.querySelectorAll("
