@@ -729,9 +729,10 @@ def transfer(clip, model=None, kind="targeted", budget=-30, steps=100, target=DE
     control on that model: random noise of the same size, three draws; and whether that model understands the
     clean clip in the first place."""
     watch = Stopwatch()
+    tick = _listens(progress, 3 + TRANSFER_NOISE_DRAWS, lang)
+    tick()  # the progress bar first: the check that the attack fooled its model listens too (a busy class: 47 s)
     key, audio, clean, plan, outcome = _finished(clip, model, kind, budget, steps, target, all_steps, session, lang)
     other = _other(key)
-    tick = _listens(progress, 2 + TRANSFER_NOISE_DRAWS, lang)
     with heavy_threads():
         tick()
         other_clean = _heard(other, audio.key, audio.audio)
@@ -769,11 +770,11 @@ def defend(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
     clip (low-pass 4 kHz, resample to 8 kHz and back, 8-bit quantisation, μ-law telephone codec, random noise
     at −30 dB) before the model listens. A table: what it hears in each, and whether the attack survives."""
     watch = Stopwatch()
+    tick = _listens(progress, 1 + 2 * len(logic.DEFENCES), lang)
+    tick()  # the progress bar first: the check that the attack fooled the model listens (a busy class: 39 s)
     key, audio, clean, plan, outcome = _finished(clip, model, kind, budget, steps, target, all_steps, session, lang)
     adversarial = audio.audio + outcome.delta
-    tick = _listens(progress, 1 + 2 * len(logic.DEFENCES), lang)
-    tick()
-    attacked = _heard(key, audio.key, adversarial)
+    attacked = _heard(key, audio.key, adversarial)  # heard in _finished
     rows = [(t("audio_attack.defence_none", lang), clean.text, attacked.text,
              _survives(clean, clean, attacked, plan, lang))]
     with heavy_threads():
