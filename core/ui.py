@@ -513,16 +513,18 @@ def grey_until_rerun(run, changed: list, elem_ids: list[str], when_shown: str) -
 BADGE_CLEAR_BUTTONS = "[data-testid='status-tracker'] .clear-status button"
 
 
-def refused_js(elem_ids: list[str], when_shown: str | None = None) -> str:
+def refused_js(elem_ids: list[str], when_shown: str | None = None, badges_on: list[str] = ()) -> str:
     """Browser code for a refused click (its event's ``.failure``): the outputs keep what they showed, made for
     other inputs, so they are greyed again: as they were before the click (``mark_stale_js(ids, None)`` remembered
     it; a busy server's refusal leaves a matching result as it was), or, with ``when_shown``, whenever that result
     has text (the refused input is never what they show). Gradio's red "Error" badge comes off them: the pop-up
-    says what is wrong in the user's language, and the badge covered the result's first words."""
+    says what is wrong in the user's language, and the badge covered the result's first words. ``badges_on``: more
+    outputs of the refused event whose badges come off, not greyed (a line another event has just made anew)."""
     stale = f"el.dataset.wasStale === '1' || {_CHANGED_SINCE_RUN}" if when_shown is None else _shown_js(when_shown)
     return (f"() => {{ const ids = {json.dumps(elem_ids)}; for (const id of ids) {{ "
             "const el = document.getElementById(id); if (el) el.classList.toggle('stale', " + stale + "); } "
-            "const clear = () => ids.forEach((id) => document.getElementById(id)?.querySelectorAll("
+            f"const clear = () => [...ids, ...{json.dumps(list(badges_on))}].forEach((id) => "
+            "document.getElementById(id)?.querySelectorAll("
             f"{json.dumps(BADGE_CLEAR_BUTTONS)}).forEach((button) => button.click())); "
             "clear(); setTimeout(clear, 200); setTimeout(clear, 1000); }")
 

@@ -8,6 +8,7 @@ import pytest
 
 from core.i18n import t
 from demos import load_tabs
+from demos.saliency.ui import DEFAULT_METHODS
 
 #: Latin words that may appear in the Chinese page: names, formulas, units, the model's name.
 LATIN_IN_CHINESE = {"Hinton", "Vinyals", "Dean", "MLP", "CNN", "digit", "cnn", "softmax", "logit", "logits",
@@ -787,6 +788,30 @@ def test_typing_greys_the_last_bars_and_a_refused_prediction_leaves_them_grey(ch
     chinese.locator("#fill-mask-predict").click()
     chinese.wait_for_function(f"!{grey}", timeout=60_000)
     assert "今天天氣很" in chinese.locator("#fill-mask-sentences").inner_text()
+
+
+def test_maps_refused_for_want_of_a_method_are_greyed_without_badges(chinese):
+    """The teacher review: with every method unticked, another picture got a pop-up, and the old picture's maps
+    stayed at full contrast under Gradio's red badges. They are greyed now, without the badges, until maps are
+    made again."""
+    grey = "document.querySelector('#saliency-maps').classList.contains('stale')"
+    open_saliency(chinese, "zh")
+    methods = chinese.locator("#saliency-methods")
+    shown = chinese.evaluate("document.querySelectorAll('#saliency-maps img').length")
+    for method in DEFAULT_METHODS:
+        methods.get_by_label(t(f"saliency.method_{method}", "zh"), exact=True).uncheck()
+    close_toasts(chinese)
+    chinese.locator("#saliency-gallery button.thumbnail-item").nth(1).click()
+    chinese.wait_for_selector("[data-testid='toast-body']", timeout=60_000)
+    assert any(t("saliency.no_methods", "zh") in text for text in toasts(chinese))
+    chinese.wait_for_function(grey, timeout=10_000)
+    time.sleep(1.5)
+    assert visible_badges(chinese) == []
+    close_toasts(chinese)
+    methods.get_by_label(t("saliency.method_gradcam", "zh"), exact=True).check()
+    chinese.locator("#saliency-explain").click()
+    chinese.wait_for_function(f"!{grey} && document.querySelectorAll('#saliency-maps img').length < {shown}",
+                              timeout=120_000)  # one map now
 
 
 def test_the_chinese_fill_mask_tab_has_no_english_left(chinese):

@@ -38,9 +38,11 @@ from core.ui import (
     gallery_position,
     grey_until_rerun,
     handler,
+    mark_stale_js,
     model_loader,
     model_picker,
     on_gallery_click,
+    refused_js,
     select_brush_js,
     slider_value,
     starting_js,
@@ -54,6 +56,7 @@ from demos.saliency.names import shown_class
 TOPIC = "saliency"
 #: Slide links (app.py): ?tab=saliency&preset=NAME presses the button with this elem_id.
 PRESETS = {"sanity": "saliency-sanity-button"}
+MAP_IDS = ["saliency-maps", "saliency-timing"]  # the maps on the first screen and the line that says how long
 EXAMPLE_PHOTOS = ("chelsea.png", "coffee.png", "rocket.jpg", "astronaut.png", "motorcycle.png")
 EXAMPLE_DIGITS = 4  # the first test digits of classes 3, 5, 7, 8
 DEFAULT_METHODS = ("saliency", "smoothgrad", "gradcam")
@@ -696,39 +699,47 @@ def _explain_section(i18n: gr.I18n, demo: gr.Blocks) -> SimpleNamespace:
 
     # The first example arrives with the page (as a default value, Gradio's API page would show an
     # example picture from the internet), then is predicted and explained like any picture.
-    demo.load(first_example, None, picture, api_name="saliency_start", api_visibility="private",
-              show_progress="hidden", **LIGHT).then(
+    explains = [demo.load(first_example, None, picture, api_name="saliency_start", api_visibility="private",
+                          show_progress="hidden", **LIGHT).then(
         api_name="saliency_predict_start", api_visibility="private", **predict_args).then(
-        api_name="saliency_explain_start", api_visibility="private", **explain_args)
+        api_name="saliency_explain_start", api_visibility="private", **explain_args)]
     export.when_clicked(form.bars_png, chart, subject_inputs, api_name="saliency_chart", **LIGHT)
-    gr.on([use_drawing.input], api_name="saliency_predict", **predict_args).then(
-        api_name="saliency_explain_input", api_visibility="private", **explain_args)
+    explains.append(gr.on([use_drawing.input], api_name="saliency_predict", **predict_args).then(
+        api_name="saliency_explain_input", api_visibility="private", **explain_args))
     # An uploaded picture replaces a drawing, as a picked example does.
-    picture.upload(uploaded, None, use_drawing, api_name="saliency_uploaded", api_visibility="private",
-                   show_progress="hidden", **LIGHT).then(
+    explains.append(picture.upload(uploaded, None, use_drawing, api_name="saliency_uploaded",
+                                   api_visibility="private", show_progress="hidden", **LIGHT).then(
         api_name="saliency_predict_upload", api_visibility="private", **predict_args).then(
-        api_name="saliency_explain_upload", api_visibility="private", **explain_args)
+        api_name="saliency_explain_upload", api_visibility="private", **explain_args))
     picture.clear(cleared, None, [form.bars, screen.line, screen.maps, screen.timing, form.bars_csv],
                   api_name="saliency_cleared", api_visibility="private", show_progress="hidden", **LIGHT)
     # A drawing explains itself (no box to find first); the bin goes quietly back to the picture.
-    gr.on([sketch.input, sketch.clear], draw, inputs=[picture, sketch] + ([model] if model is not None else []),
-          outputs=[*predicted, use_drawing], api_name="saliency_draw", api_visibility="private",
-          trigger_mode="always_last", show_progress="hidden", **LIGHT).then(
-        api_name="saliency_explain_drawing", api_visibility="private", **explain_args)
+    explains.append(gr.on(
+        [sketch.input, sketch.clear], draw, inputs=[picture, sketch] + ([model] if model is not None else []),
+        outputs=[*predicted, use_drawing], api_name="saliency_draw", api_visibility="private",
+        trigger_mode="always_last", show_progress="hidden", **LIGHT).then(
+        api_name="saliency_explain_drawing", api_visibility="private", **explain_args))
     demo.load(None, js=select_brush_js("saliency-sketch"))
     sketch.clear(None, js=select_brush_js("saliency-sketch"))
-    on_gallery_click(screen.gallery, pick, outputs=[picture, use_drawing], api_name="saliency_pick",
-                     show_progress="hidden", **LIGHT).then(
+    explains.append(on_gallery_click(screen.gallery, pick, outputs=[picture, use_drawing], api_name="saliency_pick",
+                                     show_progress="hidden", **LIGHT).then(
         api_name="saliency_predict_picked", api_visibility="private", **predict_args).then(
-        api_name="saliency_explain_picked", api_visibility="private", **explain_args)
-    gr.on([form.explain_button.click, form.target.input], api_name="saliency_explain", **explain_args)
-    screen.opacity.input(redraw, explain_inputs + [screen.opacity], maps_outputs, api_name="saliency_redraw",
-                        api_visibility="private", show_progress="hidden", trigger_mode="always_last", **LIGHT)
+        api_name="saliency_explain_picked", api_visibility="private", **explain_args))
+    explains.append(gr.on([form.explain_button.click, form.target.input], api_name="saliency_explain",
+                          **explain_args))
+    explains.append(screen.opacity.input(redraw, explain_inputs + [screen.opacity], maps_outputs,
+                                         api_name="saliency_redraw", api_visibility="private", show_progress="hidden",
+                                         trigger_mode="always_last", **LIGHT))
     if model is not None:
-        model.select(model_loader(CLASSIFIER), model, [model, form.model_status], api_name="saliency_model",
-                     **MODEL_LANE).success(
+        explains.append(model.select(model_loader(CLASSIFIER), model, [model, form.model_status],
+                                     api_name="saliency_model", **MODEL_LANE).success(
             api_name="saliency_predict_model", api_visibility="private", **predict_args).then(
-            api_name="saliency_explain_model", api_visibility="private", **explain_args)
+            api_name="saliency_explain_model", api_visibility="private", **explain_args))
+    # Maps refused (no method ticked, a busy class) are another picture's or other methods': greyed, without
+    # Gradio's red badges over them (the pop-up says why), until maps are made again.
+    for event in explains:
+        event.success(None, js=mark_stale_js(MAP_IDS, None))
+        event.failure(None, js=refused_js(MAP_IDS, "saliency-timing", badges_on=["saliency-line"]))
 
     # What makes the sections below (SmoothGrad's N, the sanity check, deletion) stale: another picture or drawing,
     # class, model, method or setting.
