@@ -107,6 +107,31 @@ def test_an_empty_seed_says_it_is_empty_not_none(app_url, client):
     assert "「種子（遊樂場）」是空的" in text and "隨機種子" not in text
 
 
+def test_a_grid_change_with_seed_b_emptied_clears_the_walk_and_says_why():
+    """The teacher review: with seed B emptied, 'Random seed' (a new grid, which the walk follows) popped up an error
+    about seed B. The walk now empties and its note says what to type, in the page's language; with a seed B it is
+    the walk the Interpolate button makes."""
+    from core import i18n
+    from core.ui import force_lang
+    from demos.gan import ui
+
+    for empty in (None, "", "  "):
+        frames, gif, norms, note, timing, csv_file = ui.interpolate_follow(7, empty, 10, "random", 1.0, "lerp")
+        assert frames == [] and gif is None and csv_file is None and timing == "" and norms.empty
+        assert note.startswith("Seed B is empty") and "Interpolate" in note
+    before = i18n.default_lang()
+    force_lang("zh")
+    try:
+        note = ui.interpolate_follow(7, None, 10, "random", 1.0, "lerp")[3]
+    finally:
+        force_lang(None)
+        i18n.set_default_lang(before)
+    assert "種子 B" in note and "內插" in note and "Seed" not in note
+    followed = ui.interpolate_follow(7, 8, 10, "random", 1.0, "lerp")
+    asked = ui.interpolate_live(7, 8, 10, "random", 1.0, "lerp")
+    assert followed[3] == asked[3] and len(followed[0]) == len(asked[0]) == 10
+
+
 def test_randomise_gives_a_valid_seed(client):
     seeds = {client.predict(api_name="/gan_randomise") for _ in range(3)}
     assert len(seeds) == 3 and all(isinstance(s, int | float) and 0 <= s < 2**32 for s in seeds)

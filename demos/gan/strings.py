@@ -186,6 +186,8 @@ STRINGS = {
         "gan.digit_empty": "Choose a digit (0-9) or 'random'.",
         "gan.seed_invalid": "{name} must be a whole number from 0 to 4,294,967,295 (2³² − 1); got {value}.",
         "gan.seed_empty": "{name} is empty: type a whole number from 0 to 4,294,967,295 (2³² − 1).",
+        "gan.walk_needs_seed_b": "Seed B is empty, so there is no walk for these samples: type a seed there (a whole "
+                                 "number from 0 to 4,294,967,295) and press Interpolate.",
         "gan.seed_empty_random": "{name} is empty: type a whole number from 0 to 4,294,967,295 (2³² − 1), or press "
                                  "'Random seed'.",
         "gan.digit_invalid": "There is no digit {value}: choose 0-9 or 'random'.",
@@ -351,6 +353,8 @@ STRINGS = {
         "gan.digit_empty": "請選一個數字（0-9）或「隨機」。",
         "gan.seed_invalid": "「{name}」必須是 0 到 4,294,967,295（2³² − 1）之間的整數；收到 {value}。",
         "gan.seed_empty": "「{name}」是空的：請輸入 0 到 4,294,967,295（2³² − 1）之間的整數。",
+        "gan.walk_needs_seed_b": "「種子 B」是空的，所以這組樣本沒有漫步可走：請在那裡輸入一個種子"
+                                 "（0 到 4,294,967,295 之間的整數），再按「內插」。",
         "gan.seed_empty_random": "「{name}」是空的：請輸入 0 到 4,294,967,295（2³² − 1）之間的整數，或按「隨機種子」。",
         "gan.digit_invalid": "沒有 {value} 這個數字：請選 0-9 或「隨機」。",
         "gan.path_invalid": "沒有 {value} 這種路徑：請選 lerp 或 slerp。",

@@ -238,7 +238,7 @@ def norms_frame(walks: dict[str, logic.Walk], lang: str) -> pd.DataFrame:
     # (not "path": gradio_client would take the plot's {"path": "nominal"} column type for a file)
     rows = [{"t": float(ti), "‖z‖": float(n), "curve": t(f"gan.path_{name}", lang)}
             for name, walk in walks.items() for ti, n in zip(walk.t, walk.norms)]
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["t", "‖z‖", "curve"])
 
 
 def _walks(seed_a, seed_b, frames, digit, psi, lang: str, live: bool):
@@ -326,6 +326,15 @@ def interpolate(seed_a=DEFAULTS["seed"], seed_b=DEFAULTS["seed_b"], frames=DEFAU
 @handler
 def interpolate_live(seed_a, seed_b, frames, digit, psi, path, lang="en"):
     """The page's own call (a number being typed counts as the slider's nearest end)."""
+    return _interpolate(seed_a, seed_b, frames, digit, psi, path, lang, live=True)
+
+
+@handler
+def interpolate_follow(seed_a, seed_b, frames, digit, psi, path, lang="en"):
+    """The page's own call when the grid changed (a new seed A, digit or ψ): the walk follows it. With seed B
+    emptied, the old walk goes and a line says what to type, not a pop-up about a box the click never touched."""
+    if seed_b is None or (isinstance(seed_b, str) and not seed_b.strip()):
+        return [], None, norms_frame({}, lang), t("gan.walk_needs_seed_b", lang), "", None
     return _interpolate(seed_a, seed_b, frames, digit, psi, path, lang, live=True)
 
 
@@ -698,7 +707,7 @@ def _walk_section(i18n: gr.I18n, demo: gr.Blocks, sampler: SimpleNamespace):
           api_name="gan_interpolate_live", api_visibility="private", **walk_args)
     # seed A, the digit and ψ are the walk's too: its note follows them
     for number, event in enumerate(sampler.resampled):
-        event.success(interpolate_live, api_name=f"gan_interpolate_follow_{number}", api_visibility="private",
+        event.success(interpolate_follow, api_name=f"gan_interpolate_follow_{number}", api_visibility="private",
                       **walk_args)
 
     return path, walk_args
