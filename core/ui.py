@@ -500,13 +500,14 @@ def stale_on_typing_js(box_id: str, elem_ids: list[str], when_shown: str) -> str
 
 
 def grey_until_rerun(run, changed: list, elem_ids: list[str], when_shown: str) -> None:
-    """A result below the inputs that made it (``run``: its button's event, created with
-    ``js=starting_js(elem_ids)``) is greyed as soon as one of ``changed`` fires (a new picture, another class, a
-    setting moved) while ``when_shown`` has text, and is at full contrast again once ``run`` makes a new one from
-    the inputs on screen; a refused run leaves it as it was."""
+    """A result below the inputs that made it (``run``: its button's event, or a list of the events that make it,
+    each created with ``js=starting_js(elem_ids)``) is greyed as soon as one of ``changed`` fires (a new picture,
+    another class, a setting moved) while ``when_shown`` has text, and is at full contrast again once a run makes
+    a new one from the inputs on screen; a refused run leaves it as it was."""
     gr.on(changed, None, js=mark_stale_js(elem_ids, when_shown))
-    run.success(None, js=finished_js(elem_ids))
-    run.failure(None, js=refused_js(elem_ids))
+    for event in run if isinstance(run, list) else [run]:
+        event.success(None, js=finished_js(elem_ids))
+        event.failure(None, js=refused_js(elem_ids))
 
 
 #: Gradio's own clear buttons of its status trackers' red "Error" badges (clicked to take a badge off a result).

@@ -228,6 +228,14 @@ def test_train_button_fills_the_table(page):
     click_and_wait(page, "distillation-train", "distillation-table", "Hard labels only", 120_000)
     assert "%" in page.locator("#distillation-table").inner_text()
     assert re.search(r"cpu · [0-9.]+ (ms|s)", page.locator("#distillation-train-timing").inner_text())
+    # The teacher review: the table and curves stayed at full contrast beside another alpha or T. Greyed now.
+    wait_until_finished(page, "distillation-table")
+    for elem_id in ("distillation-table", "distillation-curves"):
+        assert not page.locator(f"#{elem_id}").evaluate("node => node.classList.contains('stale')")
+    set_number(page, "distillation-alpha", "0.5")
+    page.wait_for_function("document.querySelector('#distillation-table').classList.contains('stale')",
+                           timeout=10_000)
+    assert page.locator("#distillation-curves").evaluate("node => node.classList.contains('stale')")
 
 
 def click_and_wait(page, button: str, output: str, text: str, timeout: int = 60_000):

@@ -31,12 +31,14 @@ from core.ui import (
     digit_pad,
     drawn_digit,
     gallery_position,
+    grey_until_rerun,
     handler,
     model_picker,
     notify,
     on_gallery_click,
     select_brush_js,
     slider_value,
+    starting_js,
     stopped_note,
 )
 from demos.distillation import figures, logic, strokes
@@ -45,6 +47,8 @@ from demos.distillation.model import TEACHER
 TOPIC = "distillation"
 #: Slide links (app.py): ?tab=distillation&preset=NAME presses the button with this elem_id.
 PRESETS = {"hinton": "distillation-preset"}
+#: What a training shows (greyed when a training setting moves, until the next training).
+TRAINED_IDS = ["distillation-curves", "distillation-table", "distillation-held-note", "distillation-train-timing"]
 RESULTS_DIR = ASSETS / TOPIC
 T_RANGE, ALPHA_RANGE, EPOCH_RANGE, FRACTION_RANGE, SEED_RANGE = (0.5, 20), (0, 1), (1, 100), (1, 100), (1, 10)
 #: T, α and the transfer set's % are used, and shown in their boxes and results, to 2 decimals: a typed
@@ -562,13 +566,16 @@ def _train_section(i18n: gr.I18n, demo: gr.Blocks, temperature, soft_args: dict)
     alpha, epochs, fraction, held_out, seeds, train_t, preset_button, train_button = _train_settings(i18n)
     table, train_outputs = _train_results(i18n)
     train_inputs = [temperature, alpha, epochs, fraction, held_out, seeds]
-    train_args = dict(fn=train, inputs=train_inputs, outputs=train_outputs,
+    train_args = dict(fn=train, inputs=train_inputs, outputs=train_outputs, js=starting_js(TRAINED_IDS),
                       show_progress_on=[table], **HEAVY)  # one progress bar, covering the old table
-    train_button.click(api_name="distillation_train", **train_args)
+    trained = [train_button.click(api_name="distillation_train", **train_args)]
     preset = preset_button.click(paper_preset, None, train_inputs, api_name="distillation_preset",
                                  show_progress="hidden", **LIGHT)
     preset.then(api_name="distillation_soften_preset", api_visibility="private", **soft_args)
-    preset.then(api_name="distillation_train_preset", api_visibility="private", **train_args)
+    trained.append(preset.then(api_name="distillation_train_preset", api_visibility="private", **train_args))
+    # Curves and table trained with other settings (T moved at the top of the tab, alpha, epochs...) are greyed
+    # until the next training.
+    grey_until_rerun(trained, [box.input for box in train_inputs], TRAINED_IDS, "distillation-table")
     # Leaving a box (or letting go of a slider) puts in it the number the tab uses: 3.33333 -> 3.33.
     for name, box, (low, high) in (("t", temperature, T_RANGE), ("alpha", alpha, ALPHA_RANGE),
                                    ("fraction", fraction, FRACTION_RANGE)):
