@@ -236,6 +236,7 @@ def test_train_button_fills_the_table(page):
     page.wait_for_function("document.querySelector('#distillation-table').classList.contains('stale')",
                            timeout=10_000)
     assert page.locator("#distillation-curves").evaluate("node => node.classList.contains('stale')")
+    set_number(page, "distillation-alpha", "0.9")  # the page is the module's: back to the default
 
 
 def click_and_wait(page, button: str, output: str, text: str, timeout: int = 60_000):
@@ -798,28 +799,31 @@ def test_typing_greys_the_last_bars_and_a_refused_prediction_leaves_them_grey(ch
     assert "今天天氣很" in chinese.locator("#fill-mask-sentences").inner_text()
 
 
-def test_maps_refused_for_want_of_a_method_are_greyed_without_badges(chinese):
+def test_maps_refused_for_want_of_a_method_are_greyed_without_badges(browser, app_url):
     """The teacher review: with every method unticked, another picture got a pop-up, and the old picture's maps
     stayed at full contrast under Gradio's red badges. They are greyed now, without the badges, until maps are
     made again."""
     grey = "document.querySelector('#saliency-maps').classList.contains('stale')"
-    open_saliency(chinese, "zh")
-    methods = chinese.locator("#saliency-methods")
-    shown = chinese.evaluate("document.querySelectorAll('#saliency-maps img').length")
-    for method in DEFAULT_METHODS:
-        methods.get_by_label(t(f"saliency.method_{method}", "zh"), exact=True).uncheck()
-    close_toasts(chinese)
-    chinese.locator("#saliency-gallery button.thumbnail-item").nth(1).click()
-    chinese.wait_for_selector("[data-testid='toast-body']", timeout=60_000)
-    assert any(t("saliency.no_methods", "zh") in text for text in toasts(chinese))
-    chinese.wait_for_function(grey, timeout=10_000)
-    time.sleep(1.5)
-    assert visible_badges(chinese) == []
-    close_toasts(chinese)
-    methods.get_by_label(t("saliency.method_gradcam", "zh"), exact=True).check()
-    chinese.locator("#saliency-explain").click()
-    chinese.wait_for_function(f"!{grey} && document.querySelectorAll('#saliency-maps img').length < {shown}",
-                              timeout=120_000)  # one map now
+    chinese = open_page(browser, app_url, locale="zh-TW")  # its own page: the methods it unticks stay so
+    try:
+        open_saliency(chinese, "zh")
+        shown = chinese.evaluate("document.querySelectorAll('#saliency-maps img').length")
+        methods = chinese.locator("#saliency-methods")
+        for method in DEFAULT_METHODS:
+            methods.get_by_label(t(f"saliency.method_{method}", "zh"), exact=True).uncheck()
+        chinese.locator("#saliency-gallery button.thumbnail-item").nth(1).click()
+        chinese.wait_for_selector("[data-testid='toast-body']", timeout=60_000)
+        assert any(t("saliency.no_methods", "zh") in text for text in toasts(chinese))
+        chinese.wait_for_function(grey, timeout=10_000)
+        time.sleep(1.5)
+        assert visible_badges(chinese) == []
+        close_toasts(chinese)
+        methods.get_by_label(t("saliency.method_gradcam", "zh"), exact=True).check()
+        chinese.locator("#saliency-explain").click()
+        chinese.wait_for_function(f"!{grey} && document.querySelectorAll('#saliency-maps img').length < {shown}",
+                                  timeout=120_000)  # one map now
+    finally:
+        chinese.context.close()
 
 
 def test_the_chinese_fill_mask_tab_has_no_english_left(chinese):
