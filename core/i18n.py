@@ -154,9 +154,14 @@ register({
 })
 
 
+def is_empty(value) -> bool:
+    """An emptied box or a missing value, as it reaches a handler: None, or a string of nothing but spaces."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def check_number(value, name: str, low: float, high: float, *, integer: bool = False):
     """Validate a number that came through the UI or the API (empty, NaN, strings, out of range, fractions)."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if is_empty(value):
         raise UserInputError("error.number_empty", name=name, low=low, high=high)
     key = "error.integer" if integer else "error.number"
     try:

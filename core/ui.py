@@ -29,7 +29,7 @@ from PIL import Image as PILImage
 from core import i18n
 from core.device import get_device
 from core.heavy import HEAVY_AT_ONCE, Abandoned, cut_reason, cut_seconds, cut_short, out_of_time
-from core.i18n import UserInputError, check_number
+from core.i18n import UserInputError, check_number, is_empty
 
 log = logging.getLogger("mldemo")
 
@@ -251,7 +251,7 @@ def slider_value(value, name: str, low: float, high: float, *, integer: bool = F
     ``live``: the page's own call while a number is being typed ("0" on the way to "0.75"): a number out
     of range counts as the nearest end and a fraction is rounded, as Gradio will show them, instead of an
     error at every keystroke. API calls are checked strictly."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if is_empty(value):
         return int(low) if integer else float(low)
     if live:
         try:

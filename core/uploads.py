@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from core.i18n import UserInputError
+from core.i18n import UserInputError, is_empty
 
 MAX_UPLOAD_MB = 20
 MAX_MEGAPIXELS = 40
@@ -20,7 +20,7 @@ EXIF_ORIENTATION = 0x0112
 
 
 def _check_file(path) -> str:
-    if path is None or (isinstance(path, str) and not path.strip()):
+    if is_empty(path):
         raise UserInputError("upload.none")
     if isinstance(path, dict):  # a Gradio FileData/ImageEditor payload sent through the API
         path = path.get("path") or path.get("composite") or path.get("background")

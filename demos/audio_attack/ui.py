@@ -18,7 +18,7 @@ from core import export, plots
 from core.audio import int16_audio
 from core.device import heavy_threads
 from core.heavy import breaks, heavy
-from core.i18n import UserInputError, check_number, register, shown, t
+from core.i18n import UserInputError, check_number, is_empty, register, shown, t
 from core.memo import Memo, SessionStore
 from core.questions import Question, questions_panel
 from core.stats import wilson_interval
@@ -154,7 +154,7 @@ def _decode(path):
 
 
 def _clip(path, lang: str) -> Clip:
-    if path is None or (isinstance(path, str) and not path.strip()):
+    if is_empty(path):
         raise UserInputError("audio_attack.no_clip")
     decoded = _decode(path)
     if decoded.truncated:

@@ -21,7 +21,7 @@ import torch
 from core import export, plots
 from core.data.digits import TEST, TRAIN, load_split
 from core.heavy import give_way, heavy, pause
-from core.i18n import UserInputError, check_number, shown, t
+from core.i18n import UserInputError, check_number, is_empty, shown, t
 from core.memo import Memo
 from core.models import read_card
 from core.plots import COLORS
@@ -83,7 +83,7 @@ GIF_DIR = Path(tempfile.gettempdir()) / "mldemo-gan"
 def read_seed(value, name: str, random_button: bool = False) -> int:
     """A seed box's whole number; an empty box's message offers 'Random seed' only where that button fills it
     (``random_button``: the grid's seed)."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if is_empty(value):
         raise UserInputError("gan.seed_empty_random" if random_button else "gan.seed_empty", name=name)
     try:
         return check_number(value, name, 0, SEED_MAX, integer=True)
@@ -333,7 +333,7 @@ def interpolate_live(seed_a, seed_b, frames, digit, psi, path, lang="en"):
 def interpolate_follow(seed_a, seed_b, frames, digit, psi, path, lang="en"):
     """The page's own call when the grid changed (a new seed A, digit or ψ): the walk follows it. With seed B
     emptied, the old walk goes and a line says what to type, not a pop-up about a box the click never touched."""
-    if seed_b is None or (isinstance(seed_b, str) and not seed_b.strip()):
+    if is_empty(seed_b):
         return [], None, norms_frame({}, lang), t("gan.walk_needs_seed_b", lang), "", None
     return _interpolate(seed_a, seed_b, frames, digit, psi, path, lang, live=True)
 
