@@ -510,6 +510,15 @@ def grey_until_rerun(run, changed: list, elem_ids: list[str], when_shown: str) -
         event.failure(None, js=refused_js(elem_ids))
 
 
+def grey_when_refused(events: list, elem_ids: list[str], when_shown: str, badges_on: list[str] = ()) -> None:
+    """Results that ``events`` make as soon as their inputs change (no button of their own): at full contrast
+    when one makes them; greyed when one is refused while ``when_shown`` has text (they are for other inputs), without
+    Gradio's red badges on them or on ``badges_on`` (``refused_js``)."""
+    for event in events:
+        event.success(None, js=mark_stale_js(elem_ids, None))
+        event.failure(None, js=refused_js(elem_ids, when_shown, badges_on))
+
+
 #: Gradio's own clear buttons of its status trackers' red "Error" badges (clicked to take a badge off a result).
 BADGE_CLEAR_BUTTONS = "[data-testid='status-tracker'] .clear-status button"
 

@@ -21,11 +21,10 @@ from core.ui import (
     Image,
     Slider,
     Stopwatch,
+    grey_when_refused,
     handler,
-    mark_stale_js,
     model_loader,
     model_picker,
-    refused_js,
     slider_value,
     stale_on_typing_js,
 )
@@ -700,9 +699,7 @@ def _sentence_events(demo: gr.Blocks, sentence: SimpleNamespace, tokens_table, t
                                     [model, model_status, note, *slider_outputs], api_name="fill_mask_model",
                                     show_progress_on=[model_status], **MODEL_LANE).success(
         api_name="fill_mask_predict_model", api_visibility="private", **predict_args))
-    for prediction in predictions:
-        prediction.success(None, js=mark_stale_js(PREDICTED_IDS, None))
-        prediction.failure(None, js=refused_js(PREDICTED_IDS, PREDICTED_IDS[0]))
+    grey_when_refused(predictions, PREDICTED_IDS, PREDICTED_IDS[0])
 
     return predict_args
 

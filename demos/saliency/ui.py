@@ -37,12 +37,11 @@ from core.ui import (
     drawn_digit,
     gallery_position,
     grey_until_rerun,
+    grey_when_refused,
     handler,
-    mark_stale_js,
     model_loader,
     model_picker,
     on_gallery_click,
-    refused_js,
     select_brush_js,
     slider_value,
     starting_js,
@@ -737,9 +736,7 @@ def _explain_section(i18n: gr.I18n, demo: gr.Blocks) -> SimpleNamespace:
             api_name="saliency_explain_model", api_visibility="private", **explain_args))
     # Maps refused (no method ticked, a busy class) are another picture's or other methods': greyed, without
     # Gradio's red badges over them (the pop-up says why), until maps are made again.
-    for event in explains:
-        event.success(None, js=mark_stale_js(MAP_IDS, None))
-        event.failure(None, js=refused_js(MAP_IDS, "saliency-timing", badges_on=["saliency-line"]))
+    grey_when_refused(explains, MAP_IDS, "saliency-timing", badges_on=["saliency-line"])
 
     # What makes the sections below (SmoothGrad's N, the sanity check, deletion) stale: another picture or drawing,
     # class, model, method or setting.
