@@ -6,7 +6,8 @@
   then the few oldest jobs side by side. A streamed action (a generator) takes one turn per step and gives it
   back at every ``yield``, so a student who clicks while nine jobs run sees a first update after at most the
   first steps queued before theirs, instead of after nine whole jobs; and jobs still finish about in the order
-  they came, so on an overloaded machine none waits past the page's patience. A plain heavy function is one
+  they came, so on an overloaded machine none waits past the page's patience. Its last update goes out as
+  ``yield Last(update)``: the run ends with it, at once, not after a turn (``Last``). A plain heavy function is one
   step, cut into several where it calls ``give_way()`` (its progress reports do) or a model's forward pass
   (``breaks``). Steps never overlap, so the light events keep a core (``core.device.heavy_threads``), and on Linux
   they run at a lower priority (``low_priority``), so a light event gets a core first.
@@ -556,9 +557,43 @@ def admitting(fn, turns: Turns = TURNS, memoised: bool = False, ready=None):
     return admitted
 
 
+class Last:
+    """A streamed heavy action's last update: ``yield Last(update)`` says nothing heavy follows it, so the run ends
+    as the update is shown, without a turn after it (``taking_turns``, ``ends_at_last``). Gradio drops a click on a
+    button whose event still runs, and the generator's end (its final ``next``, which only learns that it has ended)
+    used to wait for a turn of its own, behind the other students' steps in a class: an Attack clicked just after
+    a result did nothing. ``heavy`` hands Gradio the update itself."""
+    __slots__ = ("update",)
+
+    def __init__(self, update):
+        self.update = update
+
+
+def ends_at_last(fn, original=None):
+    """``fn``, a streamed heavy action (``original``: the function it was made from), ending as soon as it gives a
+    ``Last`` update: the steps are closed (their clean-up needs no turn) and the update handed on unwrapped."""
+    if not inspect.isgeneratorfunction(original or fn):
+        return fn
+
+    @functools.wraps(fn)
+    def ending(*args, **kwargs):
+        steps = fn(*args, **kwargs)
+        try:
+            for update in steps:
+                if isinstance(update, Last):
+                    steps.close()  # before the update goes out: the event ends with it
+                    yield update.update
+                    return
+                yield update
+        finally:
+            steps.close()
+    return ending
+
+
 def taking_turns(fn, turns: Turns = TURNS):
     """``fn`` running in turns: each step of a generator (everything up to its next ``yield``) in one turn,
-    a plain function's whole call in one turn; as the job it was let in as (``admitting``), or a new one."""
+    a plain function's whole call in one turn; as the job it was let in as (``admitting``), or a new one. After a
+    generator's ``Last`` update nothing takes a turn: its end or its clean-up runs at once."""
     name = action(fn)
 
     def start() -> Job:
@@ -574,7 +609,7 @@ def taking_turns(fn, turns: Turns = TURNS):
             steps, job, finished = fn(*args, **kwargs), start(), False
             job.streamed = True  # its steps go first until its first update, breaks inside included
             try:
-                while True:
+                while not finished:
                     with turns.turn(job):
                         try:
                             update = next(steps)
@@ -582,11 +617,16 @@ def taking_turns(fn, turns: Turns = TURNS):
                             finished = True
                             return end.value
                     job.shown = True
+                    finished = isinstance(update, Last)
                     yield update  # the turn is given back while the page shows the update
+                return (yield from steps)  # after the last update: nothing heavy, no turn
             finally:
                 if inspect.getgeneratorstate(steps) != inspect.GEN_CLOSED:
-                    with turns.turn(job, leaving=True):  # a run left early (Stop, a closed page) cleans up in a turn
+                    if finished:
                         steps.close()
+                    else:
+                        with turns.turn(job, leaving=True):  # left early (Stop, a closed page): clean-up in a turn
+                            steps.close()
                 turns.done(job, finished)
     else:
         @functools.wraps(fn)
@@ -671,8 +711,9 @@ def heavy(gpu_seconds: int, memoised: bool = False, ready=None):
     takes on a GPU, which ZeroGPU uses to schedule it; ``memoised``: a request answered before is answered from
     a memo; ``ready``: a cheap probe of the call's arguments, true when the memo holds its answer (``admitting``)."""
     def decorate(fn):
-        decorated = (gpu(fn, gpu_seconds) if on_zero_gpu()
-                     else gpu(admitting(low_priority(taking_turns(fn)), memoised=memoised, ready=ready), gpu_seconds))
+        decorated = ends_at_last(gpu(fn, gpu_seconds) if on_zero_gpu() else
+                                 gpu(admitting(low_priority(taking_turns(fn)), memoised=memoised, ready=ready),
+                                     gpu_seconds), fn)
         decorated.gpu_seconds = gpu_seconds  # marks it heavy (@handler keeps it); tests check every heavy event
         return decorated
     return decorate

@@ -965,3 +965,53 @@ def test_a_plain_run_asks_out_of_time_between_its_parts_and_a_student_waiting_fo
     assert "train" not in turns.cost and ("train", "k") not in turns._answered
     turns.done(joiner)
     turns.done(other)
+
+
+def test_a_streamed_runs_last_update_ends_it_without_waiting_for_a_turn():
+    """Gradio drops a click on a button whose event still runs: after ``yield Last(update)`` the run ends at once
+    (its clean-up included), while another job holds the turn; a plain last ``yield`` waits for a turn to end."""
+    def ends_after(last_update: bool) -> tuple[float, list]:
+        turns, events, hold, holding = Turns(), [], threading.Event(), threading.Event()
+
+        def run():
+            try:
+                yield 1
+                yield heavy.Last(2) if last_update else 2
+            finally:
+                events.append("clean-up")
+
+        stepped = heavy.ends_at_last(taking_turns(run, turns), run)()
+        assert next(stepped) == 1 and next(stepped) == 2  # the last update shown: the student may click again
+
+        def other():  # meanwhile another student's step takes the turn, for a second
+            with turns.turn():
+                holding.set()
+                hold.wait(10)
+
+        thread = threading.Thread(target=other, daemon=True)
+        thread.start()
+        holding.wait(5)
+        threading.Timer(1.0, hold.set).start()
+        started = time.monotonic()
+        with pytest.raises(StopIteration):
+            next(stepped)  # Gradio asks for more: the event ends
+        ended = time.monotonic() - started
+        hold.set()
+        thread.join(5)
+        assert turns.waiting == 0 and not turns._live
+        assert any(name.endswith("run") for name in turns.cost)  # it finished: its time is the action's cost
+        return ended, events
+
+    ended, events = ends_after(last_update=True)
+    assert ended < 0.5 and events == ["clean-up"]
+    ended, events = ends_after(last_update=False)  # the old way: the end waited for the other job's step
+    assert ended >= 0.8 and events == ["clean-up"]
+
+
+def test_heavy_hands_gradio_the_last_update_itself():
+    @heavy.heavy(gpu_seconds=30)
+    def job(steps=2, lang="en"):
+        yield from range(steps)
+        yield heavy.Last("done")
+
+    assert list(job()) == [0, 1, "done"]

@@ -17,7 +17,7 @@ import torch
 from core import export, plots
 from core.audio import int16_audio
 from core.device import heavy_threads
-from core.heavy import breaks, heavy
+from core.heavy import Last, breaks, heavy
 from core.i18n import UserInputError, check_number, is_empty, register, shown, t
 from core.memo import Memo, SessionStore
 from core.questions import Question, questions_panel
@@ -548,9 +548,9 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
     name = attack_name(key, plan)
     picture = export.png(_figure(audio, outcome.delta, lang), name)
     loss_png, loss_csv = _loss_downloads(outcome, plan, name, lang)
-    yield (done, _loss_frame(outcome.losses), verdict, numbers, clean_player, adversarial_player,
-           perturbation_player, picture, watch.label(lang, cached), loss_png, loss_csv,
-           _numbers_csv(key, audio, clean, plan, outcome, gain, name))
+    yield Last((done, _loss_frame(outcome.losses), verdict, numbers, clean_player, adversarial_player,
+                perturbation_player, picture, watch.label(lang, cached), loss_png, loss_csv,
+                _numbers_csv(key, audio, clean, plan, outcome, gain, name)))  # the run ends with it (core.heavy)
 
 
 def _loss_downloads(outcome: Outcome, plan: Attack, name: str, lang: str):

@@ -20,7 +20,7 @@ import torch
 
 from core import export, plots
 from core.data.digits import TEST, TRAIN, load_split
-from core.heavy import give_way, heavy, pause
+from core.heavy import Last, give_way, heavy, pause
 from core.i18n import UserInputError, check_number, is_empty, shown, t
 from core.memo import Memo
 from core.models import read_card
@@ -534,7 +534,7 @@ def play(dataset=PLAY_DEFAULTS["dataset"], loss=PLAY_DEFAULTS["loss"], lr_d=PLAY
                 yield game, *board(game, lang), gr.skip()
             else:
                 give_way()  # a chunk between two pictures: the other heavy jobs' steps go first (core.heavy)
-    yield game, *board(game, lang, stopped), watch.label(lang)
+    yield Last((game, *board(game, lang, stopped), watch.label(lang)))  # the run ends with it (core.heavy)
 
 
 @handler
