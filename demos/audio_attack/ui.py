@@ -536,6 +536,13 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
             RESULTS.get(memo_key, lambda: outcome)
     if not outcome.stopped or _fooled(_heard(key, audio.key, audio.audio + outcome.delta), clean, plan):
         MINE.put(session, memo_key, outcome)  # what the page now shows, for this user's Transfer and Defend
+    yield Last(_shown_attack(key, audio, clean, plan, outcome, watch.label(lang, cached), lang))  # the run ends
+
+
+def _shown_attack(key: str, audio: Clip, clean: logic.Heard, plan: Attack, outcome: Outcome, timing: str,
+                  lang: str) -> tuple:
+    """A finished attack as the page shows it (the attack's outputs): status, loss curve, verdict, numbers, the
+    three players, waveforms and spectrograms, the timing and the downloads."""
     gain = logic.listening_gain_db(outcome.delta, PERTURBATION_GAIN_DB)
     verdict, numbers = _summary(key, audio, clean, plan, outcome, gain, lang)
     clean_player, adversarial_player, perturbation_player = _players(audio, outcome.delta, gain)
@@ -548,9 +555,42 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
     name = attack_name(key, plan)
     picture = export.png(_figure(audio, outcome.delta, lang), name)
     loss_png, loss_csv = _loss_downloads(outcome, plan, name, lang)
-    yield Last((done, _loss_frame(outcome.losses), verdict, numbers, clean_player, adversarial_player,
-                perturbation_player, picture, watch.label(lang, cached), loss_png, loss_csv,
-                _numbers_csv(key, audio, clean, plan, outcome, gain, name)))  # the run ends with it (core.heavy)
+    return (done, _loss_frame(outcome.losses), verdict, numbers, clean_player, adversarial_player,
+            perturbation_player, picture, timing, loss_png, loss_csv,
+            _numbers_csv(key, audio, clean, plan, outcome, gain, name))
+
+
+#: The attack shown as a page opens, per language (the same for every student: a memo's answer, drawn once).
+OPENING = Memo(maxsize=4)
+
+
+@handler
+def opening_attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFAULT_TARGET, all_steps=False,
+                   session="", lang="en"):
+    """As the page opens: the attack with the page's settings on its clip when it is in the memo already (the
+    warm-up runs the default one, and any student's finished run stays there), shown at no cost (no attack runs),
+    so the tab's point is on its first screen. Not in the memo: every result stays as it is (empty)."""
+    watch = Stopwatch()
+    nothing = (gr.skip(),) * ATTACK_OUTPUTS
+    try:
+        settings = _settings(kind, budget, steps, target, lang, all_steps)
+        key = _model_key(model)
+        audio = _clip(clip, lang)
+        clean = HEARD.peek(_heard_key(key, audio.key, audio.audio))
+        plan = None if clean is None else _attack(settings, _listener(key), audio, clean)
+    except UserInputError:  # the attack button will say why; opening the page says nothing
+        return nothing
+    outcome = None if plan is None else RESULTS.peek((key, audio.key, plan))
+    if outcome is None:
+        return nothing
+    MINE.put(session, (key, audio.key, plan), outcome)  # the page shows it: this student's Transfer and Defend
+    def draw():
+        return _shown_attack(key, audio, clean, plan, outcome, "", lang)
+    display, _ = OPENING.get(((key, audio.key, plan), lang), draw)
+    if not all(Path(item).exists() for item in display if isinstance(item, str) and item.endswith((".png", ".csv"))):
+        display = draw()  # a download pruned from the exports meanwhile: written again
+        OPENING.put(((key, audio.key, plan), lang), display)
+    return (*display[:8], watch.label(lang, True), *display[9:])
 
 
 def _loss_downloads(outcome: Outcome, plan: Attack, name: str, lang: str):
@@ -799,6 +839,7 @@ def _survives(clean: logic.Heard, defended_clean: logic.Heard, defended: logic.H
 
 
 RESULT_COUNT = 20  # the outputs a new clip empties (see _wiring)
+ATTACK_OUTPUTS = 12  # the attack's outputs (see _wiring)
 
 
 @handler
@@ -898,7 +939,7 @@ def _result_section(i18n) -> SimpleNamespace:
                             elem_id="audio_attack-run")
             halt = gr.Button(i18n("audio_attack.stop"), variant="stop", size="md", scale=1, min_width=100,
                              elem_id="audio_attack-stop")
-            status = gr.Markdown(elem_id="audio_attack-status", scale=2, min_width=160)
+            status = gr.Markdown(elem_id="audio_attack-status", min_width=160)  # wide: style.css
         verdict = gr.Markdown(elem_id="audio_attack-verdict")
         with gr.Row():
             adversarial_player = Audio(label=i18n("audio_attack.play_adversarial"), interactive=False,
@@ -979,7 +1020,7 @@ def _wiring(page: SimpleNamespace) -> SimpleNamespace:
     results = attack_outputs + [page.noise_result, page.noise_player, page.noise_timing, page.transfer_result,
                                 page.transfer_timing, page.defence_result, page.defence_timing]
     results.append(page.defence_csv)  # a new clip empties the table's download too
-    assert len(results) == RESULT_COUNT
+    assert len(results) == RESULT_COUNT and len(attack_outputs) == ATTACK_OUTPUTS
     return SimpleNamespace(inputs=inputs, settings=settings, attack_outputs=attack_outputs, results=results)
 
 
@@ -993,7 +1034,9 @@ def _clip_events(demo, page: SimpleNamespace, wiring: SimpleNamespace) -> dict:
 
     demo.load(first_example, None, page.clip, api_name="audio_attack_start", api_visibility="private",
               show_progress="hidden", **LIGHT).then(
-        api_name="audio_attack_transcribe_start", api_visibility="private", **transcribe_args)
+        api_name="audio_attack_transcribe_start", api_visibility="private", **transcribe_args).success(
+        opening_attack, wiring.inputs + wiring.settings, wiring.attack_outputs, api_name="audio_attack_opening",
+        api_visibility="private", show_progress="hidden", **LIGHT)
     gr.on([page.clip.upload, page.clip.stop_recording], api_name="audio_attack_new_clip", api_visibility="private",
           **empty_args).then(api_name="audio_attack_transcribe", **transcribe_args)
     page.clip.clear(cleared, None, [page.clean_line, page.clean_timing, page.picker] + wiring.results,
@@ -1055,7 +1098,8 @@ def _questions(i18n, page: SimpleNamespace, wiring: SimpleNamespace) -> None:
 
 def warm_up() -> None:
     """Before the first student asks: the default model, the first example's transcript and the default
-    targeted attack on it (about 10 s on Whisper tiny.en, in the background)."""
+    targeted attack on it (about 10 s on Whisper tiny.en, in the background), which every page then opens on
+    (``opening_attack``)."""
     import tempfile
 
     import soundfile
@@ -1071,9 +1115,10 @@ def warm_up() -> None:
     clean = _heard(key, audio.key, audio.audio)
     plan = _attack(_settings(DEFAULTS["attack"], DEFAULTS["budget"], DEFAULTS["steps"], DEFAULT_TARGET, "en"),
                    listener, audio, clean)
-    with heavy_threads():
-        outcome = _drain(_stream(listener, audio, plan, clean))
-    RESULTS.get((key, audio.key, plan), lambda: outcome)
+    def compute():
+        with heavy_threads():
+            return _drain(_stream(listener, audio, plan, clean))
+    RESULTS.get((key, audio.key, plan), compute)  # (once: a second warm-up finds it there)
 
 
 def _drain(stream) -> Outcome:
