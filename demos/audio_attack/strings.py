@@ -31,9 +31,9 @@ STRINGS = {
         "audio_attack.ctc_commands": "It was trained on these {count} commands and on strings of 2 to 5 digits "
                                      "spoken as words (zero … nine), all by espeak-ng voices: {commands}. Anything "
                                      "else it hears as the nearest of these, and a real voice may confuse it.",
-        "audio_attack.attack": "Attack",
+        "audio_attack.attack": "Kind of attack",
         "audio_attack.attack_fgsm": "FGSM (one step)",
-        "audio_attack.attack_pgd": "PGD (many steps, away from the transcript)",
+        "audio_attack.attack_pgd": "PGD (untargeted)",  # short: one row with FGSM on a projector
         "audio_attack.attack_targeted": "Targeted PGD (toward a phrase)",
         "audio_attack.budget": "Budget ε: dB below the clip's peak (−60 = 0.1%, −20 = 10%)",
         "audio_attack.steps": "Steps (PGD)",
@@ -151,6 +151,14 @@ STRINGS = {
                                        "larger budget.",
         "audio_attack.verdict_fooled": "### Fooled: the model's transcript changed.",
         "audio_attack.verdict_unchanged": "### Not fooled: the model still hears the clean sentence.",
+        "audio_attack.untargeted_caveat": "An untargeted attack counts any change, and noise this loud can change a "
+                                          "transcript by itself: compare with **Add random noise instead** below "
+                                          "before concluding that the direction matters.",
+        "audio_attack.untargeted_caveat_measured": "An untargeted attack counts any change, and noise this loud can "
+                                                   "change a transcript by itself (random noise of the same size "
+                                                   "changed {noise_hits} of {noise_n} transcripts of {model} on the "
+                                                   "example clips at {budget} dB): compare with **Add random noise "
+                                                   "instead** below before concluding that the direction matters.",
         "audio_attack.noise_unchanged": "Random ±ε noise at {budget} dB (SNR {snr:.1f} dB): the transcript "
                                         "stays the same in all {draws} draws on this clip.",
         "audio_attack.noise_changed": "Random ±ε noise at {budget} dB (SNR {snr:.1f} dB) **changes what the "
@@ -335,6 +343,12 @@ STRINGS = {
         "audio_attack.verdict_missed": "### 還沒成功：模型沒有聽到「{target}」。試試更多步數或更大的預算。",
         "audio_attack.verdict_fooled": "### 成功騙過：模型的轉錄改變了。",
         "audio_attack.verdict_unchanged": "### 沒有騙過：模型仍然聽到原本的句子。",
+        "audio_attack.untargeted_caveat": "非目標式攻擊只要轉錄有任何改變就算成功，而這麼大聲的雜訊本身也可能改變轉錄："
+                                          "在下結論說「方向」才是關鍵之前，先和下方的「改加隨機雜訊」比較。",
+        "audio_attack.untargeted_caveat_measured": "非目標式攻擊只要轉錄有任何改變就算成功，而這麼大聲的雜訊本身也可能"
+                                                   "改變轉錄（在範例音檔上、{budget} dB 時，同樣大小的隨機雜訊改變了"
+                                                   "{model}的 {noise_n} 次轉錄中的 {noise_hits} 次）："
+                                                   "在下結論說「方向」才是關鍵之前，先和下方的「改加隨機雜訊」比較。",
         "audio_attack.noise_unchanged": "{budget} dB 的隨機 ±ε 雜訊（SNR {snr:.1f} dB）：在這段音檔上抽了 {draws} 次，"
                                         "轉錄都沒有改變。",
         "audio_attack.noise_changed": "{budget} dB 的隨機 ±ε 雜訊（SNR {snr:.1f} dB）**在這段音檔上抽 {draws} 次，"

@@ -439,6 +439,8 @@ def _summary(key: str, clip: Clip, clean: logic.Heard, attack: Attack, outcome: 
     lines = [*_trimmed_line(clip, lang), *_misheard_line(clip, clean, lang), _verdict(clean, heard, attack, lang),
              _heard_line("audio_attack.adversarial_line", heard, kind, lang),
              _changes(clean.text, heard.text, lang)]
+    if attack.target is None and not logic.same(heard.text, clean.text):
+        lines += _untargeted_caveat(key, attack.budget_db, lang)
     numbers = [_rates_line(clean.text, heard.text, lang),
                t("audio_attack.size_line", lang, snr=logic.snr_db(clip.audio, outcome.delta),
                  peak=_minus(f"{logic.peak_db(outcome.delta, clip.audio):.1f}"),
@@ -702,6 +704,22 @@ def _measured_contrast(key: str, budget: float, lang: str) -> str:
                        **_rate("fgsm", found["fgsm"])))
     return "\n\n".join(lines) or t_named("audio_attack.contrast_none", lang, budget=_minus(f"{budget:.0f}"),
                                      model=model_name(key, lang))
+
+
+def _untargeted_caveat(key: str, budget: float, lang: str) -> list[str]:
+    """Under an untargeted "Fooled": any change counts, and noise this loud may change the transcript by itself
+    (the teacher review: FGSM at −30 dB "fooled" Whisper on a clip that 1 of 5 noise draws changed too). With the
+    rate measured for this model and budget on the example clips; none when noise changed none of them there."""
+    from demos.audio_attack.strings import load_results
+
+    noise = ((load_results() or {}).get("models", {}).get(key, {}).get(f"noise_{-int(budget)}")
+             if float(budget).is_integer() else None)
+    if noise and "n" in noise and int(noise["hits"]) == 0:
+        return []
+    if not noise or "n" not in noise:
+        return [t("audio_attack.untargeted_caveat", lang)]
+    return [t_named("audio_attack.untargeted_caveat_measured", lang, budget=_minus(f"{budget:.0f}"),
+                    model=model_name(key, lang), **_rate("noise", noise))]
 
 
 def _rate(name: str, found: dict) -> dict:

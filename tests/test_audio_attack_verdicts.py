@@ -1,0 +1,33 @@
+"""An untargeted "Fooled" says that any change counts and that noise this loud may change the transcript by itself,
+with the rate measured for the model and budget (the teacher review: FGSM at −30 dB "fooled" Whisper on a clip
+that one of five noise draws changed too, and the page's first screen gave no hint)."""
+import pytest
+
+from demos.audio_attack import strings, ui
+
+MEASURED = strings.load_results()["models"]
+
+
+def test_the_caveat_quotes_the_measured_noise_rate_for_the_model_and_budget():
+    noise = MEASURED["whisper-tiny.en"]["noise_30"]
+    said = " ".join(ui._untargeted_caveat("whisper-tiny.en", -30, "en"))
+    assert f"{noise['hits']} of {noise['n']}" in said and "−30 dB" in said and "Add random noise instead" in said
+    zh = " ".join(ui._untargeted_caveat("whisper-tiny.en", -30, "zh"))
+    assert f"{noise['n']} 次轉錄中的 {noise['hits']} 次" in zh and "改加隨機雜訊" in zh
+    unmeasured = " ".join(ui._untargeted_caveat("whisper-tiny.en", -35, "en"))
+    assert "Add random noise instead" in unmeasured and " of " not in unmeasured  # no rate it does not have
+
+
+def test_no_caveat_where_noise_changed_none_of_the_example_clips(monkeypatch):
+    quiet = {"models": {"speech-ctc": {"noise_30": {"hits": 0, "n": 40, "draws": 5}}}}
+    monkeypatch.setattr(strings, "load_results", lambda: quiet)
+    assert ui._untargeted_caveat("speech-ctc", -30, "en") == []
+
+
+@pytest.mark.parametrize("kind", ["fgsm", "targeted"])
+def test_an_untargeted_fool_carries_the_caveat_and_a_targeted_one_does_not(kind):
+    clip = str(ui.EXAMPLES_DIR / ui.examples()[0][0])
+    *_, last = ui.attack(clip, "speech-ctc", kind, -20, 30, "go right", False)
+    verdict = last[2]
+    assert "Fooled" in verdict
+    assert ("noise this loud" in verdict) == (kind == "fgsm")
