@@ -31,7 +31,8 @@ STRINGS = {
         "cyclegan.direction_a_to_b": "A → B with G",
         "cyclegan.direction_b_to_a": "B → A with F",
         "cyclegan.translate": "Translate",
-        "cyclegan.panels": "x, its translation, the way back, and what the round trip lost",
+        "cyclegan.panels": "x, its translation, and the way back with what the round trip lost (a model shipped "
+                           "without a way back: what the translation changed)",
         "cyclegan.identity_header": "Identity test: a picture already in B should pass through G unchanged",
         "cyclegan.identity_intro": ("G(x) is already in domain B. Feed it to G again: a generator that learned "
                                     "*what makes a picture B* leaves it nearly as it is; one that learned a fixed "
@@ -155,7 +156,8 @@ STRINGS = {
         "cyclegan.direction_a_to_b": "A → B，用 G",
         "cyclegan.direction_b_to_a": "B → A，用 F",
         "cyclegan.translate": "轉換",
-        "cyclegan.panels": "x、它的轉換結果、轉回來的圖，以及來回一趟損失了什麼",
+        "cyclegan.panels": "x、它的轉換結果、轉回來的圖，以及來回一趟損失了什麼"
+                           "（只附單向生成器的模型：轉換改變了什麼）",
         "cyclegan.identity_header": "恆等測試：已經屬於 B 的圖，經過 G 應該幾乎不變",
         "cyclegan.identity_intro": "G(x) 已經屬於 B 領域。再把它餵給 G 一次：學會「什麼讓一張圖屬於 B」的生成器"
                                    "幾乎不會改動它；只學到固定濾鏡的生成器則會一直套用下去。論文中的恆等損失 "
