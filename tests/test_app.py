@@ -130,6 +130,28 @@ def test_every_heavy_action_takes_turns_and_has_a_gpu_duration():
     assert all(fn.concurrency_id == "models" and fn.concurrency_limit == 1 for fn in switches)
 
 
+def test_every_streamed_heavy_action_ends_with_its_last_update():
+    """A streamed heavy action gives its last update as ``core.heavy.Last``: Gradio drops a click on a button whose
+    event still runs, and a plain last ``yield`` left the event running until a heavy turn of its own (0824bb9). The
+    heavy generators in the lane are read for it, so a new one cannot forget it."""
+    import ast
+    import importlib
+    import inspect
+
+    import app
+
+    demo, _ = app.build_app()
+    streamed = {fn.api_name: fn.fn for fn in demo.fns.values()
+                if fn.concurrency_id == "heavy" and fn.fn is not None and inspect.isgeneratorfunction(fn.fn)}
+    assert {"audio_attack_run", "gan_play"} <= set(streamed)
+    for name, fn in streamed.items():
+        tree = ast.parse(inspect.getsource(importlib.import_module(fn.__module__)))
+        body = next(node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef) and node.name == fn.__name__)
+        last = [node for node in ast.walk(body) if isinstance(node, ast.Yield) and isinstance(node.value, ast.Call)
+                and getattr(node.value.func, "id", None) == "Last"]
+        assert last, name
+
+
 def test_both_languages_define_every_string():
     from core import i18n
     from demos import load_tabs

@@ -133,7 +133,8 @@ STRINGS = {
         "saliency.seen_digit": "The digit CNN knows only the digits 0–9: any picture becomes a centred {size}×{size} "
                                "digit (shown first below), so a photo gets a meaningless answer.",
         "saliency.seen_line": "The model sees the centre square of the picture at {size}×{size} pixels.",
-        "saliency.sigma_line": "σ = {sigma:g}% of the range = {value:.3f} in the model's input units.",
+        "saliency.sigma_line": "The SmoothGrad methods' noise: σ = {sigma:g}% of the range = {value:.3f} in the "
+                               "model's input units.",
         "saliency.sanity_capped": "For speed the sanity check uses at most {samples} SmoothGrad samples, {steps} "
                                   "Integrated Gradients steps and an Occlusion stride of at least {stride}% of the "
                                   "side ({positions} window positions per map).",
@@ -283,7 +284,7 @@ STRINGS = {
         "saliency.seen_digit": "數字 CNN 只認得 0–9：任何圖片都會變成置中的 {size}×{size} 數字（下方第一張），"
                                "所以照片只會得到沒有意義的答案。",
         "saliency.seen_line": "模型看到的是圖片中央的正方形，大小 {size}×{size} 像素。",
-        "saliency.sigma_line": "σ = 範圍的 {sigma:g}% = 模型輸入單位中的 {value:.3f}。",
+        "saliency.sigma_line": "SmoothGrad 類方法的雜訊：σ = 範圍的 {sigma:g}% = 模型輸入單位中的 {value:.3f}。",
         "saliency.sanity_capped": "為了速度，合理性檢查最多使用 {samples} 個 SmoothGrad 樣本、{steps} 步積分梯度，"
                                   "遮擋法的步幅至少為邊長的 {stride}%（每張圖 {positions} 個遮擋位置）。",
         "saliency.progress_method": "正在計算{method}（{done}/{total}）",
