@@ -62,3 +62,22 @@ def test_other_settings_or_a_bad_setting_open_on_empty_results_without_a_message
     assert skipped(ui.opening_attack(*settings, request=request("s")))  # not attacked with these settings
     assert skipped(ui.opening_attack(*settings[:3], float("nan"), *settings[4:], request=request("s")))
     assert skipped(ui.opening_attack(*settings[:2], "targeted", -30, 100, "这是中文", False, request=request("s")))
+
+
+def test_the_warm_ups_attack_stays_for_the_pages_opened_after_the_shared_memo_dropped_it(tmp_path):
+    """In a class the shared memo of 32 finished attacks pushes the warm-up's out; a student who reloads the page
+    still opens on it (the default model, clip and settings, as the page holds them)."""
+    import soundfile
+
+    ui.warm_up()
+    rate, samples = ui.pick(0)  # the page's first clip, as Gradio files it: an int16 WAV
+    clip = str(tmp_path / "first.wav")
+    soundfile.write(clip, samples, rate, subtype="PCM_16")
+    defaults = (clip, None, ui.DEFAULTS["attack"], ui.DEFAULTS["budget"], ui.DEFAULTS["steps"], ui.DEFAULT_TARGET,
+                False)
+    ui.transcribe(clip)
+    before = ui.opening_attack(*defaults, request=request("before"))
+    assert "Fooled" in before[2]
+    ui.RESULTS.clear()  # 32 other attacks later
+    after = ui.opening_attack(*defaults, request=request("reloaded"))
+    assert after[2] == before[2] and not skipped(after)
