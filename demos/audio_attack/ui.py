@@ -585,16 +585,18 @@ def opening_attack(clip, model=None, kind="targeted", budget=-30, steps=100, tar
         plan = None if clean is None else _attack(settings, _listener(key), audio, clean)
     except UserInputError:  # the attack button will say why; opening the page says nothing
         return nothing
-    outcome = None if plan is None else RESULTS.peek((key, audio.key, plan), WARMED.get((key, audio.key, plan)))
+    memo_key = (key, audio.key, plan)
+    outcome = None if plan is None else RESULTS.peek(memo_key, WARMED.get(memo_key))
     if outcome is None:
         return nothing
-    MINE.put(session, (key, audio.key, plan), outcome)  # the page shows it: this student's Transfer and Defend
+    MINE.put(session, memo_key, outcome)  # the page shows it: this student's Transfer and Defend
+
     def draw():
         return _shown_attack(key, audio, clean, plan, outcome, "", lang)
-    display, _ = OPENING.get(((key, audio.key, plan), lang), draw)
+    display, _ = OPENING.get((memo_key, lang), draw)
     if not all(Path(item).exists() for item in display if isinstance(item, str) and item.endswith((".png", ".csv"))):
         display = draw()  # a download pruned from the exports meanwhile: written again
-        OPENING.put(((key, audio.key, plan), lang), display)
+        OPENING.put((memo_key, lang), display)
     return (*display[:8], watch.label(lang, True), *display[9:])
 
 
@@ -692,10 +694,9 @@ def _measured_contrast(key: str, budget: float, lang: str) -> str:
     from demos.audio_attack.strings import load_results
 
     results = load_results() or {}
-    found = results.get("models", {}).get(key, {})
-    noise, pgd, fgsm = (found.get(f"{name}_{-int(budget)}") for name in ("noise", "pgd", "fgsm"))
+    noise, pgd, fgsm = (_measured(key, name, budget) for name in ("noise", "pgd", "fgsm"))
     lines = []
-    if noise and pgd and fgsm and all("n" in x for x in (noise, pgd, fgsm)) and float(budget).is_integer():
+    if noise and pgd and fgsm:
         lines.append(t_named("audio_attack.contrast_examples", lang, clips=len(results["clips"]), draws=noise["draws"],
                        budget=_minus(f"{budget:.0f}"), model=model_name(key, lang), **_rate("noise", noise),
                        **_rate("pgd", pgd), **_rate("fgsm", fgsm), steps=results["settings"]["pgd_steps"]))
@@ -709,18 +710,26 @@ def _measured_contrast(key: str, budget: float, lang: str) -> str:
                                      model=model_name(key, lang))
 
 
+def _measured(key: str, name: str, budget: float) -> dict | None:
+    """results.json's rate of ``name`` ("noise", "pgd", "fgsm") on the example clips for model ``key`` at this whole
+    budget in dB (hits, n, ...), or None where none was measured."""
+    from demos.audio_attack.strings import load_results
+
+    if not float(budget).is_integer():
+        return None
+    found = (load_results() or {}).get("models", {}).get(key, {}).get(f"{name}_{-int(budget)}")
+    return found if found and "n" in found else None
+
+
 def _untargeted_caveat(key: str, budget: float, lang: str) -> list[str]:
     """Under an untargeted "Fooled": any change counts, and noise this loud may change the transcript by itself
     (the teacher review: FGSM at −30 dB "fooled" Whisper on a clip that 1 of 5 noise draws changed too). With the
     rate measured for this model and budget on the example clips; none when noise changed none of them there."""
-    from demos.audio_attack.strings import load_results
-
-    noise = ((load_results() or {}).get("models", {}).get(key, {}).get(f"noise_{-int(budget)}")
-             if float(budget).is_integer() else None)
-    if noise and "n" in noise and int(noise["hits"]) == 0:
-        return []
-    if not noise or "n" not in noise:
+    noise = _measured(key, "noise", budget)
+    if noise is None:
         return [t("audio_attack.untargeted_caveat", lang)]
+    if int(noise["hits"]) == 0:
+        return []
     return [t_named("audio_attack.untargeted_caveat_measured", lang, budget=_minus(f"{budget:.0f}"),
                     model=model_name(key, lang), **_rate("noise", noise))]
 
