@@ -45,11 +45,17 @@ LANGUAGES = {
                       "the sun rises in the [MASK].", "birds can [MASK] through the air.", "ice is frozen [MASK].",
                       "a doctor works in a [MASK].", "you can't teach an old dog new [MASK].")},
     "zh": {"name": "bert-small-zh", "out": CHINESE_DIR, "text": corpus.chinese, "alphabet": 8000,
-           "data": "Debian's fortunes-zh (313 Tang poems, 95 Song lyrics, 5,265 Chinese fortunes), converted to "
-                   "traditional characters (OpenCC s2tw)",
+           "data": "Debian's fortunes-zh (313 Tang poems, 95 Song lyrics, 5,265 Chinese fortunes, converted to "
+                   "traditional characters with OpenCC s2tw); modern Taiwan Chinese from the zh-TW translations of the "
+                   "Debian Reference (debian-reference-zh-tw), the New Maintainers' Guide (maint-guide-zh-tw), "
+                   "LibreOffice's help (libreoffice-help-zh-tw) and user interface (libreoffice-l10n-zh-tw's .mo "
+                   "strings) and the zh_TW manual pages (manpages-zh); 60,000 pseudo-sentences of 6 everyday words "
+                   "each, drawn by frequency from python3-jieba's word list (s2tw; words, not grammar)",
            "vocabulary": "character vocabulary (one token per Chinese character, as bert-base-chinese; WordPiece for "
                          "the little Latin text)",
-           "license": "data: fortunes-zh (Debian, free to redistribute); weights: MIT",
+           "license": "data: fortunes-zh (Debian, free to redistribute), debian-reference-zh-tw and maint-guide-zh-tw "
+                      "(GPL-2+), libreoffice-help-zh-tw and libreoffice-l10n-zh-tw (MPL-2.0), manpages-zh (GFDL-1.2+), "
+                      "python3-jieba's dict.txt (MIT/Expat); weights: MIT",
            "probes": ("床前明月[MASK]，疑是地上霜。", "白日依山[MASK]，黃河入海流。",
                       "春眠不覺[MASK]，處處聞啼鳥。", "紅豆生南[MASK]，春來發幾枝。",
                       "獨在異鄉為異[MASK]，每逢佳節倍思親。", "舉頭望明月，低頭思故[MASK]。",
@@ -251,7 +257,7 @@ def remeasure(out: Path, lang: str = "en") -> dict:
 
 def train(out: Path, minutes: float, seed: int = 0, vocab_size: int = 6000, batch: int = 64, lr: float = 1e-3,
           eval_minutes: float = 5.0, limit: int | None = None, max_steps: int | None = None, lang: str = "en",
-          resume: bool = False) -> dict:
+          resume: bool = False, mask_rate: float = 0.15, warmup: int = 300, dropout: float = 0.1) -> dict:
     """Pre-train (or, with ``resume``, continue pre-training the model in ``out``, its vocabulary kept) for
     ``minutes``; keep the best held-out measurement; write weights, config, vocabulary and card."""
     started, language = time.time(), LANGUAGES[lang]
@@ -269,11 +275,12 @@ def train(out: Path, minutes: float, seed: int = 0, vocab_size: int = 6000, batc
     continues = continuation_table(tok)
     torch.manual_seed(seed)
     if not resume:
-        config = {"vocab_size": len(tok), "max_position_embeddings": SEQ, "type_vocab_size": 2, **SHAPE}
+        dropped = {} if dropout == 0.1 else {"hidden_dropout_prob": dropout, "attention_probs_dropout_prob": dropout}
+        config = {"vocab_size": len(tok), "max_position_embeddings": SEQ, "type_vocab_size": 2, **SHAPE, **dropped}
         model = bert(config).train()
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01, betas=(0.9, 0.98))
     gen = torch.Generator().manual_seed(seed)
-    budget, warmup = minutes * 60, 300
+    budget = minutes * 60
     best, best_state, history, step, next_eval, loss = -1.0, None, [], 0, eval_minutes * 60, None
     while True:
         elapsed = time.time() - started
@@ -289,7 +296,7 @@ def train(out: Path, minutes: float, seed: int = 0, vocab_size: int = 6000, batc
             break
         step += 1
         rows = torch.randint(0, len(packed), (batch,), generator=gen)
-        inputs, labels = mask_words(packed[rows], continues, tok, gen)
+        inputs, labels = mask_words(packed[rows], continues, tok, gen, mask_rate)
         for group in opt.param_groups:
             group["lr"] = lr * min(1.0, step / warmup) * max(0.02, 1 - elapsed / budget)
         chosen = labels != -100  # the output layer (hidden × vocabulary) only where there is something to predict
@@ -305,8 +312,11 @@ def train(out: Path, minutes: float, seed: int = 0, vocab_size: int = 6000, batc
     metrics = measured(model, tok, ranked, items)
     save_file({k: v.contiguous().clone() for k, v in model.state_dict().items()}, str(out / "weights.safetensors"))
     (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
-    run = {"command": f"python -m demos.fill_mask.train --lang {lang} --minutes {minutes:g} --lr {lr:g} --threads "
-                      f"{torch.get_num_threads()}" + (" --resume" if resume else ""),
+    options = "".join(f" --{name} {value:g}" for name, value, default in (
+        ("mask-rate", mask_rate, 0.15), ("warmup", warmup, 300), ("vocab", vocab_size, 6000), ("dropout", dropout, 0.1))
+        if value != default)
+    run = {"command": f"python -m demos.fill_mask.train --lang {lang} --minutes {minutes:g} --lr {lr:g}{options} "
+                      f"--threads {torch.get_num_threads()}" + (" --resume" if resume else ""),
            "minutes": round((time.time() - started) / 60, 1), "steps": step, "batch": batch, "seed": seed}
     if earlier:  # the earlier run's totals and history come first
         before = earlier["training"]
@@ -324,7 +334,7 @@ def train(out: Path, minutes: float, seed: int = 0, vocab_size: int = 6000, batc
                 f"sentences packed into {len(packed)} rows of {SEQ} tokens; {len(held)} held-out sentences (2% by "
                 "hash), only measured",
         "training": {**run,
-                     "objective": "masked LM, whole-word masking 15% (80/10/10), sentence packing",
+                     "objective": f"masked LM, whole-word masking {mask_rate:.0%} (80/10/10), sentence packing",
                      "optimizer": f"AdamW lr {lr} (warm-up {warmup} steps, then linear in the time left), "
                                   "weight decay 0.01",
                      "model_selection": f"best held-out content-word top-5 (500 items) every {eval_minutes:g} minutes",
@@ -355,6 +365,10 @@ def main(argv=None):
     parser.add_argument("--resume", action="store_true", help="continue training the model in --out")
     parser.add_argument("--minutes", type=float, default=45.0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--mask-rate", type=float, default=0.15, help="the share of words masked")
+    parser.add_argument("--warmup", type=int, default=300, help="steps of linear learning-rate warm-up")
+    parser.add_argument("--vocab", type=int, default=6000, help="vocabulary size (a new model)")
+    parser.add_argument("--dropout", type=float, default=0.1, help="BERT's dropout (hidden and attention; a new model)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="a few steps on a little text, for CI")
     parser.add_argument("--remeasure", action="store_true", help="measure the model in --out again; rewrite its card")
@@ -367,7 +381,8 @@ def main(argv=None):
         card = train(out, 2.0, args.seed, vocab_size=400, batch=8, eval_minutes=60, limit=3000, max_steps=5,
                      lang=args.lang, resume=args.resume)
     else:
-        card = train(out, args.minutes, args.seed, lr=args.lr, lang=args.lang, resume=args.resume)
+        card = train(out, args.minutes, args.seed, vocab_size=args.vocab, lr=args.lr, lang=args.lang,
+                     resume=args.resume, mask_rate=args.mask_rate, warmup=args.warmup, dropout=args.dropout)
     print(json.dumps({"metrics": card["metrics"], "probes": card["probes"]}))
 
 
