@@ -4,7 +4,8 @@
   bert-base-chinese, and DistilBERT for slow connections. Each says its download size before it is fetched; on a
   Hugging Face Space the two bert-base models download in the background at start-up (``on_space``).
 * Bundled (offline, small and honest about it): BERTs this project pre-trains itself (train.py) on offline Debian
-  text, English (WordPiece) and Chinese (one token per character, mostly classical poems): transformers'
+  text, English (WordPiece) and Chinese (one token per character; Debian's Taiwan translations, a word list, classical
+  poems): transformers'
   ``BertForMaskedLM`` with the config, vocabulary and weights in assets/models/fill_mask/<lang>.
 """
 from __future__ import annotations

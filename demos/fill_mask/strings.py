@@ -72,8 +72,9 @@ STRINGS = {
                                   "here. Smaller "
                                   "than bert-base (6 layers, not 12)",
         "fill_mask.small_zh": "**bert-small-zh**, a {parameters:.0f} M-parameter character-level BERT trained here "
-                              "for {hours:.1f} hours, mostly on Tang and Song poems (no real Chinese BERT ships "
-                              "offline; it knows little modern Chinese)",
+                              "for {hours:.1f} hours on Debian's Taiwan translations (manuals, help pages), a list of "
+                              "everyday words and Tang and Song poems (no real Chinese BERT ships offline; it knows "
+                              "little modern Chinese)",
         "fill_mask.words_only": "Words only (hide word pieces ## and punctuation)",
         "fill_mask.words_only_note": "Words only: word pieces and punctuation held {hidden} of the probability; the "
                                      "bars are renormalised over whole words. Untick “Words only” to see them.",
@@ -243,7 +244,8 @@ STRINGS = {
                                   "-base "
                                   "小（6 層，不是 12 層）",
         "fill_mask.small_zh": "**bert-small-zh**：在這裡訓練了 {hours:.1f} 小時、{parameters:.0f} M 參數的字元 BERT，"
-                              "主要讀唐詩宋詞（離線時沒有真正的中文 BERT；它不太懂現代中文）",
+                              "讀的是 Debian 的台灣正體中文翻譯（手冊、說明頁）、一份日常詞表和唐詩宋詞"
+                              "（離線時沒有真正的中文 BERT；它不太懂現代中文）",
         "fill_mask.words_only": "只顯示完整的詞（隱藏 ## 片段與標點）",
         "fill_mask.words_only_note": "只顯示完整的詞：詞的片段與標點原本占了 {hidden} 的機率；長條已在完整的詞之間重新"
                                      "正規化。取消勾選「只顯示完整的詞」就能看到它們。",
