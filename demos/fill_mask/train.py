@@ -3,7 +3,7 @@ sentence packing, whole-word masking; write weights, config, vocabulary and card
 
     python -m demos.fill_mask.train --threads 2 --minutes 35            # the first run of assets/models/fill_mask/en
     python -m demos.fill_mask.train --resume --minutes 90 --lr 5e-4     # ... continued from its weights
-    python -m demos.fill_mask.train --lang zh --minutes 90              # assets/models/fill_mask/zh (characters)
+    python -m demos.fill_mask.train --lang zh --minutes 60 --vocab 8000 --dropout 0   # assets/models/fill_mask/zh
     python -m demos.fill_mask.train --quick --out /tmp/x [--lang zh]    # CI: a few steps on a little text
 
 Masked-language modelling as in BERT (Devlin et al. 2019), with whole-word masking: 15% of the words are chosen,
