@@ -263,9 +263,9 @@ def slider_value(value, name: str, low: float, high: float, *, integer: bool = F
     return check_number(value, name, low, high, integer=integer)
 
 
-def notify(message: str, lang: str) -> None:
-    """A pop-up note (not an error), titled in the user's language."""
-    gr.Warning(message, title=i18n.t("app.warning_title", lang))
+def notify(message: str, lang: str, seconds: float = 10) -> None:
+    """A pop-up note (not an error), titled in the user's language, for ``seconds`` (Gradio's default 10)."""
+    gr.Warning(message, duration=seconds, title=i18n.t("app.warning_title", lang))
 
 
 class Dropdown(gr.Dropdown):
@@ -553,12 +553,15 @@ def drawing_to_gray(value) -> np.ndarray | None:
 
 
 def drawn_digit(drawing) -> np.ndarray | None:
-    """The drawing as a centred 28x28 digit, normalised like the data set; None when the canvas is empty."""
+    """The drawing as a centred 28x28 digit, normalised like the data set; None when the canvas is empty. A canvas
+    mostly inked gets a message: its paper would be read as the ink (or, all black, as nothing drawn)."""
     from core.data.digits import normalize_digit
 
     gray = drawing_to_gray(drawing)
     if gray is None:
         return None
+    if (gray < 128).mean() > 0.5:  # the sketchpad's paper is white, its brush black
+        raise UserInputError("digit.all_ink")
     try:
         return normalize_digit(gray)
     except UserInputError as exc:

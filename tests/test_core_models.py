@@ -397,7 +397,7 @@ def test_offline_a_hub_model_that_is_not_downloaded_says_what_to_do_and_the_list
     monkeypatch.setenv("DEMO_HUB_CACHE", str(tmp_path))
     monkeypatch.setattr(models, "is_offline", lambda: True)
     said = []
-    monkeypatch.setattr(ui, "notify", lambda message, lang: said.append(message))
+    monkeypatch.setattr(ui, "notify", lambda message, lang, seconds=10: said.append(message))
     hub = FakeHubChoice("tiny-bert", "tiny-org/tiny-bert", REVISION, MASKED_LM, size_mb=40)
     slot = models.Slot("t", "r", [DIGIT_CNN, hub])
     key, line = model_loader(slot)("tiny-bert", progress=lambda *a, **k: None)
@@ -416,7 +416,7 @@ def test_a_tab_adds_its_own_outputs_and_fallback_to_the_model_loader(tmp_path, m
 
     monkeypatch.setenv("DEMO_HUB_CACHE", str(tmp_path))
     monkeypatch.setattr(models, "is_offline", lambda: True)
-    monkeypatch.setattr(ui, "notify", lambda message, lang: None)
+    monkeypatch.setattr(ui, "notify", lambda message, lang, seconds=10: None)
     hub = FakeHubChoice("tiny-bert", "tiny-org/tiny-bert", REVISION, MASKED_LM, size_mb=40)
     slot = models.Slot("t", "r", [hub, DIGIT_CNN])
 

@@ -115,6 +115,20 @@ def test_a_cleared_canvas_goes_back_to_the_test_digit(client, blank_png):
         assert use_drawing is False and "Test digit #5" in outputs[4] and f"label {label}" in outputs[4]
 
 
+def test_a_canvas_inked_all_over_gets_a_message_not_the_test_digit(client, tmp_path):
+    """A teacher's review: a canvas painted black was silently replaced by the test digit (read as empty), and one
+    mostly black had its paper read as the ink. Both get a message in the user's language."""
+    for name, fill in (("black", slice(0, 280)), ("mostly", slice(0, 200))):
+        img = np.full((280, 280), 255, np.uint8)
+        img[fill] = 0
+        path = tmp_path / f"{name}.png"
+        Image.fromarray(img).save(path)
+        drawing = drawing_payload(str(path))
+        for call in (lambda d=drawing: client.predict(5, d, 4.0, False, api_name="/distillation_draw"),
+                     lambda d=drawing: soften(client, drawing=d, use_drawing=True)):
+            assert "no digit shape to read" in error_text(call)
+
+
 def test_pick_takes_a_gallery_position(client):
     from demos.distillation.ui import showcase_indices
 

@@ -221,7 +221,7 @@ def _digit(test_index, drawing, use_drawing, lang: str, *, say_if_empty: bool = 
     if image is not None:
         return image, t("distillation.source_drawing", lang), ("drawing",), True
     if use_drawing and say_if_empty:
-        notify(t("distillation.canvas_empty", lang), lang)
+        notify(t("distillation.canvas_empty", lang), lang, seconds=4)  # not still up once the student draws
     return (*_test_digit(test_index, lang, live), False)
 
 
@@ -546,9 +546,10 @@ def _soft_results(i18n: gr.I18n):
         with gr.Column(scale=2, min_width=260):  # under the picture on a phone, beside it elsewhere
             gr.Markdown(i18n("distillation.grad_plot"), elem_classes=["plot-caption"])
             gr.Markdown(i18n("distillation.grad_legend"))
+            # y is named in the caption: Vega drew the formula turned on its side, unreadable on a projector
             grad_plot = gr.LinePlot(x="T", y="‖∂L/∂v‖", color="curve", height=240, show_label=False,
                                     color_map=gradient_colors(), colors_in_legend=[],
-                                    y_title="‖∂L/∂v‖", elem_id="distillation-grad-plot")
+                                    y_title=" ", elem_id="distillation-grad-plot")
             with gr.Row():
                 grad_png = export.drawn_button(i18n, elem_id="distillation-grad-png")
                 grad_csv = export.download_button(i18n, elem_id="distillation-grad-csv")
