@@ -454,18 +454,21 @@ def _shown_js(elem_id: str) -> str:
     return f"(document.getElementById({json.dumps(elem_id)})?.innerText || '').trim().length > 0"
 
 
-def mark_stale_js(elem_ids: list[str], when_shown: str | None) -> str:
-    """Browser code that greys results that no longer match the inputs (CSS class ``stale``): when
-    ``when_shown`` is the elem_id of a result with text in it; with ``None``, ungreys them (a new run began) and
-    remembers whether they were grey, for ``refused_js``. A change is timed (``data-changed-at``) so that a run
-    that started before it cannot ungrey its result (``finished_js``)."""
-    if when_shown is None:
-        return (f"() => {{ for (const id of {json.dumps(elem_ids)}) {{ const el = document.getElementById(id); "
-                "if (!el) continue; el.dataset.wasStale = el.classList.contains('stale') ? '1' : ''; "
-                "el.dataset.runAt = performance.now(); el.classList.remove('stale'); } }")
+def mark_stale_js(elem_ids: list[str], when_shown: str) -> str:
+    """Browser code that greys results that no longer match the inputs (CSS class ``stale``) when ``when_shown``
+    is the elem_id of a result with text in it. A change is timed (``data-changed-at``) so that a run that started
+    before it cannot ungrey its result (``finished_js``)."""
     return (f"() => {{ const stale = {_shown_js(when_shown)}; for (const id of {json.dumps(elem_ids)}) {{ "
             "const el = document.getElementById(id); if (!el) continue; "
             "el.dataset.changedAt = performance.now(); el.classList.toggle('stale', stale); } }")
+
+
+def fresh_js(elem_ids: list[str]) -> str:
+    """Browser code that puts results at full contrast (a run began, or what they show was just made or emptied),
+    remembering whether they were grey, for ``refused_js``, and when (``data-run-at``)."""
+    return (f"() => {{ for (const id of {json.dumps(elem_ids)}) {{ const el = document.getElementById(id); "
+            "if (!el) continue; el.dataset.wasStale = el.classList.contains('stale') ? '1' : ''; "
+            "el.dataset.runAt = performance.now(); el.classList.remove('stale'); } }")
 
 
 #: Browser code, true when the inputs of the result ``el`` changed after its last run began (``mark_stale_js``).
@@ -475,10 +478,10 @@ _CHANGED_SINCE_RUN = "Number(el.dataset.changedAt || 0) > Number(el.dataset.runA
 
 
 def starting_js(elem_ids: list[str]) -> str:
-    """Browser code for a run's own ``js=``: ungreys its results as ``mark_stale_js(ids, None)`` does and passes
+    """Browser code for a run's own ``js=``: ungreys its results (``fresh_js``) and passes
     the inputs on unchanged. It runs before the click's request goes out; a separate browser-only listener of the
     same click ran only once a refused run had answered (4 s later), after ``refused_js``, and undid it."""
-    body = mark_stale_js(elem_ids, None)
+    body = fresh_js(elem_ids)
     return f"(...inputs) => {{ ({body})(); return inputs; }}"
 
 
@@ -515,7 +518,7 @@ def grey_when_refused(events: list, elem_ids: list[str], when_shown: str, badges
     when one makes them; greyed when one is refused while ``when_shown`` has text (they are for other inputs), without
     Gradio's red badges on them or on ``badges_on`` (``refused_js``)."""
     for event in events:
-        event.success(None, js=mark_stale_js(elem_ids, None))
+        event.success(None, js=fresh_js(elem_ids))
         event.failure(None, js=refused_js(elem_ids, when_shown, badges_on))
 
 
@@ -525,7 +528,7 @@ BADGE_CLEAR_BUTTONS = "[data-testid='status-tracker'] .clear-status button"
 
 def refused_js(elem_ids: list[str], when_shown: str | None = None, badges_on: list[str] = ()) -> str:
     """Browser code for a refused click (its event's ``.failure``): the outputs keep what they showed, made for
-    other inputs, so they are greyed again: as they were before the click (``mark_stale_js(ids, None)`` remembered
+    other inputs, so they are greyed again: as they were before the click (``fresh_js`` remembered
     it; a busy server's refusal leaves a matching result as it was), or, with ``when_shown``, whenever that result
     has text (the refused input is never what they show). Gradio's red "Error" badge comes off them: the pop-up
     says what is wrong in the user's language, and the badge covered the result's first words. ``badges_on``: more

@@ -32,9 +32,9 @@ from core.ui import (
     Slider,
     StopRequests,
     Stopwatch,
+    fresh_js,
     grey_until_rerun,
     handler,
-    mark_stale_js,
     model_loader,
     model_picker,
     notify,
@@ -1093,7 +1093,7 @@ def _attack_events(demo: gr.Blocks, page: SimpleNamespace, wiring: SimpleNamespa
     demo.load(None, js=stale_on_typing_js("audio_attack-target", results_shown, "audio_attack-verdict"))
     gr.on(setting_moved, settings_changed, page.verdict, page.status, api_name="audio_attack_settings_changed",
           api_visibility="private", show_progress="hidden", **LIGHT)
-    gr.on([page.clip.upload, page.clip.clear, page.picker.input], None, js=mark_stale_js(results_shown, None))
+    gr.on([page.clip.upload, page.clip.clear, page.picker.input], None, js=fresh_js(results_shown))
 
 
 def _model_events(page: SimpleNamespace, transcribe_args: dict) -> None:
