@@ -41,7 +41,7 @@ STRINGS = {
         "audio_attack.run": "Attack",
         "audio_attack.stop": "Stop",
         "audio_attack.loss_caption": "Loss per step: targeted, the loss of the target (falls); untargeted, the "
-                                     "loss of the clean transcript (rises)",
+                                     "loss of the clean transcript (rises); FGSM takes one step, so it draws none",
         "audio_attack.play_clean": "Clean clip",
         "audio_attack.play_adversarial": "Adversarial clip",
         "audio_attack.play_perturbation": "Perturbation alone (louder)",
@@ -241,7 +241,7 @@ STRINGS = {
         "audio_attack.run": "攻擊",
         "audio_attack.stop": "停止",
         "audio_attack.loss_caption": ("每一步的損失：目標式攻擊看目標句子的損失（下降）；"
-                                     "非目標式攻擊看原本轉錄的損失（上升）"),
+                                     "非目標式攻擊看原本轉錄的損失（上升）；FGSM 只走一步，所以沒有曲線"),
         "audio_attack.play_clean": "原始音檔",
         "audio_attack.play_adversarial": "對抗音檔",
         "audio_attack.play_perturbation": "單獨的擾動（放大播放）",
