@@ -217,16 +217,25 @@ class Slider(gr.Slider):
 #: Gradio puts the number the results are for in it (the minimum, or the nearest end), as it does on Tab
 #: (``slider_value``: an emptied slider counts as its minimum; a live move outside counts as the nearest end). Before,
 #: Enter sent the box as typed and it stayed so (the teacher review: "T = 0.5" beside an empty box, test digit #1318
-#: beside "5000"). Number boxes (a seed) keep their message for an empty box.
+#: beside "5000"). An emptied box is given its minimum as it loses the focus: Gradio reads it as 0 and puts the
+#: nearest end, which for a range below 0 is the top (the audio budget: −20 dB, the loudest, instead of −60).
+#: Number boxes (a seed) keep their message for an empty box.
 EMPTY_SLIDER_BOX_JS = """() => {
     if (window.__emptySliderBoxes) return;
     window.__emptySliderBoxes = true;
+    const sliderBox = (box) => box instanceof HTMLInputElement && box.type === 'number'
+        && box.closest('.block')?.querySelector('input[type=range]');
     document.addEventListener('keydown', (event) => {
         const box = event.target;
-        if (event.key !== 'Enter' || !(box instanceof HTMLInputElement) || box.type !== 'number'
-                || !box.closest('.block')?.querySelector('input[type=range]')) return;
+        if (event.key !== 'Enter' || !sliderBox(box)) return;
         const value = Number(box.value), low = Number(box.min), high = Number(box.max);
         if (!box.value.trim() || (box.min !== '' && value < low) || (box.max !== '' && value > high)) box.blur();
+    }, true);
+    document.addEventListener('blur', (event) => {
+        const box = event.target;
+        if (!sliderBox(box) || box.value.trim() || box.min === '') return;
+        box.value = box.min;
+        box.dispatchEvent(new Event('input', {bubbles: true}));
     }, true);
 }"""
 

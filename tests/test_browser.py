@@ -211,6 +211,24 @@ def test_an_emptied_number_box_shows_the_minimum_quietly(page, key):
     wait_for_stats(page, "at T = 4")
 
 
+def test_an_emptied_box_below_zero_shows_its_minimum_not_its_loudest_end(browser, app_url):
+    """The teacher review: the audio budget (−60 to −20 dB) emptied showed −20 dB, the loudest (Gradio reads the
+    empty box as 0, then puts the nearest end). It shows the minimum, as every other slider box does."""
+    page = open_page(browser, app_url)  # its own page: the budget it leaves would grey the shared page's attack
+    try:
+        page.get_by_role("tab", name=t("audio_attack.tab", "en"), exact=True).click()
+        box = page.locator("#audio_attack-budget input[type=number]")
+        for key in ("Tab", "Enter"):
+            set_number(page, "audio_attack-budget", "-30")
+            box.fill("")
+            box.press(key)
+            page.wait_for_function("document.querySelector('#audio_attack-budget input[type=range]').value === '-60'"
+                                   " && document.querySelector('#audio_attack-budget input[type=number]').value "
+                                   "=== '-60'", timeout=5_000)
+    finally:
+        page.context.close()
+
+
 def test_a_number_past_the_end_and_enter_shows_the_end_the_results_are_for(page):
     """The teacher review: test digit "5000" and Enter showed test digit #1318 beside a box still saying 5000."""
     box = page.locator("#distillation-index input[type=number]")
