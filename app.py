@@ -24,6 +24,7 @@ import gradio as gr  # noqa: E402
 from core import i18n, models  # noqa: E402
 from core.device import configure_process, describe, return_free_memory_every, set_device  # noqa: E402
 from core.heavy import HEAVY_AT_ONCE, background  # noqa: E402
+from core.memo import SESSIONS  # noqa: E402
 from core.ui import BADGE_CLEAR_BUTTONS, EMPTY_SLIDER_BOX_JS, Blocks, force_lang  # noqa: E402
 from core.uploads import MAX_UPLOAD_MB  # noqa: E402
 from demos import load_tabs  # noqa: E402
@@ -304,7 +305,7 @@ def build_app(lang: str | None = None, present: bool = False) -> tuple[gr.Blocks
     # keep Gradio's default 40 beside them.
     launch_kwargs = dict(i18n=translations, theme=theme, css=css, max_file_size=f"{MAX_UPLOAD_MB}mb",
                          allowed_paths=[], ssr_mode=False, show_error=True, footer_links=["api", "settings"],
-                         max_threads=40 + HEAVY_AT_ONCE)
+                         max_threads=40 + HEAVY_AT_ONCE, state_session_capacity=SESSIONS)
     return demo, launch_kwargs
 
 

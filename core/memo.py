@@ -9,6 +9,7 @@ and it is not kept.
 """
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -17,6 +18,12 @@ from typing import TypeVar
 from core import heavy
 
 T = TypeVar("T")
+
+#: How many browser sessions the server remembers, the least recently used going first: what a session made
+#: (``SessionStore``) and Gradio's own state of each session (``app.py``: ``state_session_capacity``, 10,000 by
+#: default; each session there costs ~0.9 MB that nothing else frees: measured, bench/sessions_memory.py). A class
+#: of 50 reloading their pages stays well inside it; memory stays bounded over a day of classes.
+SESSIONS = int(os.environ.get("DEMO_SESSIONS", "200"))
 
 
 class _Flight:
@@ -151,7 +158,7 @@ class SessionStore:
     never pushes it out. Each session keeps its ``per_session`` latest values; beyond ``sessions`` sessions, the one
     idle longest goes. ``put(session, key, value)``, ``peek(session, key)``."""
 
-    def __init__(self, per_session: int = 2, sessions: int = 128):
+    def __init__(self, per_session: int = 2, sessions: int = SESSIONS):
         if per_session < 1 or sessions < 1:
             raise ValueError("per_session and sessions must be at least 1")
         self.per_session, self.sessions = per_session, sessions

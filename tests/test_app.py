@@ -280,6 +280,29 @@ def test_each_tab_brings_its_own_styles():
     assert "#fill-mask" not in app.CSS and "#saliency" not in app.CSS  # the shared styles name no tab
 
 
+def test_gradio_remembers_a_bounded_number_of_sessions_the_least_recently_used_going_first():
+    """Issue 21 (RSS): Gradio keeps every session's state (~0.9 MB each, a copy of the page's config) until 10,000
+    sessions, and never frees it otherwise: each page load grew the server for good (bench/sessions_memory.py). The
+    app remembers core.memo.SESSIONS, as the audio tab's own store of each session's attacks does. Gradio's own
+    StateHolder, given the app, keeps that many and lets the longest idle go."""
+    from gradio.state_holder import StateHolder
+
+    import app
+    from core.memo import SESSIONS
+    from demos.audio_attack.ui import MINE
+
+    demo, launch_kwargs = app.build_app()
+    assert launch_kwargs["state_session_capacity"] == SESSIONS == MINE.sessions and 50 < SESSIONS <= 500
+    holder = StateHolder()
+    holder.set_blocks(demo)
+    holder.capacity = 3  # the same rule on a smaller scale: building 200 sessions' states takes a while
+    for name in ("a", "b", "c"):
+        holder[name]
+    holder["a"]  # a clicks again: b is now the longest idle
+    holder["d"]
+    assert set(holder.session_data) == {"a", "c", "d"}
+
+
 def test_gradios_cache_is_emptied_of_old_files_but_keeps_what_a_lecture_uses():
     """Gradio's cache (shown files, uploads) is pruned while the app runs, by Gradio's own delete_cache: a file not
     handed out for CACHE_KEEP goes, so a download (our exports keep theirs export.KEEP_SECONDS) and a photo uploaded at

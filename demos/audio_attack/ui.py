@@ -71,7 +71,7 @@ QUESTIONS = (Question("target", {"kind": "targeted", "budget": DEFAULTS["budget"
 RESULTS = Memo(maxsize=32)  # finished attacks, keyed on the clip, the model and every setting (shared: computed once)
 #: Each session's own latest attacks (finished, or stopped after fooling the model), for its Transfer and Defend:
 #: the shared memo above may have pushed them out after 32 other students' attacks; these only go for their own.
-MINE = SessionStore(per_session=2, sessions=128)
+MINE = SessionStore(per_session=2)
 HEARD = Memo(maxsize=256)  # transcripts, keyed on the model and the clip's samples
 STOPS = StopRequests()  # the Stop button reaches the attack of its own browser session
 
