@@ -572,14 +572,32 @@ def drawn_digit(drawing) -> np.ndarray | None:
     gray = drawing_to_gray(drawing)
     if gray is None:
         return None
-    if (gray < 128).mean() > 0.5:  # the sketchpad's paper is white, its brush black
-        raise UserInputError("digit.all_ink")
     try:
-        return normalize_digit(gray)
+        return normalize_digit(check_drawn_digit(gray))
     except UserInputError as exc:
         if exc.key == "digit.empty":
             return None
         raise
+
+
+#: The smallest drawing read as a digit: its ink at least this tall or wide, in pixels of the 280-pixel pad (its
+#: brush is 18 wide). A tap or a short tick, scaled up to a digit's size, became a blob the models read as some
+#: digit, with confidence (the teacher review: a 20-pixel dot read as a digit).
+MIN_DIGIT_PIXELS = 48
+
+
+def check_drawn_digit(gray: np.ndarray) -> np.ndarray:
+    """A drawing on the pad (2-D, black ink on white) that can be read as a digit, as it is; a message in the user's
+    language for ink over most of the pad's edge (``normalize_digit`` would take the ink for the paper, and an
+    all-black pad for an empty one) or ink too small to be a digit. An empty canvas passes (``normalize_digit`` says
+    so)."""
+    ink = gray < 128  # the sketchpad's paper is white, its brush black
+    if np.median(np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])):
+        raise UserInputError("digit.all_ink")
+    rows, cols = np.nonzero(ink)
+    if rows.size and max(np.ptp(rows), np.ptp(cols)) + 1 < MIN_DIGIT_PIXELS * max(gray.shape) / 280:
+        raise UserInputError("digit.too_small")
+    return gray
 
 
 # ---------------------------------------------------------------- gallery clicks

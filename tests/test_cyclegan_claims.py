@@ -146,6 +146,19 @@ def test_a_blot_or_a_line_is_still_translated():
         assert len(panels) == (5 if scanned else 4) and ("scanned to 8×8 first" in text) == scanned
 
 
+def test_a_dot_on_the_pad_is_not_translated_as_a_digit():
+    """The teacher review: a 20-pixel dot was scanned, read as a digit and translated. It gets a message in the
+    user's language instead (core.ui.check_drawn_digit, as on the other tabs' pads)."""
+    from core.i18n import UserInputError
+    from demos.cyclegan import ui
+
+    canvas = np.full((280, 280), 255, np.uint8)
+    canvas[130:150, 130:150] = 0
+    with pytest.raises(UserInputError) as refused:
+        ui._translate(None, sketchpad_value(canvas), True, DIGITS.key, "a_to_b", "zh")
+    assert refused.value.key == "digit.too_small" and "太小" in refused.value.message("zh")
+
+
 # ---- bullet 2: the style judge's probability means something
 
 def test_the_style_judge_is_calibrated_on_digits_it_was_not_fitted_on(results):

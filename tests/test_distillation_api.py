@@ -129,6 +129,25 @@ def test_a_canvas_inked_all_over_gets_a_message_not_the_test_digit(client, tmp_p
             assert "no digit shape to read" in error_text(call)
 
 
+def test_a_dot_is_not_read_as_a_digit(client, tmp_path):
+    """The teacher review: a 20-pixel dot, scaled up to a digit's size, was read as a digit with confidence. A tap
+    of the brush gets a message; a real digit drawn small (a 60-pixel 1) is still read."""
+    for name, rows, cols, refused in (("dot", slice(130, 150), slice(130, 150), True),
+                                      ("small one", slice(110, 170), slice(135, 150), False)):
+        img = np.full((280, 280), 255, np.uint8)
+        img[rows, cols] = 0
+        path = tmp_path / f"{name}.png"
+        Image.fromarray(img).save(path)
+
+        def call(p=str(path)):
+            return client.predict(5, drawing_payload(p), 4.0, False, api_name="/distillation_draw")
+
+        if refused:
+            assert "too small to be read as a digit" in error_text(call), name
+        else:
+            assert call()[-1] is True, name
+
+
 def test_pick_takes_a_gallery_position(client):
     from demos.distillation.ui import showcase_indices
 

@@ -32,9 +32,11 @@ TEST_FRACTION = 0.2
 register({
     "en": {"digit.empty": "The drawing is empty: draw a digit with a thick stroke.",
            "digit.all_ink": "The ink covers most of the canvas, so there is no digit shape to read: clear it (the "
-                            "bin) and draw a digit with a thick stroke."},
+                            "bin) and draw a digit with a thick stroke.",
+           "digit.too_small": "The drawing is too small to be read as a digit: draw it across most of the pad."},
     "zh": {"digit.empty": "畫布是空的：請用粗筆畫寫一個數字。",
-           "digit.all_ink": "墨跡蓋住了大半個畫布，看不出數字的形狀：請按垃圾桶清除，再用粗筆畫寫一個數字。"},
+           "digit.all_ink": "墨跡蓋住了大半個畫布，看不出數字的形狀：請按垃圾桶清除，再用粗筆畫寫一個數字。",
+           "digit.too_small": "畫得太小，看不出是哪個數字：請寫大一點，佔滿畫布的大部分。"},
 })
 
 

@@ -27,6 +27,7 @@ from core.ui import (
     Radio,
     Slider,
     Stopwatch,
+    check_drawn_digit,
     digit_pad,
     drawing_to_gray,
     gallery_position,
@@ -159,7 +160,7 @@ def _picture(picture, drawing, use_drawing: bool, digits: bool) -> tuple[np.ndar
         if gray is None:
             raise UserInputError("cyclegan.canvas_empty")
         if digits:
-            return normalize_digit(gray), None
+            return normalize_digit(check_drawn_digit(gray)), None
         return logic.to_working_size(np.repeat(gray[..., None], 3, axis=2), working_side()), None
     rgb = decode_image(picture, max_side=2 * working_side())  # twice the working size: a clean Lanczos step
     height, width = rgb.shape[:2]
