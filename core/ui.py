@@ -565,8 +565,8 @@ def drawing_to_gray(value) -> np.ndarray | None:
 
 
 def drawn_digit(drawing) -> np.ndarray | None:
-    """The drawing as a centred 28x28 digit, normalised like the data set; None when the canvas is empty. A canvas
-    mostly inked gets a message: its paper would be read as the ink (or, all black, as nothing drawn)."""
+    """The drawing as a centred 28x28 digit, normalised like the data set; None when the canvas is empty. A drawing
+    that cannot be read as a digit (ink over the pad's edge, a tap) gets a message (``check_drawn_digit``)."""
     from core.data.digits import normalize_digit
 
     gray = drawing_to_gray(drawing)
