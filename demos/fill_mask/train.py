@@ -55,7 +55,8 @@ LANGUAGES = {
                          "the little Latin text)",
            "license": "data: fortunes-zh (Debian, free to redistribute), debian-reference-zh-tw and maint-guide-zh-tw "
                       "(GPL-2+), libreoffice-help-zh-tw and libreoffice-l10n-zh-tw (MPL-2.0), manpages-zh (GFDL-1.2+), "
-                      "python3-jieba's dict.txt (MIT/Expat); weights: MIT",
+                      "python3-jieba's dict.txt (MIT/Expat); weights: MIT for this project's own work (whether "
+                      "the GPL-2+ and GFDL terms of the texts it learnt from reach the weights is not settled here)",
            "probes": ("床前明月[MASK]，疑是地上霜。", "白日依山[MASK]，黃河入海流。",
                       "春眠不覺[MASK]，處處聞啼鳥。", "紅豆生南[MASK]，春來發幾枝。",
                       "獨在異鄉為異[MASK]，每逢佳節倍思親。", "舉頭望明月，低頭思故[MASK]。",
