@@ -749,7 +749,7 @@ def test_the_chinese_cyclegan_tab_has_no_english_left(chinese):
 FILL_MASK_LATIN = {"BERT", "MASK", "CLS", "SEP", "WordPiece", "Hub", "bert", "base", "chinese", "uncased", "small",
                    "distilbert", "python", "app", "prefetch", "demos", "fill", "mask", "train", "cpu", "the", "softmax",
                    "log", "logp", "logP", "sum", "theta", "mid", "top", "all", "MiniLM", "PyPI", "minilm", "mlm",
-                   "Kurita", "bank", "bat", "spring"}
+                   "Kurita", "bank", "bat", "spring", "Debian"}  # Debian: a name, as PyPI or Hub
 
 
 def open_fill_mask(page, lang="en"):
