@@ -591,8 +591,10 @@ def check_drawn_digit(gray: np.ndarray) -> np.ndarray:
     language for ink over most of the pad's edge (``normalize_digit`` would take the ink for the paper, and an
     all-black pad for an empty one) or ink too small to be a digit. An empty canvas passes (``normalize_digit`` says
     so)."""
+    from core.data.digits import edge
+
     ink = gray < 128  # the sketchpad's paper is white, its brush black
-    if np.median(np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])):
+    if np.median(edge(ink)):
         raise UserInputError("digit.all_ink")
     rows, cols = np.nonzero(ink)
     if rows.size and max(np.ptp(rows), np.ptp(cols)) + 1 < MIN_DIGIT_PIXELS * max(gray.shape) / 280:

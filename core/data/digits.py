@@ -65,6 +65,11 @@ def to_tensor(images: np.ndarray):
     return torch.from_numpy(np.ascontiguousarray(images, dtype=np.float32) / 255.0).unsqueeze(1)
 
 
+def edge(arr: np.ndarray) -> np.ndarray:
+    """The pixels along a 2-D picture's four sides (the paper, in a drawing or a scan of a digit)."""
+    return np.concatenate([arr[0], arr[-1], arr[:, 0], arr[:, -1]])
+
+
 def normalize_digit(gray: np.ndarray, *, ink_is_dark: bool | None = None) -> np.ndarray:
     """Any grayscale digit picture -> 28x28 uint8, bright ink, fitted in 20x20, centred by mass.
 
@@ -76,10 +81,9 @@ def normalize_digit(gray: np.ndarray, *, ink_is_dark: bool | None = None) -> np.
     if arr.ndim != 2 or arr.size == 0:
         raise UserInputError("digit.empty")
     if ink_is_dark is None:
-        border = np.concatenate([arr[0], arr[-1], arr[:, 0], arr[:, -1]])
-        ink_is_dark = float(np.median(border)) > 127
+        ink_is_dark = float(np.median(edge(arr))) > 127
     ink = 255.0 - arr if ink_is_dark else arr
-    ink = ink - np.median(np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]]))
+    ink = ink - np.median(edge(ink))
     ink = np.clip(ink, 0, None)
     peak = float(ink.max())
     if peak < 32:  # nothing darker/brighter than the paper by more than ~1/8 of the range
