@@ -92,6 +92,11 @@ def s2tw():
     return OpenCC("s2tw").convert
 
 
+def chinese_share(text: str) -> int:
+    """How many of the text's characters are Chinese (CJK, from U+2E80 up)."""
+    return sum(ord(c) >= 0x2E80 for c in text)
+
+
 def fortunes_zh(folder: Path = FORTUNES) -> Iterator[str]:
     """Each line of a poem (a couplet: 床前明月光，疑是地上霜。), and each sentence of a fortune, in traditional
     characters; headings (《title》, 作者：…) and attributions (-- …) dropped."""
@@ -106,12 +111,8 @@ def fortunes_zh(folder: Path = FORTUNES) -> Iterator[str]:
             text = "".join(lines) if name == "chinese" else "\n".join(lines)
             for sentence in (CLAUSE_END.split(text) if name == "chinese" else text.split("\n")):
                 sentence = "".join(sentence.split())
-                if len(sentence) >= 4 and sum(ord(c) > 0x2E80 for c in sentence) >= len(sentence) // 2:
+                if len(sentence) >= 4 and chinese_share(sentence) >= len(sentence) // 2:
                     yield convert(sentence)
-
-
-def chinese_share(text: str) -> int:
-    return sum(ord(c) >= 0x2E80 for c in text)
 
 
 def modern_sentences(text: str) -> Iterator[str]:
