@@ -13,14 +13,19 @@ from core.data.digits import TEST, load_split
 from tests.api_helpers import BAD_POSITIONS, drawing_payload, error_text, raw_call
 
 
+def pad_png(folder, name: str, rows: slice, cols: slice = slice(None)) -> str:
+    """A PNG of the 280-pixel pad: white paper, black ink over ``rows`` × ``cols``."""
+    img = np.full((280, 280), 255, np.uint8)
+    img[rows, cols] = 0
+    path = folder / f"{name}.png"
+    Image.fromarray(img).save(path)
+    return str(path)
+
+
 @pytest.fixture
 def digit_png(tmp_path):
     """A thick black '1' on white paper, as a sketchpad composite."""
-    img = np.full((280, 280), 255, np.uint8)
-    img[40:240, 125:155] = 0
-    path = tmp_path / "one.png"
-    Image.fromarray(img).save(path)
-    return str(path)
+    return pad_png(tmp_path, "one", slice(40, 240), slice(125, 155))
 
 
 @pytest.fixture
@@ -119,11 +124,7 @@ def test_a_canvas_inked_all_over_gets_a_message_not_the_test_digit(client, tmp_p
     """A teacher's review: a canvas painted black was silently replaced by the test digit (read as empty), and one
     mostly black had its paper read as the ink. Both get a message in the user's language."""
     for name, fill in (("black", slice(0, 280)), ("mostly", slice(0, 200))):
-        img = np.full((280, 280), 255, np.uint8)
-        img[fill] = 0
-        path = tmp_path / f"{name}.png"
-        Image.fromarray(img).save(path)
-        drawing = drawing_payload(str(path))
+        drawing = drawing_payload(pad_png(tmp_path, name, fill))
         for call in (lambda d=drawing: client.predict(5, d, 4.0, False, api_name="/distillation_draw"),
                      lambda d=drawing: soften(client, drawing=d, use_drawing=True)):
             assert "no digit shape to read" in error_text(call)
@@ -134,12 +135,7 @@ def test_a_dot_is_not_read_as_a_digit(client, tmp_path):
     of the brush gets a message; a real digit drawn small (a 60-pixel 1) is still read."""
     for name, rows, cols, refused in (("dot", slice(130, 150), slice(130, 150), True),
                                       ("small one", slice(110, 170), slice(135, 150), False)):
-        img = np.full((280, 280), 255, np.uint8)
-        img[rows, cols] = 0
-        path = tmp_path / f"{name}.png"
-        Image.fromarray(img).save(path)
-
-        def call(p=str(path)):
+        def call(p=pad_png(tmp_path, name, rows, cols)):
             return client.predict(5, drawing_payload(p), 4.0, False, api_name="/distillation_draw")
 
         if refused:
