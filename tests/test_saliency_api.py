@@ -113,6 +113,26 @@ def test_class_names_are_chinese_and_english_in_zh_and_english_alone_in_en(app_u
     assert not any("\u4e00" <= ch <= "\u9fff" for name, _ in bars["data"] for ch in name)
 
 
+def test_a_dot_drawn_for_the_digit_model_gets_a_message_in_every_action(client, tmp_path):
+    """A tap on the pad is not read as a digit (core.ui.check_drawn_digit) whichever action reads the drawing: the
+    prediction through the API, not only the pad's own stroke event. The photo model takes a drawing as a photo."""
+    from tests.api_helpers import drawing_payload, error_text
+
+    img = np.full((280, 280), 255, np.uint8)
+    img[130:150, 130:150] = 0
+    path = tmp_path / "dot.png"
+    Image.fromarray(img).save(path)
+    drawing = drawing_payload(str(path))
+    for model in (DIGITS, LITE):  # the ImageNet model takes the drawing as a photo
+        def call(m=model):
+            return client.predict(None, drawing, True, m, api_name="/saliency_predict")
+
+        if model == DIGITS:
+            assert "too small to be read as a digit" in error_text(call)
+        else:
+            assert "too small" not in str(call()[2])
+
+
 def test_explain_is_answered_from_the_memo_the_second_time(client):
     explain(client, methods=("saliency", "gradcam"), opacity=0.3)
     _, _, timing = explain(client, methods=("saliency", "gradcam"), opacity=0.9)

@@ -32,6 +32,7 @@ from core.ui import (
     Radio,
     Slider,
     Stopwatch,
+    check_drawn_digit,
     digit_pad,
     drawing_to_gray,
     drawn_digit,
@@ -135,7 +136,7 @@ def _subject(picture, drawing, use_drawing, model_key, lang: str) -> Subject:
         if spec.channels == 3 and min(height, width) < MIN_SIDE:
             raise UserInputError("saliency.image_too_small", width=width, height=height, minimum=MIN_SIDE)
     if spec.channels == 1:  # the digit CNN: any picture becomes a centred 28x28 digit, like the data set
-        seen = normalize_digit(gray if gray is not None else rgb)
+        seen = normalize_digit(check_drawn_digit(gray) if gray is not None else rgb)
     else:
         seen = logic.square_crop(gray if gray is not None else rgb, spec.size, spec.channels)
     digest = hashlib.sha256(seen.tobytes()).hexdigest()[:16]
