@@ -405,3 +405,29 @@ def test_a_first_choice_below_the_line_is_called_a_guess_with_its_probability():
     (line,) = ui.unsure_lines(guesses[:1], "en")
     assert line.startswith("[MASK]: the model is guessing") and "1.2%" in line
     assert ui.unsure_lines(guesses[1:], "en") == []
+
+
+def test_a_full_chinese_training_run_refuses_to_start_without_a_source_its_card_names(tmp_path, monkeypatch, capsys):
+    """The card's data line is fixed text naming every Debian source; a machine missing one used to train on the rest
+    (fortunes only, with none of them) and write that card anyway."""
+    from demos.fill_mask import corpus, train
+
+    present = tmp_path / "present"
+    (present / "sub").mkdir(parents=True)
+    for name in ("a.zh-tw.html", "sub/b.html", "c.mo", "ab.1.gz", "dict.txt"):
+        (present / name).write_text("x")
+    sources = {package: (present, pattern) for package, (_, pattern) in corpus.CHINESE_SOURCES.items()}
+    monkeypatch.setattr(corpus, "CHINESE_SOURCES", sources)
+    assert corpus.missing_chinese_sources() == []
+    sources["manpages-zh"] = (tmp_path / "absent", "ab.1.gz")
+    sources["python3-jieba"] = (present, "jieba.txt")
+    assert corpus.missing_chinese_sources() == ["manpages-zh", "python3-jieba"]
+
+    started = []
+    monkeypatch.setattr(train, "train", lambda *args, **kwargs: started.append(kwargs) or {"metrics": {}, "probes": {}})
+    with pytest.raises(SystemExit):
+        train.main(["--lang", "zh", "--out", str(tmp_path / "model")])
+    assert not started and "apt-get install manpages-zh python3-jieba" in capsys.readouterr().err
+    train.main(["--lang", "zh", "--quick", "--out", str(tmp_path / "model")])  # a quick run reads fortunes-zh only
+    train.main(["--lang", "en", "--out", str(tmp_path / "model")])
+    assert len(started) == 2

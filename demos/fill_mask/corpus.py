@@ -12,7 +12,8 @@ characters (Taiwan):
   and 5,265 Chinese fortunes (``chinese``: sayings, quotations, the Debian code of conduct), in simplified characters
   there, converted to traditional ones (Taiwan standard, OpenCC's s2tw tables); titles, authors and colour codes
   dropped;
-* modern written Chinese of Taiwan translations, read when the package is installed (the quick CI run needs none):
+* modern written Chinese of Taiwan translations (the quick CI run needs none; a full run refuses to start without
+  one, since its card names them all: ``missing_chinese_sources``):
   ``debian-reference-zh-tw`` (the Debian Reference, GPL-2+) and ``maint-guide-zh-tw`` (the Debian New Maintainers'
   Guide, GPL-2+), their HTML pages; ``libreoffice-help-zh-tw`` (LibreOffice's help pages, MPL-2.0); the zh_TW
   manual pages of ``manpages-zh`` (GFDL-1.2+, troff macros dropped); the translated strings (msgstr) of
@@ -161,6 +162,24 @@ def modern_chinese() -> Iterator[str]:
     for path in sorted(LIBREOFFICE_MO.glob("*.mo")):
         for text in mo_strings(path):
             yield from modern_sentences(text.replace("~", ""))
+
+
+#: Each source past fortunes-zh: its Debian package, and where a file of it is found. A full run reads them all, as
+#: its card says (train.py refuses to start without one); a quick run reads fortunes-zh only.
+CHINESE_SOURCES = {
+    "debian-reference-zh-tw": (DEBIAN_REFERENCE, "*.zh-tw.html"),
+    "maint-guide-zh-tw": (MAINT_GUIDE, "*.zh-tw.html"),
+    "libreoffice-help-zh-tw": (LIBREOFFICE_HELP, "**/*.html"),
+    "libreoffice-l10n-zh-tw": (LIBREOFFICE_MO, "*.mo"),
+    "manpages-zh": (MANPAGES / "man1", "ab.1.gz"),  # passwd and login put a few pages in zh_TW too
+    "python3-jieba": (JIEBA.parent, JIEBA.name),
+}
+
+
+def missing_chinese_sources() -> list[str]:
+    """The Debian packages of ``CHINESE_SOURCES`` with no file on this machine."""
+    return [package for package, (folder, pattern) in CHINESE_SOURCES.items()
+            if next(folder.glob(pattern), None) is None]
 
 
 def word_sentences(path: Path = JIEBA, count: int = WORD_SENTENCES, per: int = WORDS_PER_SENTENCE) -> Iterator[str]:

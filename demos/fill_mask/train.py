@@ -376,6 +376,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     out = args.out or LANGUAGES[args.lang]["out"]
+    missing = corpus.missing_chinese_sources() if args.lang == "zh" and not (args.quick or args.remeasure) else []
+    if missing:  # the card's data line names every source: a model trained without one would carry a false card
+        parser.error(f"the Chinese model's card names text this machine lacks: apt-get install {' '.join(missing)}")
     if args.remeasure:
         card = remeasure(out, args.lang)
     elif args.quick:
