@@ -215,6 +215,24 @@ def test_the_digit_cnns_warning_stays_after_the_explanation(tmp_path):
     assert t("saliency.seen_digit", "zh", size=28) in line
 
 
+
+def test_a_stroke_on_the_pad_is_read_as_the_chosen_model_reads_a_drawing(tmp_path):
+    """The pad's stroke event reads a drawing as /saliency_predict does: a tap is too small to be a digit for the
+    digit model, and a picture like any other for the photo model (it used to get the digit message there too)."""
+    import gradio as gr
+    from PIL import Image
+
+    dot = np.full((280, 280), 255, np.uint8)
+    dot[130:150, 130:150] = 0
+    with pytest.raises(gr.Error, match="too small to be read as a digit"):
+        ui.draw(None, {"composite": dot}, "digit-cnn")
+    bars, _, line, _, ticked = ui.draw(None, {"composite": dot}, EFFICIENTNET_LITE0.key)
+    assert ticked is True and "The model says" in line and len(bars) == 5
+    Image.fromarray(photo("cheetah_face")).save(tmp_path / "cheetah.png")
+    _, _, line, _, ticked = ui.draw(str(tmp_path / "cheetah.png"), {"composite": np.full((280, 280), 255, np.uint8)},
+                                    EFFICIENTNET_LITE0.key)
+    assert ticked is False and "The model says" in line  # an empty pad: back to the picture
+
 def test_occlusion_changes_with_the_model_on_heldout_photos_within_the_cap(shipped):
     """Occlusion's sanity check on the photos (measure.py --heldout), under the tab's cap: its stride is
     never below 14% of the side, 49 window positions a map at 224² whatever the slider says (169 at the default 7%,

@@ -35,7 +35,6 @@ from core.ui import (
     check_drawn_digit,
     digit_pad,
     drawing_to_gray,
-    drawn_digit,
     gallery_position,
     grey_until_rerun,
     grey_when_refused,
@@ -325,8 +324,10 @@ def chart(picture, drawing=None, use_drawing=False, model=None, lang="en"):
 @handler
 def draw(picture, drawing=None, model=None, lang="en"):
     """A stroke on the pad: the drawing is predicted and "explain my drawing" ticked; the bin (an empty pad) goes
-    quietly back to the picture. The same outputs as ``predict``, then the box."""
-    use_drawing = drawn_digit(drawing) is not None
+    quietly back to the picture. The same outputs as ``predict``, then the box. The drawing is read as ``predict``
+    reads it: a digit for the digit model (a tap gets its message there, in ``_subject``), a photo for the others."""
+    gray = drawing_to_gray(drawing)
+    use_drawing = gray is not None and bool((gray < 128).any())  # any ink: the pad's paper is white, its brush black
     return (*_predicted(_subject(picture, drawing, use_drawing, model, lang), lang), use_drawing)
 
 
