@@ -315,6 +315,22 @@ def test_the_sanity_check_caps_its_costly_settings():
     assert logic.occlusion_positions(224, logic.Settings()) == 169 and logic.occlusion_positions(224, capped) == 49
 
 
+def test_an_occlusion_stride_longer_than_its_window_is_taken_as_the_window():
+    """Both sliders run from 2% to 50%: a stride past the window (or the sanity check's stride cap past a small
+    window) made Captum refuse the map, and the page said only that something went wrong."""
+    model, x = tiny_cnn(), digit_input()
+    wide = logic.Settings(window_percent=5, stride_percent=20)
+    assert logic.occlusion_grid(28, wide) == (1, 1) and logic.occlusion_grid(224, wide) == (11, 11)
+    maps = logic.attribute_all(model, x, 3, ("occlusion",), wide)
+    same = logic.attribute_all(model, x, 3, ("occlusion",), logic.Settings(window_percent=5, stride_percent=5))
+    np.testing.assert_allclose(maps["occlusion"], same["occlusion"])
+    assert logic.occlusion_positions(224, wide) == ((224 - 11) // 11 + 1) ** 2
+    capped = logic.sanity_settings(logic.Settings(window_percent=5, stride_percent=7))
+    assert capped.window_percent >= capped.stride_percent == 14
+    assert logic.occlusion_positions(224, capped) == 49
+    assert logic.attribute_all(model, x, 3, ("occlusion",), capped)["occlusion"].shape == (28, 28)
+
+
 def test_area_under_a_constant_curve_is_that_constant():
     assert logic.area_under(np.full(len(logic.DELETION_STEPS), 0.3)) == pytest.approx(0.3)
 

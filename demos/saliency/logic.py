@@ -67,10 +67,12 @@ class Settings:
 def sanity_settings(settings: Settings) -> Settings:
     """The sanity check recomputes every map after each of ~11 steps, so it caps the costly knobs: at most 10
     SmoothGrad samples and 16 Integrated Gradients steps, and an Occlusion stride of at least 14% of the side
-    (7x7 = 49 window positions per map at the default window instead of 13x13 = 169)."""
+    (7x7 = 49 window positions per map at the default window instead of 13x13 = 169), its window at least as wide
+    (a smaller window would bring the stride down to it: ``occlusion_grid``)."""
+    stride = max(settings.stride_percent, SANITY_CAP["stride_percent"])
     return dataclasses.replace(settings, samples=min(settings.samples, SANITY_CAP["samples"]),
-                               ig_steps=min(settings.ig_steps, SANITY_CAP["ig_steps"]),
-                               stride_percent=max(settings.stride_percent, SANITY_CAP["stride_percent"]))
+                               ig_steps=min(settings.ig_steps, SANITY_CAP["ig_steps"]), stride_percent=stride,
+                               window_percent=max(settings.window_percent, stride))
 
 
 # ------------------------------------------------------------------ pictures in, tensors out
@@ -201,19 +203,23 @@ def attribute_pair(model: nn.Module, x: torch.Tensor, target: int, method: str, 
         signed = LayerAttribution.interpolate(cam, size, interpolate_mode="bilinear")
         return to_map(heat, "relu"), signed.detach().float()[0].mean(dim=0).numpy()
     if method == "occlusion":
-        side = x.shape[-1]
-        window = max(1, round(side * settings.window_percent / 100))
-        stride = max(1, round(side * settings.stride_percent / 100))
+        window, stride = occlusion_grid(x.shape[-1], settings)
         maps = Occlusion(model).attribute(x, target=target, baselines=0.0, sliding_window_shapes=(x.shape[1], window,
                                           window), strides=(x.shape[1], stride, stride), perturbations_per_eval=16)
         return to_map(maps, "relu"), maps.detach().float()[0].mean(dim=0).numpy()
     raise ValueError(f"unknown method {method!r}")
 
 
+def occlusion_grid(side: int, settings: Settings) -> tuple[int, int]:
+    """Occlusion's (window, stride) in pixels on a side x side input. A stride longer than the window would leave
+    pixels that no window covers (Captum refuses it): it is taken as the window."""
+    window = max(1, round(side * settings.window_percent / 100))
+    return window, min(window, max(1, round(side * settings.stride_percent / 100)))
+
+
 def occlusion_positions(side: int, settings: Settings) -> int:
     """How many window positions (forward passes) one Occlusion map costs on a side x side input."""
-    window = max(1, round(side * settings.window_percent / 100))
-    stride = max(1, round(side * settings.stride_percent / 100))
+    window, stride = occlusion_grid(side, settings)
     return ((side - window) // stride + 1) ** 2
 
 

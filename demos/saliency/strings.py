@@ -47,7 +47,7 @@ STRINGS = {
         "saliency.baseline_blurred": "blurred picture",
         "saliency.baseline_noise": "noise",
         "saliency.window": "Occlusion window, % of the side",
-        "saliency.stride": "Occlusion stride, % of the side",
+        "saliency.stride": "Occlusion stride, % of the side (at most the window)",
         "saliency.opacity": "Heat-map opacity (0 = picture only, 1 = heat map only)",
         "saliency.explain": "Explain",
         "saliency.maps": "Attribution maps, one shared colour scale (each map divided by its 99th percentile)",
@@ -137,7 +137,7 @@ STRINGS = {
                                "model's input units.",
         "saliency.sanity_capped": "For speed the sanity check uses at most {samples} SmoothGrad samples, {steps} "
                                   "Integrated Gradients steps and an Occlusion stride of at least {stride}% of the "
-                                  "side ({positions} window positions per map).",
+                                  "side, its window at least as wide ({positions} window positions per map).",
         "saliency.progress_method": "computing {method} ({done}/{total})",
         "saliency.progress_step": "randomised down to: {step}",
         "saliency.progress_samples": "SmoothGrad with N = {n}",
@@ -207,7 +207,7 @@ STRINGS = {
         "saliency.baseline_blurred": "模糊後的圖片",
         "saliency.baseline_noise": "雜訊",
         "saliency.window": "遮擋窗大小，占邊長的百分比",
-        "saliency.stride": "遮擋步幅，占邊長的百分比",
+        "saliency.stride": "遮擋步幅，占邊長的百分比（不超過遮擋窗）",
         "saliency.opacity": "熱圖不透明度（0 = 只有圖片，1 = 只有熱圖）",
         "saliency.explain": "解釋",
         "saliency.maps": "歸因圖，共用同一個色階（每張圖除以自己的第 99 百分位數）",
@@ -286,7 +286,8 @@ STRINGS = {
         "saliency.seen_line": "模型看到的是圖片中央的正方形，大小 {size}×{size} 像素。",
         "saliency.sigma_line": "SmoothGrad 類方法的雜訊：σ = 範圍的 {sigma:g}% = 模型輸入單位中的 {value:.3f}。",
         "saliency.sanity_capped": "為了速度，合理性檢查最多使用 {samples} 個 SmoothGrad 樣本、{steps} 步積分梯度，"
-                                  "遮擋法的步幅至少為邊長的 {stride}%（每張圖 {positions} 個遮擋位置）。",
+                                  "遮擋法的步幅至少為邊長的 {stride}%，遮擋窗不小於步幅"
+                                  "（每張圖 {positions} 個遮擋位置）。",
         "saliency.progress_method": "正在計算{method}（{done}/{total}）",
         "saliency.progress_step": "隨機化到：{step}",
         "saliency.progress_samples": "SmoothGrad，N = {n}",
