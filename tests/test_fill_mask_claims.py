@@ -8,7 +8,7 @@ import math
 import pytest
 import torch
 
-from core.i18n import PLACEHOLDER
+from core.i18n import PLACEHOLDER, t
 from core.models import HubChoice, read_card, sha256_file
 from demos.fill_mask import logic, measure, strings, ui
 from demos.fill_mask.model import (
@@ -214,6 +214,18 @@ def test_the_permutation_test_on_hand_made_vectors():
     assert logic.separation_verdict(mixed) == "not_separated"
     few = logic.separation_test(logic.cosine_matrices(apart[:, [0, 1, 4, 5]]), [0, 0, 1, 1], 0)
     assert few["splits"] == 3 and logic.separation_verdict(few) == "too_few"
+
+
+def test_the_too_few_advice_asks_for_enough_sentences_to_conclude():
+    """The page said "give at least 3 sentences per meaning" to a student who had given 3 + 3, which can never
+    conclude (10 splits, p >= 0.10). The advice now names a count that can, checked here."""
+    enough = logic.ENOUGH_PER_MEANING
+    vectors = torch.randn(1, 2 * enough, 4, generator=torch.Generator().manual_seed(0))
+    for per, verdicts in ((enough - 1, {"too_few"}), (enough, {"separated", "not_separated"})):
+        test = logic.separation_test(logic.cosine_matrices(vectors[:, :2 * per]), [0] * per + [1] * per, 0)
+        assert logic.separation_verdict(test) in verdicts
+    for lang in ("en", "zh"):
+        assert str(enough) in t("fill_mask.context_too_few", lang, count=6, splits=10, smallest=0.1, enough=enough)
 
 
 def test_the_sense_verdicts_on_held_out_words(loaded):

@@ -454,6 +454,9 @@ def separation_test(matrices: torch.Tensor, groups: list[int], layer: int) -> di
 
 
 ALPHA = 0.05
+#: Sentences per meaning the page asks for when there are too few: with 4 + 4 the best of the 35 splits is chance
+#: at p = 1/35 (3 + 3 gives 10 splits, p >= 0.10, never below ALPHA).
+ENOUGH_PER_MEANING = 4
 
 
 def separation_verdict(test: dict) -> str:

@@ -121,7 +121,7 @@ STRINGS = {
                                            "of these sizes give at least this gap (p = {p:.2f}).",
         "fill_mask.context_too_few": "**Too few sentences to conclude**: {count} sentences can be split into groups "
                                      "of these sizes only {splits} ways, so even the best split could be chance "
-                                     "(p ≥ {smallest:.2f}). Give at least 3 sentences per meaning (4 + 4 is better).",
+                                     "(p ≥ {smallest:.2f}). Give at least {enough} sentences per meaning.",
         "fill_mask.context_reference": "For comparison, all-MiniLM-L6-v2 (a real pretrained encoder; pick it in the "
                                        "model list), measured once on held-out “{word}” sentences: same minus "
                                        "different meaning {gaps} at layers 1–6 ({source}).",
@@ -290,8 +290,7 @@ STRINGS = {
                                            "的 "
                                            "{splits} 種分法中，有 {share:.0%} 的差距至少這麼大（p = {p:.2f}）。",
         "fill_mask.context_too_few": "**句子太少，無法下結論**：{count} 個句子分成這樣大小的兩組只有 {splits} 種分法，"
-                                     "即使差距最大也可能是巧合（p ≥ {smallest:.2f}）。每種意思至少給 3 句（4 + 4 更好"
-                                     "）。",
+                                     "即使差距最大也可能是巧合（p ≥ {smallest:.2f}）。每種意思至少給 {enough} 句。",
         "fill_mask.context_reference": "對照：all-MiniLM-L6-v2（真正預訓練過的編碼器，可在模型清單中選它）在保留的"
                                        "「{word}」句子上量過一次：同義減異義在第 1–6 層為 {gaps}（{source}）。",
         "fill_mask.context_no_reference": "離線時沒有真正的中文 BERT 可以對照；上課前可以試 Hub 上的 bert-base-chines"

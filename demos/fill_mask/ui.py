@@ -444,7 +444,7 @@ def context(sentences, word, model_key, layer, lang="en"):
                        share=test["p"]))
     else:
         lines.append(t("fill_mask.context_too_few", lang, count=len(groups), splits=test.get("splits", 1),
-                       smallest=test.get("smallest_p", 1.0)))
+                       smallest=test.get("smallest_p", 1.0), enough=logic.ENOUGH_PER_MEANING))
     if verdict != "separated" and MODELS.choice(model_key).kind != "hub":
         lines.append(reference_line(LANGUAGE[model_key], lang))
     return picture, "\n\n".join(lines)
