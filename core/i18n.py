@@ -111,7 +111,7 @@ register({
         "upload.empty": "The file is empty (0 bytes).",
         "image.unreadable": "This is not an image we can read. Accepted: PNG, JPEG, WebP, BMP, GIF, TIFF.",
         "image.too_many_pixels": "The image is {mp:.0f} megapixels; the limit is {limit:.0f} megapixels.",
-        "audio.unreadable": "This is not audio we can read ({detail}). "
+        "audio.unreadable": "This is not audio we can read ({english_detail}). "
                             "Accepted: WAV (8/16/24/32-bit, float), FLAC, OGG, MP3.",
         "audio.silent": "The recording is silent: nothing above the noise floor.",
         "audio.no_samples": "The recording has no samples.",
@@ -146,7 +146,8 @@ register({
         "upload.empty": "檔案是空的（0 位元組）。",
         "image.unreadable": "無法讀取這張圖片。支援格式：PNG、JPEG、WebP、BMP、GIF、TIFF。",
         "image.too_many_pixels": "圖片有 {mp:.0f} 百萬像素，上限是 {limit:.0f} 百萬像素。",
-        "audio.unreadable": "無法讀取這段音訊（{detail}）。支援格式：WAV（8/16/24/32 位元、浮點）、FLAC、OGG、MP3。",
+        "audio.unreadable": "無法讀取這段音訊（檔案可能已損毀，或不是支援的格式）。"
+                            "支援格式：WAV（8/16/24/32 位元、浮點）、FLAC、OGG、MP3。",
         "audio.silent": "錄音是靜音的：沒有高於雜訊底線的聲音。",
         "audio.no_samples": "錄音沒有任何取樣點。",
         "audio.not_finite": "音訊含有 NaN 或無限大的取樣值。",

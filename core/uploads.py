@@ -124,7 +124,7 @@ def decode_audio(path, *, sample_rate: int = 16000, max_seconds: float = 30.0,
         frames = int(min(info.frames, max_seconds * info.samplerate)) if info.frames > 0 else -1
         data, source_rate = sf.read(path, frames=frames, dtype="float32", always_2d=True)
     except Exception as exc:  # libsndfile raises its own error types for every malformed file
-        raise UserInputError("audio.unreadable", detail=type(exc).__name__) from None
+        raise UserInputError("audio.unreadable", english_detail=type(exc).__name__) from None
     if data.size == 0:
         raise UserInputError("audio.no_samples")
     if not np.isfinite(data).all():

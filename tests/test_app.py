@@ -162,8 +162,9 @@ def test_both_languages_define_every_string():
     assert set(table["en"]) == set(table["zh"])
     for key, text in table["zh"].items():
         assert text.strip(), key
-        if not key.endswith(".notes"):
-            assert set(re.findall(r"{(\w+)", text)) == set(re.findall(r"{(\w+)", table["en"][key])), key
+        if not key.endswith(".notes"):  # an {english_...} value (a library's own words) is left out of Chinese
+            english = {name for name in re.findall(r"{(\w+)", table["en"][key]) if not name.startswith("english_")}
+            assert set(re.findall(r"{(\w+)", text)) == english, key
 
 
 def test_every_bold_in_the_strings_closes():

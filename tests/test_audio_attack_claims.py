@@ -6,6 +6,7 @@ contractions and punctuation. Each test computes what the page should say from t
 the page says it (and the shipped rates in results.json against a part re-measured here).
 """
 import json
+import re
 import types
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 import soundfile as sf
 import torch
 
+from core.i18n import UserInputError
 from core.stats import wilson_interval
 from demos.audio_attack import logic, measure, strings, ui
 from demos.audio_attack.model import RECOGNISER, SPEECH_CTC, WHISPER_TINY_EN, recogniser
@@ -281,6 +283,11 @@ def test_api_defaults_trimmed_clips_unreadable_files_and_example_positions(tmp_p
     with pytest.raises(Exception) as info:
         ui.transcribe(str(bad), CTC)
     assert "LibsndfileError" not in str(info.value) and "not audio we can read:" in str(info.value)
+    with pytest.raises(UserInputError) as info:  # the library's English words stay out of the Chinese page
+        ui._decode(str(bad))
+    zh = info.value.message("zh")
+    assert "無法讀取" in zh and not re.search(r"[A-Za-z]+", zh.replace("WAV", "").replace("FLAC", "").replace(
+        "OGG", "").replace("MP3", "")), zh
     with pytest.raises(Exception, match="example clips"):
         ui.pick(99)
 

@@ -87,7 +87,7 @@ STRINGS = {
                                            "punctuation).",
         "audio_attack.gain_line": "perturbation player: {gain} dB (the most that does not clip, at most +30)",
         "audio_attack.example_position": "Pick one of the {count} example clips: a position from 0 to {last}.",
-        "audio_attack.unreadable": "This is not audio we can read: {detail}. Accepted: WAV (8/16/24/32-bit, "
+        "audio_attack.unreadable": "This is not audio we can read: {english_detail}. Accepted: WAV (8/16/24/32-bit, "
                                    "float), FLAC, OGG, MP3.",
         "audio_attack.contrast_examples": "**Measured on the {clips} example clips at {budget} dB, {model}**: random "
                                           "noise changed the transcript in {noise_hits} of {noise_n} draws "
@@ -283,7 +283,7 @@ STRINGS = {
                                            "（拉丁字母、數字、標點）。",
         "audio_attack.gain_line": "擾動播放器：{gain} dB（不會削波的最大增益，最多 +30）",
         "audio_attack.example_position": "請從 {count} 段範例音檔中選一段：位置 0 到 {last}。",
-        "audio_attack.unreadable": "無法讀取這段音訊：{detail}。"
+        "audio_attack.unreadable": "無法讀取這段音訊：檔案可能已損毀，或不是支援的格式。"
                                    "支援格式：WAV（8/16/24/32 位元、浮點）、FLAC、OGG、MP3。",
         "audio_attack.contrast_examples": "**在 {clips} 段範例音檔上、{budget} dB、{model} 量到的結果**："
                                           "隨機雜訊在 {noise_n} 次抽樣中改變了 {noise_hits} 次轉錄（{noise_rate}，"

@@ -149,7 +149,7 @@ def _decode(path):
             soundfile.info(str(getattr(path, "path", path)))
         except Exception as error:  # noqa: BLE001  libsndfile's own words: "Format not recognised", ...
             said = (str(error).split(": ", 1)[-1] if ": " in str(error) else str(error)).rstrip(".")
-            raise UserInputError("audio_attack.unreadable", detail=shown(said, 120, quote=False)) from None
+            raise UserInputError("audio_attack.unreadable", english_detail=shown(said, 120, quote=False)) from None
         raise
 
 
