@@ -132,6 +132,19 @@ def test_a_drawing_is_translated(client, tmp_path):
         lambda: translate(client, None, drawing=drawing_payload(str(blank)), use_drawing=True))
 
 
+
+def test_a_bar_drawn_for_the_digits_pair_is_read_with_a_note(client, tmp_path):
+    """A bar is read as some digit at full confidence by the shared classifier: the page says it looks unlike the
+    digits the classifier learnt (core.classifier.Familiarity); a drawn 1 gets no such note."""
+    for name, rows, cols, noted in (("bar", slice(125, 155), slice(40, 240), True),
+                                    ("one", slice(40, 240), slice(125, 155), False)):
+        canvas = np.full((280, 280), 255, np.uint8)
+        canvas[rows, cols] = 0
+        Image.fromarray(canvas).save(tmp_path / f"{name}.png")
+        _, numbers, _ = translate(client, None, drawing=drawing_payload(str(tmp_path / f"{name}.png")),
+                                  use_drawing=True)
+        assert ("unlike the digits the model learnt from" in numbers) is noted, name
+
 @pytest.mark.parametrize("mode", ["RGBA", "CMYK", "I;16", "L", "P"])
 def test_every_image_mode_is_translated(client, tmp_path, mode):
     rgb = Image.open(ASTRONAUT).convert("RGB").resize((120, 80))

@@ -103,6 +103,18 @@ def test_draw_a_digit(client, digit_png):
     assert chart.endswith("distillation-drawing-gradient.png")
 
 
+
+def test_a_bar_on_the_pad_is_read_with_a_note_that_it_is_no_digit_the_teacher_learnt(app_url, client, digit_png,
+                                                                                     tmp_path):
+    """The teacher reads a bar as some digit at high confidence; the page says the drawing is unlike the digits it
+    learnt (core.classifier.Familiarity), in the user's language; a drawn 1 gets no such note."""
+    bar = drawing_payload(pad_png(tmp_path, "bar", slice(125, 155), slice(40, 240)))
+    stats = client.predict(5, bar, 4.0, False, api_name="/distillation_draw")[4]
+    assert "Your drawing" in stats and "unlike the digits the model learnt from" in stats
+    assert "unlike" not in client.predict(5, drawing_payload(digit_png), 4.0, False, api_name="/distillation_draw")[4]
+    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
+    assert "和模型學過的數字不像" in chinese.predict(5, bar, 4.0, False, api_name="/distillation_draw")[4]
+
 def test_using_an_empty_canvas_falls_back_to_the_test_digit(client, blank_png):
     """Ticking "use my drawing" with nothing drawn: the test digit, and the box unticked (not an error
     that every later slider move would repeat)."""

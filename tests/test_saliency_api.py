@@ -133,6 +133,22 @@ def test_a_dot_drawn_for_the_digit_model_gets_a_message_in_every_action(client, 
             assert "too small" not in str(call()[2])
 
 
+
+def test_a_bar_drawn_for_the_digit_model_is_read_with_a_note(client, tmp_path):
+    """The digit CNN reads a bar as some digit, sure of it; the line under the bars says the drawing looks unlike
+    the digits it learnt (core.classifier.Familiarity), and the explanation's line keeps it."""
+    from tests.api_helpers import drawing_payload
+
+    img = np.full((280, 280), 255, np.uint8)
+    img[125:155, 40:240] = 0
+    Image.fromarray(img).save(tmp_path / "bar.png")
+    bar = drawing_payload(str(tmp_path / "bar.png"))
+    _, _, line, _ = client.predict(None, bar, True, DIGITS, api_name="/saliency_predict")
+    assert "unlike the digits the model learnt from" in line
+    _, line, _ = client.predict(None, bar, True, DIGITS, None, ["saliency"], *SETTINGS, 0.6,
+                                api_name="/saliency_explain")
+    assert "unlike the digits the model learnt from" in line
+
 def test_explain_is_answered_from_the_memo_the_second_time(client):
     explain(client, methods=("saliency", "gradcam"), opacity=0.3)
     _, _, timing = explain(client, methods=("saliency", "gradcam"), opacity=0.9)

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from core import export, models
+from core.classifier import unfamiliar_note
 from core.data.digits import HANDWRITTEN, TEST, TYPESET, load_split, normalize_digit, to_tensor
 from core.device import get_device, heavy_threads
 from core.i18n import UserInputError, shown, t
@@ -275,6 +276,8 @@ def digit_lines(subject: Subject, translated: np.ndarray, back: np.ndarray, lang
     g, f = subject.names
     lines = [t("cyclegan.reads", lang, g=g, f=f, x=read[0], gx=read[1], fgx=read[2], px=confidence[0],
                pgx=confidence[1], pfgx=confidence[2])]
+    note = unfamiliar_note(classifier(), subject.given if scanned else subject.x, lang)  # a scribble, a photo
+    lines[0] = " ".join(filter(None, [lines[0], note]))
     if logic.is_ghost(read, confidence, given):
         lines.append(t("cyclegan.ghost", lang, g=g, f=f, x=read[0], gx=read[1], sure=logic.SURE))
     elif read[1] != read[0] and read[2] == read[0]:  # a ghost's readings, but not a sure one: say why

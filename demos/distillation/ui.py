@@ -13,6 +13,7 @@ import torch
 from PIL import Image as PILImage
 
 from core import export
+from core.classifier import familiarity, unfamiliar_note
 from core.data.digits import STYLE_NAMES, TEST, TRAIN, load_split, to_tensor
 from core.device import heavy_threads
 from core.heavy import give_way, heavy, out_of_time, pause
@@ -195,7 +196,8 @@ def _soften(image: np.ndarray, temperature, zoom, source_text: str, lang: str, l
     stats = "\n\n".join([  # the lecture's numbers first: they must sit on a projector's first screen
         t("distillation.entropy", lang, h1=view.entropy_t1, ht=view.entropy_t, temp=temperature),
         t("distillation.dark", lang, temp=temperature, ranking=ranking),
-        f"{source_text} · {t('distillation.prediction', lang, digit=view.prediction)}",
+        " ".join(filter(None, [f"{source_text} · {t('distillation.prediction', lang, digit=view.prediction)}",
+                               unfamiliar_note(teacher.model, image, lang) if source == ("drawing",) else ""])),
         change,
     ])
     table = soft_csv(view.probs_t1, view.probs_t, temperature, source, lang)
@@ -658,9 +660,11 @@ def gradient_colors() -> dict[str, str]:
 
 
 def warm_up() -> None:
-    """Before the first student asks (runs after launch): the teacher's soft targets and the stroke-drawn
-    digits, then the runs of the two settings every class starts with (the defaults and the paper's preset)."""
+    """Before the first student asks (runs after launch): the teacher's soft targets, the digit CNN's familiarity
+    (core.classifier) and the stroke-drawn digits, then the runs of the two settings every class starts with (the
+    defaults and the paper's preset)."""
     transfer_data(TEACHER.get())
+    familiarity(TEACHER.get().model)  # the note for a drawing that is no digit: fitted once (~1 s), shared by 3 tabs
     stroke_tests()
     for settings in (DEFAULTS, PAPER):
         run_training(read_config(*(settings[key] for key in TRAIN_INPUTS), lang="en"))

@@ -14,6 +14,7 @@ import pandas as pd
 import torch
 
 from core import export
+from core.classifier import unfamiliar_note
 from core.data.digits import TEST, load_split, normalize_digit
 from core.device import heavy_threads
 from core.heavy import breaks, give_way, heavy, out_of_time
@@ -251,8 +252,11 @@ def prediction_line(subject: Subject, target: int, lang: str) -> str:
 
 
 def seen_line(subject: Subject, lang: str) -> str:
-    key = "saliency.seen_digit" if input_spec(subject.bundle).channels == 1 else "saliency.seen_line"
-    return t(key, lang, size=subject.picture.shape[0])
+    """What the model sees; for the digit CNN, a note when the picture is unlike every digit it learnt."""
+    if input_spec(subject.bundle).channels == 3:
+        return t("saliency.seen_line", lang, size=subject.picture.shape[0])
+    note = unfamiliar_note(subject.bundle.model, subject.picture, lang)
+    return " ".join(filter(None, [t("saliency.seen_digit", lang, size=subject.picture.shape[0]), note]))
 
 
 @functools.lru_cache(maxsize=8)
