@@ -151,9 +151,10 @@ STRINGS = {
                                        "larger budget.",
         "audio_attack.verdict_fooled": "### Fooled: the model's transcript changed.",
         "audio_attack.verdict_unchanged": "### Not fooled: the model still hears the clean sentence.",
-        "audio_attack.untargeted_caveat": "An untargeted attack counts any change, and noise this loud can change a "
-                                          "transcript by itself: compare with **Add random noise instead** below "
-                                          "before concluding that the direction matters.",
+        "audio_attack.untargeted_caveat": "An untargeted attack counts any change, and random noise of the same size "
+                                          "may change a transcript by itself (not measured at this budget): compare "
+                                          "with **Add random noise instead** below before concluding that the "
+                                          "direction matters.",
         "audio_attack.untargeted_caveat_measured": "An untargeted attack counts any change, and noise this loud can "
                                                    "change a transcript by itself (random noise of the same size "
                                                    "changed {noise_hits} of {noise_n} transcripts of {model} on the "
@@ -343,8 +344,9 @@ STRINGS = {
         "audio_attack.verdict_missed": "### 還沒成功：模型沒有聽到「{target}」。試試更多步數或更大的預算。",
         "audio_attack.verdict_fooled": "### 成功騙過：模型的轉錄改變了。",
         "audio_attack.verdict_unchanged": "### 沒有騙過：模型仍然聽到原本的句子。",
-        "audio_attack.untargeted_caveat": "非目標式攻擊只要轉錄有任何改變就算成功，而這麼大聲的雜訊本身也可能改變轉錄："
-                                          "在下結論說「方向」才是關鍵之前，先和下方的「改加隨機雜訊」比較。",
+        "audio_attack.untargeted_caveat": "非目標式攻擊只要轉錄有任何改變就算成功，而同樣大小的隨機雜訊本身也可能改變"
+                                          "轉錄（這個預算沒有量過）：在下結論說「方向」才是關鍵之前，先和下方的"
+                                          "「改加隨機雜訊」比較。",
         "audio_attack.untargeted_caveat_measured": "非目標式攻擊只要轉錄有任何改變就算成功，而這麼大聲的雜訊本身也可能"
                                                    "改變轉錄（在範例音檔上、{budget} dB 時，同樣大小的隨機雜訊改變了"
                                                    "{model}的 {noise_n} 次轉錄中的 {noise_hits} 次）："

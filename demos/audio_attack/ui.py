@@ -722,7 +722,7 @@ def _measured(key: str, name: str, budget: float) -> dict | None:
 
 
 def _untargeted_caveat(key: str, budget: float, lang: str) -> list[str]:
-    """Under an untargeted "Fooled": any change counts, and noise this loud may change the transcript by itself
+    """Under an untargeted "Fooled": any change counts, and noise of the same size may change the transcript by itself
     (the teacher review: FGSM at −30 dB "fooled" Whisper on a clip that 1 of 5 noise draws changed too). With the
     rate measured for this model and budget on the example clips; none when noise changed none of them there."""
     noise = _measured(key, "noise", budget)
