@@ -55,6 +55,11 @@ def lang_from_header(accept_language: str | None) -> str:
     return "zh" if first.startswith("zh") else "en"
 
 
+def space(lang: str) -> str:
+    """Between two sentences: a space in English, nothing after a Chinese full stop."""
+    return "" if lang == "zh" else " "
+
+
 def t(key: str, lang: str | None = None, **params) -> str:
     lang = lang if lang in LANGS else _default_lang
     text = _catalog[lang].get(key) or _catalog["en"].get(key) or key

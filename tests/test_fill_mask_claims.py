@@ -376,6 +376,11 @@ def test_a_push_is_called_only_beyond_what_neutral_words_in_the_attributes_place
     assert "no clear shift" in note and "Control: 12 words" in note and "pushes" not in note
     _, note, *_ = ui.targets(ui.EXAMPLES[0][1], MINILM.key, "he, she", 1, "nurse")
     assert "pushes the model toward <strong>she</strong>" in note
+    # beyond all 12 controls is what a word pushing neither way does 1 time in 13 (the claims review: a firm verdict
+    # by a hair over the largest control): the page says so beside every push, and never beside "no clear shift"
+    assert "beyond all 12 neutral words about 1 time in 13" in note
+    _, note, *_ = ui.targets(text, MINILM.key, "he, she", 1, "window")
+    assert "1 time in" not in note
 
 
 def test_the_shift_verdict_needs_the_factor_beyond_the_neutral_median_and_their_whole_range():

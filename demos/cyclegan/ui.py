@@ -16,7 +16,7 @@ from core import export, models
 from core.classifier import unfamiliar_note
 from core.data.digits import HANDWRITTEN, TEST, TYPESET, load_split, normalize_digit, to_tensor
 from core.device import get_device, heavy_threads
-from core.i18n import UserInputError, shown, t
+from core.i18n import UserInputError, shown, space, t
 from core.images import example_photos
 from core.memo import Memo
 from core.questions import Question, questions_panel
@@ -131,11 +131,6 @@ def names(direction: str) -> tuple[str, str]:
 def generators(pair, direction: str) -> tuple[torch.nn.Module, torch.nn.Module | None]:
     """The direction's generator and the way back."""
     return (pair.g, pair.f) if direction == "a_to_b" else (pair.f, pair.g)
-
-
-def space(lang: str) -> str:
-    """Between two sentences: a space in English, nothing after a Chinese full stop."""
-    return "" if lang == "zh" else " "
 
 
 def is_digits(pair) -> bool:
@@ -277,7 +272,7 @@ def digit_lines(subject: Subject, translated: np.ndarray, back: np.ndarray, lang
     lines = [t("cyclegan.reads", lang, g=g, f=f, x=read[0], gx=read[1], fgx=read[2], px=confidence[0],
                pgx=confidence[1], pfgx=confidence[2])]
     note = unfamiliar_note(classifier(), subject.given if scanned else subject.x, lang)  # a scribble, a photo
-    lines[0] = " ".join(filter(None, [lines[0], note]))
+    lines[0] = space(lang).join(filter(None, [lines[0], note]))
     if logic.is_ghost(read, confidence, given):
         lines.append(t("cyclegan.ghost", lang, g=g, f=f, x=read[0], gx=read[1], sure=logic.SURE))
     elif read[1] != read[0] and read[2] == read[0]:  # a ghost's readings, but not a sure one: say why

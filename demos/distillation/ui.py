@@ -17,7 +17,7 @@ from core.classifier import familiarity, unfamiliar_note
 from core.data.digits import STYLE_NAMES, TEST, TRAIN, load_split, to_tensor
 from core.device import heavy_threads
 from core.heavy import give_way, heavy, out_of_time, pause
-from core.i18n import UserInputError, listed, shown, t
+from core.i18n import UserInputError, listed, shown, space, t
 from core.memo import Memo
 from core.models import ASSETS
 from core.plots import COLORS
@@ -196,7 +196,7 @@ def _soften(image: np.ndarray, temperature, zoom, source_text: str, lang: str, l
     stats = "\n\n".join([  # the lecture's numbers first: they must sit on a projector's first screen
         t("distillation.entropy", lang, h1=view.entropy_t1, ht=view.entropy_t, temp=temperature),
         t("distillation.dark", lang, temp=temperature, ranking=ranking),
-        " ".join(filter(None, [f"{source_text} · {t('distillation.prediction', lang, digit=view.prediction)}",
+        space(lang).join(filter(None, [f"{source_text} · {t('distillation.prediction', lang, digit=view.prediction)}",
                                unfamiliar_note(teacher.model, image, lang) if source == ("drawing",) else ""])),
         change,
     ])

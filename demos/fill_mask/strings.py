@@ -97,6 +97,8 @@ STRINGS = {
                                "than {factor:g}× beyond the neutral words' median below, and beyond all of them).",
         "fill_mask.verdict_b": "this sentence's “{attribute}” pushes the model toward <strong>{b}</strong> (more "
                                "than {factor:g}× beyond the neutral words' median below, and beyond all of them).",
+        "fill_mask.verdict_chance": "A word that pushes neither way lands beyond all {n} neutral words about 1 time "
+                                    "in {chance}: one sentence is weak evidence; try others.",
         "fill_mask.verdict_none": "no clear shift from “{attribute}” here: within a factor of {factor:g} of what "
                                   "neutral words in its place give (below), or inside their range.",
         "fill_mask.target_neutral": "Control: {n} words that should push neither way ({words}), each in "
@@ -269,6 +271,8 @@ STRINGS = {
                                "多出 {factor:g} 倍以上，而且超出它們全部）。",
         "fill_mask.verdict_b": "這個句子的「{attribute}」讓模型偏向 <strong>{b}</strong>（比下方中性詞的中位數"
                                "多出 {factor:g} 倍以上，而且超出它們全部）。",
+        "fill_mask.verdict_chance": "一個不偏向任何一方的詞，大約每 {chance} 次就有 1 次超出全部 {n} 個中性詞："
+                                    "單一個句子的證據很弱，請多試幾句。",
         "fill_mask.verdict_none": "這裡的「{attribute}」沒有明顯影響：與放在它位置的中性詞（下方）相差不到 {factor:g} "
                                   "倍，或落在它們的範圍內。",
         "fill_mask.target_neutral": "對照：{n} 個不該偏向任何一方的詞（{words}）分別放在「{attribute}」的位置，同樣校正"

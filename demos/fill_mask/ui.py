@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import gradio as gr
 
 from core import export, models
-from core.i18n import UserInputError, listed, shown, t
+from core.i18n import UserInputError, listed, shown, space, t
 from core.plots import to_rgb
 from core.questions import Question, questions_panel
 from core.ui import (
@@ -367,8 +367,11 @@ def targets(text, model_key, words, mask_number, attribute="", lang="en"):
             language = logic.script(text) or LANGUAGE[model_key]
             neutral = logic.neutral_ratios(model, tok, text[:logic.MAX_CHARS], a.word, b.word, number - 1, attribute,
                                            language)
-            verdict = t(f"fill_mask.verdict_{logic.shift_verdict(corrected[0], neutral.values())}", lang,
+            shift = logic.shift_verdict(corrected[0], neutral.values())
+            verdict = t(f"fill_mask.verdict_{shift}", lang,
                         a=as_text(a.word), b=as_text(b.word), attribute=as_text(attribute), factor=logic.CLEAR_FACTOR)
+            if shift != "none" and neutral:  # beyond every control: how often chance alone does that (a rank test)
+                verdict += space(lang) + t("fill_mask.verdict_chance", lang, n=len(neutral), chance=len(neutral) + 1)
             head.append(t("fill_mask.target_corrected", lang, a=as_text(a.word), b=as_text(b.word),
                           attribute=as_text(attribute), ratio=corrected[0], verdict=verdict))
             if neutral:

@@ -18,7 +18,7 @@ from core.classifier import unfamiliar_note
 from core.data.digits import TEST, load_split, normalize_digit
 from core.device import heavy_threads
 from core.heavy import breaks, give_way, heavy, out_of_time
-from core.i18n import UserInputError, check_number, listed, shown, t
+from core.i18n import UserInputError, check_number, listed, shown, space, t
 from core.images import example_photos, overlay, shared_scale
 from core.memo import Memo
 from core.questions import Question, questions_panel
@@ -256,7 +256,7 @@ def seen_line(subject: Subject, lang: str) -> str:
     if input_spec(subject.bundle).channels == 3:
         return t("saliency.seen_line", lang, size=subject.picture.shape[0])
     note = unfamiliar_note(subject.bundle.model, subject.picture, lang)
-    return " ".join(filter(None, [t("saliency.seen_digit", lang, size=subject.picture.shape[0]), note]))
+    return space(lang).join(filter(None, [t("saliency.seen_digit", lang, size=subject.picture.shape[0]), note]))
 
 
 @functools.lru_cache(maxsize=8)
