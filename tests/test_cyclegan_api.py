@@ -126,6 +126,9 @@ def test_a_drawing_is_translated(client, tmp_path):
     # a sharp drawing looks typeset: it is scanned to 8×8 first, and both are shown (the drawing, then x)
     assert len(panels) == 5 and "reads **1** in x" in numbers
     assert panels[0]["caption"] == "your digit (looks typeset)" and panels[1]["caption"].startswith("x: scanned")
+    # the judge's "typeset" for a drawing is scoped to what it learnt (the claims review: every hand-drawn digit was
+    # "typeset (100%)" with no word of why)
+    assert "a sharp pen stroke looks like a font" in numbers
     blank = tmp_path / "blank.png"
     Image.new("L", (280, 280), 255).save(blank)
     assert "The drawing is empty" in error_text(

@@ -80,6 +80,8 @@ STRINGS = {
         "cyclegan.judge_input": "**Which domain:** the style judge calls the digit **{style}** ({p:.0%}).",
         "cyclegan.judge_unsure_input": "**Which domain:** the style judge cannot tell the digit's style (it leans "
                                        "{style}, {p:.0%}).",
+        "cyclegan.judge_sharp": "The judge learnt handwriting from the data set's blurry 8×8 scans only, so to it a "
+                                "sharp pen stroke looks like a font, whoever drew it.",
         "cyclegan.scanned": "{g} learned handwriting only as upright 8×8 scans scaled up (scikit-learn's digits), so "
                             "the digit was straightened and scanned to 8×8 first, the way those were made: the "
                             "second picture, x, is what {g} translates.",
@@ -202,6 +204,8 @@ STRINGS = {
         "cyclegan.panel_x_judged": "x（看起來是{style}）",
         "cyclegan.judge_input": "**屬於哪個領域：** 風格判別器認為這個數字是**{style}**（{p:.0%}）。",
         "cyclegan.judge_unsure_input": "**屬於哪個領域：** 風格判別器分不出這個數字的風格（略偏{style}，{p:.0%}）。",
+        "cyclegan.judge_sharp": "判別器只從資料集模糊的 8×8 掃描學過手寫，所以不論是誰畫的，清晰的筆畫在它看來"
+                                "都像字型。",
         "cyclegan.scanned": "{g} 只學過扶正後掃描成 8×8 再放大的手寫數字（scikit-learn 的數字資料），所以先照同樣的"
                             "方式把這個數字扶正、掃描成 8×8：第二張圖 x 才是 {g} 轉換的對象。",
         "cyclegan.scan_in_domain": "判別器認為掃描後的圖是{style}（{p:.0%}）：落在 {g} 的領域內。",

@@ -238,11 +238,11 @@ def domain_line(subject: Subject, lang: str) -> str:
         opening = t("cyclegan.judge_unsure_input", lang, style=name, p=p)
     else:
         opening = t("cyclegan.judge_input", lang, style=name, p=p)
-    if subject.given is not None:
+    if subject.given is not None:  # a drawing that looks typeset, scanned
         scan_style, scan_p = _style(subject.x)
         after = "cyclegan.scan_in_domain" if scan_style == HANDWRITTEN else "cyclegan.scan_outside"
-        return opening + space(lang) + t("cyclegan.scanned", lang, g=g) + space(lang) + t(
-            after, lang, g=g, style=style_name(scan_style, lang), p=scan_p)
+        return space(lang).join([opening, t("cyclegan.judge_sharp", lang), t("cyclegan.scanned", lang, g=g),
+                                 t(after, lang, g=g, style=style_name(scan_style, lang), p=scan_p)])
     expected = HANDWRITTEN if subject.direction == "a_to_b" else TYPESET
     if style == expected:
         return opening + space(lang) + t("cyclegan.in_domain", lang, g=g, domain=name)
