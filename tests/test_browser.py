@@ -179,6 +179,45 @@ def test_a_gallery_click_picks_that_digit(page):
     assert page.locator("#distillation-index input[type=number]").input_value() == str(showcase_indices()[13])
 
 
+
+def drawn_bars(page, elem_id: str) -> dict[str, float]:
+    """The p of each class as the plot ``elem_id`` draws it: Vega's own label of each bar ("i: 3; p: 0.61; ...")."""
+    labels = page.locator(f"#{elem_id} svg [aria-roledescription='bar']").evaluate_all(
+        "bars => bars.map(bar => bar.getAttribute('aria-label'))")
+    bars = {}
+    for label in filter(None, labels):  # the x axis has no title: its field is the label's first
+        parts = [part.split(": ", 1) for part in label.split("; ")]
+        bars[parts[0][1].strip()] = float({key.strip(): value for key, value in parts}["p"])
+    return bars
+
+
+def test_the_zoomed_bars_follow_a_new_digit_and_a_new_t(browser, app_url):
+    """The teacher review (HIGH): with the zoom box ticked, the bars froze on the digit and T they showed when the
+    box was ticked, while the numbers under them moved on. Drawn bars against the numbers the server wrote."""
+    from demos.distillation.ui import showcase_indices
+
+    page = open_page(browser, app_url, width=1280, height=720)
+    try:
+        page.locator("#distillation-zoom input").check()
+        assert page.locator("#distillation-zoom-plot").is_visible() and not page.locator(
+            "#distillation-soft-plot").is_visible()
+        page.locator("#distillation-gallery button.thumbnail-item").nth(13).click()  # the typeset 3
+        wait_for_stats(page, f"Test digit #{showcase_indices()[13]} (typeset, label 3)")
+        set_number(page, "distillation-temperature", "10")
+        wait_for_stats(page, "at T = 10")
+        dark = re.search(r"most likely first\)?:\s*(\d) \((\d+\.\d)%\)", stats(page))  # "2 (9.9%)"
+        page.wait_for_function(
+            "cls => [...document.querySelectorAll('#distillation-zoom-plot svg [aria-roledescription=bar]')]"
+            ".some(bar => (bar.getAttribute('aria-label') || '').includes(': ' + cls + ';'))", arg=dark[1])
+        time.sleep(1)  # any late redraw
+        drawn = drawn_bars(page, "distillation-zoom-plot")
+        assert drawn[dark[1]] == pytest.approx(float(dark[2]) / 100, abs=0.0006), (drawn, dark[0])
+        assert drawn["3"] == max(drawn.values())  # the pick, cut to the top
+        page.locator("#distillation-zoom input").uncheck()
+        assert page.locator("#distillation-soft-plot").is_visible()
+    finally:
+        page.context.close()
+
 def test_draw_then_clear_goes_quietly_back_to_the_test_digit(page):
     draw_stroke(page)
     wait_for_stats(page, "Your drawing")

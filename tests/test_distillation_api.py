@@ -47,7 +47,7 @@ def soften(client, index=5, temperature=4.0, zoom=False, drawing=None, use_drawi
 
 
 def test_soften_a_test_digit(client):
-    soft_t1, soft_t, gradients, seen, stats, timing, table, grad_csv, seen_png, use_drawing = soften(client)
+    soft_t1, soft_t, gradients, seen, stats, timing, table, grad_csv, seen_png, _, _, use_drawing = soften(client)
     assert use_drawing is False
     p1, pt = probabilities(soft_t1), probabilities(soft_t)
     assert p1.sum() == pytest.approx(1, abs=1e-4) and pt.sum() == pytest.approx(1, abs=1e-4)
@@ -66,14 +66,26 @@ def test_soften_a_test_digit(client):
     assert image.shape[:2] == (168, 168)
 
 
-def test_zoom_rescales_both_panels_to_the_small_probabilities(client):
+def test_the_zoomed_panels_share_a_scale_fitted_to_the_small_probabilities(client):
+    """The zoomed pair (shown instead of the plain one while the box is ticked): the same numbers, the teacher's pick
+    cut to one top shared by both panels, just above the largest other class; no y-axis range is ever sent to
+    either pair but its fixed one (Gradio redrew a plot whose range and data changed in one update with its old
+    data: the teacher review's frozen zoom)."""
     plain = soften(client, zoom=False)
     zoomed = soften(client, zoom=True)
-    assert probabilities(zoomed[1]).tolist() == probabilities(plain[1]).tolist()  # same numbers...
-    others = np.sort(probabilities(plain[1]))[:-1]
-    assert plain[0]["y_lim"] == [0, 1]
-    top = zoomed[0]["y_lim"][1]
-    assert zoomed[1]["y_lim"] == zoomed[0]["y_lim"] and others.max() < top < 0.5  # ...on a shared, closer scale
+    assert len(plain) == len(zoomed) == 12  # the box only chooses which pair the page shows
+    for pair in (plain, zoomed):
+        assert pair[0]["y_lim"] == pair[1]["y_lim"] == [0, 1] and pair[9]["y_lim"] == pair[10]["y_lim"] == [0, None]
+    p1, pt = probabilities(plain[0]), probabilities(plain[1])
+    z1, zt = probabilities(plain[9]), probabilities(plain[10])
+    pick = int(pt.argmax())
+    others = np.delete(np.concatenate([p1, pt]), [pick, 10 + pick])
+    top = z1[pick]
+    assert zt[pick] == top and others.max() < top < 0.5  # one shared top, closer than 1
+    assert np.delete(z1, pick).tolist() == np.delete(p1, pick).tolist()  # the other classes: the same numbers
+    assert np.delete(zt, pick).tolist() == np.delete(pt, pick).tolist()
+    kinds = {row[0]: row[2] for row in plain[10]["value"]["data"]}
+    assert kinds[str(pick)] == "cut" and set(kinds.values()) == {"cut", "other"}
 
 
 def test_higher_temperature_flattens_the_soft_targets(client):
@@ -128,7 +140,7 @@ def test_a_cleared_canvas_goes_back_to_the_test_digit(client, blank_png):
     label = int(load_split(TEST).labels[5])
     for drawing in (drawing_payload(blank_png), None):
         *outputs, use_drawing = client.predict(5, drawing, 4.0, False, api_name="/distillation_draw")
-        assert len(outputs) == 9  # the soft targets as a CSV, the gradient as CSV, the digit as PNG too
+        assert len(outputs) == 11  # the soft targets as a CSV, the gradient as CSV, the digit as PNG, the zoom
         assert use_drawing is False and "Test digit #5" in outputs[4] and f"label {label}" in outputs[4]
 
 
@@ -319,7 +331,7 @@ def test_the_soft_targets_download_as_a_csv_named_after_the_digit_and_t(client):
     import csv
     from pathlib import Path
 
-    *_, table, _, _, used_drawing = client.predict(5, None, False, 4.0, False, api_name="/distillation_soften")
+    *_, table, _, _, _, _, used_drawing = client.predict(5, None, False, 4.0, False, api_name="/distillation_soften")
     from core.data.digits import TEST, load_split
 
     label = int(load_split(TEST).labels[5])
@@ -342,7 +354,7 @@ def test_the_gradient_curve_and_the_seen_digit_download_as_png_and_csv(client):
 
     from core.data.digits import TEST, load_split
 
-    (_, _, gradients, seen, *_, grad_csv, seen_png, _) = client.predict(
+    (_, _, gradients, seen, *_, grad_csv, seen_png, _, _, _) = client.predict(
         5, None, False, 4.0, False, api_name="/distillation_soften")
     name = f"distillation-test5-digit{int(load_split(TEST).labels[5])}"
     grad_png = client.predict(5, None, False, api_name="/distillation_chart")
@@ -361,5 +373,5 @@ def test_the_gradient_curve_and_the_seen_digit_download_as_png_and_csv(client):
             [point[column] for point in gradients["data"]], rel=1e-3)
     assert Path(seen_png).name == f"{name}-seen.png" and Path(seen_png).read_bytes()[:4] == b"\x89PNG"
     assert np.array_equal(np.asarray(Image.open(seen_png)), np.asarray(Image.open(seen)))  # the picture shown
-    *_, again_csv, _, _ = client.predict(5, None, False, 9.0, False, api_name="/distillation_soften")
+    *_, again_csv, _, _, _, _ = client.predict(5, None, False, 9.0, False, api_name="/distillation_soften")
     assert Path(again_csv).read_bytes() == Path(grad_csv).read_bytes()  # the curve does not depend on T

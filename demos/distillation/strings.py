@@ -29,6 +29,8 @@ STRINGS = {
         "distillation.soft_plot": "Teacher probabilities for the classes 0–9, at T = 1 and at your T",
         "distillation.at_t1": "T = 1",
         "distillation.at_your_t": "At your T",
+        "distillation.zoom_at_t1": "T = 1, zoomed (the pick cut)",
+        "distillation.zoom_at_your_t": "At your T, zoomed (the pick cut)",
         "distillation.grad_plot": "Size of the soft-target gradient, ‖∂L/∂v‖, as T grows, with and without the T² "
                                    "factor",
         "distillation.grad_legend": '<span style="color:#2563eb">■ × T²</span> &nbsp; '
@@ -155,6 +157,8 @@ STRINGS = {
         "distillation.soft_plot": "老師對類別 0–9 的機率：T = 1 與你選的 T",
         "distillation.at_t1": "T = 1",
         "distillation.at_your_t": "你選的 T",
+        "distillation.zoom_at_t1": "T = 1，放大（預測類別截斷）",
+        "distillation.zoom_at_your_t": "你選的 T，放大（預測類別截斷）",
         "distillation.grad_plot": "T 變大時軟標籤梯度的大小 ‖∂L/∂v‖：有乘 T² 與不乘 T²",
         "distillation.grad_legend": '<span style="color:#2563eb">■ × T²</span> &nbsp; '
                                     '<span style="color:#f97316">■ 不乘 T²</span>',

@@ -64,7 +64,7 @@ TRAIN_INPUTS = ("temperature", "alpha", "epochs", "fraction", "held_out", "seeds
 #: Hinton et al. 2015, section 3: 133 of the 1,010 test 3s wrong before the bias correction, 14 after.
 PAPER_HELD_OUT = {"before": 1 - 133 / 1010, "after": 1 - 14 / 1010}
 GRAD_TEMPERATURES = np.geomspace(1, 20, 40)
-BAR_COLORS = {"prediction": "#111827", "other": COLORS["main"]}
+BAR_COLORS = {"prediction": "#111827", "other": COLORS["main"], "cut": "#111827"}  # cut: the pick, zoomed past
 
 #: Predict, then check (core.questions): the words are in strings.py, QUESTIONS.
 QUESTIONS = (Question("entropy", {"temperature": 20.0}, run=("soften",)),
@@ -99,11 +99,24 @@ def class_frame(probs: np.ndarray, prediction: int, logits: np.ndarray) -> pd.Da
                          "z": logits.astype(float)})
 
 
+#: The zoom box shows the zoomed pair of plots instead of the plain one (style.css), at once, without the server.
+ZOOM_JS = "(zoom) => { document.getElementById('distillation-plots')?.classList.toggle('zoomed', !!zoom); }"
+
+
+def cut_at(frame: pd.DataFrame, top: float) -> pd.DataFrame:
+    """A class frame for the zoomed panels: every bar over ``top`` (the teacher's pick) cut to it, its kind "cut".
+    The zoomed plots scale themselves to their data (y from 0 to the largest bar) instead of being sent a y-axis
+    range: Gradio 6.31 redraws a plot whose range and data change in one update with the old data (the teacher
+    review: the zoomed bars froze), and a range that never changes is never sent again."""
+    over = frame["p"] > top
+    return frame.assign(p=frame["p"].clip(upper=top), kind=np.where(over, "cut", frame["kind"]))
+
+
 def soften_in_browser(low: float, high: float) -> str:
     """A js= listener: the bars at T redrawn in the browser from the plot's own z column, the moment T moves,
     with logic.softmax_with_temperature's formula, softmax(z / T) (tests/test_browser.py checks the two agree).
     The server's answer (numbers, downloads) follows; until then the bars are already right. With the zoom box
-    ticked the bars wait for the server, which also sets the zoomed y-axis."""
+    ticked (the zoomed pair shown instead, ``cut_at``) every bar waits for the server."""
     return f"""(t, plot, zoom) => {{
         if (zoom || !plot || !plot.data || t === null || t === '' || isNaN(t)) return plot;
         const T = Math.min(Math.max(Number(t), {low}), {high});
@@ -161,7 +174,7 @@ def soft_csv(probs_t1: np.ndarray, probs_t: np.ndarray, temperature: float, sour
     return export.csv(rows, export.file_name(TOPIC, *source, T=temperature), header=header)
 
 
-def _soften(image: np.ndarray, temperature, zoom, source_text: str, lang: str, live: bool,
+def _soften(image: np.ndarray, temperature, source_text: str, lang: str, live: bool,
             source: tuple[str, ...] = ("digit",)):
     watch = Stopwatch()
     temperature = decimal_value(temperature, t("distillation.name_t", lang), *T_RANGE, live=live)
@@ -175,12 +188,11 @@ def _soften(image: np.ndarray, temperature, zoom, source_text: str, lang: str, l
     # Native plots: the browser draws them, so dragging the slider costs the server almost nothing.
     z = logits.numpy()
     soft_t1, soft_t = class_frame(view.probs_t1, view.prediction, z), class_frame(view.probs_t, view.prediction, z)
-    if zoom:  # one scale for both panels, fitted to the classes the teacher did not pick
-        others = np.delete(np.concatenate([view.probs_t1, view.probs_t]), [view.prediction, 10 + view.prediction])
-        top = float(min(1.0, max(others.max() * 1.15, 1e-3)))
-        soft_t1, soft_t = gr.BarPlot(soft_t1, y_lim=[0, top]), gr.BarPlot(soft_t, y_lim=[0, top])
-    else:
-        soft_t1, soft_t = gr.BarPlot(soft_t1, y_lim=[0, 1]), gr.BarPlot(soft_t, y_lim=[0, 1])
+    # The zoomed pair: one scale for both panels, fitted to the classes the teacher did not pick
+    others = np.delete(np.concatenate([view.probs_t1, view.probs_t]), [view.prediction, 10 + view.prediction])
+    top = float(min(1.0, max(others.max() * 1.15, 1e-3)))
+    zoom_t1, zoom_t = (gr.BarPlot(cut_at(frame, top), y_lim=[0, None]) for frame in (soft_t1, soft_t))
+    soft_t1, soft_t = gr.BarPlot(soft_t1, y_lim=[0, 1]), gr.BarPlot(soft_t, y_lim=[0, 1])  # the same range always
     count = len(GRAD_TEMPERATURES)
     gradients = pd.DataFrame({
         "T": np.concatenate([GRAD_TEMPERATURES, GRAD_TEMPERATURES]),
@@ -204,7 +216,7 @@ def _soften(image: np.ndarray, temperature, zoom, source_text: str, lang: str, l
     name = export.file_name(TOPIC, *source)
     seen_png = export.png(enlarge(image), f"{name}-seen")
     return (soft_t1, soft_t, gradients, enlarge(image), stats, watch.label(lang), table,
-            export.frame_csv(gradients, f"{name}-gradient"), seen_png)
+            export.frame_csv(gradients, f"{name}-gradient"), seen_png, zoom_t1, zoom_t)
 
 
 def _test_digit(index, lang: str, live: bool = False):
@@ -227,10 +239,10 @@ def _digit(test_index, drawing, use_drawing, lang: str, *, say_if_empty: bool = 
     return (*_test_digit(test_index, lang, live), False)
 
 
-def _view(test_index, drawing, use_drawing, temperature, zoom, lang: str, *, say_if_empty: bool, live: bool = False):
+def _view(test_index, drawing, use_drawing, temperature, lang: str, *, say_if_empty: bool, live: bool = False):
     """The soft-target view of the digit (``_digit``), and whether the drawing is used."""
     image, source, name, used = _digit(test_index, drawing, use_drawing, lang, say_if_empty=say_if_empty, live=live)
-    return (*_soften(image, temperature, zoom, source, lang, live, name), used)
+    return (*_soften(image, temperature, source, lang, live, name), used)
 
 
 @handler
@@ -238,21 +250,22 @@ def soften(test_index, drawing, use_drawing, temperature, zoom=False, lang="en")
     """The teacher's probabilities at T = 1 and at T for a test digit (or the drawing, if use_drawing and
     the canvas is not empty), the soft-target gradient against T, what the teacher sees, the numbers, the
     timing, the downloads (the probabilities as CSV, the gradient as CSV (its PNG: ``chart``), what the teacher
-    sees as PNG) and whether the drawing was used."""
-    return _view(test_index, drawing, use_drawing, temperature, zoom, lang, say_if_empty=True)
+    sees as PNG), the two zoomed panels (``cut_at``) and whether the drawing was used. ``zoom`` (the page's box)
+    only chooses which pair the page shows: both are returned."""
+    return _view(test_index, drawing, use_drawing, temperature, lang, say_if_empty=True)
 
 
 @handler
 def soften_live(test_index, drawing, use_drawing, temperature, zoom=False, lang="en"):
     """The page's own call as the user drags or types: a number outside a slider's range counts as its
     nearest end (what Gradio writes back into the box) instead of an error at every keystroke."""
-    return _view(test_index, drawing, use_drawing, temperature, zoom, lang, say_if_empty=True, live=True)
+    return _view(test_index, drawing, use_drawing, temperature, lang, say_if_empty=True, live=True)
 
 
 @handler
 def draw(test_index, drawing, temperature, zoom=False, lang="en"):
     """The same for a new stroke: the drawing is used; an empty (cleared) canvas goes back to the test digit."""
-    return _view(test_index, drawing, True, temperature, zoom, lang, say_if_empty=False)
+    return _view(test_index, drawing, True, temperature, lang, say_if_empty=False)
 
 
 @handler
@@ -492,8 +505,9 @@ def _soften_section(i18n: gr.I18n, demo: gr.Blocks):
     export.when_clicked(grad_png, chart, [test_index, sketch, use_drawing], api_name="distillation_chart", **LIGHT)
     soft_t = soft_outputs[1]
     temperature.input(None, [temperature, soft_t, zoom], soft_t, js=soften_in_browser(*T_RANGE))  # bars at once
-    gr.on([temperature.input, test_index.input, use_drawing.input, zoom.input],
+    gr.on([temperature.input, test_index.input, use_drawing.input],
           api_name="distillation_soften_live", api_visibility="private", **{**soft_args, "fn": soften_live})
+    zoom.input(None, zoom, None, js=ZOOM_JS)  # which pair of plots shows: the browser's own business
     gr.on([sketch.input, sketch.clear], draw, inputs=[test_index, sketch, temperature, zoom],
           outputs=soft_outputs, api_name="distillation_draw", show_progress="hidden",
           trigger_mode="always_last", **LIGHT)
@@ -535,9 +549,14 @@ def _soft_results(i18n: gr.I18n):
     gr.Markdown(i18n("distillation.soft_plot"), elem_classes=["plot-caption"])
     bar_style = dict(x="i", y="p", color="kind", y_lim=[0, 1], height=200, sort="x", x_title=" ",
                      y_title="p", color_map=BAR_COLORS, colors_in_legend=[])
-    with gr.Row(elem_id="distillation-soft-plot"):
-        soft_t1 = gr.BarPlot(label=i18n("distillation.at_t1"), **bar_style)
-        soft_t = gr.BarPlot(label=i18n("distillation.at_your_t"), **bar_style)
+    with gr.Column(elem_id="distillation-plots"):
+        with gr.Row(elem_id="distillation-soft-plot"):
+            soft_t1 = gr.BarPlot(label=i18n("distillation.at_t1"), **bar_style)
+            soft_t = gr.BarPlot(label=i18n("distillation.at_your_t"), **bar_style)
+        with gr.Row(elem_id="distillation-zoom-plot"):  # instead of the row above while the zoom box is ticked
+            zoom_style = {**bar_style, "y_lim": [0, None]}  # from 0 to the largest bar: ``cut_at``
+            zoom_t1 = gr.BarPlot(label=i18n("distillation.zoom_at_t1"), **zoom_style)
+            zoom_t = gr.BarPlot(label=i18n("distillation.zoom_at_your_t"), **zoom_style)
     stats = gr.Markdown(elem_id="distillation-stats")
     with gr.Row(equal_height=False):
         with gr.Column(scale=1, min_width=170):
@@ -558,7 +577,7 @@ def _soft_results(i18n: gr.I18n):
     timing = gr.Markdown(elem_id="distillation-timing")
     soft_table = export.download_button(i18n, elem_id="distillation-soft-csv")
     return temperature, zoom, grad_png, [soft_t1, soft_t, grad_plot, seen, stats, timing, soft_table, grad_csv,
-                                         seen_png]
+                                         seen_png, zoom_t1, zoom_t]
 
 
 def _train_section(i18n: gr.I18n, demo: gr.Blocks, temperature, soft_args: dict):
