@@ -457,6 +457,33 @@ def test_saliency_explains_an_example_photo(page):
     page.screenshot(path="tests/artifacts/saliency.png", full_page=False)
 
 
+
+def test_the_sanity_plots_follow_a_new_model(browser, app_url):
+    """The teacher review's frozen zoom had a twin here: the sanity plots were sent their x order with each run, and
+    Gradio redrew a plot whose order and curves changed in one update with its previous curves (the photo model's
+    eleven layer groups above the digit model's six maps). The axis Chromium draws names the new model's steps."""
+    page = open_page(browser, app_url, width=1280, height=900)
+    axis = "#saliency-sanity-spearman-abs svg [aria-label^='X-axis']"
+    try:
+        open_saliency(page)
+        click_and_wait(page, "saliency-sanity-button", "saliency-sanity-table", "Verdict", 180_000)
+        page.wait_for_function(f"(document.querySelector({axis!r})?.getAttribute('aria-label') || '')"
+                               ".includes('stage 7')", timeout=30_000)
+        page.locator("#saliency-model input").click()
+        page.get_by_role("option").filter(has_text="digit").first.click()
+        page.wait_for_function("document.querySelector('#saliency-model input').value.startsWith('digit')",
+                               timeout=60_000)
+        before = page.locator("#saliency-sanity-timing").inner_text()
+        page.locator("#saliency-sanity-button").click()
+        page.wait_for_function(f"document.querySelector('#saliency-sanity-timing').innerText !== {before!r} && "
+                               "document.querySelector('#saliency-sanity-timing').innerText.includes('cpu')",
+                               timeout=180_000)
+        page.wait_for_function(f"(document.querySelector({axis!r})?.getAttribute('aria-label') || '')"
+                               ".includes('conv 1')", timeout=30_000)
+        assert "stage" not in page.locator(axis).first.get_attribute("aria-label")
+    finally:
+        page.context.close()
+
 def test_a_hub_model_offline_puts_the_saliency_list_back(page):
     """Issue 20: choosing a Hub model offline left the list on it (the espresso photo beside "Egyptian cat"). Now a
     pop-up says what to do, the list goes back to the packaged model, and the line names it."""

@@ -477,3 +477,19 @@ def test_heavy_turns_cut_at_forward_passes_leave_seeded_smoothgrad_whole():
     assert len(results) == 12 and turns.taken > 40  # the jobs took turns inside their calls, SmoothGrad too
     for method, heat in results:
         np.testing.assert_allclose(heat, alone[method], rtol=1e-5, atol=1e-7)
+
+
+def test_every_models_layer_groups_come_in_the_sanity_plots_one_x_order():
+    """The sanity plots get one x order for every model when the page is built (ui.step_sort): a sort sent with new
+    curves made Gradio redraw the previous ones (checked in Chromium). Each model's groups must be in it, in the
+    order the check randomises them."""
+    from core.classifier import DigitCNN
+    from demos.saliency.model import EfficientNetLite0, randomization_steps
+    from demos.saliency.ui import STEP_ORDER
+
+    for model in (EfficientNetLite0(), DigitCNN()):
+        steps = ["original", *(name for name, _ in randomization_steps(model))]
+        assert all(step in STEP_ORDER for step in steps), steps
+        assert [STEP_ORDER.index(step) for step in steps] == sorted(STEP_ORDER.index(step) for step in steps)
+    resnet = ["original", "logits", "stage:4", "stage:3", "stage:2", "stage:1", "stem"]  # the Hub's ResNet-50
+    assert [STEP_ORDER.index(step) for step in resnet] == sorted(STEP_ORDER.index(step) for step in resnet)

@@ -229,6 +229,20 @@ def plot_colors() -> dict[str, str]:
     return {t(f"saliency.method_{m}", lang): color for lang in ("en", "zh") for m, color in METHOD_COLORS.items()}
 
 
+#: Every model's layer groups (model.randomization_steps) in one order, from the intact model down: the sanity
+#: plots' x order (``step_sort``).
+STEP_ORDER = ("original", "logits", "head", "fc", *(f"stage:{n}" for n in range(16, 0, -1)),
+              *(f"conv:{n}" for n in range(16, 0, -1)), "stem")
+
+
+def step_sort() -> list[str]:
+    """The sanity plots' x order, set once when the page is built: every step's name in both languages, in
+    ``STEP_ORDER``. An update that sent a sort (a new list each time) made Gradio 6.31 redraw the plot with the
+    curves it showed before (one model's steps under another model's maps: seen in Chromium); the updates now send
+    data only."""
+    return [name for step in STEP_ORDER for name in dict.fromkeys(step_name(step, lang) for lang in ("en", "zh"))]
+
+
 def step_name(step: str, lang: str) -> str:
     kind, _, number = step.partition(":")
     return t(f"saliency.layer_{kind}", lang, number=number) if number else t(f"saliency.layer_{kind}", lang)
@@ -539,7 +553,7 @@ def sanity(picture, drawing=None, use_drawing=False, model=None, target=None, me
         notes.insert(0, stopped_note("saliency.sanity_skipped", lang, steps=listed(
             (step_name(step, lang) for step in result.skipped), lang)))
     frames = sanity_frames(result, lang)
-    plots = [gr.LinePlot(frame, sort=steps) for frame in frames]  # steps in order, not a-z
+    plots = [gr.LinePlot(frame) for frame in frames]  # the x order is the plots' own (step_sort)
     name = export.file_name(TOPIC, class_part(subject, target), "sanity", *methods)
     table = export.csv([(t(f"saliency.metric_{metric}", lang), *row)
                         for metric, frame in zip(similarity.METRICS, frames) for row in frame.itertuples(index=False)],
@@ -851,7 +865,7 @@ def _sanity_section(i18n: gr.I18n, explained: SimpleNamespace):
                     sanity_plots.append(gr.LinePlot(
                         x="step", y="s", color="method", y_lim=[-1, 1], height=240, show_label=False,
                         x_title=" ", y_title=" ", color_map=plot_colors(), colors_in_legend=[], x_label_angle=-35,
-                        sort=None, elem_id=f"saliency-sanity-{metric.replace('_', '-')}"))
+                        sort=step_sort(), elem_id=f"saliency-sanity-{metric.replace('_', '-')}"))
     sanity_text = gr.Markdown(elem_id="saliency-sanity-table")
     gr.Markdown(i18n("saliency.sanity_maps"), elem_classes=["plot-caption"])
     strips = Image(show_label=False, interactive=False, buttons=["fullscreen"], elem_id="saliency-sanity-maps")
