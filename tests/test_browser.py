@@ -630,6 +630,30 @@ def test_gan_samples_a_digit_and_the_presets_show_mode_collapse(page):
     page.screenshot(path="tests/artifacts/gan.png", full_page=False)
 
 
+
+def test_a_refused_seed_greys_the_grid_and_what_followed_it(browser, app_url):
+    """The teacher review: an emptied seed box (or one out of range) left the grid and its "100%" at full strength
+    beside it. Now the grid, its meter and the walk and coordinate sections that follow seed A are greyed, without
+    a red badge, until a seed is taken again."""
+    page = open_page(browser, app_url, width=1280, height=720)
+    grey = ("['gan-grid', 'gan-meter', 'gan-norm-note', 'gan-vary-note']"
+            ".every((id) => document.getElementById(id).classList.contains('stale'))")
+    try:
+        open_gan(page)
+        page.wait_for_function("document.querySelector('#gan-norm-note').innerText.length > 10", timeout=60_000)
+        for bad in ("", "-5"):
+            box = page.locator("#gan-seed input")
+            box.fill(bad)
+            box.press("Enter")
+            page.wait_for_function(grey, timeout=30_000)
+            assert not page.locator("#gan-grid [data-testid='status-tracker'] .clear-status button").count()
+            box.fill("7")
+            box.press("Enter")
+            page.wait_for_function(f"!({grey}) && !document.getElementById('gan-grid').classList.contains('stale')",
+                                   timeout=60_000)
+    finally:
+        page.context.close()
+
 def test_a_slide_link_opens_its_tab_and_runs_its_preset(browser, app_url):
     """Issue 20, slide links: ?tab=gan&preset=collapse opens the GAN tab and presses the mode-collapse preset; a
     link to a tab that does not exist opens the first tab, quietly."""

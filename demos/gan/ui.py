@@ -37,6 +37,7 @@ from core.ui import (
     Slider,
     StopRequests,
     Stopwatch,
+    grey_when_refused,
     handler,
     model_picker,
     slider_value,
@@ -51,6 +52,11 @@ PRESETS = {"collapse": "gan-preset-collapse", "cure": "gan-preset-cure"}
 SEED_MAX = 2**32 - 1
 COUNT_RANGE, PSI_RANGE, FRAMES_RANGE, VALUE_RANGE = (1, logic.MAX_GRID), (0, 2), (2, 32), (-4, 4)
 DIGIT_CHOICES = ["random"] + [str(d) for d in range(10)]
+#: What the grid's seed, digit and ψ made, section by section: greyed while a refused input (an emptied or
+#: out-of-range seed) stands beside them, at full contrast again once they are made anew (core.ui.grey_when_refused).
+GRID_IDS = ["gan-grid", "gan-histogram", "gan-meter", "gan-timing"]
+WALK_IDS = ["gan-frames-gallery", "gan-gif", "gan-norms", "gan-norm-note", "gan-walk-timing"]
+VARY_IDS = ["gan-varied", "gan-vary-note", "gan-vary-timing"]
 DEFAULTS = {"seed": 2024, "count": 40, "digit": "random", "psi": 1.0, "frames": 10, "path": "slerp", "dimension": 0,
             "value": 0.0}
 #: Seed B: by a rule, not by hand: the first seed whose sample is of another digit than seed A's, so the default walk
@@ -663,6 +669,7 @@ def _sample_section(i18n: gr.I18n, demo: gr.Blocks) -> SimpleNamespace:
               api_name="gan_sample_live", api_visibility="private", **sample_args),
         dice.click(randomise, None, seed, api_name="gan_randomise", show_progress="hidden", **LIGHT).then(
             sample_live, api_name="gan_sample_randomised", api_visibility="private", **sample_args)]
+    grey_when_refused(resampled, GRID_IDS + WALK_IDS + VARY_IDS, "gan-meter")  # the sections below used seed A
 
     return SimpleNamespace(seed=seed, digit=digit, count=count, psi=psi, grid=grid, args=sample_args,
                            resampled=resampled)
@@ -703,12 +710,13 @@ def _walk_section(i18n: gr.I18n, demo: gr.Blocks, sampler: SimpleNamespace):
     demo.load(interpolate, api_name="gan_interpolate", **walk_args)
     export.when_clicked(norms_png, chart, [sampler.seed, seed_b, frames, sampler.digit, sampler.psi],
                         api_name="gan_chart", **LIGHT)
-    gr.on([walk_button.click, path.input, frames.release, seed_b.submit], interpolate_live,
-          api_name="gan_interpolate_live", api_visibility="private", **walk_args)
+    walked = [gr.on([walk_button.click, path.input, frames.release, seed_b.submit], interpolate_live,
+                    api_name="gan_interpolate_live", api_visibility="private", **walk_args)]
     # seed A, the digit and ψ are the walk's too: its note follows them
     for number, event in enumerate(sampler.resampled):
-        event.success(interpolate_follow, api_name=f"gan_interpolate_follow_{number}", api_visibility="private",
-                      **walk_args)
+        walked.append(event.success(interpolate_follow, api_name=f"gan_interpolate_follow_{number}",
+                                    api_visibility="private", **walk_args))
+    grey_when_refused(walked, WALK_IDS, "gan-walk-timing")
 
     return path, walk_args
 
@@ -733,10 +741,12 @@ def _vary_section(i18n: gr.I18n, demo: gr.Blocks, sampler: SimpleNamespace):
                      outputs=[varied, vary_note, vary_timing], show_progress="hidden", trigger_mode="always_last",
                      **LIGHT)
     demo.load(vary, api_name="gan_vary", **vary_args)
-    gr.on([dimension.input, value.input], vary_live, api_name="gan_vary_live", api_visibility="private",
-          **vary_args)
+    varied_events = [gr.on([dimension.input, value.input], vary_live, api_name="gan_vary_live",
+                           api_visibility="private", **vary_args)]
     for number, event in enumerate(sampler.resampled):
-        event.success(vary_live, api_name=f"gan_vary_follow_{number}", api_visibility="private", **vary_args)
+        varied_events.append(event.success(vary_live, api_name=f"gan_vary_follow_{number}", api_visibility="private",
+                                           **vary_args))
+    grey_when_refused(varied_events, VARY_IDS, "gan-vary-timing")
 
     return varied, vary_args
 
