@@ -472,12 +472,19 @@ def mark_stale_js(elem_ids: list[str], when_shown: str) -> str:
             "el.dataset.changedAt = performance.now(); el.classList.toggle('stale', stale); } }")
 
 
-def fresh_js(elem_ids: list[str]) -> str:
+#: Browser code that closes the error pop-ups on screen (Gradio's toasts of type error).
+CLOSE_ERRORS_JS = ("document.querySelectorAll(\"[data-testid='toast-body'].error [data-testid='toast-close']\")"
+                   ".forEach((button) => button.click());")
+
+
+def fresh_js(elem_ids: list[str], *, close_errors: bool = False) -> str:
     """Browser code that puts results at full contrast (a run began, or what they show was just made or emptied),
-    remembering whether they were grey, for ``refused_js``, and when (``data-run-at``)."""
+    remembering whether they were grey, for ``refused_js``, and when (``data-run-at``). ``close_errors``: also
+    close the error pop-ups, which were about inputs these new results have replaced."""
     return (f"() => {{ for (const id of {json.dumps(elem_ids)}) {{ const el = document.getElementById(id); "
             "if (!el) continue; el.dataset.wasStale = el.classList.contains('stale') ? '1' : ''; "
-            "el.dataset.runAt = performance.now(); el.classList.remove('stale'); } }")
+            "el.dataset.runAt = performance.now(); el.classList.remove('stale'); } "
+            + (CLOSE_ERRORS_JS if close_errors else "") + " }")
 
 
 #: Browser code, true when the inputs of the result ``el`` changed after its last run began (``mark_stale_js``).
@@ -525,9 +532,10 @@ def grey_until_rerun(run, changed: list, elem_ids: list[str], when_shown: str) -
 def grey_when_refused(events: list, elem_ids: list[str], when_shown: str, badges_on: list[str] = ()) -> None:
     """Results that ``events`` make as soon as their inputs change (no button of their own): at full contrast
     when one makes them; greyed when one is refused while ``when_shown`` has text (they are for other inputs), without
-    Gradio's red badges on them or on ``badges_on`` (``refused_js``)."""
+    Gradio's red badges on them or on ``badges_on`` (``refused_js``). New results close the error pop-ups on screen:
+    they were about the inputs just replaced (the teacher review: "There is no [MASK]" above fresh bars)."""
     for event in events:
-        event.success(None, js=fresh_js(elem_ids))
+        event.success(None, js=fresh_js(elem_ids, close_errors=True))  # "no [MASK]" under new bars: gone
         event.failure(None, js=refused_js(elem_ids, when_shown, badges_on))
 
 
