@@ -91,6 +91,8 @@ body.present button {font-size: 18px !important}
 @media (max-width: 640px) {.results-first {order: -1}}
 /* ...and the tab's intro comes after its first row of results and inputs, before the rest */
 @media (max-width: 640px) {.tab-intro {order: 1} .tab-intro ~ .row ~ * {order: 2}}
+/* An unticked box seen from the back of a lecture hall: a dark 2-px border (the theme's is a faint grey) */
+input[type="checkbox"]:not(:checked) {border: 2px solid #4b5563 !important}
 /* Results made with other inputs than those on screen (core.ui.mark_stale_js) */
 .stale {opacity: .35; filter: grayscale(1); transition: opacity .2s}
 /* Pictures shown without buttons: no empty button corner */

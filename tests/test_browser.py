@@ -218,6 +218,14 @@ def test_the_zoomed_bars_follow_a_new_digit_and_a_new_t(browser, app_url):
     finally:
         page.context.close()
 
+
+def test_an_unticked_box_has_a_border_that_reads_on_a_projector(page):
+    """The teacher review: an unticked box (zoom; the drawing's box) was a faint grey square on a projector."""
+    border = page.locator("#distillation-zoom input").evaluate(
+        "box => { const s = getComputedStyle(box); return [s.borderTopWidth, s.borderTopColor]; }")
+    assert not page.locator("#distillation-zoom input").is_checked()
+    assert border == ["2px", "rgb(75, 85, 99)"], border
+
 def test_draw_then_clear_goes_quietly_back_to_the_test_digit(page):
     draw_stroke(page)
     wait_for_stats(page, "Your drawing")
