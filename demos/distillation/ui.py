@@ -17,7 +17,7 @@ from core.classifier import familiarity, unfamiliar_note
 from core.data.digits import STYLE_NAMES, TEST, TRAIN, load_split, to_tensor
 from core.device import heavy_threads
 from core.heavy import give_way, heavy, out_of_time, pause
-from core.i18n import UserInputError, listed, shown, space, t
+from core.i18n import UserInputError, listed, shown, t
 from core.memo import Memo
 from core.models import ASSETS
 from core.plots import COLORS
@@ -205,13 +205,13 @@ def _soften(image: np.ndarray, temperature, source_text: str, lang: str, live: b
     change = t("distillation.grad_change", lang, temp=temperature,
                without=factor_text(without_t2[-1] / without_t2[-2], lang),
                with_t2=factor_text(with_t2[-1] / with_t2[-2], lang))
-    stats = "\n\n".join([  # the lecture's numbers first: they must sit on a projector's first screen
+    stats = "\n\n".join(filter(None, [  # the lecture's numbers first: they must sit on a projector's first screen
         t("distillation.entropy", lang, h1=view.entropy_t1, ht=view.entropy_t, temp=temperature),
         t("distillation.dark", lang, temp=temperature, ranking=ranking),
-        space(lang).join(filter(None, [f"{source_text} · {t('distillation.prediction', lang, digit=view.prediction)}",
-                               unfamiliar_note(teacher.model, image, lang) if source == ("drawing",) else ""])),
+        f"{source_text} · {t('distillation.prediction', lang, digit=view.prediction)}",
+        unfamiliar_note(teacher.model, image, lang) if source == ("drawing",) else "",  # a scribble, not a digit
         change,
-    ])
+    ]))
     table = soft_csv(view.probs_t1, view.probs_t, temperature, source, lang)
     name = export.file_name(TOPIC, *source)
     seen_png = export.png(enlarge(image), f"{name}-seen")
