@@ -23,6 +23,7 @@ import re
 import shutil
 import threading
 import time
+import wave
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -142,6 +143,24 @@ def png_bytes(figure) -> bytes:
         image = PILImage.fromarray(array)
     image.save(buffer, format="PNG")
     return buffer.getvalue()
+
+
+def wav(samples, sample_rate: int, name: str, *, gain_db: float = 0.0) -> str:
+    """Float samples (1.0 = full scale, mono) as a 16-bit WAV ``<name>.wav`` (``core.audio.int16_audio``: scaled
+    by ``gain_db``, clipped, never normalised), written once; returns its path, for a ``gr.Audio``. An array handed
+    to Gradio is written again to the same file (named after its content) at every call, so a class fetching one
+    clip fetched it while another call rewrote it: a cut file (the class bench, 1 of 395 example picks); a path is
+    copied into Gradio's cache once, atomically."""
+    from core.audio import int16_audio
+
+    rate, pcm = int16_audio(samples, sample_rate, gain_db=gain_db)
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(np.ascontiguousarray(pcm, dtype="<i2").tobytes())
+    return _store(buffer.getvalue(), name, ".wav")
 
 
 def png(figure, name: str) -> str:

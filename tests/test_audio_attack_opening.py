@@ -70,9 +70,8 @@ def test_the_warm_ups_attack_stays_for_the_pages_opened_after_the_shared_memo_dr
     import soundfile
 
     ui.warm_up()
-    rate, samples = ui.pick(0)  # the page's first clip, as Gradio files it: an int16 WAV
-    clip = str(tmp_path / "first.wav")
-    soundfile.write(clip, samples, rate, subtype="PCM_16")
+    clip = ui.pick(0)  # the page's first clip, as the page's player holds it: an int16 WAV
+    assert soundfile.info(clip).subtype == "PCM_16"
     defaults = (clip, None, ui.DEFAULTS["attack"], ui.DEFAULTS["budget"], ui.DEFAULTS["steps"], ui.DEFAULT_TARGET,
                 False)
     ui.transcribe(clip)

@@ -157,3 +157,30 @@ def test_files_not_asked_for_in_keep_seconds_go_at_the_next_pruning(monkeypatch)
     newest = Path(export.csv([["next"]], "next"))  # a new file: the folder is pruned
     assert not old.exists() and young.exists() and newest.exists()
     assert export.csv([["old"]], "old") == str(old) and old.exists()  # asked for again: written again
+
+
+def test_a_wav_holds_the_int16_samples_and_is_written_once(tmp_path):
+    """Audio for the page's players as a file written once (export.wav): Gradio wrote an array to the same file at
+    every call, and a student fetching it while another call rewrote it got a cut file (the class bench)."""
+    import os
+    import threading
+
+    import soundfile as sf
+
+    from core.audio import int16_audio
+
+    samples = np.sin(np.linspace(0, 200, 16_000)) * 0.5
+    samples[:3] = [2.0, np.nan, -3.0]  # clipped, silenced
+    path = export.wav(samples, 16_000, "audio_attack-tone", gain_db=-6)
+    read, rate = sf.read(path, dtype="int16")
+    assert rate == 16_000 and Path(path).name == "audio_attack-tone.wav" and sf.info(path).subtype == "PCM_16"
+    np.testing.assert_array_equal(read, int16_audio(samples, 16_000, gain_db=-6)[1])
+    inode = os.stat(path).st_ino
+    paths = []
+    threads = [threading.Thread(target=lambda: paths.append(export.wav(samples, 16_000, "audio_attack-tone",
+                                                                       gain_db=-6))) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert set(paths) == {path} and os.stat(path).st_ino == inode  # the same file, never rewritten

@@ -411,10 +411,12 @@ def _verdict(clean: logic.Heard, heard: logic.Heard, attack: Attack, lang: str) 
     return t(key, lang, target=(attack.target or "").rstrip(".!?"))
 
 
-def _players(clip: Clip, delta: torch.Tensor, gain_db: float):
+def _players(clip: Clip, delta: torch.Tensor, gain_db: float, name: str):
+    """The clean clip, the attacked one and the perturbation (at ``gain_db``) as WAV files (``export.wav``)."""
     adversarial = (clip.audio + delta).numpy()
-    return (int16_audio(clip.audio.numpy(), SAMPLE_RATE), int16_audio(adversarial, SAMPLE_RATE),
-            int16_audio(delta.numpy(), SAMPLE_RATE, gain_db=gain_db))
+    return (export.wav(clip.audio.numpy(), SAMPLE_RATE, f"{name}-clean"),
+            export.wav(adversarial, SAMPLE_RATE, f"{name}-adversarial"),
+            export.wav(delta.numpy(), SAMPLE_RATE, f"{name}-perturbation", gain_db=gain_db))
 
 
 def _figure(clip: Clip, delta: torch.Tensor, lang: str) -> np.ndarray:
@@ -468,7 +470,7 @@ def pick(position, lang="en"):
     except UserInputError:
         raise UserInputError("audio_attack.example_position", count=len(rows), last=len(rows) - 1) from None
     decoded = decode_audio(EXAMPLES_DIR / rows[index][0], sample_rate=SAMPLE_RATE, max_seconds=MAX_SECONDS)
-    return int16_audio(decoded.samples, SAMPLE_RATE)
+    return export.wav(decoded.samples, SAMPLE_RATE, export.file_name(TOPIC, Path(rows[index][0]).stem))
 
 
 @handler
@@ -547,14 +549,14 @@ def _shown_attack(key: str, audio: Clip, clean: logic.Heard, plan: Attack, outco
     three players, waveforms and spectrograms, the timing and the downloads."""
     gain = logic.listening_gain_db(outcome.delta, PERTURBATION_GAIN_DB)
     verdict, numbers = _summary(key, audio, clean, plan, outcome, gain, lang)
-    clean_player, adversarial_player, perturbation_player = _players(audio, outcome.delta, gain)
+    name = attack_name(key, plan)
+    clean_player, adversarial_player, perturbation_player = _players(audio, outcome.delta, gain, name)
     if outcome.stopped:
         done = stopped_note("audio_attack.stopped_after", lang, outcome.stopped, steps=outcome.steps_run)
     elif outcome.early:
         done = t("audio_attack.done_early", lang, step=outcome.steps_run, steps=plan.steps)
     else:
         done = t("audio_attack.done" + _one(outcome.steps_run), lang, steps=outcome.steps_run)
-    name = attack_name(key, plan)
     picture = export.png(_figure(audio, outcome.delta, lang), name)
     loss_png, loss_csv = _loss_downloads(outcome, plan, name, lang)
     return (done, _loss_frame(outcome.losses), verdict, numbers, clean_player, adversarial_player,
@@ -765,7 +767,9 @@ def random_noise(clip, model=None, budget=-30, progress=gr.Progress(), lang="en"
              t("audio_attack.noise_line", lang, text=heard[0] or "∅"),
              _changes(clean.text, heard[0], lang),
              _measured_contrast(key, budget, lang)]
-    return "\n\n".join(lines), int16_audio((audio.audio + noise).numpy(), SAMPLE_RATE), watch.label(lang)
+    noisy = export.wav((audio.audio + noise).numpy(), SAMPLE_RATE,
+                       export.file_name(TOPIC, key, "noise", budget=f"{budget:.0f}dB"))
+    return "\n\n".join(lines), noisy, watch.label(lang)
 
 
 _CJK, _LATIN = "\u3400-\u9fff\uf900-\ufaff", "A-Za-z0-9"
@@ -1130,17 +1134,10 @@ def warm_up() -> None:
     """Before the first student asks: the default model, the first example's transcript and the default
     targeted attack on it (about 10 s on Whisper tiny.en, in the background), which every page then opens on
     (``opening_attack``)."""
-    import tempfile
-
-    import soundfile
-
     if not examples():
         return
     key = RECOGNISER.best().key
-    rate, samples = pick(0)
-    with tempfile.NamedTemporaryFile(suffix=".wav") as handle:  # the page's path: an int16 WAV in Gradio's cache
-        soundfile.write(handle.name, samples, rate, subtype="PCM_16")
-        audio = _clip(handle.name, "en")
+    audio = _clip(pick(0), "en")  # the page's first clip as its player holds it: an int16 WAV
     listener = _listener(key)
     clean = _heard(key, audio.key, audio.audio)
     plan = _attack(_settings(DEFAULTS["attack"], DEFAULTS["budget"], DEFAULTS["steps"], DEFAULT_TARGET, "en"),
