@@ -21,7 +21,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
 
 import gradio as gr  # noqa: E402
 
-from core import i18n, models  # noqa: E402
+from core import export, i18n, models  # noqa: E402
 from core.device import configure_process, describe, return_free_memory_every, set_device  # noqa: E402
 from core.heavy import HEAVY_AT_ONCE, background  # noqa: E402
 from core.memo import SESSIONS  # noqa: E402
@@ -273,6 +273,7 @@ def build_app(lang: str | None = None, present: bool = False) -> tuple[gr.Blocks
     force_lang(lang)
     configure_process()
     return_free_memory_every()
+    export.write_gradio_cache_once()
     tabs = load_tabs()
     # Strings known only now (the device, the models each tab picked) are registered while the page is
     # built, so the translations handed to launch() are collected after building it.

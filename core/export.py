@@ -106,6 +106,42 @@ def _store(data: bytes, name: str, suffix: str) -> str:
     return str(path)
 
 
+def _write_once(path: Path, data: bytes) -> str:
+    """``data`` at ``path``, unless a file is there already (its name comes from a hash of its content), written
+    under a temporary name and renamed into place: a reader sees the whole file or none."""
+    if path.exists():
+        try:
+            os.utime(path)  # handed out again: Gradio's delete_cache ages files by their times
+        except OSError:
+            pass
+        return str(path.resolve())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{os.getpid()}-{threading.get_ident()}-{path.name}")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+    return str(path.resolve())
+
+
+def write_gradio_cache_once() -> None:
+    """Gradio 6.31 writes a picture (or bytes) a handler returns to a file named after its content at every call,
+    truncating it first; a page fetching that file while another call rewrote it got a cut file (a class asks for
+    the same default grid, map or clip at once: the class bench had one such failure). Its own
+    ``save_file_to_cache`` writes once, atomically; its ``save_pil_to_cache`` and ``save_bytes_to_cache`` now do
+    the same, in the same places under the same names."""
+    from gradio import processing_utils as pu
+
+    def save_pil_to_cache(img, cache_dir: str, name: str = "image", format: str = "webp") -> str:
+        data = pu.encode_pil_to_bytes(img, format)
+        return _write_once(Path(cache_dir) / pu.hash_bytes(data) / f"{name}.{format}", data)
+
+    def save_bytes_to_cache(data: bytes, file_name: str, cache_dir: str) -> str:
+        if not Path(file_name).suffix:
+            file_name = file_name + pu.detect_audio_format(data)
+        return _write_once(Path(cache_dir) / pu.hash_bytes(data) / Path(file_name).name, data)
+
+    pu.save_pil_to_cache, pu.save_bytes_to_cache = save_pil_to_cache, save_bytes_to_cache
+
+
 def _age(entry: os.DirEntry) -> float:
     """A folder's last change; one another process (or thread) removed meanwhile counts as oldest."""
     try:

@@ -184,3 +184,27 @@ def test_a_wav_holds_the_int16_samples_and_is_written_once(tmp_path):
     for thread in threads:
         thread.join()
     assert set(paths) == {path} and os.stat(path).st_ino == inode  # the same file, never rewritten
+
+
+def test_gradio_writes_a_returned_picture_once_under_its_own_name(tmp_path, monkeypatch):
+    """Gradio's save_pil_to_cache truncated and rewrote the file of a picture at every call (the same file for the
+    same picture), so a class fetching the default grid could get a cut file. With export.write_gradio_cache_once
+    it is written once, under the name and folder Gradio gives it, and bytes likewise."""
+    from gradio import processing_utils as pu
+
+    monkeypatch.setattr(pu, "save_pil_to_cache", pu.save_pil_to_cache)  # put back after the test
+    monkeypatch.setattr(pu, "save_bytes_to_cache", pu.save_bytes_to_cache)
+    picture = Image.fromarray(np.arange(64 * 64, dtype=np.uint32).reshape(64, 64).astype(np.uint8))
+    before = pu.save_pil_to_cache(picture, str(tmp_path / "gradio"))
+    export.write_gradio_cache_once()
+    after = pu.save_pil_to_cache(picture, str(tmp_path / "ours"))
+    assert Path(before).relative_to(tmp_path / "gradio") == Path(after).relative_to(tmp_path / "ours")
+    assert Path(after).read_bytes() == Path(before).read_bytes()
+    Path(after).write_bytes(b"mark")  # a second call that wrote the file again would put the picture back
+    assert pu.save_pil_to_cache(picture, str(tmp_path / "ours")) == after and Path(after).read_bytes() == b"mark"
+    saved = pu.save_bytes_to_cache(b"RIFF....WAVE", "clip", str(tmp_path / "ours"))
+    assert Path(saved).read_bytes() == b"RIFF....WAVE" and Path(saved).name.startswith("clip")
+    assert not [p for p in (tmp_path / "ours").rglob(".*")]  # no temporary file left
+    Path(before).write_bytes(b"mark")  # Gradio's own writes again (what this change is about)
+    monkeypatch.undo()
+    assert pu.save_pil_to_cache(picture, str(tmp_path / "gradio")) == before and Path(before).read_bytes() != b"mark"
