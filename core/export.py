@@ -130,6 +130,9 @@ def write_gradio_cache_once() -> None:
     the same, in the same places under the same names."""
     from gradio import processing_utils as pu
 
+    if hasattr(pu.save_pil_to_cache, "gradios"):  # done already (each app built in one process calls this)
+        return
+
     def save_pil_to_cache(img, cache_dir: str, name: str = "image", format: str = "webp") -> str:
         data = pu.encode_pil_to_bytes(img, format)
         return _write_once(Path(cache_dir) / pu.hash_bytes(data) / f"{name}.{format}", data)
@@ -139,6 +142,7 @@ def write_gradio_cache_once() -> None:
             file_name = file_name + pu.detect_audio_format(data)
         return _write_once(Path(cache_dir) / pu.hash_bytes(data) / Path(file_name).name, data)
 
+    save_pil_to_cache.gradios, save_bytes_to_cache.gradios = pu.save_pil_to_cache, pu.save_bytes_to_cache
     pu.save_pil_to_cache, pu.save_bytes_to_cache = save_pil_to_cache, save_bytes_to_cache
 
 

@@ -192,10 +192,13 @@ def test_gradio_writes_a_returned_picture_once_under_its_own_name(tmp_path, monk
     it is written once, under the name and folder Gradio gives it, and bytes likewise."""
     from gradio import processing_utils as pu
 
-    monkeypatch.setattr(pu, "save_pil_to_cache", pu.save_pil_to_cache)  # put back after the test
-    monkeypatch.setattr(pu, "save_bytes_to_cache", pu.save_bytes_to_cache)
+    gradios = getattr(pu.save_pil_to_cache, "gradios", pu.save_pil_to_cache)  # an app built in this process did it
+    monkeypatch.setattr(pu, "save_pil_to_cache", gradios)  # Gradio's own, then put back after the test
+    monkeypatch.setattr(pu, "save_bytes_to_cache", getattr(pu.save_bytes_to_cache, "gradios", pu.save_bytes_to_cache))
     picture = Image.fromarray(np.arange(64 * 64, dtype=np.uint32).reshape(64, 64).astype(np.uint8))
     before = pu.save_pil_to_cache(picture, str(tmp_path / "gradio"))
+    Path(before).write_bytes(b"mark")  # Gradio's own writes the file again (what this change is about)
+    assert pu.save_pil_to_cache(picture, str(tmp_path / "gradio")) == before and Path(before).read_bytes() != b"mark"
     export.write_gradio_cache_once()
     after = pu.save_pil_to_cache(picture, str(tmp_path / "ours"))
     assert Path(before).relative_to(tmp_path / "gradio") == Path(after).relative_to(tmp_path / "ours")
@@ -205,6 +208,5 @@ def test_gradio_writes_a_returned_picture_once_under_its_own_name(tmp_path, monk
     saved = pu.save_bytes_to_cache(b"RIFF....WAVE", "clip", str(tmp_path / "ours"))
     assert Path(saved).read_bytes() == b"RIFF....WAVE" and Path(saved).name.startswith("clip")
     assert not [p for p in (tmp_path / "ours").rglob(".*")]  # no temporary file left
-    Path(before).write_bytes(b"mark")  # Gradio's own writes again (what this change is about)
-    monkeypatch.undo()
-    assert pu.save_pil_to_cache(picture, str(tmp_path / "gradio")) == before and Path(before).read_bytes() != b"mark"
+    export.write_gradio_cache_once()
+    assert pu.save_pil_to_cache.gradios is gradios  # called again: not wrapped twice
