@@ -95,10 +95,7 @@ def _store(data: bytes, name: str, suffix: str) -> str:
         if path.exists():
             os.utime(folder)  # asked for again: kept longer
         else:
-            folder.mkdir(parents=True, exist_ok=True)
-            temporary = folder / f".{os.getpid()}-{threading.get_ident()}{suffix}"
-            temporary.write_bytes(data)
-            os.replace(temporary, path)  # a reader sees the whole file or none
+            _replace_with(path, data)
             global _written
             _written += 1
             if _written % PRUNE_EVERY == 0:
@@ -106,19 +103,25 @@ def _store(data: bytes, name: str, suffix: str) -> str:
     return str(path)
 
 
+def _replace_with(path: Path, data: bytes) -> None:
+    """``data`` written at ``path`` under a temporary name, then renamed into place: a reader sees the whole file
+    or none."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{os.getpid()}-{threading.get_ident()}-{path.name}")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
 def _write_once(path: Path, data: bytes) -> str:
-    """``data`` at ``path``, unless a file is there already (its name comes from a hash of its content), written
-    under a temporary name and renamed into place: a reader sees the whole file or none."""
+    """``data`` at ``path`` (``_replace_with``), unless a file is there already: its name comes from a hash of its
+    content."""
     if path.exists():
         try:
             os.utime(path)  # handed out again: Gradio's delete_cache ages files by their times
         except OSError:
             pass
-        return str(path.resolve())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{os.getpid()}-{threading.get_ident()}-{path.name}")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+    else:
+        _replace_with(path, data)
     return str(path.resolve())
 
 

@@ -594,6 +594,11 @@ def drawn_digit(drawing) -> np.ndarray | None:
 MIN_DIGIT_PIXELS = 48
 
 
+def pad_ink(gray: np.ndarray) -> np.ndarray:
+    """Where a drawing on the pad has ink (bool, the picture's shape): its paper is white, its brush black."""
+    return gray < 128
+
+
 def check_drawn_digit(gray: np.ndarray) -> np.ndarray:
     """A drawing on the pad (2-D, black ink on white) that can be read as a digit, as it is; a message in the user's
     language for ink over most of the pad's edge (``normalize_digit`` would take the ink for the paper, and an
@@ -601,7 +606,7 @@ def check_drawn_digit(gray: np.ndarray) -> np.ndarray:
     so)."""
     from core.data.digits import edge
 
-    ink = gray < 128  # the sketchpad's paper is white, its brush black
+    ink = pad_ink(gray)
     if np.median(edge(ink)):
         raise UserInputError("digit.all_ink")
     rows, cols = np.nonzero(ink)

@@ -43,6 +43,7 @@ from core.ui import (
     model_loader,
     model_picker,
     on_gallery_click,
+    pad_ink,
     select_brush_js,
     slider_value,
     starting_js,
@@ -345,7 +346,7 @@ def draw(picture, drawing=None, model=None, lang="en"):
     quietly back to the picture. The same outputs as ``predict``, then the box. The drawing is read as ``predict``
     reads it: a digit for the digit model (a tap gets its message there, in ``_subject``), a photo for the others."""
     gray = drawing_to_gray(drawing)
-    use_drawing = gray is not None and bool((gray < 128).any())  # any ink: the pad's paper is white, its brush black
+    use_drawing = gray is not None and bool(pad_ink(gray).any())
     return (*_predicted(_subject(picture, drawing, use_drawing, model, lang), lang), use_drawing)
 
 
