@@ -8,7 +8,6 @@ import pytest
 from gradio_client import Client, handle_file
 from PIL import Image
 
-from demos.saliency import ui
 from demos.saliency.model import imagenet_labels
 from demos.saliency.names import imagenet_zh
 from tests.api_helpers import BAD_POSITIONS
@@ -173,18 +172,22 @@ def test_sample_sweep_shows_four_sample_counts(client, digit_png):
 
 
 def test_sanity_check_randomised_maps_drop(client, digit_png):
-    strips, *plots, table, timing, table_csv = client.predict(handle_file(digit_png), None, False, DIGITS, None,
-                                                              ["saliency", "gradcam"], *SETTINGS,
-                                                              api_name="/saliency_sanity")
-    assert len(plots) == 4  # Spearman |·|, Spearman signed, SSIM, HOG
+    strips, *curves, table, timing, table_csv = client.predict(handle_file(digit_png), None, False, DIGITS, None,
+                                                               ["saliency", "gradcam"], *SETTINGS,
+                                                               api_name="/saliency_sanity")
     order = ["original", "logits", "fc", "conv 3", "conv 2", "conv 1"]
-    for plot in plots:
-        rows = plot_rows(plot)
-        assert [row[0] for row in rows if row[1] == "Grad-CAM"] == order
-        assert [row[2] for row in rows if row[0] == "original"] == pytest.approx([1.0, 1.0])
-        assert "sort" not in plot  # the updates send data only: a sort sent with new data drew the old (b4a02f6)
-    shown = [ui.step_sort().index(step) for step in order]  # the plots' own x order, set when the page is built
-    assert shown == sorted(shown)  # in order, not a-z
+    lines = csv_rows(table_csv)
+    assert lines[0] == ["Similarity", "Step", "Method", "s"]
+    rows = lines[1:]
+    assert len(rows) == 4 * 2 * len(order)  # Spearman |·|, Spearman signed, SSIM, HOG; two methods; every step
+    for metric in ("Spearman ρ of |map|", "Spearman ρ, signed map", "SSIM", "HOG similarity"):
+        assert [row[1] for row in rows if row[0] == metric and row[2] == "Grad-CAM"] == order  # in order, not a-z
+        assert [float(row[3]) for row in rows if row[0] == metric and row[1] == "original"] == pytest.approx([1, 1])
+    metrics = ("spearman-abs", "spearman-signed", "ssim", "hog")  # the curves: pictures, never a stale native plot
+    assert [Path(path).name for path in curves] == [f"saliency-7-sanity-saliency-gradcam-{m}.png" for m in metrics]
+    for path in curves:
+        picture = np.asarray(Image.open(path))
+        assert picture.ndim == 3 and picture.shape[1] > picture.shape[0] > 400
     grid = np.asarray(Image.open(strips))
     assert grid.ndim == 3 and grid.shape[1] > grid.shape[0]  # a row per method and reference, a column per step
     assert "Verdict" in table and "SSIM" in table and "HOG" in table and "-0.00" not in table
@@ -192,8 +195,6 @@ def test_sanity_check_randomised_maps_drop(client, digit_png):
     assert "How the verdict is read" in table and "Occlusion stride of at least 14%" in table
     assert Path(strips).name == "saliency-7-sanity-saliency-gradcam.png"
     assert Path(table_csv).name == "saliency-7-sanity-saliency-gradcam.csv"
-    lines = list(csv.reader(Path(table_csv).read_text(encoding="utf-8-sig").splitlines()))
-    assert lines[0] == ["Similarity", "Step", "Method", "s"] and len(lines) == 1 + sum(len(plot_rows(p)) for p in plots)
 
 
 def test_deletion_and_insertion_curves_start_at_the_class_probability_and_are_read_against_random(client, digit_png):

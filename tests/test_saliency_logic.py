@@ -479,17 +479,25 @@ def test_heavy_turns_cut_at_forward_passes_leave_seeded_smoothgrad_whole():
         np.testing.assert_allclose(heat, alone[method], rtol=1e-5, atol=1e-7)
 
 
-def test_every_models_layer_groups_come_in_the_sanity_plots_one_x_order():
-    """The sanity plots get one x order for every model when the page is built (ui.step_sort): a sort sent with new
-    curves made Gradio redraw the previous ones (checked in Chromium). Each model's groups must be in it, in the
-    order the check randomises them."""
-    from core.classifier import DigitCNN
-    from demos.saliency.model import EfficientNetLite0, randomization_steps
-    from demos.saliency.ui import STEP_ORDER
+def test_the_sanity_curves_draw_each_methods_similarity_at_each_step_in_order():
+    """The sanity check's curves are pictures drawn on the server (figures.sanity_curves): Gradio's native plot
+    kept the photo model's curves after a digit model's check came (CI, Chromium 156). The oracle: the picture
+    draws each method's values at its steps, in the order the check randomised them, under the similarity's name."""
+    from demos.saliency import figures
 
-    for model in (EfficientNetLite0(), DigitCNN()):
-        steps = ["original", *(name for name, _ in randomization_steps(model))]
-        assert all(step in STEP_ORDER for step in steps), steps
-        assert [STEP_ORDER.index(step) for step in steps] == sorted(STEP_ORDER.index(step) for step in steps)
-    resnet = ["original", "logits", "stage:4", "stage:3", "stage:2", "stage:1", "stem"]  # the Hub's ResNet-50
-    assert [STEP_ORDER.index(step) for step in resnet] == sorted(STEP_ORDER.index(step) for step in resnet)
+    steps = ["original", "logits", "stage 7", "stage 1", "stem"]
+    rng = np.random.default_rng(3)
+    values = {"saliency": rng.uniform(-1, 1, len(steps)), "gradcam": rng.uniform(-1, 1, len(steps))}
+    fig = figures.sanity_curves(values, steps, {"saliency": "Gradient", "gradcam": "Grad-CAM"},
+                                {"saliency": "#2563eb", "gradcam": "#db2777"}, "SSIM")
+    ax, = fig.axes
+    assert ax.get_title() == "SSIM"
+    lines = {line.get_label(): line for line in ax.get_lines() if not line.get_label().startswith("_")}
+    assert set(lines) == {"Gradient", "Grad-CAM"}
+    for method, name in (("saliency", "Gradient"), ("gradcam", "Grad-CAM")):
+        np.testing.assert_allclose(lines[name].get_ydata(), values[method])
+        np.testing.assert_array_equal(lines[name].get_xdata(), np.arange(len(steps)))
+        assert lines[name].get_color() == {"Gradient": "#2563eb", "Grad-CAM": "#db2777"}[name]
+    assert [label.get_text() for label in ax.get_xticklabels()] == steps
+    assert ax.get_ylim() == pytest.approx((-1.05, 1.05))  # one scale for every similarity and every model
+    assert [text.get_text() for text in fig.legends[0].get_texts()] == ["Gradient", "Grad-CAM"]

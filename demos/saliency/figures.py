@@ -1,5 +1,5 @@
-"""The sanity check's grid of maps (a one-off heavy result, so matplotlib: its labels need CJK fonts) and the
-top 5 for a download.
+"""The sanity check's grid of maps and its similarity curves (one-off heavy results, so matplotlib: their labels
+need CJK fonts) and the top 5 for a download.
 No Gradio here."""
 from __future__ import annotations
 
@@ -28,6 +28,25 @@ def sanity_grid(maps: dict[str, tuple[np.ndarray, ...]], row_names: dict[str, st
             if c == 0:
                 ax.set_ylabel(row_names[method], fontsize=plots.FONT - 1, rotation=0, ha="right", va="center")
     return plots.to_rgb(fig)
+
+
+def sanity_curves(similarity: dict[str, np.ndarray], steps: list[str], names: dict[str, str],
+                  colors: dict[str, str], title: str):
+    """One similarity of the sanity check (``title``) with the original map at each randomisation step: a line per
+    method (``similarity[method]``, one value per step; ``names``, ``colors``), the steps as the x axis. A picture,
+    not Gradio's native line plot: a native plot that was still drawing when a new model's curves came kept the old
+    model's (once in CI, Chromium 156). Returns the figure."""
+    fig, ax = plots.new_figure(6.4, 4.4)
+    x = np.arange(len(steps))
+    for method, values in similarity.items():
+        ax.plot(x, values, color=colors[method], label=names[method], linewidth=2.4, marker="o", markersize=5)
+    ax.axhline(0, color="#9ca3af", linewidth=1)
+    ax.set_ylim(-1.05, 1.05)  # one scale for every similarity and every model
+    ax.set_xticks(x, steps, rotation=35, ha="right", rotation_mode="anchor")
+    ax.grid(alpha=0.3)
+    plots.style(ax, title)
+    fig.legend(loc="outside lower center", ncols=min(len(similarity), 3), fontsize=plots.FONT - 1, frameon=False)
+    return fig
 
 
 def top_bars(names: list[str], probs: list[float], *, title: str, xlabel: str):

@@ -82,6 +82,7 @@ QUESTIONS = (Question("sanity", press="saliency-sanity-button"),
 
 EXPLAINED = Memo(maxsize=64, max_mb=16)  # maps, keyed on the picture, model, class and every setting
 CHECKS = Memo(maxsize=32, max_mb=32)  # a sanity check ~13 MB; sanity checks, deletion curves and sample sweeps
+SANITY_DRAWN = export.Drawn(maxsize=32)  # a sanity check's pictures and CSV, per check and language
 PREDICTED = Memo(maxsize=256)  # class probabilities per picture and model
 TOP5_FILES = export.Drawn()  # the top 5's PNG per picture, model and language
 
@@ -228,20 +229,6 @@ def method_key(method: str, lang: str) -> str:
 def plot_colors() -> dict[str, str]:
     """Series colours of the sanity and deletion plots, for the method names of both languages."""
     return {t(f"saliency.method_{m}", lang): color for lang in ("en", "zh") for m, color in METHOD_COLORS.items()}
-
-
-#: Every model's layer groups (model.randomization_steps) in one order, from the intact model down: the sanity
-#: plots' x order (``step_sort``).
-STEP_ORDER = ("original", "logits", "head", "fc", *(f"stage:{n}" for n in range(16, 0, -1)),
-              *(f"conv:{n}" for n in range(16, 0, -1)), "stem")
-
-
-def step_sort() -> list[str]:
-    """The sanity plots' x order, set once when the page is built: every step's name in both languages, in
-    ``STEP_ORDER``. An update that sent a sort (a new list each time) made Gradio 6.31 redraw the plot with the
-    curves it showed before (one model's steps under another model's maps: seen in Chromium); the updates now send
-    data only."""
-    return [name for step in STEP_ORDER for name in dict.fromkeys(step_name(step, lang) for lang in ("en", "zh"))]
 
 
 def step_name(step: str, lang: str) -> str:
@@ -529,21 +516,17 @@ def sanity_table(result: logic.SanityResult, lang: str) -> str:
 def sanity(picture, drawing=None, use_drawing=False, model=None, target=None, methods=DEFAULT_METHODS, sigma=15,
            samples=25, ig_steps=32, baseline="black", window=14, stride=7, progress=gr.Progress(), lang="en"):
     """Cascading randomisation (Adebayo et al. 2018): the maps after each step (one picture: a row per method and
-    the two references, the input and an edge detector's map; a column per step), four line plots (Spearman rank
-    correlation of the maps' sizes and of the signed maps, SSIM, HOG similarity with the original, per step and
-    method), a verdict table (changed / still tied / unclear, from the four similarities) and the timing.
-    Memoised; at most 10 SmoothGrad samples, 16 IG steps and an Occlusion stride of at least 14%."""
+    the two references, the input and an edge detector's map; a column per step), a picture of four panels of
+    curves (Spearman rank correlation of the maps' sizes and of the signed maps, SSIM, HOG similarity with the
+    original, per step and method; the numbers are in the CSV), a verdict table (changed / still tied / unclear,
+    from the four similarities) and the timing. Memoised; at most 10 SmoothGrad samples, 16 IG steps and an
+    Occlusion stride of at least 14%."""
     watch = Stopwatch()
     subject = _subject(picture, drawing, use_drawing, model, lang)
     target = _target(target, subject, lang)
     methods = _methods(methods, lang)
     settings = _settings(sigma, samples, ig_steps, baseline, window, stride, lang)
     result, cached = _sanity_result(subject, target, methods, settings, progress, lang)
-    steps = [step_name(s, lang) for s in result.steps]
-    rows = {"input": t("saliency.reference_input", lang), "edge": t("saliency.reference_edge", lang)}
-    rows |= {m: method_name(m, lang) for m in methods}
-    maps = {"input": (result.picture,) * len(steps), "edge": (result.edge,) * len(steps)} | dict(result.maps)
-    grid = figures.sanity_grid(maps, rows, steps)
     capped = logic.sanity_settings(settings)
     notes = [t("saliency.sanity_rule", lang, low=similarity.CHANGED_BELOW, high=similarity.TIED_ABOVE,
                votes=similarity.VOTES_NEEDED, total=len(similarity.METRICS)),
@@ -553,15 +536,31 @@ def sanity(picture, drawing=None, use_drawing=False, model=None, target=None, me
     if result.skipped:
         notes.insert(0, stopped_note("saliency.sanity_skipped", lang, steps=listed(
             (step_name(step, lang) for step in result.skipped), lang)))
-    frames = sanity_frames(result, lang)
-    plots = [gr.LinePlot(frame) for frame in frames]  # the x order is the plots' own (step_sort)
-    name = export.file_name(TOPIC, class_part(subject, target), "sanity", *methods)
-    table = export.csv([(t(f"saliency.metric_{metric}", lang), *row)
-                        for metric, frame in zip(similarity.METRICS, frames) for row in frame.itertuples(index=False)],
-                       name, header=[t("saliency.col_similarity", lang), t("saliency.col_step", lang),
-                                     t("saliency.col_method", lang), "s"])
-    return (export.png(grid, name), *plots, sanity_table(result, lang) + "\n\n" + "\n\n".join(notes),
-            watch.label(lang, cached), table)
+    *pictures, table = _sanity_files(subject, target, methods, capped, result, lang)
+    return (*pictures, sanity_table(result, lang) + "\n\n" + "\n\n".join(notes), watch.label(lang, cached), table)
+
+
+def _sanity_files(subject: Subject, target: int, methods, capped: logic.Settings, result: logic.SanityResult,
+                     lang: str) -> tuple[str, ...]:
+    """The sanity check's files: the strips of maps, a picture of curves per similarity, and the CSV; drawn once
+    per check and language (~2 s for the five pictures) and handed out again to the next student asking."""
+    def draw():
+        steps = [step_name(s, lang) for s in result.steps]
+        rows = {"input": t("saliency.reference_input", lang), "edge": t("saliency.reference_edge", lang)}
+        rows |= {m: method_name(m, lang) for m in methods}
+        maps = {"input": (result.picture,) * len(steps), "edge": (result.edge,) * len(steps)} | dict(result.maps)
+        name = export.file_name(TOPIC, class_part(subject, target), "sanity", *methods)
+        names = {m: method_name(m, lang) for m in methods}
+        curves = [export.png(figures.sanity_curves({m: values[metric] for m, values in result.similarity.items()},
+                                                   steps, names, METHOD_COLORS, t(f"saliency.metric_{metric}", lang)),
+                             f"{name}-{metric.replace('_', '-')}") for metric in similarity.METRICS]
+        frames = sanity_frames(result, lang)
+        table = export.csv([(t(f"saliency.metric_{metric}", lang), *row) for metric, frame
+                            in zip(similarity.METRICS, frames) for row in frame.itertuples(index=False)],
+                           name, header=[t("saliency.col_similarity", lang), t("saliency.col_step", lang),
+                                         t("saliency.col_method", lang), "s"])
+        return export.png(figures.sanity_grid(maps, rows, steps), name), *curves, table
+    return SANITY_DRAWN.get(("sanity", subject.key, target, tuple(methods), capped, lang), draw)
 
 
 def _fill(subject: Subject, fill: str):
@@ -694,9 +693,9 @@ def build_tab(i18n: gr.I18n, demo: gr.Blocks) -> None:
         gr.Markdown(i18n("saliency.intro"), elem_classes=["tab-intro"])
         explained = _explain_section(i18n, demo)
         sweep = _samples_section(i18n, explained)
-        strips = _sanity_section(i18n, explained)
+        sanity_pictures = _sanity_section(i18n, explained)
         _deletion_section(i18n, explained)
-        export.downloadable(explained.maps, sweep, strips)
+        export.downloadable(explained.maps, sweep, *sanity_pictures)
         with gr.Accordion(i18n("app.notes"), open=False, elem_classes=["lecture-notes"]):
             gr.Markdown(i18n("saliency.notes"), latex_delimiters=[{"left": "$$", "right": "$$", "display": True},
                                                                  {"left": "$", "right": "$", "display": False}])
@@ -857,29 +856,26 @@ def _sanity_section(i18n: gr.I18n, explained: SimpleNamespace):
     gr.Markdown(i18n("saliency.sanity_intro"))
     sanity_button = gr.Button(i18n("saliency.sanity_button"), elem_id="saliency-sanity-button")
     gr.Markdown(i18n("saliency.sanity_plot"), elem_classes=["plot-caption"])
-    sanity_plots = []
+    curves = []
     for row in (similarity.METRICS[:2], similarity.METRICS[2:]):
         with gr.Row():
             for metric in row:
                 with gr.Column(min_width=280):
-                    gr.Markdown(i18n(f"saliency.metric_{metric}"), elem_classes=["plot-caption"])
-                    sanity_plots.append(gr.LinePlot(
-                        x="step", y="s", color="method", y_lim=[-1, 1], height=240, show_label=False,
-                        x_title=" ", y_title=" ", color_map=plot_colors(), colors_in_legend=[], x_label_angle=-35,
-                        sort=step_sort(), elem_id=f"saliency-sanity-{metric.replace('_', '-')}"))
+                    curves.append(Image(show_label=False, interactive=False, buttons=["fullscreen"],
+                                        elem_id=f"saliency-sanity-{metric.replace('_', '-')}"))
     sanity_text = gr.Markdown(elem_id="saliency-sanity-table")
     gr.Markdown(i18n("saliency.sanity_maps"), elem_classes=["plot-caption"])
     strips = Image(show_label=False, interactive=False, buttons=["fullscreen"], elem_id="saliency-sanity-maps")
     sanity_timing = gr.Markdown(elem_id="saliency-sanity-timing")
     sanity_csv = export.download_button(i18n, elem_id="saliency-sanity-csv")
     shown = ["saliency-sanity-maps", "saliency-sanity-table", "saliency-sanity-timing",
-             *(plot.elem_id for plot in sanity_plots)]
+             *(curve.elem_id for curve in curves)]
     run = sanity_button.click(sanity, explained.explain_inputs,
-                              [strips, *sanity_plots, sanity_text, sanity_timing, sanity_csv],
+                              [strips, *curves, sanity_text, sanity_timing, sanity_csv],
                               api_name="saliency_sanity", js=starting_js(shown), **HEAVY)
     grey_until_rerun(run, explained.changed, shown, "saliency-sanity-table")
 
-    return strips
+    return [strips, *curves]
 
 
 def _deletion_section(i18n: gr.I18n, explained: SimpleNamespace) -> None:
