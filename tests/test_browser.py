@@ -493,6 +493,28 @@ def test_the_sanity_curves_follow_a_new_model(browser, app_url):
         page.context.close()
 
 
+@pytest.mark.parametrize("locale", ["en-US", "zh-TW"])
+def test_the_sanity_table_keeps_its_words_whole_on_a_phone(browser, app_url, locale):
+    """At 390 px the sanity table's headers broke letter by letter ("Met / ho / d", one Chinese character a line).
+    Now no header or cell takes more lines than it has words: the table scrolls sideways instead."""
+    lang = "zh" if locale == "zh-TW" else "en"
+    page = open_page(browser, app_url, locale=locale, width=390, height=844)
+    try:
+        open_saliency(page, lang)
+        click_and_wait(page, "saliency-sanity-button", "saliency-sanity-table", t("saliency.col_verdict", lang),
+                       180_000)
+        cells = page.evaluate("""[...document.querySelectorAll('#saliency-sanity-table th, #saliency-sanity-table td')]
+            .map((cell) => { const range = document.createRange(); range.selectNodeContents(cell);
+              const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0)
+                                    .map((r) => Math.round(r.bottom)));
+              return [cell.innerText.trim(), lines.size, cell.innerText.trim().split(/\\s+/).length]; })""")
+        assert len(cells) > 10
+        broken = [(text, lines, words) for text, lines, words in cells if lines > words]
+        assert not broken, broken
+    finally:
+        page.context.close()
+
+
 def test_a_hub_model_offline_puts_the_saliency_list_back(page):
     """Issue 20: choosing a Hub model offline left the list on it (the espresso photo beside "Egyptian cat"). Now a
     pop-up says what to do, the list goes back to the packaged model, and the line names it."""

@@ -863,7 +863,7 @@ def _sanity_section(i18n: gr.I18n, explained: SimpleNamespace):
                 with gr.Column(min_width=280):
                     curves.append(Image(show_label=False, interactive=False, buttons=["fullscreen"],
                                         elem_id=f"saliency-sanity-{metric.replace('_', '-')}"))
-    sanity_text = gr.Markdown(elem_id="saliency-sanity-table")
+    sanity_text = gr.Markdown(elem_id="saliency-sanity-table", elem_classes=["results-table"])
     gr.Markdown(i18n("saliency.sanity_maps"), elem_classes=["plot-caption"])
     strips = Image(show_label=False, interactive=False, buttons=["fullscreen"], elem_id="saliency-sanity-maps")
     sanity_timing = gr.Markdown(elem_id="saliency-sanity-timing")
