@@ -515,6 +515,30 @@ def test_the_sanity_table_keeps_its_words_whole_on_a_phone(browser, app_url, loc
         page.context.close()
 
 
+def test_a_test_digit_from_the_gallery_is_read_by_the_digit_model(browser, app_url):
+    """A digit example ran on the ImageNet model when it was chosen. Now the list switches to the digit model, a
+    pop-up says so, and the line beside the picture names the digit; a photo switches back."""
+    from demos.saliency.ui import EXAMPLE_DIGITS, examples
+
+    page = open_page(browser, app_url, width=1280, height=900)
+    try:
+        open_saliency(page)
+        first_digit = len(examples()) - EXAMPLE_DIGITS  # the test digits 3, 5, 7, 8 after the photos
+        page.locator("#saliency-gallery button.thumbnail-item").nth(first_digit).click()
+        page.wait_for_function("document.querySelector('#saliency-model input').value.startsWith('digit')",
+                               timeout=60_000)
+        assert any("switched to the digit model" in text for text in toasts(page))
+        page.wait_for_function("document.querySelector('#saliency-line').innerText.includes('says 3 ')",
+                               timeout=120_000)
+        page.locator("#saliency-gallery button.thumbnail-item").nth(1).click()  # the coffee
+        page.wait_for_function("document.querySelector('#saliency-model input').value.startsWith('efficientnet')",
+                               timeout=60_000)
+        page.wait_for_function("document.querySelector('#saliency-line').innerText.includes('espresso')",
+                               timeout=120_000)
+    finally:
+        page.context.close()
+
+
 def test_a_hub_model_offline_puts_the_saliency_list_back(page):
     """Issue 20: choosing a Hub model offline left the list on it (the espresso photo beside "Egyptian cat"). Now a
     pop-up says what to do, the list goes back to the packaged model, and the line names it."""

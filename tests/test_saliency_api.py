@@ -8,6 +8,7 @@ import pytest
 from gradio_client import Client, handle_file
 from PIL import Image
 
+from demos.saliency import ui
 from demos.saliency.model import imagenet_labels
 from demos.saliency.names import imagenet_zh
 from tests.api_helpers import BAD_POSITIONS
@@ -216,9 +217,28 @@ def test_deletion_and_insertion_curves_start_at_the_class_probability_and_are_re
 
 
 def test_pick_returns_an_example_picture(client):
-    picture, use_drawing = client.predict(0, api_name="/saliency_pick")
+    picture, use_drawing, model, line = client.predict(0, "efficientnet-lite0", api_name="/saliency_pick")
     assert use_drawing is False and np.asarray(Image.open(picture)).shape[2] == 3
+    assert model == "efficientnet-lite0" and "efficientnet-lite0" in line  # a photo under a photo model: kept
     assert "a position from 0 to 8" in error_text(lambda: client.predict(99, api_name="/saliency_pick"))
+
+
+def test_an_example_is_read_by_the_model_made_for_it(client, app_url):
+    """A test digit picked in the gallery ran on the ImageNet model, which read it as some object. A digit now
+    switches to the digit model, a photo back to the photo model, each with a note; a digit under the digit model
+    stays."""
+    pictures = len(ui.examples())
+    last_photo, first_digit = pictures - ui.EXAMPLE_DIGITS - 1, pictures - ui.EXAMPLE_DIGITS
+    picture, _, model, line = client.predict(first_digit, "efficientnet-lite0", api_name="/saliency_pick")
+    assert np.asarray(Image.open(picture)).ndim == 2 or np.ptp(np.asarray(Image.open(picture)), axis=-1).max() == 0
+    assert model == DIGITS and DIGITS in line
+    _, _, model, _ = client.predict(pictures - 1, DIGITS, api_name="/saliency_pick")
+    assert model == DIGITS
+    _, _, model, line = client.predict(last_photo, DIGITS, api_name="/saliency_pick")
+    assert model == "efficientnet-lite0" and "efficientnet-lite0" in line
+    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
+    _, _, model, line = chinese.predict(first_digit, "efficientnet-lite0", api_name="/saliency_pick")
+    assert model == DIGITS and "模型" in line
 
 
 def test_the_model_dropdown_switches_and_refuses_what_it_does_not_know(client):
@@ -279,7 +299,7 @@ def test_bad_settings_get_a_clear_message(client, change, expected):
 def test_nan_sigma_through_the_raw_api_gets_a_clear_message(app_url, client):
     from tests.api_helpers import raw_call
 
-    picture, _ = client.predict(0, api_name="/saliency_pick")  # a picture already on the server
+    picture, *_ = client.predict(0, api_name="/saliency_pick")  # a picture already on the server
     file = json.dumps({"path": picture, "meta": {"_type": "gradio.FileData"}})
     body = f'{{"data": [{file}, null, false, "digit-cnn", null, ["smoothgrad"], NaN, 25, 32, "black", 14, 7, 0.6]}}'
     answer = raw_call(app_url, "saliency_explain", body)
@@ -306,7 +326,7 @@ def test_a_bad_gallery_position_gets_a_message_and_the_next_pick_works(client, p
     message = error_text(lambda: client.predict(position, api_name="/saliency_pick"))
     assert "Pick one of the 9 pictures in the gallery: a position from 0 to 8." in message
     assert "ComponentProcessingError" not in message
-    picture, use_drawing = client.predict("2", api_name="/saliency_pick")
+    picture, use_drawing, *_ = client.predict("2", api_name="/saliency_pick")
     assert use_drawing is False and np.asarray(Image.open(picture)).ndim == 3
 
 

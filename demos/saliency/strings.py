@@ -173,6 +173,10 @@ STRINGS = {
         "saliency.unknown_method": "There is no method {value}. Methods: {known}.",
         "saliency.unknown_option": "{value} is not one of: {known}.",
         "saliency.canvas_empty": "The drawing is empty: draw a digit first, or untick \"Explain my drawing\".",
+        "saliency.switched_to_digit": "A handwritten digit: switched to the digit model {model} (the photo models "
+                                      "learnt ImageNet photos and would read it as some object).",
+        "saliency.switched_to_photo": "A photo: switched to the photo model {model} (the digit model knows only "
+                                      "the digits 0–9).",
         "saliency.image_too_small": "The picture is {width}×{height} pixels; it needs at least {minimum}×{minimum}.",
         "saliency.target_unknown": "Class {value} does not exist: this model knows the classes 0–{last}.",
     },
@@ -321,6 +325,9 @@ STRINGS = {
         "saliency.unknown_method": "沒有 {value} 這種方法。可用的方法：{known}。",
         "saliency.unknown_option": "{value} 不是下列選項之一：{known}。",
         "saliency.canvas_empty": "畫布是空的：請先畫一個數字，或取消勾選「解釋我畫的數字」。",
+        "saliency.switched_to_digit": "這是手寫數字：已切換到數字模型 {model}（照片模型學的是 ImageNet 照片，"
+                                      "會把它看成某種物體）。",
+        "saliency.switched_to_photo": "這是照片：已切換到照片模型 {model}（數字模型只認得 0 到 9）。",
         "saliency.image_too_small": "圖片只有 {width}×{height} 像素，至少需要 {minimum}×{minimum}。",
         "saliency.target_unknown": "沒有類別 {value}：這個模型的類別是 0–{last}。",
     },

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from core import export
-from core.classifier import unfamiliar_note
+from core import export, models
+from core.classifier import DIGIT_CNN, unfamiliar_note
 from core.data.digits import TEST, load_split, normalize_digit
 from core.device import heavy_threads
 from core.heavy import breaks, give_way, heavy, out_of_time
@@ -42,6 +42,7 @@ from core.ui import (
     handler,
     model_loader,
     model_picker,
+    notify,
     on_gallery_click,
     pad_ink,
     select_brush_js,
@@ -51,7 +52,7 @@ from core.ui import (
 )
 from core.uploads import decode_image
 from demos.saliency import figures, logic, similarity, strings  # noqa: F401  strings registers the words
-from demos.saliency.model import CLASSIFIER, cam_layer, class_names, input_spec, randomization_steps
+from demos.saliency.model import CLASSIFIER, EFFICIENTNET_LITE0, cam_layer, class_names, input_spec, randomization_steps
 from demos.saliency.names import shown_class
 
 TOPIC = "saliency"
@@ -678,11 +679,19 @@ def uploaded():
 
 
 @handler
-def pick(position):
-    """Example position (photos first, then test digits) -> the picture, and "explain my drawing" unticked."""
+def pick(position, model=None, lang="en"):
+    """Example position (photos first, then test digits) -> the picture, "explain my drawing" unticked, and the
+    model that reads it: a test digit picked while a photo model is chosen switches to the digit model, a photo
+    picked under the digit model to the packaged photo model, with a note (before, a test digit ran on the
+    ImageNet model, which read it as some object). Returns (picture, use drawing, model, model line)."""
     pictures = examples()
     position = gallery_position(position, len(pictures))
-    return pictures[position], False
+    key = _model_key(model) or CLASSIFIER.best().key
+    digit = position >= len(pictures) - EXAMPLE_DIGITS
+    if digit != (key == DIGIT_CNN.key):
+        key = DIGIT_CNN.key if digit else EFFICIENTNET_LITE0.key
+        notify(t("saliency.switched_to_digit" if digit else "saliency.switched_to_photo", lang, model=key), lang)
+    return pictures[position], False, key, models.choice_line(CLASSIFIER.choice(key), lang)
 
 
 # ------------------------------------------------------------------ layout
@@ -740,7 +749,8 @@ def _explain_section(i18n: gr.I18n, demo: gr.Blocks) -> SimpleNamespace:
         api_name="saliency_explain_drawing", api_visibility="private", **explain_args))
     demo.load(None, js=select_brush_js("saliency-sketch"))
     sketch.clear(None, js=select_brush_js("saliency-sketch"))
-    explains.append(on_gallery_click(screen.gallery, pick, outputs=[picture, use_drawing], api_name="saliency_pick",
+    explains.append(on_gallery_click(screen.gallery, pick, inputs=[model],  # the slot has three choices: a list
+                                     outputs=[picture, use_drawing, model, form.model_status], api_name="saliency_pick",
                                      show_progress="hidden", **LIGHT).then(
         api_name="saliency_predict_picked", api_visibility="private", **predict_args).then(
         api_name="saliency_explain_picked", api_visibility="private", **explain_args))
