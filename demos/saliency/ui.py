@@ -517,9 +517,9 @@ def sanity_table(result: logic.SanityResult, lang: str) -> str:
 def sanity(picture, drawing=None, use_drawing=False, model=None, target=None, methods=DEFAULT_METHODS, sigma=15,
            samples=25, ig_steps=32, baseline="black", window=14, stride=7, progress=gr.Progress(), lang="en"):
     """Cascading randomisation (Adebayo et al. 2018): the maps after each step (one picture: a row per method and
-    the two references, the input and an edge detector's map; a column per step), a picture of four panels of
-    curves (Spearman rank correlation of the maps' sizes and of the signed maps, SSIM, HOG similarity with the
-    original, per step and method; the numbers are in the CSV), a verdict table (changed / still tied / unclear,
+    the two references, the input and an edge detector's map; a column per step), four pictures of curves
+    (Spearman rank correlation of the maps' sizes and of the signed maps, SSIM, HOG similarity with the original,
+    per step and method; the numbers are in the CSV), a verdict table (changed / still tied / unclear,
     from the four similarities) and the timing. Memoised; at most 10 SmoothGrad samples, 16 IG steps and an
     Occlusion stride of at least 14%."""
     watch = Stopwatch()
@@ -542,16 +542,15 @@ def sanity(picture, drawing=None, use_drawing=False, model=None, target=None, me
 
 
 def _sanity_files(subject: Subject, target: int, methods, capped: logic.Settings, result: logic.SanityResult,
-                     lang: str) -> tuple[str, ...]:
+                  lang: str) -> tuple[str, ...]:
     """The sanity check's files: the strips of maps, a picture of curves per similarity, and the CSV; drawn once
     per check and language (~2 s for the five pictures) and handed out again to the next student asking."""
     def draw():
         steps = [step_name(s, lang) for s in result.steps]
-        rows = {"input": t("saliency.reference_input", lang), "edge": t("saliency.reference_edge", lang)}
-        rows |= {m: method_name(m, lang) for m in methods}
+        names = {m: method_name(m, lang) for m in methods}
+        rows = {"input": t("saliency.reference_input", lang), "edge": t("saliency.reference_edge", lang)} | names
         maps = {"input": (result.picture,) * len(steps), "edge": (result.edge,) * len(steps)} | dict(result.maps)
         name = export.file_name(TOPIC, class_part(subject, target), "sanity", *methods)
-        names = {m: method_name(m, lang) for m in methods}
         curves = [export.png(figures.sanity_curves({m: values[metric] for m, values in result.similarity.items()},
                                                    steps, names, METHOD_COLORS, t(f"saliency.metric_{metric}", lang)),
                              f"{name}-{metric.replace('_', '-')}") for metric in similarity.METRICS]
