@@ -4,6 +4,7 @@ the distribution says, left-to-right fill, attention rows, contextual vectors; a
 masking, packing)."""
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -431,3 +432,59 @@ def test_a_full_chinese_training_run_refuses_to_start_without_a_source_its_card_
     train.main(["--lang", "zh", "--quick", "--out", str(tmp_path / "model")])  # a quick run reads fortunes-zh only
     train.main(["--lang", "en", "--out", str(tmp_path / "model")])
     assert len(started) == 2
+
+
+def test_all_heads_at_once_are_the_heads_one_by_one(tiny):
+    model, tok = tiny
+    tokens, every = logic.attentions(model, tok, "the cat sat on the [MASK].")
+    assert every.shape == (2, 2, len(tokens), len(tokens))
+    encoded = tok("the cat sat on the [MASK].", return_tensors="pt")
+    with torch.no_grad():
+        one_by_one = model(**encoded, output_attentions=True).attentions
+    assert all(torch.allclose(every[layer, head], one_by_one[layer][0, head])
+               for layer in range(2) for head in range(2))
+
+
+def _passes(model) -> list:
+    """Counts the model's forward passes while the test runs (a hook; removed by the caller)."""
+    calls = []
+    return calls, model.register_forward_hook(lambda *_: calls.append(1))
+
+
+def test_sliders_over_the_same_sentences_run_no_new_pass_and_answer_as_a_fresh_run():
+    """The layer and head sliders look into one pass per sentence (the memo), and what they show is what a fresh
+    run would show: the same note, the same picture."""
+    from PIL import Image
+
+    from demos.fill_mask.model import ENGLISH
+
+    model, _ = ui.loaded(ENGLISH.key)
+    text = "A sentence written for this test: the [MASK] crossed the road."
+    word = "bank"
+    sentences = "The bank was closed.\nHe sat on the bank.\n\nThe bank lent money.\nThe river bank flooded."
+    calls, hook = _passes(model)
+    try:
+        ui.attention(text, ENGLISH.key, 1, 1)
+        ui.context(sentences, word, ENGLISH.key, 1)
+        ui.predict(text, ENGLISH.key, 5, True)
+        first = len(calls)
+        assert first >= 1 + 4 + 1  # one pass for the attention, one per sentence, one for the guesses
+        moved = [ui.attention(text, ENGLISH.key, layer, head) for layer, head in ((2, 1), (1, 2))]
+        moved_context = ui.context(sentences, word, ENGLISH.key, 2)
+        again = ui.predict(text, ENGLISH.key, 5, True)
+        assert len(calls) == first  # the sliders moved, the model did not run again
+        assert "cached" in again[3]
+        for memo in (ui.ATTENTIONS, ui.SIMILARITIES, ui.GUESSES):
+            memo.clear()
+        ui.PICTURES._memo.clear()
+        fresh = [ui.attention(text, ENGLISH.key, layer, head) for layer, head in ((2, 1), (1, 2))]
+        fresh_context = ui.context(sentences, word, ENGLISH.key, 2)
+        fresh_guesses = ui.predict(text, ENGLISH.key, 5, True)
+        assert len(calls) > first
+    finally:
+        hook.remove()
+    for (picture, note), (fresh_picture, fresh_note) in zip([*moved, moved_context], [*fresh, fresh_context]):
+        assert note == fresh_note
+        assert np.array_equal(np.asarray(Image.open(picture)), np.asarray(Image.open(fresh_picture)))
+    assert again[0] == fresh_guesses[0] and "cached" not in fresh_guesses[3]
+    assert moved[0][1] != moved[1][1] or moved[0][0] != moved[1][0]  # another head shows another map

@@ -391,11 +391,18 @@ def eager(model):
 
 
 @torch.inference_mode()
-def attention(model, tok, text: str, layer: int, head: int) -> tuple[list[str], torch.Tensor]:
-    """The tokens and one head's attention matrix (rows: from, columns: to; each row sums to 1)."""
+def attentions(model, tok, text: str) -> tuple[list[str], torch.Tensor]:
+    """The tokens and every head's attention matrix, (layers, heads, tokens, tokens) (rows: from, columns: to;
+    each row sums to 1): one pass for all the layers and heads a slider can show."""
     encoded = encode(tok, text, model)
     out = eager(model)(**encoded, output_attentions=True)
-    return tok.convert_ids_to_tokens(encoded["input_ids"][0].tolist()), out.attentions[layer][0, head].cpu()
+    return tok.convert_ids_to_tokens(encoded["input_ids"][0].tolist()), torch.cat(out.attentions).cpu()
+
+
+def attention(model, tok, text: str, layer: int, head: int) -> tuple[list[str], torch.Tensor]:
+    """The tokens and one head's attention matrix (``layer`` and ``head`` from 0)."""
+    tokens, every = attentions(model, tok, text)
+    return tokens, every[layer, head]
 
 
 @torch.inference_mode()

@@ -12,6 +12,7 @@ import gradio as gr
 
 from core import export, models
 from core.i18n import UserInputError, listed, shown, space, t
+from core.memo import Memo
 from core.plots import to_rgb
 from core.questions import Question, questions_panel
 from core.ui import (
@@ -35,6 +36,14 @@ TOPIC = "fill_mask"
 #: Predictions: a few milliseconds on the bundled models, ~0.1 s on bert-base; two at once share the 2 cores.
 LANE = {"concurrency_id": "fill_mask", "concurrency_limit": 2}
 MAX_K = 20
+#: The answers a class asks for again and again, computed once per model and input: the guesses; what the sliders
+#: look into (every head's attention over a sentence, the word's similarities at every layer for a set of
+#: sentences); and the pictures of them per slider position and language. A class moving the layer and head
+#: sliders over the same sentences then costs a lookup, not a pass through the model.
+GUESSES = Memo(maxsize=256)  # the guesses of a sentence, per model, k and whole-words box
+ATTENTIONS = Memo(maxsize=32, max_mb=32)
+SIMILARITIES = Memo(maxsize=32)
+PICTURES = export.Drawn(maxsize=128)
 MAX_COMPARED = 5
 #: (language, sentence, target words, attribute word): the bias probe, several masks, a poem line, a fact.
 EXAMPLES = (
@@ -254,9 +263,13 @@ def predict(text, model_key, k, only_words=True, lang="en"):
     only_words = only_words is not False  # None (an API call without it) means the default: on
     model, tok = loaded(model_key)
     text = logic.check_text(text, tok.mask_token)
-    guesses = logic.predict(model, tok, text, k, only_words=only_words)
+
+    def guess():  # each mask alone, then (several masks) left to right
+        alone = logic.predict(model, tok, text, k, only_words=only_words)
+        several = len(alone) > 1
+        return alone, logic.fill_left_to_right(model, tok, text, k, only_words=only_words) if several else alone
+    (guesses, chained), cached = GUESSES.get((model_key, id(model), text, k, only_words), guess)
     several = len(guesses) > 1
-    chained = logic.fill_left_to_right(model, tok, text, k, only_words=only_words) if several else guesses
     lines = [t("fill_mask.filled_independent", lang, text=_filled(text, guesses)), *unsure_lines(guesses, lang)]
     warning = script_warning(text, model_key, tok, lang)
     if warning:
@@ -294,7 +307,7 @@ def predict(text, model_key, k, only_words=True, lang="en"):
               t("fill_mask.csv_word", lang), "p", t("fill_mask.csv_entropy", lang)]
     table = export.csv(rows, export.file_name(TOPIC, model_key, sentence_part(text), k=k), header=header)
     return ("\n\n".join(lines), figures.grid(cards, 2 if several else 1),
-            token_line + figures.tokens_html(tokens, ids, masks), clock.label(lang), table,
+            token_line + figures.tokens_html(tokens, ids, masks), clock.label(lang, cached), table,
             tokens_csv(tokens, ids, export.file_name(TOPIC, model_key, sentence_part(text), "tokens"), lang))
 
 
@@ -403,13 +416,16 @@ def attention(text, model_key, layer, head, lang="en"):
     layer = slider_value(layer, t("fill_mask.layer", lang), 1, layers, integer=True)
     head = slider_value(head, t("fill_mask.head", lang), 1, heads, integer=True)
     text = logic.check_text(text, tok.mask_token)
-    tokens, matrix = logic.attention(model, tok, text, layer - 1, head - 1)
+    (tokens, every), _ = ATTENTIONS.get((model_key, id(model), text), lambda: logic.attentions(model, tok, text))
     masks = [i for i, token in enumerate(tokens) if token == tok.mask_token]
-    matrix = matrix.float().numpy()
-    title = t("fill_mask.attention_title", lang, layer=layer, head=head, layers=layers, heads=heads)
-    picture = to_rgb(figures.attention_figure(tokens, matrix, masks, title, lang))
-    picture = export.png(picture, export.file_name(TOPIC, model_key, sentence_part(text), "attention", layer=layer,
-                                                   head=head))
+    matrix = every[layer - 1, head - 1].float().numpy()
+
+    def draw():
+        title = t("fill_mask.attention_title", lang, layer=layer, head=head, layers=layers, heads=heads)
+        picture = to_rgb(figures.attention_figure(tokens, matrix, masks, title, lang))
+        return (export.png(picture, export.file_name(TOPIC, model_key, sentence_part(text), "attention",
+                                                     layer=layer, head=head)),)
+    picture, = PICTURES.get(("attention", model_key, id(model), text, layer, head, lang), draw)
     row = matrix[masks[0]]
     top = row.argsort()[::-1][:3]
     looked = listed(
@@ -428,9 +444,13 @@ def context(sentences, word, model_key, layer, lang="en"):
     word, lines, groups = logic.check_sentences(sentences, word)
     if tok.unk_token in tok.tokenize(word):
         raise UserInputError("fill_mask.word_unknown", word=shown(word, 20, quote=False))
-    matrices = logic.cosine_matrices(logic.word_vectors(model, tok, lines, word))
-    picture = to_rgb(figures.similarity_figure(matrices.numpy(), layer, lines, lang))
-    picture = export.png(picture, export.file_name(TOPIC, model_key, "context", word, layer=layer))
+    key = (model_key, id(model), tuple(lines), word)
+    matrices, _ = SIMILARITIES.get(key, lambda: logic.cosine_matrices(logic.word_vectors(model, tok, lines, word)))
+
+    def draw():
+        picture = to_rgb(figures.similarity_figure(matrices.numpy(), layer, lines, lang))
+        return (export.png(picture, export.file_name(TOPIC, model_key, "context", word, layer=layer)),)
+    picture, = PICTURES.get(("context", *key, layer, lang), draw)
     gaps = logic.separation(matrices, groups)
     if not gaps:
         return picture, t("fill_mask.context_no_groups", lang)
