@@ -398,3 +398,29 @@ def test_the_scanned_sharp_versions_for_domain_a_are_the_pages_scans_of_them():
     expected = to_tensor(np.stack([logic.as_scan(x) for x in sharp_versions(scans.images[:10], 1, 7)]))
     added = images[10:]
     assert all(any(torch.equal(a, e) for e in expected) for a in added)
+
+
+def test_the_strip_is_worked_out_once_per_set_and_answers_as_a_fresh_run():
+    """The test strip depends on its direction and set only: a class moving its slider gets it from the memo (no
+    generator pass, "cached" beside the timing), and it is what a fresh run draws."""
+    from PIL import Image
+
+    from demos.cyclegan import ui
+
+    generator = ui.TRANSLATORS.get(ui.DIGITS.key).model.g
+    calls = []
+    hook = generator.register_forward_hook(lambda *_: calls.append(1))
+    try:
+        first = ui.strip("a_to_b", 7)
+        passes = len(calls)
+        assert passes >= 1
+        again, zh = ui.strip("a_to_b", 7), ui._strip("a_to_b", 7, "zh", live=False)
+        assert len(calls) == passes and "cached" in again[2]
+        ui.STRIPS.clear()
+        ui.STRIP_PICTURES._memo.clear()
+        fresh = ui.strip("a_to_b", 7)
+        assert len(calls) > passes and "cached" not in fresh[2]
+    finally:
+        hook.remove()
+    assert again[1] == fresh[1] == first[1] and zh[1] != first[1]  # the note in the asked language
+    assert np.array_equal(np.asarray(Image.open(again[0])), np.asarray(Image.open(fresh[0])))

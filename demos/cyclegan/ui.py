@@ -61,6 +61,9 @@ PHOTO_COLOUR = 12  # mean channel spread (0-255) above which an upload counts as
 QUESTIONS = (Question("cycle", {"strip_direction": "b_to_a"}, run=("strip",)),
              Question("ghost", {"strip_direction": "a_to_b", "number": 1}, run=("strip",)),
              Question("identity", press="cyclegan-identity-button"))
+#: The test strip's round trips and pictures: 2 directions x 20 sets, a few KB each, the same for everyone
+STRIPS = Memo(maxsize=2 * STRIP_SETS)
+STRIP_PICTURES = export.Drawn(maxsize=2 * STRIP_SETS)
 TRANSLATED = Memo(maxsize=64, max_mb=16)  # G(x) and F(G(x)), keyed on the model, the direction and the picture
 #: Translations have their own lane: a digit (a few milliseconds) must not wait behind a photo (a second or more),
 #: so the photo passes, not the events, take turns: one at a time, with the heavy lane's share of the cores.
@@ -406,11 +409,16 @@ def _strip(direction, number, lang: str, live: bool):
     number = slider_value(number, t("cyclegan.name_set", lang), 0, STRIP_SETS - 1, integer=True, live=live)
     pair = TRANSLATORS.get(DIGITS.key).model
     source = HANDWRITTEN if direction == "a_to_b" else TYPESET
-    forward, backward = generators(pair, direction)
     images, labels = strip_digits(source, number)
-    trip = logic.round_trip(forward, backward, classifier(), style_judge(), images)
-    picture = figures.strip([trip.x, trip.translated, trip.reconstructed],
-                            [trip.read_x, trip.read_translated, trip.read_reconstructed], labels)
+    key = (id(pair), direction, number)
+    trip, cached = STRIPS.get(key, lambda: logic.round_trip(*generators(pair, direction), classifier(), style_judge(),
+                                                            images))
+
+    def draw():
+        picture = figures.strip([trip.x, trip.translated, trip.reconstructed],
+                                [trip.read_x, trip.read_translated, trip.read_reconstructed], labels)
+        return (export.png(picture, export.file_name(TOPIC, "strip", direction, set=number)),)
+    picture, = STRIP_PICTURES.get(key, draw)
     lost, hidden = logic.hidden_digits(trip, labels)
     g, f = names(direction)
     lines = [t("cyclegan.strip_line", lang, g=g, f=f, kept=int((trip.read_translated == labels).sum()),
@@ -418,8 +426,7 @@ def _strip(direction, number, lang: str, live: bool):
                styled=int((trip.style_translated == 1 - source).sum()), cycle=float(trip.cycle_l1.mean()))]
     if hidden:
         lines.append(t("cyclegan.strip_ghosts", lang, lost=lost, hidden=hidden))
-    picture = export.png(picture, export.file_name(TOPIC, "strip", direction, set=number))
-    return picture, "\n\n".join(lines), watch.label(lang), picture
+    return picture, "\n\n".join(lines), watch.label(lang, cached), picture
 
 
 @handler
