@@ -373,13 +373,17 @@ class Gallery(gr.Gallery):
 
 
 def _cached_png(picture, cache_dir: str) -> str:
+    """The picture's PNG in the cache, named by its pixels: a picture already there (the same test digit, a
+    memoised map, for the next student) is found without being encoded again."""
     image = picture if isinstance(picture, PILImage.Image) else PILImage.fromarray(np.asarray(picture, np.uint8))
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    data = buffer.getvalue()
-    folder = Path(cache_dir) / "pictures" / hashlib.sha256(data).hexdigest()[:32]
+    pixels = hashlib.sha256(f"{image.mode} {image.size}".encode())
+    pixels.update(image.tobytes())
+    folder = Path(cache_dir) / "pictures" / pixels.hexdigest()[:32]
     path = folder / "image.png"
     if not path.exists():
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        data = buffer.getvalue()
         folder.mkdir(parents=True, exist_ok=True)
         temporary = folder / f".{os.getpid()}-{threading.get_ident()}.png"
         temporary.write_bytes(data)

@@ -218,6 +218,28 @@ def test_an_image_answered_to_many_at_once_is_never_seen_half_written(tmp_path):
     assert len(written) == 1 and not list(tmp_path.glob("pictures/*/.*"))
 
 
+def test_a_picture_already_in_the_cache_is_not_encoded_again(tmp_path, monkeypatch):
+    """The file is named by the pixels: the same picture for the next student is found, not encoded again; its PNG
+    holds exactly those pixels; another picture (one pixel, or the same pixels in another shape) gets its own."""
+    from PIL import Image as PILImage
+
+    from core.ui import Image
+
+    component = Image()
+    component.GRADIO_CACHE = str(tmp_path)
+    picture = np.arange(12 * 20 * 3, dtype=np.uint8).reshape(12, 20, 3)
+    saves, save = [], PILImage.Image.save
+    monkeypatch.setattr(PILImage.Image, "save", lambda self, *a, **k: (saves.append(1), save(self, *a, **k))[1])
+    first = component.postprocess(picture).path
+    again = component.postprocess(picture.copy()).path
+    assert first == again and len(saves) == 1
+    assert np.array_equal(np.asarray(PILImage.open(first)), picture)
+    changed = picture.copy()
+    changed[0, 0, 0] += 1
+    others = {component.postprocess(changed).path, component.postprocess(picture.reshape(20, 12, 3)).path}
+    assert len(others | {first}) == 3 and len(saves) == 3
+
+
 def test_overlapping_heavy_jobs_leave_torchs_thread_count_as_it_was(monkeypatch):
     """Issue 21: heavy jobs are generators (a streamed attack), and a worker thread interleaves them; with each job
     putting back its own "before", job A out first then job B left the thread at the heavy count (3 instead of 1
