@@ -173,3 +173,21 @@ def test_a_targeted_step_lowers_the_target_loss_on_whisper(whisper):
     delta = logic.fgsm(loss, audio, eps, targeted=True)
     assert delta.abs().max() <= eps + 1e-7
     assert float(loss(audio + delta)) < float(loss(audio))
+
+
+def test_the_token_budget_counts_the_transcript_only_and_logs_no_warning(whisper, caplog):
+    """max_tokens transcript tokens at most (the prompt not counted), and no warning per call in the server's log
+    (max_new_tokens beside the model's own max_length logged one at every transcription)."""
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.enable_propagation()
+    try:
+        with caplog.at_level("WARNING"):
+            short = logic.whisper_heard(whisper.model, whisper.tokenizer, door(), max_tokens=2)
+            whole = logic.whisper_heard(whisper.model, whisper.tokenizer, door())
+    finally:
+        hf_logging.disable_propagation()
+    assert whole.text == "Open the door."
+    assert len(whisper.tokenizer.encode(short.text, add_special_tokens=False).ids) == 2
+    assert whole.text.startswith(short.text) and short.text != whole.text
+    assert not [r for r in caplog.records if "max_length" in r.getMessage()]

@@ -471,8 +471,9 @@ def whisper_heard(model, tokenizer, audio: torch.Tensor, max_tokens: int = 60) -
     """Greedy transcript of a clip (≤ 30 s), with the geometric mean probability of its tokens."""
     from demos.audio_attack.features import log_mel
 
+    # max_length=None: beside the default max_length, max_new_tokens logged a warning at every call
     out = model.generate(input_features=log_mel(audio), decoder_input_ids=torch.tensor([list(WHISPER_PREFIX)]),
-                         max_new_tokens=max_tokens, output_scores=True, return_dict_in_generate=True)
+                         max_new_tokens=max_tokens, max_length=None, output_scores=True, return_dict_in_generate=True)
     tokens = out.sequences[0, len(WHISPER_PREFIX):]
     chosen = [torch.log_softmax(score[0].float(), -1)[token] for score, token in zip(out.scores, tokens)]
     confidence = float(torch.stack(chosen).mean().exp()) if chosen else 0.0
