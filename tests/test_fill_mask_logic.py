@@ -488,3 +488,17 @@ def test_sliders_over_the_same_sentences_run_no_new_pass_and_answer_as_a_fresh_r
         assert np.array_equal(np.asarray(Image.open(picture)), np.asarray(Image.open(fresh_picture)))
     assert again[0] == fresh_guesses[0] and "cached" not in fresh_guesses[3]
     assert moved[0][1] != moved[1][1] or moved[0][0] != moved[1][0]  # another head shows another map
+
+
+def test_a_long_texts_heads_are_not_kept():
+    """The memo keeps short sentences' heads; a text near the length limit (its heads many MB) is worked out
+    again when asked again, and the memo stays within its bound."""
+    from demos.fill_mask.model import MINILM
+
+    model, tok = ui.loaded(MINILM.key)
+    short = "A sentence written for this test: the [MASK] is late."
+    long = " ".join(["the cat sat on the mat and the dog ate a red apple."] * 18) + " the [MASK] is late."
+    ui.heads_of(MINILM.key, model, tok, short)
+    ui.heads_of(MINILM.key, model, tok, long)
+    assert (MINILM.key, id(model), short) in ui.ATTENTIONS and (MINILM.key, id(model), long) not in ui.ATTENTIONS
+    assert ui.ATTENTIONS.bytes <= ui.ATTENTIONS.max_bytes

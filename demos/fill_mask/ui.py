@@ -12,7 +12,7 @@ import gradio as gr
 
 from core import export, models
 from core.i18n import UserInputError, listed, shown, space, t
-from core.memo import Memo
+from core.memo import Memo, nbytes
 from core.plots import to_rgb
 from core.questions import Question, questions_panel
 from core.ui import (
@@ -41,7 +41,7 @@ MAX_K = 20
 #: sentences); and the pictures of them per slider position and language. A class moving the layer and head
 #: sliders over the same sentences then costs a lookup, not a pass through the model.
 GUESSES = Memo(maxsize=256)  # the guesses of a sentence, per model, k and whole-words box
-ATTENTIONS = Memo(maxsize=32, max_mb=32)
+ATTENTIONS = Memo(maxsize=32, max_mb=16)
 SIMILARITIES = Memo(maxsize=32)
 PICTURES = export.Drawn(maxsize=128)
 MAX_COMPARED = 5
@@ -416,7 +416,7 @@ def attention(text, model_key, layer, head, lang="en"):
     layer = slider_value(layer, t("fill_mask.layer", lang), 1, layers, integer=True)
     head = slider_value(head, t("fill_mask.head", lang), 1, heads, integer=True)
     text = logic.check_text(text, tok.mask_token)
-    (tokens, every), _ = ATTENTIONS.get((model_key, id(model), text), lambda: logic.attentions(model, tok, text))
+    tokens, every = heads_of(model_key, model, tok, text)
     masks = [i for i, token in enumerate(tokens) if token == tok.mask_token]
     matrix = every[layer - 1, head - 1].float().numpy()
 
@@ -431,6 +431,18 @@ def attention(text, model_key, layer, head, lang="en"):
     looked = listed(
         (t("fill_mask.looked_at", lang, token=as_text(tokens[i]), share=row[i]) for i in top), lang)
     return picture, t("fill_mask.attention_note", lang, looked=looked)
+
+
+def heads_of(model_key: str, model, tok, text: str):
+    """``logic.attentions`` of the text, from the memo when it was asked before. A long text's heads (up to ~75 MB
+    for 512 tokens) are not kept: the memo holds a class's short sentences, not one essay."""
+    key = (model_key, id(model), text)
+    found = ATTENTIONS.peek(key)
+    if found is None:
+        found = logic.attentions(model, tok, text)
+        if nbytes(found) <= ATTENTIONS.max_bytes // 8:
+            ATTENTIONS.put(key, found)
+    return found
 
 
 @handler
