@@ -43,3 +43,20 @@ def test_an_untargeted_fool_carries_the_caveat_and_a_targeted_one_does_not(kind)
     verdict = last[2]
     assert "Fooled" in verdict
     assert ("counts any change" in verdict) == (kind == "fgsm")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_untargeted_change_to_the_words_said_is_not_called_fooling(lang):
+    """An example the model mishears: an untargeted attack that changes the transcript to what the clip really says
+    undid the mistake; the headline says so instead of "Fooled" (a leftover of an earlier review)."""
+    from demos.audio_attack import logic
+
+    attack = ui.Attack("fgsm", -30, 1, None)
+    clean, said = logic.Heard("Go right.", 0.5), "Go left."
+    corrected = ui._verdict(clean, logic.Heard("go left", 0.4), attack, lang, truth=said)
+    fooled = ui._verdict(clean, logic.Heard("Go lift.", 0.4), attack, lang, truth=said)
+    unknown = ui._verdict(clean, logic.Heard("Go left.", 0.4), attack, lang, truth=None)  # an upload: no truth
+    assert corrected == ui.t("audio_attack.verdict_corrected", lang) and corrected != fooled
+    assert fooled == unknown == ui.t("audio_attack.verdict_fooled", lang)
+    if lang == "zh":
+        assert not re.search("[A-Za-z]", corrected)

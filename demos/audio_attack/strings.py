@@ -150,6 +150,8 @@ STRINGS = {
         "audio_attack.verdict_missed": "### Not yet: the model does not hear “{target}”. Try more steps or a "
                                        "larger budget.",
         "audio_attack.verdict_fooled": "### Fooled: the model's transcript changed.",
+        "audio_attack.verdict_corrected": "### Changed, but to the words actually said: the noise undid the model's "
+                                          "mistake on this clip instead of fooling it.",
         "audio_attack.verdict_unchanged": "### Not fooled: the model still hears the clean sentence.",
         "audio_attack.untargeted_caveat": "An untargeted attack counts any change, and random noise of the same size "
                                           "may change a transcript by itself (not measured at this budget): compare "
@@ -343,6 +345,8 @@ STRINGS = {
         "audio_attack.verdict_target": "### 成功騙過：模型聽到了目標句子「{target}」。",
         "audio_attack.verdict_missed": "### 還沒成功：模型沒有聽到「{target}」。試試更多步數或更大的預算。",
         "audio_attack.verdict_fooled": "### 成功騙過：模型的轉錄改變了。",
+        "audio_attack.verdict_corrected": "### 轉錄改變了，但變成實際說的話：雜訊反而修正了模型原本的錯誤，"
+                                          "並沒有騙過它。",
         "audio_attack.verdict_unchanged": "### 沒有騙過：模型仍然聽到原本的句子。",
         "audio_attack.untargeted_caveat": "非目標式攻擊只要轉錄有任何改變就算成功，而同樣大小的隨機雜訊本身也可能改變"
                                           "轉錄（這個預算沒有量過）：在下結論說「方向」才是關鍵之前，先和下方的"

@@ -403,11 +403,17 @@ def _one(count: int) -> str:
     return "_one" if count == 1 else ""
 
 
-def _verdict(clean: logic.Heard, heard: logic.Heard, attack: Attack, lang: str) -> str:
+def _verdict(clean: logic.Heard, heard: logic.Heard, attack: Attack, lang: str, truth: str | None = None) -> str:
+    """The headline: targeted, reached or not; untargeted, changed or not. ``truth``: what the clip says (an
+    example); a change to exactly that undid the model's mistake, and is not called fooling it."""
     if attack.target is not None:
         key = "audio_attack.verdict_target" if logic.same(heard.text, attack.target) else "audio_attack.verdict_missed"
+    elif logic.same(heard.text, clean.text):
+        key = "audio_attack.verdict_unchanged"
+    elif truth is not None and logic.same(heard.text, truth):
+        key = "audio_attack.verdict_corrected"
     else:
-        key = "audio_attack.verdict_unchanged" if logic.same(heard.text, clean.text) else "audio_attack.verdict_fooled"
+        key = "audio_attack.verdict_fooled"
     return t(key, lang, target=(attack.target or "").rstrip(".!?"))
 
 
@@ -438,7 +444,8 @@ def _summary(key: str, clip: Clip, clean: logic.Heard, attack: Attack, outcome: 
     heard = _heard(key, clip.key, adversarial)
     kind = _listener(key).kind
     # What the model heard before the attack is beside it on the page (the clean line), not repeated here.
-    lines = [*_trimmed_line(clip, lang), *_misheard_line(clip, clean, lang), _verdict(clean, heard, attack, lang),
+    lines = [*_trimmed_line(clip, lang), *_misheard_line(clip, clean, lang),
+             _verdict(clean, heard, attack, lang, said(clip)),
              _heard_line("audio_attack.adversarial_line", heard, kind, lang),
              _changes(clean.text, heard.text, lang)]
     if attack.target is None and not logic.same(heard.text, clean.text):
