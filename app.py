@@ -7,6 +7,7 @@ import inspect
 import json
 import logging
 import os
+import signal
 import sys
 import threading
 import time
@@ -24,7 +25,7 @@ import gradio as gr  # noqa: E402
 from core import export, i18n, models  # noqa: E402
 from core.device import configure_process, describe, return_free_memory_every, set_device  # noqa: E402
 from core.heavy import HEAVY_AT_ONCE, background  # noqa: E402
-from core.memo import SESSIONS  # noqa: E402
+from core.memo import SESSIONS, memory_report  # noqa: E402
 from core.ui import BADGE_CLEAR_BUTTONS, EMPTY_SLIDER_BOX_JS, Blocks, force_lang  # noqa: E402
 from core.uploads import MAX_UPLOAD_MB  # noqa: E402
 from demos import load_tabs  # noqa: E402
@@ -362,6 +363,36 @@ def warm_up_in_background() -> threading.Thread:
     return thread
 
 
+def memory_lines(demo: gr.Blocks) -> list[str]:
+    """What the server's memory holds that it can name: its RSS, the browser sessions Gradio keeps a state for, and
+    every memo and session store with its entries and arrays (``core.memo.memory_report``)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            rss = int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError):
+        rss = float("nan")
+    holder = getattr(demo, "state_holder", None)
+    rows = memory_report()
+    lines = [f"memory: RSS {rss:.0f} MB; Gradio keeps {len(getattr(holder, 'session_data', ()))} sessions; memos "
+             f"hold {sum(row[2] for row in rows) / 2**20:.1f} MB of arrays in {sum(row[1] for row in rows)} entries"]
+    lines += [f"memory:   {where}: {entries} entries, {size / 2**20:.1f} MB"
+              for where, entries, size in rows if entries]
+    return lines
+
+
+def log_memory_on_signal(demo: gr.Blocks) -> None:
+    """``kill -USR1 <pid>`` (bench.load sends it at each rest of a class): ``memory_lines`` go to the log, from a
+    thread of their own (a signal handler must not wait for the log's lock)."""
+    if not hasattr(signal, "SIGUSR1"):
+        return
+    log = logging.getLogger("mldemo")
+
+    def report(*_):
+        threading.Thread(target=lambda: [log.info(line) for line in memory_lines(demo)], name="memory-report",
+                         daemon=True).start()
+    signal.signal(signal.SIGUSR1, report)
+
+
 def add_cyclegan_generators(entries: list[str]) -> None:
     """--cyclegan G.pth[,F.pth]: the CycleGAN tab reads DEMO_CYCLEGAN when it declares its models (on import)."""
     if entries:
@@ -411,6 +442,7 @@ def main(argv=None) -> int:
     demo, launch_kwargs = build_app(args.lang, args.present)
     if args.mcp:
         name_tools_after_endpoints(demo)
+    log_memory_on_signal(demo)
     warm_up_in_background()
     models.download_on_space(report=logging.getLogger("mldemo").info)  # a Hugging Face Space: the real models
     demo.launch(server_port=args.port, share=args.share, mcp_server=args.mcp, **launch_kwargs)

@@ -31,6 +31,7 @@ import math
 import multiprocessing
 import os
 import random
+import signal
 import sys
 import threading
 import time
@@ -530,6 +531,13 @@ def warm_up(url: str, offer: Offer, scratch: Path, downloads: Path, timeout: flo
     return warnings
 
 
+def ask_memory_report(proc) -> None:
+    """The app logs its RSS, Gradio's sessions and what each memo holds (``app.log_memory_on_signal``): read them in
+    the server log (``--server-log``), at the start and at each rest."""
+    if proc is not None and hasattr(signal, "SIGUSR1") and proc.poll() is None:
+        os.kill(proc.pid, signal.SIGUSR1)
+
+
 def run_class(url: str, proc, args: argparse.Namespace, offer: Offer, scratch: Path, downloads: Path):
     students = make_students(shares_of(args.users, args.client_processes)[0], args.seed, offer, scratch, url,
                              args.timeout, downloads)
@@ -540,6 +548,7 @@ def run_class(url: str, proc, args: argparse.Namespace, offer: Offer, scratch: P
     if proc is not None:
         server["rss_start_mb"], cpu_start = tree_usage(proc.pid)
         server["rss_peak_mb"] = server["rss_start_mb"]
+        ask_memory_report(proc)
     generator_cpu = own_cpu_seconds()
     server["rss_timeline"] = []  # (seconds, MB) every 10 s: growth over the first and the second half of a long run
     server["rss_at_rest"] = []  # (seconds, MB) after each round, once every answer is in: memory kept, not in use
@@ -563,6 +572,7 @@ def run_class(url: str, proc, args: argparse.Namespace, offer: Offer, scratch: P
             if proc is not None and args.rounds > 1:
                 time.sleep(REST_SECONDS)
                 server["rss_at_rest"].append((round(time.perf_counter() - t0), round(tree_usage(proc.pid)[0], 1)))
+                ask_memory_report(proc)
     finally:
         for _, _, client in students:
             client.close()

@@ -10,7 +10,9 @@ and it is not kept.
 from __future__ import annotations
 
 import os
+import sys
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
@@ -24,6 +26,32 @@ T = TypeVar("T")
 #: default; each session there costs ~0.9 MB that nothing else frees: measured, bench/sessions_memory.py). A class
 #: of 50 reloading their pages stays well inside it; memory stays bounded over a day of classes.
 SESSIONS = int(os.environ.get("DEMO_SESSIONS", "200"))
+
+
+#: Every memo and session store alive, for ``memory_report``.
+_ALL: weakref.WeakSet = weakref.WeakSet()
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _made_in() -> str:
+    """Where the caller's caller made this store ("demos/saliency/ui.py:84"), skipping this module and core.export."""
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename.endswith(("core/memo.py", "core/export.py")):
+        frame = frame.f_back
+    return "?" if frame is None else f"{os.path.relpath(frame.f_code.co_filename, _ROOT)}:{frame.f_lineno}"
+
+
+def memory_report() -> list[tuple[str, int, int]]:
+    """(where it was made, entries, bytes of the arrays it holds) for every memo and session store alive, largest
+    first: what the server's own caches keep (``app.py`` logs it on SIGUSR1; ``nbytes`` counts arrays, not the
+    small Python objects around them)."""
+    rows = []
+    for store in list(_ALL):
+        with store._lock:
+            values = list(store._values.values()) if isinstance(store, Memo) else \
+                [value for kept in store._stores.values() for value in kept.values()]
+        rows.append((store.made_in, len(values), sum(nbytes(value) for value in values)))
+    return sorted(rows, key=lambda row: (-row[2], row[0]))
 
 
 class _Flight:
@@ -77,6 +105,8 @@ class Memo:
         self._flights: dict[Hashable, _Flight] = {}
         self._lock = threading.Lock()
         self.computed = 0  # how many times compute() ran (tests and the bench read it)
+        self.made_in = _made_in()
+        _ALL.add(self)
 
     def __len__(self) -> int:
         return len(self._values)
@@ -164,6 +194,8 @@ class SessionStore:
         self.per_session, self.sessions = per_session, sessions
         self._stores: OrderedDict[str, OrderedDict[Hashable, object]] = OrderedDict()
         self._lock = threading.Lock()
+        self.made_in = _made_in()
+        _ALL.add(self)
 
     def put(self, session: str, key: Hashable, value) -> None:
         with self._lock:

@@ -1,4 +1,6 @@
 """The memo: bounded, least-recently-used, and single flight (N identical concurrent calls, one computation)."""
+import os
+import sys
 import threading
 import time
 
@@ -177,3 +179,56 @@ def test_a_value_computed_by_a_run_cut_short_reaches_its_waiters_but_is_not_kept
     finally:
         heavy.TURNS.done(cut)
         heavy.TURNS.done(whole)
+
+
+def test_the_memory_report_names_each_store_with_its_entries_and_bytes():
+    """What the server's caches hold, by where each was made (the log's answer to "what grew?" in a class); a store
+    that is gone is not reported."""
+    import gc
+
+    import numpy as np
+
+    from core.memo import memory_report
+
+    line = sys._getframe().f_lineno
+    memo = Memo(maxsize=4)
+    store = SessionStore(per_session=2)
+    memo.get("a", lambda: np.zeros(1000, np.float32))
+    memo.get("b", lambda: (np.zeros(10, np.uint8), "text"))
+    store.put("session", "attack", np.zeros(250, np.float64))
+    store.put("another", "attack", np.zeros(5, np.float64))
+    rows = {where: (entries, size) for where, entries, size in memory_report()}
+    assert rows[f"tests/test_core_memo.py:{line + 1}"] == (2, 4010)
+    assert rows[f"tests/test_core_memo.py:{line + 2}"] == (2, 2040)
+    del memo, store
+    gc.collect()
+    assert not [where for where, _, _ in memory_report() if where.startswith("tests/test_core_memo.py")]
+
+
+def test_the_app_logs_its_memory_when_signalled(caplog):
+    """``kill -USR1`` (bench.load at each rest): the log gets the RSS, Gradio's session count and the memos."""
+    import signal
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    import app
+
+    memo = Memo(maxsize=2)
+    memo.get("kept", lambda: np.zeros(2**20, np.uint8))
+    demo = SimpleNamespace(state_holder=SimpleNamespace(session_data={"s1": 1, "s2": 2, "s3": 3}))
+    previous = signal.getsignal(signal.SIGUSR1)
+    try:
+        app.log_memory_on_signal(demo)
+        with caplog.at_level("INFO", logger="mldemo"):
+            os.kill(os.getpid(), signal.SIGUSR1)
+            deadline = time.monotonic() + 10
+            while not any("memory:   tests/test_core_memo.py" in r.getMessage() for r in caplog.records):
+                assert time.monotonic() < deadline, [r.getMessage() for r in caplog.records]
+                time.sleep(0.05)
+    finally:
+        signal.signal(signal.SIGUSR1, previous)
+    said = [r.getMessage() for r in caplog.records]
+    head = next(line for line in said if line.startswith("memory: RSS"))
+    assert "Gradio keeps 3 sessions" in head and int(head.split("RSS ")[1].split(" MB")[0]) > 50
+    assert any(line.endswith(": 1 entries, 1.0 MB") and "test_core_memo.py" in line for line in said)
