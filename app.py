@@ -67,6 +67,10 @@ body.present button {font-size: 18px !important}
 .thumb-gallery .grid-wrap {min-height: 0 !important; max-height: none !important; overflow: visible !important}
 .thumb-gallery .thumbnail-item {aspect-ratio: 1 / 1; min-width: 0}
 .thumb-gallery .thumbnail-item.selected {box-shadow: 0 0 0 4px #f97316 !important}  /* the pick, seen from afar */
+/* ...gone once the tab shows something else (a drawing, an upload, another test digit: core.ui.on_gallery_click) */
+.thumb-gallery.pick-not-shown .thumbnail-item.selected {--ring-color: transparent !important;
+  box-shadow: inset 0 0 0 1px var(--ring-color), var(--shadow-drop) !important;
+  border-color: var(--border-color-primary) !important}
 @media (max-width: 640px) {.thumb-gallery .grid-container {grid-template-columns: repeat(5, minmax(0, 1fr)) !important}}
 /* Result galleries (heat maps): as tall as their rows, no inner scrolling; two per row on a phone */
 .panel-gallery .grid-wrap {min-height: 0 !important; max-height: none !important; height: auto !important;

@@ -638,9 +638,19 @@ def gallery_position(position, count: int) -> int:
         raise UserInputError("gallery.position", count=count, last=count - 1) from None
 
 
-def on_gallery_click(gallery: gr.Gallery, fn, *, outputs, api_name: str, inputs=(), **event_args):
+def pick_shown_js(elem_id: str, shown: bool) -> str:
+    """A js= listener: the gallery's highlighted item marked as what the tab shows (``shown``) or not; a gallery
+    with the class ``pick-not-shown`` draws no highlight (app.py's CSS)."""
+    return (f"() => {{ document.getElementById({json.dumps(elem_id)})?.classList.toggle('pick-not-shown', "
+            f"{'false' if shown else 'true'}); }}")
+
+
+def on_gallery_click(gallery: gr.Gallery, fn, *, outputs, api_name: str, inputs=(), elsewhere=(), **event_args):
     """A click on a gallery item -> ``fn(position, *inputs)``, where ``fn`` is a public, API-callable handler
-    that takes the item's position as a plain number (an API call has no click to read).
+    that takes the item's position as a plain number (an API call has no click to read). ``elsewhere``: the
+    triggers (``sketch.input``, ``picture.upload``, ...) after which the tab shows something else than the item
+    clicked: its highlight goes, in the browser, until the next click (a drawing's bars beside a highlighted test
+    digit read as that digit's).
 
     The click's index is read by a private step into a hidden value, then ``fn`` runs on it: a
     SelectData parameter on a public endpoint would fail inside Gradio for every API call. The hidden value
@@ -649,6 +659,9 @@ def on_gallery_click(gallery: gr.Gallery, fn, *, outputs, api_name: str, inputs=
     position = gr.JSON(visible=False, label="position")
     clicked = gallery.select(_clicked_index, None, position, api_name=f"{api_name}_click",
                              api_visibility="private", show_progress="hidden")
+    if elsewhere:
+        gallery.select(None, js=pick_shown_js(gallery.elem_id, True))
+        gr.on(list(elsewhere), None, js=pick_shown_js(gallery.elem_id, False))
     return clicked.then(fn, [position, *inputs], outputs, api_name=api_name, **event_args)
 
 

@@ -241,6 +241,43 @@ def test_draw_then_clear_goes_quietly_back_to_the_test_digit(page):
     wait_for_stats(page, "Test digit #")
 
 
+def highlighted(page, gallery: str, expected: bool) -> bool:
+    """Whether the gallery's selected item comes to be drawn highlighted (its ring or border unlike a plain item's)
+    or not, as ``expected``, within 5 s; returns what it is then."""
+    test = """([id, expected]) => {
+        const items = [...document.querySelectorAll(`#${id} button.thumbnail-item`)];
+        const chosen = items.find(x => x.classList.contains('selected')), plain = items.find(x => x !== chosen);
+        const [a, b] = chosen ? [getComputedStyle(chosen), getComputedStyle(plain)] : [null, null];
+        return (!!chosen && (a.boxShadow !== b.boxShadow || a.borderTopColor !== b.borderTopColor)) === expected;
+    }"""
+    try:
+        page.wait_for_function(test, arg=[gallery, expected], timeout=5_000)
+        return expected
+    except Exception:
+        return not expected
+
+
+def test_a_drawing_or_another_test_digit_takes_the_gallerys_highlight_away(browser, app_url):
+    """The bars of a drawing beside a highlighted test digit read as that digit's (an earlier note's leftover): the
+    highlight goes with a stroke or a slider move, and comes back with the next click on the gallery."""
+    page = open_page(browser, app_url)
+    try:
+        page.locator("#distillation-gallery button.thumbnail-item").nth(13).click()
+        page.wait_for_function("document.querySelector('#distillation-stats').innerText.includes('typeset, label 3')")
+        assert highlighted(page, "distillation-gallery", True)
+        draw_stroke(page)
+        wait_for_stats(page, "Your drawing")
+        assert not highlighted(page, "distillation-gallery", False)
+        page.locator("#distillation-gallery button.thumbnail-item").nth(13).click()
+        page.wait_for_function("document.querySelector('#distillation-stats').innerText.includes('typeset, label 3')")
+        assert highlighted(page, "distillation-gallery", True)
+        set_number(page, "distillation-index", "5")
+        wait_for_stats(page, "Test digit #5 (")
+        assert not highlighted(page, "distillation-gallery", False)
+    finally:
+        page.context.close()
+
+
 @pytest.mark.parametrize("key", ["Tab", "Enter"])
 def test_an_emptied_number_box_shows_the_minimum_quietly(page, key):
     """Left with Tab or with Enter (the teacher review: after Enter the box stayed empty beside results for

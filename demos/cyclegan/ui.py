@@ -632,7 +632,8 @@ def _translate_section(i18n: gr.I18n, demo: gr.Blocks):
     sketch.clear(None, js=select_brush_js("cyclegan-sketch"))
     picked_outputs = [picture, use_drawing, model, model_status, direction]
     on_gallery_click(gallery, pick, outputs=picked_outputs, api_name="cyclegan_pick", show_progress="hidden",
-                     inputs=[model, direction], **LIGHT).then(
+                     inputs=[model, direction], elsewhere=[picture.upload, picture.clear, sketch.input,
+                                                           use_drawing.input], **LIGHT).then(
         api_name="cyclegan_translate_picked", api_visibility="private", **translate_args)
     model.select(model_loader(TRANSLATORS, then=fixed_direction), [model, direction], [model, model_status, direction],
                  api_name="cyclegan_model", show_progress="hidden", **MODEL_LANE).success(

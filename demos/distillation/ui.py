@@ -514,6 +514,7 @@ def _soften_section(i18n: gr.I18n, demo: gr.Blocks):
     demo.load(None, js=select_brush_js("distillation-sketch"))
     sketch.clear(None, js=select_brush_js("distillation-sketch"))
     on_gallery_click(gallery, pick, outputs=[test_index, use_drawing], api_name="distillation_pick",
+                     elsewhere=[sketch.input, test_index.input, use_drawing.input],
                      show_progress="hidden", **LIGHT).then(api_name="distillation_soften_picked",
                                                                 api_visibility="private", **soft_args)
     return temperature, soft_args

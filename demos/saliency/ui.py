@@ -750,6 +750,7 @@ def _explain_section(i18n: gr.I18n, demo: gr.Blocks) -> SimpleNamespace:
     sketch.clear(None, js=select_brush_js("saliency-sketch"))
     explains.append(on_gallery_click(screen.gallery, pick, inputs=[model],  # the slot has three choices: a list
                                      outputs=[picture, use_drawing, model, form.model_status], api_name="saliency_pick",
+                                     elsewhere=[picture.upload, picture.clear, sketch.input, use_drawing.input],
                                      show_progress="hidden", **LIGHT).then(
         api_name="saliency_predict_picked", api_visibility="private", **predict_args).then(
         api_name="saliency_explain_picked", api_visibility="private", **explain_args))
