@@ -60,3 +60,15 @@ def test_an_untargeted_change_to_the_words_said_is_not_called_fooling(lang):
     assert fooled == unknown == ui.t("audio_attack.verdict_fooled", lang)
     if lang == "zh":
         assert not re.search("[A-Za-z]", corrected)
+
+
+def test_a_correction_of_a_misheard_example_is_not_the_untargeted_goal():
+    """The early stop, Transfer and Defend ask the same question as the headline: a change to the words said undid
+    the model's mistake, so an untargeted attack has not reached its goal (it goes on); a targeted one is unchanged."""
+    untargeted, targeted = ui.Attack("pgd", -30, 50, None), ui.Attack("targeted", -30, 50, "Go left.")
+    clean, said = "Go right.", "Go left."
+    assert ui._goal_reached("Go lift.", clean, untargeted, said)
+    assert not ui._goal_reached("go left", clean, untargeted, said)
+    assert not ui._goal_reached("Go right", clean, untargeted, said)
+    assert ui._goal_reached("Go left.", clean, untargeted, None)  # an upload: any change counts
+    assert ui._goal_reached("Go left.", clean, targeted, said)  # the target is the target, whatever was said

@@ -303,10 +303,13 @@ def _target(text: str, listener, clip: Clip, clean: logic.Heard) -> str:
 
 # ------------------------------------------------------------------ streaming the attack
 
-def _goal_reached(heard: str, clean: str, plan: Attack) -> bool:
+def _goal_reached(heard: str, clean: str, plan: Attack, truth: str | None = None) -> bool:
     """Targeted: the model hears the target; untargeted: it hears something else than in the clean clip (the
-    verdict's comparison, logic.same)."""
-    return logic.same(heard, plan.target) if plan.target else not logic.same(heard, clean)
+    verdict's comparison, logic.same), and not the words said (``truth``, an example's): a change that corrects a
+    misheard example has not fooled the model, so the attack goes on."""
+    if plan.target:
+        return logic.same(heard, plan.target)
+    return not logic.same(heard, clean) and not (truth is not None and logic.same(heard, truth))
 
 
 def _always_heard(loss: logic.Loss, listener) -> logic.Loss:
@@ -323,7 +326,7 @@ def _run(listener, clip: Clip, attack: Attack, clean: logic.Heard):
     """The attack as a stream of logic.Step (δ after each step; the last one is the result). PGD stops at the
     first step whose transcript reaches the goal (``_goal_reached``), unless ``attack.all_steps``."""
     eps = logic.epsilon(clip.audio, attack.budget_db)
-    done = None if attack.all_steps else (lambda heard: _goal_reached(heard, clean.text, attack))
+    done = None if attack.all_steps else (lambda heard: _goal_reached(heard, clean.text, attack, said(clip)))
     if attack.kind == "fgsm":
         yield logic.Step(1, logic.fgsm(listener.objective(clean.text), clip.audio, eps), float("nan"), None)
     elif attack.kind == "pgd":
@@ -545,7 +548,7 @@ def attack(clip, model=None, kind="targeted", budget=-30, steps=100, target=DEFA
             outcome = yield from _shown_steps(stream, plan, progress, lang)
         if not outcome.stopped:
             RESULTS.get(memo_key, lambda: outcome)
-    if not outcome.stopped or _fooled(_heard(key, audio.key, audio.audio + outcome.delta), clean, plan):
+    if not outcome.stopped or _fooled(_heard(key, audio.key, audio.audio + outcome.delta), clean, plan, said(audio)):
         MINE.put(session, memo_key, outcome)  # what the page now shows, for this user's Transfer and Defend
     yield Last(_shown_attack(key, audio, clean, plan, outcome, watch.label(lang, cached), lang))  # the run ends
 
@@ -664,14 +667,14 @@ def _finished(clip, model, kind, budget, steps, target, all_steps, session: str,
     found = MINE.peek(session, (key, audio.key, plan))
     if found is None:
         raise UserInputError("audio_attack.attack_first")
-    if not _fooled(_heard(key, audio.key, audio.audio + found.delta), clean, plan):
+    if not _fooled(_heard(key, audio.key, audio.audio + found.delta), clean, plan, said(audio)):
         raise UserInputError("audio_attack.attack_missed")
     return key, audio, clean, plan, found
 
 
-def _fooled(heard: logic.Heard, clean: logic.Heard, plan: Attack) -> bool:
-    """Targeted: the model hears the target; untargeted: it hears something else than in the clean clip."""
-    return _goal_reached(heard.text, clean.text, plan)
+def _fooled(heard: logic.Heard, clean: logic.Heard, plan: Attack, truth: str | None = None) -> bool:
+    """Targeted: the model hears the target; untargeted: something else than in the clean clip, not the truth."""
+    return _goal_reached(heard.text, clean.text, plan, truth)
 
 
 def _noise_heard(key: str, clip: Clip, eps: float, draws: int, tick=lambda: None) -> list[str]:
