@@ -326,7 +326,8 @@ def _run(listener, clip: Clip, attack: Attack, clean: logic.Heard):
     """The attack as a stream of logic.Step (δ after each step; the last one is the result). PGD stops at the
     first step whose transcript reaches the goal (``_goal_reached``), unless ``attack.all_steps``."""
     eps = logic.epsilon(clip.audio, attack.budget_db)
-    done = None if attack.all_steps else (lambda heard: _goal_reached(heard, clean.text, attack, said(clip)))
+    truth = said(clip)
+    done = None if attack.all_steps else (lambda heard: _goal_reached(heard, clean.text, attack, truth))
     if attack.kind == "fgsm":
         yield logic.Step(1, logic.fgsm(listener.objective(clean.text), clip.audio, eps), float("nan"), None)
     elif attack.kind == "pgd":
@@ -409,14 +410,15 @@ def _one(count: int) -> str:
 def _verdict(clean: logic.Heard, heard: logic.Heard, attack: Attack, lang: str, truth: str | None = None) -> str:
     """The headline: targeted, reached or not; untargeted, changed or not. ``truth``: what the clip says (an
     example); a change to exactly that undid the model's mistake, and is not called fooling it."""
+    reached = _goal_reached(heard.text, clean.text, attack, truth)  # the early stop's and Transfer's own rule
     if attack.target is not None:
-        key = "audio_attack.verdict_target" if logic.same(heard.text, attack.target) else "audio_attack.verdict_missed"
+        key = "audio_attack.verdict_target" if reached else "audio_attack.verdict_missed"
+    elif reached:
+        key = "audio_attack.verdict_fooled"
     elif logic.same(heard.text, clean.text):
         key = "audio_attack.verdict_unchanged"
-    elif truth is not None and logic.same(heard.text, truth):
+    else:  # changed, but to the words said
         key = "audio_attack.verdict_corrected"
-    else:
-        key = "audio_attack.verdict_fooled"
     return t(key, lang, target=(attack.target or "").rstrip(".!?"))
 
 
