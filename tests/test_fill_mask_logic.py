@@ -109,13 +109,14 @@ def test_left_to_right_fill_changes_the_later_masks(tiny):
 
 def test_attention_rows_sum_to_one(tiny):
     model, tok = tiny
-    tokens, matrix = logic.attention(model, tok, "the cat sat on the [MASK].", layer=1, head=1)
+    tokens, every = logic.attentions(model, tok, "the cat sat on the [MASK].")
+    matrix = every[1, 1]
     assert tokens[0] == "[CLS]" and "[MASK]" in tokens and matrix.shape == (len(tokens), len(tokens))
     assert torch.allclose(matrix.sum(-1), torch.ones(len(tokens)), atol=1e-5)
 
 
 def test_two_threads_asking_for_attention_at_once_switch_the_model_to_eager_once(tiny):
-    """logic.attention switches a fused-attention model to eager itself, under its own lock: two callers at once
+    """logic.attentions switches a fused-attention model to eager itself, under its own lock: two callers at once
     (no lock of theirs) both get the attention weights, and the switch happens once."""
     import threading
     import time
@@ -137,7 +138,7 @@ def test_two_threads_asking_for_attention_at_once_switch_the_model_to_eager_once
 
     def ask():
         start.wait()
-        results.append(logic.attention(model, tok, "the cat sat on the [MASK].", layer=1, head=0)[1])
+        results.append(logic.attentions(model, tok, "the cat sat on the [MASK].")[1][1, 0])
 
     threads = [threading.Thread(target=ask) for _ in range(2)]
     for thread in threads:
@@ -314,7 +315,7 @@ def test_hub_choices_load_a_cached_snapshot_offline_and_every_function_runs(tiny
         assert torch.allclose(model(input_ids=ids).logits, original(input_ids=ids).logits, atol=1e-5)
     assert len(logic.predict(model, loaded_tok, text, 3)) == 2
     assert len(logic.fill_left_to_right(model, loaded_tok, text)) == 2
-    _, matrix = logic.attention(model, loaded_tok, text, 1, 1)
+    matrix = logic.attentions(model, loaded_tok, text)[1][1, 1]
     assert torch.allclose(matrix.sum(-1), torch.ones(matrix.shape[0]), atol=1e-5)
     assert logic.word_vectors(model, loaded_tok, ["the cat sat", "a cat ate"], "cat").shape == (3, 2, 16)
 

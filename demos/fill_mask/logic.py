@@ -381,7 +381,7 @@ def unknown_share(tok, text: str) -> tuple[int, int]:
 
 def eager(model):
     """``model`` switched to eager attention (the fused kernels do not return the attention weights), once and for
-    good: the switch is made under a lock, so threads that call ``attention`` (or this) on the same model at once
+    good: the switch is made under a lock, so threads that call ``attentions`` (or this) on the same model at once
     switch it once. Eager and fused attention give the same outputs, so a prediction running meanwhile is unharmed."""
     if getattr(model.config, "_attn_implementation", "eager") != "eager":
         with _EAGER:
@@ -397,12 +397,6 @@ def attentions(model, tok, text: str) -> tuple[list[str], torch.Tensor]:
     encoded = encode(tok, text, model)
     out = eager(model)(**encoded, output_attentions=True)
     return tok.convert_ids_to_tokens(encoded["input_ids"][0].tolist()), torch.cat(out.attentions).cpu()
-
-
-def attention(model, tok, text: str, layer: int, head: int) -> tuple[list[str], torch.Tensor]:
-    """The tokens and one head's attention matrix (``layer`` and ``head`` from 0)."""
-    tokens, every = attentions(model, tok, text)
-    return tokens, every[layer, head]
 
 
 @torch.inference_mode()
