@@ -202,8 +202,20 @@ def in_few_shapes(model: torch.nn.Module, *inputs: torch.Tensor) -> torch.Tensor
     kept are the same numbers up to float rounding (no uint8 pixel changed in 155,232). A model in training mode
     (batch statistics) runs as it is."""
     count = inputs[0].shape[0]
-    size = 1 << max(count - 1, 0).bit_length() if count <= 64 else -(-count // 64) * 64  # big: a multiple of 64
+    size = padded_size(count)
     if model.training or count == 0 or size == count:
         return model(*inputs)
     padded = [torch.cat([x, x[-1:].expand(size - count, *x.shape[1:])]) for x in inputs]
     return model(*padded)[:count]
+
+
+def padded_size(count: int) -> int:
+    """The batch size ``in_few_shapes`` runs ``count`` rows in: the next power of two, past 64 a multiple of 64."""
+    return 1 << max(count - 1, 0).bit_length() if count <= 64 else -(-count // 64) * 64
+
+
+def few_shapes(most: int) -> list[int]:
+    """Every batch size ``in_few_shapes`` runs for batches of 1 to ``most`` rows, smallest first. A warm-up that
+    puts each of them through a model once compiles every kernel its batches will need (oneDNN keys them by shape
+    and thread count), so a class does not add any: they cost memory and time when a student first meets them."""
+    return sorted({padded_size(count) for count in range(1, most + 1)})

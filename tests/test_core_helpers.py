@@ -381,3 +381,14 @@ def test_a_model_runs_in_few_batch_shapes_with_the_same_rows():
     in_few_shapes(model, torch.randn(3, 1, 8, 8))
     assert seen == [3]
     assert in_few_shapes(model.eval(), torch.randn(0, 1, 8, 8)).shape == (0, 3)
+
+
+def test_few_shapes_are_every_batch_size_in_few_shapes_runs():
+    """A warm-up over ``few_shapes(most)`` meets every batch shape ``in_few_shapes`` gives batches of 1..most rows."""
+    from core.device import few_shapes, padded_size
+
+    assert few_shapes(64) == [1, 2, 4, 8, 16, 32, 64]
+    assert few_shapes(200) == [1, 2, 4, 8, 16, 32, 64, 128, 192, 256]
+    for most in (1, 7, 64, 65, 300):
+        assert {padded_size(count) for count in range(1, most + 1)} == set(few_shapes(most))
+        assert all(padded_size(size) == size for size in few_shapes(most))  # a warm-up batch runs unpadded

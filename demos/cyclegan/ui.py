@@ -696,6 +696,19 @@ def warm_up() -> None:
     """After launch: the default model, the classifier, the style judge, the examples, and every photo model ready
     without a download (a first photo then waits for its translation only)."""
     TRANSLATORS.get(), classifier(), style_judge(), examples()
+    # The digits pair's batch shapes (a strip of ten, one digit with its readings), compiled before a class needs
+    # them: a kernel compiled for a shape is kept for good (core.device.few_shapes)
+    import tempfile
+
+    from PIL import Image
+
+    for position, (_, kind) in enumerate(examples()):
+        if kind != "photo":
+            picture, _, model, _, direction = pick(position)
+            with tempfile.NamedTemporaryFile(suffix=".png") as handle:
+                Image.fromarray(picture).save(handle.name)
+                translate(handle.name, None, False, model, direction)
+            _strip(direction, first_clean_set(), "en", live=False)
     for choice in TRANSLATORS.choices:
         if choice.available() and not choice.needs_download():
             TRANSLATORS.get(choice.key)

@@ -173,10 +173,11 @@ def distinct(images: np.ndarray) -> int:
 def features(classifier: nn.Module, images: np.ndarray, batch: int = 500) -> np.ndarray:
     """The digit CNN's penultimate activations (its 128 hidden units after ReLU): the space of digit-FID."""
     device = next(classifier.parameters()).device
-    head = classifier.classifier[:3]  # Flatten, Linear, ReLU (dropout and the last layer left out)
+    # Flatten, Linear, ReLU of the head (dropout and the last layer left out), in the judge's own mode
+    penultimate = nn.Sequential(classifier.features, *classifier.classifier[:3]).train(classifier.training)
     out = []
     for start in range(0, len(images), batch):
-        out.append(head(classifier.features(to_tensor(images[start:start + batch]).to(device))).double().cpu())
+        out.append(in_few_shapes(penultimate, to_tensor(images[start:start + batch]).to(device)).double().cpu())
     return torch.cat(out).numpy()
 
 

@@ -20,6 +20,7 @@ import torch
 
 from core import export, plots
 from core.data.digits import TEST, TRAIN, load_split
+from core.device import few_shapes
 from core.heavy import Last, give_way, heavy, pause
 from core.i18n import UserInputError, check_number, is_empty, shown, t
 from core.memo import Memo
@@ -830,7 +831,12 @@ def path_colors() -> dict[str, str]:
 
 
 def warm_up() -> None:
-    """After launch: the models, the timeline's snapshots and the two playground presets."""
-    generator_model(), judge_model(), timeline()
+    """After launch: the models, every batch shape of the generator and its judge (so a class compiles no kernel
+    and keeps no memory for one: core.device.few_shapes), the timeline's snapshots and the two playground presets."""
+    generator, judge = generator_model(), judge_model()
+    for count in few_shapes(logic.MAX_GRID):
+        images, _ = logic.sample(generator, 0, count, None, 1.0)
+        logic.meter(judge, images), logic.features(judge, images)
+    timeline()
     for name in logic.PRESETS:
         preset_run(name)

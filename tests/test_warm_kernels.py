@@ -1,0 +1,77 @@
+"""Issue 21: after a tab's warm-up, a class's calls compile no new kernel.
+
+oneDNN (under PyTorch's CPU convolutions) compiles a kernel for each input shape and thread count it meets and keeps
+it for the life of the process, a few hundred KB of code each: the largest part of what a class left allocated
+(bench/load-class-memray.md). The GAN and CycleGAN tabs run their batches in few shapes (core.device.few_shapes),
+and their warm-ups put every one of them through. Each check runs in a process of its own with ONEDNN_VERBOSE, which
+logs every kernel made ("create:cache_miss"); after the warm-up, calls like a class's (other seeds, every grid
+size, other strips) must make none. Before this change the GAN's made 230, CycleGAN's digits 67."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+PREAMBLE = """
+import ctypes
+from core.device import configure_process
+configure_process()
+
+
+def mark():  # oneDNN writes through C's stdout buffer: empty it first, so that the mark comes after its lines
+    ctypes.CDLL(None).fflush(None)
+    print("WARMED", flush=True)
+"""
+
+CLASS_CALLS = {
+    "gan": """
+from demos.gan import logic, ui
+ui.warm_up()
+mark()
+generator, judge = ui.generator_model(), ui.judge_model()
+for count in [1, 3, 5, 9, 10, 17, 23, 33, 47, 64, 2, 60]:
+    images, _ = logic.sample(generator, count + 7, count, None, 0.8)
+    logic.meter(judge, images), logic.features(judge, images)
+    ui.grid_precision_recall(images, 3)
+for frames in (2, 5, 12, 32):
+    logic.interpolate(generator, 1, 2, frames, 4, 0.9, frames % 2 == 0)
+""",
+    "cyclegan": """
+from PIL import Image
+from demos.cyclegan import ui
+ui.warm_up()
+mark()
+for position, (_, kind) in enumerate(ui.examples()):
+    if kind != "photo":
+        picture, _, model, _, direction = ui.pick(position)
+        Image.fromarray(picture).save(PATH)
+        ui.translate(PATH, None, False, model, direction)
+        for number in (1, 2, 7):
+            ui.strip(direction, number)
+""",
+}
+
+
+def kernels_made(topic: str, tmp_path: Path) -> int | None:
+    """The kernels the class's calls made after the warm-up, in a fresh process; None: oneDNN logged nothing."""
+    code = f"PATH = {str(tmp_path / 'digit.png')!r}\n" + PREAMBLE
+    env = {**os.environ, "ONEDNN_VERBOSE": "profile_create", "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run([sys.executable, "-c", code + CLASS_CALLS[topic]], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    if "onednn_verbose" not in done.stdout:
+        return None
+    return done.stdout.partition("WARMED")[2].count("create:cache_miss")
+
+
+@pytest.mark.parametrize("topic", sorted(CLASS_CALLS))
+def test_a_class_compiles_no_kernel_after_the_warm_up(topic, tmp_path):
+    after = kernels_made(topic, tmp_path)
+    if after is None:
+        pytest.skip("this PyTorch build logs no oneDNN kernels (ONEDNN_VERBOSE): nothing to count")
+    assert after == 0, f"{after} kernels compiled after the {topic} warm-up"
