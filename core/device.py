@@ -190,9 +190,10 @@ def heavy_threads():
         _return_free_memory()
 
 
-def in_few_shapes(model: torch.nn.Module, *inputs: torch.Tensor) -> torch.Tensor:
+def in_few_shapes(model: torch.nn.Module, *inputs: torch.Tensor, sizes: tuple[int, ...] = ()) -> torch.Tensor:
     """``model(*inputs)`` with the batch padded to the next power of two (copies of the last row; past 64 rows, to a
-    multiple of 64), then cut back.
+    multiple of 64), or to the smallest of ``sizes`` that holds it (a caller that batches in chunks of known sizes:
+    only its last chunk is padded), then cut back.
 
     On the CPU, oneDNN and PyTorch's ideep layer keep compiled kernels for every input shape they meet, up to 1,024
     each, for the life of the process: the GAN's batch sizes (1-64 samples, 2-32 frames, ...) were the largest part
@@ -202,15 +203,18 @@ def in_few_shapes(model: torch.nn.Module, *inputs: torch.Tensor) -> torch.Tensor
     kept are the same numbers up to float rounding (no uint8 pixel changed in 155,232). A model in training mode
     (batch statistics) runs as it is."""
     count = inputs[0].shape[0]
-    size = padded_size(count)
+    size = padded_size(count, sizes)
     if model.training or count == 0 or size == count:
         return model(*inputs)
     padded = [torch.cat([x, x[-1:].expand(size - count, *x.shape[1:])]) for x in inputs]
     return model(*padded)[:count]
 
 
-def padded_size(count: int) -> int:
-    """The batch size ``in_few_shapes`` runs ``count`` rows in: the next power of two, past 64 a multiple of 64."""
+def padded_size(count: int, sizes: tuple[int, ...] = ()) -> int:
+    """The batch size ``in_few_shapes`` runs ``count`` rows in: the smallest of ``sizes`` that holds them (none:
+    ``count``); without ``sizes``, the next power of two, past 64 a multiple of 64."""
+    if sizes:
+        return min((size for size in sizes if size >= count), default=count)
     return 1 << max(count - 1, 0).bit_length() if count <= 64 else -(-count // 64) * 64
 
 

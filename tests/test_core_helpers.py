@@ -392,3 +392,4 @@ def test_few_shapes_are_every_batch_size_in_few_shapes_runs():
     for most in (1, 7, 64, 65, 300):
         assert {padded_size(count) for count in range(1, most + 1)} == set(few_shapes(most))
         assert all(padded_size(size) == size for size in few_shapes(most))  # a warm-up batch runs unpadded
+    assert [padded_size(count, (1, 5, 10)) for count in (1, 2, 5, 6, 10, 11)] == [1, 5, 5, 10, 10, 11]  # chunks

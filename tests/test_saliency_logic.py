@@ -103,6 +103,38 @@ def test_integrated_gradients_are_complete():
         assert float(attributions.sum()) == pytest.approx(gap, rel=1e-2, abs=1e-4)
 
 
+def test_batched_methods_run_one_batch_shape_and_give_the_maps_captum_gives():
+    """Issue 21: each batched method pads its last, smaller batch (``in_chunks``), so the model meets one batch shape
+    per method whatever the sliders (each new shape keeps compiled kernels for good), and the maps are Captum's own,
+    computed on the model as it is."""
+    from captum.attr import IntegratedGradients, Occlusion, Saliency
+
+    model, x = tiny_cnn(), digit_input()
+    seen = []
+    model.register_forward_pre_hook(lambda module, args: seen.append(args[0].shape[0]))
+    settings = logic.Settings(samples=7, ig_steps=13, window_percent=30, stride_percent=30, seed=3)
+    window, stride = logic.occlusion_grid(28, settings)
+    expected = {
+        "integrated_gradients": (IntegratedGradients(model).attribute(
+            x, baselines=torch.zeros_like(x), target=2, n_steps=13, internal_batch_size=10)[0].sum(0), {10}),
+        "occlusion": (Occlusion(model).attribute(
+            x, target=2, baselines=0.0, sliding_window_shapes=(1, window, window), strides=(1, stride, stride),
+            perturbations_per_eval=16)[0].mean(0), {16}),
+    }
+    for method, (signed, shapes) in expected.items():
+        seen.clear()
+        _, got = logic.attribute_pair(model, x, 2, method, settings)
+        assert set(seen) == shapes, method  # 13 steps: 10 + 3 padded to 10; 9 windows padded to 16
+        assert np.allclose(got, signed.detach().numpy(), atol=1e-6), method
+    seen.clear()
+    heat, _ = logic.attribute_pair(model, x, 2, "smoothgrad", settings)
+    assert set(seen) == {5}  # 7 noisy copies: 5 + 2 padded to 5
+    plain = logic.noise_tunnel(Saliency(model), 3).attribute(  # the same noise, from the same seed
+        x.clone().requires_grad_(True), nt_type="smoothgrad", nt_samples=7, nt_samples_batch_size=5,
+        stdevs=logic.noise_sigma(x, settings.sigma_percent), target=2, abs=True)
+    assert np.allclose(heat, logic.to_map(plain, "abs"), atol=1e-6)
+
+
 class HalfMaps(nn.Module):
     """Two feature maps: the picture's left half in channel 0, its right half in channel 1."""
 

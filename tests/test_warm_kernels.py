@@ -3,9 +3,10 @@
 oneDNN (under PyTorch's CPU convolutions) compiles a kernel for each input shape and thread count it meets and keeps
 it for the life of the process, a few hundred KB of code each: the largest part of what a class left allocated
 (bench/load-class-memray.md). The GAN and CycleGAN tabs run their batches in few shapes (core.device.few_shapes),
-and their warm-ups put every one of them through. Each check runs in a process of its own with ONEDNN_VERBOSE, which
-logs every kernel made ("create:cache_miss"); after the warm-up, calls like a class's (other seeds, every grid
-size, other strips) must make none. Before this change the GAN's made 230, CycleGAN's digits 67."""
+Saliency's batched methods in one shape each (its logic.in_chunks), and the warm-ups put every one of them
+through. Each check runs in a process of its own with ONEDNN_VERBOSE, which logs every kernel made
+("create:cache_miss"); after the warm-up, calls like a class's (other seeds, every grid size, other strips, other
+sliders) must make none. Before these changes the GAN's made 155, CycleGAN's digits 67, Saliency's 27."""
 from __future__ import annotations
 
 import os
@@ -54,12 +55,25 @@ for position, (_, kind) in enumerate(ui.examples()):
         for number in (1, 2, 7):
             ui.strip(direction, number)
 """,
+    "saliency": """
+import dataclasses
+from demos.saliency import logic, ui
+ui.warm_up()
+mark()
+from PIL import Image
+Image.fromarray(ui.examples()[1]).save(PATH)  # another photo than the warm-up's
+subject = ui._subject(PATH, None, False, None, "en")
+settings = dataclasses.replace(logic.Settings(), samples=7, ig_steps=13, window_percent=30, stride_percent=30)
+cam = ui.cam_layer(subject.bundle.model)
+for method in ("smoothgrad", "integrated_gradients", "occlusion"):
+    logic.attribute_pair(subject.bundle.model, subject.x, 1, method, settings, cam_layer=cam)
+""",
 }
 
 
 def kernels_made(topic: str, tmp_path: Path) -> int | None:
     """The kernels the class's calls made after the warm-up, in a fresh process; None: oneDNN logged nothing."""
-    code = f"PATH = {str(tmp_path / 'digit.png')!r}\n" + PREAMBLE
+    code = f"PATH = {str(tmp_path / 'picture.png')!r}\n" + PREAMBLE
     env = {**os.environ, "ONEDNN_VERBOSE": "profile_create", "HF_HUB_OFFLINE": "1"}
     done = subprocess.run([sys.executable, "-c", code + CLASS_CALLS[topic]], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=600)

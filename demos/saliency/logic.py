@@ -25,6 +25,7 @@ Models are passed in; no Gradio, no global state.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ import torch
 from PIL import Image, ImageFilter
 from torch import nn
 
+from core.device import in_few_shapes
 from core.seeding import generator, init_weights
 from demos.saliency import similarity
 
@@ -172,6 +174,22 @@ def attribute(model: nn.Module, x: torch.Tensor, target: int, method: str, setti
     return attribute_pair(model, x, target, method, settings, cam_layer=cam_layer, baseline=baseline)[0]
 
 
+#: Occlusion's windows per forward pass
+OCCLUSION_BATCH = 16
+
+
+def in_chunks(model: nn.Module, chunk: int) -> Callable[[torch.Tensor], torch.Tensor]:
+    """``model`` as a method that batches ``chunk`` rows at a time calls it: its last, smaller batch is padded to
+    ``chunk`` and cut back (rows are independent in eval mode, so the maps are the same; padded rows get no
+    gradient). Each method then runs the model in one batch shape: the remainders (1-15 rows, from the sliders)
+    would each compile oneDNN kernels that are kept for good (core.device.in_few_shapes)."""
+    return functools.partial(in_few_shapes, model, sizes=(chunk,))
+
+
+def ig_batch(settings: Settings) -> int:
+    return int(settings.batch) * 2
+
+
 def attribute_pair(model: nn.Module, x: torch.Tensor, target: int, method: str, settings: Settings = Settings(),
                    *, cam_layer: nn.Module | None = None,
                    baseline: torch.Tensor | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -185,7 +203,7 @@ def attribute_pair(model: nn.Module, x: torch.Tensor, target: int, method: str, 
         gradient = Saliency(model).attribute(x, target=target, abs=False)
         return to_map(gradient, "abs"), gradient.detach().float()[0].sum(dim=0).numpy()
     if method in NOISE_TYPES:
-        maps = noise_tunnel(Saliency(model), settings.seed).attribute(
+        maps = noise_tunnel(Saliency(in_chunks(model, int(settings.batch))), settings.seed).attribute(
             x, nt_type=NOISE_TYPES[method], nt_samples=int(settings.samples),
             nt_samples_batch_size=int(settings.batch), stdevs=noise_sigma(x, settings.sigma_percent),
             target=target, abs=True)
@@ -204,8 +222,9 @@ def attribute_pair(model: nn.Module, x: torch.Tensor, target: int, method: str, 
         return to_map(heat, "relu"), signed.detach().float()[0].mean(dim=0).numpy()
     if method == "occlusion":
         window, stride = occlusion_grid(x.shape[-1], settings)
-        maps = Occlusion(model).attribute(x, target=target, baselines=0.0, sliding_window_shapes=(x.shape[1], window,
-                                          window), strides=(x.shape[1], stride, stride), perturbations_per_eval=16)
+        maps = Occlusion(in_chunks(model, OCCLUSION_BATCH)).attribute(
+            x, target=target, baselines=0.0, sliding_window_shapes=(x.shape[1], window, window),
+            strides=(x.shape[1], stride, stride), perturbations_per_eval=OCCLUSION_BATCH)
         return to_map(maps, "relu"), maps.detach().float()[0].mean(dim=0).numpy()
     raise ValueError(f"unknown method {method!r}")
 
@@ -229,8 +248,8 @@ def integrated_gradients(model: nn.Module, x: torch.Tensor, target: int, baselin
     from captum.attr import IntegratedGradients
 
     base = torch.zeros_like(x) if baseline is None else baseline
-    return IntegratedGradients(model).attribute(x, baselines=base, target=target, n_steps=int(settings.ig_steps),
-                                                internal_batch_size=int(settings.batch) * 2)
+    return IntegratedGradients(in_chunks(model, ig_batch(settings))).attribute(
+        x, baselines=base, target=target, n_steps=int(settings.ig_steps), internal_batch_size=ig_batch(settings))
 
 
 def attribute_all(model: nn.Module, x: torch.Tensor, target: int, methods: Iterable[str], settings: Settings,
