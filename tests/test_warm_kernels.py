@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow  # three processes that load real models (~70 s): CI's second step
 
 PREAMBLE = """
 import ctypes
