@@ -23,7 +23,13 @@ os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
 import gradio as gr  # noqa: E402
 
 from core import export, i18n, models  # noqa: E402
-from core.device import configure_process, describe, return_free_memory_every, set_device  # noqa: E402
+from core.device import (  # noqa: E402
+    configure_process,
+    describe,
+    freeze_start_up_objects,
+    return_free_memory_every,
+    set_device,
+)
 from core.heavy import HEAVY_AT_ONCE, background  # noqa: E402
 from core.memo import SESSIONS, memory_report  # noqa: E402
 from core.ui import BADGE_CLEAR_BUTTONS, EMPTY_SLIDER_BOX_JS, Blocks, force_lang  # noqa: E402
@@ -360,7 +366,8 @@ def warm_up_in_background() -> threading.Thread:
                     log.exception("warm-up of %s failed", tab.TOPIC)
                 else:
                     log.info("warm-up of %s: %.1f s", tab.TOPIC, time.monotonic() - started)
-        log.info("%s: %.1f s", WARM_UP_DONE, time.monotonic() - began)
+        frozen = freeze_start_up_objects()  # full collections skip the start's objects from now on
+        log.info("%s: %.1f s (%d objects frozen)", WARM_UP_DONE, time.monotonic() - began, frozen)
 
     thread = threading.Thread(target=run, name="warm-up", daemon=True)
     thread.start()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
 import os
 import threading
 
@@ -145,6 +146,18 @@ def _return_free_memory() -> None:
     libc = _libc()
     if libc is not None and hasattr(libc, "malloc_trim"):
         libc.malloc_trim(0)
+
+
+def freeze_start_up_objects() -> int:
+    """Once the app is loaded and warmed up: collect, then move every object alive to the collector's permanent
+    generation (``gc.freeze``), where its full collections no longer walk them; returns how many. The models,
+    modules and caches of the start are most of the heap (~576,000 objects): each full collection walked them all,
+    stopping every request for 0.2-0.6 s, about every 18 s in a class. Measured in a 3-minute class on 2 cores
+    (bench/load-class-memray.md): 11 full collections took 4.8 s, longest 0.64 s; after the freeze 27 took 2.0 s,
+    longest 0.28 s. Objects made later are collected as before; a frozen one that becomes garbage in a cycle stays."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
 
 
 def _limit_malloc_arenas(count: int) -> None:
