@@ -410,7 +410,7 @@ def test_objects_of_the_start_are_frozen_and_later_garbage_is_still_collected():
     kept = Node()
     try:
         frozen = freeze_start_up_objects()
-        assert frozen == gc.get_freeze_count() and frozen > 1000
+        assert frozen > 1000 and gc.get_freeze_count() > 1000  # (other threads may free frozen objects meanwhile)
         assert not any(obj is kept for obj in gc.get_objects())  # frozen: no collection looks at it
         later = Node()
         later.me = later  # a cycle: only the collector frees it
