@@ -282,7 +282,7 @@ def test_each_tab_brings_its_own_styles():
 
 
 def test_gradio_remembers_a_bounded_number_of_sessions_the_least_recently_used_going_first():
-    """Issue 21 (RSS): Gradio keeps every session's state (~0.9 MB each, a copy of the page's config) until 10,000
+    """Issue 21 (RSS): Gradio keeps every session's state (~0.9 MB each before core.sessions) until 10,000
     sessions, and never frees it otherwise: each page load grew the server for good (bench/sessions_memory.py). The
     app remembers core.memo.SESSIONS, as the audio tab's own store of each session's attacks does. Gradio's own
     StateHolder, given the app, keeps that many and lets the longest idle go."""
