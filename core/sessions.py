@@ -30,12 +30,12 @@ class _Replaced(dict):
     """A lean session's ``config_values``: only the configs Gradio made anew for a block (its ``__setitem__`` and
     ``_update_config``). A new config drops the value noted for the block before it, as Gradio's replaced dict did."""
 
-    def __init__(self, values: dict):
+    def __init__(self, noted: dict):
         super().__init__()
-        self.values = values
+        self.noted = noted  # not ``values``: that would hide dict.values()
 
     def __setitem__(self, key, config):
-        self.values.pop(key, None)
+        self.noted.pop(key, None)
         super().__setitem__(key, config)
 
 
@@ -59,16 +59,20 @@ def _config(self, key: int) -> dict:
 
 
 def _update_value_in_config(self, key: int, value) -> None:
-    blocks = self._app_blocks
-    if key not in self.config_values and not (key in blocks.default_config.blocks and key in blocks.blocks):
+    if key not in self.config_values and not _began_with(self._app_blocks, key):
         # a block the page did not have when the session began: Gradio made its config from the session's block
         self.config_values[key] = self.blocks_config.config_for_block(key, [], self.blocks_config.blocks[key])
     self._noted[key] = value
 
 
+def _began_with(blocks, key: int) -> bool:
+    """Whether Gradio's eager session began with a config of this block."""
+    return key in blocks.default_config.blocks and key in blocks.blocks
+
+
 def _first_ids(blocks) -> list[int]:
     """The blocks Gradio's eager session began with, in its order."""
-    return [key for key in blocks.default_config.blocks if key in blocks.blocks]
+    return [key for key in blocks.default_config.blocks if _began_with(blocks, key)]
 
 
 def _components(self):

@@ -46,6 +46,7 @@ def test_a_new_session_builds_no_config(eager):
     demo = small_app()
     lean, gradio = SessionState(demo), eager(demo)
     assert len(gradio.config_values) == len(demo.blocks) and len(lean.config_values) == 0
+    assert list(lean.config_values.values()) == []  # still a dict to Gradio's code: its methods all there
     assert list(lean.components) == list(gradio.components)
 
 
