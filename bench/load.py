@@ -470,6 +470,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--after-warm-up", action="store_true",
                         help="--class: the class arrives once the app's own warm-up has ended (its log says so), as "
                              "in a lecture where the teacher opened the app before; default: at once")
+    parser.add_argument("--server-clock", action="store_true",
+                        help="--class: start the app with Gradio's profiling on (GRADIO_PROFILING=1) and report, "
+                             "per action, the server's own time from a call joining its queue to its answer, and "
+                             "where that time went (the students' side left out; the traces add a few MB to RSS)")
     args = parser.parse_args(argv)
     args.users = args.users or (50 if args.class_scenario else 16)
     args.seconds = args.seconds or (120 if args.class_scenario else 60)
@@ -546,7 +550,8 @@ def load_setting(args: argparse.Namespace, prefix: str):
             yield args.url.rstrip("/"), None, scratch, downloads
             return
         print(f"starting the app in {args.app_dir} ...", file=sys.stderr, flush=True)
-        proc, url, _ = start_app(args.app_dir.resolve(), args.server_log or scratch / "app.log")
+        proc, url, _ = start_app(args.app_dir.resolve(), args.server_log or scratch / "app.log",
+                                 env={"GRADIO_PROFILING": "1"} if getattr(args, "server_clock", False) else None)
         if args.client_nice:  # this process (the users) only: the app was started at the bench's own
             os.nice(args.client_nice)
         try:

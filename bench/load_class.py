@@ -35,6 +35,7 @@ import signal
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -550,6 +551,7 @@ def run_class(url: str, proc, args: argparse.Namespace, offer: Offer, scratch: P
         server["rss_peak_mb"] = server["rss_start_mb"]
         ask_memory_report(proc)
     generator_cpu = own_cpu_seconds()
+    wall_start = time.time()  # the server's traces carry wall-clock times
     server["rss_timeline"] = []  # (seconds, MB) every 10 s: growth over the first and the second half of a long run
     server["rss_at_rest"] = []  # (seconds, MB) after each round, once every answer is in: memory kept, not in use
     t0 = time.perf_counter()
@@ -573,6 +575,8 @@ def run_class(url: str, proc, args: argparse.Namespace, offer: Offer, scratch: P
                 time.sleep(REST_SECONDS)
                 server["rss_at_rest"].append((round(time.perf_counter() - t0), round(tree_usage(proc.pid)[0], 1)))
                 ask_memory_report(proc)
+        if getattr(args, "server_clock", False):
+            server["traces"] = fetch_traces(url, wall_start)
     finally:
         for _, _, client in students:
             client.close()
@@ -657,6 +661,62 @@ def summarize(calls: list[Call], starts: list[float] | None = None) -> dict:
     }
 
 
+# ------------------------------------------------------------------ the server's own clock (--server-clock)
+
+#: The phases of a job in Gradio's profiling traces (ms): its wait in the queue, then its run ("total": Gradio's
+#: process_api), of which preprocessing the inputs, the handler itself (in a worker thread: its wait for a thread and
+#: for the GIL included) and postprocessing the outputs (writing images and files to Gradio's cache included).
+PHASES = ("queue_wait", "total", "preprocess", "fn_call", "postprocess")
+UPLOAD = "gradio_file_upload"  # Gradio's trace of a file upload (upload_ms), made before the call that sends the file
+
+
+def fetch_traces(url: str, since: float) -> list[dict]:
+    """Gradio's profiling traces (the app started with GRADIO_PROFILING=1) of the jobs and uploads that began after
+    ``since`` (wall clock), each reduced to its endpoint and its phases in ms."""
+    with urllib.request.urlopen(f"{url}/gradio_api/profiling/traces", timeout=120) as answer:
+        traces = json.load(answer)
+    return [{"endpoint": trace["fn_name"] if trace["fn_name"] == UPLOAD else "/" + str(trace["fn_name"]),
+             "at": trace["timestamp"] - since, "upload": trace.get("upload_ms", 0.0),
+             **{phase: trace[f"{phase}_ms"] for phase in PHASES}}
+            for trace in traces if trace["timestamp"] >= since]
+
+
+def server_latency(trace: dict) -> float:
+    """Seconds from the call joining its queue to its answer made (a streamed job: to its last step; an upload: the
+    upload)."""
+    return (trace["upload"] if trace["endpoint"] == UPLOAD else trace["queue_wait"] + trace["total"]) / 1000
+
+
+def server_row(traces: list[dict]) -> dict:
+    """Jobs, p50/p95/max of ``server_latency``, and where the time went: each phase's mean (the means of queue_wait
+    and total add up to the latency's mean), over all jobs and over the slowest 5% (the jobs at or above p95)."""
+    latency = [server_latency(t) for t in traces]
+    p95 = percentile(latency, 95)
+    tail = [t for t, seconds in zip(traces, latency) if p95 is not None and seconds >= p95]
+
+    def means(jobs: list[dict]) -> dict:
+        return {phase: sum(j[phase] for j in jobs) / len(jobs) / 1000 if jobs else None for phase in PHASES}
+    return {"jobs": len(traces), "p50": percentile(latency, 50), "p95": p95, "max": max(latency, default=None),
+            "mean": means(traces), "tail_mean": means(tail)}
+
+
+def summarize_server_clock(traces: list[dict], starts: list[float]) -> dict:
+    """Per group (the light group is what the issue's 1-s goal is about), per round of the light group, per
+    endpoint, and the uploads."""
+    group_of = {name: action.group for name, action in ACTIONS.items()}
+    group_of.update({name: STOP for name in STOPS})
+    rounds = []
+    for number, start in enumerate(starts):
+        end = starts[number + 1] if number + 1 < len(starts) else math.inf
+        light = [t for t in traces if start <= t["at"] < end and group_of.get(t["endpoint"]) == LIGHT]
+        rounds.append(server_row(light))
+    return {"groups": {group: server_row([t for t in traces if group_of.get(t["endpoint"]) == group])
+                       for group in GROUPS if group != PROBE},
+            "rounds": rounds,
+            "endpoints": {name: server_row([t for t in traces if t["endpoint"] == name])
+                          for name in [*ACTIONS, *sorted(STOPS), UPLOAD]}}
+
+
 def mark_stopped(calls: list[Call]) -> None:
     """A streamed call is 'stopped' when its student's Stop press came while it ran."""
     presses = [c for c in calls if c.endpoint in STOPS]
@@ -710,6 +770,8 @@ def render(settings: dict, summary: dict, server: dict, warnings: list[str], smo
                   f"{r['heavy']['calls']} | {seconds_text(r['heavy']['first_sign_p95'])} |" for r in summary["rounds"]]
     lines += ["", "## Per endpoint", ""]
     lines += table({f"`{name}`": row for name, row in summary["endpoints"].items()}, "endpoint")
+    if summary.get("server_clock"):
+        lines += ["", "## The server's own clock (`--server-clock`)", ""] + server_clock_text(summary["server_clock"])
     lines += ["", "## Failed calls and messages", ""] + failures_text(summary)
     lines += ["", "## Server", ""] + server_text(server)
     return "\n".join(lines) + "\n"
@@ -724,6 +786,28 @@ def table(rows: dict[str, dict], title: str) -> list[str]:
                      f"{row['stopped']} | " + " | ".join(seconds_text(row[key]) for key in (
                          "p50", "p95", "max", "first_sign_p50", "first_sign_p95", "first_output_p50",
                          "first_output_p95", "left_queue_p95")) + " |")
+    return lines
+
+
+def server_clock_text(clock: dict) -> list[str]:
+    lines = ["Seconds from a call joining the app's queue to its answer made, by the app's own clock (Gradio's "
+             "profiling traces), every student's and the probe's calls: what a student on a device of their own "
+             "would wait, but for the network, the join request and the answer's delivery and files. The students' "
+             "side of the bench (their processes' own wait for the CPU) is not in it. *Mean*: where the time "
+             "went, in seconds: the wait in the queue, then the run (`total`), of which preprocessing, the handler "
+             "(its wait for a worker thread and the GIL included) and postprocessing (images and files written to "
+             "Gradio's cache included). *Slowest 5%*: the same over the jobs at or above p95. A streamed job's run "
+             "is all of its steps.", "",
+             "| | jobs | p50 | p95 | max | mean: queue | run | preprocess | handler | postprocess | slowest 5%: "
+             "queue | run | preprocess | handler | postprocess |",
+             "| --- |" + " ---: |" * 14]
+    rows = {**clock["groups"], **{f"{LIGHT}, round {i + 1}": row for i, row in enumerate(clock["rounds"])
+                                  if len(clock["rounds"]) > 1},
+            **{f"`{name}`": row for name, row in clock["endpoints"].items() if row["jobs"]}}
+    for name, row in rows.items():
+        lines.append(f"| {name} | {row['jobs']} | " + " | ".join(
+            [seconds_text(row[key]) for key in ("p50", "p95", "max")]
+            + [seconds_text(row[part][phase]) for part in ("mean", "tail_mean") for phase in PHASES]) + " |")
     return lines
 
 
@@ -793,6 +877,9 @@ def main(args: argparse.Namespace, command: str) -> int:
                 "client_processes": args.client_processes, "after_warm_up": args.after_warm_up,
                 "models": offer.models}
     summary = summarize(calls, server.get("rounds"))
+    if "traces" in server:
+        starts = server.get("rounds") or [0.0]
+        summary["server_clock"] = summarize_server_clock(server.pop("traces"), starts)
     report = render(settings, summary, server, warnings, smoke=args.smoke)
     print(report)
     out.write_text(report, encoding="utf-8")

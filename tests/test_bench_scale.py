@@ -1,5 +1,6 @@
 """bench/scale.py's paper: a student's demand and the replicas a class needs, checked against the arithmetic."""
 import math
+import time
 
 import pytest
 
@@ -152,3 +153,59 @@ def test_rounds_are_reported_apart_and_the_warm_up_option_reaches_the_class():
                 "seed": 0, "timeout": 120, "models": {}}
     report = render(settings, summarize(calls, [0.0, 240.0]), {}, [], smoke=False)
     assert "## Per round" in report and "| 2 | 1 | 0.50 | 0.50 |" in report
+
+
+#: A Gradio app of one endpoint that naps 0.3 s, one job at a time (the -c program of bench.common.start_app).
+NAP_APP = ("import sys, time, gradio as gr\n"
+           "port = int(sys.argv[sys.argv.index('--port') + 1])\n"
+           "with gr.Blocks() as demo:\n"
+           "    box, out = gr.Textbox(), gr.Textbox()\n"
+           "    box.submit(lambda s: (time.sleep(0.3), s)[1], box, out, api_name='nap', concurrency_limit=1)\n"
+           "demo.launch(server_port=port)\n")
+
+
+def test_the_server_clock_reads_gradios_own_traces(tmp_path):
+    """--server-clock: two calls sent together to a one-at-a-time endpoint that naps 0.3 s. By the app's own
+    clock, one waited in the queue for the other's nap, and each latency is its queue wait plus its run."""
+    from gradio_client import Client
+
+    from bench.common import start_app, stop_app
+    from bench.load_class import fetch_traces, server_latency, server_row
+
+    since = time.time()
+    proc, url, _ = start_app(log_path=tmp_path / "app.log", program=("-c", NAP_APP), env={"GRADIO_PROFILING": "1"})
+    try:
+        client = Client(url, verbose=False)
+        jobs = [client.submit(text, api_name="/nap") for text in ("a", "b")]
+        assert sorted(job.result(timeout=60) for job in jobs) == ["a", "b"]
+        traces = fetch_traces(url, since)
+        client.close()
+    finally:
+        stop_app(proc)
+    naps = [t for t in traces if t["endpoint"] == "/nap"]
+    assert len(naps) == 2
+    assert all(t["total"] >= 300 for t in naps)  # ms: the nap
+    assert max(t["queue_wait"] for t in naps) >= 250 > min(t["queue_wait"] for t in naps)  # the second waited
+    latencies = sorted(server_latency(t) for t in naps)
+    assert latencies[0] >= 0.3 and latencies[1] >= 0.55
+    row = server_row(naps)
+    assert row["jobs"] == 2 and row["max"] == latencies[1]
+    assert row["mean"]["queue_wait"] + row["mean"]["total"] == pytest.approx(sum(latencies) / 2)
+    assert row["tail_mean"]["queue_wait"] == pytest.approx(max(t["queue_wait"] for t in naps) / 1000)
+
+
+def test_the_server_clock_groups_jobs_as_the_students_calls_and_splits_the_rounds():
+    from bench.load_class import LIGHT, summarize_server_clock
+
+    def trace(endpoint, at, queue_ms, total_ms):
+        return {"endpoint": endpoint, "at": at, "upload": 0.0, "queue_wait": queue_ms, "total": total_ms,
+                "preprocess": 0.0, "fn_call": total_ms, "postprocess": 0.0}
+
+    traces = [trace("/distillation_pick", 5, 100, 100), trace("/gan_sample", 50, 0, 400),  # light, round 1
+              trace("/distillation_pick", 700, 0, 1000),  # light, round 2
+              trace("/distillation_train", 10, 0, 30_000)]  # heavy
+    clock = summarize_server_clock(traces, [0.0, 600.0])
+    assert clock["groups"][LIGHT]["jobs"] == 3 and clock["groups"][LIGHT]["max"] == 1.0
+    assert [r["jobs"] for r in clock["rounds"]] == [2, 1] and clock["rounds"][0]["max"] == 0.4
+    assert clock["endpoints"]["/distillation_pick"]["p50"] == pytest.approx(0.6)  # 0.2 s and 1.0 s
+    assert clock["endpoints"]["/distillation_train"]["max"] == 30.0
