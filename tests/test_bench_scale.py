@@ -209,3 +209,27 @@ def test_the_server_clock_groups_jobs_as_the_students_calls_and_splits_the_round
     assert [r["jobs"] for r in clock["rounds"]] == [2, 1] and clock["rounds"][0]["max"] == 0.4
     assert clock["endpoints"]["/distillation_pick"]["p50"] == pytest.approx(0.6)  # 0.2 s and 1.0 s
     assert clock["endpoints"]["/distillation_train"]["max"] == 30.0
+
+
+def test_the_class_sees_an_answer_when_it_comes_not_at_its_next_look(monkeypatch):
+    """bench.load_class.watch looks at a job's status every POLL_SECONDS, but its end is seen at once: a job done
+    after 0.05 s, watched with looks 5 s apart, is over well before the second look."""
+    import threading
+    from concurrent.futures import Future
+
+    from bench import load_class
+    from bench.load_class import Call, watch
+
+    class Job(Future):
+        def status(self):
+            return type("Status", (), {"code": None, "progress_data": None})()
+
+        def outputs(self):
+            return []
+
+    monkeypatch.setattr(load_class, "POLL_SECONDS", 5.0)
+    job = Job()
+    threading.Timer(0.05, job.set_result, ["answer"]).start()
+    t0 = time.perf_counter()
+    watch(job, Call("/x", "g", 0, 0.0), t0, timeout=60, on_first_output=lambda: None)
+    assert job.result() == "answer" and time.perf_counter() - t0 < 2.5
