@@ -257,6 +257,7 @@ def highlighted(page, gallery: str, expected: bool) -> bool:
         return not expected
 
 
+@pytest.mark.slow  # a long review scenario (over 15 s in CI): CI's second step
 def test_a_drawing_or_another_test_digit_takes_the_gallerys_highlight_away(browser, app_url):
     """The bars of a drawing beside a highlighted test digit read as that digit's (an earlier note's leftover): the
     highlight goes with a stroke or a slider move, and comes back with the next click on the gallery."""
@@ -437,6 +438,7 @@ def test_the_chinese_drawing_tools_are_chinese_and_the_brush_is_ready(chinese):
     wait_for_stats(chinese, "測試數字 #")
 
 
+@pytest.mark.slow  # a long review scenario (over 15 s in CI): CI's second step
 def test_two_trainings_at_once_advance_side_by_side_in_chinese(browser, app_url):
     """Issue 21: two students train at once. Heavy jobs take turns epoch by epoch (core.heavy), so both show
     their epochs before either finishes (one lane of one job made the second wait, "排隊中", for all of the
@@ -503,6 +505,7 @@ def test_saliency_explains_an_example_photo(page):
 
 
 
+@pytest.mark.slow  # a long review scenario (over 15 s in CI): CI's second step
 def test_the_sanity_curves_follow_a_new_model(browser, app_url):
     """The teacher review's frozen zoom had a twin here: after a digit model's check, Gradio's native plots still
     drew the photo model's eleven layer groups (once in CI: a plot still being drawn when the new curves came kept
@@ -1144,6 +1147,7 @@ def stroke_on(page, elem_id: str):
     page.mouse.up()
 
 
+@pytest.mark.slow  # a long review scenario (over 15 s in CI): CI's second step
 def test_a_pad_opened_long_after_load_has_the_brush_and_a_drawing_explains_itself(browser, app_url):
     """Issue 20: the brush was put in hand only in the first ~10 s after load, so a teacher who talked first then
     drew saw nothing; and Saliency explained a drawing only once a box was found and ticked. Now, 12 s after load,
@@ -1242,6 +1246,7 @@ def test_an_attack_result_is_greyed_when_its_settings_change(page):
     close_toasts(page)
 
 
+@pytest.mark.slow  # a long review scenario (over 15 s in CI): CI's second step
 def test_results_below_the_first_screen_are_greyed_when_the_picture_changes(page):
     """The teacher review: after the sanity check on the cat, a click on the espresso changed the maps at the top but
     left the cat's sanity curves, table and grid at full contrast; CycleGAN's identity test kept the 3 beside a 5.
@@ -1286,6 +1291,7 @@ QUESTION_CHECKS = {
 }
 
 
+@pytest.mark.slow  # a long review scenario (over 15 s in CI): CI's second step
 def test_a_question_click_sets_up_its_tab_and_shows_the_answer(page, chinese):
     openers = {"saliency": open_saliency, "audio_attack": open_audio_attack, "gan": open_gan,
                "cyclegan": open_cyclegan, "fill_mask": open_fill_mask}
