@@ -321,6 +321,7 @@ class Call:
     stopped: bool = False  # the student pressed Stop during it
     cut: bool = False  # a run ended with its result so far because the class was busy (core.heavy.out_of_time)
     limit: bool = False  # a run ended with its result so far at the time limit of a run (core.heavy.RUN_SECONDS)
+    session: str = ""  # the student's Gradio session (--server-clock: its jobs on the server's clock)
 
 
 def classify(exc: Exception, job_done: bool) -> tuple[str, str]:
@@ -366,7 +367,7 @@ def stop_plan(student: Student, client: Client, action: Action, user: int, t0: f
 
 def run_call(client: Client, name: str, args: tuple, user: int, t0: float, timeout: float, calls: list[Call],
              group: str, on_first_output: Callable[[], None] = lambda: None) -> Call:
-    call = Call(name, group, user, time.perf_counter() - t0)
+    call = Call(name, group, user, time.perf_counter() - t0, session=getattr(client, "session_hash", ""))
     job = None
     try:
         job = client.submit(*args, api_name=name)
@@ -679,7 +680,8 @@ def fetch_traces(url: str, since: float) -> list[dict]:
     with urllib.request.urlopen(f"{url}/gradio_api/profiling/traces", timeout=120) as answer:
         traces = json.load(answer)
     return [{"endpoint": trace["fn_name"] if trace["fn_name"] == UPLOAD else "/" + str(trace["fn_name"]),
-             "at": trace["timestamp"] - since, "upload": trace.get("upload_ms", 0.0),
+             "session": trace.get("session_hash") or "", "at": trace["timestamp"] - since,
+             "upload": trace.get("upload_ms", 0.0),
              **{phase: trace[f"{phase}_ms"] for phase in PHASES}}
             for trace in traces if trace["timestamp"] >= since]
 
@@ -701,6 +703,30 @@ def server_row(traces: list[dict]) -> dict:
         return {phase: sum(j[phase] for j in jobs) / len(jobs) / 1000 if jobs else None for phase in PHASES}
     return {"jobs": len(traces), "p50": percentile(latency, 50), "p95": p95, "max": max(latency, default=None),
             "mean": means(traces), "tail_mean": means(tail)}
+
+
+def students_side(calls: list[Call], traces: list[dict]) -> dict:
+    """Per group: the seconds each answered call took, by its student's clock, beyond the server's clock for the
+    same job (its student's process waiting for the CPU, gradio_client's own looks at its stream, the join request,
+    the answer's delivery and files). A student's calls and the server's jobs are matched by session and endpoint,
+    in order (a student clicks one action at a time; its Stop presses go to another endpoint); a session and
+    endpoint whose counts differ (a call the server never ran) is left out."""
+    jobs: dict[tuple, list[dict]] = {}
+    for trace in traces:
+        jobs.setdefault((trace["session"], trace["endpoint"]), []).append(trace)
+    mine: dict[tuple, list[Call]] = {}
+    for call in calls:
+        mine.setdefault((call.session, call.endpoint), []).append(call)
+    extra: dict[str, list[float]] = {}
+    for key, own in mine.items():
+        theirs = sorted(jobs.get(key, []), key=lambda trace: trace["at"])
+        if not key[0] or len(theirs) != len(own):
+            continue
+        for call, trace in zip(sorted(own, key=lambda c: c.start), theirs):
+            if call.outcome == "ok":
+                extra.setdefault(call.group, []).append(call.end - call.start - server_latency(trace))
+    return {group: {"calls": len(seconds), "p50": percentile(seconds, 50), "p95": percentile(seconds, 95)}
+            for group, seconds in extra.items()}
 
 
 def summarize_server_clock(traces: list[dict], starts: list[float]) -> dict:
@@ -811,6 +837,14 @@ def server_clock_text(clock: dict) -> list[str]:
         lines.append(f"| {name} | {row['jobs']} | " + " | ".join(
             [seconds_text(row[key]) for key in ("p50", "p95", "max")]
             + [seconds_text(row[part][phase]) for part in ("mean", "tail_mean") for phase in PHASES]) + " |")
+    side = clock.get("students_side")
+    if side:
+        lines += ["", "The students' side: seconds each answered call took by its student's clock beyond the server's "
+                  "clock for the same job (the student's process waiting for the CPU, gradio_client looking at its "
+                  "stream every 50 ms, the join request, the answer's delivery and files), matched by session and "
+                  "endpoint.", "", "| group | calls matched | p50 | p95 |", "| --- | ---: | ---: | ---: |"]
+        lines += [f"| {group} | {row['calls']} | {seconds_text(row['p50'])} | {seconds_text(row['p95'])} |"
+                  for group, row in side.items()]
     return lines
 
 
@@ -882,7 +916,9 @@ def main(args: argparse.Namespace, command: str) -> int:
     summary = summarize(calls, server.get("rounds"))
     if "traces" in server:
         starts = server.get("rounds") or [0.0]
-        summary["server_clock"] = summarize_server_clock(server.pop("traces"), starts)
+        traces = server.pop("traces")
+        summary["server_clock"] = summarize_server_clock(traces, starts)
+        summary["server_clock"]["students_side"] = students_side(calls, traces)
     report = render(settings, summary, server, warnings, smoke=args.smoke)
     print(report)
     out.write_text(report, encoding="utf-8")

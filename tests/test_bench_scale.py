@@ -233,3 +233,21 @@ def test_the_class_sees_an_answer_when_it_comes_not_at_its_next_look(monkeypatch
     t0 = time.perf_counter()
     watch(job, Call("/x", "g", 0, 0.0), t0, timeout=60, on_first_output=lambda: None)
     assert job.result() == "answer" and time.perf_counter() - t0 < 2.5
+
+
+def test_the_students_side_is_their_wait_beyond_the_servers_clock_for_the_same_job():
+    from bench.load_class import LIGHT, PROBE, Call, students_side
+
+    def trace(session, endpoint, at, total_ms):
+        return {"session": session, "endpoint": endpoint, "at": at, "upload": 0.0, "queue_wait": 0.0,
+                "total": total_ms, "preprocess": 0.0, "fn_call": total_ms, "postprocess": 0.0}
+
+    calls = [Call("/gan_sample", LIGHT, 1, 10.0, end=10.5, session="s1"),  # 0.1 s on the server: 0.4 s extra
+             Call("/gan_sample", LIGHT, 1, 20.0, end=21.0, session="s1"),  # 0.8 s on the server: 0.2 s extra
+             Call("/gan_vary", PROBE, -1, 5.0, end=5.3, session="p"),  # 0.2 s: 0.1 s extra
+             Call("/gan_vary", LIGHT, 2, 5.0, end=9.0, session="s2")]  # the server never ran it: left out
+    traces = [trace("s1", "/gan_sample", 20.1, 800), trace("s1", "/gan_sample", 10.1, 100),  # out of order
+              trace("p", "/gan_vary", 5.05, 200), trace("s1", "/gan_stop", 20.5, 1)]
+    side = students_side(calls, traces)
+    assert side[LIGHT]["calls"] == 2 and side[LIGHT]["p50"] == pytest.approx(0.3)
+    assert side[PROBE]["calls"] == 1 and side[PROBE]["p95"] == pytest.approx(0.1)
