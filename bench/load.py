@@ -473,7 +473,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--server-clock", action="store_true",
                         help="--class: start the app with Gradio's profiling on (GRADIO_PROFILING=1) and report, "
                              "per action, the server's own time from a call joining its queue to its answer, and "
-                             "where that time went (the students' side left out; the traces add a few MB to RSS)")
+                             "where that time went (the students' side left out; the traces add a few MB to RSS); "
+                             "with --url, start that app with GRADIO_PROFILING=1")
     args = parser.parse_args(argv)
     args.users = args.users or (50 if args.class_scenario else 16)
     args.seconds = args.seconds or (120 if args.class_scenario else 60)

@@ -580,7 +580,10 @@ def run_class(url: str, proc, args: argparse.Namespace, offer: Offer, scratch: P
                 server["rss_at_rest"].append((round(time.perf_counter() - t0), round(tree_usage(proc.pid)[0], 1)))
                 ask_memory_report(proc)
         if getattr(args, "server_clock", False):
-            server["traces"] = fetch_traces(url, wall_start)
+            try:
+                server["traces"] = fetch_traces(url, wall_start)
+            except OSError as exc:  # an app at --url started without GRADIO_PROFILING=1 has no traces to give
+                print(f"no server clock ({exc}): is the app's GRADIO_PROFILING=1?", file=sys.stderr, flush=True)
     finally:
         for _, _, client in students:
             client.close()

@@ -1,0 +1,76 @@
+"""What gradio_client adds to a call, at rest: the class bench's students are gradio_client clients, a class's
+students are browsers.
+
+    python -m bench.client_overhead            # writes bench/client_overhead.md
+
+A Gradio app of one endpoint that answers at once (an echo, queued as the gallery's events are) is started in its own
+process with Gradio's profiling on; one client calls it ``--calls`` times, one call at a time. For each call: the
+client's time, the server's (from joining the queue to the answer made, ``bench.load_class.server_latency``), and
+the difference, the client's own part (the join request, gradio_client looking at its stream every 50 ms, the answer's
+delivery).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import ROOT, machine, start_app, stop_app
+from bench.load import percentile
+
+ECHO_APP = ("import sys, gradio as gr\n"
+            "port = int(sys.argv[sys.argv.index('--port') + 1])\n"
+            "with gr.Blocks() as demo:\n"
+            "    box, out = gr.Textbox(), gr.Textbox()\n"
+            "    box.submit(lambda s: s, box, out, api_name='echo')\n"
+            "demo.launch(server_port=port)\n")
+
+
+def measure(calls: int) -> dict:
+    from gradio_client import Client
+
+    from bench.load_class import fetch_traces, server_latency
+
+    with tempfile.TemporaryDirectory(prefix="bench-client-") as folder:
+        since = time.time()
+        proc, url, _ = start_app(log_path=Path(folder) / "app.log", program=("-c", ECHO_APP),
+                                 env={"GRADIO_PROFILING": "1"})
+        try:
+            client = Client(url, verbose=False)
+            client.predict("warm", api_name="/echo")
+            mine = []
+            for number in range(calls):
+                start = time.perf_counter()
+                assert client.predict(f"call {number}", api_name="/echo") == f"call {number}"
+                mine.append(time.perf_counter() - start)
+            traces = [t for t in fetch_traces(url, since) if t["endpoint"] == "/echo"][1:]  # the warm call first
+            client.close()
+        finally:
+            stop_app(proc)
+    server = [server_latency(t) for t in sorted(traces, key=lambda t: t["at"])]
+    own = [c - s for c, s in zip(mine, server)]
+    return {name: {"p50": percentile(values, 50), "p95": percentile(values, 95), "min": min(values)}
+            for name, values in (("client", mine), ("server", server), ("client's own part", own))}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.client_overhead", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--calls", type=int, default=50)
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "client_overhead.md")
+    args = parser.parse_args(argv)
+    rows = measure(args.calls)
+    lines = ["# What gradio_client adds to a call, at rest", "", f"Machine: {machine()}.",
+             f"Run: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} with `python -m bench.client_overhead "
+             f"--calls {args.calls}`: {args.calls} calls, one at a time, to an echo endpoint (queued) of an app alone "
+             "on the machine.", "", "| seconds | p50 | p95 | min |", "| --- | ---: | ---: | ---: |"]
+    lines += [f"| {name} | {row['p50']:.3f} | {row['p95']:.3f} | {row['min']:.3f} |" for name, row in rows.items()]
+    text = "\n".join(lines) + "\n"
+    print(text)
+    args.out.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
