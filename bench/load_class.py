@@ -22,6 +22,10 @@ For every call: the time to the answer, the time until the job left the queue, a
 (for a streamed action the first visible update; otherwise the answer). A call without an answer after --timeout
 (120 s) counts as failed; an error is "explained" when the app answered with its own message (gr.Error), and
 "unexplained" otherwise (Gradio's generic error, a lost connection ...).
+
+``--server-clock`` times every call by the server's clock too (Gradio's profiling traces: from joining the queue
+to the answer made, and where that time went), and matches each answered call to its job: what is left, the
+students' side, is the bench's own (its processes' wait for the shared cores, gradio_client's polling, delivery).
 """
 from __future__ import annotations
 
@@ -614,7 +618,8 @@ def follow(threads: list[threading.Thread], proc, server: dict, calls: list[Call
             if proc is not None:
                 server["rss_timeline"].append((round(next_report), round(rss, 1)))
             bad = sum(c.outcome != "ok" for c in calls)
-            print(f"  {next_report:4.0f} s: {len(calls)} calls, {bad} not ok", file=sys.stderr, flush=True)
+            print(f"  {next_report:4.0f} s: {len(calls)} calls, {bad} not ok (the students of this process)",
+                  file=sys.stderr, flush=True)
             next_report += 10
     time.sleep(1)  # a Stop press still on its timer
 
