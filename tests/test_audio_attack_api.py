@@ -110,6 +110,7 @@ def test_an_untargeted_attack_stops_once_fooled_and_transfers(app_url):
     assert f"提早完成：在第 {step} 步（共 200 步）就達成目標" in status and "提早停止" in numbers
 
 
+@pytest.mark.slow  # re-measures a real model (Whisper, 40 attack steps: 14 s in CI): CI's second step
 def test_whisper_hears_the_target_after_a_targeted_attack(client):
     status, _, verdict, numbers, *_ = run(client, model=WHISPER, budget=-30, steps=40)
     assert "hears the target" in verdict and "**Open the window.**" in verdict, verdict

@@ -3,6 +3,8 @@ memo already (the warm-up runs the default one): opening the page runs no attack
 Defend find what the page shows. Not in the memo: the results stay empty (every output skipped)."""
 import types
 
+import pytest
+
 from core import i18n
 from core.i18n import UserInputError
 from core.ui import force_lang
@@ -64,6 +66,7 @@ def test_other_settings_or_a_bad_setting_open_on_empty_results_without_a_message
     assert skipped(ui.opening_attack(*settings[:2], "targeted", -30, 100, "这是中文", False, request=request("s")))
 
 
+@pytest.mark.slow  # a long review scenario (16 s in CI: the whole warm-up): CI's second step
 def test_the_warm_ups_attack_stays_for_the_pages_opened_after_the_shared_memo_dropped_it(tmp_path):
     """In a class the shared memo of 32 finished attacks pushes the warm-up's out; a student who reloads the page
     still opens on it (the default model, clip and settings, as the page holds them)."""

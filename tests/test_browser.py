@@ -773,6 +773,7 @@ def test_a_slide_link_opens_its_tab_and_runs_its_preset(browser, app_url):
         page.context.close()
 
 
+@pytest.mark.slow  # a long review scenario (12 s in CI): CI's second step
 def test_presenter_mode_folds_the_header_and_enlarges_the_type(browser, app_url):
     """Issue 20, presenter mode: ?present=1 hides the page header, the timing lines, the model lists and the notes,
     and sets the tab names and the text larger than a normal page does; the GAN grid then starts higher on a
@@ -1187,6 +1188,7 @@ def test_every_tab_is_one_tap_away_on_a_phone(browser, app_url, locale):
         page.context.close()
 
 
+@pytest.mark.slow  # a long review scenario (11 s in CI): CI's second step
 def test_a_phone_shows_the_zoom_box_on_a_line_of_its_own_and_no_stray_dot_in_the_footer(browser, app_url):
     """The teacher review at 390 px in zh: the zoom box's label beside the T slider was squeezed to two or three
     characters a line, and the footer read "· 設定" (Gradio hides its API link on a phone, not the dot after it)."""
