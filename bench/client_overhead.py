@@ -17,15 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import ROOT, machine, start_app, stop_app
+from bench.common import ROOT, machine, one_endpoint_app, start_app, stop_app
 from bench.load import percentile
 
-ECHO_APP = ("import sys, gradio as gr\n"
-            "port = int(sys.argv[sys.argv.index('--port') + 1])\n"
-            "with gr.Blocks() as demo:\n"
-            "    box, out = gr.Textbox(), gr.Textbox()\n"
-            "    box.submit(lambda s: s, box, out, api_name='echo')\n"
-            "demo.launch(server_port=port)\n")
+ECHO_APP = one_endpoint_app("lambda s: s", "echo")
 
 
 def measure(calls: int) -> dict:
@@ -45,11 +40,11 @@ def measure(calls: int) -> dict:
                 start = time.perf_counter()
                 assert client.predict(f"call {number}", api_name="/echo") == f"call {number}"
                 mine.append(time.perf_counter() - start)
-            traces = [t for t in fetch_traces(url, since) if t["endpoint"] == "/echo"][1:]  # the warm call first
+            traces = sorted((t for t in fetch_traces(url, since) if t["endpoint"] == "/echo"), key=lambda t: t["at"])
             client.close()
         finally:
             stop_app(proc)
-    server = [server_latency(t) for t in sorted(traces, key=lambda t: t["at"])]
+    server = [server_latency(t) for t in traces[1:]]  # the warm call first
     own = [c - s for c, s in zip(mine, server)]
     return {name: {"p50": percentile(values, 50), "p95": percentile(values, 95), "min": min(values)}
             for name, values in (("client", mine), ("server", server), ("client's own part", own))}

@@ -101,6 +101,19 @@ def start_app(app_dir: Path = ROOT, log_path: Path | None = None, limit: float =
     raise RuntimeError(f"the app did not answer GET /config within {limit:.0f} s:\n{tail(log_path)}")
 
 
+def one_endpoint_app(handler: str, api_name: str, **event) -> str:
+    """The ``-c`` program (for ``start_app``'s ``program``) of a Gradio app with one queued endpoint: a textbox's
+    submit runs ``handler`` (Python source of a one-argument callable; ``time`` is imported), with ``event``'s
+    keyword arguments (a concurrency limit ...)."""
+    options = "".join(f", {key}={value!r}" for key, value in event.items())
+    return ("import sys, time, gradio as gr\n"
+            "port = int(sys.argv[sys.argv.index('--port') + 1])\n"
+            "with gr.Blocks() as demo:\n"
+            "    box, out = gr.Textbox(), gr.Textbox()\n"
+            f"    box.submit({handler}, box, out, api_name={api_name!r}{options})\n"
+            "demo.launch(server_port=port)\n")
+
+
 def stop_app(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGTERM)

@@ -648,12 +648,16 @@ def latency_row(calls: list[Call]) -> dict:
             "left_queue_p95": percentile(queued, 95)}
 
 
+def round_spans(starts: list[float]) -> list[tuple[float, float]]:
+    """(start, end) of each round, in seconds since the load began, from when each round began."""
+    return list(zip(starts, [*starts[1:], math.inf]))
+
+
 def by_round(calls: list[Call], starts: list[float]) -> list[dict]:
     """The light actions' and the heavy ones' first sign, round by round (``starts``: when each round began): the
     first round of a class that arrives at once shares the app with its warm-up."""
     rows = []
-    for number, start in enumerate(starts):
-        end = starts[number + 1] if number + 1 < len(starts) else math.inf
+    for number, (start, end) in enumerate(round_spans(starts)):
         mine = [c for c in calls if start <= c.start < end]
         heavy = [c for c in mine if ACTIONS.get(c.endpoint) and ACTIONS[c.endpoint].kind == "heavy"]
         rows.append({"round": number + 1, "light": latency_row([c for c in mine if c.group == LIGHT]),
@@ -661,16 +665,22 @@ def by_round(calls: list[Call], starts: list[float]) -> list[dict]:
     return rows
 
 
-def summarize(calls: list[Call], starts: list[float] | None = None) -> dict:
+def summarize(calls: list[Call], starts: list[float] | None = None, traces: list[dict] | None = None) -> dict:
+    """The report's figures; with the server's traces (``--server-clock``), its clock's too."""
     mark_stopped(calls)
-    return {
-        "rounds": by_round(calls, starts or [0.0]),
+    starts = starts or [0.0]
+    summary = {
+        "rounds": by_round(calls, starts),
         "groups": {group: latency_row([c for c in calls if c.group == group]) for group in GROUPS},
         "endpoints": {name: latency_row([c for c in calls if c.endpoint == name])
                       for name in [*ACTIONS, *sorted(STOPS)]},
         "all": latency_row(calls),
         "messages": message_counts(calls),
     }
+    if traces is not None:
+        summary["server_clock"] = {**summarize_server_clock(traces, starts),
+                                   "students_side": students_side(calls, traces)}
+    return summary
 
 
 # ------------------------------------------------------------------ the server's own clock (--server-clock)
@@ -742,11 +752,8 @@ def summarize_server_clock(traces: list[dict], starts: list[float]) -> dict:
     endpoint, and the uploads."""
     group_of = {name: action.group for name, action in ACTIONS.items()}
     group_of.update({name: STOP for name in STOPS})
-    rounds = []
-    for number, start in enumerate(starts):
-        end = starts[number + 1] if number + 1 < len(starts) else math.inf
-        light = [t for t in traces if start <= t["at"] < end and group_of.get(t["endpoint"]) == LIGHT]
-        rounds.append(server_row(light))
+    rounds = [server_row([t for t in traces if start <= t["at"] < end and group_of.get(t["endpoint"]) == LIGHT])
+              for start, end in round_spans(starts)]
     return {"groups": {group: server_row([t for t in traces if group_of.get(t["endpoint"]) == group])
                        for group in GROUPS if group != PROBE},
             "rounds": rounds,
@@ -921,12 +928,7 @@ def main(args: argparse.Namespace, command: str) -> int:
                 "timeout": args.timeout, "client_nice": 0 if args.url else args.client_nice, "probe": args.probe,
                 "client_processes": args.client_processes, "after_warm_up": args.after_warm_up,
                 "models": offer.models}
-    summary = summarize(calls, server.get("rounds"))
-    if "traces" in server:
-        starts = server.get("rounds") or [0.0]
-        traces = server.pop("traces")
-        summary["server_clock"] = summarize_server_clock(traces, starts)
-        summary["server_clock"]["students_side"] = students_side(calls, traces)
+    summary = summarize(calls, server.get("rounds"), server.pop("traces", None))
     report = render(settings, summary, server, warnings, smoke=args.smoke)
     print(report)
     out.write_text(report, encoding="utf-8")

@@ -155,13 +155,6 @@ def test_rounds_are_reported_apart_and_the_warm_up_option_reaches_the_class():
     assert "## Per round" in report and "| 2 | 1 | 0.50 | 0.50 |" in report
 
 
-#: A Gradio app of one endpoint that naps 0.3 s, one job at a time (the -c program of bench.common.start_app).
-NAP_APP = ("import sys, time, gradio as gr\n"
-           "port = int(sys.argv[sys.argv.index('--port') + 1])\n"
-           "with gr.Blocks() as demo:\n"
-           "    box, out = gr.Textbox(), gr.Textbox()\n"
-           "    box.submit(lambda s: (time.sleep(0.3), s)[1], box, out, api_name='nap', concurrency_limit=1)\n"
-           "demo.launch(server_port=port)\n")
 
 
 def test_the_server_clock_reads_gradios_own_traces(tmp_path):
@@ -169,11 +162,12 @@ def test_the_server_clock_reads_gradios_own_traces(tmp_path):
     clock, one waited in the queue for the other's nap, and each latency is its queue wait plus its run."""
     from gradio_client import Client
 
-    from bench.common import start_app, stop_app
+    from bench.common import one_endpoint_app, start_app, stop_app
     from bench.load_class import fetch_traces, server_latency, server_row
 
+    nap_app = one_endpoint_app("lambda s: (time.sleep(0.3), s)[1]", "nap", concurrency_limit=1)  # one job at a time
     since = time.time()
-    proc, url, _ = start_app(log_path=tmp_path / "app.log", program=("-c", NAP_APP), env={"GRADIO_PROFILING": "1"})
+    proc, url, _ = start_app(log_path=tmp_path / "app.log", program=("-c", nap_app), env={"GRADIO_PROFILING": "1"})
     try:
         client = Client(url, verbose=False)
         jobs = [client.submit(text, api_name="/nap") for text in ("a", "b")]
