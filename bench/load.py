@@ -41,7 +41,7 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image, ImageDraw, ImageFont
 
-from bench.common import ROOT, git_state, machine, start_app, stop_app, tree_usage
+from bench.common import ROOT, git_state, hear_at_once, machine, start_app, stop_app, tree_usage
 
 
 @dataclass(frozen=True)
@@ -220,10 +220,22 @@ def machine_busy_seconds() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")  # user..steal; guest time is already in user
 
 
+#: Set (to anything) for the students to use gradio_client as it comes (``--stock-client``), as before 2026-12-07.
+STOCK_CLIENT = "BENCH_STOCK_CLIENT"
+
+
 def make_client(url: str, timeout: float, downloads: Path) -> Client:
+    """A simulated student's gradio_client, as near a browser as it goes: it hears each message when it arrives
+    (``bench.common.hear_at_once``) and, on plain http, loads no certificate bundle (gradio_client's default,
+    ``ssl_verify=True``, builds an SSL context with Python's CA bundle for every request it makes, even to an
+    http:// URL: 44 ms of CPU per call on the app's cores, bench/client_overhead.md). With $BENCH_STOCK_CLIENT set,
+    gradio_client as it comes."""
+    stock = bool(os.environ.get(STOCK_CLIENT))
+    if not stock:
+        hear_at_once()
     # gradio_client's own HTTP timeout is 5 s: a busy server would look broken where a browser just waits.
     return Client(url, verbose=False, analytics_enabled=False, download_files=str(downloads),
-                  httpx_kwargs={"timeout": httpx.Timeout(timeout)})
+                  ssl_verify=stock or not url.startswith("http://"), httpx_kwargs={"timeout": httpx.Timeout(timeout)})
 
 
 def warm_up(url: str, endpoints: list[str], inputs: Inputs, timeout: float, downloads: Path) -> list[str]:
@@ -475,6 +487,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                              "per action, the server's own time from a call joining its queue to its answer, and "
                              "where that time went (the students' side left out; the traces add a few MB to RSS); "
                              "with --url, start that app with GRADIO_PROFILING=1")
+    parser.add_argument("--stock-client", action="store_true",
+                        help="the students use gradio_client as it comes (it looks for messages every 50 ms and "
+                             "loads a certificate bundle per request, on the app's cores); default: as near a "
+                             "browser as it goes (see make_client)")
     args = parser.parse_args(argv)
     args.users = args.users or (50 if args.class_scenario else 16)
     args.seconds = args.seconds or (120 if args.class_scenario else 60)
@@ -580,6 +596,8 @@ def wait_for_warm_up(log_path: Path, limit: float = 900) -> float:
 def main(argv=None) -> int:
     args = parse_args(argv)
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    if args.stock_client:
+        os.environ[STOCK_CLIENT] = "1"  # the students' processes (--client-processes, --probe) inherit it
     command = " ".join(["python -m bench.load", shlex.join(argv if argv is not None else sys.argv[1:])]).strip()
     if args.class_scenario:
         from bench import load_class

@@ -25,7 +25,8 @@ For every call: the time to the answer, the time until the job left the queue, a
 
 ``--server-clock`` times every call by the server's clock too (Gradio's profiling traces: from joining the queue
 to the answer made, and where that time went), and matches each answered call to its job: what is left, the
-students' side, is the bench's own (its processes' wait for the shared cores, gradio_client's polling, delivery).
+students' side, is the bench's own (its processes' wait for the shared cores, delivery; with --stock-client,
+gradio_client's 50-ms polling and a certificate bundle loaded per request).
 """
 from __future__ import annotations
 
@@ -793,7 +794,11 @@ def render(settings: dict, summary: dict, server: dict, warnings: list[str], smo
               + ("; the class arrives once the app's own warm-up has ended (`--after-warm-up`)."
                  if settings.get("after_warm_up") else "; the class arrives as soon as the app answers."),
               f"App: {settings['app']}.", "",
-              f"{settings['users']} students (gradio_client, one session each) for {settings['seconds']:g} s"
+              f"{settings['users']} students (gradio_client"
+              + (" as it comes" if settings.get("stock_client", True) else
+                 ", hearing each message when it arrives and loading no certificate bundle for http "
+                 "(`bench.load.make_client`)")
+              + f"; one session each) for {settings['seconds']:g} s"
               + (f" in each of {settings['rounds']} rounds" if settings.get("rounds", 1) > 1 else "") + ", each "
               f"waiting {THINK_SECONDS[0]:g}-{THINK_SECONDS[1]:g} s between clicks; {HEAVY_SHARE:.0%} heavy clicks; "
               f"inputs varied in range (seed {settings['seed']}); a call unanswered after {settings['timeout']:g} s "
@@ -927,7 +932,7 @@ def main(args: argparse.Namespace, command: str) -> int:
                 "users": args.users, "seconds": args.seconds, "rounds": args.rounds, "seed": args.seed,
                 "timeout": args.timeout, "client_nice": 0 if args.url else args.client_nice, "probe": args.probe,
                 "client_processes": args.client_processes, "after_warm_up": args.after_warm_up,
-                "models": offer.models}
+                "stock_client": args.stock_client, "models": offer.models}
     summary = summarize(calls, server.get("rounds"), server.pop("traces", None))
     report = render(settings, summary, server, warnings, smoke=args.smoke)
     print(report)

@@ -245,3 +245,79 @@ def test_the_students_side_is_their_wait_beyond_the_servers_clock_for_the_same_j
     side = students_side(calls, traces)
     assert side[LIGHT]["calls"] == 2 and side[LIGHT]["p50"] == pytest.approx(0.3)
     assert side[PROBE]["calls"] == 1 and side[PROBE]["p95"] == pytest.approx(0.1)
+
+
+@pytest.fixture
+def students_client(monkeypatch):
+    """``bench.common.hear_at_once`` changes this process's gradio_client: undone after the test."""
+    import gradio_client.client as client_module
+    import gradio_client.utils as utils_module
+
+    monkeypatch.setattr(utils_module, "time", utils_module.time)
+    monkeypatch.setattr(client_module, "deque", client_module.deque)
+    monkeypatch.delenv("BENCH_STOCK_CLIENT", raising=False)
+    return client_module, utils_module
+
+
+def test_the_students_client_hears_a_message_when_it_arrives(students_client):
+    """gradio_client looks at a job's messages every 50 ms; the class bench's students hear one when it arrives: a
+    look-again sleep (here of 5 s) ends when a message is put on a job's queue, and not before."""
+    import threading
+
+    from bench.common import hear_at_once
+
+    client_module, utils_module = students_client
+    assert hear_at_once() and hear_at_once()  # once per process, however often asked
+    queue = client_module.deque()
+    ended = []
+
+    def look_again():
+        start = time.perf_counter()
+        utils_module.time.sleep(5.0)
+        ended.append(time.perf_counter() - start)
+
+    waiter = threading.Thread(target=look_again)
+    waiter.start()
+    time.sleep(0.3)
+    assert not ended  # still asleep: nothing arrived
+    queue.append({"msg": "process_completed"})
+    waiter.join(timeout=4)
+    assert ended and 0.25 < ended[0] < 2.5 and list(queue) == [{"msg": "process_completed"}]
+    assert utils_module.time.time() == pytest.approx(time.time(), abs=1)  # the rest of `time` unchanged
+
+
+def test_the_students_client_loads_no_certificates_for_http_and_is_stock_when_asked(students_client, monkeypatch,
+                                                                                      tmp_path):
+    from bench import load
+
+    made = []
+    monkeypatch.setattr(load, "Client", lambda url, **options: made.append((url, options)) or options)
+    load.make_client("http://127.0.0.1:7860", 120, tmp_path)
+    load.make_client("https://someone-gallery.hf.space", 120, tmp_path)
+    assert [options["ssl_verify"] for _, options in made] == [False, True]
+    client_module, utils_module = students_client
+    assert client_module.deque is not __import__("collections").deque  # heard at once
+
+    monkeypatch.setenv("BENCH_STOCK_CLIENT", "1")
+    load.make_client("http://127.0.0.1:7860", 120, tmp_path)
+    assert made[-1][1]["ssl_verify"] is True
+    assert load.parse_args(["--class", "--stock-client"]).stock_client and not load.parse_args([]).stock_client
+
+
+def test_the_students_client_answers_as_gradio_client_does(students_client, tmp_path):
+    """Through a real app: the students' client (``make_client``) gets every answer right, one call at a time and
+    three at once."""
+    from bench.common import one_endpoint_app, start_app, stop_app
+    from bench.load import make_client
+
+    client_module, utils_module = students_client
+    proc, url, _ = start_app(log_path=tmp_path / "app.log", program=("-c", one_endpoint_app("str.upper", "upper")))
+    try:
+        client = make_client(url, 60, tmp_path)
+        assert type(utils_module.time).__name__ == "_WaitForAMessage"
+        assert [client.predict(word, api_name="/upper") for word in ("cat", "dog", "owl")] == ["CAT", "DOG", "OWL"]
+        jobs = [client.submit(word, api_name="/upper") for word in ("a", "b", "c")]
+        assert sorted(job.result(timeout=60) for job in jobs) == ["A", "B", "C"]
+        client.close()
+    finally:
+        stop_app(proc)
