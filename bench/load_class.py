@@ -860,9 +860,10 @@ def server_clock_text(clock: dict) -> list[str]:
     side = clock.get("students_side")
     if side:
         lines += ["", "The students' side: seconds each answered call took by its student's clock beyond the server's "
-                  "clock for the same job (the student's process waiting for the CPU, gradio_client looking at its "
-                  "stream every 50 ms, the join request, the answer's delivery and files), matched by session and "
-                  "endpoint.", "", "| group | calls matched | p50 | p95 |", "| --- | ---: | ---: | ---: |"]
+                  "clock for the same job (the student's process waiting for the CPU, gradio_client's own work: "
+                  "with `--stock-client` a look at its stream every 50 ms; the join request, the answer's delivery "
+                  "and files), matched by session and endpoint.", "", "| group | calls matched | p50 | p95 |",
+                  "| --- | ---: | ---: | ---: |"]
         lines += [f"| {group} | {row['calls']} | {seconds_text(row['p50'])} | {seconds_text(row['p95'])} |"
                   for group, row in side.items()]
     return lines
