@@ -41,7 +41,7 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image, ImageDraw, ImageFont
 
-from bench.common import ROOT, git_state, hear_at_once, machine, start_app, stop_app, tree_usage
+from bench.common import ROOT, git_state, machine, near_a_browser, start_app, stop_app, tree_usage
 
 
 @dataclass(frozen=True)
@@ -225,17 +225,13 @@ STOCK_CLIENT = "BENCH_STOCK_CLIENT"
 
 
 def make_client(url: str, timeout: float, downloads: Path) -> Client:
-    """A simulated student's gradio_client, as near a browser as it goes: it hears each message when it arrives
-    (``bench.common.hear_at_once``) and, on plain http, loads no certificate bundle (gradio_client's default,
-    ``ssl_verify=True``, builds an SSL context with Python's CA bundle for every request it makes, even to an
-    http:// URL: 44 ms of CPU per call on the app's cores, bench/client_overhead.md). With $BENCH_STOCK_CLIENT set,
-    gradio_client as it comes."""
-    stock = bool(os.environ.get(STOCK_CLIENT))
-    if not stock:
-        hear_at_once()
+    """A simulated student's gradio_client, as near a browser as it goes (``bench.common.near_a_browser``: it hears
+    each message when it arrives and loads no certificate bundle for http); with $BENCH_STOCK_CLIENT set, gradio_client
+    as it comes."""
+    options = {} if os.environ.get(STOCK_CLIENT) else near_a_browser(url)
     # gradio_client's own HTTP timeout is 5 s: a busy server would look broken where a browser just waits.
     return Client(url, verbose=False, analytics_enabled=False, download_files=str(downloads),
-                  ssl_verify=stock or not url.startswith("http://"), httpx_kwargs={"timeout": httpx.Timeout(timeout)})
+                  httpx_kwargs={"timeout": httpx.Timeout(timeout)}, **options)
 
 
 def warm_up(url: str, endpoints: list[str], inputs: Inputs, timeout: float, downloads: Path) -> list[str]:

@@ -47,9 +47,9 @@ def browser():
 
 @pytest.fixture(scope="session")
 def client(app_url):
-    from gradio_client import Client
+    from tests.api_helpers import session_client
 
-    return Client(app_url, verbose=False)
+    return session_client(app_url)
 
 
 @pytest.fixture(scope="module")

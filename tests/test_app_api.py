@@ -1,7 +1,7 @@
 """The launched app as a whole through its API: every public endpoint named after a tab and documented readably,
 an API page that needs no internet, a server that keeps serving after bad input. Each tab's endpoints are in
 tests/test_<topic>_api.py."""
-from tests.api_helpers import error_text
+from tests.api_helpers import error_text, session_client
 
 
 def test_every_public_endpoint_is_documented_with_readable_names(client):
@@ -44,9 +44,7 @@ def test_a_heavy_call_its_student_cancelled_stops_instead_of_running_to_its_end(
     else's jobs (Gradio cancels the call's task, not the thread running it). It now stops at its next epoch."""
     import time
 
-    from gradio_client import Client
-
-    student = Client(app_url, verbose=False)
+    student = session_client(app_url)
     job = student.submit(3.7, 0.85, 30, 100, "3", 5, api_name="/distillation_train")  # 30 epochs: 31 steps
     deadline = time.monotonic() + 60
     while not (training := live_jobs("distillation.ui.train")) or training[0].steps < 2:
@@ -65,15 +63,13 @@ def test_a_heavy_click_on_a_busy_server_is_told_so_at_once_in_its_language(app_u
     the wait (it waited past 120 s for nothing before); the light actions and a later heavy click still work."""
     import time
 
-    from gradio_client import Client
-
     from core import heavy
 
     monkeypatch.setattr(heavy.TURNS, "busy_seconds", 60)
     monkeypatch.setitem(heavy.TURNS.cost, "a long training", 600.0)
     someone = heavy.TURNS.job("a long training")  # ten minutes of someone else's work in line
     try:
-        student = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
+        student = session_client(app_url, headers={"Accept-Language": "zh-TW"})
         started = time.monotonic()
         text = error_text(lambda: student.predict(4.2, 0.9, 2, 3, "none", 1, api_name="/distillation_train"))
         assert "伺服器正忙" in text and "請一分鐘後再試" in text and time.monotonic() - started < 10
@@ -81,26 +77,24 @@ def test_a_heavy_click_on_a_busy_server_is_told_so_at_once_in_its_language(app_u
         assert student.predict(4.0, None, False, 2.0, False, api_name="/distillation_soften")
     finally:
         heavy.TURNS.done(someone)
-    assert Client(app_url, verbose=False).predict(4.2, 0.9, 2, 3, "none", 1, api_name="/distillation_train")
+    assert session_client(app_url).predict(4.2, 0.9, 2, 3, "none", 1, api_name="/distillation_train")
 
 
 def test_a_busy_server_still_answers_what_is_in_its_memo(app_url, monkeypatch):
     """A class told to click the same settings (or the paper's preset, trained by the warm-up): the answer comes from
     the memo at no cost, so the door lets it in however long the line; it turned such clicks away as "busy"."""
-    from gradio_client import Client
-
     from core import heavy
     from demos.distillation import ui
 
     settings = (4.3, 0.9, 2, 3, "none", 1)
-    assert Client(app_url, verbose=False).predict(*settings, api_name="/distillation_train")  # the line empty: trained
+    assert session_client(app_url).predict(*settings, api_name="/distillation_train")  # the line empty: trained
     paper = [ui.PAPER[key] for key in ui.TRAIN_INPUTS]
     ui.run_training(ui.read_config(*paper, lang="en"))  # what the warm-up does (at once if it has run)
     monkeypatch.setattr(heavy.TURNS, "busy_seconds", 60)
     monkeypatch.setitem(heavy.TURNS.cost, "a long training", 600.0)
     someone = heavy.TURNS.job("a long training")
     try:
-        student = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
+        student = session_client(app_url, headers={"Accept-Language": "zh-TW"})
         for asked in (settings, paper):  # the same request as one answered; a request the probe finds in the memo
             timing = student.predict(*asked, api_name="/distillation_train")[3]
             assert "快取結果" in timing

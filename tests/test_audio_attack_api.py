@@ -6,7 +6,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from gradio_client import Client, handle_file
+from gradio_client import handle_file
+
+from tests.api_helpers import session_client
 
 EXAMPLES = __file__.rsplit("/tests/", 1)[0] + "/assets/examples/audio"
 DOOR = f"{EXAMPLES}/open_the_door.wav"
@@ -93,7 +95,7 @@ def test_untargeted_attacks_run_all_their_steps_when_asked(client, kind, expecte
 
 def test_an_untargeted_attack_stops_once_fooled_and_transfers(app_url):
     """Issue 21: PGD ran all its steps after the transcript had changed, holding the heavy lane for minutes."""
-    client = Client(app_url, verbose=False)
+    client = session_client(app_url)
     settings = (handle_file(DOOR), CTC, "pgd", -20, 200, "", False)
     status, losses, verdict, numbers, *_ = client.predict(*settings, api_name="/audio_attack_run")
     assert "Fooled" in verdict and "Done early: the goal was reached at step " in status, status
@@ -105,7 +107,7 @@ def test_an_untargeted_attack_stops_once_fooled_and_transfers(app_url):
     # all steps is another result: Transfer does not take the early-stopped one for it
     assert "Run an attack with these settings first" in error_text(
         lambda: client.predict(*settings[:-1], True, api_name="/audio_attack_transfer"))
-    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
+    chinese = session_client(app_url, headers={"Accept-Language": "zh-TW"})
     status, _, _, numbers, *_ = chinese.predict(*settings, api_name="/audio_attack_run")
     assert f"提早完成：在第 {step} 步（共 200 步）就達成目標" in status and "提早停止" in numbers
 
@@ -151,7 +153,7 @@ def test_transfer_and_defences_need_an_attack_first(client):
 
 
 def test_stop_ends_a_running_attack_and_keeps_its_result(app_url):
-    client = Client(app_url, verbose=False)
+    client = session_client(app_url)
     job = client.submit(handle_file(DOOR), CTC, "targeted", -60, 200, "turn off the heater", False,
                         api_name="/audio_attack_run")
     for out in job:
@@ -164,7 +166,7 @@ def test_stop_ends_a_running_attack_and_keeps_its_result(app_url):
 
 
 def test_a_stopped_attack_that_already_fooled_the_model_can_be_transferred_and_defended(app_url):
-    client = Client(app_url, verbose=False)
+    client = session_client(app_url)
     settings = (CTC, "pgd", -20, 200, "", True)  # all steps: it would not stop by itself once fooled
     job = client.submit(handle_file(DOOR), *settings, api_name="/audio_attack_run")
     for out in job:
@@ -180,7 +182,7 @@ def test_a_stopped_attack_that_already_fooled_the_model_can_be_transferred_and_d
 
 
 def test_stop_with_nothing_running_leaves_no_stopping_text(app_url):
-    client = Client(app_url, verbose=False)  # a session of its own, with no attack running
+    client = session_client(app_url)  # a session of its own, with no attack running
     assert "Stopping" not in str(client.predict(api_name="/audio_attack_stop"))
     status, *_ = run(client, kind="fgsm", budget=-20)
     assert "Done: one step." in status  # and the stop asked for earlier does not stop the next attack
@@ -306,7 +308,7 @@ def test_an_empty_or_nan_budget_gets_a_message_before_any_model_work(client, bud
 
 
 def test_bad_targets_and_budgets_get_chinese_messages(app_url):
-    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
+    chinese = session_client(app_url, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
     message = error_text(lambda: chinese.predict(None, WHISPER, "targeted", -30, 100, "[MASK]", False,
                                                  api_name="/audio_attack_run"))
     assert "這些字元唸不出來：[ ]" in message
@@ -324,7 +326,7 @@ def test_a_real_png_uploaded_as_audio_gets_a_clear_message(app_url, client, tmp_
                       ("/audio_attack_noise", (CTC, -30))):
         message = error_text(lambda api=api, args=args: client.predict(handle_file(str(path)), *args, api_name=api))
         assert "This file is a PNG file, not audio: upload or record a sound clip" in message, (api, message)
-    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
+    chinese = session_client(app_url, headers={"Accept-Language": "zh-TW"})
     message = error_text(lambda: chinese.predict(handle_file(str(path)), CTC, api_name="/audio_attack_transcribe"))
     assert "這個檔案是 PNG 檔，不是音訊" in message
     line, _ = transcribe(client)
@@ -338,7 +340,7 @@ def test_a_long_clip_says_it_was_cut_in_the_returned_text(client, tmp_path):
 
 
 def test_errors_follow_the_users_language(app_url):
-    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
+    chinese = session_client(app_url, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
     assert "這個模型寫不出這些字元：3" in error_text(lambda: run(chinese, target="go 3"))
     assert "請先用這些設定執行一次攻擊" in error_text(lambda: chinese.predict(
         handle_file(DOOR), CTC, "pgd", -59, 3, "", False, api_name="/audio_attack_defend"))
@@ -357,7 +359,7 @@ def test_a_students_attack_stays_theirs_however_many_others_attack(app_url):
     33 other attacks would do): the student's own attack still transfers; another student has none."""
     from demos.audio_attack import ui
 
-    student, other = Client(app_url, verbose=False), Client(app_url, verbose=False)
+    student, other = session_client(app_url), session_client(app_url)
     settings = (handle_file(DOOR), CTC, "targeted", -30, 100, "open the window", False)
     status, _, verdict, *_ = student.predict(*settings, api_name="/audio_attack_run")
     assert "hears the target" in verdict

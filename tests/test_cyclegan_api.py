@@ -4,11 +4,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from gradio_client import Client, handle_file
+from gradio_client import handle_file
 from PIL import Image
 
 from core.data.digits import HANDWRITTEN, TEST, TYPESET, load_split
-from tests.api_helpers import BAD_POSITIONS, drawing_payload, error_text, raw_call
+from tests.api_helpers import BAD_POSITIONS, drawing_payload, error_text, raw_call, session_client
 
 ASTRONAUT = "assets/examples/astronaut.png"
 DIGITS, VINTAGE = "digits-cyclegan", "vintagify"
@@ -199,7 +199,7 @@ def test_nan_and_chinese_through_the_raw_api(app_url):
     assert "event: error" in answer and "between 0 and 19 (got nan)" in answer
     answer = raw_call(app_url, "cyclegan_strip", '{"data": ["a_to_b", NaN]}', {"Accept-Language": "zh-TW"})
     assert "「選哪些測試數字」必須是介於 0 與 19 之間的整數" in answer
-    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
+    chinese = session_client(app_url, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
     assert "沒有 F" in error_text(lambda: translate(chinese, ASTRONAUT, VINTAGE, "b_to_a"))
     _, numbers, _ = translate(chinese, ASTRONAUT, VINTAGE)
     assert "沒有 F，就沒有循環" in numbers and "運算尺寸" in numbers
@@ -250,6 +250,6 @@ def test_a_bad_gallery_position_gets_a_message_and_the_next_pick_works(client, p
 
 
 def test_a_bad_gallery_position_is_explained_in_chinese(app_url):
-    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
+    chinese = session_client(app_url, headers={"Accept-Language": "zh-TW"})
     assert "請從圖庫的 9 張圖中選一張：位置 0 到 8。" in error_text(
         lambda: chinese.predict("two", DIGITS, "a_to_b", api_name="/cyclegan_pick"))

@@ -6,11 +6,10 @@ from pathlib import Path
 import gradio as gr
 import numpy as np
 import pytest
-from gradio_client import Client
 from PIL import Image
 
 from core.data.digits import TEST, load_split
-from tests.api_helpers import BAD_POSITIONS, drawing_payload, error_text, raw_call
+from tests.api_helpers import BAD_POSITIONS, drawing_payload, error_text, raw_call, session_client
 
 
 def pad_png(folder, name: str, rows: slice, cols: slice = slice(None)) -> str:
@@ -124,7 +123,7 @@ def test_a_bar_on_the_pad_is_read_with_a_note_that_it_is_no_digit_the_teacher_le
     stats = client.predict(5, bar, 4.0, False, api_name="/distillation_draw")[4]
     assert "Your drawing" in stats and "unlike the digits the model learnt from" in stats
     assert "unlike" not in client.predict(5, drawing_payload(digit_png), 4.0, False, api_name="/distillation_draw")[4]
-    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
+    chinese = session_client(app_url, headers={"Accept-Language": "zh-TW"})
     assert "和模型學過的數字不像" in chinese.predict(5, bar, 4.0, False, api_name="/distillation_draw")[4]
 
 def test_using_an_empty_canvas_falls_back_to_the_test_digit(client, blank_png):
@@ -224,8 +223,8 @@ def test_the_paper_preset_reproduces_the_numbers_the_notes_quote(client):
 
 
 def test_precomputed_figures_follow_the_language(app_url):
-    english = Client(app_url, verbose=False).predict(api_name="/distillation_figures")
-    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"}).predict(
+    english = session_client(app_url).predict(api_name="/distillation_figures")
+    chinese = session_client(app_url, headers={"Accept-Language": "zh-TW"}).predict(
         api_name="/distillation_figures")
     for en, zh in zip(english, chinese):
         assert Image.open(en).size == Image.open(zh).size
@@ -279,7 +278,7 @@ def test_a_non_image_drawing_is_refused_clearly(client, tmp_path):
 
 
 def test_errors_follow_the_users_language(app_url):
-    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
+    chinese = session_client(app_url, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
     assert "「測試數字編號」必須是介於 0 與 1318 之間的整數" in error_text(
         lambda: chinese.predict(2.5, None, False, 4.0, False, api_name="/distillation_soften"))
 
@@ -294,7 +293,7 @@ def test_a_bad_gallery_position_gets_a_message_and_the_next_pick_works(client, p
 
 
 def test_a_bad_gallery_position_is_explained_in_chinese(app_url):
-    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
+    chinese = session_client(app_url, headers={"Accept-Language": "zh-TW"})
     assert "請從圖庫的 20 張圖中選一張：位置 0 到 19。" in error_text(
         lambda: chinese.predict("two", api_name="/distillation_pick"))
 

@@ -6,10 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from gradio_client import Client
 from PIL import Image
 
-from tests.api_helpers import error_text, raw_call
+from tests.api_helpers import error_text, raw_call, session_client
 
 EN, ZH, MINI = "bert-small-en", "bert-small-zh", "all-MiniLM-L6-v2-mlm"
 BANK = ("She sat on the bank of the river.\nThe boat drifted to the bank.\n\n"
@@ -179,12 +178,12 @@ def test_a_chinese_example_switches_to_the_chinese_model(client):
     assert "Example number must be a whole number between 0 and 7" in error_text(
         lambda: client.predict(8, EN, api_name="/fill_mask_pick"))
     # a Chinese page lists its own language's examples first (issue 20): position 0 is a Chinese sentence there
-    chinese = Client(client.src, verbose=False, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
+    chinese = session_client(client.src, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
     assert chinese.predict(0, EN, api_name="/fill_mask_pick")[0] == "床前明月[MASK]，疑是地上霜。"
 
 
 def test_chinese_and_nan_through_the_raw_api(app_url):
-    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
+    chinese = session_client(app_url, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
     assert "文字中沒有 [MASK]" in error_text(lambda: predict(chinese, "床前明月光。", ZH))
     assert "這個模型的遮罩符號是 [MASK]，不是 &lt;mask&gt;" in error_text(
         lambda: predict(chinese, "床前明月<mask>。", ZH))
@@ -216,7 +215,7 @@ TYPED_MARKUP = [  # (language, model, text with HTML and Markdown in it, the hea
 
 @pytest.mark.parametrize("lang, model, text, heading", TYPED_MARKUP)
 def test_typed_markup_comes_back_as_text_and_the_guess_is_still_bold(app_url, lang, model, text, heading):
-    client = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW" if lang == "zh" else "en-US"})
+    client = session_client(app_url, headers={"Accept-Language": "zh-TW" if lang == "zh" else "en-US"})
     sentences, bars, tokens, *_ = predict(client, text, model)
     for tag in ("<b>", "</b>", "<img", "<script"):
         assert tag not in sentences

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from gradio_client import Client
 from PIL import Image
+
+from tests.api_helpers import session_client
 
 
 def error_text(call) -> str:
@@ -83,7 +84,7 @@ def test_nan_through_the_raw_api_gets_a_clear_message(app_url):
 
 
 def test_bad_input_in_chinese(app_url):
-    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
+    chinese = session_client(app_url, headers={"Accept-Language": "zh-TW"})
     text = error_text(lambda: chinese.predict(-5, 16, "random", 1.0, api_name="/gan_sample"))
     assert "種子" in text and "Seed" not in text
     text = error_text(lambda: chinese.predict(5, 16, "", 1.0, api_name="/gan_sample"))
@@ -100,7 +101,7 @@ def test_an_empty_seed_says_it_is_empty_not_none(app_url, client):
     assert "Seed B is empty" in text and "Random seed" not in text and "None" not in text
     text = error_text(lambda: client.predict("ring", "gan", "0.001", "0.001", 1, 20, None, api_name="/gan_play"))
     assert "Seed (playground) is empty" in text and "Random seed" not in text
-    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
+    chinese = session_client(app_url, headers={"Accept-Language": "zh-TW"})
     text = error_text(lambda: chinese.predict(None, 16, "random", 1.0, api_name="/gan_sample"))
     assert "是空的" in text and "隨機種子" in text and "None" not in text
     text = error_text(lambda: chinese.predict("ring", "gan", "0.001", "0.001", 1, 20, "", api_name="/gan_play"))
@@ -232,7 +233,7 @@ def test_the_timeline_goes_from_noise_to_digits(client):
 
 
 def test_the_playground_trains_streams_and_keeps_its_state_per_session(app_url):
-    mine = Client(app_url, verbose=False)
+    mine = session_client(app_url)
     mine.predict("ring", "gan", "0.001", "0.001", 1, 10, 0, api_name="/gan_reset")
     job = mine.submit("ring", "gan", "0.001", "0.001", 1, 400, 0, api_name="/gan_play")
     updates = list(job)
@@ -241,7 +242,7 @@ def test_the_playground_trains_streams_and_keeps_its_state_per_session(app_url):
     assert picture(board).shape[1] > 800
     _, numbers, _ = mine.predict("ring", "gan", "0.001", "0.001", 1, 50, 0, api_name="/gan_play")
     assert "Step **450**" in numbers  # carries on from where it stopped
-    theirs = Client(app_url, verbose=False)
+    theirs = session_client(app_url)
     _, numbers, _ = theirs.predict("ring", "gan", "0.001", "0.001", 1, 20, 0, api_name="/gan_play")
     assert "Step **20**" in numbers  # another student's GAN is their own
     _, numbers, _ = mine.predict("moons", "gan", "0.001", "0.001", 1, 20, 0, api_name="/gan_play")
@@ -253,7 +254,7 @@ def test_the_playground_trains_streams_and_keeps_its_state_per_session(app_url):
 def test_the_stop_button_ends_a_long_run_early(app_url):
     import time
 
-    mine = Client(app_url, verbose=False)
+    mine = session_client(app_url)
     job = mine.submit("gaussians", "wgan_gp", "0.001", "0.001", 10, 2000, 3, api_name="/gan_play")
     time.sleep(3)
     mine.predict(api_name="/gan_stop")
@@ -267,7 +268,7 @@ def test_a_second_students_training_runs_beside_a_long_one_not_after_it(app_url)
     wait for all of it)."""
     import time
 
-    long_run, short_run = Client(app_url, verbose=False), Client(app_url, verbose=False)
+    long_run, short_run = session_client(app_url), session_client(app_url)
     job = long_run.submit("gaussians", "wgan_gp", "0.001", "0.001", 10, 2000, 5, api_name="/gan_play")
     try:
         time.sleep(1.0)
@@ -306,7 +307,7 @@ def test_the_presets_show_collapse_then_its_cure(client):
 
 
 def test_a_preset_is_each_users_own_to_train_further(app_url):
-    mine, theirs = Client(app_url, verbose=False), Client(app_url, verbose=False)
+    mine, theirs = session_client(app_url), session_client(app_url)
     *settings, _, _, _ = mine.predict(api_name="/gan_collapse")
     theirs.predict(api_name="/gan_collapse")
     _, numbers, _ = mine.predict(*settings, api_name="/gan_play")

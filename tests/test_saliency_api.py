@@ -5,13 +5,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from gradio_client import Client, handle_file
+from gradio_client import handle_file
 from PIL import Image
 
 from demos.saliency import ui
 from demos.saliency.model import imagenet_labels
 from demos.saliency.names import imagenet_zh
-from tests.api_helpers import BAD_POSITIONS
+from tests.api_helpers import BAD_POSITIONS, session_client
 
 ROOT_EXAMPLES = __file__.rsplit("/tests/", 1)[0] + "/assets/examples"
 CAT = f"{ROOT_EXAMPLES}/chelsea.png"
@@ -96,7 +96,7 @@ def test_explain_gives_a_panel_per_method_and_a_wrong_class_is_allowed(client):
 
 
 def test_class_names_are_chinese_and_english_in_zh_and_english_alone_in_en(app_url, client):
-    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
+    chinese = session_client(app_url, headers={"Accept-Language": "zh-TW"})
     bars, target, line, bars_csv = chinese.predict(handle_file(CAT), None, False, LITE, api_name="/saliency_predict")
     top = target["value"]
     both = f"{imagenet_zh()[top]} {imagenet_labels()[top]}"  # e.g. "埃及貓 Egyptian cat"
@@ -236,7 +236,7 @@ def test_an_example_is_read_by_the_model_made_for_it(client, app_url):
     assert model == DIGITS
     _, _, model, line = client.predict(last_photo, DIGITS, api_name="/saliency_pick")
     assert model == "efficientnet-lite0" and "efficientnet-lite0" in line
-    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
+    chinese = session_client(app_url, headers={"Accept-Language": "zh-TW"})
     _, _, model, line = chinese.predict(first_digit, "efficientnet-lite0", api_name="/saliency_pick")
     assert model == DIGITS and "模型" in line
 
@@ -309,7 +309,7 @@ def test_nan_sigma_through_the_raw_api_gets_a_clear_message(app_url, client):
 
 
 def test_errors_follow_the_users_language(app_url):
-    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
+    chinese = session_client(app_url, headers={"Accept-Language": "zh-TW,zh;q=0.9"})
     assert "沒有類別 1000：這個模型的類別是 0–999" in error_text(
         lambda: explain(chinese, target=1000))
 
@@ -331,7 +331,7 @@ def test_a_bad_gallery_position_gets_a_message_and_the_next_pick_works(client, p
 
 
 def test_a_bad_gallery_position_is_explained_in_chinese(app_url):
-    chinese = Client(app_url, verbose=False, headers={"Accept-Language": "zh-TW"})
+    chinese = session_client(app_url, headers={"Accept-Language": "zh-TW"})
     assert "請從圖庫的 9 張圖中選一張：位置 0 到 8。" in error_text(
         lambda: chinese.predict("two", api_name="/saliency_pick"))
 
