@@ -190,8 +190,9 @@ def make_i18n(lang: str | None = None) -> gr.I18n:
 def chinese_page_js() -> str:
     """On a Chinese page, Gradio's English that its i18n does not reach is rewritten in the browser, as it appears:
     the queue status words ("queue: 2/5 | 1.2/3.0s", "processing |": the numbers kept) in text, and the hard-coded
-    tooltips, screen-reader labels and the upload toast (i18n.GRADIO_HARD_CODED_ZH) in text and in title,
-    aria-label and placeholder attributes. ``window.__chineseWords`` is the rewrite, for the tests."""
+    tooltips, screen-reader labels (the charts' too) and the upload toast (i18n.GRADIO_HARD_CODED_ZH) in text and in
+    title, aria-label, aria-roledescription and placeholder attributes. ``window.__chineseWords`` is the rewrite, for
+    the tests."""
     words = {"queue:": i18n.t("app.queue", "zh"), "processing": i18n.t("app.processing", "zh")}
     return f"""() => {{
         if (!document.documentElement.lang.startsWith('zh') || window.__chineseWords) return;
@@ -212,7 +213,7 @@ def chinese_page_js() -> str:
             return value;
         }};
         window.__chineseWords = rewrite;
-        const attributes = ['title', 'aria-label', 'placeholder'];
+        const attributes = ['title', 'aria-label', 'aria-roledescription', 'placeholder'];
         const fixText = (node) => {{
             if (node.nodeValue && /[A-Za-z]/.test(node.nodeValue)) {{
                 const fixed = rewrite(node.nodeValue, true);
@@ -232,7 +233,8 @@ def chinese_page_js() -> str:
             if (root.nodeType === Node.TEXT_NODE) return fixText(root);
             if (root.nodeType !== Node.ELEMENT_NODE) return;
             fixElement(root);
-            for (const element of root.querySelectorAll('[title],[aria-label],[placeholder]')) fixElement(element);
+            const named = '[title],[aria-label],[aria-roledescription],[placeholder]';
+            for (const element of root.querySelectorAll(named)) fixElement(element);
             const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
             while (walker.nextNode()) fixText(walker.currentNode);
         }};

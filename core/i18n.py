@@ -200,7 +200,8 @@ _GRADIO_WORDS = {
 }
 register({lang: {key: words[index] for key, words in _GRADIO_WORDS.items()} for index, lang in enumerate(LANGS)})
 
-#: Gradio's English that its i18n does not reach (hard-coded tooltips, screen-reader labels and the upload toast):
+#: Gradio's English that its i18n does not reach (hard-coded tooltips, screen-reader labels, the charts' descriptions
+#: for a screen reader and the upload toast):
 #: a Chinese page rewrites them in the browser (app.py, chinese_page_js). Whole attribute values, then attribute
 #: patterns, then the patterns also rewritten in text (JavaScript regular expressions; $1, $2 are their groups).
 #: What is left in English is listed in the README.
@@ -211,12 +212,26 @@ GRADIO_HARD_CODED_ZH = {
     "Record audio": "錄音", "Reset audio": "重設音訊", "Trim audio to selection": "把音訊剪成選取的範圍",
     "Adjust volume": "調整音量", "Empty value": "空白", "Reset to default value": "恢復預設值", "undo": "復原",
     "Download": "下載", "Clear": "清除", "Copy": "複製", "Gradio footer navigation": "頁尾導覽",
+    # the charts' (Vega's) screen-reader words: the chart, its parts' roles
+    "Vega visualization": "圖表", "visualization": "圖表", "axis": "座標軸", "legend": "圖例", "line mark": "線",
+    "point": "點", "bar": "長條", "group mark container": "圖形群組", "line mark container": "線條群組",
+    "rect mark container": "長條群組", "symbol mark container": "點群組",
 }
 GRADIO_HARD_CODED_ZH_PATTERNS = [
     (r"^number input for (.*)$", "數字輸入：$1"), (r"^range slider for (.*)$", "滑桿：$1"),
     (r"^Thumbnail (\d+) of (\d+)$", "第 $1 張縮圖，共 $2 張"),
     (r"^Adjust playback speed to (.*)$", "播放速度調為 $1"),
     (r"^Skip forward by ([\d.]+) seconds$", "快轉 $1 秒"), (r"^Skip backwards by ([\d.]+) seconds$", "倒轉 $1 秒"),
+    # a chart's axes, as Vega describes them to a screen reader
+    (r"^([XY])-axis titled '(.*)' for a linear scale with values from (.*) to (.*)$",
+     "$1 軸「$2」，線性刻度，從 $3 到 $4"),
+    (r"^([XY])-axis titled '(.*)' for a discrete scale with (\d+) values?: (.*), ending with (.*)$",
+     "$1 軸「$2」，$3 個類別：$4……最後是 $5"),
+    (r"^([XY])-axis titled '(.*)' for a discrete scale with (\d+) values?: (.*)$", "$1 軸「$2」，$3 個類別：$4"),
+    (r"(^|; )curve: ", "$1曲線："),  # a line's point (x: …; y: …; curve: …), the GAN walk's column
+    # a bar of the distillation tab's class charts (x: …; p: …; kind: …)
+    (r"(^|; )kind: prediction$", "$1預測的數字"), (r"(^|; )kind: other$", "$1其他數字"),
+    (r"(^|; )kind: cut$", "$1超出放大範圍的長條"),
 ]
 GRADIO_HARD_CODED_ZH_TEXT_PATTERNS = [  # in text too: a page's other text may hold a user's own English words
     (r"Invalid file types?: (.*)\. Only (.*) allowed\.", "檔案類型不符：$1。只接受 $2。"),

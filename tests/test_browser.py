@@ -830,6 +830,16 @@ def test_gradios_hard_coded_english_is_chinese_on_a_chinese_page(chinese):
     toast = chinese.evaluate("() => window.__chineseWords('Invalid file type: x.png. Only audio allowed.', true)")
     assert toast == "檔案類型不符：x.png。只接受 audio。"
     assert chinese.evaluate("() => window.__chineseWords('Copy', true)") == "Copy"  # a user's own word in text
+    # the charts, as Vega describes them to a screen reader: in Chinese too (the digit histogram on this tab)
+    chinese.locator("#gan-histogram svg [aria-roledescription]").first.wait_for(state="attached", timeout=30_000)
+    charts = chinese.evaluate("""() => [...document.querySelectorAll('svg [aria-label], svg [aria-roledescription]')]
+        .flatMap(e => ['aria-label', 'aria-roledescription'].map(a => e.getAttribute(a))).filter(Boolean)""")
+    assert not [label for label in charts if re.search(r"-axis titled|mark container|visualization|^(axis|point)$",
+                                                       label)], charts
+    assert any(label.startswith(("X 軸「", "Y 軸「")) for label in charts), charts
+    discrete = chinese.evaluate("""() => window.__chineseWords(
+        "Y-axis titled 'n' for a discrete scale with 10 values: 0, 1, 2, 3, 4, ending with 9")""")
+    assert discrete == "Y 軸「n」，10 個類別：0, 1, 2, 3, 4……最後是 9"
 
 
 def test_the_chinese_gan_tab_has_no_english_left(chinese):
