@@ -13,6 +13,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+import warnings
 from collections import deque
 from importlib import metadata
 from pathlib import Path
@@ -169,7 +170,9 @@ def near_a_browser(url: str) -> dict:
     made to hear each message when it arrives (``hear_at_once``): on plain http no certificate bundle (gradio_client's
     default, ``ssl_verify=True``, builds an SSL context with Python's CA bundle for every request it makes, even to an
     http:// URL: 54 ms of CPU a call at rest, bench/client_overhead.md)."""
-    hear_at_once()
+    if not hear_at_once():
+        warnings.warn("gradio_client is not the version hear_at_once was written for: it looks at its stream every "
+                      "50 ms, as it comes", stacklevel=2)
     return {"ssl_verify": not url.startswith("http://")}
 
 

@@ -574,7 +574,7 @@ def run_class(url: str, proc, args: argparse.Namespace, offer: Offer, scratch: P
             for _, rounds, _ in shares:
                 rounds.put((t0, until))
             threads = start_students(students, t0, until, args.timeout, calls)
-            follow(threads, proc, server, calls, t0)
+            follow(threads, proc, server, calls, t0, {user for user, _, _ in students})
             for i, (_, _, results) in enumerate(shares):
                 share_calls, share_cpu[i] = results.get(timeout=args.timeout + 60)
                 calls.extend(Call(**fields) for fields in share_calls)
@@ -607,8 +607,10 @@ def run_class(url: str, proc, args: argparse.Namespace, offer: Offer, scratch: P
     return calls, server
 
 
-def follow(threads: list[threading.Thread], proc, server: dict, calls: list[Call], t0: float) -> None:
-    """Wait for the students; the app's peak RSS and a line of progress every 10 s."""
+def follow(threads: list[threading.Thread], proc, server: dict, calls: list[Call], t0: float,
+           users: set[int] | None = None) -> None:
+    """Wait for the students; the app's peak RSS and a line of progress every 10 s, counting the calls of ``users``
+    (this process's students: ``calls`` also holds the other processes' from the rounds before; None: all)."""
     next_report = 10.0 * (1 + int((time.perf_counter() - t0) // 10))
     while any(thread.is_alive() for thread in threads):
         time.sleep(1)
@@ -618,8 +620,9 @@ def follow(threads: list[threading.Thread], proc, server: dict, calls: list[Call
         if time.perf_counter() - t0 >= next_report:
             if proc is not None:
                 server["rss_timeline"].append((round(next_report), round(rss, 1)))
-            bad = sum(c.outcome != "ok" for c in calls)
-            print(f"  {next_report:4.0f} s: {len(calls)} calls, {bad} not ok (the students of this process)",
+            own = [c for c in calls if users is None or c.user in users]
+            bad = sum(c.outcome != "ok" for c in own)
+            print(f"  {next_report:4.0f} s: {len(own)} calls, {bad} not ok (the students of this process)",
                   file=sys.stderr, flush=True)
             next_report += 10
     time.sleep(1)  # a Stop press still on its timer

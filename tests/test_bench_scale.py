@@ -324,3 +324,15 @@ def test_the_students_client_answers_as_gradio_client_does(students_client, tmp_
         client.close()
     finally:
         stop_app(proc)
+
+
+def test_a_client_that_cannot_hear_at_once_says_so(students_client, monkeypatch):
+    """A gradio_client whose internals differ from the pinned one's: its students still get no certificate bundle for
+    http, and the bench warns that they look at their stream every 50 ms."""
+    from bench import common
+
+    _, utils_module = students_client
+    monkeypatch.setattr(utils_module, "time", object())  # not the time module: not the internals it was written for
+    with pytest.warns(UserWarning, match="every 50 ms"):
+        assert common.near_a_browser("http://127.0.0.1:7860") == {"ssl_verify": False}
+    assert not isinstance(utils_module.time, common._WaitForAMessage)
