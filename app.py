@@ -214,6 +214,7 @@ def chinese_page_js() -> str:
         }};
         window.__chineseWords = rewrite;
         const attributes = ['title', 'aria-label', 'aria-roledescription', 'placeholder'];
+        const named = attributes.map((name) => '[' + name + ']').join(',');  // an element with any of them
         const fixText = (node) => {{
             if (node.nodeValue && /[A-Za-z]/.test(node.nodeValue)) {{
                 const fixed = rewrite(node.nodeValue, true);
@@ -233,7 +234,6 @@ def chinese_page_js() -> str:
             if (root.nodeType === Node.TEXT_NODE) return fixText(root);
             if (root.nodeType !== Node.ELEMENT_NODE) return;
             fixElement(root);
-            const named = '[title],[aria-label],[aria-roledescription],[placeholder]';
             for (const element of root.querySelectorAll(named)) fixElement(element);
             const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
             while (walker.nextNode()) fixText(walker.currentNode);
