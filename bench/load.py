@@ -466,6 +466,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=1,
                         help="--class: run the class this many times on the same app and sessions, each for "
                              "--seconds, and read the app's RSS at rest after each round (default 1)")
+    parser.add_argument("--rest-seconds", type=float, default=0,
+                        help="--rounds: make each rest this long and follow the app's RSS through it every 5 s (the "
+                             "RSS at rest stays the reading 10 s after the last answer); default: 10 s")
     parser.add_argument("--client-nice", type=int, default=0,
                         help="run the simulated users at this nice value, the app at its own (default 0): on a "
                              "Space the students' browsers are elsewhere, not on the app's 2 cores")

@@ -73,6 +73,7 @@ LIMIT_MARK = "the time limit of a run"
 STOP_CHANCE = 0.2  # a streamed run is stopped by its student this often, 1-5 s after its first update
 POLL_SECONDS = 0.1
 REST_SECONDS = 10  # --rounds: the wait after a round's last answer before its RSS at rest is read
+REST_EVERY_SECONDS = 5  # --rest-seconds beyond REST_SECONDS: RSS read this often until the rest ends
 SWITCHABLE = {("saliency", "classifier"), ("audio_attack", "recogniser"), ("cyclegan", "translator"),
               ("fill_mask", "masked_lm")}  # the tabs with a model dropdown
 GENERIC_ERRORS = ("", "None", "Error", "The upstream Gradio app has raised an exception")  # Gradio's own words
@@ -548,6 +549,17 @@ def ask_memory_report(proc) -> None:
         os.kill(proc.pid, signal.SIGUSR1)
 
 
+def follow_rest(proc, seconds: float) -> list[tuple[int, float]]:
+    """A rest longer than REST_SECONDS (``--rest-seconds``): (seconds after the last answer, MB) every
+    REST_EVERY_SECONDS until it ends, the reading at REST_SECONDS first. Whether the memory kept at 10 s stays, or
+    goes back to the system at the app's next trim (``core.device.TRIM_EVERY_SECONDS``)."""
+    series = [(REST_SECONDS, round(tree_usage(proc.pid)[0], 1))]
+    for step in range(1, int((seconds - REST_SECONDS) / REST_EVERY_SECONDS + 1e-6) + 1):
+        time.sleep(REST_EVERY_SECONDS)
+        series.append((round(REST_SECONDS + step * REST_EVERY_SECONDS, 1), round(tree_usage(proc.pid)[0], 1)))
+    return series
+
+
 def run_class(url: str, proc, args: argparse.Namespace, offer: Offer, scratch: Path, downloads: Path):
     students = make_students(shares_of(args.users, args.client_processes)[0], args.seed, offer, scratch, url,
                              args.timeout, downloads)
@@ -584,6 +596,7 @@ def run_class(url: str, proc, args: argparse.Namespace, offer: Offer, scratch: P
                 time.sleep(REST_SECONDS)
                 server["rss_at_rest"].append((round(time.perf_counter() - t0), round(tree_usage(proc.pid)[0], 1)))
                 ask_memory_report(proc)
+                server.setdefault("rest_series", []).append(follow_rest(proc, getattr(args, "rest_seconds", 0)))
         if getattr(args, "server_clock", False):
             try:
                 server["traces"] = fetch_traces(url, wall_start)
@@ -901,6 +914,12 @@ def server_text(server: dict) -> list[str]:
                      + "; ".join(f"{mb:.0f} MB at {seconds / 60:.0f} min" + (
                          "" if i == 0 else f" ({100 * (mb / points[i - 1][1] - 1):+.1f}% over the round)")
                                  for i, (seconds, mb) in enumerate(points)) + ".")
+    for round_, series in enumerate(server.get("rest_series") or [], 1):
+        if len(series) > 1:
+            lowest = min(mb for _, mb in series)
+            lines.append(f"RSS through rest {round_} (`--rest-seconds`): {series[0][1]:.0f} MB at {series[0][0]} s, "
+                         f"{series[-1][1]:.0f} MB at {series[-1][0]} s, lowest {lowest:.0f} MB; every "
+                         f"{REST_EVERY_SECONDS} s: " + ", ".join(f"{mb:.0f}" for _, mb in series) + ".")
     halves = rss_halves(server)
     if halves:
         lines.append("RSS growth over the first half of the run: {:+.1f}%; over the second half: {:+.1f}%.".format(
@@ -936,6 +955,7 @@ def main(args: argparse.Namespace, command: str) -> int:
                 "users": args.users, "seconds": args.seconds, "rounds": args.rounds, "seed": args.seed,
                 "timeout": args.timeout, "client_nice": 0 if args.url else args.client_nice, "probe": args.probe,
                 "client_processes": args.client_processes, "after_warm_up": args.after_warm_up,
+                "rest_seconds": getattr(args, "rest_seconds", 0),
                 "stock_client": args.stock_client, "models": offer.models}
     summary = summarize(calls, server.get("rounds"), server.pop("traces", None))
     report = render(settings, summary, server, warnings, smoke=args.smoke)

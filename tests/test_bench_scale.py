@@ -68,6 +68,33 @@ def test_the_class_reports_rss_at_rest_per_round():
     assert "at rest" not in "\n".join(server_text({**server, "rss_at_rest": []}))
 
 
+def test_a_longer_rest_follows_the_rss_until_it_ends(monkeypatch):
+    """--rest-seconds: the RSS read every REST_EVERY_SECONDS from the 10-s reading to the rest's end, and the report
+    gives the first, the last and the lowest reading of each rest (memory kept, or given back at the next trim)."""
+    import subprocess
+    import sys
+
+    import bench.load_class as load_class
+
+    monkeypatch.setattr(load_class, "REST_SECONDS", 1)
+    monkeypatch.setattr(load_class, "REST_EVERY_SECONDS", 0.2)
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        series = load_class.follow_rest(child, 2)
+    finally:
+        child.kill()
+        child.wait()
+    assert [round(seconds, 1) for seconds, _ in series] == [1, 1.2, 1.4, 1.6, 1.8, 2.0]
+    assert all(mb > 1 for _, mb in series)  # a Python process's RSS, in MB
+    assert len(load_class.follow_rest(child, 0)) == 1  # the usual 10-s rest: its one reading
+    server = {"rss_start_mb": 1000.0, "rss_end_mb": 1100.0, "rss_peak_mb": 2500.0, "rss_growth_percent": 10.0,
+              "app_cpu_s": 700, "generator_cpu_s": 400, "load_s": 1300, "rss_timeline": [],
+              "rss_at_rest": [(640, 1140.0)], "rest_series": [[(10, 1140.0), (15, 1090.0), (20, 1100.0)]]}
+    text = "\n".join(load_class.server_text(server))
+    assert "rest 1 (`--rest-seconds`): 1140 MB at 10 s, 1100 MB at 20 s, lowest 1090 MB" in text
+    assert "1140, 1090, 1100" in text
+
+
 def test_the_class_counts_the_runs_cut_short_by_a_busy_class():
     """A run cut short (core.heavy.out_of_time) answers in time, with less: the report says how many, and the mark
     it looks for (in any case) is in the English message of every action a busy class cuts."""
