@@ -27,6 +27,7 @@ from core.device import (  # noqa: E402
     configure_process,
     describe,
     freeze_start_up_objects,
+    heap_usage,
     return_free_memory_every,
     set_device,
 )
@@ -390,6 +391,12 @@ def memory_lines(demo: gr.Blocks) -> list[str]:
     rows = memory_report()
     lines = [f"memory: RSS {rss:.0f} MB; Gradio keeps {len(getattr(holder, 'session_data', ()))} sessions; memos "
              f"hold {sum(row[2] for row in rows) / 2**20:.1f} MB of arrays in {sum(row[1] for row in rows)} entries"]
+    heap = heap_usage()
+    if heap is not None:  # what of the RSS malloc holds for live objects, what it keeps freed, and the rest
+        lines.append(f"memory: malloc: {heap['in_use']:.0f} MB in use ({heap['mmapped']:.0f} MB of it in blocks "
+                     f"mapped on their own), {heap['free']:.0f} MB freed but kept in the heap; the other "
+                     f"{rss - heap['in_use'] - heap['free']:.0f} MB of the RSS not from malloc (code, stacks, "
+                     f"kernels, files); {sys.getallocatedblocks()} Python blocks, {threading.active_count()} threads")
     lines += [f"memory:   {where}: {entries} entries, {size / 2**20:.1f} MB"
               for where, entries, size in rows if entries]
     return lines

@@ -148,6 +148,27 @@ def _return_free_memory() -> None:
         libc.malloc_trim(0)
 
 
+def heap_usage() -> dict[str, float] | None:
+    """glibc's own account of the heap, all arenas (``mallinfo2``), in MB: ``in_use`` (allocated and not freed,
+    big blocks included), ``mmapped`` (of it, the big blocks malloc mapped on their own) and ``free`` (freed, kept
+    inside the heap: what a trim may give back, or fragments it cannot). The RSS beyond in_use + free was not
+    allocated by malloc: thread stacks, code, oneDNN's compiled kernels, files mapped. None on other C libraries."""
+    import ctypes
+
+    libc = _libc()
+    if libc is None or not hasattr(libc, "mallinfo2"):
+        return None
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks",
+                                                            "fsmblks", "uordblks", "fordblks", "keepcost")]
+
+    libc.mallinfo2.restype = MallInfo2
+    info = libc.mallinfo2()
+    mb = 2.0 ** 20
+    return {"in_use": (info.uordblks + info.hblkhd) / mb, "mmapped": info.hblkhd / mb, "free": info.fordblks / mb}
+
+
 def freeze_start_up_objects() -> int:
     """Once the app is loaded and warmed up: collect, then move every object alive to the collector's permanent
     generation (``gc.freeze``), where its full collections no longer walk them; returns how many. The models,
