@@ -394,9 +394,10 @@ def memory_lines(demo: gr.Blocks) -> list[str]:
     heap = heap_usage()
     if heap is not None:  # what of the RSS malloc holds for live objects, what it keeps freed, and the rest
         lines.append(f"memory: malloc: {heap['in_use']:.0f} MB in use ({heap['mmapped']:.0f} MB of it in blocks "
-                     f"mapped on their own), {heap['free']:.0f} MB freed but kept in the heap; the other "
-                     f"{rss - heap['in_use'] - heap['free']:.0f} MB of the RSS not from malloc (code, stacks, "
-                     f"kernels, files); {sys.getallocatedblocks()} Python blocks, {threading.active_count()} threads")
+                     f"mapped on their own); the other {rss - heap['in_use']:.0f} MB of the RSS: freed pages not "
+                     f"given back yet, code, stacks, kernels, files; freed chunks in the heap {heap['free']:.0f} MB "
+                     f"(trimmed pages included); {sys.getallocatedblocks()} Python blocks, "
+                     f"{threading.active_count()} threads")
     lines += [f"memory:   {where}: {entries} entries, {size / 2**20:.1f} MB"
               for where, entries, size in rows if entries]
     return lines

@@ -150,9 +150,10 @@ def _return_free_memory() -> None:
 
 def heap_usage() -> dict[str, float] | None:
     """glibc's own account of the heap, all arenas (``mallinfo2``), in MB: ``in_use`` (allocated and not freed,
-    big blocks included), ``mmapped`` (of it, the big blocks malloc mapped on their own) and ``free`` (freed, kept
-    inside the heap: what a trim may give back, or fragments it cannot). The RSS beyond in_use + free was not
-    allocated by malloc: thread stacks, code, oneDNN's compiled kernels, files mapped. None on other C libraries."""
+    big blocks included), ``mmapped`` (of it, the big blocks malloc mapped on their own) and ``free`` (freed chunks
+    inside the heap, the pages a trim gave back included: not all of it is resident). RSS minus in_use is then freed
+    pages not given back yet, code, thread stacks, oneDNN's compiled kernels and files mapped. None on other C
+    libraries."""
     import ctypes
 
     libc = _libc()
