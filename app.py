@@ -30,6 +30,8 @@ from core.device import (  # noqa: E402
     heap_usage,
     return_free_memory_every,
     set_device,
+    trace_memory_from_now,
+    traced_memory,
 )
 from core.heavy import HEAVY_AT_ONCE, background  # noqa: E402
 from core.memo import SESSIONS, memory_report  # noqa: E402
@@ -372,6 +374,8 @@ def warm_up_in_background() -> threading.Thread:
                 else:
                     log.info("warm-up of %s: %.1f s", tab.TOPIC, time.monotonic() - started)
         frozen = freeze_start_up_objects()  # full collections skip the start's objects from now on
+        if trace_memory_from_now():  # DEMO_TRACE_MEMORY: the memory report says where what a class keeps was made
+            log.info("tracing memory from now (DEMO_TRACE_MEMORY)")
         log.info("%s: %.1f s (%d objects frozen)", WARM_UP_DONE, time.monotonic() - began, frozen)
 
     thread = threading.Thread(target=run, name="warm-up", daemon=True)
@@ -400,6 +404,7 @@ def memory_lines(demo: gr.Blocks) -> list[str]:
                      f"{threading.active_count()} threads")
     lines += [f"memory:   {where}: {entries} entries, {size / 2**20:.1f} MB"
               for where, entries, size in rows if entries]
+    lines += [f"memory: traced {where}: {mb} MB in {count} blocks" for where, mb, count in traced_memory()]
     return lines
 
 

@@ -170,6 +170,52 @@ def heap_usage() -> dict[str, float] | None:
     return {"in_use": (info.uordblks + info.hblkhd) / mb, "mmapped": info.hblkhd / mb, "free": info.fordblks / mb}
 
 
+#: DEMO_TRACE_MEMORY=N: from the end of the warm-up, Python's tracemalloc keeps N frames of every allocation, and
+#: the memory report (SIGUSR1) says where what is still alive was allocated. A diagnosis: it slows the app.
+TRACE_FRAMES = int(os.environ.get("DEMO_TRACE_MEMORY", "0") or 0)
+_PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def trace_memory_from_now(frames: int = TRACE_FRAMES) -> bool:
+    """Start tracemalloc with ``frames`` frames (nothing for 0); True when tracing."""
+    import tracemalloc
+
+    if frames > 0 and not tracemalloc.is_tracing():
+        tracemalloc.start(frames)
+    return tracemalloc.is_tracing()
+
+
+def traced_memory(top: int = 15) -> list[tuple[str, int, int]]:
+    """What is alive of the memory allocated since tracing began: (where, MB, blocks), largest first, each block
+    counted at the project's frame nearest to the allocation ("demos/gan/ui.py:120") and the frame that allocated it
+    (a library's, or the same). Python objects and numpy arrays only (torch's tensors are not traced). Empty when
+    not tracing."""
+    import tracemalloc
+
+    if not tracemalloc.is_tracing():
+        return []
+    sizes: dict[str, list[int]] = {}
+    for trace in tracemalloc.take_snapshot().traces:
+        frames = list(trace.traceback)  # the oldest frame first
+        innermost = frames[-1]
+        ours = next((f for f in reversed(frames) if f.filename.startswith(_PROJECT)
+                     and "site-packages" not in f.filename), None)
+        where = (f"{os.path.relpath(ours.filename, _PROJECT)}:{ours.lineno} → " if ours else "") + \
+            f"{_short(innermost.filename)}:{innermost.lineno}"
+        kept = sizes.setdefault(where, [0, 0])
+        kept[0] += trace.size
+        kept[1] += 1
+    rows = sorted(((where, size, count) for where, (size, count) in sizes.items()), key=lambda row: -row[1])
+    return [(where, round(size / 2**20), count) for where, size, count in rows[:top]]
+
+
+def _short(path: str) -> str:
+    """A file's path from its package on ("gradio/blocks.py"), or from the project."""
+    if "site-packages/" in path:
+        return path.split("site-packages/", 1)[1]
+    return os.path.relpath(path, _PROJECT) if path.startswith(_PROJECT) else os.path.basename(path)
+
+
 def freeze_start_up_objects() -> int:
     """Once the app is loaded and warmed up: collect, then move every object alive to the collector's permanent
     generation (``gc.freeze``), where its full collections no longer walk them; returns how many. The models,

@@ -251,3 +251,29 @@ def test_glibc_says_what_the_heap_holds():
     after = heap_usage()
     assert 63 < during["in_use"] - before["in_use"] < 65 and 63 < during["mmapped"] - before["mmapped"] < 65
     assert abs(after["in_use"] - before["in_use"]) < 1 and before["free"] >= 0
+
+
+def test_traced_memory_says_where_what_is_alive_was_made():
+    """DEMO_TRACE_MEMORY (core.device.traced_memory): 8 MB kept by a line of this file are counted at that line,
+    with the library frame that allocated them; freed, they are gone from the report."""
+    import tracemalloc
+
+    import numpy as np
+
+    from core.device import trace_memory_from_now, traced_memory
+
+    was_tracing = tracemalloc.is_tracing()
+    assert trace_memory_from_now(5)
+    try:
+        kept = [np.ones(2**20) for _ in range(1)]  # 8 MB
+        line = sys._getframe().f_lineno - 1
+        rows = traced_memory()
+        mine = [row for row in rows if row[0].startswith(f"tests/test_core_memo.py:{line} → ")]
+        assert mine and mine[0][1] == 8, rows
+        del kept
+        assert not [row for row in traced_memory() if row[0].startswith(f"tests/test_core_memo.py:{line} ")]
+    finally:
+        if not was_tracing:
+            tracemalloc.stop()
+    assert traced_memory() == [] or was_tracing
+    assert trace_memory_from_now(0) == was_tracing
