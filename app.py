@@ -352,6 +352,10 @@ def _renamed(fn, name: str):
     return call
 
 
+#: The modules imported when the warm-up ended (empty before): a module a class imports later costs its first
+#: student the import and stays in memory for good.
+MODULES_AT_WARM: set[str] = set()
+
 #: The log line that ends the warm-up (``python -m bench.load --class --after-warm-up`` waits for it).
 WARM_UP_DONE = "every warm-up done"
 
@@ -374,6 +378,7 @@ def warm_up_in_background() -> threading.Thread:
                 else:
                     log.info("warm-up of %s: %.1f s", tab.TOPIC, time.monotonic() - started)
         frozen = freeze_start_up_objects()  # full collections skip the start's objects from now on
+        MODULES_AT_WARM.update(sys.modules)  # the memory report names what a class imported after it
         if trace_memory_from_now():  # DEMO_TRACE_MEMORY: the memory report says where what a class keeps was made
             log.info("tracing memory from now (DEMO_TRACE_MEMORY)")
         log.info("%s: %.1f s (%d objects frozen)", WARM_UP_DONE, time.monotonic() - began, frozen)
@@ -404,6 +409,11 @@ def memory_lines(demo: gr.Blocks) -> list[str]:
                      f"{threading.active_count()} threads")
     lines += [f"memory:   {where}: {entries} entries, {size / 2**20:.1f} MB"
               for where, entries, size in rows if entries]
+    if MODULES_AT_WARM:
+        later = sorted(set(sys.modules) - MODULES_AT_WARM)
+        packages = sorted({name.split(".")[0] for name in later})
+        lines.append(f"memory: {len(later)} modules imported since the warm-up" +
+                     (f", from {', '.join(packages)}: {', '.join(later[:40])}" if later else ""))
     lines += [f"memory: traced {where}: {mb} MB in {count} blocks" for where, mb, count in traced_memory()]
     return lines
 

@@ -205,7 +205,7 @@ def test_the_memory_report_names_each_store_with_its_entries_and_bytes():
     assert not [where for where, _, _ in memory_report() if where.startswith("tests/test_core_memo.py")]
 
 
-def test_the_app_logs_its_memory_when_signalled(caplog):
+def test_the_app_logs_its_memory_when_signalled(caplog, monkeypatch):
     """``kill -USR1`` (bench.load at each rest): the log gets the RSS, Gradio's session count and the memos."""
     import signal
     from types import SimpleNamespace
@@ -218,6 +218,7 @@ def test_the_app_logs_its_memory_when_signalled(caplog):
     memo.get("kept", lambda: np.zeros(2**20, np.uint8))
     demo = SimpleNamespace(state_holder=SimpleNamespace(session_data={"s1": 1, "s2": 2, "s3": 3}))
     previous = signal.getsignal(signal.SIGUSR1)
+    monkeypatch.setattr(app, "MODULES_AT_WARM", set(sys.modules) - {"json", "json.decoder"})  # as if imported later
     try:
         app.log_memory_on_signal(demo)
         with caplog.at_level("INFO", logger="mldemo"):
@@ -232,6 +233,8 @@ def test_the_app_logs_its_memory_when_signalled(caplog):
     head = next(line for line in said if line.startswith("memory: RSS"))
     assert "Gradio keeps 3 sessions" in head and int(head.split("RSS ")[1].split(" MB")[0]) > 50
     assert any(line.endswith(": 1 entries, 1.0 MB") and "test_core_memo.py" in line for line in said)
+    assert any(" modules imported since the warm-up, from " in line and "json, json.decoder" in line
+               for line in said), said
     heap = next(line for line in said if line.startswith("memory: malloc: "))
     in_use = int(heap.split("malloc: ")[1].split(" MB")[0])
     assert 10 < in_use < int(head.split("RSS ")[1].split(" MB")[0])  # torch and numpy loaded; part of the RSS
