@@ -22,7 +22,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
 
 import gradio as gr  # noqa: E402
 
-from core import export, i18n, models  # noqa: E402
+from core import export, i18n, models, plots  # noqa: E402
 from core.device import (  # noqa: E402
     configure_process,
     describe,
@@ -377,6 +377,7 @@ def warm_up_in_background() -> threading.Thread:
                     log.exception("warm-up of %s failed", tab.TOPIC)
                 else:
                     log.info("warm-up of %s: %.1f s", tab.TOPIC, time.monotonic() - started)
+        plots.to_rgb(plots.new_figure(1, 1)[0])  # matplotlib's Agg backend, which every tab draws with (41 modules)
         frozen = freeze_start_up_objects()  # full collections skip the start's objects from now on
         MODULES_AT_WARM.update(sys.modules)  # the memory report names what a class imported after it
         if trace_memory_from_now():  # DEMO_TRACE_MEMORY: the memory report says where what a class keeps was made

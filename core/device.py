@@ -5,6 +5,7 @@ import contextlib
 import functools
 import gc
 import os
+import sys
 import threading
 
 import torch
@@ -190,9 +191,8 @@ def traced_memory(top: int = 15) -> list[tuple[str, int, int]]:
     counted at the project's frame nearest to the allocation ("demos/gan/ui.py:120") and the frame that allocated it
     (a library's, or the same). Python objects and numpy arrays only (torch's tensors are not traced). Empty when
     not tracing."""
-    import tracemalloc
-
-    if not tracemalloc.is_tracing():
+    tracemalloc = sys.modules.get("tracemalloc")  # not imported: not tracing (and the report imports nothing)
+    if tracemalloc is None or not tracemalloc.is_tracing():
         return []
     sizes: dict[str, list[int]] = {}
     for trace in tracemalloc.take_snapshot().traces:

@@ -424,3 +424,14 @@ def test_the_strip_is_worked_out_once_per_set_and_answers_as_a_fresh_run():
         hook.remove()
     assert again[1] == fresh[1] == first[1] and zh[1] != first[1]  # the note in the asked language
     assert np.array_equal(np.asarray(Image.open(again[0])), np.asarray(Image.open(fresh[0])))
+
+
+def test_average_ranks_are_scipys_average_ranks():
+    """logic.average_ranks (match_grey_levels' ranks, without importing scipy.stats): scipy's rankdata with
+    method="average" on grey levels with many ties, on all-equal values and on distinct floats."""
+    from scipy.stats import rankdata
+
+    rng = np.random.default_rng(3)
+    for values in (rng.integers(1, 256, 500).astype(np.uint8), np.full(7, 9, np.uint8), rng.normal(size=40),
+                   np.array([5], np.uint8)):
+        assert np.allclose(logic.average_ranks(values), rankdata(values, method="average"))

@@ -9,6 +9,7 @@ through. Each check runs in a process of its own with ONEDNN_VERBOSE, which logs
 sliders) must make none. Before these changes the GAN's made 155, CycleGAN's digits 67, Saliency's 27."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -28,6 +29,12 @@ configure_process()
 def mark():  # oneDNN writes through C's stdout buffer: empty it first, so that the mark comes after its lines
     ctypes.CDLL(None).fflush(None)
     print("WARMED", flush=True)
+    global WARM_MODULES
+    WARM_MODULES = set(sys.modules)
+
+
+import atexit, json, sys
+atexit.register(lambda: print("IMPORTED LATER " + json.dumps(sorted(set(sys.modules) - WARM_MODULES)), flush=True))
 """
 
 CLASS_CALLS = {
@@ -55,6 +62,11 @@ for position, (_, kind) in enumerate(ui.examples()):
         ui.translate(PATH, None, False, model, direction)
         for number in (1, 2, 7):
             ui.strip(direction, number)
+import numpy as np
+drawn = np.zeros((28, 28), np.uint8)  # a sharp stroke drawn on the canvas: scanned into the handwritten domain
+drawn[5:23, 12:15] = 255
+Image.fromarray(drawn).save(PATH)
+ui.translate(PATH, None, False, None, "a_to_b")
 """,
     "saliency": """
 import dataclasses
@@ -72,21 +84,27 @@ for method in ("smoothgrad", "integrated_gradients", "occlusion"):
 }
 
 
-def kernels_made(topic: str, tmp_path: Path) -> int | None:
-    """The kernels the class's calls made after the warm-up, in a fresh process; None: oneDNN logged nothing."""
+def kernels_made(topic: str, tmp_path: Path) -> tuple[int | None, list[str]]:
+    """The kernels the class's calls made after the warm-up, in a fresh process (None: oneDNN logged nothing), and
+    the modules they imported (each costs its first student the import, and stays in the server's memory)."""
     code = f"PATH = {str(tmp_path / 'picture.png')!r}\n" + PREAMBLE
     env = {**os.environ, "ONEDNN_VERBOSE": "profile_create", "HF_HUB_OFFLINE": "1"}
     done = subprocess.run([sys.executable, "-c", code + CLASS_CALLS[topic]], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
+    imported = [name for name in json.loads(done.stdout.rpartition("IMPORTED LATER ")[2].splitlines()[0])
+                if not name.startswith("encodings.")]  # a codec Python looks up itself (zip files' cp437): a few KB
     if "onednn_verbose" not in done.stdout:
-        return None
-    return done.stdout.partition("WARMED")[2].count("create:cache_miss")
+        return None, imported
+    return done.stdout.partition("WARMED")[2].count("create:cache_miss"), imported
 
 
 @pytest.mark.parametrize("topic", sorted(CLASS_CALLS))
 def test_a_class_compiles_no_kernel_after_the_warm_up(topic, tmp_path):
-    after = kernels_made(topic, tmp_path)
+    """... and imports no module: the warm-up imports what the calls import on first use (a drawing's scan imported
+    scipy.ndimage, +13 MB, in the first student's call)."""
+    after, imported = kernels_made(topic, tmp_path)
+    assert imported == [], f"{len(imported)} modules imported after the {topic} warm-up: {imported[:20]}"
     if after is None:
         pytest.skip("this PyTorch build logs no oneDNN kernels (ONEDNN_VERBOSE): nothing to count")
     assert after == 0, f"{after} kernels compiled after the {topic} warm-up"

@@ -702,13 +702,15 @@ def warm_up() -> None:
 
     from PIL import Image
 
-    for position, (_, kind) in enumerate(examples()):
-        if kind != "photo":
-            picture, _, model, _, direction = pick(position)
-            with tempfile.NamedTemporaryFile(suffix=".png") as handle:
-                Image.fromarray(picture).save(handle.name)
-                translate(handle.name, None, False, model, direction)
-            _strip(direction, first_clean_set(), "en", live=False)
+    stroke = np.zeros((28, 28), np.uint8)  # a sharp stroke, as drawn on the canvas: scanned first (logic.as_scan,
+    stroke[6:22, 13:15] = 255  # which imports scipy.ndimage: +13 MB) and translated in shapes of its own
+    digits = [pick(position) for position, (_, kind) in enumerate(examples()) if kind != "photo"]
+    for picture, _, model, _, direction in [*digits, (stroke, None, None, None, "a_to_b")]:
+        with tempfile.NamedTemporaryFile(suffix=".png") as handle:
+            Image.fromarray(picture).save(handle.name)
+            translate(handle.name, None, False, model, direction)
+    for _, _, _, _, direction in digits:
+        _strip(direction, first_clean_set(), "en", live=False)
     for choice in TRANSLATORS.choices:
         if choice.available() and not choice.needs_download():
             TRANSLATORS.get(choice.key)
