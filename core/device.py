@@ -178,12 +178,14 @@ _PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def trace_memory_from_now(frames: int = TRACE_FRAMES) -> bool:
-    """Start tracemalloc with ``frames`` frames (nothing for 0); True when tracing."""
+    """Start tracemalloc with ``frames`` frames (for 0 nothing, not even its import); True when tracing."""
+    if frames <= 0:
+        return "tracemalloc" in sys.modules and sys.modules["tracemalloc"].is_tracing()
     import tracemalloc
 
-    if frames > 0 and not tracemalloc.is_tracing():
+    if not tracemalloc.is_tracing():
         tracemalloc.start(frames)
-    return tracemalloc.is_tracing()
+    return True
 
 
 def traced_memory(top: int = 15) -> list[tuple[str, int, int]]:
