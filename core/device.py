@@ -10,6 +10,7 @@ import threading
 
 import torch
 
+from core import ROOT
 from core.heavy import on_zero_gpu
 from core.i18n import register, t
 
@@ -174,7 +175,6 @@ def heap_usage() -> dict[str, float] | None:
 #: DEMO_TRACE_MEMORY=N: from the end of the warm-up, Python's tracemalloc keeps N frames of every allocation, and
 #: the memory report (SIGUSR1) says where what is still alive was allocated. A diagnosis: it slows the app.
 TRACE_FRAMES = int(os.environ.get("DEMO_TRACE_MEMORY", "0") or 0)
-_PROJECT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def trace_memory_from_now(frames: int = TRACE_FRAMES) -> bool:
@@ -200,9 +200,9 @@ def traced_memory(top: int = 15) -> list[tuple[str, int, int]]:
     for trace in tracemalloc.take_snapshot().traces:
         frames = list(trace.traceback)  # the oldest frame first
         innermost = frames[-1]
-        ours = next((f for f in reversed(frames) if f.filename.startswith(_PROJECT)
+        ours = next((f for f in reversed(frames) if f.filename.startswith(ROOT)
                      and "site-packages" not in f.filename), None)
-        where = (f"{os.path.relpath(ours.filename, _PROJECT)}:{ours.lineno} → " if ours else "") + \
+        where = (f"{os.path.relpath(ours.filename, ROOT)}:{ours.lineno} → " if ours else "") + \
             f"{_short(innermost.filename)}:{innermost.lineno}"
         kept = sizes.setdefault(where, [0, 0])
         kept[0] += trace.size
@@ -215,7 +215,7 @@ def _short(path: str) -> str:
     """A file's path from its package on ("gradio/blocks.py"), or from the project."""
     if "site-packages/" in path:
         return path.split("site-packages/", 1)[1]
-    return os.path.relpath(path, _PROJECT) if path.startswith(_PROJECT) else os.path.basename(path)
+    return os.path.relpath(path, ROOT) if path.startswith(ROOT) else os.path.basename(path)
 
 
 def freeze_start_up_objects() -> int:

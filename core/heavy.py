@@ -54,6 +54,7 @@ import traceback
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
+from core import ROOT
 from core.i18n import UserInputError
 
 #: How many heavy actions Gradio lets in at once (each then waits for its turns); more wait in Gradio's queue, where
@@ -122,10 +123,9 @@ def gradio_event_gone():
 
 def _where() -> str:
     """The project's frames of the calling thread, innermost last (a long step's diagnostics)."""
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     frames = [f for f in traceback.extract_stack()[:-2]
-              if f.filename.startswith(root) and not f.filename.endswith("heavy.py")]
-    return " > ".join(f"{os.path.relpath(f.filename, root)}:{f.lineno} {f.name}" for f in frames[-4:]) or "?"
+              if f.filename.startswith(ROOT) and not f.filename.endswith("heavy.py")]
+    return " > ".join(f"{os.path.relpath(f.filename, ROOT)}:{f.lineno} {f.name}" for f in frames[-4:]) or "?"
 
 
 class Job:

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from core import heavy
+from core import ROOT, heavy
 
 T = TypeVar("T")
 
@@ -31,7 +31,6 @@ SESSIONS = int(os.environ.get("DEMO_SESSIONS", "200"))
 
 #: Every memo and session store alive, for ``memory_report``.
 _ALL: weakref.WeakSet = weakref.WeakSet()
-_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _made_in() -> str:
@@ -39,7 +38,7 @@ def _made_in() -> str:
     frame = sys._getframe(2)
     while frame is not None and frame.f_code.co_filename.endswith(("core/memo.py", "core/export.py")):
         frame = frame.f_back
-    return "?" if frame is None else f"{os.path.relpath(frame.f_code.co_filename, _ROOT)}:{frame.f_lineno}"
+    return "?" if frame is None else f"{os.path.relpath(frame.f_code.co_filename, ROOT)}:{frame.f_lineno}"
 
 
 def memory_report() -> list[tuple[str, int, int]]:
