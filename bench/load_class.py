@@ -549,11 +549,12 @@ def ask_memory_report(proc) -> None:
         os.kill(proc.pid, signal.SIGUSR1)
 
 
-def follow_rest(proc, seconds: float) -> list[tuple[int, float]]:
+def follow_rest(proc, seconds: float, at_rest_mb: float) -> list[tuple[int, float]]:
     """A rest longer than REST_SECONDS (``--rest-seconds``): (seconds after the last answer, MB) every
-    REST_EVERY_SECONDS until it ends, the reading at REST_SECONDS first. Whether the memory kept at 10 s stays, or
-    goes back to the system at the app's next trim (``core.device.TRIM_EVERY_SECONDS``)."""
-    series = [(REST_SECONDS, round(tree_usage(proc.pid)[0], 1))]
+    REST_EVERY_SECONDS until it ends, the reading at REST_SECONDS (``at_rest_mb``, the RSS at rest) first. Whether
+    the memory kept at 10 s stays, or goes back to the system at the app's next trim
+    (``core.device.TRIM_EVERY_SECONDS``)."""
+    series = [(REST_SECONDS, at_rest_mb)]
     for step in range(1, int((seconds - REST_SECONDS) / REST_EVERY_SECONDS + 1e-6) + 1):
         time.sleep(REST_EVERY_SECONDS)
         series.append((round(REST_SECONDS + step * REST_EVERY_SECONDS, 1), round(tree_usage(proc.pid)[0], 1)))
@@ -594,9 +595,11 @@ def run_class(url: str, proc, args: argparse.Namespace, offer: Offer, scratch: P
                 finish_probe(probe, calls, args.timeout)
             if proc is not None and args.rounds > 1:
                 time.sleep(REST_SECONDS)
-                server["rss_at_rest"].append((round(time.perf_counter() - t0), round(tree_usage(proc.pid)[0], 1)))
+                at_rest = round(tree_usage(proc.pid)[0], 1)
+                server["rss_at_rest"].append((round(time.perf_counter() - t0), at_rest))
                 ask_memory_report(proc)
-                server.setdefault("rest_series", []).append(follow_rest(proc, getattr(args, "rest_seconds", 0)))
+                server.setdefault("rest_series", []).append(follow_rest(proc, getattr(args, "rest_seconds", 0),
+                                                                        at_rest))
         if getattr(args, "server_clock", False):
             try:
                 server["traces"] = fetch_traces(url, wall_start)

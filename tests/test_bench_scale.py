@@ -80,13 +80,14 @@ def test_a_longer_rest_follows_the_rss_until_it_ends(monkeypatch):
     monkeypatch.setattr(load_class, "REST_EVERY_SECONDS", 0.2)
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
-        series = load_class.follow_rest(child, 2)
+        series = load_class.follow_rest(child, 2, 1234.5)
     finally:
         child.kill()
         child.wait()
     assert [round(seconds, 1) for seconds, _ in series] == [1, 1.2, 1.4, 1.6, 1.8, 2.0]
-    assert all(mb > 1 for _, mb in series)  # a Python process's RSS, in MB
-    assert len(load_class.follow_rest(child, 0)) == 1  # the usual 10-s rest: its one reading
+    assert series[0][1] == 1234.5  # the RSS at rest, read once
+    assert all(mb > 1 for _, mb in series[1:])  # a Python process's RSS, in MB
+    assert load_class.follow_rest(child, 0, 1234.5) == [(1, 1234.5)]  # the usual 10-s rest: its one reading
     server = {"rss_start_mb": 1000.0, "rss_end_mb": 1100.0, "rss_peak_mb": 2500.0, "rss_growth_percent": 10.0,
               "app_cpu_s": 700, "generator_cpu_s": 400, "load_s": 1300, "rss_timeline": [],
               "rss_at_rest": [(640, 1140.0)], "rest_series": [[(10, 1140.0), (15, 1090.0), (20, 1100.0)]]}
