@@ -480,7 +480,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                              "its GIL for all of them; on a Space each student is on a device of their own)")
     parser.add_argument("--after-warm-up", action="store_true",
                         help="--class: the class arrives once the app's own warm-up has ended (its log says so), as "
-                             "in a lecture where the teacher opened the app before; default: at once")
+                             "in a lecture where the teacher opened the app before; with --url, --server-log names "
+                             "that app's log; default: at once")
     parser.add_argument("--server-clock", action="store_true",
                         help="--class: start the app with Gradio's profiling on (GRADIO_PROFILING=1) and report, "
                              "per action, the server's own time from a call joining its queue to its answer, and "
@@ -497,6 +498,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     unknown = [name for name in args.endpoints if name not in SCENARIOS]
     if unknown or not args.endpoints:
         parser.error(f"unknown endpoints {unknown}; known: {', '.join(SCENARIOS)}")
+    if args.after_warm_up and args.url and not args.server_log:
+        parser.error("--after-warm-up with --url: name the app's log with --server-log (the class waits until it "
+                     "says the warm-up has ended)")
     if args.client_processes < 1 or args.client_processes > args.users:
         parser.error("--client-processes must be between 1 and --users")
     if args.users < 1 or args.seconds <= 0:
@@ -563,6 +567,8 @@ def load_setting(args: argparse.Namespace, prefix: str):
         downloads.mkdir()
         draw_one(scratch / "default-one.png")
         if args.url:
+            if getattr(args, "after_warm_up", False):  # the app at --url writes its own log: --server-log names it
+                wait_for_warm_up(args.server_log)
             yield args.url.rstrip("/"), None, scratch, downloads
             return
         print(f"starting the app in {args.app_dir} ...", file=sys.stderr, flush=True)

@@ -364,3 +364,27 @@ def test_a_client_that_cannot_hear_at_once_says_so(students_client, monkeypatch)
     with pytest.warns(UserWarning, match="every 50 ms"):
         assert common.near_a_browser("http://127.0.0.1:7860") == {"ssl_verify": False}
     assert not isinstance(utils_module.time, common._WaitForAMessage)
+
+
+def test_a_class_after_the_warm_up_of_an_app_at_a_url_waits_for_its_log(tmp_path):
+    """--after-warm-up with --url: the class waits for the running app's log (--server-log) to say the warm-up has
+    ended; without a log to read the command is refused (it used to start at once and report that it had waited)."""
+    import threading
+    import time
+
+    from app import WARM_UP_DONE
+    from bench.load import load_setting, parse_args
+
+    with pytest.raises(SystemExit):
+        parse_args(["--class", "--url", "http://127.0.0.1:1", "--after-warm-up"])
+    log = tmp_path / "app.log"
+    log.write_text("warm-up of gan: 1.0 s\n", encoding="utf-8")
+    args = parse_args(["--class", "--url", "http://127.0.0.1:1/", "--after-warm-up", "--server-log", str(log)])
+    timer = threading.Timer(3.0, lambda: log.write_text(f"warm-up of gan: 1.0 s\n{WARM_UP_DONE}: 5 s\n"))
+    timer.start()
+    start = time.perf_counter()
+    with load_setting(args, "test-load-") as (url, proc, _, _):
+        waited = time.perf_counter() - start
+    timer.join()
+    assert url == "http://127.0.0.1:1" and proc is None
+    assert waited >= 2.5
