@@ -637,11 +637,18 @@ def follow(threads: list[threading.Thread], proc, server: dict, calls: list[Call
             if proc is not None:
                 server["rss_timeline"].append((round(next_report), round(rss, 1)))
             own = [c for c in calls if users is None or c.user in users]
-            bad = sum(c.outcome != "ok" for c in own)
-            print(f"  {next_report:4.0f} s: {len(own)} calls, {bad} not ok (the students of this process)",
-                  file=sys.stderr, flush=True)
+            print(progress_line(next_report, own), file=sys.stderr, flush=True)
             next_report += 10
     time.sleep(1)  # a Stop press still on its timer
+
+
+def progress_line(seconds: float, calls: list[Call]) -> str:
+    """The progress line of ``calls`` so far: failed calls (over the limit, unexplained errors) apart from the
+    explained messages a student reads (a busy server's "try again in a minute" is an answer, not a failure)."""
+    failed = sum(c.outcome in ("timeout", "unexplained") for c in calls)
+    explained = sum(c.outcome == "explained" for c in calls)
+    return (f"  {seconds:4.0f} s: {len(calls)} calls, {failed} failed, {explained} explained messages (the students "
+            f"of this process)")
 
 
 # ------------------------------------------------------------------ the report

@@ -388,3 +388,17 @@ def test_a_class_after_the_warm_up_of_an_app_at_a_url_waits_for_its_log(tmp_path
     timer.join()
     assert url == "http://127.0.0.1:1" and proc is None
     assert waited >= 2.5
+
+
+def test_the_progress_line_counts_failures_apart_from_explained_messages():
+    """A class's progress line: a busy server's explained message is not counted as a failure (it used to read
+    "66 not ok" in a run with no failed call)."""
+    from bench.load_class import Call, progress_line
+
+    calls = [Call("/saliency_pick", "light", 1, 0.0, end=0.1),
+             Call("/saliency_explain", "heavy", 2, 0.0, end=1.0, outcome="explained"),
+             Call("/saliency_explain", "heavy", 3, 0.0, end=1.0, outcome="explained"),
+             Call("/gan_play", "heavy", 4, 0.0, end=121.0, outcome="timeout"),
+             Call("/gan_sample", "light", 5, 0.0, end=0.2, outcome="unexplained")]
+    line = progress_line(30, calls)
+    assert "5 calls, 2 failed, 2 explained messages" in line and line.strip().startswith("30 s:")
