@@ -280,3 +280,49 @@ def test_traced_memory_says_where_what_is_alive_was_made():
             tracemalloc.stop()
     assert traced_memory() == [] or was_tracing
     assert trace_memory_from_now(0) == was_tracing
+
+
+KEPT_BY_A_PRODUCT = """
+import sys
+sys.path.insert(0, {root!r})
+if {with_app}:
+    import app  # noqa: F401  (its settings, before torch)
+import gc
+import torch
+from core.device import heap_usage, _return_free_memory
+torch.set_num_threads(1)
+layer = torch.nn.Linear(384, 30522)  # BERT's output layer
+with torch.inference_mode():
+    layer(torch.randn(2, 384))
+    _return_free_memory()
+    before = heap_usage()["in_use"]
+    layer(torch.randn(89, 384))  # one 89-token sentence
+gc.collect()
+_return_free_memory()
+print(heap_usage()["in_use"] - before)
+"""
+
+
+def _kept_by_a_product(with_app: bool) -> float:
+    import subprocess
+
+    from core import ROOT
+
+    env = {key: value for key, value in os.environ.items() if key != "MKL_DISABLE_FAST_MM"}
+    done = subprocess.run([sys.executable, "-c", KEPT_BY_A_PRODUCT.format(root=ROOT, with_app=with_app)], env=env,
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def test_the_app_keeps_no_matrix_buffers_after_a_product():
+    """app.py turns MKL's memory manager off: a product as large as BERT's output layer over a long sentence keeps
+    nothing once done (with it on, MKL kept its buffers for the thread: 19 MB here, 67 MB for a BERT pass)."""
+    from core.device import heap_usage
+
+    if heap_usage() is None:
+        pytest.skip("glibc's mallinfo2 is needed to read the heap")
+    kept_plain = _kept_by_a_product(with_app=False)
+    if kept_plain < 8:
+        pytest.skip(f"this torch's BLAS keeps no buffers ({kept_plain:.1f} MB kept without the setting)")
+    assert _kept_by_a_product(with_app=True) < 2
