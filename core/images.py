@@ -13,8 +13,10 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from core import ROOT
+
 #: The example photos several tabs offer (scikit-image's sample photos; sources and licences in LICENSE.md there).
-EXAMPLES = Path(__file__).resolve().parents[1] / "assets" / "examples"
+EXAMPLES = Path(ROOT) / "assets" / "examples"
 
 
 def example_photos(names) -> list[np.ndarray]:

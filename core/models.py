@@ -33,10 +33,11 @@ from typing import Any
 
 import torch
 
+from core import ROOT
 from core.device import get_device
 from core.i18n import UserInputError, register, t
 
-ASSETS = Path(__file__).resolve().parents[1] / "assets" / "models"
+ASSETS = Path(ROOT) / "assets" / "models"
 HUB_HOST = "huggingface.co"
 KIND_ORDER = ("local", "hub", "packaged", "bundled")  # the default: a named file, a cached Hub model, packaged, bundled
 
